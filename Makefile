@@ -1,0 +1,39 @@
+# One target per task. `make test` is what CI runs (.ci/run); it builds the .venv it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: setup generate check-generated lint typecheck unit test bench clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(INSTALLED)
+
+setup: $(INSTALLED)  ## make .venv from nothing, with every pinned tool
+
+generate: setup  ## compile specs/*.yaml into generated/ (and say what was produced)
+	$(BIN)/python -m generator
+
+check-generated: setup  ## regenerate into a temporary folder; fail on any byte of difference
+	$(BIN)/python -m generator --check
+
+lint: setup  ## ruff on everything handwritten, the spec linter on the specs
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m generator --lint
+
+typecheck: setup  ## mypy --strict on the overlay, the generator and all generated code
+	$(BIN)/mypy
+
+unit: setup  ## the pytest suite only
+	$(BIN)/pytest
+
+test: lint typecheck check-generated unit  ## everything CI checks
+
+bench: setup  ## benchmarks that print figures (never run by the tests)
+	$(BIN)/python bench/imports.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,118 @@
+"""``python -m generator``: lint the specs, generate the clients, or check that generated/ is current."""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from .build import Generated, GenerationError, build, relative
+from .lint import lint_all
+from .products import GENERATED_DIR, PRODUCTS, Product, product
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
+    parser.add_argument("products", nargs="*", help="spot, usdm, coinm (default: all)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--lint", action="store_true", help="only lint the specs")
+    mode.add_argument("--check", action="store_true", help="regenerate into a temporary folder and compare")
+    parser.add_argument("--output", type=Path, default=GENERATED_DIR, help="where packages are written")
+    args = parser.parse_args(argv)
+    try:
+        chosen = [product(key) for key in args.products] if args.products else list(PRODUCTS)
+    except KeyError as exc:
+        parser.error(str(exc.args[0]))
+    if args.lint:
+        return _lint(chosen)
+    try:
+        if args.check:
+            return _check(chosen, args.output)
+        return _generate(chosen, args.output)
+    except GenerationError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+
+
+def _lint(chosen: list[Product]) -> int:
+    findings = lint_all([(p.spec_path, f"specs/{p.spec_name}") for p in chosen])
+    for finding in findings:
+        print(finding, file=sys.stderr)
+    print(f"linted {len(chosen)} spec(s): {len(findings)} problem(s)")
+    return 1 if findings else 0
+
+
+def _build_all(chosen: list[Product], work: Path) -> list[Generated]:
+    return [build(p, work) for p in chosen]
+
+
+def _generate(chosen: list[Product], output: Path) -> int:
+    started = time.perf_counter()
+    output.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=output, prefix=".generating-") as work:
+        results = _build_all(chosen, Path(work))
+        for result in results:
+            target = output / result.product.package
+            if target.exists():
+                shutil.rmtree(target)
+            shutil.move(str(result.package_dir), str(target))
+    for result in results:
+        print(
+            f"{result.product.spec_name:>10} -> {relative(output / result.product.package)}: "
+            f"{result.operations} operations, {result.models} models and enums, "
+            f"{result.files} files in {result.seconds:.2f} s"
+        )
+    facades = ", ".join(f"{p.facade}/{p.async_facade}" for p in chosen)
+    print(
+        f"facades: {facades} (from binance_openapi import ...); total {time.perf_counter() - started:.2f} s"
+    )
+    return 0
+
+
+def _check(chosen: list[Product], output: Path) -> int:
+    with tempfile.TemporaryDirectory(prefix="binance-generated-") as work:
+        results = _build_all(chosen, Path(work))
+        differences: list[str] = []
+        for result in results:
+            differences.extend(_compare(result.package_dir, output / result.product.package))
+    for line in differences:
+        print(line, file=sys.stderr)
+    if differences:
+        print(
+            f"generated/ is out of date ({len(differences)} difference(s)): run `make generate` and commit",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"generated/ matches the specs ({', '.join(p.package for p in chosen)})")
+    return 0
+
+
+def _compare(fresh: Path, committed: Path) -> list[str]:
+    def files(root: Path) -> set[str]:
+        if not root.exists():
+            return set()
+        return {
+            p.relative_to(root).as_posix()
+            for p in root.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts
+        }
+
+    name = relative(committed)
+    expected, actual = files(fresh), files(committed)
+    lines = [f"{name}/{path}: missing" for path in sorted(expected - actual)]
+    lines += [f"{name}/{path}: not produced by the generator" for path in sorted(actual - expected)]
+    lines += [
+        f"{name}/{path}: differs"
+        for path in sorted(expected & actual)
+        if not filecmp.cmp(fresh / path, committed / path, shallow=False)
+    ]
+    return lines
+
+
+if __name__ == "__main__":
+    sys.exit(main())
