@@ -6,8 +6,7 @@ from functools import cache
 from typing import Any
 
 from generator.specs import load
-
-from ..conftest import SPECS
+from tests.conftest import SPECS
 
 
 @cache

@@ -9,8 +9,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from generator.specs import escape, operations
+from tests.conftest import PRODUCTS
 
-from ..conftest import PRODUCTS
 from ._load import spec
 
 
@@ -34,7 +34,9 @@ CASES = [case for product in PRODUCTS for case in _examples(product)]
 
 
 @pytest.mark.parametrize(("where", "example"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_example_validates_against_its_schema(where: str, example: Any, request: pytest.FixtureRequest) -> None:
+def test_example_validates_against_its_schema(
+    where: str, example: Any, request: pytest.FixtureRequest
+) -> None:
     product = request.node.callspec.id.split(":")[0]
     validator = Draft202012Validator({**spec(product), "$ref": f"#{where}"})
     errors = sorted(validator.iter_errors(example), key=lambda e: list(e.absolute_path))

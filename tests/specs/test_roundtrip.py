@@ -17,8 +17,8 @@ import pytest
 
 from generator.products import product as product_named
 from generator.specs import operations
+from tests.conftest import PRODUCTS
 
-from ..conftest import PRODUCTS
 from ._load import spec
 
 
