@@ -33,6 +33,7 @@ unit: setup  ## the pytest suite only
 test: lint typecheck check-generated unit  ## everything CI checks
 
 bench: setup  ## benchmarks that print figures (never run by the tests)
+	$(BIN)/python bench/generate.py
 	$(BIN)/python bench/imports.py
 
 clean:

@@ -19,10 +19,11 @@ class Product:
     package: str
     facade: str
     title: str
+    spec_dir: Path = SPECS_DIR
 
     @property
     def spec_path(self) -> Path:
-        return SPECS_DIR / self.spec_name
+        return self.spec_dir / self.spec_name
 
     @property
     def async_facade(self) -> str:

@@ -38,3 +38,19 @@ class ExchangeInfoAssets:
             additional_properties[prop_name] = additional_property
         exchange_info_assets.additional_properties = additional_properties
         return exchange_info_assets
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Balance:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Balance) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
