@@ -88,7 +88,7 @@ class _Linter:
 
     # -- operations ---------------------------------------------------------------------------
 
-    def check_operation(  # noqa: PLR0912 (one branch per rule reads best)
+    def check_operation(
         self, where: str, op: Mapping[str, Any], declared_tags: set[Any], seen_ids: dict[str, str]
     ) -> None:
         op_id = op.get("operationId")
@@ -281,7 +281,7 @@ class _Linter:
             self.report(f"{where}/$ref", f"reference {node['$ref']!r} does not resolve")
             return None
 
-    def check_schema(self, where: str, schema: Any, name: str, component: bool = False) -> None:  # noqa: PLR0912
+    def check_schema(self, where: str, schema: Any, name: str, component: bool = False) -> None:
         if not isinstance(schema, Mapping):
             if schema is not True:
                 self.report(where, "a schema must be a mapping")

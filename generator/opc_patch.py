@@ -6,7 +6,8 @@ in-process before generation and only to the exact pinned version, adds:
 
 * ``DecimalProperty``: ``format: decimal`` strings (and numbers) become ``decimal.Decimal``; with
   ``x-empty-as-none: true`` the type is ``Decimal | None`` and ``""`` reads as ``None``;
-* ``x-python-name`` on a property: a stable Python name for short or case-only wire names (``E``/``e``);
+* ``x-python-name`` on a property (inline or beside a ``$ref``): a stable Python name for short or
+  case-only wire names (``E``/``e``);
 * positional tuples (``x-binance-tuple`` models, from ``prefixItems``) serialise as lists.
 
 Everything else is done by the project's templates (``generator/templates``).
@@ -116,7 +117,7 @@ def apply() -> None:
     if getattr(original, "binance_patched", False):
         return
 
-    def property_from_data(  # noqa: PLR0917 (the signature openapi-python-client calls)
+    def property_from_data(
         name: oai.UntrustedString,
         required: bool,
         data: oai.Reference | oai.Schema,
@@ -140,7 +141,7 @@ def apply() -> None:
                 process_properties=process_properties,
                 roots=roots,
             )
-        python_name = (data.model_extra or {}).get("x-python-name") if isinstance(data, oai.Schema) else None
+        python_name = (data.model_extra or {}).get("x-python-name")
         if python_name and not isinstance(prop, PropertyError):
             prop.set_python_name(oai.UntrustedString(python_name), config=config, skip_snake_case=True)
         return prop, schemas

@@ -35,6 +35,7 @@ class OperationMeta:
     docs: str
     extensions: dict[str, Any]
     json_params: set[str] = field(default_factory=set)
+    parameter_names: set[str] = field(default_factory=set)
     int_choices: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @property
@@ -79,6 +80,7 @@ def prepare(spec: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Operatio
         for parameter in operation.get("parameters") or []:
             if "$ref" in parameter:
                 parameter = resolve(build, parameter["$ref"])  # noqa: PLW2901 (shared components)
+            meta.parameter_names.add(parameter["name"])
             if "content" in parameter and "schema" not in parameter:
                 parameter["schema"] = parameter.pop("content")["application/json"]["schema"]
                 parameter["x-binance-json"] = True
@@ -88,8 +90,29 @@ def prepare(spec: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Operatio
             if schema.get("type") == "integer" and "enum" in schema:
                 meta.int_choices[parameter["name"]] = tuple(schema["enum"])
         metas[meta.operation_id] = meta
+    _resolve_lookups(metas)
     _strip_integer_enums(build)
     return build, metas
+
+
+def _resolve_lookups(metas: Mapping[str, OperationMeta]) -> None:
+    """Give x-binance-idempotency the method, path and security of its lookup operation.
+
+    The client builds the lookup request from these when an order's answer is lost.
+    """
+    for meta in metas.values():
+        idempotency = meta.extensions.get("x-binance-idempotency")
+        if not isinstance(idempotency, dict) or idempotency.get("lookup") not in metas:
+            continue
+        lookup = metas[idempotency["lookup"]]
+        meta.extensions["x-binance-idempotency"] = {
+            **idempotency,
+            "lookupMethod": lookup.method,
+            "lookupPath": lookup.path,
+            "lookupSecurity": lookup.security,
+            "lookupWeight": dict(lookup.weight),
+            "lookupParams": sorted(lookup.parameter_names),
+        }
 
 
 def _strip_integer_enums(node: Any) -> None:

@@ -34,7 +34,7 @@ ORDER_INTERVALS = ("unfilled", "10s", "1m", "1d")
 CASE_TESTS = ("max", "present", "maxItems", "perItem", "equals")
 
 
-def problems(weight: Any) -> Iterator[tuple[str, str]]:  # noqa: PLR0912
+def problems(weight: Any) -> Iterator[tuple[str, str]]:
     """Yield ``(relative pointer, message)`` for every departure from the mini-language."""
     if not isinstance(weight, Mapping):
         yield "", "x-binance-weight must be a mapping such as {ip: 1}"

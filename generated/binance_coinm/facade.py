@@ -18,23 +18,134 @@ import httpx
 from .types import UNSET, DecimalLike, Operation, Unset
 
 if TYPE_CHECKING:
+    from .models.account import Account
+    from .models.aggregate_trade import AggregateTrade
+    from .models.asset_balance import AssetBalance
+    from .models.auto_close_type import AutoCloseType
+    from .models.book_ticker import BookTicker
+    from .models.commission_rate import CommissionRate
+    from .models.continuous_contract_type import ContinuousContractType
+    from .models.countdown import Countdown
+    from .models.current_open_interest import CurrentOpenInterest
     from .models.empty import Empty
+    from .models.error import Error
+    from .models.exchange_info import ExchangeInfo
+    from .models.funding_info import FundingInfo
+    from .models.funding_rate_record import FundingRateRecord
+    from .models.futures_basis import FuturesBasis
+    from .models.history_download_id import HistoryDownloadId
+    from .models.history_download_link import HistoryDownloadLink
+    from .models.income_record import IncomeRecord
+    from .models.income_type import IncomeType
+    from .models.index_constituents import IndexConstituents
     from .models.kline import Kline
     from .models.kline_interval import KlineInterval
+    from .models.leverage_change import LeverageChange
+    from .models.listen_key import ListenKey
+    from .models.long_short_account_ratio import LongShortAccountRatio
+    from .models.long_short_position_ratio import LongShortPositionRatio
+    from .models.margin_type import MarginType
+    from .models.new_order_resp_type import NewOrderRespType
+    from .models.open_interest_statistic import OpenInterestStatistic
     from .models.order import Order
+    from .models.order_amendment import OrderAmendment
     from .models.order_book import OrderBook
     from .models.order_side import OrderSide
+    from .models.order_type import OrderType
+    from .models.pair_leverage_brackets import PairLeverageBrackets
+    from .models.pm_account_info import PmAccountInfo
+    from .models.position_adl_quantile import PositionAdlQuantile
+    from .models.position_margin_change import PositionMarginChange
+    from .models.position_margin_history_entry import PositionMarginHistoryEntry
+    from .models.position_mode import PositionMode
+    from .models.position_risk import PositionRisk
+    from .models.position_side import PositionSide
+    from .models.premium_index import PremiumIndex
+    from .models.price_kline import PriceKline
+    from .models.price_match import PriceMatch
     from .models.price_ticker import PriceTicker
+    from .models.self_trade_prevention_mode import SelfTradePreventionMode
+    from .models.server_time import ServerTime
+    from .models.stats_contract_type import StatsContractType
+    from .models.stats_period import StatsPeriod
+    from .models.status_message import StatusMessage
+    from .models.symbol_leverage_brackets import SymbolLeverageBrackets
+    from .models.taker_buy_sell_volume import TakerBuySellVolume
+    from .models.ticker_24_hr import Ticker24Hr
+    from .models.time_in_force import TimeInForce
+    from .models.trade import Trade
+    from .models.user_trade import UserTrade
+    from .models.working_type import WorkingType
 
 
 T = TypeVar("T")
 
 OPERATION_IDS: tuple[str, ...] = (
+    "account",
+    "adl_quantile",
+    "aggregate_trades",
+    "all_orders",
+    "balance",
+    "basis",
+    "book_ticker",
+    "cancel_all_open_orders",
+    "cancel_batch_orders",
+    "cancel_order",
+    "change_leverage",
+    "change_margin_type",
+    "change_position_mode",
+    "close_user_data_stream",
+    "commission_rate",
+    "continuous_klines",
+    "countdown_cancel_all",
+    "exchange_info",
+    "force_orders",
+    "funding_info",
+    "funding_rate_history",
+    "global_long_short_account_ratio",
+    "historical_trades",
+    "income_download_id",
+    "income_download_link",
+    "income_history",
+    "index_constituents",
+    "index_price_klines",
+    "keepalive_user_data_stream",
     "klines",
+    "leverage_bracket",
+    "leverage_bracket_v2",
+    "mark_price_klines",
+    "modify_batch_orders",
+    "modify_order",
+    "modify_position_margin",
+    "new_batch_orders",
     "new_order",
+    "open_interest",
+    "open_interest_history",
+    "open_orders",
     "order_book",
+    "order_download_id",
+    "order_download_link",
+    "order_modify_history",
     "ping",
+    "pm_account_info",
+    "position_margin_history",
+    "position_mode",
+    "position_risk",
+    "premium_index",
+    "premium_index_klines",
     "price_ticker",
+    "query_open_order",
+    "query_order",
+    "recent_trades",
+    "server_time",
+    "start_user_data_stream",
+    "taker_buy_sell_volume",
+    "ticker_24hr",
+    "top_long_short_account_ratio",
+    "top_long_short_position_ratio",
+    "trade_download_id",
+    "trade_download_link",
+    "user_trades",
 )
 """Every operation of the spec, one facade method each."""
 
@@ -53,12 +164,14 @@ class CoinMFacade:
     def ping(
         self,
     ) -> Empty:
-        """Test connectivity to the REST API.
+        """Check that the REST API is reachable.
 
-        ``GET /fapi/v1/ping`` - security ``NONE``
+        Answers an empty object; useful as a cheap liveness probe.
+
+        ``GET /dapi/v1/ping`` - security ``NONE``
         Weight: IP weight 1
 
-        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Test-Connectivity
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api
 
         Returns:
             Empty
@@ -72,19 +185,72 @@ class CoinMFacade:
             operation.parse_success,
         )
 
+    def server_time(
+        self,
+    ) -> ServerTime:
+        """Current server time.
+
+        The server clock in milliseconds since the epoch; signed requests must carry a timestamp close to
+        it.
+
+        ``GET /dapi/v1/time`` - security ``NONE``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Check-Server-time
+
+        Returns:
+            ServerTime
+        """
+
+        from .api.market import server_time as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    def exchange_info(
+        self,
+    ) -> ExchangeInfo:
+        """Trading rules, rate limits and the list of contracts.
+
+        Every contract with its trading rules (filters), precisions, contract size in USD, margin asset and
+        status. `deliveryDate` is the delivery time of a quarterly contract; when a contract is to be
+        delisted, Binance sets it to the delisting time after the announcement.
+
+        ``GET /dapi/v1/exchangeInfo`` - security ``NONE``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Exchange-Information
+
+        Returns:
+            ExchangeInfo
+        """
+
+        from .api.market import exchange_info as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
     def order_book(
         self,
         *,
         symbol: str,
         limit: Literal[5, 10, 20, 50, 100, 500, 1000] | Unset = UNSET,
     ) -> OrderBook:
-        """Order book.
+        """Order book of a contract.
 
-        ``GET /fapi/v1/depth`` - security ``NONE``
+        Bids and asks of one contract, best first, with quantities in contracts.
+
+        ``GET /dapi/v1/depth`` - security ``NONE``
         Weight: IP weight 2 if limit <= 50, 5 if limit <= 100, 10 if limit <= 500, otherwise 20; limit
             defaults to 500
 
-        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Order-Book
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Order-Book
 
         Args:
             symbol (str):
@@ -105,32 +271,225 @@ class CoinMFacade:
             operation.parse_success,
         )
 
-    def price_ticker(
+    def recent_trades(
         self,
         *,
-        symbol: str | Unset = UNSET,
-    ) -> list[PriceTicker] | PriceTicker:
-        """Latest price.
+        symbol: str,
+        limit: int | Unset = UNSET,
+    ) -> list[Trade]:
+        """Most recent market trades of a contract.
 
-        ``GET /fapi/v1/ticker/price`` - security ``NONE``
-        Weight: IP weight 1 if symbol is sent, otherwise 2
+        Only trades matched in the order book; insurance-fund and auto-deleveraging trades are left out.
 
-        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Symbol-Price-Ticker
+        ``GET /dapi/v1/trades`` - security ``NONE``
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Recent-Trades-List
 
         Args:
             symbol (str):
+            limit (int):
 
         Returns:
-            list[PriceTicker] | PriceTicker
+            list[Trade]
         """
 
-        from .api.market import price_ticker as operation
+        from .api.market import recent_trades as operation
 
         return self._call(
             operation.OPERATION,
             operation.request_kwargs(
                 symbol=symbol,
+                limit=limit,
             ),
+            operation.parse_success,
+        )
+
+    def historical_trades(
+        self,
+        *,
+        symbol: str,
+        limit: int | Unset = UNSET,
+        from_id: int | Unset = UNSET,
+    ) -> list[Trade]:
+        """Older market trades of a contract.
+
+        Market trades from `fromId` on (by default the most recent ones). Only order-book trades are
+        returned; insurance-fund and auto-deleveraging trades are left out. Needs an API key.
+
+        ``GET /dapi/v1/historicalTrades`` - security ``MARKET_DATA``
+        Weight: IP weight 200; Older copies of the documentation page give 20.
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Old-Trades-Lookup
+
+        Args:
+            symbol (str):
+            limit (int):
+            from_id (int):
+
+        Returns:
+            list[Trade]
+        """
+
+        from .api.market import historical_trades as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                limit=limit,
+                from_id=from_id,
+            ),
+            operation.parse_success,
+        )
+
+    def aggregate_trades(
+        self,
+        *,
+        symbol: str,
+        from_id: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[AggregateTrade]:
+        """Compressed (aggregate) trades of a contract.
+
+        Market trades filled within 100 ms at the same price on the same taker side are merged into one
+        entry. Only order-book trades are aggregated (no insurance-fund or auto-deleveraging trades), and
+        only the last year can be queried. When both `startTime` and `endTime` are sent they must be less
+        than one hour apart. Without `fromId`, `startTime` and `endTime` the most recent trades are
+        returned. Send either `fromId` or a time range: both together may time out.
+
+        ``GET /dapi/v1/aggTrades`` - security ``NONE``
+        Weight: IP weight 20
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Compressed-Aggregate-Trades-List
+
+        Args:
+            symbol (str):
+            from_id (int):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[AggregateTrade]
+        """
+
+        from .api.market import aggregate_trades as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                from_id=from_id,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def premium_index(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        pair: str | Unset = UNSET,
+    ) -> list[PremiumIndex]:
+        """Mark price, index price and funding of contracts.
+
+        One entry per contract, filtered by `symbol` or `pair` (all contracts when neither is sent); the
+        answer is always a list. `lastFundingRate` and `interestRate` are `""` and `nextFundingTime` is 0
+        for delivery contracts, which have no funding. `estimatedSettlePrice` is only meaningful in the last
+        hour before settlement.
+
+        ``GET /dapi/v1/premiumIndex`` - security ``NONE``
+        Weight: IP weight 10
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Index-Price-and-Mark-Price
+
+        Args:
+            symbol (str):
+            pair (str):
+
+        Returns:
+            list[PremiumIndex]
+        """
+
+        from .api.market import premium_index as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                pair=pair,
+            ),
+            operation.parse_success,
+        )
+
+    def funding_rate_history(
+        self,
+        *,
+        symbol: str,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[FundingRateRecord]:
+        """Funding rate history of a perpetual contract.
+
+        Past funding rates of a perpetual contract, oldest first, with the mark price used for each
+        charge. Delivery contracts answer an empty list.
+
+        ``GET /dapi/v1/fundingRate`` - security ``NONE``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Get-Funding-Rate-History-of-Perpetual-Futures
+
+        Args:
+            symbol (str):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[FundingRateRecord]
+        """
+
+        from .api.market import funding_rate_history as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def funding_info(
+        self,
+    ) -> list[FundingInfo]:
+        """Funding settings of contracts with adjusted funding.
+
+        Funding rate cap, floor and interval of the perpetual contracts whose settings Binance adjusted;
+        contracts with default settings are not listed.
+
+        ``GET /dapi/v1/fundingInfo`` - security ``NONE``
+        Weight: IP weight 1; The official page states no weight; 1 is assumed.
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Get-Funding-Info
+
+        Returns:
+            list[FundingInfo]
+        """
+
+        from .api.market import funding_info as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
             operation.parse_success,
         )
 
@@ -138,18 +497,34 @@ class CoinMFacade:
         self,
         *,
         symbol: str,
-        interval: KlineInterval | Literal["1m", "3m", "1h", "1d", "1w", "1M"],
+        interval: KlineInterval
+        | Literal[
+            "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+        ],
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
     ) -> list[Kline]:
-        """Klines.
+        """Candlesticks of a contract.
 
-        ``GET /fapi/v1/klines`` - security ``NONE``
-        Weight: IP weight 1
+        Bars identified by their open time. `startTime` and `endTime` may be at most 200 days apart, and
+        the most recent `limit` bars before `endTime` are returned: without either, `endTime` is now;
+        with `startTime` only, `endTime` is 200 days later (capped at now); with `endTime` only,
+        `startTime` is 200 days earlier. Volumes are given both in contracts and in the base coin.
 
-        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Kline-Candlestick-Data
+        ``GET /dapi/v1/klines`` - security ``NONE``
+        Weight: IP weight 1 if limit <= 99, 2 if limit <= 499, 5 if limit <= 1000, otherwise 10; limit
+            defaults to 500
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Kline-Candlestick-Data
 
         Args:
             symbol (str):
-            interval (KlineInterval | Literal["1m", "3m", "1h", "1d", "1w", "1M"]):
+            interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
+                "8h", "12h", "1d", "3d", "1w", "1M"]):
+            start_time (int):
+            end_time (int):
+            limit (int):
 
         Returns:
             list[Kline]
@@ -162,6 +537,767 @@ class CoinMFacade:
             operation.request_kwargs(
                 symbol=symbol,
                 interval=interval,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def continuous_klines(
+        self,
+        *,
+        pair: str,
+        contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+        interval: KlineInterval
+        | Literal[
+            "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+        ],
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[Kline]:
+        """Candlesticks of a pair's perpetual or current/next quarterly contract.
+
+        Bars of whichever contract currently has the given `contractType` on the pair, so that the series
+        continues across quarterly deliveries. Time range rules as for `klines`: at most 200 days, the
+        most recent `limit` bars before `endTime`.
+
+        ``GET /dapi/v1/continuousKlines`` - security ``NONE``
+        Weight: IP weight 1 if limit <= 99, 2 if limit <= 499, 5 if limit <= 1000, otherwise 10; limit
+            defaults to 500
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Continuous-Contract-Kline-Candlestick-Data
+
+        Args:
+            pair (str):
+            contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+                "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
+            interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
+                "8h", "12h", "1d", "3d", "1w", "1M"]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[Kline]
+        """
+
+        from .api.market import continuous_klines as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                pair=pair,
+                contract_type=contract_type,
+                interval=interval,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def index_price_klines(
+        self,
+        *,
+        pair: str,
+        interval: KlineInterval
+        | Literal[
+            "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+        ],
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[PriceKline]:
+        """Candlesticks of a pair's index price.
+
+        Bars of the index price of a pair; no volume is reported. Time range rules as for `klines`: at most
+        200 days, the most recent `limit` bars before `endTime`.
+
+        ``GET /dapi/v1/indexPriceKlines`` - security ``NONE``
+        Weight: IP weight 1 if limit <= 99, 2 if limit <= 499, 5 if limit <= 1000, otherwise 10; limit
+            defaults to 500
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Index-Price-Kline-Candlestick-Data
+
+        Args:
+            pair (str):
+            interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
+                "8h", "12h", "1d", "3d", "1w", "1M"]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[PriceKline]
+        """
+
+        from .api.market import index_price_klines as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                pair=pair,
+                interval=interval,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def mark_price_klines(
+        self,
+        *,
+        symbol: str,
+        interval: KlineInterval
+        | Literal[
+            "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+        ],
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[PriceKline]:
+        """Candlesticks of a contract's mark price.
+
+        Bars of the mark price of a contract; no volume is reported. Time range rules as for `klines`: at
+        most 200 days, the most recent `limit` bars before `endTime`.
+
+        ``GET /dapi/v1/markPriceKlines`` - security ``NONE``
+        Weight: IP weight 1 if limit <= 99, 2 if limit <= 499, 5 if limit <= 1000, otherwise 10; limit
+            defaults to 500
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Mark-Price-Kline-Candlestick-Data
+
+        Args:
+            symbol (str):
+            interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
+                "8h", "12h", "1d", "3d", "1w", "1M"]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[PriceKline]
+        """
+
+        from .api.market import mark_price_klines as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                interval=interval,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def premium_index_klines(
+        self,
+        *,
+        symbol: str,
+        interval: KlineInterval
+        | Literal[
+            "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+        ],
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[PriceKline]:
+        """Candlesticks of a contract's premium index.
+
+        Bars of the premium index of a contract; without a time range the most recent bars are returned.
+
+        ``GET /dapi/v1/premiumIndexKlines`` - security ``NONE``
+        Weight: IP weight 1 if limit <= 99, 2 if limit <= 499, 5 if limit <= 1000, otherwise 10; limit
+            defaults to 500
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Premium-Index-Kline-Data
+
+        Args:
+            symbol (str):
+            interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
+                "8h", "12h", "1d", "3d", "1w", "1M"]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[PriceKline]
+        """
+
+        from .api.market import premium_index_klines as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                interval=interval,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def ticker_24hr(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        pair: str | Unset = UNSET,
+    ) -> list[Ticker24Hr]:
+        """24-hour rolling price change statistics.
+
+        Statistics over the last 24 hours (a rolling window, not the UTC day). Send `symbol` for one
+        contract, `pair` for every contract of a pair, or neither for all contracts; `symbol` and `pair`
+        cannot be sent together. The answer is always a list. `volume` counts contracts, `baseVolume` is
+        in the base coin.
+
+        ``GET /dapi/v1/ticker/24hr`` - security ``NONE``
+        Weight: IP weight 1 if symbol is sent, otherwise 40
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/24hr-Ticker-Price-Change-Statistics
+
+        Args:
+            symbol (str):
+            pair (str):
+
+        Returns:
+            list[Ticker24Hr]
+        """
+
+        from .api.market import ticker_24hr as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                pair=pair,
+            ),
+            operation.parse_success,
+        )
+
+    def price_ticker(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        pair: str | Unset = UNSET,
+    ) -> list[PriceTicker]:
+        """Latest price of contracts.
+
+        Send `symbol` for one contract, `pair` for every contract of a pair, or neither for all contracts;
+        `symbol` and `pair` cannot be sent together. The answer is always a list.
+
+        ``GET /dapi/v1/ticker/price`` - security ``NONE``
+        Weight: IP weight 1 if symbol is sent, otherwise 2
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Symbol-Price-Ticker
+
+        Args:
+            symbol (str):
+            pair (str):
+
+        Returns:
+            list[PriceTicker]
+        """
+
+        from .api.market import price_ticker as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                pair=pair,
+            ),
+            operation.parse_success,
+        )
+
+    def book_ticker(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        pair: str | Unset = UNSET,
+    ) -> list[BookTicker]:
+        """Best bid and ask of contracts.
+
+        Best price and quantity (in contracts) on each side of the book. Send `symbol` for one contract,
+        `pair` for every contract of a pair, or neither for all contracts; `symbol` and `pair` cannot be
+        sent together. The answer is always a list.
+
+        ``GET /dapi/v1/ticker/bookTicker`` - security ``NONE``
+        Weight: IP weight 2 if symbol is sent, otherwise 5
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Symbol-Order-Book-Ticker
+
+        Args:
+            symbol (str):
+            pair (str):
+
+        Returns:
+            list[BookTicker]
+        """
+
+        from .api.market import book_ticker as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                pair=pair,
+            ),
+            operation.parse_success,
+        )
+
+    def open_interest(
+        self,
+        *,
+        symbol: str,
+    ) -> CurrentOpenInterest:
+        """Current open interest of a contract.
+
+        Open interest in contracts.
+
+        ``GET /dapi/v1/openInterest`` - security ``NONE``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Open-Interest
+
+        Args:
+            symbol (str):
+
+        Returns:
+            CurrentOpenInterest
+        """
+
+        from .api.market import open_interest as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def open_interest_history(
+        self,
+        *,
+        pair: str,
+        contract_type: StatsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
+        period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        limit: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+    ) -> list[OpenInterestStatistic]:
+        """Open interest history of a pair.
+
+        Open interest of a pair's contracts per period, in contracts and in the base coin. Without a time
+        range the most recent periods are returned; only the last 30 days are kept.
+
+        ``GET /futures/data/openInterestHist`` - security ``NONE``
+        Weight: IP weight 1; Also limited to 1000 requests per 5 minutes per IP.
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Open-Interest-Statistics
+
+        Args:
+            pair (str):
+            contract_type (StatsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER",
+                "PERPETUAL"]): Contracts a statistic covers; `ALL` sums every contract of the pair.
+            period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+            limit (int):
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            list[OpenInterestStatistic]
+        """
+
+        from .api.market import open_interest_history as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                pair=pair,
+                contract_type=contract_type,
+                period=period,
+                limit=limit,
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    def top_long_short_account_ratio(
+        self,
+        *,
+        symbol: str,
+        period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        limit: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+    ) -> list[LongShortAccountRatio]:
+        """Long/short ratio of the top traders' accounts.
+
+        Among the 20% of users with the largest margin balance, the share of accounts that are net long
+        and net short (each account counted once) and the ratio of the two, per period. Without a time
+        range the most recent periods are returned; only the last 30 days are kept.
+
+        ``GET /futures/data/topLongShortAccountRatio`` - security ``NONE``
+        Weight: IP weight 1; Also limited to 1000 requests per 5 minutes per IP.
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Top-Long-Short-Account-Ratio
+
+        Args:
+            symbol (str):
+            period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+            limit (int):
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            list[LongShortAccountRatio]
+        """
+
+        from .api.market import top_long_short_account_ratio as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                period=period,
+                limit=limit,
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    def top_long_short_position_ratio(
+        self,
+        *,
+        pair: str,
+        period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        limit: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+    ) -> list[LongShortPositionRatio]:
+        """Long/short ratio of the top traders' positions.
+
+        Among the 20% of users with the largest margin balance, the share of long and short positions in
+        their total open positions and the ratio of the two, per period. Without a time range the most
+        recent periods are returned; only the last 30 days are kept.
+
+        ``GET /futures/data/topLongShortPositionRatio`` - security ``NONE``
+        Weight: IP weight 1; Also limited to 1000 requests per 5 minutes per IP.
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Top-Trader-Long-Short-Ratio
+
+        Args:
+            pair (str):
+            period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+            limit (int):
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            list[LongShortPositionRatio]
+        """
+
+        from .api.market import top_long_short_position_ratio as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                pair=pair,
+                period=period,
+                limit=limit,
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    def global_long_short_account_ratio(
+        self,
+        *,
+        pair: str,
+        period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        limit: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+    ) -> list[LongShortAccountRatio]:
+        """Long/short ratio of all accounts.
+
+        Share of all accounts with a net long and a net short position on the pair, and their ratio, per
+        period. Without a time range the most recent periods are returned; only the last 30 days are kept.
+
+        ``GET /futures/data/globalLongShortAccountRatio`` - security ``NONE``
+        Weight: IP weight 1; Also limited to 1000 requests per 5 minutes per IP.
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Long-Short-Ratio
+
+        Args:
+            pair (str):
+            period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+            limit (int):
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            list[LongShortAccountRatio]
+        """
+
+        from .api.market import global_long_short_account_ratio as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                pair=pair,
+                period=period,
+                limit=limit,
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    def taker_buy_sell_volume(
+        self,
+        *,
+        pair: str,
+        contract_type: StatsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
+        period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        limit: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+    ) -> list[TakerBuySellVolume]:
+        """Taker buy and sell volume of a pair.
+
+        Volume of buy and of sell orders filled as taker per period, in contracts and in the base coin.
+        Without a time range the most recent periods are returned; only the last 30 days are kept.
+
+        ``GET /futures/data/takerBuySellVol`` - security ``NONE``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Taker-Buy-Sell-Volume
+
+        Args:
+            pair (str):
+            contract_type (StatsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER",
+                "PERPETUAL"]): Contracts a statistic covers; `ALL` sums every contract of the pair.
+            period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+            limit (int):
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            list[TakerBuySellVolume]
+        """
+
+        from .api.market import taker_buy_sell_volume as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                pair=pair,
+                contract_type=contract_type,
+                period=period,
+                limit=limit,
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    def basis(
+        self,
+        *,
+        pair: str,
+        contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+        period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        limit: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+    ) -> list[FuturesBasis]:
+        """Basis between futures and index price.
+
+        Difference between the futures price of a pair's perpetual or quarterly contract and the index
+        price, per period, with its rate and annualized rate. Without a time range the most recent periods
+        are returned; only the last 30 days are kept.
+
+        ``GET /futures/data/basis`` - security ``NONE``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Basis
+
+        Args:
+            pair (str):
+            contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+                "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
+            period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+            limit (int):
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            list[FuturesBasis]
+        """
+
+        from .api.market import basis as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                pair=pair,
+                contract_type=contract_type,
+                period=period,
+                limit=limit,
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    def index_constituents(
+        self,
+        *,
+        symbol: str,
+    ) -> IndexConstituents:
+        """Exchanges and markets behind an index price.
+
+        The spot markets whose prices make up the index of a pair.
+
+        ``GET /dapi/v1/constituents`` - security ``NONE``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Index-Constituents
+
+        Args:
+            symbol (str):
+
+        Returns:
+            IndexConstituents
+        """
+
+        from .api.market import index_constituents as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def query_order(
+        self,
+        *,
+        symbol: str,
+        order_id: int | Unset = UNSET,
+        orig_client_order_id: str | Unset = UNSET,
+    ) -> Order:
+        """Status of an order.
+
+        One order, named by `orderId` or `origClientOrderId` (one of them is mandatory; `orderId` wins when
+        both are sent). An order is no longer found when it was canceled or expired without any fill more
+        than 3 days ago, or when it was created more than 90 days ago.
+
+        ``GET /dapi/v1/order`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Query-Order
+
+        Args:
+            symbol (str):
+            order_id (int):
+            orig_client_order_id (str):
+
+        Returns:
+            Order
+        """
+
+        from .api.trade import query_order as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                orig_client_order_id=orig_client_order_id,
+            ),
+            operation.parse_success,
+        )
+
+    def modify_order(
+        self,
+        *,
+        symbol: str,
+        side: OrderSide | Literal["BUY", "SELL"],
+        order_id: int | Unset = UNSET,
+        orig_client_order_id: str | Unset = UNSET,
+        quantity: DecimalLike | Unset = UNSET,
+        price: DecimalLike | Unset = UNSET,
+        price_match: PriceMatch
+        | Literal[
+            "NONE",
+            "OPPONENT",
+            "OPPONENT_5",
+            "OPPONENT_10",
+            "OPPONENT_20",
+            "QUEUE",
+            "QUEUE_5",
+            "QUEUE_10",
+            "QUEUE_20",
+        ]
+        | Unset = UNSET,
+    ) -> Order:
+        """Change the price or quantity of a limit order.
+
+        Only `LIMIT` orders can be modified; a modified order goes to the back of the queue at its price.
+        Name the order by `orderId` or `origClientOrderId` (`orderId` wins when both are sent) and send a
+        new `quantity`, a new price (`price` or `priceMatch`), or both. A change that breaks the price or
+        lot-size filters is rejected and the order stays as it was. The order is canceled instead when it
+        is partially filled and the new quantity is not above `executedQty`, or when it is `GTX` and the
+        new price would make it execute immediately. An order can be modified fewer than 10000 times.
+
+        ``PUT /dapi/v1/order`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Modify-Order
+
+        Args:
+            order_id (int):
+            orig_client_order_id (str):
+            symbol (str):
+            side (OrderSide | Literal["BUY", "SELL"]):
+            quantity (DecimalLike):
+            price (DecimalLike):
+            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
+                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+                `NONE`: no matching.
+
+        Returns:
+            Order
+        """
+
+        from .api.trade import modify_order as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                order_id=order_id,
+                orig_client_order_id=orig_client_order_id,
+                symbol=symbol,
+                side=side,
+                quantity=quantity,
+                price=price,
+                price_match=price_match,
             ),
             operation.parse_success,
         )
@@ -171,23 +1307,110 @@ class CoinMFacade:
         *,
         symbol: str,
         side: OrderSide | Literal["BUY", "SELL"],
-        type: str,
+        type: OrderType
+        | Literal[
+            "LIMIT",
+            "MARKET",
+            "STOP",
+            "STOP_MARKET",
+            "TAKE_PROFIT",
+            "TAKE_PROFIT_MARKET",
+            "TRAILING_STOP_MARKET",
+        ],
+        position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
+        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
+        reduce_only: bool | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
+        new_client_order_id: str | Unset = UNSET,
+        stop_price: DecimalLike | Unset = UNSET,
+        close_position: bool | Unset = UNSET,
+        activation_price: DecimalLike | Unset = UNSET,
+        callback_rate: DecimalLike | Unset = UNSET,
+        working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
+        price_protect: bool | Unset = UNSET,
+        new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
+        price_match: PriceMatch
+        | Literal[
+            "NONE",
+            "OPPONENT",
+            "OPPONENT_5",
+            "OPPONENT_10",
+            "OPPONENT_20",
+            "QUEUE",
+            "QUEUE_5",
+            "QUEUE_10",
+            "QUEUE_20",
+        ]
+        | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
+        | Unset = UNSET,
     ) -> Order:
-        """New order.
+        """Place an order.
 
-        ``POST /fapi/v1/order`` - security ``TRADE`` (signed)
-        Weight: IP weight 0; order count 1 per 10s, 1 per 1m
+        Places one order. `quantity` counts contracts. Besides `symbol`, `side` and `type`, each type needs:
+        `LIMIT`: `timeInForce`, `quantity` and a price; `MARKET`: `quantity`; `STOP` and `TAKE_PROFIT`: a
+        price and `stopPrice`; `STOP_MARKET` and `TAKE_PROFIT_MARKET`: `stopPrice`; `TRAILING_STOP_MARKET`:
+        `callbackRate`. "A price" is either `price` or `priceMatch` (the two exclude each other; price
+        matching works for `LIMIT`, `STOP` and `TAKE_PROFIT`).
 
-        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api
+        `STOP` and `TAKE_PROFIT` orders take `timeInForce` (default `GTC`). A `BUY` stop triggers when the
+        latest price (mark or contract price, per `workingType`) rises to `stopPrice`, a `SELL` stop when it
+        falls to it; take-profit orders trigger the other way round. With `priceProtect`, the trigger is
+        refused while mark and contract prices differ by more than the contract's `triggerProtect`. A
+        trailing stop tracks the extreme price reached after `activationPrice` (default: the latest price)
+        and triggers once the price moves back by `callbackRate` percent; a `BUY` trailing stop whose
+        activation price is not below the latest price (or a `SELL` one not above it) is rejected with
+        -2021.
+
+        `closePosition=true` (with `STOP_MARKET` or `TAKE_PROFIT_MARKET` only) closes the whole position
+        when triggered; it cannot be combined with `quantity` or `reduceOnly`, and in Hedge Mode not with a
+        `BUY` on the `LONG` side or a `SELL` on the `SHORT` side. `reduceOnly` cannot be sent in Hedge Mode.
+        In Hedge Mode `positionSide` (`LONG` or `SHORT`) is mandatory; in One-way Mode it defaults to
+        `BOTH`.
+
+        With `newOrderRespType=RESULT`, a `MARKET` order answers its final `FILLED` state and an `IOC` or
+        `FOK` limit order its final `FILLED` or `EXPIRED` state. `selfTradePreventionMode` only acts on
+        `GTC` and `IOC` orders. When the matching engine is overloaded Binance answers -1008; orders that
+        only reduce exposure are exempt.
+
+        ``POST /dapi/v1/order`` - security ``TRADE`` (signed)
+        Weight: IP weight 0; order count 1 per 10s, 1 per 1m; Order counts are shared with USDⓈ-M orders
+            since the 2026-06-30 integration (1200 per minute, 300 per 10 seconds per account); before
+            it, COIN-M counted orders per minute only.
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api
 
         Args:
             symbol (str):
             side (OrderSide | Literal["BUY", "SELL"]):
-            type (str):
+            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+                `LONG` or `SHORT` in Hedge Mode.
+            type (OrderType | Literal["LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT",
+                "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"]):
+            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX"]): Good till canceled,
+                immediate or cancel, fill or kill, good till crossing (post only).
             quantity (DecimalLike):
+            reduce_only (bool):
             price (DecimalLike):
+            new_client_order_id (str):
+            stop_price (DecimalLike):
+            close_position (bool):
+            activation_price (DecimalLike):
+            callback_rate (DecimalLike):
+            working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
+                triggers a conditional order.
+            price_protect (bool):
+            new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
+                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+                `NONE`: no matching.
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
+                "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
+                order of the same account.
 
         Returns:
             Order
@@ -200,9 +1423,1295 @@ class CoinMFacade:
             operation.request_kwargs(
                 symbol=symbol,
                 side=side,
+                position_side=position_side,
                 type=type,
+                time_in_force=time_in_force,
                 quantity=quantity,
+                reduce_only=reduce_only,
                 price=price,
+                new_client_order_id=new_client_order_id,
+                stop_price=stop_price,
+                close_position=close_position,
+                activation_price=activation_price,
+                callback_rate=callback_rate,
+                working_type=working_type,
+                price_protect=price_protect,
+                new_order_resp_type=new_order_resp_type,
+                price_match=price_match,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+            ),
+            operation.parse_success,
+        )
+
+    def cancel_order(
+        self,
+        *,
+        symbol: str,
+        order_id: int | Unset = UNSET,
+        orig_client_order_id: str | Unset = UNSET,
+    ) -> Order:
+        """Cancel an order.
+
+        Cancels one active order, named by `orderId` or `origClientOrderId` (one of them is mandatory).
+
+        ``DELETE /dapi/v1/order`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Cancel-Order
+
+        Args:
+            symbol (str):
+            order_id (int):
+            orig_client_order_id (str):
+
+        Returns:
+            Order
+        """
+
+        from .api.trade import cancel_order as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                orig_client_order_id=orig_client_order_id,
+            ),
+            operation.parse_success,
+        )
+
+    def modify_batch_orders(
+        self,
+        *,
+        batch_orders: list[Any],
+    ) -> list[Error | Order]:
+        """Modify up to 5 limit orders at once.
+
+        Each item follows the rules of `modify_order`. The changes are processed concurrently, so their
+        matching order is not guaranteed, but the answer lists one result per item in the order of the
+        request: the order, or the error that rejected that item. An order can be modified fewer than
+        10000 times.
+
+        ``PUT /dapi/v1/batchOrders`` - security ``TRADE`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Modify-Multiple-Orders
+
+        Args:
+            batch_orders (list[Any]):
+
+        Returns:
+            list[Error | Order]
+        """
+
+        from .api.trade import modify_batch_orders as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                batch_orders=batch_orders,
+            ),
+            operation.parse_success,
+        )
+
+    def new_batch_orders(
+        self,
+        *,
+        batch_orders: list[Any],
+    ) -> list[Error | Order]:
+        """Place up to 5 orders at once.
+
+        Each item follows the rules of `new_order` (as JSON strings: `"quantity": "1"`); for trailing stops
+        the batch page gives `callbackRate` a maximum of 4 instead of 10. The orders are processed
+        concurrently, so their matching order is not guaranteed, but the answer lists one result per item
+        in the order of the request: the order, or the error that rejected that item.
+
+        ``POST /dapi/v1/batchOrders`` - security ``TRADE`` (signed)
+        Weight: IP weight 5; The documentation states the IP weight only, not how the batch counts toward
+            the account's order limits.
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Place-Multiple-Orders
+
+        Args:
+            batch_orders (list[Any]):
+
+        Returns:
+            list[Error | Order]
+        """
+
+        from .api.trade import new_batch_orders as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                batch_orders=batch_orders,
+            ),
+            operation.parse_success,
+        )
+
+    def cancel_batch_orders(
+        self,
+        *,
+        symbol: str,
+        order_id_list: list[int] | Unset = UNSET,
+        orig_client_order_id_list: list[str] | Unset = UNSET,
+    ) -> list[Error | Order]:
+        """Cancel up to 10 orders of a contract at once.
+
+        Send `orderIdList` or `origClientOrderIdList` (at least one). The answer lists one result per
+        order: the canceled order, or the error for that id.
+
+        ``DELETE /dapi/v1/batchOrders`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Cancel-Multiple-Orders
+
+        Args:
+            symbol (str):
+            order_id_list (list[int]):
+            orig_client_order_id_list (list[str]):
+
+        Returns:
+            list[Error | Order]
+        """
+
+        from .api.trade import cancel_batch_orders as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id_list=order_id_list,
+                orig_client_order_id_list=orig_client_order_id_list,
+            ),
+            operation.parse_success,
+        )
+
+    def order_modify_history(
+        self,
+        *,
+        symbol: str,
+        order_id: int | Unset = UNSET,
+        orig_client_order_id: str | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[OrderAmendment]:
+        """Modification history of an order.
+
+        The changes made to one order, named by `orderId` or `origClientOrderId` (`orderId` wins when both
+        are sent). History older than 3 months is not available.
+
+        ``GET /dapi/v1/orderAmendment`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Get-Order-Modify-History
+
+        Args:
+            symbol (str):
+            order_id (int):
+            orig_client_order_id (str):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[OrderAmendment]
+        """
+
+        from .api.trade import order_modify_history as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                orig_client_order_id=orig_client_order_id,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def cancel_all_open_orders(
+        self,
+        *,
+        symbol: str,
+    ) -> StatusMessage:
+        """Cancel every open order of a contract.
+
+        ``DELETE /dapi/v1/allOpenOrders`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Cancel-All-Open-Orders
+
+        Args:
+            symbol (str):
+
+        Returns:
+            StatusMessage
+        """
+
+        from .api.trade import cancel_all_open_orders as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def countdown_cancel_all(
+        self,
+        *,
+        symbol: str,
+        countdown_time: int,
+    ) -> Countdown:
+        """Cancel every open order of a contract when a countdown runs out.
+
+        A dead man's switch: call it repeatedly as a heartbeat, each call replacing the running countdown.
+        If no call arrives before the countdown ends, every open order of the contract is canceled;
+        `countdownTime=0` stops the countdown. Binance checks countdowns about every 10 ms, so leave a
+        margin (for example, call every 30 s with 120000).
+
+        ``POST /dapi/v1/countdownCancelAll`` - security ``TRADE`` (signed)
+        Weight: IP weight 10
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Auto-Cancel-All-Open-Orders
+
+        Args:
+            symbol (str):
+            countdown_time (int):
+
+        Returns:
+            Countdown
+        """
+
+        from .api.trade import countdown_cancel_all as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                countdown_time=countdown_time,
+            ),
+            operation.parse_success,
+        )
+
+    def all_orders(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        pair: str | Unset = UNSET,
+        order_id: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[Order]:
+        """Orders of a contract or pair, open or not.
+
+        Send `symbol` or `pair` (one is mandatory); `pair` cannot be combined with `orderId`. With `orderId`
+        the orders from that id on are returned, otherwise the most recent ones. The time range must be
+        shorter than 7 days and defaults to the last 7 days. Orders canceled or expired without any fill
+        more than 3 days ago, and orders created more than 90 days ago, are not returned.
+
+        ``GET /dapi/v1/allOrders`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5; Until the 2026-06-30 integration into the USDⓈ-M engine the weight was 20
+            with `symbol` and 40 with `pair`.
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/All-Orders
+
+        Args:
+            symbol (str):
+            pair (str):
+            order_id (int):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[Order]
+        """
+
+        from .api.trade import all_orders as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                pair=pair,
+                order_id=order_id,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def open_orders(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        pair: str | Unset = UNSET,
+    ) -> list[Order]:
+        """Open orders.
+
+        Open orders of one contract (`symbol`), of every contract of a pair (`pair`), or of all contracts.
+
+        ``GET /dapi/v1/openOrders`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1 if symbol is sent, otherwise 40
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Current-All-Open-Orders
+
+        Args:
+            symbol (str):
+            pair (str):
+
+        Returns:
+            list[Order]
+        """
+
+        from .api.trade import open_orders as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                pair=pair,
+            ),
+            operation.parse_success,
+        )
+
+    def query_open_order(
+        self,
+        *,
+        symbol: str,
+        order_id: int | Unset = UNSET,
+        orig_client_order_id: str | Unset = UNSET,
+    ) -> Order:
+        """One open order.
+
+        An open order named by `orderId` or `origClientOrderId` (one is mandatory). A filled or canceled
+        order is answered with the error "Order does not exist".
+
+        ``GET /dapi/v1/openOrder`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Query-Current-Open-Order
+
+        Args:
+            symbol (str):
+            order_id (int):
+            orig_client_order_id (str):
+
+        Returns:
+            Order
+        """
+
+        from .api.trade import query_open_order as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                orig_client_order_id=orig_client_order_id,
+            ),
+            operation.parse_success,
+        )
+
+    def force_orders(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        auto_close_type: AutoCloseType | Literal["LIQUIDATION", "ADL"] | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[Order]:
+        """The account's liquidation and auto-deleveraging orders.
+
+        Orders Binance placed to liquidate (`LIQUIDATION`) or auto-deleverage (`ADL`) the account's
+        positions; both kinds without `autoCloseType`. Without `startTime`, data up to 200 days before
+        `endTime` can be returned.
+
+        ``GET /dapi/v1/forceOrders`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 20 if symbol is sent, otherwise 50; This is the rule since the 2026-06-30
+            integration; sources disagree on whether it was a flat 20 before.
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Users-Force-Orders
+
+        Args:
+            symbol (str):
+            auto_close_type (AutoCloseType | Literal["LIQUIDATION", "ADL"]): `LIQUIDATION` for
+                liquidation orders, `ADL` for auto-deleveraging orders.
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[Order]
+        """
+
+        from .api.trade import force_orders as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                auto_close_type=auto_close_type,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def user_trades(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        pair: str | Unset = UNSET,
+        order_id: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        from_id: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[UserTrade]:
+        """The account's trades.
+
+        Trades of one contract (`symbol`) or of every contract of a pair (`pair`): exactly one of them must
+        be sent. `orderId` needs `symbol`; `fromId` cannot be combined with `pair`, `startTime` or
+        `endTime`. Without a time range the last 7 days are returned, and a range may not exceed 7 days.
+        Only the last 3 months can be queried.
+
+        ``GET /dapi/v1/userTrades`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5; Until the 2026-06-30 integration into the USDⓈ-M engine the weight was 20
+            with `symbol` and 40 with `pair`.
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Account-Trade-List
+
+        Args:
+            symbol (str):
+            pair (str):
+            order_id (int):
+            start_time (int):
+            end_time (int):
+            from_id (int):
+            limit (int):
+
+        Returns:
+            list[UserTrade]
+        """
+
+        from .api.trade import user_trades as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                pair=pair,
+                order_id=order_id,
+                start_time=start_time,
+                end_time=end_time,
+                from_id=from_id,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def position_risk(
+        self,
+        *,
+        margin_asset: str | Unset = UNSET,
+        pair: str | Unset = UNSET,
+    ) -> list[PositionRisk]:
+        """Positions with their risk figures.
+
+        Positions filtered by `marginAsset` or `pair`; without either, the positions of every contract in
+        `TRADING` status. One-way Mode shows `BOTH` positions only, Hedge Mode `BOTH`, `LONG` and `SHORT`.
+        The user data stream's `ACCOUNT_UPDATE` event is the timelier source.
+
+        ``GET /dapi/v1/positionRisk`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Position-Information
+
+        Args:
+            margin_asset (str):
+            pair (str):
+
+        Returns:
+            list[PositionRisk]
+        """
+
+        from .api.trade import position_risk as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                margin_asset=margin_asset,
+                pair=pair,
+            ),
+            operation.parse_success,
+        )
+
+    def change_position_mode(
+        self,
+        *,
+        dual_side_position: bool,
+    ) -> StatusMessage:
+        """Switch between Hedge Mode and One-way Mode.
+
+        Sets the position mode of every contract. Since the 2026-06-30 integration the setting is shared
+        with USDⓈ-M futures: changing it here changes it there too, and the change is refused while either
+        product has an open order (-4067) or an open position (-4068).
+
+        ``POST /dapi/v1/positionSide/dual`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Change-Position-Mode
+
+        Args:
+            dual_side_position (bool):
+
+        Returns:
+            StatusMessage
+        """
+
+        from .api.trade import change_position_mode as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                dual_side_position=dual_side_position,
+            ),
+            operation.parse_success,
+        )
+
+    def change_margin_type(
+        self,
+        *,
+        symbol: str,
+        margin_type: MarginType | Literal["ISOLATED", "CROSSED"],
+    ) -> StatusMessage:
+        """Switch a contract between isolated and cross margin.
+
+        In Hedge Mode the `LONG` and `SHORT` positions of a contract share the margin type; with isolated
+        margin each of them has its own margin.
+
+        ``POST /dapi/v1/marginType`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Change-Margin-Type
+
+        Args:
+            symbol (str):
+            margin_type (MarginType | Literal["ISOLATED", "CROSSED"]): Margin type to set.
+
+        Returns:
+            StatusMessage
+        """
+
+        from .api.trade import change_margin_type as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                margin_type=margin_type,
+            ),
+            operation.parse_success,
+        )
+
+    def change_leverage(
+        self,
+        *,
+        symbol: str,
+        leverage: int,
+    ) -> LeverageChange:
+        """Change the initial leverage of a contract.
+
+        In Hedge Mode the `LONG` and `SHORT` positions of a contract use the same leverage and share one
+        notional limit. The answer gives the largest position (in base coin) allowed at that leverage.
+
+        ``POST /dapi/v1/leverage`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Change-Initial-Leverage
+
+        Args:
+            symbol (str):
+            leverage (int):
+
+        Returns:
+            LeverageChange
+        """
+
+        from .api.trade import change_leverage as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                leverage=leverage,
+            ),
+            operation.parse_success,
+        )
+
+    def adl_quantile(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> list[PositionAdlQuantile]:
+        """Auto-deleveraging queue estimate of positions.
+
+        For each contract with a position, a value from 0 to 4 per position side: the higher, the more
+        likely the position is to be auto-deleveraged. Values are refreshed every 30 seconds. When a
+        contract is cross-margined in Hedge Mode, `HEDGE` replaces `BOTH` (its value means nothing) and
+        `LONG` and `SHORT` show the same value.
+
+        ``GET /dapi/v1/adlQuantile`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Position-ADL-Quantile-Estimation
+
+        Args:
+            symbol (str):
+
+        Returns:
+            list[PositionAdlQuantile]
+        """
+
+        from .api.trade import adl_quantile as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def modify_position_margin(
+        self,
+        *,
+        symbol: str,
+        amount: DecimalLike,
+        type: Literal[1, 2],
+        position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
+    ) -> PositionMarginChange:
+        """Add margin to or remove margin from an isolated position.
+
+        Only for isolated positions. In Hedge Mode name the side with `positionSide`.
+
+        ``POST /dapi/v1/positionMargin`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Modify-Isolated-Position-Margin
+
+        Args:
+            symbol (str):
+            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+                `LONG` or `SHORT` in Hedge Mode.
+            amount (DecimalLike):
+            type (Literal[1, 2]):
+
+        Returns:
+            PositionMarginChange
+        """
+
+        from .api.trade import modify_position_margin as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                position_side=position_side,
+                amount=amount,
+                type=type,
+            ),
+            operation.parse_success,
+        )
+
+    def position_margin_history(
+        self,
+        *,
+        symbol: str,
+        type: Literal[1, 2] | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[PositionMarginHistoryEntry]:
+        """History of margin added to or removed from isolated positions.
+
+        ``GET /dapi/v1/positionMargin/history`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Get-Position-Margin-Change-History
+
+        Args:
+            symbol (str):
+            type (Literal[1, 2]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[PositionMarginHistoryEntry]
+        """
+
+        from .api.trade import position_margin_history as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                type=type,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def position_mode(
+        self,
+    ) -> PositionMode:
+        """Current position mode.
+
+        Whether the account is in Hedge Mode (true) or One-way Mode (false). Since the 2026-06-30
+        integration the mode is shared with USDⓈ-M futures.
+
+        ``GET /dapi/v1/positionSide/dual`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 30
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Get-Current-Position-Mode
+
+        Returns:
+            PositionMode
+        """
+
+        from .api.account import position_mode as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    def balance(
+        self,
+    ) -> list[AssetBalance]:
+        """Balances of the futures wallet.
+
+        One entry per margin coin.
+
+        ``GET /dapi/v1/balance`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Futures-Account-Balance
+
+        Returns:
+            list[AssetBalance]
+        """
+
+        from .api.account import balance as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    def account(
+        self,
+    ) -> Account:
+        """Account summary with assets and positions.
+
+        Margin figures per coin and every position. One-way Mode shows `BOTH` positions only, Hedge Mode
+        `BOTH`, `LONG` and `SHORT`.
+
+        ``GET /dapi/v1/account`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Account-Information
+
+        Returns:
+            Account
+        """
+
+        from .api.account import account as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    def commission_rate(
+        self,
+        *,
+        symbol: str,
+    ) -> CommissionRate:
+        """The account's maker and taker fee rates for a contract.
+
+        ``GET /dapi/v1/commissionRate`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 20
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/User-Commission-Rate
+
+        Args:
+            symbol (str):
+
+        Returns:
+            CommissionRate
+        """
+
+        from .api.account import commission_rate as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def leverage_bracket_v2(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> list[SymbolLeverageBrackets]:
+        """Notional brackets of contracts.
+
+        For each contract (or the one `symbol` given), the position brackets with their maximum leverage
+        and maintenance margin ratio as they apply to this account. Bracket bounds are in the base coin.
+
+        ``GET /dapi/v2/leverageBracket`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1 if symbol is sent, otherwise 2; Until the 2026-06-30 integration into the
+            USDⓈ-M engine the weight was 1 with or without `symbol`.
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Notional-Bracket-for-Symbol
+
+        Args:
+            symbol (str):
+
+        Returns:
+            list[SymbolLeverageBrackets]
+        """
+
+        from .api.account import leverage_bracket_v2 as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def leverage_bracket(
+        self,
+        *,
+        pair: str | Unset = UNSET,
+    ) -> list[PairLeverageBrackets]:
+        """Default notional brackets of pairs (superseded by `leverage_bracket_v2`).
+
+        The default brackets of a pair. Binance advises against this version: when the contracts of a pair
+        have different brackets its answer is ambiguous; `leverage_bracket_v2` gives them per contract.
+
+        ``GET /dapi/v1/leverageBracket`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Notional-Bracket-for-Pair
+
+        Args:
+            pair (str):
+
+        Returns:
+            list[PairLeverageBrackets]
+        """
+
+        from .api.account import leverage_bracket as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                pair=pair,
+            ),
+            operation.parse_success,
+        )
+
+    def income_history(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        income_type: IncomeType
+        | Literal[
+            "TRANSFER",
+            "WELCOME_BONUS",
+            "FUNDING_FEE",
+            "REALIZED_PNL",
+            "COMMISSION",
+            "INSURANCE_CLEAR",
+            "DELIVERED_SETTELMENT",
+        ]
+        | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        page: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[IncomeRecord]:
+        """History of transfers, funding, realized profit, fees and other income.
+
+        All income kinds unless `incomeType` is sent. `tranId` is unique per income type. `startTime` and
+        `endTime` may be at most one year apart.
+
+        ``GET /dapi/v1/income`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 20
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Get-Income-History
+
+        Args:
+            symbol (str):
+            income_type (IncomeType | Literal["TRANSFER", "WELCOME_BONUS", "FUNDING_FEE",
+                "REALIZED_PNL", "COMMISSION", "INSURANCE_CLEAR", "DELIVERED_SETTELMENT"]):
+                `DELIVERED_SETTELMENT` is spelled so by Binance.
+            start_time (int):
+            end_time (int):
+            page (int):
+            limit (int):
+
+        Returns:
+            list[IncomeRecord]
+        """
+
+        from .api.account import income_history as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                income_type=income_type,
+                start_time=start_time,
+                end_time=end_time,
+                page=page,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def income_download_id(
+        self,
+        *,
+        start_time: int,
+        end_time: int,
+    ) -> HistoryDownloadId:
+        """Request a download of the income history.
+
+        Starts preparing a file of the income history between `startTime` and `endTime` (at most one year
+        apart) and answers the id to fetch it with `income_download_link`. Binance allows 8 such requests
+        per month (shared with the website's download page) and at most 2 calls per minute: a third call
+        within the same minute gets the IP banned.
+
+        ``GET /dapi/v1/income/asyn`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1000; At most 2 calls per minute per IP; older copies of the page gave weight 5
+            and 5 requests per month.
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Get-Download-Id-For-Futures-Transaction-History
+
+        Args:
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            HistoryDownloadId
+        """
+
+        from .api.account import income_download_id as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    def income_download_link(
+        self,
+        *,
+        download_id: str,
+    ) -> HistoryDownloadLink:
+        """Link to a prepared income history file.
+
+        While the file is being prepared `status` is `processing` and `url` is empty. A link expires after
+        24 hours.
+
+        ``GET /dapi/v1/income/asyn/id`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Get-Futures-Transaction-History-Download-Link-by-Id
+
+        Args:
+            download_id (str):
+
+        Returns:
+            HistoryDownloadLink
+        """
+
+        from .api.account import income_download_link as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                download_id=download_id,
+            ),
+            operation.parse_success,
+        )
+
+    def order_download_id(
+        self,
+        *,
+        start_time: int,
+        end_time: int,
+    ) -> HistoryDownloadId:
+        """Request a download of the order history.
+
+        Starts preparing a file of the order history between `startTime` and `endTime` (at most one year
+        apart) and answers the id to fetch it with `order_download_link`. The number of such requests per
+        month is limited and shared with the website's download page.
+
+        ``GET /dapi/v1/order/asyn`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1000
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Get-Download-Id-For-Futures-Order-History
+
+        Args:
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            HistoryDownloadId
+        """
+
+        from .api.account import order_download_id as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    def order_download_link(
+        self,
+        *,
+        download_id: str,
+    ) -> HistoryDownloadLink:
+        """Link to a prepared order history file.
+
+        While the file is being prepared `status` is `processing` and `url` is empty. A link expires after
+        24 hours.
+
+        ``GET /dapi/v1/order/asyn/id`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Get-Futures-Order-History-Download-Link-by-Id
+
+        Args:
+            download_id (str):
+
+        Returns:
+            HistoryDownloadLink
+        """
+
+        from .api.account import order_download_link as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                download_id=download_id,
+            ),
+            operation.parse_success,
+        )
+
+    def trade_download_id(
+        self,
+        *,
+        start_time: int,
+        end_time: int,
+    ) -> HistoryDownloadId:
+        """Request a download of the trade history.
+
+        Starts preparing a file of the trade history between `startTime` and `endTime` (at most one year
+        apart) and answers the id to fetch it with `trade_download_link`. The number of such requests per
+        month is limited and shared with the website's download page.
+
+        ``GET /dapi/v1/trade/asyn`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1000; Older copies of the page gave weight 5.
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Get-Download-Id-For-Futures-Trade-History
+
+        Args:
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            HistoryDownloadId
+        """
+
+        from .api.account import trade_download_id as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    def trade_download_link(
+        self,
+        *,
+        download_id: str,
+    ) -> HistoryDownloadLink:
+        """Link to a prepared trade history file.
+
+        While the file is being prepared `status` is `processing` and `url` is empty. A link expires after
+        24 hours.
+
+        ``GET /dapi/v1/trade/asyn/id`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Get-Futures-Trade-Download-Link-by-Id
+
+        Args:
+            download_id (str):
+
+        Returns:
+            HistoryDownloadLink
+        """
+
+        from .api.account import trade_download_link as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                download_id=download_id,
+            ),
+            operation.parse_success,
+        )
+
+    def keepalive_user_data_stream(
+        self,
+    ) -> Empty:
+        """Keep the user data stream alive.
+
+        Extends the validity of the account's listenKey by 60 minutes; send it every 60 minutes at most.
+
+        ``PUT /dapi/v1/listenKey`` - security ``USER_STREAM``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/user-data-streams/Keepalive-User-Data-Stream
+
+        Returns:
+            Empty
+        """
+
+        from .api.user_stream import keepalive_user_data_stream as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    def start_user_data_stream(
+        self,
+    ) -> ListenKey:
+        """Create (or extend) the user data stream key.
+
+        Returns the listenKey to connect to `wss://dstream.binance.com/ws/<listenKey>`. The key expires 60
+        minutes after creation unless kept alive; when the account already has an active key, that key is
+        returned and its validity extended by 60 minutes.
+
+        ``POST /dapi/v1/listenKey`` - security ``USER_STREAM``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/user-data-streams/Start-User-Data-Stream
+
+        Returns:
+            ListenKey
+        """
+
+        from .api.user_stream import start_user_data_stream as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    def close_user_data_stream(
+        self,
+    ) -> Empty:
+        """Close the user data stream.
+
+        Invalidates the account's listenKey and closes its stream.
+
+        ``DELETE /dapi/v1/listenKey`` - security ``USER_STREAM``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/user-data-streams/Close-User-Data-Stream
+
+        Returns:
+            Empty
+        """
+
+        from .api.user_stream import close_user_data_stream as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    def pm_account_info(
+        self,
+        *,
+        asset: str,
+    ) -> PmAccountInfo:
+        """Transferable amount of an asset in a Classic Portfolio Margin account.
+
+        For Classic Portfolio Margin accounts: how much of `asset` can be transferred out to the spot
+        wallet, in the asset and in USD.
+
+        ``GET /dapi/v1/pmAccountInfo`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/portfolio-margin-endpoints
+
+        Args:
+            asset (str):
+
+        Returns:
+            PmAccountInfo
+        """
+
+        from .api.portfolio_margin import pm_account_info as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                asset=asset,
             ),
             operation.parse_success,
         )
@@ -224,12 +2733,14 @@ class AsyncCoinMFacade:
     async def ping(
         self,
     ) -> Empty:
-        """Test connectivity to the REST API.
+        """Check that the REST API is reachable.
 
-        ``GET /fapi/v1/ping`` - security ``NONE``
+        Answers an empty object; useful as a cheap liveness probe.
+
+        ``GET /dapi/v1/ping`` - security ``NONE``
         Weight: IP weight 1
 
-        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Test-Connectivity
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api
 
         Returns:
             Empty
@@ -243,19 +2754,72 @@ class AsyncCoinMFacade:
             operation.parse_success,
         )
 
+    async def server_time(
+        self,
+    ) -> ServerTime:
+        """Current server time.
+
+        The server clock in milliseconds since the epoch; signed requests must carry a timestamp close to
+        it.
+
+        ``GET /dapi/v1/time`` - security ``NONE``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Check-Server-time
+
+        Returns:
+            ServerTime
+        """
+
+        from .api.market import server_time as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    async def exchange_info(
+        self,
+    ) -> ExchangeInfo:
+        """Trading rules, rate limits and the list of contracts.
+
+        Every contract with its trading rules (filters), precisions, contract size in USD, margin asset and
+        status. `deliveryDate` is the delivery time of a quarterly contract; when a contract is to be
+        delisted, Binance sets it to the delisting time after the announcement.
+
+        ``GET /dapi/v1/exchangeInfo`` - security ``NONE``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Exchange-Information
+
+        Returns:
+            ExchangeInfo
+        """
+
+        from .api.market import exchange_info as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
     async def order_book(
         self,
         *,
         symbol: str,
         limit: Literal[5, 10, 20, 50, 100, 500, 1000] | Unset = UNSET,
     ) -> OrderBook:
-        """Order book.
+        """Order book of a contract.
 
-        ``GET /fapi/v1/depth`` - security ``NONE``
+        Bids and asks of one contract, best first, with quantities in contracts.
+
+        ``GET /dapi/v1/depth`` - security ``NONE``
         Weight: IP weight 2 if limit <= 50, 5 if limit <= 100, 10 if limit <= 500, otherwise 20; limit
             defaults to 500
 
-        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Order-Book
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Order-Book
 
         Args:
             symbol (str):
@@ -276,32 +2840,225 @@ class AsyncCoinMFacade:
             operation.parse_success,
         )
 
-    async def price_ticker(
+    async def recent_trades(
         self,
         *,
-        symbol: str | Unset = UNSET,
-    ) -> list[PriceTicker] | PriceTicker:
-        """Latest price.
+        symbol: str,
+        limit: int | Unset = UNSET,
+    ) -> list[Trade]:
+        """Most recent market trades of a contract.
 
-        ``GET /fapi/v1/ticker/price`` - security ``NONE``
-        Weight: IP weight 1 if symbol is sent, otherwise 2
+        Only trades matched in the order book; insurance-fund and auto-deleveraging trades are left out.
 
-        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Symbol-Price-Ticker
+        ``GET /dapi/v1/trades`` - security ``NONE``
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Recent-Trades-List
 
         Args:
             symbol (str):
+            limit (int):
 
         Returns:
-            list[PriceTicker] | PriceTicker
+            list[Trade]
         """
 
-        from .api.market import price_ticker as operation
+        from .api.market import recent_trades as operation
 
         return await self._call(
             operation.OPERATION,
             operation.request_kwargs(
                 symbol=symbol,
+                limit=limit,
             ),
+            operation.parse_success,
+        )
+
+    async def historical_trades(
+        self,
+        *,
+        symbol: str,
+        limit: int | Unset = UNSET,
+        from_id: int | Unset = UNSET,
+    ) -> list[Trade]:
+        """Older market trades of a contract.
+
+        Market trades from `fromId` on (by default the most recent ones). Only order-book trades are
+        returned; insurance-fund and auto-deleveraging trades are left out. Needs an API key.
+
+        ``GET /dapi/v1/historicalTrades`` - security ``MARKET_DATA``
+        Weight: IP weight 200; Older copies of the documentation page give 20.
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Old-Trades-Lookup
+
+        Args:
+            symbol (str):
+            limit (int):
+            from_id (int):
+
+        Returns:
+            list[Trade]
+        """
+
+        from .api.market import historical_trades as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                limit=limit,
+                from_id=from_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def aggregate_trades(
+        self,
+        *,
+        symbol: str,
+        from_id: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[AggregateTrade]:
+        """Compressed (aggregate) trades of a contract.
+
+        Market trades filled within 100 ms at the same price on the same taker side are merged into one
+        entry. Only order-book trades are aggregated (no insurance-fund or auto-deleveraging trades), and
+        only the last year can be queried. When both `startTime` and `endTime` are sent they must be less
+        than one hour apart. Without `fromId`, `startTime` and `endTime` the most recent trades are
+        returned. Send either `fromId` or a time range: both together may time out.
+
+        ``GET /dapi/v1/aggTrades`` - security ``NONE``
+        Weight: IP weight 20
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Compressed-Aggregate-Trades-List
+
+        Args:
+            symbol (str):
+            from_id (int):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[AggregateTrade]
+        """
+
+        from .api.market import aggregate_trades as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                from_id=from_id,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def premium_index(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        pair: str | Unset = UNSET,
+    ) -> list[PremiumIndex]:
+        """Mark price, index price and funding of contracts.
+
+        One entry per contract, filtered by `symbol` or `pair` (all contracts when neither is sent); the
+        answer is always a list. `lastFundingRate` and `interestRate` are `""` and `nextFundingTime` is 0
+        for delivery contracts, which have no funding. `estimatedSettlePrice` is only meaningful in the last
+        hour before settlement.
+
+        ``GET /dapi/v1/premiumIndex`` - security ``NONE``
+        Weight: IP weight 10
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Index-Price-and-Mark-Price
+
+        Args:
+            symbol (str):
+            pair (str):
+
+        Returns:
+            list[PremiumIndex]
+        """
+
+        from .api.market import premium_index as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                pair=pair,
+            ),
+            operation.parse_success,
+        )
+
+    async def funding_rate_history(
+        self,
+        *,
+        symbol: str,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[FundingRateRecord]:
+        """Funding rate history of a perpetual contract.
+
+        Past funding rates of a perpetual contract, oldest first, with the mark price used for each
+        charge. Delivery contracts answer an empty list.
+
+        ``GET /dapi/v1/fundingRate`` - security ``NONE``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Get-Funding-Rate-History-of-Perpetual-Futures
+
+        Args:
+            symbol (str):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[FundingRateRecord]
+        """
+
+        from .api.market import funding_rate_history as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def funding_info(
+        self,
+    ) -> list[FundingInfo]:
+        """Funding settings of contracts with adjusted funding.
+
+        Funding rate cap, floor and interval of the perpetual contracts whose settings Binance adjusted;
+        contracts with default settings are not listed.
+
+        ``GET /dapi/v1/fundingInfo`` - security ``NONE``
+        Weight: IP weight 1; The official page states no weight; 1 is assumed.
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Get-Funding-Info
+
+        Returns:
+            list[FundingInfo]
+        """
+
+        from .api.market import funding_info as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
             operation.parse_success,
         )
 
@@ -309,18 +3066,34 @@ class AsyncCoinMFacade:
         self,
         *,
         symbol: str,
-        interval: KlineInterval | Literal["1m", "3m", "1h", "1d", "1w", "1M"],
+        interval: KlineInterval
+        | Literal[
+            "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+        ],
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
     ) -> list[Kline]:
-        """Klines.
+        """Candlesticks of a contract.
 
-        ``GET /fapi/v1/klines`` - security ``NONE``
-        Weight: IP weight 1
+        Bars identified by their open time. `startTime` and `endTime` may be at most 200 days apart, and
+        the most recent `limit` bars before `endTime` are returned: without either, `endTime` is now;
+        with `startTime` only, `endTime` is 200 days later (capped at now); with `endTime` only,
+        `startTime` is 200 days earlier. Volumes are given both in contracts and in the base coin.
 
-        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Kline-Candlestick-Data
+        ``GET /dapi/v1/klines`` - security ``NONE``
+        Weight: IP weight 1 if limit <= 99, 2 if limit <= 499, 5 if limit <= 1000, otherwise 10; limit
+            defaults to 500
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Kline-Candlestick-Data
 
         Args:
             symbol (str):
-            interval (KlineInterval | Literal["1m", "3m", "1h", "1d", "1w", "1M"]):
+            interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
+                "8h", "12h", "1d", "3d", "1w", "1M"]):
+            start_time (int):
+            end_time (int):
+            limit (int):
 
         Returns:
             list[Kline]
@@ -333,6 +3106,767 @@ class AsyncCoinMFacade:
             operation.request_kwargs(
                 symbol=symbol,
                 interval=interval,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def continuous_klines(
+        self,
+        *,
+        pair: str,
+        contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+        interval: KlineInterval
+        | Literal[
+            "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+        ],
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[Kline]:
+        """Candlesticks of a pair's perpetual or current/next quarterly contract.
+
+        Bars of whichever contract currently has the given `contractType` on the pair, so that the series
+        continues across quarterly deliveries. Time range rules as for `klines`: at most 200 days, the
+        most recent `limit` bars before `endTime`.
+
+        ``GET /dapi/v1/continuousKlines`` - security ``NONE``
+        Weight: IP weight 1 if limit <= 99, 2 if limit <= 499, 5 if limit <= 1000, otherwise 10; limit
+            defaults to 500
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Continuous-Contract-Kline-Candlestick-Data
+
+        Args:
+            pair (str):
+            contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+                "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
+            interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
+                "8h", "12h", "1d", "3d", "1w", "1M"]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[Kline]
+        """
+
+        from .api.market import continuous_klines as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                pair=pair,
+                contract_type=contract_type,
+                interval=interval,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def index_price_klines(
+        self,
+        *,
+        pair: str,
+        interval: KlineInterval
+        | Literal[
+            "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+        ],
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[PriceKline]:
+        """Candlesticks of a pair's index price.
+
+        Bars of the index price of a pair; no volume is reported. Time range rules as for `klines`: at most
+        200 days, the most recent `limit` bars before `endTime`.
+
+        ``GET /dapi/v1/indexPriceKlines`` - security ``NONE``
+        Weight: IP weight 1 if limit <= 99, 2 if limit <= 499, 5 if limit <= 1000, otherwise 10; limit
+            defaults to 500
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Index-Price-Kline-Candlestick-Data
+
+        Args:
+            pair (str):
+            interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
+                "8h", "12h", "1d", "3d", "1w", "1M"]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[PriceKline]
+        """
+
+        from .api.market import index_price_klines as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                pair=pair,
+                interval=interval,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def mark_price_klines(
+        self,
+        *,
+        symbol: str,
+        interval: KlineInterval
+        | Literal[
+            "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+        ],
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[PriceKline]:
+        """Candlesticks of a contract's mark price.
+
+        Bars of the mark price of a contract; no volume is reported. Time range rules as for `klines`: at
+        most 200 days, the most recent `limit` bars before `endTime`.
+
+        ``GET /dapi/v1/markPriceKlines`` - security ``NONE``
+        Weight: IP weight 1 if limit <= 99, 2 if limit <= 499, 5 if limit <= 1000, otherwise 10; limit
+            defaults to 500
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Mark-Price-Kline-Candlestick-Data
+
+        Args:
+            symbol (str):
+            interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
+                "8h", "12h", "1d", "3d", "1w", "1M"]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[PriceKline]
+        """
+
+        from .api.market import mark_price_klines as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                interval=interval,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def premium_index_klines(
+        self,
+        *,
+        symbol: str,
+        interval: KlineInterval
+        | Literal[
+            "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+        ],
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[PriceKline]:
+        """Candlesticks of a contract's premium index.
+
+        Bars of the premium index of a contract; without a time range the most recent bars are returned.
+
+        ``GET /dapi/v1/premiumIndexKlines`` - security ``NONE``
+        Weight: IP weight 1 if limit <= 99, 2 if limit <= 499, 5 if limit <= 1000, otherwise 10; limit
+            defaults to 500
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Premium-Index-Kline-Data
+
+        Args:
+            symbol (str):
+            interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
+                "8h", "12h", "1d", "3d", "1w", "1M"]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[PriceKline]
+        """
+
+        from .api.market import premium_index_klines as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                interval=interval,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def ticker_24hr(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        pair: str | Unset = UNSET,
+    ) -> list[Ticker24Hr]:
+        """24-hour rolling price change statistics.
+
+        Statistics over the last 24 hours (a rolling window, not the UTC day). Send `symbol` for one
+        contract, `pair` for every contract of a pair, or neither for all contracts; `symbol` and `pair`
+        cannot be sent together. The answer is always a list. `volume` counts contracts, `baseVolume` is
+        in the base coin.
+
+        ``GET /dapi/v1/ticker/24hr`` - security ``NONE``
+        Weight: IP weight 1 if symbol is sent, otherwise 40
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/24hr-Ticker-Price-Change-Statistics
+
+        Args:
+            symbol (str):
+            pair (str):
+
+        Returns:
+            list[Ticker24Hr]
+        """
+
+        from .api.market import ticker_24hr as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                pair=pair,
+            ),
+            operation.parse_success,
+        )
+
+    async def price_ticker(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        pair: str | Unset = UNSET,
+    ) -> list[PriceTicker]:
+        """Latest price of contracts.
+
+        Send `symbol` for one contract, `pair` for every contract of a pair, or neither for all contracts;
+        `symbol` and `pair` cannot be sent together. The answer is always a list.
+
+        ``GET /dapi/v1/ticker/price`` - security ``NONE``
+        Weight: IP weight 1 if symbol is sent, otherwise 2
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Symbol-Price-Ticker
+
+        Args:
+            symbol (str):
+            pair (str):
+
+        Returns:
+            list[PriceTicker]
+        """
+
+        from .api.market import price_ticker as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                pair=pair,
+            ),
+            operation.parse_success,
+        )
+
+    async def book_ticker(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        pair: str | Unset = UNSET,
+    ) -> list[BookTicker]:
+        """Best bid and ask of contracts.
+
+        Best price and quantity (in contracts) on each side of the book. Send `symbol` for one contract,
+        `pair` for every contract of a pair, or neither for all contracts; `symbol` and `pair` cannot be
+        sent together. The answer is always a list.
+
+        ``GET /dapi/v1/ticker/bookTicker`` - security ``NONE``
+        Weight: IP weight 2 if symbol is sent, otherwise 5
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Symbol-Order-Book-Ticker
+
+        Args:
+            symbol (str):
+            pair (str):
+
+        Returns:
+            list[BookTicker]
+        """
+
+        from .api.market import book_ticker as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                pair=pair,
+            ),
+            operation.parse_success,
+        )
+
+    async def open_interest(
+        self,
+        *,
+        symbol: str,
+    ) -> CurrentOpenInterest:
+        """Current open interest of a contract.
+
+        Open interest in contracts.
+
+        ``GET /dapi/v1/openInterest`` - security ``NONE``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Open-Interest
+
+        Args:
+            symbol (str):
+
+        Returns:
+            CurrentOpenInterest
+        """
+
+        from .api.market import open_interest as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def open_interest_history(
+        self,
+        *,
+        pair: str,
+        contract_type: StatsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
+        period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        limit: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+    ) -> list[OpenInterestStatistic]:
+        """Open interest history of a pair.
+
+        Open interest of a pair's contracts per period, in contracts and in the base coin. Without a time
+        range the most recent periods are returned; only the last 30 days are kept.
+
+        ``GET /futures/data/openInterestHist`` - security ``NONE``
+        Weight: IP weight 1; Also limited to 1000 requests per 5 minutes per IP.
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Open-Interest-Statistics
+
+        Args:
+            pair (str):
+            contract_type (StatsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER",
+                "PERPETUAL"]): Contracts a statistic covers; `ALL` sums every contract of the pair.
+            period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+            limit (int):
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            list[OpenInterestStatistic]
+        """
+
+        from .api.market import open_interest_history as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                pair=pair,
+                contract_type=contract_type,
+                period=period,
+                limit=limit,
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    async def top_long_short_account_ratio(
+        self,
+        *,
+        symbol: str,
+        period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        limit: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+    ) -> list[LongShortAccountRatio]:
+        """Long/short ratio of the top traders' accounts.
+
+        Among the 20% of users with the largest margin balance, the share of accounts that are net long
+        and net short (each account counted once) and the ratio of the two, per period. Without a time
+        range the most recent periods are returned; only the last 30 days are kept.
+
+        ``GET /futures/data/topLongShortAccountRatio`` - security ``NONE``
+        Weight: IP weight 1; Also limited to 1000 requests per 5 minutes per IP.
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Top-Long-Short-Account-Ratio
+
+        Args:
+            symbol (str):
+            period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+            limit (int):
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            list[LongShortAccountRatio]
+        """
+
+        from .api.market import top_long_short_account_ratio as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                period=period,
+                limit=limit,
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    async def top_long_short_position_ratio(
+        self,
+        *,
+        pair: str,
+        period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        limit: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+    ) -> list[LongShortPositionRatio]:
+        """Long/short ratio of the top traders' positions.
+
+        Among the 20% of users with the largest margin balance, the share of long and short positions in
+        their total open positions and the ratio of the two, per period. Without a time range the most
+        recent periods are returned; only the last 30 days are kept.
+
+        ``GET /futures/data/topLongShortPositionRatio`` - security ``NONE``
+        Weight: IP weight 1; Also limited to 1000 requests per 5 minutes per IP.
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Top-Trader-Long-Short-Ratio
+
+        Args:
+            pair (str):
+            period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+            limit (int):
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            list[LongShortPositionRatio]
+        """
+
+        from .api.market import top_long_short_position_ratio as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                pair=pair,
+                period=period,
+                limit=limit,
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    async def global_long_short_account_ratio(
+        self,
+        *,
+        pair: str,
+        period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        limit: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+    ) -> list[LongShortAccountRatio]:
+        """Long/short ratio of all accounts.
+
+        Share of all accounts with a net long and a net short position on the pair, and their ratio, per
+        period. Without a time range the most recent periods are returned; only the last 30 days are kept.
+
+        ``GET /futures/data/globalLongShortAccountRatio`` - security ``NONE``
+        Weight: IP weight 1; Also limited to 1000 requests per 5 minutes per IP.
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Long-Short-Ratio
+
+        Args:
+            pair (str):
+            period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+            limit (int):
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            list[LongShortAccountRatio]
+        """
+
+        from .api.market import global_long_short_account_ratio as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                pair=pair,
+                period=period,
+                limit=limit,
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    async def taker_buy_sell_volume(
+        self,
+        *,
+        pair: str,
+        contract_type: StatsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
+        period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        limit: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+    ) -> list[TakerBuySellVolume]:
+        """Taker buy and sell volume of a pair.
+
+        Volume of buy and of sell orders filled as taker per period, in contracts and in the base coin.
+        Without a time range the most recent periods are returned; only the last 30 days are kept.
+
+        ``GET /futures/data/takerBuySellVol`` - security ``NONE``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Taker-Buy-Sell-Volume
+
+        Args:
+            pair (str):
+            contract_type (StatsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER",
+                "PERPETUAL"]): Contracts a statistic covers; `ALL` sums every contract of the pair.
+            period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+            limit (int):
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            list[TakerBuySellVolume]
+        """
+
+        from .api.market import taker_buy_sell_volume as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                pair=pair,
+                contract_type=contract_type,
+                period=period,
+                limit=limit,
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    async def basis(
+        self,
+        *,
+        pair: str,
+        contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+        period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        limit: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+    ) -> list[FuturesBasis]:
+        """Basis between futures and index price.
+
+        Difference between the futures price of a pair's perpetual or quarterly contract and the index
+        price, per period, with its rate and annualized rate. Without a time range the most recent periods
+        are returned; only the last 30 days are kept.
+
+        ``GET /futures/data/basis`` - security ``NONE``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Basis
+
+        Args:
+            pair (str):
+            contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+                "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
+            period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+            limit (int):
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            list[FuturesBasis]
+        """
+
+        from .api.market import basis as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                pair=pair,
+                contract_type=contract_type,
+                period=period,
+                limit=limit,
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    async def index_constituents(
+        self,
+        *,
+        symbol: str,
+    ) -> IndexConstituents:
+        """Exchanges and markets behind an index price.
+
+        The spot markets whose prices make up the index of a pair.
+
+        ``GET /dapi/v1/constituents`` - security ``NONE``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Index-Constituents
+
+        Args:
+            symbol (str):
+
+        Returns:
+            IndexConstituents
+        """
+
+        from .api.market import index_constituents as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def query_order(
+        self,
+        *,
+        symbol: str,
+        order_id: int | Unset = UNSET,
+        orig_client_order_id: str | Unset = UNSET,
+    ) -> Order:
+        """Status of an order.
+
+        One order, named by `orderId` or `origClientOrderId` (one of them is mandatory; `orderId` wins when
+        both are sent). An order is no longer found when it was canceled or expired without any fill more
+        than 3 days ago, or when it was created more than 90 days ago.
+
+        ``GET /dapi/v1/order`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Query-Order
+
+        Args:
+            symbol (str):
+            order_id (int):
+            orig_client_order_id (str):
+
+        Returns:
+            Order
+        """
+
+        from .api.trade import query_order as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                orig_client_order_id=orig_client_order_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def modify_order(
+        self,
+        *,
+        symbol: str,
+        side: OrderSide | Literal["BUY", "SELL"],
+        order_id: int | Unset = UNSET,
+        orig_client_order_id: str | Unset = UNSET,
+        quantity: DecimalLike | Unset = UNSET,
+        price: DecimalLike | Unset = UNSET,
+        price_match: PriceMatch
+        | Literal[
+            "NONE",
+            "OPPONENT",
+            "OPPONENT_5",
+            "OPPONENT_10",
+            "OPPONENT_20",
+            "QUEUE",
+            "QUEUE_5",
+            "QUEUE_10",
+            "QUEUE_20",
+        ]
+        | Unset = UNSET,
+    ) -> Order:
+        """Change the price or quantity of a limit order.
+
+        Only `LIMIT` orders can be modified; a modified order goes to the back of the queue at its price.
+        Name the order by `orderId` or `origClientOrderId` (`orderId` wins when both are sent) and send a
+        new `quantity`, a new price (`price` or `priceMatch`), or both. A change that breaks the price or
+        lot-size filters is rejected and the order stays as it was. The order is canceled instead when it
+        is partially filled and the new quantity is not above `executedQty`, or when it is `GTX` and the
+        new price would make it execute immediately. An order can be modified fewer than 10000 times.
+
+        ``PUT /dapi/v1/order`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Modify-Order
+
+        Args:
+            order_id (int):
+            orig_client_order_id (str):
+            symbol (str):
+            side (OrderSide | Literal["BUY", "SELL"]):
+            quantity (DecimalLike):
+            price (DecimalLike):
+            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
+                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+                `NONE`: no matching.
+
+        Returns:
+            Order
+        """
+
+        from .api.trade import modify_order as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                order_id=order_id,
+                orig_client_order_id=orig_client_order_id,
+                symbol=symbol,
+                side=side,
+                quantity=quantity,
+                price=price,
+                price_match=price_match,
             ),
             operation.parse_success,
         )
@@ -342,23 +3876,110 @@ class AsyncCoinMFacade:
         *,
         symbol: str,
         side: OrderSide | Literal["BUY", "SELL"],
-        type: str,
+        type: OrderType
+        | Literal[
+            "LIMIT",
+            "MARKET",
+            "STOP",
+            "STOP_MARKET",
+            "TAKE_PROFIT",
+            "TAKE_PROFIT_MARKET",
+            "TRAILING_STOP_MARKET",
+        ],
+        position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
+        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
+        reduce_only: bool | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
+        new_client_order_id: str | Unset = UNSET,
+        stop_price: DecimalLike | Unset = UNSET,
+        close_position: bool | Unset = UNSET,
+        activation_price: DecimalLike | Unset = UNSET,
+        callback_rate: DecimalLike | Unset = UNSET,
+        working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
+        price_protect: bool | Unset = UNSET,
+        new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
+        price_match: PriceMatch
+        | Literal[
+            "NONE",
+            "OPPONENT",
+            "OPPONENT_5",
+            "OPPONENT_10",
+            "OPPONENT_20",
+            "QUEUE",
+            "QUEUE_5",
+            "QUEUE_10",
+            "QUEUE_20",
+        ]
+        | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
+        | Unset = UNSET,
     ) -> Order:
-        """New order.
+        """Place an order.
 
-        ``POST /fapi/v1/order`` - security ``TRADE`` (signed)
-        Weight: IP weight 0; order count 1 per 10s, 1 per 1m
+        Places one order. `quantity` counts contracts. Besides `symbol`, `side` and `type`, each type needs:
+        `LIMIT`: `timeInForce`, `quantity` and a price; `MARKET`: `quantity`; `STOP` and `TAKE_PROFIT`: a
+        price and `stopPrice`; `STOP_MARKET` and `TAKE_PROFIT_MARKET`: `stopPrice`; `TRAILING_STOP_MARKET`:
+        `callbackRate`. "A price" is either `price` or `priceMatch` (the two exclude each other; price
+        matching works for `LIMIT`, `STOP` and `TAKE_PROFIT`).
 
-        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api
+        `STOP` and `TAKE_PROFIT` orders take `timeInForce` (default `GTC`). A `BUY` stop triggers when the
+        latest price (mark or contract price, per `workingType`) rises to `stopPrice`, a `SELL` stop when it
+        falls to it; take-profit orders trigger the other way round. With `priceProtect`, the trigger is
+        refused while mark and contract prices differ by more than the contract's `triggerProtect`. A
+        trailing stop tracks the extreme price reached after `activationPrice` (default: the latest price)
+        and triggers once the price moves back by `callbackRate` percent; a `BUY` trailing stop whose
+        activation price is not below the latest price (or a `SELL` one not above it) is rejected with
+        -2021.
+
+        `closePosition=true` (with `STOP_MARKET` or `TAKE_PROFIT_MARKET` only) closes the whole position
+        when triggered; it cannot be combined with `quantity` or `reduceOnly`, and in Hedge Mode not with a
+        `BUY` on the `LONG` side or a `SELL` on the `SHORT` side. `reduceOnly` cannot be sent in Hedge Mode.
+        In Hedge Mode `positionSide` (`LONG` or `SHORT`) is mandatory; in One-way Mode it defaults to
+        `BOTH`.
+
+        With `newOrderRespType=RESULT`, a `MARKET` order answers its final `FILLED` state and an `IOC` or
+        `FOK` limit order its final `FILLED` or `EXPIRED` state. `selfTradePreventionMode` only acts on
+        `GTC` and `IOC` orders. When the matching engine is overloaded Binance answers -1008; orders that
+        only reduce exposure are exempt.
+
+        ``POST /dapi/v1/order`` - security ``TRADE`` (signed)
+        Weight: IP weight 0; order count 1 per 10s, 1 per 1m; Order counts are shared with USDⓈ-M orders
+            since the 2026-06-30 integration (1200 per minute, 300 per 10 seconds per account); before
+            it, COIN-M counted orders per minute only.
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api
 
         Args:
             symbol (str):
             side (OrderSide | Literal["BUY", "SELL"]):
-            type (str):
+            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+                `LONG` or `SHORT` in Hedge Mode.
+            type (OrderType | Literal["LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT",
+                "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"]):
+            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX"]): Good till canceled,
+                immediate or cancel, fill or kill, good till crossing (post only).
             quantity (DecimalLike):
+            reduce_only (bool):
             price (DecimalLike):
+            new_client_order_id (str):
+            stop_price (DecimalLike):
+            close_position (bool):
+            activation_price (DecimalLike):
+            callback_rate (DecimalLike):
+            working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
+                triggers a conditional order.
+            price_protect (bool):
+            new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
+                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+                `NONE`: no matching.
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
+                "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
+                order of the same account.
 
         Returns:
             Order
@@ -371,9 +3992,1295 @@ class AsyncCoinMFacade:
             operation.request_kwargs(
                 symbol=symbol,
                 side=side,
+                position_side=position_side,
                 type=type,
+                time_in_force=time_in_force,
                 quantity=quantity,
+                reduce_only=reduce_only,
                 price=price,
+                new_client_order_id=new_client_order_id,
+                stop_price=stop_price,
+                close_position=close_position,
+                activation_price=activation_price,
+                callback_rate=callback_rate,
+                working_type=working_type,
+                price_protect=price_protect,
+                new_order_resp_type=new_order_resp_type,
+                price_match=price_match,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+            ),
+            operation.parse_success,
+        )
+
+    async def cancel_order(
+        self,
+        *,
+        symbol: str,
+        order_id: int | Unset = UNSET,
+        orig_client_order_id: str | Unset = UNSET,
+    ) -> Order:
+        """Cancel an order.
+
+        Cancels one active order, named by `orderId` or `origClientOrderId` (one of them is mandatory).
+
+        ``DELETE /dapi/v1/order`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Cancel-Order
+
+        Args:
+            symbol (str):
+            order_id (int):
+            orig_client_order_id (str):
+
+        Returns:
+            Order
+        """
+
+        from .api.trade import cancel_order as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                orig_client_order_id=orig_client_order_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def modify_batch_orders(
+        self,
+        *,
+        batch_orders: list[Any],
+    ) -> list[Error | Order]:
+        """Modify up to 5 limit orders at once.
+
+        Each item follows the rules of `modify_order`. The changes are processed concurrently, so their
+        matching order is not guaranteed, but the answer lists one result per item in the order of the
+        request: the order, or the error that rejected that item. An order can be modified fewer than
+        10000 times.
+
+        ``PUT /dapi/v1/batchOrders`` - security ``TRADE`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Modify-Multiple-Orders
+
+        Args:
+            batch_orders (list[Any]):
+
+        Returns:
+            list[Error | Order]
+        """
+
+        from .api.trade import modify_batch_orders as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                batch_orders=batch_orders,
+            ),
+            operation.parse_success,
+        )
+
+    async def new_batch_orders(
+        self,
+        *,
+        batch_orders: list[Any],
+    ) -> list[Error | Order]:
+        """Place up to 5 orders at once.
+
+        Each item follows the rules of `new_order` (as JSON strings: `"quantity": "1"`); for trailing stops
+        the batch page gives `callbackRate` a maximum of 4 instead of 10. The orders are processed
+        concurrently, so their matching order is not guaranteed, but the answer lists one result per item
+        in the order of the request: the order, or the error that rejected that item.
+
+        ``POST /dapi/v1/batchOrders`` - security ``TRADE`` (signed)
+        Weight: IP weight 5; The documentation states the IP weight only, not how the batch counts toward
+            the account's order limits.
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Place-Multiple-Orders
+
+        Args:
+            batch_orders (list[Any]):
+
+        Returns:
+            list[Error | Order]
+        """
+
+        from .api.trade import new_batch_orders as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                batch_orders=batch_orders,
+            ),
+            operation.parse_success,
+        )
+
+    async def cancel_batch_orders(
+        self,
+        *,
+        symbol: str,
+        order_id_list: list[int] | Unset = UNSET,
+        orig_client_order_id_list: list[str] | Unset = UNSET,
+    ) -> list[Error | Order]:
+        """Cancel up to 10 orders of a contract at once.
+
+        Send `orderIdList` or `origClientOrderIdList` (at least one). The answer lists one result per
+        order: the canceled order, or the error for that id.
+
+        ``DELETE /dapi/v1/batchOrders`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Cancel-Multiple-Orders
+
+        Args:
+            symbol (str):
+            order_id_list (list[int]):
+            orig_client_order_id_list (list[str]):
+
+        Returns:
+            list[Error | Order]
+        """
+
+        from .api.trade import cancel_batch_orders as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id_list=order_id_list,
+                orig_client_order_id_list=orig_client_order_id_list,
+            ),
+            operation.parse_success,
+        )
+
+    async def order_modify_history(
+        self,
+        *,
+        symbol: str,
+        order_id: int | Unset = UNSET,
+        orig_client_order_id: str | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[OrderAmendment]:
+        """Modification history of an order.
+
+        The changes made to one order, named by `orderId` or `origClientOrderId` (`orderId` wins when both
+        are sent). History older than 3 months is not available.
+
+        ``GET /dapi/v1/orderAmendment`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Get-Order-Modify-History
+
+        Args:
+            symbol (str):
+            order_id (int):
+            orig_client_order_id (str):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[OrderAmendment]
+        """
+
+        from .api.trade import order_modify_history as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                orig_client_order_id=orig_client_order_id,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def cancel_all_open_orders(
+        self,
+        *,
+        symbol: str,
+    ) -> StatusMessage:
+        """Cancel every open order of a contract.
+
+        ``DELETE /dapi/v1/allOpenOrders`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Cancel-All-Open-Orders
+
+        Args:
+            symbol (str):
+
+        Returns:
+            StatusMessage
+        """
+
+        from .api.trade import cancel_all_open_orders as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def countdown_cancel_all(
+        self,
+        *,
+        symbol: str,
+        countdown_time: int,
+    ) -> Countdown:
+        """Cancel every open order of a contract when a countdown runs out.
+
+        A dead man's switch: call it repeatedly as a heartbeat, each call replacing the running countdown.
+        If no call arrives before the countdown ends, every open order of the contract is canceled;
+        `countdownTime=0` stops the countdown. Binance checks countdowns about every 10 ms, so leave a
+        margin (for example, call every 30 s with 120000).
+
+        ``POST /dapi/v1/countdownCancelAll`` - security ``TRADE`` (signed)
+        Weight: IP weight 10
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Auto-Cancel-All-Open-Orders
+
+        Args:
+            symbol (str):
+            countdown_time (int):
+
+        Returns:
+            Countdown
+        """
+
+        from .api.trade import countdown_cancel_all as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                countdown_time=countdown_time,
+            ),
+            operation.parse_success,
+        )
+
+    async def all_orders(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        pair: str | Unset = UNSET,
+        order_id: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[Order]:
+        """Orders of a contract or pair, open or not.
+
+        Send `symbol` or `pair` (one is mandatory); `pair` cannot be combined with `orderId`. With `orderId`
+        the orders from that id on are returned, otherwise the most recent ones. The time range must be
+        shorter than 7 days and defaults to the last 7 days. Orders canceled or expired without any fill
+        more than 3 days ago, and orders created more than 90 days ago, are not returned.
+
+        ``GET /dapi/v1/allOrders`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5; Until the 2026-06-30 integration into the USDⓈ-M engine the weight was 20
+            with `symbol` and 40 with `pair`.
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/All-Orders
+
+        Args:
+            symbol (str):
+            pair (str):
+            order_id (int):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[Order]
+        """
+
+        from .api.trade import all_orders as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                pair=pair,
+                order_id=order_id,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def open_orders(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        pair: str | Unset = UNSET,
+    ) -> list[Order]:
+        """Open orders.
+
+        Open orders of one contract (`symbol`), of every contract of a pair (`pair`), or of all contracts.
+
+        ``GET /dapi/v1/openOrders`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1 if symbol is sent, otherwise 40
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Current-All-Open-Orders
+
+        Args:
+            symbol (str):
+            pair (str):
+
+        Returns:
+            list[Order]
+        """
+
+        from .api.trade import open_orders as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                pair=pair,
+            ),
+            operation.parse_success,
+        )
+
+    async def query_open_order(
+        self,
+        *,
+        symbol: str,
+        order_id: int | Unset = UNSET,
+        orig_client_order_id: str | Unset = UNSET,
+    ) -> Order:
+        """One open order.
+
+        An open order named by `orderId` or `origClientOrderId` (one is mandatory). A filled or canceled
+        order is answered with the error "Order does not exist".
+
+        ``GET /dapi/v1/openOrder`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Query-Current-Open-Order
+
+        Args:
+            symbol (str):
+            order_id (int):
+            orig_client_order_id (str):
+
+        Returns:
+            Order
+        """
+
+        from .api.trade import query_open_order as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                orig_client_order_id=orig_client_order_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def force_orders(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        auto_close_type: AutoCloseType | Literal["LIQUIDATION", "ADL"] | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[Order]:
+        """The account's liquidation and auto-deleveraging orders.
+
+        Orders Binance placed to liquidate (`LIQUIDATION`) or auto-deleverage (`ADL`) the account's
+        positions; both kinds without `autoCloseType`. Without `startTime`, data up to 200 days before
+        `endTime` can be returned.
+
+        ``GET /dapi/v1/forceOrders`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 20 if symbol is sent, otherwise 50; This is the rule since the 2026-06-30
+            integration; sources disagree on whether it was a flat 20 before.
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Users-Force-Orders
+
+        Args:
+            symbol (str):
+            auto_close_type (AutoCloseType | Literal["LIQUIDATION", "ADL"]): `LIQUIDATION` for
+                liquidation orders, `ADL` for auto-deleveraging orders.
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[Order]
+        """
+
+        from .api.trade import force_orders as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                auto_close_type=auto_close_type,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def user_trades(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        pair: str | Unset = UNSET,
+        order_id: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        from_id: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[UserTrade]:
+        """The account's trades.
+
+        Trades of one contract (`symbol`) or of every contract of a pair (`pair`): exactly one of them must
+        be sent. `orderId` needs `symbol`; `fromId` cannot be combined with `pair`, `startTime` or
+        `endTime`. Without a time range the last 7 days are returned, and a range may not exceed 7 days.
+        Only the last 3 months can be queried.
+
+        ``GET /dapi/v1/userTrades`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5; Until the 2026-06-30 integration into the USDⓈ-M engine the weight was 20
+            with `symbol` and 40 with `pair`.
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Account-Trade-List
+
+        Args:
+            symbol (str):
+            pair (str):
+            order_id (int):
+            start_time (int):
+            end_time (int):
+            from_id (int):
+            limit (int):
+
+        Returns:
+            list[UserTrade]
+        """
+
+        from .api.trade import user_trades as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                pair=pair,
+                order_id=order_id,
+                start_time=start_time,
+                end_time=end_time,
+                from_id=from_id,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def position_risk(
+        self,
+        *,
+        margin_asset: str | Unset = UNSET,
+        pair: str | Unset = UNSET,
+    ) -> list[PositionRisk]:
+        """Positions with their risk figures.
+
+        Positions filtered by `marginAsset` or `pair`; without either, the positions of every contract in
+        `TRADING` status. One-way Mode shows `BOTH` positions only, Hedge Mode `BOTH`, `LONG` and `SHORT`.
+        The user data stream's `ACCOUNT_UPDATE` event is the timelier source.
+
+        ``GET /dapi/v1/positionRisk`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Position-Information
+
+        Args:
+            margin_asset (str):
+            pair (str):
+
+        Returns:
+            list[PositionRisk]
+        """
+
+        from .api.trade import position_risk as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                margin_asset=margin_asset,
+                pair=pair,
+            ),
+            operation.parse_success,
+        )
+
+    async def change_position_mode(
+        self,
+        *,
+        dual_side_position: bool,
+    ) -> StatusMessage:
+        """Switch between Hedge Mode and One-way Mode.
+
+        Sets the position mode of every contract. Since the 2026-06-30 integration the setting is shared
+        with USDⓈ-M futures: changing it here changes it there too, and the change is refused while either
+        product has an open order (-4067) or an open position (-4068).
+
+        ``POST /dapi/v1/positionSide/dual`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Change-Position-Mode
+
+        Args:
+            dual_side_position (bool):
+
+        Returns:
+            StatusMessage
+        """
+
+        from .api.trade import change_position_mode as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                dual_side_position=dual_side_position,
+            ),
+            operation.parse_success,
+        )
+
+    async def change_margin_type(
+        self,
+        *,
+        symbol: str,
+        margin_type: MarginType | Literal["ISOLATED", "CROSSED"],
+    ) -> StatusMessage:
+        """Switch a contract between isolated and cross margin.
+
+        In Hedge Mode the `LONG` and `SHORT` positions of a contract share the margin type; with isolated
+        margin each of them has its own margin.
+
+        ``POST /dapi/v1/marginType`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Change-Margin-Type
+
+        Args:
+            symbol (str):
+            margin_type (MarginType | Literal["ISOLATED", "CROSSED"]): Margin type to set.
+
+        Returns:
+            StatusMessage
+        """
+
+        from .api.trade import change_margin_type as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                margin_type=margin_type,
+            ),
+            operation.parse_success,
+        )
+
+    async def change_leverage(
+        self,
+        *,
+        symbol: str,
+        leverage: int,
+    ) -> LeverageChange:
+        """Change the initial leverage of a contract.
+
+        In Hedge Mode the `LONG` and `SHORT` positions of a contract use the same leverage and share one
+        notional limit. The answer gives the largest position (in base coin) allowed at that leverage.
+
+        ``POST /dapi/v1/leverage`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Change-Initial-Leverage
+
+        Args:
+            symbol (str):
+            leverage (int):
+
+        Returns:
+            LeverageChange
+        """
+
+        from .api.trade import change_leverage as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                leverage=leverage,
+            ),
+            operation.parse_success,
+        )
+
+    async def adl_quantile(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> list[PositionAdlQuantile]:
+        """Auto-deleveraging queue estimate of positions.
+
+        For each contract with a position, a value from 0 to 4 per position side: the higher, the more
+        likely the position is to be auto-deleveraged. Values are refreshed every 30 seconds. When a
+        contract is cross-margined in Hedge Mode, `HEDGE` replaces `BOTH` (its value means nothing) and
+        `LONG` and `SHORT` show the same value.
+
+        ``GET /dapi/v1/adlQuantile`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Position-ADL-Quantile-Estimation
+
+        Args:
+            symbol (str):
+
+        Returns:
+            list[PositionAdlQuantile]
+        """
+
+        from .api.trade import adl_quantile as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def modify_position_margin(
+        self,
+        *,
+        symbol: str,
+        amount: DecimalLike,
+        type: Literal[1, 2],
+        position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
+    ) -> PositionMarginChange:
+        """Add margin to or remove margin from an isolated position.
+
+        Only for isolated positions. In Hedge Mode name the side with `positionSide`.
+
+        ``POST /dapi/v1/positionMargin`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Modify-Isolated-Position-Margin
+
+        Args:
+            symbol (str):
+            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+                `LONG` or `SHORT` in Hedge Mode.
+            amount (DecimalLike):
+            type (Literal[1, 2]):
+
+        Returns:
+            PositionMarginChange
+        """
+
+        from .api.trade import modify_position_margin as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                position_side=position_side,
+                amount=amount,
+                type=type,
+            ),
+            operation.parse_success,
+        )
+
+    async def position_margin_history(
+        self,
+        *,
+        symbol: str,
+        type: Literal[1, 2] | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[PositionMarginHistoryEntry]:
+        """History of margin added to or removed from isolated positions.
+
+        ``GET /dapi/v1/positionMargin/history`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Get-Position-Margin-Change-History
+
+        Args:
+            symbol (str):
+            type (Literal[1, 2]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[PositionMarginHistoryEntry]
+        """
+
+        from .api.trade import position_margin_history as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                type=type,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def position_mode(
+        self,
+    ) -> PositionMode:
+        """Current position mode.
+
+        Whether the account is in Hedge Mode (true) or One-way Mode (false). Since the 2026-06-30
+        integration the mode is shared with USDⓈ-M futures.
+
+        ``GET /dapi/v1/positionSide/dual`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 30
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Get-Current-Position-Mode
+
+        Returns:
+            PositionMode
+        """
+
+        from .api.account import position_mode as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    async def balance(
+        self,
+    ) -> list[AssetBalance]:
+        """Balances of the futures wallet.
+
+        One entry per margin coin.
+
+        ``GET /dapi/v1/balance`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Futures-Account-Balance
+
+        Returns:
+            list[AssetBalance]
+        """
+
+        from .api.account import balance as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    async def account(
+        self,
+    ) -> Account:
+        """Account summary with assets and positions.
+
+        Margin figures per coin and every position. One-way Mode shows `BOTH` positions only, Hedge Mode
+        `BOTH`, `LONG` and `SHORT`.
+
+        ``GET /dapi/v1/account`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Account-Information
+
+        Returns:
+            Account
+        """
+
+        from .api.account import account as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    async def commission_rate(
+        self,
+        *,
+        symbol: str,
+    ) -> CommissionRate:
+        """The account's maker and taker fee rates for a contract.
+
+        ``GET /dapi/v1/commissionRate`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 20
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/User-Commission-Rate
+
+        Args:
+            symbol (str):
+
+        Returns:
+            CommissionRate
+        """
+
+        from .api.account import commission_rate as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def leverage_bracket_v2(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> list[SymbolLeverageBrackets]:
+        """Notional brackets of contracts.
+
+        For each contract (or the one `symbol` given), the position brackets with their maximum leverage
+        and maintenance margin ratio as they apply to this account. Bracket bounds are in the base coin.
+
+        ``GET /dapi/v2/leverageBracket`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1 if symbol is sent, otherwise 2; Until the 2026-06-30 integration into the
+            USDⓈ-M engine the weight was 1 with or without `symbol`.
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Notional-Bracket-for-Symbol
+
+        Args:
+            symbol (str):
+
+        Returns:
+            list[SymbolLeverageBrackets]
+        """
+
+        from .api.account import leverage_bracket_v2 as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def leverage_bracket(
+        self,
+        *,
+        pair: str | Unset = UNSET,
+    ) -> list[PairLeverageBrackets]:
+        """Default notional brackets of pairs (superseded by `leverage_bracket_v2`).
+
+        The default brackets of a pair. Binance advises against this version: when the contracts of a pair
+        have different brackets its answer is ambiguous; `leverage_bracket_v2` gives them per contract.
+
+        ``GET /dapi/v1/leverageBracket`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Notional-Bracket-for-Pair
+
+        Args:
+            pair (str):
+
+        Returns:
+            list[PairLeverageBrackets]
+        """
+
+        from .api.account import leverage_bracket as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                pair=pair,
+            ),
+            operation.parse_success,
+        )
+
+    async def income_history(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        income_type: IncomeType
+        | Literal[
+            "TRANSFER",
+            "WELCOME_BONUS",
+            "FUNDING_FEE",
+            "REALIZED_PNL",
+            "COMMISSION",
+            "INSURANCE_CLEAR",
+            "DELIVERED_SETTELMENT",
+        ]
+        | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        page: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[IncomeRecord]:
+        """History of transfers, funding, realized profit, fees and other income.
+
+        All income kinds unless `incomeType` is sent. `tranId` is unique per income type. `startTime` and
+        `endTime` may be at most one year apart.
+
+        ``GET /dapi/v1/income`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 20
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Get-Income-History
+
+        Args:
+            symbol (str):
+            income_type (IncomeType | Literal["TRANSFER", "WELCOME_BONUS", "FUNDING_FEE",
+                "REALIZED_PNL", "COMMISSION", "INSURANCE_CLEAR", "DELIVERED_SETTELMENT"]):
+                `DELIVERED_SETTELMENT` is spelled so by Binance.
+            start_time (int):
+            end_time (int):
+            page (int):
+            limit (int):
+
+        Returns:
+            list[IncomeRecord]
+        """
+
+        from .api.account import income_history as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                income_type=income_type,
+                start_time=start_time,
+                end_time=end_time,
+                page=page,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def income_download_id(
+        self,
+        *,
+        start_time: int,
+        end_time: int,
+    ) -> HistoryDownloadId:
+        """Request a download of the income history.
+
+        Starts preparing a file of the income history between `startTime` and `endTime` (at most one year
+        apart) and answers the id to fetch it with `income_download_link`. Binance allows 8 such requests
+        per month (shared with the website's download page) and at most 2 calls per minute: a third call
+        within the same minute gets the IP banned.
+
+        ``GET /dapi/v1/income/asyn`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1000; At most 2 calls per minute per IP; older copies of the page gave weight 5
+            and 5 requests per month.
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Get-Download-Id-For-Futures-Transaction-History
+
+        Args:
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            HistoryDownloadId
+        """
+
+        from .api.account import income_download_id as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    async def income_download_link(
+        self,
+        *,
+        download_id: str,
+    ) -> HistoryDownloadLink:
+        """Link to a prepared income history file.
+
+        While the file is being prepared `status` is `processing` and `url` is empty. A link expires after
+        24 hours.
+
+        ``GET /dapi/v1/income/asyn/id`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Get-Futures-Transaction-History-Download-Link-by-Id
+
+        Args:
+            download_id (str):
+
+        Returns:
+            HistoryDownloadLink
+        """
+
+        from .api.account import income_download_link as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                download_id=download_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def order_download_id(
+        self,
+        *,
+        start_time: int,
+        end_time: int,
+    ) -> HistoryDownloadId:
+        """Request a download of the order history.
+
+        Starts preparing a file of the order history between `startTime` and `endTime` (at most one year
+        apart) and answers the id to fetch it with `order_download_link`. The number of such requests per
+        month is limited and shared with the website's download page.
+
+        ``GET /dapi/v1/order/asyn`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1000
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Get-Download-Id-For-Futures-Order-History
+
+        Args:
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            HistoryDownloadId
+        """
+
+        from .api.account import order_download_id as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    async def order_download_link(
+        self,
+        *,
+        download_id: str,
+    ) -> HistoryDownloadLink:
+        """Link to a prepared order history file.
+
+        While the file is being prepared `status` is `processing` and `url` is empty. A link expires after
+        24 hours.
+
+        ``GET /dapi/v1/order/asyn/id`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Get-Futures-Order-History-Download-Link-by-Id
+
+        Args:
+            download_id (str):
+
+        Returns:
+            HistoryDownloadLink
+        """
+
+        from .api.account import order_download_link as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                download_id=download_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def trade_download_id(
+        self,
+        *,
+        start_time: int,
+        end_time: int,
+    ) -> HistoryDownloadId:
+        """Request a download of the trade history.
+
+        Starts preparing a file of the trade history between `startTime` and `endTime` (at most one year
+        apart) and answers the id to fetch it with `trade_download_link`. The number of such requests per
+        month is limited and shared with the website's download page.
+
+        ``GET /dapi/v1/trade/asyn`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1000; Older copies of the page gave weight 5.
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Get-Download-Id-For-Futures-Trade-History
+
+        Args:
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            HistoryDownloadId
+        """
+
+        from .api.account import trade_download_id as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    async def trade_download_link(
+        self,
+        *,
+        download_id: str,
+    ) -> HistoryDownloadLink:
+        """Link to a prepared trade history file.
+
+        While the file is being prepared `status` is `processing` and `url` is empty. A link expires after
+        24 hours.
+
+        ``GET /dapi/v1/trade/asyn/id`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Get-Futures-Trade-Download-Link-by-Id
+
+        Args:
+            download_id (str):
+
+        Returns:
+            HistoryDownloadLink
+        """
+
+        from .api.account import trade_download_link as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                download_id=download_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def keepalive_user_data_stream(
+        self,
+    ) -> Empty:
+        """Keep the user data stream alive.
+
+        Extends the validity of the account's listenKey by 60 minutes; send it every 60 minutes at most.
+
+        ``PUT /dapi/v1/listenKey`` - security ``USER_STREAM``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/user-data-streams/Keepalive-User-Data-Stream
+
+        Returns:
+            Empty
+        """
+
+        from .api.user_stream import keepalive_user_data_stream as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    async def start_user_data_stream(
+        self,
+    ) -> ListenKey:
+        """Create (or extend) the user data stream key.
+
+        Returns the listenKey to connect to `wss://dstream.binance.com/ws/<listenKey>`. The key expires 60
+        minutes after creation unless kept alive; when the account already has an active key, that key is
+        returned and its validity extended by 60 minutes.
+
+        ``POST /dapi/v1/listenKey`` - security ``USER_STREAM``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/user-data-streams/Start-User-Data-Stream
+
+        Returns:
+            ListenKey
+        """
+
+        from .api.user_stream import start_user_data_stream as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    async def close_user_data_stream(
+        self,
+    ) -> Empty:
+        """Close the user data stream.
+
+        Invalidates the account's listenKey and closes its stream.
+
+        ``DELETE /dapi/v1/listenKey`` - security ``USER_STREAM``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/user-data-streams/Close-User-Data-Stream
+
+        Returns:
+            Empty
+        """
+
+        from .api.user_stream import close_user_data_stream as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    async def pm_account_info(
+        self,
+        *,
+        asset: str,
+    ) -> PmAccountInfo:
+        """Transferable amount of an asset in a Classic Portfolio Margin account.
+
+        For Classic Portfolio Margin accounts: how much of `asset` can be transferred out to the spot
+        wallet, in the asset and in USD.
+
+        ``GET /dapi/v1/pmAccountInfo`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/portfolio-margin-endpoints
+
+        Args:
+            asset (str):
+
+        Returns:
+            PmAccountInfo
+        """
+
+        from .api.portfolio_margin import pm_account_info as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                asset=asset,
             ),
             operation.parse_success,
         )

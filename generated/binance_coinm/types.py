@@ -162,9 +162,24 @@ def choice_to_wire(value: int, allowed: tuple[int, ...], name: str = "value") ->
     return value
 
 
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if hasattr(value, "to_list"):
+        return value.to_list()
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, Decimal):
+        return decimal_to_wire(value)
+    raise TypeError(f"{type(value).__name__} cannot go in a JSON parameter")
+
+
 def json_param(value: Any) -> str:
-    """Encode a JSON-valued query parameter (``symbols=["BTCUSDT","ETHUSDT"]``) compactly."""
-    return json.dumps(value, separators=(",", ":"))
+    """Encode a JSON-valued query parameter (``symbols=["BTCUSDT","ETHUSDT"]``, ``batchOrders=[...]``).
+
+    Models are written with ``to_dict()`` (decimals as strings, enums as values); output is compact.
+    """
+    return json.dumps(value, separators=(",", ":"), default=_jsonable)
 
 
 __all__ = [

@@ -3,7 +3,7 @@
 """How this package was generated: the inputs that give these exact bytes."""
 
 SPEC = "specs/spot.yaml"
-SPEC_SHA256 = "612460761fd4cbca7a907e68cd49d3ae206506822a48f00da37577751008c10d"
-GENERATOR_SHA256 = "e7b8031f4d088eaa3542696c17ca5bec998cd763796039142ff01f75fc71b5b6"
+SPEC_SHA256 = "727e9ceef049fa07209d29c28b7ad3d1d543ba2c0f76e6931a1f6f7333da8680"
+GENERATOR_SHA256 = "8c174be0ca15bc018d183feb1d89656c561accf10e651cf828cdadcb946a7ac4"
 OPENAPI_PYTHON_CLIENT = "0.29.1"
 RUFF = "0.17.6"

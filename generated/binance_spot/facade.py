@@ -18,23 +18,114 @@ import httpx
 from .types import UNSET, DecimalLike, Operation, Unset
 
 if TYPE_CHECKING:
+    from .models.account import Account
+    from .models.account_commission import AccountCommission
+    from .models.account_filters import AccountFilters
+    from .models.account_trade import AccountTrade
+    from .models.aggregate_trade import AggregateTrade
+    from .models.allocation import Allocation
+    from .models.average_price import AveragePrice
+    from .models.block_trade import BlockTrade
+    from .models.book_ticker import BookTicker
+    from .models.cancel_replace_mode import CancelReplaceMode
+    from .models.cancel_replace_result import CancelReplaceResult
+    from .models.cancel_restrictions import CancelRestrictions
+    from .models.canceled_order import CanceledOrder
+    from .models.canceled_order_list import CanceledOrderList
     from .models.empty import Empty
+    from .models.exchange_info import ExchangeInfo
+    from .models.execution_rules import ExecutionRules
     from .models.kline import Kline
     from .models.kline_interval import KlineInterval
+    from .models.new_order_list import NewOrderList
+    from .models.new_order_result import NewOrderResult
+    from .models.oco_leg_order_type import OcoLegOrderType
     from .models.order import Order
+    from .models.order_amend_result import OrderAmendResult
+    from .models.order_amendment import OrderAmendment
     from .models.order_book import OrderBook
+    from .models.order_commissions import OrderCommissions
+    from .models.order_list import OrderList
+    from .models.order_rate_limit_exceeded_mode import OrderRateLimitExceededMode
+    from .models.order_response_type import OrderResponseType
     from .models.order_side import OrderSide
+    from .models.order_type import OrderType
+    from .models.peg_offset_type import PegOffsetType
+    from .models.peg_price_type import PegPriceType
+    from .models.permission import Permission
+    from .models.prevented_match import PreventedMatch
     from .models.price_ticker import PriceTicker
+    from .models.reference_price_calculation import ReferencePriceCalculation
+    from .models.self_trade_prevention_mode import SelfTradePreventionMode
+    from .models.server_time import ServerTime
+    from .models.sor_order_type import SorOrderType
+    from .models.symbol_reference_price import SymbolReferencePrice
+    from .models.ticker_24_hr import Ticker24Hr
+    from .models.ticker_type import TickerType
+    from .models.time_in_force import TimeInForce
+    from .models.trade import Trade
+    from .models.trading_status import TradingStatus
+    from .models.transfer_id import TransferId
+    from .models.transfer_page import TransferPage
+    from .models.transfer_type import TransferType
+    from .models.unfilled_order_count import UnfilledOrderCount
+    from .models.window_ticker import WindowTicker
+    from .models.working_order_type import WorkingOrderType
 
 
 T = TypeVar("T")
 
 OPERATION_IDS: tuple[str, ...] = (
+    "account",
+    "aggregate_trades",
+    "all_order_lists",
+    "all_orders",
+    "amend_order_keep_priority",
+    "average_price",
+    "book_ticker",
+    "cancel_open_orders",
+    "cancel_order",
+    "cancel_order_list",
+    "cancel_replace_order",
+    "commission_rates",
+    "exchange_info",
+    "execution_rules",
+    "historical_block_trades",
+    "historical_trades",
     "klines",
+    "my_allocations",
+    "my_filters",
+    "my_prevented_matches",
+    "my_trades",
+    "new_oco",
     "new_order",
+    "new_order_list_oco",
+    "new_order_list_opo",
+    "new_order_list_opoco",
+    "new_order_list_oto",
+    "new_order_list_otoco",
+    "new_sor_order",
+    "open_order_lists",
+    "open_orders",
+    "order_amendments",
     "order_book",
     "ping",
     "price_ticker",
+    "query_order",
+    "query_order_list",
+    "recent_trades",
+    "reference_price",
+    "reference_price_calculation",
+    "rolling_window_ticker",
+    "server_time",
+    "test_new_order",
+    "test_new_sor_order",
+    "ticker_24hr",
+    "trading_day_ticker",
+    "transfer_history",
+    "ui_klines",
+    "unfilled_order_count",
+    "universal_transfer",
 )
 """Every operation of the spec, one facade method each."""
 
@@ -53,18 +144,20 @@ class SpotFacade:
     def ping(
         self,
     ) -> Empty:
-        """Test connectivity to the REST API.
+        """Check that the REST API can be reached.
 
-        ``GET /fapi/v1/ping`` - security ``NONE``
+        Answers an empty object; useful as a connectivity probe.
+
+        ``GET /api/v3/ping`` - security ``NONE``
         Weight: IP weight 1
 
-        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Test-Connectivity
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/general-endpoints#test-connectivity
 
         Returns:
             Empty
         """
 
-        from .api.market import ping as operation
+        from .api.general import ping as operation
 
         return self._call(
             operation.OPERATION,
@@ -72,23 +165,142 @@ class SpotFacade:
             operation.parse_success,
         )
 
+    def server_time(
+        self,
+    ) -> ServerTime:
+        """Read the server's clock.
+
+        Gives the current server time, which signed requests must be close to.
+
+        ``GET /api/v3/time`` - security ``NONE``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/general-endpoints#check-server-time
+
+        Returns:
+            ServerTime
+        """
+
+        from .api.general import server_time as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    def exchange_info(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        permissions: list[Permission] | Unset = UNSET,
+        show_permission_sets: bool | Unset = UNSET,
+        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> ExchangeInfo:
+        """Trading rules, rate limits and symbol information.
+
+        Every parameter is optional. Without one, the answer lists every symbol that has the `SPOT`,
+        `MARGIN` or `LEVERAGED` permission; `permissions` selects symbols by permission instead (list every
+        permission wanted to see symbols with others). `symbol`, `symbols` and `permissions` cannot be
+        combined, and neither can `symbolStatus` with `symbol` or `symbols`. An unknown symbol is an error.
+        `permissionSets` is a list of alternatives: an order is allowed when the account has, for every
+        inner list, at least one of its permissions.
+
+        ``GET /api/v3/exchangeInfo`` - security ``NONE``
+        Weight: IP weight 20
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/general-endpoints#exchange-information
+
+        Args:
+            symbol (str):
+            symbols (list[str]):
+            permissions (list[Permission]):
+            show_permission_sets (bool):
+            symbol_status (TradingStatus | Literal["TRADING", "HALT", "BREAK"]): The symbol statuses
+                that `symbolStatus` can select.
+
+        Returns:
+            ExchangeInfo
+        """
+
+        from .api.general import exchange_info as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                symbols=symbols,
+                permissions=permissions,
+                show_permission_sets=show_permission_sets,
+                symbol_status=symbol_status,
+            ),
+            operation.parse_success,
+        )
+
+    def execution_rules(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> ExecutionRules:
+        """Execution rules of symbols.
+
+        The execution rules (such as the allowed price range) of one symbol (`symbol`), of several
+        (`symbols`), of the symbols in one trading status (`symbolStatus`) or, with no parameter, of every
+        symbol. At most one of the three parameters may be sent.
+
+        ``GET /api/v3/executionRules`` - security ``NONE``
+        Weight: IP weight 2 if symbol is sent, 2 per item of symbols (at most 40), otherwise 40
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/general-endpoints#query-execution-rules
+
+        Args:
+            symbol (str):
+            symbols (list[str]):
+            symbol_status (TradingStatus | Literal["TRADING", "HALT", "BREAK"]): The symbol statuses
+                that `symbolStatus` can select.
+
+        Returns:
+            ExecutionRules
+        """
+
+        from .api.general import execution_rules as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                symbols=symbols,
+                symbol_status=symbol_status,
+            ),
+            operation.parse_success,
+        )
+
     def order_book(
         self,
         *,
         symbol: str,
-        limit: Literal[5, 10, 20, 50, 100, 500, 1000] | Unset = UNSET,
+        limit: int | Unset = UNSET,
+        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
     ) -> OrderBook:
         """Order book.
 
-        ``GET /fapi/v1/depth`` - security ``NONE``
-        Weight: IP weight 2 if limit <= 50, 5 if limit <= 100, 10 if limit <= 500, otherwise 20; limit
-            defaults to 500
+        The best bids and asks of a symbol, up to `limit` levels per side (default 100, at most 5000). The
+        weight grows with `limit`.
 
-        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Order-Book
+        ``GET /api/v3/depth`` - security ``NONE``
+        Weight: IP weight 5 if limit <= 100, 25 if limit <= 500, 50 if limit <= 1000, otherwise 250; limit
+            defaults to 100
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#order-book
 
         Args:
             symbol (str):
-            limit (Literal[5, 10, 20, 50, 100, 500, 1000]):
+            limit (int):
+            symbol_status (TradingStatus | Literal["TRADING", "HALT", "BREAK"]): The symbol statuses
+                that `symbolStatus` can select.
 
         Returns:
             OrderBook
@@ -101,35 +313,163 @@ class SpotFacade:
             operation.request_kwargs(
                 symbol=symbol,
                 limit=limit,
+                symbol_status=symbol_status,
             ),
             operation.parse_success,
         )
 
-    def price_ticker(
+    def recent_trades(
         self,
         *,
-        symbol: str | Unset = UNSET,
-    ) -> list[PriceTicker] | PriceTicker:
-        """Latest price.
+        symbol: str,
+        limit: int | Unset = UNSET,
+    ) -> list[Trade]:
+        """Recent trades.
 
-        ``GET /fapi/v1/ticker/price`` - security ``NONE``
-        Weight: IP weight 1 if symbol is sent, otherwise 2
+        The latest trades of a symbol, newest last. Up to `limit` trades (default 500, at most 1000).
 
-        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Symbol-Price-Ticker
+        ``GET /api/v3/trades`` - security ``NONE``
+        Weight: IP weight 25
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#recent-trades-list
 
         Args:
             symbol (str):
+            limit (int):
 
         Returns:
-            list[PriceTicker] | PriceTicker
+            list[Trade]
         """
 
-        from .api.market import price_ticker as operation
+        from .api.market import recent_trades as operation
 
         return self._call(
             operation.OPERATION,
             operation.request_kwargs(
                 symbol=symbol,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def historical_trades(
+        self,
+        *,
+        symbol: str,
+        limit: int | Unset = UNSET,
+        from_id: int | Unset = UNSET,
+    ) -> list[Trade]:
+        """Older trades.
+
+        Trades of a symbol from trade id `fromId` on; without it, the most recent trades. Up to `limit`
+        trades (default 500, at most 1000).
+
+        ``GET /api/v3/historicalTrades`` - security ``NONE``
+        Weight: IP weight 25
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#old-trade-lookup
+
+        Args:
+            symbol (str):
+            limit (int):
+            from_id (int):
+
+        Returns:
+            list[Trade]
+        """
+
+        from .api.market import historical_trades as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                limit=limit,
+                from_id=from_id,
+            ),
+            operation.parse_success,
+        )
+
+    def historical_block_trades(
+        self,
+        *,
+        symbol: str,
+        from_id: int,
+        limit: int | Unset = UNSET,
+    ) -> list[BlockTrade]:
+        """Block trades.
+
+        Block trades of a symbol from block trade id `fromId` on. Up to `limit` trades (default 500, at most
+        1000).
+
+        ``GET /api/v3/historicalBlockTrades`` - security ``NONE``
+        Weight: IP weight 25
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#historical-block-trades
+
+        Args:
+            symbol (str):
+            from_id (int):
+            limit (int):
+
+        Returns:
+            list[BlockTrade]
+        """
+
+        from .api.market import historical_block_trades as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                from_id=from_id,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def aggregate_trades(
+        self,
+        *,
+        symbol: str,
+        from_id: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[AggregateTrade]:
+        """Aggregate trades.
+
+        Trades grouped by taker order and price: the fills of one taker order at one price form one
+        aggregate trade. `fromId` starts from an aggregate trade id; `startTime` and `endTime` select a time
+        range (both inclusive). Without any of the three, the most recent aggregate trades are returned. Up
+        to `limit` items (default 500, at most 1000).
+
+        ``GET /api/v3/aggTrades`` - security ``NONE``
+        Weight: IP weight 4
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#compressedaggregate-trades-list
+
+        Args:
+            symbol (str):
+            from_id (int):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[AggregateTrade]
+        """
+
+        from .api.market import aggregate_trades as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                from_id=from_id,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
             ),
             operation.parse_success,
         )
@@ -138,18 +478,34 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        interval: KlineInterval | Literal["1m", "3m", "1h", "1d", "1w", "1M"],
+        interval: KlineInterval
+        | Literal[
+            "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+        ],
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        time_zone: str | Unset = UNSET,
+        limit: int | Unset = UNSET,
     ) -> list[Kline]:
-        """Klines.
+        """Klines (candlesticks).
 
-        ``GET /fapi/v1/klines`` - security ``NONE``
-        Weight: IP weight 1
+        Candlesticks of a symbol, identified by their open time. Without `startTime` and `endTime` the most
+        recent ones are returned. `timeZone` shifts the interval boundaries (not `startTime` and `endTime`,
+        which stay UTC). Up to `limit` klines (default 500, at most 1000).
 
-        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Kline-Candlestick-Data
+        ``GET /api/v3/klines`` - security ``NONE``
+        Weight: IP weight 2
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#klinecandlestick-data
 
         Args:
             symbol (str):
-            interval (KlineInterval | Literal["1m", "3m", "1h", "1d", "1w", "1M"]):
+            interval (KlineInterval | Literal["1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h",
+                "6h", "8h", "12h", "1d", "3d", "1w", "1M"]): Kline interval (case-sensitive on the wire).
+            start_time (int):
+            end_time (int):
+            time_zone (str):
+            limit (int):
 
         Returns:
             list[Kline]
@@ -162,6 +518,893 @@ class SpotFacade:
             operation.request_kwargs(
                 symbol=symbol,
                 interval=interval,
+                start_time=start_time,
+                end_time=end_time,
+                time_zone=time_zone,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def ui_klines(
+        self,
+        *,
+        symbol: str,
+        interval: KlineInterval
+        | Literal[
+            "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+        ],
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        time_zone: str | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[Kline]:
+        """Klines adjusted for charts.
+
+        Same parameters and answer as `klines`, with values adjusted for drawing candlestick charts. Without
+        `startTime` and `endTime` the most recent ones are returned. Up to `limit` klines (default 500, at
+        most 1000).
+
+        ``GET /api/v3/uiKlines`` - security ``NONE``
+        Weight: IP weight 2
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#uiklines
+
+        Args:
+            symbol (str):
+            interval (KlineInterval | Literal["1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h",
+                "6h", "8h", "12h", "1d", "3d", "1w", "1M"]): Kline interval (case-sensitive on the wire).
+            start_time (int):
+            end_time (int):
+            time_zone (str):
+            limit (int):
+
+        Returns:
+            list[Kline]
+        """
+
+        from .api.market import ui_klines as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                interval=interval,
+                start_time=start_time,
+                end_time=end_time,
+                time_zone=time_zone,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def average_price(
+        self,
+        *,
+        symbol: str,
+    ) -> AveragePrice:
+        """Current average price of a symbol.
+
+        ``GET /api/v3/avgPrice`` - security ``NONE``
+        Weight: IP weight 2
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#current-average-price
+
+        Args:
+            symbol (str):
+
+        Returns:
+            AveragePrice
+        """
+
+        from .api.market import average_price as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def ticker_24hr(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        type: TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[Ticker24Hr] | Ticker24Hr:
+        """24-hour rolling price change statistics.
+
+        With `symbol` the answer is one ticker; with `symbols`, or with neither (every symbol, which is
+        expensive), it is a list. `symbol` and `symbols` cannot be combined. `type=MINI` leaves out the
+        price change, previous close, last quantity and best bid/ask fields. With `symbolStatus`, a single
+        symbol that does not match is an error (-1220) and non-matching symbols are left out of a list.
+
+        ``GET /api/v3/ticker/24hr`` - security ``NONE``
+        Weight: IP weight 2 if symbol is sent, 2 if symbols has <= 20 items, 40 if symbols has <= 100
+            items, otherwise 80
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#24hr-ticker-price-change-statistics
+
+        Args:
+            symbol (str):
+            symbols (list[str]):
+            type (TickerType | Literal["FULL", "MINI"]): Full or reduced ticker.
+            symbol_status (TradingStatus | Literal["TRADING", "HALT", "BREAK"]): The symbol statuses
+                that `symbolStatus` can select.
+
+        Returns:
+            list[Ticker24Hr] | Ticker24Hr
+        """
+
+        from .api.market import ticker_24hr as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                symbols=symbols,
+                type=type,
+                symbol_status=symbol_status,
+            ),
+            operation.parse_success,
+        )
+
+    def trading_day_ticker(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        time_zone: str | Unset = UNSET,
+        type: TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[WindowTicker] | WindowTicker:
+        """Price change statistics of the current trading day.
+
+        Send exactly one of `symbol` (the answer is one ticker) and `symbols` (at most 100; the answer is a
+        list). `timeZone` sets where the trading day starts. `type=MINI` leaves out the price change fields.
+        With `symbolStatus`, a single symbol that does not match is an error (-1220) and non-matching
+        symbols are left out of a list. The weight is 4 per symbol, at most 200.
+
+        ``GET /api/v3/ticker/tradingDay`` - security ``NONE``
+        Weight: IP weight 4 per item of symbols (at most 200), otherwise 4
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#trading-day-ticker
+
+        Args:
+            symbol (str):
+            symbols (list[str]):
+            time_zone (str):
+            type (TickerType | Literal["FULL", "MINI"]): Full or reduced ticker.
+            symbol_status (TradingStatus | Literal["TRADING", "HALT", "BREAK"]): The symbol statuses
+                that `symbolStatus` can select.
+
+        Returns:
+            list[WindowTicker] | WindowTicker
+        """
+
+        from .api.market import trading_day_ticker as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                symbols=symbols,
+                time_zone=time_zone,
+                type=type,
+                symbol_status=symbol_status,
+            ),
+            operation.parse_success,
+        )
+
+    def price_ticker(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[PriceTicker] | PriceTicker:
+        """Latest price of one or more symbols.
+
+        With `symbol` the answer is one price; with `symbols`, or with neither (every symbol), it is a list.
+        `symbol` and `symbols` cannot be combined. With `symbolStatus`, a single symbol that does not match
+        is an error (-1220) and non-matching symbols are left out of a list.
+
+        ``GET /api/v3/ticker/price`` - security ``NONE``
+        Weight: IP weight 2 if symbol is sent, otherwise 4
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#symbol-price-ticker
+
+        Args:
+            symbol (str):
+            symbols (list[str]):
+            symbol_status (TradingStatus | Literal["TRADING", "HALT", "BREAK"]): The symbol statuses
+                that `symbolStatus` can select.
+
+        Returns:
+            list[PriceTicker] | PriceTicker
+        """
+
+        from .api.market import price_ticker as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                symbols=symbols,
+                symbol_status=symbol_status,
+            ),
+            operation.parse_success,
+        )
+
+    def book_ticker(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> BookTicker | list[BookTicker]:
+        """Best bid and ask of one or more symbols.
+
+        With `symbol` the answer is one ticker; with `symbols`, or with neither (every symbol), it is a
+        list. `symbol` and `symbols` cannot be combined. With `symbolStatus`, a single symbol that does not
+        match is an error (-1220) and non-matching symbols are left out of a list.
+
+        ``GET /api/v3/ticker/bookTicker`` - security ``NONE``
+        Weight: IP weight 2 if symbol is sent, otherwise 4
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#symbol-order-book-ticker
+
+        Args:
+            symbol (str):
+            symbols (list[str]):
+            symbol_status (TradingStatus | Literal["TRADING", "HALT", "BREAK"]): The symbol statuses
+                that `symbolStatus` can select.
+
+        Returns:
+            BookTicker | list[BookTicker]
+        """
+
+        from .api.market import book_ticker as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                symbols=symbols,
+                symbol_status=symbol_status,
+            ),
+            operation.parse_success,
+        )
+
+    def rolling_window_ticker(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        window_size: str | Unset = UNSET,
+        type: TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[WindowTicker] | WindowTicker:
+        """Price change statistics over a rolling window.
+
+        Unlike `ticker_24hr`, the window size is chosen with `windowSize` (default `1d`): `1m` to `59m`,
+        `1h` to `23h` or `1d` to `7d`, units not combined. The window opens on a minute boundary and closes
+        at the time of the request, so it can be up to 59999 ms wider than asked. Send exactly one of
+        `symbol` (the answer is one ticker) and `symbols` (at most 100; the answer is a list). `type=MINI`
+        leaves out the price change fields. With `symbolStatus`, a single symbol that does not match is an
+        error (-1220) and non-matching symbols are left out of a list. The weight is 4 per symbol whatever
+        the window, at most 200.
+
+        ``GET /api/v3/ticker`` - security ``NONE``
+        Weight: IP weight 4 per item of symbols (at most 200), otherwise 4
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#rolling-window-price-change-statistics
+
+        Args:
+            symbol (str):
+            symbols (list[str]):
+            window_size (str):
+            type (TickerType | Literal["FULL", "MINI"]): Full or reduced ticker.
+            symbol_status (TradingStatus | Literal["TRADING", "HALT", "BREAK"]): The symbol statuses
+                that `symbolStatus` can select.
+
+        Returns:
+            list[WindowTicker] | WindowTicker
+        """
+
+        from .api.market import rolling_window_ticker as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                symbols=symbols,
+                window_size=window_size,
+                type=type,
+                symbol_status=symbol_status,
+            ),
+            operation.parse_success,
+        )
+
+    def reference_price(
+        self,
+        *,
+        symbol: str,
+    ) -> SymbolReferencePrice:
+        """Reference price of a symbol.
+
+        `referencePrice` is null when no reference price is set at the moment; a symbol that never had one
+        answers error -2043.
+
+        ``GET /api/v3/referencePrice`` - security ``NONE``
+        Weight: IP weight 2
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#query-reference-price
+
+        Args:
+            symbol (str):
+
+        Returns:
+            SymbolReferencePrice
+        """
+
+        from .api.market import reference_price as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def reference_price_calculation(
+        self,
+        *,
+        symbol: str,
+        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> ReferencePriceCalculation:
+        """How a symbol's reference price is calculated.
+
+        Either an arithmetic mean computed by the matching engine (with its bucket count and width) or an
+        external calculation (with its id). A symbol without a reference price answers error -2043.
+
+        ``GET /api/v3/referencePrice/calculation`` - security ``NONE``
+        Weight: IP weight 2
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#query-reference-price-calculation
+
+        Args:
+            symbol (str):
+            symbol_status (TradingStatus | Literal["TRADING", "HALT", "BREAK"]): The symbol statuses
+                that `symbolStatus` can select.
+
+        Returns:
+            ReferencePriceCalculation
+        """
+
+        from .api.market import reference_price_calculation as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                symbol_status=symbol_status,
+            ),
+            operation.parse_success,
+        )
+
+    def query_order(
+        self,
+        *,
+        symbol: str,
+        order_id: int | Unset = UNSET,
+        orig_client_order_id: str | Unset = UNSET,
+    ) -> Order:
+        """Status of one order.
+
+        Name the order with `orderId` or `origClientOrderId` (at least one; with both, the order found by
+        `orderId` must also carry that client id). For some old orders `cummulativeQuoteQty` is negative:
+        the value is not available.
+
+        ``GET /api/v3/order`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 4
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#query-order-user_data
+
+        Args:
+            symbol (str):
+            order_id (int):
+            orig_client_order_id (str):
+
+        Returns:
+            Order
+        """
+
+        from .api.account import query_order as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                orig_client_order_id=orig_client_order_id,
+            ),
+            operation.parse_success,
+        )
+
+    def open_orders(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> list[Order]:
+        """Open orders of one symbol or of all symbols.
+
+        Without `symbol` every open order of the account is returned, at a much higher weight.
+
+        ``GET /api/v3/openOrders`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 6 if symbol is sent, otherwise 80
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#current-open-orders-user_data
+
+        Args:
+            symbol (str):
+
+        Returns:
+            list[Order]
+        """
+
+        from .api.account import open_orders as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def query_order_list(
+        self,
+        *,
+        order_list_id: int | Unset = UNSET,
+        orig_client_order_id: str | Unset = UNSET,
+    ) -> OrderList:
+        """One order list.
+
+        Name the list with `orderListId` or `origClientOrderId` (its `listClientOrderId`); at least one must
+        be sent.
+
+        ``GET /api/v3/orderList`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 4
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#query-order-list-user_data
+
+        Args:
+            order_list_id (int):
+            orig_client_order_id (str):
+
+        Returns:
+            OrderList
+        """
+
+        from .api.account import query_order_list as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                order_list_id=order_list_id,
+                orig_client_order_id=orig_client_order_id,
+            ),
+            operation.parse_success,
+        )
+
+    def account(
+        self,
+        *,
+        omit_zero_balances: bool | Unset = UNSET,
+    ) -> Account:
+        """Account information and balances.
+
+        Commission rates, permissions and balances of the account. `omitZeroBalances=true` lists only non-
+        zero balances.
+
+        ``GET /api/v3/account`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 20
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#account-information-user_data
+
+        Args:
+            omit_zero_balances (bool):
+
+        Returns:
+            Account
+        """
+
+        from .api.account import account as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                omit_zero_balances=omit_zero_balances,
+            ),
+            operation.parse_success,
+        )
+
+    def all_orders(
+        self,
+        *,
+        symbol: str,
+        order_id: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[Order]:
+        """Orders of a symbol, whatever their status.
+
+        With `orderId`, orders with that id or a later one; otherwise the most recent orders. `startTime`
+        and `endTime` may replace `orderId` and must be at most 24 hours apart. For some old orders
+        `cummulativeQuoteQty` is negative: the value is not available. Up to `limit` orders (default 500, at
+        most 1000).
+
+        ``GET /api/v3/allOrders`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 20
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#all-orders-user_data
+
+        Args:
+            symbol (str):
+            order_id (int):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[Order]
+        """
+
+        from .api.account import all_orders as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def all_order_lists(
+        self,
+        *,
+        from_id: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[OrderList]:
+        """Order lists of the account, whatever their status.
+
+        With `fromId`, order lists from that id on (then `startTime` and `endTime` cannot be sent);
+        otherwise the most recent ones, or those of the time range, which must span at most 24 hours. Up to
+        `limit` lists (default 500, at most 1000).
+
+        ``GET /api/v3/allOrderList`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 20
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#query-all-order-lists-user_data
+
+        Args:
+            from_id (int):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[OrderList]
+        """
+
+        from .api.account import all_order_lists as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                from_id=from_id,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def open_order_lists(
+        self,
+    ) -> list[OrderList]:
+        """Open order lists of the account.
+
+        ``GET /api/v3/openOrderList`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 6
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#query-open-order-lists-user_data
+
+        Returns:
+            list[OrderList]
+        """
+
+        from .api.account import open_order_lists as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    def my_trades(
+        self,
+        *,
+        symbol: str,
+        order_id: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        from_id: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[AccountTrade]:
+        """The account's trades on a symbol.
+
+        With `fromId`, trades with that id or a later one; otherwise the most recent trades. `startTime` and
+        `endTime` must be at most 24 hours apart. Allowed combinations besides `symbol`: `orderId`,
+        `startTime`, `endTime`, `fromId`, `startTime` with `endTime`, and `orderId` with `fromId`. Up to
+        `limit` trades (default 500, at most 1000).
+
+        ``GET /api/v3/myTrades`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5 if orderId is sent, otherwise 20
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#account-trade-list-user_data
+
+        Args:
+            symbol (str):
+            order_id (int):
+            start_time (int):
+            end_time (int):
+            from_id (int):
+            limit (int):
+
+        Returns:
+            list[AccountTrade]
+        """
+
+        from .api.account import my_trades as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                start_time=start_time,
+                end_time=end_time,
+                from_id=from_id,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def unfilled_order_count(
+        self,
+    ) -> list[UnfilledOrderCount]:
+        """The account's unfilled order count in every interval.
+
+        ``GET /api/v3/rateLimit/order`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 40
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#query-unfilled-order-count-user_data
+
+        Returns:
+            list[UnfilledOrderCount]
+        """
+
+        from .api.account import unfilled_order_count as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    def my_prevented_matches(
+        self,
+        *,
+        symbol: str,
+        prevented_match_id: int | Unset = UNSET,
+        order_id: int | Unset = UNSET,
+        from_prevented_match_id: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[PreventedMatch]:
+        """Orders that expired because of self-trade prevention.
+
+        Besides `symbol`, send either `preventedMatchId`, or `orderId` (optionally with
+        `fromPreventedMatchId`, then `limit` applies: default 500, at most 1000). Querying by
+        `preventedMatchId` costs 2, by `orderId` 20; an invalid symbol costs 2.
+
+        ``GET /api/v3/myPreventedMatches`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 2 if preventedMatchId is sent, otherwise 20; An invalid symbol costs 2.
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#query-prevented-matches-user_data
+
+        Args:
+            symbol (str):
+            prevented_match_id (int):
+            order_id (int):
+            from_prevented_match_id (int):
+            limit (int):
+
+        Returns:
+            list[PreventedMatch]
+        """
+
+        from .api.account import my_prevented_matches as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                prevented_match_id=prevented_match_id,
+                order_id=order_id,
+                from_prevented_match_id=from_prevented_match_id,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def my_allocations(
+        self,
+        *,
+        symbol: str,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        from_allocation_id: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+        order_id: int | Unset = UNSET,
+    ) -> list[Allocation]:
+        """Allocations from smart order routing orders.
+
+        Allowed combinations besides `symbol`: nothing (oldest first), `startTime`, `endTime`, both (at most
+        24 hours apart), `fromAllocationId`, `orderId`, and `orderId` with `fromAllocationId`. Up to `limit`
+        allocations (default 500, at most 1000).
+
+        ``GET /api/v3/myAllocations`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 20
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#query-allocations-user_data
+
+        Args:
+            symbol (str):
+            start_time (int):
+            end_time (int):
+            from_allocation_id (int):
+            limit (int):
+            order_id (int):
+
+        Returns:
+            list[Allocation]
+        """
+
+        from .api.account import my_allocations as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                start_time=start_time,
+                end_time=end_time,
+                from_allocation_id=from_allocation_id,
+                limit=limit,
+                order_id=order_id,
+            ),
+            operation.parse_success,
+        )
+
+    def commission_rates(
+        self,
+        *,
+        symbol: str,
+    ) -> AccountCommission:
+        """The account's commission rates on a symbol.
+
+        ``GET /api/v3/account/commission`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 20
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#query-commission-rates-user_data
+
+        Args:
+            symbol (str):
+
+        Returns:
+            AccountCommission
+        """
+
+        from .api.account import commission_rates as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def order_amendments(
+        self,
+        *,
+        symbol: str,
+        order_id: int,
+        from_execution_id: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[OrderAmendment]:
+        """Every amendment of one order.
+
+        From execution id `fromExecutionId` on when sent. Up to `limit` amendments (default 500, at most
+        1000).
+
+        ``GET /api/v3/order/amendments`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 4
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#query-order-amendments-user_data
+
+        Args:
+            symbol (str):
+            order_id (int):
+            from_execution_id (int):
+            limit (int):
+
+        Returns:
+            list[OrderAmendment]
+        """
+
+        from .api.account import order_amendments as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                from_execution_id=from_execution_id,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def my_filters(
+        self,
+        *,
+        symbol: str,
+    ) -> AccountFilters:
+        """The filters that apply to the account on a symbol.
+
+        The exchange, symbol and asset filters; the only place that shows the account's `MAX_ASSET` filters.
+
+        ``GET /api/v3/myFilters`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 40
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#query-relevant-filters-user_data
+
+        Args:
+            symbol (str):
+
+        Returns:
+            AccountFilters
+        """
+
+        from .api.account import my_filters as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
             ),
             operation.parse_success,
         )
@@ -171,26 +1414,82 @@ class SpotFacade:
         *,
         symbol: str,
         side: OrderSide | Literal["BUY", "SELL"],
-        type: str,
+        type: OrderType
+        | Literal[
+            "LIMIT",
+            "MARKET",
+            "STOP_LOSS",
+            "STOP_LOSS_LIMIT",
+            "TAKE_PROFIT",
+            "TAKE_PROFIT_LIMIT",
+            "LIMIT_MAKER",
+        ],
+        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
+        quote_order_qty: DecimalLike | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
-    ) -> Order:
-        """New order.
+        new_client_order_id: str | Unset = UNSET,
+        strategy_id: int | Unset = UNSET,
+        strategy_type: int | Unset = UNSET,
+        stop_price: DecimalLike | Unset = UNSET,
+        trailing_delta: int | Unset = UNSET,
+        iceberg_qty: DecimalLike | Unset = UNSET,
+        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
+        | Unset = UNSET,
+        peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        peg_offset_value: int | Unset = UNSET,
+        peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+    ) -> NewOrderResult:
+        """Place an order.
 
-        ``POST /fapi/v1/order`` - security ``TRADE`` (signed)
-        Weight: IP weight 0; order count 1 per 10s, 1 per 1m
+        Besides `symbol`, `side` and `type`, the order type decides what else is mandatory: `LIMIT` needs
+        `timeInForce`, `quantity` and `price`; `MARKET` needs `quantity` (in the base asset) or
+        `quoteOrderQty` (the quote amount to spend or receive); `STOP_LOSS` and `TAKE_PROFIT` need
+        `quantity` and `stopPrice` or `trailingDelta` (or both); `STOP_LOSS_LIMIT` and `TAKE_PROFIT_LIMIT`
+        need `timeInForce`, `quantity`, `price` and `stopPrice` or `trailingDelta`; `LIMIT_MAKER` (rejected
+        if it would trade as taker) needs `quantity` and `price`. Pegged orders (`pegPriceType`, allowed for
+        `LIMIT`, `LIMIT_MAKER`, `STOP_LOSS_LIMIT` and `TAKE_PROFIT_LIMIT`) may leave out `price`;
+        `pegOffsetType` and `pegOffsetValue` go together. An `icebergQty` (on `LIMIT`, `LIMIT_MAKER` and the
+        stop/take-profit limit types) requires `timeInForce=GTC`. The answer is `ACK`, `RESULT` or `FULL`
+        (`newOrderRespType`; `MARKET` and `LIMIT` default to `FULL`, the other types to `ACK`). The order
+        counts 1 against the unfilled order count and the `EXCHANGE_MAX_ORDERS` and `MAX_NUM_ORDERS`
+        filters.
 
-        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api
+        ``POST /api/v3/order`` - security ``TRADE`` (signed)
+        Weight: IP weight 1; order count 1 per unfilled
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-trade
 
         Args:
             symbol (str):
-            side (OrderSide | Literal["BUY", "SELL"]):
-            type (str):
+            side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            type (OrderType | Literal["LIMIT", "MARKET", "STOP_LOSS", "STOP_LOSS_LIMIT",
+                "TAKE_PROFIT", "TAKE_PROFIT_LIMIT", "LIMIT_MAKER"]): Order type.
+            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an order stays
+                active: good till canceled, immediate or cancel, fill or kill.
             quantity (DecimalLike):
+            quote_order_qty (DecimalLike):
             price (DecimalLike):
+            new_client_order_id (str):
+            strategy_id (int):
+            strategy_type (int):
+            stop_price (DecimalLike):
+            trailing_delta (int):
+            iceberg_qty (DecimalLike):
+            new_order_resp_type (OrderResponseType | Literal["ACK", "RESULT", "FULL"]): How detailed
+                an order placement answer is.
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_MAKER",
+                "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]): What happens when an order would
+                trade against the same account or trade group.
+            peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a pegged
+                order's price follows.
+            peg_offset_value (int):
+            peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset is counted.
 
         Returns:
-            Order
+            NewOrderResult
         """
 
         from .api.trade import new_order as operation
@@ -201,8 +1500,1638 @@ class SpotFacade:
                 symbol=symbol,
                 side=side,
                 type=type,
+                time_in_force=time_in_force,
+                quantity=quantity,
+                quote_order_qty=quote_order_qty,
+                price=price,
+                new_client_order_id=new_client_order_id,
+                strategy_id=strategy_id,
+                strategy_type=strategy_type,
+                stop_price=stop_price,
+                trailing_delta=trailing_delta,
+                iceberg_qty=iceberg_qty,
+                new_order_resp_type=new_order_resp_type,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+                peg_price_type=peg_price_type,
+                peg_offset_value=peg_offset_value,
+                peg_offset_type=peg_offset_type,
+            ),
+            operation.parse_success,
+        )
+
+    def cancel_order(
+        self,
+        *,
+        symbol: str,
+        order_id: int | Unset = UNSET,
+        orig_client_order_id: str | Unset = UNSET,
+        new_client_order_id: str | Unset = UNSET,
+        cancel_restrictions: CancelRestrictions
+        | Literal["ONLY_NEW", "ONLY_PARTIALLY_FILLED"]
+        | Unset = UNSET,
+    ) -> CanceledOrder:
+        """Cancel an open order.
+
+        Name the order with `orderId` or `origClientOrderId` (at least one; with both, the order found by
+        `orderId` must also carry that client id). Sending only `orderId` is the fastest.
+        `cancelRestrictions` makes the cancel succeed only in the given order status (otherwise error
+        -2011). Canceling one order of an order list cancels the whole list.
+
+        ``DELETE /api/v3/order`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-order-trade
+
+        Args:
+            symbol (str):
+            order_id (int):
+            orig_client_order_id (str):
+            new_client_order_id (str):
+            cancel_restrictions (CancelRestrictions | Literal["ONLY_NEW", "ONLY_PARTIALLY_FILLED"]):
+                The order status a cancel is restricted to.
+
+        Returns:
+            CanceledOrder
+        """
+
+        from .api.trade import cancel_order as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                orig_client_order_id=orig_client_order_id,
+                new_client_order_id=new_client_order_id,
+                cancel_restrictions=cancel_restrictions,
+            ),
+            operation.parse_success,
+        )
+
+    def test_new_order(
+        self,
+        *,
+        symbol: str,
+        side: OrderSide | Literal["BUY", "SELL"],
+        type: OrderType
+        | Literal[
+            "LIMIT",
+            "MARKET",
+            "STOP_LOSS",
+            "STOP_LOSS_LIMIT",
+            "TAKE_PROFIT",
+            "TAKE_PROFIT_LIMIT",
+            "LIMIT_MAKER",
+        ],
+        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        quantity: DecimalLike | Unset = UNSET,
+        quote_order_qty: DecimalLike | Unset = UNSET,
+        price: DecimalLike | Unset = UNSET,
+        new_client_order_id: str | Unset = UNSET,
+        strategy_id: int | Unset = UNSET,
+        strategy_type: int | Unset = UNSET,
+        stop_price: DecimalLike | Unset = UNSET,
+        trailing_delta: int | Unset = UNSET,
+        iceberg_qty: DecimalLike | Unset = UNSET,
+        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
+        | Unset = UNSET,
+        peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        peg_offset_value: int | Unset = UNSET,
+        peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        compute_commission_rates: bool | Unset = UNSET,
+    ) -> OrderCommissions:
+        """Validate an order without placing it.
+
+        Takes every parameter of `new_order` and checks the order and the signature, but does not send the
+        order to the matching engine. The answer is empty unless `computeCommissionRates=true`, in which
+        case it gives the commission rates the order would pay (at a higher weight).
+
+        ``POST /api/v3/order/test`` - security ``TRADE`` (signed)
+        Weight: IP weight 20 if computeCommissionRates = True, otherwise 1
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#test-new-order-trade
+
+        Args:
+            symbol (str):
+            side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            type (OrderType | Literal["LIMIT", "MARKET", "STOP_LOSS", "STOP_LOSS_LIMIT",
+                "TAKE_PROFIT", "TAKE_PROFIT_LIMIT", "LIMIT_MAKER"]): Order type.
+            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an order stays
+                active: good till canceled, immediate or cancel, fill or kill.
+            quantity (DecimalLike):
+            quote_order_qty (DecimalLike):
+            price (DecimalLike):
+            new_client_order_id (str):
+            strategy_id (int):
+            strategy_type (int):
+            stop_price (DecimalLike):
+            trailing_delta (int):
+            iceberg_qty (DecimalLike):
+            new_order_resp_type (OrderResponseType | Literal["ACK", "RESULT", "FULL"]): How detailed
+                an order placement answer is.
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_MAKER",
+                "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]): What happens when an order would
+                trade against the same account or trade group.
+            peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a pegged
+                order's price follows.
+            peg_offset_value (int):
+            peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset is counted.
+            compute_commission_rates (bool):
+
+        Returns:
+            OrderCommissions
+        """
+
+        from .api.trade import test_new_order as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                side=side,
+                type=type,
+                time_in_force=time_in_force,
+                quantity=quantity,
+                quote_order_qty=quote_order_qty,
+                price=price,
+                new_client_order_id=new_client_order_id,
+                strategy_id=strategy_id,
+                strategy_type=strategy_type,
+                stop_price=stop_price,
+                trailing_delta=trailing_delta,
+                iceberg_qty=iceberg_qty,
+                new_order_resp_type=new_order_resp_type,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+                peg_price_type=peg_price_type,
+                peg_offset_value=peg_offset_value,
+                peg_offset_type=peg_offset_type,
+                compute_commission_rates=compute_commission_rates,
+            ),
+            operation.parse_success,
+        )
+
+    def cancel_open_orders(
+        self,
+        *,
+        symbol: str,
+    ) -> list[CanceledOrder | CanceledOrderList]:
+        """Cancel every open order on a symbol.
+
+        Cancels all open orders of the symbol, including the orders of order lists. The answer holds one
+        item per canceled order, and one per canceled order list (with its order reports).
+
+        ``DELETE /api/v3/openOrders`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-all-open-orders-on-a-symbol-trade
+
+        Args:
+            symbol (str):
+
+        Returns:
+            list[CanceledOrder | CanceledOrderList]
+        """
+
+        from .api.trade import cancel_open_orders as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def cancel_replace_order(
+        self,
+        *,
+        symbol: str,
+        side: OrderSide | Literal["BUY", "SELL"],
+        type: OrderType
+        | Literal[
+            "LIMIT",
+            "MARKET",
+            "STOP_LOSS",
+            "STOP_LOSS_LIMIT",
+            "TAKE_PROFIT",
+            "TAKE_PROFIT_LIMIT",
+            "LIMIT_MAKER",
+        ],
+        cancel_replace_mode: CancelReplaceMode | Literal["STOP_ON_FAILURE", "ALLOW_FAILURE"],
+        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        quantity: DecimalLike | Unset = UNSET,
+        quote_order_qty: DecimalLike | Unset = UNSET,
+        price: DecimalLike | Unset = UNSET,
+        cancel_new_client_order_id: str | Unset = UNSET,
+        cancel_orig_client_order_id: str | Unset = UNSET,
+        cancel_order_id: int | Unset = UNSET,
+        new_client_order_id: str | Unset = UNSET,
+        strategy_id: int | Unset = UNSET,
+        strategy_type: int | Unset = UNSET,
+        stop_price: DecimalLike | Unset = UNSET,
+        trailing_delta: int | Unset = UNSET,
+        iceberg_qty: DecimalLike | Unset = UNSET,
+        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
+        | Unset = UNSET,
+        cancel_restrictions: CancelRestrictions
+        | Literal["ONLY_NEW", "ONLY_PARTIALLY_FILLED"]
+        | Unset = UNSET,
+        order_rate_limit_exceeded_mode: OrderRateLimitExceededMode
+        | Literal["DO_NOTHING", "CANCEL_ONLY"]
+        | Unset = UNSET,
+        peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        peg_offset_value: int | Unset = UNSET,
+        peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+    ) -> CancelReplaceResult:
+        """Cancel an order and place a new one on the same symbol.
+
+        Name the order to cancel with `cancelOrderId` or `cancelOrigClientOrderId` (at least one; with both,
+        they must match the same order). The new order takes the parameters of `new_order`, with the same
+        type-dependent requirements. `cancelReplaceMode=STOP_ON_FAILURE` skips the new order when the cancel
+        fails; `ALLOW_FAILURE` tries it anyway. `orderRateLimitExceededMode=CANCEL_ONLY` still cancels when
+        the unfilled order count is exhausted (default `DO_NOTHING`: nothing happens). Filters and the order
+        count are checked before anything is done, and a new order that is not attempted still counts 1.
+        Canceling one order of an order list cancels the whole list. The answer is 200 when both steps
+        succeed, 409 when one succeeded and the other failed (see `CancelReplaceError`), and 400 with code
+        -2022 and the same `data` when nothing succeeded.
+
+        ``POST /api/v3/order/cancelReplace`` - security ``TRADE`` (signed)
+        Weight: IP weight 1; order count 1 per unfilled
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-an-existing-order-and-send-a-new-order-trade
+
+        Args:
+            symbol (str):
+            side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            type (OrderType | Literal["LIMIT", "MARKET", "STOP_LOSS", "STOP_LOSS_LIMIT",
+                "TAKE_PROFIT", "TAKE_PROFIT_LIMIT", "LIMIT_MAKER"]): Order type.
+            cancel_replace_mode (CancelReplaceMode | Literal["STOP_ON_FAILURE", "ALLOW_FAILURE"]):
+                `STOP_ON_FAILURE`: no new order when the cancel fails; `ALLOW_FAILURE`: try the new order
+                anyway.
+            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an order stays
+                active: good till canceled, immediate or cancel, fill or kill.
+            quantity (DecimalLike):
+            quote_order_qty (DecimalLike):
+            price (DecimalLike):
+            cancel_new_client_order_id (str):
+            cancel_orig_client_order_id (str):
+            cancel_order_id (int):
+            new_client_order_id (str):
+            strategy_id (int):
+            strategy_type (int):
+            stop_price (DecimalLike):
+            trailing_delta (int):
+            iceberg_qty (DecimalLike):
+            new_order_resp_type (OrderResponseType | Literal["ACK", "RESULT", "FULL"]): How detailed
+                an order placement answer is.
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_MAKER",
+                "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]): What happens when an order would
+                trade against the same account or trade group.
+            cancel_restrictions (CancelRestrictions | Literal["ONLY_NEW", "ONLY_PARTIALLY_FILLED"]):
+                The order status a cancel is restricted to.
+            order_rate_limit_exceeded_mode (OrderRateLimitExceededMode | Literal["DO_NOTHING",
+                "CANCEL_ONLY"]): `DO_NOTHING`: do nothing when the unfilled order count is exhausted;
+                `CANCEL_ONLY`: still cancel.
+            peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a pegged
+                order's price follows.
+            peg_offset_value (int):
+            peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset is counted.
+
+        Returns:
+            CancelReplaceResult
+        """
+
+        from .api.trade import cancel_replace_order as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                side=side,
+                type=type,
+                cancel_replace_mode=cancel_replace_mode,
+                time_in_force=time_in_force,
+                quantity=quantity,
+                quote_order_qty=quote_order_qty,
+                price=price,
+                cancel_new_client_order_id=cancel_new_client_order_id,
+                cancel_orig_client_order_id=cancel_orig_client_order_id,
+                cancel_order_id=cancel_order_id,
+                new_client_order_id=new_client_order_id,
+                strategy_id=strategy_id,
+                strategy_type=strategy_type,
+                stop_price=stop_price,
+                trailing_delta=trailing_delta,
+                iceberg_qty=iceberg_qty,
+                new_order_resp_type=new_order_resp_type,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+                cancel_restrictions=cancel_restrictions,
+                order_rate_limit_exceeded_mode=order_rate_limit_exceeded_mode,
+                peg_price_type=peg_price_type,
+                peg_offset_value=peg_offset_value,
+                peg_offset_type=peg_offset_type,
+            ),
+            operation.parse_success,
+        )
+
+    def amend_order_keep_priority(
+        self,
+        *,
+        symbol: str,
+        new_qty: DecimalLike,
+        order_id: int | Unset = UNSET,
+        orig_client_order_id: str | Unset = UNSET,
+        new_client_order_id: str | Unset = UNSET,
+    ) -> OrderAmendResult:
+        """Reduce the quantity of an open order, keeping its place in the queue.
+
+        Name the order with `orderId` or `origClientOrderId` (at least one). `newQty` must be above zero and
+        below the order's current quantity. The order gets `newClientOrderId` as its client id (generated
+        when not sent; the current id may be reused). It does not count against the unfilled order count nor
+        the order filters; the symbol's `MAX_NUM_ORDER_AMENDS` filter limits how often an order can be
+        amended (error -2038). For an order of an order list the answer also gives the list's status.
+
+        ``PUT /api/v3/order/amend/keepPriority`` - security ``TRADE`` (signed)
+        Weight: IP weight 4; order count 0 per unfilled
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#order-amend-keep-priority-trade
+
+        Args:
+            symbol (str):
+            order_id (int):
+            orig_client_order_id (str):
+            new_client_order_id (str):
+            new_qty (DecimalLike):
+
+        Returns:
+            OrderAmendResult
+        """
+
+        from .api.trade import amend_order_keep_priority as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                orig_client_order_id=orig_client_order_id,
+                new_client_order_id=new_client_order_id,
+                new_qty=new_qty,
+            ),
+            operation.parse_success,
+        )
+
+    def new_oco(
+        self,
+        *,
+        symbol: str,
+        side: OrderSide | Literal["BUY", "SELL"],
+        quantity: DecimalLike,
+        price: DecimalLike,
+        stop_price: DecimalLike,
+        list_client_order_id: str | Unset = UNSET,
+        limit_client_order_id: str | Unset = UNSET,
+        limit_strategy_id: int | Unset = UNSET,
+        limit_strategy_type: int | Unset = UNSET,
+        limit_iceberg_qty: DecimalLike | Unset = UNSET,
+        trailing_delta: int | Unset = UNSET,
+        stop_client_order_id: str | Unset = UNSET,
+        stop_strategy_id: int | Unset = UNSET,
+        stop_strategy_type: int | Unset = UNSET,
+        stop_limit_price: DecimalLike | Unset = UNSET,
+        stop_iceberg_qty: DecimalLike | Unset = UNSET,
+        stop_limit_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
+        | Unset = UNSET,
+    ) -> NewOrderList:
+        """Place an OCO pair (deprecated; use new_order_list_oco).
+
+        The older way of placing a one-cancels-the-other pair: a `LIMIT_MAKER` leg at `price` and a stop leg
+        at `stopPrice` (a `STOP_LOSS_LIMIT` when `stopLimitPrice` is sent, which then requires
+        `stopLimitTimeInForce`). A `SELL` needs limit price > last price > stop price, a `BUY` the reverse;
+        both legs have the same quantity (iceberg quantities may differ). Counts 2 orders against the
+        unfilled order count and the order filters.
+
+        ``POST /api/v3/order/oco`` - security ``TRADE`` (signed)
+        Weight: IP weight 1; order count 2 per unfilled
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-oco---deprecated-trade
+
+        Args:
+            symbol (str):
+            list_client_order_id (str):
+            side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            quantity (DecimalLike):
+            limit_client_order_id (str):
+            price (DecimalLike):
+            limit_strategy_id (int):
+            limit_strategy_type (int):
+            limit_iceberg_qty (DecimalLike):
+            trailing_delta (int):
+            stop_client_order_id (str):
+            stop_price (DecimalLike):
+            stop_strategy_id (int):
+            stop_strategy_type (int):
+            stop_limit_price (DecimalLike):
+            stop_iceberg_qty (DecimalLike):
+            stop_limit_time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an order
+                stays active: good till canceled, immediate or cancel, fill or kill.
+            new_order_resp_type (OrderResponseType | Literal["ACK", "RESULT", "FULL"]): How detailed
+                an order placement answer is.
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_MAKER",
+                "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]): What happens when an order would
+                trade against the same account or trade group.
+
+        Returns:
+            NewOrderList
+        """
+
+        from .api.trade import new_oco as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                list_client_order_id=list_client_order_id,
+                side=side,
+                quantity=quantity,
+                limit_client_order_id=limit_client_order_id,
+                price=price,
+                limit_strategy_id=limit_strategy_id,
+                limit_strategy_type=limit_strategy_type,
+                limit_iceberg_qty=limit_iceberg_qty,
+                trailing_delta=trailing_delta,
+                stop_client_order_id=stop_client_order_id,
+                stop_price=stop_price,
+                stop_strategy_id=stop_strategy_id,
+                stop_strategy_type=stop_strategy_type,
+                stop_limit_price=stop_limit_price,
+                stop_iceberg_qty=stop_iceberg_qty,
+                stop_limit_time_in_force=stop_limit_time_in_force,
+                new_order_resp_type=new_order_resp_type,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+            ),
+            operation.parse_success,
+        )
+
+    def new_order_list_oco(
+        self,
+        *,
+        symbol: str,
+        side: OrderSide | Literal["BUY", "SELL"],
+        quantity: DecimalLike,
+        above_type: OcoLegOrderType
+        | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
+        below_type: OcoLegOrderType
+        | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
+        list_client_order_id: str | Unset = UNSET,
+        above_client_order_id: str | Unset = UNSET,
+        above_iceberg_qty: DecimalLike | Unset = UNSET,
+        above_price: DecimalLike | Unset = UNSET,
+        above_stop_price: DecimalLike | Unset = UNSET,
+        above_trailing_delta: int | Unset = UNSET,
+        above_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        above_strategy_id: int | Unset = UNSET,
+        above_strategy_type: int | Unset = UNSET,
+        above_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        above_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        above_peg_offset_value: int | Unset = UNSET,
+        below_client_order_id: str | Unset = UNSET,
+        below_iceberg_qty: DecimalLike | Unset = UNSET,
+        below_price: DecimalLike | Unset = UNSET,
+        below_stop_price: DecimalLike | Unset = UNSET,
+        below_trailing_delta: int | Unset = UNSET,
+        below_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        below_strategy_id: int | Unset = UNSET,
+        below_strategy_type: int | Unset = UNSET,
+        below_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        below_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        below_peg_offset_value: int | Unset = UNSET,
+        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
+        | Unset = UNSET,
+    ) -> NewOrderList:
+        """Place a one-cancels-the-other (OCO) pair.
+
+        Two orders, the above order and the below order, where the execution of one cancels the other. One
+        leg is `LIMIT_MAKER`, `TAKE_PROFIT` or `TAKE_PROFIT_LIMIT` and the other `STOP_LOSS` or
+        `STOP_LOSS_LIMIT`. For a `SELL`, the limit/take-profit price (or the `TAKE_PROFIT` stop price) must
+        be above the last price and the stop-loss stop price below it; for a `BUY` the reverse. A stop,
+        stop-limit or take-profit leg needs its stop price or trailing delta (or both); a `*_LIMIT` leg
+        needs its time in force; a leg's iceberg quantity requires time in force `GTC`. `quantity` is the
+        quantity of both legs. Counts 2 orders against the unfilled order count and the order filters.
+
+        ``POST /api/v3/orderList/oco`` - security ``TRADE`` (signed)
+        Weight: IP weight 1; order count 2 per unfilled
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---oco-trade
+
+        Args:
+            symbol (str):
+            list_client_order_id (str):
+            side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            quantity (DecimalLike):
+            above_type (OcoLegOrderType | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER",
+                "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]): The order types a leg of an OCO pair can have.
+            above_client_order_id (str):
+            above_iceberg_qty (DecimalLike):
+            above_price (DecimalLike):
+            above_stop_price (DecimalLike):
+            above_trailing_delta (int):
+            above_time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an order stays
+                active: good till canceled, immediate or cancel, fill or kill.
+            above_strategy_id (int):
+            above_strategy_type (int):
+            above_peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a pegged
+                order's price follows.
+            above_peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset is
+                counted.
+            above_peg_offset_value (int):
+            below_type (OcoLegOrderType | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER",
+                "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]): The order types a leg of an OCO pair can have.
+            below_client_order_id (str):
+            below_iceberg_qty (DecimalLike):
+            below_price (DecimalLike):
+            below_stop_price (DecimalLike):
+            below_trailing_delta (int):
+            below_time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an order stays
+                active: good till canceled, immediate or cancel, fill or kill.
+            below_strategy_id (int):
+            below_strategy_type (int):
+            below_peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a pegged
+                order's price follows.
+            below_peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset is
+                counted.
+            below_peg_offset_value (int):
+            new_order_resp_type (OrderResponseType | Literal["ACK", "RESULT", "FULL"]): How detailed
+                an order placement answer is.
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_MAKER",
+                "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]): What happens when an order would
+                trade against the same account or trade group.
+
+        Returns:
+            NewOrderList
+        """
+
+        from .api.trade import new_order_list_oco as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                list_client_order_id=list_client_order_id,
+                side=side,
+                quantity=quantity,
+                above_type=above_type,
+                above_client_order_id=above_client_order_id,
+                above_iceberg_qty=above_iceberg_qty,
+                above_price=above_price,
+                above_stop_price=above_stop_price,
+                above_trailing_delta=above_trailing_delta,
+                above_time_in_force=above_time_in_force,
+                above_strategy_id=above_strategy_id,
+                above_strategy_type=above_strategy_type,
+                above_peg_price_type=above_peg_price_type,
+                above_peg_offset_type=above_peg_offset_type,
+                above_peg_offset_value=above_peg_offset_value,
+                below_type=below_type,
+                below_client_order_id=below_client_order_id,
+                below_iceberg_qty=below_iceberg_qty,
+                below_price=below_price,
+                below_stop_price=below_stop_price,
+                below_trailing_delta=below_trailing_delta,
+                below_time_in_force=below_time_in_force,
+                below_strategy_id=below_strategy_id,
+                below_strategy_type=below_strategy_type,
+                below_peg_price_type=below_peg_price_type,
+                below_peg_offset_type=below_peg_offset_type,
+                below_peg_offset_value=below_peg_offset_value,
+                new_order_resp_type=new_order_resp_type,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+            ),
+            operation.parse_success,
+        )
+
+    def new_order_list_oto(
+        self,
+        *,
+        symbol: str,
+        working_type: WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
+        working_side: OrderSide | Literal["BUY", "SELL"],
+        working_price: DecimalLike,
+        working_quantity: DecimalLike,
+        pending_type: OrderType
+        | Literal[
+            "LIMIT",
+            "MARKET",
+            "STOP_LOSS",
+            "STOP_LOSS_LIMIT",
+            "TAKE_PROFIT",
+            "TAKE_PROFIT_LIMIT",
+            "LIMIT_MAKER",
+        ],
+        pending_side: OrderSide | Literal["BUY", "SELL"],
+        pending_quantity: DecimalLike,
+        list_client_order_id: str | Unset = UNSET,
+        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
+        | Unset = UNSET,
+        working_client_order_id: str | Unset = UNSET,
+        working_iceberg_qty: DecimalLike | Unset = UNSET,
+        working_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        working_strategy_id: int | Unset = UNSET,
+        working_strategy_type: int | Unset = UNSET,
+        working_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        working_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        working_peg_offset_value: int | Unset = UNSET,
+        pending_client_order_id: str | Unset = UNSET,
+        pending_price: DecimalLike | Unset = UNSET,
+        pending_stop_price: DecimalLike | Unset = UNSET,
+        pending_trailing_delta: int | Unset = UNSET,
+        pending_iceberg_qty: DecimalLike | Unset = UNSET,
+        pending_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_strategy_id: int | Unset = UNSET,
+        pending_strategy_type: int | Unset = UNSET,
+        pending_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        pending_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_peg_offset_value: int | Unset = UNSET,
+    ) -> NewOrderList:
+        """Place a one-triggers-the-other (OTO) pair.
+
+        A working order (`LIMIT` or `LIMIT_MAKER`) goes on the book first; the pending order (any type
+        except a `MARKET` order by `quoteOrderQty`) is placed only once the working order is fully filled.
+        Canceling either cancels or expires the other. If the working order fills at once, the answer still
+        shows the pending order as `PENDING_NEW`. A `LIMIT` working order needs `workingTimeInForce`; the
+        pending order needs what its type needs (`pendingPrice`, `pendingTimeInForce`, `pendingStopPrice`
+        and/or `pendingTrailingDelta`). Iceberg quantities require time in force `GTC` or a `LIMIT_MAKER`
+        order. Counts 2 orders against the unfilled order count and the order filters.
+
+        ``POST /api/v3/orderList/oto`` - security ``TRADE`` (signed)
+        Weight: IP weight 1; order count 2 per unfilled
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---oto-trade
+
+        Args:
+            symbol (str):
+            list_client_order_id (str):
+            new_order_resp_type (OrderResponseType | Literal["ACK", "RESULT", "FULL"]): How detailed
+                an order placement answer is.
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_MAKER",
+                "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]): What happens when an order would
+                trade against the same account or trade group.
+            working_type (WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"]): The order types a
+                working order of an order list can have.
+            working_side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            working_client_order_id (str):
+            working_price (DecimalLike):
+            working_quantity (DecimalLike):
+            working_iceberg_qty (DecimalLike):
+            working_time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an order
+                stays active: good till canceled, immediate or cancel, fill or kill.
+            working_strategy_id (int):
+            working_strategy_type (int):
+            working_peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a
+                pegged order's price follows.
+            working_peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset is
+                counted.
+            working_peg_offset_value (int):
+            pending_type (OrderType | Literal["LIMIT", "MARKET", "STOP_LOSS", "STOP_LOSS_LIMIT",
+                "TAKE_PROFIT", "TAKE_PROFIT_LIMIT", "LIMIT_MAKER"]): Order type.
+            pending_side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            pending_client_order_id (str):
+            pending_price (DecimalLike):
+            pending_stop_price (DecimalLike):
+            pending_trailing_delta (int):
+            pending_quantity (DecimalLike):
+            pending_iceberg_qty (DecimalLike):
+            pending_time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an order
+                stays active: good till canceled, immediate or cancel, fill or kill.
+            pending_strategy_id (int):
+            pending_strategy_type (int):
+            pending_peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a
+                pegged order's price follows.
+            pending_peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset is
+                counted.
+            pending_peg_offset_value (int):
+
+        Returns:
+            NewOrderList
+        """
+
+        from .api.trade import new_order_list_oto as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                list_client_order_id=list_client_order_id,
+                new_order_resp_type=new_order_resp_type,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+                working_type=working_type,
+                working_side=working_side,
+                working_client_order_id=working_client_order_id,
+                working_price=working_price,
+                working_quantity=working_quantity,
+                working_iceberg_qty=working_iceberg_qty,
+                working_time_in_force=working_time_in_force,
+                working_strategy_id=working_strategy_id,
+                working_strategy_type=working_strategy_type,
+                working_peg_price_type=working_peg_price_type,
+                working_peg_offset_type=working_peg_offset_type,
+                working_peg_offset_value=working_peg_offset_value,
+                pending_type=pending_type,
+                pending_side=pending_side,
+                pending_client_order_id=pending_client_order_id,
+                pending_price=pending_price,
+                pending_stop_price=pending_stop_price,
+                pending_trailing_delta=pending_trailing_delta,
+                pending_quantity=pending_quantity,
+                pending_iceberg_qty=pending_iceberg_qty,
+                pending_time_in_force=pending_time_in_force,
+                pending_strategy_id=pending_strategy_id,
+                pending_strategy_type=pending_strategy_type,
+                pending_peg_price_type=pending_peg_price_type,
+                pending_peg_offset_type=pending_peg_offset_type,
+                pending_peg_offset_value=pending_peg_offset_value,
+            ),
+            operation.parse_success,
+        )
+
+    def new_order_list_otoco(
+        self,
+        *,
+        symbol: str,
+        working_type: WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
+        working_side: OrderSide | Literal["BUY", "SELL"],
+        working_price: DecimalLike,
+        working_quantity: DecimalLike,
+        pending_side: OrderSide | Literal["BUY", "SELL"],
+        pending_quantity: DecimalLike,
+        pending_above_type: OcoLegOrderType
+        | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
+        list_client_order_id: str | Unset = UNSET,
+        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
+        | Unset = UNSET,
+        working_client_order_id: str | Unset = UNSET,
+        working_iceberg_qty: DecimalLike | Unset = UNSET,
+        working_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        working_strategy_id: int | Unset = UNSET,
+        working_strategy_type: int | Unset = UNSET,
+        working_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        working_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        working_peg_offset_value: int | Unset = UNSET,
+        pending_above_client_order_id: str | Unset = UNSET,
+        pending_above_price: DecimalLike | Unset = UNSET,
+        pending_above_stop_price: DecimalLike | Unset = UNSET,
+        pending_above_trailing_delta: int | Unset = UNSET,
+        pending_above_iceberg_qty: DecimalLike | Unset = UNSET,
+        pending_above_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_above_strategy_id: int | Unset = UNSET,
+        pending_above_strategy_type: int | Unset = UNSET,
+        pending_above_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        pending_above_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_above_peg_offset_value: int | Unset = UNSET,
+        pending_below_type: OcoLegOrderType
+        | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]
+        | Unset = UNSET,
+        pending_below_client_order_id: str | Unset = UNSET,
+        pending_below_price: DecimalLike | Unset = UNSET,
+        pending_below_stop_price: DecimalLike | Unset = UNSET,
+        pending_below_trailing_delta: int | Unset = UNSET,
+        pending_below_iceberg_qty: DecimalLike | Unset = UNSET,
+        pending_below_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_below_strategy_id: int | Unset = UNSET,
+        pending_below_strategy_type: int | Unset = UNSET,
+        pending_below_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        pending_below_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_below_peg_offset_value: int | Unset = UNSET,
+    ) -> NewOrderList:
+        """Place a one-triggers-one-cancels-the-other (OTOCO) list.
+
+        A working order (`LIMIT` or `LIMIT_MAKER`, as in an OTO) and two pending orders, pending above and
+        pending below, that form an OCO pair placed only once the working order is fully filled. The pending
+        legs follow the rules of `new_order_list_oco`: a `LIMIT_MAKER` leg needs its price, a stop or take-
+        profit leg its stop price and/or trailing delta, a `*_LIMIT` leg also its price and time in force. A
+        `LIMIT` working order needs `workingTimeInForce`. Counts 3 orders against the unfilled order count
+        and the order filters.
+
+        ``POST /api/v3/orderList/otoco`` - security ``TRADE`` (signed)
+        Weight: IP weight 1; order count 3 per unfilled
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---otoco-trade
+
+        Args:
+            symbol (str):
+            list_client_order_id (str):
+            new_order_resp_type (OrderResponseType | Literal["ACK", "RESULT", "FULL"]): How detailed
+                an order placement answer is.
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_MAKER",
+                "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]): What happens when an order would
+                trade against the same account or trade group.
+            working_type (WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"]): The order types a
+                working order of an order list can have.
+            working_side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            working_client_order_id (str):
+            working_price (DecimalLike):
+            working_quantity (DecimalLike):
+            working_iceberg_qty (DecimalLike):
+            working_time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an order
+                stays active: good till canceled, immediate or cancel, fill or kill.
+            working_strategy_id (int):
+            working_strategy_type (int):
+            working_peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a
+                pegged order's price follows.
+            working_peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset is
+                counted.
+            working_peg_offset_value (int):
+            pending_side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            pending_quantity (DecimalLike):
+            pending_above_type (OcoLegOrderType | Literal["STOP_LOSS_LIMIT", "STOP_LOSS",
+                "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]): The order types a leg of an OCO pair
+                can have.
+            pending_above_client_order_id (str):
+            pending_above_price (DecimalLike):
+            pending_above_stop_price (DecimalLike):
+            pending_above_trailing_delta (int):
+            pending_above_iceberg_qty (DecimalLike):
+            pending_above_time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an
+                order stays active: good till canceled, immediate or cancel, fill or kill.
+            pending_above_strategy_id (int):
+            pending_above_strategy_type (int):
+            pending_above_peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a
+                pegged order's price follows.
+            pending_above_peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset
+                is counted.
+            pending_above_peg_offset_value (int):
+            pending_below_type (OcoLegOrderType | Literal["STOP_LOSS_LIMIT", "STOP_LOSS",
+                "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]): The order types a leg of an OCO pair
+                can have.
+            pending_below_client_order_id (str):
+            pending_below_price (DecimalLike):
+            pending_below_stop_price (DecimalLike):
+            pending_below_trailing_delta (int):
+            pending_below_iceberg_qty (DecimalLike):
+            pending_below_time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an
+                order stays active: good till canceled, immediate or cancel, fill or kill.
+            pending_below_strategy_id (int):
+            pending_below_strategy_type (int):
+            pending_below_peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a
+                pegged order's price follows.
+            pending_below_peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset
+                is counted.
+            pending_below_peg_offset_value (int):
+
+        Returns:
+            NewOrderList
+        """
+
+        from .api.trade import new_order_list_otoco as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                list_client_order_id=list_client_order_id,
+                new_order_resp_type=new_order_resp_type,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+                working_type=working_type,
+                working_side=working_side,
+                working_client_order_id=working_client_order_id,
+                working_price=working_price,
+                working_quantity=working_quantity,
+                working_iceberg_qty=working_iceberg_qty,
+                working_time_in_force=working_time_in_force,
+                working_strategy_id=working_strategy_id,
+                working_strategy_type=working_strategy_type,
+                working_peg_price_type=working_peg_price_type,
+                working_peg_offset_type=working_peg_offset_type,
+                working_peg_offset_value=working_peg_offset_value,
+                pending_side=pending_side,
+                pending_quantity=pending_quantity,
+                pending_above_type=pending_above_type,
+                pending_above_client_order_id=pending_above_client_order_id,
+                pending_above_price=pending_above_price,
+                pending_above_stop_price=pending_above_stop_price,
+                pending_above_trailing_delta=pending_above_trailing_delta,
+                pending_above_iceberg_qty=pending_above_iceberg_qty,
+                pending_above_time_in_force=pending_above_time_in_force,
+                pending_above_strategy_id=pending_above_strategy_id,
+                pending_above_strategy_type=pending_above_strategy_type,
+                pending_above_peg_price_type=pending_above_peg_price_type,
+                pending_above_peg_offset_type=pending_above_peg_offset_type,
+                pending_above_peg_offset_value=pending_above_peg_offset_value,
+                pending_below_type=pending_below_type,
+                pending_below_client_order_id=pending_below_client_order_id,
+                pending_below_price=pending_below_price,
+                pending_below_stop_price=pending_below_stop_price,
+                pending_below_trailing_delta=pending_below_trailing_delta,
+                pending_below_iceberg_qty=pending_below_iceberg_qty,
+                pending_below_time_in_force=pending_below_time_in_force,
+                pending_below_strategy_id=pending_below_strategy_id,
+                pending_below_strategy_type=pending_below_strategy_type,
+                pending_below_peg_price_type=pending_below_peg_price_type,
+                pending_below_peg_offset_type=pending_below_peg_offset_type,
+                pending_below_peg_offset_value=pending_below_peg_offset_value,
+            ),
+            operation.parse_success,
+        )
+
+    def new_order_list_opo(
+        self,
+        *,
+        symbol: str,
+        working_type: WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
+        working_side: OrderSide | Literal["BUY", "SELL"],
+        working_price: DecimalLike,
+        working_quantity: DecimalLike,
+        pending_type: OrderType
+        | Literal[
+            "LIMIT",
+            "MARKET",
+            "STOP_LOSS",
+            "STOP_LOSS_LIMIT",
+            "TAKE_PROFIT",
+            "TAKE_PROFIT_LIMIT",
+            "LIMIT_MAKER",
+        ],
+        pending_side: OrderSide | Literal["BUY", "SELL"],
+        list_client_order_id: str | Unset = UNSET,
+        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
+        | Unset = UNSET,
+        working_client_order_id: str | Unset = UNSET,
+        working_iceberg_qty: DecimalLike | Unset = UNSET,
+        working_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        working_strategy_id: int | Unset = UNSET,
+        working_strategy_type: int | Unset = UNSET,
+        working_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        working_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        working_peg_offset_value: int | Unset = UNSET,
+        pending_client_order_id: str | Unset = UNSET,
+        pending_price: DecimalLike | Unset = UNSET,
+        pending_stop_price: DecimalLike | Unset = UNSET,
+        pending_trailing_delta: int | Unset = UNSET,
+        pending_iceberg_qty: DecimalLike | Unset = UNSET,
+        pending_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_strategy_id: int | Unset = UNSET,
+        pending_strategy_type: int | Unset = UNSET,
+        pending_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        pending_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_peg_offset_value: int | Unset = UNSET,
+    ) -> NewOrderList:
+        """Place a one-pays-the-other (OPO) pair.
+
+        Like an OTO (a `LIMIT` or `LIMIT_MAKER` working order and a pending order placed once the working
+        order fills), but the pending order has no quantity of its own: it is sized by what the working
+        order filled. The same type-dependent requirements as `new_order_list_oto` apply. Counts 2 orders
+        against the unfilled order count and the order filters.
+
+        ``POST /api/v3/orderList/opo`` - security ``TRADE`` (signed)
+        Weight: IP weight 1; order count 2 per unfilled
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---opo-trade
+
+        Args:
+            symbol (str):
+            list_client_order_id (str):
+            new_order_resp_type (OrderResponseType | Literal["ACK", "RESULT", "FULL"]): How detailed
+                an order placement answer is.
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_MAKER",
+                "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]): What happens when an order would
+                trade against the same account or trade group.
+            working_type (WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"]): The order types a
+                working order of an order list can have.
+            working_side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            working_client_order_id (str):
+            working_price (DecimalLike):
+            working_quantity (DecimalLike):
+            working_iceberg_qty (DecimalLike):
+            working_time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an order
+                stays active: good till canceled, immediate or cancel, fill or kill.
+            working_strategy_id (int):
+            working_strategy_type (int):
+            working_peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a
+                pegged order's price follows.
+            working_peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset is
+                counted.
+            working_peg_offset_value (int):
+            pending_type (OrderType | Literal["LIMIT", "MARKET", "STOP_LOSS", "STOP_LOSS_LIMIT",
+                "TAKE_PROFIT", "TAKE_PROFIT_LIMIT", "LIMIT_MAKER"]): Order type.
+            pending_side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            pending_client_order_id (str):
+            pending_price (DecimalLike):
+            pending_stop_price (DecimalLike):
+            pending_trailing_delta (int):
+            pending_iceberg_qty (DecimalLike):
+            pending_time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an order
+                stays active: good till canceled, immediate or cancel, fill or kill.
+            pending_strategy_id (int):
+            pending_strategy_type (int):
+            pending_peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a
+                pegged order's price follows.
+            pending_peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset is
+                counted.
+            pending_peg_offset_value (int):
+
+        Returns:
+            NewOrderList
+        """
+
+        from .api.trade import new_order_list_opo as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                list_client_order_id=list_client_order_id,
+                new_order_resp_type=new_order_resp_type,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+                working_type=working_type,
+                working_side=working_side,
+                working_client_order_id=working_client_order_id,
+                working_price=working_price,
+                working_quantity=working_quantity,
+                working_iceberg_qty=working_iceberg_qty,
+                working_time_in_force=working_time_in_force,
+                working_strategy_id=working_strategy_id,
+                working_strategy_type=working_strategy_type,
+                working_peg_price_type=working_peg_price_type,
+                working_peg_offset_type=working_peg_offset_type,
+                working_peg_offset_value=working_peg_offset_value,
+                pending_type=pending_type,
+                pending_side=pending_side,
+                pending_client_order_id=pending_client_order_id,
+                pending_price=pending_price,
+                pending_stop_price=pending_stop_price,
+                pending_trailing_delta=pending_trailing_delta,
+                pending_iceberg_qty=pending_iceberg_qty,
+                pending_time_in_force=pending_time_in_force,
+                pending_strategy_id=pending_strategy_id,
+                pending_strategy_type=pending_strategy_type,
+                pending_peg_price_type=pending_peg_price_type,
+                pending_peg_offset_type=pending_peg_offset_type,
+                pending_peg_offset_value=pending_peg_offset_value,
+            ),
+            operation.parse_success,
+        )
+
+    def new_order_list_opoco(
+        self,
+        *,
+        symbol: str,
+        working_type: WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
+        working_side: OrderSide | Literal["BUY", "SELL"],
+        working_price: DecimalLike,
+        working_quantity: DecimalLike,
+        pending_side: OrderSide | Literal["BUY", "SELL"],
+        pending_above_type: OcoLegOrderType
+        | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
+        list_client_order_id: str | Unset = UNSET,
+        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
+        | Unset = UNSET,
+        working_client_order_id: str | Unset = UNSET,
+        working_iceberg_qty: DecimalLike | Unset = UNSET,
+        working_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        working_strategy_id: int | Unset = UNSET,
+        working_strategy_type: int | Unset = UNSET,
+        working_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        working_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        working_peg_offset_value: int | Unset = UNSET,
+        pending_above_client_order_id: str | Unset = UNSET,
+        pending_above_price: DecimalLike | Unset = UNSET,
+        pending_above_stop_price: DecimalLike | Unset = UNSET,
+        pending_above_trailing_delta: int | Unset = UNSET,
+        pending_above_iceberg_qty: DecimalLike | Unset = UNSET,
+        pending_above_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_above_strategy_id: int | Unset = UNSET,
+        pending_above_strategy_type: int | Unset = UNSET,
+        pending_above_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        pending_above_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_above_peg_offset_value: int | Unset = UNSET,
+        pending_below_type: OcoLegOrderType
+        | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]
+        | Unset = UNSET,
+        pending_below_client_order_id: str | Unset = UNSET,
+        pending_below_price: DecimalLike | Unset = UNSET,
+        pending_below_stop_price: DecimalLike | Unset = UNSET,
+        pending_below_trailing_delta: int | Unset = UNSET,
+        pending_below_iceberg_qty: DecimalLike | Unset = UNSET,
+        pending_below_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_below_strategy_id: int | Unset = UNSET,
+        pending_below_strategy_type: int | Unset = UNSET,
+        pending_below_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        pending_below_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_below_peg_offset_value: int | Unset = UNSET,
+    ) -> NewOrderList:
+        """Place a one-pays-the-other OCO (OPOCO) list.
+
+        Like an OTOCO (a working order and a pending OCO pair placed once it fills), but the pending orders
+        have no quantity of their own: they are sized by what the working order filled. The same type-
+        dependent requirements as `new_order_list_otoco` apply. Counts 3 orders against the unfilled order
+        count and the order filters.
+
+        ``POST /api/v3/orderList/opoco`` - security ``TRADE`` (signed)
+        Weight: IP weight 1; order count 3 per unfilled
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---opoco-trade
+
+        Args:
+            symbol (str):
+            list_client_order_id (str):
+            new_order_resp_type (OrderResponseType | Literal["ACK", "RESULT", "FULL"]): How detailed
+                an order placement answer is.
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_MAKER",
+                "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]): What happens when an order would
+                trade against the same account or trade group.
+            working_type (WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"]): The order types a
+                working order of an order list can have.
+            working_side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            working_client_order_id (str):
+            working_price (DecimalLike):
+            working_quantity (DecimalLike):
+            working_iceberg_qty (DecimalLike):
+            working_time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an order
+                stays active: good till canceled, immediate or cancel, fill or kill.
+            working_strategy_id (int):
+            working_strategy_type (int):
+            working_peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a
+                pegged order's price follows.
+            working_peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset is
+                counted.
+            working_peg_offset_value (int):
+            pending_side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            pending_above_type (OcoLegOrderType | Literal["STOP_LOSS_LIMIT", "STOP_LOSS",
+                "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]): The order types a leg of an OCO pair
+                can have.
+            pending_above_client_order_id (str):
+            pending_above_price (DecimalLike):
+            pending_above_stop_price (DecimalLike):
+            pending_above_trailing_delta (int):
+            pending_above_iceberg_qty (DecimalLike):
+            pending_above_time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an
+                order stays active: good till canceled, immediate or cancel, fill or kill.
+            pending_above_strategy_id (int):
+            pending_above_strategy_type (int):
+            pending_above_peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a
+                pegged order's price follows.
+            pending_above_peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset
+                is counted.
+            pending_above_peg_offset_value (int):
+            pending_below_type (OcoLegOrderType | Literal["STOP_LOSS_LIMIT", "STOP_LOSS",
+                "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]): The order types a leg of an OCO pair
+                can have.
+            pending_below_client_order_id (str):
+            pending_below_price (DecimalLike):
+            pending_below_stop_price (DecimalLike):
+            pending_below_trailing_delta (int):
+            pending_below_iceberg_qty (DecimalLike):
+            pending_below_time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an
+                order stays active: good till canceled, immediate or cancel, fill or kill.
+            pending_below_strategy_id (int):
+            pending_below_strategy_type (int):
+            pending_below_peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a
+                pegged order's price follows.
+            pending_below_peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset
+                is counted.
+            pending_below_peg_offset_value (int):
+
+        Returns:
+            NewOrderList
+        """
+
+        from .api.trade import new_order_list_opoco as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                list_client_order_id=list_client_order_id,
+                new_order_resp_type=new_order_resp_type,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+                working_type=working_type,
+                working_side=working_side,
+                working_client_order_id=working_client_order_id,
+                working_price=working_price,
+                working_quantity=working_quantity,
+                working_iceberg_qty=working_iceberg_qty,
+                working_time_in_force=working_time_in_force,
+                working_strategy_id=working_strategy_id,
+                working_strategy_type=working_strategy_type,
+                working_peg_price_type=working_peg_price_type,
+                working_peg_offset_type=working_peg_offset_type,
+                working_peg_offset_value=working_peg_offset_value,
+                pending_side=pending_side,
+                pending_above_type=pending_above_type,
+                pending_above_client_order_id=pending_above_client_order_id,
+                pending_above_price=pending_above_price,
+                pending_above_stop_price=pending_above_stop_price,
+                pending_above_trailing_delta=pending_above_trailing_delta,
+                pending_above_iceberg_qty=pending_above_iceberg_qty,
+                pending_above_time_in_force=pending_above_time_in_force,
+                pending_above_strategy_id=pending_above_strategy_id,
+                pending_above_strategy_type=pending_above_strategy_type,
+                pending_above_peg_price_type=pending_above_peg_price_type,
+                pending_above_peg_offset_type=pending_above_peg_offset_type,
+                pending_above_peg_offset_value=pending_above_peg_offset_value,
+                pending_below_type=pending_below_type,
+                pending_below_client_order_id=pending_below_client_order_id,
+                pending_below_price=pending_below_price,
+                pending_below_stop_price=pending_below_stop_price,
+                pending_below_trailing_delta=pending_below_trailing_delta,
+                pending_below_iceberg_qty=pending_below_iceberg_qty,
+                pending_below_time_in_force=pending_below_time_in_force,
+                pending_below_strategy_id=pending_below_strategy_id,
+                pending_below_strategy_type=pending_below_strategy_type,
+                pending_below_peg_price_type=pending_below_peg_price_type,
+                pending_below_peg_offset_type=pending_below_peg_offset_type,
+                pending_below_peg_offset_value=pending_below_peg_offset_value,
+            ),
+            operation.parse_success,
+        )
+
+    def cancel_order_list(
+        self,
+        *,
+        symbol: str,
+        order_list_id: int | Unset = UNSET,
+        list_client_order_id: str | Unset = UNSET,
+        new_client_order_id: str | Unset = UNSET,
+    ) -> CanceledOrderList:
+        """Cancel a whole order list.
+
+        Name the list with `orderListId` or `listClientOrderId` (at least one; with both, they must match
+        the same list). Canceling one order of a list with `cancel_order` also cancels the list.
+
+        ``DELETE /api/v3/orderList`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-order-list-trade
+
+        Args:
+            symbol (str):
+            order_list_id (int):
+            list_client_order_id (str):
+            new_client_order_id (str):
+
+        Returns:
+            CanceledOrderList
+        """
+
+        from .api.trade import cancel_order_list as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_list_id=order_list_id,
+                list_client_order_id=list_client_order_id,
+                new_client_order_id=new_client_order_id,
+            ),
+            operation.parse_success,
+        )
+
+    def new_sor_order(
+        self,
+        *,
+        symbol: str,
+        side: OrderSide | Literal["BUY", "SELL"],
+        type: SorOrderType | Literal["LIMIT", "MARKET"],
+        quantity: DecimalLike,
+        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        price: DecimalLike | Unset = UNSET,
+        new_client_order_id: str | Unset = UNSET,
+        strategy_id: int | Unset = UNSET,
+        strategy_type: int | Unset = UNSET,
+        iceberg_qty: DecimalLike | Unset = UNSET,
+        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
+        | Unset = UNSET,
+    ) -> NewOrderResult:
+        """Place an order through smart order routing (SOR).
+
+        Only `LIMIT` and `MARKET` orders, by `quantity` (not `quoteOrderQty`); a `LIMIT` order needs
+        `timeInForce` and `price`. The answer defaults to `FULL`; its fills carry the allocation id and
+        match type. Counts 1 order against the unfilled order count and the order filters.
+
+        ``POST /api/v3/sor/order`` - security ``TRADE`` (signed)
+        Weight: IP weight 1; order count 1 per unfilled
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-using-sor-trade
+
+        Args:
+            symbol (str):
+            side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            type (SorOrderType | Literal["LIMIT", "MARKET"]): The order types smart order routing
+                accepts.
+            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an order stays
+                active: good till canceled, immediate or cancel, fill or kill.
+            quantity (DecimalLike):
+            price (DecimalLike):
+            new_client_order_id (str):
+            strategy_id (int):
+            strategy_type (int):
+            iceberg_qty (DecimalLike):
+            new_order_resp_type (OrderResponseType | Literal["ACK", "RESULT", "FULL"]): How detailed
+                an order placement answer is.
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_MAKER",
+                "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]): What happens when an order would
+                trade against the same account or trade group.
+
+        Returns:
+            NewOrderResult
+        """
+
+        from .api.trade import new_sor_order as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                side=side,
+                type=type,
+                time_in_force=time_in_force,
                 quantity=quantity,
                 price=price,
+                new_client_order_id=new_client_order_id,
+                strategy_id=strategy_id,
+                strategy_type=strategy_type,
+                iceberg_qty=iceberg_qty,
+                new_order_resp_type=new_order_resp_type,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+            ),
+            operation.parse_success,
+        )
+
+    def test_new_sor_order(
+        self,
+        *,
+        symbol: str,
+        side: OrderSide | Literal["BUY", "SELL"],
+        type: SorOrderType | Literal["LIMIT", "MARKET"],
+        quantity: DecimalLike,
+        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        price: DecimalLike | Unset = UNSET,
+        new_client_order_id: str | Unset = UNSET,
+        strategy_id: int | Unset = UNSET,
+        strategy_type: int | Unset = UNSET,
+        iceberg_qty: DecimalLike | Unset = UNSET,
+        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
+        | Unset = UNSET,
+        compute_commission_rates: bool | Unset = UNSET,
+    ) -> OrderCommissions:
+        """Validate a smart order routing order without placing it.
+
+        Takes every parameter of `new_sor_order` and checks the order and the signature without sending it
+        to the matching engine. The answer is empty unless `computeCommissionRates=true`.
+
+        ``POST /api/v3/sor/order/test`` - security ``TRADE`` (signed)
+        Weight: IP weight 20 if computeCommissionRates = True, otherwise 1
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#test-new-order-using-sor-trade
+
+        Args:
+            symbol (str):
+            side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            type (SorOrderType | Literal["LIMIT", "MARKET"]): The order types smart order routing
+                accepts.
+            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an order stays
+                active: good till canceled, immediate or cancel, fill or kill.
+            quantity (DecimalLike):
+            price (DecimalLike):
+            new_client_order_id (str):
+            strategy_id (int):
+            strategy_type (int):
+            iceberg_qty (DecimalLike):
+            new_order_resp_type (OrderResponseType | Literal["ACK", "RESULT", "FULL"]): How detailed
+                an order placement answer is.
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_MAKER",
+                "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]): What happens when an order would
+                trade against the same account or trade group.
+            compute_commission_rates (bool):
+
+        Returns:
+            OrderCommissions
+        """
+
+        from .api.trade import test_new_sor_order as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                side=side,
+                type=type,
+                time_in_force=time_in_force,
+                quantity=quantity,
+                price=price,
+                new_client_order_id=new_client_order_id,
+                strategy_id=strategy_id,
+                strategy_type=strategy_type,
+                iceberg_qty=iceberg_qty,
+                new_order_resp_type=new_order_resp_type,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+                compute_commission_rates=compute_commission_rates,
+            ),
+            operation.parse_success,
+        )
+
+    def transfer_history(
+        self,
+        *,
+        type: TransferType
+        | Literal[
+            "MAIN_UMFUTURE",
+            "MAIN_CMFUTURE",
+            "MAIN_MARGIN",
+            "UMFUTURE_MAIN",
+            "UMFUTURE_MARGIN",
+            "CMFUTURE_MAIN",
+            "CMFUTURE_MARGIN",
+            "MARGIN_MAIN",
+            "MARGIN_UMFUTURE",
+            "MARGIN_CMFUTURE",
+            "ISOLATEDMARGIN_MARGIN",
+            "MARGIN_ISOLATEDMARGIN",
+            "ISOLATEDMARGIN_ISOLATEDMARGIN",
+            "MAIN_FUNDING",
+            "FUNDING_MAIN",
+            "FUNDING_UMFUTURE",
+            "UMFUTURE_FUNDING",
+            "MARGIN_FUNDING",
+            "FUNDING_MARGIN",
+            "FUNDING_CMFUTURE",
+            "CMFUTURE_FUNDING",
+            "MAIN_OPTION",
+            "OPTION_MAIN",
+            "UMFUTURE_OPTION",
+            "OPTION_UMFUTURE",
+            "MARGIN_OPTION",
+            "OPTION_MARGIN",
+            "FUNDING_OPTION",
+            "OPTION_FUNDING",
+            "MAIN_PORTFOLIO_MARGIN",
+            "PORTFOLIO_MARGIN_MAIN",
+        ],
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        current: int | Unset = UNSET,
+        size: int | Unset = UNSET,
+        from_symbol: str | Unset = UNSET,
+        to_symbol: str | Unset = UNSET,
+    ) -> TransferPage:
+        """Past universal transfers of one type.
+
+        Transfers of the given `type`, newest first, a page at a time (`current` is the page number, default
+        1; `size` the page size, default 10, at most 100). Only the last 6 months can be queried; without
+        `startTime` and `endTime` the last 7 days are returned. `fromSymbol` and `toSymbol` are required for
+        the isolated margin types, as for the transfer itself. Mainnet only.
+
+        ``GET /sapi/v1/asset/transfer`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/wallet/asset/query-user-universal-transfer
+
+        Args:
+            type (TransferType | Literal["MAIN_UMFUTURE", "MAIN_CMFUTURE", "MAIN_MARGIN",
+                "UMFUTURE_MAIN", "UMFUTURE_MARGIN", "CMFUTURE_MAIN", "CMFUTURE_MARGIN", "MARGIN_MAIN",
+                "MARGIN_UMFUTURE", "MARGIN_CMFUTURE", "ISOLATEDMARGIN_MARGIN", "MARGIN_ISOLATEDMARGIN",
+                "ISOLATEDMARGIN_ISOLATEDMARGIN", "MAIN_FUNDING", "FUNDING_MAIN", "FUNDING_UMFUTURE",
+                "UMFUTURE_FUNDING", "MARGIN_FUNDING", "FUNDING_MARGIN", "FUNDING_CMFUTURE",
+                "CMFUTURE_FUNDING", "MAIN_OPTION", "OPTION_MAIN", "UMFUTURE_OPTION", "OPTION_UMFUTURE",
+                "MARGIN_OPTION", "OPTION_MARGIN", "FUNDING_OPTION", "OPTION_FUNDING",
+                "MAIN_PORTFOLIO_MARGIN", "PORTFOLIO_MARGIN_MAIN"]): Source and destination of a universal
+                transfer. `MAIN`: spot wallet; `UMFUTURE`/`CMFUTURE`: USDⓈ-M/COIN-M futures; `MARGIN`:
+                cross margin; `ISOLATEDMARGIN`: isolated margin; `FUNDING`: funding wallet; `OPTION`:
+                options; `PORTFOLIO_MARGIN`: portfolio margin.
+            start_time (int):
+            end_time (int):
+            current (int):
+            size (int):
+            from_symbol (str):
+            to_symbol (str):
+
+        Returns:
+            TransferPage
+        """
+
+        from .api.wallet import transfer_history as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                type=type,
+                start_time=start_time,
+                end_time=end_time,
+                current=current,
+                size=size,
+                from_symbol=from_symbol,
+                to_symbol=to_symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def universal_transfer(
+        self,
+        *,
+        type: TransferType
+        | Literal[
+            "MAIN_UMFUTURE",
+            "MAIN_CMFUTURE",
+            "MAIN_MARGIN",
+            "UMFUTURE_MAIN",
+            "UMFUTURE_MARGIN",
+            "CMFUTURE_MAIN",
+            "CMFUTURE_MARGIN",
+            "MARGIN_MAIN",
+            "MARGIN_UMFUTURE",
+            "MARGIN_CMFUTURE",
+            "ISOLATEDMARGIN_MARGIN",
+            "MARGIN_ISOLATEDMARGIN",
+            "ISOLATEDMARGIN_ISOLATEDMARGIN",
+            "MAIN_FUNDING",
+            "FUNDING_MAIN",
+            "FUNDING_UMFUTURE",
+            "UMFUTURE_FUNDING",
+            "MARGIN_FUNDING",
+            "FUNDING_MARGIN",
+            "FUNDING_CMFUTURE",
+            "CMFUTURE_FUNDING",
+            "MAIN_OPTION",
+            "OPTION_MAIN",
+            "UMFUTURE_OPTION",
+            "OPTION_UMFUTURE",
+            "MARGIN_OPTION",
+            "OPTION_MARGIN",
+            "FUNDING_OPTION",
+            "OPTION_FUNDING",
+            "MAIN_PORTFOLIO_MARGIN",
+            "PORTFOLIO_MARGIN_MAIN",
+        ],
+        asset: str,
+        amount: DecimalLike,
+        from_symbol: str | Unset = UNSET,
+        to_symbol: str | Unset = UNSET,
+    ) -> TransferId:
+        """Move an asset between two wallets of the account.
+
+        `type` names the source and destination wallets (`MAIN` is the spot wallet; `UMFUTURE` and
+        `CMFUTURE` are the USDⓈ-M and COIN-M futures wallets). `fromSymbol` is required when the source is
+        an isolated margin account (`ISOLATEDMARGIN_MARGIN`, `ISOLATEDMARGIN_ISOLATEDMARGIN`) and `toSymbol`
+        when the destination is one (`MARGIN_ISOLATEDMARGIN`, `ISOLATEDMARGIN_ISOLATEDMARGIN`). The API key
+        needs the "Permits Universal Transfer" option. Mainnet only.
+
+        ``POST /sapi/v1/asset/transfer`` - security ``USER_DATA`` (signed)
+        Weight: UID weight 900
+
+        Docs: https://developers.binance.com/docs/wallet/asset/user-universal-transfer
+
+        Args:
+            type (TransferType | Literal["MAIN_UMFUTURE", "MAIN_CMFUTURE", "MAIN_MARGIN",
+                "UMFUTURE_MAIN", "UMFUTURE_MARGIN", "CMFUTURE_MAIN", "CMFUTURE_MARGIN", "MARGIN_MAIN",
+                "MARGIN_UMFUTURE", "MARGIN_CMFUTURE", "ISOLATEDMARGIN_MARGIN", "MARGIN_ISOLATEDMARGIN",
+                "ISOLATEDMARGIN_ISOLATEDMARGIN", "MAIN_FUNDING", "FUNDING_MAIN", "FUNDING_UMFUTURE",
+                "UMFUTURE_FUNDING", "MARGIN_FUNDING", "FUNDING_MARGIN", "FUNDING_CMFUTURE",
+                "CMFUTURE_FUNDING", "MAIN_OPTION", "OPTION_MAIN", "UMFUTURE_OPTION", "OPTION_UMFUTURE",
+                "MARGIN_OPTION", "OPTION_MARGIN", "FUNDING_OPTION", "OPTION_FUNDING",
+                "MAIN_PORTFOLIO_MARGIN", "PORTFOLIO_MARGIN_MAIN"]): Source and destination of a universal
+                transfer. `MAIN`: spot wallet; `UMFUTURE`/`CMFUTURE`: USDⓈ-M/COIN-M futures; `MARGIN`:
+                cross margin; `ISOLATEDMARGIN`: isolated margin; `FUNDING`: funding wallet; `OPTION`:
+                options; `PORTFOLIO_MARGIN`: portfolio margin.
+            asset (str):
+            amount (DecimalLike):
+            from_symbol (str):
+            to_symbol (str):
+
+        Returns:
+            TransferId
+        """
+
+        from .api.wallet import universal_transfer as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                type=type,
+                asset=asset,
+                amount=amount,
+                from_symbol=from_symbol,
+                to_symbol=to_symbol,
             ),
             operation.parse_success,
         )
@@ -224,18 +3153,20 @@ class AsyncSpotFacade:
     async def ping(
         self,
     ) -> Empty:
-        """Test connectivity to the REST API.
+        """Check that the REST API can be reached.
 
-        ``GET /fapi/v1/ping`` - security ``NONE``
+        Answers an empty object; useful as a connectivity probe.
+
+        ``GET /api/v3/ping`` - security ``NONE``
         Weight: IP weight 1
 
-        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Test-Connectivity
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/general-endpoints#test-connectivity
 
         Returns:
             Empty
         """
 
-        from .api.market import ping as operation
+        from .api.general import ping as operation
 
         return await self._call(
             operation.OPERATION,
@@ -243,23 +3174,142 @@ class AsyncSpotFacade:
             operation.parse_success,
         )
 
+    async def server_time(
+        self,
+    ) -> ServerTime:
+        """Read the server's clock.
+
+        Gives the current server time, which signed requests must be close to.
+
+        ``GET /api/v3/time`` - security ``NONE``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/general-endpoints#check-server-time
+
+        Returns:
+            ServerTime
+        """
+
+        from .api.general import server_time as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    async def exchange_info(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        permissions: list[Permission] | Unset = UNSET,
+        show_permission_sets: bool | Unset = UNSET,
+        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> ExchangeInfo:
+        """Trading rules, rate limits and symbol information.
+
+        Every parameter is optional. Without one, the answer lists every symbol that has the `SPOT`,
+        `MARGIN` or `LEVERAGED` permission; `permissions` selects symbols by permission instead (list every
+        permission wanted to see symbols with others). `symbol`, `symbols` and `permissions` cannot be
+        combined, and neither can `symbolStatus` with `symbol` or `symbols`. An unknown symbol is an error.
+        `permissionSets` is a list of alternatives: an order is allowed when the account has, for every
+        inner list, at least one of its permissions.
+
+        ``GET /api/v3/exchangeInfo`` - security ``NONE``
+        Weight: IP weight 20
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/general-endpoints#exchange-information
+
+        Args:
+            symbol (str):
+            symbols (list[str]):
+            permissions (list[Permission]):
+            show_permission_sets (bool):
+            symbol_status (TradingStatus | Literal["TRADING", "HALT", "BREAK"]): The symbol statuses
+                that `symbolStatus` can select.
+
+        Returns:
+            ExchangeInfo
+        """
+
+        from .api.general import exchange_info as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                symbols=symbols,
+                permissions=permissions,
+                show_permission_sets=show_permission_sets,
+                symbol_status=symbol_status,
+            ),
+            operation.parse_success,
+        )
+
+    async def execution_rules(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> ExecutionRules:
+        """Execution rules of symbols.
+
+        The execution rules (such as the allowed price range) of one symbol (`symbol`), of several
+        (`symbols`), of the symbols in one trading status (`symbolStatus`) or, with no parameter, of every
+        symbol. At most one of the three parameters may be sent.
+
+        ``GET /api/v3/executionRules`` - security ``NONE``
+        Weight: IP weight 2 if symbol is sent, 2 per item of symbols (at most 40), otherwise 40
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/general-endpoints#query-execution-rules
+
+        Args:
+            symbol (str):
+            symbols (list[str]):
+            symbol_status (TradingStatus | Literal["TRADING", "HALT", "BREAK"]): The symbol statuses
+                that `symbolStatus` can select.
+
+        Returns:
+            ExecutionRules
+        """
+
+        from .api.general import execution_rules as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                symbols=symbols,
+                symbol_status=symbol_status,
+            ),
+            operation.parse_success,
+        )
+
     async def order_book(
         self,
         *,
         symbol: str,
-        limit: Literal[5, 10, 20, 50, 100, 500, 1000] | Unset = UNSET,
+        limit: int | Unset = UNSET,
+        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
     ) -> OrderBook:
         """Order book.
 
-        ``GET /fapi/v1/depth`` - security ``NONE``
-        Weight: IP weight 2 if limit <= 50, 5 if limit <= 100, 10 if limit <= 500, otherwise 20; limit
-            defaults to 500
+        The best bids and asks of a symbol, up to `limit` levels per side (default 100, at most 5000). The
+        weight grows with `limit`.
 
-        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Order-Book
+        ``GET /api/v3/depth`` - security ``NONE``
+        Weight: IP weight 5 if limit <= 100, 25 if limit <= 500, 50 if limit <= 1000, otherwise 250; limit
+            defaults to 100
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#order-book
 
         Args:
             symbol (str):
-            limit (Literal[5, 10, 20, 50, 100, 500, 1000]):
+            limit (int):
+            symbol_status (TradingStatus | Literal["TRADING", "HALT", "BREAK"]): The symbol statuses
+                that `symbolStatus` can select.
 
         Returns:
             OrderBook
@@ -272,35 +3322,163 @@ class AsyncSpotFacade:
             operation.request_kwargs(
                 symbol=symbol,
                 limit=limit,
+                symbol_status=symbol_status,
             ),
             operation.parse_success,
         )
 
-    async def price_ticker(
+    async def recent_trades(
         self,
         *,
-        symbol: str | Unset = UNSET,
-    ) -> list[PriceTicker] | PriceTicker:
-        """Latest price.
+        symbol: str,
+        limit: int | Unset = UNSET,
+    ) -> list[Trade]:
+        """Recent trades.
 
-        ``GET /fapi/v1/ticker/price`` - security ``NONE``
-        Weight: IP weight 1 if symbol is sent, otherwise 2
+        The latest trades of a symbol, newest last. Up to `limit` trades (default 500, at most 1000).
 
-        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Symbol-Price-Ticker
+        ``GET /api/v3/trades`` - security ``NONE``
+        Weight: IP weight 25
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#recent-trades-list
 
         Args:
             symbol (str):
+            limit (int):
 
         Returns:
-            list[PriceTicker] | PriceTicker
+            list[Trade]
         """
 
-        from .api.market import price_ticker as operation
+        from .api.market import recent_trades as operation
 
         return await self._call(
             operation.OPERATION,
             operation.request_kwargs(
                 symbol=symbol,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def historical_trades(
+        self,
+        *,
+        symbol: str,
+        limit: int | Unset = UNSET,
+        from_id: int | Unset = UNSET,
+    ) -> list[Trade]:
+        """Older trades.
+
+        Trades of a symbol from trade id `fromId` on; without it, the most recent trades. Up to `limit`
+        trades (default 500, at most 1000).
+
+        ``GET /api/v3/historicalTrades`` - security ``NONE``
+        Weight: IP weight 25
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#old-trade-lookup
+
+        Args:
+            symbol (str):
+            limit (int):
+            from_id (int):
+
+        Returns:
+            list[Trade]
+        """
+
+        from .api.market import historical_trades as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                limit=limit,
+                from_id=from_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def historical_block_trades(
+        self,
+        *,
+        symbol: str,
+        from_id: int,
+        limit: int | Unset = UNSET,
+    ) -> list[BlockTrade]:
+        """Block trades.
+
+        Block trades of a symbol from block trade id `fromId` on. Up to `limit` trades (default 500, at most
+        1000).
+
+        ``GET /api/v3/historicalBlockTrades`` - security ``NONE``
+        Weight: IP weight 25
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#historical-block-trades
+
+        Args:
+            symbol (str):
+            from_id (int):
+            limit (int):
+
+        Returns:
+            list[BlockTrade]
+        """
+
+        from .api.market import historical_block_trades as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                from_id=from_id,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def aggregate_trades(
+        self,
+        *,
+        symbol: str,
+        from_id: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[AggregateTrade]:
+        """Aggregate trades.
+
+        Trades grouped by taker order and price: the fills of one taker order at one price form one
+        aggregate trade. `fromId` starts from an aggregate trade id; `startTime` and `endTime` select a time
+        range (both inclusive). Without any of the three, the most recent aggregate trades are returned. Up
+        to `limit` items (default 500, at most 1000).
+
+        ``GET /api/v3/aggTrades`` - security ``NONE``
+        Weight: IP weight 4
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#compressedaggregate-trades-list
+
+        Args:
+            symbol (str):
+            from_id (int):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[AggregateTrade]
+        """
+
+        from .api.market import aggregate_trades as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                from_id=from_id,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
             ),
             operation.parse_success,
         )
@@ -309,18 +3487,34 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        interval: KlineInterval | Literal["1m", "3m", "1h", "1d", "1w", "1M"],
+        interval: KlineInterval
+        | Literal[
+            "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+        ],
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        time_zone: str | Unset = UNSET,
+        limit: int | Unset = UNSET,
     ) -> list[Kline]:
-        """Klines.
+        """Klines (candlesticks).
 
-        ``GET /fapi/v1/klines`` - security ``NONE``
-        Weight: IP weight 1
+        Candlesticks of a symbol, identified by their open time. Without `startTime` and `endTime` the most
+        recent ones are returned. `timeZone` shifts the interval boundaries (not `startTime` and `endTime`,
+        which stay UTC). Up to `limit` klines (default 500, at most 1000).
 
-        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Kline-Candlestick-Data
+        ``GET /api/v3/klines`` - security ``NONE``
+        Weight: IP weight 2
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#klinecandlestick-data
 
         Args:
             symbol (str):
-            interval (KlineInterval | Literal["1m", "3m", "1h", "1d", "1w", "1M"]):
+            interval (KlineInterval | Literal["1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h",
+                "6h", "8h", "12h", "1d", "3d", "1w", "1M"]): Kline interval (case-sensitive on the wire).
+            start_time (int):
+            end_time (int):
+            time_zone (str):
+            limit (int):
 
         Returns:
             list[Kline]
@@ -333,6 +3527,893 @@ class AsyncSpotFacade:
             operation.request_kwargs(
                 symbol=symbol,
                 interval=interval,
+                start_time=start_time,
+                end_time=end_time,
+                time_zone=time_zone,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def ui_klines(
+        self,
+        *,
+        symbol: str,
+        interval: KlineInterval
+        | Literal[
+            "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+        ],
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        time_zone: str | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[Kline]:
+        """Klines adjusted for charts.
+
+        Same parameters and answer as `klines`, with values adjusted for drawing candlestick charts. Without
+        `startTime` and `endTime` the most recent ones are returned. Up to `limit` klines (default 500, at
+        most 1000).
+
+        ``GET /api/v3/uiKlines`` - security ``NONE``
+        Weight: IP weight 2
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#uiklines
+
+        Args:
+            symbol (str):
+            interval (KlineInterval | Literal["1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h",
+                "6h", "8h", "12h", "1d", "3d", "1w", "1M"]): Kline interval (case-sensitive on the wire).
+            start_time (int):
+            end_time (int):
+            time_zone (str):
+            limit (int):
+
+        Returns:
+            list[Kline]
+        """
+
+        from .api.market import ui_klines as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                interval=interval,
+                start_time=start_time,
+                end_time=end_time,
+                time_zone=time_zone,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def average_price(
+        self,
+        *,
+        symbol: str,
+    ) -> AveragePrice:
+        """Current average price of a symbol.
+
+        ``GET /api/v3/avgPrice`` - security ``NONE``
+        Weight: IP weight 2
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#current-average-price
+
+        Args:
+            symbol (str):
+
+        Returns:
+            AveragePrice
+        """
+
+        from .api.market import average_price as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def ticker_24hr(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        type: TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[Ticker24Hr] | Ticker24Hr:
+        """24-hour rolling price change statistics.
+
+        With `symbol` the answer is one ticker; with `symbols`, or with neither (every symbol, which is
+        expensive), it is a list. `symbol` and `symbols` cannot be combined. `type=MINI` leaves out the
+        price change, previous close, last quantity and best bid/ask fields. With `symbolStatus`, a single
+        symbol that does not match is an error (-1220) and non-matching symbols are left out of a list.
+
+        ``GET /api/v3/ticker/24hr`` - security ``NONE``
+        Weight: IP weight 2 if symbol is sent, 2 if symbols has <= 20 items, 40 if symbols has <= 100
+            items, otherwise 80
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#24hr-ticker-price-change-statistics
+
+        Args:
+            symbol (str):
+            symbols (list[str]):
+            type (TickerType | Literal["FULL", "MINI"]): Full or reduced ticker.
+            symbol_status (TradingStatus | Literal["TRADING", "HALT", "BREAK"]): The symbol statuses
+                that `symbolStatus` can select.
+
+        Returns:
+            list[Ticker24Hr] | Ticker24Hr
+        """
+
+        from .api.market import ticker_24hr as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                symbols=symbols,
+                type=type,
+                symbol_status=symbol_status,
+            ),
+            operation.parse_success,
+        )
+
+    async def trading_day_ticker(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        time_zone: str | Unset = UNSET,
+        type: TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[WindowTicker] | WindowTicker:
+        """Price change statistics of the current trading day.
+
+        Send exactly one of `symbol` (the answer is one ticker) and `symbols` (at most 100; the answer is a
+        list). `timeZone` sets where the trading day starts. `type=MINI` leaves out the price change fields.
+        With `symbolStatus`, a single symbol that does not match is an error (-1220) and non-matching
+        symbols are left out of a list. The weight is 4 per symbol, at most 200.
+
+        ``GET /api/v3/ticker/tradingDay`` - security ``NONE``
+        Weight: IP weight 4 per item of symbols (at most 200), otherwise 4
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#trading-day-ticker
+
+        Args:
+            symbol (str):
+            symbols (list[str]):
+            time_zone (str):
+            type (TickerType | Literal["FULL", "MINI"]): Full or reduced ticker.
+            symbol_status (TradingStatus | Literal["TRADING", "HALT", "BREAK"]): The symbol statuses
+                that `symbolStatus` can select.
+
+        Returns:
+            list[WindowTicker] | WindowTicker
+        """
+
+        from .api.market import trading_day_ticker as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                symbols=symbols,
+                time_zone=time_zone,
+                type=type,
+                symbol_status=symbol_status,
+            ),
+            operation.parse_success,
+        )
+
+    async def price_ticker(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[PriceTicker] | PriceTicker:
+        """Latest price of one or more symbols.
+
+        With `symbol` the answer is one price; with `symbols`, or with neither (every symbol), it is a list.
+        `symbol` and `symbols` cannot be combined. With `symbolStatus`, a single symbol that does not match
+        is an error (-1220) and non-matching symbols are left out of a list.
+
+        ``GET /api/v3/ticker/price`` - security ``NONE``
+        Weight: IP weight 2 if symbol is sent, otherwise 4
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#symbol-price-ticker
+
+        Args:
+            symbol (str):
+            symbols (list[str]):
+            symbol_status (TradingStatus | Literal["TRADING", "HALT", "BREAK"]): The symbol statuses
+                that `symbolStatus` can select.
+
+        Returns:
+            list[PriceTicker] | PriceTicker
+        """
+
+        from .api.market import price_ticker as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                symbols=symbols,
+                symbol_status=symbol_status,
+            ),
+            operation.parse_success,
+        )
+
+    async def book_ticker(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> BookTicker | list[BookTicker]:
+        """Best bid and ask of one or more symbols.
+
+        With `symbol` the answer is one ticker; with `symbols`, or with neither (every symbol), it is a
+        list. `symbol` and `symbols` cannot be combined. With `symbolStatus`, a single symbol that does not
+        match is an error (-1220) and non-matching symbols are left out of a list.
+
+        ``GET /api/v3/ticker/bookTicker`` - security ``NONE``
+        Weight: IP weight 2 if symbol is sent, otherwise 4
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#symbol-order-book-ticker
+
+        Args:
+            symbol (str):
+            symbols (list[str]):
+            symbol_status (TradingStatus | Literal["TRADING", "HALT", "BREAK"]): The symbol statuses
+                that `symbolStatus` can select.
+
+        Returns:
+            BookTicker | list[BookTicker]
+        """
+
+        from .api.market import book_ticker as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                symbols=symbols,
+                symbol_status=symbol_status,
+            ),
+            operation.parse_success,
+        )
+
+    async def rolling_window_ticker(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        window_size: str | Unset = UNSET,
+        type: TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[WindowTicker] | WindowTicker:
+        """Price change statistics over a rolling window.
+
+        Unlike `ticker_24hr`, the window size is chosen with `windowSize` (default `1d`): `1m` to `59m`,
+        `1h` to `23h` or `1d` to `7d`, units not combined. The window opens on a minute boundary and closes
+        at the time of the request, so it can be up to 59999 ms wider than asked. Send exactly one of
+        `symbol` (the answer is one ticker) and `symbols` (at most 100; the answer is a list). `type=MINI`
+        leaves out the price change fields. With `symbolStatus`, a single symbol that does not match is an
+        error (-1220) and non-matching symbols are left out of a list. The weight is 4 per symbol whatever
+        the window, at most 200.
+
+        ``GET /api/v3/ticker`` - security ``NONE``
+        Weight: IP weight 4 per item of symbols (at most 200), otherwise 4
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#rolling-window-price-change-statistics
+
+        Args:
+            symbol (str):
+            symbols (list[str]):
+            window_size (str):
+            type (TickerType | Literal["FULL", "MINI"]): Full or reduced ticker.
+            symbol_status (TradingStatus | Literal["TRADING", "HALT", "BREAK"]): The symbol statuses
+                that `symbolStatus` can select.
+
+        Returns:
+            list[WindowTicker] | WindowTicker
+        """
+
+        from .api.market import rolling_window_ticker as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                symbols=symbols,
+                window_size=window_size,
+                type=type,
+                symbol_status=symbol_status,
+            ),
+            operation.parse_success,
+        )
+
+    async def reference_price(
+        self,
+        *,
+        symbol: str,
+    ) -> SymbolReferencePrice:
+        """Reference price of a symbol.
+
+        `referencePrice` is null when no reference price is set at the moment; a symbol that never had one
+        answers error -2043.
+
+        ``GET /api/v3/referencePrice`` - security ``NONE``
+        Weight: IP weight 2
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#query-reference-price
+
+        Args:
+            symbol (str):
+
+        Returns:
+            SymbolReferencePrice
+        """
+
+        from .api.market import reference_price as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def reference_price_calculation(
+        self,
+        *,
+        symbol: str,
+        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> ReferencePriceCalculation:
+        """How a symbol's reference price is calculated.
+
+        Either an arithmetic mean computed by the matching engine (with its bucket count and width) or an
+        external calculation (with its id). A symbol without a reference price answers error -2043.
+
+        ``GET /api/v3/referencePrice/calculation`` - security ``NONE``
+        Weight: IP weight 2
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#query-reference-price-calculation
+
+        Args:
+            symbol (str):
+            symbol_status (TradingStatus | Literal["TRADING", "HALT", "BREAK"]): The symbol statuses
+                that `symbolStatus` can select.
+
+        Returns:
+            ReferencePriceCalculation
+        """
+
+        from .api.market import reference_price_calculation as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                symbol_status=symbol_status,
+            ),
+            operation.parse_success,
+        )
+
+    async def query_order(
+        self,
+        *,
+        symbol: str,
+        order_id: int | Unset = UNSET,
+        orig_client_order_id: str | Unset = UNSET,
+    ) -> Order:
+        """Status of one order.
+
+        Name the order with `orderId` or `origClientOrderId` (at least one; with both, the order found by
+        `orderId` must also carry that client id). For some old orders `cummulativeQuoteQty` is negative:
+        the value is not available.
+
+        ``GET /api/v3/order`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 4
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#query-order-user_data
+
+        Args:
+            symbol (str):
+            order_id (int):
+            orig_client_order_id (str):
+
+        Returns:
+            Order
+        """
+
+        from .api.account import query_order as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                orig_client_order_id=orig_client_order_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def open_orders(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> list[Order]:
+        """Open orders of one symbol or of all symbols.
+
+        Without `symbol` every open order of the account is returned, at a much higher weight.
+
+        ``GET /api/v3/openOrders`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 6 if symbol is sent, otherwise 80
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#current-open-orders-user_data
+
+        Args:
+            symbol (str):
+
+        Returns:
+            list[Order]
+        """
+
+        from .api.account import open_orders as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def query_order_list(
+        self,
+        *,
+        order_list_id: int | Unset = UNSET,
+        orig_client_order_id: str | Unset = UNSET,
+    ) -> OrderList:
+        """One order list.
+
+        Name the list with `orderListId` or `origClientOrderId` (its `listClientOrderId`); at least one must
+        be sent.
+
+        ``GET /api/v3/orderList`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 4
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#query-order-list-user_data
+
+        Args:
+            order_list_id (int):
+            orig_client_order_id (str):
+
+        Returns:
+            OrderList
+        """
+
+        from .api.account import query_order_list as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                order_list_id=order_list_id,
+                orig_client_order_id=orig_client_order_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def account(
+        self,
+        *,
+        omit_zero_balances: bool | Unset = UNSET,
+    ) -> Account:
+        """Account information and balances.
+
+        Commission rates, permissions and balances of the account. `omitZeroBalances=true` lists only non-
+        zero balances.
+
+        ``GET /api/v3/account`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 20
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#account-information-user_data
+
+        Args:
+            omit_zero_balances (bool):
+
+        Returns:
+            Account
+        """
+
+        from .api.account import account as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                omit_zero_balances=omit_zero_balances,
+            ),
+            operation.parse_success,
+        )
+
+    async def all_orders(
+        self,
+        *,
+        symbol: str,
+        order_id: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[Order]:
+        """Orders of a symbol, whatever their status.
+
+        With `orderId`, orders with that id or a later one; otherwise the most recent orders. `startTime`
+        and `endTime` may replace `orderId` and must be at most 24 hours apart. For some old orders
+        `cummulativeQuoteQty` is negative: the value is not available. Up to `limit` orders (default 500, at
+        most 1000).
+
+        ``GET /api/v3/allOrders`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 20
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#all-orders-user_data
+
+        Args:
+            symbol (str):
+            order_id (int):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[Order]
+        """
+
+        from .api.account import all_orders as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def all_order_lists(
+        self,
+        *,
+        from_id: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[OrderList]:
+        """Order lists of the account, whatever their status.
+
+        With `fromId`, order lists from that id on (then `startTime` and `endTime` cannot be sent);
+        otherwise the most recent ones, or those of the time range, which must span at most 24 hours. Up to
+        `limit` lists (default 500, at most 1000).
+
+        ``GET /api/v3/allOrderList`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 20
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#query-all-order-lists-user_data
+
+        Args:
+            from_id (int):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[OrderList]
+        """
+
+        from .api.account import all_order_lists as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                from_id=from_id,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def open_order_lists(
+        self,
+    ) -> list[OrderList]:
+        """Open order lists of the account.
+
+        ``GET /api/v3/openOrderList`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 6
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#query-open-order-lists-user_data
+
+        Returns:
+            list[OrderList]
+        """
+
+        from .api.account import open_order_lists as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    async def my_trades(
+        self,
+        *,
+        symbol: str,
+        order_id: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        from_id: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[AccountTrade]:
+        """The account's trades on a symbol.
+
+        With `fromId`, trades with that id or a later one; otherwise the most recent trades. `startTime` and
+        `endTime` must be at most 24 hours apart. Allowed combinations besides `symbol`: `orderId`,
+        `startTime`, `endTime`, `fromId`, `startTime` with `endTime`, and `orderId` with `fromId`. Up to
+        `limit` trades (default 500, at most 1000).
+
+        ``GET /api/v3/myTrades`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5 if orderId is sent, otherwise 20
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#account-trade-list-user_data
+
+        Args:
+            symbol (str):
+            order_id (int):
+            start_time (int):
+            end_time (int):
+            from_id (int):
+            limit (int):
+
+        Returns:
+            list[AccountTrade]
+        """
+
+        from .api.account import my_trades as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                start_time=start_time,
+                end_time=end_time,
+                from_id=from_id,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def unfilled_order_count(
+        self,
+    ) -> list[UnfilledOrderCount]:
+        """The account's unfilled order count in every interval.
+
+        ``GET /api/v3/rateLimit/order`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 40
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#query-unfilled-order-count-user_data
+
+        Returns:
+            list[UnfilledOrderCount]
+        """
+
+        from .api.account import unfilled_order_count as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    async def my_prevented_matches(
+        self,
+        *,
+        symbol: str,
+        prevented_match_id: int | Unset = UNSET,
+        order_id: int | Unset = UNSET,
+        from_prevented_match_id: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[PreventedMatch]:
+        """Orders that expired because of self-trade prevention.
+
+        Besides `symbol`, send either `preventedMatchId`, or `orderId` (optionally with
+        `fromPreventedMatchId`, then `limit` applies: default 500, at most 1000). Querying by
+        `preventedMatchId` costs 2, by `orderId` 20; an invalid symbol costs 2.
+
+        ``GET /api/v3/myPreventedMatches`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 2 if preventedMatchId is sent, otherwise 20; An invalid symbol costs 2.
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#query-prevented-matches-user_data
+
+        Args:
+            symbol (str):
+            prevented_match_id (int):
+            order_id (int):
+            from_prevented_match_id (int):
+            limit (int):
+
+        Returns:
+            list[PreventedMatch]
+        """
+
+        from .api.account import my_prevented_matches as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                prevented_match_id=prevented_match_id,
+                order_id=order_id,
+                from_prevented_match_id=from_prevented_match_id,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def my_allocations(
+        self,
+        *,
+        symbol: str,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        from_allocation_id: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+        order_id: int | Unset = UNSET,
+    ) -> list[Allocation]:
+        """Allocations from smart order routing orders.
+
+        Allowed combinations besides `symbol`: nothing (oldest first), `startTime`, `endTime`, both (at most
+        24 hours apart), `fromAllocationId`, `orderId`, and `orderId` with `fromAllocationId`. Up to `limit`
+        allocations (default 500, at most 1000).
+
+        ``GET /api/v3/myAllocations`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 20
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#query-allocations-user_data
+
+        Args:
+            symbol (str):
+            start_time (int):
+            end_time (int):
+            from_allocation_id (int):
+            limit (int):
+            order_id (int):
+
+        Returns:
+            list[Allocation]
+        """
+
+        from .api.account import my_allocations as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                start_time=start_time,
+                end_time=end_time,
+                from_allocation_id=from_allocation_id,
+                limit=limit,
+                order_id=order_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def commission_rates(
+        self,
+        *,
+        symbol: str,
+    ) -> AccountCommission:
+        """The account's commission rates on a symbol.
+
+        ``GET /api/v3/account/commission`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 20
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#query-commission-rates-user_data
+
+        Args:
+            symbol (str):
+
+        Returns:
+            AccountCommission
+        """
+
+        from .api.account import commission_rates as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def order_amendments(
+        self,
+        *,
+        symbol: str,
+        order_id: int,
+        from_execution_id: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[OrderAmendment]:
+        """Every amendment of one order.
+
+        From execution id `fromExecutionId` on when sent. Up to `limit` amendments (default 500, at most
+        1000).
+
+        ``GET /api/v3/order/amendments`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 4
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#query-order-amendments-user_data
+
+        Args:
+            symbol (str):
+            order_id (int):
+            from_execution_id (int):
+            limit (int):
+
+        Returns:
+            list[OrderAmendment]
+        """
+
+        from .api.account import order_amendments as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                from_execution_id=from_execution_id,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def my_filters(
+        self,
+        *,
+        symbol: str,
+    ) -> AccountFilters:
+        """The filters that apply to the account on a symbol.
+
+        The exchange, symbol and asset filters; the only place that shows the account's `MAX_ASSET` filters.
+
+        ``GET /api/v3/myFilters`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 40
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#query-relevant-filters-user_data
+
+        Args:
+            symbol (str):
+
+        Returns:
+            AccountFilters
+        """
+
+        from .api.account import my_filters as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
             ),
             operation.parse_success,
         )
@@ -342,26 +4423,82 @@ class AsyncSpotFacade:
         *,
         symbol: str,
         side: OrderSide | Literal["BUY", "SELL"],
-        type: str,
+        type: OrderType
+        | Literal[
+            "LIMIT",
+            "MARKET",
+            "STOP_LOSS",
+            "STOP_LOSS_LIMIT",
+            "TAKE_PROFIT",
+            "TAKE_PROFIT_LIMIT",
+            "LIMIT_MAKER",
+        ],
+        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
+        quote_order_qty: DecimalLike | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
-    ) -> Order:
-        """New order.
+        new_client_order_id: str | Unset = UNSET,
+        strategy_id: int | Unset = UNSET,
+        strategy_type: int | Unset = UNSET,
+        stop_price: DecimalLike | Unset = UNSET,
+        trailing_delta: int | Unset = UNSET,
+        iceberg_qty: DecimalLike | Unset = UNSET,
+        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
+        | Unset = UNSET,
+        peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        peg_offset_value: int | Unset = UNSET,
+        peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+    ) -> NewOrderResult:
+        """Place an order.
 
-        ``POST /fapi/v1/order`` - security ``TRADE`` (signed)
-        Weight: IP weight 0; order count 1 per 10s, 1 per 1m
+        Besides `symbol`, `side` and `type`, the order type decides what else is mandatory: `LIMIT` needs
+        `timeInForce`, `quantity` and `price`; `MARKET` needs `quantity` (in the base asset) or
+        `quoteOrderQty` (the quote amount to spend or receive); `STOP_LOSS` and `TAKE_PROFIT` need
+        `quantity` and `stopPrice` or `trailingDelta` (or both); `STOP_LOSS_LIMIT` and `TAKE_PROFIT_LIMIT`
+        need `timeInForce`, `quantity`, `price` and `stopPrice` or `trailingDelta`; `LIMIT_MAKER` (rejected
+        if it would trade as taker) needs `quantity` and `price`. Pegged orders (`pegPriceType`, allowed for
+        `LIMIT`, `LIMIT_MAKER`, `STOP_LOSS_LIMIT` and `TAKE_PROFIT_LIMIT`) may leave out `price`;
+        `pegOffsetType` and `pegOffsetValue` go together. An `icebergQty` (on `LIMIT`, `LIMIT_MAKER` and the
+        stop/take-profit limit types) requires `timeInForce=GTC`. The answer is `ACK`, `RESULT` or `FULL`
+        (`newOrderRespType`; `MARKET` and `LIMIT` default to `FULL`, the other types to `ACK`). The order
+        counts 1 against the unfilled order count and the `EXCHANGE_MAX_ORDERS` and `MAX_NUM_ORDERS`
+        filters.
 
-        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api
+        ``POST /api/v3/order`` - security ``TRADE`` (signed)
+        Weight: IP weight 1; order count 1 per unfilled
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-trade
 
         Args:
             symbol (str):
-            side (OrderSide | Literal["BUY", "SELL"]):
-            type (str):
+            side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            type (OrderType | Literal["LIMIT", "MARKET", "STOP_LOSS", "STOP_LOSS_LIMIT",
+                "TAKE_PROFIT", "TAKE_PROFIT_LIMIT", "LIMIT_MAKER"]): Order type.
+            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an order stays
+                active: good till canceled, immediate or cancel, fill or kill.
             quantity (DecimalLike):
+            quote_order_qty (DecimalLike):
             price (DecimalLike):
+            new_client_order_id (str):
+            strategy_id (int):
+            strategy_type (int):
+            stop_price (DecimalLike):
+            trailing_delta (int):
+            iceberg_qty (DecimalLike):
+            new_order_resp_type (OrderResponseType | Literal["ACK", "RESULT", "FULL"]): How detailed
+                an order placement answer is.
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_MAKER",
+                "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]): What happens when an order would
+                trade against the same account or trade group.
+            peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a pegged
+                order's price follows.
+            peg_offset_value (int):
+            peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset is counted.
 
         Returns:
-            Order
+            NewOrderResult
         """
 
         from .api.trade import new_order as operation
@@ -372,8 +4509,1638 @@ class AsyncSpotFacade:
                 symbol=symbol,
                 side=side,
                 type=type,
+                time_in_force=time_in_force,
+                quantity=quantity,
+                quote_order_qty=quote_order_qty,
+                price=price,
+                new_client_order_id=new_client_order_id,
+                strategy_id=strategy_id,
+                strategy_type=strategy_type,
+                stop_price=stop_price,
+                trailing_delta=trailing_delta,
+                iceberg_qty=iceberg_qty,
+                new_order_resp_type=new_order_resp_type,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+                peg_price_type=peg_price_type,
+                peg_offset_value=peg_offset_value,
+                peg_offset_type=peg_offset_type,
+            ),
+            operation.parse_success,
+        )
+
+    async def cancel_order(
+        self,
+        *,
+        symbol: str,
+        order_id: int | Unset = UNSET,
+        orig_client_order_id: str | Unset = UNSET,
+        new_client_order_id: str | Unset = UNSET,
+        cancel_restrictions: CancelRestrictions
+        | Literal["ONLY_NEW", "ONLY_PARTIALLY_FILLED"]
+        | Unset = UNSET,
+    ) -> CanceledOrder:
+        """Cancel an open order.
+
+        Name the order with `orderId` or `origClientOrderId` (at least one; with both, the order found by
+        `orderId` must also carry that client id). Sending only `orderId` is the fastest.
+        `cancelRestrictions` makes the cancel succeed only in the given order status (otherwise error
+        -2011). Canceling one order of an order list cancels the whole list.
+
+        ``DELETE /api/v3/order`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-order-trade
+
+        Args:
+            symbol (str):
+            order_id (int):
+            orig_client_order_id (str):
+            new_client_order_id (str):
+            cancel_restrictions (CancelRestrictions | Literal["ONLY_NEW", "ONLY_PARTIALLY_FILLED"]):
+                The order status a cancel is restricted to.
+
+        Returns:
+            CanceledOrder
+        """
+
+        from .api.trade import cancel_order as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                orig_client_order_id=orig_client_order_id,
+                new_client_order_id=new_client_order_id,
+                cancel_restrictions=cancel_restrictions,
+            ),
+            operation.parse_success,
+        )
+
+    async def test_new_order(
+        self,
+        *,
+        symbol: str,
+        side: OrderSide | Literal["BUY", "SELL"],
+        type: OrderType
+        | Literal[
+            "LIMIT",
+            "MARKET",
+            "STOP_LOSS",
+            "STOP_LOSS_LIMIT",
+            "TAKE_PROFIT",
+            "TAKE_PROFIT_LIMIT",
+            "LIMIT_MAKER",
+        ],
+        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        quantity: DecimalLike | Unset = UNSET,
+        quote_order_qty: DecimalLike | Unset = UNSET,
+        price: DecimalLike | Unset = UNSET,
+        new_client_order_id: str | Unset = UNSET,
+        strategy_id: int | Unset = UNSET,
+        strategy_type: int | Unset = UNSET,
+        stop_price: DecimalLike | Unset = UNSET,
+        trailing_delta: int | Unset = UNSET,
+        iceberg_qty: DecimalLike | Unset = UNSET,
+        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
+        | Unset = UNSET,
+        peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        peg_offset_value: int | Unset = UNSET,
+        peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        compute_commission_rates: bool | Unset = UNSET,
+    ) -> OrderCommissions:
+        """Validate an order without placing it.
+
+        Takes every parameter of `new_order` and checks the order and the signature, but does not send the
+        order to the matching engine. The answer is empty unless `computeCommissionRates=true`, in which
+        case it gives the commission rates the order would pay (at a higher weight).
+
+        ``POST /api/v3/order/test`` - security ``TRADE`` (signed)
+        Weight: IP weight 20 if computeCommissionRates = True, otherwise 1
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#test-new-order-trade
+
+        Args:
+            symbol (str):
+            side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            type (OrderType | Literal["LIMIT", "MARKET", "STOP_LOSS", "STOP_LOSS_LIMIT",
+                "TAKE_PROFIT", "TAKE_PROFIT_LIMIT", "LIMIT_MAKER"]): Order type.
+            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an order stays
+                active: good till canceled, immediate or cancel, fill or kill.
+            quantity (DecimalLike):
+            quote_order_qty (DecimalLike):
+            price (DecimalLike):
+            new_client_order_id (str):
+            strategy_id (int):
+            strategy_type (int):
+            stop_price (DecimalLike):
+            trailing_delta (int):
+            iceberg_qty (DecimalLike):
+            new_order_resp_type (OrderResponseType | Literal["ACK", "RESULT", "FULL"]): How detailed
+                an order placement answer is.
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_MAKER",
+                "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]): What happens when an order would
+                trade against the same account or trade group.
+            peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a pegged
+                order's price follows.
+            peg_offset_value (int):
+            peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset is counted.
+            compute_commission_rates (bool):
+
+        Returns:
+            OrderCommissions
+        """
+
+        from .api.trade import test_new_order as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                side=side,
+                type=type,
+                time_in_force=time_in_force,
+                quantity=quantity,
+                quote_order_qty=quote_order_qty,
+                price=price,
+                new_client_order_id=new_client_order_id,
+                strategy_id=strategy_id,
+                strategy_type=strategy_type,
+                stop_price=stop_price,
+                trailing_delta=trailing_delta,
+                iceberg_qty=iceberg_qty,
+                new_order_resp_type=new_order_resp_type,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+                peg_price_type=peg_price_type,
+                peg_offset_value=peg_offset_value,
+                peg_offset_type=peg_offset_type,
+                compute_commission_rates=compute_commission_rates,
+            ),
+            operation.parse_success,
+        )
+
+    async def cancel_open_orders(
+        self,
+        *,
+        symbol: str,
+    ) -> list[CanceledOrder | CanceledOrderList]:
+        """Cancel every open order on a symbol.
+
+        Cancels all open orders of the symbol, including the orders of order lists. The answer holds one
+        item per canceled order, and one per canceled order list (with its order reports).
+
+        ``DELETE /api/v3/openOrders`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-all-open-orders-on-a-symbol-trade
+
+        Args:
+            symbol (str):
+
+        Returns:
+            list[CanceledOrder | CanceledOrderList]
+        """
+
+        from .api.trade import cancel_open_orders as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def cancel_replace_order(
+        self,
+        *,
+        symbol: str,
+        side: OrderSide | Literal["BUY", "SELL"],
+        type: OrderType
+        | Literal[
+            "LIMIT",
+            "MARKET",
+            "STOP_LOSS",
+            "STOP_LOSS_LIMIT",
+            "TAKE_PROFIT",
+            "TAKE_PROFIT_LIMIT",
+            "LIMIT_MAKER",
+        ],
+        cancel_replace_mode: CancelReplaceMode | Literal["STOP_ON_FAILURE", "ALLOW_FAILURE"],
+        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        quantity: DecimalLike | Unset = UNSET,
+        quote_order_qty: DecimalLike | Unset = UNSET,
+        price: DecimalLike | Unset = UNSET,
+        cancel_new_client_order_id: str | Unset = UNSET,
+        cancel_orig_client_order_id: str | Unset = UNSET,
+        cancel_order_id: int | Unset = UNSET,
+        new_client_order_id: str | Unset = UNSET,
+        strategy_id: int | Unset = UNSET,
+        strategy_type: int | Unset = UNSET,
+        stop_price: DecimalLike | Unset = UNSET,
+        trailing_delta: int | Unset = UNSET,
+        iceberg_qty: DecimalLike | Unset = UNSET,
+        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
+        | Unset = UNSET,
+        cancel_restrictions: CancelRestrictions
+        | Literal["ONLY_NEW", "ONLY_PARTIALLY_FILLED"]
+        | Unset = UNSET,
+        order_rate_limit_exceeded_mode: OrderRateLimitExceededMode
+        | Literal["DO_NOTHING", "CANCEL_ONLY"]
+        | Unset = UNSET,
+        peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        peg_offset_value: int | Unset = UNSET,
+        peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+    ) -> CancelReplaceResult:
+        """Cancel an order and place a new one on the same symbol.
+
+        Name the order to cancel with `cancelOrderId` or `cancelOrigClientOrderId` (at least one; with both,
+        they must match the same order). The new order takes the parameters of `new_order`, with the same
+        type-dependent requirements. `cancelReplaceMode=STOP_ON_FAILURE` skips the new order when the cancel
+        fails; `ALLOW_FAILURE` tries it anyway. `orderRateLimitExceededMode=CANCEL_ONLY` still cancels when
+        the unfilled order count is exhausted (default `DO_NOTHING`: nothing happens). Filters and the order
+        count are checked before anything is done, and a new order that is not attempted still counts 1.
+        Canceling one order of an order list cancels the whole list. The answer is 200 when both steps
+        succeed, 409 when one succeeded and the other failed (see `CancelReplaceError`), and 400 with code
+        -2022 and the same `data` when nothing succeeded.
+
+        ``POST /api/v3/order/cancelReplace`` - security ``TRADE`` (signed)
+        Weight: IP weight 1; order count 1 per unfilled
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-an-existing-order-and-send-a-new-order-trade
+
+        Args:
+            symbol (str):
+            side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            type (OrderType | Literal["LIMIT", "MARKET", "STOP_LOSS", "STOP_LOSS_LIMIT",
+                "TAKE_PROFIT", "TAKE_PROFIT_LIMIT", "LIMIT_MAKER"]): Order type.
+            cancel_replace_mode (CancelReplaceMode | Literal["STOP_ON_FAILURE", "ALLOW_FAILURE"]):
+                `STOP_ON_FAILURE`: no new order when the cancel fails; `ALLOW_FAILURE`: try the new order
+                anyway.
+            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an order stays
+                active: good till canceled, immediate or cancel, fill or kill.
+            quantity (DecimalLike):
+            quote_order_qty (DecimalLike):
+            price (DecimalLike):
+            cancel_new_client_order_id (str):
+            cancel_orig_client_order_id (str):
+            cancel_order_id (int):
+            new_client_order_id (str):
+            strategy_id (int):
+            strategy_type (int):
+            stop_price (DecimalLike):
+            trailing_delta (int):
+            iceberg_qty (DecimalLike):
+            new_order_resp_type (OrderResponseType | Literal["ACK", "RESULT", "FULL"]): How detailed
+                an order placement answer is.
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_MAKER",
+                "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]): What happens when an order would
+                trade against the same account or trade group.
+            cancel_restrictions (CancelRestrictions | Literal["ONLY_NEW", "ONLY_PARTIALLY_FILLED"]):
+                The order status a cancel is restricted to.
+            order_rate_limit_exceeded_mode (OrderRateLimitExceededMode | Literal["DO_NOTHING",
+                "CANCEL_ONLY"]): `DO_NOTHING`: do nothing when the unfilled order count is exhausted;
+                `CANCEL_ONLY`: still cancel.
+            peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a pegged
+                order's price follows.
+            peg_offset_value (int):
+            peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset is counted.
+
+        Returns:
+            CancelReplaceResult
+        """
+
+        from .api.trade import cancel_replace_order as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                side=side,
+                type=type,
+                cancel_replace_mode=cancel_replace_mode,
+                time_in_force=time_in_force,
+                quantity=quantity,
+                quote_order_qty=quote_order_qty,
+                price=price,
+                cancel_new_client_order_id=cancel_new_client_order_id,
+                cancel_orig_client_order_id=cancel_orig_client_order_id,
+                cancel_order_id=cancel_order_id,
+                new_client_order_id=new_client_order_id,
+                strategy_id=strategy_id,
+                strategy_type=strategy_type,
+                stop_price=stop_price,
+                trailing_delta=trailing_delta,
+                iceberg_qty=iceberg_qty,
+                new_order_resp_type=new_order_resp_type,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+                cancel_restrictions=cancel_restrictions,
+                order_rate_limit_exceeded_mode=order_rate_limit_exceeded_mode,
+                peg_price_type=peg_price_type,
+                peg_offset_value=peg_offset_value,
+                peg_offset_type=peg_offset_type,
+            ),
+            operation.parse_success,
+        )
+
+    async def amend_order_keep_priority(
+        self,
+        *,
+        symbol: str,
+        new_qty: DecimalLike,
+        order_id: int | Unset = UNSET,
+        orig_client_order_id: str | Unset = UNSET,
+        new_client_order_id: str | Unset = UNSET,
+    ) -> OrderAmendResult:
+        """Reduce the quantity of an open order, keeping its place in the queue.
+
+        Name the order with `orderId` or `origClientOrderId` (at least one). `newQty` must be above zero and
+        below the order's current quantity. The order gets `newClientOrderId` as its client id (generated
+        when not sent; the current id may be reused). It does not count against the unfilled order count nor
+        the order filters; the symbol's `MAX_NUM_ORDER_AMENDS` filter limits how often an order can be
+        amended (error -2038). For an order of an order list the answer also gives the list's status.
+
+        ``PUT /api/v3/order/amend/keepPriority`` - security ``TRADE`` (signed)
+        Weight: IP weight 4; order count 0 per unfilled
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#order-amend-keep-priority-trade
+
+        Args:
+            symbol (str):
+            order_id (int):
+            orig_client_order_id (str):
+            new_client_order_id (str):
+            new_qty (DecimalLike):
+
+        Returns:
+            OrderAmendResult
+        """
+
+        from .api.trade import amend_order_keep_priority as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                orig_client_order_id=orig_client_order_id,
+                new_client_order_id=new_client_order_id,
+                new_qty=new_qty,
+            ),
+            operation.parse_success,
+        )
+
+    async def new_oco(
+        self,
+        *,
+        symbol: str,
+        side: OrderSide | Literal["BUY", "SELL"],
+        quantity: DecimalLike,
+        price: DecimalLike,
+        stop_price: DecimalLike,
+        list_client_order_id: str | Unset = UNSET,
+        limit_client_order_id: str | Unset = UNSET,
+        limit_strategy_id: int | Unset = UNSET,
+        limit_strategy_type: int | Unset = UNSET,
+        limit_iceberg_qty: DecimalLike | Unset = UNSET,
+        trailing_delta: int | Unset = UNSET,
+        stop_client_order_id: str | Unset = UNSET,
+        stop_strategy_id: int | Unset = UNSET,
+        stop_strategy_type: int | Unset = UNSET,
+        stop_limit_price: DecimalLike | Unset = UNSET,
+        stop_iceberg_qty: DecimalLike | Unset = UNSET,
+        stop_limit_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
+        | Unset = UNSET,
+    ) -> NewOrderList:
+        """Place an OCO pair (deprecated; use new_order_list_oco).
+
+        The older way of placing a one-cancels-the-other pair: a `LIMIT_MAKER` leg at `price` and a stop leg
+        at `stopPrice` (a `STOP_LOSS_LIMIT` when `stopLimitPrice` is sent, which then requires
+        `stopLimitTimeInForce`). A `SELL` needs limit price > last price > stop price, a `BUY` the reverse;
+        both legs have the same quantity (iceberg quantities may differ). Counts 2 orders against the
+        unfilled order count and the order filters.
+
+        ``POST /api/v3/order/oco`` - security ``TRADE`` (signed)
+        Weight: IP weight 1; order count 2 per unfilled
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-oco---deprecated-trade
+
+        Args:
+            symbol (str):
+            list_client_order_id (str):
+            side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            quantity (DecimalLike):
+            limit_client_order_id (str):
+            price (DecimalLike):
+            limit_strategy_id (int):
+            limit_strategy_type (int):
+            limit_iceberg_qty (DecimalLike):
+            trailing_delta (int):
+            stop_client_order_id (str):
+            stop_price (DecimalLike):
+            stop_strategy_id (int):
+            stop_strategy_type (int):
+            stop_limit_price (DecimalLike):
+            stop_iceberg_qty (DecimalLike):
+            stop_limit_time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an order
+                stays active: good till canceled, immediate or cancel, fill or kill.
+            new_order_resp_type (OrderResponseType | Literal["ACK", "RESULT", "FULL"]): How detailed
+                an order placement answer is.
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_MAKER",
+                "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]): What happens when an order would
+                trade against the same account or trade group.
+
+        Returns:
+            NewOrderList
+        """
+
+        from .api.trade import new_oco as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                list_client_order_id=list_client_order_id,
+                side=side,
+                quantity=quantity,
+                limit_client_order_id=limit_client_order_id,
+                price=price,
+                limit_strategy_id=limit_strategy_id,
+                limit_strategy_type=limit_strategy_type,
+                limit_iceberg_qty=limit_iceberg_qty,
+                trailing_delta=trailing_delta,
+                stop_client_order_id=stop_client_order_id,
+                stop_price=stop_price,
+                stop_strategy_id=stop_strategy_id,
+                stop_strategy_type=stop_strategy_type,
+                stop_limit_price=stop_limit_price,
+                stop_iceberg_qty=stop_iceberg_qty,
+                stop_limit_time_in_force=stop_limit_time_in_force,
+                new_order_resp_type=new_order_resp_type,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+            ),
+            operation.parse_success,
+        )
+
+    async def new_order_list_oco(
+        self,
+        *,
+        symbol: str,
+        side: OrderSide | Literal["BUY", "SELL"],
+        quantity: DecimalLike,
+        above_type: OcoLegOrderType
+        | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
+        below_type: OcoLegOrderType
+        | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
+        list_client_order_id: str | Unset = UNSET,
+        above_client_order_id: str | Unset = UNSET,
+        above_iceberg_qty: DecimalLike | Unset = UNSET,
+        above_price: DecimalLike | Unset = UNSET,
+        above_stop_price: DecimalLike | Unset = UNSET,
+        above_trailing_delta: int | Unset = UNSET,
+        above_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        above_strategy_id: int | Unset = UNSET,
+        above_strategy_type: int | Unset = UNSET,
+        above_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        above_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        above_peg_offset_value: int | Unset = UNSET,
+        below_client_order_id: str | Unset = UNSET,
+        below_iceberg_qty: DecimalLike | Unset = UNSET,
+        below_price: DecimalLike | Unset = UNSET,
+        below_stop_price: DecimalLike | Unset = UNSET,
+        below_trailing_delta: int | Unset = UNSET,
+        below_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        below_strategy_id: int | Unset = UNSET,
+        below_strategy_type: int | Unset = UNSET,
+        below_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        below_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        below_peg_offset_value: int | Unset = UNSET,
+        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
+        | Unset = UNSET,
+    ) -> NewOrderList:
+        """Place a one-cancels-the-other (OCO) pair.
+
+        Two orders, the above order and the below order, where the execution of one cancels the other. One
+        leg is `LIMIT_MAKER`, `TAKE_PROFIT` or `TAKE_PROFIT_LIMIT` and the other `STOP_LOSS` or
+        `STOP_LOSS_LIMIT`. For a `SELL`, the limit/take-profit price (or the `TAKE_PROFIT` stop price) must
+        be above the last price and the stop-loss stop price below it; for a `BUY` the reverse. A stop,
+        stop-limit or take-profit leg needs its stop price or trailing delta (or both); a `*_LIMIT` leg
+        needs its time in force; a leg's iceberg quantity requires time in force `GTC`. `quantity` is the
+        quantity of both legs. Counts 2 orders against the unfilled order count and the order filters.
+
+        ``POST /api/v3/orderList/oco`` - security ``TRADE`` (signed)
+        Weight: IP weight 1; order count 2 per unfilled
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---oco-trade
+
+        Args:
+            symbol (str):
+            list_client_order_id (str):
+            side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            quantity (DecimalLike):
+            above_type (OcoLegOrderType | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER",
+                "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]): The order types a leg of an OCO pair can have.
+            above_client_order_id (str):
+            above_iceberg_qty (DecimalLike):
+            above_price (DecimalLike):
+            above_stop_price (DecimalLike):
+            above_trailing_delta (int):
+            above_time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an order stays
+                active: good till canceled, immediate or cancel, fill or kill.
+            above_strategy_id (int):
+            above_strategy_type (int):
+            above_peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a pegged
+                order's price follows.
+            above_peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset is
+                counted.
+            above_peg_offset_value (int):
+            below_type (OcoLegOrderType | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER",
+                "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]): The order types a leg of an OCO pair can have.
+            below_client_order_id (str):
+            below_iceberg_qty (DecimalLike):
+            below_price (DecimalLike):
+            below_stop_price (DecimalLike):
+            below_trailing_delta (int):
+            below_time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an order stays
+                active: good till canceled, immediate or cancel, fill or kill.
+            below_strategy_id (int):
+            below_strategy_type (int):
+            below_peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a pegged
+                order's price follows.
+            below_peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset is
+                counted.
+            below_peg_offset_value (int):
+            new_order_resp_type (OrderResponseType | Literal["ACK", "RESULT", "FULL"]): How detailed
+                an order placement answer is.
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_MAKER",
+                "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]): What happens when an order would
+                trade against the same account or trade group.
+
+        Returns:
+            NewOrderList
+        """
+
+        from .api.trade import new_order_list_oco as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                list_client_order_id=list_client_order_id,
+                side=side,
+                quantity=quantity,
+                above_type=above_type,
+                above_client_order_id=above_client_order_id,
+                above_iceberg_qty=above_iceberg_qty,
+                above_price=above_price,
+                above_stop_price=above_stop_price,
+                above_trailing_delta=above_trailing_delta,
+                above_time_in_force=above_time_in_force,
+                above_strategy_id=above_strategy_id,
+                above_strategy_type=above_strategy_type,
+                above_peg_price_type=above_peg_price_type,
+                above_peg_offset_type=above_peg_offset_type,
+                above_peg_offset_value=above_peg_offset_value,
+                below_type=below_type,
+                below_client_order_id=below_client_order_id,
+                below_iceberg_qty=below_iceberg_qty,
+                below_price=below_price,
+                below_stop_price=below_stop_price,
+                below_trailing_delta=below_trailing_delta,
+                below_time_in_force=below_time_in_force,
+                below_strategy_id=below_strategy_id,
+                below_strategy_type=below_strategy_type,
+                below_peg_price_type=below_peg_price_type,
+                below_peg_offset_type=below_peg_offset_type,
+                below_peg_offset_value=below_peg_offset_value,
+                new_order_resp_type=new_order_resp_type,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+            ),
+            operation.parse_success,
+        )
+
+    async def new_order_list_oto(
+        self,
+        *,
+        symbol: str,
+        working_type: WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
+        working_side: OrderSide | Literal["BUY", "SELL"],
+        working_price: DecimalLike,
+        working_quantity: DecimalLike,
+        pending_type: OrderType
+        | Literal[
+            "LIMIT",
+            "MARKET",
+            "STOP_LOSS",
+            "STOP_LOSS_LIMIT",
+            "TAKE_PROFIT",
+            "TAKE_PROFIT_LIMIT",
+            "LIMIT_MAKER",
+        ],
+        pending_side: OrderSide | Literal["BUY", "SELL"],
+        pending_quantity: DecimalLike,
+        list_client_order_id: str | Unset = UNSET,
+        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
+        | Unset = UNSET,
+        working_client_order_id: str | Unset = UNSET,
+        working_iceberg_qty: DecimalLike | Unset = UNSET,
+        working_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        working_strategy_id: int | Unset = UNSET,
+        working_strategy_type: int | Unset = UNSET,
+        working_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        working_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        working_peg_offset_value: int | Unset = UNSET,
+        pending_client_order_id: str | Unset = UNSET,
+        pending_price: DecimalLike | Unset = UNSET,
+        pending_stop_price: DecimalLike | Unset = UNSET,
+        pending_trailing_delta: int | Unset = UNSET,
+        pending_iceberg_qty: DecimalLike | Unset = UNSET,
+        pending_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_strategy_id: int | Unset = UNSET,
+        pending_strategy_type: int | Unset = UNSET,
+        pending_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        pending_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_peg_offset_value: int | Unset = UNSET,
+    ) -> NewOrderList:
+        """Place a one-triggers-the-other (OTO) pair.
+
+        A working order (`LIMIT` or `LIMIT_MAKER`) goes on the book first; the pending order (any type
+        except a `MARKET` order by `quoteOrderQty`) is placed only once the working order is fully filled.
+        Canceling either cancels or expires the other. If the working order fills at once, the answer still
+        shows the pending order as `PENDING_NEW`. A `LIMIT` working order needs `workingTimeInForce`; the
+        pending order needs what its type needs (`pendingPrice`, `pendingTimeInForce`, `pendingStopPrice`
+        and/or `pendingTrailingDelta`). Iceberg quantities require time in force `GTC` or a `LIMIT_MAKER`
+        order. Counts 2 orders against the unfilled order count and the order filters.
+
+        ``POST /api/v3/orderList/oto`` - security ``TRADE`` (signed)
+        Weight: IP weight 1; order count 2 per unfilled
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---oto-trade
+
+        Args:
+            symbol (str):
+            list_client_order_id (str):
+            new_order_resp_type (OrderResponseType | Literal["ACK", "RESULT", "FULL"]): How detailed
+                an order placement answer is.
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_MAKER",
+                "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]): What happens when an order would
+                trade against the same account or trade group.
+            working_type (WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"]): The order types a
+                working order of an order list can have.
+            working_side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            working_client_order_id (str):
+            working_price (DecimalLike):
+            working_quantity (DecimalLike):
+            working_iceberg_qty (DecimalLike):
+            working_time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an order
+                stays active: good till canceled, immediate or cancel, fill or kill.
+            working_strategy_id (int):
+            working_strategy_type (int):
+            working_peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a
+                pegged order's price follows.
+            working_peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset is
+                counted.
+            working_peg_offset_value (int):
+            pending_type (OrderType | Literal["LIMIT", "MARKET", "STOP_LOSS", "STOP_LOSS_LIMIT",
+                "TAKE_PROFIT", "TAKE_PROFIT_LIMIT", "LIMIT_MAKER"]): Order type.
+            pending_side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            pending_client_order_id (str):
+            pending_price (DecimalLike):
+            pending_stop_price (DecimalLike):
+            pending_trailing_delta (int):
+            pending_quantity (DecimalLike):
+            pending_iceberg_qty (DecimalLike):
+            pending_time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an order
+                stays active: good till canceled, immediate or cancel, fill or kill.
+            pending_strategy_id (int):
+            pending_strategy_type (int):
+            pending_peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a
+                pegged order's price follows.
+            pending_peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset is
+                counted.
+            pending_peg_offset_value (int):
+
+        Returns:
+            NewOrderList
+        """
+
+        from .api.trade import new_order_list_oto as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                list_client_order_id=list_client_order_id,
+                new_order_resp_type=new_order_resp_type,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+                working_type=working_type,
+                working_side=working_side,
+                working_client_order_id=working_client_order_id,
+                working_price=working_price,
+                working_quantity=working_quantity,
+                working_iceberg_qty=working_iceberg_qty,
+                working_time_in_force=working_time_in_force,
+                working_strategy_id=working_strategy_id,
+                working_strategy_type=working_strategy_type,
+                working_peg_price_type=working_peg_price_type,
+                working_peg_offset_type=working_peg_offset_type,
+                working_peg_offset_value=working_peg_offset_value,
+                pending_type=pending_type,
+                pending_side=pending_side,
+                pending_client_order_id=pending_client_order_id,
+                pending_price=pending_price,
+                pending_stop_price=pending_stop_price,
+                pending_trailing_delta=pending_trailing_delta,
+                pending_quantity=pending_quantity,
+                pending_iceberg_qty=pending_iceberg_qty,
+                pending_time_in_force=pending_time_in_force,
+                pending_strategy_id=pending_strategy_id,
+                pending_strategy_type=pending_strategy_type,
+                pending_peg_price_type=pending_peg_price_type,
+                pending_peg_offset_type=pending_peg_offset_type,
+                pending_peg_offset_value=pending_peg_offset_value,
+            ),
+            operation.parse_success,
+        )
+
+    async def new_order_list_otoco(
+        self,
+        *,
+        symbol: str,
+        working_type: WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
+        working_side: OrderSide | Literal["BUY", "SELL"],
+        working_price: DecimalLike,
+        working_quantity: DecimalLike,
+        pending_side: OrderSide | Literal["BUY", "SELL"],
+        pending_quantity: DecimalLike,
+        pending_above_type: OcoLegOrderType
+        | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
+        list_client_order_id: str | Unset = UNSET,
+        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
+        | Unset = UNSET,
+        working_client_order_id: str | Unset = UNSET,
+        working_iceberg_qty: DecimalLike | Unset = UNSET,
+        working_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        working_strategy_id: int | Unset = UNSET,
+        working_strategy_type: int | Unset = UNSET,
+        working_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        working_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        working_peg_offset_value: int | Unset = UNSET,
+        pending_above_client_order_id: str | Unset = UNSET,
+        pending_above_price: DecimalLike | Unset = UNSET,
+        pending_above_stop_price: DecimalLike | Unset = UNSET,
+        pending_above_trailing_delta: int | Unset = UNSET,
+        pending_above_iceberg_qty: DecimalLike | Unset = UNSET,
+        pending_above_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_above_strategy_id: int | Unset = UNSET,
+        pending_above_strategy_type: int | Unset = UNSET,
+        pending_above_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        pending_above_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_above_peg_offset_value: int | Unset = UNSET,
+        pending_below_type: OcoLegOrderType
+        | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]
+        | Unset = UNSET,
+        pending_below_client_order_id: str | Unset = UNSET,
+        pending_below_price: DecimalLike | Unset = UNSET,
+        pending_below_stop_price: DecimalLike | Unset = UNSET,
+        pending_below_trailing_delta: int | Unset = UNSET,
+        pending_below_iceberg_qty: DecimalLike | Unset = UNSET,
+        pending_below_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_below_strategy_id: int | Unset = UNSET,
+        pending_below_strategy_type: int | Unset = UNSET,
+        pending_below_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        pending_below_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_below_peg_offset_value: int | Unset = UNSET,
+    ) -> NewOrderList:
+        """Place a one-triggers-one-cancels-the-other (OTOCO) list.
+
+        A working order (`LIMIT` or `LIMIT_MAKER`, as in an OTO) and two pending orders, pending above and
+        pending below, that form an OCO pair placed only once the working order is fully filled. The pending
+        legs follow the rules of `new_order_list_oco`: a `LIMIT_MAKER` leg needs its price, a stop or take-
+        profit leg its stop price and/or trailing delta, a `*_LIMIT` leg also its price and time in force. A
+        `LIMIT` working order needs `workingTimeInForce`. Counts 3 orders against the unfilled order count
+        and the order filters.
+
+        ``POST /api/v3/orderList/otoco`` - security ``TRADE`` (signed)
+        Weight: IP weight 1; order count 3 per unfilled
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---otoco-trade
+
+        Args:
+            symbol (str):
+            list_client_order_id (str):
+            new_order_resp_type (OrderResponseType | Literal["ACK", "RESULT", "FULL"]): How detailed
+                an order placement answer is.
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_MAKER",
+                "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]): What happens when an order would
+                trade against the same account or trade group.
+            working_type (WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"]): The order types a
+                working order of an order list can have.
+            working_side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            working_client_order_id (str):
+            working_price (DecimalLike):
+            working_quantity (DecimalLike):
+            working_iceberg_qty (DecimalLike):
+            working_time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an order
+                stays active: good till canceled, immediate or cancel, fill or kill.
+            working_strategy_id (int):
+            working_strategy_type (int):
+            working_peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a
+                pegged order's price follows.
+            working_peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset is
+                counted.
+            working_peg_offset_value (int):
+            pending_side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            pending_quantity (DecimalLike):
+            pending_above_type (OcoLegOrderType | Literal["STOP_LOSS_LIMIT", "STOP_LOSS",
+                "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]): The order types a leg of an OCO pair
+                can have.
+            pending_above_client_order_id (str):
+            pending_above_price (DecimalLike):
+            pending_above_stop_price (DecimalLike):
+            pending_above_trailing_delta (int):
+            pending_above_iceberg_qty (DecimalLike):
+            pending_above_time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an
+                order stays active: good till canceled, immediate or cancel, fill or kill.
+            pending_above_strategy_id (int):
+            pending_above_strategy_type (int):
+            pending_above_peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a
+                pegged order's price follows.
+            pending_above_peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset
+                is counted.
+            pending_above_peg_offset_value (int):
+            pending_below_type (OcoLegOrderType | Literal["STOP_LOSS_LIMIT", "STOP_LOSS",
+                "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]): The order types a leg of an OCO pair
+                can have.
+            pending_below_client_order_id (str):
+            pending_below_price (DecimalLike):
+            pending_below_stop_price (DecimalLike):
+            pending_below_trailing_delta (int):
+            pending_below_iceberg_qty (DecimalLike):
+            pending_below_time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an
+                order stays active: good till canceled, immediate or cancel, fill or kill.
+            pending_below_strategy_id (int):
+            pending_below_strategy_type (int):
+            pending_below_peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a
+                pegged order's price follows.
+            pending_below_peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset
+                is counted.
+            pending_below_peg_offset_value (int):
+
+        Returns:
+            NewOrderList
+        """
+
+        from .api.trade import new_order_list_otoco as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                list_client_order_id=list_client_order_id,
+                new_order_resp_type=new_order_resp_type,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+                working_type=working_type,
+                working_side=working_side,
+                working_client_order_id=working_client_order_id,
+                working_price=working_price,
+                working_quantity=working_quantity,
+                working_iceberg_qty=working_iceberg_qty,
+                working_time_in_force=working_time_in_force,
+                working_strategy_id=working_strategy_id,
+                working_strategy_type=working_strategy_type,
+                working_peg_price_type=working_peg_price_type,
+                working_peg_offset_type=working_peg_offset_type,
+                working_peg_offset_value=working_peg_offset_value,
+                pending_side=pending_side,
+                pending_quantity=pending_quantity,
+                pending_above_type=pending_above_type,
+                pending_above_client_order_id=pending_above_client_order_id,
+                pending_above_price=pending_above_price,
+                pending_above_stop_price=pending_above_stop_price,
+                pending_above_trailing_delta=pending_above_trailing_delta,
+                pending_above_iceberg_qty=pending_above_iceberg_qty,
+                pending_above_time_in_force=pending_above_time_in_force,
+                pending_above_strategy_id=pending_above_strategy_id,
+                pending_above_strategy_type=pending_above_strategy_type,
+                pending_above_peg_price_type=pending_above_peg_price_type,
+                pending_above_peg_offset_type=pending_above_peg_offset_type,
+                pending_above_peg_offset_value=pending_above_peg_offset_value,
+                pending_below_type=pending_below_type,
+                pending_below_client_order_id=pending_below_client_order_id,
+                pending_below_price=pending_below_price,
+                pending_below_stop_price=pending_below_stop_price,
+                pending_below_trailing_delta=pending_below_trailing_delta,
+                pending_below_iceberg_qty=pending_below_iceberg_qty,
+                pending_below_time_in_force=pending_below_time_in_force,
+                pending_below_strategy_id=pending_below_strategy_id,
+                pending_below_strategy_type=pending_below_strategy_type,
+                pending_below_peg_price_type=pending_below_peg_price_type,
+                pending_below_peg_offset_type=pending_below_peg_offset_type,
+                pending_below_peg_offset_value=pending_below_peg_offset_value,
+            ),
+            operation.parse_success,
+        )
+
+    async def new_order_list_opo(
+        self,
+        *,
+        symbol: str,
+        working_type: WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
+        working_side: OrderSide | Literal["BUY", "SELL"],
+        working_price: DecimalLike,
+        working_quantity: DecimalLike,
+        pending_type: OrderType
+        | Literal[
+            "LIMIT",
+            "MARKET",
+            "STOP_LOSS",
+            "STOP_LOSS_LIMIT",
+            "TAKE_PROFIT",
+            "TAKE_PROFIT_LIMIT",
+            "LIMIT_MAKER",
+        ],
+        pending_side: OrderSide | Literal["BUY", "SELL"],
+        list_client_order_id: str | Unset = UNSET,
+        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
+        | Unset = UNSET,
+        working_client_order_id: str | Unset = UNSET,
+        working_iceberg_qty: DecimalLike | Unset = UNSET,
+        working_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        working_strategy_id: int | Unset = UNSET,
+        working_strategy_type: int | Unset = UNSET,
+        working_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        working_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        working_peg_offset_value: int | Unset = UNSET,
+        pending_client_order_id: str | Unset = UNSET,
+        pending_price: DecimalLike | Unset = UNSET,
+        pending_stop_price: DecimalLike | Unset = UNSET,
+        pending_trailing_delta: int | Unset = UNSET,
+        pending_iceberg_qty: DecimalLike | Unset = UNSET,
+        pending_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_strategy_id: int | Unset = UNSET,
+        pending_strategy_type: int | Unset = UNSET,
+        pending_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        pending_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_peg_offset_value: int | Unset = UNSET,
+    ) -> NewOrderList:
+        """Place a one-pays-the-other (OPO) pair.
+
+        Like an OTO (a `LIMIT` or `LIMIT_MAKER` working order and a pending order placed once the working
+        order fills), but the pending order has no quantity of its own: it is sized by what the working
+        order filled. The same type-dependent requirements as `new_order_list_oto` apply. Counts 2 orders
+        against the unfilled order count and the order filters.
+
+        ``POST /api/v3/orderList/opo`` - security ``TRADE`` (signed)
+        Weight: IP weight 1; order count 2 per unfilled
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---opo-trade
+
+        Args:
+            symbol (str):
+            list_client_order_id (str):
+            new_order_resp_type (OrderResponseType | Literal["ACK", "RESULT", "FULL"]): How detailed
+                an order placement answer is.
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_MAKER",
+                "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]): What happens when an order would
+                trade against the same account or trade group.
+            working_type (WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"]): The order types a
+                working order of an order list can have.
+            working_side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            working_client_order_id (str):
+            working_price (DecimalLike):
+            working_quantity (DecimalLike):
+            working_iceberg_qty (DecimalLike):
+            working_time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an order
+                stays active: good till canceled, immediate or cancel, fill or kill.
+            working_strategy_id (int):
+            working_strategy_type (int):
+            working_peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a
+                pegged order's price follows.
+            working_peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset is
+                counted.
+            working_peg_offset_value (int):
+            pending_type (OrderType | Literal["LIMIT", "MARKET", "STOP_LOSS", "STOP_LOSS_LIMIT",
+                "TAKE_PROFIT", "TAKE_PROFIT_LIMIT", "LIMIT_MAKER"]): Order type.
+            pending_side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            pending_client_order_id (str):
+            pending_price (DecimalLike):
+            pending_stop_price (DecimalLike):
+            pending_trailing_delta (int):
+            pending_iceberg_qty (DecimalLike):
+            pending_time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an order
+                stays active: good till canceled, immediate or cancel, fill or kill.
+            pending_strategy_id (int):
+            pending_strategy_type (int):
+            pending_peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a
+                pegged order's price follows.
+            pending_peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset is
+                counted.
+            pending_peg_offset_value (int):
+
+        Returns:
+            NewOrderList
+        """
+
+        from .api.trade import new_order_list_opo as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                list_client_order_id=list_client_order_id,
+                new_order_resp_type=new_order_resp_type,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+                working_type=working_type,
+                working_side=working_side,
+                working_client_order_id=working_client_order_id,
+                working_price=working_price,
+                working_quantity=working_quantity,
+                working_iceberg_qty=working_iceberg_qty,
+                working_time_in_force=working_time_in_force,
+                working_strategy_id=working_strategy_id,
+                working_strategy_type=working_strategy_type,
+                working_peg_price_type=working_peg_price_type,
+                working_peg_offset_type=working_peg_offset_type,
+                working_peg_offset_value=working_peg_offset_value,
+                pending_type=pending_type,
+                pending_side=pending_side,
+                pending_client_order_id=pending_client_order_id,
+                pending_price=pending_price,
+                pending_stop_price=pending_stop_price,
+                pending_trailing_delta=pending_trailing_delta,
+                pending_iceberg_qty=pending_iceberg_qty,
+                pending_time_in_force=pending_time_in_force,
+                pending_strategy_id=pending_strategy_id,
+                pending_strategy_type=pending_strategy_type,
+                pending_peg_price_type=pending_peg_price_type,
+                pending_peg_offset_type=pending_peg_offset_type,
+                pending_peg_offset_value=pending_peg_offset_value,
+            ),
+            operation.parse_success,
+        )
+
+    async def new_order_list_opoco(
+        self,
+        *,
+        symbol: str,
+        working_type: WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
+        working_side: OrderSide | Literal["BUY", "SELL"],
+        working_price: DecimalLike,
+        working_quantity: DecimalLike,
+        pending_side: OrderSide | Literal["BUY", "SELL"],
+        pending_above_type: OcoLegOrderType
+        | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
+        list_client_order_id: str | Unset = UNSET,
+        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
+        | Unset = UNSET,
+        working_client_order_id: str | Unset = UNSET,
+        working_iceberg_qty: DecimalLike | Unset = UNSET,
+        working_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        working_strategy_id: int | Unset = UNSET,
+        working_strategy_type: int | Unset = UNSET,
+        working_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        working_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        working_peg_offset_value: int | Unset = UNSET,
+        pending_above_client_order_id: str | Unset = UNSET,
+        pending_above_price: DecimalLike | Unset = UNSET,
+        pending_above_stop_price: DecimalLike | Unset = UNSET,
+        pending_above_trailing_delta: int | Unset = UNSET,
+        pending_above_iceberg_qty: DecimalLike | Unset = UNSET,
+        pending_above_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_above_strategy_id: int | Unset = UNSET,
+        pending_above_strategy_type: int | Unset = UNSET,
+        pending_above_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        pending_above_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_above_peg_offset_value: int | Unset = UNSET,
+        pending_below_type: OcoLegOrderType
+        | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]
+        | Unset = UNSET,
+        pending_below_client_order_id: str | Unset = UNSET,
+        pending_below_price: DecimalLike | Unset = UNSET,
+        pending_below_stop_price: DecimalLike | Unset = UNSET,
+        pending_below_trailing_delta: int | Unset = UNSET,
+        pending_below_iceberg_qty: DecimalLike | Unset = UNSET,
+        pending_below_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_below_strategy_id: int | Unset = UNSET,
+        pending_below_strategy_type: int | Unset = UNSET,
+        pending_below_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        pending_below_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_below_peg_offset_value: int | Unset = UNSET,
+    ) -> NewOrderList:
+        """Place a one-pays-the-other OCO (OPOCO) list.
+
+        Like an OTOCO (a working order and a pending OCO pair placed once it fills), but the pending orders
+        have no quantity of their own: they are sized by what the working order filled. The same type-
+        dependent requirements as `new_order_list_otoco` apply. Counts 3 orders against the unfilled order
+        count and the order filters.
+
+        ``POST /api/v3/orderList/opoco`` - security ``TRADE`` (signed)
+        Weight: IP weight 1; order count 3 per unfilled
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---opoco-trade
+
+        Args:
+            symbol (str):
+            list_client_order_id (str):
+            new_order_resp_type (OrderResponseType | Literal["ACK", "RESULT", "FULL"]): How detailed
+                an order placement answer is.
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_MAKER",
+                "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]): What happens when an order would
+                trade against the same account or trade group.
+            working_type (WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"]): The order types a
+                working order of an order list can have.
+            working_side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            working_client_order_id (str):
+            working_price (DecimalLike):
+            working_quantity (DecimalLike):
+            working_iceberg_qty (DecimalLike):
+            working_time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an order
+                stays active: good till canceled, immediate or cancel, fill or kill.
+            working_strategy_id (int):
+            working_strategy_type (int):
+            working_peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a
+                pegged order's price follows.
+            working_peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset is
+                counted.
+            working_peg_offset_value (int):
+            pending_side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            pending_above_type (OcoLegOrderType | Literal["STOP_LOSS_LIMIT", "STOP_LOSS",
+                "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]): The order types a leg of an OCO pair
+                can have.
+            pending_above_client_order_id (str):
+            pending_above_price (DecimalLike):
+            pending_above_stop_price (DecimalLike):
+            pending_above_trailing_delta (int):
+            pending_above_iceberg_qty (DecimalLike):
+            pending_above_time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an
+                order stays active: good till canceled, immediate or cancel, fill or kill.
+            pending_above_strategy_id (int):
+            pending_above_strategy_type (int):
+            pending_above_peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a
+                pegged order's price follows.
+            pending_above_peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset
+                is counted.
+            pending_above_peg_offset_value (int):
+            pending_below_type (OcoLegOrderType | Literal["STOP_LOSS_LIMIT", "STOP_LOSS",
+                "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]): The order types a leg of an OCO pair
+                can have.
+            pending_below_client_order_id (str):
+            pending_below_price (DecimalLike):
+            pending_below_stop_price (DecimalLike):
+            pending_below_trailing_delta (int):
+            pending_below_iceberg_qty (DecimalLike):
+            pending_below_time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an
+                order stays active: good till canceled, immediate or cancel, fill or kill.
+            pending_below_strategy_id (int):
+            pending_below_strategy_type (int):
+            pending_below_peg_price_type (PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"]): What a
+                pegged order's price follows.
+            pending_below_peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset
+                is counted.
+            pending_below_peg_offset_value (int):
+
+        Returns:
+            NewOrderList
+        """
+
+        from .api.trade import new_order_list_opoco as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                list_client_order_id=list_client_order_id,
+                new_order_resp_type=new_order_resp_type,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+                working_type=working_type,
+                working_side=working_side,
+                working_client_order_id=working_client_order_id,
+                working_price=working_price,
+                working_quantity=working_quantity,
+                working_iceberg_qty=working_iceberg_qty,
+                working_time_in_force=working_time_in_force,
+                working_strategy_id=working_strategy_id,
+                working_strategy_type=working_strategy_type,
+                working_peg_price_type=working_peg_price_type,
+                working_peg_offset_type=working_peg_offset_type,
+                working_peg_offset_value=working_peg_offset_value,
+                pending_side=pending_side,
+                pending_above_type=pending_above_type,
+                pending_above_client_order_id=pending_above_client_order_id,
+                pending_above_price=pending_above_price,
+                pending_above_stop_price=pending_above_stop_price,
+                pending_above_trailing_delta=pending_above_trailing_delta,
+                pending_above_iceberg_qty=pending_above_iceberg_qty,
+                pending_above_time_in_force=pending_above_time_in_force,
+                pending_above_strategy_id=pending_above_strategy_id,
+                pending_above_strategy_type=pending_above_strategy_type,
+                pending_above_peg_price_type=pending_above_peg_price_type,
+                pending_above_peg_offset_type=pending_above_peg_offset_type,
+                pending_above_peg_offset_value=pending_above_peg_offset_value,
+                pending_below_type=pending_below_type,
+                pending_below_client_order_id=pending_below_client_order_id,
+                pending_below_price=pending_below_price,
+                pending_below_stop_price=pending_below_stop_price,
+                pending_below_trailing_delta=pending_below_trailing_delta,
+                pending_below_iceberg_qty=pending_below_iceberg_qty,
+                pending_below_time_in_force=pending_below_time_in_force,
+                pending_below_strategy_id=pending_below_strategy_id,
+                pending_below_strategy_type=pending_below_strategy_type,
+                pending_below_peg_price_type=pending_below_peg_price_type,
+                pending_below_peg_offset_type=pending_below_peg_offset_type,
+                pending_below_peg_offset_value=pending_below_peg_offset_value,
+            ),
+            operation.parse_success,
+        )
+
+    async def cancel_order_list(
+        self,
+        *,
+        symbol: str,
+        order_list_id: int | Unset = UNSET,
+        list_client_order_id: str | Unset = UNSET,
+        new_client_order_id: str | Unset = UNSET,
+    ) -> CanceledOrderList:
+        """Cancel a whole order list.
+
+        Name the list with `orderListId` or `listClientOrderId` (at least one; with both, they must match
+        the same list). Canceling one order of a list with `cancel_order` also cancels the list.
+
+        ``DELETE /api/v3/orderList`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-order-list-trade
+
+        Args:
+            symbol (str):
+            order_list_id (int):
+            list_client_order_id (str):
+            new_client_order_id (str):
+
+        Returns:
+            CanceledOrderList
+        """
+
+        from .api.trade import cancel_order_list as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_list_id=order_list_id,
+                list_client_order_id=list_client_order_id,
+                new_client_order_id=new_client_order_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def new_sor_order(
+        self,
+        *,
+        symbol: str,
+        side: OrderSide | Literal["BUY", "SELL"],
+        type: SorOrderType | Literal["LIMIT", "MARKET"],
+        quantity: DecimalLike,
+        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        price: DecimalLike | Unset = UNSET,
+        new_client_order_id: str | Unset = UNSET,
+        strategy_id: int | Unset = UNSET,
+        strategy_type: int | Unset = UNSET,
+        iceberg_qty: DecimalLike | Unset = UNSET,
+        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
+        | Unset = UNSET,
+    ) -> NewOrderResult:
+        """Place an order through smart order routing (SOR).
+
+        Only `LIMIT` and `MARKET` orders, by `quantity` (not `quoteOrderQty`); a `LIMIT` order needs
+        `timeInForce` and `price`. The answer defaults to `FULL`; its fills carry the allocation id and
+        match type. Counts 1 order against the unfilled order count and the order filters.
+
+        ``POST /api/v3/sor/order`` - security ``TRADE`` (signed)
+        Weight: IP weight 1; order count 1 per unfilled
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-using-sor-trade
+
+        Args:
+            symbol (str):
+            side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            type (SorOrderType | Literal["LIMIT", "MARKET"]): The order types smart order routing
+                accepts.
+            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an order stays
+                active: good till canceled, immediate or cancel, fill or kill.
+            quantity (DecimalLike):
+            price (DecimalLike):
+            new_client_order_id (str):
+            strategy_id (int):
+            strategy_type (int):
+            iceberg_qty (DecimalLike):
+            new_order_resp_type (OrderResponseType | Literal["ACK", "RESULT", "FULL"]): How detailed
+                an order placement answer is.
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_MAKER",
+                "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]): What happens when an order would
+                trade against the same account or trade group.
+
+        Returns:
+            NewOrderResult
+        """
+
+        from .api.trade import new_sor_order as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                side=side,
+                type=type,
+                time_in_force=time_in_force,
                 quantity=quantity,
                 price=price,
+                new_client_order_id=new_client_order_id,
+                strategy_id=strategy_id,
+                strategy_type=strategy_type,
+                iceberg_qty=iceberg_qty,
+                new_order_resp_type=new_order_resp_type,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+            ),
+            operation.parse_success,
+        )
+
+    async def test_new_sor_order(
+        self,
+        *,
+        symbol: str,
+        side: OrderSide | Literal["BUY", "SELL"],
+        type: SorOrderType | Literal["LIMIT", "MARKET"],
+        quantity: DecimalLike,
+        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        price: DecimalLike | Unset = UNSET,
+        new_client_order_id: str | Unset = UNSET,
+        strategy_id: int | Unset = UNSET,
+        strategy_type: int | Unset = UNSET,
+        iceberg_qty: DecimalLike | Unset = UNSET,
+        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
+        | Unset = UNSET,
+        compute_commission_rates: bool | Unset = UNSET,
+    ) -> OrderCommissions:
+        """Validate a smart order routing order without placing it.
+
+        Takes every parameter of `new_sor_order` and checks the order and the signature without sending it
+        to the matching engine. The answer is empty unless `computeCommissionRates=true`.
+
+        ``POST /api/v3/sor/order/test`` - security ``TRADE`` (signed)
+        Weight: IP weight 20 if computeCommissionRates = True, otherwise 1
+
+        Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#test-new-order-using-sor-trade
+
+        Args:
+            symbol (str):
+            side (OrderSide | Literal["BUY", "SELL"]): Order side.
+            type (SorOrderType | Literal["LIMIT", "MARKET"]): The order types smart order routing
+                accepts.
+            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK"]): How long an order stays
+                active: good till canceled, immediate or cancel, fill or kill.
+            quantity (DecimalLike):
+            price (DecimalLike):
+            new_client_order_id (str):
+            strategy_id (int):
+            strategy_type (int):
+            iceberg_qty (DecimalLike):
+            new_order_resp_type (OrderResponseType | Literal["ACK", "RESULT", "FULL"]): How detailed
+                an order placement answer is.
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_MAKER",
+                "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]): What happens when an order would
+                trade against the same account or trade group.
+            compute_commission_rates (bool):
+
+        Returns:
+            OrderCommissions
+        """
+
+        from .api.trade import test_new_sor_order as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                side=side,
+                type=type,
+                time_in_force=time_in_force,
+                quantity=quantity,
+                price=price,
+                new_client_order_id=new_client_order_id,
+                strategy_id=strategy_id,
+                strategy_type=strategy_type,
+                iceberg_qty=iceberg_qty,
+                new_order_resp_type=new_order_resp_type,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+                compute_commission_rates=compute_commission_rates,
+            ),
+            operation.parse_success,
+        )
+
+    async def transfer_history(
+        self,
+        *,
+        type: TransferType
+        | Literal[
+            "MAIN_UMFUTURE",
+            "MAIN_CMFUTURE",
+            "MAIN_MARGIN",
+            "UMFUTURE_MAIN",
+            "UMFUTURE_MARGIN",
+            "CMFUTURE_MAIN",
+            "CMFUTURE_MARGIN",
+            "MARGIN_MAIN",
+            "MARGIN_UMFUTURE",
+            "MARGIN_CMFUTURE",
+            "ISOLATEDMARGIN_MARGIN",
+            "MARGIN_ISOLATEDMARGIN",
+            "ISOLATEDMARGIN_ISOLATEDMARGIN",
+            "MAIN_FUNDING",
+            "FUNDING_MAIN",
+            "FUNDING_UMFUTURE",
+            "UMFUTURE_FUNDING",
+            "MARGIN_FUNDING",
+            "FUNDING_MARGIN",
+            "FUNDING_CMFUTURE",
+            "CMFUTURE_FUNDING",
+            "MAIN_OPTION",
+            "OPTION_MAIN",
+            "UMFUTURE_OPTION",
+            "OPTION_UMFUTURE",
+            "MARGIN_OPTION",
+            "OPTION_MARGIN",
+            "FUNDING_OPTION",
+            "OPTION_FUNDING",
+            "MAIN_PORTFOLIO_MARGIN",
+            "PORTFOLIO_MARGIN_MAIN",
+        ],
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        current: int | Unset = UNSET,
+        size: int | Unset = UNSET,
+        from_symbol: str | Unset = UNSET,
+        to_symbol: str | Unset = UNSET,
+    ) -> TransferPage:
+        """Past universal transfers of one type.
+
+        Transfers of the given `type`, newest first, a page at a time (`current` is the page number, default
+        1; `size` the page size, default 10, at most 100). Only the last 6 months can be queried; without
+        `startTime` and `endTime` the last 7 days are returned. `fromSymbol` and `toSymbol` are required for
+        the isolated margin types, as for the transfer itself. Mainnet only.
+
+        ``GET /sapi/v1/asset/transfer`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/wallet/asset/query-user-universal-transfer
+
+        Args:
+            type (TransferType | Literal["MAIN_UMFUTURE", "MAIN_CMFUTURE", "MAIN_MARGIN",
+                "UMFUTURE_MAIN", "UMFUTURE_MARGIN", "CMFUTURE_MAIN", "CMFUTURE_MARGIN", "MARGIN_MAIN",
+                "MARGIN_UMFUTURE", "MARGIN_CMFUTURE", "ISOLATEDMARGIN_MARGIN", "MARGIN_ISOLATEDMARGIN",
+                "ISOLATEDMARGIN_ISOLATEDMARGIN", "MAIN_FUNDING", "FUNDING_MAIN", "FUNDING_UMFUTURE",
+                "UMFUTURE_FUNDING", "MARGIN_FUNDING", "FUNDING_MARGIN", "FUNDING_CMFUTURE",
+                "CMFUTURE_FUNDING", "MAIN_OPTION", "OPTION_MAIN", "UMFUTURE_OPTION", "OPTION_UMFUTURE",
+                "MARGIN_OPTION", "OPTION_MARGIN", "FUNDING_OPTION", "OPTION_FUNDING",
+                "MAIN_PORTFOLIO_MARGIN", "PORTFOLIO_MARGIN_MAIN"]): Source and destination of a universal
+                transfer. `MAIN`: spot wallet; `UMFUTURE`/`CMFUTURE`: USDⓈ-M/COIN-M futures; `MARGIN`:
+                cross margin; `ISOLATEDMARGIN`: isolated margin; `FUNDING`: funding wallet; `OPTION`:
+                options; `PORTFOLIO_MARGIN`: portfolio margin.
+            start_time (int):
+            end_time (int):
+            current (int):
+            size (int):
+            from_symbol (str):
+            to_symbol (str):
+
+        Returns:
+            TransferPage
+        """
+
+        from .api.wallet import transfer_history as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                type=type,
+                start_time=start_time,
+                end_time=end_time,
+                current=current,
+                size=size,
+                from_symbol=from_symbol,
+                to_symbol=to_symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def universal_transfer(
+        self,
+        *,
+        type: TransferType
+        | Literal[
+            "MAIN_UMFUTURE",
+            "MAIN_CMFUTURE",
+            "MAIN_MARGIN",
+            "UMFUTURE_MAIN",
+            "UMFUTURE_MARGIN",
+            "CMFUTURE_MAIN",
+            "CMFUTURE_MARGIN",
+            "MARGIN_MAIN",
+            "MARGIN_UMFUTURE",
+            "MARGIN_CMFUTURE",
+            "ISOLATEDMARGIN_MARGIN",
+            "MARGIN_ISOLATEDMARGIN",
+            "ISOLATEDMARGIN_ISOLATEDMARGIN",
+            "MAIN_FUNDING",
+            "FUNDING_MAIN",
+            "FUNDING_UMFUTURE",
+            "UMFUTURE_FUNDING",
+            "MARGIN_FUNDING",
+            "FUNDING_MARGIN",
+            "FUNDING_CMFUTURE",
+            "CMFUTURE_FUNDING",
+            "MAIN_OPTION",
+            "OPTION_MAIN",
+            "UMFUTURE_OPTION",
+            "OPTION_UMFUTURE",
+            "MARGIN_OPTION",
+            "OPTION_MARGIN",
+            "FUNDING_OPTION",
+            "OPTION_FUNDING",
+            "MAIN_PORTFOLIO_MARGIN",
+            "PORTFOLIO_MARGIN_MAIN",
+        ],
+        asset: str,
+        amount: DecimalLike,
+        from_symbol: str | Unset = UNSET,
+        to_symbol: str | Unset = UNSET,
+    ) -> TransferId:
+        """Move an asset between two wallets of the account.
+
+        `type` names the source and destination wallets (`MAIN` is the spot wallet; `UMFUTURE` and
+        `CMFUTURE` are the USDⓈ-M and COIN-M futures wallets). `fromSymbol` is required when the source is
+        an isolated margin account (`ISOLATEDMARGIN_MARGIN`, `ISOLATEDMARGIN_ISOLATEDMARGIN`) and `toSymbol`
+        when the destination is one (`MARGIN_ISOLATEDMARGIN`, `ISOLATEDMARGIN_ISOLATEDMARGIN`). The API key
+        needs the "Permits Universal Transfer" option. Mainnet only.
+
+        ``POST /sapi/v1/asset/transfer`` - security ``USER_DATA`` (signed)
+        Weight: UID weight 900
+
+        Docs: https://developers.binance.com/docs/wallet/asset/user-universal-transfer
+
+        Args:
+            type (TransferType | Literal["MAIN_UMFUTURE", "MAIN_CMFUTURE", "MAIN_MARGIN",
+                "UMFUTURE_MAIN", "UMFUTURE_MARGIN", "CMFUTURE_MAIN", "CMFUTURE_MARGIN", "MARGIN_MAIN",
+                "MARGIN_UMFUTURE", "MARGIN_CMFUTURE", "ISOLATEDMARGIN_MARGIN", "MARGIN_ISOLATEDMARGIN",
+                "ISOLATEDMARGIN_ISOLATEDMARGIN", "MAIN_FUNDING", "FUNDING_MAIN", "FUNDING_UMFUTURE",
+                "UMFUTURE_FUNDING", "MARGIN_FUNDING", "FUNDING_MARGIN", "FUNDING_CMFUTURE",
+                "CMFUTURE_FUNDING", "MAIN_OPTION", "OPTION_MAIN", "UMFUTURE_OPTION", "OPTION_UMFUTURE",
+                "MARGIN_OPTION", "OPTION_MARGIN", "FUNDING_OPTION", "OPTION_FUNDING",
+                "MAIN_PORTFOLIO_MARGIN", "PORTFOLIO_MARGIN_MAIN"]): Source and destination of a universal
+                transfer. `MAIN`: spot wallet; `UMFUTURE`/`CMFUTURE`: USDⓈ-M/COIN-M futures; `MARGIN`:
+                cross margin; `ISOLATEDMARGIN`: isolated margin; `FUNDING`: funding wallet; `OPTION`:
+                options; `PORTFOLIO_MARGIN`: portfolio margin.
+            asset (str):
+            amount (DecimalLike):
+            from_symbol (str):
+            to_symbol (str):
+
+        Returns:
+            TransferId
+        """
+
+        from .api.wallet import universal_transfer as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                type=type,
+                asset=asset,
+                amount=amount,
+                from_symbol=from_symbol,
+                to_symbol=to_symbol,
             ),
             operation.parse_success,
         )

@@ -3,7 +3,7 @@
 """How this package was generated: the inputs that give these exact bytes."""
 
 SPEC = "specs/usdm.yaml"
-SPEC_SHA256 = "1613fbee46dec55aff6a163a67d23b21172e82dcdb0ce544fe8a48ed7864497b"
-GENERATOR_SHA256 = "e7b8031f4d088eaa3542696c17ca5bec998cd763796039142ff01f75fc71b5b6"
+SPEC_SHA256 = "e7c6cb5b638841eaa15406440cfbb8afbe5faf53f9113c938b49423db58cd0f9"
+GENERATOR_SHA256 = "8c174be0ca15bc018d183feb1d89656c561accf10e651cf828cdadcb946a7ac4"
 OPENAPI_PYTHON_CLIENT = "0.29.1"
 RUFF = "0.17.6"

@@ -18,25 +18,204 @@ import httpx
 from .types import UNSET, DecimalLike, Operation, Unset
 
 if TYPE_CHECKING:
+    from .models.account_config import AccountConfig
+    from .models.account_v2 import AccountV2
+    from .models.account_v3 import AccountV3
+    from .models.aggregate_trade import AggregateTrade
+    from .models.algo_order import AlgoOrder
+    from .models.algo_order_cancel import AlgoOrderCancel
+    from .models.algo_order_type import AlgoOrderType
+    from .models.algo_type import AlgoType
+    from .models.asset_index import AssetIndex
+    from .models.auto_close_type import AutoCloseType
+    from .models.basis_record import BasisRecord
+    from .models.batch_order import BatchOrder
+    from .models.batch_order_modification import BatchOrderModification
+    from .models.book_ticker import BookTicker
+    from .models.code_message import CodeMessage
+    from .models.commission_rate import CommissionRate
+    from .models.composite_index import CompositeIndex
+    from .models.continuous_contract_type import ContinuousContractType
+    from .models.convert_accept import ConvertAccept
+    from .models.convert_order import ConvertOrder
+    from .models.convert_pair import ConvertPair
+    from .models.convert_quote import ConvertQuote
+    from .models.convert_valid_time import ConvertValidTime
+    from .models.countdown_cancel_all import CountdownCancelAll
+    from .models.download_link import DownloadLink
     from .models.empty import Empty
+    from .models.error import Error
     from .models.exchange_info import ExchangeInfo
+    from .models.fee_burn_status import FeeBurnStatus
+    from .models.funding_info import FundingInfo
+    from .models.funding_rate_record import FundingRateRecord
+    from .models.futures_balance import FuturesBalance
+    from .models.history_export import HistoryExport
+    from .models.income_record import IncomeRecord
+    from .models.income_type import IncomeType
+    from .models.index_constituents import IndexConstituents
+    from .models.insurance_fund import InsuranceFund
     from .models.kline import Kline
     from .models.kline_interval import KlineInterval
+    from .models.leverage_bracket import LeverageBracket
+    from .models.leverage_setting import LeverageSetting
+    from .models.long_short_ratio_record import LongShortRatioRecord
+    from .models.margin_type import MarginType
+    from .models.multi_assets_mode import MultiAssetsMode
+    from .models.new_order_resp_type import NewOrderRespType
+    from .models.new_order_type import NewOrderType
+    from .models.open_interest_snapshot import OpenInterestSnapshot
+    from .models.open_interest_statistics import OpenInterestStatistics
     from .models.order import Order
+    from .models.order_amendment import OrderAmendment
     from .models.order_book import OrderBook
     from .models.order_side import OrderSide
+    from .models.order_type import OrderType
+    from .models.portfolio_margin_account import PortfolioMarginAccount
+    from .models.position_adl_quantile import PositionAdlQuantile
+    from .models.position_margin_change import PositionMarginChange
+    from .models.position_margin_history import PositionMarginHistory
+    from .models.position_mode import PositionMode
+    from .models.position_risk_v2 import PositionRiskV2
+    from .models.position_risk_v3 import PositionRiskV3
+    from .models.position_side import PositionSide
+    from .models.premium_index import PremiumIndex
+    from .models.price_match import PriceMatch
     from .models.price_ticker import PriceTicker
+    from .models.quarterly_settlement import QuarterlySettlement
+    from .models.rate_limit import RateLimit
+    from .models.referral_customer_email import ReferralCustomerEmail
+    from .models.referral_new_user import ReferralNewUser
+    from .models.referral_overview import ReferralOverview
+    from .models.referral_rebate_volume import ReferralRebateVolume
+    from .models.referral_trade_volume import ReferralTradeVolume
+    from .models.referral_trader_number import ReferralTraderNumber
+    from .models.referral_trader_summary import ReferralTraderSummary
+    from .models.referral_user_customization import ReferralUserCustomization
+    from .models.self_trade_prevention_mode import SelfTradePreventionMode
+    from .models.server_clock import ServerClock
+    from .models.statistics_period import StatisticsPeriod
+    from .models.symbol_adl_risk import SymbolAdlRisk
+    from .models.symbol_config import SymbolConfig
+    from .models.taker_buy_sell_volume import TakerBuySellVolume
+    from .models.ticker_24_hr import Ticker24Hr
+    from .models.time_in_force import TimeInForce
+    from .models.trade import Trade
+    from .models.trading_schedule import TradingSchedule
+    from .models.trading_status import TradingStatus
+    from .models.user_data_stream_key import UserDataStreamKey
+    from .models.user_trade import UserTrade
+    from .models.working_type import WorkingType
 
 
 T = TypeVar("T")
 
 OPERATION_IDS: tuple[str, ...] = (
+    "account_config",
+    "account_v2",
+    "account_v3",
+    "adl_quantile",
+    "adl_risk",
+    "aggregate_trades",
+    "all_algo_orders",
+    "all_orders",
+    "asset_index",
+    "balance_v2",
+    "balance_v3",
+    "basis",
+    "book_ticker",
+    "cancel_algo_order",
+    "cancel_all_algo_orders",
+    "cancel_all_open_orders",
+    "cancel_batch_orders",
+    "cancel_order",
+    "change_fee_burn",
+    "change_leverage",
+    "change_margin_type",
+    "change_multi_assets_mode",
+    "change_position_margin",
+    "change_position_mode",
+    "close_user_data_stream",
+    "commission_rate",
+    "composite_index_info",
+    "continuous_klines",
+    "convert_accept_quote",
+    "convert_order_status",
+    "convert_pairs",
+    "convert_quote",
+    "countdown_cancel_all",
+    "delivery_price",
     "exchange_info",
+    "fee_burn",
+    "force_orders",
+    "funding_info",
+    "funding_rate_history",
+    "historical_trades",
+    "income_download_id",
+    "income_download_link",
+    "income_history",
+    "index_constituents",
+    "index_price_klines",
+    "insurance_fund_balance",
+    "keepalive_user_data_stream",
     "klines",
+    "leverage_brackets",
+    "long_short_account_ratio",
+    "mark_price_klines",
+    "modify_batch_orders",
+    "modify_order",
+    "multi_assets_mode",
+    "new_algo_order",
+    "new_batch_orders",
     "new_order",
+    "open_algo_orders",
+    "open_interest",
+    "open_interest_history",
+    "open_orders",
+    "order_amendments",
     "order_book",
+    "order_download_id",
+    "order_download_link",
+    "order_rate_limits",
     "ping",
+    "portfolio_margin_account",
+    "position_margin_history",
+    "position_mode",
+    "position_risk_v2",
+    "position_risk_v3",
+    "premium_index",
+    "premium_index_klines",
     "price_ticker",
+    "price_ticker_v2",
+    "query_algo_order",
+    "query_open_order",
+    "query_order",
+    "recent_trades",
+    "referral_customer_ids",
+    "referral_if_new_user",
+    "referral_overview",
+    "referral_rebate_volume",
+    "referral_set_customer_id",
+    "referral_set_user_id",
+    "referral_trade_volume",
+    "referral_trader_number",
+    "referral_trader_summary",
+    "referral_user_id",
+    "rpi_order_book",
+    "server_time",
+    "sign_tradfi_perps_contract",
+    "start_user_data_stream",
+    "symbol_config",
+    "taker_buy_sell_volume",
+    "test_new_order",
+    "ticker_24hr",
+    "top_long_short_account_ratio",
+    "top_long_short_position_ratio",
+    "trade_download_id",
+    "trade_download_link",
+    "trading_schedule",
+    "trading_status",
+    "user_trades",
 )
 """Every operation of the spec, one facade method each."""
 
@@ -74,6 +253,56 @@ class UsdMFacade:
             operation.parse_success,
         )
 
+    def server_time(
+        self,
+    ) -> ServerClock:
+        """Current server time.
+
+        Also a connectivity test. Use this clock, not exchange_info's serverTime, to align request
+        timestamps.
+
+        ``GET /fapi/v1/time`` - security ``NONE``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Check-Server-Time
+
+        Returns:
+            ServerClock
+        """
+
+        from .api.market import server_time as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    def exchange_info(
+        self,
+    ) -> ExchangeInfo:
+        """Trading rules and symbol information.
+
+        Rate limits, margin assets and, for every contract, its status, precisions and filters. deliveryDate
+        is set to the delisting time once a delisting has been announced.
+
+        ``GET /fapi/v1/exchangeInfo`` - security ``NONE``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Exchange-Information
+
+        Returns:
+            ExchangeInfo
+        """
+
+        from .api.market import exchange_info as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
     def order_book(
         self,
         *,
@@ -81,6 +310,8 @@ class UsdMFacade:
         limit: Literal[5, 10, 20, 50, 100, 500, 1000] | Unset = UNSET,
     ) -> OrderBook:
         """Order book.
+
+        Retail price improvement (RPI) orders are left out; rpi_order_book includes them. Default limit 500.
 
         ``GET /fapi/v1/depth`` - security ``NONE``
         Weight: IP weight 2 if limit <= 50, 5 if limit <= 100, 10 if limit <= 500, otherwise 20; limit
@@ -107,12 +338,545 @@ class UsdMFacade:
             operation.parse_success,
         )
 
+    def rpi_order_book(
+        self,
+        *,
+        symbol: str,
+        limit: Literal[1000] | Unset = UNSET,
+    ) -> OrderBook:
+        """Order book including RPI orders.
+
+        Retail price improvement orders are aggregated into the levels; crossed levels are hidden. The only
+        depth is 1000 (the default).
+
+        ``GET /fapi/v1/rpiDepth`` - security ``NONE``
+        Weight: IP weight 20
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Order-Book-RPI
+
+        Args:
+            symbol (str):
+            limit (Literal[1000]):
+
+        Returns:
+            OrderBook
+        """
+
+        from .api.market import rpi_order_book as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def recent_trades(
+        self,
+        *,
+        symbol: str,
+        limit: int | Unset = UNSET,
+    ) -> list[Trade]:
+        """Recent market trades.
+
+        Only trades of the order book: insurance fund and auto-deleverage trades are not included.
+
+        ``GET /fapi/v1/trades`` - security ``NONE``
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Recent-Trades-List
+
+        Args:
+            symbol (str):
+            limit (int):
+
+        Returns:
+            list[Trade]
+        """
+
+        from .api.market import recent_trades as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def historical_trades(
+        self,
+        *,
+        symbol: str,
+        limit: int | Unset = UNSET,
+        from_id: int | Unset = UNSET,
+    ) -> list[Trade]:
+        """Older market trades.
+
+        Order book trades only, from the last month. Needs the API key. Default limit 100.
+
+        ``GET /fapi/v1/historicalTrades`` - security ``MARKET_DATA``
+        Weight: IP weight 200
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Old-Trades-Lookup
+
+        Args:
+            symbol (str):
+            limit (int):
+            from_id (int):
+
+        Returns:
+            list[Trade]
+        """
+
+        from .api.market import historical_trades as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                limit=limit,
+                from_id=from_id,
+            ),
+            operation.parse_success,
+        )
+
+    def aggregate_trades(
+        self,
+        *,
+        symbol: str,
+        from_id: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[AggregateTrade]:
+        """Aggregate market trades.
+
+        Trades of the same taker order at the same price within 100 ms are merged; RPI orders are merged
+        without a mark. When both startTime and endTime are sent they must be less than one hour apart. Send
+        either fromId or a time range, not both (mixing them may time out). Without any of them the most
+        recent trades are returned. Only recent history is available (the documentation now says 24 hours).
+
+        ``GET /fapi/v1/aggTrades`` - security ``NONE``
+        Weight: IP weight 20
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Compressed-Aggregate-Trades-List
+
+        Args:
+            symbol (str):
+            from_id (int):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[AggregateTrade]
+        """
+
+        from .api.market import aggregate_trades as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                from_id=from_id,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def klines(
+        self,
+        *,
+        symbol: str,
+        interval: KlineInterval
+        | Literal[
+            "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+        ],
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[Kline]:
+        """Klines of a symbol.
+
+        Klines are identified by their open time. Without startTime and endTime the most recent klines are
+        returned. Default limit 500, max 1500.
+
+        ``GET /fapi/v1/klines`` - security ``NONE``
+        Weight: IP weight 1 if limit <= 99, 2 if limit <= 499, 5 if limit <= 1000, otherwise 10; limit
+            defaults to 500
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Kline-Candlestick-Data
+
+        Args:
+            symbol (str):
+            interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
+                "8h", "12h", "1d", "3d", "1w", "1M"]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[Kline]
+        """
+
+        from .api.market import klines as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                interval=interval,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def continuous_klines(
+        self,
+        *,
+        pair: str,
+        contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+        interval: KlineInterval
+        | Literal[
+            "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+        ],
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[Kline]:
+        """Klines of a continuous contract.
+
+        Klines of whichever contract of the given kind is current, identified by open time. Without
+        startTime and endTime the most recent klines are returned. Default limit 500, max 1500.
+
+        ``GET /fapi/v1/continuousKlines`` - security ``NONE``
+        Weight: IP weight 1 if limit <= 99, 2 if limit <= 499, 5 if limit <= 1000, otherwise 10; limit
+            defaults to 500
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Continuous-Contract-Kline-Candlestick-Data
+
+        Args:
+            pair (str):
+            contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+                "NEXT_QUARTER"]):
+            interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
+                "8h", "12h", "1d", "3d", "1w", "1M"]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[Kline]
+        """
+
+        from .api.market import continuous_klines as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                pair=pair,
+                contract_type=contract_type,
+                interval=interval,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def index_price_klines(
+        self,
+        *,
+        pair: str,
+        interval: KlineInterval
+        | Literal[
+            "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+        ],
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[Kline]:
+        """Index price klines of a pair.
+
+        Only the price fields carry information. Without startTime and endTime the most recent klines are
+        returned. Default limit 500, max 1500.
+
+        ``GET /fapi/v1/indexPriceKlines`` - security ``NONE``
+        Weight: IP weight 1 if limit <= 99, 2 if limit <= 499, 5 if limit <= 1000, otherwise 10; limit
+            defaults to 500
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Index-Price-Kline-Candlestick-Data
+
+        Args:
+            pair (str):
+            interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
+                "8h", "12h", "1d", "3d", "1w", "1M"]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[Kline]
+        """
+
+        from .api.market import index_price_klines as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                pair=pair,
+                interval=interval,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def mark_price_klines(
+        self,
+        *,
+        symbol: str,
+        interval: KlineInterval
+        | Literal[
+            "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+        ],
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[Kline]:
+        """Mark price klines of a symbol.
+
+        Only the price fields carry information. Without startTime and endTime the most recent klines are
+        returned. Default limit 500, max 1500.
+
+        ``GET /fapi/v1/markPriceKlines`` - security ``NONE``
+        Weight: IP weight 1 if limit <= 99, 2 if limit <= 499, 5 if limit <= 1000, otherwise 10; limit
+            defaults to 500
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Mark-Price-Kline-Candlestick-Data
+
+        Args:
+            symbol (str):
+            interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
+                "8h", "12h", "1d", "3d", "1w", "1M"]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[Kline]
+        """
+
+        from .api.market import mark_price_klines as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                interval=interval,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def premium_index_klines(
+        self,
+        *,
+        symbol: str,
+        interval: KlineInterval
+        | Literal[
+            "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+        ],
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[Kline]:
+        """Premium index klines of a symbol.
+
+        Only the price fields carry information. Without startTime and endTime the most recent klines are
+        returned. Default limit 500, max 1500.
+
+        ``GET /fapi/v1/premiumIndexKlines`` - security ``NONE``
+        Weight: IP weight 1 if limit <= 99, 2 if limit <= 499, 5 if limit <= 1000, otherwise 10; limit
+            defaults to 500
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Premium-Index-Kline-Data
+
+        Args:
+            symbol (str):
+            interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
+                "8h", "12h", "1d", "3d", "1w", "1M"]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[Kline]
+        """
+
+        from .api.market import premium_index_klines as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                interval=interval,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def premium_index(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> list[PremiumIndex] | PremiumIndex:
+        """Mark price and funding rate.
+
+        One object for the given symbol, or an array for all symbols when symbol is omitted.
+
+        ``GET /fapi/v1/premiumIndex`` - security ``NONE``
+        Weight: IP weight 1 if symbol is sent, otherwise 10
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Mark-Price
+
+        Args:
+            symbol (str):
+
+        Returns:
+            list[PremiumIndex] | PremiumIndex
+        """
+
+        from .api.market import premium_index as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def funding_rate_history(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[FundingRateRecord]:
+        """Funding rate history.
+
+        Without startTime and endTime the 200 most recent records are returned; with a range holding more
+        than limit records, the first limit records from startTime are returned. Ascending order. Default
+        limit 100, max 1000.
+
+        ``GET /fapi/v1/fundingRate`` - security ``NONE``
+        Weight: IP weight 0; No IP weight is documented; shares a limit of 500 requests per 5 minutes per
+            IP with GET /fapi/v1/fundingInfo.
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Get-Funding-Rate-History
+
+        Args:
+            symbol (str):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[FundingRateRecord]
+        """
+
+        from .api.market import funding_rate_history as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def funding_info(
+        self,
+    ) -> list[FundingInfo]:
+        """Funding settings of adjusted symbols.
+
+        Only symbols whose funding rate cap, floor or interval was adjusted are listed.
+
+        ``GET /fapi/v1/fundingInfo`` - security ``NONE``
+        Weight: IP weight 0; Shares a limit of 500 requests per 5 minutes per IP with GET
+            /fapi/v1/fundingRate.
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Get-Funding-Rate-Info
+
+        Returns:
+            list[FundingInfo]
+        """
+
+        from .api.market import funding_info as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    def ticker_24hr(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> list[Ticker24Hr] | Ticker24Hr:
+        """24-hour price change statistics.
+
+        One object for the given symbol, or an array for all symbols when symbol is omitted (much heavier).
+
+        ``GET /fapi/v1/ticker/24hr`` - security ``NONE``
+        Weight: IP weight 1 if symbol is sent, otherwise 40
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/24hr-Ticker-Price-Change-Statistics
+
+        Args:
+            symbol (str):
+
+        Returns:
+            list[Ticker24Hr] | Ticker24Hr
+        """
+
+        from .api.market import ticker_24hr as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
     def price_ticker(
         self,
         *,
         symbol: str | Unset = UNSET,
     ) -> list[PriceTicker] | PriceTicker:
-        """Latest price.
+        """Latest price (deprecated in favour of price_ticker_v2).
+
+        One object for the given symbol, or an array for all symbols when symbol is omitted.
 
         ``GET /fapi/v1/ticker/price`` - security ``NONE``
         Weight: IP weight 1 if symbol is sent, otherwise 2
@@ -136,63 +900,689 @@ class UsdMFacade:
             operation.parse_success,
         )
 
-    def klines(
+    def price_ticker_v2(
         self,
         *,
-        symbol: str,
-        interval: KlineInterval | Literal["1m", "3m", "1h", "1d", "1w", "1M"],
-    ) -> list[Kline]:
-        """Klines.
+        symbol: str | Unset = UNSET,
+    ) -> list[PriceTicker] | PriceTicker:
+        """Latest price.
 
-        ``GET /fapi/v1/klines`` - security ``NONE``
-        Weight: IP weight 1
+        One object for the given symbol, or an array for all symbols when symbol is omitted. The X-MBX-USED-
+        WEIGHT-1M header of this endpoint is not accurate.
 
-        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Kline-Candlestick-Data
+        ``GET /fapi/v2/ticker/price`` - security ``NONE``
+        Weight: IP weight 1 if symbol is sent, otherwise 2
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Symbol-Price-Ticker-v2
 
         Args:
             symbol (str):
-            interval (KlineInterval | Literal["1m", "3m", "1h", "1d", "1w", "1M"]):
 
         Returns:
-            list[Kline]
+            list[PriceTicker] | PriceTicker
         """
 
-        from .api.market import klines as operation
+        from .api.market import price_ticker_v2 as operation
 
         return self._call(
             operation.OPERATION,
             operation.request_kwargs(
                 symbol=symbol,
-                interval=interval,
             ),
             operation.parse_success,
         )
 
-    def exchange_info(
+    def book_ticker(
         self,
         *,
-        symbols: list[str] | Unset = UNSET,
-    ) -> ExchangeInfo:
-        """x
+        symbol: str | Unset = UNSET,
+    ) -> BookTicker | list[BookTicker]:
+        """Best bid and ask.
 
-        ``GET /fapi/v1/exchangeInfo`` - security ``NONE``
-        Weight: IP weight 1
+        One object for the given symbol, or an array for all symbols when symbol is omitted. RPI orders are
+        left out. The X-MBX-USED-WEIGHT-1M header of this endpoint is not accurate.
 
-        Docs: https://x
+        ``GET /fapi/v1/ticker/bookTicker`` - security ``NONE``
+        Weight: IP weight 2 if symbol is sent, otherwise 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Symbol-Order-Book-Ticker
 
         Args:
-            symbols (list[str]):
+            symbol (str):
 
         Returns:
-            ExchangeInfo
+            BookTicker | list[BookTicker]
         """
 
-        from .api.market import exchange_info as operation
+        from .api.market import book_ticker as operation
 
         return self._call(
             operation.OPERATION,
             operation.request_kwargs(
-                symbols=symbols,
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def delivery_price(
+        self,
+        *,
+        pair: str,
+    ) -> list[QuarterlySettlement]:
+        """Settlement prices of quarterly contracts.
+
+        Past delivery prices of the quarterly contracts of a pair.
+
+        ``GET /futures/data/delivery-price`` - security ``NONE``
+        Weight: IP weight 0
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Delivery-Price
+
+        Args:
+            pair (str):
+
+        Returns:
+            list[QuarterlySettlement]
+        """
+
+        from .api.market import delivery_price as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                pair=pair,
+            ),
+            operation.parse_success,
+        )
+
+    def open_interest(
+        self,
+        *,
+        symbol: str,
+    ) -> OpenInterestSnapshot:
+        """Current open interest of a symbol.
+
+        ``GET /fapi/v1/openInterest`` - security ``NONE``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Open-Interest
+
+        Args:
+            symbol (str):
+
+        Returns:
+            OpenInterestSnapshot
+        """
+
+        from .api.market import open_interest as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def open_interest_history(
+        self,
+        *,
+        symbol: str,
+        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        limit: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+    ) -> list[OpenInterestStatistics]:
+        """Open interest statistics.
+
+        Only the last month is available. Without startTime and endTime the most recent periods are
+        returned. Default limit 30, max 500.
+
+        ``GET /futures/data/openInterestHist`` - security ``NONE``
+        Weight: IP weight 0; Also limited to 1000 requests per 5 minutes per IP.
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Open-Interest-Statistics
+
+        Args:
+            symbol (str):
+            period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+                "1d"]):
+            limit (int):
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            list[OpenInterestStatistics]
+        """
+
+        from .api.market import open_interest_history as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                period=period,
+                limit=limit,
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    def top_long_short_position_ratio(
+        self,
+        *,
+        symbol: str,
+        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        limit: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+    ) -> list[LongShortRatioRecord]:
+        """Long/short position ratio of top traders.
+
+        Share of net long and net short positions among the positions of the 20% of users with the largest
+        margin balance; the ratio is long share / short share. Only the last 30 days are available. Default
+        limit 30, max 500.
+
+        ``GET /futures/data/topLongShortPositionRatio`` - security ``MARKET_DATA``
+        Weight: IP weight 0; Also limited to 1000 requests per 5 minutes per IP.
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Top-Trader-Long-Short-Ratio
+
+        Args:
+            symbol (str):
+            period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+                "1d"]):
+            limit (int):
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            list[LongShortRatioRecord]
+        """
+
+        from .api.market import top_long_short_position_ratio as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                period=period,
+                limit=limit,
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    def top_long_short_account_ratio(
+        self,
+        *,
+        symbol: str,
+        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        limit: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+    ) -> list[LongShortRatioRecord]:
+        """Long/short account ratio of top traders.
+
+        Share of accounts with a net long and with a net short position among the 20% of users with the
+        largest margin balance (each account counted once); the ratio is long share / short share. Only the
+        last 30 days are available. Default limit 30, max 500.
+
+        ``GET /futures/data/topLongShortAccountRatio`` - security ``MARKET_DATA``
+        Weight: IP weight 0; No IP weight is documented. Also limited to 1000 requests per 5 minutes per
+            IP.
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Top-Long-Short-Account-Ratio
+
+        Args:
+            symbol (str):
+            period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+                "1d"]):
+            limit (int):
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            list[LongShortRatioRecord]
+        """
+
+        from .api.market import top_long_short_account_ratio as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                period=period,
+                limit=limit,
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    def long_short_account_ratio(
+        self,
+        *,
+        symbol: str,
+        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        limit: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+    ) -> list[LongShortRatioRecord]:
+        """Long/short account ratio of all traders.
+
+        Only the last 30 days are available. Default limit 30, max 500.
+
+        ``GET /futures/data/globalLongShortAccountRatio`` - security ``NONE``
+        Weight: IP weight 0; Also limited to 1000 requests per 5 minutes per IP.
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Long-Short-Ratio
+
+        Args:
+            symbol (str):
+            period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+                "1d"]):
+            limit (int):
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            list[LongShortRatioRecord]
+        """
+
+        from .api.market import long_short_account_ratio as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                period=period,
+                limit=limit,
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    def taker_buy_sell_volume(
+        self,
+        *,
+        symbol: str,
+        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        limit: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+    ) -> list[TakerBuySellVolume]:
+        """Taker buy and sell volume.
+
+        Only the last 30 days are available. Default limit 30, max 500.
+
+        ``GET /futures/data/takerlongshortRatio`` - security ``NONE``
+        Weight: IP weight 0; Also limited to 1000 requests per 5 minutes per IP.
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Taker-BuySell-Volume
+
+        Args:
+            symbol (str):
+            period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+                "1d"]):
+            limit (int):
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            list[TakerBuySellVolume]
+        """
+
+        from .api.market import taker_buy_sell_volume as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                period=period,
+                limit=limit,
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    def basis(
+        self,
+        *,
+        pair: str,
+        contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        limit: int,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+    ) -> list[BasisRecord]:
+        """Basis of a contract.
+
+        Only the last 30 days are available. Without startTime and endTime the most recent periods are
+        returned. limit is mandatory here (30 is the documented default; max 500).
+
+        ``GET /futures/data/basis`` - security ``NONE``
+        Weight: IP weight 0
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Basis
+
+        Args:
+            pair (str):
+            contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+                "NEXT_QUARTER"]):
+            period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+                "1d"]):
+            limit (int):
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            list[BasisRecord]
+        """
+
+        from .api.market import basis as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                pair=pair,
+                contract_type=contract_type,
+                period=period,
+                limit=limit,
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    def composite_index_info(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> list[CompositeIndex]:
+        """Composite index symbols and their components.
+
+        Only composite index symbols are listed.
+
+        ``GET /fapi/v1/indexInfo`` - security ``NONE``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Composite-Index-Symbol-Information
+
+        Args:
+            symbol (str):
+
+        Returns:
+            list[CompositeIndex]
+        """
+
+        from .api.market import composite_index_info as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def asset_index(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> AssetIndex | list[AssetIndex]:
+        """Asset index prices.
+
+        Index prices of the margin assets of Multi-Assets mode (and, since the 2026-06-30 COIN-M
+        integration, of COIN-M settlement assets). One object for the given symbol (an asset pair such as
+        ADAUSD), or an array when symbol is omitted.
+
+        ``GET /fapi/v1/assetIndex`` - security ``NONE``
+        Weight: IP weight 1 if symbol is sent, otherwise 10
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Multi-Assets-Mode-Asset-Index
+
+        Args:
+            symbol (str):
+
+        Returns:
+            AssetIndex | list[AssetIndex]
+        """
+
+        from .api.market import asset_index as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def index_constituents(
+        self,
+        *,
+        symbol: str,
+    ) -> IndexConstituents:
+        """Constituents of an index price.
+
+        Prices of TradFi perpetual constituents are hidden and shown as -1.
+
+        ``GET /fapi/v1/constituents`` - security ``NONE``
+        Weight: IP weight 2
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Index-Constituents
+
+        Args:
+            symbol (str):
+
+        Returns:
+            IndexConstituents
+        """
+
+        from .api.market import index_constituents as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def insurance_fund_balance(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> InsuranceFund | list[InsuranceFund]:
+        """Insurance fund balance snapshot.
+
+        One fund (the one covering the given symbol), or an array of all funds when symbol is omitted.
+
+        ``GET /fapi/v1/insuranceBalance`` - security ``NONE``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Insurance-Fund-Balance
+
+        Args:
+            symbol (str):
+
+        Returns:
+            InsuranceFund | list[InsuranceFund]
+        """
+
+        from .api.market import insurance_fund_balance as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def adl_risk(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> list[SymbolAdlRisk] | SymbolAdlRisk:
+        """Auto-deleverage risk rating.
+
+        Rating (low, medium, high) of the likelihood of auto-deleveraging during liquidations, updated every
+        30 minutes. One object for the given symbol, or an array when symbol is omitted.
+
+        ``GET /fapi/v1/symbolAdlRisk`` - security ``NONE``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/ADL-Risk
+
+        Args:
+            symbol (str):
+
+        Returns:
+            list[SymbolAdlRisk] | SymbolAdlRisk
+        """
+
+        from .api.market import adl_risk as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def trading_schedule(
+        self,
+    ) -> TradingSchedule:
+        """Trading sessions of TradFi underlying markets.
+
+        Sessions of the markets underlying TradFi perpetuals (U.S. equities, commodities and, more recently,
+        Korean equities) from the day before the request, one week forward and one week back.
+
+        ``GET /fapi/v1/tradingSchedule`` - security ``NONE``
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Trading-Schedule
+
+        Returns:
+            TradingSchedule
+        """
+
+        from .api.market import trading_schedule as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    def query_order(
+        self,
+        *,
+        symbol: str,
+        order_id: int | Unset = UNSET,
+        orig_client_order_id: str | Unset = UNSET,
+    ) -> Order:
+        """Look up an order.
+
+        Identify the order by orderId or origClientOrderId. Orders that are CANCELED or EXPIRED without any
+        fill are not found after 3 days, and no order is found 90 days after creation.
+
+        ``GET /fapi/v1/order`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Query-Order
+
+        Args:
+            symbol (str):
+            order_id (int):
+            orig_client_order_id (str):
+
+        Returns:
+            Order
+        """
+
+        from .api.trade import query_order as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                orig_client_order_id=orig_client_order_id,
+            ),
+            operation.parse_success,
+        )
+
+    def modify_order(
+        self,
+        *,
+        symbol: str,
+        side: OrderSide | Literal["BUY", "SELL"],
+        quantity: DecimalLike,
+        price: DecimalLike,
+        order_id: int | Unset = UNSET,
+        orig_client_order_id: str | Unset = UNSET,
+        price_match: PriceMatch
+        | Literal[
+            "NONE",
+            "OPPONENT",
+            "OPPONENT_5",
+            "OPPONENT_10",
+            "OPPONENT_20",
+            "QUEUE",
+            "QUEUE_5",
+            "QUEUE_10",
+            "QUEUE_20",
+        ]
+        | Unset = UNSET,
+    ) -> Order:
+        """Modify a LIMIT order.
+
+        Changes price and quantity of an open LIMIT order (both are mandatory); the order loses its queue
+        priority. Identify it by orderId or origClientOrderId (orderId wins when both are sent). If the new
+        values break PRICE_FILTER, PERCENT_PRICE or LOT_SIZE the change is rejected and the order stays. The
+        order is canceled instead when it is partially filled and the new quantity is not above executedQty,
+        or when it is GTX and the new price would match at once. An order can be modified fewer than 10000
+        times. The original selfTradePreventionMode is kept.
+
+        ``PUT /fapi/v1/order`` - security ``TRADE`` (signed)
+        Weight: IP weight 0; order count 1 per 10s, 1 per 1m
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Modify-Order
+
+        Args:
+            order_id (int):
+            orig_client_order_id (str):
+            symbol (str):
+            side (OrderSide | Literal["BUY", "SELL"]):
+            quantity (DecimalLike):
+            price (DecimalLike):
+            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+
+        Returns:
+            Order
+        """
+
+        from .api.trade import modify_order as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                order_id=order_id,
+                orig_client_order_id=orig_client_order_id,
+                symbol=symbol,
+                side=side,
+                quantity=quantity,
+                price=price,
+                price_match=price_match,
             ),
             operation.parse_success,
         )
@@ -202,23 +1592,63 @@ class UsdMFacade:
         *,
         symbol: str,
         side: OrderSide | Literal["BUY", "SELL"],
-        type: str,
+        type: NewOrderType | Literal["LIMIT", "MARKET"],
+        position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
+        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
+        reduce_only: bool | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
+        new_client_order_id: str | Unset = UNSET,
+        new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
+        price_match: PriceMatch
+        | Literal[
+            "NONE",
+            "OPPONENT",
+            "OPPONENT_5",
+            "OPPONENT_10",
+            "OPPONENT_20",
+            "QUEUE",
+            "QUEUE_5",
+            "QUEUE_10",
+            "QUEUE_20",
+        ]
+        | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
+        | Unset = UNSET,
+        good_till_date: int | Unset = UNSET,
     ) -> Order:
-        """New order.
+        """Place an order.
+
+        Places a LIMIT or MARKET order. Since 2025-12-09 (first announced for 2025-12-02) conditional orders
+        (STOP, STOP_MARKET, TAKE_PROFIT, TAKE_PROFIT_MARKET, TRAILING_STOP_MARKET) are no longer accepted
+        here (error -4120): place them with new_algo_order (algoType CONDITIONAL). LIMIT needs timeInForce,
+        quantity and either price or priceMatch; MARKET needs quantity. With newOrderRespType RESULT a
+        MARKET order, or a LIMIT order with IOC/FOK/GTX, answers with its final state. goodTillDate is
+        required with timeInForce GTD: it keeps second precision only, must be at least 600 s in the future
+        and below 253402300799000; in extreme markets the cancel may come late.
 
         ``POST /fapi/v1/order`` - security ``TRADE`` (signed)
         Weight: IP weight 0; order count 1 per 10s, 1 per 1m
 
-        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/New-Order
 
         Args:
             symbol (str):
             side (OrderSide | Literal["BUY", "SELL"]):
-            type (str):
+            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+            type (NewOrderType | Literal["LIMIT", "MARKET"]):
+            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]):
             quantity (DecimalLike):
+            reduce_only (bool):
             price (DecimalLike):
+            new_client_order_id (str):
+            new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
+                "EXPIRE_MAKER", "EXPIRE_BOTH"]):
+            good_till_date (int):
 
         Returns:
             Order
@@ -231,9 +1661,2464 @@ class UsdMFacade:
             operation.request_kwargs(
                 symbol=symbol,
                 side=side,
+                position_side=position_side,
                 type=type,
+                time_in_force=time_in_force,
+                quantity=quantity,
+                reduce_only=reduce_only,
+                price=price,
+                new_client_order_id=new_client_order_id,
+                new_order_resp_type=new_order_resp_type,
+                price_match=price_match,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+                good_till_date=good_till_date,
+            ),
+            operation.parse_success,
+        )
+
+    def cancel_order(
+        self,
+        *,
+        symbol: str,
+        order_id: int | Unset = UNSET,
+        orig_client_order_id: str | Unset = UNSET,
+    ) -> Order:
+        """Cancel an order.
+
+        Identify the order by orderId or origClientOrderId.
+
+        ``DELETE /fapi/v1/order`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Cancel-Order
+
+        Args:
+            symbol (str):
+            order_id (int):
+            orig_client_order_id (str):
+
+        Returns:
+            Order
+        """
+
+        from .api.trade import cancel_order as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                orig_client_order_id=orig_client_order_id,
+            ),
+            operation.parse_success,
+        )
+
+    def modify_batch_orders(
+        self,
+        *,
+        batch_orders: list[BatchOrderModification],
+    ) -> list[Error | Order]:
+        """Modify up to 5 orders.
+
+        Each item follows the rules of modify_order. The changes are processed concurrently; the answer
+        lists, in request order, each modified order or the error for that item.
+
+        ``PUT /fapi/v1/batchOrders`` - security ``TRADE`` (signed)
+        Weight: IP weight 5; order count 5 per 10s, 1 per 1m
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Modify-Multiple-Orders
+
+        Args:
+            batch_orders (list[BatchOrderModification]):
+
+        Returns:
+            list[Error | Order]
+        """
+
+        from .api.trade import modify_batch_orders as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                batch_orders=batch_orders,
+            ),
+            operation.parse_success,
+        )
+
+    def new_batch_orders(
+        self,
+        *,
+        batch_orders: list[BatchOrder],
+    ) -> list[Error | Order]:
+        """Place up to 5 orders.
+
+        Each item follows the rules of new_order (LIMIT or MARKET only; conditional orders go through
+        new_algo_order). The orders are processed concurrently, so their matching order is not guaranteed;
+        the answer lists, in request order, each order or the error that rejected it.
+
+        ``POST /fapi/v1/batchOrders`` - security ``TRADE`` (signed)
+        Weight: IP weight 5; order count 5 per 10s, 1 per 1m
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Place-Multiple-Orders
+
+        Args:
+            batch_orders (list[BatchOrder]):
+
+        Returns:
+            list[Error | Order]
+        """
+
+        from .api.trade import new_batch_orders as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                batch_orders=batch_orders,
+            ),
+            operation.parse_success,
+        )
+
+    def cancel_batch_orders(
+        self,
+        *,
+        symbol: str,
+        order_id_list: list[int] | Unset = UNSET,
+        orig_client_order_id_list: list[str] | Unset = UNSET,
+    ) -> list[Error | Order]:
+        """Cancel up to 10 orders of a symbol.
+
+        Send orderIdList or origClientOrderIdList. The answer lists, in request order, each canceled order
+        or the error for that item.
+
+        ``DELETE /fapi/v1/batchOrders`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Cancel-Multiple-Orders
+
+        Args:
+            symbol (str):
+            order_id_list (list[int]):
+            orig_client_order_id_list (list[str]):
+
+        Returns:
+            list[Error | Order]
+        """
+
+        from .api.trade import cancel_batch_orders as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id_list=order_id_list,
+                orig_client_order_id_list=orig_client_order_id_list,
+            ),
+            operation.parse_success,
+        )
+
+    def order_amendments(
+        self,
+        *,
+        symbol: str,
+        order_id: int | Unset = UNSET,
+        orig_client_order_id: str | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[OrderAmendment]:
+        """Modification history of an order.
+
+        Identify the order by orderId or origClientOrderId (orderId wins). Only the last three months are
+        kept. Default limit 50, max 100.
+
+        ``GET /fapi/v1/orderAmendment`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Get-Order-Modify-History
+
+        Args:
+            symbol (str):
+            order_id (int):
+            orig_client_order_id (str):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[OrderAmendment]
+        """
+
+        from .api.trade import order_amendments as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                orig_client_order_id=orig_client_order_id,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def cancel_all_open_orders(
+        self,
+        *,
+        symbol: str,
+    ) -> CodeMessage:
+        """Cancel all open orders of a symbol.
+
+        ``DELETE /fapi/v1/allOpenOrders`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Cancel-All-Open-Orders
+
+        Args:
+            symbol (str):
+
+        Returns:
+            CodeMessage
+        """
+
+        from .api.trade import cancel_all_open_orders as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def countdown_cancel_all(
+        self,
+        *,
+        symbol: str,
+        countdown_time: int,
+    ) -> CountdownCancelAll:
+        """Cancel all open orders of a symbol after a countdown.
+
+        A dead man's switch: each call replaces the running countdown, and when a countdown runs out every
+        open order of the symbol is canceled. Call it regularly (for example every 30 s with 120000); 0
+        stops the countdown. Countdowns are checked about every 10 ms, so leave a margin.
+
+        ``POST /fapi/v1/countdownCancelAll`` - security ``TRADE`` (signed)
+        Weight: IP weight 10
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Auto-Cancel-All-Open-Orders
+
+        Args:
+            symbol (str):
+            countdown_time (int):
+
+        Returns:
+            CountdownCancelAll
+        """
+
+        from .api.trade import countdown_cancel_all as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                countdown_time=countdown_time,
+            ),
+            operation.parse_success,
+        )
+
+    def all_orders(
+        self,
+        *,
+        symbol: str,
+        order_id: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[Order]:
+        """Orders of a symbol: open, canceled or filled.
+
+        With orderId, orders from that id on; otherwise the most recent. The time range must be shorter than
+        7 days (the last 7 days by default). The same retention limits as query_order apply. Default limit
+        500, max 1000.
+
+        ``GET /fapi/v1/allOrders`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/All-Orders
+
+        Args:
+            symbol (str):
+            order_id (int):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[Order]
+        """
+
+        from .api.trade import all_orders as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def open_orders(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> list[Order]:
+        """Open orders.
+
+        Open orders of one symbol, or of all symbols when symbol is omitted (much heavier).
+
+        ``GET /fapi/v1/openOrders`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1 if symbol is sent, otherwise 40
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Current-All-Open-Orders
+
+        Args:
+            symbol (str):
+
+        Returns:
+            list[Order]
+        """
+
+        from .api.trade import open_orders as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def query_open_order(
+        self,
+        *,
+        symbol: str,
+        order_id: int | Unset = UNSET,
+        orig_client_order_id: str | Unset = UNSET,
+    ) -> Order:
+        """Look up an open order.
+
+        Identify the order by orderId or origClientOrderId. A filled or canceled order gives the error
+        "Order does not exist".
+
+        ``GET /fapi/v1/openOrder`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Query-Current-Open-Order
+
+        Args:
+            symbol (str):
+            order_id (int):
+            orig_client_order_id (str):
+
+        Returns:
+            Order
+        """
+
+        from .api.trade import query_open_order as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                orig_client_order_id=orig_client_order_id,
+            ),
+            operation.parse_success,
+        )
+
+    def force_orders(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        auto_close_type: AutoCloseType | Literal["LIQUIDATION", "ADL"] | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[Order]:
+        """Liquidation and auto-deleverage orders of the account.
+
+        Both kinds unless autoCloseType is sent. Without startTime, the 7 days before endTime. Default limit
+        50, max 100.
+
+        ``GET /fapi/v1/forceOrders`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 20 if symbol is sent, otherwise 50
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Users-Force-Orders
+
+        Args:
+            symbol (str):
+            auto_close_type (AutoCloseType | Literal["LIQUIDATION", "ADL"]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[Order]
+        """
+
+        from .api.trade import force_orders as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                auto_close_type=auto_close_type,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def user_trades(
+        self,
+        *,
+        symbol: str,
+        order_id: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        from_id: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[UserTrade]:
+        """Trades of the account on a symbol.
+
+        Without startTime and endTime, the last 7 days; a range may not exceed 7 days; fromId cannot be
+        combined with a time range. Only the last 6 months are available. orderId restricts to one order.
+        Default limit 500, max 1000.
+
+        ``GET /fapi/v1/userTrades`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Account-Trade-List
+
+        Args:
+            symbol (str):
+            order_id (int):
+            start_time (int):
+            end_time (int):
+            from_id (int):
+            limit (int):
+
+        Returns:
+            list[UserTrade]
+        """
+
+        from .api.trade import user_trades as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                start_time=start_time,
+                end_time=end_time,
+                from_id=from_id,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def change_margin_type(
+        self,
+        *,
+        symbol: str,
+        margin_type: MarginType | Literal["ISOLATED", "CROSSED"],
+    ) -> CodeMessage:
+        """Switch a symbol between isolated and crossed margin.
+
+        ``POST /fapi/v1/marginType`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Change-Margin-Type
+
+        Args:
+            symbol (str):
+            margin_type (MarginType | Literal["ISOLATED", "CROSSED"]):
+
+        Returns:
+            CodeMessage
+        """
+
+        from .api.trade import change_margin_type as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                margin_type=margin_type,
+            ),
+            operation.parse_success,
+        )
+
+    def change_position_mode(
+        self,
+        *,
+        dual_side_position: bool,
+    ) -> CodeMessage:
+        """Switch between Hedge Mode and One-way Mode.
+
+        Applies to every symbol. Since the COIN-M integration the setting is shared with COIN-M futures; it
+        is rejected while either side has an open order (-4067) or position (-4068).
+
+        ``POST /fapi/v1/positionSide/dual`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Change-Position-Mode
+
+        Args:
+            dual_side_position (bool):
+
+        Returns:
+            CodeMessage
+        """
+
+        from .api.trade import change_position_mode as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                dual_side_position=dual_side_position,
+            ),
+            operation.parse_success,
+        )
+
+    def change_leverage(
+        self,
+        *,
+        symbol: str,
+        leverage: int,
+    ) -> LeverageSetting:
+        """Change the initial leverage of a symbol.
+
+        ``POST /fapi/v1/leverage`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Change-Initial-Leverage
+
+        Args:
+            symbol (str):
+            leverage (int):
+
+        Returns:
+            LeverageSetting
+        """
+
+        from .api.trade import change_leverage as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                leverage=leverage,
+            ),
+            operation.parse_success,
+        )
+
+    def change_multi_assets_mode(
+        self,
+        *,
+        multi_assets_margin: bool,
+    ) -> CodeMessage:
+        """Switch Multi-Assets mode on or off.
+
+        Applies to every symbol.
+
+        ``POST /fapi/v1/multiAssetsMargin`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Change-Multi-Assets-Mode
+
+        Args:
+            multi_assets_margin (bool):
+
+        Returns:
+            CodeMessage
+        """
+
+        from .api.trade import change_multi_assets_mode as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                multi_assets_margin=multi_assets_margin,
+            ),
+            operation.parse_success,
+        )
+
+    def change_position_margin(
+        self,
+        *,
+        symbol: str,
+        amount: DecimalLike,
+        type: Literal[1, 2],
+        position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
+    ) -> PositionMarginChange:
+        """Add or remove isolated margin.
+
+        Only for isolated positions.
+
+        ``POST /fapi/v1/positionMargin`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Modify-Isolated-Position-Margin
+
+        Args:
+            symbol (str):
+            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+            amount (DecimalLike):
+            type (Literal[1, 2]):
+
+        Returns:
+            PositionMarginChange
+        """
+
+        from .api.trade import change_position_margin as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                position_side=position_side,
+                amount=amount,
+                type=type,
+            ),
+            operation.parse_success,
+        )
+
+    def position_risk_v2(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> list[PositionRiskV2]:
+        """Positions with their settings (V2).
+
+        Prefer the ACCOUNT_UPDATE user data event for timely figures.
+
+        ``GET /fapi/v2/positionRisk`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Position-Information-V2
+
+        Args:
+            symbol (str):
+
+        Returns:
+            list[PositionRiskV2]
+        """
+
+        from .api.trade import position_risk_v2 as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def position_risk_v3(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> list[PositionRiskV3]:
+        """Positions (V3).
+
+        Only symbols with a position or open orders. Settings moved to symbol_config. Prefer the
+        ACCOUNT_UPDATE user data event for timely figures.
+
+        ``GET /fapi/v3/positionRisk`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Position-Information-V3
+
+        Args:
+            symbol (str):
+
+        Returns:
+            list[PositionRiskV3]
+        """
+
+        from .api.trade import position_risk_v3 as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def adl_quantile(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> list[PositionAdlQuantile]:
+        """Auto-deleverage queue estimation of positions.
+
+        Quantiles 0 to 4 (low to high likelihood), updated every 30 s. For crossed positions in Hedge Mode
+        LONG and SHORT share one value and HEDGE replaces BOTH as a marker.
+
+        ``GET /fapi/v1/adlQuantile`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Position-ADL-Quantile-Estimation
+
+        Args:
+            symbol (str):
+
+        Returns:
+            list[PositionAdlQuantile]
+        """
+
+        from .api.trade import adl_quantile as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def position_margin_history(
+        self,
+        *,
+        symbol: str,
+        type: Literal[1, 2] | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[PositionMarginHistory]:
+        """Isolated margin change history.
+
+        Only the last 30 days, and a range may not exceed 30 days. endTime defaults to now. Default limit
+        500.
+
+        ``GET /fapi/v1/positionMargin/history`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Get-Position-Margin-Change-History
+
+        Args:
+            symbol (str):
+            type (Literal[1, 2]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[PositionMarginHistory]
+        """
+
+        from .api.trade import position_margin_history as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                type=type,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def test_new_order(
+        self,
+        *,
+        symbol: str,
+        side: OrderSide | Literal["BUY", "SELL"],
+        type: OrderType
+        | Literal[
+            "LIMIT",
+            "MARKET",
+            "STOP",
+            "STOP_MARKET",
+            "TAKE_PROFIT",
+            "TAKE_PROFIT_MARKET",
+            "TRAILING_STOP_MARKET",
+        ],
+        position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
+        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"] | Unset = UNSET,
+        quantity: DecimalLike | Unset = UNSET,
+        reduce_only: bool | Unset = UNSET,
+        price: DecimalLike | Unset = UNSET,
+        new_client_order_id: str | Unset = UNSET,
+        stop_price: DecimalLike | Unset = UNSET,
+        close_position: bool | Unset = UNSET,
+        activation_price: DecimalLike | Unset = UNSET,
+        callback_rate: DecimalLike | Unset = UNSET,
+        working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
+        price_protect: bool | Unset = UNSET,
+        new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
+        price_match: PriceMatch
+        | Literal[
+            "NONE",
+            "OPPONENT",
+            "OPPONENT_5",
+            "OPPONENT_10",
+            "OPPONENT_20",
+            "QUEUE",
+            "QUEUE_5",
+            "QUEUE_10",
+            "QUEUE_20",
+        ]
+        | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
+        | Unset = UNSET,
+        good_till_date: int | Unset = UNSET,
+    ) -> Order:
+        """Validate an order without placing it.
+
+        Checks the parameters of an order; nothing reaches the matching engine. The documentation still
+        lists the legacy conditional parameters (stopPrice, closePosition, activationPrice, callbackRate,
+        workingType, priceProtect) and their rules: STOP/TAKE_PROFIT need quantity, price and stopPrice,
+        STOP_MARKET/TAKE_PROFIT_MARKET need stopPrice, TRAILING_STOP_MARKET needs callbackRate. goodTillDate
+        is required with timeInForce GTD: it keeps second precision only, must be at least 600 s in the
+        future and below 253402300799000; in extreme markets the cancel may come late.
+
+        ``POST /fapi/v1/order/test`` - security ``TRADE`` (signed)
+        Weight: IP weight 1; The documentation gives no weight for this endpoint; 1 is assumed.
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/New-Order-Test
+
+        Args:
+            symbol (str):
+            side (OrderSide | Literal["BUY", "SELL"]):
+            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+            type (OrderType | Literal["LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT",
+                "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"]):
+            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]):
+            quantity (DecimalLike):
+            reduce_only (bool):
+            price (DecimalLike):
+            new_client_order_id (str):
+            stop_price (DecimalLike):
+            close_position (bool):
+            activation_price (DecimalLike):
+            callback_rate (DecimalLike):
+            working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]):
+            price_protect (bool):
+            new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
+                "EXPIRE_MAKER", "EXPIRE_BOTH"]):
+            good_till_date (int):
+
+        Returns:
+            Order
+        """
+
+        from .api.trade import test_new_order as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                side=side,
+                position_side=position_side,
+                type=type,
+                time_in_force=time_in_force,
+                quantity=quantity,
+                reduce_only=reduce_only,
+                price=price,
+                new_client_order_id=new_client_order_id,
+                stop_price=stop_price,
+                close_position=close_position,
+                activation_price=activation_price,
+                callback_rate=callback_rate,
+                working_type=working_type,
+                price_protect=price_protect,
+                new_order_resp_type=new_order_resp_type,
+                price_match=price_match,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+                good_till_date=good_till_date,
+            ),
+            operation.parse_success,
+        )
+
+    def query_algo_order(
+        self,
+        *,
+        algo_id: int | Unset = UNSET,
+        client_algo_id: str | Unset = UNSET,
+    ) -> AlgoOrder:
+        """Look up a conditional (algo) order.
+
+        Identify it by algoId or clientAlgoId. Orders CANCELED or EXPIRED without fills are not found after
+        3 days; none is found 90 days after creation.
+
+        ``GET /fapi/v1/algoOrder`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Query-Algo-Order
+
+        Args:
+            algo_id (int):
+            client_algo_id (str):
+
+        Returns:
+            AlgoOrder
+        """
+
+        from .api.trade import query_algo_order as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                algo_id=algo_id,
+                client_algo_id=client_algo_id,
+            ),
+            operation.parse_success,
+        )
+
+    def new_algo_order(
+        self,
+        *,
+        algo_type: AlgoType | Literal["CONDITIONAL"],
+        symbol: str,
+        side: OrderSide | Literal["BUY", "SELL"],
+        type: AlgoOrderType
+        | Literal["STOP_MARKET", "TAKE_PROFIT_MARKET", "STOP", "TAKE_PROFIT", "TRAILING_STOP_MARKET"],
+        position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
+        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"] | Unset = UNSET,
+        quantity: DecimalLike | Unset = UNSET,
+        price: DecimalLike | Unset = UNSET,
+        trigger_price: DecimalLike | Unset = UNSET,
+        working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
+        price_match: PriceMatch
+        | Literal[
+            "NONE",
+            "OPPONENT",
+            "OPPONENT_5",
+            "OPPONENT_10",
+            "OPPONENT_20",
+            "QUEUE",
+            "QUEUE_5",
+            "QUEUE_10",
+            "QUEUE_20",
+        ]
+        | Unset = UNSET,
+        close_position: bool | Unset = UNSET,
+        price_protect: bool | Unset = UNSET,
+        reduce_only: bool | Unset = UNSET,
+        activate_price: DecimalLike | Unset = UNSET,
+        callback_rate: DecimalLike | Unset = UNSET,
+        client_algo_id: str | Unset = UNSET,
+        new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
+        | Unset = UNSET,
+        good_till_date: int | Unset = UNSET,
+    ) -> AlgoOrder:
+        """Place a conditional (algo) order.
+
+        Conditional orders (take profit, stop loss, trailing stop) live in the Algo Service until their
+        trigger and are then sent to the matching engine; there is no margin check before the trigger, and
+        an untriggered order cannot be modified. STOP and TAKE_PROFIT need quantity, triggerPrice and price
+        (or priceMatch); STOP_MARKET and TAKE_PROFIT_MARKET need triggerPrice and quantity or
+        closePosition=true; TRAILING_STOP_MARKET needs callbackRate (error -2021 when activatePrice is on
+        the wrong side of the latest price). Triggers: STOP/STOP_MARKET when the chosen price reaches
+        triggerPrice from below for BUY (from above for SELL), TAKE_PROFIT/TAKE_PROFIT_MARKET the other way
+        round. closePosition orders close the whole long (SELL) or short (BUY) position and cannot be BUY on
+        LONG or SELL on SHORT in Hedge Mode. goodTillDate is required with timeInForce GTD: it keeps second
+        precision only, must be at least 600 s in the future and below 253402300799000; in extreme markets
+        the cancel may come late.
+
+        ``POST /fapi/v1/algoOrder`` - security ``TRADE`` (signed)
+        Weight: IP weight 0; order count 1 per 10s, 1 per 1m
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/New-Algo-Order
+
+        Args:
+            algo_type (AlgoType | Literal["CONDITIONAL"]):
+            symbol (str):
+            side (OrderSide | Literal["BUY", "SELL"]):
+            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+            type (AlgoOrderType | Literal["STOP_MARKET", "TAKE_PROFIT_MARKET", "STOP", "TAKE_PROFIT",
+                "TRAILING_STOP_MARKET"]):
+            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]):
+            quantity (DecimalLike):
+            price (DecimalLike):
+            trigger_price (DecimalLike):
+            working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]):
+            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+            close_position (bool):
+            price_protect (bool):
+            reduce_only (bool):
+            activate_price (DecimalLike):
+            callback_rate (DecimalLike):
+            client_algo_id (str):
+            new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
+                "EXPIRE_MAKER", "EXPIRE_BOTH"]):
+            good_till_date (int):
+
+        Returns:
+            AlgoOrder
+        """
+
+        from .api.trade import new_algo_order as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                algo_type=algo_type,
+                symbol=symbol,
+                side=side,
+                position_side=position_side,
+                type=type,
+                time_in_force=time_in_force,
                 quantity=quantity,
                 price=price,
+                trigger_price=trigger_price,
+                working_type=working_type,
+                price_match=price_match,
+                close_position=close_position,
+                price_protect=price_protect,
+                reduce_only=reduce_only,
+                activate_price=activate_price,
+                callback_rate=callback_rate,
+                client_algo_id=client_algo_id,
+                new_order_resp_type=new_order_resp_type,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+                good_till_date=good_till_date,
+            ),
+            operation.parse_success,
+        )
+
+    def cancel_algo_order(
+        self,
+        *,
+        algo_id: int | Unset = UNSET,
+        client_algo_id: str | Unset = UNSET,
+    ) -> AlgoOrderCancel:
+        """Cancel a conditional (algo) order.
+
+        Identify it by algoId or clientAlgoId.
+
+        ``DELETE /fapi/v1/algoOrder`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Cancel-Algo-Order
+
+        Args:
+            algo_id (int):
+            client_algo_id (str):
+
+        Returns:
+            AlgoOrderCancel
+        """
+
+        from .api.trade import cancel_algo_order as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                algo_id=algo_id,
+                client_algo_id=client_algo_id,
+            ),
+            operation.parse_success,
+        )
+
+    def cancel_all_algo_orders(
+        self,
+        *,
+        symbol: str,
+    ) -> CodeMessage:
+        """Cancel all open algo orders of a symbol.
+
+        ``DELETE /fapi/v1/algoOpenOrders`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Cancel-All-Algo-Open-Orders
+
+        Args:
+            symbol (str):
+
+        Returns:
+            CodeMessage
+        """
+
+        from .api.trade import cancel_all_algo_orders as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def open_algo_orders(
+        self,
+        *,
+        algo_type: AlgoType | Literal["CONDITIONAL"] | Unset = UNSET,
+        symbol: str | Unset = UNSET,
+        algo_id: int | Unset = UNSET,
+    ) -> list[AlgoOrder]:
+        """Open conditional (algo) orders.
+
+        Of one symbol, or of all symbols when symbol is omitted (much heavier).
+
+        ``GET /fapi/v1/openAlgoOrders`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1 if symbol is sent, otherwise 40
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Current-All-Algo-Open-Orders
+
+        Args:
+            algo_type (AlgoType | Literal["CONDITIONAL"]):
+            symbol (str):
+            algo_id (int):
+
+        Returns:
+            list[AlgoOrder]
+        """
+
+        from .api.trade import open_algo_orders as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                algo_type=algo_type,
+                symbol=symbol,
+                algo_id=algo_id,
+            ),
+            operation.parse_success,
+        )
+
+    def all_algo_orders(
+        self,
+        *,
+        symbol: str,
+        algo_id: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        page: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[AlgoOrder]:
+        """Conditional (algo) orders of a symbol, open or not.
+
+        With algoId, orders from that id on; otherwise the most recent. The time range must be shorter than
+        7 days (the last 7 days by default); the retention limits of query_algo_order apply. Default limit
+        500, max 1000.
+
+        ``GET /fapi/v1/allAlgoOrders`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Query-All-Algo-Orders
+
+        Args:
+            symbol (str):
+            algo_id (int):
+            start_time (int):
+            end_time (int):
+            page (int):
+            limit (int):
+
+        Returns:
+            list[AlgoOrder]
+        """
+
+        from .api.trade import all_algo_orders as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                algo_id=algo_id,
+                start_time=start_time,
+                end_time=end_time,
+                page=page,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def sign_tradfi_perps_contract(
+        self,
+    ) -> CodeMessage:
+        """Sign the TradFi perpetuals agreement.
+
+        Accepts the agreement that trading TradFi perpetuals requires.
+
+        ``POST /fapi/v1/stock/contract`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 50
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/TradFi-Perps
+
+        Returns:
+            CodeMessage
+        """
+
+        from .api.trade import sign_tradfi_perps_contract as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    def position_mode(
+        self,
+    ) -> PositionMode:
+        """Whether Hedge Mode is on.
+
+        The setting applies to every symbol.
+
+        ``GET /fapi/v1/positionSide/dual`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 30
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Get-Current-Position-Mode
+
+        Returns:
+            PositionMode
+        """
+
+        from .api.account import position_mode as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    def multi_assets_mode(
+        self,
+    ) -> MultiAssetsMode:
+        """Whether Multi-Assets mode is on.
+
+        The setting applies to every symbol.
+
+        ``GET /fapi/v1/multiAssetsMargin`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 30
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Get-Current-Multi-Assets-Mode
+
+        Returns:
+            MultiAssetsMode
+        """
+
+        from .api.account import multi_assets_mode as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    def balance_v3(
+        self,
+    ) -> list[FuturesBalance]:
+        """Balances of the futures account (V3).
+
+        ``GET /fapi/v3/balance`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Futures-Account-Balance-V3
+
+        Returns:
+            list[FuturesBalance]
+        """
+
+        from .api.account import balance_v3 as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    def balance_v2(
+        self,
+    ) -> list[FuturesBalance]:
+        """Balances of the futures account (V2).
+
+        Superseded by balance_v3.
+
+        ``GET /fapi/v2/balance`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Futures-Account-Balance-V2
+
+        Returns:
+            list[FuturesBalance]
+        """
+
+        from .api.account import balance_v2 as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    def account_v3(
+        self,
+    ) -> AccountV3:
+        """Account figures (V3).
+
+        Only assets and the symbols with a position or open orders; settings moved to account_config and
+        symbol_config. Totals are in USDT in single-asset mode and in USD in Multi-Assets mode.
+
+        ``GET /fapi/v3/account`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Account-Information-V3
+
+        Returns:
+            AccountV3
+        """
+
+        from .api.account import account_v3 as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    def account_v2(
+        self,
+    ) -> AccountV2:
+        """Account figures (V2).
+
+        Every symbol is listed, with its settings. Totals are in USDT in single-asset mode and in USD in
+        Multi-Assets mode. Superseded by account_v3.
+
+        ``GET /fapi/v2/account`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Account-Information-V2
+
+        Returns:
+            AccountV2
+        """
+
+        from .api.account import account_v2 as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    def commission_rate(
+        self,
+        *,
+        symbol: str,
+    ) -> CommissionRate:
+        """Commission rates of a symbol.
+
+        ``GET /fapi/v1/commissionRate`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 20
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/User-Commission-Rate
+
+        Args:
+            symbol (str):
+
+        Returns:
+            CommissionRate
+        """
+
+        from .api.account import commission_rate as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def account_config(
+        self,
+    ) -> AccountConfig:
+        """Account settings.
+
+        ``GET /fapi/v1/accountConfig`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Account-Config
+
+        Returns:
+            AccountConfig
+        """
+
+        from .api.account import account_config as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    def symbol_config(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> list[SymbolConfig]:
+        """Settings of symbols.
+
+        Of one symbol, or of all symbols when symbol is omitted.
+
+        ``GET /fapi/v1/symbolConfig`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Symbol-Config
+
+        Args:
+            symbol (str):
+
+        Returns:
+            list[SymbolConfig]
+        """
+
+        from .api.account import symbol_config as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def order_rate_limits(
+        self,
+    ) -> list[RateLimit]:
+        """Order rate limits of the account.
+
+        ``GET /fapi/v1/rateLimit/order`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Query-Rate-Limit
+
+        Returns:
+            list[RateLimit]
+        """
+
+        from .api.account import order_rate_limits as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    def leverage_brackets(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> LeverageBracket | list[LeverageBracket]:
+        """Notional and leverage tiers.
+
+        One object for the given symbol, or an array for all symbols when symbol is omitted.
+
+        ``GET /fapi/v1/leverageBracket`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Notional-and-Leverage-Brackets
+
+        Args:
+            symbol (str):
+
+        Returns:
+            LeverageBracket | list[LeverageBracket]
+        """
+
+        from .api.account import leverage_brackets as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def income_history(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        income_type: IncomeType
+        | Literal[
+            "TRANSFER",
+            "WELCOME_BONUS",
+            "REALIZED_PNL",
+            "FUNDING_FEE",
+            "COMMISSION",
+            "INSURANCE_CLEAR",
+            "REFERRAL_KICKBACK",
+            "COMMISSION_REBATE",
+            "API_REBATE",
+            "CONTEST_REWARD",
+            "CROSS_COLLATERAL_TRANSFER",
+            "OPTIONS_PREMIUM_FEE",
+            "OPTIONS_SETTLE_PROFIT",
+            "INTERNAL_TRANSFER",
+            "AUTO_EXCHANGE",
+            "DELIVERED_SETTELMENT",
+            "COIN_SWAP_DEPOSIT",
+            "COIN_SWAP_WITHDRAW",
+            "POSITION_LIMIT_INCREASE_FEE",
+            "STRATEGY_UMFUTURES_TRANSFER",
+            "FEE_RETURN",
+            "BFUSD_REWARD",
+        ]
+        | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        page: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[IncomeRecord]:
+        """Income history.
+
+        All income types unless incomeType is sent. Without startTime and endTime, the last 7 days; only the
+        last three months are kept. tranId is unique within an income type. Default limit 100, max 1000.
+
+        ``GET /fapi/v1/income`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 30
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Get-Income-History
+
+        Args:
+            symbol (str):
+            income_type (IncomeType | Literal["TRANSFER", "WELCOME_BONUS", "REALIZED_PNL",
+                "FUNDING_FEE", "COMMISSION", "INSURANCE_CLEAR", "REFERRAL_KICKBACK", "COMMISSION_REBATE",
+                "API_REBATE", "CONTEST_REWARD", "CROSS_COLLATERAL_TRANSFER", "OPTIONS_PREMIUM_FEE",
+                "OPTIONS_SETTLE_PROFIT", "INTERNAL_TRANSFER", "AUTO_EXCHANGE", "DELIVERED_SETTELMENT",
+                "COIN_SWAP_DEPOSIT", "COIN_SWAP_WITHDRAW", "POSITION_LIMIT_INCREASE_FEE",
+                "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD"]):
+            start_time (int):
+            end_time (int):
+            page (int):
+            limit (int):
+
+        Returns:
+            list[IncomeRecord]
+        """
+
+        from .api.account import income_history as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                income_type=income_type,
+                start_time=start_time,
+                end_time=end_time,
+                page=page,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def trading_status(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> TradingStatus:
+        """Futures trading quantitative rules indicators.
+
+        Indicators of the trading rules (unfilled ratio, expiration ratio, cancellation ratio, dust ratio)
+        by symbol, or under ACCOUNT when too many violations locked the account.
+
+        ``GET /fapi/v1/apiTradingStatus`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1 if symbol is sent, otherwise 10
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Futures-Trading-Quantitative-Rules-Indicators
+
+        Args:
+            symbol (str):
+
+        Returns:
+            TradingStatus
+        """
+
+        from .api.account import trading_status as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def income_download_id(
+        self,
+        *,
+        start_time: int,
+        end_time: int,
+    ) -> HistoryExport:
+        """Start an export of the transaction history.
+
+        Returns an id to poll with income_download_link. At most 5 requests per month, shared with the web
+        download page; the range may not exceed one year.
+
+        ``GET /fapi/v1/income/asyn`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1000
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Get-Download-Id-For-Futures-Transaction-History
+
+        Args:
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            HistoryExport
+        """
+
+        from .api.account import income_download_id as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    def income_download_link(
+        self,
+        *,
+        download_id: str,
+    ) -> DownloadLink:
+        """Link of an export of the transaction history.
+
+        While the export is processing, url is empty and expirationTimestamp is -1. Links expire after 24
+        hours.
+
+        ``GET /fapi/v1/income/asyn/id`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 10
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Get-Futures-Transaction-History-Download-Link-by-Id
+
+        Args:
+            download_id (str):
+
+        Returns:
+            DownloadLink
+        """
+
+        from .api.account import income_download_link as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                download_id=download_id,
+            ),
+            operation.parse_success,
+        )
+
+    def order_download_id(
+        self,
+        *,
+        start_time: int,
+        end_time: int,
+    ) -> HistoryExport:
+        """Start an export of the order history.
+
+        Returns an id to poll with order_download_link. At most 10 requests per month, shared with the web
+        download page; the range may not exceed one year.
+
+        ``GET /fapi/v1/order/asyn`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1000
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Get-Download-Id-For-Futures-Order-History
+
+        Args:
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            HistoryExport
+        """
+
+        from .api.account import order_download_id as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    def order_download_link(
+        self,
+        *,
+        download_id: str,
+    ) -> DownloadLink:
+        """Link of an export of the order history.
+
+        While the export is processing, url is empty and expirationTimestamp is -1. Links expire after 24
+        hours.
+
+        ``GET /fapi/v1/order/asyn/id`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 10
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Get-Futures-Order-History-Download-Link-by-Id
+
+        Args:
+            download_id (str):
+
+        Returns:
+            DownloadLink
+        """
+
+        from .api.account import order_download_link as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                download_id=download_id,
+            ),
+            operation.parse_success,
+        )
+
+    def trade_download_id(
+        self,
+        *,
+        start_time: int,
+        end_time: int,
+    ) -> HistoryExport:
+        """Start an export of the trade history.
+
+        Returns an id to poll with trade_download_link. At most 5 requests per month, shared with the web
+        download page; the range may not exceed one year.
+
+        ``GET /fapi/v1/trade/asyn`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1000
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Get-Download-Id-For-Futures-Trade-History
+
+        Args:
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            HistoryExport
+        """
+
+        from .api.account import trade_download_id as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    def trade_download_link(
+        self,
+        *,
+        download_id: str,
+    ) -> DownloadLink:
+        """Link of an export of the trade history.
+
+        While the export is processing, url is empty and expirationTimestamp is -1. Links expire after 24
+        hours.
+
+        ``GET /fapi/v1/trade/asyn/id`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 10
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Get-Futures-Trade-Download-Link-by-Id
+
+        Args:
+            download_id (str):
+
+        Returns:
+            DownloadLink
+        """
+
+        from .api.account import trade_download_link as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                download_id=download_id,
+            ),
+            operation.parse_success,
+        )
+
+    def fee_burn(
+        self,
+    ) -> FeeBurnStatus:
+        """Whether the BNB fee discount is on.
+
+        ``GET /fapi/v1/feeBurn`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 30
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Get-BNB-Burn-Status
+
+        Returns:
+            FeeBurnStatus
+        """
+
+        from .api.account import fee_burn as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    def change_fee_burn(
+        self,
+        *,
+        fee_burn: bool,
+    ) -> CodeMessage:
+        """Turn the BNB fee discount on or off.
+
+        Applies to every symbol.
+
+        ``POST /fapi/v1/feeBurn`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Toggle-BNB-Burn-On-Futures-Trade
+
+        Args:
+            fee_burn (bool):
+
+        Returns:
+            CodeMessage
+        """
+
+        from .api.account import change_fee_burn as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                fee_burn=fee_burn,
+            ),
+            operation.parse_success,
+        )
+
+    def keepalive_user_data_stream(
+        self,
+    ) -> UserDataStreamKey:
+        """Extend the user data stream by 60 minutes.
+
+        Send about every 60 minutes. Error -1125 means the key no longer exists: open a new stream.
+
+        ``PUT /fapi/v1/listenKey`` - security ``USER_STREAM``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/user-data-streams/Keepalive-User-Data-Stream
+
+        Returns:
+            UserDataStreamKey
+        """
+
+        from .api.user_stream import keepalive_user_data_stream as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    def start_user_data_stream(
+        self,
+    ) -> UserDataStreamKey:
+        """Open a user data stream.
+
+        Returns the key to connect to. The stream closes after 60 minutes without a keepalive; when the
+        account already has an active key, that key is returned and extended by 60 minutes.
+
+        ``POST /fapi/v1/listenKey`` - security ``USER_STREAM``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/user-data-streams/Start-User-Data-Stream
+
+        Returns:
+            UserDataStreamKey
+        """
+
+        from .api.user_stream import start_user_data_stream as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    def close_user_data_stream(
+        self,
+    ) -> Empty:
+        """Close the user data stream.
+
+        ``DELETE /fapi/v1/listenKey`` - security ``USER_STREAM``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/user-data-streams/Close-User-Data-Stream
+
+        Returns:
+            Empty
+        """
+
+        from .api.user_stream import close_user_data_stream as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    def convert_pairs(
+        self,
+        *,
+        from_asset: str | Unset = UNSET,
+        to_asset: str | Unset = UNSET,
+    ) -> list[ConvertPair]:
+        """Convertible pairs and their limits.
+
+        Send fromAsset, toAsset or both; without either only part of the pairs is returned. BNFCR can be
+        converted only by users of the MiCA region.
+
+        ``GET /fapi/v1/convert/exchangeInfo`` - security ``NONE``
+        Weight: IP weight 20
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/convert
+
+        Args:
+            from_asset (str):
+            to_asset (str):
+
+        Returns:
+            list[ConvertPair]
+        """
+
+        from .api.convert import convert_pairs as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                from_asset=from_asset,
+                to_asset=to_asset,
+            ),
+            operation.parse_success,
+        )
+
+    def convert_quote(
+        self,
+        *,
+        from_asset: str,
+        to_asset: str,
+        from_amount: DecimalLike | Unset = UNSET,
+        to_amount: DecimalLike | Unset = UNSET,
+        valid_time: ConvertValidTime | Literal["10s"] | Unset = UNSET,
+    ) -> ConvertQuote:
+        """Request a convert quote.
+
+        Send fromAmount (amount debited) or toAmount (amount credited). quoteId is returned only when the
+        account can pay.
+
+        ``POST /fapi/v1/convert/getQuote`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 50; Also limited to 360 requests per hour and 500 per day.
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/convert/Send-quote-request
+
+        Args:
+            from_asset (str):
+            to_asset (str):
+            from_amount (DecimalLike):
+            to_amount (DecimalLike):
+            valid_time (ConvertValidTime | Literal["10s"]):
+
+        Returns:
+            ConvertQuote
+        """
+
+        from .api.convert import convert_quote as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                from_asset=from_asset,
+                to_asset=to_asset,
+                from_amount=from_amount,
+                to_amount=to_amount,
+                valid_time=valid_time,
+            ),
+            operation.parse_success,
+        )
+
+    def convert_accept_quote(
+        self,
+        *,
+        quote_id: str,
+    ) -> ConvertAccept:
+        """Accept a convert quote.
+
+        ``POST /fapi/v1/convert/acceptQuote`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 200
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/convert/Accept-Quote
+
+        Args:
+            quote_id (str):
+
+        Returns:
+            ConvertAccept
+        """
+
+        from .api.convert import convert_accept_quote as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                quote_id=quote_id,
+            ),
+            operation.parse_success,
+        )
+
+    def convert_order_status(
+        self,
+        *,
+        order_id: str | Unset = UNSET,
+        quote_id: str | Unset = UNSET,
+    ) -> ConvertOrder:
+        """State of a convert order.
+
+        Identify it by orderId or quoteId.
+
+        ``GET /fapi/v1/convert/orderStatus`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 50
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/convert/Order-Status
+
+        Args:
+            order_id (str):
+            quote_id (str):
+
+        Returns:
+            ConvertOrder
+        """
+
+        from .api.convert import convert_order_status as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                order_id=order_id,
+                quote_id=quote_id,
+            ),
+            operation.parse_success,
+        )
+
+    def portfolio_margin_account(
+        self,
+        *,
+        asset: str,
+    ) -> PortfolioMarginAccount:
+        """Classic Portfolio Margin figures of an asset.
+
+        maxWithdrawAmount is what can be transferred to the spot wallet.
+
+        ``GET /fapi/v1/pmAccountInfo`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/portfolio-margin-endpoints
+
+        Args:
+            asset (str):
+
+        Returns:
+            PortfolioMarginAccount
+        """
+
+        from .api.portfolio_margin import portfolio_margin_account as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                asset=asset,
+            ),
+            operation.parse_success,
+        )
+
+    def referral_if_new_user(
+        self,
+        *,
+        broker_id: str,
+        type: Literal[1, 2] | Unset = UNSET,
+    ) -> ReferralNewUser:
+        """Whether a client earns Link and Trade rebates.
+
+        Rebates apply when both rebateWorking and ifNewUser are true. Portfolio Margin users are served by
+        the /papi equivalent.
+
+        ``GET /fapi/v1/apiReferral/ifNewUser`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 100
+
+        Docs: https://developers.binance.com/docs/binance_link/link-and-trade/futures/Query-Client-If-The-New-User
+
+        Args:
+            broker_id (str):
+            type (Literal[1, 2]):
+
+        Returns:
+            ReferralNewUser
+        """
+
+        from .api.broker import referral_if_new_user as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                broker_id=broker_id,
+                type=type,
+            ),
+            operation.parse_success,
+        )
+
+    def referral_customer_ids(
+        self,
+        *,
+        customer_id: str | Unset = UNSET,
+        email: str | Unset = UNSET,
+        page: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[ReferralCustomerEmail]:
+        """Clients' emails and ids (partner side).
+
+        Filter by customerId or by email, not both. Default page 1; default limit 100, max 1000.
+
+        ``GET /fapi/v1/apiReferral/customization`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 100
+
+        Docs: https://developers.binance.com/docs/binance_link/link-and-trade/futures/Get-Client-Email-Customized-Id-For-Partner
+
+        Args:
+            customer_id (str):
+            email (str):
+            page (int):
+            limit (int):
+
+        Returns:
+            list[ReferralCustomerEmail]
+        """
+
+        from .api.broker import referral_customer_ids as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                customer_id=customer_id,
+                email=email,
+                page=page,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def referral_set_customer_id(
+        self,
+        *,
+        customer_id: str,
+        email: str,
+    ) -> ReferralCustomerEmail:
+        """Give a client an id (partner side).
+
+        customerId must be unique.
+
+        ``POST /fapi/v1/apiReferral/customization`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 100
+
+        Docs: https://developers.binance.com/docs/binance_link/link-and-trade/futures/Customize-Id-For-Client-For-Partner
+
+        Args:
+            customer_id (str):
+            email (str):
+
+        Returns:
+            ReferralCustomerEmail
+        """
+
+        from .api.broker import referral_set_customer_id as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                customer_id=customer_id,
+                email=email,
+            ),
+            operation.parse_success,
+        )
+
+    def referral_user_id(
+        self,
+        *,
+        broker_id: str,
+    ) -> ReferralUserCustomization:
+        """The id one gave oneself for a partner (client side).
+
+        Portfolio Margin users are served by the /papi equivalent.
+
+        ``GET /fapi/v1/apiReferral/userCustomization`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 100
+
+        Docs: https://developers.binance.com/docs/binance_link/link-and-trade/futures/Get-User-Customize-Id
+
+        Args:
+            broker_id (str):
+
+        Returns:
+            ReferralUserCustomization
+        """
+
+        from .api.broker import referral_user_id as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                broker_id=broker_id,
+            ),
+            operation.parse_success,
+        )
+
+    def referral_set_user_id(
+        self,
+        *,
+        customer_id: str,
+        broker_id: str,
+    ) -> ReferralUserCustomization:
+        """Give oneself an id for a partner (client side).
+
+        customerId must be unique. Portfolio Margin users are served by the /papi equivalent.
+
+        ``POST /fapi/v1/apiReferral/userCustomization`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 100
+
+        Docs: https://developers.binance.com/docs/binance_link/link-and-trade/futures/Customize-Id-For-Client-For-Client
+
+        Args:
+            customer_id (str):
+            broker_id (str):
+
+        Returns:
+            ReferralUserCustomization
+        """
+
+        from .api.broker import referral_set_user_id as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                customer_id=customer_id,
+                broker_id=broker_id,
+            ),
+            operation.parse_success,
+        )
+
+    def referral_overview(
+        self,
+        *,
+        type: Literal[1, 2] | Unset = UNSET,
+    ) -> ReferralOverview:
+        """Rebate totals of the partner.
+
+        ``GET /fapi/v1/apiReferral/overview`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 100
+
+        Docs: https://developers.binance.com/docs/binance_link/link-and-trade/futures/Get-Rebate-Data-Overview
+
+        Args:
+            type (Literal[1, 2]):
+
+        Returns:
+            ReferralOverview
+        """
+
+        from .api.broker import referral_overview as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                type=type,
+            ),
+            operation.parse_success,
+        )
+
+    def referral_trade_volume(
+        self,
+        *,
+        type: Literal[1, 2] | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[ReferralTradeVolume]:
+        """Daily trade volume of the partner's clients.
+
+        ``GET /fapi/v1/apiReferral/tradeVol`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 100
+
+        Docs: https://developers.binance.com/docs/binance_link/link-and-trade/futures/Get-User-Trade-Volume
+
+        Args:
+            type (Literal[1, 2]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[ReferralTradeVolume]
+        """
+
+        from .api.broker import referral_trade_volume as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                type=type,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def referral_rebate_volume(
+        self,
+        *,
+        type: Literal[1, 2] | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[ReferralRebateVolume]:
+        """Daily rebates of the partner.
+
+        ``GET /fapi/v1/apiReferral/rebateVol`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 100
+
+        Docs: https://developers.binance.com/docs/binance_link/link-and-trade/futures/Get-Rebate-Volume
+
+        Args:
+            type (Literal[1, 2]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[ReferralRebateVolume]
+        """
+
+        from .api.broker import referral_rebate_volume as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                type=type,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def referral_trader_summary(
+        self,
+        *,
+        customer_id: str | Unset = UNSET,
+        type: Literal[1, 2] | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[ReferralTraderSummary]:
+        """Daily volume and rebate per client.
+
+        ``GET /fapi/v1/apiReferral/traderSummary`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 100
+
+        Docs: https://developers.binance.com/docs/binance_link/link-and-trade/futures/Get-Trader-Detail
+
+        Args:
+            customer_id (str):
+            type (Literal[1, 2]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[ReferralTraderSummary]
+        """
+
+        from .api.broker import referral_trader_summary as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                customer_id=customer_id,
+                type=type,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def referral_trader_number(
+        self,
+        *,
+        type: Literal[1, 2] | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[ReferralTraderNumber]:
+        """Daily number of trading clients.
+
+        ``GET /fapi/v1/apiReferral/traderNum`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 100
+
+        Docs: https://developers.binance.com/docs/binance_link/link-and-trade/futures/Get-Trader-Number
+
+        Args:
+            type (Literal[1, 2]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[ReferralTraderNumber]
+        """
+
+        from .api.broker import referral_trader_number as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                type=type,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
             ),
             operation.parse_success,
         )
@@ -274,6 +4159,56 @@ class AsyncUsdMFacade:
             operation.parse_success,
         )
 
+    async def server_time(
+        self,
+    ) -> ServerClock:
+        """Current server time.
+
+        Also a connectivity test. Use this clock, not exchange_info's serverTime, to align request
+        timestamps.
+
+        ``GET /fapi/v1/time`` - security ``NONE``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Check-Server-Time
+
+        Returns:
+            ServerClock
+        """
+
+        from .api.market import server_time as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    async def exchange_info(
+        self,
+    ) -> ExchangeInfo:
+        """Trading rules and symbol information.
+
+        Rate limits, margin assets and, for every contract, its status, precisions and filters. deliveryDate
+        is set to the delisting time once a delisting has been announced.
+
+        ``GET /fapi/v1/exchangeInfo`` - security ``NONE``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Exchange-Information
+
+        Returns:
+            ExchangeInfo
+        """
+
+        from .api.market import exchange_info as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
     async def order_book(
         self,
         *,
@@ -281,6 +4216,8 @@ class AsyncUsdMFacade:
         limit: Literal[5, 10, 20, 50, 100, 500, 1000] | Unset = UNSET,
     ) -> OrderBook:
         """Order book.
+
+        Retail price improvement (RPI) orders are left out; rpi_order_book includes them. Default limit 500.
 
         ``GET /fapi/v1/depth`` - security ``NONE``
         Weight: IP weight 2 if limit <= 50, 5 if limit <= 100, 10 if limit <= 500, otherwise 20; limit
@@ -307,12 +4244,545 @@ class AsyncUsdMFacade:
             operation.parse_success,
         )
 
+    async def rpi_order_book(
+        self,
+        *,
+        symbol: str,
+        limit: Literal[1000] | Unset = UNSET,
+    ) -> OrderBook:
+        """Order book including RPI orders.
+
+        Retail price improvement orders are aggregated into the levels; crossed levels are hidden. The only
+        depth is 1000 (the default).
+
+        ``GET /fapi/v1/rpiDepth`` - security ``NONE``
+        Weight: IP weight 20
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Order-Book-RPI
+
+        Args:
+            symbol (str):
+            limit (Literal[1000]):
+
+        Returns:
+            OrderBook
+        """
+
+        from .api.market import rpi_order_book as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def recent_trades(
+        self,
+        *,
+        symbol: str,
+        limit: int | Unset = UNSET,
+    ) -> list[Trade]:
+        """Recent market trades.
+
+        Only trades of the order book: insurance fund and auto-deleverage trades are not included.
+
+        ``GET /fapi/v1/trades`` - security ``NONE``
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Recent-Trades-List
+
+        Args:
+            symbol (str):
+            limit (int):
+
+        Returns:
+            list[Trade]
+        """
+
+        from .api.market import recent_trades as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def historical_trades(
+        self,
+        *,
+        symbol: str,
+        limit: int | Unset = UNSET,
+        from_id: int | Unset = UNSET,
+    ) -> list[Trade]:
+        """Older market trades.
+
+        Order book trades only, from the last month. Needs the API key. Default limit 100.
+
+        ``GET /fapi/v1/historicalTrades`` - security ``MARKET_DATA``
+        Weight: IP weight 200
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Old-Trades-Lookup
+
+        Args:
+            symbol (str):
+            limit (int):
+            from_id (int):
+
+        Returns:
+            list[Trade]
+        """
+
+        from .api.market import historical_trades as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                limit=limit,
+                from_id=from_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def aggregate_trades(
+        self,
+        *,
+        symbol: str,
+        from_id: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[AggregateTrade]:
+        """Aggregate market trades.
+
+        Trades of the same taker order at the same price within 100 ms are merged; RPI orders are merged
+        without a mark. When both startTime and endTime are sent they must be less than one hour apart. Send
+        either fromId or a time range, not both (mixing them may time out). Without any of them the most
+        recent trades are returned. Only recent history is available (the documentation now says 24 hours).
+
+        ``GET /fapi/v1/aggTrades`` - security ``NONE``
+        Weight: IP weight 20
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Compressed-Aggregate-Trades-List
+
+        Args:
+            symbol (str):
+            from_id (int):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[AggregateTrade]
+        """
+
+        from .api.market import aggregate_trades as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                from_id=from_id,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def klines(
+        self,
+        *,
+        symbol: str,
+        interval: KlineInterval
+        | Literal[
+            "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+        ],
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[Kline]:
+        """Klines of a symbol.
+
+        Klines are identified by their open time. Without startTime and endTime the most recent klines are
+        returned. Default limit 500, max 1500.
+
+        ``GET /fapi/v1/klines`` - security ``NONE``
+        Weight: IP weight 1 if limit <= 99, 2 if limit <= 499, 5 if limit <= 1000, otherwise 10; limit
+            defaults to 500
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Kline-Candlestick-Data
+
+        Args:
+            symbol (str):
+            interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
+                "8h", "12h", "1d", "3d", "1w", "1M"]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[Kline]
+        """
+
+        from .api.market import klines as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                interval=interval,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def continuous_klines(
+        self,
+        *,
+        pair: str,
+        contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+        interval: KlineInterval
+        | Literal[
+            "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+        ],
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[Kline]:
+        """Klines of a continuous contract.
+
+        Klines of whichever contract of the given kind is current, identified by open time. Without
+        startTime and endTime the most recent klines are returned. Default limit 500, max 1500.
+
+        ``GET /fapi/v1/continuousKlines`` - security ``NONE``
+        Weight: IP weight 1 if limit <= 99, 2 if limit <= 499, 5 if limit <= 1000, otherwise 10; limit
+            defaults to 500
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Continuous-Contract-Kline-Candlestick-Data
+
+        Args:
+            pair (str):
+            contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+                "NEXT_QUARTER"]):
+            interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
+                "8h", "12h", "1d", "3d", "1w", "1M"]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[Kline]
+        """
+
+        from .api.market import continuous_klines as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                pair=pair,
+                contract_type=contract_type,
+                interval=interval,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def index_price_klines(
+        self,
+        *,
+        pair: str,
+        interval: KlineInterval
+        | Literal[
+            "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+        ],
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[Kline]:
+        """Index price klines of a pair.
+
+        Only the price fields carry information. Without startTime and endTime the most recent klines are
+        returned. Default limit 500, max 1500.
+
+        ``GET /fapi/v1/indexPriceKlines`` - security ``NONE``
+        Weight: IP weight 1 if limit <= 99, 2 if limit <= 499, 5 if limit <= 1000, otherwise 10; limit
+            defaults to 500
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Index-Price-Kline-Candlestick-Data
+
+        Args:
+            pair (str):
+            interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
+                "8h", "12h", "1d", "3d", "1w", "1M"]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[Kline]
+        """
+
+        from .api.market import index_price_klines as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                pair=pair,
+                interval=interval,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def mark_price_klines(
+        self,
+        *,
+        symbol: str,
+        interval: KlineInterval
+        | Literal[
+            "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+        ],
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[Kline]:
+        """Mark price klines of a symbol.
+
+        Only the price fields carry information. Without startTime and endTime the most recent klines are
+        returned. Default limit 500, max 1500.
+
+        ``GET /fapi/v1/markPriceKlines`` - security ``NONE``
+        Weight: IP weight 1 if limit <= 99, 2 if limit <= 499, 5 if limit <= 1000, otherwise 10; limit
+            defaults to 500
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Mark-Price-Kline-Candlestick-Data
+
+        Args:
+            symbol (str):
+            interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
+                "8h", "12h", "1d", "3d", "1w", "1M"]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[Kline]
+        """
+
+        from .api.market import mark_price_klines as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                interval=interval,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def premium_index_klines(
+        self,
+        *,
+        symbol: str,
+        interval: KlineInterval
+        | Literal[
+            "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+        ],
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[Kline]:
+        """Premium index klines of a symbol.
+
+        Only the price fields carry information. Without startTime and endTime the most recent klines are
+        returned. Default limit 500, max 1500.
+
+        ``GET /fapi/v1/premiumIndexKlines`` - security ``NONE``
+        Weight: IP weight 1 if limit <= 99, 2 if limit <= 499, 5 if limit <= 1000, otherwise 10; limit
+            defaults to 500
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Premium-Index-Kline-Data
+
+        Args:
+            symbol (str):
+            interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
+                "8h", "12h", "1d", "3d", "1w", "1M"]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[Kline]
+        """
+
+        from .api.market import premium_index_klines as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                interval=interval,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def premium_index(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> list[PremiumIndex] | PremiumIndex:
+        """Mark price and funding rate.
+
+        One object for the given symbol, or an array for all symbols when symbol is omitted.
+
+        ``GET /fapi/v1/premiumIndex`` - security ``NONE``
+        Weight: IP weight 1 if symbol is sent, otherwise 10
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Mark-Price
+
+        Args:
+            symbol (str):
+
+        Returns:
+            list[PremiumIndex] | PremiumIndex
+        """
+
+        from .api.market import premium_index as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def funding_rate_history(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[FundingRateRecord]:
+        """Funding rate history.
+
+        Without startTime and endTime the 200 most recent records are returned; with a range holding more
+        than limit records, the first limit records from startTime are returned. Ascending order. Default
+        limit 100, max 1000.
+
+        ``GET /fapi/v1/fundingRate`` - security ``NONE``
+        Weight: IP weight 0; No IP weight is documented; shares a limit of 500 requests per 5 minutes per
+            IP with GET /fapi/v1/fundingInfo.
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Get-Funding-Rate-History
+
+        Args:
+            symbol (str):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[FundingRateRecord]
+        """
+
+        from .api.market import funding_rate_history as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def funding_info(
+        self,
+    ) -> list[FundingInfo]:
+        """Funding settings of adjusted symbols.
+
+        Only symbols whose funding rate cap, floor or interval was adjusted are listed.
+
+        ``GET /fapi/v1/fundingInfo`` - security ``NONE``
+        Weight: IP weight 0; Shares a limit of 500 requests per 5 minutes per IP with GET
+            /fapi/v1/fundingRate.
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Get-Funding-Rate-Info
+
+        Returns:
+            list[FundingInfo]
+        """
+
+        from .api.market import funding_info as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    async def ticker_24hr(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> list[Ticker24Hr] | Ticker24Hr:
+        """24-hour price change statistics.
+
+        One object for the given symbol, or an array for all symbols when symbol is omitted (much heavier).
+
+        ``GET /fapi/v1/ticker/24hr`` - security ``NONE``
+        Weight: IP weight 1 if symbol is sent, otherwise 40
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/24hr-Ticker-Price-Change-Statistics
+
+        Args:
+            symbol (str):
+
+        Returns:
+            list[Ticker24Hr] | Ticker24Hr
+        """
+
+        from .api.market import ticker_24hr as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
     async def price_ticker(
         self,
         *,
         symbol: str | Unset = UNSET,
     ) -> list[PriceTicker] | PriceTicker:
-        """Latest price.
+        """Latest price (deprecated in favour of price_ticker_v2).
+
+        One object for the given symbol, or an array for all symbols when symbol is omitted.
 
         ``GET /fapi/v1/ticker/price`` - security ``NONE``
         Weight: IP weight 1 if symbol is sent, otherwise 2
@@ -336,63 +4806,689 @@ class AsyncUsdMFacade:
             operation.parse_success,
         )
 
-    async def klines(
+    async def price_ticker_v2(
         self,
         *,
-        symbol: str,
-        interval: KlineInterval | Literal["1m", "3m", "1h", "1d", "1w", "1M"],
-    ) -> list[Kline]:
-        """Klines.
+        symbol: str | Unset = UNSET,
+    ) -> list[PriceTicker] | PriceTicker:
+        """Latest price.
 
-        ``GET /fapi/v1/klines`` - security ``NONE``
-        Weight: IP weight 1
+        One object for the given symbol, or an array for all symbols when symbol is omitted. The X-MBX-USED-
+        WEIGHT-1M header of this endpoint is not accurate.
 
-        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Kline-Candlestick-Data
+        ``GET /fapi/v2/ticker/price`` - security ``NONE``
+        Weight: IP weight 1 if symbol is sent, otherwise 2
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Symbol-Price-Ticker-v2
 
         Args:
             symbol (str):
-            interval (KlineInterval | Literal["1m", "3m", "1h", "1d", "1w", "1M"]):
 
         Returns:
-            list[Kline]
+            list[PriceTicker] | PriceTicker
         """
 
-        from .api.market import klines as operation
+        from .api.market import price_ticker_v2 as operation
 
         return await self._call(
             operation.OPERATION,
             operation.request_kwargs(
                 symbol=symbol,
-                interval=interval,
             ),
             operation.parse_success,
         )
 
-    async def exchange_info(
+    async def book_ticker(
         self,
         *,
-        symbols: list[str] | Unset = UNSET,
-    ) -> ExchangeInfo:
-        """x
+        symbol: str | Unset = UNSET,
+    ) -> BookTicker | list[BookTicker]:
+        """Best bid and ask.
 
-        ``GET /fapi/v1/exchangeInfo`` - security ``NONE``
-        Weight: IP weight 1
+        One object for the given symbol, or an array for all symbols when symbol is omitted. RPI orders are
+        left out. The X-MBX-USED-WEIGHT-1M header of this endpoint is not accurate.
 
-        Docs: https://x
+        ``GET /fapi/v1/ticker/bookTicker`` - security ``NONE``
+        Weight: IP weight 2 if symbol is sent, otherwise 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Symbol-Order-Book-Ticker
 
         Args:
-            symbols (list[str]):
+            symbol (str):
 
         Returns:
-            ExchangeInfo
+            BookTicker | list[BookTicker]
         """
 
-        from .api.market import exchange_info as operation
+        from .api.market import book_ticker as operation
 
         return await self._call(
             operation.OPERATION,
             operation.request_kwargs(
-                symbols=symbols,
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def delivery_price(
+        self,
+        *,
+        pair: str,
+    ) -> list[QuarterlySettlement]:
+        """Settlement prices of quarterly contracts.
+
+        Past delivery prices of the quarterly contracts of a pair.
+
+        ``GET /futures/data/delivery-price`` - security ``NONE``
+        Weight: IP weight 0
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Delivery-Price
+
+        Args:
+            pair (str):
+
+        Returns:
+            list[QuarterlySettlement]
+        """
+
+        from .api.market import delivery_price as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                pair=pair,
+            ),
+            operation.parse_success,
+        )
+
+    async def open_interest(
+        self,
+        *,
+        symbol: str,
+    ) -> OpenInterestSnapshot:
+        """Current open interest of a symbol.
+
+        ``GET /fapi/v1/openInterest`` - security ``NONE``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Open-Interest
+
+        Args:
+            symbol (str):
+
+        Returns:
+            OpenInterestSnapshot
+        """
+
+        from .api.market import open_interest as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def open_interest_history(
+        self,
+        *,
+        symbol: str,
+        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        limit: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+    ) -> list[OpenInterestStatistics]:
+        """Open interest statistics.
+
+        Only the last month is available. Without startTime and endTime the most recent periods are
+        returned. Default limit 30, max 500.
+
+        ``GET /futures/data/openInterestHist`` - security ``NONE``
+        Weight: IP weight 0; Also limited to 1000 requests per 5 minutes per IP.
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Open-Interest-Statistics
+
+        Args:
+            symbol (str):
+            period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+                "1d"]):
+            limit (int):
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            list[OpenInterestStatistics]
+        """
+
+        from .api.market import open_interest_history as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                period=period,
+                limit=limit,
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    async def top_long_short_position_ratio(
+        self,
+        *,
+        symbol: str,
+        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        limit: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+    ) -> list[LongShortRatioRecord]:
+        """Long/short position ratio of top traders.
+
+        Share of net long and net short positions among the positions of the 20% of users with the largest
+        margin balance; the ratio is long share / short share. Only the last 30 days are available. Default
+        limit 30, max 500.
+
+        ``GET /futures/data/topLongShortPositionRatio`` - security ``MARKET_DATA``
+        Weight: IP weight 0; Also limited to 1000 requests per 5 minutes per IP.
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Top-Trader-Long-Short-Ratio
+
+        Args:
+            symbol (str):
+            period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+                "1d"]):
+            limit (int):
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            list[LongShortRatioRecord]
+        """
+
+        from .api.market import top_long_short_position_ratio as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                period=period,
+                limit=limit,
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    async def top_long_short_account_ratio(
+        self,
+        *,
+        symbol: str,
+        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        limit: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+    ) -> list[LongShortRatioRecord]:
+        """Long/short account ratio of top traders.
+
+        Share of accounts with a net long and with a net short position among the 20% of users with the
+        largest margin balance (each account counted once); the ratio is long share / short share. Only the
+        last 30 days are available. Default limit 30, max 500.
+
+        ``GET /futures/data/topLongShortAccountRatio`` - security ``MARKET_DATA``
+        Weight: IP weight 0; No IP weight is documented. Also limited to 1000 requests per 5 minutes per
+            IP.
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Top-Long-Short-Account-Ratio
+
+        Args:
+            symbol (str):
+            period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+                "1d"]):
+            limit (int):
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            list[LongShortRatioRecord]
+        """
+
+        from .api.market import top_long_short_account_ratio as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                period=period,
+                limit=limit,
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    async def long_short_account_ratio(
+        self,
+        *,
+        symbol: str,
+        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        limit: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+    ) -> list[LongShortRatioRecord]:
+        """Long/short account ratio of all traders.
+
+        Only the last 30 days are available. Default limit 30, max 500.
+
+        ``GET /futures/data/globalLongShortAccountRatio`` - security ``NONE``
+        Weight: IP weight 0; Also limited to 1000 requests per 5 minutes per IP.
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Long-Short-Ratio
+
+        Args:
+            symbol (str):
+            period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+                "1d"]):
+            limit (int):
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            list[LongShortRatioRecord]
+        """
+
+        from .api.market import long_short_account_ratio as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                period=period,
+                limit=limit,
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    async def taker_buy_sell_volume(
+        self,
+        *,
+        symbol: str,
+        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        limit: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+    ) -> list[TakerBuySellVolume]:
+        """Taker buy and sell volume.
+
+        Only the last 30 days are available. Default limit 30, max 500.
+
+        ``GET /futures/data/takerlongshortRatio`` - security ``NONE``
+        Weight: IP weight 0; Also limited to 1000 requests per 5 minutes per IP.
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Taker-BuySell-Volume
+
+        Args:
+            symbol (str):
+            period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+                "1d"]):
+            limit (int):
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            list[TakerBuySellVolume]
+        """
+
+        from .api.market import taker_buy_sell_volume as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                period=period,
+                limit=limit,
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    async def basis(
+        self,
+        *,
+        pair: str,
+        contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        limit: int,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+    ) -> list[BasisRecord]:
+        """Basis of a contract.
+
+        Only the last 30 days are available. Without startTime and endTime the most recent periods are
+        returned. limit is mandatory here (30 is the documented default; max 500).
+
+        ``GET /futures/data/basis`` - security ``NONE``
+        Weight: IP weight 0
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Basis
+
+        Args:
+            pair (str):
+            contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+                "NEXT_QUARTER"]):
+            period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+                "1d"]):
+            limit (int):
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            list[BasisRecord]
+        """
+
+        from .api.market import basis as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                pair=pair,
+                contract_type=contract_type,
+                period=period,
+                limit=limit,
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    async def composite_index_info(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> list[CompositeIndex]:
+        """Composite index symbols and their components.
+
+        Only composite index symbols are listed.
+
+        ``GET /fapi/v1/indexInfo`` - security ``NONE``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Composite-Index-Symbol-Information
+
+        Args:
+            symbol (str):
+
+        Returns:
+            list[CompositeIndex]
+        """
+
+        from .api.market import composite_index_info as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def asset_index(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> AssetIndex | list[AssetIndex]:
+        """Asset index prices.
+
+        Index prices of the margin assets of Multi-Assets mode (and, since the 2026-06-30 COIN-M
+        integration, of COIN-M settlement assets). One object for the given symbol (an asset pair such as
+        ADAUSD), or an array when symbol is omitted.
+
+        ``GET /fapi/v1/assetIndex`` - security ``NONE``
+        Weight: IP weight 1 if symbol is sent, otherwise 10
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Multi-Assets-Mode-Asset-Index
+
+        Args:
+            symbol (str):
+
+        Returns:
+            AssetIndex | list[AssetIndex]
+        """
+
+        from .api.market import asset_index as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def index_constituents(
+        self,
+        *,
+        symbol: str,
+    ) -> IndexConstituents:
+        """Constituents of an index price.
+
+        Prices of TradFi perpetual constituents are hidden and shown as -1.
+
+        ``GET /fapi/v1/constituents`` - security ``NONE``
+        Weight: IP weight 2
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Index-Constituents
+
+        Args:
+            symbol (str):
+
+        Returns:
+            IndexConstituents
+        """
+
+        from .api.market import index_constituents as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def insurance_fund_balance(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> InsuranceFund | list[InsuranceFund]:
+        """Insurance fund balance snapshot.
+
+        One fund (the one covering the given symbol), or an array of all funds when symbol is omitted.
+
+        ``GET /fapi/v1/insuranceBalance`` - security ``NONE``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Insurance-Fund-Balance
+
+        Args:
+            symbol (str):
+
+        Returns:
+            InsuranceFund | list[InsuranceFund]
+        """
+
+        from .api.market import insurance_fund_balance as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def adl_risk(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> list[SymbolAdlRisk] | SymbolAdlRisk:
+        """Auto-deleverage risk rating.
+
+        Rating (low, medium, high) of the likelihood of auto-deleveraging during liquidations, updated every
+        30 minutes. One object for the given symbol, or an array when symbol is omitted.
+
+        ``GET /fapi/v1/symbolAdlRisk`` - security ``NONE``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/ADL-Risk
+
+        Args:
+            symbol (str):
+
+        Returns:
+            list[SymbolAdlRisk] | SymbolAdlRisk
+        """
+
+        from .api.market import adl_risk as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def trading_schedule(
+        self,
+    ) -> TradingSchedule:
+        """Trading sessions of TradFi underlying markets.
+
+        Sessions of the markets underlying TradFi perpetuals (U.S. equities, commodities and, more recently,
+        Korean equities) from the day before the request, one week forward and one week back.
+
+        ``GET /fapi/v1/tradingSchedule`` - security ``NONE``
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Trading-Schedule
+
+        Returns:
+            TradingSchedule
+        """
+
+        from .api.market import trading_schedule as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    async def query_order(
+        self,
+        *,
+        symbol: str,
+        order_id: int | Unset = UNSET,
+        orig_client_order_id: str | Unset = UNSET,
+    ) -> Order:
+        """Look up an order.
+
+        Identify the order by orderId or origClientOrderId. Orders that are CANCELED or EXPIRED without any
+        fill are not found after 3 days, and no order is found 90 days after creation.
+
+        ``GET /fapi/v1/order`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Query-Order
+
+        Args:
+            symbol (str):
+            order_id (int):
+            orig_client_order_id (str):
+
+        Returns:
+            Order
+        """
+
+        from .api.trade import query_order as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                orig_client_order_id=orig_client_order_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def modify_order(
+        self,
+        *,
+        symbol: str,
+        side: OrderSide | Literal["BUY", "SELL"],
+        quantity: DecimalLike,
+        price: DecimalLike,
+        order_id: int | Unset = UNSET,
+        orig_client_order_id: str | Unset = UNSET,
+        price_match: PriceMatch
+        | Literal[
+            "NONE",
+            "OPPONENT",
+            "OPPONENT_5",
+            "OPPONENT_10",
+            "OPPONENT_20",
+            "QUEUE",
+            "QUEUE_5",
+            "QUEUE_10",
+            "QUEUE_20",
+        ]
+        | Unset = UNSET,
+    ) -> Order:
+        """Modify a LIMIT order.
+
+        Changes price and quantity of an open LIMIT order (both are mandatory); the order loses its queue
+        priority. Identify it by orderId or origClientOrderId (orderId wins when both are sent). If the new
+        values break PRICE_FILTER, PERCENT_PRICE or LOT_SIZE the change is rejected and the order stays. The
+        order is canceled instead when it is partially filled and the new quantity is not above executedQty,
+        or when it is GTX and the new price would match at once. An order can be modified fewer than 10000
+        times. The original selfTradePreventionMode is kept.
+
+        ``PUT /fapi/v1/order`` - security ``TRADE`` (signed)
+        Weight: IP weight 0; order count 1 per 10s, 1 per 1m
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Modify-Order
+
+        Args:
+            order_id (int):
+            orig_client_order_id (str):
+            symbol (str):
+            side (OrderSide | Literal["BUY", "SELL"]):
+            quantity (DecimalLike):
+            price (DecimalLike):
+            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+
+        Returns:
+            Order
+        """
+
+        from .api.trade import modify_order as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                order_id=order_id,
+                orig_client_order_id=orig_client_order_id,
+                symbol=symbol,
+                side=side,
+                quantity=quantity,
+                price=price,
+                price_match=price_match,
             ),
             operation.parse_success,
         )
@@ -402,23 +5498,63 @@ class AsyncUsdMFacade:
         *,
         symbol: str,
         side: OrderSide | Literal["BUY", "SELL"],
-        type: str,
+        type: NewOrderType | Literal["LIMIT", "MARKET"],
+        position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
+        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
+        reduce_only: bool | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
+        new_client_order_id: str | Unset = UNSET,
+        new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
+        price_match: PriceMatch
+        | Literal[
+            "NONE",
+            "OPPONENT",
+            "OPPONENT_5",
+            "OPPONENT_10",
+            "OPPONENT_20",
+            "QUEUE",
+            "QUEUE_5",
+            "QUEUE_10",
+            "QUEUE_20",
+        ]
+        | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
+        | Unset = UNSET,
+        good_till_date: int | Unset = UNSET,
     ) -> Order:
-        """New order.
+        """Place an order.
+
+        Places a LIMIT or MARKET order. Since 2025-12-09 (first announced for 2025-12-02) conditional orders
+        (STOP, STOP_MARKET, TAKE_PROFIT, TAKE_PROFIT_MARKET, TRAILING_STOP_MARKET) are no longer accepted
+        here (error -4120): place them with new_algo_order (algoType CONDITIONAL). LIMIT needs timeInForce,
+        quantity and either price or priceMatch; MARKET needs quantity. With newOrderRespType RESULT a
+        MARKET order, or a LIMIT order with IOC/FOK/GTX, answers with its final state. goodTillDate is
+        required with timeInForce GTD: it keeps second precision only, must be at least 600 s in the future
+        and below 253402300799000; in extreme markets the cancel may come late.
 
         ``POST /fapi/v1/order`` - security ``TRADE`` (signed)
         Weight: IP weight 0; order count 1 per 10s, 1 per 1m
 
-        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/New-Order
 
         Args:
             symbol (str):
             side (OrderSide | Literal["BUY", "SELL"]):
-            type (str):
+            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+            type (NewOrderType | Literal["LIMIT", "MARKET"]):
+            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]):
             quantity (DecimalLike):
+            reduce_only (bool):
             price (DecimalLike):
+            new_client_order_id (str):
+            new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
+                "EXPIRE_MAKER", "EXPIRE_BOTH"]):
+            good_till_date (int):
 
         Returns:
             Order
@@ -431,9 +5567,2464 @@ class AsyncUsdMFacade:
             operation.request_kwargs(
                 symbol=symbol,
                 side=side,
+                position_side=position_side,
                 type=type,
+                time_in_force=time_in_force,
+                quantity=quantity,
+                reduce_only=reduce_only,
+                price=price,
+                new_client_order_id=new_client_order_id,
+                new_order_resp_type=new_order_resp_type,
+                price_match=price_match,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+                good_till_date=good_till_date,
+            ),
+            operation.parse_success,
+        )
+
+    async def cancel_order(
+        self,
+        *,
+        symbol: str,
+        order_id: int | Unset = UNSET,
+        orig_client_order_id: str | Unset = UNSET,
+    ) -> Order:
+        """Cancel an order.
+
+        Identify the order by orderId or origClientOrderId.
+
+        ``DELETE /fapi/v1/order`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Cancel-Order
+
+        Args:
+            symbol (str):
+            order_id (int):
+            orig_client_order_id (str):
+
+        Returns:
+            Order
+        """
+
+        from .api.trade import cancel_order as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                orig_client_order_id=orig_client_order_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def modify_batch_orders(
+        self,
+        *,
+        batch_orders: list[BatchOrderModification],
+    ) -> list[Error | Order]:
+        """Modify up to 5 orders.
+
+        Each item follows the rules of modify_order. The changes are processed concurrently; the answer
+        lists, in request order, each modified order or the error for that item.
+
+        ``PUT /fapi/v1/batchOrders`` - security ``TRADE`` (signed)
+        Weight: IP weight 5; order count 5 per 10s, 1 per 1m
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Modify-Multiple-Orders
+
+        Args:
+            batch_orders (list[BatchOrderModification]):
+
+        Returns:
+            list[Error | Order]
+        """
+
+        from .api.trade import modify_batch_orders as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                batch_orders=batch_orders,
+            ),
+            operation.parse_success,
+        )
+
+    async def new_batch_orders(
+        self,
+        *,
+        batch_orders: list[BatchOrder],
+    ) -> list[Error | Order]:
+        """Place up to 5 orders.
+
+        Each item follows the rules of new_order (LIMIT or MARKET only; conditional orders go through
+        new_algo_order). The orders are processed concurrently, so their matching order is not guaranteed;
+        the answer lists, in request order, each order or the error that rejected it.
+
+        ``POST /fapi/v1/batchOrders`` - security ``TRADE`` (signed)
+        Weight: IP weight 5; order count 5 per 10s, 1 per 1m
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Place-Multiple-Orders
+
+        Args:
+            batch_orders (list[BatchOrder]):
+
+        Returns:
+            list[Error | Order]
+        """
+
+        from .api.trade import new_batch_orders as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                batch_orders=batch_orders,
+            ),
+            operation.parse_success,
+        )
+
+    async def cancel_batch_orders(
+        self,
+        *,
+        symbol: str,
+        order_id_list: list[int] | Unset = UNSET,
+        orig_client_order_id_list: list[str] | Unset = UNSET,
+    ) -> list[Error | Order]:
+        """Cancel up to 10 orders of a symbol.
+
+        Send orderIdList or origClientOrderIdList. The answer lists, in request order, each canceled order
+        or the error for that item.
+
+        ``DELETE /fapi/v1/batchOrders`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Cancel-Multiple-Orders
+
+        Args:
+            symbol (str):
+            order_id_list (list[int]):
+            orig_client_order_id_list (list[str]):
+
+        Returns:
+            list[Error | Order]
+        """
+
+        from .api.trade import cancel_batch_orders as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id_list=order_id_list,
+                orig_client_order_id_list=orig_client_order_id_list,
+            ),
+            operation.parse_success,
+        )
+
+    async def order_amendments(
+        self,
+        *,
+        symbol: str,
+        order_id: int | Unset = UNSET,
+        orig_client_order_id: str | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[OrderAmendment]:
+        """Modification history of an order.
+
+        Identify the order by orderId or origClientOrderId (orderId wins). Only the last three months are
+        kept. Default limit 50, max 100.
+
+        ``GET /fapi/v1/orderAmendment`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Get-Order-Modify-History
+
+        Args:
+            symbol (str):
+            order_id (int):
+            orig_client_order_id (str):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[OrderAmendment]
+        """
+
+        from .api.trade import order_amendments as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                orig_client_order_id=orig_client_order_id,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def cancel_all_open_orders(
+        self,
+        *,
+        symbol: str,
+    ) -> CodeMessage:
+        """Cancel all open orders of a symbol.
+
+        ``DELETE /fapi/v1/allOpenOrders`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Cancel-All-Open-Orders
+
+        Args:
+            symbol (str):
+
+        Returns:
+            CodeMessage
+        """
+
+        from .api.trade import cancel_all_open_orders as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def countdown_cancel_all(
+        self,
+        *,
+        symbol: str,
+        countdown_time: int,
+    ) -> CountdownCancelAll:
+        """Cancel all open orders of a symbol after a countdown.
+
+        A dead man's switch: each call replaces the running countdown, and when a countdown runs out every
+        open order of the symbol is canceled. Call it regularly (for example every 30 s with 120000); 0
+        stops the countdown. Countdowns are checked about every 10 ms, so leave a margin.
+
+        ``POST /fapi/v1/countdownCancelAll`` - security ``TRADE`` (signed)
+        Weight: IP weight 10
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Auto-Cancel-All-Open-Orders
+
+        Args:
+            symbol (str):
+            countdown_time (int):
+
+        Returns:
+            CountdownCancelAll
+        """
+
+        from .api.trade import countdown_cancel_all as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                countdown_time=countdown_time,
+            ),
+            operation.parse_success,
+        )
+
+    async def all_orders(
+        self,
+        *,
+        symbol: str,
+        order_id: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[Order]:
+        """Orders of a symbol: open, canceled or filled.
+
+        With orderId, orders from that id on; otherwise the most recent. The time range must be shorter than
+        7 days (the last 7 days by default). The same retention limits as query_order apply. Default limit
+        500, max 1000.
+
+        ``GET /fapi/v1/allOrders`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/All-Orders
+
+        Args:
+            symbol (str):
+            order_id (int):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[Order]
+        """
+
+        from .api.trade import all_orders as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def open_orders(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> list[Order]:
+        """Open orders.
+
+        Open orders of one symbol, or of all symbols when symbol is omitted (much heavier).
+
+        ``GET /fapi/v1/openOrders`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1 if symbol is sent, otherwise 40
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Current-All-Open-Orders
+
+        Args:
+            symbol (str):
+
+        Returns:
+            list[Order]
+        """
+
+        from .api.trade import open_orders as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def query_open_order(
+        self,
+        *,
+        symbol: str,
+        order_id: int | Unset = UNSET,
+        orig_client_order_id: str | Unset = UNSET,
+    ) -> Order:
+        """Look up an open order.
+
+        Identify the order by orderId or origClientOrderId. A filled or canceled order gives the error
+        "Order does not exist".
+
+        ``GET /fapi/v1/openOrder`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Query-Current-Open-Order
+
+        Args:
+            symbol (str):
+            order_id (int):
+            orig_client_order_id (str):
+
+        Returns:
+            Order
+        """
+
+        from .api.trade import query_open_order as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                orig_client_order_id=orig_client_order_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def force_orders(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        auto_close_type: AutoCloseType | Literal["LIQUIDATION", "ADL"] | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[Order]:
+        """Liquidation and auto-deleverage orders of the account.
+
+        Both kinds unless autoCloseType is sent. Without startTime, the 7 days before endTime. Default limit
+        50, max 100.
+
+        ``GET /fapi/v1/forceOrders`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 20 if symbol is sent, otherwise 50
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Users-Force-Orders
+
+        Args:
+            symbol (str):
+            auto_close_type (AutoCloseType | Literal["LIQUIDATION", "ADL"]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[Order]
+        """
+
+        from .api.trade import force_orders as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                auto_close_type=auto_close_type,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def user_trades(
+        self,
+        *,
+        symbol: str,
+        order_id: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        from_id: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[UserTrade]:
+        """Trades of the account on a symbol.
+
+        Without startTime and endTime, the last 7 days; a range may not exceed 7 days; fromId cannot be
+        combined with a time range. Only the last 6 months are available. orderId restricts to one order.
+        Default limit 500, max 1000.
+
+        ``GET /fapi/v1/userTrades`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Account-Trade-List
+
+        Args:
+            symbol (str):
+            order_id (int):
+            start_time (int):
+            end_time (int):
+            from_id (int):
+            limit (int):
+
+        Returns:
+            list[UserTrade]
+        """
+
+        from .api.trade import user_trades as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                order_id=order_id,
+                start_time=start_time,
+                end_time=end_time,
+                from_id=from_id,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def change_margin_type(
+        self,
+        *,
+        symbol: str,
+        margin_type: MarginType | Literal["ISOLATED", "CROSSED"],
+    ) -> CodeMessage:
+        """Switch a symbol between isolated and crossed margin.
+
+        ``POST /fapi/v1/marginType`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Change-Margin-Type
+
+        Args:
+            symbol (str):
+            margin_type (MarginType | Literal["ISOLATED", "CROSSED"]):
+
+        Returns:
+            CodeMessage
+        """
+
+        from .api.trade import change_margin_type as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                margin_type=margin_type,
+            ),
+            operation.parse_success,
+        )
+
+    async def change_position_mode(
+        self,
+        *,
+        dual_side_position: bool,
+    ) -> CodeMessage:
+        """Switch between Hedge Mode and One-way Mode.
+
+        Applies to every symbol. Since the COIN-M integration the setting is shared with COIN-M futures; it
+        is rejected while either side has an open order (-4067) or position (-4068).
+
+        ``POST /fapi/v1/positionSide/dual`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Change-Position-Mode
+
+        Args:
+            dual_side_position (bool):
+
+        Returns:
+            CodeMessage
+        """
+
+        from .api.trade import change_position_mode as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                dual_side_position=dual_side_position,
+            ),
+            operation.parse_success,
+        )
+
+    async def change_leverage(
+        self,
+        *,
+        symbol: str,
+        leverage: int,
+    ) -> LeverageSetting:
+        """Change the initial leverage of a symbol.
+
+        ``POST /fapi/v1/leverage`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Change-Initial-Leverage
+
+        Args:
+            symbol (str):
+            leverage (int):
+
+        Returns:
+            LeverageSetting
+        """
+
+        from .api.trade import change_leverage as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                leverage=leverage,
+            ),
+            operation.parse_success,
+        )
+
+    async def change_multi_assets_mode(
+        self,
+        *,
+        multi_assets_margin: bool,
+    ) -> CodeMessage:
+        """Switch Multi-Assets mode on or off.
+
+        Applies to every symbol.
+
+        ``POST /fapi/v1/multiAssetsMargin`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Change-Multi-Assets-Mode
+
+        Args:
+            multi_assets_margin (bool):
+
+        Returns:
+            CodeMessage
+        """
+
+        from .api.trade import change_multi_assets_mode as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                multi_assets_margin=multi_assets_margin,
+            ),
+            operation.parse_success,
+        )
+
+    async def change_position_margin(
+        self,
+        *,
+        symbol: str,
+        amount: DecimalLike,
+        type: Literal[1, 2],
+        position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
+    ) -> PositionMarginChange:
+        """Add or remove isolated margin.
+
+        Only for isolated positions.
+
+        ``POST /fapi/v1/positionMargin`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Modify-Isolated-Position-Margin
+
+        Args:
+            symbol (str):
+            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+            amount (DecimalLike):
+            type (Literal[1, 2]):
+
+        Returns:
+            PositionMarginChange
+        """
+
+        from .api.trade import change_position_margin as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                position_side=position_side,
+                amount=amount,
+                type=type,
+            ),
+            operation.parse_success,
+        )
+
+    async def position_risk_v2(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> list[PositionRiskV2]:
+        """Positions with their settings (V2).
+
+        Prefer the ACCOUNT_UPDATE user data event for timely figures.
+
+        ``GET /fapi/v2/positionRisk`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Position-Information-V2
+
+        Args:
+            symbol (str):
+
+        Returns:
+            list[PositionRiskV2]
+        """
+
+        from .api.trade import position_risk_v2 as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def position_risk_v3(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> list[PositionRiskV3]:
+        """Positions (V3).
+
+        Only symbols with a position or open orders. Settings moved to symbol_config. Prefer the
+        ACCOUNT_UPDATE user data event for timely figures.
+
+        ``GET /fapi/v3/positionRisk`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Position-Information-V3
+
+        Args:
+            symbol (str):
+
+        Returns:
+            list[PositionRiskV3]
+        """
+
+        from .api.trade import position_risk_v3 as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def adl_quantile(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> list[PositionAdlQuantile]:
+        """Auto-deleverage queue estimation of positions.
+
+        Quantiles 0 to 4 (low to high likelihood), updated every 30 s. For crossed positions in Hedge Mode
+        LONG and SHORT share one value and HEDGE replaces BOTH as a marker.
+
+        ``GET /fapi/v1/adlQuantile`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Position-ADL-Quantile-Estimation
+
+        Args:
+            symbol (str):
+
+        Returns:
+            list[PositionAdlQuantile]
+        """
+
+        from .api.trade import adl_quantile as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def position_margin_history(
+        self,
+        *,
+        symbol: str,
+        type: Literal[1, 2] | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[PositionMarginHistory]:
+        """Isolated margin change history.
+
+        Only the last 30 days, and a range may not exceed 30 days. endTime defaults to now. Default limit
+        500.
+
+        ``GET /fapi/v1/positionMargin/history`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Get-Position-Margin-Change-History
+
+        Args:
+            symbol (str):
+            type (Literal[1, 2]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[PositionMarginHistory]
+        """
+
+        from .api.trade import position_margin_history as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                type=type,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def test_new_order(
+        self,
+        *,
+        symbol: str,
+        side: OrderSide | Literal["BUY", "SELL"],
+        type: OrderType
+        | Literal[
+            "LIMIT",
+            "MARKET",
+            "STOP",
+            "STOP_MARKET",
+            "TAKE_PROFIT",
+            "TAKE_PROFIT_MARKET",
+            "TRAILING_STOP_MARKET",
+        ],
+        position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
+        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"] | Unset = UNSET,
+        quantity: DecimalLike | Unset = UNSET,
+        reduce_only: bool | Unset = UNSET,
+        price: DecimalLike | Unset = UNSET,
+        new_client_order_id: str | Unset = UNSET,
+        stop_price: DecimalLike | Unset = UNSET,
+        close_position: bool | Unset = UNSET,
+        activation_price: DecimalLike | Unset = UNSET,
+        callback_rate: DecimalLike | Unset = UNSET,
+        working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
+        price_protect: bool | Unset = UNSET,
+        new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
+        price_match: PriceMatch
+        | Literal[
+            "NONE",
+            "OPPONENT",
+            "OPPONENT_5",
+            "OPPONENT_10",
+            "OPPONENT_20",
+            "QUEUE",
+            "QUEUE_5",
+            "QUEUE_10",
+            "QUEUE_20",
+        ]
+        | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
+        | Unset = UNSET,
+        good_till_date: int | Unset = UNSET,
+    ) -> Order:
+        """Validate an order without placing it.
+
+        Checks the parameters of an order; nothing reaches the matching engine. The documentation still
+        lists the legacy conditional parameters (stopPrice, closePosition, activationPrice, callbackRate,
+        workingType, priceProtect) and their rules: STOP/TAKE_PROFIT need quantity, price and stopPrice,
+        STOP_MARKET/TAKE_PROFIT_MARKET need stopPrice, TRAILING_STOP_MARKET needs callbackRate. goodTillDate
+        is required with timeInForce GTD: it keeps second precision only, must be at least 600 s in the
+        future and below 253402300799000; in extreme markets the cancel may come late.
+
+        ``POST /fapi/v1/order/test`` - security ``TRADE`` (signed)
+        Weight: IP weight 1; The documentation gives no weight for this endpoint; 1 is assumed.
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/New-Order-Test
+
+        Args:
+            symbol (str):
+            side (OrderSide | Literal["BUY", "SELL"]):
+            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+            type (OrderType | Literal["LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT",
+                "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"]):
+            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]):
+            quantity (DecimalLike):
+            reduce_only (bool):
+            price (DecimalLike):
+            new_client_order_id (str):
+            stop_price (DecimalLike):
+            close_position (bool):
+            activation_price (DecimalLike):
+            callback_rate (DecimalLike):
+            working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]):
+            price_protect (bool):
+            new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
+                "EXPIRE_MAKER", "EXPIRE_BOTH"]):
+            good_till_date (int):
+
+        Returns:
+            Order
+        """
+
+        from .api.trade import test_new_order as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                side=side,
+                position_side=position_side,
+                type=type,
+                time_in_force=time_in_force,
+                quantity=quantity,
+                reduce_only=reduce_only,
+                price=price,
+                new_client_order_id=new_client_order_id,
+                stop_price=stop_price,
+                close_position=close_position,
+                activation_price=activation_price,
+                callback_rate=callback_rate,
+                working_type=working_type,
+                price_protect=price_protect,
+                new_order_resp_type=new_order_resp_type,
+                price_match=price_match,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+                good_till_date=good_till_date,
+            ),
+            operation.parse_success,
+        )
+
+    async def query_algo_order(
+        self,
+        *,
+        algo_id: int | Unset = UNSET,
+        client_algo_id: str | Unset = UNSET,
+    ) -> AlgoOrder:
+        """Look up a conditional (algo) order.
+
+        Identify it by algoId or clientAlgoId. Orders CANCELED or EXPIRED without fills are not found after
+        3 days; none is found 90 days after creation.
+
+        ``GET /fapi/v1/algoOrder`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Query-Algo-Order
+
+        Args:
+            algo_id (int):
+            client_algo_id (str):
+
+        Returns:
+            AlgoOrder
+        """
+
+        from .api.trade import query_algo_order as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                algo_id=algo_id,
+                client_algo_id=client_algo_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def new_algo_order(
+        self,
+        *,
+        algo_type: AlgoType | Literal["CONDITIONAL"],
+        symbol: str,
+        side: OrderSide | Literal["BUY", "SELL"],
+        type: AlgoOrderType
+        | Literal["STOP_MARKET", "TAKE_PROFIT_MARKET", "STOP", "TAKE_PROFIT", "TRAILING_STOP_MARKET"],
+        position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
+        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"] | Unset = UNSET,
+        quantity: DecimalLike | Unset = UNSET,
+        price: DecimalLike | Unset = UNSET,
+        trigger_price: DecimalLike | Unset = UNSET,
+        working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
+        price_match: PriceMatch
+        | Literal[
+            "NONE",
+            "OPPONENT",
+            "OPPONENT_5",
+            "OPPONENT_10",
+            "OPPONENT_20",
+            "QUEUE",
+            "QUEUE_5",
+            "QUEUE_10",
+            "QUEUE_20",
+        ]
+        | Unset = UNSET,
+        close_position: bool | Unset = UNSET,
+        price_protect: bool | Unset = UNSET,
+        reduce_only: bool | Unset = UNSET,
+        activate_price: DecimalLike | Unset = UNSET,
+        callback_rate: DecimalLike | Unset = UNSET,
+        client_algo_id: str | Unset = UNSET,
+        new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
+        | Unset = UNSET,
+        good_till_date: int | Unset = UNSET,
+    ) -> AlgoOrder:
+        """Place a conditional (algo) order.
+
+        Conditional orders (take profit, stop loss, trailing stop) live in the Algo Service until their
+        trigger and are then sent to the matching engine; there is no margin check before the trigger, and
+        an untriggered order cannot be modified. STOP and TAKE_PROFIT need quantity, triggerPrice and price
+        (or priceMatch); STOP_MARKET and TAKE_PROFIT_MARKET need triggerPrice and quantity or
+        closePosition=true; TRAILING_STOP_MARKET needs callbackRate (error -2021 when activatePrice is on
+        the wrong side of the latest price). Triggers: STOP/STOP_MARKET when the chosen price reaches
+        triggerPrice from below for BUY (from above for SELL), TAKE_PROFIT/TAKE_PROFIT_MARKET the other way
+        round. closePosition orders close the whole long (SELL) or short (BUY) position and cannot be BUY on
+        LONG or SELL on SHORT in Hedge Mode. goodTillDate is required with timeInForce GTD: it keeps second
+        precision only, must be at least 600 s in the future and below 253402300799000; in extreme markets
+        the cancel may come late.
+
+        ``POST /fapi/v1/algoOrder`` - security ``TRADE`` (signed)
+        Weight: IP weight 0; order count 1 per 10s, 1 per 1m
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/New-Algo-Order
+
+        Args:
+            algo_type (AlgoType | Literal["CONDITIONAL"]):
+            symbol (str):
+            side (OrderSide | Literal["BUY", "SELL"]):
+            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+            type (AlgoOrderType | Literal["STOP_MARKET", "TAKE_PROFIT_MARKET", "STOP", "TAKE_PROFIT",
+                "TRAILING_STOP_MARKET"]):
+            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]):
+            quantity (DecimalLike):
+            price (DecimalLike):
+            trigger_price (DecimalLike):
+            working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]):
+            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+            close_position (bool):
+            price_protect (bool):
+            reduce_only (bool):
+            activate_price (DecimalLike):
+            callback_rate (DecimalLike):
+            client_algo_id (str):
+            new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
+                "EXPIRE_MAKER", "EXPIRE_BOTH"]):
+            good_till_date (int):
+
+        Returns:
+            AlgoOrder
+        """
+
+        from .api.trade import new_algo_order as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                algo_type=algo_type,
+                symbol=symbol,
+                side=side,
+                position_side=position_side,
+                type=type,
+                time_in_force=time_in_force,
                 quantity=quantity,
                 price=price,
+                trigger_price=trigger_price,
+                working_type=working_type,
+                price_match=price_match,
+                close_position=close_position,
+                price_protect=price_protect,
+                reduce_only=reduce_only,
+                activate_price=activate_price,
+                callback_rate=callback_rate,
+                client_algo_id=client_algo_id,
+                new_order_resp_type=new_order_resp_type,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+                good_till_date=good_till_date,
+            ),
+            operation.parse_success,
+        )
+
+    async def cancel_algo_order(
+        self,
+        *,
+        algo_id: int | Unset = UNSET,
+        client_algo_id: str | Unset = UNSET,
+    ) -> AlgoOrderCancel:
+        """Cancel a conditional (algo) order.
+
+        Identify it by algoId or clientAlgoId.
+
+        ``DELETE /fapi/v1/algoOrder`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Cancel-Algo-Order
+
+        Args:
+            algo_id (int):
+            client_algo_id (str):
+
+        Returns:
+            AlgoOrderCancel
+        """
+
+        from .api.trade import cancel_algo_order as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                algo_id=algo_id,
+                client_algo_id=client_algo_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def cancel_all_algo_orders(
+        self,
+        *,
+        symbol: str,
+    ) -> CodeMessage:
+        """Cancel all open algo orders of a symbol.
+
+        ``DELETE /fapi/v1/algoOpenOrders`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Cancel-All-Algo-Open-Orders
+
+        Args:
+            symbol (str):
+
+        Returns:
+            CodeMessage
+        """
+
+        from .api.trade import cancel_all_algo_orders as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def open_algo_orders(
+        self,
+        *,
+        algo_type: AlgoType | Literal["CONDITIONAL"] | Unset = UNSET,
+        symbol: str | Unset = UNSET,
+        algo_id: int | Unset = UNSET,
+    ) -> list[AlgoOrder]:
+        """Open conditional (algo) orders.
+
+        Of one symbol, or of all symbols when symbol is omitted (much heavier).
+
+        ``GET /fapi/v1/openAlgoOrders`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1 if symbol is sent, otherwise 40
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Current-All-Algo-Open-Orders
+
+        Args:
+            algo_type (AlgoType | Literal["CONDITIONAL"]):
+            symbol (str):
+            algo_id (int):
+
+        Returns:
+            list[AlgoOrder]
+        """
+
+        from .api.trade import open_algo_orders as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                algo_type=algo_type,
+                symbol=symbol,
+                algo_id=algo_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def all_algo_orders(
+        self,
+        *,
+        symbol: str,
+        algo_id: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        page: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[AlgoOrder]:
+        """Conditional (algo) orders of a symbol, open or not.
+
+        With algoId, orders from that id on; otherwise the most recent. The time range must be shorter than
+        7 days (the last 7 days by default); the retention limits of query_algo_order apply. Default limit
+        500, max 1000.
+
+        ``GET /fapi/v1/allAlgoOrders`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Query-All-Algo-Orders
+
+        Args:
+            symbol (str):
+            algo_id (int):
+            start_time (int):
+            end_time (int):
+            page (int):
+            limit (int):
+
+        Returns:
+            list[AlgoOrder]
+        """
+
+        from .api.trade import all_algo_orders as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                algo_id=algo_id,
+                start_time=start_time,
+                end_time=end_time,
+                page=page,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def sign_tradfi_perps_contract(
+        self,
+    ) -> CodeMessage:
+        """Sign the TradFi perpetuals agreement.
+
+        Accepts the agreement that trading TradFi perpetuals requires.
+
+        ``POST /fapi/v1/stock/contract`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 50
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/TradFi-Perps
+
+        Returns:
+            CodeMessage
+        """
+
+        from .api.trade import sign_tradfi_perps_contract as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    async def position_mode(
+        self,
+    ) -> PositionMode:
+        """Whether Hedge Mode is on.
+
+        The setting applies to every symbol.
+
+        ``GET /fapi/v1/positionSide/dual`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 30
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Get-Current-Position-Mode
+
+        Returns:
+            PositionMode
+        """
+
+        from .api.account import position_mode as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    async def multi_assets_mode(
+        self,
+    ) -> MultiAssetsMode:
+        """Whether Multi-Assets mode is on.
+
+        The setting applies to every symbol.
+
+        ``GET /fapi/v1/multiAssetsMargin`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 30
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Get-Current-Multi-Assets-Mode
+
+        Returns:
+            MultiAssetsMode
+        """
+
+        from .api.account import multi_assets_mode as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    async def balance_v3(
+        self,
+    ) -> list[FuturesBalance]:
+        """Balances of the futures account (V3).
+
+        ``GET /fapi/v3/balance`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Futures-Account-Balance-V3
+
+        Returns:
+            list[FuturesBalance]
+        """
+
+        from .api.account import balance_v3 as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    async def balance_v2(
+        self,
+    ) -> list[FuturesBalance]:
+        """Balances of the futures account (V2).
+
+        Superseded by balance_v3.
+
+        ``GET /fapi/v2/balance`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Futures-Account-Balance-V2
+
+        Returns:
+            list[FuturesBalance]
+        """
+
+        from .api.account import balance_v2 as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    async def account_v3(
+        self,
+    ) -> AccountV3:
+        """Account figures (V3).
+
+        Only assets and the symbols with a position or open orders; settings moved to account_config and
+        symbol_config. Totals are in USDT in single-asset mode and in USD in Multi-Assets mode.
+
+        ``GET /fapi/v3/account`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Account-Information-V3
+
+        Returns:
+            AccountV3
+        """
+
+        from .api.account import account_v3 as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    async def account_v2(
+        self,
+    ) -> AccountV2:
+        """Account figures (V2).
+
+        Every symbol is listed, with its settings. Totals are in USDT in single-asset mode and in USD in
+        Multi-Assets mode. Superseded by account_v3.
+
+        ``GET /fapi/v2/account`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Account-Information-V2
+
+        Returns:
+            AccountV2
+        """
+
+        from .api.account import account_v2 as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    async def commission_rate(
+        self,
+        *,
+        symbol: str,
+    ) -> CommissionRate:
+        """Commission rates of a symbol.
+
+        ``GET /fapi/v1/commissionRate`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 20
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/User-Commission-Rate
+
+        Args:
+            symbol (str):
+
+        Returns:
+            CommissionRate
+        """
+
+        from .api.account import commission_rate as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def account_config(
+        self,
+    ) -> AccountConfig:
+        """Account settings.
+
+        ``GET /fapi/v1/accountConfig`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Account-Config
+
+        Returns:
+            AccountConfig
+        """
+
+        from .api.account import account_config as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    async def symbol_config(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> list[SymbolConfig]:
+        """Settings of symbols.
+
+        Of one symbol, or of all symbols when symbol is omitted.
+
+        ``GET /fapi/v1/symbolConfig`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Symbol-Config
+
+        Args:
+            symbol (str):
+
+        Returns:
+            list[SymbolConfig]
+        """
+
+        from .api.account import symbol_config as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def order_rate_limits(
+        self,
+    ) -> list[RateLimit]:
+        """Order rate limits of the account.
+
+        ``GET /fapi/v1/rateLimit/order`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Query-Rate-Limit
+
+        Returns:
+            list[RateLimit]
+        """
+
+        from .api.account import order_rate_limits as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    async def leverage_brackets(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> LeverageBracket | list[LeverageBracket]:
+        """Notional and leverage tiers.
+
+        One object for the given symbol, or an array for all symbols when symbol is omitted.
+
+        ``GET /fapi/v1/leverageBracket`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Notional-and-Leverage-Brackets
+
+        Args:
+            symbol (str):
+
+        Returns:
+            LeverageBracket | list[LeverageBracket]
+        """
+
+        from .api.account import leverage_brackets as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def income_history(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+        income_type: IncomeType
+        | Literal[
+            "TRANSFER",
+            "WELCOME_BONUS",
+            "REALIZED_PNL",
+            "FUNDING_FEE",
+            "COMMISSION",
+            "INSURANCE_CLEAR",
+            "REFERRAL_KICKBACK",
+            "COMMISSION_REBATE",
+            "API_REBATE",
+            "CONTEST_REWARD",
+            "CROSS_COLLATERAL_TRANSFER",
+            "OPTIONS_PREMIUM_FEE",
+            "OPTIONS_SETTLE_PROFIT",
+            "INTERNAL_TRANSFER",
+            "AUTO_EXCHANGE",
+            "DELIVERED_SETTELMENT",
+            "COIN_SWAP_DEPOSIT",
+            "COIN_SWAP_WITHDRAW",
+            "POSITION_LIMIT_INCREASE_FEE",
+            "STRATEGY_UMFUTURES_TRANSFER",
+            "FEE_RETURN",
+            "BFUSD_REWARD",
+        ]
+        | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        page: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[IncomeRecord]:
+        """Income history.
+
+        All income types unless incomeType is sent. Without startTime and endTime, the last 7 days; only the
+        last three months are kept. tranId is unique within an income type. Default limit 100, max 1000.
+
+        ``GET /fapi/v1/income`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 30
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Get-Income-History
+
+        Args:
+            symbol (str):
+            income_type (IncomeType | Literal["TRANSFER", "WELCOME_BONUS", "REALIZED_PNL",
+                "FUNDING_FEE", "COMMISSION", "INSURANCE_CLEAR", "REFERRAL_KICKBACK", "COMMISSION_REBATE",
+                "API_REBATE", "CONTEST_REWARD", "CROSS_COLLATERAL_TRANSFER", "OPTIONS_PREMIUM_FEE",
+                "OPTIONS_SETTLE_PROFIT", "INTERNAL_TRANSFER", "AUTO_EXCHANGE", "DELIVERED_SETTELMENT",
+                "COIN_SWAP_DEPOSIT", "COIN_SWAP_WITHDRAW", "POSITION_LIMIT_INCREASE_FEE",
+                "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD"]):
+            start_time (int):
+            end_time (int):
+            page (int):
+            limit (int):
+
+        Returns:
+            list[IncomeRecord]
+        """
+
+        from .api.account import income_history as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                income_type=income_type,
+                start_time=start_time,
+                end_time=end_time,
+                page=page,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def trading_status(
+        self,
+        *,
+        symbol: str | Unset = UNSET,
+    ) -> TradingStatus:
+        """Futures trading quantitative rules indicators.
+
+        Indicators of the trading rules (unfilled ratio, expiration ratio, cancellation ratio, dust ratio)
+        by symbol, or under ACCOUNT when too many violations locked the account.
+
+        ``GET /fapi/v1/apiTradingStatus`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1 if symbol is sent, otherwise 10
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Futures-Trading-Quantitative-Rules-Indicators
+
+        Args:
+            symbol (str):
+
+        Returns:
+            TradingStatus
+        """
+
+        from .api.account import trading_status as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def income_download_id(
+        self,
+        *,
+        start_time: int,
+        end_time: int,
+    ) -> HistoryExport:
+        """Start an export of the transaction history.
+
+        Returns an id to poll with income_download_link. At most 5 requests per month, shared with the web
+        download page; the range may not exceed one year.
+
+        ``GET /fapi/v1/income/asyn`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1000
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Get-Download-Id-For-Futures-Transaction-History
+
+        Args:
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            HistoryExport
+        """
+
+        from .api.account import income_download_id as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    async def income_download_link(
+        self,
+        *,
+        download_id: str,
+    ) -> DownloadLink:
+        """Link of an export of the transaction history.
+
+        While the export is processing, url is empty and expirationTimestamp is -1. Links expire after 24
+        hours.
+
+        ``GET /fapi/v1/income/asyn/id`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 10
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Get-Futures-Transaction-History-Download-Link-by-Id
+
+        Args:
+            download_id (str):
+
+        Returns:
+            DownloadLink
+        """
+
+        from .api.account import income_download_link as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                download_id=download_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def order_download_id(
+        self,
+        *,
+        start_time: int,
+        end_time: int,
+    ) -> HistoryExport:
+        """Start an export of the order history.
+
+        Returns an id to poll with order_download_link. At most 10 requests per month, shared with the web
+        download page; the range may not exceed one year.
+
+        ``GET /fapi/v1/order/asyn`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1000
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Get-Download-Id-For-Futures-Order-History
+
+        Args:
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            HistoryExport
+        """
+
+        from .api.account import order_download_id as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    async def order_download_link(
+        self,
+        *,
+        download_id: str,
+    ) -> DownloadLink:
+        """Link of an export of the order history.
+
+        While the export is processing, url is empty and expirationTimestamp is -1. Links expire after 24
+        hours.
+
+        ``GET /fapi/v1/order/asyn/id`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 10
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Get-Futures-Order-History-Download-Link-by-Id
+
+        Args:
+            download_id (str):
+
+        Returns:
+            DownloadLink
+        """
+
+        from .api.account import order_download_link as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                download_id=download_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def trade_download_id(
+        self,
+        *,
+        start_time: int,
+        end_time: int,
+    ) -> HistoryExport:
+        """Start an export of the trade history.
+
+        Returns an id to poll with trade_download_link. At most 5 requests per month, shared with the web
+        download page; the range may not exceed one year.
+
+        ``GET /fapi/v1/trade/asyn`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1000
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Get-Download-Id-For-Futures-Trade-History
+
+        Args:
+            start_time (int):
+            end_time (int):
+
+        Returns:
+            HistoryExport
+        """
+
+        from .api.account import trade_download_id as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                start_time=start_time,
+                end_time=end_time,
+            ),
+            operation.parse_success,
+        )
+
+    async def trade_download_link(
+        self,
+        *,
+        download_id: str,
+    ) -> DownloadLink:
+        """Link of an export of the trade history.
+
+        While the export is processing, url is empty and expirationTimestamp is -1. Links expire after 24
+        hours.
+
+        ``GET /fapi/v1/trade/asyn/id`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 10
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Get-Futures-Trade-Download-Link-by-Id
+
+        Args:
+            download_id (str):
+
+        Returns:
+            DownloadLink
+        """
+
+        from .api.account import trade_download_link as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                download_id=download_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def fee_burn(
+        self,
+    ) -> FeeBurnStatus:
+        """Whether the BNB fee discount is on.
+
+        ``GET /fapi/v1/feeBurn`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 30
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Get-BNB-Burn-Status
+
+        Returns:
+            FeeBurnStatus
+        """
+
+        from .api.account import fee_burn as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    async def change_fee_burn(
+        self,
+        *,
+        fee_burn: bool,
+    ) -> CodeMessage:
+        """Turn the BNB fee discount on or off.
+
+        Applies to every symbol.
+
+        ``POST /fapi/v1/feeBurn`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Toggle-BNB-Burn-On-Futures-Trade
+
+        Args:
+            fee_burn (bool):
+
+        Returns:
+            CodeMessage
+        """
+
+        from .api.account import change_fee_burn as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                fee_burn=fee_burn,
+            ),
+            operation.parse_success,
+        )
+
+    async def keepalive_user_data_stream(
+        self,
+    ) -> UserDataStreamKey:
+        """Extend the user data stream by 60 minutes.
+
+        Send about every 60 minutes. Error -1125 means the key no longer exists: open a new stream.
+
+        ``PUT /fapi/v1/listenKey`` - security ``USER_STREAM``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/user-data-streams/Keepalive-User-Data-Stream
+
+        Returns:
+            UserDataStreamKey
+        """
+
+        from .api.user_stream import keepalive_user_data_stream as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    async def start_user_data_stream(
+        self,
+    ) -> UserDataStreamKey:
+        """Open a user data stream.
+
+        Returns the key to connect to. The stream closes after 60 minutes without a keepalive; when the
+        account already has an active key, that key is returned and extended by 60 minutes.
+
+        ``POST /fapi/v1/listenKey`` - security ``USER_STREAM``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/user-data-streams/Start-User-Data-Stream
+
+        Returns:
+            UserDataStreamKey
+        """
+
+        from .api.user_stream import start_user_data_stream as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    async def close_user_data_stream(
+        self,
+    ) -> Empty:
+        """Close the user data stream.
+
+        ``DELETE /fapi/v1/listenKey`` - security ``USER_STREAM``
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/user-data-streams/Close-User-Data-Stream
+
+        Returns:
+            Empty
+        """
+
+        from .api.user_stream import close_user_data_stream as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(),
+            operation.parse_success,
+        )
+
+    async def convert_pairs(
+        self,
+        *,
+        from_asset: str | Unset = UNSET,
+        to_asset: str | Unset = UNSET,
+    ) -> list[ConvertPair]:
+        """Convertible pairs and their limits.
+
+        Send fromAsset, toAsset or both; without either only part of the pairs is returned. BNFCR can be
+        converted only by users of the MiCA region.
+
+        ``GET /fapi/v1/convert/exchangeInfo`` - security ``NONE``
+        Weight: IP weight 20
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/convert
+
+        Args:
+            from_asset (str):
+            to_asset (str):
+
+        Returns:
+            list[ConvertPair]
+        """
+
+        from .api.convert import convert_pairs as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                from_asset=from_asset,
+                to_asset=to_asset,
+            ),
+            operation.parse_success,
+        )
+
+    async def convert_quote(
+        self,
+        *,
+        from_asset: str,
+        to_asset: str,
+        from_amount: DecimalLike | Unset = UNSET,
+        to_amount: DecimalLike | Unset = UNSET,
+        valid_time: ConvertValidTime | Literal["10s"] | Unset = UNSET,
+    ) -> ConvertQuote:
+        """Request a convert quote.
+
+        Send fromAmount (amount debited) or toAmount (amount credited). quoteId is returned only when the
+        account can pay.
+
+        ``POST /fapi/v1/convert/getQuote`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 50; Also limited to 360 requests per hour and 500 per day.
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/convert/Send-quote-request
+
+        Args:
+            from_asset (str):
+            to_asset (str):
+            from_amount (DecimalLike):
+            to_amount (DecimalLike):
+            valid_time (ConvertValidTime | Literal["10s"]):
+
+        Returns:
+            ConvertQuote
+        """
+
+        from .api.convert import convert_quote as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                from_asset=from_asset,
+                to_asset=to_asset,
+                from_amount=from_amount,
+                to_amount=to_amount,
+                valid_time=valid_time,
+            ),
+            operation.parse_success,
+        )
+
+    async def convert_accept_quote(
+        self,
+        *,
+        quote_id: str,
+    ) -> ConvertAccept:
+        """Accept a convert quote.
+
+        ``POST /fapi/v1/convert/acceptQuote`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 200
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/convert/Accept-Quote
+
+        Args:
+            quote_id (str):
+
+        Returns:
+            ConvertAccept
+        """
+
+        from .api.convert import convert_accept_quote as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                quote_id=quote_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def convert_order_status(
+        self,
+        *,
+        order_id: str | Unset = UNSET,
+        quote_id: str | Unset = UNSET,
+    ) -> ConvertOrder:
+        """State of a convert order.
+
+        Identify it by orderId or quoteId.
+
+        ``GET /fapi/v1/convert/orderStatus`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 50
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/convert/Order-Status
+
+        Args:
+            order_id (str):
+            quote_id (str):
+
+        Returns:
+            ConvertOrder
+        """
+
+        from .api.convert import convert_order_status as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                order_id=order_id,
+                quote_id=quote_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def portfolio_margin_account(
+        self,
+        *,
+        asset: str,
+    ) -> PortfolioMarginAccount:
+        """Classic Portfolio Margin figures of an asset.
+
+        maxWithdrawAmount is what can be transferred to the spot wallet.
+
+        ``GET /fapi/v1/pmAccountInfo`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/portfolio-margin-endpoints
+
+        Args:
+            asset (str):
+
+        Returns:
+            PortfolioMarginAccount
+        """
+
+        from .api.portfolio_margin import portfolio_margin_account as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                asset=asset,
+            ),
+            operation.parse_success,
+        )
+
+    async def referral_if_new_user(
+        self,
+        *,
+        broker_id: str,
+        type: Literal[1, 2] | Unset = UNSET,
+    ) -> ReferralNewUser:
+        """Whether a client earns Link and Trade rebates.
+
+        Rebates apply when both rebateWorking and ifNewUser are true. Portfolio Margin users are served by
+        the /papi equivalent.
+
+        ``GET /fapi/v1/apiReferral/ifNewUser`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 100
+
+        Docs: https://developers.binance.com/docs/binance_link/link-and-trade/futures/Query-Client-If-The-New-User
+
+        Args:
+            broker_id (str):
+            type (Literal[1, 2]):
+
+        Returns:
+            ReferralNewUser
+        """
+
+        from .api.broker import referral_if_new_user as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                broker_id=broker_id,
+                type=type,
+            ),
+            operation.parse_success,
+        )
+
+    async def referral_customer_ids(
+        self,
+        *,
+        customer_id: str | Unset = UNSET,
+        email: str | Unset = UNSET,
+        page: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[ReferralCustomerEmail]:
+        """Clients' emails and ids (partner side).
+
+        Filter by customerId or by email, not both. Default page 1; default limit 100, max 1000.
+
+        ``GET /fapi/v1/apiReferral/customization`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 100
+
+        Docs: https://developers.binance.com/docs/binance_link/link-and-trade/futures/Get-Client-Email-Customized-Id-For-Partner
+
+        Args:
+            customer_id (str):
+            email (str):
+            page (int):
+            limit (int):
+
+        Returns:
+            list[ReferralCustomerEmail]
+        """
+
+        from .api.broker import referral_customer_ids as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                customer_id=customer_id,
+                email=email,
+                page=page,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def referral_set_customer_id(
+        self,
+        *,
+        customer_id: str,
+        email: str,
+    ) -> ReferralCustomerEmail:
+        """Give a client an id (partner side).
+
+        customerId must be unique.
+
+        ``POST /fapi/v1/apiReferral/customization`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 100
+
+        Docs: https://developers.binance.com/docs/binance_link/link-and-trade/futures/Customize-Id-For-Client-For-Partner
+
+        Args:
+            customer_id (str):
+            email (str):
+
+        Returns:
+            ReferralCustomerEmail
+        """
+
+        from .api.broker import referral_set_customer_id as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                customer_id=customer_id,
+                email=email,
+            ),
+            operation.parse_success,
+        )
+
+    async def referral_user_id(
+        self,
+        *,
+        broker_id: str,
+    ) -> ReferralUserCustomization:
+        """The id one gave oneself for a partner (client side).
+
+        Portfolio Margin users are served by the /papi equivalent.
+
+        ``GET /fapi/v1/apiReferral/userCustomization`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 100
+
+        Docs: https://developers.binance.com/docs/binance_link/link-and-trade/futures/Get-User-Customize-Id
+
+        Args:
+            broker_id (str):
+
+        Returns:
+            ReferralUserCustomization
+        """
+
+        from .api.broker import referral_user_id as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                broker_id=broker_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def referral_set_user_id(
+        self,
+        *,
+        customer_id: str,
+        broker_id: str,
+    ) -> ReferralUserCustomization:
+        """Give oneself an id for a partner (client side).
+
+        customerId must be unique. Portfolio Margin users are served by the /papi equivalent.
+
+        ``POST /fapi/v1/apiReferral/userCustomization`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 100
+
+        Docs: https://developers.binance.com/docs/binance_link/link-and-trade/futures/Customize-Id-For-Client-For-Client
+
+        Args:
+            customer_id (str):
+            broker_id (str):
+
+        Returns:
+            ReferralUserCustomization
+        """
+
+        from .api.broker import referral_set_user_id as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                customer_id=customer_id,
+                broker_id=broker_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def referral_overview(
+        self,
+        *,
+        type: Literal[1, 2] | Unset = UNSET,
+    ) -> ReferralOverview:
+        """Rebate totals of the partner.
+
+        ``GET /fapi/v1/apiReferral/overview`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 100
+
+        Docs: https://developers.binance.com/docs/binance_link/link-and-trade/futures/Get-Rebate-Data-Overview
+
+        Args:
+            type (Literal[1, 2]):
+
+        Returns:
+            ReferralOverview
+        """
+
+        from .api.broker import referral_overview as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                type=type,
+            ),
+            operation.parse_success,
+        )
+
+    async def referral_trade_volume(
+        self,
+        *,
+        type: Literal[1, 2] | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[ReferralTradeVolume]:
+        """Daily trade volume of the partner's clients.
+
+        ``GET /fapi/v1/apiReferral/tradeVol`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 100
+
+        Docs: https://developers.binance.com/docs/binance_link/link-and-trade/futures/Get-User-Trade-Volume
+
+        Args:
+            type (Literal[1, 2]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[ReferralTradeVolume]
+        """
+
+        from .api.broker import referral_trade_volume as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                type=type,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def referral_rebate_volume(
+        self,
+        *,
+        type: Literal[1, 2] | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[ReferralRebateVolume]:
+        """Daily rebates of the partner.
+
+        ``GET /fapi/v1/apiReferral/rebateVol`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 100
+
+        Docs: https://developers.binance.com/docs/binance_link/link-and-trade/futures/Get-Rebate-Volume
+
+        Args:
+            type (Literal[1, 2]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[ReferralRebateVolume]
+        """
+
+        from .api.broker import referral_rebate_volume as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                type=type,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def referral_trader_summary(
+        self,
+        *,
+        customer_id: str | Unset = UNSET,
+        type: Literal[1, 2] | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[ReferralTraderSummary]:
+        """Daily volume and rebate per client.
+
+        ``GET /fapi/v1/apiReferral/traderSummary`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 100
+
+        Docs: https://developers.binance.com/docs/binance_link/link-and-trade/futures/Get-Trader-Detail
+
+        Args:
+            customer_id (str):
+            type (Literal[1, 2]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[ReferralTraderSummary]
+        """
+
+        from .api.broker import referral_trader_summary as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                customer_id=customer_id,
+                type=type,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def referral_trader_number(
+        self,
+        *,
+        type: Literal[1, 2] | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[ReferralTraderNumber]:
+        """Daily number of trading clients.
+
+        ``GET /fapi/v1/apiReferral/traderNum`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 100
+
+        Docs: https://developers.binance.com/docs/binance_link/link-and-trade/futures/Get-Trader-Number
+
+        Args:
+            type (Literal[1, 2]):
+            start_time (int):
+            end_time (int):
+            limit (int):
+
+        Returns:
+            list[ReferralTraderNumber]
+        """
+
+        from .api.broker import referral_trader_number as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                type=type,
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
             ),
             operation.parse_success,
         )

@@ -11,12 +11,38 @@ Usage::
         order.price  # Decimal('60000.1')
 
 The methods are generated from ``specs/*.yaml``; ``client.raw`` is the configured generated client for
-the ``binance_<product>.api`` functions.
+the ``binance_<product>.api`` functions, which behave the same (signing, limits, retries, errors).
 """
 
-from ._auth import BinanceAuth, MissingKeyError
-from ._errors import APIError, BinanceError
-from ._keys import HmacKey, Key
+from ._auth import BinanceAuth
+from ._clock import ServerClock
+from ._errors import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    BinanceError,
+    ConfigurationError,
+    FilterError,
+    FilterRejectedError,
+    InvalidParameterError,
+    IPBannedError,
+    KeyLoadError,
+    LocalValidationError,
+    MissingKeyError,
+    OrderRejectedError,
+    OrderStatusUnknownError,
+    RateLimitError,
+    RequestTimeoutError,
+    ServerError,
+    SignatureError,
+    StatusUnknownError,
+    TimestampError,
+    TransportError,
+    UnknownOrderError,
+)
+from ._filters import ExchangeRules, SymbolRules, round_to_step
+from ._keys import Ed25519Key, HmacKey, Key, RsaKey
+from ._policy import ThrottledError
 from ._products import AsyncCoinM, AsyncSpot, AsyncUsdM, CoinM, Spot, UsdM
 
 __all__ = [
@@ -24,12 +50,38 @@ __all__ = [
     "AsyncCoinM",
     "AsyncSpot",
     "AsyncUsdM",
+    "AuthenticationError",
+    "BadRequestError",
     "BinanceAuth",
     "BinanceError",
     "CoinM",
+    "ConfigurationError",
+    "Ed25519Key",
+    "ExchangeRules",
+    "FilterError",
+    "FilterRejectedError",
     "HmacKey",
+    "IPBannedError",
+    "InvalidParameterError",
     "Key",
+    "KeyLoadError",
+    "LocalValidationError",
     "MissingKeyError",
+    "OrderRejectedError",
+    "OrderStatusUnknownError",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "RsaKey",
+    "ServerClock",
+    "ServerError",
+    "SignatureError",
     "Spot",
+    "StatusUnknownError",
+    "SymbolRules",
+    "ThrottledError",
+    "TimestampError",
+    "TransportError",
+    "UnknownOrderError",
     "UsdM",
+    "round_to_step",
 ]

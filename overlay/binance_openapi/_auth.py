@@ -1,35 +1,55 @@
-"""Request signing: one ``httpx.Auth`` flow, used by sync and async clients alike.
+"""Request signing and the server clock: one ``httpx.Auth`` flow for sync and async clients alike.
 
-For each request the flow reads the operation's security type from the spec (carried by the request):
+For each request the flow reads the operation's security type from the spec (the request carries it):
 
 * ``NONE``: nothing is added;
 * ``MARKET_DATA``, ``USER_STREAM``: the ``X-MBX-APIKEY`` header;
-* ``TRADE``, ``USER_DATA``: the header, then ``recvWindow`` and ``timestamp`` appended to the query,
-  then ``signature`` over the exact bytes that are sent: the encoded query string followed by the body.
+* ``TRADE``, ``USER_DATA``: the header, then ``recvWindow`` (when set) and ``timestamp`` appended to
+  the query, then ``signature`` over the exact bytes that are sent: the encoded query string followed by
+  the body, with no separator.
 
-The signature is computed last, on every attempt, so a retried request is signed afresh.
+``timestamp`` comes from the server clock. Before the first signed request (and when the clock is stale)
+the flow measures it with a few unsigned ``GET .../time`` round trips. When Binance answers ``-1021``
+(timestamp outside recvWindow) the flow measures the clock again, signs the request afresh and sends it
+once more. The flow does no I/O itself: httpx sends what it yields, so one flow serves both clients.
 """
 
 from __future__ import annotations
 
-import time
+import json
 from collections.abc import Callable, Generator
+from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qsl, quote
 
 import httpx
 
+from ._clock import Sample, ServerClock
+from ._errors import ConfigurationError, MissingKeyError
 from ._keys import Key
-from ._operation import operation_of
+from ._operation import OperationLike, operation_of
 
 API_KEY_HEADER = "X-MBX-APIKEY"
+RECV_WINDOW_EXTENSION = "binance_recv_window"
+MAX_RECV_WINDOW = Decimal(60000)
 
 
-def _local_clock_ms() -> int:
-    return time.time_ns() // 1_000_000
-
-
-class MissingKeyError(ValueError):
-    """A call needs an API key and the client has none."""
+def check_recv_window(value: int | Decimal | str | None, *, decimals: bool) -> str | None:
+    """Validate a recvWindow (milliseconds, at most 60000; spot allows three decimals) and write it."""
+    if value is None:
+        return None
+    if isinstance(value, bool | float):
+        raise ConfigurationError(f"recv_window must be an int or Decimal of milliseconds, not {value!r}")
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise ConfigurationError(f"recv_window={value!r} is not a number of milliseconds") from None
+    if not number.is_finite() or number <= 0 or number > MAX_RECV_WINDOW:
+        raise ConfigurationError(f"recv_window={value} must be more than 0 and at most 60000 milliseconds")
+    places = -number.normalize().as_tuple().exponent  # type: ignore[operator]
+    if places > (3 if decimals else 0):
+        allowed = "at most three decimals (microseconds)" if decimals else "whole milliseconds"
+        raise ConfigurationError(f"recv_window={value}: this product takes {allowed}")
+    return format(number.normalize(), "f")
 
 
 class BinanceAuth(httpx.Auth):
@@ -37,63 +57,121 @@ class BinanceAuth(httpx.Auth):
 
     **Parameters:**
 
-    * **key** - the API key (``HmacKey``...); ``None`` allows public calls only.
-    * **recv_window** - milliseconds the request stays valid; ``None`` leaves Binance's default (5000).
-    * **clock** - returns the current time in milliseconds (the server clock, once synchronised).
+    * **key** - the API key (``HmacKey``, ``RsaKey``, ``Ed25519Key``); ``None`` allows public calls only.
+    * **recv_window** - milliseconds a signed request stays valid; ``None`` leaves Binance's default (5000).
+    * **clock** - the ``ServerClock`` timestamps come from.
+    * **time_path** - the product's server-time path, used to measure the clock (``/api/v3/time``).
+    * **decimal_recv_window** - whether recvWindow may have decimals (spot).
+    * **is_banned** - tells the flow not to measure the clock while the IP is banned.
     """
 
-    requires_request_body = True
+    requires_response_body = True
 
     def __init__(
         self,
         key: Key | None = None,
         *,
-        recv_window: int | None = None,
-        clock: Callable[[], int] = _local_clock_ms,
+        recv_window: int | Decimal | str | None = None,
+        clock: ServerClock | None = None,
+        time_path: str | None = None,
+        decimal_recv_window: bool = False,
+        is_banned: Callable[[], bool] = lambda: False,
     ) -> None:
         self.key = key
-        self.recv_window = recv_window
-        self.clock = clock
+        self.decimal_recv_window = decimal_recv_window
+        self.recv_window = check_recv_window(recv_window, decimals=decimal_recv_window)
+        self.clock = clock or ServerClock()
+        self.time_path = time_path
+        self.is_banned = is_banned
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        self.prepare(request)
-        yield request
-
-    def prepare(self, request: httpx.Request) -> None:
-        """Add what the request's security type needs, in place."""
         operation = operation_of(request)
         if operation is None or not operation.needs_api_key:
+            yield request
             return
+        key = self._key_for(operation)
+        request.headers[API_KEY_HEADER] = key.api_key
+        if not operation.signed:
+            yield request
+            return
+        unsigned_query = request.url.query
+        if self.clock.needs_sync():
+            yield from self._measure(request)
+        self._sign(request, key, unsigned_query)
+        response = yield request
+        if _is_timestamp_error(response):
+            self.clock.invalidate()
+            yield from self._measure(request)
+            retry = httpx.Request(
+                request.method,
+                request.url.copy_with(query=unsigned_query or None),
+                headers=request.headers,
+                content=request.content,
+                extensions=request.extensions,
+            )
+            self._sign(retry, key, unsigned_query)
+            yield retry
+
+    def _key_for(self, operation: OperationLike) -> Key:
         if self.key is None:
             raise MissingKeyError(
                 f"{operation.method} {operation.path} ({operation.id}) is a {operation.security} call: "
                 "give the client a key, e.g. key=HmacKey(api_key, secret)"
             )
-        request.headers[API_KEY_HEADER] = self.key.api_key
-        if operation.signed:
-            self.sign(request)
+        return self.key
 
-    def sign(self, request: httpx.Request) -> None:
-        """Append recvWindow, timestamp and signature to the query of ``request``."""
-        assert self.key is not None
-        query = request.url.query
+    def _measure(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Yield server-time round trips until the clock has a measurement (skipped while banned)."""
+        if self.time_path is None or self.is_banned():
+            return
+        for _ in range(self.clock.samples):
+            sent = self.clock.local()
+            response = yield httpx.Request("GET", request.url.copy_with(path=self.time_path, query=None))
+            received = self.clock.local()
+            server = _server_time(response)
+            if server is None:
+                return
+            self.clock.add_sample(Sample(sent, server, received))
+
+    def _sign(self, request: httpx.Request, key: Key, unsigned_query: bytes) -> None:
+        """Set the query to ``unsigned_query`` + recvWindow + timestamp + signature."""
         body = request.content
-        present = {name for name, _ in parse_qsl(query.decode("ascii"), keep_blank_values=True)}
+        present = {name for name, _ in parse_qsl(unsigned_query.decode("ascii"), keep_blank_values=True)}
         if body and request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
             present |= {name for name, _ in parse_qsl(body.decode("ascii"), keep_blank_values=True)}
         added = []
-        if self.recv_window is not None and "recvWindow" not in present:
-            added.append(f"recvWindow={self.recv_window}")
+        recv_window = request.extensions.get(RECV_WINDOW_EXTENSION, self.recv_window)
+        if recv_window is not None and "recvWindow" not in present:
+            added.append(f"recvWindow={recv_window}")
         if "timestamp" not in present:
-            added.append(f"timestamp={self.clock()}")
-        if added:
-            query = b"&".join(part for part in (query, "&".join(added).encode("ascii")) if part)
-        signature = self.key.sign(query + body)
-        query = b"&".join(part for part in (query, f"signature={quote(signature, safe='')}".encode()) if part)
-        request.url = request.url.copy_with(query=query)
+            added.append(f"timestamp={self.clock.now_ms()}")
+        query = b"&".join(part for part in (unsigned_query, "&".join(added).encode("ascii")) if part)
+        signature = quote(key.sign(query + body), safe="")
+        request.url = request.url.copy_with(
+            query=b"&".join(p for p in (query, f"signature={signature}".encode()) if p)
+        )
 
     def __repr__(self) -> str:
-        return f"BinanceAuth(key={self.key!r}, recv_window={self.recv_window!r})"
+        return f"BinanceAuth(key={self.key!r}, recv_window={self.recv_window!r}, clock={self.clock!r})"
 
 
-__all__ = ["API_KEY_HEADER", "BinanceAuth", "MissingKeyError"]
+def _is_timestamp_error(response: httpx.Response) -> bool:
+    if response.status_code != 400 or b"-1021" not in response.content:
+        return False
+    try:
+        return bool(json.loads(response.content).get("code") == -1021)
+    except (ValueError, AttributeError):
+        return False
+
+
+def _server_time(response: httpx.Response) -> int | None:
+    if not response.is_success:
+        return None
+    try:
+        value = json.loads(response.content).get("serverTime")
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, int) else None
+
+
+__all__ = ["API_KEY_HEADER", "RECV_WINDOW_EXTENSION", "BinanceAuth", "check_recv_window"]

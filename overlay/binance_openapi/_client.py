@@ -1,27 +1,45 @@
-"""The client shells: configuration shared by sync and async, and the one place requests are sent."""
+"""The client shells: configuration shared by sync and async clients, and the one place a call is made.
+
+``_Core`` holds everything both share (key, clock, rate-limit ledgers, exchange rules, the policy) and
+builds requests; ``SyncClient`` and ``AsyncClient`` only add the I/O: an ``httpx`` client that runs each
+call through the policy flow, and the two methods that fetch ``exchangeInfo``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from types import TracebackType
+import copy
+import importlib
+import json
+from collections.abc import Callable, Generator
+from decimal import Decimal
+from types import ModuleType, TracebackType
 from typing import Any, ClassVar, Self, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 
-from ._auth import BinanceAuth, _local_clock_ms
-from ._errors import error_from_response
+from . import _logging
+from ._auth import RECV_WINDOW_EXTENSION, BinanceAuth, check_recv_window
+from ._clock import ServerClock
+from ._filters import ExchangeRules, SymbolRules, iter_orders, order_fields
+from ._http import AsyncBinanceHttpClient, BinanceHttpClient
 from ._keys import Key
+from ._limits import Limits
+from ._limits import Policy as LimitPolicy
 from ._networks import Network, Product, rest_url
-from ._operation import OperationLike
+from ._operation import EXTENSION, OperationLike
+from ._policy import Action, Policy, fetch
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+ORDER_FIELDS = frozenset(("price", "quantity", "stopPrice", "quoteOrderQty"))
 
 
-class _Config:
-    """What sync and async clients share: where to send, how to sign."""
+class _Core:
+    """What sync and async clients share: where to send, how to sign, what limits and rules apply."""
 
     product: ClassVar[Product]
+    package: ClassVar[str]
 
     def _configure(
         self,
@@ -29,29 +47,120 @@ class _Config:
         key: Key | None,
         network: Network,
         base_url: str | None,
-        recv_window: int | None,
-        clock: Callable[[], int] | None,
+        recv_window: int | Decimal | str | None,
+        clock: ServerClock | None,
+        rate_limit: LimitPolicy,
+        max_wait: float,
+        retries: int,
+        validate_orders: bool,
     ) -> None:
-        self.base_url = base_url or rest_url(self.product, network)
-        self.network = network if base_url is None else None
-        self.auth = BinanceAuth(key, recv_window=recv_window, clock=clock or _local_clock_ms)
+        self.base_url = (base_url or rest_url(self.product, network)).rstrip("/")
+        self.network: Network | None = network if base_url is None else None
+        self.clock = clock or ServerClock()
+        self.limits = Limits.shared(
+            self.product, urlsplit(self.base_url).netloc, key.api_key if key else None, rate_limit, max_wait
+        )
+        self.auth = BinanceAuth(
+            key,
+            recv_window=recv_window,
+            clock=self.clock,
+            time_path=self._operation("server_time").path,
+            decimal_recv_window=self.product == "spot",
+            is_banned=lambda: self.limits.ip.banned(self.clock.now_ms()),
+        )
+        self._rules: ExchangeRules | None = None
+        self._recv_window: str | None = None
+        _logging.install()
+        self.policy = Policy(
+            limits=self.limits,
+            clock=self.clock,
+            retries=retries,
+            validate=self._validate if validate_orders else None,
+        )
+
+    @classmethod
+    def _api(cls) -> ModuleType:
+        return importlib.import_module(f"{cls.package}.api")
+
+    @classmethod
+    def _operation(cls, operation_id: str) -> OperationLike:
+        found: OperationLike = cls._api().operation(operation_id)
+        return found
+
+    def _prepare(self, request: dict[str, Any]) -> dict[str, Any]:
+        if self._recv_window is not None:
+            request = {
+                **request,
+                "extensions": {**request["extensions"], RECV_WINDOW_EXTENSION: self._recv_window},
+            }
+        return request
+
+    def with_options(self, *, recv_window: int | Decimal | str | None = None) -> Self:
+        """A view of this client (same connection, clock and limits) whose calls use these options.
+
+        ``client.with_options(recv_window=10000).new_order(...)``.
+        """
+        view = copy.copy(self)
+        view._recv_window = check_recv_window(recv_window, decimals=self.product == "spot")
+        return view
+
+    # -- exchange rules -----------------------------------------------------------------------------
+
+    def _exchange_info_request(self) -> httpx.Request:
+        operation = self._operation("exchange_info")
+        return httpx.Request("GET", f"{self.base_url}{operation.path}", extensions={EXTENSION: operation})
+
+    def _store_rules(self, response: httpx.Response) -> ExchangeRules:
+        data = json.loads(response.content, parse_float=Decimal)
+        rules = ExchangeRules.from_exchange_info(data)
+        self.limits.configure(rules.rate_limits)
+        self._rules = rules
+        return rules
+
+    def _validate(self, request: httpx.Request, operation: OperationLike) -> Generator[Action, Any, None]:
+        """Check an order against its symbol's exchange filters before it is sent."""
+        if operation.method not in ("POST", "PUT"):
+            return
+        idempotency = operation.extensions.get("x-binance-idempotency") or {}
+        orders = [
+            order
+            for order in iter_orders(dict(request.url.params), idempotency.get("batchParam"))
+            if "symbol" in order and ORDER_FIELDS & set(order)
+        ]
+        if not orders:
+            return
+        if self._rules is None:
+            response = yield from fetch(self._exchange_info_request(), self.policy)
+            self._store_rules(response)
+        assert self._rules is not None
+        for order in orders:
+            rules = self._rules.symbols.get(str(order["symbol"]))
+            if rules is not None:  # an unlisted symbol is Binance's to reject
+                rules.check_order(**order_fields(order))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, key={self.auth.key!r})"
 
 
-class SyncClient(_Config):
-    """Base of ``Spot``, ``UsdM`` and ``CoinM``: sends the facade's requests with ``httpx.Client``.
+class SyncClient(_Core):
+    """Base of ``Spot``, ``UsdM`` and ``CoinM``: sends the facade's requests with ``httpx``.
 
     **Parameters:**
 
-    * **key** - an API key (``HmacKey``...); without one only public calls work.
+    * **key** - an API key (``HmacKey``, ``RsaKey``, ``Ed25519Key``); without one only public calls work.
     * **network** - ``"mainnet"``, ``"testnet"`` or ``"demo"``; ignored when ``base_url`` is given.
     * **base_url** - send to this address instead (the local emulator, a proxy...).
-    * **recv_window** - milliseconds a signed request stays valid.
+    * **recv_window** - milliseconds a signed request stays valid (at most 60000; spot allows three
+      decimals). ``with_options(recv_window=...)`` overrides it per call.
     * **timeout** - an ``httpx.Timeout`` or seconds.
-    * **transport** - an ``httpx`` transport (``httpx.MockTransport`` in tests).
-    * **clock** - returns the current time in milliseconds.
+    * **rate_limit** - ``"wait"`` (default) sleeps until a full rate-limit window resets; ``"raise"``
+      raises ``ThrottledError`` instead. ``max_wait`` caps the sleep (seconds).
+    * **retries** - how many times a GET is retried after a transport error or a 5XX, and an order is
+      sent again after Binance positively says it does not exist.
+    * **validate_orders** - check orders against the exchange filters before sending (default on).
+    * **clock** - a ``ServerClock`` (its ``resync_interval`` turns on periodic resynchronisation).
+    * **transport**, **proxy**, **httpx_args** - passed to ``httpx.Client`` (``httpx.MockTransport`` in
+      tests, a proxy URL, or any other ``httpx.Client`` argument such as ``verify`` or ``limits``).
     """
 
     def __init__(
@@ -60,29 +169,62 @@ class SyncClient(_Config):
         key: Key | None = None,
         network: Network = "mainnet",
         base_url: str | None = None,
-        recv_window: int | None = None,
+        recv_window: int | Decimal | str | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        rate_limit: LimitPolicy = "wait",
+        max_wait: float = 60.0,
+        retries: int = 3,
+        validate_orders: bool = True,
+        clock: ServerClock | None = None,
         transport: httpx.BaseTransport | None = None,
-        clock: Callable[[], int] | None = None,
+        proxy: str | None = None,
+        httpx_args: dict[str, Any] | None = None,
     ) -> None:
-        self._configure(key=key, network=network, base_url=base_url, recv_window=recv_window, clock=clock)
-        self.http = httpx.Client(base_url=self.base_url, auth=self.auth, timeout=timeout, transport=transport)
+        self._configure(
+            key=key,
+            network=network,
+            base_url=base_url,
+            recv_window=recv_window,
+            clock=clock,
+            rate_limit=rate_limit,
+            max_wait=max_wait,
+            retries=retries,
+            validate_orders=validate_orders,
+        )
+        self.http = BinanceHttpClient(
+            policy=self.policy,
+            base_url=self.base_url,
+            auth=self.auth,
+            timeout=timeout,
+            transport=transport,
+            proxy=proxy,
+            **(httpx_args or {}),
+        )
 
     @property
     def raw(self) -> Any:
-        """The generated ``Client``, configured like this one, for ``binance_<product>.api`` functions."""
-        return self._raw_client().set_httpx_client(self.http)
-
-    def _raw_client(self) -> Any:
-        raise NotImplementedError
+        """The generated ``Client``, sending through this client, for ``binance_<product>.api`` functions."""
+        raw_client = importlib.import_module(f"{self.package}.client").Client(base_url=self.base_url)
+        return raw_client.set_httpx_client(self.http)
 
     def _call(
-        self, operation: OperationLike, request: dict[str, Any], parse: Callable[[httpx.Response], T]
+        self,
+        operation: OperationLike,  # noqa: ARG002 (the request carries it too)
+        request: dict[str, Any],
+        parse: Callable[[httpx.Response], T],
     ) -> T:
-        response = self.http.request(**request)
-        if not response.is_success:
-            raise error_from_response(response, operation)
-        return parse(response)
+        return parse(self.http.request(**self._prepare(request)))
+
+    def exchange_rules(self, *, refresh: bool = False) -> ExchangeRules:
+        """The exchange's symbol rules and rate limits, fetched once (again with ``refresh=True``)."""
+        if self._rules is None or refresh:
+            self._store_rules(self.http.send(self._exchange_info_request()))
+        assert self._rules is not None
+        return self._rules
+
+    def symbol_rules(self, symbol: str) -> SymbolRules:
+        """One symbol's filters, with ``round_price``, ``round_quantity`` and ``check_order``."""
+        return self.exchange_rules().symbol(symbol)
 
     def close(self) -> None:
         self.http.close()
@@ -96,7 +238,7 @@ class SyncClient(_Config):
         self.close()
 
 
-class AsyncClient(_Config):
+class AsyncClient(_Core):
     """Base of ``AsyncSpot``, ``AsyncUsdM`` and ``AsyncCoinM``: the same, with ``httpx.AsyncClient``.
 
     Takes the same parameters as ``SyncClient`` (``transport`` is an ``httpx.AsyncBaseTransport``).
@@ -108,31 +250,62 @@ class AsyncClient(_Config):
         key: Key | None = None,
         network: Network = "mainnet",
         base_url: str | None = None,
-        recv_window: int | None = None,
+        recv_window: int | Decimal | str | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        rate_limit: LimitPolicy = "wait",
+        max_wait: float = 60.0,
+        retries: int = 3,
+        validate_orders: bool = True,
+        clock: ServerClock | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        clock: Callable[[], int] | None = None,
+        proxy: str | None = None,
+        httpx_args: dict[str, Any] | None = None,
     ) -> None:
-        self._configure(key=key, network=network, base_url=base_url, recv_window=recv_window, clock=clock)
-        self.http = httpx.AsyncClient(
-            base_url=self.base_url, auth=self.auth, timeout=timeout, transport=transport
+        self._configure(
+            key=key,
+            network=network,
+            base_url=base_url,
+            recv_window=recv_window,
+            clock=clock,
+            rate_limit=rate_limit,
+            max_wait=max_wait,
+            retries=retries,
+            validate_orders=validate_orders,
+        )
+        self.http = AsyncBinanceHttpClient(
+            policy=self.policy,
+            base_url=self.base_url,
+            auth=self.auth,
+            timeout=timeout,
+            transport=transport,
+            proxy=proxy,
+            **(httpx_args or {}),
         )
 
     @property
     def raw(self) -> Any:
-        """The generated ``Client``, configured like this one, for ``binance_<product>.api`` functions."""
-        return self._raw_client().set_async_httpx_client(self.http)
-
-    def _raw_client(self) -> Any:
-        raise NotImplementedError
+        """The generated ``Client``, sending through this client, for ``binance_<product>.api`` functions."""
+        raw_client = importlib.import_module(f"{self.package}.client").Client(base_url=self.base_url)
+        return raw_client.set_async_httpx_client(self.http)
 
     async def _call(
-        self, operation: OperationLike, request: dict[str, Any], parse: Callable[[httpx.Response], T]
+        self,
+        operation: OperationLike,  # noqa: ARG002 (the request carries it too)
+        request: dict[str, Any],
+        parse: Callable[[httpx.Response], T],
     ) -> T:
-        response = await self.http.request(**request)
-        if not response.is_success:
-            raise error_from_response(response, operation)
-        return parse(response)
+        return parse(await self.http.request(**self._prepare(request)))
+
+    async def exchange_rules(self, *, refresh: bool = False) -> ExchangeRules:
+        """The exchange's symbol rules and rate limits, fetched once (again with ``refresh=True``)."""
+        if self._rules is None or refresh:
+            self._store_rules(await self.http.send(self._exchange_info_request()))
+        assert self._rules is not None
+        return self._rules
+
+    async def symbol_rules(self, symbol: str) -> SymbolRules:
+        """One symbol's filters, with ``round_price``, ``round_quantity`` and ``check_order``."""
+        return (await self.exchange_rules()).symbol(symbol)
 
     async def aclose(self) -> None:
         await self.http.aclose()

@@ -1,49 +1,260 @@
-"""Errors raised by the Binance clients.
+"""Errors raised by the Binance clients, mapped from Binance's ``code`` first and the HTTP status second.
 
 ::
 
     BinanceError
-    └── APIError            Binance answered with an error (HTTP status, Binance code and message)
+    ├── ConfigurationError           a client argument is wrong (ValueError)
+    │   ├── KeyLoadError             a key cannot be loaded (file, PEM, passphrase, environment)
+    │   └── MissingKeyError          a signed or keyed call on a client without a key
+    ├── LocalValidationError         refused before sending (ValueError)
+    │   └── FilterError              an exchange filter would reject the order: filter, value, bound
+    ├── TransportError               no answer: connection refused or dropped, DNS, TLS
+    │   └── RequestTimeoutError      no answer in time
+    ├── APIError                     Binance answered an error: status, code, message, method, path
+    │   ├── BadRequestError          any other 4XX
+    │   │   ├── InvalidParameterError    -1100 ... -1199: a parameter is missing, malformed or unknown
+    │   │   ├── TimestampError           -1021: timestamp outside recvWindow
+    │   │   ├── SignatureError           -1022: the signature does not match
+    │   │   ├── AuthenticationError      401, -1002, -2014, -2015: API key, IP or permission
+    │   │   ├── FilterRejectedError      -1013 and the futures filter codes: price/quantity/notional rules
+    │   │   ├── OrderRejectedError       -2010, -2018, -2019, -2021, -2022...: the order was refused
+    │   │   └── UnknownOrderError        -2011 (unknown order), -2013: no such order
+    │   ├── RateLimitError           429, -1003, -1015: ``retry_after`` seconds
+    │   │   └── IPBannedError        418: every call fails fast until ``banned_until`` (ms)
+    │   └── ServerError              5XX, -1000, -1001, -1008, -1016
+    │       └── StatusUnknownError   -1006, -1007: sent, but Binance does not know if it was executed
+    └── OrderStatusUnknownError      the client could not find out whether an order was placed;
+                                     ``client_order_id`` names it for reconciliation
+
+Every error names the request by method and path only: no query string, no signature, no key.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
 from ._operation import OperationLike
 
+# Headers worth keeping on an error: rate-limit state and timing. Never the API key.
+KEPT_HEADERS = re.compile(r"^(retry-after|x-mbx-used-weight.*|x-mbx-order-count.*|x-mbx-uuid|date)$", re.I)
+BANNED_UNTIL = re.compile(r"banned until (\d{10,})")
+
 
 class BinanceError(Exception):
     """Base class of every error the clients raise."""
 
 
-class APIError(BinanceError):
-    """Binance answered an error: ``status`` is the HTTP status, ``code``/``message`` Binance's own.
+class ConfigurationError(BinanceError, ValueError):
+    """A client argument is wrong; the message says what to change."""
 
-    The request is named by method and path only: no query, no signature, no key.
+
+class KeyLoadError(ConfigurationError):
+    """A key cannot be loaded. The message never contains the secret."""
+
+
+class MissingKeyError(ConfigurationError):
+    """A call needs an API key and the client has none."""
+
+
+class LocalValidationError(BinanceError, ValueError):
+    """A request was refused before it was sent; nothing reached Binance."""
+
+
+class FilterError(LocalValidationError):
+    """An order breaks one of the symbol's exchange filters.
+
+    ``filter`` is the filter type (``PRICE_FILTER``...), ``field`` the parameter, ``value`` what was
+    given and ``bound`` the limit it broke.
+    """
+
+    def __init__(self, symbol: str, filter_type: str, field: str, value: object, bound: str) -> None:
+        self.symbol = symbol
+        self.filter = filter_type
+        self.field = field
+        self.value = value
+        self.bound = bound
+        super().__init__(f"{symbol} {filter_type}: {field}={value} {bound}")
+
+
+class TransportError(BinanceError):
+    """No answer from Binance (connection refused or dropped, DNS, TLS...)."""
+
+    def __init__(self, message: str, *, method: str = "", path: str = "") -> None:
+        self.method = method
+        self.path = path
+        super().__init__(f"{method} {path}: {message}" if method else message)
+
+
+class RequestTimeoutError(TransportError):
+    """Binance did not answer in time."""
+
+
+class APIError(BinanceError):
+    """Binance answered an error.
+
+    ``status`` is the HTTP status, ``code`` and ``message`` Binance's own (``code`` may be ``None`` when
+    the body is not Binance's JSON, e.g. a WAF page), ``headers`` the rate-limit and timing headers.
     """
 
     def __init__(
-        self, *, status: int, code: int | None, message: str, method: str, path: str, headers: httpx.Headers
+        self,
+        *,
+        status: int,
+        code: int | None,
+        message: str,
+        method: str,
+        path: str,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         self.status = status
         self.code = code
         self.message = message
         self.method = method
         self.path = path
-        self.headers = headers
-        where = f"{method} {path}"
-        super().__init__(
-            f"{where}: HTTP {status}, code {code}: {message}"
-            if code is not None
-            else f"{where}: HTTP {status}: {message}"
-        )
+        self.headers = {k.lower(): v for k, v in (headers or {}).items() if KEPT_HEADERS.match(k)}
+        text = f"{method} {path}: HTTP {status}"
+        super().__init__(f"{text}, code {code}: {message}" if code is not None else f"{text}: {message}")
+
+
+class BadRequestError(APIError):
+    """A 4XX answer not covered by a more precise class."""
+
+
+class InvalidParameterError(BadRequestError):
+    """-1100 ... -1199: a parameter is missing, malformed, out of range or not allowed together."""
+
+
+class TimestampError(BadRequestError):
+    """-1021: the timestamp is outside the recvWindow (the client resynchronises once on its own)."""
+
+
+class SignatureError(BadRequestError):
+    """-1022: the signature does not match the request (wrong secret or altered parameters)."""
+
+
+class AuthenticationError(BadRequestError):
+    """401, -1002, -2014, -2015: the API key is invalid, not allowed from this IP, or lacks a permission."""
+
+
+class FilterRejectedError(BadRequestError):
+    """Binance refused an order under an exchange filter (price, quantity or notional rules)."""
+
+
+class OrderRejectedError(BadRequestError):
+    """Binance refused an order (balance, margin, would trigger immediately, reduce-only...)."""
+
+
+class UnknownOrderError(BadRequestError):
+    """-2011 (unknown order) or -2013: the order does not exist."""
+
+
+class RateLimitError(APIError):
+    """429, -1003, -1015: a rate limit was hit; ``retry_after`` says how many seconds to wait."""
+
+    @property
+    def retry_after(self) -> float | None:
+        value = self.headers.get("retry-after")
+        try:
+            return float(value) if value is not None else None
+        except ValueError:
+            return None
+
+
+class IPBannedError(RateLimitError):
+    """418: the IP is banned until ``banned_until`` (epoch milliseconds); calls fail fast until then."""
+
+    def __init__(self, *, banned_until: int | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.banned_until = banned_until
+
+
+class ServerError(APIError):
+    """5XX, or a Binance code saying the server could not process the request."""
+
+
+class StatusUnknownError(ServerError):
+    """-1006, -1007: the request reached Binance, which does not know whether it was executed."""
+
+
+class OrderStatusUnknownError(BinanceError):
+    """The client could not find out whether an order was placed.
+
+    The order may or may not exist: look it up by ``client_order_id`` (or wait for the user data
+    stream) before placing it again.
+    """
+
+    def __init__(self, message: str, *, client_order_id: str, method: str, path: str) -> None:
+        self.client_order_id = client_order_id
+        self.method = method
+        self.path = path
+        super().__init__(f"{method} {path}: {message}; client order id {client_order_id!r}")
+
+
+_BY_CODE: dict[int, type[APIError]] = {
+    -1000: ServerError,
+    -1001: ServerError,
+    -1002: AuthenticationError,
+    -1003: RateLimitError,
+    -1006: StatusUnknownError,
+    -1007: StatusUnknownError,
+    -1008: ServerError,
+    -1013: FilterRejectedError,
+    -1015: RateLimitError,
+    -1016: ServerError,
+    -1021: TimestampError,
+    -1022: SignatureError,
+    -1099: AuthenticationError,
+    -2010: OrderRejectedError,
+    -2011: OrderRejectedError,
+    -2013: UnknownOrderError,
+    -2014: AuthenticationError,
+    -2015: AuthenticationError,
+    -2018: OrderRejectedError,
+    -2019: OrderRejectedError,
+    -2020: OrderRejectedError,
+    -2021: OrderRejectedError,
+    -2022: OrderRejectedError,
+    -2024: OrderRejectedError,
+    -2025: OrderRejectedError,
+    -2027: OrderRejectedError,
+    -2028: OrderRejectedError,
+    # Futures filter failures: price/quantity/notional outside the symbol's rules.
+    -4013: FilterRejectedError,
+    -4014: FilterRejectedError,
+    -4015: FilterRejectedError,
+    -4016: FilterRejectedError,
+    -4023: FilterRejectedError,
+    -4024: FilterRejectedError,
+    -4029: FilterRejectedError,
+    -4164: FilterRejectedError,
+}
+
+
+def error_class(status: int, code: int | None, message: str) -> type[APIError]:
+    """The most precise class for an error answer."""
+    if status == 418:
+        return IPBannedError
+    if code == -2011 and "unknown order" in message.lower():
+        return UnknownOrderError
+    if code is not None and code in _BY_CODE:
+        return _BY_CODE[code]
+    if code is not None and -1199 <= code <= -1100:
+        return InvalidParameterError
+    if status == 429:
+        return RateLimitError
+    if status == 401:
+        return AuthenticationError
+    if status >= 500:
+        return ServerError
+    return BadRequestError
 
 
 def error_from_response(response: httpx.Response, operation: OperationLike | None) -> APIError:
-    """Build the error for a non-2XX response."""
+    """Build the error for a non-2XX response (the body must have been read)."""
     code: int | None = None
     message = response.reason_phrase or "error"
     try:
@@ -54,16 +265,48 @@ def error_from_response(response: httpx.Response, operation: OperationLike | Non
         raw_code = body.get("code")
         code = raw_code if isinstance(raw_code, int) and not isinstance(raw_code, bool) else None
         message = str(body.get("msg", message))
+    elif response.text and len(response.text) < 200:
+        message = response.text.strip() or message
     method = operation.method if operation is not None else response.request.method
     path = operation.path if operation is not None else response.request.url.path
-    return APIError(
-        status=response.status_code,
-        code=code,
-        message=message,
-        method=method,
-        path=path,
-        headers=response.headers,
-    )
+    cls = error_class(response.status_code, code, message)
+    kwargs: dict[str, Any] = {
+        "status": response.status_code,
+        "code": code,
+        "message": message,
+        "method": method,
+        "path": path,
+        "headers": response.headers,
+    }
+    if cls is IPBannedError:
+        match = BANNED_UNTIL.search(message)
+        kwargs["banned_until"] = int(match.group(1)) if match else None
+    return cls(**kwargs)
 
 
-__all__ = ["APIError", "BinanceError", "error_from_response"]
+__all__ = [
+    "APIError",
+    "AuthenticationError",
+    "BadRequestError",
+    "BinanceError",
+    "ConfigurationError",
+    "FilterError",
+    "FilterRejectedError",
+    "IPBannedError",
+    "InvalidParameterError",
+    "KeyLoadError",
+    "LocalValidationError",
+    "MissingKeyError",
+    "OrderRejectedError",
+    "OrderStatusUnknownError",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "ServerError",
+    "SignatureError",
+    "StatusUnknownError",
+    "TimestampError",
+    "TransportError",
+    "UnknownOrderError",
+    "error_class",
+    "error_from_response",
+]

@@ -1,14 +1,35 @@
 """API keys and the signatures they make.
 
-Binance signs a request with the secret of the API key it carries: HMAC-SHA256 (hex), RSA or Ed25519
-(base64). A key object never shows its secret: not in ``repr``, not in ``str``, not in exceptions.
+Binance signs a request with the secret of the API key it carries:
+
+* ``HmacKey``: HMAC-SHA256 of the payload, hex;
+* ``RsaKey``: RSASSA-PKCS1-v1_5 with SHA-256, base64;
+* ``Ed25519Key``: Ed25519, base64 (the only type the WebSocket API's ``session.logon`` accepts).
+
+Keys load from strings, bytes, PEM files (with a passphrase) or environment variables. A key object
+never shows its secret: not in ``repr``, not in ``str``, not in exceptions, and it refuses to be pickled.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
-from typing import Protocol, runtime_checkable
+import os
+from pathlib import Path
+from typing import Protocol, Self, runtime_checkable
+
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
+
+from ._errors import KeyLoadError
+
+ENV_API_KEY = "BINANCE_API_KEY"
+ENV_SECRET = "BINANCE_API_SECRET"  # noqa: S105 (a variable name, not a secret)
+ENV_PRIVATE_KEY = "BINANCE_PRIVATE_KEY"
+ENV_PRIVATE_KEY_PATH = "BINANCE_PRIVATE_KEY_PATH"
+ENV_PRIVATE_KEY_PASSWORD = "BINANCE_PRIVATE_KEY_PASSWORD"  # noqa: S105
 
 
 @runtime_checkable
@@ -27,41 +48,176 @@ def _mask(api_key: str) -> str:
     return f"{api_key[:4]}…{api_key[-4:]}" if len(api_key) > 12 else "…"
 
 
-class HmacKey:
-    """An HMAC-SHA256 API key: the API key and its secret.
+def _env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise KeyLoadError(f"environment variable {name} is not set")
+    return value
 
-    Usage::
 
-        key = HmacKey(api_key, secret)
+class _SecretKey:
+    """Shared behaviour: the API key, a masked repr, no pickling."""
 
-    **Parameters:**
+    __slots__ = ("_api_key",)
+    _kind = "Key"
 
-    * **api_key** - sent in the ``X-MBX-APIKEY`` header.
-    * **secret** - signs requests; kept private (not in ``repr``, logs or exceptions).
-    """
-
-    __slots__ = ("_api_key", "_secret")
-
-    def __init__(self, api_key: str, secret: str | bytes) -> None:
-        if not api_key or not secret:
-            raise ValueError("HmacKey needs a non-empty api_key and secret")
+    def __init__(self, api_key: str) -> None:
+        if not api_key or not isinstance(api_key, str):
+            raise KeyLoadError(f"{self._kind} needs a non-empty api_key string")
         self._api_key = api_key
-        self._secret = secret.encode() if isinstance(secret, str) else bytes(secret)
 
     @property
     def api_key(self) -> str:
         return self._api_key
 
-    def sign(self, payload: bytes) -> str:
-        return hmac.new(self._secret, payload, hashlib.sha256).hexdigest()
-
     def __repr__(self) -> str:
-        return f"HmacKey(api_key={_mask(self._api_key)!r}, secret=<hidden>)"
+        return f"{self._kind}(api_key={_mask(self._api_key)!r}, secret=<hidden>)"
 
     __str__ = __repr__
 
     def __reduce__(self) -> str | tuple[object, ...]:
-        raise TypeError("API keys are not picklable: they would write the secret out")
+        raise TypeError("API keys are not picklable: that would write the secret out")
 
 
-__all__ = ["HmacKey", "Key"]
+class HmacKey(_SecretKey):
+    """An HMAC-SHA256 API key: the API key and its secret.
+
+    Usage::
+
+        key = HmacKey(api_key, secret)
+        key = HmacKey.from_env()          # BINANCE_API_KEY, BINANCE_API_SECRET
+
+    **Parameters:**
+
+    * **api_key** - sent in the ``X-MBX-APIKEY`` header.
+    * **secret** - signs requests; never shown.
+    """
+
+    __slots__ = ("_secret",)
+    _kind = "HmacKey"
+
+    def __init__(self, api_key: str, secret: str | bytes) -> None:
+        super().__init__(api_key)
+        if not secret:
+            raise KeyLoadError("HmacKey needs a non-empty secret")
+        self._secret = secret.encode() if isinstance(secret, str) else bytes(secret)
+
+    @classmethod
+    def from_env(cls, api_key_var: str = ENV_API_KEY, secret_var: str = ENV_SECRET) -> Self:
+        """Read the API key and secret from two environment variables."""
+        return cls(_env(api_key_var), _env(secret_var))
+
+    def sign(self, payload: bytes) -> str:
+        return hmac.new(self._secret, payload, hashlib.sha256).hexdigest()
+
+
+def _load_private_key(pem: str | bytes, password: str | bytes | None, kind: str) -> object:
+    data = pem.encode() if isinstance(pem, str) else bytes(pem)
+    secret = password.encode() if isinstance(password, str) else password
+    try:
+        return serialization.load_pem_private_key(data, password=secret)
+    except TypeError as exc:  # password given for a clear key, or missing for an encrypted one
+        raise KeyLoadError(f"{kind}: {exc} (check the passphrase argument)") from None
+    except (ValueError, UnsupportedAlgorithm):
+        raise KeyLoadError(
+            f"{kind}: not a PEM private key, or the passphrase is wrong "
+            "(expected '-----BEGIN PRIVATE KEY-----' or an encrypted PKCS#8 key)"
+        ) from None
+
+
+class _PemKey(_SecretKey):
+    """A key signed with a private key loaded from PEM."""
+
+    __slots__ = ()
+
+    def __init__(self, api_key: str, private_key: object) -> None:
+        raise NotImplementedError  # RsaKey and Ed25519Key check the key type
+
+    @classmethod
+    def from_pem(cls, api_key: str, pem: str | bytes, password: str | bytes | None = None) -> Self:
+        """Load the private key from PEM text or bytes (encrypted keys need ``password``)."""
+        return cls(api_key, _load_private_key(pem, password, cls._kind))
+
+    @classmethod
+    def from_file(
+        cls, api_key: str, path: str | os.PathLike[str], password: str | bytes | None = None
+    ) -> Self:
+        """Load the private key from a PEM file."""
+        try:
+            pem = Path(path).read_bytes()
+        except OSError as exc:
+            raise KeyLoadError(f"{cls._kind}: cannot read {os.fspath(path)!r}: {exc.strerror}") from None
+        return cls.from_pem(api_key, pem, password)
+
+    @classmethod
+    def from_env(
+        cls,
+        api_key_var: str = ENV_API_KEY,
+        pem_var: str = ENV_PRIVATE_KEY,
+        path_var: str = ENV_PRIVATE_KEY_PATH,
+        password_var: str = ENV_PRIVATE_KEY_PASSWORD,
+    ) -> Self:
+        """Read the API key and the private key (PEM text, or a path to a PEM file) from the environment."""
+        api_key = _env(api_key_var)
+        password = os.environ.get(password_var) or None
+        if os.environ.get(pem_var):
+            return cls.from_pem(api_key, os.environ[pem_var], password)
+        if os.environ.get(path_var):
+            return cls.from_file(api_key, os.environ[path_var], password)
+        raise KeyLoadError(f"set {pem_var} (PEM text) or {path_var} (a PEM file) for the {cls._kind}")
+
+
+class RsaKey(_PemKey):
+    """An RSA API key: signatures are RSASSA-PKCS1-v1_5 with SHA-256, base64.
+
+    Usage::
+
+        key = RsaKey.from_file(api_key, "rsa-private.pem", password="...")
+
+    **Parameters:**
+
+    * **api_key** - the API key Binance gave for the registered public key.
+    * **private_key** - a ``cryptography`` RSA private key (use ``from_pem``/``from_file``/``from_env``).
+    """
+
+    __slots__ = ("_private",)
+    _kind = "RsaKey"
+
+    def __init__(self, api_key: str, private_key: object) -> None:
+        _SecretKey.__init__(self, api_key)
+        if not isinstance(private_key, rsa.RSAPrivateKey):
+            raise KeyLoadError(f"RsaKey needs an RSA private key, got {type(private_key).__name__}")
+        self._private = private_key
+
+    def sign(self, payload: bytes) -> str:
+        signature = self._private.sign(payload, padding.PKCS1v15(), hashes.SHA256())
+        return base64.b64encode(signature).decode("ascii")
+
+
+class Ed25519Key(_PemKey):
+    """An Ed25519 API key: signatures are Ed25519, base64. Deterministic for a given key and payload.
+
+    Usage::
+
+        key = Ed25519Key.from_file(api_key, "ed25519-private.pem")
+
+    **Parameters:**
+
+    * **api_key** - the API key Binance gave for the registered public key.
+    * **private_key** - a ``cryptography`` Ed25519 private key (use ``from_pem``/``from_file``/``from_env``).
+    """
+
+    __slots__ = ("_private",)
+    _kind = "Ed25519Key"
+
+    def __init__(self, api_key: str, private_key: object) -> None:
+        _SecretKey.__init__(self, api_key)
+        if not isinstance(private_key, ed25519.Ed25519PrivateKey):
+            raise KeyLoadError(f"Ed25519Key needs an Ed25519 private key, got {type(private_key).__name__}")
+        self._private = private_key
+
+    def sign(self, payload: bytes) -> str:
+        return base64.b64encode(self._private.sign(payload)).decode("ascii")
+
+
+__all__ = ["Ed25519Key", "HmacKey", "Key", "RsaKey"]

@@ -1,69 +1,57 @@
-"""The six client classes: one per product, sync and async twins with the same methods."""
+"""The six client classes: one per product, sync and async twins with the same methods.
+
+Each joins a generated facade (one method per operation of the spec) to the shell that sends its calls.
+"""
 
 from __future__ import annotations
 
-from binance_coinm.client import Client as _CoinMRaw
 from binance_coinm.facade import AsyncCoinMFacade, CoinMFacade
-from binance_spot.client import Client as _SpotRaw
 from binance_spot.facade import AsyncSpotFacade, SpotFacade
-from binance_usdm.client import Client as _UsdMRaw
 from binance_usdm.facade import AsyncUsdMFacade, UsdMFacade
 
 from ._client import AsyncClient, SyncClient
 
 
 class Spot(SyncClient, SpotFacade):
-    """Binance Spot (``/api/v3``), synchronous. See ``SyncClient`` for the parameters."""
+    """Binance Spot (``/api/v3``), synchronous. The parameters are ``SyncClient``'s."""
 
     product = "spot"
-
-    def _raw_client(self) -> _SpotRaw:
-        return _SpotRaw(base_url=self.base_url)
+    package = "binance_spot"
 
 
 class AsyncSpot(AsyncClient, AsyncSpotFacade):
-    """Binance Spot (``/api/v3``), asynchronous."""
+    """Binance Spot (``/api/v3``), asynchronous. The parameters are ``AsyncClient``'s."""
 
     product = "spot"
-
-    def _raw_client(self) -> _SpotRaw:
-        return _SpotRaw(base_url=self.base_url)
+    package = "binance_spot"
 
 
 class UsdM(SyncClient, UsdMFacade):
-    """Binance USDⓈ-M futures (``/fapi``), synchronous."""
+    """Binance USDⓈ-M futures (``/fapi``), synchronous. The parameters are ``SyncClient``'s."""
 
     product = "usdm"
-
-    def _raw_client(self) -> _UsdMRaw:
-        return _UsdMRaw(base_url=self.base_url)
+    package = "binance_usdm"
 
 
 class AsyncUsdM(AsyncClient, AsyncUsdMFacade):
-    """Binance USDⓈ-M futures (``/fapi``), asynchronous."""
+    """Binance USDⓈ-M futures (``/fapi``), asynchronous. The parameters are ``AsyncClient``'s."""
 
     product = "usdm"
-
-    def _raw_client(self) -> _UsdMRaw:
-        return _UsdMRaw(base_url=self.base_url)
+    package = "binance_usdm"
 
 
 class CoinM(SyncClient, CoinMFacade):
-    """Binance COIN-M futures (``/dapi``), synchronous."""
+    """Binance COIN-M futures (``/dapi``), synchronous. The parameters are ``SyncClient``'s."""
 
     product = "coinm"
-
-    def _raw_client(self) -> _CoinMRaw:
-        return _CoinMRaw(base_url=self.base_url)
+    package = "binance_coinm"
 
 
 class AsyncCoinM(AsyncClient, AsyncCoinMFacade):
-    """Binance COIN-M futures (``/dapi``), asynchronous."""
+    """Binance COIN-M futures (``/dapi``), asynchronous. The parameters are ``AsyncClient``'s."""
 
     product = "coinm"
-
-    def _raw_client(self) -> _CoinMRaw:
-        return _CoinMRaw(base_url=self.base_url)
+    package = "binance_coinm"
 
 
 __all__ = ["AsyncCoinM", "AsyncSpot", "AsyncUsdM", "CoinM", "Spot", "UsdM"]

@@ -12,28 +12,170 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .account import Account
+    from .account_asset import AccountAsset
+    from .account_position import AccountPosition
+    from .adl_quantile_values import AdlQuantileValues
+    from .aggregate_trade import AggregateTrade
+    from .amended_value import AmendedValue
+    from .asset_balance import AssetBalance
+    from .auto_close_type import AutoCloseType
+    from .book_ticker import BookTicker
+    from .boolean_string import BooleanString
+    from .commission_rate import CommissionRate
+    from .continuous_contract_type import ContinuousContractType
+    from .contract_status import ContractStatus
+    from .contract_type import ContractType
+    from .countdown import Countdown
+    from .current_open_interest import CurrentOpenInterest
+    from .download_status import DownloadStatus
     from .empty import Empty
     from .error import Error
+    from .exchange_info import ExchangeInfo
+    from .funding_info import FundingInfo
+    from .funding_rate_record import FundingRateRecord
+    from .futures_basis import FuturesBasis
+    from .history_download_id import HistoryDownloadId
+    from .history_download_link import HistoryDownloadLink
+    from .income_record import IncomeRecord
+    from .income_type import IncomeType
+    from .index_constituent import IndexConstituent
+    from .index_constituents import IndexConstituents
     from .kline import Kline
     from .kline_interval import KlineInterval
+    from .leverage_bracket import LeverageBracket
+    from .leverage_change import LeverageChange
+    from .listen_key import ListenKey
+    from .long_short_account_ratio import LongShortAccountRatio
+    from .long_short_position_ratio import LongShortPositionRatio
+    from .margin_type import MarginType
+    from .modify_order_request import ModifyOrderRequest
+    from .new_order_request import NewOrderRequest
+    from .new_order_resp_type import NewOrderRespType
+    from .open_interest_statistic import OpenInterestStatistic
     from .order import Order
+    from .order_amendment import OrderAmendment
+    from .order_amendment_detail import OrderAmendmentDetail
     from .order_book import OrderBook
     from .order_side import OrderSide
     from .order_status import OrderStatus
+    from .order_type import OrderType
+    from .pair_leverage_brackets import PairLeverageBrackets
+    from .pm_account_info import PmAccountInfo
+    from .position_adl_quantile import PositionAdlQuantile
+    from .position_margin_change import PositionMarginChange
+    from .position_margin_history_entry import PositionMarginHistoryEntry
+    from .position_margin_type import PositionMarginType
+    from .position_mode import PositionMode
+    from .position_risk import PositionRisk
+    from .position_side import PositionSide
+    from .premium_index import PremiumIndex
+    from .price_kline import PriceKline
     from .price_level import PriceLevel
+    from .price_match import PriceMatch
     from .price_ticker import PriceTicker
+    from .rate_limit import RateLimit
+    from .rate_limit_interval import RateLimitInterval
+    from .rate_limit_type import RateLimitType
+    from .self_trade_prevention_mode import SelfTradePreventionMode
+    from .server_time import ServerTime
+    from .stats_contract_type import StatsContractType
+    from .stats_period import StatsPeriod
+    from .status_message import StatusMessage
+    from .symbol_filter import SymbolFilter
+    from .symbol_filter_type import SymbolFilterType
+    from .symbol_info import SymbolInfo
+    from .symbol_leverage_brackets import SymbolLeverageBrackets
+    from .taker_buy_sell_volume import TakerBuySellVolume
+    from .ticker_24_hr import Ticker24Hr
+    from .time_in_force import TimeInForce
+    from .trade import Trade
+    from .upper_boolean_string import UpperBooleanString
+    from .user_trade import UserTrade
+    from .working_type import WorkingType
 
 _MODULES: dict[str, str] = {
+    "Account": ".account",
+    "AccountAsset": ".account_asset",
+    "AccountPosition": ".account_position",
+    "AdlQuantileValues": ".adl_quantile_values",
+    "AggregateTrade": ".aggregate_trade",
+    "AmendedValue": ".amended_value",
+    "AssetBalance": ".asset_balance",
+    "AutoCloseType": ".auto_close_type",
+    "BookTicker": ".book_ticker",
+    "BooleanString": ".boolean_string",
+    "CommissionRate": ".commission_rate",
+    "ContinuousContractType": ".continuous_contract_type",
+    "ContractStatus": ".contract_status",
+    "ContractType": ".contract_type",
+    "Countdown": ".countdown",
+    "CurrentOpenInterest": ".current_open_interest",
+    "DownloadStatus": ".download_status",
     "Empty": ".empty",
     "Error": ".error",
+    "ExchangeInfo": ".exchange_info",
+    "FundingInfo": ".funding_info",
+    "FundingRateRecord": ".funding_rate_record",
+    "FuturesBasis": ".futures_basis",
+    "HistoryDownloadId": ".history_download_id",
+    "HistoryDownloadLink": ".history_download_link",
+    "IncomeRecord": ".income_record",
+    "IncomeType": ".income_type",
+    "IndexConstituent": ".index_constituent",
+    "IndexConstituents": ".index_constituents",
     "Kline": ".kline",
     "KlineInterval": ".kline_interval",
+    "LeverageBracket": ".leverage_bracket",
+    "LeverageChange": ".leverage_change",
+    "ListenKey": ".listen_key",
+    "LongShortAccountRatio": ".long_short_account_ratio",
+    "LongShortPositionRatio": ".long_short_position_ratio",
+    "MarginType": ".margin_type",
+    "ModifyOrderRequest": ".modify_order_request",
+    "NewOrderRequest": ".new_order_request",
+    "NewOrderRespType": ".new_order_resp_type",
+    "OpenInterestStatistic": ".open_interest_statistic",
     "Order": ".order",
+    "OrderAmendment": ".order_amendment",
+    "OrderAmendmentDetail": ".order_amendment_detail",
     "OrderBook": ".order_book",
     "OrderSide": ".order_side",
     "OrderStatus": ".order_status",
+    "OrderType": ".order_type",
+    "PairLeverageBrackets": ".pair_leverage_brackets",
+    "PmAccountInfo": ".pm_account_info",
+    "PositionAdlQuantile": ".position_adl_quantile",
+    "PositionMarginChange": ".position_margin_change",
+    "PositionMarginHistoryEntry": ".position_margin_history_entry",
+    "PositionMarginType": ".position_margin_type",
+    "PositionMode": ".position_mode",
+    "PositionRisk": ".position_risk",
+    "PositionSide": ".position_side",
+    "PremiumIndex": ".premium_index",
+    "PriceKline": ".price_kline",
     "PriceLevel": ".price_level",
+    "PriceMatch": ".price_match",
     "PriceTicker": ".price_ticker",
+    "RateLimit": ".rate_limit",
+    "RateLimitInterval": ".rate_limit_interval",
+    "RateLimitType": ".rate_limit_type",
+    "SelfTradePreventionMode": ".self_trade_prevention_mode",
+    "ServerTime": ".server_time",
+    "StatsContractType": ".stats_contract_type",
+    "StatsPeriod": ".stats_period",
+    "StatusMessage": ".status_message",
+    "SymbolFilter": ".symbol_filter",
+    "SymbolFilterType": ".symbol_filter_type",
+    "SymbolInfo": ".symbol_info",
+    "SymbolLeverageBrackets": ".symbol_leverage_brackets",
+    "TakerBuySellVolume": ".taker_buy_sell_volume",
+    "Ticker24Hr": ".ticker_24_hr",
+    "TimeInForce": ".time_in_force",
+    "Trade": ".trade",
+    "UpperBooleanString": ".upper_boolean_string",
+    "UserTrade": ".user_trade",
+    "WorkingType": ".working_type",
 }
 
 
@@ -51,14 +193,85 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "Account",
+    "AccountAsset",
+    "AccountPosition",
+    "AdlQuantileValues",
+    "AggregateTrade",
+    "AmendedValue",
+    "AssetBalance",
+    "AutoCloseType",
+    "BookTicker",
+    "BooleanString",
+    "CommissionRate",
+    "ContinuousContractType",
+    "ContractStatus",
+    "ContractType",
+    "Countdown",
+    "CurrentOpenInterest",
+    "DownloadStatus",
     "Empty",
     "Error",
+    "ExchangeInfo",
+    "FundingInfo",
+    "FundingRateRecord",
+    "FuturesBasis",
+    "HistoryDownloadId",
+    "HistoryDownloadLink",
+    "IncomeRecord",
+    "IncomeType",
+    "IndexConstituent",
+    "IndexConstituents",
     "Kline",
     "KlineInterval",
+    "LeverageBracket",
+    "LeverageChange",
+    "ListenKey",
+    "LongShortAccountRatio",
+    "LongShortPositionRatio",
+    "MarginType",
+    "ModifyOrderRequest",
+    "NewOrderRequest",
+    "NewOrderRespType",
+    "OpenInterestStatistic",
     "Order",
+    "OrderAmendment",
+    "OrderAmendmentDetail",
     "OrderBook",
     "OrderSide",
     "OrderStatus",
+    "OrderType",
+    "PairLeverageBrackets",
+    "PmAccountInfo",
+    "PositionAdlQuantile",
+    "PositionMarginChange",
+    "PositionMarginHistoryEntry",
+    "PositionMarginType",
+    "PositionMode",
+    "PositionRisk",
+    "PositionSide",
+    "PremiumIndex",
+    "PriceKline",
     "PriceLevel",
+    "PriceMatch",
     "PriceTicker",
+    "RateLimit",
+    "RateLimitInterval",
+    "RateLimitType",
+    "SelfTradePreventionMode",
+    "ServerTime",
+    "StatsContractType",
+    "StatsPeriod",
+    "StatusMessage",
+    "SymbolFilter",
+    "SymbolFilterType",
+    "SymbolInfo",
+    "SymbolLeverageBrackets",
+    "TakerBuySellVolume",
+    "Ticker24Hr",
+    "TimeInForce",
+    "Trade",
+    "UpperBooleanString",
+    "UserTrade",
+    "WorkingType",
 ]

@@ -25,9 +25,9 @@ class Empty:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        empty = cls()
-        empty.additional_properties = d
-        return empty
+        _model = cls()
+        _model.additional_properties = d
+        return _model
 
     @property
     def additional_keys(self) -> list[str]:

@@ -11,6 +11,12 @@ from attrs import field as _attrs_field
 
 from ..models.order_side import OrderSide
 from ..models.order_status import OrderStatus
+from ..models.order_type import OrderType
+from ..models.position_side import PositionSide
+from ..models.price_match import PriceMatch
+from ..models.self_trade_prevention_mode import SelfTradePreventionMode
+from ..models.time_in_force import TimeInForce
+from ..models.working_type import WorkingType
 from ..types import (
     UNSET,
     Unset,
@@ -30,20 +36,64 @@ class Order:
     Attributes:
         order_id (int):
         symbol (str):
-        side (OrderSide | Unset):
-        status (OrderStatus | Unset):
-        price (Decimal | Unset):
-        orig_qty (Decimal | Unset):
+        status (OrderStatus): `EXPIRED_IN_MATCH`: expired by self-trade prevention.
+        client_order_id (str):
+        price (Decimal):
+        avg_price (Decimal):
+        orig_qty (Decimal):
+        executed_qty (Decimal):
+        cum_base (Decimal):
+        time_in_force (TimeInForce): Good till canceled, immediate or cancel, fill or kill, good till crossing (post
+            only).
+        type_ (OrderType):
+        orig_type (OrderType):
+        reduce_only (bool):
+        side (OrderSide):
+        position_side (PositionSide): `BOTH` in One-way Mode; `LONG` or `SHORT` in Hedge Mode.
+        stop_price (Decimal):
+        working_type (WorkingType): The price that triggers a conditional order.
+        price_protect (bool):
+        update_time (int):
+        pair (str | Unset):
+        cum_qty (Decimal | Unset):
+        close_position (bool | Unset): True for a close-all conditional order.
         activate_price (Decimal | None | Unset):
+        price_rate (Decimal | None | Unset):
+        price_match (PriceMatch | Unset): `OPPONENT`, `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the
+            other side of the book;
+            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side; `NONE`: no matching.
+        self_trade_prevention_mode (SelfTradePreventionMode | Unset): Which order expires when an order would match
+            another order of the same account.
+        time (int | Unset): Creation time.
     """
 
     order_id: int
     symbol: str
-    side: OrderSide | Unset = UNSET
-    status: OrderStatus | Unset = UNSET
-    price: Decimal | Unset = UNSET
-    orig_qty: Decimal | Unset = UNSET
+    status: OrderStatus
+    client_order_id: str
+    price: Decimal
+    avg_price: Decimal
+    orig_qty: Decimal
+    executed_qty: Decimal
+    cum_base: Decimal
+    time_in_force: TimeInForce
+    type_: OrderType
+    orig_type: OrderType
+    reduce_only: bool
+    side: OrderSide
+    position_side: PositionSide
+    stop_price: Decimal
+    working_type: WorkingType
+    price_protect: bool
+    update_time: int
+    pair: str | Unset = UNSET
+    cum_qty: Decimal | Unset = UNSET
+    close_position: bool | Unset = UNSET
     activate_price: Decimal | None | Unset = UNSET
+    price_rate: Decimal | None | Unset = UNSET
+    price_match: PriceMatch | Unset = UNSET
+    self_trade_prevention_mode: SelfTradePreventionMode | Unset = UNSET
+    time: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,40 +101,103 @@ class Order:
 
         symbol = self.symbol
 
-        side: str | Unset = UNSET
-        if not isinstance(self.side, Unset):
-            side = self.side.value
+        status = self.status.value
 
-        status: str | Unset = UNSET
-        if not isinstance(self.status, Unset):
-            status = self.status.value
+        client_order_id = self.client_order_id
 
-        price: str | Unset = UNSET
-        if not isinstance(self.price, Unset):
-            price = decimal_to_wire(self.price, "price")
+        price = decimal_to_wire(self.price, "price")
 
-        orig_qty: str | Unset = UNSET
-        if not isinstance(self.orig_qty, Unset):
-            orig_qty = decimal_to_wire(self.orig_qty, "origQty")
+        avg_price = decimal_to_wire(self.avg_price, "avgPrice")
+
+        orig_qty = decimal_to_wire(self.orig_qty, "origQty")
+
+        executed_qty = decimal_to_wire(self.executed_qty, "executedQty")
+
+        cum_base = decimal_to_wire(self.cum_base, "cumBase")
+
+        time_in_force = self.time_in_force.value
+
+        type_ = self.type_.value
+
+        orig_type = self.orig_type.value
+
+        reduce_only = self.reduce_only
+
+        side = self.side.value
+
+        position_side = self.position_side.value
+
+        stop_price = decimal_to_wire(self.stop_price, "stopPrice")
+
+        working_type = self.working_type.value
+
+        price_protect = self.price_protect
+
+        update_time = self.update_time
+
+        pair = self.pair
+
+        cum_qty: str | Unset = UNSET
+        if not isinstance(self.cum_qty, Unset):
+            cum_qty = decimal_to_wire(self.cum_qty, "cumQty")
+
+        close_position = self.close_position
 
         activate_price: str | Unset = UNSET
         if not isinstance(self.activate_price, Unset):
             activate_price = decimal_or_empty_to_wire(self.activate_price, "activatePrice")
 
+        price_rate: str | Unset = UNSET
+        if not isinstance(self.price_rate, Unset):
+            price_rate = decimal_or_empty_to_wire(self.price_rate, "priceRate")
+
+        price_match: str | Unset = UNSET
+        if not isinstance(self.price_match, Unset):
+            price_match = self.price_match.value
+
+        self_trade_prevention_mode: str | Unset = UNSET
+        if not isinstance(self.self_trade_prevention_mode, Unset):
+            self_trade_prevention_mode = self.self_trade_prevention_mode.value
+
+        time = self.time
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict["orderId"] = order_id
         field_dict["symbol"] = symbol
-        if side is not UNSET:
-            field_dict["side"] = side
-        if status is not UNSET:
-            field_dict["status"] = status
-        if price is not UNSET:
-            field_dict["price"] = price
-        if orig_qty is not UNSET:
-            field_dict["origQty"] = orig_qty
+        field_dict["status"] = status
+        field_dict["clientOrderId"] = client_order_id
+        field_dict["price"] = price
+        field_dict["avgPrice"] = avg_price
+        field_dict["origQty"] = orig_qty
+        field_dict["executedQty"] = executed_qty
+        field_dict["cumBase"] = cum_base
+        field_dict["timeInForce"] = time_in_force
+        field_dict["type"] = type_
+        field_dict["origType"] = orig_type
+        field_dict["reduceOnly"] = reduce_only
+        field_dict["side"] = side
+        field_dict["positionSide"] = position_side
+        field_dict["stopPrice"] = stop_price
+        field_dict["workingType"] = working_type
+        field_dict["priceProtect"] = price_protect
+        field_dict["updateTime"] = update_time
+        if pair is not UNSET:
+            field_dict["pair"] = pair
+        if cum_qty is not UNSET:
+            field_dict["cumQty"] = cum_qty
+        if close_position is not UNSET:
+            field_dict["closePosition"] = close_position
         if activate_price is not UNSET:
             field_dict["activatePrice"] = activate_price
+        if price_rate is not UNSET:
+            field_dict["priceRate"] = price_rate
+        if price_match is not UNSET:
+            field_dict["priceMatch"] = price_match
+        if self_trade_prevention_mode is not UNSET:
+            field_dict["selfTradePreventionMode"] = self_trade_prevention_mode
+        if time is not UNSET:
+            field_dict["time"] = time
         return field_dict
 
     @classmethod
@@ -94,33 +207,50 @@ class Order:
 
         symbol = d.pop("symbol")
 
-        _side = d.pop("side", UNSET)
-        side: OrderSide | Unset
-        if isinstance(_side, Unset):
-            side = UNSET
-        else:
-            side = enum_from_wire(OrderSide, _side)
+        status = enum_from_wire(OrderStatus, d.pop("status"))
 
-        _status = d.pop("status", UNSET)
-        status: OrderStatus | Unset
-        if isinstance(_status, Unset):
-            status = UNSET
-        else:
-            status = enum_from_wire(OrderStatus, _status)
+        client_order_id = d.pop("clientOrderId")
 
-        _price = d.pop("price", UNSET)
-        price: Decimal | Unset
-        if isinstance(_price, Unset):
-            price = UNSET
-        else:
-            price = decimal_from_wire(_price)
+        price = decimal_from_wire(d.pop("price"))
 
-        _orig_qty = d.pop("origQty", UNSET)
-        orig_qty: Decimal | Unset
-        if isinstance(_orig_qty, Unset):
-            orig_qty = UNSET
+        avg_price = decimal_from_wire(d.pop("avgPrice"))
+
+        orig_qty = decimal_from_wire(d.pop("origQty"))
+
+        executed_qty = decimal_from_wire(d.pop("executedQty"))
+
+        cum_base = decimal_from_wire(d.pop("cumBase"))
+
+        time_in_force = enum_from_wire(TimeInForce, d.pop("timeInForce"))
+
+        type_ = enum_from_wire(OrderType, d.pop("type"))
+
+        orig_type = enum_from_wire(OrderType, d.pop("origType"))
+
+        reduce_only = d.pop("reduceOnly")
+
+        side = enum_from_wire(OrderSide, d.pop("side"))
+
+        position_side = enum_from_wire(PositionSide, d.pop("positionSide"))
+
+        stop_price = decimal_from_wire(d.pop("stopPrice"))
+
+        working_type = enum_from_wire(WorkingType, d.pop("workingType"))
+
+        price_protect = d.pop("priceProtect")
+
+        update_time = d.pop("updateTime")
+
+        pair = d.pop("pair", UNSET)
+
+        _cum_qty = d.pop("cumQty", UNSET)
+        cum_qty: Decimal | Unset
+        if isinstance(_cum_qty, Unset):
+            cum_qty = UNSET
         else:
-            orig_qty = decimal_from_wire(_orig_qty)
+            cum_qty = decimal_from_wire(_cum_qty)
+
+        close_position = d.pop("closePosition", UNSET)
 
         _activate_price = d.pop("activatePrice", UNSET)
         activate_price: Decimal | None | Unset
@@ -129,17 +259,60 @@ class Order:
         else:
             activate_price = decimal_or_none_from_wire(_activate_price)
 
-        order = cls(
+        _price_rate = d.pop("priceRate", UNSET)
+        price_rate: Decimal | None | Unset
+        if isinstance(_price_rate, Unset):
+            price_rate = UNSET
+        else:
+            price_rate = decimal_or_none_from_wire(_price_rate)
+
+        _price_match = d.pop("priceMatch", UNSET)
+        price_match: PriceMatch | Unset
+        if isinstance(_price_match, Unset):
+            price_match = UNSET
+        else:
+            price_match = enum_from_wire(PriceMatch, _price_match)
+
+        _self_trade_prevention_mode = d.pop("selfTradePreventionMode", UNSET)
+        self_trade_prevention_mode: SelfTradePreventionMode | Unset
+        if isinstance(_self_trade_prevention_mode, Unset):
+            self_trade_prevention_mode = UNSET
+        else:
+            self_trade_prevention_mode = enum_from_wire(SelfTradePreventionMode, _self_trade_prevention_mode)
+
+        time = d.pop("time", UNSET)
+
+        _model = cls(
             order_id=order_id,
             symbol=symbol,
-            side=side,
             status=status,
+            client_order_id=client_order_id,
             price=price,
+            avg_price=avg_price,
             orig_qty=orig_qty,
+            executed_qty=executed_qty,
+            cum_base=cum_base,
+            time_in_force=time_in_force,
+            type_=type_,
+            orig_type=orig_type,
+            reduce_only=reduce_only,
+            side=side,
+            position_side=position_side,
+            stop_price=stop_price,
+            working_type=working_type,
+            price_protect=price_protect,
+            update_time=update_time,
+            pair=pair,
+            cum_qty=cum_qty,
+            close_position=close_position,
             activate_price=activate_price,
+            price_rate=price_rate,
+            price_match=price_match,
+            self_trade_prevention_mode=self_trade_prevention_mode,
+            time=time,
         )
-        order.additional_properties = d
-        return order
+        _model.additional_properties = d
+        return _model
 
     @property
     def additional_keys(self) -> list[str]:

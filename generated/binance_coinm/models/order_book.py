@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
 if TYPE_CHECKING:
     from ..models.price_level import PriceLevel
 
@@ -22,21 +20,33 @@ class OrderBook:
     """
     Attributes:
         last_update_id (int):
+        symbol (str):
+        pair (str):
+        event_time (int): Time the answer was produced.
+        transaction_time (int): Time of the last book change.
         bids (list[PriceLevel]):
         asks (list[PriceLevel]):
-        event_time (int | Unset):
-        transaction_time (int | Unset):
     """
 
     last_update_id: int
+    symbol: str
+    pair: str
+    event_time: int
+    transaction_time: int
     bids: list[PriceLevel]
     asks: list[PriceLevel]
-    event_time: int | Unset = UNSET
-    transaction_time: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         last_update_id = self.last_update_id
+
+        symbol = self.symbol
+
+        pair = self.pair
+
+        event_time = self.event_time
+
+        transaction_time = self.transaction_time
 
         bids = []
         for bids_item_data in self.bids:
@@ -48,19 +58,15 @@ class OrderBook:
             asks_item = asks_item_data.to_list()
             asks.append(asks_item)
 
-        event_time = self.event_time
-
-        transaction_time = self.transaction_time
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict["lastUpdateId"] = last_update_id
+        field_dict["symbol"] = symbol
+        field_dict["pair"] = pair
+        field_dict["E"] = event_time
+        field_dict["T"] = transaction_time
         field_dict["bids"] = bids
         field_dict["asks"] = asks
-        if event_time is not UNSET:
-            field_dict["E"] = event_time
-        if transaction_time is not UNSET:
-            field_dict["T"] = transaction_time
         return field_dict
 
     @classmethod
@@ -69,6 +75,14 @@ class OrderBook:
 
         d = dict(src_dict)
         last_update_id = d.pop("lastUpdateId")
+
+        symbol = d.pop("symbol")
+
+        pair = d.pop("pair")
+
+        event_time = d.pop("E")
+
+        transaction_time = d.pop("T")
 
         bids = []
         _bids = d.pop("bids")
@@ -84,19 +98,17 @@ class OrderBook:
 
             asks.append(asks_item)
 
-        event_time = d.pop("E", UNSET)
-
-        transaction_time = d.pop("T", UNSET)
-
-        order_book = cls(
+        _model = cls(
             last_update_id=last_update_id,
-            bids=bids,
-            asks=asks,
+            symbol=symbol,
+            pair=pair,
             event_time=event_time,
             transaction_time=transaction_time,
+            bids=bids,
+            asks=asks,
         )
-        order_book.additional_properties = d
-        return order_book
+        _model.additional_properties = d
+        return _model
 
     @property
     def additional_keys(self) -> list[str]:

@@ -16,7 +16,8 @@ T = TypeVar("T", bound="PriceLevel")
 
 @_attrs_define
 class PriceLevel:
-    """
+    """One level of the book.
+
     On the wire this is a JSON array; its items, in order, are the attributes below. Items that
     Binance appends later are kept in ``extra``.
 

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire
+from ..types import decimal_from_wire, decimal_to_wire
 
 T = TypeVar("T", bound="PriceTicker")
 
@@ -19,17 +19,21 @@ class PriceTicker:
     """
     Attributes:
         symbol (str):
+        pair (str): Pair of the contract.
         price (Decimal):
-        time (int | Unset):
+        time (int):
     """
 
     symbol: str
+    pair: str
     price: Decimal
-    time: int | Unset = UNSET
+    time: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         symbol = self.symbol
+
+        pair = self.pair
 
         price = decimal_to_wire(self.price, "price")
 
@@ -38,9 +42,9 @@ class PriceTicker:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict["symbol"] = symbol
+        field_dict["ps"] = pair
         field_dict["price"] = price
-        if time is not UNSET:
-            field_dict["time"] = time
+        field_dict["time"] = time
         return field_dict
 
     @classmethod
@@ -48,17 +52,20 @@ class PriceTicker:
         d = dict(src_dict)
         symbol = d.pop("symbol")
 
+        pair = d.pop("ps")
+
         price = decimal_from_wire(d.pop("price"))
 
-        time = d.pop("time", UNSET)
+        time = d.pop("time")
 
-        price_ticker = cls(
+        _model = cls(
             symbol=symbol,
+            pair=pair,
             price=price,
             time=time,
         )
-        price_ticker.additional_properties = d
-        return price_ticker
+        _model.additional_properties = d
+        return _model
 
     @property
     def additional_keys(self) -> list[str]:

@@ -12,28 +12,186 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .account import Account
+    from .account_commission import AccountCommission
+    from .account_filters import AccountFilters
+    from .account_trade import AccountTrade
+    from .aggregate_trade import AggregateTrade
+    from .allocation import Allocation
+    from .allocation_type import AllocationType
+    from .amended_order import AmendedOrder
+    from .amended_order_list import AmendedOrderList
+    from .asset_filter import AssetFilter
+    from .average_price import AveragePrice
+    from .balance import Balance
+    from .block_trade import BlockTrade
+    from .book_ticker import BookTicker
+    from .cancel_replace_error import CancelReplaceError
+    from .cancel_replace_mode import CancelReplaceMode
+    from .cancel_replace_outcome import CancelReplaceOutcome
+    from .cancel_replace_result import CancelReplaceResult
+    from .cancel_replace_status import CancelReplaceStatus
+    from .cancel_restrictions import CancelRestrictions
+    from .canceled_order import CanceledOrder
+    from .canceled_order_list import CanceledOrderList
+    from .commission_discount import CommissionDiscount
+    from .commission_rates import CommissionRates
+    from .contingency_type import ContingencyType
     from .empty import Empty
     from .error import Error
+    from .exchange_info import ExchangeInfo
+    from .execution_rule import ExecutionRule
+    from .execution_rule_type import ExecutionRuleType
+    from .execution_rules import ExecutionRules
+    from .expiry_reason import ExpiryReason
+    from .fill import Fill
+    from .filter_ import Filter
+    from .filter_type import FilterType
     from .kline import Kline
     from .kline_interval import KlineInterval
+    from .list_order_status import ListOrderStatus
+    from .list_status_type import ListStatusType
+    from .new_order_list import NewOrderList
+    from .new_order_result import NewOrderResult
+    from .oco_leg_order_type import OcoLegOrderType
     from .order import Order
+    from .order_amend_result import OrderAmendResult
+    from .order_amendment import OrderAmendment
     from .order_book import OrderBook
+    from .order_commission_rates import OrderCommissionRates
+    from .order_commissions import OrderCommissions
+    from .order_conditional_fields import OrderConditionalFields
+    from .order_list import OrderList
+    from .order_list_order import OrderListOrder
+    from .order_rate_limit_exceeded_mode import OrderRateLimitExceededMode
+    from .order_response_type import OrderResponseType
     from .order_side import OrderSide
     from .order_status import OrderStatus
+    from .order_type import OrderType
+    from .peg_offset_type import PegOffsetType
+    from .peg_price_type import PegPriceType
+    from .permission import Permission
+    from .prevented_match import PreventedMatch
     from .price_level import PriceLevel
     from .price_ticker import PriceTicker
+    from .rate_limit import RateLimit
+    from .rate_limit_interval import RateLimitInterval
+    from .rate_limit_type import RateLimitType
+    from .reference_price_calculation import ReferencePriceCalculation
+    from .reference_price_calculation_type import ReferencePriceCalculationType
+    from .self_trade_prevention_mode import SelfTradePreventionMode
+    from .server_time import ServerTime
+    from .sor import Sor
+    from .sor_order_type import SorOrderType
+    from .symbol_execution_rules import SymbolExecutionRules
+    from .symbol_info import SymbolInfo
+    from .symbol_reference_price import SymbolReferencePrice
+    from .symbol_status import SymbolStatus
+    from .ticker_24_hr import Ticker24Hr
+    from .ticker_type import TickerType
+    from .time_in_force import TimeInForce
+    from .trade import Trade
+    from .trading_status import TradingStatus
+    from .transfer import Transfer
+    from .transfer_id import TransferId
+    from .transfer_page import TransferPage
+    from .transfer_status import TransferStatus
+    from .transfer_type import TransferType
+    from .unfilled_order_count import UnfilledOrderCount
+    from .window_ticker import WindowTicker
+    from .working_floor import WorkingFloor
+    from .working_order_type import WorkingOrderType
 
 _MODULES: dict[str, str] = {
+    "Account": ".account",
+    "AccountCommission": ".account_commission",
+    "AccountFilters": ".account_filters",
+    "AccountTrade": ".account_trade",
+    "AggregateTrade": ".aggregate_trade",
+    "Allocation": ".allocation",
+    "AllocationType": ".allocation_type",
+    "AmendedOrder": ".amended_order",
+    "AmendedOrderList": ".amended_order_list",
+    "AssetFilter": ".asset_filter",
+    "AveragePrice": ".average_price",
+    "Balance": ".balance",
+    "BlockTrade": ".block_trade",
+    "BookTicker": ".book_ticker",
+    "CancelReplaceError": ".cancel_replace_error",
+    "CancelReplaceMode": ".cancel_replace_mode",
+    "CancelReplaceOutcome": ".cancel_replace_outcome",
+    "CancelReplaceResult": ".cancel_replace_result",
+    "CancelReplaceStatus": ".cancel_replace_status",
+    "CancelRestrictions": ".cancel_restrictions",
+    "CanceledOrder": ".canceled_order",
+    "CanceledOrderList": ".canceled_order_list",
+    "CommissionDiscount": ".commission_discount",
+    "CommissionRates": ".commission_rates",
+    "ContingencyType": ".contingency_type",
     "Empty": ".empty",
     "Error": ".error",
+    "ExchangeInfo": ".exchange_info",
+    "ExecutionRule": ".execution_rule",
+    "ExecutionRuleType": ".execution_rule_type",
+    "ExecutionRules": ".execution_rules",
+    "ExpiryReason": ".expiry_reason",
+    "Fill": ".fill",
+    "Filter": ".filter_",
+    "FilterType": ".filter_type",
     "Kline": ".kline",
     "KlineInterval": ".kline_interval",
+    "ListOrderStatus": ".list_order_status",
+    "ListStatusType": ".list_status_type",
+    "NewOrderList": ".new_order_list",
+    "NewOrderResult": ".new_order_result",
+    "OcoLegOrderType": ".oco_leg_order_type",
     "Order": ".order",
+    "OrderAmendResult": ".order_amend_result",
+    "OrderAmendment": ".order_amendment",
     "OrderBook": ".order_book",
+    "OrderCommissionRates": ".order_commission_rates",
+    "OrderCommissions": ".order_commissions",
+    "OrderConditionalFields": ".order_conditional_fields",
+    "OrderList": ".order_list",
+    "OrderListOrder": ".order_list_order",
+    "OrderRateLimitExceededMode": ".order_rate_limit_exceeded_mode",
+    "OrderResponseType": ".order_response_type",
     "OrderSide": ".order_side",
     "OrderStatus": ".order_status",
+    "OrderType": ".order_type",
+    "PegOffsetType": ".peg_offset_type",
+    "PegPriceType": ".peg_price_type",
+    "Permission": ".permission",
+    "PreventedMatch": ".prevented_match",
     "PriceLevel": ".price_level",
     "PriceTicker": ".price_ticker",
+    "RateLimit": ".rate_limit",
+    "RateLimitInterval": ".rate_limit_interval",
+    "RateLimitType": ".rate_limit_type",
+    "ReferencePriceCalculation": ".reference_price_calculation",
+    "ReferencePriceCalculationType": ".reference_price_calculation_type",
+    "SelfTradePreventionMode": ".self_trade_prevention_mode",
+    "ServerTime": ".server_time",
+    "Sor": ".sor",
+    "SorOrderType": ".sor_order_type",
+    "SymbolExecutionRules": ".symbol_execution_rules",
+    "SymbolInfo": ".symbol_info",
+    "SymbolReferencePrice": ".symbol_reference_price",
+    "SymbolStatus": ".symbol_status",
+    "Ticker24Hr": ".ticker_24_hr",
+    "TickerType": ".ticker_type",
+    "TimeInForce": ".time_in_force",
+    "Trade": ".trade",
+    "TradingStatus": ".trading_status",
+    "Transfer": ".transfer",
+    "TransferId": ".transfer_id",
+    "TransferPage": ".transfer_page",
+    "TransferStatus": ".transfer_status",
+    "TransferType": ".transfer_type",
+    "UnfilledOrderCount": ".unfilled_order_count",
+    "WindowTicker": ".window_ticker",
+    "WorkingFloor": ".working_floor",
+    "WorkingOrderType": ".working_order_type",
 }
 
 
@@ -51,14 +209,93 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "Account",
+    "AccountCommission",
+    "AccountFilters",
+    "AccountTrade",
+    "AggregateTrade",
+    "Allocation",
+    "AllocationType",
+    "AmendedOrder",
+    "AmendedOrderList",
+    "AssetFilter",
+    "AveragePrice",
+    "Balance",
+    "BlockTrade",
+    "BookTicker",
+    "CanceledOrder",
+    "CanceledOrderList",
+    "CancelReplaceError",
+    "CancelReplaceMode",
+    "CancelReplaceOutcome",
+    "CancelReplaceResult",
+    "CancelReplaceStatus",
+    "CancelRestrictions",
+    "CommissionDiscount",
+    "CommissionRates",
+    "ContingencyType",
     "Empty",
     "Error",
+    "ExchangeInfo",
+    "ExecutionRule",
+    "ExecutionRules",
+    "ExecutionRuleType",
+    "ExpiryReason",
+    "Fill",
+    "Filter",
+    "FilterType",
     "Kline",
     "KlineInterval",
+    "ListOrderStatus",
+    "ListStatusType",
+    "NewOrderList",
+    "NewOrderResult",
+    "OcoLegOrderType",
     "Order",
+    "OrderAmendment",
+    "OrderAmendResult",
     "OrderBook",
+    "OrderCommissionRates",
+    "OrderCommissions",
+    "OrderConditionalFields",
+    "OrderList",
+    "OrderListOrder",
+    "OrderRateLimitExceededMode",
+    "OrderResponseType",
     "OrderSide",
     "OrderStatus",
+    "OrderType",
+    "PegOffsetType",
+    "PegPriceType",
+    "Permission",
+    "PreventedMatch",
     "PriceLevel",
     "PriceTicker",
+    "RateLimit",
+    "RateLimitInterval",
+    "RateLimitType",
+    "ReferencePriceCalculation",
+    "ReferencePriceCalculationType",
+    "SelfTradePreventionMode",
+    "ServerTime",
+    "Sor",
+    "SorOrderType",
+    "SymbolExecutionRules",
+    "SymbolInfo",
+    "SymbolReferencePrice",
+    "SymbolStatus",
+    "Ticker24Hr",
+    "TickerType",
+    "TimeInForce",
+    "Trade",
+    "TradingStatus",
+    "Transfer",
+    "TransferId",
+    "TransferPage",
+    "TransferStatus",
+    "TransferType",
+    "UnfilledOrderCount",
+    "WindowTicker",
+    "WorkingFloor",
+    "WorkingOrderType",
 ]

@@ -13,7 +13,8 @@ T = TypeVar("T", bound="Error")
 
 @_attrs_define
 class Error:
-    """
+    """An error answer; see Binance's error codes for `code`.
+
     Attributes:
         code (int):
         msg (str):
@@ -41,12 +42,12 @@ class Error:
 
         msg = d.pop("msg")
 
-        error = cls(
+        _model = cls(
             code=code,
             msg=msg,
         )
-        error.additional_properties = d
-        return error
+        _model.additional_properties = d
+        return _model
 
     @property
     def additional_keys(self) -> list[str]:

@@ -16,16 +16,17 @@ T = TypeVar("T", bound="Kline")
 
 @_attrs_define
 class Kline:
-    """
+    """One candlestick; Binance sends one more, unused item after these.
+
     On the wire this is a JSON array; its items, in order, are the attributes below. Items that
     Binance appends later are kept in ``extra``.
 
     Attributes:
         open_time (int):
-        open_ (Decimal):
-        high (Decimal):
-        low (Decimal):
-        close (Decimal):
+        open_price (Decimal):
+        high_price (Decimal):
+        low_price (Decimal):
+        close_price (Decimal):
         volume (Decimal):
         close_time (int):
         quote_volume (Decimal):
@@ -35,10 +36,10 @@ class Kline:
     """
 
     open_time: int
-    open_: Decimal
-    high: Decimal
-    low: Decimal
-    close: Decimal
+    open_price: Decimal
+    high_price: Decimal
+    low_price: Decimal
+    close_price: Decimal
     volume: Decimal
     close_time: int
     quote_volume: Decimal
@@ -50,13 +51,13 @@ class Kline:
     def to_list(self) -> list[Any]:
         open_time = self.open_time
 
-        open_ = decimal_to_wire(self.open_, "open")
+        open_price = decimal_to_wire(self.open_price, "open_price")
 
-        high = decimal_to_wire(self.high, "high")
+        high_price = decimal_to_wire(self.high_price, "high_price")
 
-        low = decimal_to_wire(self.low, "low")
+        low_price = decimal_to_wire(self.low_price, "low_price")
 
-        close = decimal_to_wire(self.close, "close")
+        close_price = decimal_to_wire(self.close_price, "close_price")
 
         volume = decimal_to_wire(self.volume, "volume")
 
@@ -72,10 +73,10 @@ class Kline:
 
         return [
             open_time,
-            open_,
-            high,
-            low,
-            close,
+            open_price,
+            high_price,
+            low_price,
+            close_price,
             volume,
             close_time,
             quote_volume,
@@ -92,13 +93,13 @@ class Kline:
             raise ValueError(f"Kline expects 11 items, got {len(items)}")
         open_time = items[0]
 
-        open_ = decimal_from_wire(items[1])
+        open_price = decimal_from_wire(items[1])
 
-        high = decimal_from_wire(items[2])
+        high_price = decimal_from_wire(items[2])
 
-        low = decimal_from_wire(items[3])
+        low_price = decimal_from_wire(items[3])
 
-        close = decimal_from_wire(items[4])
+        close_price = decimal_from_wire(items[4])
 
         volume = decimal_from_wire(items[5])
 
@@ -114,10 +115,10 @@ class Kline:
 
         return cls(
             open_time=open_time,
-            open_=open_,
-            high=high,
-            low=low,
-            close=close,
+            open_price=open_price,
+            high_price=high_price,
+            low_price=low_price,
+            close_price=close_price,
             volume=volume,
             close_time=close_time,
             quote_volume=quote_volume,

@@ -4,12 +4,26 @@ from enum import StrEnum
 
 
 class KlineInterval(StrEnum):
-    """Open in responses (a new value parses as ``UNKNOWN`` and keeps its wire value); closed in requests."""
+    """Kline interval (case-sensitive on the wire).
 
+    Open in responses: a value Binance adds later parses as a member named ``UNKNOWN`` that keeps
+    the wire value; closed in requests: only the values below are sent.
+    """
+
+    SECOND_1 = "1s"
     MINUTE_1 = "1m"
     MINUTE_3 = "3m"
+    MINUTE_5 = "5m"
+    MINUTE_15 = "15m"
+    MINUTE_30 = "30m"
     HOUR_1 = "1h"
+    HOUR_2 = "2h"
+    HOUR_4 = "4h"
+    HOUR_6 = "6h"
+    HOUR_8 = "8h"
+    HOUR_12 = "12h"
     DAY_1 = "1d"
+    DAY_3 = "3d"
     WEEK_1 = "1w"
     MONTH_1 = "1M"
 

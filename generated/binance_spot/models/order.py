@@ -9,137 +9,364 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.expiry_reason import ExpiryReason
 from ..models.order_side import OrderSide
 from ..models.order_status import OrderStatus
-from ..types import (
-    UNSET,
-    Unset,
-    decimal_from_wire,
-    decimal_or_empty_to_wire,
-    decimal_or_none_from_wire,
-    decimal_to_wire,
-    enum_from_wire,
-)
+from ..models.order_type import OrderType
+from ..models.peg_offset_type import PegOffsetType
+from ..models.peg_price_type import PegPriceType
+from ..models.self_trade_prevention_mode import SelfTradePreventionMode
+from ..models.time_in_force import TimeInForce
+from ..models.working_floor import WorkingFloor
+from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire, enum_from_wire
 
 T = TypeVar("T", bound="Order")
 
 
 @_attrs_define
 class Order:
-    """
+    """An order as queried.
+
     Attributes:
-        order_id (int):
+        iceberg_qty (Decimal):
+        stop_price (Decimal):
         symbol (str):
-        side (OrderSide | Unset):
-        status (OrderStatus | Unset):
-        price (Decimal | Unset):
-        orig_qty (Decimal | Unset):
-        activate_price (Decimal | None | Unset):
+        order_id (int):
+        order_list_id (int): -1 unless the order belongs to an order list.
+        client_order_id (str):
+        price (Decimal):
+        orig_qty (Decimal):
+        executed_qty (Decimal):
+        cummulative_quote_qty (Decimal):
+        status (OrderStatus): Status of an order. `PENDING_NEW`: waiting for the working order of its list to fill;
+            `EXPIRED`: ended by the order type's rules or by the exchange; `EXPIRED_IN_MATCH`: ended by self-trade
+            prevention. `PENDING_CANCEL` is not used.
+        time_in_force (TimeInForce): How long an order stays active: good till canceled, immediate or cancel, fill or
+            kill.
+        type_ (OrderType): Order type.
+        side (OrderSide): Order side.
+        time (int):
+        update_time (int):
+        is_working (bool): Whether the order is on the book.
+        working_time (int):
+        orig_quote_order_qty (Decimal):
+        self_trade_prevention_mode (SelfTradePreventionMode): What happens when an order would trade against the same
+            account or trade group.
+        prevented_match_id (int | Unset): Sent when the order expired by self-trade prevention.
+        prevented_quantity (Decimal | Unset):
+        strategy_id (int | Unset):
+        strategy_type (int | Unset):
+        trailing_delta (int | Unset):
+        trailing_time (int | Unset): When a trailing stop started tracking the price (-1 before).
+        used_sor (bool | Unset):
+        working_floor (WorkingFloor | Unset): Where an order is being filled.
+        peg_price_type (PegPriceType | Unset): What a pegged order's price follows.
+        peg_offset_type (PegOffsetType | Unset): How a peg offset is counted.
+        peg_offset_value (int | Unset):
+        pegged_price (Decimal | Unset):
+        expiry_reason (ExpiryReason | Unset): Why an order expired.
     """
 
-    order_id: int
+    iceberg_qty: Decimal
+    stop_price: Decimal
     symbol: str
-    side: OrderSide | Unset = UNSET
-    status: OrderStatus | Unset = UNSET
-    price: Decimal | Unset = UNSET
-    orig_qty: Decimal | Unset = UNSET
-    activate_price: Decimal | None | Unset = UNSET
+    order_id: int
+    order_list_id: int
+    client_order_id: str
+    price: Decimal
+    orig_qty: Decimal
+    executed_qty: Decimal
+    cummulative_quote_qty: Decimal
+    status: OrderStatus
+    time_in_force: TimeInForce
+    type_: OrderType
+    side: OrderSide
+    time: int
+    update_time: int
+    is_working: bool
+    working_time: int
+    orig_quote_order_qty: Decimal
+    self_trade_prevention_mode: SelfTradePreventionMode
+    prevented_match_id: int | Unset = UNSET
+    prevented_quantity: Decimal | Unset = UNSET
+    strategy_id: int | Unset = UNSET
+    strategy_type: int | Unset = UNSET
+    trailing_delta: int | Unset = UNSET
+    trailing_time: int | Unset = UNSET
+    used_sor: bool | Unset = UNSET
+    working_floor: WorkingFloor | Unset = UNSET
+    peg_price_type: PegPriceType | Unset = UNSET
+    peg_offset_type: PegOffsetType | Unset = UNSET
+    peg_offset_value: int | Unset = UNSET
+    pegged_price: Decimal | Unset = UNSET
+    expiry_reason: ExpiryReason | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        order_id = self.order_id
+        iceberg_qty = decimal_to_wire(self.iceberg_qty, "icebergQty")
+
+        stop_price = decimal_to_wire(self.stop_price, "stopPrice")
 
         symbol = self.symbol
 
-        side: str | Unset = UNSET
-        if not isinstance(self.side, Unset):
-            side = self.side.value
+        order_id = self.order_id
 
-        status: str | Unset = UNSET
-        if not isinstance(self.status, Unset):
-            status = self.status.value
+        order_list_id = self.order_list_id
 
-        price: str | Unset = UNSET
-        if not isinstance(self.price, Unset):
-            price = decimal_to_wire(self.price, "price")
+        client_order_id = self.client_order_id
 
-        orig_qty: str | Unset = UNSET
-        if not isinstance(self.orig_qty, Unset):
-            orig_qty = decimal_to_wire(self.orig_qty, "origQty")
+        price = decimal_to_wire(self.price, "price")
 
-        activate_price: str | Unset = UNSET
-        if not isinstance(self.activate_price, Unset):
-            activate_price = decimal_or_empty_to_wire(self.activate_price, "activatePrice")
+        orig_qty = decimal_to_wire(self.orig_qty, "origQty")
+
+        executed_qty = decimal_to_wire(self.executed_qty, "executedQty")
+
+        cummulative_quote_qty = decimal_to_wire(self.cummulative_quote_qty, "cummulativeQuoteQty")
+
+        status = self.status.value
+
+        time_in_force = self.time_in_force.value
+
+        type_ = self.type_.value
+
+        side = self.side.value
+
+        time = self.time
+
+        update_time = self.update_time
+
+        is_working = self.is_working
+
+        working_time = self.working_time
+
+        orig_quote_order_qty = decimal_to_wire(self.orig_quote_order_qty, "origQuoteOrderQty")
+
+        self_trade_prevention_mode = self.self_trade_prevention_mode.value
+
+        prevented_match_id = self.prevented_match_id
+
+        prevented_quantity: str | Unset = UNSET
+        if not isinstance(self.prevented_quantity, Unset):
+            prevented_quantity = decimal_to_wire(self.prevented_quantity, "preventedQuantity")
+
+        strategy_id = self.strategy_id
+
+        strategy_type = self.strategy_type
+
+        trailing_delta = self.trailing_delta
+
+        trailing_time = self.trailing_time
+
+        used_sor = self.used_sor
+
+        working_floor: str | Unset = UNSET
+        if not isinstance(self.working_floor, Unset):
+            working_floor = self.working_floor.value
+
+        peg_price_type: str | Unset = UNSET
+        if not isinstance(self.peg_price_type, Unset):
+            peg_price_type = self.peg_price_type.value
+
+        peg_offset_type: str | Unset = UNSET
+        if not isinstance(self.peg_offset_type, Unset):
+            peg_offset_type = self.peg_offset_type.value
+
+        peg_offset_value = self.peg_offset_value
+
+        pegged_price: str | Unset = UNSET
+        if not isinstance(self.pegged_price, Unset):
+            pegged_price = decimal_to_wire(self.pegged_price, "peggedPrice")
+
+        expiry_reason: str | Unset = UNSET
+        if not isinstance(self.expiry_reason, Unset):
+            expiry_reason = self.expiry_reason.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["orderId"] = order_id
+        field_dict["icebergQty"] = iceberg_qty
+        field_dict["stopPrice"] = stop_price
         field_dict["symbol"] = symbol
-        if side is not UNSET:
-            field_dict["side"] = side
-        if status is not UNSET:
-            field_dict["status"] = status
-        if price is not UNSET:
-            field_dict["price"] = price
-        if orig_qty is not UNSET:
-            field_dict["origQty"] = orig_qty
-        if activate_price is not UNSET:
-            field_dict["activatePrice"] = activate_price
+        field_dict["orderId"] = order_id
+        field_dict["orderListId"] = order_list_id
+        field_dict["clientOrderId"] = client_order_id
+        field_dict["price"] = price
+        field_dict["origQty"] = orig_qty
+        field_dict["executedQty"] = executed_qty
+        field_dict["cummulativeQuoteQty"] = cummulative_quote_qty
+        field_dict["status"] = status
+        field_dict["timeInForce"] = time_in_force
+        field_dict["type"] = type_
+        field_dict["side"] = side
+        field_dict["time"] = time
+        field_dict["updateTime"] = update_time
+        field_dict["isWorking"] = is_working
+        field_dict["workingTime"] = working_time
+        field_dict["origQuoteOrderQty"] = orig_quote_order_qty
+        field_dict["selfTradePreventionMode"] = self_trade_prevention_mode
+        if prevented_match_id is not UNSET:
+            field_dict["preventedMatchId"] = prevented_match_id
+        if prevented_quantity is not UNSET:
+            field_dict["preventedQuantity"] = prevented_quantity
+        if strategy_id is not UNSET:
+            field_dict["strategyId"] = strategy_id
+        if strategy_type is not UNSET:
+            field_dict["strategyType"] = strategy_type
+        if trailing_delta is not UNSET:
+            field_dict["trailingDelta"] = trailing_delta
+        if trailing_time is not UNSET:
+            field_dict["trailingTime"] = trailing_time
+        if used_sor is not UNSET:
+            field_dict["usedSor"] = used_sor
+        if working_floor is not UNSET:
+            field_dict["workingFloor"] = working_floor
+        if peg_price_type is not UNSET:
+            field_dict["pegPriceType"] = peg_price_type
+        if peg_offset_type is not UNSET:
+            field_dict["pegOffsetType"] = peg_offset_type
+        if peg_offset_value is not UNSET:
+            field_dict["pegOffsetValue"] = peg_offset_value
+        if pegged_price is not UNSET:
+            field_dict["peggedPrice"] = pegged_price
+        if expiry_reason is not UNSET:
+            field_dict["expiryReason"] = expiry_reason
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        order_id = d.pop("orderId")
+        iceberg_qty = decimal_from_wire(d.pop("icebergQty"))
+
+        stop_price = decimal_from_wire(d.pop("stopPrice"))
 
         symbol = d.pop("symbol")
 
-        _side = d.pop("side", UNSET)
-        side: OrderSide | Unset
-        if isinstance(_side, Unset):
-            side = UNSET
-        else:
-            side = enum_from_wire(OrderSide, _side)
+        order_id = d.pop("orderId")
 
-        _status = d.pop("status", UNSET)
-        status: OrderStatus | Unset
-        if isinstance(_status, Unset):
-            status = UNSET
-        else:
-            status = enum_from_wire(OrderStatus, _status)
+        order_list_id = d.pop("orderListId")
 
-        _price = d.pop("price", UNSET)
-        price: Decimal | Unset
-        if isinstance(_price, Unset):
-            price = UNSET
-        else:
-            price = decimal_from_wire(_price)
+        client_order_id = d.pop("clientOrderId")
 
-        _orig_qty = d.pop("origQty", UNSET)
-        orig_qty: Decimal | Unset
-        if isinstance(_orig_qty, Unset):
-            orig_qty = UNSET
-        else:
-            orig_qty = decimal_from_wire(_orig_qty)
+        price = decimal_from_wire(d.pop("price"))
 
-        _activate_price = d.pop("activatePrice", UNSET)
-        activate_price: Decimal | None | Unset
-        if isinstance(_activate_price, Unset):
-            activate_price = UNSET
-        else:
-            activate_price = decimal_or_none_from_wire(_activate_price)
+        orig_qty = decimal_from_wire(d.pop("origQty"))
 
-        order = cls(
-            order_id=order_id,
+        executed_qty = decimal_from_wire(d.pop("executedQty"))
+
+        cummulative_quote_qty = decimal_from_wire(d.pop("cummulativeQuoteQty"))
+
+        status = enum_from_wire(OrderStatus, d.pop("status"))
+
+        time_in_force = enum_from_wire(TimeInForce, d.pop("timeInForce"))
+
+        type_ = enum_from_wire(OrderType, d.pop("type"))
+
+        side = enum_from_wire(OrderSide, d.pop("side"))
+
+        time = d.pop("time")
+
+        update_time = d.pop("updateTime")
+
+        is_working = d.pop("isWorking")
+
+        working_time = d.pop("workingTime")
+
+        orig_quote_order_qty = decimal_from_wire(d.pop("origQuoteOrderQty"))
+
+        self_trade_prevention_mode = enum_from_wire(SelfTradePreventionMode, d.pop("selfTradePreventionMode"))
+
+        prevented_match_id = d.pop("preventedMatchId", UNSET)
+
+        _prevented_quantity = d.pop("preventedQuantity", UNSET)
+        prevented_quantity: Decimal | Unset
+        if isinstance(_prevented_quantity, Unset):
+            prevented_quantity = UNSET
+        else:
+            prevented_quantity = decimal_from_wire(_prevented_quantity)
+
+        strategy_id = d.pop("strategyId", UNSET)
+
+        strategy_type = d.pop("strategyType", UNSET)
+
+        trailing_delta = d.pop("trailingDelta", UNSET)
+
+        trailing_time = d.pop("trailingTime", UNSET)
+
+        used_sor = d.pop("usedSor", UNSET)
+
+        _working_floor = d.pop("workingFloor", UNSET)
+        working_floor: WorkingFloor | Unset
+        if isinstance(_working_floor, Unset):
+            working_floor = UNSET
+        else:
+            working_floor = enum_from_wire(WorkingFloor, _working_floor)
+
+        _peg_price_type = d.pop("pegPriceType", UNSET)
+        peg_price_type: PegPriceType | Unset
+        if isinstance(_peg_price_type, Unset):
+            peg_price_type = UNSET
+        else:
+            peg_price_type = enum_from_wire(PegPriceType, _peg_price_type)
+
+        _peg_offset_type = d.pop("pegOffsetType", UNSET)
+        peg_offset_type: PegOffsetType | Unset
+        if isinstance(_peg_offset_type, Unset):
+            peg_offset_type = UNSET
+        else:
+            peg_offset_type = enum_from_wire(PegOffsetType, _peg_offset_type)
+
+        peg_offset_value = d.pop("pegOffsetValue", UNSET)
+
+        _pegged_price = d.pop("peggedPrice", UNSET)
+        pegged_price: Decimal | Unset
+        if isinstance(_pegged_price, Unset):
+            pegged_price = UNSET
+        else:
+            pegged_price = decimal_from_wire(_pegged_price)
+
+        _expiry_reason = d.pop("expiryReason", UNSET)
+        expiry_reason: ExpiryReason | Unset
+        if isinstance(_expiry_reason, Unset):
+            expiry_reason = UNSET
+        else:
+            expiry_reason = enum_from_wire(ExpiryReason, _expiry_reason)
+
+        _model = cls(
+            iceberg_qty=iceberg_qty,
+            stop_price=stop_price,
             symbol=symbol,
-            side=side,
-            status=status,
+            order_id=order_id,
+            order_list_id=order_list_id,
+            client_order_id=client_order_id,
             price=price,
             orig_qty=orig_qty,
-            activate_price=activate_price,
+            executed_qty=executed_qty,
+            cummulative_quote_qty=cummulative_quote_qty,
+            status=status,
+            time_in_force=time_in_force,
+            type_=type_,
+            side=side,
+            time=time,
+            update_time=update_time,
+            is_working=is_working,
+            working_time=working_time,
+            orig_quote_order_qty=orig_quote_order_qty,
+            self_trade_prevention_mode=self_trade_prevention_mode,
+            prevented_match_id=prevented_match_id,
+            prevented_quantity=prevented_quantity,
+            strategy_id=strategy_id,
+            strategy_type=strategy_type,
+            trailing_delta=trailing_delta,
+            trailing_time=trailing_time,
+            used_sor=used_sor,
+            working_floor=working_floor,
+            peg_price_type=peg_price_type,
+            peg_offset_type=peg_offset_type,
+            peg_offset_value=peg_offset_value,
+            pegged_price=pegged_price,
+            expiry_reason=expiry_reason,
         )
-        order.additional_properties = d
-        return order
+        _model.additional_properties = d
+        return _model
 
     @property
     def additional_keys(self) -> list[str]:

@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
 if TYPE_CHECKING:
     from ..models.price_level import PriceLevel
 
@@ -22,17 +20,13 @@ class OrderBook:
     """
     Attributes:
         last_update_id (int):
-        bids (list[PriceLevel]):
-        asks (list[PriceLevel]):
-        event_time (int | Unset):
-        transaction_time (int | Unset):
+        bids (list[PriceLevel]): Bids, best (highest) first.
+        asks (list[PriceLevel]): Asks, best (lowest) first.
     """
 
     last_update_id: int
     bids: list[PriceLevel]
     asks: list[PriceLevel]
-    event_time: int | Unset = UNSET
-    transaction_time: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -48,19 +42,11 @@ class OrderBook:
             asks_item = asks_item_data.to_list()
             asks.append(asks_item)
 
-        event_time = self.event_time
-
-        transaction_time = self.transaction_time
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict["lastUpdateId"] = last_update_id
         field_dict["bids"] = bids
         field_dict["asks"] = asks
-        if event_time is not UNSET:
-            field_dict["E"] = event_time
-        if transaction_time is not UNSET:
-            field_dict["T"] = transaction_time
         return field_dict
 
     @classmethod
@@ -84,19 +70,13 @@ class OrderBook:
 
             asks.append(asks_item)
 
-        event_time = d.pop("E", UNSET)
-
-        transaction_time = d.pop("T", UNSET)
-
-        order_book = cls(
+        _model = cls(
             last_update_id=last_update_id,
             bids=bids,
             asks=asks,
-            event_time=event_time,
-            transaction_time=transaction_time,
         )
-        order_book.additional_properties = d
-        return order_book
+        _model.additional_properties = d
+        return _model
 
     @property
     def additional_keys(self) -> list[str]:

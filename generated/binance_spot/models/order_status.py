@@ -4,11 +4,23 @@ from enum import StrEnum
 
 
 class OrderStatus(StrEnum):
-    """Open in responses (a new value parses as ``UNKNOWN`` and keeps its wire value); closed in requests."""
+    """Status of an order. `PENDING_NEW`: waiting for the working order of its list to fill; `EXPIRED`:
+    ended by the order type's rules or by the exchange; `EXPIRED_IN_MATCH`: ended by self-trade
+    prevention. `PENDING_CANCEL` is not used.
+
+    Open in responses: a value Binance adds later parses as a member named ``UNKNOWN`` that keeps
+    the wire value; closed in requests: only the values below are sent.
+    """
 
     NEW = "NEW"
+    PENDING_NEW = "PENDING_NEW"
     PARTIALLY_FILLED = "PARTIALLY_FILLED"
     FILLED = "FILLED"
+    CANCELED = "CANCELED"
+    PENDING_CANCEL = "PENDING_CANCEL"
+    REJECTED = "REJECTED"
+    EXPIRED = "EXPIRED"
+    EXPIRED_IN_MATCH = "EXPIRED_IN_MATCH"
 
     def __str__(self) -> str:
         return str(self.value)

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire
+from ..types import decimal_from_wire, decimal_to_wire
 
 T = TypeVar("T", bound="PriceTicker")
 
@@ -20,12 +20,10 @@ class PriceTicker:
     Attributes:
         symbol (str):
         price (Decimal):
-        time (int | Unset):
     """
 
     symbol: str
     price: Decimal
-    time: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -33,14 +31,10 @@ class PriceTicker:
 
         price = decimal_to_wire(self.price, "price")
 
-        time = self.time
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict["symbol"] = symbol
         field_dict["price"] = price
-        if time is not UNSET:
-            field_dict["time"] = time
         return field_dict
 
     @classmethod
@@ -50,15 +44,12 @@ class PriceTicker:
 
         price = decimal_from_wire(d.pop("price"))
 
-        time = d.pop("time", UNSET)
-
-        price_ticker = cls(
+        _model = cls(
             symbol=symbol,
             price=price,
-            time=time,
         )
-        price_ticker.additional_properties = d
-        return price_ticker
+        _model.additional_properties = d
+        return _model
 
     @property
     def additional_keys(self) -> list[str]:

@@ -12,40 +12,248 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .balance import Balance
+    from .account_asset import AccountAsset
+    from .account_config import AccountConfig
+    from .account_position_v2 import AccountPositionV2
+    from .account_position_v3 import AccountPositionV3
+    from .account_v2 import AccountV2
+    from .account_v3 import AccountV3
+    from .adl_quantiles import AdlQuantiles
+    from .adl_risk_level import AdlRiskLevel
+    from .aggregate_trade import AggregateTrade
+    from .algo_order import AlgoOrder
+    from .algo_order_cancel import AlgoOrderCancel
+    from .algo_order_type import AlgoOrderType
+    from .algo_status import AlgoStatus
+    from .algo_type import AlgoType
+    from .asset_index import AssetIndex
+    from .auto_close_type import AutoCloseType
+    from .basis_record import BasisRecord
+    from .batch_order import BatchOrder
+    from .batch_order_modification import BatchOrderModification
+    from .book_ticker import BookTicker
+    from .code_message import CodeMessage
+    from .commission_rate import CommissionRate
+    from .composite_index import CompositeIndex
+    from .continuous_contract_type import ContinuousContractType
+    from .contract_status import ContractStatus
+    from .contract_type import ContractType
+    from .convert_accept import ConvertAccept
+    from .convert_order import ConvertOrder
+    from .convert_order_status import ConvertOrderStatus
+    from .convert_pair import ConvertPair
+    from .convert_quote import ConvertQuote
+    from .convert_valid_time import ConvertValidTime
+    from .countdown_cancel_all import CountdownCancelAll
+    from .download_link import DownloadLink
+    from .download_status import DownloadStatus
     from .empty import Empty
     from .error import Error
+    from .exchange_asset import ExchangeAsset
     from .exchange_info import ExchangeInfo
-    from .exchange_info_assets import ExchangeInfoAssets
-    from .filter_ import Filter
+    from .exchange_info_exchange_filters_item import ExchangeInfoExchangeFiltersItem
+    from .fee_burn_status import FeeBurnStatus
     from .filter_type import FilterType
+    from .funding_info import FundingInfo
+    from .funding_rate_record import FundingRateRecord
+    from .futures_balance import FuturesBalance
+    from .futures_symbol import FuturesSymbol
+    from .history_export import HistoryExport
+    from .income_record import IncomeRecord
+    from .income_type import IncomeType
+    from .index_component import IndexComponent
+    from .index_constituent import IndexConstituent
+    from .index_constituents import IndexConstituents
+    from .insurance_fund import InsuranceFund
+    from .insurance_fund_asset import InsuranceFundAsset
     from .kline import Kline
     from .kline_interval import KlineInterval
+    from .leverage_bracket import LeverageBracket
+    from .leverage_bracket_tier import LeverageBracketTier
+    from .leverage_setting import LeverageSetting
+    from .long_short_ratio_record import LongShortRatioRecord
+    from .margin_type import MarginType
+    from .market_schedule import MarketSchedule
+    from .multi_assets_mode import MultiAssetsMode
+    from .new_order_resp_type import NewOrderRespType
+    from .new_order_type import NewOrderType
+    from .open_interest_snapshot import OpenInterestSnapshot
+    from .open_interest_statistics import OpenInterestStatistics
     from .order import Order
+    from .order_amendment import OrderAmendment
+    from .order_amendment_change import OrderAmendmentChange
+    from .order_amendment_detail import OrderAmendmentDetail
     from .order_book import OrderBook
     from .order_side import OrderSide
     from .order_status import OrderStatus
+    from .order_type import OrderType
+    from .portfolio_margin_account import PortfolioMarginAccount
+    from .position_adl_quantile import PositionAdlQuantile
+    from .position_margin_change import PositionMarginChange
+    from .position_margin_history import PositionMarginHistory
+    from .position_margin_type import PositionMarginType
+    from .position_mode import PositionMode
+    from .position_risk_v2 import PositionRiskV2
+    from .position_risk_v3 import PositionRiskV3
+    from .position_side import PositionSide
+    from .premium_index import PremiumIndex
     from .price_level import PriceLevel
+    from .price_match import PriceMatch
     from .price_ticker import PriceTicker
-    from .symbol_info import SymbolInfo
+    from .quarterly_settlement import QuarterlySettlement
+    from .rate_limit import RateLimit
+    from .rate_limit_interval import RateLimitInterval
+    from .rate_limit_type import RateLimitType
+    from .referral_customer_email import ReferralCustomerEmail
+    from .referral_new_user import ReferralNewUser
+    from .referral_overview import ReferralOverview
+    from .referral_rebate_volume import ReferralRebateVolume
+    from .referral_trade_volume import ReferralTradeVolume
+    from .referral_trader_number import ReferralTraderNumber
+    from .referral_trader_summary import ReferralTraderSummary
+    from .referral_user_customization import ReferralUserCustomization
+    from .self_trade_prevention_mode import SelfTradePreventionMode
+    from .server_clock import ServerClock
+    from .statistics_period import StatisticsPeriod
+    from .symbol_adl_risk import SymbolAdlRisk
+    from .symbol_config import SymbolConfig
+    from .symbol_filter import SymbolFilter
+    from .taker_buy_sell_volume import TakerBuySellVolume
+    from .ticker_24_hr import Ticker24Hr
+    from .time_in_force import TimeInForce
+    from .trade import Trade
+    from .trading_indicator import TradingIndicator
+    from .trading_schedule import TradingSchedule
+    from .trading_schedule_market_schedules import TradingScheduleMarketSchedules
+    from .trading_session import TradingSession
+    from .trading_session_type import TradingSessionType
+    from .trading_status import TradingStatus
+    from .trading_status_indicators import TradingStatusIndicators
+    from .user_data_stream_key import UserDataStreamKey
+    from .user_trade import UserTrade
+    from .working_type import WorkingType
 
 _MODULES: dict[str, str] = {
-    "Balance": ".balance",
+    "AccountAsset": ".account_asset",
+    "AccountConfig": ".account_config",
+    "AccountPositionV2": ".account_position_v2",
+    "AccountPositionV3": ".account_position_v3",
+    "AccountV2": ".account_v2",
+    "AccountV3": ".account_v3",
+    "AdlQuantiles": ".adl_quantiles",
+    "AdlRiskLevel": ".adl_risk_level",
+    "AggregateTrade": ".aggregate_trade",
+    "AlgoOrder": ".algo_order",
+    "AlgoOrderCancel": ".algo_order_cancel",
+    "AlgoOrderType": ".algo_order_type",
+    "AlgoStatus": ".algo_status",
+    "AlgoType": ".algo_type",
+    "AssetIndex": ".asset_index",
+    "AutoCloseType": ".auto_close_type",
+    "BasisRecord": ".basis_record",
+    "BatchOrder": ".batch_order",
+    "BatchOrderModification": ".batch_order_modification",
+    "BookTicker": ".book_ticker",
+    "CodeMessage": ".code_message",
+    "CommissionRate": ".commission_rate",
+    "CompositeIndex": ".composite_index",
+    "ContinuousContractType": ".continuous_contract_type",
+    "ContractStatus": ".contract_status",
+    "ContractType": ".contract_type",
+    "ConvertAccept": ".convert_accept",
+    "ConvertOrder": ".convert_order",
+    "ConvertOrderStatus": ".convert_order_status",
+    "ConvertPair": ".convert_pair",
+    "ConvertQuote": ".convert_quote",
+    "ConvertValidTime": ".convert_valid_time",
+    "CountdownCancelAll": ".countdown_cancel_all",
+    "DownloadLink": ".download_link",
+    "DownloadStatus": ".download_status",
     "Empty": ".empty",
     "Error": ".error",
+    "ExchangeAsset": ".exchange_asset",
     "ExchangeInfo": ".exchange_info",
-    "ExchangeInfoAssets": ".exchange_info_assets",
-    "Filter": ".filter_",
+    "ExchangeInfoExchangeFiltersItem": ".exchange_info_exchange_filters_item",
+    "FeeBurnStatus": ".fee_burn_status",
     "FilterType": ".filter_type",
+    "FundingInfo": ".funding_info",
+    "FundingRateRecord": ".funding_rate_record",
+    "FuturesBalance": ".futures_balance",
+    "FuturesSymbol": ".futures_symbol",
+    "HistoryExport": ".history_export",
+    "IncomeRecord": ".income_record",
+    "IncomeType": ".income_type",
+    "IndexComponent": ".index_component",
+    "IndexConstituent": ".index_constituent",
+    "IndexConstituents": ".index_constituents",
+    "InsuranceFund": ".insurance_fund",
+    "InsuranceFundAsset": ".insurance_fund_asset",
     "Kline": ".kline",
     "KlineInterval": ".kline_interval",
+    "LeverageBracket": ".leverage_bracket",
+    "LeverageBracketTier": ".leverage_bracket_tier",
+    "LeverageSetting": ".leverage_setting",
+    "LongShortRatioRecord": ".long_short_ratio_record",
+    "MarginType": ".margin_type",
+    "MarketSchedule": ".market_schedule",
+    "MultiAssetsMode": ".multi_assets_mode",
+    "NewOrderRespType": ".new_order_resp_type",
+    "NewOrderType": ".new_order_type",
+    "OpenInterestSnapshot": ".open_interest_snapshot",
+    "OpenInterestStatistics": ".open_interest_statistics",
     "Order": ".order",
+    "OrderAmendment": ".order_amendment",
+    "OrderAmendmentChange": ".order_amendment_change",
+    "OrderAmendmentDetail": ".order_amendment_detail",
     "OrderBook": ".order_book",
     "OrderSide": ".order_side",
     "OrderStatus": ".order_status",
+    "OrderType": ".order_type",
+    "PortfolioMarginAccount": ".portfolio_margin_account",
+    "PositionAdlQuantile": ".position_adl_quantile",
+    "PositionMarginChange": ".position_margin_change",
+    "PositionMarginHistory": ".position_margin_history",
+    "PositionMarginType": ".position_margin_type",
+    "PositionMode": ".position_mode",
+    "PositionRiskV2": ".position_risk_v2",
+    "PositionRiskV3": ".position_risk_v3",
+    "PositionSide": ".position_side",
+    "PremiumIndex": ".premium_index",
     "PriceLevel": ".price_level",
+    "PriceMatch": ".price_match",
     "PriceTicker": ".price_ticker",
-    "SymbolInfo": ".symbol_info",
+    "QuarterlySettlement": ".quarterly_settlement",
+    "RateLimit": ".rate_limit",
+    "RateLimitInterval": ".rate_limit_interval",
+    "RateLimitType": ".rate_limit_type",
+    "ReferralCustomerEmail": ".referral_customer_email",
+    "ReferralNewUser": ".referral_new_user",
+    "ReferralOverview": ".referral_overview",
+    "ReferralRebateVolume": ".referral_rebate_volume",
+    "ReferralTradeVolume": ".referral_trade_volume",
+    "ReferralTraderNumber": ".referral_trader_number",
+    "ReferralTraderSummary": ".referral_trader_summary",
+    "ReferralUserCustomization": ".referral_user_customization",
+    "SelfTradePreventionMode": ".self_trade_prevention_mode",
+    "ServerClock": ".server_clock",
+    "StatisticsPeriod": ".statistics_period",
+    "SymbolAdlRisk": ".symbol_adl_risk",
+    "SymbolConfig": ".symbol_config",
+    "SymbolFilter": ".symbol_filter",
+    "TakerBuySellVolume": ".taker_buy_sell_volume",
+    "Ticker24Hr": ".ticker_24_hr",
+    "TimeInForce": ".time_in_force",
+    "Trade": ".trade",
+    "TradingIndicator": ".trading_indicator",
+    "TradingSchedule": ".trading_schedule",
+    "TradingScheduleMarketSchedules": ".trading_schedule_market_schedules",
+    "TradingSession": ".trading_session",
+    "TradingSessionType": ".trading_session_type",
+    "TradingStatus": ".trading_status",
+    "TradingStatusIndicators": ".trading_status_indicators",
+    "UserDataStreamKey": ".user_data_stream_key",
+    "UserTrade": ".user_trade",
+    "WorkingType": ".working_type",
 }
 
 
@@ -63,20 +271,124 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "Balance",
+    "AccountAsset",
+    "AccountConfig",
+    "AccountPositionV2",
+    "AccountPositionV3",
+    "AccountV2",
+    "AccountV3",
+    "AdlQuantiles",
+    "AdlRiskLevel",
+    "AggregateTrade",
+    "AlgoOrder",
+    "AlgoOrderCancel",
+    "AlgoOrderType",
+    "AlgoStatus",
+    "AlgoType",
+    "AssetIndex",
+    "AutoCloseType",
+    "BasisRecord",
+    "BatchOrder",
+    "BatchOrderModification",
+    "BookTicker",
+    "CodeMessage",
+    "CommissionRate",
+    "CompositeIndex",
+    "ContinuousContractType",
+    "ContractStatus",
+    "ContractType",
+    "ConvertAccept",
+    "ConvertOrder",
+    "ConvertOrderStatus",
+    "ConvertPair",
+    "ConvertQuote",
+    "ConvertValidTime",
+    "CountdownCancelAll",
+    "DownloadLink",
+    "DownloadStatus",
     "Empty",
     "Error",
+    "ExchangeAsset",
     "ExchangeInfo",
-    "ExchangeInfoAssets",
-    "Filter",
+    "ExchangeInfoExchangeFiltersItem",
+    "FeeBurnStatus",
     "FilterType",
+    "FundingInfo",
+    "FundingRateRecord",
+    "FuturesBalance",
+    "FuturesSymbol",
+    "HistoryExport",
+    "IncomeRecord",
+    "IncomeType",
+    "IndexComponent",
+    "IndexConstituent",
+    "IndexConstituents",
+    "InsuranceFund",
+    "InsuranceFundAsset",
     "Kline",
     "KlineInterval",
+    "LeverageBracket",
+    "LeverageBracketTier",
+    "LeverageSetting",
+    "LongShortRatioRecord",
+    "MarginType",
+    "MarketSchedule",
+    "MultiAssetsMode",
+    "NewOrderRespType",
+    "NewOrderType",
+    "OpenInterestSnapshot",
+    "OpenInterestStatistics",
     "Order",
+    "OrderAmendment",
+    "OrderAmendmentChange",
+    "OrderAmendmentDetail",
     "OrderBook",
     "OrderSide",
     "OrderStatus",
+    "OrderType",
+    "PortfolioMarginAccount",
+    "PositionAdlQuantile",
+    "PositionMarginChange",
+    "PositionMarginHistory",
+    "PositionMarginType",
+    "PositionMode",
+    "PositionRiskV2",
+    "PositionRiskV3",
+    "PositionSide",
+    "PremiumIndex",
     "PriceLevel",
+    "PriceMatch",
     "PriceTicker",
-    "SymbolInfo",
+    "QuarterlySettlement",
+    "RateLimit",
+    "RateLimitInterval",
+    "RateLimitType",
+    "ReferralCustomerEmail",
+    "ReferralNewUser",
+    "ReferralOverview",
+    "ReferralRebateVolume",
+    "ReferralTraderNumber",
+    "ReferralTraderSummary",
+    "ReferralTradeVolume",
+    "ReferralUserCustomization",
+    "SelfTradePreventionMode",
+    "ServerClock",
+    "StatisticsPeriod",
+    "SymbolAdlRisk",
+    "SymbolConfig",
+    "SymbolFilter",
+    "TakerBuySellVolume",
+    "Ticker24Hr",
+    "TimeInForce",
+    "Trade",
+    "TradingIndicator",
+    "TradingSchedule",
+    "TradingScheduleMarketSchedules",
+    "TradingSession",
+    "TradingSessionType",
+    "TradingStatus",
+    "TradingStatusIndicators",
+    "UserDataStreamKey",
+    "UserTrade",
+    "WorkingType",
 ]

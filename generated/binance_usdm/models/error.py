@@ -41,12 +41,12 @@ class Error:
 
         msg = d.pop("msg")
 
-        error = cls(
+        _model = cls(
             code=code,
             msg=msg,
         )
-        error.additional_properties = d
-        return error
+        _model.additional_properties = d
+        return _model
 
     @property
     def additional_keys(self) -> list[str]:

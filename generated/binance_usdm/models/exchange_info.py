@@ -8,12 +8,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
 if TYPE_CHECKING:
-    from ..models.balance import Balance
-    from ..models.exchange_info_assets import ExchangeInfoAssets
-    from ..models.symbol_info import SymbolInfo
+    from ..models.exchange_asset import ExchangeAsset
+    from ..models.exchange_info_exchange_filters_item import ExchangeInfoExchangeFiltersItem
+    from ..models.futures_symbol import FuturesSymbol
+    from ..models.rate_limit import RateLimit
 
 
 T = TypeVar("T", bound="ExchangeInfo")
@@ -21,84 +20,110 @@ T = TypeVar("T", bound="ExchangeInfo")
 
 @_attrs_define
 class ExchangeInfo:
-    """
+    """Trading rules and symbol information.
+
     Attributes:
         timezone (str):
-        symbols (list[SymbolInfo]):
-        assets (ExchangeInfoAssets | Unset):
-        mode (Balance | Unset):
+        server_time (int): Not the server clock to use (see server_time).
+        rate_limits (list[RateLimit]):
+        exchange_filters (list[ExchangeInfoExchangeFiltersItem]):
+        assets (list[ExchangeAsset]):
+        symbols (list[FuturesSymbol]):
     """
 
     timezone: str
-    symbols: list[SymbolInfo]
-    assets: ExchangeInfoAssets | Unset = UNSET
-    mode: Balance | Unset = UNSET
+    server_time: int
+    rate_limits: list[RateLimit]
+    exchange_filters: list[ExchangeInfoExchangeFiltersItem]
+    assets: list[ExchangeAsset]
+    symbols: list[FuturesSymbol]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         timezone = self.timezone
+
+        server_time = self.server_time
+
+        rate_limits = []
+        for rate_limits_item_data in self.rate_limits:
+            rate_limits_item = rate_limits_item_data.to_dict()
+            rate_limits.append(rate_limits_item)
+
+        exchange_filters = []
+        for exchange_filters_item_data in self.exchange_filters:
+            exchange_filters_item = exchange_filters_item_data.to_dict()
+            exchange_filters.append(exchange_filters_item)
+
+        assets = []
+        for assets_item_data in self.assets:
+            assets_item = assets_item_data.to_dict()
+            assets.append(assets_item)
 
         symbols = []
         for symbols_item_data in self.symbols:
             symbols_item = symbols_item_data.to_dict()
             symbols.append(symbols_item)
 
-        assets: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.assets, Unset):
-            assets = self.assets.to_dict()
-
-        mode: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.mode, Unset):
-            mode = self.mode.to_dict()
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict["timezone"] = timezone
+        field_dict["serverTime"] = server_time
+        field_dict["rateLimits"] = rate_limits
+        field_dict["exchangeFilters"] = exchange_filters
+        field_dict["assets"] = assets
         field_dict["symbols"] = symbols
-        if assets is not UNSET:
-            field_dict["assets"] = assets
-        if mode is not UNSET:
-            field_dict["mode"] = mode
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.balance import Balance  # noqa: PLC0415
-        from ..models.exchange_info_assets import ExchangeInfoAssets  # noqa: PLC0415
-        from ..models.symbol_info import SymbolInfo  # noqa: PLC0415
+        from ..models.exchange_asset import ExchangeAsset  # noqa: PLC0415
+        from ..models.exchange_info_exchange_filters_item import ExchangeInfoExchangeFiltersItem  # noqa: PLC0415
+        from ..models.futures_symbol import FuturesSymbol  # noqa: PLC0415
+        from ..models.rate_limit import RateLimit  # noqa: PLC0415
 
         d = dict(src_dict)
         timezone = d.pop("timezone")
 
+        server_time = d.pop("serverTime")
+
+        rate_limits = []
+        _rate_limits = d.pop("rateLimits")
+        for rate_limits_item_data in _rate_limits:
+            rate_limits_item = RateLimit.from_dict(rate_limits_item_data)
+
+            rate_limits.append(rate_limits_item)
+
+        exchange_filters = []
+        _exchange_filters = d.pop("exchangeFilters")
+        for exchange_filters_item_data in _exchange_filters:
+            exchange_filters_item = ExchangeInfoExchangeFiltersItem.from_dict(exchange_filters_item_data)
+
+            exchange_filters.append(exchange_filters_item)
+
+        assets = []
+        _assets = d.pop("assets")
+        for assets_item_data in _assets:
+            assets_item = ExchangeAsset.from_dict(assets_item_data)
+
+            assets.append(assets_item)
+
         symbols = []
         _symbols = d.pop("symbols")
         for symbols_item_data in _symbols:
-            symbols_item = SymbolInfo.from_dict(symbols_item_data)
+            symbols_item = FuturesSymbol.from_dict(symbols_item_data)
 
             symbols.append(symbols_item)
 
-        _assets = d.pop("assets", UNSET)
-        assets: ExchangeInfoAssets | Unset
-        if isinstance(_assets, Unset):
-            assets = UNSET
-        else:
-            assets = ExchangeInfoAssets.from_dict(_assets)
-
-        _mode = d.pop("mode", UNSET)
-        mode: Balance | Unset
-        if isinstance(_mode, Unset):
-            mode = UNSET
-        else:
-            mode = Balance.from_dict(_mode)
-
-        exchange_info = cls(
+        _model = cls(
             timezone=timezone,
-            symbols=symbols,
+            server_time=server_time,
+            rate_limits=rate_limits,
+            exchange_filters=exchange_filters,
             assets=assets,
-            mode=mode,
+            symbols=symbols,
         )
-        exchange_info.additional_properties = d
-        return exchange_info
+        _model.additional_properties = d
+        return _model
 
     @property
     def additional_keys(self) -> list[str]:

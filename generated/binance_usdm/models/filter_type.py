@@ -4,10 +4,20 @@ from enum import StrEnum
 
 
 class FilterType(StrEnum):
-    """Open in responses (a new value parses as ``UNKNOWN`` and keeps its wire value); closed in requests."""
+    """Kind of symbol filter. MAX_NUM_ALGO_ORDERS was removed from exchangeInfo on 2025-12-29 (conditional
+    orders are now limited to 200 across all symbols).
+
+    Open in responses: a value Binance adds later parses as a member named ``UNKNOWN`` that keeps
+    the wire value; closed in requests: only the values below are sent.
+    """
 
     PRICE_FILTER = "PRICE_FILTER"
     LOT_SIZE = "LOT_SIZE"
+    MARKET_LOT_SIZE = "MARKET_LOT_SIZE"
+    MAX_NUM_ORDERS = "MAX_NUM_ORDERS"
+    MAX_NUM_ALGO_ORDERS = "MAX_NUM_ALGO_ORDERS"
+    MIN_NOTIONAL = "MIN_NOTIONAL"
+    PERCENT_PRICE = "PERCENT_PRICE"
 
     def __str__(self) -> str:
         return str(self.value)

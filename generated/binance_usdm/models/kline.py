@@ -16,22 +16,24 @@ T = TypeVar("T", bound="Kline")
 
 @_attrs_define
 class Kline:
-    """
-    On the wire this is a JSON array; its items, in order, are the attributes below. Items that
-    Binance appends later are kept in ``extra``.
+    """One kline. Index, mark and premium-index klines have the same layout; their volume, trade-count and taker fields
+    carry no information (0).
 
-    Attributes:
-        open_time (int):
-        open_price (Decimal):
-        high_price (Decimal):
-        low_price (Decimal):
-        close_price (Decimal):
-        volume (Decimal):
-        close_time (int):
-        quote_volume (Decimal):
-        trades (int):
-        taker_buy_volume (Decimal):
-        taker_buy_quote_volume (Decimal):
+        On the wire this is a JSON array; its items, in order, are the attributes below. Items that
+        Binance appends later are kept in ``extra``.
+
+        Attributes:
+            open_time (int):
+            open_price (Decimal):
+            high_price (Decimal):
+            low_price (Decimal):
+            close_price (Decimal):
+            volume (Decimal):
+            close_time (int):
+            quote_volume (Decimal):
+            trades (int):
+            taker_buy_volume (Decimal):
+            taker_buy_quote_volume (Decimal):
     """
 
     open_time: int

@@ -11,6 +11,12 @@ from attrs import field as _attrs_field
 
 from ..models.order_side import OrderSide
 from ..models.order_status import OrderStatus
+from ..models.order_type import OrderType
+from ..models.position_side import PositionSide
+from ..models.price_match import PriceMatch
+from ..models.self_trade_prevention_mode import SelfTradePreventionMode
+from ..models.time_in_force import TimeInForce
+from ..models.working_type import WorkingType
 from ..types import (
     UNSET,
     Unset,
@@ -26,24 +32,69 @@ T = TypeVar("T", bound="Order")
 
 @_attrs_define
 class Order:
-    """
+    """An order.
+
     Attributes:
         order_id (int):
         symbol (str):
-        side (OrderSide | Unset):
-        status (OrderStatus | Unset):
-        price (Decimal | Unset):
-        orig_qty (Decimal | Unset):
+        status (OrderStatus): Order status. EXPIRED_IN_MATCH means self-trade prevention expired the order.
+        client_order_id (str):
+        price (Decimal):
+        orig_qty (Decimal):
+        executed_qty (Decimal):
+        time_in_force (TimeInForce):
+        type_ (OrderType):
+        reduce_only (bool):
+        side (OrderSide):
+        position_side (PositionSide):
+        update_time (int):
+        pair (str | Unset): Present in modify answers.
+        avg_price (Decimal | Unset):
+        cum_qty (Decimal | Unset):
+        cum_quote (Decimal | Unset):
+        cum_base (Decimal | Unset):
+        orig_type (OrderType | Unset):
+        close_position (bool | Unset): Whether the order closes the whole position.
+        stop_price (Decimal | Unset):
+        working_type (WorkingType | Unset):
+        price_protect (bool | Unset): Whether trigger price protection is on.
         activate_price (Decimal | None | Unset):
+        price_rate (Decimal | None | Unset):
+        price_match (PriceMatch | Unset):
+        self_trade_prevention_mode (SelfTradePreventionMode | Unset):
+        good_till_date (int | Unset): Automatic cancel time of a GTD order; 0 otherwise.
+        time (int | Unset): Order time.
     """
 
     order_id: int
     symbol: str
-    side: OrderSide | Unset = UNSET
-    status: OrderStatus | Unset = UNSET
-    price: Decimal | Unset = UNSET
-    orig_qty: Decimal | Unset = UNSET
+    status: OrderStatus
+    client_order_id: str
+    price: Decimal
+    orig_qty: Decimal
+    executed_qty: Decimal
+    time_in_force: TimeInForce
+    type_: OrderType
+    reduce_only: bool
+    side: OrderSide
+    position_side: PositionSide
+    update_time: int
+    pair: str | Unset = UNSET
+    avg_price: Decimal | Unset = UNSET
+    cum_qty: Decimal | Unset = UNSET
+    cum_quote: Decimal | Unset = UNSET
+    cum_base: Decimal | Unset = UNSET
+    orig_type: OrderType | Unset = UNSET
+    close_position: bool | Unset = UNSET
+    stop_price: Decimal | Unset = UNSET
+    working_type: WorkingType | Unset = UNSET
+    price_protect: bool | Unset = UNSET
     activate_price: Decimal | None | Unset = UNSET
+    price_rate: Decimal | None | Unset = UNSET
+    price_match: PriceMatch | Unset = UNSET
+    self_trade_prevention_mode: SelfTradePreventionMode | Unset = UNSET
+    good_till_date: int | Unset = UNSET
+    time: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,40 +102,129 @@ class Order:
 
         symbol = self.symbol
 
-        side: str | Unset = UNSET
-        if not isinstance(self.side, Unset):
-            side = self.side.value
+        status = self.status.value
 
-        status: str | Unset = UNSET
-        if not isinstance(self.status, Unset):
-            status = self.status.value
+        client_order_id = self.client_order_id
 
-        price: str | Unset = UNSET
-        if not isinstance(self.price, Unset):
-            price = decimal_to_wire(self.price, "price")
+        price = decimal_to_wire(self.price, "price")
 
-        orig_qty: str | Unset = UNSET
-        if not isinstance(self.orig_qty, Unset):
-            orig_qty = decimal_to_wire(self.orig_qty, "origQty")
+        orig_qty = decimal_to_wire(self.orig_qty, "origQty")
+
+        executed_qty = decimal_to_wire(self.executed_qty, "executedQty")
+
+        time_in_force = self.time_in_force.value
+
+        type_ = self.type_.value
+
+        reduce_only = self.reduce_only
+
+        side = self.side.value
+
+        position_side = self.position_side.value
+
+        update_time = self.update_time
+
+        pair = self.pair
+
+        avg_price: str | Unset = UNSET
+        if not isinstance(self.avg_price, Unset):
+            avg_price = decimal_to_wire(self.avg_price, "avgPrice")
+
+        cum_qty: str | Unset = UNSET
+        if not isinstance(self.cum_qty, Unset):
+            cum_qty = decimal_to_wire(self.cum_qty, "cumQty")
+
+        cum_quote: str | Unset = UNSET
+        if not isinstance(self.cum_quote, Unset):
+            cum_quote = decimal_to_wire(self.cum_quote, "cumQuote")
+
+        cum_base: str | Unset = UNSET
+        if not isinstance(self.cum_base, Unset):
+            cum_base = decimal_to_wire(self.cum_base, "cumBase")
+
+        orig_type: str | Unset = UNSET
+        if not isinstance(self.orig_type, Unset):
+            orig_type = self.orig_type.value
+
+        close_position = self.close_position
+
+        stop_price: str | Unset = UNSET
+        if not isinstance(self.stop_price, Unset):
+            stop_price = decimal_to_wire(self.stop_price, "stopPrice")
+
+        working_type: str | Unset = UNSET
+        if not isinstance(self.working_type, Unset):
+            working_type = self.working_type.value
+
+        price_protect = self.price_protect
 
         activate_price: str | Unset = UNSET
         if not isinstance(self.activate_price, Unset):
             activate_price = decimal_or_empty_to_wire(self.activate_price, "activatePrice")
 
+        price_rate: str | Unset = UNSET
+        if not isinstance(self.price_rate, Unset):
+            price_rate = decimal_or_empty_to_wire(self.price_rate, "priceRate")
+
+        price_match: str | Unset = UNSET
+        if not isinstance(self.price_match, Unset):
+            price_match = self.price_match.value
+
+        self_trade_prevention_mode: str | Unset = UNSET
+        if not isinstance(self.self_trade_prevention_mode, Unset):
+            self_trade_prevention_mode = self.self_trade_prevention_mode.value
+
+        good_till_date = self.good_till_date
+
+        time = self.time
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict["orderId"] = order_id
         field_dict["symbol"] = symbol
-        if side is not UNSET:
-            field_dict["side"] = side
-        if status is not UNSET:
-            field_dict["status"] = status
-        if price is not UNSET:
-            field_dict["price"] = price
-        if orig_qty is not UNSET:
-            field_dict["origQty"] = orig_qty
+        field_dict["status"] = status
+        field_dict["clientOrderId"] = client_order_id
+        field_dict["price"] = price
+        field_dict["origQty"] = orig_qty
+        field_dict["executedQty"] = executed_qty
+        field_dict["timeInForce"] = time_in_force
+        field_dict["type"] = type_
+        field_dict["reduceOnly"] = reduce_only
+        field_dict["side"] = side
+        field_dict["positionSide"] = position_side
+        field_dict["updateTime"] = update_time
+        if pair is not UNSET:
+            field_dict["pair"] = pair
+        if avg_price is not UNSET:
+            field_dict["avgPrice"] = avg_price
+        if cum_qty is not UNSET:
+            field_dict["cumQty"] = cum_qty
+        if cum_quote is not UNSET:
+            field_dict["cumQuote"] = cum_quote
+        if cum_base is not UNSET:
+            field_dict["cumBase"] = cum_base
+        if orig_type is not UNSET:
+            field_dict["origType"] = orig_type
+        if close_position is not UNSET:
+            field_dict["closePosition"] = close_position
+        if stop_price is not UNSET:
+            field_dict["stopPrice"] = stop_price
+        if working_type is not UNSET:
+            field_dict["workingType"] = working_type
+        if price_protect is not UNSET:
+            field_dict["priceProtect"] = price_protect
         if activate_price is not UNSET:
             field_dict["activatePrice"] = activate_price
+        if price_rate is not UNSET:
+            field_dict["priceRate"] = price_rate
+        if price_match is not UNSET:
+            field_dict["priceMatch"] = price_match
+        if self_trade_prevention_mode is not UNSET:
+            field_dict["selfTradePreventionMode"] = self_trade_prevention_mode
+        if good_till_date is not UNSET:
+            field_dict["goodTillDate"] = good_till_date
+        if time is not UNSET:
+            field_dict["time"] = time
         return field_dict
 
     @classmethod
@@ -94,33 +234,82 @@ class Order:
 
         symbol = d.pop("symbol")
 
-        _side = d.pop("side", UNSET)
-        side: OrderSide | Unset
-        if isinstance(_side, Unset):
-            side = UNSET
-        else:
-            side = enum_from_wire(OrderSide, _side)
+        status = enum_from_wire(OrderStatus, d.pop("status"))
 
-        _status = d.pop("status", UNSET)
-        status: OrderStatus | Unset
-        if isinstance(_status, Unset):
-            status = UNSET
-        else:
-            status = enum_from_wire(OrderStatus, _status)
+        client_order_id = d.pop("clientOrderId")
 
-        _price = d.pop("price", UNSET)
-        price: Decimal | Unset
-        if isinstance(_price, Unset):
-            price = UNSET
-        else:
-            price = decimal_from_wire(_price)
+        price = decimal_from_wire(d.pop("price"))
 
-        _orig_qty = d.pop("origQty", UNSET)
-        orig_qty: Decimal | Unset
-        if isinstance(_orig_qty, Unset):
-            orig_qty = UNSET
+        orig_qty = decimal_from_wire(d.pop("origQty"))
+
+        executed_qty = decimal_from_wire(d.pop("executedQty"))
+
+        time_in_force = enum_from_wire(TimeInForce, d.pop("timeInForce"))
+
+        type_ = enum_from_wire(OrderType, d.pop("type"))
+
+        reduce_only = d.pop("reduceOnly")
+
+        side = enum_from_wire(OrderSide, d.pop("side"))
+
+        position_side = enum_from_wire(PositionSide, d.pop("positionSide"))
+
+        update_time = d.pop("updateTime")
+
+        pair = d.pop("pair", UNSET)
+
+        _avg_price = d.pop("avgPrice", UNSET)
+        avg_price: Decimal | Unset
+        if isinstance(_avg_price, Unset):
+            avg_price = UNSET
         else:
-            orig_qty = decimal_from_wire(_orig_qty)
+            avg_price = decimal_from_wire(_avg_price)
+
+        _cum_qty = d.pop("cumQty", UNSET)
+        cum_qty: Decimal | Unset
+        if isinstance(_cum_qty, Unset):
+            cum_qty = UNSET
+        else:
+            cum_qty = decimal_from_wire(_cum_qty)
+
+        _cum_quote = d.pop("cumQuote", UNSET)
+        cum_quote: Decimal | Unset
+        if isinstance(_cum_quote, Unset):
+            cum_quote = UNSET
+        else:
+            cum_quote = decimal_from_wire(_cum_quote)
+
+        _cum_base = d.pop("cumBase", UNSET)
+        cum_base: Decimal | Unset
+        if isinstance(_cum_base, Unset):
+            cum_base = UNSET
+        else:
+            cum_base = decimal_from_wire(_cum_base)
+
+        _orig_type = d.pop("origType", UNSET)
+        orig_type: OrderType | Unset
+        if isinstance(_orig_type, Unset):
+            orig_type = UNSET
+        else:
+            orig_type = enum_from_wire(OrderType, _orig_type)
+
+        close_position = d.pop("closePosition", UNSET)
+
+        _stop_price = d.pop("stopPrice", UNSET)
+        stop_price: Decimal | Unset
+        if isinstance(_stop_price, Unset):
+            stop_price = UNSET
+        else:
+            stop_price = decimal_from_wire(_stop_price)
+
+        _working_type = d.pop("workingType", UNSET)
+        working_type: WorkingType | Unset
+        if isinstance(_working_type, Unset):
+            working_type = UNSET
+        else:
+            working_type = enum_from_wire(WorkingType, _working_type)
+
+        price_protect = d.pop("priceProtect", UNSET)
 
         _activate_price = d.pop("activatePrice", UNSET)
         activate_price: Decimal | None | Unset
@@ -129,17 +318,64 @@ class Order:
         else:
             activate_price = decimal_or_none_from_wire(_activate_price)
 
-        order = cls(
+        _price_rate = d.pop("priceRate", UNSET)
+        price_rate: Decimal | None | Unset
+        if isinstance(_price_rate, Unset):
+            price_rate = UNSET
+        else:
+            price_rate = decimal_or_none_from_wire(_price_rate)
+
+        _price_match = d.pop("priceMatch", UNSET)
+        price_match: PriceMatch | Unset
+        if isinstance(_price_match, Unset):
+            price_match = UNSET
+        else:
+            price_match = enum_from_wire(PriceMatch, _price_match)
+
+        _self_trade_prevention_mode = d.pop("selfTradePreventionMode", UNSET)
+        self_trade_prevention_mode: SelfTradePreventionMode | Unset
+        if isinstance(_self_trade_prevention_mode, Unset):
+            self_trade_prevention_mode = UNSET
+        else:
+            self_trade_prevention_mode = enum_from_wire(SelfTradePreventionMode, _self_trade_prevention_mode)
+
+        good_till_date = d.pop("goodTillDate", UNSET)
+
+        time = d.pop("time", UNSET)
+
+        _model = cls(
             order_id=order_id,
             symbol=symbol,
-            side=side,
             status=status,
+            client_order_id=client_order_id,
             price=price,
             orig_qty=orig_qty,
+            executed_qty=executed_qty,
+            time_in_force=time_in_force,
+            type_=type_,
+            reduce_only=reduce_only,
+            side=side,
+            position_side=position_side,
+            update_time=update_time,
+            pair=pair,
+            avg_price=avg_price,
+            cum_qty=cum_qty,
+            cum_quote=cum_quote,
+            cum_base=cum_base,
+            orig_type=orig_type,
+            close_position=close_position,
+            stop_price=stop_price,
+            working_type=working_type,
+            price_protect=price_protect,
             activate_price=activate_price,
+            price_rate=price_rate,
+            price_match=price_match,
+            self_trade_prevention_mode=self_trade_prevention_mode,
+            good_till_date=good_till_date,
+            time=time,
         )
-        order.additional_properties = d
-        return order
+        _model.additional_properties = d
+        return _model
 
     @property
     def additional_keys(self) -> list[str]:

@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
 if TYPE_CHECKING:
     from ..models.price_level import PriceLevel
 
@@ -19,24 +17,29 @@ T = TypeVar("T", bound="OrderBook")
 
 @_attrs_define
 class OrderBook:
-    """
+    """Order book snapshot.
+
     Attributes:
         last_update_id (int):
+        event_time (int): Time the message was produced (ms).
+        transaction_time (int): Transaction time (ms).
         bids (list[PriceLevel]):
         asks (list[PriceLevel]):
-        event_time (int | Unset):
-        transaction_time (int | Unset):
     """
 
     last_update_id: int
+    event_time: int
+    transaction_time: int
     bids: list[PriceLevel]
     asks: list[PriceLevel]
-    event_time: int | Unset = UNSET
-    transaction_time: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         last_update_id = self.last_update_id
+
+        event_time = self.event_time
+
+        transaction_time = self.transaction_time
 
         bids = []
         for bids_item_data in self.bids:
@@ -48,19 +51,13 @@ class OrderBook:
             asks_item = asks_item_data.to_list()
             asks.append(asks_item)
 
-        event_time = self.event_time
-
-        transaction_time = self.transaction_time
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict["lastUpdateId"] = last_update_id
+        field_dict["E"] = event_time
+        field_dict["T"] = transaction_time
         field_dict["bids"] = bids
         field_dict["asks"] = asks
-        if event_time is not UNSET:
-            field_dict["E"] = event_time
-        if transaction_time is not UNSET:
-            field_dict["T"] = transaction_time
         return field_dict
 
     @classmethod
@@ -69,6 +66,10 @@ class OrderBook:
 
         d = dict(src_dict)
         last_update_id = d.pop("lastUpdateId")
+
+        event_time = d.pop("E")
+
+        transaction_time = d.pop("T")
 
         bids = []
         _bids = d.pop("bids")
@@ -84,19 +85,15 @@ class OrderBook:
 
             asks.append(asks_item)
 
-        event_time = d.pop("E", UNSET)
-
-        transaction_time = d.pop("T", UNSET)
-
-        order_book = cls(
+        _model = cls(
             last_update_id=last_update_id,
-            bids=bids,
-            asks=asks,
             event_time=event_time,
             transaction_time=transaction_time,
+            bids=bids,
+            asks=asks,
         )
-        order_book.additional_properties = d
-        return order_book
+        _model.additional_properties = d
+        return _model
 
     @property
     def additional_keys(self) -> list[str]:

@@ -16,11 +16,12 @@ T = TypeVar("T", bound="PriceTicker")
 
 @_attrs_define
 class PriceTicker:
-    """
+    """Latest price of a symbol.
+
     Attributes:
         symbol (str):
         price (Decimal):
-        time (int | Unset):
+        time (int | Unset): Transaction time.
     """
 
     symbol: str
@@ -52,13 +53,13 @@ class PriceTicker:
 
         time = d.pop("time", UNSET)
 
-        price_ticker = cls(
+        _model = cls(
             symbol=symbol,
             price=price,
             time=time,
         )
-        price_ticker.additional_properties = d
-        return price_ticker
+        _model.additional_properties = d
+        return _model
 
     @property
     def additional_keys(self) -> list[str]:

@@ -112,6 +112,8 @@ def sync_detailed(
 ) -> Response[Error | OrderBook]:
     """Order book.
 
+    Retail price improvement (RPI) orders are left out; rpi_order_book includes them. Default limit 500.
+
     ``GET /fapi/v1/depth`` - security ``NONE``
     Weight: IP weight 2 if limit <= 50, 5 if limit <= 100, 10 if limit <= 500, otherwise 20; limit
         defaults to 500
@@ -142,6 +144,8 @@ def sync(
 ) -> Error | OrderBook | None:
     """Order book.
 
+    Retail price improvement (RPI) orders are left out; rpi_order_book includes them. Default limit 500.
+
     ``GET /fapi/v1/depth`` - security ``NONE``
     Weight: IP weight 2 if limit <= 50, 5 if limit <= 100, 10 if limit <= 500, otherwise 20; limit
         defaults to 500
@@ -170,6 +174,8 @@ async def asyncio_detailed(
     limit: Literal[5, 10, 20, 50, 100, 500, 1000] | Unset = UNSET,
 ) -> Response[Error | OrderBook]:
     """Order book.
+
+    Retail price improvement (RPI) orders are left out; rpi_order_book includes them. Default limit 500.
 
     ``GET /fapi/v1/depth`` - security ``NONE``
     Weight: IP weight 2 if limit <= 50, 5 if limit <= 100, 10 if limit <= 500, otherwise 20; limit
@@ -200,6 +206,8 @@ async def asyncio(
     limit: Literal[5, 10, 20, 50, 100, 500, 1000] | Unset = UNSET,
 ) -> Error | OrderBook | None:
     """Order book.
+
+    Retail price improvement (RPI) orders are left out; rpi_order_book includes them. Default limit 500.
 
     ``GET /fapi/v1/depth`` - security ``NONE``
     Weight: IP weight 2 if limit <= 50, 5 if limit <= 100, 10 if limit <= 500, otherwise 20; limit

@@ -1,0 +1,425 @@
+"""What happens around one call: rate limits, retries, lost order answers, and errors. Sans-I/O.
+
+``call_flow`` is a generator. It yields ``Send(request)`` (the shell sends it through httpx, signing
+included, and sends back the ``httpx.Response`` or the ``httpx.TransportError``) and ``Sleep(seconds)``;
+it returns the final response or raises the overlay's error. The sync and async clients drive the same
+flow (``_http.py``), so the behaviour is written once.
+
+* Before sending, the call's weight (from the spec) is reserved in the rate-limit ledgers; when a window
+  is full the flow sleeps until it resets (or raises ``ThrottledError`` when the client says so).
+* A 429 blocks the ledger for ``Retry-After`` and the call is tried again after it; a 418 bans the IP
+  until the time Binance gives, and every call fails fast until then.
+* ``GET`` calls are retried with exponential backoff after a transport error or a 5XX.
+* Orders are never sent twice. Every order carries a client order id (one is generated when the caller
+  gives none). When the answer is lost (timeout, dropped connection, 5XX, ``-1006``/``-1007``), the flow
+  looks the order up by that id, with backoff: found, it returns the order as if the answer had arrived;
+  positively absent (``-2013``/unknown order), it sends the order again with the same id; otherwise it
+  raises ``OrderStatusUnknownError`` naming the id. A batch is reconciled item by item and only the
+  absent items are sent again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from ._clock import ServerClock
+from ._errors import (
+    APIError,
+    IPBannedError,
+    LocalValidationError,
+    OrderStatusUnknownError,
+    RequestTimeoutError,
+    StatusUnknownError,
+    TransportError,
+    UnknownOrderError,
+    error_from_response,
+)
+from ._limits import Limits
+from ._operation import EXTENSION, OperationLike, operation_of
+from ._weights import order_counts, request_weight
+
+log = logging.getLogger("binance_openapi")
+RECONCILED = "binance_reconciled"
+IDEMPOTENCY = "x-binance-idempotency"
+
+
+@dataclass(frozen=True)
+class Send:
+    request: httpx.Request
+
+
+@dataclass(frozen=True)
+class Sleep:
+    seconds: float
+
+
+Action = Send | Sleep
+Flow = Generator[Action, Any, httpx.Response]
+Validator = Callable[[httpx.Request, OperationLike], Generator[Action, Any, None]]
+
+
+class ThrottledError(LocalValidationError):
+    """The call would exceed a rate limit and the client is set to raise rather than wait."""
+
+    def __init__(self, wait_ms: int, operation: OperationLike) -> None:
+        self.wait_s = wait_ms / 1000
+        super().__init__(
+            f"{operation.method} {operation.path}: a rate limit window is full; "
+            f"it resets in {self.wait_s:.1f} s (the client is set to raise instead of waiting)"
+        )
+
+
+@dataclass
+class Policy:
+    """Settings and shared state of one client."""
+
+    limits: Limits
+    clock: ServerClock
+    retries: int = 3
+    backoff_s: float = 0.2
+    lookups: int = 5
+    client_id_prefix: str = "x-"
+    validate: Validator | None = None
+    new_id: Callable[[], str] = field(default=lambda: uuid.uuid4().hex)
+    sleep: Callable[[float], Any] | None = None
+    """Replaces ``time.sleep`` / ``asyncio.sleep`` (tests run on a fake clock)."""
+
+
+@dataclass(frozen=True)
+class LookupOperation:
+    """The operation that finds an order by its client id, as the generated spec describes it."""
+
+    id: str
+    method: str
+    path: str
+    security: str
+    weight: Mapping[str, Any]
+    docs: str = ""
+    extensions: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def signed(self) -> bool:
+        return self.security in ("TRADE", "USER_DATA")
+
+    @property
+    def needs_api_key(self) -> bool:
+        return self.security != "NONE"
+
+
+def call_flow(request: httpx.Request, policy: Policy) -> Flow:
+    """The whole life of one call (see the module docstring)."""
+    operation = operation_of(request)
+    if operation is None:
+        response = yield from _send_once(request, policy, None)
+        return response
+    idempotency = operation.extensions.get(IDEMPOTENCY)
+    if idempotency:
+        request = with_client_ids(request, idempotency, policy)
+    if policy.validate is not None:
+        yield from policy.validate(request, operation)
+    response = yield from _send_with_retries(request, operation, policy, idempotency)
+    return response
+
+
+def _reserve(
+    request: httpx.Request, operation: OperationLike, policy: Policy
+) -> Generator[Action, Any, None]:
+    params = dict(request.url.params)
+    weight = request_weight(operation.weight, params)
+    orders = order_counts(operation.weight)
+    while True:
+        wait_ms = policy.limits.reserve(weight, orders, policy.clock.now_ms())
+        if not wait_ms:
+            return
+        if policy.limits.policy == "raise" or wait_ms > policy.limits.max_wait_s * 1000:
+            raise ThrottledError(wait_ms, operation)
+        log.info(
+            "%s %s waits %.3f s for a rate-limit window", operation.method, operation.path, wait_ms / 1000
+        )
+        yield Sleep(wait_ms / 1000)
+
+
+def _send_once(request: httpx.Request, policy: Policy, operation: OperationLike | None) -> Flow:
+    result = yield Send(request)
+    if isinstance(result, httpx.TransportError):
+        raise _transport_error(result, request, operation) from result
+    response: httpx.Response = result
+    policy.limits.observe(response.headers, policy.clock.now_ms())
+    if not response.is_success:
+        raise _api_error(response, operation, policy)
+    return response
+
+
+def fetch(request: httpx.Request, policy: Policy) -> Flow:
+    """One call with rate limiting and error mapping but no retry (for the client's own reads)."""
+    operation = operation_of(request)
+    if operation is not None:
+        yield from _reserve(request, operation, policy)
+    response = yield from _send_once(request, policy, operation)
+    return response
+
+
+def _send_with_retries(
+    request: httpx.Request, operation: OperationLike, policy: Policy, idempotency: Mapping[str, Any] | None
+) -> Flow:
+    attempt = 0
+    while True:
+        yield from _reserve(request, operation, policy)
+        result = yield Send(request)
+        if isinstance(result, httpx.Response):
+            policy.limits.observe(result.headers, policy.clock.now_ms())
+            if result.is_success:
+                return result
+            error = _api_error(result, operation, policy)
+            if isinstance(error, IPBannedError):
+                log.error("%s %s: IP banned until %s", operation.method, operation.path, error.banned_until)
+                raise error
+            if result.status_code == 429 and policy.limits.policy == "wait" and attempt < policy.retries:
+                attempt += 1
+                continue  # the ledger is blocked for Retry-After: _reserve waits for it
+            if not _maybe_executed(error):
+                raise error
+            cause: BaseException = error
+        elif _never_sent(result):
+            if attempt >= policy.retries:
+                raise _transport_error(result, request, operation) from result
+            log.info(
+                "%s %s not sent (%s); trying again", operation.method, operation.path, type(result).__name__
+            )
+            attempt += 1
+            yield Sleep(policy.backoff_s * 2 ** (attempt - 1))
+            continue
+        else:
+            cause = _transport_error(result, request, operation)
+        # The request may have been executed: retry what is safe to repeat, reconcile orders.
+        if idempotency:
+            log.warning(
+                "%s %s: the answer was lost (%s); looking the order up",
+                operation.method,
+                operation.path,
+                cause,
+            )
+            found = yield from _reconcile(request, operation, policy, idempotency, cause)
+            if found is not None:
+                return found
+            if attempt >= policy.retries:
+                raise cause
+            attempt += 1
+            continue  # positively absent: send it again, with the same client order id
+        if request.method == "GET" and attempt < policy.retries:
+            log.info("%s %s failed (%s); retrying", operation.method, operation.path, cause)
+            attempt += 1
+            yield Sleep(policy.backoff_s * 2 ** (attempt - 1))
+            continue
+        raise cause
+
+
+def _maybe_executed(error: APIError) -> bool:
+    return isinstance(error, StatusUnknownError) or error.status >= 500
+
+
+def _never_sent(exc: BaseException) -> bool:
+    return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+
+
+def _transport_error(
+    exc: BaseException, request: httpx.Request, operation: OperationLike | None
+) -> TransportError:
+    method = operation.method if operation else request.method
+    path = operation.path if operation else request.url.path
+    cls = RequestTimeoutError if isinstance(exc, httpx.TimeoutException) else TransportError
+    return cls(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__, method=method, path=path)
+
+
+def _api_error(response: httpx.Response, operation: OperationLike | None, policy: Policy) -> APIError:
+    error = error_from_response(response, operation)
+    now = policy.clock.now_ms()
+    if isinstance(error, IPBannedError):
+        until = error.banned_until or now + int((_retry_after(response) or 120) * 1000)
+        error.banned_until = until
+        policy.limits.ip.ban(until)
+    elif response.status_code == 429:
+        policy.limits.ip.block(now + int((_retry_after(response) or 1) * 1000))
+    return error
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        return float(response.headers["retry-after"])
+    except (KeyError, ValueError):
+        return None
+
+
+# -- client order ids -----------------------------------------------------------------------------
+
+
+def with_client_ids(request: httpx.Request, idempotency: Mapping[str, Any], policy: Policy) -> httpx.Request:
+    """Give the order (or every order of a batch) a client id when the caller gave none."""
+    params = request.url.params
+    name = str(idempotency["clientIdParam"])
+    batch = idempotency.get("batchParam")
+    if batch:
+        items = json.loads(params.get(str(batch), "[]"))
+        changed = False
+        for item in items:
+            if isinstance(item, dict) and not item.get(name):
+                item[name] = policy.client_id_prefix + policy.new_id()
+                changed = True
+        if not changed:
+            return request
+        params = params.set(str(batch), json.dumps(items, separators=(",", ":")))
+    elif params.get(name):
+        return request
+    else:
+        params = params.add(name, policy.client_id_prefix + policy.new_id())
+    request.url = request.url.copy_with(params=params)
+    return request
+
+
+def client_ids(request: httpx.Request, idempotency: Mapping[str, Any]) -> list[tuple[str, dict[str, str]]]:
+    """``(client id, the order's own parameters)`` for the order or every item of a batch."""
+    params = dict(request.url.params)
+    name = str(idempotency["clientIdParam"])
+    batch = idempotency.get("batchParam")
+    if not batch:
+        return [(params[name], params)]
+    items = json.loads(params.get(str(batch), "[]"))
+    return [(str(item[name]), {k: str(v) for k, v in item.items()}) for item in items]
+
+
+# -- reconciliation -------------------------------------------------------------------------------
+
+
+def _lookup_request(
+    request: httpx.Request, idempotency: Mapping[str, Any], client_id: str, order: Mapping[str, str]
+) -> httpx.Request:
+    lookup = LookupOperation(
+        id=str(idempotency["lookup"]),
+        method=str(idempotency["lookupMethod"]),
+        path=str(idempotency["lookupPath"]),
+        security=str(idempotency["lookupSecurity"]),
+        weight=idempotency.get("lookupWeight") or {"ip": 1},
+    )
+    params = {}
+    for name in idempotency.get("lookupParams") or ():
+        if name == idempotency["lookupParam"]:
+            params[name] = client_id
+        elif name in order:
+            params[name] = order[name]
+    url = request.url.copy_with(path=lookup.path, params=params)
+    return httpx.Request(lookup.method, url, extensions={EXTENSION: lookup})
+
+
+def _is_absent(response: httpx.Response, lookup: OperationLike) -> bool:
+    return not response.is_success and isinstance(error_from_response(response, lookup), UnknownOrderError)
+
+
+def _reconcile(
+    request: httpx.Request,
+    operation: OperationLike,
+    policy: Policy,
+    idempotency: Mapping[str, Any],
+    cause: BaseException,
+) -> Generator[Action, Any, httpx.Response | None]:
+    """Find out what happened to the order(s). Returns the response to give the caller, or ``None`` when
+    every order is positively absent (the caller sends again). Raises when it cannot tell."""
+    orders = client_ids(request, idempotency)
+    found: dict[str, Any] = {}
+    absent: set[str] = set()
+    for round_ in range(policy.lookups):
+        yield Sleep(policy.backoff_s * 2**round_)
+        for client_id, order in orders:
+            if client_id in found or client_id in absent:
+                continue
+            lookup = _lookup_request(request, idempotency, client_id, order)
+            result = yield Send(lookup)
+            if not isinstance(result, httpx.Response):
+                continue
+            policy.limits.observe(result.headers, policy.clock.now_ms())
+            if result.is_success:
+                found[client_id] = json.loads(result.content)
+            elif _is_absent(result, operation_of(lookup) or operation):
+                absent.add(client_id)
+        if len(found) + len(absent) == len(orders):
+            break
+    unknown = [cid for cid, _ in orders if cid not in found and cid not in absent]
+    if unknown:
+        raise OrderStatusUnknownError(
+            f"the answer was lost ({cause}) and the order could not be found or ruled out",
+            client_order_id=", ".join(unknown),
+            method=operation.method,
+            path=operation.path,
+        ) from cause
+    if not found:
+        return None
+    if not idempotency.get("batchParam"):
+        return _reconciled(request, _as_placed(found[orders[0][0]], operation))
+    if absent:
+        replies = yield from _resend_absent(request, operation, policy, idempotency, orders, absent)
+    else:
+        replies = {}
+    body = [replies.get(cid) or _as_placed(found[cid], operation) for cid, _ in orders]
+    return _reconciled(request, body)
+
+
+def _resend_absent(
+    request: httpx.Request,
+    operation: OperationLike,
+    policy: Policy,
+    idempotency: Mapping[str, Any],
+    orders: list[tuple[str, dict[str, str]]],
+    absent: set[str],
+) -> Generator[Action, Any, dict[str, Any]]:
+    """Send again only the batch items Binance positively does not have."""
+    batch = str(idempotency["batchParam"])
+    items = [
+        item
+        for item in json.loads(request.url.params[batch])
+        if str(item[idempotency["clientIdParam"]]) in absent
+    ]
+    retry = httpx.Request(
+        request.method,
+        request.url.copy_with(params=request.url.params.set(batch, json.dumps(items, separators=(",", ":")))),
+        extensions=request.extensions,
+    )
+    response = yield from _send_with_retries(retry, operation, policy, idempotency)
+    replies = json.loads(response.content)
+    return {
+        cid: reply for (cid, _), reply in zip([o for o in orders if o[0] in absent], replies, strict=False)
+    }
+
+
+def _as_placed(order: dict[str, Any], operation: OperationLike) -> dict[str, Any]:
+    """A looked-up order in the shape of a placement answer (spot's answer names its time transactTime)."""
+    if operation.path.startswith("/api/") and "transactTime" not in order and "time" in order:
+        return {**order, "transactTime": order["time"]}
+    return order
+
+
+def _reconciled(request: httpx.Request, body: Any) -> httpx.Response:
+    return httpx.Response(
+        200,
+        content=json.dumps(body).encode(),
+        headers={"content-type": "application/json"},
+        request=request,
+        extensions={RECONCILED: True},
+    )
+
+
+__all__ = [
+    "RECONCILED",
+    "Policy",
+    "Send",
+    "Sleep",
+    "ThrottledError",
+    "call_flow",
+    "fetch",
+    "with_client_ids",
+]
