@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Generator
 from decimal import Decimal, InvalidOperation
-from urllib.parse import parse_qsl, quote
+from urllib.parse import quote
 
 import httpx
 
@@ -136,14 +136,20 @@ class BinanceAuth(httpx.Auth):
     def _sign(self, request: httpx.Request, key: Key, unsigned_query: bytes) -> None:
         """Set the query to ``unsigned_query`` + recvWindow + timestamp + signature."""
         body = request.content
-        present = {name for name, _ in parse_qsl(unsigned_query.decode("ascii"), keep_blank_values=True)}
-        if body and request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-            present |= {name for name, _ in parse_qsl(body.decode("ascii"), keep_blank_values=True)}
+        form = (
+            body
+            if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
+            else b""
+        )
         added = []
         recv_window = request.extensions.get(RECV_WINDOW_EXTENSION, self.recv_window)
-        if recv_window is not None and "recvWindow" not in present:
+        if (
+            recv_window is not None
+            and not has_param(unsigned_query, b"recvWindow")
+            and not has_param(form, b"recvWindow")
+        ):
             added.append(f"recvWindow={recv_window}")
-        if "timestamp" not in present:
+        if not has_param(unsigned_query, b"timestamp") and not has_param(form, b"timestamp"):
             added.append(f"timestamp={self.clock.now_ms()}")
         query = b"&".join(part for part in (unsigned_query, "&".join(added).encode("ascii")) if part)
         signature = quote(key.sign(query + body), safe="")
@@ -153,6 +159,11 @@ class BinanceAuth(httpx.Auth):
 
     def __repr__(self) -> str:
         return f"BinanceAuth(key={self.key!r}, recv_window={self.recv_window!r}, clock={self.clock!r})"
+
+
+def has_param(encoded: bytes, name: bytes) -> bool:
+    """Whether an encoded query or form body has parameter ``name`` (without parsing it)."""
+    return encoded.startswith(name + b"=") or b"&" + name + b"=" in encoded
 
 
 def _is_timestamp_error(response: httpx.Response) -> bool:
@@ -174,4 +185,4 @@ def _server_time(response: httpx.Response) -> int | None:
     return value if isinstance(value, int) else None
 
 
-__all__ = ["API_KEY_HEADER", "RECV_WINDOW_EXTENSION", "BinanceAuth", "check_recv_window"]
+__all__ = ["API_KEY_HEADER", "RECV_WINDOW_EXTENSION", "BinanceAuth", "check_recv_window", "has_param"]

@@ -29,6 +29,7 @@ from typing import Any
 
 import httpx
 
+from ._auth import has_param
 from ._clock import ServerClock
 from ._errors import (
     APIError,
@@ -262,9 +263,11 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 def with_client_ids(request: httpx.Request, idempotency: Mapping[str, Any], policy: Policy) -> httpx.Request:
     """Give the order (or every order of a batch) a client id when the caller gave none."""
-    params = request.url.params
     name = str(idempotency["clientIdParam"])
     batch = idempotency.get("batchParam")
+    if not batch and has_param(request.url.query, name.encode()):
+        return request
+    params = request.url.params
     if batch:
         items = json.loads(params.get(str(batch), "[]"))
         changed = False

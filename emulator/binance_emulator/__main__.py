@@ -1,0 +1,55 @@
+"""``python -m binance_emulator``: run the local exchange on 127.0.0.1 until interrupted.
+
+It writes the test API keys (``keys.json`` and the private keys as PEM files) to ``--keys-dir`` and prints
+the base URL of each product.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import uvicorn
+
+from ._faults import Faults
+from .emulator import Emulator
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m binance_emulator", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
+    parser.add_argument("--port", type=int, default=8650)
+    parser.add_argument("--seed", type=int, default=7, help="same seed, same keys and market")
+    parser.add_argument("--speed", type=float, default=1.0, help="emulated seconds per real second")
+    parser.add_argument(
+        "--keys-dir", type=Path, default=Path(".emulator"), help="where the test keys are written"
+    )
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="inject a fault (repeatable): " + ", ".join(Faults().as_dict()),
+    )
+    args = parser.parse_args(argv)
+    try:
+        faults = Faults.parse(args.fault)
+        emulator = Emulator(seed=args.seed, speed=args.speed, faults=faults)
+    except ValueError as exc:
+        parser.error(str(exc))
+    keys_file = emulator.keys.write(args.keys_dir)
+    base = f"http://{args.host}:{args.port}"
+    print(f"binance emulator on {base} (seed {args.seed}, speed x{args.speed:g})")
+    print(f"  spot  {base}      usdm  {base}      coinm  {base}/coinm")
+    print(f"  test keys: {keys_file}")
+    print(f"  admin: {base}/emulator/faults, /emulator/keys, /emulator/time, /emulator/tick (loopback only)")
+    sys.stdout.flush()
+    emulator.app.drop_mode = "truncate"
+    uvicorn.run(emulator.app, host=args.host, port=args.port, log_level="warning", lifespan="on")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,216 @@
+"""The HTTP face of the emulator: one ASGI application serving all three products on their real paths.
+
+Every request goes through what Binance does, in Binance's order: injected faults, request weight (429,
+then 418 for an IP that keeps going), the API key and its permissions, the signature and timestamp,
+the parameters against the spec, the order count, and finally the exchange's handler. Answers carry the
+rate-limit headers; errors are ``{"code": ..., "msg": ...}`` with Binance's codes.
+
+Paths are the real ones (``/api/v3/...``, ``/sapi/...``, ``/fapi/...``, ``/dapi/...``,
+``/futures/data/...``). ``/futures/data`` exists in both futures products: at the root it is USDⓈ-M's;
+every path may also be prefixed with ``/spot``, ``/usdm`` or ``/coinm`` to name the product, so that
+``http://host:port/coinm`` is a complete COIN-M base URL. ``/emulator/...`` is the admin API (loopback
+callers only).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+import httpx
+from binance_openapi._weights import order_counts, request_weight
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+
+from ._auth import authenticate
+from ._call import Call
+from ._errors import ExchangeError
+from ._faults import DroppedConnectionError
+from ._params import read
+from ._specs import PRODUCTS, OpSpec, index, product_of
+
+if TYPE_CHECKING:
+    from .emulator import Emulator
+
+log = logging.getLogger("binance_emulator")
+LOOPBACK = ("127.0.0.1", "::1", "localhost", "testclient")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def dumps(data: Any) -> bytes:
+    return json.dumps(data, separators=(",", ":"), default=_json_default).encode()
+
+
+def error_response(error: ExchangeError, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        dumps({"code": error.code, "msg": error.msg}),
+        status_code=error.status,
+        headers={**(headers or {}), **error.headers},
+        media_type="application/json",
+    )
+
+
+class EmulatorApp:
+    """The ASGI application of one ``Emulator``."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        self.emulator = emulator
+        self.drop_mode = "raise"  # "truncate" when served by uvicorn: the client sees a cut connection
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        request = Request(scope, receive)
+        try:
+            response = await self.handle(request)
+        except DroppedConnectionError:
+            if self.drop_mode == "raise":
+                raise httpx.RemoteProtocolError("Server disconnected without sending a response.") from None
+            await send(
+                {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1000")]}
+            )
+            await send({"type": "http.response.body", "body": b"{", "more_body": False})
+            return
+        await response(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                self.emulator.start_ticking()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.emulator.stop_ticking()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    # -- routing ----------------------------------------------------------------------------------
+
+    async def handle(self, request: Request) -> Response:
+        path = request.url.path
+        if path.startswith("/emulator/"):
+            return await self.admin(request, path)
+        product: str | None = None
+        first = path.split("/", 2)[1] if path.count("/") >= 2 else ""
+        if first in PRODUCTS:
+            product, path = first, path[len(first) + 1 :]
+        product = product or product_of(path) or ("usdm" if path.startswith("/futures/data/") else None)
+        op = index(product).get((request.method, path)) if product else None
+        if op is None:
+            return Response(status_code=404, content=b"", media_type="text/plain")
+        return await self.operation(request, op)
+
+    async def operation(self, request: Request, op: OpSpec) -> Response:
+        emulator = self.emulator
+        faults = emulator.faults
+        ip = request.client.host if request.client else "unknown"
+        if faults.latency_ms:
+            await asyncio.sleep(faults.latency_ms / 1000)
+        now = emulator.clock.now_ms()
+        if faults.ban_ms:
+            emulator.limits.ban(op.product, ip, now + faults.ban_ms)
+            faults.ban_ms = 0
+        headers: dict[str, str] = {}
+        try:
+            if faults.take("server_errors"):
+                raise ExchangeError(
+                    -1001, "Internal error; unable to process your request. Please try again.", 503
+                )
+            if faults.take("rate_limited"):
+                raise emulator.limits.too_many(op.product, ip, now)
+            query: bytes = request.scope.get("query_string", b"")
+            body = await request.body() if request.method != "GET" else b""
+            pairs = parse_qsl(query.decode("utf-8", "replace"), keep_blank_values=True)
+            if body and "x-www-form-urlencoded" in request.headers.get("content-type", ""):
+                pairs += parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+            values: dict[str, str] = {}
+            for name, value in pairs:
+                values.setdefault(name, value)
+            headers.update(emulator.limits.charge_ip(op.product, ip, request_weight(op.weight, values), now))
+            key = authenticate(
+                op,
+                api_key=request.headers.get("x-mbx-apikey"),
+                query=query,
+                body=body,
+                values=values,
+                keys=emulator.keys,
+                now_ms=now,
+            )
+            params = read(op, pairs)
+            account = key.user if key else None
+            if op.places_orders and account is not None:
+                count = max(order_counts(op.weight).values(), default=1)
+                headers.update(emulator.limits.charge_orders(op.product, account, count, now))
+            status, data = await self._execute(op, Call(op.operation_id, params, account, now))
+        except ExchangeError as error:
+            return error_response(error, headers)
+        return Response(dumps(data), status_code=status, headers=headers, media_type="application/json")
+
+    async def _execute(self, op: OpSpec, call: Call) -> tuple[int, Any]:
+        emulator = self.emulator
+        faults = emulator.faults
+        ordering = op.places_orders
+        if ordering and faults.take("drop_before"):
+            raise DroppedConnectionError
+        result = emulator.dispatch(op, call)
+        if ordering and faults.take("drop_after"):
+            raise DroppedConnectionError
+        if ordering and faults.take("status_unknown"):
+            raise ExchangeError(
+                -1007,
+                "Timeout waiting for response from backend server. "
+                "Send status unknown; execution status unknown.",
+                503,
+            )
+        if isinstance(result, tuple):
+            status, data = result
+            return int(status), data
+        return 200, result
+
+    # -- admin ------------------------------------------------------------------------------------
+
+    async def admin(self, request: Request, path: str) -> Response:
+        if request.client is not None and request.client.host not in LOOPBACK:
+            return Response(status_code=403)
+        emulator = self.emulator
+
+        def set_faults(body: dict[str, int]) -> dict[str, int]:
+            emulator.set_faults(body)
+            return emulator.faults.as_dict()
+
+        def advance(body: dict[str, int]) -> dict[str, int]:
+            return {"serverTime": emulator.advance(int(body.get("advance_ms", 0)))}
+
+        handlers: dict[tuple[str, str], Callable[[Any], Any]] = {
+            ("GET", "/emulator/faults"): lambda _: emulator.faults.as_dict(),
+            ("POST", "/emulator/faults"): set_faults,
+            ("GET", "/emulator/keys"): lambda _: emulator.describe_keys(),
+            ("POST", "/emulator/time"): advance,
+            ("POST", "/emulator/tick"): lambda _: {"serverTime": emulator.tick()},
+        }
+        handler = handlers.get((request.method, path))
+        if handler is None:
+            return Response(status_code=404)
+        body = await request.json() if request.method == "POST" and await request.body() else {}
+        try:
+            result = handler(body)
+        except ValueError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse(result)
+
+
+__all__ = ["EmulatorApp", "dumps"]

@@ -1,0 +1,142 @@
+"""The specs, as the emulator reads them: which operation a request is, and what its parameters must be.
+
+The emulator answers what ``specs/*.yaml`` describe, from the same files the clients are generated from
+(shipped inside the package, or read from the repository when running from a checkout).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PRODUCTS = ("spot", "usdm", "coinm")
+HTTP_METHODS = ("get", "put", "post", "delete", "patch")
+_CHECKOUT = Path(__file__).resolve().parents[2] / "specs"
+
+
+def _spec_text(product: str) -> str:
+    bundled = resources.files("binance_emulator").joinpath("specs", f"{product}.yaml")
+    if bundled.is_file():
+        return bundled.read_text(encoding="utf-8")
+    return (_CHECKOUT / f"{product}.yaml").read_text(encoding="utf-8")
+
+
+@cache
+def load(product: str) -> dict[str, Any]:
+    """The spec of ``product`` as plain data."""
+    data: dict[str, Any] = yaml.safe_load(_spec_text(product))
+    return data
+
+
+def resolve(spec: Mapping[str, Any], node: Any) -> Any:
+    """Follow ``$ref`` chains of a node (local references only)."""
+    while isinstance(node, Mapping) and "$ref" in node:
+        target: Any = spec
+        for token in str(node["$ref"])[2:].split("/"):
+            target = target[token.replace("~1", "/").replace("~0", "~")]
+        node = target
+    return node
+
+
+@dataclass(frozen=True)
+class Param:
+    """One query parameter: its schema (resolved), whether it is required, whether its value is JSON."""
+
+    name: str
+    schema: Mapping[str, Any]
+    required: bool
+    json: bool
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    """What the emulator needs of one operation."""
+
+    product: str
+    operation_id: str
+    method: str
+    path: str
+    security: str
+    weight: Mapping[str, Any]
+    params: Mapping[str, Param]
+    requires: tuple[Mapping[str, Any], ...] = ()
+    example: Any = None
+    idempotency: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def signed(self) -> bool:
+        return self.security in ("TRADE", "USER_DATA")
+
+    @property
+    def keyed(self) -> bool:
+        return self.security != "NONE"
+
+    @property
+    def places_orders(self) -> bool:
+        return bool(self.weight.get("orders"))
+
+
+def _params(spec: Mapping[str, Any], operation: Mapping[str, Any]) -> dict[str, Param]:
+    params = {}
+    for raw in operation.get("parameters") or []:
+        parameter = resolve(spec, raw)
+        if "content" in parameter:
+            schema = resolve(spec, parameter["content"]["application/json"]["schema"])
+            is_json = True
+        else:
+            schema = resolve(spec, parameter.get("schema") or {})
+            is_json = bool(parameter.get("x-binance-json"))
+        params[parameter["name"]] = Param(parameter["name"], schema, bool(parameter.get("required")), is_json)
+    return params
+
+
+@cache
+def index(product: str) -> dict[tuple[str, str], OpSpec]:
+    """Every operation of ``product`` by ``(METHOD, path)``."""
+    spec = load(product)
+    found = {}
+    for path, item in spec["paths"].items():
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if not isinstance(operation, Mapping):
+                continue
+            media = operation["responses"]["200"]["content"]["application/json"]
+            found[(method.upper(), path)] = OpSpec(
+                product=product,
+                operation_id=operation["operationId"],
+                method=method.upper(),
+                path=path,
+                security=operation["x-binance-security"],
+                weight=operation["x-binance-weight"],
+                params=_params(spec, operation),
+                requires=tuple(operation.get("x-binance-requires") or ()),
+                example=json.loads(json.dumps(media.get("example"))),
+                idempotency=operation.get("x-binance-idempotency") or {},
+            )
+    return found
+
+
+@cache
+def by_id(product: str) -> dict[str, OpSpec]:
+    return {op.operation_id: op for op in index(product).values()}
+
+
+def product_of(path: str) -> str | None:
+    """Which product a path belongs to (``/futures/data`` paths exist in both futures products)."""
+    if path.startswith(("/api/", "/sapi/")):
+        return "spot"
+    if path.startswith("/fapi/"):
+        return "usdm"
+    if path.startswith("/dapi/"):
+        return "coinm"
+    return None
+
+
+__all__ = ["PRODUCTS", "OpSpec", "Param", "by_id", "index", "load", "product_of", "resolve"]

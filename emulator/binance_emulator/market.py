@@ -1,0 +1,356 @@
+"""Market data and the simulated market shared by the spot and futures exchanges.
+
+* ``Instrument``: what is traded and its trading rules (tick, step, limits).
+* ``Tape``: every trade of a symbol, with aggregate trades, klines and rolling statistics derived from
+  it; the minutes before the exchange started are filled with a seeded, deterministic history.
+* ``Simulation``: a mid price on a seeded random walk, a market maker quoting a ladder around it and a
+  noise trader taking liquidity now and then, so that users' orders fill. It sends its orders through
+  the exchange (``Venue``), like any account, so fills reach resting user orders the normal way.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
+from typing import Protocol
+
+MINUTE = 60_000
+INTERVALS_MS = {
+    "1s": 1_000,
+    "1m": MINUTE,
+    "3m": 3 * MINUTE,
+    "5m": 5 * MINUTE,
+    "15m": 15 * MINUTE,
+    "30m": 30 * MINUTE,
+    "1h": 60 * MINUTE,
+    "2h": 120 * MINUTE,
+    "4h": 240 * MINUTE,
+    "6h": 360 * MINUTE,
+    "8h": 480 * MINUTE,
+    "12h": 720 * MINUTE,
+    "1d": 1440 * MINUTE,
+    "3d": 3 * 1440 * MINUTE,
+    "1w": 7 * 1440 * MINUTE,
+    "1M": 30 * 1440 * MINUTE,
+}
+ZERO = Decimal(0)
+
+
+def quantize(value: Decimal, step: Decimal, rounding: str = ROUND_DOWN) -> Decimal:
+    """Round ``value`` to a multiple of ``step``, keeping the step's decimals."""
+    if step <= 0:
+        return value
+    return ((value / step).to_integral_value(rounding=rounding) * step).quantize(step.normalize())
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A tradable symbol and its rules. Futures add a contract size and type; COIN-M is inverse."""
+
+    symbol: str
+    base: str
+    quote: str
+    price: Decimal
+    tick: Decimal
+    step: Decimal
+    min_qty: Decimal
+    max_qty: Decimal
+    min_notional: Decimal
+    volatility: float = 0.0005
+    contract_type: str = ""
+    contract_size: Decimal = Decimal(1)
+    inverse: bool = False
+    delivery_ms: int = 4133404800000
+    onboard_ms: int = 1569398400000
+    pair: str = ""
+    margin_asset: str = ""
+
+    @property
+    def price_precision(self) -> int:
+        return max(0, -self.tick.normalize().as_tuple().exponent)  # type: ignore[operator]
+
+    @property
+    def quantity_precision(self) -> int:
+        return max(0, -self.step.normalize().as_tuple().exponent)  # type: ignore[operator]
+
+
+@dataclass(frozen=True, slots=True)
+class Trade:
+    """One trade on the tape. ``taker_order`` groups the fills of one incoming order."""
+
+    id: int
+    price: Decimal
+    quantity: Decimal
+    time: int
+    buyer_maker: bool
+    taker_order: int
+
+    @property
+    def quote(self) -> Decimal:
+        return self.price * self.quantity
+
+
+@dataclass(frozen=True, slots=True)
+class AggTrade:
+    """Consecutive fills of one taker order at one price."""
+
+    id: int
+    price: Decimal
+    quantity: Decimal
+    first_trade: int
+    last_trade: int
+    time: int
+    buyer_maker: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One kline."""
+
+    open_time: int
+    close_time: int
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: Decimal
+    quote_volume: Decimal
+    trades: int
+    taker_buy_volume: Decimal
+    taker_buy_quote_volume: Decimal
+
+
+@dataclass
+class Tape:
+    """The trades of one symbol, and the history before the exchange started (seeded 1m bars)."""
+
+    instrument: Instrument
+    trades: list[Trade] = field(default_factory=list)
+    aggregates: list[AggTrade] = field(default_factory=list)
+    history: list[Bar] = field(default_factory=list)
+
+    def seed_history(self, until_ms: int, minutes: int, seed: int) -> Decimal:
+        """Make ``minutes`` of 1m bars ending at ``until_ms`` from a seeded walk; returns the last close."""
+        rng = random.Random(seed)
+        inst = self.instrument
+        price = float(inst.price)
+        start = until_ms - until_ms % MINUTE - minutes * MINUTE
+        bars = []
+        for index in range(minutes):
+            open_price = price
+            path = [price := price * math.exp(rng.gauss(0, inst.volatility * 4)) for _ in range(4)]
+            high, low = max(open_price, *path), min(open_price, *path)
+            volume = Decimal(str(round(rng.uniform(1, 50) * float(inst.min_qty) * 10, 8)))
+            volume = quantize(volume, inst.step) or inst.step
+            vwap = Decimal(str((open_price + price) / 2))
+            bars.append(
+                Bar(
+                    open_time=start + index * MINUTE,
+                    close_time=start + (index + 1) * MINUTE - 1,
+                    open=quantize(Decimal(str(open_price)), inst.tick, ROUND_HALF_EVEN),
+                    high=quantize(Decimal(str(high)), inst.tick, ROUND_HALF_EVEN),
+                    low=quantize(Decimal(str(low)), inst.tick, ROUND_HALF_EVEN),
+                    close=quantize(Decimal(str(price)), inst.tick, ROUND_HALF_EVEN),
+                    volume=volume,
+                    quote_volume=quantize(volume * vwap, Decimal("0.00000001")),
+                    trades=rng.randint(5, 80),
+                    taker_buy_volume=quantize(volume / 2, inst.step),
+                    taker_buy_quote_volume=quantize(volume / 2 * vwap, Decimal("0.00000001")),
+                )
+            )
+        self.history = bars
+        return bars[-1].close if bars else inst.price
+
+    def record(
+        self, price: Decimal, quantity: Decimal, time: int, buyer_maker: bool, taker_order: int
+    ) -> Trade:
+        """Add a trade (and extend or start its aggregate trade)."""
+        trade = Trade(len(self.trades) + 1, price, quantity, time, buyer_maker, taker_order)
+        self.trades.append(trade)
+        last = self.aggregates[-1] if self.aggregates else None
+        previous = self.trades[-2] if len(self.trades) > 1 else None
+        if (
+            last is not None
+            and previous is not None
+            and previous.taker_order == taker_order
+            and last.price == price
+        ):
+            self.aggregates[-1] = AggTrade(
+                last.id, price, last.quantity + quantity, last.first_trade, trade.id, last.time, buyer_maker
+            )
+        else:
+            self.aggregates.append(
+                AggTrade(len(self.aggregates) + 1, price, quantity, trade.id, trade.id, time, buyer_maker)
+            )
+        return trade
+
+    @property
+    def last_price(self) -> Decimal:
+        if self.trades:
+            return self.trades[-1].price
+        return self.history[-1].close if self.history else self.instrument.price
+
+    def recent(self, limit: int) -> list[Trade]:
+        return self.trades[-limit:]
+
+    def bars(self, interval: str, start: int | None, end: int | None, limit: int) -> list[Bar]:
+        """Klines of ``interval``: the seeded history, then bars built from live trades."""
+        length = INTERVALS_MS[interval]
+        minute_bars = list(self.history)
+        if length < MINUTE:
+            minute_bars = []
+        source: list[Bar] = minute_bars + self._live_bars(min(length, MINUTE))
+        buckets: dict[int, list[Bar]] = {}
+        for bar in source:
+            buckets.setdefault(bar.open_time - bar.open_time % length, []).append(bar)
+        out = [self._merge(open_time, length, group) for open_time, group in sorted(buckets.items())]
+        if start is not None:
+            out = [bar for bar in out if bar.open_time >= start]
+        if end is not None:
+            out = [bar for bar in out if bar.open_time <= end]
+        return out[:limit] if start is not None else out[-limit:]
+
+    def _live_bars(self, length: int) -> list[Bar]:
+        buckets: dict[int, list[Trade]] = {}
+        for trade in self.trades:
+            buckets.setdefault(trade.time - trade.time % length, []).append(trade)
+        bars = []
+        for open_time, trades in sorted(buckets.items()):
+            volume = sum((t.quantity for t in trades), ZERO)
+            taker_buys = [t for t in trades if not t.buyer_maker]
+            bars.append(
+                Bar(
+                    open_time=open_time,
+                    close_time=open_time + length - 1,
+                    open=trades[0].price,
+                    high=max(t.price for t in trades),
+                    low=min(t.price for t in trades),
+                    close=trades[-1].price,
+                    volume=volume,
+                    quote_volume=sum((t.quote for t in trades), ZERO),
+                    trades=len(trades),
+                    taker_buy_volume=sum((t.quantity for t in taker_buys), ZERO),
+                    taker_buy_quote_volume=sum((t.quote for t in taker_buys), ZERO),
+                )
+            )
+        return bars
+
+    @staticmethod
+    def _merge(open_time: int, length: int, group: list[Bar]) -> Bar:
+        return Bar(
+            open_time=open_time,
+            close_time=open_time + length - 1,
+            open=group[0].open,
+            high=max(bar.high for bar in group),
+            low=min(bar.low for bar in group),
+            close=group[-1].close,
+            volume=sum((bar.volume for bar in group), ZERO),
+            quote_volume=sum((bar.quote_volume for bar in group), ZERO),
+            trades=sum(bar.trades for bar in group),
+            taker_buy_volume=sum((bar.taker_buy_volume for bar in group), ZERO),
+            taker_buy_quote_volume=sum((bar.taker_buy_quote_volume for bar in group), ZERO),
+        )
+
+    def window(self, now: int, length_ms: int) -> list[Bar]:
+        """1m bars (history and live) overlapping ``[now - length_ms, now]``."""
+        return list(self.bars("1m", now - length_ms, now, 100_000))
+
+
+class Venue(Protocol):
+    """What the simulation needs from an exchange: place and cancel orders for its own accounts."""
+
+    def system_limit(
+        self, symbol: str, owner: str, side: str, price: Decimal, quantity: Decimal
+    ) -> int | None:
+        """Rest a limit order for a simulated account; the order id, or ``None`` if refused."""
+        ...
+
+    def system_cancel(self, symbol: str, owner: str, order_id: int) -> None: ...
+
+    def system_market(self, symbol: str, owner: str, side: str, quantity: Decimal) -> None: ...
+
+
+MAKER = "market-maker"
+TAKER = "noise-trader"
+
+
+@dataclass
+class Simulation:
+    """A moving mid price, a market maker quoting around it and a noise trader, for one symbol."""
+
+    instrument: Instrument
+    seed: int
+    mid: Decimal = ZERO
+    levels: int = 10
+    spread_ticks: int = 2
+    level_gap_ticks: int = 1
+    last_tick_ms: int = 0
+    quotes: list[int] = field(default_factory=list)
+    rng: random.Random = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+        if self.mid == 0:
+            self.mid = self.instrument.price
+
+    def _step_mid(self, elapsed_ms: int) -> None:
+        inst = self.instrument
+        sigma = inst.volatility * math.sqrt(max(elapsed_ms, 1) / 1000)
+        moved = float(self.mid) * math.exp(self.rng.gauss(0, sigma))
+        self.mid = quantize(Decimal(str(moved)), inst.tick, ROUND_HALF_EVEN) or inst.tick
+
+    def _size(self) -> Decimal:
+        inst = self.instrument
+        lots = self.rng.randint(5, 40)
+        return quantize(max(inst.min_qty, inst.step) * lots, inst.step)
+
+    def requote(self, venue: Venue) -> None:
+        """Replace the market maker's ladder around the current mid."""
+        inst = self.instrument
+        for order_id in self.quotes:
+            venue.system_cancel(inst.symbol, MAKER, order_id)
+        self.quotes = []
+        half = inst.tick * self.spread_ticks
+        for level in range(self.levels):
+            offset = half + inst.tick * self.level_gap_ticks * level
+            for side, price in (("BUY", self.mid - offset), ("SELL", self.mid + offset)):
+                if price <= 0:
+                    continue
+                placed = venue.system_limit(inst.symbol, MAKER, side, price, self._size())
+                if placed is not None:
+                    self.quotes.append(placed)
+
+    def tick(self, venue: Venue, now_ms: int, *, trade_probability: float = 0.3) -> None:
+        """Advance to ``now_ms``: move the mid, requote, and maybe take some liquidity."""
+        elapsed = now_ms - self.last_tick_ms if self.last_tick_ms else 1000
+        self.last_tick_ms = now_ms
+        self._step_mid(elapsed)
+        self.requote(venue)
+        if self.rng.random() < trade_probability:
+            side = "BUY" if self.rng.random() < 0.5 else "SELL"
+            size = quantize(self._size() / 4, self.instrument.step) or self.instrument.step
+            venue.system_market(self.instrument.symbol, TAKER, side, size)
+
+
+def prices(levels: Iterable[tuple[Decimal, Decimal]]) -> list[list[str]]:
+    """Book levels as Binance writes them: ``[["price", "quantity"], ...]``."""
+    return [[format(price, "f"), format(quantity, "f")] for price, quantity in levels]
+
+
+__all__ = [
+    "INTERVALS_MS",
+    "MAKER",
+    "TAKER",
+    "AggTrade",
+    "Bar",
+    "Instrument",
+    "Simulation",
+    "Tape",
+    "Trade",
+    "Venue",
+    "prices",
+    "quantize",
+]
