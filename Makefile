@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: setup generate check-generated lint typecheck unit test bench clean
+.PHONY: setup generate check-generated lint typecheck unit test bench bench-clients clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ test: lint typecheck check-generated unit  ## everything CI checks
 bench: setup  ## benchmarks that print figures (never run by the tests)
 	$(BIN)/python bench/generate.py
 	$(BIN)/python bench/imports.py
+
+bench-clients: setup  ## signed order and 1000-level book: this client against httpx, python-binance, connector, SDK, ccxt
+	$(BIN)/python bench/clients.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

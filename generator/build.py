@@ -48,10 +48,16 @@ class Generated:
 
 
 def generator_sha256() -> str:
-    """Hash of the generator itself (code and templates), recorded in every stamp."""
+    """Hash of what makes the REST packages (code and templates), recorded in their stamps.
+
+    The command line (``__main__``) and the websocket-event compiler (``streams``) are not inputs of the
+    REST packages and are left out, so that changing them does not restamp every package.
+    """
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
     for path in sorted(p for p in here.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        if path.name in ("__main__.py", "streams.py"):
+            continue
         digest.update(path.relative_to(here).as_posix().encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
@@ -157,7 +163,7 @@ def _facade_imports(endpoints: Iterable[Any]) -> list[str]:
     lines: set[str] = set()
     for endpoint in endpoints:
         for line in endpoint.relative_imports:
-            if line.startswith(("from ...models", "from decimal")):
+            if line.startswith(("from ...models", "from decimal", "from ...types import TupleList")):
                 lines.add(line.replace("from ...", "from .", 1))
     return sorted(lines)
 

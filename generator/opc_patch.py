@@ -8,7 +8,8 @@ in-process before generation and only to the exact pinned version, adds:
   ``x-empty-as-none: true`` the type is ``Decimal | None`` and ``""`` reads as ``None``;
 * ``x-python-name`` on a property (inline or beside a ``$ref``): a stable Python name for short or
   case-only wire names (``E``/``e``);
-* positional tuples (``x-binance-tuple`` models, from ``prefixItems``) serialise as lists.
+* positional tuples (``x-binance-tuple`` models, from ``prefixItems``) serialise as lists, and a list of
+  them is a ``TupleList`` (rows read into models on access).
 
 Everything else is done by the project's templates (``generator/templates``).
 """
@@ -24,6 +25,7 @@ from openapi_python_client.config import Config
 from openapi_python_client.parser import bodies, openapi, responses
 from openapi_python_client.parser import properties as props
 from openapi_python_client.parser.errors import PropertyError
+from openapi_python_client.parser.properties.list_property import ListProperty
 from openapi_python_client.parser.properties.model_property import ModelProperty
 from openapi_python_client.parser.properties.protocol import PropertyProtocol, Value, convert_example
 from openapi_python_client.strings import PythonCode, PythonIdentifier
@@ -105,6 +107,31 @@ def _tuple_json_type(self: ModelProperty) -> PythonCode:
     return PythonCode("dict[str, Any]")
 
 
+def _is_tuple_model(prop: Any) -> bool:
+    return isinstance(prop, ModelProperty) and bool((prop.data.model_extra or {}).get("x-binance-tuple"))
+
+
+def _list_type(self: ListProperty) -> PythonCode:
+    inner = self.inner_property.get_type_string().as_unembedded_code()
+    if _is_tuple_model(self.inner_property):
+        return PythonCode(f"TupleList[{inner}]")
+    return PythonCode(f"list[{inner}]")
+
+
+def _list_instance_type(self: ListProperty) -> PythonCode:
+    return PythonCode("TupleList" if _is_tuple_model(self.inner_property) else "list")
+
+
+def _list_imports(original: Any) -> Any:
+    def get_imports(self: ListProperty, *, prefix: str) -> set[str]:
+        imports: set[str] = original(self, prefix=prefix)
+        if _is_tuple_model(self.inner_property):
+            imports.add(f"from {prefix}types import TupleList")
+        return imports
+
+    return get_imports
+
+
 def apply() -> None:
     """Patch the pinned openapi-python-client in this process (idempotent)."""
     installed = openapi_python_client.__version__
@@ -150,3 +177,6 @@ def apply() -> None:
     for module in (props, openapi, responses, bodies):
         module.property_from_data = property_from_data  # type: ignore[attr-defined]
     ModelProperty.get_base_json_type_string = _tuple_json_type  # type: ignore[method-assign, assignment]
+    ListProperty.get_base_type_string = _list_type  # type: ignore[method-assign]
+    ListProperty.get_instance_type_string = _list_instance_type  # type: ignore[method-assign]
+    ListProperty.get_imports = _list_imports(ListProperty.get_imports)  # type: ignore[method-assign]

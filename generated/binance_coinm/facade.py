@@ -76,6 +76,7 @@ if TYPE_CHECKING:
     from .models.trade import Trade
     from .models.user_trade import UserTrade
     from .models.working_type import WorkingType
+    from .types import TupleList
 
 
 T = TypeVar("T")
@@ -504,7 +505,7 @@ class CoinMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Kline]:
+    ) -> TupleList[Kline]:
         """Candlesticks of a contract.
 
         Bars identified by their open time. `startTime` and `endTime` may be at most 200 days apart, and
@@ -527,7 +528,7 @@ class CoinMFacade:
             limit (int):
 
         Returns:
-            list[Kline]
+            TupleList[Kline]
         """
 
         from .api.market import klines as operation
@@ -556,7 +557,7 @@ class CoinMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Kline]:
+    ) -> TupleList[Kline]:
         """Candlesticks of a pair's perpetual or current/next quarterly contract.
 
         Bars of whichever contract currently has the given `contractType` on the pair, so that the series
@@ -580,7 +581,7 @@ class CoinMFacade:
             limit (int):
 
         Returns:
-            list[Kline]
+            TupleList[Kline]
         """
 
         from .api.market import continuous_klines as operation
@@ -609,7 +610,7 @@ class CoinMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[PriceKline]:
+    ) -> TupleList[PriceKline]:
         """Candlesticks of a pair's index price.
 
         Bars of the index price of a pair; no volume is reported. Time range rules as for `klines`: at most
@@ -630,7 +631,7 @@ class CoinMFacade:
             limit (int):
 
         Returns:
-            list[PriceKline]
+            TupleList[PriceKline]
         """
 
         from .api.market import index_price_klines as operation
@@ -658,7 +659,7 @@ class CoinMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[PriceKline]:
+    ) -> TupleList[PriceKline]:
         """Candlesticks of a contract's mark price.
 
         Bars of the mark price of a contract; no volume is reported. Time range rules as for `klines`: at
@@ -679,7 +680,7 @@ class CoinMFacade:
             limit (int):
 
         Returns:
-            list[PriceKline]
+            TupleList[PriceKline]
         """
 
         from .api.market import mark_price_klines as operation
@@ -707,7 +708,7 @@ class CoinMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[PriceKline]:
+    ) -> TupleList[PriceKline]:
         """Candlesticks of a contract's premium index.
 
         Bars of the premium index of a contract; without a time range the most recent bars are returned.
@@ -727,7 +728,7 @@ class CoinMFacade:
             limit (int):
 
         Returns:
-            list[PriceKline]
+            TupleList[PriceKline]
         """
 
         from .api.market import premium_index_klines as operation
@@ -3073,7 +3074,7 @@ class AsyncCoinMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Kline]:
+    ) -> TupleList[Kline]:
         """Candlesticks of a contract.
 
         Bars identified by their open time. `startTime` and `endTime` may be at most 200 days apart, and
@@ -3096,7 +3097,7 @@ class AsyncCoinMFacade:
             limit (int):
 
         Returns:
-            list[Kline]
+            TupleList[Kline]
         """
 
         from .api.market import klines as operation
@@ -3125,7 +3126,7 @@ class AsyncCoinMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Kline]:
+    ) -> TupleList[Kline]:
         """Candlesticks of a pair's perpetual or current/next quarterly contract.
 
         Bars of whichever contract currently has the given `contractType` on the pair, so that the series
@@ -3149,7 +3150,7 @@ class AsyncCoinMFacade:
             limit (int):
 
         Returns:
-            list[Kline]
+            TupleList[Kline]
         """
 
         from .api.market import continuous_klines as operation
@@ -3178,7 +3179,7 @@ class AsyncCoinMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[PriceKline]:
+    ) -> TupleList[PriceKline]:
         """Candlesticks of a pair's index price.
 
         Bars of the index price of a pair; no volume is reported. Time range rules as for `klines`: at most
@@ -3199,7 +3200,7 @@ class AsyncCoinMFacade:
             limit (int):
 
         Returns:
-            list[PriceKline]
+            TupleList[PriceKline]
         """
 
         from .api.market import index_price_klines as operation
@@ -3227,7 +3228,7 @@ class AsyncCoinMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[PriceKline]:
+    ) -> TupleList[PriceKline]:
         """Candlesticks of a contract's mark price.
 
         Bars of the mark price of a contract; no volume is reported. Time range rules as for `klines`: at
@@ -3248,7 +3249,7 @@ class AsyncCoinMFacade:
             limit (int):
 
         Returns:
-            list[PriceKline]
+            TupleList[PriceKline]
         """
 
         from .api.market import mark_price_klines as operation
@@ -3276,7 +3277,7 @@ class AsyncCoinMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[PriceKline]:
+    ) -> TupleList[PriceKline]:
         """Candlesticks of a contract's premium index.
 
         Bars of the premium index of a contract; without a time range the most recent bars are returned.
@@ -3296,7 +3297,7 @@ class AsyncCoinMFacade:
             limit (int):
 
         Returns:
-            list[PriceKline]
+            TupleList[PriceKline]
         """
 
         from .api.market import premium_index_klines as operation

@@ -5,11 +5,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from http import HTTPStatus
-from typing import IO, Any, Generic, Literal, TypeVar
+from typing import IO, Any, Generic, Literal, TypeVar, overload
 
 from attrs import define
 
@@ -37,6 +37,57 @@ RequestFiles = list[tuple[str, FileTypes]]
 
 T = TypeVar("T")
 E = TypeVar("E", bound=StrEnum)
+M = TypeVar("M")
+
+
+class TupleList(Sequence[M]):
+    """A read-only list of positional rows (order book levels, klines) read into models on access.
+
+    A 1000-level order book is 2000 rows: keeping them as received and building ``PriceLevel`` objects
+    only for the rows a caller looks at makes the answer as cheap to parse as plain JSON. Indexing,
+    slicing, iteration, ``len`` and comparison work like a list's; ``to_list()`` gives the wire rows.
+    """
+
+    __slots__ = ("_make", "_rows")
+
+    def __init__(self, make: Callable[[Sequence[Any]], M], rows: Sequence[Any]) -> None:
+        self._make = make
+        self._rows = rows
+
+    @overload
+    def __getitem__(self, index: int) -> M: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> TupleList[M]: ...
+
+    def __getitem__(self, index: int | slice) -> M | TupleList[M]:
+        if isinstance(index, slice):
+            return TupleList(self._make, self._rows[index])
+        return self._make(self._rows[index])
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self) -> Iterator[M]:
+        make = self._make
+        for row in self._rows:
+            yield make(row)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        shown = ", ".join(repr(item) for item in self[:3])
+        more = f", ... ({len(self)} rows)" if len(self) > 3 else ""
+        return f"TupleList([{shown}{more}])"
+
+    def to_list(self) -> list[Any]:
+        """The rows as received (wire form)."""
+        return [list(row) for row in self._rows]
 
 
 @define(frozen=True)
@@ -189,6 +240,7 @@ __all__ = [
     "Operation",
     "RequestFiles",
     "Response",
+    "TupleList",
     "Unset",
     "choice_to_wire",
     "decimal_from_wire",

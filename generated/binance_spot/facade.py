@@ -71,6 +71,7 @@ if TYPE_CHECKING:
     from .models.unfilled_order_count import UnfilledOrderCount
     from .models.window_ticker import WindowTicker
     from .models.working_order_type import WorkingOrderType
+    from .types import TupleList
 
 
 T = TypeVar("T")
@@ -486,7 +487,7 @@ class SpotFacade:
         end_time: int | Unset = UNSET,
         time_zone: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Kline]:
+    ) -> TupleList[Kline]:
         """Klines (candlesticks).
 
         Candlesticks of a symbol, identified by their open time. Without `startTime` and `endTime` the most
@@ -508,7 +509,7 @@ class SpotFacade:
             limit (int):
 
         Returns:
-            list[Kline]
+            TupleList[Kline]
         """
 
         from .api.market import klines as operation
@@ -538,7 +539,7 @@ class SpotFacade:
         end_time: int | Unset = UNSET,
         time_zone: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Kline]:
+    ) -> TupleList[Kline]:
         """Klines adjusted for charts.
 
         Same parameters and answer as `klines`, with values adjusted for drawing candlestick charts. Without
@@ -560,7 +561,7 @@ class SpotFacade:
             limit (int):
 
         Returns:
-            list[Kline]
+            TupleList[Kline]
         """
 
         from .api.market import ui_klines as operation
@@ -3495,7 +3496,7 @@ class AsyncSpotFacade:
         end_time: int | Unset = UNSET,
         time_zone: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Kline]:
+    ) -> TupleList[Kline]:
         """Klines (candlesticks).
 
         Candlesticks of a symbol, identified by their open time. Without `startTime` and `endTime` the most
@@ -3517,7 +3518,7 @@ class AsyncSpotFacade:
             limit (int):
 
         Returns:
-            list[Kline]
+            TupleList[Kline]
         """
 
         from .api.market import klines as operation
@@ -3547,7 +3548,7 @@ class AsyncSpotFacade:
         end_time: int | Unset = UNSET,
         time_zone: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Kline]:
+    ) -> TupleList[Kline]:
         """Klines adjusted for charts.
 
         Same parameters and answer as `klines`, with values adjusted for drawing candlestick charts. Without
@@ -3569,7 +3570,7 @@ class AsyncSpotFacade:
             limit (int):
 
         Returns:
-            list[Kline]
+            TupleList[Kline]
         """
 
         from .api.market import ui_klines as operation

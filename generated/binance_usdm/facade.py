@@ -106,6 +106,7 @@ if TYPE_CHECKING:
     from .models.user_data_stream_key import UserDataStreamKey
     from .models.user_trade import UserTrade
     from .models.working_type import WorkingType
+    from .types import TupleList
 
 
 T = TypeVar("T")
@@ -501,7 +502,7 @@ class UsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Kline]:
+    ) -> TupleList[Kline]:
         """Klines of a symbol.
 
         Klines are identified by their open time. Without startTime and endTime the most recent klines are
@@ -522,7 +523,7 @@ class UsdMFacade:
             limit (int):
 
         Returns:
-            list[Kline]
+            TupleList[Kline]
         """
 
         from .api.market import klines as operation
@@ -551,7 +552,7 @@ class UsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Kline]:
+    ) -> TupleList[Kline]:
         """Klines of a continuous contract.
 
         Klines of whichever contract of the given kind is current, identified by open time. Without
@@ -574,7 +575,7 @@ class UsdMFacade:
             limit (int):
 
         Returns:
-            list[Kline]
+            TupleList[Kline]
         """
 
         from .api.market import continuous_klines as operation
@@ -603,7 +604,7 @@ class UsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Kline]:
+    ) -> TupleList[Kline]:
         """Index price klines of a pair.
 
         Only the price fields carry information. Without startTime and endTime the most recent klines are
@@ -624,7 +625,7 @@ class UsdMFacade:
             limit (int):
 
         Returns:
-            list[Kline]
+            TupleList[Kline]
         """
 
         from .api.market import index_price_klines as operation
@@ -652,7 +653,7 @@ class UsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Kline]:
+    ) -> TupleList[Kline]:
         """Mark price klines of a symbol.
 
         Only the price fields carry information. Without startTime and endTime the most recent klines are
@@ -673,7 +674,7 @@ class UsdMFacade:
             limit (int):
 
         Returns:
-            list[Kline]
+            TupleList[Kline]
         """
 
         from .api.market import mark_price_klines as operation
@@ -701,7 +702,7 @@ class UsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Kline]:
+    ) -> TupleList[Kline]:
         """Premium index klines of a symbol.
 
         Only the price fields carry information. Without startTime and endTime the most recent klines are
@@ -722,7 +723,7 @@ class UsdMFacade:
             limit (int):
 
         Returns:
-            list[Kline]
+            TupleList[Kline]
         """
 
         from .api.market import premium_index_klines as operation
@@ -4407,7 +4408,7 @@ class AsyncUsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Kline]:
+    ) -> TupleList[Kline]:
         """Klines of a symbol.
 
         Klines are identified by their open time. Without startTime and endTime the most recent klines are
@@ -4428,7 +4429,7 @@ class AsyncUsdMFacade:
             limit (int):
 
         Returns:
-            list[Kline]
+            TupleList[Kline]
         """
 
         from .api.market import klines as operation
@@ -4457,7 +4458,7 @@ class AsyncUsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Kline]:
+    ) -> TupleList[Kline]:
         """Klines of a continuous contract.
 
         Klines of whichever contract of the given kind is current, identified by open time. Without
@@ -4480,7 +4481,7 @@ class AsyncUsdMFacade:
             limit (int):
 
         Returns:
-            list[Kline]
+            TupleList[Kline]
         """
 
         from .api.market import continuous_klines as operation
@@ -4509,7 +4510,7 @@ class AsyncUsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Kline]:
+    ) -> TupleList[Kline]:
         """Index price klines of a pair.
 
         Only the price fields carry information. Without startTime and endTime the most recent klines are
@@ -4530,7 +4531,7 @@ class AsyncUsdMFacade:
             limit (int):
 
         Returns:
-            list[Kline]
+            TupleList[Kline]
         """
 
         from .api.market import index_price_klines as operation
@@ -4558,7 +4559,7 @@ class AsyncUsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Kline]:
+    ) -> TupleList[Kline]:
         """Mark price klines of a symbol.
 
         Only the price fields carry information. Without startTime and endTime the most recent klines are
@@ -4579,7 +4580,7 @@ class AsyncUsdMFacade:
             limit (int):
 
         Returns:
-            list[Kline]
+            TupleList[Kline]
         """
 
         from .api.market import mark_price_klines as operation
@@ -4607,7 +4608,7 @@ class AsyncUsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Kline]:
+    ) -> TupleList[Kline]:
         """Premium index klines of a symbol.
 
         Only the price fields carry information. Without startTime and endTime the most recent klines are
@@ -4628,7 +4629,7 @@ class AsyncUsdMFacade:
             limit (int):
 
         Returns:
-            list[Kline]
+            TupleList[Kline]
         """
 
         from .api.market import premium_index_klines as operation

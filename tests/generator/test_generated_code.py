@@ -108,9 +108,21 @@ def test_klines_are_named_typed_fields(fixture_package: ModuleType) -> None:
     assert kline.to_list() == [1499040000000, "0.01634790", "0.80000000", 1499644799999, "unused"]
 
 
-def test_a_short_tuple_is_a_clear_error(fixture_package: ModuleType) -> None:
+def test_a_short_tuple_is_a_clear_error_when_read(fixture_package: ModuleType) -> None:
+    klines = respond(op("klines"), [[1, "2"]])
     with pytest.raises(ValueError, match="Kline expects 4 items, got 2"):
-        respond(op("klines"), [[1, "2"]])
+        _ = klines[0]
+
+
+def test_lists_of_tuples_are_read_on_access(fixture_package: ModuleType) -> None:
+    rows = [[i, "1.5", "2.5", i + 1] for i in range(1000)]
+    klines = respond(op("klines"), rows)
+    assert type(klines).__name__ == "TupleList"
+    assert len(klines) == 1000
+    assert klines[999].open_time == 999
+    assert [k.open_time for k in klines[10:13]] == [10, 11, 12]
+    assert klines.to_list() == rows
+    assert klines == list(klines)
 
 
 def test_depth_levels_and_case_only_wire_names(fixture_package: ModuleType) -> None:

@@ -6,15 +6,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..types import decimal_from_wire, decimal_to_wire
 
 T = TypeVar("T", bound="Kline")
 
 
-@_attrs_define
 class Kline:
     """One candlestick; Binance appends an unused twelfth item, kept in `extra`.
 
@@ -35,95 +31,182 @@ class Kline:
         taker_buy_base_volume (Decimal):
     """
 
-    open_time: int
-    open_price: Decimal
-    high_price: Decimal
-    low_price: Decimal
-    close_price: Decimal
-    volume: Decimal
-    close_time: int
-    base_volume: Decimal
-    trades: int
-    taker_buy_volume: Decimal
-    taker_buy_base_volume: Decimal
-    extra: list[Any] = _attrs_field(factory=list, kw_only=True)
+    __slots__ = ("_items",)
+    _items: list[Any]
+
+    def __init__(
+        self,
+        open_time: int,
+        open_price: Decimal,
+        high_price: Decimal,
+        low_price: Decimal,
+        close_price: Decimal,
+        volume: Decimal,
+        close_time: int,
+        base_volume: Decimal,
+        trades: int,
+        taker_buy_volume: Decimal,
+        taker_buy_base_volume: Decimal,
+        *,
+        extra: list[Any] | None = None,
+    ) -> None:
+        wire_0 = open_time
+        wire_1 = decimal_to_wire(open_price, "open_price")
+        wire_2 = decimal_to_wire(high_price, "high_price")
+        wire_3 = decimal_to_wire(low_price, "low_price")
+        wire_4 = decimal_to_wire(close_price, "close_price")
+        wire_5 = decimal_to_wire(volume, "volume")
+        wire_6 = close_time
+        wire_7 = decimal_to_wire(base_volume, "base_volume")
+        wire_8 = trades
+        wire_9 = decimal_to_wire(taker_buy_volume, "taker_buy_volume")
+        wire_10 = decimal_to_wire(taker_buy_base_volume, "taker_buy_base_volume")
+        self._items = [
+            wire_0,
+            wire_1,
+            wire_2,
+            wire_3,
+            wire_4,
+            wire_5,
+            wire_6,
+            wire_7,
+            wire_8,
+            wire_9,
+            wire_10,
+            *(extra or ()),
+        ]
+
+    @property
+    def open_time(self) -> int:
+        open_time = self._items[0]
+
+        value: int = open_time
+        return value
+
+    @property
+    def open_price(self) -> Decimal:
+        open_price = decimal_from_wire(self._items[1])
+
+        value: Decimal = open_price
+        return value
+
+    @property
+    def high_price(self) -> Decimal:
+        high_price = decimal_from_wire(self._items[2])
+
+        value: Decimal = high_price
+        return value
+
+    @property
+    def low_price(self) -> Decimal:
+        low_price = decimal_from_wire(self._items[3])
+
+        value: Decimal = low_price
+        return value
+
+    @property
+    def close_price(self) -> Decimal:
+        close_price = decimal_from_wire(self._items[4])
+
+        value: Decimal = close_price
+        return value
+
+    @property
+    def volume(self) -> Decimal:
+        volume = decimal_from_wire(self._items[5])
+
+        value: Decimal = volume
+        return value
+
+    @property
+    def close_time(self) -> int:
+        close_time = self._items[6]
+
+        value: int = close_time
+        return value
+
+    @property
+    def base_volume(self) -> Decimal:
+        base_volume = decimal_from_wire(self._items[7])
+
+        value: Decimal = base_volume
+        return value
+
+    @property
+    def trades(self) -> int:
+        trades = self._items[8]
+
+        value: int = trades
+        return value
+
+    @property
+    def taker_buy_volume(self) -> Decimal:
+        taker_buy_volume = decimal_from_wire(self._items[9])
+
+        value: Decimal = taker_buy_volume
+        return value
+
+    @property
+    def taker_buy_base_volume(self) -> Decimal:
+        taker_buy_base_volume = decimal_from_wire(self._items[10])
+
+        value: Decimal = taker_buy_base_volume
+        return value
+
+    @property
+    def extra(self) -> list[Any]:
+        """Items Binance sent after the documented ones."""
+        return self._items[11:]
+
+    def _values(self) -> tuple[Any, ...]:
+        return (
+            self.open_time,
+            self.open_price,
+            self.high_price,
+            self.low_price,
+            self.close_price,
+            self.volume,
+            self.close_time,
+            self.base_volume,
+            self.trades,
+            self.taker_buy_volume,
+            self.taker_buy_base_volume,
+            self.extra,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Kline):
+            return NotImplemented
+        return self._values() == other._values()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"Kline("
+            f"open_time={self.open_time!r}, "
+            f"open_price={self.open_price!r}, "
+            f"high_price={self.high_price!r}, "
+            f"low_price={self.low_price!r}, "
+            f"close_price={self.close_price!r}, "
+            f"volume={self.volume!r}, "
+            f"close_time={self.close_time!r}, "
+            f"base_volume={self.base_volume!r}, "
+            f"trades={self.trades!r}, "
+            f"taker_buy_volume={self.taker_buy_volume!r}, "
+            f"taker_buy_base_volume={self.taker_buy_base_volume!r}, "
+            f"extra={self.extra!r})"
+        )
 
     def to_list(self) -> list[Any]:
-        open_time = self.open_time
-
-        open_price = decimal_to_wire(self.open_price, "open_price")
-
-        high_price = decimal_to_wire(self.high_price, "high_price")
-
-        low_price = decimal_to_wire(self.low_price, "low_price")
-
-        close_price = decimal_to_wire(self.close_price, "close_price")
-
-        volume = decimal_to_wire(self.volume, "volume")
-
-        close_time = self.close_time
-
-        base_volume = decimal_to_wire(self.base_volume, "base_volume")
-
-        trades = self.trades
-
-        taker_buy_volume = decimal_to_wire(self.taker_buy_volume, "taker_buy_volume")
-
-        taker_buy_base_volume = decimal_to_wire(self.taker_buy_base_volume, "taker_buy_base_volume")
-
-        return [
-            open_time,
-            open_price,
-            high_price,
-            low_price,
-            close_price,
-            volume,
-            close_time,
-            base_volume,
-            trades,
-            taker_buy_volume,
-            taker_buy_base_volume,
-            *self.extra,
-        ]
+        """The wire form: the items exactly as received (or as written from the values)."""
+        return list(self._items)
 
     @classmethod
     def from_list(cls: type[T], src_list: Sequence[Any]) -> T:
-        items = list(src_list)
-        if len(items) < 11:
-            raise ValueError(f"Kline expects 11 items, got {len(items)}")
-        open_time = items[0]
-
-        open_price = decimal_from_wire(items[1])
-
-        high_price = decimal_from_wire(items[2])
-
-        low_price = decimal_from_wire(items[3])
-
-        close_price = decimal_from_wire(items[4])
-
-        volume = decimal_from_wire(items[5])
-
-        close_time = items[6]
-
-        base_volume = decimal_from_wire(items[7])
-
-        trades = items[8]
-
-        taker_buy_volume = decimal_from_wire(items[9])
-
-        taker_buy_base_volume = decimal_from_wire(items[10])
-
-        return cls(
-            open_time=open_time,
-            open_price=open_price,
-            high_price=high_price,
-            low_price=low_price,
-            close_price=close_price,
-            volume=volume,
-            close_time=close_time,
-            base_volume=base_volume,
-            trades=trades,
-            taker_buy_volume=taker_buy_volume,
-            taker_buy_base_volume=taker_buy_base_volume,
-            extra=items[11:],
-        )
+        """Wrap a wire array; fields are read (and checked) when accessed."""
+        if len(src_list) < 11:
+            raise ValueError(f"Kline expects 11 items, got {len(src_list)}")
+        instance = object.__new__(cls)
+        instance._items = list(src_list)
+        return instance

@@ -6,15 +6,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..types import decimal_from_wire, decimal_to_wire
 
 T = TypeVar("T", bound="PriceKline")
 
 
-@_attrs_define
 class PriceKline:
     """One candlestick of an index, mark or premium index price. The places where trade candlesticks
     carry volumes hold "0"; Binance appends three more unused items, kept in `extra`.
@@ -34,81 +30,158 @@ class PriceKline:
             sample_count (int): Number of price samples in the bar (documented as to be ignored for premium index bars).
     """
 
-    open_time: int
-    open_price: Decimal
-    high_price: Decimal
-    low_price: Decimal
-    close_price: Decimal
-    unused_volume: Decimal
-    close_time: int
-    unused_base_volume: Decimal
-    sample_count: int
-    extra: list[Any] = _attrs_field(factory=list, kw_only=True)
+    __slots__ = ("_items",)
+    _items: list[Any]
+
+    def __init__(
+        self,
+        open_time: int,
+        open_price: Decimal,
+        high_price: Decimal,
+        low_price: Decimal,
+        close_price: Decimal,
+        unused_volume: Decimal,
+        close_time: int,
+        unused_base_volume: Decimal,
+        sample_count: int,
+        *,
+        extra: list[Any] | None = None,
+    ) -> None:
+        wire_0 = open_time
+        wire_1 = decimal_to_wire(open_price, "open_price")
+        wire_2 = decimal_to_wire(high_price, "high_price")
+        wire_3 = decimal_to_wire(low_price, "low_price")
+        wire_4 = decimal_to_wire(close_price, "close_price")
+        wire_5 = decimal_to_wire(unused_volume, "unused_volume")
+        wire_6 = close_time
+        wire_7 = decimal_to_wire(unused_base_volume, "unused_base_volume")
+        wire_8 = sample_count
+        self._items = [
+            wire_0,
+            wire_1,
+            wire_2,
+            wire_3,
+            wire_4,
+            wire_5,
+            wire_6,
+            wire_7,
+            wire_8,
+            *(extra or ()),
+        ]
+
+    @property
+    def open_time(self) -> int:
+        open_time = self._items[0]
+
+        value: int = open_time
+        return value
+
+    @property
+    def open_price(self) -> Decimal:
+        open_price = decimal_from_wire(self._items[1])
+
+        value: Decimal = open_price
+        return value
+
+    @property
+    def high_price(self) -> Decimal:
+        high_price = decimal_from_wire(self._items[2])
+
+        value: Decimal = high_price
+        return value
+
+    @property
+    def low_price(self) -> Decimal:
+        low_price = decimal_from_wire(self._items[3])
+
+        value: Decimal = low_price
+        return value
+
+    @property
+    def close_price(self) -> Decimal:
+        close_price = decimal_from_wire(self._items[4])
+
+        value: Decimal = close_price
+        return value
+
+    @property
+    def unused_volume(self) -> Decimal:
+        unused_volume = decimal_from_wire(self._items[5])
+
+        value: Decimal = unused_volume
+        return value
+
+    @property
+    def close_time(self) -> int:
+        close_time = self._items[6]
+
+        value: int = close_time
+        return value
+
+    @property
+    def unused_base_volume(self) -> Decimal:
+        unused_base_volume = decimal_from_wire(self._items[7])
+
+        value: Decimal = unused_base_volume
+        return value
+
+    @property
+    def sample_count(self) -> int:
+        sample_count = self._items[8]
+
+        value: int = sample_count
+        return value
+
+    @property
+    def extra(self) -> list[Any]:
+        """Items Binance sent after the documented ones."""
+        return self._items[9:]
+
+    def _values(self) -> tuple[Any, ...]:
+        return (
+            self.open_time,
+            self.open_price,
+            self.high_price,
+            self.low_price,
+            self.close_price,
+            self.unused_volume,
+            self.close_time,
+            self.unused_base_volume,
+            self.sample_count,
+            self.extra,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PriceKline):
+            return NotImplemented
+        return self._values() == other._values()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"PriceKline("
+            f"open_time={self.open_time!r}, "
+            f"open_price={self.open_price!r}, "
+            f"high_price={self.high_price!r}, "
+            f"low_price={self.low_price!r}, "
+            f"close_price={self.close_price!r}, "
+            f"unused_volume={self.unused_volume!r}, "
+            f"close_time={self.close_time!r}, "
+            f"unused_base_volume={self.unused_base_volume!r}, "
+            f"sample_count={self.sample_count!r}, "
+            f"extra={self.extra!r})"
+        )
 
     def to_list(self) -> list[Any]:
-        open_time = self.open_time
-
-        open_price = decimal_to_wire(self.open_price, "open_price")
-
-        high_price = decimal_to_wire(self.high_price, "high_price")
-
-        low_price = decimal_to_wire(self.low_price, "low_price")
-
-        close_price = decimal_to_wire(self.close_price, "close_price")
-
-        unused_volume = decimal_to_wire(self.unused_volume, "unused_volume")
-
-        close_time = self.close_time
-
-        unused_base_volume = decimal_to_wire(self.unused_base_volume, "unused_base_volume")
-
-        sample_count = self.sample_count
-
-        return [
-            open_time,
-            open_price,
-            high_price,
-            low_price,
-            close_price,
-            unused_volume,
-            close_time,
-            unused_base_volume,
-            sample_count,
-            *self.extra,
-        ]
+        """The wire form: the items exactly as received (or as written from the values)."""
+        return list(self._items)
 
     @classmethod
     def from_list(cls: type[T], src_list: Sequence[Any]) -> T:
-        items = list(src_list)
-        if len(items) < 9:
-            raise ValueError(f"PriceKline expects 9 items, got {len(items)}")
-        open_time = items[0]
-
-        open_price = decimal_from_wire(items[1])
-
-        high_price = decimal_from_wire(items[2])
-
-        low_price = decimal_from_wire(items[3])
-
-        close_price = decimal_from_wire(items[4])
-
-        unused_volume = decimal_from_wire(items[5])
-
-        close_time = items[6]
-
-        unused_base_volume = decimal_from_wire(items[7])
-
-        sample_count = items[8]
-
-        return cls(
-            open_time=open_time,
-            open_price=open_price,
-            high_price=high_price,
-            low_price=low_price,
-            close_price=close_price,
-            unused_volume=unused_volume,
-            close_time=close_time,
-            unused_base_volume=unused_base_volume,
-            sample_count=sample_count,
-            extra=items[9:],
-        )
+        """Wrap a wire array; fields are read (and checked) when accessed."""
+        if len(src_list) < 9:
+            raise ValueError(f"PriceKline expects 9 items, got {len(src_list)}")
+        instance = object.__new__(cls)
+        instance._items = list(src_list)
+        return instance

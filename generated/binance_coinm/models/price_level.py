@@ -6,15 +6,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..types import decimal_from_wire, decimal_to_wire
 
 T = TypeVar("T", bound="PriceLevel")
 
 
-@_attrs_define
 class PriceLevel:
     """One level of the book.
 
@@ -26,32 +22,69 @@ class PriceLevel:
         quantity (Decimal):
     """
 
-    price: Decimal
-    quantity: Decimal
-    extra: list[Any] = _attrs_field(factory=list, kw_only=True)
+    __slots__ = ("_items",)
+    _items: list[Any]
+
+    def __init__(
+        self,
+        price: Decimal,
+        quantity: Decimal,
+        *,
+        extra: list[Any] | None = None,
+    ) -> None:
+        wire_0 = decimal_to_wire(price, "price")
+        wire_1 = decimal_to_wire(quantity, "quantity")
+        self._items = [
+            wire_0,
+            wire_1,
+            *(extra or ()),
+        ]
+
+    @property
+    def price(self) -> Decimal:
+        price = decimal_from_wire(self._items[0])
+
+        value: Decimal = price
+        return value
+
+    @property
+    def quantity(self) -> Decimal:
+        quantity = decimal_from_wire(self._items[1])
+
+        value: Decimal = quantity
+        return value
+
+    @property
+    def extra(self) -> list[Any]:
+        """Items Binance sent after the documented ones."""
+        return self._items[2:]
+
+    def _values(self) -> tuple[Any, ...]:
+        return (
+            self.price,
+            self.quantity,
+            self.extra,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PriceLevel):
+            return NotImplemented
+        return self._values() == other._values()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"PriceLevel(price={self.price!r}, quantity={self.quantity!r}, extra={self.extra!r})"
 
     def to_list(self) -> list[Any]:
-        price = decimal_to_wire(self.price, "price")
-
-        quantity = decimal_to_wire(self.quantity, "quantity")
-
-        return [
-            price,
-            quantity,
-            *self.extra,
-        ]
+        """The wire form: the items exactly as received (or as written from the values)."""
+        return list(self._items)
 
     @classmethod
     def from_list(cls: type[T], src_list: Sequence[Any]) -> T:
-        items = list(src_list)
-        if len(items) < 2:
-            raise ValueError(f"PriceLevel expects 2 items, got {len(items)}")
-        price = decimal_from_wire(items[0])
-
-        quantity = decimal_from_wire(items[1])
-
-        return cls(
-            price=price,
-            quantity=quantity,
-            extra=items[2:],
-        )
+        """Wrap a wire array; fields are read (and checked) when accessed."""
+        if len(src_list) < 2:
+            raise ValueError(f"PriceLevel expects 2 items, got {len(src_list)}")
+        instance = object.__new__(cls)
+        instance._items = list(src_list)
+        return instance

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import TupleList
+
 if TYPE_CHECKING:
     from ..models.price_level import PriceLevel
 
@@ -20,27 +22,21 @@ class OrderBook:
     """
     Attributes:
         last_update_id (int):
-        bids (list[PriceLevel]): Bids, best (highest) first.
-        asks (list[PriceLevel]): Asks, best (lowest) first.
+        bids (TupleList[PriceLevel]): Bids, best (highest) first.
+        asks (TupleList[PriceLevel]): Asks, best (lowest) first.
     """
 
     last_update_id: int
-    bids: list[PriceLevel]
-    asks: list[PriceLevel]
+    bids: TupleList[PriceLevel]
+    asks: TupleList[PriceLevel]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         last_update_id = self.last_update_id
 
-        bids = []
-        for bids_item_data in self.bids:
-            bids_item = bids_item_data.to_list()
-            bids.append(bids_item)
+        bids = self.bids.to_list()
 
-        asks = []
-        for asks_item_data in self.asks:
-            asks_item = asks_item_data.to_list()
-            asks.append(asks_item)
+        asks = self.asks.to_list()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -56,19 +52,9 @@ class OrderBook:
         d = dict(src_dict)
         last_update_id = d.pop("lastUpdateId")
 
-        bids = []
-        _bids = d.pop("bids")
-        for bids_item_data in _bids:
-            bids_item = PriceLevel.from_list(bids_item_data)
+        bids = TupleList(PriceLevel.from_list, d.pop("bids"))
 
-            bids.append(bids_item)
-
-        asks = []
-        _asks = d.pop("asks")
-        for asks_item_data in _asks:
-            asks_item = PriceLevel.from_list(asks_item_data)
-
-            asks.append(asks_item)
+        asks = TupleList(PriceLevel.from_list, d.pop("asks"))
 
         _model = cls(
             last_update_id=last_update_id,

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import TupleList
+
 if TYPE_CHECKING:
     from ..models.price_level import PriceLevel
 
@@ -23,15 +25,15 @@ class OrderBook:
         last_update_id (int):
         event_time (int): Time the message was produced (ms).
         transaction_time (int): Transaction time (ms).
-        bids (list[PriceLevel]):
-        asks (list[PriceLevel]):
+        bids (TupleList[PriceLevel]):
+        asks (TupleList[PriceLevel]):
     """
 
     last_update_id: int
     event_time: int
     transaction_time: int
-    bids: list[PriceLevel]
-    asks: list[PriceLevel]
+    bids: TupleList[PriceLevel]
+    asks: TupleList[PriceLevel]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -41,15 +43,9 @@ class OrderBook:
 
         transaction_time = self.transaction_time
 
-        bids = []
-        for bids_item_data in self.bids:
-            bids_item = bids_item_data.to_list()
-            bids.append(bids_item)
+        bids = self.bids.to_list()
 
-        asks = []
-        for asks_item_data in self.asks:
-            asks_item = asks_item_data.to_list()
-            asks.append(asks_item)
+        asks = self.asks.to_list()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -71,19 +67,9 @@ class OrderBook:
 
         transaction_time = d.pop("T")
 
-        bids = []
-        _bids = d.pop("bids")
-        for bids_item_data in _bids:
-            bids_item = PriceLevel.from_list(bids_item_data)
+        bids = TupleList(PriceLevel.from_list, d.pop("bids"))
 
-            bids.append(bids_item)
-
-        asks = []
-        _asks = d.pop("asks")
-        for asks_item_data in _asks:
-            asks_item = PriceLevel.from_list(asks_item_data)
-
-            asks.append(asks_item)
+        asks = TupleList(PriceLevel.from_list, d.pop("asks"))
 
         _model = cls(
             last_update_id=last_update_id,

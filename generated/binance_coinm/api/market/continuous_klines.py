@@ -17,6 +17,7 @@ from ...types import (
     UNSET,
     Operation,
     Response,
+    TupleList,
     Unset,
     enum_to_wire,
     loads_json,
@@ -73,26 +74,16 @@ def request_kwargs(
     }
 
 
-def parse_success(response: httpx.Response) -> list[Kline]:
+def parse_success(response: httpx.Response) -> TupleList[Kline]:
     """Parse a successful (2XX) response body."""
-    response_200 = []
-    _response_200 = loads_json(response.content)
-    for response_200_item_data in _response_200:
-        response_200_item = Kline.from_list(response_200_item_data)
-
-        response_200.append(response_200_item)
+    response_200 = TupleList(Kline.from_list, loads_json(response.content))
 
     return response_200
 
 
-def _parse_response(*, client: Client, response: httpx.Response) -> Error | list[Kline] | None:
+def _parse_response(*, client: Client, response: httpx.Response) -> Error | TupleList[Kline] | None:
     if response.status_code == 200:
-        response_200 = []
-        _response_200 = loads_json(response.content)
-        for response_200_item_data in _response_200:
-            response_200_item = Kline.from_list(response_200_item_data)
-
-            response_200.append(response_200_item)
+        response_200 = TupleList(Kline.from_list, loads_json(response.content))
 
         return response_200
 
@@ -106,7 +97,7 @@ def _parse_response(*, client: Client, response: httpx.Response) -> Error | list
     return None
 
 
-def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | list[Kline]]:
+def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | TupleList[Kline]]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -125,7 +116,7 @@ def sync_detailed(
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Response[Error | list[Kline]]:
+) -> Response[Error | TupleList[Kline]]:
     """Candlesticks of a pair's perpetual or current/next quarterly contract.
 
     Bars of whichever contract currently has the given `contractType` on the pair, so that the series
@@ -149,7 +140,7 @@ def sync_detailed(
         limit (int):
 
     Returns:
-        Response[Error | list[Kline]]
+        Response[Error | TupleList[Kline]]
     """
 
     kwargs = request_kwargs(
@@ -174,7 +165,7 @@ def sync(
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Error | list[Kline] | None:
+) -> Error | TupleList[Kline] | None:
     """Candlesticks of a pair's perpetual or current/next quarterly contract.
 
     Bars of whichever contract currently has the given `contractType` on the pair, so that the series
@@ -198,7 +189,7 @@ def sync(
         limit (int):
 
     Returns:
-        Error | list[Kline]
+        Error | TupleList[Kline]
     """
 
     return sync_detailed(
@@ -222,7 +213,7 @@ async def asyncio_detailed(
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Response[Error | list[Kline]]:
+) -> Response[Error | TupleList[Kline]]:
     """Candlesticks of a pair's perpetual or current/next quarterly contract.
 
     Bars of whichever contract currently has the given `contractType` on the pair, so that the series
@@ -246,7 +237,7 @@ async def asyncio_detailed(
         limit (int):
 
     Returns:
-        Response[Error | list[Kline]]
+        Response[Error | TupleList[Kline]]
     """
 
     kwargs = request_kwargs(
@@ -271,7 +262,7 @@ async def asyncio(
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Error | list[Kline] | None:
+) -> Error | TupleList[Kline] | None:
     """Candlesticks of a pair's perpetual or current/next quarterly contract.
 
     Bars of whichever contract currently has the given `contractType` on the pair, so that the series
@@ -295,7 +286,7 @@ async def asyncio(
         limit (int):
 
     Returns:
-        Error | list[Kline]
+        Error | TupleList[Kline]
     """
 
     return (

@@ -16,6 +16,7 @@ from ...types import (
     UNSET,
     Operation,
     Response,
+    TupleList,
     Unset,
     enum_to_wire,
     loads_json,
@@ -70,26 +71,16 @@ def request_kwargs(
     }
 
 
-def parse_success(response: httpx.Response) -> list[Kline]:
+def parse_success(response: httpx.Response) -> TupleList[Kline]:
     """Parse a successful (2XX) response body."""
-    response_200 = []
-    _response_200 = loads_json(response.content)
-    for response_200_item_data in _response_200:
-        response_200_item = Kline.from_list(response_200_item_data)
-
-        response_200.append(response_200_item)
+    response_200 = TupleList(Kline.from_list, loads_json(response.content))
 
     return response_200
 
 
-def _parse_response(*, client: Client, response: httpx.Response) -> Error | list[Kline] | None:
+def _parse_response(*, client: Client, response: httpx.Response) -> Error | TupleList[Kline] | None:
     if response.status_code == 200:
-        response_200 = []
-        _response_200 = loads_json(response.content)
-        for response_200_item_data in _response_200:
-            response_200_item = Kline.from_list(response_200_item_data)
-
-            response_200.append(response_200_item)
+        response_200 = TupleList(Kline.from_list, loads_json(response.content))
 
         return response_200
 
@@ -103,7 +94,7 @@ def _parse_response(*, client: Client, response: httpx.Response) -> Error | list
     return None
 
 
-def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | list[Kline]]:
+def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | TupleList[Kline]]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -121,7 +112,7 @@ def sync_detailed(
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Response[Error | list[Kline]]:
+) -> Response[Error | TupleList[Kline]]:
     """Candlesticks of a contract.
 
     Bars identified by their open time. `startTime` and `endTime` may be at most 200 days apart, and
@@ -144,7 +135,7 @@ def sync_detailed(
         limit (int):
 
     Returns:
-        Response[Error | list[Kline]]
+        Response[Error | TupleList[Kline]]
     """
 
     kwargs = request_kwargs(
@@ -167,7 +158,7 @@ def sync(
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Error | list[Kline] | None:
+) -> Error | TupleList[Kline] | None:
     """Candlesticks of a contract.
 
     Bars identified by their open time. `startTime` and `endTime` may be at most 200 days apart, and
@@ -190,7 +181,7 @@ def sync(
         limit (int):
 
     Returns:
-        Error | list[Kline]
+        Error | TupleList[Kline]
     """
 
     return sync_detailed(
@@ -212,7 +203,7 @@ async def asyncio_detailed(
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Response[Error | list[Kline]]:
+) -> Response[Error | TupleList[Kline]]:
     """Candlesticks of a contract.
 
     Bars identified by their open time. `startTime` and `endTime` may be at most 200 days apart, and
@@ -235,7 +226,7 @@ async def asyncio_detailed(
         limit (int):
 
     Returns:
-        Response[Error | list[Kline]]
+        Response[Error | TupleList[Kline]]
     """
 
     kwargs = request_kwargs(
@@ -258,7 +249,7 @@ async def asyncio(
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Error | list[Kline] | None:
+) -> Error | TupleList[Kline] | None:
     """Candlesticks of a contract.
 
     Bars identified by their open time. `startTime` and `endTime` may be at most 200 days apart, and
@@ -281,7 +272,7 @@ async def asyncio(
         limit (int):
 
     Returns:
-        Error | list[Kline]
+        Error | TupleList[Kline]
     """
 
     return (

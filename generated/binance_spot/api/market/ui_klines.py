@@ -16,6 +16,7 @@ from ...types import (
     UNSET,
     Operation,
     Response,
+    TupleList,
     Unset,
     enum_to_wire,
     loads_json,
@@ -65,26 +66,16 @@ def request_kwargs(
     }
 
 
-def parse_success(response: httpx.Response) -> list[Kline]:
+def parse_success(response: httpx.Response) -> TupleList[Kline]:
     """Parse a successful (2XX) response body."""
-    response_200 = []
-    _response_200 = loads_json(response.content)
-    for response_200_item_data in _response_200:
-        response_200_item = Kline.from_list(response_200_item_data)
-
-        response_200.append(response_200_item)
+    response_200 = TupleList(Kline.from_list, loads_json(response.content))
 
     return response_200
 
 
-def _parse_response(*, client: Client, response: httpx.Response) -> Error | list[Kline] | None:
+def _parse_response(*, client: Client, response: httpx.Response) -> Error | TupleList[Kline] | None:
     if response.status_code == 200:
-        response_200 = []
-        _response_200 = loads_json(response.content)
-        for response_200_item_data in _response_200:
-            response_200_item = Kline.from_list(response_200_item_data)
-
-            response_200.append(response_200_item)
+        response_200 = TupleList(Kline.from_list, loads_json(response.content))
 
         return response_200
 
@@ -98,7 +89,7 @@ def _parse_response(*, client: Client, response: httpx.Response) -> Error | list
     return None
 
 
-def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | list[Kline]]:
+def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | TupleList[Kline]]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -119,7 +110,7 @@ def sync_detailed(
     end_time: int | Unset = UNSET,
     time_zone: str | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Response[Error | list[Kline]]:
+) -> Response[Error | TupleList[Kline]]:
     """Klines adjusted for charts.
 
     Same parameters and answer as `klines`, with values adjusted for drawing candlestick charts. Without
@@ -141,7 +132,7 @@ def sync_detailed(
         limit (int):
 
     Returns:
-        Response[Error | list[Kline]]
+        Response[Error | TupleList[Kline]]
     """
 
     kwargs = request_kwargs(
@@ -168,7 +159,7 @@ def sync(
     end_time: int | Unset = UNSET,
     time_zone: str | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Error | list[Kline] | None:
+) -> Error | TupleList[Kline] | None:
     """Klines adjusted for charts.
 
     Same parameters and answer as `klines`, with values adjusted for drawing candlestick charts. Without
@@ -190,7 +181,7 @@ def sync(
         limit (int):
 
     Returns:
-        Error | list[Kline]
+        Error | TupleList[Kline]
     """
 
     return sync_detailed(
@@ -216,7 +207,7 @@ async def asyncio_detailed(
     end_time: int | Unset = UNSET,
     time_zone: str | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Response[Error | list[Kline]]:
+) -> Response[Error | TupleList[Kline]]:
     """Klines adjusted for charts.
 
     Same parameters and answer as `klines`, with values adjusted for drawing candlestick charts. Without
@@ -238,7 +229,7 @@ async def asyncio_detailed(
         limit (int):
 
     Returns:
-        Response[Error | list[Kline]]
+        Response[Error | TupleList[Kline]]
     """
 
     kwargs = request_kwargs(
@@ -265,7 +256,7 @@ async def asyncio(
     end_time: int | Unset = UNSET,
     time_zone: str | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Error | list[Kline] | None:
+) -> Error | TupleList[Kline] | None:
     """Klines adjusted for charts.
 
     Same parameters and answer as `klines`, with values adjusted for drawing candlestick charts. Without
@@ -287,7 +278,7 @@ async def asyncio(
         limit (int):
 
     Returns:
-        Error | list[Kline]
+        Error | TupleList[Kline]
     """
 
     return (

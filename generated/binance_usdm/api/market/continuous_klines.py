@@ -17,6 +17,7 @@ from ...types import (
     UNSET,
     Operation,
     Response,
+    TupleList,
     Unset,
     enum_to_wire,
     loads_json,
@@ -73,26 +74,16 @@ def request_kwargs(
     }
 
 
-def parse_success(response: httpx.Response) -> list[Kline]:
+def parse_success(response: httpx.Response) -> TupleList[Kline]:
     """Parse a successful (2XX) response body."""
-    response_200 = []
-    _response_200 = loads_json(response.content)
-    for response_200_item_data in _response_200:
-        response_200_item = Kline.from_list(response_200_item_data)
-
-        response_200.append(response_200_item)
+    response_200 = TupleList(Kline.from_list, loads_json(response.content))
 
     return response_200
 
 
-def _parse_response(*, client: Client, response: httpx.Response) -> Error | list[Kline] | None:
+def _parse_response(*, client: Client, response: httpx.Response) -> Error | TupleList[Kline] | None:
     if response.status_code == 200:
-        response_200 = []
-        _response_200 = loads_json(response.content)
-        for response_200_item_data in _response_200:
-            response_200_item = Kline.from_list(response_200_item_data)
-
-            response_200.append(response_200_item)
+        response_200 = TupleList(Kline.from_list, loads_json(response.content))
 
         return response_200
 
@@ -106,7 +97,7 @@ def _parse_response(*, client: Client, response: httpx.Response) -> Error | list
     return None
 
 
-def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | list[Kline]]:
+def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | TupleList[Kline]]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -125,7 +116,7 @@ def sync_detailed(
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Response[Error | list[Kline]]:
+) -> Response[Error | TupleList[Kline]]:
     """Klines of a continuous contract.
 
     Klines of whichever contract of the given kind is current, identified by open time. Without
@@ -148,7 +139,7 @@ def sync_detailed(
         limit (int):
 
     Returns:
-        Response[Error | list[Kline]]
+        Response[Error | TupleList[Kline]]
     """
 
     kwargs = request_kwargs(
@@ -173,7 +164,7 @@ def sync(
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Error | list[Kline] | None:
+) -> Error | TupleList[Kline] | None:
     """Klines of a continuous contract.
 
     Klines of whichever contract of the given kind is current, identified by open time. Without
@@ -196,7 +187,7 @@ def sync(
         limit (int):
 
     Returns:
-        Error | list[Kline]
+        Error | TupleList[Kline]
     """
 
     return sync_detailed(
@@ -220,7 +211,7 @@ async def asyncio_detailed(
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Response[Error | list[Kline]]:
+) -> Response[Error | TupleList[Kline]]:
     """Klines of a continuous contract.
 
     Klines of whichever contract of the given kind is current, identified by open time. Without
@@ -243,7 +234,7 @@ async def asyncio_detailed(
         limit (int):
 
     Returns:
-        Response[Error | list[Kline]]
+        Response[Error | TupleList[Kline]]
     """
 
     kwargs = request_kwargs(
@@ -268,7 +259,7 @@ async def asyncio(
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Error | list[Kline] | None:
+) -> Error | TupleList[Kline] | None:
     """Klines of a continuous contract.
 
     Klines of whichever contract of the given kind is current, identified by open time. Without
@@ -291,7 +282,7 @@ async def asyncio(
         limit (int):
 
     Returns:
-        Error | list[Kline]
+        Error | TupleList[Kline]
     """
 
     return (
