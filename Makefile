@@ -35,6 +35,7 @@ test: lint typecheck check-generated unit  ## everything CI checks
 bench: setup  ## benchmarks that print figures (never run by the tests)
 	$(BIN)/python bench/generate.py
 	$(BIN)/python bench/imports.py
+	$(BIN)/python bench/stream_decode.py
 
 bench-clients: setup  ## signed order and 1000-level book: this client against httpx, python-binance, connector, SDK, ccxt
 	$(BIN)/python bench/clients.py

@@ -14,36 +14,43 @@ from pathlib import Path
 from .build import Generated, GenerationError, build, relative
 from .lint import lint_all
 from .products import GENERATED_DIR, PRODUCTS, Product, product
+from .streams import KEY as STREAMS
+from .streams import StreamsGenerated, build_streams, lint_streams
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
-    parser.add_argument("products", nargs="*", help="spot, usdm, coinm (default: all)")
+    parser.add_argument("products", nargs="*", help="spot, usdm, coinm, streams (default: all)")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--lint", action="store_true", help="only lint the specs")
     mode.add_argument("--check", action="store_true", help="regenerate into a temporary folder and compare")
     parser.add_argument("--output", type=Path, default=GENERATED_DIR, help="where packages are written")
     args = parser.parse_args(argv)
+    keys = [key for key in args.products if key != STREAMS]
+    streams = not args.products or STREAMS in args.products
     try:
-        chosen = [product(key) for key in args.products] if args.products else list(PRODUCTS)
+        chosen = [product(key) for key in keys] if args.products else list(PRODUCTS)
     except KeyError as exc:
         parser.error(str(exc.args[0]))
     if args.lint:
-        return _lint(chosen)
+        return _lint(chosen, streams=streams)
     try:
         if args.check:
-            return _check(chosen, args.output)
-        return _generate(chosen, args.output)
+            return _check(chosen, args.output, streams=streams)
+        return _generate(chosen, args.output, streams=streams)
     except GenerationError as exc:
         print(exc, file=sys.stderr)
         return 1
 
 
-def _lint(chosen: list[Product]) -> int:
-    findings = lint_all([(p.spec_path, f"specs/{p.spec_name}") for p in chosen])
+def _lint(chosen: list[Product], *, streams: bool = False) -> int:
+    findings = [str(f) for f in lint_all([(p.spec_path, f"specs/{p.spec_name}") for p in chosen])]
+    if streams:
+        findings += lint_streams()
     for finding in findings:
         print(finding, file=sys.stderr)
-    print(f"linted {len(chosen)} spec(s): {len(findings)} problem(s)")
+    what = f"{len(chosen)} spec(s)" + (" and specs/streams/" if streams else "")
+    print(f"linted {what}: {len(findings)} problem(s)")
     return 1 if findings else 0
 
 
@@ -51,35 +58,53 @@ def _build_all(chosen: list[Product], work: Path) -> list[Generated]:
     return [build(p, work) for p in chosen]
 
 
-def _generate(chosen: list[Product], output: Path) -> int:
+def _generate(chosen: list[Product], output: Path, *, streams: bool = False) -> int:
     started = time.perf_counter()
     output.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=output, prefix=".generating-") as work:
         results = _build_all(chosen, Path(work))
-        for result in results:
-            target = output / result.product.package
+        events = build_streams(Path(work)) if streams else None
+        moves = [(r.package_dir, output / r.product.package) for r in results]
+        if events is not None:
+            moves.append((events.package_dir, output / events.package_dir.name))
+        for source, target in moves:
             if target.exists():
                 shutil.rmtree(target)
-            shutil.move(str(result.package_dir), str(target))
+            shutil.move(str(source), str(target))
     for result in results:
         print(
             f"{result.product.spec_name:>10} -> {relative(output / result.product.package)}: "
             f"{result.operations} operations, {result.models} models and enums, "
             f"{result.files} files in {result.seconds:.2f} s"
         )
-    facades = ", ".join(f"{p.facade}/{p.async_facade}" for p in chosen)
+    if events is not None:
+        _report_streams(events, output)
+    facades = ", ".join(f"{p.facade}/{p.async_facade}" for p in chosen) or "none"
     print(
         f"facades: {facades} (from binance_openapi import ...); total {time.perf_counter() - started:.2f} s"
     )
     return 0
 
 
-def _check(chosen: list[Product], output: Path) -> int:
+def _report_streams(events: StreamsGenerated, output: Path) -> None:
+    print(
+        f"{'streams/':>10} -> {relative(output / events.package_dir.name)}: {events.modules} modules, "
+        f"{events.structs} structs ({events.events} tagged events), {events.files} files in "
+        f"{events.seconds:.2f} s"
+    )
+
+
+def _check(chosen: list[Product], output: Path, *, streams: bool = False) -> int:
     with tempfile.TemporaryDirectory(prefix="binance-generated-") as work:
         results = _build_all(chosen, Path(work))
         differences: list[str] = []
         for result in results:
             differences.extend(_compare(result.package_dir, output / result.product.package))
+        packages = [p.package for p in chosen]
+        if streams:
+            events = build_streams(Path(work))
+            differences.extend(_compare(events.package_dir, output / events.package_dir.name))
+            packages.append(events.package_dir.name)
     for line in differences:
         print(line, file=sys.stderr)
     if differences:
@@ -88,7 +113,7 @@ def _check(chosen: list[Product], output: Path) -> int:
             file=sys.stderr,
         )
         return 1
-    print(f"generated/ matches the specs ({', '.join(p.package for p in chosen)})")
+    print(f"generated/ matches the specs ({', '.join(packages)})")
     return 0
 
 
