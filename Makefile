@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: setup generate check-generated lint typecheck unit test bench bench-clients clean
+.PHONY: setup demo emulator generate check-generated lint typecheck unit test bench bench-clients clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,6 +12,12 @@ $(INSTALLED): pyproject.toml
 	touch $(INSTALLED)
 
 setup: $(INSTALLED)  ## make .venv from nothing, with every pinned tool
+
+demo: generate  ## the main job: generate the clients, start the emulator, run a real session, stop it
+	$(BIN)/python examples/session.py
+
+emulator: setup  ## run the local exchange on 127.0.0.1:8650 until interrupted (keys in .emulator/)
+	$(BIN)/python -m binance_emulator
 
 generate: setup  ## compile specs/*.yaml into generated/ (and say what was produced)
 	$(BIN)/python -m generator

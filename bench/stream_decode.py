@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 import msgspec
+
 from binance_streams import usdm_market
 
 LEVELS = 5

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from _harness import API_KEY, SECRET, Runner, run
+
 from binance_openapi import HmacKey, ServerClock, Spot
 
 

@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 import httpx
-from binance_openapi._weights import order_counts, request_weight
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
+
+from binance_openapi._weights import order_counts, request_weight
 
 from ._auth import authenticate
 from ._call import Call

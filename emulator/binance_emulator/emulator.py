@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 import uvicorn
+
 from binance_openapi import Ed25519Key, HmacKey, RsaKey
 
 from ._app import EmulatorApp
@@ -104,8 +105,8 @@ class Emulator:
         common = {"clock": self.clock, "wallets": self.wallets, "events": self.events}
         return {
             "spot": spot_exchange(seed=seed, **common),
-            "usdm": futures_exchange(product="usdm", seed=seed + 1, **common),
-            "coinm": futures_exchange(product="coinm", seed=seed + 2, **common),
+            "usdm": futures_exchange(product="usdm", seed=seed, **common),
+            "coinm": futures_exchange(product="coinm", seed=seed, **common),
         }
 
     # -- calls ------------------------------------------------------------------------------------
@@ -132,8 +133,10 @@ class Emulator:
                 exchange.tick(now)
             return now
 
-    def advance(self, ms: int, *, step_ms: int = 1000) -> int:
-        """Move emulated time forward by ``ms``, ticking every ``step_ms`` on the way."""
+    def advance(self, ms: int, *, step_ms: int | None = None) -> int:
+        """Move emulated time forward by ``ms``, ticking every ``step_ms`` on the way (by default at most
+        600 steps, at least a second each: funding, triggers and expiries happen on the way)."""
+        step_ms = step_ms or max(1000, ms // 600)
         remaining = ms
         while remaining > 0:
             self.clock.advance(min(step_ms, remaining))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import random
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
@@ -37,6 +38,20 @@ INTERVALS_MS = {
     "1M": 30 * 1440 * MINUTE,
 }
 ZERO = Decimal(0)
+# Where each asset trades in USD when the exchange starts: spot, USDⓈ-M and COIN-M markets of one asset
+# start from the same price and, seeded by asset (``asset_seed``), move together.
+REFERENCE_PRICES: dict[str, Decimal] = {
+    "BTC": Decimal("65000"),
+    "ETH": Decimal("3300"),
+    "BNB": Decimal("650"),
+    "SOL": Decimal("180"),
+    "XRP": Decimal("2.3"),
+}
+
+
+def asset_seed(seed: int, asset: str, purpose: str) -> int:
+    """A seed shared by every market of ``asset`` (so their simulated prices move together)."""
+    return zlib.crc32(f"{seed}:{asset}:{purpose}".encode())
 
 
 def quantize(value: Decimal, step: Decimal, rounding: str = ROUND_DOWN) -> Decimal:
@@ -77,7 +92,7 @@ class Instrument:
         return max(0, -self.step.normalize().as_tuple().exponent)  # type: ignore[operator]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: frozen dataclasses are slow to build, and one is built per fill
 class Trade:
     """One trade on the tape. ``taker_order`` groups the fills of one incoming order."""
 
@@ -93,7 +108,7 @@ class Trade:
         return self.price * self.quantity
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: frozen dataclasses are slow to build, and one is built per fill
 class AggTrade:
     """Consecutive fills of one taker order at one price."""
 
@@ -133,15 +148,21 @@ class Tape:
     history: list[Bar] = field(default_factory=list)
 
     def seed_history(self, until_ms: int, minutes: int, seed: int) -> Decimal:
-        """Make ``minutes`` of 1m bars ending at ``until_ms`` from a seeded walk; returns the last close."""
-        rng = random.Random(seed)
+        """Make ``minutes`` of 1m bars ending at ``until_ms`` from a seeded walk; returns the last close.
+
+        The walk is scaled so that it ends at the instrument's price: whatever the history's length,
+        every market of an asset starts trading at the same level.
+        """
         inst = self.instrument
-        price = float(inst.price)
+        walk = random.Random(seed)
+        steps = [math.exp(walk.gauss(0, inst.volatility * 4)) for _ in range(minutes * 4)]
+        rng = random.Random(seed ^ 0x5EED)
+        price = float(inst.price) / math.prod(steps) if steps else float(inst.price)
         start = until_ms - until_ms % MINUTE - minutes * MINUTE
         bars = []
         for index in range(minutes):
             open_price = price
-            path = [price := price * math.exp(rng.gauss(0, inst.volatility * 4)) for _ in range(4)]
+            path = [price := price * step for step in steps[index * 4 : index * 4 + 4]]
             high, low = max(open_price, *path), min(open_price, *path)
             volume = Decimal(str(round(rng.uniform(1, 50) * float(inst.min_qty) * 10, 8)))
             volume = quantize(volume, inst.step) or inst.step

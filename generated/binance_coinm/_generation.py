@@ -3,7 +3,7 @@
 """How this package was generated: the inputs that give these exact bytes."""
 
 SPEC = "specs/coinm.yaml"
-SPEC_SHA256 = "1774930b80baf32d5154269c8b10ca3a7cb01905a726c29644cef8da761c174b"
+SPEC_SHA256 = "dd66206bf7abf397c2e925187f5207a189e234d83f3d29e365498c8559e26652"
 GENERATOR_SHA256 = "de2693e09b9f3d06115eb070595e9a162c3640deeae283e7e75761a82cff3c64"
 OPENAPI_PYTHON_CLIENT = "0.29.1"
 RUFF = "0.17.6"

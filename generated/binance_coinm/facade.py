@@ -19,10 +19,14 @@ from .types import UNSET, DecimalLike, Operation, Unset
 
 if TYPE_CHECKING:
     from .models.account import Account
+    from .models.account_trade import AccountTrade
     from .models.aggregate_trade import AggregateTrade
-    from .models.asset_balance import AssetBalance
     from .models.auto_close_type import AutoCloseType
+    from .models.basis_record import BasisRecord
+    from .models.batch_order import BatchOrder
+    from .models.batch_order_modification import BatchOrderModification
     from .models.book_ticker import BookTicker
+    from .models.code_message import CodeMessage
     from .models.commission_rate import CommissionRate
     from .models.continuous_contract_type import ContinuousContractType
     from .models.countdown import Countdown
@@ -32,7 +36,7 @@ if TYPE_CHECKING:
     from .models.exchange_info import ExchangeInfo
     from .models.funding_info import FundingInfo
     from .models.funding_rate_record import FundingRateRecord
-    from .models.futures_basis import FuturesBasis
+    from .models.futures_balance import FuturesBalance
     from .models.history_download_id import HistoryDownloadId
     from .models.history_download_link import HistoryDownloadLink
     from .models.income_record import IncomeRecord
@@ -41,9 +45,8 @@ if TYPE_CHECKING:
     from .models.kline import Kline
     from .models.kline_interval import KlineInterval
     from .models.leverage_change import LeverageChange
-    from .models.listen_key import ListenKey
-    from .models.long_short_account_ratio import LongShortAccountRatio
     from .models.long_short_position_ratio import LongShortPositionRatio
+    from .models.long_short_ratio_record import LongShortRatioRecord
     from .models.margin_type import MarginType
     from .models.new_order_resp_type import NewOrderRespType
     from .models.open_interest_statistic import OpenInterestStatistic
@@ -53,7 +56,7 @@ if TYPE_CHECKING:
     from .models.order_side import OrderSide
     from .models.order_type import OrderType
     from .models.pair_leverage_brackets import PairLeverageBrackets
-    from .models.pm_account_info import PmAccountInfo
+    from .models.portfolio_margin_account import PortfolioMarginAccount
     from .models.position_adl_quantile import PositionAdlQuantile
     from .models.position_margin_change import PositionMarginChange
     from .models.position_margin_history_entry import PositionMarginHistoryEntry
@@ -66,15 +69,14 @@ if TYPE_CHECKING:
     from .models.price_ticker import PriceTicker
     from .models.self_trade_prevention_mode import SelfTradePreventionMode
     from .models.server_time import ServerTime
-    from .models.stats_contract_type import StatsContractType
-    from .models.stats_period import StatsPeriod
-    from .models.status_message import StatusMessage
+    from .models.statistics_contract_type import StatisticsContractType
+    from .models.statistics_period import StatisticsPeriod
     from .models.symbol_leverage_brackets import SymbolLeverageBrackets
     from .models.taker_buy_sell_volume import TakerBuySellVolume
     from .models.ticker_24_hr import Ticker24Hr
     from .models.time_in_force import TimeInForce
     from .models.trade import Trade
-    from .models.user_trade import UserTrade
+    from .models.user_data_stream_key import UserDataStreamKey
     from .models.working_type import WorkingType
     from .types import TupleList
 
@@ -94,6 +96,7 @@ OPERATION_IDS: tuple[str, ...] = (
     "cancel_order",
     "change_leverage",
     "change_margin_type",
+    "change_position_margin",
     "change_position_mode",
     "close_user_data_stream",
     "commission_rate",
@@ -117,18 +120,17 @@ OPERATION_IDS: tuple[str, ...] = (
     "mark_price_klines",
     "modify_batch_orders",
     "modify_order",
-    "modify_position_margin",
     "new_batch_orders",
     "new_order",
     "open_interest",
     "open_interest_history",
     "open_orders",
+    "order_amendments",
     "order_book",
     "order_download_id",
     "order_download_link",
-    "order_modify_history",
     "ping",
-    "pm_account_info",
+    "portfolio_margin_account",
     "position_margin_history",
     "position_mode",
     "position_risk",
@@ -478,7 +480,7 @@ class CoinMFacade:
         contracts with default settings are not listed.
 
         ``GET /dapi/v1/fundingInfo`` - security ``NONE``
-        Weight: IP weight 1; The official page states no weight; 1 is assumed.
+        Weight: IP weight 1; No IP weight is documented; 1 is assumed.
 
         Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Get-Funding-Info
 
@@ -888,8 +890,9 @@ class CoinMFacade:
         self,
         *,
         pair: str,
-        contract_type: StatsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
-        period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        contract_type: StatisticsContractType
+        | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
+        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
@@ -906,9 +909,10 @@ class CoinMFacade:
 
         Args:
             pair (str):
-            contract_type (StatsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER",
+            contract_type (StatisticsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER",
                 "PERPETUAL"]): Contracts a statistic covers; `ALL` sums every contract of the pair.
-            period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+            period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+                "1d"]):
             limit (int):
             start_time (int):
             end_time (int):
@@ -936,11 +940,11 @@ class CoinMFacade:
         self,
         *,
         symbol: str,
-        period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[LongShortAccountRatio]:
+    ) -> list[LongShortRatioRecord]:
         """Long/short ratio of the top traders' accounts.
 
         Among the 20% of users with the largest margin balance, the share of accounts that are net long
@@ -954,13 +958,14 @@ class CoinMFacade:
 
         Args:
             symbol (str):
-            period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+            period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+                "1d"]):
             limit (int):
             start_time (int):
             end_time (int):
 
         Returns:
-            list[LongShortAccountRatio]
+            list[LongShortRatioRecord]
         """
 
         from .api.market import top_long_short_account_ratio as operation
@@ -981,7 +986,7 @@ class CoinMFacade:
         self,
         *,
         pair: str,
-        period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
@@ -999,7 +1004,8 @@ class CoinMFacade:
 
         Args:
             pair (str):
-            period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+            period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+                "1d"]):
             limit (int):
             start_time (int):
             end_time (int):
@@ -1026,11 +1032,11 @@ class CoinMFacade:
         self,
         *,
         pair: str,
-        period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[LongShortAccountRatio]:
+    ) -> list[LongShortRatioRecord]:
         """Long/short ratio of all accounts.
 
         Share of all accounts with a net long and a net short position on the pair, and their ratio, per
@@ -1043,13 +1049,14 @@ class CoinMFacade:
 
         Args:
             pair (str):
-            period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+            period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+                "1d"]):
             limit (int):
             start_time (int):
             end_time (int):
 
         Returns:
-            list[LongShortAccountRatio]
+            list[LongShortRatioRecord]
         """
 
         from .api.market import global_long_short_account_ratio as operation
@@ -1070,8 +1077,9 @@ class CoinMFacade:
         self,
         *,
         pair: str,
-        contract_type: StatsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
-        period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        contract_type: StatisticsContractType
+        | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
+        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
@@ -1088,9 +1096,10 @@ class CoinMFacade:
 
         Args:
             pair (str):
-            contract_type (StatsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER",
+            contract_type (StatisticsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER",
                 "PERPETUAL"]): Contracts a statistic covers; `ALL` sums every contract of the pair.
-            period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+            period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+                "1d"]):
             limit (int):
             start_time (int):
             end_time (int):
@@ -1119,11 +1128,11 @@ class CoinMFacade:
         *,
         pair: str,
         contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
-        period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[FuturesBasis]:
+    ) -> list[BasisRecord]:
         """Basis between futures and index price.
 
         Difference between the futures price of a pair's perpetual or quarterly contract and the index
@@ -1139,13 +1148,14 @@ class CoinMFacade:
             pair (str):
             contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
                 "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
-            period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+            period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+                "1d"]):
             limit (int):
             start_time (int):
             end_time (int):
 
         Returns:
-            list[FuturesBasis]
+            list[BasisRecord]
         """
 
         from .api.market import basis as operation
@@ -1403,7 +1413,8 @@ class CoinMFacade:
             working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
                 triggers a conditional order.
             price_protect (bool):
-            new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+            new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
+                to an order placement is.
             price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
                 "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
                 `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
@@ -1484,7 +1495,7 @@ class CoinMFacade:
     def modify_batch_orders(
         self,
         *,
-        batch_orders: list[Any],
+        batch_orders: list[BatchOrderModification],
     ) -> list[Error | Order]:
         """Modify up to 5 limit orders at once.
 
@@ -1499,7 +1510,7 @@ class CoinMFacade:
         Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Modify-Multiple-Orders
 
         Args:
-            batch_orders (list[Any]):
+            batch_orders (list[BatchOrderModification]):
 
         Returns:
             list[Error | Order]
@@ -1518,7 +1529,7 @@ class CoinMFacade:
     def new_batch_orders(
         self,
         *,
-        batch_orders: list[Any],
+        batch_orders: list[BatchOrder],
     ) -> list[Error | Order]:
         """Place up to 5 orders at once.
 
@@ -1534,7 +1545,7 @@ class CoinMFacade:
         Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Place-Multiple-Orders
 
         Args:
-            batch_orders (list[Any]):
+            batch_orders (list[BatchOrder]):
 
         Returns:
             list[Error | Order]
@@ -1588,7 +1599,7 @@ class CoinMFacade:
             operation.parse_success,
         )
 
-    def order_modify_history(
+    def order_amendments(
         self,
         *,
         symbol: str,
@@ -1620,7 +1631,7 @@ class CoinMFacade:
             list[OrderAmendment]
         """
 
-        from .api.trade import order_modify_history as operation
+        from .api.trade import order_amendments as operation
 
         return self._call(
             operation.OPERATION,
@@ -1639,8 +1650,11 @@ class CoinMFacade:
         self,
         *,
         symbol: str,
-    ) -> StatusMessage:
+    ) -> CodeMessage:
         """Cancel every open order of a contract.
+
+        Cancels every open order of the contract. The answer only acknowledges the request (`code` 200 and a
+        message); it does not list the canceled orders.
 
         ``DELETE /dapi/v1/allOpenOrders`` - security ``TRADE`` (signed)
         Weight: IP weight 1
@@ -1651,7 +1665,7 @@ class CoinMFacade:
             symbol (str):
 
         Returns:
-            StatusMessage
+            CodeMessage
         """
 
         from .api.trade import cancel_all_open_orders as operation
@@ -1880,7 +1894,7 @@ class CoinMFacade:
         end_time: int | Unset = UNSET,
         from_id: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[UserTrade]:
+    ) -> list[AccountTrade]:
         """The account's trades.
 
         Trades of one contract (`symbol`) or of every contract of a pair (`pair`): exactly one of them must
@@ -1904,7 +1918,7 @@ class CoinMFacade:
             limit (int):
 
         Returns:
-            list[UserTrade]
+            list[AccountTrade]
         """
 
         from .api.trade import user_trades as operation
@@ -1963,7 +1977,7 @@ class CoinMFacade:
         self,
         *,
         dual_side_position: bool,
-    ) -> StatusMessage:
+    ) -> CodeMessage:
         """Switch between Hedge Mode and One-way Mode.
 
         Sets the position mode of every contract. Since the 2026-06-30 integration the setting is shared
@@ -1979,7 +1993,7 @@ class CoinMFacade:
             dual_side_position (bool):
 
         Returns:
-            StatusMessage
+            CodeMessage
         """
 
         from .api.trade import change_position_mode as operation
@@ -1997,7 +2011,7 @@ class CoinMFacade:
         *,
         symbol: str,
         margin_type: MarginType | Literal["ISOLATED", "CROSSED"],
-    ) -> StatusMessage:
+    ) -> CodeMessage:
         """Switch a contract between isolated and cross margin.
 
         In Hedge Mode the `LONG` and `SHORT` positions of a contract share the margin type; with isolated
@@ -2013,7 +2027,7 @@ class CoinMFacade:
             margin_type (MarginType | Literal["ISOLATED", "CROSSED"]): Margin type to set.
 
         Returns:
-            StatusMessage
+            CodeMessage
         """
 
         from .api.trade import change_margin_type as operation
@@ -2096,7 +2110,7 @@ class CoinMFacade:
             operation.parse_success,
         )
 
-    def modify_position_margin(
+    def change_position_margin(
         self,
         *,
         symbol: str,
@@ -2124,7 +2138,7 @@ class CoinMFacade:
             PositionMarginChange
         """
 
-        from .api.trade import modify_position_margin as operation
+        from .api.trade import change_position_margin as operation
 
         return self._call(
             operation.OPERATION,
@@ -2147,6 +2161,9 @@ class CoinMFacade:
         limit: int | Unset = UNSET,
     ) -> list[PositionMarginHistoryEntry]:
         """History of margin added to or removed from isolated positions.
+
+        Isolated margin added to (`type` 1) or removed from (`type` 2) the positions of one contract; both
+        kinds when `type` is not sent.
 
         ``GET /dapi/v1/positionMargin/history`` - security ``TRADE`` (signed)
         Weight: IP weight 1
@@ -2205,7 +2222,7 @@ class CoinMFacade:
 
     def balance(
         self,
-    ) -> list[AssetBalance]:
+    ) -> list[FuturesBalance]:
         """Balances of the futures wallet.
 
         One entry per margin coin.
@@ -2216,7 +2233,7 @@ class CoinMFacade:
         Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Futures-Account-Balance
 
         Returns:
-            list[AssetBalance]
+            list[FuturesBalance]
         """
 
         from .api.account import balance as operation
@@ -2258,6 +2275,8 @@ class CoinMFacade:
         symbol: str,
     ) -> CommissionRate:
         """The account's maker and taker fee rates for a contract.
+
+        Maker and taker commission rates of the account on one contract, as fractions (0.00015 is 0.015%).
 
         ``GET /dapi/v1/commissionRate`` - security ``USER_DATA`` (signed)
         Weight: IP weight 20
@@ -2379,7 +2398,7 @@ class CoinMFacade:
         Args:
             symbol (str):
             income_type (IncomeType | Literal["TRANSFER", "WELCOME_BONUS", "FUNDING_FEE",
-                "REALIZED_PNL", "COMMISSION", "INSURANCE_CLEAR", "DELIVERED_SETTELMENT"]):
+                "REALIZED_PNL", "COMMISSION", "INSURANCE_CLEAR", "DELIVERED_SETTELMENT"]): Kind of income;
                 `DELIVERED_SETTELMENT` is spelled so by Binance.
             start_time (int):
             end_time (int):
@@ -2637,7 +2656,7 @@ class CoinMFacade:
 
     def start_user_data_stream(
         self,
-    ) -> ListenKey:
+    ) -> UserDataStreamKey:
         """Create (or extend) the user data stream key.
 
         Returns the listenKey to connect to `wss://dstream.binance.com/ws/<listenKey>`. The key expires 60
@@ -2650,7 +2669,7 @@ class CoinMFacade:
         Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/user-data-streams/Start-User-Data-Stream
 
         Returns:
-            ListenKey
+            UserDataStreamKey
         """
 
         from .api.user_stream import start_user_data_stream as operation
@@ -2685,11 +2704,11 @@ class CoinMFacade:
             operation.parse_success,
         )
 
-    def pm_account_info(
+    def portfolio_margin_account(
         self,
         *,
         asset: str,
-    ) -> PmAccountInfo:
+    ) -> PortfolioMarginAccount:
         """Transferable amount of an asset in a Classic Portfolio Margin account.
 
         For Classic Portfolio Margin accounts: how much of `asset` can be transferred out to the spot
@@ -2704,10 +2723,10 @@ class CoinMFacade:
             asset (str):
 
         Returns:
-            PmAccountInfo
+            PortfolioMarginAccount
         """
 
-        from .api.portfolio_margin import pm_account_info as operation
+        from .api.portfolio_margin import portfolio_margin_account as operation
 
         return self._call(
             operation.OPERATION,
@@ -3047,7 +3066,7 @@ class AsyncCoinMFacade:
         contracts with default settings are not listed.
 
         ``GET /dapi/v1/fundingInfo`` - security ``NONE``
-        Weight: IP weight 1; The official page states no weight; 1 is assumed.
+        Weight: IP weight 1; No IP weight is documented; 1 is assumed.
 
         Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Get-Funding-Info
 
@@ -3457,8 +3476,9 @@ class AsyncCoinMFacade:
         self,
         *,
         pair: str,
-        contract_type: StatsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
-        period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        contract_type: StatisticsContractType
+        | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
+        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
@@ -3475,9 +3495,10 @@ class AsyncCoinMFacade:
 
         Args:
             pair (str):
-            contract_type (StatsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER",
+            contract_type (StatisticsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER",
                 "PERPETUAL"]): Contracts a statistic covers; `ALL` sums every contract of the pair.
-            period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+            period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+                "1d"]):
             limit (int):
             start_time (int):
             end_time (int):
@@ -3505,11 +3526,11 @@ class AsyncCoinMFacade:
         self,
         *,
         symbol: str,
-        period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[LongShortAccountRatio]:
+    ) -> list[LongShortRatioRecord]:
         """Long/short ratio of the top traders' accounts.
 
         Among the 20% of users with the largest margin balance, the share of accounts that are net long
@@ -3523,13 +3544,14 @@ class AsyncCoinMFacade:
 
         Args:
             symbol (str):
-            period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+            period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+                "1d"]):
             limit (int):
             start_time (int):
             end_time (int):
 
         Returns:
-            list[LongShortAccountRatio]
+            list[LongShortRatioRecord]
         """
 
         from .api.market import top_long_short_account_ratio as operation
@@ -3550,7 +3572,7 @@ class AsyncCoinMFacade:
         self,
         *,
         pair: str,
-        period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
@@ -3568,7 +3590,8 @@ class AsyncCoinMFacade:
 
         Args:
             pair (str):
-            period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+            period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+                "1d"]):
             limit (int):
             start_time (int):
             end_time (int):
@@ -3595,11 +3618,11 @@ class AsyncCoinMFacade:
         self,
         *,
         pair: str,
-        period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[LongShortAccountRatio]:
+    ) -> list[LongShortRatioRecord]:
         """Long/short ratio of all accounts.
 
         Share of all accounts with a net long and a net short position on the pair, and their ratio, per
@@ -3612,13 +3635,14 @@ class AsyncCoinMFacade:
 
         Args:
             pair (str):
-            period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+            period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+                "1d"]):
             limit (int):
             start_time (int):
             end_time (int):
 
         Returns:
-            list[LongShortAccountRatio]
+            list[LongShortRatioRecord]
         """
 
         from .api.market import global_long_short_account_ratio as operation
@@ -3639,8 +3663,9 @@ class AsyncCoinMFacade:
         self,
         *,
         pair: str,
-        contract_type: StatsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
-        period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        contract_type: StatisticsContractType
+        | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
+        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
@@ -3657,9 +3682,10 @@ class AsyncCoinMFacade:
 
         Args:
             pair (str):
-            contract_type (StatsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER",
+            contract_type (StatisticsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER",
                 "PERPETUAL"]): Contracts a statistic covers; `ALL` sums every contract of the pair.
-            period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+            period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+                "1d"]):
             limit (int):
             start_time (int):
             end_time (int):
@@ -3688,11 +3714,11 @@ class AsyncCoinMFacade:
         *,
         pair: str,
         contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
-        period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[FuturesBasis]:
+    ) -> list[BasisRecord]:
         """Basis between futures and index price.
 
         Difference between the futures price of a pair's perpetual or quarterly contract and the index
@@ -3708,13 +3734,14 @@ class AsyncCoinMFacade:
             pair (str):
             contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
                 "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
-            period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+            period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+                "1d"]):
             limit (int):
             start_time (int):
             end_time (int):
 
         Returns:
-            list[FuturesBasis]
+            list[BasisRecord]
         """
 
         from .api.market import basis as operation
@@ -3972,7 +3999,8 @@ class AsyncCoinMFacade:
             working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
                 triggers a conditional order.
             price_protect (bool):
-            new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+            new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
+                to an order placement is.
             price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
                 "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
                 `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
@@ -4053,7 +4081,7 @@ class AsyncCoinMFacade:
     async def modify_batch_orders(
         self,
         *,
-        batch_orders: list[Any],
+        batch_orders: list[BatchOrderModification],
     ) -> list[Error | Order]:
         """Modify up to 5 limit orders at once.
 
@@ -4068,7 +4096,7 @@ class AsyncCoinMFacade:
         Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Modify-Multiple-Orders
 
         Args:
-            batch_orders (list[Any]):
+            batch_orders (list[BatchOrderModification]):
 
         Returns:
             list[Error | Order]
@@ -4087,7 +4115,7 @@ class AsyncCoinMFacade:
     async def new_batch_orders(
         self,
         *,
-        batch_orders: list[Any],
+        batch_orders: list[BatchOrder],
     ) -> list[Error | Order]:
         """Place up to 5 orders at once.
 
@@ -4103,7 +4131,7 @@ class AsyncCoinMFacade:
         Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Place-Multiple-Orders
 
         Args:
-            batch_orders (list[Any]):
+            batch_orders (list[BatchOrder]):
 
         Returns:
             list[Error | Order]
@@ -4157,7 +4185,7 @@ class AsyncCoinMFacade:
             operation.parse_success,
         )
 
-    async def order_modify_history(
+    async def order_amendments(
         self,
         *,
         symbol: str,
@@ -4189,7 +4217,7 @@ class AsyncCoinMFacade:
             list[OrderAmendment]
         """
 
-        from .api.trade import order_modify_history as operation
+        from .api.trade import order_amendments as operation
 
         return await self._call(
             operation.OPERATION,
@@ -4208,8 +4236,11 @@ class AsyncCoinMFacade:
         self,
         *,
         symbol: str,
-    ) -> StatusMessage:
+    ) -> CodeMessage:
         """Cancel every open order of a contract.
+
+        Cancels every open order of the contract. The answer only acknowledges the request (`code` 200 and a
+        message); it does not list the canceled orders.
 
         ``DELETE /dapi/v1/allOpenOrders`` - security ``TRADE`` (signed)
         Weight: IP weight 1
@@ -4220,7 +4251,7 @@ class AsyncCoinMFacade:
             symbol (str):
 
         Returns:
-            StatusMessage
+            CodeMessage
         """
 
         from .api.trade import cancel_all_open_orders as operation
@@ -4449,7 +4480,7 @@ class AsyncCoinMFacade:
         end_time: int | Unset = UNSET,
         from_id: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[UserTrade]:
+    ) -> list[AccountTrade]:
         """The account's trades.
 
         Trades of one contract (`symbol`) or of every contract of a pair (`pair`): exactly one of them must
@@ -4473,7 +4504,7 @@ class AsyncCoinMFacade:
             limit (int):
 
         Returns:
-            list[UserTrade]
+            list[AccountTrade]
         """
 
         from .api.trade import user_trades as operation
@@ -4532,7 +4563,7 @@ class AsyncCoinMFacade:
         self,
         *,
         dual_side_position: bool,
-    ) -> StatusMessage:
+    ) -> CodeMessage:
         """Switch between Hedge Mode and One-way Mode.
 
         Sets the position mode of every contract. Since the 2026-06-30 integration the setting is shared
@@ -4548,7 +4579,7 @@ class AsyncCoinMFacade:
             dual_side_position (bool):
 
         Returns:
-            StatusMessage
+            CodeMessage
         """
 
         from .api.trade import change_position_mode as operation
@@ -4566,7 +4597,7 @@ class AsyncCoinMFacade:
         *,
         symbol: str,
         margin_type: MarginType | Literal["ISOLATED", "CROSSED"],
-    ) -> StatusMessage:
+    ) -> CodeMessage:
         """Switch a contract between isolated and cross margin.
 
         In Hedge Mode the `LONG` and `SHORT` positions of a contract share the margin type; with isolated
@@ -4582,7 +4613,7 @@ class AsyncCoinMFacade:
             margin_type (MarginType | Literal["ISOLATED", "CROSSED"]): Margin type to set.
 
         Returns:
-            StatusMessage
+            CodeMessage
         """
 
         from .api.trade import change_margin_type as operation
@@ -4665,7 +4696,7 @@ class AsyncCoinMFacade:
             operation.parse_success,
         )
 
-    async def modify_position_margin(
+    async def change_position_margin(
         self,
         *,
         symbol: str,
@@ -4693,7 +4724,7 @@ class AsyncCoinMFacade:
             PositionMarginChange
         """
 
-        from .api.trade import modify_position_margin as operation
+        from .api.trade import change_position_margin as operation
 
         return await self._call(
             operation.OPERATION,
@@ -4716,6 +4747,9 @@ class AsyncCoinMFacade:
         limit: int | Unset = UNSET,
     ) -> list[PositionMarginHistoryEntry]:
         """History of margin added to or removed from isolated positions.
+
+        Isolated margin added to (`type` 1) or removed from (`type` 2) the positions of one contract; both
+        kinds when `type` is not sent.
 
         ``GET /dapi/v1/positionMargin/history`` - security ``TRADE`` (signed)
         Weight: IP weight 1
@@ -4774,7 +4808,7 @@ class AsyncCoinMFacade:
 
     async def balance(
         self,
-    ) -> list[AssetBalance]:
+    ) -> list[FuturesBalance]:
         """Balances of the futures wallet.
 
         One entry per margin coin.
@@ -4785,7 +4819,7 @@ class AsyncCoinMFacade:
         Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Futures-Account-Balance
 
         Returns:
-            list[AssetBalance]
+            list[FuturesBalance]
         """
 
         from .api.account import balance as operation
@@ -4827,6 +4861,8 @@ class AsyncCoinMFacade:
         symbol: str,
     ) -> CommissionRate:
         """The account's maker and taker fee rates for a contract.
+
+        Maker and taker commission rates of the account on one contract, as fractions (0.00015 is 0.015%).
 
         ``GET /dapi/v1/commissionRate`` - security ``USER_DATA`` (signed)
         Weight: IP weight 20
@@ -4948,7 +4984,7 @@ class AsyncCoinMFacade:
         Args:
             symbol (str):
             income_type (IncomeType | Literal["TRANSFER", "WELCOME_BONUS", "FUNDING_FEE",
-                "REALIZED_PNL", "COMMISSION", "INSURANCE_CLEAR", "DELIVERED_SETTELMENT"]):
+                "REALIZED_PNL", "COMMISSION", "INSURANCE_CLEAR", "DELIVERED_SETTELMENT"]): Kind of income;
                 `DELIVERED_SETTELMENT` is spelled so by Binance.
             start_time (int):
             end_time (int):
@@ -5206,7 +5242,7 @@ class AsyncCoinMFacade:
 
     async def start_user_data_stream(
         self,
-    ) -> ListenKey:
+    ) -> UserDataStreamKey:
         """Create (or extend) the user data stream key.
 
         Returns the listenKey to connect to `wss://dstream.binance.com/ws/<listenKey>`. The key expires 60
@@ -5219,7 +5255,7 @@ class AsyncCoinMFacade:
         Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/user-data-streams/Start-User-Data-Stream
 
         Returns:
-            ListenKey
+            UserDataStreamKey
         """
 
         from .api.user_stream import start_user_data_stream as operation
@@ -5254,11 +5290,11 @@ class AsyncCoinMFacade:
             operation.parse_success,
         )
 
-    async def pm_account_info(
+    async def portfolio_margin_account(
         self,
         *,
         asset: str,
-    ) -> PmAccountInfo:
+    ) -> PortfolioMarginAccount:
         """Transferable amount of an asset in a Classic Portfolio Margin account.
 
         For Classic Portfolio Margin accounts: how much of `asset` can be transferred out to the spot
@@ -5273,10 +5309,10 @@ class AsyncCoinMFacade:
             asset (str):
 
         Returns:
-            PmAccountInfo
+            PortfolioMarginAccount
         """
 
-        from .api.portfolio_margin import pm_account_info as operation
+        from .api.portfolio_margin import portfolio_margin_account as operation
 
         return await self._call(
             operation.OPERATION,

@@ -3,7 +3,7 @@
 """How this package was generated: the inputs that give these exact bytes."""
 
 SPEC = "specs/spot.yaml"
-SPEC_SHA256 = "727e9ceef049fa07209d29c28b7ad3d1d543ba2c0f76e6931a1f6f7333da8680"
+SPEC_SHA256 = "19a4e2d2d4cb99b0db308a6e877e9393496338c4060cdb21e402edcd2508a307"
 GENERATOR_SHA256 = "de2693e09b9f3d06115eb070595e9a162c3640deeae283e7e75761a82cff3c64"
 OPENAPI_PYTHON_CLIENT = "0.29.1"
 RUFF = "0.17.6"

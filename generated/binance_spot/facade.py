@@ -84,7 +84,7 @@ OPERATION_IDS: tuple[str, ...] = (
     "amend_order_keep_priority",
     "average_price",
     "book_ticker",
-    "cancel_open_orders",
+    "cancel_all_open_orders",
     "cancel_order",
     "cancel_order_list",
     "cancel_replace_order",
@@ -585,6 +585,9 @@ class SpotFacade:
         symbol: str,
     ) -> AveragePrice:
         """Current average price of a symbol.
+
+        The average price of a symbol over the last `mins` minutes, with the time of the last trade
+        (`closeTime`).
 
         ``GET /api/v3/avgPrice`` - security ``NONE``
         Weight: IP weight 2
@@ -1199,6 +1202,9 @@ class SpotFacade:
     ) -> list[UnfilledOrderCount]:
         """The account's unfilled order count in every interval.
 
+        For each interval of the `ORDERS` rate limits: the limit and the account's current unfilled order
+        count (`count`) in that interval.
+
         ``GET /api/v3/rateLimit/order`` - security ``USER_DATA`` (signed)
         Weight: IP weight 40
 
@@ -1315,6 +1321,9 @@ class SpotFacade:
         symbol: str,
     ) -> AccountCommission:
         """The account's commission rates on a symbol.
+
+        The account's standard, special and tax commission rates on a symbol, as fractions, and the discount
+        for paying standard commissions in BNB.
 
         ``GET /api/v3/account/commission`` - security ``USER_DATA`` (signed)
         Weight: IP weight 20
@@ -1673,7 +1682,7 @@ class SpotFacade:
             operation.parse_success,
         )
 
-    def cancel_open_orders(
+    def cancel_all_open_orders(
         self,
         *,
         symbol: str,
@@ -1695,7 +1704,7 @@ class SpotFacade:
             list[CanceledOrder | CanceledOrderList]
         """
 
-        from .api.trade import cancel_open_orders as operation
+        from .api.trade import cancel_all_open_orders as operation
 
         return self._call(
             operation.OPERATION,
@@ -3595,6 +3604,9 @@ class AsyncSpotFacade:
     ) -> AveragePrice:
         """Current average price of a symbol.
 
+        The average price of a symbol over the last `mins` minutes, with the time of the last trade
+        (`closeTime`).
+
         ``GET /api/v3/avgPrice`` - security ``NONE``
         Weight: IP weight 2
 
@@ -4208,6 +4220,9 @@ class AsyncSpotFacade:
     ) -> list[UnfilledOrderCount]:
         """The account's unfilled order count in every interval.
 
+        For each interval of the `ORDERS` rate limits: the limit and the account's current unfilled order
+        count (`count`) in that interval.
+
         ``GET /api/v3/rateLimit/order`` - security ``USER_DATA`` (signed)
         Weight: IP weight 40
 
@@ -4324,6 +4339,9 @@ class AsyncSpotFacade:
         symbol: str,
     ) -> AccountCommission:
         """The account's commission rates on a symbol.
+
+        The account's standard, special and tax commission rates on a symbol, as fractions, and the discount
+        for paying standard commissions in BNB.
 
         ``GET /api/v3/account/commission`` - security ``USER_DATA`` (signed)
         Weight: IP weight 20
@@ -4682,7 +4700,7 @@ class AsyncSpotFacade:
             operation.parse_success,
         )
 
-    async def cancel_open_orders(
+    async def cancel_all_open_orders(
         self,
         *,
         symbol: str,
@@ -4704,7 +4722,7 @@ class AsyncSpotFacade:
             list[CanceledOrder | CanceledOrderList]
         """
 
-        from .api.trade import cancel_open_orders as operation
+        from .api.trade import cancel_all_open_orders as operation
 
         return await self._call(
             operation.OPERATION,

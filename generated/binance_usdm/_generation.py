@@ -3,7 +3,7 @@
 """How this package was generated: the inputs that give these exact bytes."""
 
 SPEC = "specs/usdm.yaml"
-SPEC_SHA256 = "e7c6cb5b638841eaa15406440cfbb8afbe5faf53f9113c938b49423db58cd0f9"
+SPEC_SHA256 = "ea19c9225370efbc52d48fdde216d7a6c81958d1110197d33a65299f6842aed2"
 GENERATOR_SHA256 = "de2693e09b9f3d06115eb070595e9a162c3640deeae283e7e75761a82cff3c64"
 OPENAPI_PYTHON_CLIENT = "0.29.1"
 RUFF = "0.17.6"

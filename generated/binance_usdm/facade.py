@@ -19,6 +19,7 @@ from .types import UNSET, DecimalLike, Operation, Unset
 
 if TYPE_CHECKING:
     from .models.account_config import AccountConfig
+    from .models.account_trade import AccountTrade
     from .models.account_v2 import AccountV2
     from .models.account_v3 import AccountV3
     from .models.aggregate_trade import AggregateTrade
@@ -41,8 +42,8 @@ if TYPE_CHECKING:
     from .models.convert_pair import ConvertPair
     from .models.convert_quote import ConvertQuote
     from .models.convert_valid_time import ConvertValidTime
-    from .models.countdown_cancel_all import CountdownCancelAll
-    from .models.download_link import DownloadLink
+    from .models.countdown import Countdown
+    from .models.current_open_interest import CurrentOpenInterest
     from .models.empty import Empty
     from .models.error import Error
     from .models.exchange_info import ExchangeInfo
@@ -50,22 +51,21 @@ if TYPE_CHECKING:
     from .models.funding_info import FundingInfo
     from .models.funding_rate_record import FundingRateRecord
     from .models.futures_balance import FuturesBalance
-    from .models.history_export import HistoryExport
+    from .models.history_download_id import HistoryDownloadId
+    from .models.history_download_link import HistoryDownloadLink
     from .models.income_record import IncomeRecord
     from .models.income_type import IncomeType
     from .models.index_constituents import IndexConstituents
     from .models.insurance_fund import InsuranceFund
     from .models.kline import Kline
     from .models.kline_interval import KlineInterval
-    from .models.leverage_bracket import LeverageBracket
-    from .models.leverage_setting import LeverageSetting
+    from .models.leverage_change import LeverageChange
     from .models.long_short_ratio_record import LongShortRatioRecord
     from .models.margin_type import MarginType
     from .models.multi_assets_mode import MultiAssetsMode
     from .models.new_order_resp_type import NewOrderRespType
     from .models.new_order_type import NewOrderType
-    from .models.open_interest_snapshot import OpenInterestSnapshot
-    from .models.open_interest_statistics import OpenInterestStatistics
+    from .models.open_interest_statistic import OpenInterestStatistic
     from .models.order import Order
     from .models.order_amendment import OrderAmendment
     from .models.order_book import OrderBook
@@ -74,7 +74,7 @@ if TYPE_CHECKING:
     from .models.portfolio_margin_account import PortfolioMarginAccount
     from .models.position_adl_quantile import PositionAdlQuantile
     from .models.position_margin_change import PositionMarginChange
-    from .models.position_margin_history import PositionMarginHistory
+    from .models.position_margin_history_entry import PositionMarginHistoryEntry
     from .models.position_mode import PositionMode
     from .models.position_risk_v2 import PositionRiskV2
     from .models.position_risk_v3 import PositionRiskV3
@@ -93,10 +93,11 @@ if TYPE_CHECKING:
     from .models.referral_trader_summary import ReferralTraderSummary
     from .models.referral_user_customization import ReferralUserCustomization
     from .models.self_trade_prevention_mode import SelfTradePreventionMode
-    from .models.server_clock import ServerClock
+    from .models.server_time import ServerTime
     from .models.statistics_period import StatisticsPeriod
     from .models.symbol_adl_risk import SymbolAdlRisk
     from .models.symbol_config import SymbolConfig
+    from .models.symbol_leverage_brackets import SymbolLeverageBrackets
     from .models.taker_buy_sell_volume import TakerBuySellVolume
     from .models.ticker_24_hr import Ticker24Hr
     from .models.time_in_force import TimeInForce
@@ -104,7 +105,6 @@ if TYPE_CHECKING:
     from .models.trading_schedule import TradingSchedule
     from .models.trading_status import TradingStatus
     from .models.user_data_stream_key import UserDataStreamKey
-    from .models.user_trade import UserTrade
     from .models.working_type import WorkingType
     from .types import TupleList
 
@@ -151,6 +151,7 @@ OPERATION_IDS: tuple[str, ...] = (
     "force_orders",
     "funding_info",
     "funding_rate_history",
+    "global_long_short_account_ratio",
     "historical_trades",
     "income_download_id",
     "income_download_link",
@@ -160,8 +161,7 @@ OPERATION_IDS: tuple[str, ...] = (
     "insurance_fund_balance",
     "keepalive_user_data_stream",
     "klines",
-    "leverage_brackets",
-    "long_short_account_ratio",
+    "leverage_bracket",
     "mark_price_klines",
     "modify_batch_orders",
     "modify_order",
@@ -256,7 +256,7 @@ class UsdMFacade:
 
     def server_time(
         self,
-    ) -> ServerClock:
+    ) -> ServerTime:
         """Current server time.
 
         Also a connectivity test. Use this clock, not exchange_info's serverTime, to align request
@@ -268,7 +268,7 @@ class UsdMFacade:
         Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Check-Server-Time
 
         Returns:
-            ServerClock
+            ServerTime
         """
 
         from .api.market import server_time as operation
@@ -567,7 +567,7 @@ class UsdMFacade:
         Args:
             pair (str):
             contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-                "NEXT_QUARTER"]):
+                "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
             interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
                 "8h", "12h", "1d", "3d", "1w", "1M"]):
             start_time (int):
@@ -786,8 +786,8 @@ class UsdMFacade:
         limit 100, max 1000.
 
         ``GET /fapi/v1/fundingRate`` - security ``NONE``
-        Weight: IP weight 0; No IP weight is documented; shares a limit of 500 requests per 5 minutes per
-            IP with GET /fapi/v1/fundingInfo.
+        Weight: IP weight 0; No IP weight is documented; 0 is assumed. Shares a limit of 500 requests per
+            5 minutes per IP with GET /fapi/v1/fundingInfo.
 
         Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Get-Funding-Rate-History
 
@@ -1000,7 +1000,7 @@ class UsdMFacade:
         self,
         *,
         symbol: str,
-    ) -> OpenInterestSnapshot:
+    ) -> CurrentOpenInterest:
         """Current open interest of a symbol.
 
         ``GET /fapi/v1/openInterest`` - security ``NONE``
@@ -1012,7 +1012,7 @@ class UsdMFacade:
             symbol (str):
 
         Returns:
-            OpenInterestSnapshot
+            CurrentOpenInterest
         """
 
         from .api.market import open_interest as operation
@@ -1033,7 +1033,7 @@ class UsdMFacade:
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[OpenInterestStatistics]:
+    ) -> list[OpenInterestStatistic]:
         """Open interest statistics.
 
         Only the last month is available. Without startTime and endTime the most recent periods are
@@ -1053,7 +1053,7 @@ class UsdMFacade:
             end_time (int):
 
         Returns:
-            list[OpenInterestStatistics]
+            list[OpenInterestStatistic]
         """
 
         from .api.market import open_interest_history as operation
@@ -1132,8 +1132,8 @@ class UsdMFacade:
         last 30 days are available. Default limit 30, max 500.
 
         ``GET /futures/data/topLongShortAccountRatio`` - security ``MARKET_DATA``
-        Weight: IP weight 0; No IP weight is documented. Also limited to 1000 requests per 5 minutes per
-            IP.
+        Weight: IP weight 0; No IP weight is documented; 0 is assumed. Also limited to 1000 requests per 5
+            minutes per IP.
 
         Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Top-Long-Short-Account-Ratio
 
@@ -1163,7 +1163,7 @@ class UsdMFacade:
             operation.parse_success,
         )
 
-    def long_short_account_ratio(
+    def global_long_short_account_ratio(
         self,
         *,
         symbol: str,
@@ -1193,7 +1193,7 @@ class UsdMFacade:
             list[LongShortRatioRecord]
         """
 
-        from .api.market import long_short_account_ratio as operation
+        from .api.market import global_long_short_account_ratio as operation
 
         return self._call(
             operation.OPERATION,
@@ -1274,7 +1274,7 @@ class UsdMFacade:
         Args:
             pair (str):
             contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-                "NEXT_QUARTER"]):
+                "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
             period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
                 "1d"]):
             limit (int):
@@ -1566,7 +1566,10 @@ class UsdMFacade:
             quantity (DecimalLike):
             price (DecimalLike):
             price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
+                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+                `NONE`: no matching.
 
         Returns:
             Order
@@ -1637,18 +1640,27 @@ class UsdMFacade:
         Args:
             symbol (str):
             side (OrderSide | Literal["BUY", "SELL"]):
-            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+                `LONG` or `SHORT` in Hedge Mode.
             type (NewOrderType | Literal["LIMIT", "MARKET"]):
-            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]):
+            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]): Good till
+                canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
+                only), good till date, retail price improvement (post only, matched only with orders from
+                the app or web).
             quantity (DecimalLike):
             reduce_only (bool):
             price (DecimalLike):
             new_client_order_id (str):
-            new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+            new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
+                to an order placement is.
             price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
+                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+                `NONE`: no matching.
             self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
-                "EXPIRE_MAKER", "EXPIRE_BOTH"]):
+                "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
+                order of the same account.
             good_till_date (int):
 
         Returns:
@@ -1871,6 +1883,9 @@ class UsdMFacade:
     ) -> CodeMessage:
         """Cancel all open orders of a symbol.
 
+        Cancels every open order of the symbol. The answer only acknowledges the request (`code` 200 and a
+        message); it does not list the canceled orders.
+
         ``DELETE /fapi/v1/allOpenOrders`` - security ``TRADE`` (signed)
         Weight: IP weight 1
 
@@ -1898,7 +1913,7 @@ class UsdMFacade:
         *,
         symbol: str,
         countdown_time: int,
-    ) -> CountdownCancelAll:
+    ) -> Countdown:
         """Cancel all open orders of a symbol after a countdown.
 
         A dead man's switch: each call replaces the running countdown, and when a countdown runs out every
@@ -1915,7 +1930,7 @@ class UsdMFacade:
             countdown_time (int):
 
         Returns:
-            CountdownCancelAll
+            Countdown
         """
 
         from .api.trade import countdown_cancel_all as operation
@@ -2064,7 +2079,8 @@ class UsdMFacade:
 
         Args:
             symbol (str):
-            auto_close_type (AutoCloseType | Literal["LIQUIDATION", "ADL"]):
+            auto_close_type (AutoCloseType | Literal["LIQUIDATION", "ADL"]): `LIQUIDATION` for
+                liquidation orders, `ADL` for auto-deleveraging orders.
             start_time (int):
             end_time (int):
             limit (int):
@@ -2096,7 +2112,7 @@ class UsdMFacade:
         end_time: int | Unset = UNSET,
         from_id: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[UserTrade]:
+    ) -> list[AccountTrade]:
         """Trades of the account on a symbol.
 
         Without startTime and endTime, the last 7 days; a range may not exceed 7 days; fromId cannot be
@@ -2117,7 +2133,7 @@ class UsdMFacade:
             limit (int):
 
         Returns:
-            list[UserTrade]
+            list[AccountTrade]
         """
 
         from .api.trade import user_trades as operation
@@ -2143,6 +2159,9 @@ class UsdMFacade:
     ) -> CodeMessage:
         """Switch a symbol between isolated and crossed margin.
 
+        Switches the margin of one symbol between `ISOLATED` and `CROSSED`; the answer acknowledges the
+        change (`code` 200).
+
         ``POST /fapi/v1/marginType`` - security ``TRADE`` (signed)
         Weight: IP weight 1
 
@@ -2150,7 +2169,7 @@ class UsdMFacade:
 
         Args:
             symbol (str):
-            margin_type (MarginType | Literal["ISOLATED", "CROSSED"]):
+            margin_type (MarginType | Literal["ISOLATED", "CROSSED"]): Margin type to set.
 
         Returns:
             CodeMessage
@@ -2204,8 +2223,11 @@ class UsdMFacade:
         *,
         symbol: str,
         leverage: int,
-    ) -> LeverageSetting:
+    ) -> LeverageChange:
         """Change the initial leverage of a symbol.
+
+        Sets the initial leverage of one symbol (1 to 125). The answer gives the largest notional value
+        allowed at that leverage (`maxNotionalValue`).
 
         ``POST /fapi/v1/leverage`` - security ``TRADE`` (signed)
         Weight: IP weight 1
@@ -2217,7 +2239,7 @@ class UsdMFacade:
             leverage (int):
 
         Returns:
-            LeverageSetting
+            LeverageChange
         """
 
         from .api.trade import change_leverage as operation
@@ -2281,7 +2303,8 @@ class UsdMFacade:
 
         Args:
             symbol (str):
-            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+                `LONG` or `SHORT` in Hedge Mode.
             amount (DecimalLike):
             type (Literal[1, 2]):
 
@@ -2405,7 +2428,7 @@ class UsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[PositionMarginHistory]:
+    ) -> list[PositionMarginHistoryEntry]:
         """Isolated margin change history.
 
         Only the last 30 days, and a range may not exceed 30 days. endTime defaults to now. Default limit
@@ -2424,7 +2447,7 @@ class UsdMFacade:
             limit (int):
 
         Returns:
-            list[PositionMarginHistory]
+            list[PositionMarginHistoryEntry]
         """
 
         from .api.trade import position_margin_history as operation
@@ -2497,17 +2520,21 @@ class UsdMFacade:
         future and below 253402300799000; in extreme markets the cancel may come late.
 
         ``POST /fapi/v1/order/test`` - security ``TRADE`` (signed)
-        Weight: IP weight 1; The documentation gives no weight for this endpoint; 1 is assumed.
+        Weight: IP weight 1; No IP weight is documented; 1 is assumed.
 
         Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/New-Order-Test
 
         Args:
             symbol (str):
             side (OrderSide | Literal["BUY", "SELL"]):
-            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+                `LONG` or `SHORT` in Hedge Mode.
             type (OrderType | Literal["LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT",
                 "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"]):
-            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]):
+            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]): Good till
+                canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
+                only), good till date, retail price improvement (post only, matched only with orders from
+                the app or web).
             quantity (DecimalLike):
             reduce_only (bool):
             price (DecimalLike):
@@ -2516,13 +2543,19 @@ class UsdMFacade:
             close_position (bool):
             activation_price (DecimalLike):
             callback_rate (DecimalLike):
-            working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]):
+            working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
+                triggers a conditional order.
             price_protect (bool):
-            new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+            new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
+                to an order placement is.
             price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
+                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+                `NONE`: no matching.
             self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
-                "EXPIRE_MAKER", "EXPIRE_BOTH"]):
+                "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
+                order of the same account.
             good_till_date (int):
 
         Returns:
@@ -2654,25 +2687,35 @@ class UsdMFacade:
             algo_type (AlgoType | Literal["CONDITIONAL"]):
             symbol (str):
             side (OrderSide | Literal["BUY", "SELL"]):
-            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+                `LONG` or `SHORT` in Hedge Mode.
             type (AlgoOrderType | Literal["STOP_MARKET", "TAKE_PROFIT_MARKET", "STOP", "TAKE_PROFIT",
                 "TRAILING_STOP_MARKET"]):
-            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]):
+            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]): Good till
+                canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
+                only), good till date, retail price improvement (post only, matched only with orders from
+                the app or web).
             quantity (DecimalLike):
             price (DecimalLike):
             trigger_price (DecimalLike):
-            working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]):
+            working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
+                triggers a conditional order.
             price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
+                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+                `NONE`: no matching.
             close_position (bool):
             price_protect (bool):
             reduce_only (bool):
             activate_price (DecimalLike):
             callback_rate (DecimalLike):
             client_algo_id (str):
-            new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+            new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
+                to an order placement is.
             self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
-                "EXPIRE_MAKER", "EXPIRE_BOTH"]):
+                "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
+                order of the same account.
             good_till_date (int):
 
         Returns:
@@ -2748,6 +2791,9 @@ class UsdMFacade:
         symbol: str,
     ) -> CodeMessage:
         """Cancel all open algo orders of a symbol.
+
+        Cancels every open conditional (algo) order of the symbol. The answer only acknowledges the request
+        (`code` 200 and a message).
 
         ``DELETE /fapi/v1/algoOpenOrders`` - security ``TRADE`` (signed)
         Weight: IP weight 1
@@ -3031,6 +3077,8 @@ class UsdMFacade:
     ) -> CommissionRate:
         """Commission rates of a symbol.
 
+        Maker and taker commission rates of the account on one symbol, as fractions (0.0002 is 0.02%).
+
         ``GET /fapi/v1/commissionRate`` - security ``USER_DATA`` (signed)
         Weight: IP weight 20
 
@@ -3128,11 +3176,11 @@ class UsdMFacade:
             operation.parse_success,
         )
 
-    def leverage_brackets(
+    def leverage_bracket(
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> LeverageBracket | list[LeverageBracket]:
+    ) -> list[SymbolLeverageBrackets] | SymbolLeverageBrackets:
         """Notional and leverage tiers.
 
         One object for the given symbol, or an array for all symbols when symbol is omitted.
@@ -3146,10 +3194,10 @@ class UsdMFacade:
             symbol (str):
 
         Returns:
-            LeverageBracket | list[LeverageBracket]
+            list[SymbolLeverageBrackets] | SymbolLeverageBrackets
         """
 
-        from .api.account import leverage_brackets as operation
+        from .api.account import leverage_bracket as operation
 
         return self._call(
             operation.OPERATION,
@@ -3211,7 +3259,8 @@ class UsdMFacade:
                 "API_REBATE", "CONTEST_REWARD", "CROSS_COLLATERAL_TRANSFER", "OPTIONS_PREMIUM_FEE",
                 "OPTIONS_SETTLE_PROFIT", "INTERNAL_TRANSFER", "AUTO_EXCHANGE", "DELIVERED_SETTELMENT",
                 "COIN_SWAP_DEPOSIT", "COIN_SWAP_WITHDRAW", "POSITION_LIMIT_INCREASE_FEE",
-                "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD"]):
+                "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD"]): Kind of income;
+                `DELIVERED_SETTELMENT` is spelled so by Binance.
             start_time (int):
             end_time (int):
             page (int):
@@ -3273,7 +3322,7 @@ class UsdMFacade:
         *,
         start_time: int,
         end_time: int,
-    ) -> HistoryExport:
+    ) -> HistoryDownloadId:
         """Start an export of the transaction history.
 
         Returns an id to poll with income_download_link. At most 5 requests per month, shared with the web
@@ -3289,7 +3338,7 @@ class UsdMFacade:
             end_time (int):
 
         Returns:
-            HistoryExport
+            HistoryDownloadId
         """
 
         from .api.account import income_download_id as operation
@@ -3307,7 +3356,7 @@ class UsdMFacade:
         self,
         *,
         download_id: str,
-    ) -> DownloadLink:
+    ) -> HistoryDownloadLink:
         """Link of an export of the transaction history.
 
         While the export is processing, url is empty and expirationTimestamp is -1. Links expire after 24
@@ -3322,7 +3371,7 @@ class UsdMFacade:
             download_id (str):
 
         Returns:
-            DownloadLink
+            HistoryDownloadLink
         """
 
         from .api.account import income_download_link as operation
@@ -3340,7 +3389,7 @@ class UsdMFacade:
         *,
         start_time: int,
         end_time: int,
-    ) -> HistoryExport:
+    ) -> HistoryDownloadId:
         """Start an export of the order history.
 
         Returns an id to poll with order_download_link. At most 10 requests per month, shared with the web
@@ -3356,7 +3405,7 @@ class UsdMFacade:
             end_time (int):
 
         Returns:
-            HistoryExport
+            HistoryDownloadId
         """
 
         from .api.account import order_download_id as operation
@@ -3374,7 +3423,7 @@ class UsdMFacade:
         self,
         *,
         download_id: str,
-    ) -> DownloadLink:
+    ) -> HistoryDownloadLink:
         """Link of an export of the order history.
 
         While the export is processing, url is empty and expirationTimestamp is -1. Links expire after 24
@@ -3389,7 +3438,7 @@ class UsdMFacade:
             download_id (str):
 
         Returns:
-            DownloadLink
+            HistoryDownloadLink
         """
 
         from .api.account import order_download_link as operation
@@ -3407,7 +3456,7 @@ class UsdMFacade:
         *,
         start_time: int,
         end_time: int,
-    ) -> HistoryExport:
+    ) -> HistoryDownloadId:
         """Start an export of the trade history.
 
         Returns an id to poll with trade_download_link. At most 5 requests per month, shared with the web
@@ -3423,7 +3472,7 @@ class UsdMFacade:
             end_time (int):
 
         Returns:
-            HistoryExport
+            HistoryDownloadId
         """
 
         from .api.account import trade_download_id as operation
@@ -3441,7 +3490,7 @@ class UsdMFacade:
         self,
         *,
         download_id: str,
-    ) -> DownloadLink:
+    ) -> HistoryDownloadLink:
         """Link of an export of the trade history.
 
         While the export is processing, url is empty and expirationTimestamp is -1. Links expire after 24
@@ -3456,7 +3505,7 @@ class UsdMFacade:
             download_id (str):
 
         Returns:
-            DownloadLink
+            HistoryDownloadLink
         """
 
         from .api.account import trade_download_link as operation
@@ -3678,6 +3727,9 @@ class UsdMFacade:
         quote_id: str,
     ) -> ConvertAccept:
         """Accept a convert quote.
+
+        Turns a quote of convert_quote into a convert order, named by its `quoteId`; the quote must still be
+        valid (`validTimestamp`). Follow the order with convert_order_status.
 
         ``POST /fapi/v1/convert/acceptQuote`` - security ``USER_DATA`` (signed)
         Weight: IP weight 200
@@ -4162,7 +4214,7 @@ class AsyncUsdMFacade:
 
     async def server_time(
         self,
-    ) -> ServerClock:
+    ) -> ServerTime:
         """Current server time.
 
         Also a connectivity test. Use this clock, not exchange_info's serverTime, to align request
@@ -4174,7 +4226,7 @@ class AsyncUsdMFacade:
         Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Check-Server-Time
 
         Returns:
-            ServerClock
+            ServerTime
         """
 
         from .api.market import server_time as operation
@@ -4473,7 +4525,7 @@ class AsyncUsdMFacade:
         Args:
             pair (str):
             contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-                "NEXT_QUARTER"]):
+                "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
             interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
                 "8h", "12h", "1d", "3d", "1w", "1M"]):
             start_time (int):
@@ -4692,8 +4744,8 @@ class AsyncUsdMFacade:
         limit 100, max 1000.
 
         ``GET /fapi/v1/fundingRate`` - security ``NONE``
-        Weight: IP weight 0; No IP weight is documented; shares a limit of 500 requests per 5 minutes per
-            IP with GET /fapi/v1/fundingInfo.
+        Weight: IP weight 0; No IP weight is documented; 0 is assumed. Shares a limit of 500 requests per
+            5 minutes per IP with GET /fapi/v1/fundingInfo.
 
         Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Get-Funding-Rate-History
 
@@ -4906,7 +4958,7 @@ class AsyncUsdMFacade:
         self,
         *,
         symbol: str,
-    ) -> OpenInterestSnapshot:
+    ) -> CurrentOpenInterest:
         """Current open interest of a symbol.
 
         ``GET /fapi/v1/openInterest`` - security ``NONE``
@@ -4918,7 +4970,7 @@ class AsyncUsdMFacade:
             symbol (str):
 
         Returns:
-            OpenInterestSnapshot
+            CurrentOpenInterest
         """
 
         from .api.market import open_interest as operation
@@ -4939,7 +4991,7 @@ class AsyncUsdMFacade:
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[OpenInterestStatistics]:
+    ) -> list[OpenInterestStatistic]:
         """Open interest statistics.
 
         Only the last month is available. Without startTime and endTime the most recent periods are
@@ -4959,7 +5011,7 @@ class AsyncUsdMFacade:
             end_time (int):
 
         Returns:
-            list[OpenInterestStatistics]
+            list[OpenInterestStatistic]
         """
 
         from .api.market import open_interest_history as operation
@@ -5038,8 +5090,8 @@ class AsyncUsdMFacade:
         last 30 days are available. Default limit 30, max 500.
 
         ``GET /futures/data/topLongShortAccountRatio`` - security ``MARKET_DATA``
-        Weight: IP weight 0; No IP weight is documented. Also limited to 1000 requests per 5 minutes per
-            IP.
+        Weight: IP weight 0; No IP weight is documented; 0 is assumed. Also limited to 1000 requests per 5
+            minutes per IP.
 
         Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Top-Long-Short-Account-Ratio
 
@@ -5069,7 +5121,7 @@ class AsyncUsdMFacade:
             operation.parse_success,
         )
 
-    async def long_short_account_ratio(
+    async def global_long_short_account_ratio(
         self,
         *,
         symbol: str,
@@ -5099,7 +5151,7 @@ class AsyncUsdMFacade:
             list[LongShortRatioRecord]
         """
 
-        from .api.market import long_short_account_ratio as operation
+        from .api.market import global_long_short_account_ratio as operation
 
         return await self._call(
             operation.OPERATION,
@@ -5180,7 +5232,7 @@ class AsyncUsdMFacade:
         Args:
             pair (str):
             contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-                "NEXT_QUARTER"]):
+                "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
             period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
                 "1d"]):
             limit (int):
@@ -5472,7 +5524,10 @@ class AsyncUsdMFacade:
             quantity (DecimalLike):
             price (DecimalLike):
             price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
+                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+                `NONE`: no matching.
 
         Returns:
             Order
@@ -5543,18 +5598,27 @@ class AsyncUsdMFacade:
         Args:
             symbol (str):
             side (OrderSide | Literal["BUY", "SELL"]):
-            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+                `LONG` or `SHORT` in Hedge Mode.
             type (NewOrderType | Literal["LIMIT", "MARKET"]):
-            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]):
+            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]): Good till
+                canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
+                only), good till date, retail price improvement (post only, matched only with orders from
+                the app or web).
             quantity (DecimalLike):
             reduce_only (bool):
             price (DecimalLike):
             new_client_order_id (str):
-            new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+            new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
+                to an order placement is.
             price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
+                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+                `NONE`: no matching.
             self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
-                "EXPIRE_MAKER", "EXPIRE_BOTH"]):
+                "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
+                order of the same account.
             good_till_date (int):
 
         Returns:
@@ -5777,6 +5841,9 @@ class AsyncUsdMFacade:
     ) -> CodeMessage:
         """Cancel all open orders of a symbol.
 
+        Cancels every open order of the symbol. The answer only acknowledges the request (`code` 200 and a
+        message); it does not list the canceled orders.
+
         ``DELETE /fapi/v1/allOpenOrders`` - security ``TRADE`` (signed)
         Weight: IP weight 1
 
@@ -5804,7 +5871,7 @@ class AsyncUsdMFacade:
         *,
         symbol: str,
         countdown_time: int,
-    ) -> CountdownCancelAll:
+    ) -> Countdown:
         """Cancel all open orders of a symbol after a countdown.
 
         A dead man's switch: each call replaces the running countdown, and when a countdown runs out every
@@ -5821,7 +5888,7 @@ class AsyncUsdMFacade:
             countdown_time (int):
 
         Returns:
-            CountdownCancelAll
+            Countdown
         """
 
         from .api.trade import countdown_cancel_all as operation
@@ -5970,7 +6037,8 @@ class AsyncUsdMFacade:
 
         Args:
             symbol (str):
-            auto_close_type (AutoCloseType | Literal["LIQUIDATION", "ADL"]):
+            auto_close_type (AutoCloseType | Literal["LIQUIDATION", "ADL"]): `LIQUIDATION` for
+                liquidation orders, `ADL` for auto-deleveraging orders.
             start_time (int):
             end_time (int):
             limit (int):
@@ -6002,7 +6070,7 @@ class AsyncUsdMFacade:
         end_time: int | Unset = UNSET,
         from_id: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[UserTrade]:
+    ) -> list[AccountTrade]:
         """Trades of the account on a symbol.
 
         Without startTime and endTime, the last 7 days; a range may not exceed 7 days; fromId cannot be
@@ -6023,7 +6091,7 @@ class AsyncUsdMFacade:
             limit (int):
 
         Returns:
-            list[UserTrade]
+            list[AccountTrade]
         """
 
         from .api.trade import user_trades as operation
@@ -6049,6 +6117,9 @@ class AsyncUsdMFacade:
     ) -> CodeMessage:
         """Switch a symbol between isolated and crossed margin.
 
+        Switches the margin of one symbol between `ISOLATED` and `CROSSED`; the answer acknowledges the
+        change (`code` 200).
+
         ``POST /fapi/v1/marginType`` - security ``TRADE`` (signed)
         Weight: IP weight 1
 
@@ -6056,7 +6127,7 @@ class AsyncUsdMFacade:
 
         Args:
             symbol (str):
-            margin_type (MarginType | Literal["ISOLATED", "CROSSED"]):
+            margin_type (MarginType | Literal["ISOLATED", "CROSSED"]): Margin type to set.
 
         Returns:
             CodeMessage
@@ -6110,8 +6181,11 @@ class AsyncUsdMFacade:
         *,
         symbol: str,
         leverage: int,
-    ) -> LeverageSetting:
+    ) -> LeverageChange:
         """Change the initial leverage of a symbol.
+
+        Sets the initial leverage of one symbol (1 to 125). The answer gives the largest notional value
+        allowed at that leverage (`maxNotionalValue`).
 
         ``POST /fapi/v1/leverage`` - security ``TRADE`` (signed)
         Weight: IP weight 1
@@ -6123,7 +6197,7 @@ class AsyncUsdMFacade:
             leverage (int):
 
         Returns:
-            LeverageSetting
+            LeverageChange
         """
 
         from .api.trade import change_leverage as operation
@@ -6187,7 +6261,8 @@ class AsyncUsdMFacade:
 
         Args:
             symbol (str):
-            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+                `LONG` or `SHORT` in Hedge Mode.
             amount (DecimalLike):
             type (Literal[1, 2]):
 
@@ -6311,7 +6386,7 @@ class AsyncUsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[PositionMarginHistory]:
+    ) -> list[PositionMarginHistoryEntry]:
         """Isolated margin change history.
 
         Only the last 30 days, and a range may not exceed 30 days. endTime defaults to now. Default limit
@@ -6330,7 +6405,7 @@ class AsyncUsdMFacade:
             limit (int):
 
         Returns:
-            list[PositionMarginHistory]
+            list[PositionMarginHistoryEntry]
         """
 
         from .api.trade import position_margin_history as operation
@@ -6403,17 +6478,21 @@ class AsyncUsdMFacade:
         future and below 253402300799000; in extreme markets the cancel may come late.
 
         ``POST /fapi/v1/order/test`` - security ``TRADE`` (signed)
-        Weight: IP weight 1; The documentation gives no weight for this endpoint; 1 is assumed.
+        Weight: IP weight 1; No IP weight is documented; 1 is assumed.
 
         Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/New-Order-Test
 
         Args:
             symbol (str):
             side (OrderSide | Literal["BUY", "SELL"]):
-            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+                `LONG` or `SHORT` in Hedge Mode.
             type (OrderType | Literal["LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT",
                 "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"]):
-            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]):
+            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]): Good till
+                canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
+                only), good till date, retail price improvement (post only, matched only with orders from
+                the app or web).
             quantity (DecimalLike):
             reduce_only (bool):
             price (DecimalLike):
@@ -6422,13 +6501,19 @@ class AsyncUsdMFacade:
             close_position (bool):
             activation_price (DecimalLike):
             callback_rate (DecimalLike):
-            working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]):
+            working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
+                triggers a conditional order.
             price_protect (bool):
-            new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+            new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
+                to an order placement is.
             price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
+                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+                `NONE`: no matching.
             self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
-                "EXPIRE_MAKER", "EXPIRE_BOTH"]):
+                "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
+                order of the same account.
             good_till_date (int):
 
         Returns:
@@ -6560,25 +6645,35 @@ class AsyncUsdMFacade:
             algo_type (AlgoType | Literal["CONDITIONAL"]):
             symbol (str):
             side (OrderSide | Literal["BUY", "SELL"]):
-            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+                `LONG` or `SHORT` in Hedge Mode.
             type (AlgoOrderType | Literal["STOP_MARKET", "TAKE_PROFIT_MARKET", "STOP", "TAKE_PROFIT",
                 "TRAILING_STOP_MARKET"]):
-            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]):
+            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]): Good till
+                canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
+                only), good till date, retail price improvement (post only, matched only with orders from
+                the app or web).
             quantity (DecimalLike):
             price (DecimalLike):
             trigger_price (DecimalLike):
-            working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]):
+            working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
+                triggers a conditional order.
             price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
+                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+                `NONE`: no matching.
             close_position (bool):
             price_protect (bool):
             reduce_only (bool):
             activate_price (DecimalLike):
             callback_rate (DecimalLike):
             client_algo_id (str):
-            new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+            new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
+                to an order placement is.
             self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
-                "EXPIRE_MAKER", "EXPIRE_BOTH"]):
+                "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
+                order of the same account.
             good_till_date (int):
 
         Returns:
@@ -6654,6 +6749,9 @@ class AsyncUsdMFacade:
         symbol: str,
     ) -> CodeMessage:
         """Cancel all open algo orders of a symbol.
+
+        Cancels every open conditional (algo) order of the symbol. The answer only acknowledges the request
+        (`code` 200 and a message).
 
         ``DELETE /fapi/v1/algoOpenOrders`` - security ``TRADE`` (signed)
         Weight: IP weight 1
@@ -6937,6 +7035,8 @@ class AsyncUsdMFacade:
     ) -> CommissionRate:
         """Commission rates of a symbol.
 
+        Maker and taker commission rates of the account on one symbol, as fractions (0.0002 is 0.02%).
+
         ``GET /fapi/v1/commissionRate`` - security ``USER_DATA`` (signed)
         Weight: IP weight 20
 
@@ -7034,11 +7134,11 @@ class AsyncUsdMFacade:
             operation.parse_success,
         )
 
-    async def leverage_brackets(
+    async def leverage_bracket(
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> LeverageBracket | list[LeverageBracket]:
+    ) -> list[SymbolLeverageBrackets] | SymbolLeverageBrackets:
         """Notional and leverage tiers.
 
         One object for the given symbol, or an array for all symbols when symbol is omitted.
@@ -7052,10 +7152,10 @@ class AsyncUsdMFacade:
             symbol (str):
 
         Returns:
-            LeverageBracket | list[LeverageBracket]
+            list[SymbolLeverageBrackets] | SymbolLeverageBrackets
         """
 
-        from .api.account import leverage_brackets as operation
+        from .api.account import leverage_bracket as operation
 
         return await self._call(
             operation.OPERATION,
@@ -7117,7 +7217,8 @@ class AsyncUsdMFacade:
                 "API_REBATE", "CONTEST_REWARD", "CROSS_COLLATERAL_TRANSFER", "OPTIONS_PREMIUM_FEE",
                 "OPTIONS_SETTLE_PROFIT", "INTERNAL_TRANSFER", "AUTO_EXCHANGE", "DELIVERED_SETTELMENT",
                 "COIN_SWAP_DEPOSIT", "COIN_SWAP_WITHDRAW", "POSITION_LIMIT_INCREASE_FEE",
-                "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD"]):
+                "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD"]): Kind of income;
+                `DELIVERED_SETTELMENT` is spelled so by Binance.
             start_time (int):
             end_time (int):
             page (int):
@@ -7179,7 +7280,7 @@ class AsyncUsdMFacade:
         *,
         start_time: int,
         end_time: int,
-    ) -> HistoryExport:
+    ) -> HistoryDownloadId:
         """Start an export of the transaction history.
 
         Returns an id to poll with income_download_link. At most 5 requests per month, shared with the web
@@ -7195,7 +7296,7 @@ class AsyncUsdMFacade:
             end_time (int):
 
         Returns:
-            HistoryExport
+            HistoryDownloadId
         """
 
         from .api.account import income_download_id as operation
@@ -7213,7 +7314,7 @@ class AsyncUsdMFacade:
         self,
         *,
         download_id: str,
-    ) -> DownloadLink:
+    ) -> HistoryDownloadLink:
         """Link of an export of the transaction history.
 
         While the export is processing, url is empty and expirationTimestamp is -1. Links expire after 24
@@ -7228,7 +7329,7 @@ class AsyncUsdMFacade:
             download_id (str):
 
         Returns:
-            DownloadLink
+            HistoryDownloadLink
         """
 
         from .api.account import income_download_link as operation
@@ -7246,7 +7347,7 @@ class AsyncUsdMFacade:
         *,
         start_time: int,
         end_time: int,
-    ) -> HistoryExport:
+    ) -> HistoryDownloadId:
         """Start an export of the order history.
 
         Returns an id to poll with order_download_link. At most 10 requests per month, shared with the web
@@ -7262,7 +7363,7 @@ class AsyncUsdMFacade:
             end_time (int):
 
         Returns:
-            HistoryExport
+            HistoryDownloadId
         """
 
         from .api.account import order_download_id as operation
@@ -7280,7 +7381,7 @@ class AsyncUsdMFacade:
         self,
         *,
         download_id: str,
-    ) -> DownloadLink:
+    ) -> HistoryDownloadLink:
         """Link of an export of the order history.
 
         While the export is processing, url is empty and expirationTimestamp is -1. Links expire after 24
@@ -7295,7 +7396,7 @@ class AsyncUsdMFacade:
             download_id (str):
 
         Returns:
-            DownloadLink
+            HistoryDownloadLink
         """
 
         from .api.account import order_download_link as operation
@@ -7313,7 +7414,7 @@ class AsyncUsdMFacade:
         *,
         start_time: int,
         end_time: int,
-    ) -> HistoryExport:
+    ) -> HistoryDownloadId:
         """Start an export of the trade history.
 
         Returns an id to poll with trade_download_link. At most 5 requests per month, shared with the web
@@ -7329,7 +7430,7 @@ class AsyncUsdMFacade:
             end_time (int):
 
         Returns:
-            HistoryExport
+            HistoryDownloadId
         """
 
         from .api.account import trade_download_id as operation
@@ -7347,7 +7448,7 @@ class AsyncUsdMFacade:
         self,
         *,
         download_id: str,
-    ) -> DownloadLink:
+    ) -> HistoryDownloadLink:
         """Link of an export of the trade history.
 
         While the export is processing, url is empty and expirationTimestamp is -1. Links expire after 24
@@ -7362,7 +7463,7 @@ class AsyncUsdMFacade:
             download_id (str):
 
         Returns:
-            DownloadLink
+            HistoryDownloadLink
         """
 
         from .api.account import trade_download_link as operation
@@ -7584,6 +7685,9 @@ class AsyncUsdMFacade:
         quote_id: str,
     ) -> ConvertAccept:
         """Accept a convert quote.
+
+        Turns a quote of convert_quote into a convert order, named by its `quoteId`; the quote must still be
+        valid (`validTimestamp`). Follow the order with convert_order_status.
 
         ``POST /fapi/v1/convert/acceptQuote`` - security ``USER_DATA`` (signed)
         Weight: IP weight 200

@@ -10,8 +10,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
-from binance_openapi import ServerClock
 
+from binance_openapi import ServerClock
 from generator.specs import load, operations
 from tests.conftest import PRODUCTS, SPECS
 

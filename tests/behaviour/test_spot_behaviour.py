@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
-import binance_openapi as b
 import httpx
 import pytest
+
+import binance_openapi as b
 from binance_spot.api.trade import new_order as raw_new_order
 
 from .fake import FakeBinance, FakeTime

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from binance_emulator import Emulator, RateLimits
 from binance_openapi import (
     AuthenticationError,

@@ -6,10 +6,10 @@ import json
 from decimal import Decimal
 from typing import Any
 
-import binance_streams
 import msgspec
 import pytest
 
+import binance_streams
 from generator.streams import _fields, _is_struct, _is_tuple, load_names, python_name
 from tests.streams._schemas import documents, example, examples, module, raw
 

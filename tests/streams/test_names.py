@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import msgspec
-from binance_streams import coinm_market, spot_market, spot_user, usdm_market, usdm_user
 
+from binance_streams import coinm_market, spot_market, spot_user, usdm_market, usdm_user
 from generator.streams import NAMES_BEGIN, NAMES_END, field_names, load_names, naming_table
 from tests.conftest import SPECS
 from tests.streams._schemas import STREAMS_DIR, example, raw

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any, get_args
 
-import binance_streams
 import msgspec
 import pytest
-from binance_streams import coinm_market, coinm_user, spot_market, spot_user, usdm_market, usdm_user, ws_api
 
+import binance_streams
+from binance_streams import coinm_market, coinm_user, spot_market, spot_user, usdm_market, usdm_user, ws_api
 from tests.streams._schemas import documents, example, module, raw
 
 UNIONS = [

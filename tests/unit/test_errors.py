@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import binance_openapi as b
 import httpx
 import pytest
+
+import binance_openapi as b
 from binance_openapi._errors import error_from_response
 
 

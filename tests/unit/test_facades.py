@@ -5,8 +5,8 @@ from __future__ import annotations
 import inspect
 
 import pytest
-from binance_openapi import AsyncCoinM, AsyncSpot, AsyncUsdM, CoinM, Spot, UsdM
 
+from binance_openapi import AsyncCoinM, AsyncSpot, AsyncUsdM, CoinM, Spot, UsdM
 from generator.specs import load, operations
 from tests.conftest import SPECS
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+
 from binance_openapi import ExchangeRules, FilterError, round_to_step
 
 SPOT_INFO = {

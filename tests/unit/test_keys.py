@@ -6,9 +6,10 @@ import base64
 from pathlib import Path
 
 import pytest
-from binance_openapi import Ed25519Key, HmacKey, KeyLoadError, RsaKey
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
+
+from binance_openapi import Ed25519Key, HmacKey, KeyLoadError, RsaKey
 
 PAYLOAD = b"symbol=BTCUSDT&side=SELL&type=LIMIT&timeInForce=GTC&quantity=1&price=0.2&timestamp=1668481559918"
 # A fixed Ed25519 key (RFC 8032 test 1 secret): Ed25519 signatures are deterministic, so this is a vector.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+
 from binance_openapi import IPBannedError
 from binance_openapi._limits import Ledger, Limits, limits_from_exchange_info
 

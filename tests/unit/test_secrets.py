@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 
 import pytest
+
 from binance_openapi import HmacKey, UsdM
 
 SECRET = "s3cr3t-s3cr3t-s3cr3t-s3cr3t"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from binance_openapi._weights import evaluate, order_counts, request_weight
 
 DEPTH = {

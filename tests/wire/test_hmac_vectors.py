@@ -15,9 +15,9 @@ from urllib.parse import parse_qsl
 
 import httpx
 import pytest
+
 from binance_openapi import AsyncSpot, BinanceAuth, HmacKey, MissingKeyError, ServerClock, Spot, UsdM
 from binance_spot.api.trade import new_order as spot_new_order
-
 from tests.behaviour.fake import EXAMPLES
 
 SPOT_KEY = HmacKey(

@@ -37,7 +37,7 @@ class RestingOrder:
     ref: Any = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: frozen dataclasses are slow to build, and one is built per fill
 class Fill:
     """One trade between a resting order and the incoming one, at the resting order's price."""
 

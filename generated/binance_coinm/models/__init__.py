@@ -15,13 +15,16 @@ if TYPE_CHECKING:
     from .account import Account
     from .account_asset import AccountAsset
     from .account_position import AccountPosition
-    from .adl_quantile_values import AdlQuantileValues
+    from .account_trade import AccountTrade
+    from .adl_quantiles import AdlQuantiles
     from .aggregate_trade import AggregateTrade
-    from .amended_value import AmendedValue
-    from .asset_balance import AssetBalance
     from .auto_close_type import AutoCloseType
+    from .basis_record import BasisRecord
+    from .batch_order import BatchOrder
+    from .batch_order_modification import BatchOrderModification
     from .book_ticker import BookTicker
     from .boolean_string import BooleanString
+    from .code_message import CodeMessage
     from .commission_rate import CommissionRate
     from .continuous_contract_type import ContinuousContractType
     from .contract_status import ContractStatus
@@ -32,9 +35,10 @@ if TYPE_CHECKING:
     from .empty import Empty
     from .error import Error
     from .exchange_info import ExchangeInfo
+    from .filter_type import FilterType
     from .funding_info import FundingInfo
     from .funding_rate_record import FundingRateRecord
-    from .futures_basis import FuturesBasis
+    from .futures_balance import FuturesBalance
     from .history_download_id import HistoryDownloadId
     from .history_download_link import HistoryDownloadLink
     from .income_record import IncomeRecord
@@ -45,23 +49,21 @@ if TYPE_CHECKING:
     from .kline_interval import KlineInterval
     from .leverage_bracket import LeverageBracket
     from .leverage_change import LeverageChange
-    from .listen_key import ListenKey
-    from .long_short_account_ratio import LongShortAccountRatio
     from .long_short_position_ratio import LongShortPositionRatio
+    from .long_short_ratio_record import LongShortRatioRecord
     from .margin_type import MarginType
-    from .modify_order_request import ModifyOrderRequest
-    from .new_order_request import NewOrderRequest
     from .new_order_resp_type import NewOrderRespType
     from .open_interest_statistic import OpenInterestStatistic
     from .order import Order
     from .order_amendment import OrderAmendment
+    from .order_amendment_change import OrderAmendmentChange
     from .order_amendment_detail import OrderAmendmentDetail
     from .order_book import OrderBook
     from .order_side import OrderSide
     from .order_status import OrderStatus
     from .order_type import OrderType
     from .pair_leverage_brackets import PairLeverageBrackets
-    from .pm_account_info import PmAccountInfo
+    from .portfolio_margin_account import PortfolioMarginAccount
     from .position_adl_quantile import PositionAdlQuantile
     from .position_margin_change import PositionMarginChange
     from .position_margin_history_entry import PositionMarginHistoryEntry
@@ -79,11 +81,9 @@ if TYPE_CHECKING:
     from .rate_limit_type import RateLimitType
     from .self_trade_prevention_mode import SelfTradePreventionMode
     from .server_time import ServerTime
-    from .stats_contract_type import StatsContractType
-    from .stats_period import StatsPeriod
-    from .status_message import StatusMessage
+    from .statistics_contract_type import StatisticsContractType
+    from .statistics_period import StatisticsPeriod
     from .symbol_filter import SymbolFilter
-    from .symbol_filter_type import SymbolFilterType
     from .symbol_info import SymbolInfo
     from .symbol_leverage_brackets import SymbolLeverageBrackets
     from .taker_buy_sell_volume import TakerBuySellVolume
@@ -91,20 +91,23 @@ if TYPE_CHECKING:
     from .time_in_force import TimeInForce
     from .trade import Trade
     from .upper_boolean_string import UpperBooleanString
-    from .user_trade import UserTrade
+    from .user_data_stream_key import UserDataStreamKey
     from .working_type import WorkingType
 
 _MODULES: dict[str, str] = {
     "Account": ".account",
     "AccountAsset": ".account_asset",
     "AccountPosition": ".account_position",
-    "AdlQuantileValues": ".adl_quantile_values",
+    "AccountTrade": ".account_trade",
+    "AdlQuantiles": ".adl_quantiles",
     "AggregateTrade": ".aggregate_trade",
-    "AmendedValue": ".amended_value",
-    "AssetBalance": ".asset_balance",
     "AutoCloseType": ".auto_close_type",
+    "BasisRecord": ".basis_record",
+    "BatchOrder": ".batch_order",
+    "BatchOrderModification": ".batch_order_modification",
     "BookTicker": ".book_ticker",
     "BooleanString": ".boolean_string",
+    "CodeMessage": ".code_message",
     "CommissionRate": ".commission_rate",
     "ContinuousContractType": ".continuous_contract_type",
     "ContractStatus": ".contract_status",
@@ -115,9 +118,10 @@ _MODULES: dict[str, str] = {
     "Empty": ".empty",
     "Error": ".error",
     "ExchangeInfo": ".exchange_info",
+    "FilterType": ".filter_type",
     "FundingInfo": ".funding_info",
     "FundingRateRecord": ".funding_rate_record",
-    "FuturesBasis": ".futures_basis",
+    "FuturesBalance": ".futures_balance",
     "HistoryDownloadId": ".history_download_id",
     "HistoryDownloadLink": ".history_download_link",
     "IncomeRecord": ".income_record",
@@ -128,23 +132,21 @@ _MODULES: dict[str, str] = {
     "KlineInterval": ".kline_interval",
     "LeverageBracket": ".leverage_bracket",
     "LeverageChange": ".leverage_change",
-    "ListenKey": ".listen_key",
-    "LongShortAccountRatio": ".long_short_account_ratio",
     "LongShortPositionRatio": ".long_short_position_ratio",
+    "LongShortRatioRecord": ".long_short_ratio_record",
     "MarginType": ".margin_type",
-    "ModifyOrderRequest": ".modify_order_request",
-    "NewOrderRequest": ".new_order_request",
     "NewOrderRespType": ".new_order_resp_type",
     "OpenInterestStatistic": ".open_interest_statistic",
     "Order": ".order",
     "OrderAmendment": ".order_amendment",
+    "OrderAmendmentChange": ".order_amendment_change",
     "OrderAmendmentDetail": ".order_amendment_detail",
     "OrderBook": ".order_book",
     "OrderSide": ".order_side",
     "OrderStatus": ".order_status",
     "OrderType": ".order_type",
     "PairLeverageBrackets": ".pair_leverage_brackets",
-    "PmAccountInfo": ".pm_account_info",
+    "PortfolioMarginAccount": ".portfolio_margin_account",
     "PositionAdlQuantile": ".position_adl_quantile",
     "PositionMarginChange": ".position_margin_change",
     "PositionMarginHistoryEntry": ".position_margin_history_entry",
@@ -162,11 +164,9 @@ _MODULES: dict[str, str] = {
     "RateLimitType": ".rate_limit_type",
     "SelfTradePreventionMode": ".self_trade_prevention_mode",
     "ServerTime": ".server_time",
-    "StatsContractType": ".stats_contract_type",
-    "StatsPeriod": ".stats_period",
-    "StatusMessage": ".status_message",
+    "StatisticsContractType": ".statistics_contract_type",
+    "StatisticsPeriod": ".statistics_period",
     "SymbolFilter": ".symbol_filter",
-    "SymbolFilterType": ".symbol_filter_type",
     "SymbolInfo": ".symbol_info",
     "SymbolLeverageBrackets": ".symbol_leverage_brackets",
     "TakerBuySellVolume": ".taker_buy_sell_volume",
@@ -174,7 +174,7 @@ _MODULES: dict[str, str] = {
     "TimeInForce": ".time_in_force",
     "Trade": ".trade",
     "UpperBooleanString": ".upper_boolean_string",
-    "UserTrade": ".user_trade",
+    "UserDataStreamKey": ".user_data_stream_key",
     "WorkingType": ".working_type",
 }
 
@@ -196,13 +196,16 @@ __all__ = [
     "Account",
     "AccountAsset",
     "AccountPosition",
-    "AdlQuantileValues",
+    "AccountTrade",
+    "AdlQuantiles",
     "AggregateTrade",
-    "AmendedValue",
-    "AssetBalance",
     "AutoCloseType",
+    "BasisRecord",
+    "BatchOrder",
+    "BatchOrderModification",
     "BookTicker",
     "BooleanString",
+    "CodeMessage",
     "CommissionRate",
     "ContinuousContractType",
     "ContractStatus",
@@ -213,9 +216,10 @@ __all__ = [
     "Empty",
     "Error",
     "ExchangeInfo",
+    "FilterType",
     "FundingInfo",
     "FundingRateRecord",
-    "FuturesBasis",
+    "FuturesBalance",
     "HistoryDownloadId",
     "HistoryDownloadLink",
     "IncomeRecord",
@@ -226,23 +230,21 @@ __all__ = [
     "KlineInterval",
     "LeverageBracket",
     "LeverageChange",
-    "ListenKey",
-    "LongShortAccountRatio",
     "LongShortPositionRatio",
+    "LongShortRatioRecord",
     "MarginType",
-    "ModifyOrderRequest",
-    "NewOrderRequest",
     "NewOrderRespType",
     "OpenInterestStatistic",
     "Order",
     "OrderAmendment",
+    "OrderAmendmentChange",
     "OrderAmendmentDetail",
     "OrderBook",
     "OrderSide",
     "OrderStatus",
     "OrderType",
     "PairLeverageBrackets",
-    "PmAccountInfo",
+    "PortfolioMarginAccount",
     "PositionAdlQuantile",
     "PositionMarginChange",
     "PositionMarginHistoryEntry",
@@ -260,11 +262,9 @@ __all__ = [
     "RateLimitType",
     "SelfTradePreventionMode",
     "ServerTime",
-    "StatsContractType",
-    "StatsPeriod",
-    "StatusMessage",
+    "StatisticsContractType",
+    "StatisticsPeriod",
     "SymbolFilter",
-    "SymbolFilterType",
     "SymbolInfo",
     "SymbolLeverageBrackets",
     "TakerBuySellVolume",
@@ -272,6 +272,6 @@ __all__ = [
     "TimeInForce",
     "Trade",
     "UpperBooleanString",
-    "UserTrade",
+    "UserDataStreamKey",
     "WorkingType",
 ]

@@ -4,7 +4,11 @@ from enum import StrEnum
 
 
 class ContractStatus(StrEnum):
-    """Open in responses (a new value parses as ``UNKNOWN`` and keeps its wire value); closed in requests."""
+    """Trading status of a contract.
+
+    Open in responses: a value Binance adds later parses as a member named ``UNKNOWN`` that keeps
+    the wire value; closed in requests: only the values below are sent.
+    """
 
     PENDING_TRADING = "PENDING_TRADING"
     TRADING = "TRADING"

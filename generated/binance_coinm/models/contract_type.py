@@ -4,7 +4,7 @@ from enum import StrEnum
 
 
 class ContractType(StrEnum):
-    """The `_DELIVERING` values only appear while a contract is being delivered.
+    """Kind of futures contract; the `_DELIVERING` values only appear while a contract is being delivered.
 
     Open in responses: a value Binance adds later parses as a member named ``UNKNOWN`` that keeps
     the wire value; closed in requests: only the values below are sent.

@@ -16,7 +16,7 @@ class Countdown:
     """
     Attributes:
         symbol (str):
-        countdown_time (str): The countdown in milliseconds
+        countdown_time (str): The countdown in milliseconds, as a string.
     """
 
     symbol: str

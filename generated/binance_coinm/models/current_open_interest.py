@@ -22,7 +22,8 @@ class CurrentOpenInterest:
         symbol (str):
         pair (str):
         open_interest (Decimal):
-        contract_type (ContractType): The `_DELIVERING` values only appear while a contract is being delivered.
+        contract_type (ContractType): Kind of futures contract; the `_DELIVERING` values only appear while a contract is
+            being delivered.
         time (int):
     """
 

@@ -13,7 +13,8 @@ T = TypeVar("T", bound="Error")
 
 @_attrs_define
 class Error:
-    """
+    """An error answer; see Binance's error codes for `code`.
+
     Attributes:
         code (int):
         msg (str):

@@ -24,7 +24,7 @@ class ExchangeInfo:
         timezone (str):
         server_time (int):
         rate_limits (list[RateLimit]):
-        exchange_filters (list[SymbolFilter]): Exchange-wide filters; empty on COIN-M.
+        exchange_filters (list[SymbolFilter]): Exchange-wide filters (none at present).
         symbols (list[SymbolInfo]):
     """
 

@@ -15,7 +15,7 @@ T = TypeVar("T", bound="HistoryDownloadId")
 class HistoryDownloadId:
     """
     Attributes:
-        avg_cost_timestamp_of_last_30_d (int): Average preparation time over the last 30 days
+        avg_cost_timestamp_of_last_30_d (int): Average preparation time over the last 30 days, in milliseconds.
         download_id (str):
     """
 

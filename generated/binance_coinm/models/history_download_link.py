@@ -19,7 +19,7 @@ class HistoryDownloadLink:
     """
     Attributes:
         download_id (str):
-        status (DownloadStatus):
+        status (DownloadStatus): State of an asynchronous history export.
         url (str): The file's link; empty while processing.
         expiration_timestamp (int): When the link expires; -1 while processing.
         notified (bool | Unset): Documented as to be ignored.

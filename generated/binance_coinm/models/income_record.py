@@ -20,12 +20,12 @@ class IncomeRecord:
     """
     Attributes:
         symbol (str): Empty when the income is not tied to a contract.
-        income_type (IncomeType): `DELIVERED_SETTELMENT` is spelled so by Binance.
+        income_type (IncomeType): Kind of income; `DELIVERED_SETTELMENT` is spelled so by Binance.
         income (Decimal):
         asset (str):
         info (str):
         time (int):
-        tran_id (str): Transaction id
+        tran_id (str): Transaction id, unique per income type.
         trade_id (str): Empty when the income is not tied to a trade.
     """
 

@@ -4,7 +4,7 @@ from enum import StrEnum
 
 
 class IncomeType(StrEnum):
-    """`DELIVERED_SETTELMENT` is spelled so by Binance.
+    """Kind of income; `DELIVERED_SETTELMENT` is spelled so by Binance.
 
     Open in responses: a value Binance adds later parses as a member named ``UNKNOWN`` that keeps
     the wire value; closed in requests: only the values below are sent.

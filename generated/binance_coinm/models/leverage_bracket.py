@@ -20,13 +20,13 @@ class LeverageBracket:
     `qtylFloor`; both that and `qtyFloor` are read.
 
         Attributes:
-            bracket (int): Bracket level
+            bracket (int): Bracket level, from 1.
             initial_leverage (int): Highest leverage allowed in the bracket.
-            qty_cap (Decimal): Upper bound of the position
+            qty_cap (Decimal): Upper bound of the position, in the base coin.
             maint_margin_ratio (Decimal):
             cum (Decimal): Constant for computing the maintenance margin quickly.
-            qtyl_floor (Decimal | Unset): Lower bound of the position
-            qty_floor (Decimal | Unset): Lower bound of the position
+            qtyl_floor (Decimal | Unset): Lower bound of the position, in the base coin.
+            qty_floor (Decimal | Unset): Lower bound of the position, in the base coin.
     """
 
     bracket: int

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.stats_contract_type import StatsContractType
+from ..models.statistics_contract_type import StatisticsContractType
 from ..types import decimal_from_wire, decimal_to_wire, enum_from_wire
 
 T = TypeVar("T", bound="OpenInterestStatistic")
@@ -20,14 +20,14 @@ class OpenInterestStatistic:
     """
     Attributes:
         pair (str):
-        contract_type (StatsContractType): Contracts a statistic covers; `ALL` sums every contract of the pair.
+        contract_type (StatisticsContractType): Contracts a statistic covers; `ALL` sums every contract of the pair.
         sum_open_interest (Decimal):
         sum_open_interest_value (Decimal):
         timestamp (int):
     """
 
     pair: str
-    contract_type: StatsContractType
+    contract_type: StatisticsContractType
     sum_open_interest: Decimal
     sum_open_interest_value: Decimal
     timestamp: int
@@ -58,7 +58,7 @@ class OpenInterestStatistic:
         d = dict(src_dict)
         pair = d.pop("pair")
 
-        contract_type = enum_from_wire(StatsContractType, d.pop("contractType"))
+        contract_type = enum_from_wire(StatisticsContractType, d.pop("contractType"))
 
         sum_open_interest = decimal_from_wire(d.pop("sumOpenInterest"))
 

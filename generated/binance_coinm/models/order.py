@@ -36,7 +36,7 @@ class Order:
     Attributes:
         order_id (int):
         symbol (str):
-        status (OrderStatus): `EXPIRED_IN_MATCH`: expired by self-trade prevention.
+        status (OrderStatus): Order status; `EXPIRED_IN_MATCH`: expired by self-trade prevention.
         client_order_id (str):
         price (Decimal):
         avg_price (Decimal):
@@ -60,8 +60,8 @@ class Order:
         activate_price (Decimal | None | Unset):
         price_rate (Decimal | None | Unset):
         price_match (PriceMatch | Unset): `OPPONENT`, `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the
-            other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side; `NONE`: no matching.
+            other side of the book; `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+            `NONE`: no matching.
         self_trade_prevention_mode (SelfTradePreventionMode | Unset): Which order expires when an order would match
             another order of the same account.
         time (int | Unset): Creation time.

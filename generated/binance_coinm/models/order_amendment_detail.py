@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
-    from ..models.amended_value import AmendedValue
+    from ..models.order_amendment_change import OrderAmendmentChange
 
 
 T = TypeVar("T", bound="OrderAmendmentDetail")
@@ -19,13 +19,13 @@ T = TypeVar("T", bound="OrderAmendmentDetail")
 class OrderAmendmentDetail:
     """
     Attributes:
-        price (AmendedValue):
-        orig_qty (AmendedValue):
+        price (OrderAmendmentChange):
+        orig_qty (OrderAmendmentChange):
         count (int): How many times the order had been modified with this change.
     """
 
-    price: AmendedValue
-    orig_qty: AmendedValue
+    price: OrderAmendmentChange
+    orig_qty: OrderAmendmentChange
     count: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -45,12 +45,12 @@ class OrderAmendmentDetail:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.amended_value import AmendedValue  # noqa: PLC0415
+        from ..models.order_amendment_change import OrderAmendmentChange  # noqa: PLC0415
 
         d = dict(src_dict)
-        price = AmendedValue.from_dict(d.pop("price"))
+        price = OrderAmendmentChange.from_dict(d.pop("price"))
 
-        orig_qty = AmendedValue.from_dict(d.pop("origQty"))
+        orig_qty = OrderAmendmentChange.from_dict(d.pop("origQty"))
 
         count = d.pop("count")
 

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
-    from ..models.adl_quantile_values import AdlQuantileValues
+    from ..models.adl_quantiles import AdlQuantiles
 
 
 T = TypeVar("T", bound="PositionAdlQuantile")
@@ -20,11 +20,11 @@ class PositionAdlQuantile:
     """
     Attributes:
         symbol (str):
-        adl_quantile (AdlQuantileValues): 0 (least likely) to 4 (most likely) per position side.
+        adl_quantile (AdlQuantiles): 0 (least likely) to 4 (most likely) per position side.
     """
 
     symbol: str
-    adl_quantile: AdlQuantileValues
+    adl_quantile: AdlQuantiles
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -40,12 +40,12 @@ class PositionAdlQuantile:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.adl_quantile_values import AdlQuantileValues  # noqa: PLC0415
+        from ..models.adl_quantiles import AdlQuantiles  # noqa: PLC0415
 
         d = dict(src_dict)
         symbol = d.pop("symbol")
 
-        adl_quantile = AdlQuantileValues.from_dict(d.pop("adlQuantile"))
+        adl_quantile = AdlQuantiles.from_dict(d.pop("adlQuantile"))
 
         _model = cls(
             symbol=symbol,

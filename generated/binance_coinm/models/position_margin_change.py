@@ -21,7 +21,7 @@ class PositionMarginChange:
         amount (Decimal):
         code (int):
         msg (str):
-        type_ (int): 1 added
+        type_ (int): 1 added, 2 removed.
     """
 
     amount: Decimal

@@ -23,7 +23,7 @@ class PositionMarginHistoryEntry:
         asset (str):
         symbol (str):
         time (int):
-        type_ (int): 1 added
+        type_ (int): 1 added, 2 removed.
         position_side (PositionSide): `BOTH` in One-way Mode; `LONG` or `SHORT` in Hedge Mode.
     """
 

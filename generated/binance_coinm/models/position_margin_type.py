@@ -10,8 +10,8 @@ class PositionMarginType(StrEnum):
     the wire value; closed in requests: only the values below are sent.
     """
 
-    CROSS = "cross"
     ISOLATED = "isolated"
+    CROSS = "cross"
 
     def __str__(self) -> str:
         return str(self.value)

@@ -15,7 +15,7 @@ T = TypeVar("T", bound="PositionMode")
 class PositionMode:
     """
     Attributes:
-        dual_side_position (bool): true in Hedge Mode
+        dual_side_position (bool): true in Hedge Mode, false in One-way Mode.
     """
 
     dual_side_position: bool

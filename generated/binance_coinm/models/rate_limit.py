@@ -19,8 +19,8 @@ T = TypeVar("T", bound="RateLimit")
 class RateLimit:
     """
     Attributes:
-        rate_limit_type (RateLimitType):
-        interval (RateLimitInterval):
+        rate_limit_type (RateLimitType): Kind of rate limit.
+        interval (RateLimitInterval): Unit of a rate limit window.
         interval_num (int):
         limit (int):
     """

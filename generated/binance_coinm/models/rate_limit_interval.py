@@ -4,7 +4,11 @@ from enum import StrEnum
 
 
 class RateLimitInterval(StrEnum):
-    """Open in responses (a new value parses as ``UNKNOWN`` and keeps its wire value); closed in requests."""
+    """Unit of a rate limit window.
+
+    Open in responses: a value Binance adds later parses as a member named ``UNKNOWN`` that keeps
+    the wire value; closed in requests: only the values below are sent.
+    """
 
     SECOND = "SECOND"
     MINUTE = "MINUTE"

@@ -9,7 +9,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.symbol_filter_type import SymbolFilterType
+from ..models.filter_type import FilterType
 from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire, enum_from_wire
 
 T = TypeVar("T", bound="SymbolFilter")
@@ -17,24 +17,25 @@ T = TypeVar("T", bound="SymbolFilter")
 
 @_attrs_define
 class SymbolFilter:
-    """A trading rule; which fields are present depends on `filterType`.
+    """A symbol or exchange filter. `filterType` says which fields are present; every field but `filterType` is optional so
+    that a filter type Binance adds later still parses.
 
-    Attributes:
-        filter_type (SymbolFilterType):
-        min_price (Decimal | Unset):
-        max_price (Decimal | Unset):
-        tick_size (Decimal | Unset):
-        min_qty (Decimal | Unset):
-        max_qty (Decimal | Unset):
-        step_size (Decimal | Unset):
-        limit (int | Unset): Most open orders (MAX_NUM_ORDERS).
-        multiplier_up (Decimal | Unset):
-        multiplier_down (Decimal | Unset):
-        multiplier_decimal (int | str | Unset): Decimals of the multipliers; a number in the official example, a string
-            in Binance's SDKs.
+        Attributes:
+            filter_type (FilterType): Kind of symbol filter.
+            min_price (Decimal | Unset):
+            max_price (Decimal | Unset):
+            tick_size (Decimal | Unset):
+            min_qty (Decimal | Unset):
+            max_qty (Decimal | Unset):
+            step_size (Decimal | Unset):
+            limit (int | Unset): Most open orders (MAX_NUM_ORDERS).
+            multiplier_up (Decimal | Unset):
+            multiplier_down (Decimal | Unset):
+            multiplier_decimal (int | str | Unset): Decimals of the multipliers; a number in the official example, a string
+                in Binance's SDKs.
     """
 
-    filter_type: SymbolFilterType
+    filter_type: FilterType
     min_price: Decimal | Unset = UNSET
     max_price: Decimal | Unset = UNSET
     tick_size: Decimal | Unset = UNSET
@@ -118,7 +119,7 @@ class SymbolFilter:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        filter_type = enum_from_wire(SymbolFilterType, d.pop("filterType"))
+        filter_type = enum_from_wire(FilterType, d.pop("filterType"))
 
         _min_price = d.pop("minPrice", UNSET)
         min_price: Decimal | Unset

@@ -28,8 +28,9 @@ class SymbolInfo:
     Attributes:
         symbol (str):
         pair (str):
-        contract_type (ContractType): The `_DELIVERING` values only appear while a contract is being delivered.
-        contract_status (ContractStatus):
+        contract_type (ContractType): Kind of futures contract; the `_DELIVERING` values only appear while a contract is
+            being delivered.
+        contract_status (ContractStatus): Trading status of a contract.
         contract_size (int): Value of one contract in the quote asset (USD).
         quote_asset (str):
         base_asset (str):

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.stats_contract_type import StatsContractType
+from ..models.statistics_contract_type import StatisticsContractType
 from ..types import decimal_from_wire, decimal_to_wire, enum_from_wire
 
 T = TypeVar("T", bound="TakerBuySellVolume")
@@ -20,7 +20,7 @@ class TakerBuySellVolume:
     """
     Attributes:
         pair (str):
-        contract_type (StatsContractType): Contracts a statistic covers; `ALL` sums every contract of the pair.
+        contract_type (StatisticsContractType): Contracts a statistic covers; `ALL` sums every contract of the pair.
         taker_buy_vol (Decimal):
         taker_sell_vol (Decimal):
         taker_buy_vol_value (Decimal):
@@ -29,7 +29,7 @@ class TakerBuySellVolume:
     """
 
     pair: str
-    contract_type: StatsContractType
+    contract_type: StatisticsContractType
     taker_buy_vol: Decimal
     taker_sell_vol: Decimal
     taker_buy_vol_value: Decimal
@@ -68,7 +68,7 @@ class TakerBuySellVolume:
         d = dict(src_dict)
         pair = d.pop("pair")
 
-        contract_type = enum_from_wire(StatsContractType, d.pop("contractType"))
+        contract_type = enum_from_wire(StatisticsContractType, d.pop("contractType"))
 
         taker_buy_vol = decimal_from_wire(d.pop("takerBuyVol"))
 

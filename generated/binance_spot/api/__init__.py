@@ -47,7 +47,7 @@ MODULES: dict[str, str] = {
     "trading_day_ticker": "market.trading_day_ticker",
     "ui_klines": "market.ui_klines",
     "amend_order_keep_priority": "trade.amend_order_keep_priority",
-    "cancel_open_orders": "trade.cancel_open_orders",
+    "cancel_all_open_orders": "trade.cancel_all_open_orders",
     "cancel_order": "trade.cancel_order",
     "cancel_order_list": "trade.cancel_order_list",
     "cancel_replace_order": "trade.cancel_replace_order",

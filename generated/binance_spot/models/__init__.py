@@ -45,7 +45,6 @@ if TYPE_CHECKING:
     from .execution_rules import ExecutionRules
     from .expiry_reason import ExpiryReason
     from .fill import Fill
-    from .filter_ import Filter
     from .filter_type import FilterType
     from .kline import Kline
     from .kline_interval import KlineInterval
@@ -84,6 +83,7 @@ if TYPE_CHECKING:
     from .sor import Sor
     from .sor_order_type import SorOrderType
     from .symbol_execution_rules import SymbolExecutionRules
+    from .symbol_filter import SymbolFilter
     from .symbol_info import SymbolInfo
     from .symbol_reference_price import SymbolReferencePrice
     from .symbol_status import SymbolStatus
@@ -136,7 +136,6 @@ _MODULES: dict[str, str] = {
     "ExecutionRules": ".execution_rules",
     "ExpiryReason": ".expiry_reason",
     "Fill": ".fill",
-    "Filter": ".filter_",
     "FilterType": ".filter_type",
     "Kline": ".kline",
     "KlineInterval": ".kline_interval",
@@ -175,6 +174,7 @@ _MODULES: dict[str, str] = {
     "Sor": ".sor",
     "SorOrderType": ".sor_order_type",
     "SymbolExecutionRules": ".symbol_execution_rules",
+    "SymbolFilter": ".symbol_filter",
     "SymbolInfo": ".symbol_info",
     "SymbolReferencePrice": ".symbol_reference_price",
     "SymbolStatus": ".symbol_status",
@@ -242,7 +242,6 @@ __all__ = [
     "ExecutionRuleType",
     "ExpiryReason",
     "Fill",
-    "Filter",
     "FilterType",
     "Kline",
     "KlineInterval",
@@ -281,6 +280,7 @@ __all__ = [
     "Sor",
     "SorOrderType",
     "SymbolExecutionRules",
+    "SymbolFilter",
     "SymbolInfo",
     "SymbolReferencePrice",
     "SymbolStatus",

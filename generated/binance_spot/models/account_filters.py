@@ -10,7 +10,7 @@ from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
     from ..models.asset_filter import AssetFilter
-    from ..models.filter_ import Filter
+    from ..models.symbol_filter import SymbolFilter
 
 
 T = TypeVar("T", bound="AccountFilters")
@@ -20,13 +20,13 @@ T = TypeVar("T", bound="AccountFilters")
 class AccountFilters:
     """
     Attributes:
-        exchange_filters (list[Filter]):
-        symbol_filters (list[Filter]):
+        exchange_filters (list[SymbolFilter]):
+        symbol_filters (list[SymbolFilter]):
         asset_filters (list[AssetFilter]):
     """
 
-    exchange_filters: list[Filter]
-    symbol_filters: list[Filter]
+    exchange_filters: list[SymbolFilter]
+    symbol_filters: list[SymbolFilter]
     asset_filters: list[AssetFilter]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -56,20 +56,20 @@ class AccountFilters:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.asset_filter import AssetFilter  # noqa: PLC0415
-        from ..models.filter_ import Filter  # noqa: PLC0415
+        from ..models.symbol_filter import SymbolFilter  # noqa: PLC0415
 
         d = dict(src_dict)
         exchange_filters = []
         _exchange_filters = d.pop("exchangeFilters")
         for exchange_filters_item_data in _exchange_filters:
-            exchange_filters_item = Filter.from_dict(exchange_filters_item_data)
+            exchange_filters_item = SymbolFilter.from_dict(exchange_filters_item_data)
 
             exchange_filters.append(exchange_filters_item)
 
         symbol_filters = []
         _symbol_filters = d.pop("symbolFilters")
         for symbol_filters_item_data in _symbol_filters:
-            symbol_filters_item = Filter.from_dict(symbol_filters_item_data)
+            symbol_filters_item = SymbolFilter.from_dict(symbol_filters_item_data)
 
             symbol_filters.append(symbol_filters_item)
 

@@ -11,9 +11,9 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.filter_ import Filter
     from ..models.rate_limit import RateLimit
     from ..models.sor import Sor
+    from ..models.symbol_filter import SymbolFilter
     from ..models.symbol_info import SymbolInfo
 
 
@@ -27,7 +27,7 @@ class ExchangeInfo:
         timezone (str):
         server_time (int):
         rate_limits (list[RateLimit]):
-        exchange_filters (list[Filter]):
+        exchange_filters (list[SymbolFilter]):
         symbols (list[SymbolInfo]):
         sors (list[Sor] | Unset): Present only where smart order routing is available.
     """
@@ -35,7 +35,7 @@ class ExchangeInfo:
     timezone: str
     server_time: int
     rate_limits: list[RateLimit]
-    exchange_filters: list[Filter]
+    exchange_filters: list[SymbolFilter]
     symbols: list[SymbolInfo]
     sors: list[Sor] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -80,9 +80,9 @@ class ExchangeInfo:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.filter_ import Filter  # noqa: PLC0415
         from ..models.rate_limit import RateLimit  # noqa: PLC0415
         from ..models.sor import Sor  # noqa: PLC0415
+        from ..models.symbol_filter import SymbolFilter  # noqa: PLC0415
         from ..models.symbol_info import SymbolInfo  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -100,7 +100,7 @@ class ExchangeInfo:
         exchange_filters = []
         _exchange_filters = d.pop("exchangeFilters")
         for exchange_filters_item_data in _exchange_filters:
-            exchange_filters_item = Filter.from_dict(exchange_filters_item_data)
+            exchange_filters_item = SymbolFilter.from_dict(exchange_filters_item_data)
 
             exchange_filters.append(exchange_filters_item)
 

@@ -15,7 +15,7 @@ from ..models.symbol_status import SymbolStatus
 from ..types import enum_from_wire
 
 if TYPE_CHECKING:
-    from ..models.filter_ import Filter
+    from ..models.symbol_filter import SymbolFilter
 
 
 T = TypeVar("T", bound="SymbolInfo")
@@ -47,7 +47,7 @@ class SymbolInfo:
         peg_instructions_allowed (bool):
         is_spot_trading_allowed (bool):
         is_margin_trading_allowed (bool):
-        filters (list[Filter]):
+        filters (list[SymbolFilter]):
         permissions (list[Permission]): Kept for compatibility; read `permissionSets`.
         permission_sets (list[list[Permission]]): An order is allowed when the account has, for every inner list, at
             least one of its permissions. Empty when `showPermissionSets=false`.
@@ -77,7 +77,7 @@ class SymbolInfo:
     peg_instructions_allowed: bool
     is_spot_trading_allowed: bool
     is_margin_trading_allowed: bool
-    filters: list[Filter]
+    filters: list[SymbolFilter]
     permissions: list[Permission]
     permission_sets: list[list[Permission]]
     default_self_trade_prevention_mode: SelfTradePreventionMode
@@ -188,7 +188,7 @@ class SymbolInfo:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.filter_ import Filter  # noqa: PLC0415
+        from ..models.symbol_filter import SymbolFilter  # noqa: PLC0415
 
         d = dict(src_dict)
         symbol = d.pop("symbol")
@@ -241,7 +241,7 @@ class SymbolInfo:
         filters = []
         _filters = d.pop("filters")
         for filters_item_data in _filters:
-            filters_item = Filter.from_dict(filters_item_data)
+            filters_item = SymbolFilter.from_dict(filters_item_data)
 
             filters.append(filters_item)
 

@@ -22,7 +22,7 @@ class TransferPage:
     """One page of universal transfers; `rows` is left out when there are none.
 
     Attributes:
-        total (int): How many transfers match
+        total (int): How many transfers match, over all pages.
         rows (list[Transfer] | Unset):
     """
 

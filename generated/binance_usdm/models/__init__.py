@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .account_config import AccountConfig
     from .account_position_v2 import AccountPositionV2
     from .account_position_v3 import AccountPositionV3
+    from .account_trade import AccountTrade
     from .account_v2 import AccountV2
     from .account_v3 import AccountV3
     from .adl_quantiles import AdlQuantiles
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from .batch_order import BatchOrder
     from .batch_order_modification import BatchOrderModification
     from .book_ticker import BookTicker
+    from .boolean_string import BooleanString
     from .code_message import CodeMessage
     from .commission_rate import CommissionRate
     from .composite_index import CompositeIndex
@@ -44,21 +46,20 @@ if TYPE_CHECKING:
     from .convert_pair import ConvertPair
     from .convert_quote import ConvertQuote
     from .convert_valid_time import ConvertValidTime
-    from .countdown_cancel_all import CountdownCancelAll
-    from .download_link import DownloadLink
+    from .countdown import Countdown
+    from .current_open_interest import CurrentOpenInterest
     from .download_status import DownloadStatus
     from .empty import Empty
     from .error import Error
     from .exchange_asset import ExchangeAsset
     from .exchange_info import ExchangeInfo
-    from .exchange_info_exchange_filters_item import ExchangeInfoExchangeFiltersItem
     from .fee_burn_status import FeeBurnStatus
     from .filter_type import FilterType
     from .funding_info import FundingInfo
     from .funding_rate_record import FundingRateRecord
     from .futures_balance import FuturesBalance
-    from .futures_symbol import FuturesSymbol
-    from .history_export import HistoryExport
+    from .history_download_id import HistoryDownloadId
+    from .history_download_link import HistoryDownloadLink
     from .income_record import IncomeRecord
     from .income_type import IncomeType
     from .index_component import IndexComponent
@@ -69,16 +70,14 @@ if TYPE_CHECKING:
     from .kline import Kline
     from .kline_interval import KlineInterval
     from .leverage_bracket import LeverageBracket
-    from .leverage_bracket_tier import LeverageBracketTier
-    from .leverage_setting import LeverageSetting
+    from .leverage_change import LeverageChange
     from .long_short_ratio_record import LongShortRatioRecord
     from .margin_type import MarginType
     from .market_schedule import MarketSchedule
     from .multi_assets_mode import MultiAssetsMode
     from .new_order_resp_type import NewOrderRespType
     from .new_order_type import NewOrderType
-    from .open_interest_snapshot import OpenInterestSnapshot
-    from .open_interest_statistics import OpenInterestStatistics
+    from .open_interest_statistic import OpenInterestStatistic
     from .order import Order
     from .order_amendment import OrderAmendment
     from .order_amendment_change import OrderAmendmentChange
@@ -90,7 +89,7 @@ if TYPE_CHECKING:
     from .portfolio_margin_account import PortfolioMarginAccount
     from .position_adl_quantile import PositionAdlQuantile
     from .position_margin_change import PositionMarginChange
-    from .position_margin_history import PositionMarginHistory
+    from .position_margin_history_entry import PositionMarginHistoryEntry
     from .position_margin_type import PositionMarginType
     from .position_mode import PositionMode
     from .position_risk_v2 import PositionRiskV2
@@ -113,11 +112,13 @@ if TYPE_CHECKING:
     from .referral_trader_summary import ReferralTraderSummary
     from .referral_user_customization import ReferralUserCustomization
     from .self_trade_prevention_mode import SelfTradePreventionMode
-    from .server_clock import ServerClock
+    from .server_time import ServerTime
     from .statistics_period import StatisticsPeriod
     from .symbol_adl_risk import SymbolAdlRisk
     from .symbol_config import SymbolConfig
     from .symbol_filter import SymbolFilter
+    from .symbol_info import SymbolInfo
+    from .symbol_leverage_brackets import SymbolLeverageBrackets
     from .taker_buy_sell_volume import TakerBuySellVolume
     from .ticker_24_hr import Ticker24Hr
     from .time_in_force import TimeInForce
@@ -130,7 +131,6 @@ if TYPE_CHECKING:
     from .trading_status import TradingStatus
     from .trading_status_indicators import TradingStatusIndicators
     from .user_data_stream_key import UserDataStreamKey
-    from .user_trade import UserTrade
     from .working_type import WorkingType
 
 _MODULES: dict[str, str] = {
@@ -138,6 +138,7 @@ _MODULES: dict[str, str] = {
     "AccountConfig": ".account_config",
     "AccountPositionV2": ".account_position_v2",
     "AccountPositionV3": ".account_position_v3",
+    "AccountTrade": ".account_trade",
     "AccountV2": ".account_v2",
     "AccountV3": ".account_v3",
     "AdlQuantiles": ".adl_quantiles",
@@ -154,6 +155,7 @@ _MODULES: dict[str, str] = {
     "BatchOrder": ".batch_order",
     "BatchOrderModification": ".batch_order_modification",
     "BookTicker": ".book_ticker",
+    "BooleanString": ".boolean_string",
     "CodeMessage": ".code_message",
     "CommissionRate": ".commission_rate",
     "CompositeIndex": ".composite_index",
@@ -166,21 +168,20 @@ _MODULES: dict[str, str] = {
     "ConvertPair": ".convert_pair",
     "ConvertQuote": ".convert_quote",
     "ConvertValidTime": ".convert_valid_time",
-    "CountdownCancelAll": ".countdown_cancel_all",
-    "DownloadLink": ".download_link",
+    "Countdown": ".countdown",
+    "CurrentOpenInterest": ".current_open_interest",
     "DownloadStatus": ".download_status",
     "Empty": ".empty",
     "Error": ".error",
     "ExchangeAsset": ".exchange_asset",
     "ExchangeInfo": ".exchange_info",
-    "ExchangeInfoExchangeFiltersItem": ".exchange_info_exchange_filters_item",
     "FeeBurnStatus": ".fee_burn_status",
     "FilterType": ".filter_type",
     "FundingInfo": ".funding_info",
     "FundingRateRecord": ".funding_rate_record",
     "FuturesBalance": ".futures_balance",
-    "FuturesSymbol": ".futures_symbol",
-    "HistoryExport": ".history_export",
+    "HistoryDownloadId": ".history_download_id",
+    "HistoryDownloadLink": ".history_download_link",
     "IncomeRecord": ".income_record",
     "IncomeType": ".income_type",
     "IndexComponent": ".index_component",
@@ -191,16 +192,14 @@ _MODULES: dict[str, str] = {
     "Kline": ".kline",
     "KlineInterval": ".kline_interval",
     "LeverageBracket": ".leverage_bracket",
-    "LeverageBracketTier": ".leverage_bracket_tier",
-    "LeverageSetting": ".leverage_setting",
+    "LeverageChange": ".leverage_change",
     "LongShortRatioRecord": ".long_short_ratio_record",
     "MarginType": ".margin_type",
     "MarketSchedule": ".market_schedule",
     "MultiAssetsMode": ".multi_assets_mode",
     "NewOrderRespType": ".new_order_resp_type",
     "NewOrderType": ".new_order_type",
-    "OpenInterestSnapshot": ".open_interest_snapshot",
-    "OpenInterestStatistics": ".open_interest_statistics",
+    "OpenInterestStatistic": ".open_interest_statistic",
     "Order": ".order",
     "OrderAmendment": ".order_amendment",
     "OrderAmendmentChange": ".order_amendment_change",
@@ -212,7 +211,7 @@ _MODULES: dict[str, str] = {
     "PortfolioMarginAccount": ".portfolio_margin_account",
     "PositionAdlQuantile": ".position_adl_quantile",
     "PositionMarginChange": ".position_margin_change",
-    "PositionMarginHistory": ".position_margin_history",
+    "PositionMarginHistoryEntry": ".position_margin_history_entry",
     "PositionMarginType": ".position_margin_type",
     "PositionMode": ".position_mode",
     "PositionRiskV2": ".position_risk_v2",
@@ -235,11 +234,13 @@ _MODULES: dict[str, str] = {
     "ReferralTraderSummary": ".referral_trader_summary",
     "ReferralUserCustomization": ".referral_user_customization",
     "SelfTradePreventionMode": ".self_trade_prevention_mode",
-    "ServerClock": ".server_clock",
+    "ServerTime": ".server_time",
     "StatisticsPeriod": ".statistics_period",
     "SymbolAdlRisk": ".symbol_adl_risk",
     "SymbolConfig": ".symbol_config",
     "SymbolFilter": ".symbol_filter",
+    "SymbolInfo": ".symbol_info",
+    "SymbolLeverageBrackets": ".symbol_leverage_brackets",
     "TakerBuySellVolume": ".taker_buy_sell_volume",
     "Ticker24Hr": ".ticker_24_hr",
     "TimeInForce": ".time_in_force",
@@ -252,7 +253,6 @@ _MODULES: dict[str, str] = {
     "TradingStatus": ".trading_status",
     "TradingStatusIndicators": ".trading_status_indicators",
     "UserDataStreamKey": ".user_data_stream_key",
-    "UserTrade": ".user_trade",
     "WorkingType": ".working_type",
 }
 
@@ -275,6 +275,7 @@ __all__ = [
     "AccountConfig",
     "AccountPositionV2",
     "AccountPositionV3",
+    "AccountTrade",
     "AccountV2",
     "AccountV3",
     "AdlQuantiles",
@@ -291,6 +292,7 @@ __all__ = [
     "BatchOrder",
     "BatchOrderModification",
     "BookTicker",
+    "BooleanString",
     "CodeMessage",
     "CommissionRate",
     "CompositeIndex",
@@ -303,21 +305,20 @@ __all__ = [
     "ConvertPair",
     "ConvertQuote",
     "ConvertValidTime",
-    "CountdownCancelAll",
-    "DownloadLink",
+    "Countdown",
+    "CurrentOpenInterest",
     "DownloadStatus",
     "Empty",
     "Error",
     "ExchangeAsset",
     "ExchangeInfo",
-    "ExchangeInfoExchangeFiltersItem",
     "FeeBurnStatus",
     "FilterType",
     "FundingInfo",
     "FundingRateRecord",
     "FuturesBalance",
-    "FuturesSymbol",
-    "HistoryExport",
+    "HistoryDownloadId",
+    "HistoryDownloadLink",
     "IncomeRecord",
     "IncomeType",
     "IndexComponent",
@@ -328,16 +329,14 @@ __all__ = [
     "Kline",
     "KlineInterval",
     "LeverageBracket",
-    "LeverageBracketTier",
-    "LeverageSetting",
+    "LeverageChange",
     "LongShortRatioRecord",
     "MarginType",
     "MarketSchedule",
     "MultiAssetsMode",
     "NewOrderRespType",
     "NewOrderType",
-    "OpenInterestSnapshot",
-    "OpenInterestStatistics",
+    "OpenInterestStatistic",
     "Order",
     "OrderAmendment",
     "OrderAmendmentChange",
@@ -349,7 +348,7 @@ __all__ = [
     "PortfolioMarginAccount",
     "PositionAdlQuantile",
     "PositionMarginChange",
-    "PositionMarginHistory",
+    "PositionMarginHistoryEntry",
     "PositionMarginType",
     "PositionMode",
     "PositionRiskV2",
@@ -372,11 +371,13 @@ __all__ = [
     "ReferralTradeVolume",
     "ReferralUserCustomization",
     "SelfTradePreventionMode",
-    "ServerClock",
+    "ServerTime",
     "StatisticsPeriod",
     "SymbolAdlRisk",
     "SymbolConfig",
     "SymbolFilter",
+    "SymbolInfo",
+    "SymbolLeverageBrackets",
     "TakerBuySellVolume",
     "Ticker24Hr",
     "TimeInForce",
@@ -389,6 +390,5 @@ __all__ = [
     "TradingStatus",
     "TradingStatusIndicators",
     "UserDataStreamKey",
-    "UserTrade",
     "WorkingType",
 ]

@@ -30,7 +30,7 @@ class AccountPositionV2:
         isolated (bool):
         entry_price (Decimal):
         max_notional (Decimal):
-        position_side (PositionSide):
+        position_side (PositionSide): `BOTH` in One-way Mode; `LONG` or `SHORT` in Hedge Mode.
         position_amt (Decimal):
         update_time (int):
         break_even_price (Decimal | Unset):

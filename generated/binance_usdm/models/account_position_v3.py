@@ -21,7 +21,7 @@ class AccountPositionV3:
 
     Attributes:
         symbol (str):
-        position_side (PositionSide):
+        position_side (PositionSide): `BOTH` in One-way Mode; `LONG` or `SHORT` in Hedge Mode.
         position_amt (Decimal):
         unrealized_profit (Decimal):
         isolated_margin (Decimal):

@@ -42,13 +42,15 @@ class AlgoOrder:
         order_type (OrderType):
         symbol (str):
         side (OrderSide):
-        position_side (PositionSide):
+        position_side (PositionSide): `BOTH` in One-way Mode; `LONG` or `SHORT` in Hedge Mode.
         algo_status (AlgoStatus): Life cycle of an algo order: NEW (waiting for its trigger), TRIGGERING (condition met,
             being sent to the matching engine), TRIGGERED (placed in the matching engine), FINISHED (the triggered order was
             filled or canceled), CANCELED, REJECTED (for example by a margin check) or EXPIRED (canceled by the system).
         create_time (int):
         update_time (int):
-        time_in_force (TimeInForce | Unset):
+        time_in_force (TimeInForce | Unset): Good till canceled (at most one year), immediate or cancel, fill or kill,
+            good till crossing (post only), good till date, retail price improvement (post only, matched only with orders
+            from the app or web).
         quantity (Decimal | Unset):
         actual_order_id (str | Unset): Id of the order placed in the matching engine once triggered; "" before.
         actual_price (Decimal | Unset):
@@ -60,9 +62,12 @@ class AlgoOrder:
         sl_trigger_price (Decimal | Unset):
         sl_price (Decimal | Unset):
         tp_order_type (str | Unset): "" when not used.
-        self_trade_prevention_mode (SelfTradePreventionMode | Unset):
-        working_type (WorkingType | Unset):
-        price_match (PriceMatch | Unset):
+        self_trade_prevention_mode (SelfTradePreventionMode | Unset): Which order expires when an order would match
+            another order of the same account.
+        working_type (WorkingType | Unset): The price that triggers a conditional order.
+        price_match (PriceMatch | Unset): `OPPONENT`, `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the
+            other side of the book; `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+            `NONE`: no matching.
         close_position (bool | Unset):
         price_protect (bool | Unset):
         reduce_only (bool | Unset):

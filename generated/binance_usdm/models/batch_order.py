@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.boolean_string import BooleanString
 from ..models.new_order_resp_type import NewOrderRespType
 from ..models.new_order_type import NewOrderType
 from ..models.order_side import OrderSide
@@ -23,21 +24,26 @@ T = TypeVar("T", bound="BatchOrder")
 
 @_attrs_define
 class BatchOrder:
-    """One order of a batch; the rules are those of new_order.
+    """One order of `new_batch_orders`; the fields have the meaning and rules of the `new_order` parameters.
 
     Attributes:
         symbol (str):
         side (OrderSide):
         type_ (NewOrderType):
         quantity (Decimal):
-        position_side (PositionSide | Unset):
-        time_in_force (TimeInForce | Unset):
-        reduce_only (str | Unset): "true" or "false" (a string inside the JSON). Default false.
+        position_side (PositionSide | Unset): `BOTH` in One-way Mode; `LONG` or `SHORT` in Hedge Mode.
+        time_in_force (TimeInForce | Unset): Good till canceled (at most one year), immediate or cancel, fill or kill,
+            good till crossing (post only), good till date, retail price improvement (post only, matched only with orders
+            from the app or web).
+        reduce_only (BooleanString | Unset): A boolean that Binance writes as a string.
         price (Decimal | Unset):
         new_client_order_id (str | Unset):
-        new_order_resp_type (NewOrderRespType | Unset):
-        price_match (PriceMatch | Unset):
-        self_trade_prevention_mode (SelfTradePreventionMode | Unset):
+        new_order_resp_type (NewOrderRespType | Unset): How detailed the answer to an order placement is.
+        price_match (PriceMatch | Unset): `OPPONENT`, `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the
+            other side of the book; `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+            `NONE`: no matching.
+        self_trade_prevention_mode (SelfTradePreventionMode | Unset): Which order expires when an order would match
+            another order of the same account.
         good_till_date (int | Unset): Cancel time of a GTD order (see new_order).
     """
 
@@ -47,7 +53,7 @@ class BatchOrder:
     quantity: Decimal
     position_side: PositionSide | Unset = UNSET
     time_in_force: TimeInForce | Unset = UNSET
-    reduce_only: str | Unset = UNSET
+    reduce_only: BooleanString | Unset = UNSET
     price: Decimal | Unset = UNSET
     new_client_order_id: str | Unset = UNSET
     new_order_resp_type: NewOrderRespType | Unset = UNSET
@@ -73,7 +79,9 @@ class BatchOrder:
         if not isinstance(self.time_in_force, Unset):
             time_in_force = self.time_in_force.value
 
-        reduce_only = self.reduce_only
+        reduce_only: str | Unset = UNSET
+        if not isinstance(self.reduce_only, Unset):
+            reduce_only = self.reduce_only.value
 
         price: str | Unset = UNSET
         if not isinstance(self.price, Unset):
@@ -146,7 +154,12 @@ class BatchOrder:
         else:
             time_in_force = enum_from_wire(TimeInForce, _time_in_force)
 
-        reduce_only = d.pop("reduceOnly", UNSET)
+        _reduce_only = d.pop("reduceOnly", UNSET)
+        reduce_only: BooleanString | Unset
+        if isinstance(_reduce_only, Unset):
+            reduce_only = UNSET
+        else:
+            reduce_only = enum_from_wire(BooleanString, _reduce_only)
 
         _price = d.pop("price", UNSET)
         price: Decimal | Unset

@@ -18,7 +18,7 @@ T = TypeVar("T", bound="BatchOrderModification")
 
 @_attrs_define
 class BatchOrderModification:
-    """One modification of a batch; the rules are those of modify_order.
+    """One change of `modify_batch_orders`; the fields have the meaning and rules of the `modify_order` parameters.
 
     Attributes:
         symbol (str):
@@ -27,7 +27,9 @@ class BatchOrderModification:
         price (Decimal):
         order_id (int | Unset):
         orig_client_order_id (str | Unset):
-        price_match (PriceMatch | Unset):
+        price_match (PriceMatch | Unset): `OPPONENT`, `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the
+            other side of the book; `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+            `NONE`: no matching.
         stop_price (Decimal | Unset):
     """
 

@@ -4,7 +4,11 @@ from enum import StrEnum
 
 
 class ContinuousContractType(StrEnum):
-    """Open in responses (a new value parses as ``UNKNOWN`` and keeps its wire value); closed in requests."""
+    """A contract of a pair named by its role rather than its delivery date.
+
+    Open in responses: a value Binance adds later parses as a member named ``UNKNOWN`` that keeps
+    the wire value; closed in requests: only the values below are sent.
+    """
 
     PERPETUAL = "PERPETUAL"
     CURRENT_QUARTER = "CURRENT_QUARTER"

@@ -10,9 +10,9 @@ from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
     from ..models.exchange_asset import ExchangeAsset
-    from ..models.exchange_info_exchange_filters_item import ExchangeInfoExchangeFiltersItem
-    from ..models.futures_symbol import FuturesSymbol
     from ..models.rate_limit import RateLimit
+    from ..models.symbol_filter import SymbolFilter
+    from ..models.symbol_info import SymbolInfo
 
 
 T = TypeVar("T", bound="ExchangeInfo")
@@ -26,17 +26,17 @@ class ExchangeInfo:
         timezone (str):
         server_time (int): Not the server clock to use (see server_time).
         rate_limits (list[RateLimit]):
-        exchange_filters (list[ExchangeInfoExchangeFiltersItem]):
+        exchange_filters (list[SymbolFilter]): Exchange-wide filters (none at present).
         assets (list[ExchangeAsset]):
-        symbols (list[FuturesSymbol]):
+        symbols (list[SymbolInfo]):
     """
 
     timezone: str
     server_time: int
     rate_limits: list[RateLimit]
-    exchange_filters: list[ExchangeInfoExchangeFiltersItem]
+    exchange_filters: list[SymbolFilter]
     assets: list[ExchangeAsset]
-    symbols: list[FuturesSymbol]
+    symbols: list[SymbolInfo]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -77,9 +77,9 @@ class ExchangeInfo:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.exchange_asset import ExchangeAsset  # noqa: PLC0415
-        from ..models.exchange_info_exchange_filters_item import ExchangeInfoExchangeFiltersItem  # noqa: PLC0415
-        from ..models.futures_symbol import FuturesSymbol  # noqa: PLC0415
         from ..models.rate_limit import RateLimit  # noqa: PLC0415
+        from ..models.symbol_filter import SymbolFilter  # noqa: PLC0415
+        from ..models.symbol_info import SymbolInfo  # noqa: PLC0415
 
         d = dict(src_dict)
         timezone = d.pop("timezone")
@@ -96,7 +96,7 @@ class ExchangeInfo:
         exchange_filters = []
         _exchange_filters = d.pop("exchangeFilters")
         for exchange_filters_item_data in _exchange_filters:
-            exchange_filters_item = ExchangeInfoExchangeFiltersItem.from_dict(exchange_filters_item_data)
+            exchange_filters_item = SymbolFilter.from_dict(exchange_filters_item_data)
 
             exchange_filters.append(exchange_filters_item)
 
@@ -110,7 +110,7 @@ class ExchangeInfo:
         symbols = []
         _symbols = d.pop("symbols")
         for symbols_item_data in _symbols:
-            symbols_item = FuturesSymbol.from_dict(symbols_item_data)
+            symbols_item = SymbolInfo.from_dict(symbols_item_data)
 
             symbols.append(symbols_item)
 

@@ -21,7 +21,7 @@ class IncomeRecord:
 
     Attributes:
         symbol (str): "" when the record has no symbol.
-        income_type (IncomeType):
+        income_type (IncomeType): Kind of income; `DELIVERED_SETTELMENT` is spelled so by Binance.
         income (Decimal):
         asset (str):
         info (str):

@@ -4,7 +4,11 @@ from enum import StrEnum
 
 
 class IncomeType(StrEnum):
-    """Open in responses (a new value parses as ``UNKNOWN`` and keeps its wire value); closed in requests."""
+    """Kind of income; `DELIVERED_SETTELMENT` is spelled so by Binance.
+
+    Open in responses: a value Binance adds later parses as a member named ``UNKNOWN`` that keeps
+    the wire value; closed in requests: only the values below are sent.
+    """
 
     TRANSFER = "TRANSFER"
     WELCOME_BONUS = "WELCOME_BONUS"

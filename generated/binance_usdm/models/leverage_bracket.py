@@ -4,80 +4,82 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, decimal_from_wire
-
-if TYPE_CHECKING:
-    from ..models.leverage_bracket_tier import LeverageBracketTier
-
+from ..types import decimal_from_wire
 
 T = TypeVar("T", bound="LeverageBracket")
 
 
 @_attrs_define
 class LeverageBracket:
-    """Notional and leverage tiers of a symbol.
+    """One notional tier.
 
     Attributes:
-        symbol (str):
-        brackets (list[LeverageBracketTier]):
-        notional_coef (Decimal | Unset): Multiplier of the user's brackets; present only when they were adjusted.
+        bracket (int):
+        initial_leverage (int): Largest initial leverage in this tier.
+        notional_cap (Decimal): Upper notional of the tier.
+        notional_floor (Decimal): Lower notional of the tier.
+        maint_margin_ratio (Decimal):
+        cum (Decimal): Auxiliary number for maintenance margin computation.
     """
 
-    symbol: str
-    brackets: list[LeverageBracketTier]
-    notional_coef: Decimal | Unset = UNSET
+    bracket: int
+    initial_leverage: int
+    notional_cap: Decimal
+    notional_floor: Decimal
+    maint_margin_ratio: Decimal
+    cum: Decimal
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        bracket = self.bracket
 
-        brackets = []
-        for brackets_item_data in self.brackets:
-            brackets_item = brackets_item_data.to_dict()
-            brackets.append(brackets_item)
+        initial_leverage = self.initial_leverage
 
-        notional_coef: Decimal | Unset = UNSET
-        if not isinstance(self.notional_coef, Unset):
-            notional_coef = self.notional_coef
+        notional_cap = self.notional_cap
+
+        notional_floor = self.notional_floor
+
+        maint_margin_ratio = self.maint_margin_ratio
+
+        cum = self.cum
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["brackets"] = brackets
-        if notional_coef is not UNSET:
-            field_dict["notionalCoef"] = notional_coef
+        field_dict["bracket"] = bracket
+        field_dict["initialLeverage"] = initial_leverage
+        field_dict["notionalCap"] = notional_cap
+        field_dict["notionalFloor"] = notional_floor
+        field_dict["maintMarginRatio"] = maint_margin_ratio
+        field_dict["cum"] = cum
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.leverage_bracket_tier import LeverageBracketTier  # noqa: PLC0415
-
         d = dict(src_dict)
-        symbol = d.pop("symbol")
+        bracket = d.pop("bracket")
 
-        brackets = []
-        _brackets = d.pop("brackets")
-        for brackets_item_data in _brackets:
-            brackets_item = LeverageBracketTier.from_dict(brackets_item_data)
+        initial_leverage = d.pop("initialLeverage")
 
-            brackets.append(brackets_item)
+        notional_cap = decimal_from_wire(d.pop("notionalCap"))
 
-        _notional_coef = d.pop("notionalCoef", UNSET)
-        notional_coef: Decimal | Unset
-        if isinstance(_notional_coef, Unset):
-            notional_coef = UNSET
-        else:
-            notional_coef = decimal_from_wire(_notional_coef)
+        notional_floor = decimal_from_wire(d.pop("notionalFloor"))
+
+        maint_margin_ratio = decimal_from_wire(d.pop("maintMarginRatio"))
+
+        cum = decimal_from_wire(d.pop("cum"))
 
         _model = cls(
-            symbol=symbol,
-            brackets=brackets,
-            notional_coef=notional_coef,
+            bracket=bracket,
+            initial_leverage=initial_leverage,
+            notional_cap=notional_cap,
+            notional_floor=notional_floor,
+            maint_margin_ratio=maint_margin_ratio,
+            cum=cum,
         )
         _model.additional_properties = d
         return _model

@@ -37,16 +37,18 @@ class Order:
     Attributes:
         order_id (int):
         symbol (str):
-        status (OrderStatus): Order status. EXPIRED_IN_MATCH means self-trade prevention expired the order.
+        status (OrderStatus): Order status; `EXPIRED_IN_MATCH`: expired by self-trade prevention.
         client_order_id (str):
         price (Decimal):
         orig_qty (Decimal):
         executed_qty (Decimal):
-        time_in_force (TimeInForce):
+        time_in_force (TimeInForce): Good till canceled (at most one year), immediate or cancel, fill or kill, good till
+            crossing (post only), good till date, retail price improvement (post only, matched only with orders from the app
+            or web).
         type_ (OrderType):
         reduce_only (bool):
         side (OrderSide):
-        position_side (PositionSide):
+        position_side (PositionSide): `BOTH` in One-way Mode; `LONG` or `SHORT` in Hedge Mode.
         update_time (int):
         pair (str | Unset): Present in modify answers.
         avg_price (Decimal | Unset):
@@ -56,12 +58,15 @@ class Order:
         orig_type (OrderType | Unset):
         close_position (bool | Unset): Whether the order closes the whole position.
         stop_price (Decimal | Unset):
-        working_type (WorkingType | Unset):
+        working_type (WorkingType | Unset): The price that triggers a conditional order.
         price_protect (bool | Unset): Whether trigger price protection is on.
         activate_price (Decimal | None | Unset):
         price_rate (Decimal | None | Unset):
-        price_match (PriceMatch | Unset):
-        self_trade_prevention_mode (SelfTradePreventionMode | Unset):
+        price_match (PriceMatch | Unset): `OPPONENT`, `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the
+            other side of the book; `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+            `NONE`: no matching.
+        self_trade_prevention_mode (SelfTradePreventionMode | Unset): Which order expires when an order would match
+            another order of the same account.
         good_till_date (int | Unset): Automatic cancel time of a GTD order; 0 otherwise.
         time (int | Unset): Order time.
     """

@@ -4,7 +4,7 @@ from enum import StrEnum
 
 
 class OrderStatus(StrEnum):
-    """Order status. EXPIRED_IN_MATCH means self-trade prevention expired the order.
+    """Order status; `EXPIRED_IN_MATCH`: expired by self-trade prevention.
 
     Open in responses: a value Binance adds later parses as a member named ``UNKNOWN`` that keeps
     the wire value; closed in requests: only the values below are sent.

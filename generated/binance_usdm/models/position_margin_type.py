@@ -4,7 +4,7 @@ from enum import StrEnum
 
 
 class PositionMarginType(StrEnum):
-    """Margin mode as the V2 position endpoint writes it.
+    """Margin type of a position, as position answers spell it.
 
     Open in responses: a value Binance adds later parses as a member named ``UNKNOWN`` that keeps
     the wire value; closed in requests: only the values below are sent.

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.boolean_string import BooleanString
 from ..models.position_margin_type import PositionMarginType
 from ..models.position_side import PositionSide
 from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire, enum_from_wire
@@ -22,7 +23,7 @@ class PositionRiskV2:
 
     Attributes:
         symbol (str):
-        position_side (PositionSide):
+        position_side (PositionSide): `BOTH` in One-way Mode; `LONG` or `SHORT` in Hedge Mode.
         position_amt (Decimal):
         entry_price (Decimal):
         mark_price (Decimal):
@@ -30,9 +31,9 @@ class PositionRiskV2:
         liquidation_price (Decimal):
         leverage (str): Initial leverage, as a string.
         max_notional_value (Decimal):
-        margin_type (PositionMarginType): Margin mode as the V2 position endpoint writes it.
+        margin_type (PositionMarginType): Margin type of a position, as position answers spell it.
         isolated_margin (Decimal):
-        is_auto_add_margin (str): "true" or "false".
+        is_auto_add_margin (BooleanString): A boolean that Binance writes as a string.
         notional (Decimal):
         isolated_wallet (Decimal):
         update_time (int):
@@ -50,7 +51,7 @@ class PositionRiskV2:
     max_notional_value: Decimal
     margin_type: PositionMarginType
     isolated_margin: Decimal
-    is_auto_add_margin: str
+    is_auto_add_margin: BooleanString
     notional: Decimal
     isolated_wallet: Decimal
     update_time: int
@@ -80,7 +81,7 @@ class PositionRiskV2:
 
         isolated_margin = decimal_to_wire(self.isolated_margin, "isolatedMargin")
 
-        is_auto_add_margin = self.is_auto_add_margin
+        is_auto_add_margin = self.is_auto_add_margin.value
 
         notional = decimal_to_wire(self.notional, "notional")
 
@@ -138,7 +139,7 @@ class PositionRiskV2:
 
         isolated_margin = decimal_from_wire(d.pop("isolatedMargin"))
 
-        is_auto_add_margin = d.pop("isAutoAddMargin")
+        is_auto_add_margin = enum_from_wire(BooleanString, d.pop("isAutoAddMargin"))
 
         notional = decimal_from_wire(d.pop("notional"))
 

@@ -21,7 +21,7 @@ class PositionRiskV3:
 
     Attributes:
         symbol (str):
-        position_side (PositionSide):
+        position_side (PositionSide): `BOTH` in One-way Mode; `LONG` or `SHORT` in Hedge Mode.
         position_amt (Decimal):
         entry_price (Decimal):
         mark_price (Decimal):

@@ -4,7 +4,11 @@ from enum import StrEnum
 
 
 class PositionSide(StrEnum):
-    """Open in responses (a new value parses as ``UNKNOWN`` and keeps its wire value); closed in requests."""
+    """`BOTH` in One-way Mode; `LONG` or `SHORT` in Hedge Mode.
+
+    Open in responses: a value Binance adds later parses as a member named ``UNKNOWN`` that keeps
+    the wire value; closed in requests: only the values below are sent.
+    """
 
     BOTH = "BOTH"
     LONG = "LONG"

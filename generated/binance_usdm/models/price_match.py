@@ -4,7 +4,13 @@ from enum import StrEnum
 
 
 class PriceMatch(StrEnum):
-    """Open in responses (a new value parses as ``UNKNOWN`` and keeps its wire value); closed in requests."""
+    """`OPPONENT`, `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+    `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side; `NONE`: no
+    matching.
+
+    Open in responses: a value Binance adds later parses as a member named ``UNKNOWN`` that keeps
+    the wire value; closed in requests: only the values below are sent.
+    """
 
     NONE = "NONE"
     OPPONENT = "OPPONENT"

@@ -4,7 +4,11 @@ from enum import StrEnum
 
 
 class SelfTradePreventionMode(StrEnum):
-    """Open in responses (a new value parses as ``UNKNOWN`` and keeps its wire value); closed in requests."""
+    """Which order expires when an order would match another order of the same account.
+
+    Open in responses: a value Binance adds later parses as a member named ``UNKNOWN`` that keeps
+    the wire value; closed in requests: only the values below are sent.
+    """
 
     NONE = "NONE"
     EXPIRE_TAKER = "EXPIRE_TAKER"

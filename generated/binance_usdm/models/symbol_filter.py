@@ -17,9 +17,10 @@ T = TypeVar("T", bound="SymbolFilter")
 
 @_attrs_define
 class SymbolFilter:
-    """A trading rule of a symbol. Which fields are present depends on filterType: PRICE_FILTER (minPrice, maxPrice,
-    tickSize), LOT_SIZE and MARKET_LOT_SIZE (minQty, maxQty, stepSize), MAX_NUM_ORDERS and MAX_NUM_ALGO_ORDERS (limit),
-    MIN_NOTIONAL (notional), PERCENT_PRICE (multiplierUp, multiplierDown, multiplierDecimal).
+    """A symbol or exchange filter. `filterType` says which fields are present; every field but `filterType` is optional so
+    that a filter type Binance adds later still parses: PRICE_FILTER (minPrice, maxPrice, tickSize), LOT_SIZE and
+    MARKET_LOT_SIZE (minQty, maxQty, stepSize), MAX_NUM_ORDERS and MAX_NUM_ALGO_ORDERS (limit), MIN_NOTIONAL (notional),
+    PERCENT_PRICE (multiplierUp, multiplierDown, multiplierDecimal).
 
         Attributes:
             filter_type (FilterType): Kind of symbol filter. MAX_NUM_ALGO_ORDERS was removed from exchangeInfo on 2025-12-29

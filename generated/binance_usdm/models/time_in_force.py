@@ -4,7 +4,13 @@ from enum import StrEnum
 
 
 class TimeInForce(StrEnum):
-    """Open in responses (a new value parses as ``UNKNOWN`` and keeps its wire value); closed in requests."""
+    """Good till canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
+    only), good till date, retail price improvement (post only, matched only with orders from the app or
+    web).
+
+    Open in responses: a value Binance adds later parses as a member named ``UNKNOWN`` that keeps
+    the wire value; closed in requests: only the values below are sent.
+    """
 
     GTC = "GTC"
     IOC = "IOC"

@@ -9,8 +9,8 @@ import httpx
 
 from ... import errors
 from ...client import Client
-from ...models.asset_balance import AssetBalance
 from ...models.error import Error
+from ...models.futures_balance import FuturesBalance
 from ...types import (
     Operation,
     Response,
@@ -38,24 +38,24 @@ def request_kwargs() -> dict[str, Any]:
     }
 
 
-def parse_success(response: httpx.Response) -> list[AssetBalance]:
+def parse_success(response: httpx.Response) -> list[FuturesBalance]:
     """Parse a successful (2XX) response body."""
     response_200 = []
     _response_200 = loads_json(response.content)
     for response_200_item_data in _response_200:
-        response_200_item = AssetBalance.from_dict(response_200_item_data)
+        response_200_item = FuturesBalance.from_dict(response_200_item_data)
 
         response_200.append(response_200_item)
 
     return response_200
 
 
-def _parse_response(*, client: Client, response: httpx.Response) -> Error | list[AssetBalance] | None:
+def _parse_response(*, client: Client, response: httpx.Response) -> Error | list[FuturesBalance] | None:
     if response.status_code == 200:
         response_200 = []
         _response_200 = loads_json(response.content)
         for response_200_item_data in _response_200:
-            response_200_item = AssetBalance.from_dict(response_200_item_data)
+            response_200_item = FuturesBalance.from_dict(response_200_item_data)
 
             response_200.append(response_200_item)
 
@@ -71,7 +71,7 @@ def _parse_response(*, client: Client, response: httpx.Response) -> Error | list
     return None
 
 
-def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | list[AssetBalance]]:
+def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | list[FuturesBalance]]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -83,7 +83,7 @@ def _build_response(*, client: Client, response: httpx.Response) -> Response[Err
 def sync_detailed(
     *,
     client: Client,
-) -> Response[Error | list[AssetBalance]]:
+) -> Response[Error | list[FuturesBalance]]:
     """Balances of the futures wallet.
 
     One entry per margin coin.
@@ -94,7 +94,7 @@ def sync_detailed(
     Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Futures-Account-Balance
 
     Returns:
-        Response[Error | list[AssetBalance]]
+        Response[Error | list[FuturesBalance]]
     """
 
     kwargs = request_kwargs()
@@ -105,7 +105,7 @@ def sync_detailed(
 def sync(
     *,
     client: Client,
-) -> Error | list[AssetBalance] | None:
+) -> Error | list[FuturesBalance] | None:
     """Balances of the futures wallet.
 
     One entry per margin coin.
@@ -116,7 +116,7 @@ def sync(
     Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Futures-Account-Balance
 
     Returns:
-        Error | list[AssetBalance]
+        Error | list[FuturesBalance]
     """
 
     return sync_detailed(
@@ -127,7 +127,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: Client,
-) -> Response[Error | list[AssetBalance]]:
+) -> Response[Error | list[FuturesBalance]]:
     """Balances of the futures wallet.
 
     One entry per margin coin.
@@ -138,7 +138,7 @@ async def asyncio_detailed(
     Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Futures-Account-Balance
 
     Returns:
-        Response[Error | list[AssetBalance]]
+        Response[Error | list[FuturesBalance]]
     """
 
     kwargs = request_kwargs()
@@ -149,7 +149,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: Client,
-) -> Error | list[AssetBalance] | None:
+) -> Error | list[FuturesBalance] | None:
     """Balances of the futures wallet.
 
     One entry per margin coin.
@@ -160,7 +160,7 @@ async def asyncio(
     Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Futures-Account-Balance
 
     Returns:
-        Error | list[AssetBalance]
+        Error | list[FuturesBalance]
     """
 
     return (

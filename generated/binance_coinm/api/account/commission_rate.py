@@ -83,6 +83,8 @@ def sync_detailed(
 ) -> Response[CommissionRate | Error]:
     """The account's maker and taker fee rates for a contract.
 
+    Maker and taker commission rates of the account on one contract, as fractions (0.00015 is 0.015%).
+
     ``GET /dapi/v1/commissionRate`` - security ``USER_DATA`` (signed)
     Weight: IP weight 20
 
@@ -109,6 +111,8 @@ def sync(
 ) -> CommissionRate | Error | None:
     """The account's maker and taker fee rates for a contract.
 
+    Maker and taker commission rates of the account on one contract, as fractions (0.00015 is 0.015%).
+
     ``GET /dapi/v1/commissionRate`` - security ``USER_DATA`` (signed)
     Weight: IP weight 20
 
@@ -133,6 +137,8 @@ async def asyncio_detailed(
     symbol: str,
 ) -> Response[CommissionRate | Error]:
     """The account's maker and taker fee rates for a contract.
+
+    Maker and taker commission rates of the account on one contract, as fractions (0.00015 is 0.015%).
 
     ``GET /dapi/v1/commissionRate`` - security ``USER_DATA`` (signed)
     Weight: IP weight 20
@@ -159,6 +165,8 @@ async def asyncio(
     symbol: str,
 ) -> CommissionRate | Error | None:
     """The account's maker and taker fee rates for a contract.
+
+    Maker and taker commission rates of the account on one contract, as fractions (0.00015 is 0.015%).
 
     ``GET /dapi/v1/commissionRate`` - security ``USER_DATA`` (signed)
     Weight: IP weight 20

@@ -149,7 +149,7 @@ def sync_detailed(
     Args:
         symbol (str):
         income_type (IncomeType | Literal["TRANSFER", "WELCOME_BONUS", "FUNDING_FEE",
-            "REALIZED_PNL", "COMMISSION", "INSURANCE_CLEAR", "DELIVERED_SETTELMENT"]):
+            "REALIZED_PNL", "COMMISSION", "INSURANCE_CLEAR", "DELIVERED_SETTELMENT"]): Kind of income;
             `DELIVERED_SETTELMENT` is spelled so by Binance.
         start_time (int):
         end_time (int):
@@ -205,7 +205,7 @@ def sync(
     Args:
         symbol (str):
         income_type (IncomeType | Literal["TRANSFER", "WELCOME_BONUS", "FUNDING_FEE",
-            "REALIZED_PNL", "COMMISSION", "INSURANCE_CLEAR", "DELIVERED_SETTELMENT"]):
+            "REALIZED_PNL", "COMMISSION", "INSURANCE_CLEAR", "DELIVERED_SETTELMENT"]): Kind of income;
             `DELIVERED_SETTELMENT` is spelled so by Binance.
         start_time (int):
         end_time (int):
@@ -260,7 +260,7 @@ async def asyncio_detailed(
     Args:
         symbol (str):
         income_type (IncomeType | Literal["TRANSFER", "WELCOME_BONUS", "FUNDING_FEE",
-            "REALIZED_PNL", "COMMISSION", "INSURANCE_CLEAR", "DELIVERED_SETTELMENT"]):
+            "REALIZED_PNL", "COMMISSION", "INSURANCE_CLEAR", "DELIVERED_SETTELMENT"]): Kind of income;
             `DELIVERED_SETTELMENT` is spelled so by Binance.
         start_time (int):
         end_time (int):
@@ -316,7 +316,7 @@ async def asyncio(
     Args:
         symbol (str):
         income_type (IncomeType | Literal["TRANSFER", "WELCOME_BONUS", "FUNDING_FEE",
-            "REALIZED_PNL", "COMMISSION", "INSURANCE_CLEAR", "DELIVERED_SETTELMENT"]):
+            "REALIZED_PNL", "COMMISSION", "INSURANCE_CLEAR", "DELIVERED_SETTELMENT"]): Kind of income;
             `DELIVERED_SETTELMENT` is spelled so by Binance.
         start_time (int):
         end_time (int):

@@ -9,10 +9,10 @@ import httpx
 
 from ... import errors
 from ...client import Client
+from ...models.basis_record import BasisRecord
 from ...models.continuous_contract_type import ContinuousContractType
 from ...models.error import Error
-from ...models.futures_basis import FuturesBasis
-from ...models.stats_period import StatsPeriod
+from ...models.statistics_period import StatisticsPeriod
 from ...types import (
     UNSET,
     Operation,
@@ -37,7 +37,7 @@ def request_kwargs(
     *,
     pair: str,
     contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
-    period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -46,7 +46,7 @@ def request_kwargs(
     params: dict[str, Any] = {}
     params["pair"] = pair
     params["contractType"] = enum_to_wire(ContinuousContractType, contract_type, "contractType")
-    params["period"] = enum_to_wire(StatsPeriod, period, "period")
+    params["period"] = enum_to_wire(StatisticsPeriod, period, "period")
     if not isinstance(limit, Unset):
         params["limit"] = limit
     if not isinstance(start_time, Unset):
@@ -62,24 +62,24 @@ def request_kwargs(
     }
 
 
-def parse_success(response: httpx.Response) -> list[FuturesBasis]:
+def parse_success(response: httpx.Response) -> list[BasisRecord]:
     """Parse a successful (2XX) response body."""
     response_200 = []
     _response_200 = loads_json(response.content)
     for response_200_item_data in _response_200:
-        response_200_item = FuturesBasis.from_dict(response_200_item_data)
+        response_200_item = BasisRecord.from_dict(response_200_item_data)
 
         response_200.append(response_200_item)
 
     return response_200
 
 
-def _parse_response(*, client: Client, response: httpx.Response) -> Error | list[FuturesBasis] | None:
+def _parse_response(*, client: Client, response: httpx.Response) -> Error | list[BasisRecord] | None:
     if response.status_code == 200:
         response_200 = []
         _response_200 = loads_json(response.content)
         for response_200_item_data in _response_200:
-            response_200_item = FuturesBasis.from_dict(response_200_item_data)
+            response_200_item = BasisRecord.from_dict(response_200_item_data)
 
             response_200.append(response_200_item)
 
@@ -95,7 +95,7 @@ def _parse_response(*, client: Client, response: httpx.Response) -> Error | list
     return None
 
 
-def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | list[FuturesBasis]]:
+def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | list[BasisRecord]]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -109,11 +109,11 @@ def sync_detailed(
     client: Client,
     pair: str,
     contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
-    period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
-) -> Response[Error | list[FuturesBasis]]:
+) -> Response[Error | list[BasisRecord]]:
     """Basis between futures and index price.
 
     Difference between the futures price of a pair's perpetual or quarterly contract and the index
@@ -129,13 +129,14 @@ def sync_detailed(
         pair (str):
         contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
             "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
-        period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+        period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+            "1d"]):
         limit (int):
         start_time (int):
         end_time (int):
 
     Returns:
-        Response[Error | list[FuturesBasis]]
+        Response[Error | list[BasisRecord]]
     """
 
     kwargs = request_kwargs(
@@ -155,11 +156,11 @@ def sync(
     client: Client,
     pair: str,
     contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
-    period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
-) -> Error | list[FuturesBasis] | None:
+) -> Error | list[BasisRecord] | None:
     """Basis between futures and index price.
 
     Difference between the futures price of a pair's perpetual or quarterly contract and the index
@@ -175,13 +176,14 @@ def sync(
         pair (str):
         contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
             "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
-        period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+        period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+            "1d"]):
         limit (int):
         start_time (int):
         end_time (int):
 
     Returns:
-        Error | list[FuturesBasis]
+        Error | list[BasisRecord]
     """
 
     return sync_detailed(
@@ -200,11 +202,11 @@ async def asyncio_detailed(
     client: Client,
     pair: str,
     contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
-    period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
-) -> Response[Error | list[FuturesBasis]]:
+) -> Response[Error | list[BasisRecord]]:
     """Basis between futures and index price.
 
     Difference between the futures price of a pair's perpetual or quarterly contract and the index
@@ -220,13 +222,14 @@ async def asyncio_detailed(
         pair (str):
         contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
             "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
-        period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+        period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+            "1d"]):
         limit (int):
         start_time (int):
         end_time (int):
 
     Returns:
-        Response[Error | list[FuturesBasis]]
+        Response[Error | list[BasisRecord]]
     """
 
     kwargs = request_kwargs(
@@ -246,11 +249,11 @@ async def asyncio(
     client: Client,
     pair: str,
     contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
-    period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
-) -> Error | list[FuturesBasis] | None:
+) -> Error | list[BasisRecord] | None:
     """Basis between futures and index price.
 
     Difference between the futures price of a pair's perpetual or quarterly contract and the index
@@ -266,13 +269,14 @@ async def asyncio(
         pair (str):
         contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
             "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
-        period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+        period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+            "1d"]):
         limit (int):
         start_time (int):
         end_time (int):
 
     Returns:
-        Error | list[FuturesBasis]
+        Error | list[BasisRecord]
     """
 
     return (

@@ -22,7 +22,7 @@ OPERATION = Operation(
     method="GET",
     path="/dapi/v1/fundingInfo",
     security="NONE",
-    weight={"ip": 1, "note": "The official page states no weight; 1 is assumed."},
+    weight={"ip": 1, "note": "No IP weight is documented; 1 is assumed."},
     docs="https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Get-Funding-Info",
     extensions={},
 )
@@ -90,7 +90,7 @@ def sync_detailed(
     contracts with default settings are not listed.
 
     ``GET /dapi/v1/fundingInfo`` - security ``NONE``
-    Weight: IP weight 1; The official page states no weight; 1 is assumed.
+    Weight: IP weight 1; No IP weight is documented; 1 is assumed.
 
     Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Get-Funding-Info
 
@@ -113,7 +113,7 @@ def sync(
     contracts with default settings are not listed.
 
     ``GET /dapi/v1/fundingInfo`` - security ``NONE``
-    Weight: IP weight 1; The official page states no weight; 1 is assumed.
+    Weight: IP weight 1; No IP weight is documented; 1 is assumed.
 
     Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Get-Funding-Info
 
@@ -136,7 +136,7 @@ async def asyncio_detailed(
     contracts with default settings are not listed.
 
     ``GET /dapi/v1/fundingInfo`` - security ``NONE``
-    Weight: IP weight 1; The official page states no weight; 1 is assumed.
+    Weight: IP weight 1; No IP weight is documented; 1 is assumed.
 
     Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Get-Funding-Info
 
@@ -159,7 +159,7 @@ async def asyncio(
     contracts with default settings are not listed.
 
     ``GET /dapi/v1/fundingInfo`` - security ``NONE``
-    Weight: IP weight 1; The official page states no weight; 1 is assumed.
+    Weight: IP weight 1; No IP weight is documented; 1 is assumed.
 
     Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Get-Funding-Info
 

@@ -11,8 +11,8 @@ from ... import errors
 from ...client import Client
 from ...models.error import Error
 from ...models.open_interest_statistic import OpenInterestStatistic
-from ...models.stats_contract_type import StatsContractType
-from ...models.stats_period import StatsPeriod
+from ...models.statistics_contract_type import StatisticsContractType
+from ...models.statistics_period import StatisticsPeriod
 from ...types import (
     UNSET,
     Operation,
@@ -36,8 +36,8 @@ OPERATION = Operation(
 def request_kwargs(
     *,
     pair: str,
-    contract_type: StatsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
-    period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    contract_type: StatisticsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
+    period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -45,8 +45,8 @@ def request_kwargs(
     """The keyword arguments of ``httpx.Client.request`` for this operation (unsigned)."""
     params: dict[str, Any] = {}
     params["pair"] = pair
-    params["contractType"] = enum_to_wire(StatsContractType, contract_type, "contractType")
-    params["period"] = enum_to_wire(StatsPeriod, period, "period")
+    params["contractType"] = enum_to_wire(StatisticsContractType, contract_type, "contractType")
+    params["period"] = enum_to_wire(StatisticsPeriod, period, "period")
     if not isinstance(limit, Unset):
         params["limit"] = limit
     if not isinstance(start_time, Unset):
@@ -112,8 +112,8 @@ def sync_detailed(
     *,
     client: Client,
     pair: str,
-    contract_type: StatsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
-    period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    contract_type: StatisticsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
+    period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -130,9 +130,10 @@ def sync_detailed(
 
     Args:
         pair (str):
-        contract_type (StatsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER",
+        contract_type (StatisticsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER",
             "PERPETUAL"]): Contracts a statistic covers; `ALL` sums every contract of the pair.
-        period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+        period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+            "1d"]):
         limit (int):
         start_time (int):
         end_time (int):
@@ -157,8 +158,8 @@ def sync(
     *,
     client: Client,
     pair: str,
-    contract_type: StatsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
-    period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    contract_type: StatisticsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
+    period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -175,9 +176,10 @@ def sync(
 
     Args:
         pair (str):
-        contract_type (StatsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER",
+        contract_type (StatisticsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER",
             "PERPETUAL"]): Contracts a statistic covers; `ALL` sums every contract of the pair.
-        period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+        period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+            "1d"]):
         limit (int):
         start_time (int):
         end_time (int):
@@ -201,8 +203,8 @@ async def asyncio_detailed(
     *,
     client: Client,
     pair: str,
-    contract_type: StatsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
-    period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    contract_type: StatisticsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
+    period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -219,9 +221,10 @@ async def asyncio_detailed(
 
     Args:
         pair (str):
-        contract_type (StatsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER",
+        contract_type (StatisticsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER",
             "PERPETUAL"]): Contracts a statistic covers; `ALL` sums every contract of the pair.
-        period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+        period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+            "1d"]):
         limit (int):
         start_time (int):
         end_time (int):
@@ -246,8 +249,8 @@ async def asyncio(
     *,
     client: Client,
     pair: str,
-    contract_type: StatsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
-    period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    contract_type: StatisticsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
+    period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -264,9 +267,10 @@ async def asyncio(
 
     Args:
         pair (str):
-        contract_type (StatsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER",
+        contract_type (StatisticsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER",
             "PERPETUAL"]): Contracts a statistic covers; `ALL` sums every contract of the pair.
-        period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+        period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+            "1d"]):
         limit (int):
         start_time (int):
         end_time (int):

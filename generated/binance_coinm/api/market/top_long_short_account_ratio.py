@@ -10,8 +10,8 @@ import httpx
 from ... import errors
 from ...client import Client
 from ...models.error import Error
-from ...models.long_short_account_ratio import LongShortAccountRatio
-from ...models.stats_period import StatsPeriod
+from ...models.long_short_ratio_record import LongShortRatioRecord
+from ...models.statistics_period import StatisticsPeriod
 from ...types import (
     UNSET,
     Operation,
@@ -35,7 +35,7 @@ OPERATION = Operation(
 def request_kwargs(
     *,
     symbol: str,
-    period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -43,7 +43,7 @@ def request_kwargs(
     """The keyword arguments of ``httpx.Client.request`` for this operation (unsigned)."""
     params: dict[str, Any] = {}
     params["symbol"] = symbol
-    params["period"] = enum_to_wire(StatsPeriod, period, "period")
+    params["period"] = enum_to_wire(StatisticsPeriod, period, "period")
     if not isinstance(limit, Unset):
         params["limit"] = limit
     if not isinstance(start_time, Unset):
@@ -59,26 +59,24 @@ def request_kwargs(
     }
 
 
-def parse_success(response: httpx.Response) -> list[LongShortAccountRatio]:
+def parse_success(response: httpx.Response) -> list[LongShortRatioRecord]:
     """Parse a successful (2XX) response body."""
     response_200 = []
     _response_200 = loads_json(response.content)
     for response_200_item_data in _response_200:
-        response_200_item = LongShortAccountRatio.from_dict(response_200_item_data)
+        response_200_item = LongShortRatioRecord.from_dict(response_200_item_data)
 
         response_200.append(response_200_item)
 
     return response_200
 
 
-def _parse_response(
-    *, client: Client, response: httpx.Response
-) -> Error | list[LongShortAccountRatio] | None:
+def _parse_response(*, client: Client, response: httpx.Response) -> Error | list[LongShortRatioRecord] | None:
     if response.status_code == 200:
         response_200 = []
         _response_200 = loads_json(response.content)
         for response_200_item_data in _response_200:
-            response_200_item = LongShortAccountRatio.from_dict(response_200_item_data)
+            response_200_item = LongShortRatioRecord.from_dict(response_200_item_data)
 
             response_200.append(response_200_item)
 
@@ -96,7 +94,7 @@ def _parse_response(
 
 def _build_response(
     *, client: Client, response: httpx.Response
-) -> Response[Error | list[LongShortAccountRatio]]:
+) -> Response[Error | list[LongShortRatioRecord]]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -109,11 +107,11 @@ def sync_detailed(
     *,
     client: Client,
     symbol: str,
-    period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
-) -> Response[Error | list[LongShortAccountRatio]]:
+) -> Response[Error | list[LongShortRatioRecord]]:
     """Long/short ratio of the top traders' accounts.
 
     Among the 20% of users with the largest margin balance, the share of accounts that are net long
@@ -127,13 +125,14 @@ def sync_detailed(
 
     Args:
         symbol (str):
-        period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+        period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+            "1d"]):
         limit (int):
         start_time (int):
         end_time (int):
 
     Returns:
-        Response[Error | list[LongShortAccountRatio]]
+        Response[Error | list[LongShortRatioRecord]]
     """
 
     kwargs = request_kwargs(
@@ -151,11 +150,11 @@ def sync(
     *,
     client: Client,
     symbol: str,
-    period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
-) -> Error | list[LongShortAccountRatio] | None:
+) -> Error | list[LongShortRatioRecord] | None:
     """Long/short ratio of the top traders' accounts.
 
     Among the 20% of users with the largest margin balance, the share of accounts that are net long
@@ -169,13 +168,14 @@ def sync(
 
     Args:
         symbol (str):
-        period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+        period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+            "1d"]):
         limit (int):
         start_time (int):
         end_time (int):
 
     Returns:
-        Error | list[LongShortAccountRatio]
+        Error | list[LongShortRatioRecord]
     """
 
     return sync_detailed(
@@ -192,11 +192,11 @@ async def asyncio_detailed(
     *,
     client: Client,
     symbol: str,
-    period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
-) -> Response[Error | list[LongShortAccountRatio]]:
+) -> Response[Error | list[LongShortRatioRecord]]:
     """Long/short ratio of the top traders' accounts.
 
     Among the 20% of users with the largest margin balance, the share of accounts that are net long
@@ -210,13 +210,14 @@ async def asyncio_detailed(
 
     Args:
         symbol (str):
-        period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+        period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+            "1d"]):
         limit (int):
         start_time (int):
         end_time (int):
 
     Returns:
-        Response[Error | list[LongShortAccountRatio]]
+        Response[Error | list[LongShortRatioRecord]]
     """
 
     kwargs = request_kwargs(
@@ -234,11 +235,11 @@ async def asyncio(
     *,
     client: Client,
     symbol: str,
-    period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
-) -> Error | list[LongShortAccountRatio] | None:
+) -> Error | list[LongShortRatioRecord] | None:
     """Long/short ratio of the top traders' accounts.
 
     Among the 20% of users with the largest margin balance, the share of accounts that are net long
@@ -252,13 +253,14 @@ async def asyncio(
 
     Args:
         symbol (str):
-        period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+        period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+            "1d"]):
         limit (int):
         start_time (int):
         end_time (int):
 
     Returns:
-        Error | list[LongShortAccountRatio]
+        Error | list[LongShortRatioRecord]
     """
 
     return (

@@ -11,7 +11,7 @@ from ... import errors
 from ...client import Client
 from ...models.error import Error
 from ...models.long_short_position_ratio import LongShortPositionRatio
-from ...models.stats_period import StatsPeriod
+from ...models.statistics_period import StatisticsPeriod
 from ...types import (
     UNSET,
     Operation,
@@ -35,7 +35,7 @@ OPERATION = Operation(
 def request_kwargs(
     *,
     pair: str,
-    period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -43,7 +43,7 @@ def request_kwargs(
     """The keyword arguments of ``httpx.Client.request`` for this operation (unsigned)."""
     params: dict[str, Any] = {}
     params["pair"] = pair
-    params["period"] = enum_to_wire(StatsPeriod, period, "period")
+    params["period"] = enum_to_wire(StatisticsPeriod, period, "period")
     if not isinstance(limit, Unset):
         params["limit"] = limit
     if not isinstance(start_time, Unset):
@@ -109,7 +109,7 @@ def sync_detailed(
     *,
     client: Client,
     pair: str,
-    period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -127,7 +127,8 @@ def sync_detailed(
 
     Args:
         pair (str):
-        period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+        period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+            "1d"]):
         limit (int):
         start_time (int):
         end_time (int):
@@ -151,7 +152,7 @@ def sync(
     *,
     client: Client,
     pair: str,
-    period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -169,7 +170,8 @@ def sync(
 
     Args:
         pair (str):
-        period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+        period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+            "1d"]):
         limit (int):
         start_time (int):
         end_time (int):
@@ -192,7 +194,7 @@ async def asyncio_detailed(
     *,
     client: Client,
     pair: str,
-    period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -210,7 +212,8 @@ async def asyncio_detailed(
 
     Args:
         pair (str):
-        period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+        period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+            "1d"]):
         limit (int):
         start_time (int):
         end_time (int):
@@ -234,7 +237,7 @@ async def asyncio(
     *,
     client: Client,
     pair: str,
-    period: StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -252,7 +255,8 @@ async def asyncio(
 
     Args:
         pair (str):
-        period (StatsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"]):
+        period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
+            "1d"]):
         limit (int):
         start_time (int):
         end_time (int):

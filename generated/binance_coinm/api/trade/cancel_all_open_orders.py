@@ -9,8 +9,8 @@ import httpx
 
 from ... import errors
 from ...client import Client
+from ...models.code_message import CodeMessage
 from ...models.error import Error
-from ...models.status_message import StatusMessage
 from ...types import (
     Operation,
     Response,
@@ -44,16 +44,16 @@ def request_kwargs(
     }
 
 
-def parse_success(response: httpx.Response) -> StatusMessage:
+def parse_success(response: httpx.Response) -> CodeMessage:
     """Parse a successful (2XX) response body."""
-    response_200 = StatusMessage.from_dict(loads_json(response.content))
+    response_200 = CodeMessage.from_dict(loads_json(response.content))
 
     return response_200
 
 
-def _parse_response(*, client: Client, response: httpx.Response) -> Error | StatusMessage | None:
+def _parse_response(*, client: Client, response: httpx.Response) -> CodeMessage | Error | None:
     if response.status_code == 200:
-        response_200 = StatusMessage.from_dict(loads_json(response.content))
+        response_200 = CodeMessage.from_dict(loads_json(response.content))
 
         return response_200
 
@@ -67,7 +67,7 @@ def _parse_response(*, client: Client, response: httpx.Response) -> Error | Stat
     return None
 
 
-def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | StatusMessage]:
+def _build_response(*, client: Client, response: httpx.Response) -> Response[CodeMessage | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -80,8 +80,11 @@ def sync_detailed(
     *,
     client: Client,
     symbol: str,
-) -> Response[Error | StatusMessage]:
+) -> Response[CodeMessage | Error]:
     """Cancel every open order of a contract.
+
+    Cancels every open order of the contract. The answer only acknowledges the request (`code` 200 and a
+    message); it does not list the canceled orders.
 
     ``DELETE /dapi/v1/allOpenOrders`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -92,7 +95,7 @@ def sync_detailed(
         symbol (str):
 
     Returns:
-        Response[Error | StatusMessage]
+        Response[CodeMessage | Error]
     """
 
     kwargs = request_kwargs(
@@ -106,8 +109,11 @@ def sync(
     *,
     client: Client,
     symbol: str,
-) -> Error | StatusMessage | None:
+) -> CodeMessage | Error | None:
     """Cancel every open order of a contract.
+
+    Cancels every open order of the contract. The answer only acknowledges the request (`code` 200 and a
+    message); it does not list the canceled orders.
 
     ``DELETE /dapi/v1/allOpenOrders`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -118,7 +124,7 @@ def sync(
         symbol (str):
 
     Returns:
-        Error | StatusMessage
+        CodeMessage | Error
     """
 
     return sync_detailed(
@@ -131,8 +137,11 @@ async def asyncio_detailed(
     *,
     client: Client,
     symbol: str,
-) -> Response[Error | StatusMessage]:
+) -> Response[CodeMessage | Error]:
     """Cancel every open order of a contract.
+
+    Cancels every open order of the contract. The answer only acknowledges the request (`code` 200 and a
+    message); it does not list the canceled orders.
 
     ``DELETE /dapi/v1/allOpenOrders`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -143,7 +152,7 @@ async def asyncio_detailed(
         symbol (str):
 
     Returns:
-        Response[Error | StatusMessage]
+        Response[CodeMessage | Error]
     """
 
     kwargs = request_kwargs(
@@ -157,8 +166,11 @@ async def asyncio(
     *,
     client: Client,
     symbol: str,
-) -> Error | StatusMessage | None:
+) -> CodeMessage | Error | None:
     """Cancel every open order of a contract.
+
+    Cancels every open order of the contract. The answer only acknowledges the request (`code` 200 and a
+    message); it does not list the canceled orders.
 
     ``DELETE /dapi/v1/allOpenOrders`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -169,7 +181,7 @@ async def asyncio(
         symbol (str):
 
     Returns:
-        Error | StatusMessage
+        CodeMessage | Error
     """
 
     return (

@@ -9,9 +9,9 @@ import httpx
 
 from ... import errors
 from ...client import Client
+from ...models.code_message import CodeMessage
 from ...models.error import Error
 from ...models.margin_type import MarginType
-from ...models.status_message import StatusMessage
 from ...types import (
     Operation,
     Response,
@@ -48,16 +48,16 @@ def request_kwargs(
     }
 
 
-def parse_success(response: httpx.Response) -> StatusMessage:
+def parse_success(response: httpx.Response) -> CodeMessage:
     """Parse a successful (2XX) response body."""
-    response_200 = StatusMessage.from_dict(loads_json(response.content))
+    response_200 = CodeMessage.from_dict(loads_json(response.content))
 
     return response_200
 
 
-def _parse_response(*, client: Client, response: httpx.Response) -> Error | StatusMessage | None:
+def _parse_response(*, client: Client, response: httpx.Response) -> CodeMessage | Error | None:
     if response.status_code == 200:
-        response_200 = StatusMessage.from_dict(loads_json(response.content))
+        response_200 = CodeMessage.from_dict(loads_json(response.content))
 
         return response_200
 
@@ -71,7 +71,7 @@ def _parse_response(*, client: Client, response: httpx.Response) -> Error | Stat
     return None
 
 
-def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | StatusMessage]:
+def _build_response(*, client: Client, response: httpx.Response) -> Response[CodeMessage | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -85,7 +85,7 @@ def sync_detailed(
     client: Client,
     symbol: str,
     margin_type: MarginType | Literal["ISOLATED", "CROSSED"],
-) -> Response[Error | StatusMessage]:
+) -> Response[CodeMessage | Error]:
     """Switch a contract between isolated and cross margin.
 
     In Hedge Mode the `LONG` and `SHORT` positions of a contract share the margin type; with isolated
@@ -101,7 +101,7 @@ def sync_detailed(
         margin_type (MarginType | Literal["ISOLATED", "CROSSED"]): Margin type to set.
 
     Returns:
-        Response[Error | StatusMessage]
+        Response[CodeMessage | Error]
     """
 
     kwargs = request_kwargs(
@@ -117,7 +117,7 @@ def sync(
     client: Client,
     symbol: str,
     margin_type: MarginType | Literal["ISOLATED", "CROSSED"],
-) -> Error | StatusMessage | None:
+) -> CodeMessage | Error | None:
     """Switch a contract between isolated and cross margin.
 
     In Hedge Mode the `LONG` and `SHORT` positions of a contract share the margin type; with isolated
@@ -133,7 +133,7 @@ def sync(
         margin_type (MarginType | Literal["ISOLATED", "CROSSED"]): Margin type to set.
 
     Returns:
-        Error | StatusMessage
+        CodeMessage | Error
     """
 
     return sync_detailed(
@@ -148,7 +148,7 @@ async def asyncio_detailed(
     client: Client,
     symbol: str,
     margin_type: MarginType | Literal["ISOLATED", "CROSSED"],
-) -> Response[Error | StatusMessage]:
+) -> Response[CodeMessage | Error]:
     """Switch a contract between isolated and cross margin.
 
     In Hedge Mode the `LONG` and `SHORT` positions of a contract share the margin type; with isolated
@@ -164,7 +164,7 @@ async def asyncio_detailed(
         margin_type (MarginType | Literal["ISOLATED", "CROSSED"]): Margin type to set.
 
     Returns:
-        Response[Error | StatusMessage]
+        Response[CodeMessage | Error]
     """
 
     kwargs = request_kwargs(
@@ -180,7 +180,7 @@ async def asyncio(
     client: Client,
     symbol: str,
     margin_type: MarginType | Literal["ISOLATED", "CROSSED"],
-) -> Error | StatusMessage | None:
+) -> CodeMessage | Error | None:
     """Switch a contract between isolated and cross margin.
 
     In Hedge Mode the `LONG` and `SHORT` positions of a contract share the margin type; with isolated
@@ -196,7 +196,7 @@ async def asyncio(
         margin_type (MarginType | Literal["ISOLATED", "CROSSED"]): Margin type to set.
 
     Returns:
-        Error | StatusMessage
+        CodeMessage | Error
     """
 
     return (

@@ -9,8 +9,8 @@ import httpx
 
 from ... import errors
 from ...client import Client
+from ...models.code_message import CodeMessage
 from ...models.error import Error
-from ...models.status_message import StatusMessage
 from ...types import (
     Operation,
     Response,
@@ -44,16 +44,16 @@ def request_kwargs(
     }
 
 
-def parse_success(response: httpx.Response) -> StatusMessage:
+def parse_success(response: httpx.Response) -> CodeMessage:
     """Parse a successful (2XX) response body."""
-    response_200 = StatusMessage.from_dict(loads_json(response.content))
+    response_200 = CodeMessage.from_dict(loads_json(response.content))
 
     return response_200
 
 
-def _parse_response(*, client: Client, response: httpx.Response) -> Error | StatusMessage | None:
+def _parse_response(*, client: Client, response: httpx.Response) -> CodeMessage | Error | None:
     if response.status_code == 200:
-        response_200 = StatusMessage.from_dict(loads_json(response.content))
+        response_200 = CodeMessage.from_dict(loads_json(response.content))
 
         return response_200
 
@@ -67,7 +67,7 @@ def _parse_response(*, client: Client, response: httpx.Response) -> Error | Stat
     return None
 
 
-def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | StatusMessage]:
+def _build_response(*, client: Client, response: httpx.Response) -> Response[CodeMessage | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -80,7 +80,7 @@ def sync_detailed(
     *,
     client: Client,
     dual_side_position: bool,
-) -> Response[Error | StatusMessage]:
+) -> Response[CodeMessage | Error]:
     """Switch between Hedge Mode and One-way Mode.
 
     Sets the position mode of every contract. Since the 2026-06-30 integration the setting is shared
@@ -96,7 +96,7 @@ def sync_detailed(
         dual_side_position (bool):
 
     Returns:
-        Response[Error | StatusMessage]
+        Response[CodeMessage | Error]
     """
 
     kwargs = request_kwargs(
@@ -110,7 +110,7 @@ def sync(
     *,
     client: Client,
     dual_side_position: bool,
-) -> Error | StatusMessage | None:
+) -> CodeMessage | Error | None:
     """Switch between Hedge Mode and One-way Mode.
 
     Sets the position mode of every contract. Since the 2026-06-30 integration the setting is shared
@@ -126,7 +126,7 @@ def sync(
         dual_side_position (bool):
 
     Returns:
-        Error | StatusMessage
+        CodeMessage | Error
     """
 
     return sync_detailed(
@@ -139,7 +139,7 @@ async def asyncio_detailed(
     *,
     client: Client,
     dual_side_position: bool,
-) -> Response[Error | StatusMessage]:
+) -> Response[CodeMessage | Error]:
     """Switch between Hedge Mode and One-way Mode.
 
     Sets the position mode of every contract. Since the 2026-06-30 integration the setting is shared
@@ -155,7 +155,7 @@ async def asyncio_detailed(
         dual_side_position (bool):
 
     Returns:
-        Response[Error | StatusMessage]
+        Response[CodeMessage | Error]
     """
 
     kwargs = request_kwargs(
@@ -169,7 +169,7 @@ async def asyncio(
     *,
     client: Client,
     dual_side_position: bool,
-) -> Error | StatusMessage | None:
+) -> CodeMessage | Error | None:
     """Switch between Hedge Mode and One-way Mode.
 
     Sets the position mode of every contract. Since the 2026-06-30 integration the setting is shared
@@ -185,7 +185,7 @@ async def asyncio(
         dual_side_position (bool):
 
     Returns:
-        Error | StatusMessage
+        CodeMessage | Error
     """
 
     return (

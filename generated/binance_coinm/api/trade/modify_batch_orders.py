@@ -9,6 +9,7 @@ import httpx
 
 from ... import errors
 from ...client import Client
+from ...models.batch_order_modification import BatchOrderModification
 from ...models.error import Error
 from ...models.order import Order
 from ...types import (
@@ -31,7 +32,7 @@ OPERATION = Operation(
 
 def request_kwargs(
     *,
-    batch_orders: list[Any],
+    batch_orders: list[BatchOrderModification],
 ) -> dict[str, Any]:
     """The keyword arguments of ``httpx.Client.request`` for this operation (unsigned)."""
     params: dict[str, Any] = {}
@@ -122,7 +123,7 @@ def _build_response(*, client: Client, response: httpx.Response) -> Response[Err
 def sync_detailed(
     *,
     client: Client,
-    batch_orders: list[Any],
+    batch_orders: list[BatchOrderModification],
 ) -> Response[Error | list[Error | Order]]:
     """Modify up to 5 limit orders at once.
 
@@ -137,7 +138,7 @@ def sync_detailed(
     Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Modify-Multiple-Orders
 
     Args:
-        batch_orders (list[Any]):
+        batch_orders (list[BatchOrderModification]):
 
     Returns:
         Response[Error | list[Error | Order]]
@@ -153,7 +154,7 @@ def sync_detailed(
 def sync(
     *,
     client: Client,
-    batch_orders: list[Any],
+    batch_orders: list[BatchOrderModification],
 ) -> Error | list[Error | Order] | None:
     """Modify up to 5 limit orders at once.
 
@@ -168,7 +169,7 @@ def sync(
     Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Modify-Multiple-Orders
 
     Args:
-        batch_orders (list[Any]):
+        batch_orders (list[BatchOrderModification]):
 
     Returns:
         Error | list[Error | Order]
@@ -183,7 +184,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: Client,
-    batch_orders: list[Any],
+    batch_orders: list[BatchOrderModification],
 ) -> Response[Error | list[Error | Order]]:
     """Modify up to 5 limit orders at once.
 
@@ -198,7 +199,7 @@ async def asyncio_detailed(
     Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Modify-Multiple-Orders
 
     Args:
-        batch_orders (list[Any]):
+        batch_orders (list[BatchOrderModification]):
 
     Returns:
         Response[Error | list[Error | Order]]
@@ -214,7 +215,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: Client,
-    batch_orders: list[Any],
+    batch_orders: list[BatchOrderModification],
 ) -> Error | list[Error | Order] | None:
     """Modify up to 5 limit orders at once.
 
@@ -229,7 +230,7 @@ async def asyncio(
     Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Modify-Multiple-Orders
 
     Args:
-        batch_orders (list[Any]):
+        batch_orders (list[BatchOrderModification]):
 
     Returns:
         Error | list[Error | Order]

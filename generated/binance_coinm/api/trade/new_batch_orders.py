@@ -9,6 +9,7 @@ import httpx
 
 from ... import errors
 from ...client import Client
+from ...models.batch_order import BatchOrder
 from ...models.error import Error
 from ...models.order import Order
 from ...types import (
@@ -46,7 +47,7 @@ OPERATION = Operation(
 
 def request_kwargs(
     *,
-    batch_orders: list[Any],
+    batch_orders: list[BatchOrder],
 ) -> dict[str, Any]:
     """The keyword arguments of ``httpx.Client.request`` for this operation (unsigned)."""
     params: dict[str, Any] = {}
@@ -137,7 +138,7 @@ def _build_response(*, client: Client, response: httpx.Response) -> Response[Err
 def sync_detailed(
     *,
     client: Client,
-    batch_orders: list[Any],
+    batch_orders: list[BatchOrder],
 ) -> Response[Error | list[Error | Order]]:
     """Place up to 5 orders at once.
 
@@ -153,7 +154,7 @@ def sync_detailed(
     Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Place-Multiple-Orders
 
     Args:
-        batch_orders (list[Any]):
+        batch_orders (list[BatchOrder]):
 
     Returns:
         Response[Error | list[Error | Order]]
@@ -169,7 +170,7 @@ def sync_detailed(
 def sync(
     *,
     client: Client,
-    batch_orders: list[Any],
+    batch_orders: list[BatchOrder],
 ) -> Error | list[Error | Order] | None:
     """Place up to 5 orders at once.
 
@@ -185,7 +186,7 @@ def sync(
     Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Place-Multiple-Orders
 
     Args:
-        batch_orders (list[Any]):
+        batch_orders (list[BatchOrder]):
 
     Returns:
         Error | list[Error | Order]
@@ -200,7 +201,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: Client,
-    batch_orders: list[Any],
+    batch_orders: list[BatchOrder],
 ) -> Response[Error | list[Error | Order]]:
     """Place up to 5 orders at once.
 
@@ -216,7 +217,7 @@ async def asyncio_detailed(
     Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Place-Multiple-Orders
 
     Args:
-        batch_orders (list[Any]):
+        batch_orders (list[BatchOrder]):
 
     Returns:
         Response[Error | list[Error | Order]]
@@ -232,7 +233,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: Client,
-    batch_orders: list[Any],
+    batch_orders: list[BatchOrder],
 ) -> Error | list[Error | Order] | None:
     """Place up to 5 orders at once.
 
@@ -248,7 +249,7 @@ async def asyncio(
     Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Place-Multiple-Orders
 
     Args:
-        batch_orders (list[Any]):
+        batch_orders (list[BatchOrder]):
 
     Returns:
         Error | list[Error | Order]

@@ -276,7 +276,8 @@ def sync_detailed(
         working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
             triggers a conditional order.
         price_protect (bool):
-        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
+            to an order placement is.
         price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
             "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
             `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
@@ -408,7 +409,8 @@ def sync(
         working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
             triggers a conditional order.
         price_protect (bool):
-        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
+            to an order placement is.
         price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
             "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
             `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
@@ -539,7 +541,8 @@ async def asyncio_detailed(
         working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
             triggers a conditional order.
         price_protect (bool):
-        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
+            to an order placement is.
         price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
             "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
             `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
@@ -671,7 +674,8 @@ async def asyncio(
         working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
             triggers a conditional order.
         price_protect (bool):
-        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
+            to an order placement is.
         price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
             "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
             `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;

@@ -123,6 +123,9 @@ def sync_detailed(
 ) -> Response[Error | list[PositionMarginHistoryEntry]]:
     """History of margin added to or removed from isolated positions.
 
+    Isolated margin added to (`type` 1) or removed from (`type` 2) the positions of one contract; both
+    kinds when `type` is not sent.
+
     ``GET /dapi/v1/positionMargin/history`` - security ``TRADE`` (signed)
     Weight: IP weight 1
 
@@ -161,6 +164,9 @@ def sync(
 ) -> Error | list[PositionMarginHistoryEntry] | None:
     """History of margin added to or removed from isolated positions.
 
+    Isolated margin added to (`type` 1) or removed from (`type` 2) the positions of one contract; both
+    kinds when `type` is not sent.
+
     ``GET /dapi/v1/positionMargin/history`` - security ``TRADE`` (signed)
     Weight: IP weight 1
 
@@ -197,6 +203,9 @@ async def asyncio_detailed(
     limit: int | Unset = UNSET,
 ) -> Response[Error | list[PositionMarginHistoryEntry]]:
     """History of margin added to or removed from isolated positions.
+
+    Isolated margin added to (`type` 1) or removed from (`type` 2) the positions of one contract; both
+    kinds when `type` is not sent.
 
     ``GET /dapi/v1/positionMargin/history`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -235,6 +244,9 @@ async def asyncio(
     limit: int | Unset = UNSET,
 ) -> Error | list[PositionMarginHistoryEntry] | None:
     """History of margin added to or removed from isolated positions.
+
+    Isolated margin added to (`type` 1) or removed from (`type` 2) the positions of one contract; both
+    kinds when `type` is not sent.
 
     ``GET /dapi/v1/positionMargin/history`` - security ``TRADE`` (signed)
     Weight: IP weight 1

@@ -9,8 +9,8 @@ import httpx
 
 from ... import errors
 from ...client import Client
+from ...models.account_trade import AccountTrade
 from ...models.error import Error
-from ...models.user_trade import UserTrade
 from ...types import (
     UNSET,
     Operation,
@@ -76,24 +76,24 @@ def request_kwargs(
     }
 
 
-def parse_success(response: httpx.Response) -> list[UserTrade]:
+def parse_success(response: httpx.Response) -> list[AccountTrade]:
     """Parse a successful (2XX) response body."""
     response_200 = []
     _response_200 = loads_json(response.content)
     for response_200_item_data in _response_200:
-        response_200_item = UserTrade.from_dict(response_200_item_data)
+        response_200_item = AccountTrade.from_dict(response_200_item_data)
 
         response_200.append(response_200_item)
 
     return response_200
 
 
-def _parse_response(*, client: Client, response: httpx.Response) -> Error | list[UserTrade] | None:
+def _parse_response(*, client: Client, response: httpx.Response) -> Error | list[AccountTrade] | None:
     if response.status_code == 200:
         response_200 = []
         _response_200 = loads_json(response.content)
         for response_200_item_data in _response_200:
-            response_200_item = UserTrade.from_dict(response_200_item_data)
+            response_200_item = AccountTrade.from_dict(response_200_item_data)
 
             response_200.append(response_200_item)
 
@@ -109,7 +109,7 @@ def _parse_response(*, client: Client, response: httpx.Response) -> Error | list
     return None
 
 
-def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | list[UserTrade]]:
+def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | list[AccountTrade]]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -128,7 +128,7 @@ def sync_detailed(
     end_time: int | Unset = UNSET,
     from_id: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Response[Error | list[UserTrade]]:
+) -> Response[Error | list[AccountTrade]]:
     """The account's trades.
 
     Trades of one contract (`symbol`) or of every contract of a pair (`pair`): exactly one of them must
@@ -152,7 +152,7 @@ def sync_detailed(
         limit (int):
 
     Returns:
-        Response[Error | list[UserTrade]]
+        Response[Error | list[AccountTrade]]
     """
 
     kwargs = request_kwargs(
@@ -178,7 +178,7 @@ def sync(
     end_time: int | Unset = UNSET,
     from_id: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Error | list[UserTrade] | None:
+) -> Error | list[AccountTrade] | None:
     """The account's trades.
 
     Trades of one contract (`symbol`) or of every contract of a pair (`pair`): exactly one of them must
@@ -202,7 +202,7 @@ def sync(
         limit (int):
 
     Returns:
-        Error | list[UserTrade]
+        Error | list[AccountTrade]
     """
 
     return sync_detailed(
@@ -227,7 +227,7 @@ async def asyncio_detailed(
     end_time: int | Unset = UNSET,
     from_id: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Response[Error | list[UserTrade]]:
+) -> Response[Error | list[AccountTrade]]:
     """The account's trades.
 
     Trades of one contract (`symbol`) or of every contract of a pair (`pair`): exactly one of them must
@@ -251,7 +251,7 @@ async def asyncio_detailed(
         limit (int):
 
     Returns:
-        Response[Error | list[UserTrade]]
+        Response[Error | list[AccountTrade]]
     """
 
     kwargs = request_kwargs(
@@ -277,7 +277,7 @@ async def asyncio(
     end_time: int | Unset = UNSET,
     from_id: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Error | list[UserTrade] | None:
+) -> Error | list[AccountTrade] | None:
     """The account's trades.
 
     Trades of one contract (`symbol`) or of every contract of a pair (`pair`): exactly one of them must
@@ -301,7 +301,7 @@ async def asyncio(
         limit (int):
 
     Returns:
-        Error | list[UserTrade]
+        Error | list[AccountTrade]
     """
 
     return (

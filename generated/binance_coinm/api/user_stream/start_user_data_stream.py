@@ -10,7 +10,7 @@ import httpx
 from ... import errors
 from ...client import Client
 from ...models.error import Error
-from ...models.listen_key import ListenKey
+from ...models.user_data_stream_key import UserDataStreamKey
 from ...types import (
     Operation,
     Response,
@@ -38,16 +38,16 @@ def request_kwargs() -> dict[str, Any]:
     }
 
 
-def parse_success(response: httpx.Response) -> ListenKey:
+def parse_success(response: httpx.Response) -> UserDataStreamKey:
     """Parse a successful (2XX) response body."""
-    response_200 = ListenKey.from_dict(loads_json(response.content))
+    response_200 = UserDataStreamKey.from_dict(loads_json(response.content))
 
     return response_200
 
 
-def _parse_response(*, client: Client, response: httpx.Response) -> Error | ListenKey | None:
+def _parse_response(*, client: Client, response: httpx.Response) -> Error | UserDataStreamKey | None:
     if response.status_code == 200:
-        response_200 = ListenKey.from_dict(loads_json(response.content))
+        response_200 = UserDataStreamKey.from_dict(loads_json(response.content))
 
         return response_200
 
@@ -61,7 +61,7 @@ def _parse_response(*, client: Client, response: httpx.Response) -> Error | List
     return None
 
 
-def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | ListenKey]:
+def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | UserDataStreamKey]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -73,7 +73,7 @@ def _build_response(*, client: Client, response: httpx.Response) -> Response[Err
 def sync_detailed(
     *,
     client: Client,
-) -> Response[Error | ListenKey]:
+) -> Response[Error | UserDataStreamKey]:
     """Create (or extend) the user data stream key.
 
     Returns the listenKey to connect to `wss://dstream.binance.com/ws/<listenKey>`. The key expires 60
@@ -86,7 +86,7 @@ def sync_detailed(
     Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/user-data-streams/Start-User-Data-Stream
 
     Returns:
-        Response[Error | ListenKey]
+        Response[Error | UserDataStreamKey]
     """
 
     kwargs = request_kwargs()
@@ -97,7 +97,7 @@ def sync_detailed(
 def sync(
     *,
     client: Client,
-) -> Error | ListenKey | None:
+) -> Error | UserDataStreamKey | None:
     """Create (or extend) the user data stream key.
 
     Returns the listenKey to connect to `wss://dstream.binance.com/ws/<listenKey>`. The key expires 60
@@ -110,7 +110,7 @@ def sync(
     Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/user-data-streams/Start-User-Data-Stream
 
     Returns:
-        Error | ListenKey
+        Error | UserDataStreamKey
     """
 
     return sync_detailed(
@@ -121,7 +121,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: Client,
-) -> Response[Error | ListenKey]:
+) -> Response[Error | UserDataStreamKey]:
     """Create (or extend) the user data stream key.
 
     Returns the listenKey to connect to `wss://dstream.binance.com/ws/<listenKey>`. The key expires 60
@@ -134,7 +134,7 @@ async def asyncio_detailed(
     Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/user-data-streams/Start-User-Data-Stream
 
     Returns:
-        Response[Error | ListenKey]
+        Response[Error | UserDataStreamKey]
     """
 
     kwargs = request_kwargs()
@@ -145,7 +145,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: Client,
-) -> Error | ListenKey | None:
+) -> Error | UserDataStreamKey | None:
     """Create (or extend) the user data stream key.
 
     Returns the listenKey to connect to `wss://dstream.binance.com/ws/<listenKey>`. The key expires 60
@@ -158,7 +158,7 @@ async def asyncio(
     Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/user-data-streams/Start-User-Data-Stream
 
     Returns:
-        Error | ListenKey
+        Error | UserDataStreamKey
     """
 
     return (

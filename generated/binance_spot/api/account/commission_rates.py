@@ -83,6 +83,9 @@ def sync_detailed(
 ) -> Response[AccountCommission | Error]:
     """The account's commission rates on a symbol.
 
+    The account's standard, special and tax commission rates on a symbol, as fractions, and the discount
+    for paying standard commissions in BNB.
+
     ``GET /api/v3/account/commission`` - security ``USER_DATA`` (signed)
     Weight: IP weight 20
 
@@ -109,6 +112,9 @@ def sync(
 ) -> AccountCommission | Error | None:
     """The account's commission rates on a symbol.
 
+    The account's standard, special and tax commission rates on a symbol, as fractions, and the discount
+    for paying standard commissions in BNB.
+
     ``GET /api/v3/account/commission`` - security ``USER_DATA`` (signed)
     Weight: IP weight 20
 
@@ -133,6 +139,9 @@ async def asyncio_detailed(
     symbol: str,
 ) -> Response[AccountCommission | Error]:
     """The account's commission rates on a symbol.
+
+    The account's standard, special and tax commission rates on a symbol, as fractions, and the discount
+    for paying standard commissions in BNB.
 
     ``GET /api/v3/account/commission`` - security ``USER_DATA`` (signed)
     Weight: IP weight 20
@@ -159,6 +168,9 @@ async def asyncio(
     symbol: str,
 ) -> AccountCommission | Error | None:
     """The account's commission rates on a symbol.
+
+    The account's standard, special and tax commission rates on a symbol, as fractions, and the discount
+    for paying standard commissions in BNB.
 
     ``GET /api/v3/account/commission`` - security ``USER_DATA`` (signed)
     Weight: IP weight 20

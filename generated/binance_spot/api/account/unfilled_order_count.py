@@ -88,6 +88,9 @@ def sync_detailed(
 ) -> Response[Error | list[UnfilledOrderCount]]:
     """The account's unfilled order count in every interval.
 
+    For each interval of the `ORDERS` rate limits: the limit and the account's current unfilled order
+    count (`count`) in that interval.
+
     ``GET /api/v3/rateLimit/order`` - security ``USER_DATA`` (signed)
     Weight: IP weight 40
 
@@ -107,6 +110,9 @@ def sync(
     client: Client,
 ) -> Error | list[UnfilledOrderCount] | None:
     """The account's unfilled order count in every interval.
+
+    For each interval of the `ORDERS` rate limits: the limit and the account's current unfilled order
+    count (`count`) in that interval.
 
     ``GET /api/v3/rateLimit/order`` - security ``USER_DATA`` (signed)
     Weight: IP weight 40
@@ -128,6 +134,9 @@ async def asyncio_detailed(
 ) -> Response[Error | list[UnfilledOrderCount]]:
     """The account's unfilled order count in every interval.
 
+    For each interval of the `ORDERS` rate limits: the limit and the account's current unfilled order
+    count (`count`) in that interval.
+
     ``GET /api/v3/rateLimit/order`` - security ``USER_DATA`` (signed)
     Weight: IP weight 40
 
@@ -147,6 +156,9 @@ async def asyncio(
     client: Client,
 ) -> Error | list[UnfilledOrderCount] | None:
     """The account's unfilled order count in every interval.
+
+    For each interval of the `ORDERS` rate limits: the limit and the account's current unfilled order
+    count (`count`) in that interval.
 
     ``GET /api/v3/rateLimit/order`` - security ``USER_DATA`` (signed)
     Weight: IP weight 40

@@ -83,6 +83,9 @@ def sync_detailed(
 ) -> Response[AveragePrice | Error]:
     """Current average price of a symbol.
 
+    The average price of a symbol over the last `mins` minutes, with the time of the last trade
+    (`closeTime`).
+
     ``GET /api/v3/avgPrice`` - security ``NONE``
     Weight: IP weight 2
 
@@ -109,6 +112,9 @@ def sync(
 ) -> AveragePrice | Error | None:
     """Current average price of a symbol.
 
+    The average price of a symbol over the last `mins` minutes, with the time of the last trade
+    (`closeTime`).
+
     ``GET /api/v3/avgPrice`` - security ``NONE``
     Weight: IP weight 2
 
@@ -133,6 +139,9 @@ async def asyncio_detailed(
     symbol: str,
 ) -> Response[AveragePrice | Error]:
     """Current average price of a symbol.
+
+    The average price of a symbol over the last `mins` minutes, with the time of the last trade
+    (`closeTime`).
 
     ``GET /api/v3/avgPrice`` - security ``NONE``
     Weight: IP weight 2
@@ -159,6 +168,9 @@ async def asyncio(
     symbol: str,
 ) -> AveragePrice | Error | None:
     """Current average price of a symbol.
+
+    The average price of a symbol over the last `mins` minutes, with the time of the last trade
+    (`closeTime`).
 
     ``GET /api/v3/avgPrice`` - security ``NONE``
     Weight: IP weight 2

@@ -83,6 +83,8 @@ def sync_detailed(
 ) -> Response[CommissionRate | Error]:
     """Commission rates of a symbol.
 
+    Maker and taker commission rates of the account on one symbol, as fractions (0.0002 is 0.02%).
+
     ``GET /fapi/v1/commissionRate`` - security ``USER_DATA`` (signed)
     Weight: IP weight 20
 
@@ -109,6 +111,8 @@ def sync(
 ) -> CommissionRate | Error | None:
     """Commission rates of a symbol.
 
+    Maker and taker commission rates of the account on one symbol, as fractions (0.0002 is 0.02%).
+
     ``GET /fapi/v1/commissionRate`` - security ``USER_DATA`` (signed)
     Weight: IP weight 20
 
@@ -133,6 +137,8 @@ async def asyncio_detailed(
     symbol: str,
 ) -> Response[CommissionRate | Error]:
     """Commission rates of a symbol.
+
+    Maker and taker commission rates of the account on one symbol, as fractions (0.0002 is 0.02%).
 
     ``GET /fapi/v1/commissionRate`` - security ``USER_DATA`` (signed)
     Weight: IP weight 20
@@ -159,6 +165,8 @@ async def asyncio(
     symbol: str,
 ) -> CommissionRate | Error | None:
     """Commission rates of a symbol.
+
+    Maker and taker commission rates of the account on one symbol, as fractions (0.0002 is 0.02%).
 
     ``GET /fapi/v1/commissionRate`` - security ``USER_DATA`` (signed)
     Weight: IP weight 20

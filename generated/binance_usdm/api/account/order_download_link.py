@@ -9,8 +9,8 @@ import httpx
 
 from ... import errors
 from ...client import Client
-from ...models.download_link import DownloadLink
 from ...models.error import Error
+from ...models.history_download_link import HistoryDownloadLink
 from ...types import (
     Operation,
     Response,
@@ -44,16 +44,16 @@ def request_kwargs(
     }
 
 
-def parse_success(response: httpx.Response) -> DownloadLink:
+def parse_success(response: httpx.Response) -> HistoryDownloadLink:
     """Parse a successful (2XX) response body."""
-    response_200 = DownloadLink.from_dict(loads_json(response.content))
+    response_200 = HistoryDownloadLink.from_dict(loads_json(response.content))
 
     return response_200
 
 
-def _parse_response(*, client: Client, response: httpx.Response) -> DownloadLink | Error | None:
+def _parse_response(*, client: Client, response: httpx.Response) -> Error | HistoryDownloadLink | None:
     if response.status_code == 200:
-        response_200 = DownloadLink.from_dict(loads_json(response.content))
+        response_200 = HistoryDownloadLink.from_dict(loads_json(response.content))
 
         return response_200
 
@@ -67,7 +67,7 @@ def _parse_response(*, client: Client, response: httpx.Response) -> DownloadLink
     return None
 
 
-def _build_response(*, client: Client, response: httpx.Response) -> Response[DownloadLink | Error]:
+def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | HistoryDownloadLink]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -80,7 +80,7 @@ def sync_detailed(
     *,
     client: Client,
     download_id: str,
-) -> Response[DownloadLink | Error]:
+) -> Response[Error | HistoryDownloadLink]:
     """Link of an export of the order history.
 
     While the export is processing, url is empty and expirationTimestamp is -1. Links expire after 24
@@ -95,7 +95,7 @@ def sync_detailed(
         download_id (str):
 
     Returns:
-        Response[DownloadLink | Error]
+        Response[Error | HistoryDownloadLink]
     """
 
     kwargs = request_kwargs(
@@ -109,7 +109,7 @@ def sync(
     *,
     client: Client,
     download_id: str,
-) -> DownloadLink | Error | None:
+) -> Error | HistoryDownloadLink | None:
     """Link of an export of the order history.
 
     While the export is processing, url is empty and expirationTimestamp is -1. Links expire after 24
@@ -124,7 +124,7 @@ def sync(
         download_id (str):
 
     Returns:
-        DownloadLink | Error
+        Error | HistoryDownloadLink
     """
 
     return sync_detailed(
@@ -137,7 +137,7 @@ async def asyncio_detailed(
     *,
     client: Client,
     download_id: str,
-) -> Response[DownloadLink | Error]:
+) -> Response[Error | HistoryDownloadLink]:
     """Link of an export of the order history.
 
     While the export is processing, url is empty and expirationTimestamp is -1. Links expire after 24
@@ -152,7 +152,7 @@ async def asyncio_detailed(
         download_id (str):
 
     Returns:
-        Response[DownloadLink | Error]
+        Response[Error | HistoryDownloadLink]
     """
 
     kwargs = request_kwargs(
@@ -166,7 +166,7 @@ async def asyncio(
     *,
     client: Client,
     download_id: str,
-) -> DownloadLink | Error | None:
+) -> Error | HistoryDownloadLink | None:
     """Link of an export of the order history.
 
     While the export is processing, url is empty and expirationTimestamp is -1. Links expire after 24
@@ -181,7 +181,7 @@ async def asyncio(
         download_id (str):
 
     Returns:
-        DownloadLink | Error
+        Error | HistoryDownloadLink
     """
 
     return (

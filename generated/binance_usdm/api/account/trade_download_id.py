@@ -10,7 +10,7 @@ import httpx
 from ... import errors
 from ...client import Client
 from ...models.error import Error
-from ...models.history_export import HistoryExport
+from ...models.history_download_id import HistoryDownloadId
 from ...types import (
     Operation,
     Response,
@@ -46,16 +46,16 @@ def request_kwargs(
     }
 
 
-def parse_success(response: httpx.Response) -> HistoryExport:
+def parse_success(response: httpx.Response) -> HistoryDownloadId:
     """Parse a successful (2XX) response body."""
-    response_200 = HistoryExport.from_dict(loads_json(response.content))
+    response_200 = HistoryDownloadId.from_dict(loads_json(response.content))
 
     return response_200
 
 
-def _parse_response(*, client: Client, response: httpx.Response) -> Error | HistoryExport | None:
+def _parse_response(*, client: Client, response: httpx.Response) -> Error | HistoryDownloadId | None:
     if response.status_code == 200:
-        response_200 = HistoryExport.from_dict(loads_json(response.content))
+        response_200 = HistoryDownloadId.from_dict(loads_json(response.content))
 
         return response_200
 
@@ -69,7 +69,7 @@ def _parse_response(*, client: Client, response: httpx.Response) -> Error | Hist
     return None
 
 
-def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | HistoryExport]:
+def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | HistoryDownloadId]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -83,7 +83,7 @@ def sync_detailed(
     client: Client,
     start_time: int,
     end_time: int,
-) -> Response[Error | HistoryExport]:
+) -> Response[Error | HistoryDownloadId]:
     """Start an export of the trade history.
 
     Returns an id to poll with trade_download_link. At most 5 requests per month, shared with the web
@@ -99,7 +99,7 @@ def sync_detailed(
         end_time (int):
 
     Returns:
-        Response[Error | HistoryExport]
+        Response[Error | HistoryDownloadId]
     """
 
     kwargs = request_kwargs(
@@ -115,7 +115,7 @@ def sync(
     client: Client,
     start_time: int,
     end_time: int,
-) -> Error | HistoryExport | None:
+) -> Error | HistoryDownloadId | None:
     """Start an export of the trade history.
 
     Returns an id to poll with trade_download_link. At most 5 requests per month, shared with the web
@@ -131,7 +131,7 @@ def sync(
         end_time (int):
 
     Returns:
-        Error | HistoryExport
+        Error | HistoryDownloadId
     """
 
     return sync_detailed(
@@ -146,7 +146,7 @@ async def asyncio_detailed(
     client: Client,
     start_time: int,
     end_time: int,
-) -> Response[Error | HistoryExport]:
+) -> Response[Error | HistoryDownloadId]:
     """Start an export of the trade history.
 
     Returns an id to poll with trade_download_link. At most 5 requests per month, shared with the web
@@ -162,7 +162,7 @@ async def asyncio_detailed(
         end_time (int):
 
     Returns:
-        Response[Error | HistoryExport]
+        Response[Error | HistoryDownloadId]
     """
 
     kwargs = request_kwargs(
@@ -178,7 +178,7 @@ async def asyncio(
     client: Client,
     start_time: int,
     end_time: int,
-) -> Error | HistoryExport | None:
+) -> Error | HistoryDownloadId | None:
     """Start an export of the trade history.
 
     Returns an id to poll with trade_download_link. At most 5 requests per month, shared with the web
@@ -194,7 +194,7 @@ async def asyncio(
         end_time (int):
 
     Returns:
-        Error | HistoryExport
+        Error | HistoryDownloadId
     """
 
     return (

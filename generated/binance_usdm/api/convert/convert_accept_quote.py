@@ -83,6 +83,9 @@ def sync_detailed(
 ) -> Response[ConvertAccept | Error]:
     """Accept a convert quote.
 
+    Turns a quote of convert_quote into a convert order, named by its `quoteId`; the quote must still be
+    valid (`validTimestamp`). Follow the order with convert_order_status.
+
     ``POST /fapi/v1/convert/acceptQuote`` - security ``USER_DATA`` (signed)
     Weight: IP weight 200
 
@@ -109,6 +112,9 @@ def sync(
 ) -> ConvertAccept | Error | None:
     """Accept a convert quote.
 
+    Turns a quote of convert_quote into a convert order, named by its `quoteId`; the quote must still be
+    valid (`validTimestamp`). Follow the order with convert_order_status.
+
     ``POST /fapi/v1/convert/acceptQuote`` - security ``USER_DATA`` (signed)
     Weight: IP weight 200
 
@@ -133,6 +139,9 @@ async def asyncio_detailed(
     quote_id: str,
 ) -> Response[ConvertAccept | Error]:
     """Accept a convert quote.
+
+    Turns a quote of convert_quote into a convert order, named by its `quoteId`; the quote must still be
+    valid (`validTimestamp`). Follow the order with convert_order_status.
 
     ``POST /fapi/v1/convert/acceptQuote`` - security ``USER_DATA`` (signed)
     Weight: IP weight 200
@@ -159,6 +168,9 @@ async def asyncio(
     quote_id: str,
 ) -> ConvertAccept | Error | None:
     """Accept a convert quote.
+
+    Turns a quote of convert_quote into a convert order, named by its `quoteId`; the quote must still be
+    valid (`validTimestamp`). Follow the order with convert_order_status.
 
     ``POST /fapi/v1/convert/acceptQuote`` - security ``USER_DATA`` (signed)
     Weight: IP weight 200

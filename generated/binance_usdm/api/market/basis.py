@@ -126,7 +126,7 @@ def sync_detailed(
     Args:
         pair (str):
         contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-            "NEXT_QUARTER"]):
+            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
         period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
             "1d"]):
         limit (int):
@@ -172,7 +172,7 @@ def sync(
     Args:
         pair (str):
         contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-            "NEXT_QUARTER"]):
+            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
         period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
             "1d"]):
         limit (int):
@@ -217,7 +217,7 @@ async def asyncio_detailed(
     Args:
         pair (str):
         contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-            "NEXT_QUARTER"]):
+            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
         period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
             "1d"]):
         limit (int):
@@ -263,7 +263,7 @@ async def asyncio(
     Args:
         pair (str):
         contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-            "NEXT_QUARTER"]):
+            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
         period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
             "1d"]):
         limit (int):

@@ -131,7 +131,7 @@ def sync_detailed(
     Args:
         pair (str):
         contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-            "NEXT_QUARTER"]):
+            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
         interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
             "8h", "12h", "1d", "3d", "1w", "1M"]):
         start_time (int):
@@ -179,7 +179,7 @@ def sync(
     Args:
         pair (str):
         contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-            "NEXT_QUARTER"]):
+            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
         interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
             "8h", "12h", "1d", "3d", "1w", "1M"]):
         start_time (int):
@@ -226,7 +226,7 @@ async def asyncio_detailed(
     Args:
         pair (str):
         contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-            "NEXT_QUARTER"]):
+            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
         interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
             "8h", "12h", "1d", "3d", "1w", "1M"]):
         start_time (int):
@@ -274,7 +274,7 @@ async def asyncio(
     Args:
         pair (str):
         contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-            "NEXT_QUARTER"]):
+            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
         interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
             "8h", "12h", "1d", "3d", "1w", "1M"]):
         start_time (int):

@@ -26,7 +26,7 @@ OPERATION = Operation(
     security="NONE",
     weight={
         "ip": 0,
-        "note": "No IP weight is documented; shares a limit of 500 requests per 5 minutes per IP with GET /fapi/v1/fundingInfo.",
+        "note": "No IP weight is documented; 0 is assumed. Shares a limit of 500 requests per 5 minutes per IP with GET /fapi/v1/fundingInfo.",
     },
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Get-Funding-Rate-History",
     extensions={},
@@ -116,8 +116,8 @@ def sync_detailed(
     limit 100, max 1000.
 
     ``GET /fapi/v1/fundingRate`` - security ``NONE``
-    Weight: IP weight 0; No IP weight is documented; shares a limit of 500 requests per 5 minutes per
-        IP with GET /fapi/v1/fundingInfo.
+    Weight: IP weight 0; No IP weight is documented; 0 is assumed. Shares a limit of 500 requests per
+        5 minutes per IP with GET /fapi/v1/fundingInfo.
 
     Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Get-Funding-Rate-History
 
@@ -156,8 +156,8 @@ def sync(
     limit 100, max 1000.
 
     ``GET /fapi/v1/fundingRate`` - security ``NONE``
-    Weight: IP weight 0; No IP weight is documented; shares a limit of 500 requests per 5 minutes per
-        IP with GET /fapi/v1/fundingInfo.
+    Weight: IP weight 0; No IP weight is documented; 0 is assumed. Shares a limit of 500 requests per
+        5 minutes per IP with GET /fapi/v1/fundingInfo.
 
     Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Get-Funding-Rate-History
 
@@ -195,8 +195,8 @@ async def asyncio_detailed(
     limit 100, max 1000.
 
     ``GET /fapi/v1/fundingRate`` - security ``NONE``
-    Weight: IP weight 0; No IP weight is documented; shares a limit of 500 requests per 5 minutes per
-        IP with GET /fapi/v1/fundingInfo.
+    Weight: IP weight 0; No IP weight is documented; 0 is assumed. Shares a limit of 500 requests per
+        5 minutes per IP with GET /fapi/v1/fundingInfo.
 
     Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Get-Funding-Rate-History
 
@@ -235,8 +235,8 @@ async def asyncio(
     limit 100, max 1000.
 
     ``GET /fapi/v1/fundingRate`` - security ``NONE``
-    Weight: IP weight 0; No IP weight is documented; shares a limit of 500 requests per 5 minutes per
-        IP with GET /fapi/v1/fundingInfo.
+    Weight: IP weight 0; No IP weight is documented; 0 is assumed. Shares a limit of 500 requests per
+        5 minutes per IP with GET /fapi/v1/fundingInfo.
 
     Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Get-Funding-Rate-History
 

@@ -9,8 +9,8 @@ import httpx
 
 from ... import errors
 from ...client import Client
+from ...models.current_open_interest import CurrentOpenInterest
 from ...models.error import Error
-from ...models.open_interest_snapshot import OpenInterestSnapshot
 from ...types import (
     Operation,
     Response,
@@ -44,16 +44,16 @@ def request_kwargs(
     }
 
 
-def parse_success(response: httpx.Response) -> OpenInterestSnapshot:
+def parse_success(response: httpx.Response) -> CurrentOpenInterest:
     """Parse a successful (2XX) response body."""
-    response_200 = OpenInterestSnapshot.from_dict(loads_json(response.content))
+    response_200 = CurrentOpenInterest.from_dict(loads_json(response.content))
 
     return response_200
 
 
-def _parse_response(*, client: Client, response: httpx.Response) -> Error | OpenInterestSnapshot | None:
+def _parse_response(*, client: Client, response: httpx.Response) -> CurrentOpenInterest | Error | None:
     if response.status_code == 200:
-        response_200 = OpenInterestSnapshot.from_dict(loads_json(response.content))
+        response_200 = CurrentOpenInterest.from_dict(loads_json(response.content))
 
         return response_200
 
@@ -67,7 +67,7 @@ def _parse_response(*, client: Client, response: httpx.Response) -> Error | Open
     return None
 
 
-def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | OpenInterestSnapshot]:
+def _build_response(*, client: Client, response: httpx.Response) -> Response[CurrentOpenInterest | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -80,7 +80,7 @@ def sync_detailed(
     *,
     client: Client,
     symbol: str,
-) -> Response[Error | OpenInterestSnapshot]:
+) -> Response[CurrentOpenInterest | Error]:
     """Current open interest of a symbol.
 
     ``GET /fapi/v1/openInterest`` - security ``NONE``
@@ -92,7 +92,7 @@ def sync_detailed(
         symbol (str):
 
     Returns:
-        Response[Error | OpenInterestSnapshot]
+        Response[CurrentOpenInterest | Error]
     """
 
     kwargs = request_kwargs(
@@ -106,7 +106,7 @@ def sync(
     *,
     client: Client,
     symbol: str,
-) -> Error | OpenInterestSnapshot | None:
+) -> CurrentOpenInterest | Error | None:
     """Current open interest of a symbol.
 
     ``GET /fapi/v1/openInterest`` - security ``NONE``
@@ -118,7 +118,7 @@ def sync(
         symbol (str):
 
     Returns:
-        Error | OpenInterestSnapshot
+        CurrentOpenInterest | Error
     """
 
     return sync_detailed(
@@ -131,7 +131,7 @@ async def asyncio_detailed(
     *,
     client: Client,
     symbol: str,
-) -> Response[Error | OpenInterestSnapshot]:
+) -> Response[CurrentOpenInterest | Error]:
     """Current open interest of a symbol.
 
     ``GET /fapi/v1/openInterest`` - security ``NONE``
@@ -143,7 +143,7 @@ async def asyncio_detailed(
         symbol (str):
 
     Returns:
-        Response[Error | OpenInterestSnapshot]
+        Response[CurrentOpenInterest | Error]
     """
 
     kwargs = request_kwargs(
@@ -157,7 +157,7 @@ async def asyncio(
     *,
     client: Client,
     symbol: str,
-) -> Error | OpenInterestSnapshot | None:
+) -> CurrentOpenInterest | Error | None:
     """Current open interest of a symbol.
 
     ``GET /fapi/v1/openInterest`` - security ``NONE``
@@ -169,7 +169,7 @@ async def asyncio(
         symbol (str):
 
     Returns:
-        Error | OpenInterestSnapshot
+        CurrentOpenInterest | Error
     """
 
     return (

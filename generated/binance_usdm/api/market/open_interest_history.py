@@ -10,7 +10,7 @@ import httpx
 from ... import errors
 from ...client import Client
 from ...models.error import Error
-from ...models.open_interest_statistics import OpenInterestStatistics
+from ...models.open_interest_statistic import OpenInterestStatistic
 from ...models.statistics_period import StatisticsPeriod
 from ...types import (
     UNSET,
@@ -59,12 +59,12 @@ def request_kwargs(
     }
 
 
-def parse_success(response: httpx.Response) -> list[OpenInterestStatistics]:
+def parse_success(response: httpx.Response) -> list[OpenInterestStatistic]:
     """Parse a successful (2XX) response body."""
     response_200 = []
     _response_200 = loads_json(response.content)
     for response_200_item_data in _response_200:
-        response_200_item = OpenInterestStatistics.from_dict(response_200_item_data)
+        response_200_item = OpenInterestStatistic.from_dict(response_200_item_data)
 
         response_200.append(response_200_item)
 
@@ -73,12 +73,12 @@ def parse_success(response: httpx.Response) -> list[OpenInterestStatistics]:
 
 def _parse_response(
     *, client: Client, response: httpx.Response
-) -> Error | list[OpenInterestStatistics] | None:
+) -> Error | list[OpenInterestStatistic] | None:
     if response.status_code == 200:
         response_200 = []
         _response_200 = loads_json(response.content)
         for response_200_item_data in _response_200:
-            response_200_item = OpenInterestStatistics.from_dict(response_200_item_data)
+            response_200_item = OpenInterestStatistic.from_dict(response_200_item_data)
 
             response_200.append(response_200_item)
 
@@ -96,7 +96,7 @@ def _parse_response(
 
 def _build_response(
     *, client: Client, response: httpx.Response
-) -> Response[Error | list[OpenInterestStatistics]]:
+) -> Response[Error | list[OpenInterestStatistic]]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -113,7 +113,7 @@ def sync_detailed(
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
-) -> Response[Error | list[OpenInterestStatistics]]:
+) -> Response[Error | list[OpenInterestStatistic]]:
     """Open interest statistics.
 
     Only the last month is available. Without startTime and endTime the most recent periods are
@@ -133,7 +133,7 @@ def sync_detailed(
         end_time (int):
 
     Returns:
-        Response[Error | list[OpenInterestStatistics]]
+        Response[Error | list[OpenInterestStatistic]]
     """
 
     kwargs = request_kwargs(
@@ -155,7 +155,7 @@ def sync(
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
-) -> Error | list[OpenInterestStatistics] | None:
+) -> Error | list[OpenInterestStatistic] | None:
     """Open interest statistics.
 
     Only the last month is available. Without startTime and endTime the most recent periods are
@@ -175,7 +175,7 @@ def sync(
         end_time (int):
 
     Returns:
-        Error | list[OpenInterestStatistics]
+        Error | list[OpenInterestStatistic]
     """
 
     return sync_detailed(
@@ -196,7 +196,7 @@ async def asyncio_detailed(
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
-) -> Response[Error | list[OpenInterestStatistics]]:
+) -> Response[Error | list[OpenInterestStatistic]]:
     """Open interest statistics.
 
     Only the last month is available. Without startTime and endTime the most recent periods are
@@ -216,7 +216,7 @@ async def asyncio_detailed(
         end_time (int):
 
     Returns:
-        Response[Error | list[OpenInterestStatistics]]
+        Response[Error | list[OpenInterestStatistic]]
     """
 
     kwargs = request_kwargs(
@@ -238,7 +238,7 @@ async def asyncio(
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
-) -> Error | list[OpenInterestStatistics] | None:
+) -> Error | list[OpenInterestStatistic] | None:
     """Open interest statistics.
 
     Only the last month is available. Without startTime and endTime the most recent periods are
@@ -258,7 +258,7 @@ async def asyncio(
         end_time (int):
 
     Returns:
-        Error | list[OpenInterestStatistics]
+        Error | list[OpenInterestStatistic]
     """
 
     return (

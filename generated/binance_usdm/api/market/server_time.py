@@ -10,7 +10,7 @@ import httpx
 from ... import errors
 from ...client import Client
 from ...models.error import Error
-from ...models.server_clock import ServerClock
+from ...models.server_time import ServerTime
 from ...types import (
     Operation,
     Response,
@@ -38,16 +38,16 @@ def request_kwargs() -> dict[str, Any]:
     }
 
 
-def parse_success(response: httpx.Response) -> ServerClock:
+def parse_success(response: httpx.Response) -> ServerTime:
     """Parse a successful (2XX) response body."""
-    response_200 = ServerClock.from_dict(loads_json(response.content))
+    response_200 = ServerTime.from_dict(loads_json(response.content))
 
     return response_200
 
 
-def _parse_response(*, client: Client, response: httpx.Response) -> Error | ServerClock | None:
+def _parse_response(*, client: Client, response: httpx.Response) -> Error | ServerTime | None:
     if response.status_code == 200:
-        response_200 = ServerClock.from_dict(loads_json(response.content))
+        response_200 = ServerTime.from_dict(loads_json(response.content))
 
         return response_200
 
@@ -61,7 +61,7 @@ def _parse_response(*, client: Client, response: httpx.Response) -> Error | Serv
     return None
 
 
-def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | ServerClock]:
+def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | ServerTime]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -73,7 +73,7 @@ def _build_response(*, client: Client, response: httpx.Response) -> Response[Err
 def sync_detailed(
     *,
     client: Client,
-) -> Response[Error | ServerClock]:
+) -> Response[Error | ServerTime]:
     """Current server time.
 
     Also a connectivity test. Use this clock, not exchange_info's serverTime, to align request
@@ -85,7 +85,7 @@ def sync_detailed(
     Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Check-Server-Time
 
     Returns:
-        Response[Error | ServerClock]
+        Response[Error | ServerTime]
     """
 
     kwargs = request_kwargs()
@@ -96,7 +96,7 @@ def sync_detailed(
 def sync(
     *,
     client: Client,
-) -> Error | ServerClock | None:
+) -> Error | ServerTime | None:
     """Current server time.
 
     Also a connectivity test. Use this clock, not exchange_info's serverTime, to align request
@@ -108,7 +108,7 @@ def sync(
     Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Check-Server-Time
 
     Returns:
-        Error | ServerClock
+        Error | ServerTime
     """
 
     return sync_detailed(
@@ -119,7 +119,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: Client,
-) -> Response[Error | ServerClock]:
+) -> Response[Error | ServerTime]:
     """Current server time.
 
     Also a connectivity test. Use this clock, not exchange_info's serverTime, to align request
@@ -131,7 +131,7 @@ async def asyncio_detailed(
     Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Check-Server-Time
 
     Returns:
-        Response[Error | ServerClock]
+        Response[Error | ServerTime]
     """
 
     kwargs = request_kwargs()
@@ -142,7 +142,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: Client,
-) -> Error | ServerClock | None:
+) -> Error | ServerTime | None:
     """Current server time.
 
     Also a connectivity test. Use this clock, not exchange_info's serverTime, to align request
@@ -154,7 +154,7 @@ async def asyncio(
     Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Check-Server-Time
 
     Returns:
-        Error | ServerClock
+        Error | ServerTime
     """
 
     return (

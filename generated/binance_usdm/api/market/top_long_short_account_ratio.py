@@ -28,7 +28,7 @@ OPERATION = Operation(
     security="MARKET_DATA",
     weight={
         "ip": 0,
-        "note": "No IP weight is documented. Also limited to 1000 requests per 5 minutes per IP.",
+        "note": "No IP weight is documented; 0 is assumed. Also limited to 1000 requests per 5 minutes per IP.",
     },
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Top-Long-Short-Account-Ratio",
     extensions={},
@@ -122,8 +122,8 @@ def sync_detailed(
     last 30 days are available. Default limit 30, max 500.
 
     ``GET /futures/data/topLongShortAccountRatio`` - security ``MARKET_DATA``
-    Weight: IP weight 0; No IP weight is documented. Also limited to 1000 requests per 5 minutes per
-        IP.
+    Weight: IP weight 0; No IP weight is documented; 0 is assumed. Also limited to 1000 requests per 5
+        minutes per IP.
 
     Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Top-Long-Short-Account-Ratio
 
@@ -166,8 +166,8 @@ def sync(
     last 30 days are available. Default limit 30, max 500.
 
     ``GET /futures/data/topLongShortAccountRatio`` - security ``MARKET_DATA``
-    Weight: IP weight 0; No IP weight is documented. Also limited to 1000 requests per 5 minutes per
-        IP.
+    Weight: IP weight 0; No IP weight is documented; 0 is assumed. Also limited to 1000 requests per 5
+        minutes per IP.
 
     Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Top-Long-Short-Account-Ratio
 
@@ -209,8 +209,8 @@ async def asyncio_detailed(
     last 30 days are available. Default limit 30, max 500.
 
     ``GET /futures/data/topLongShortAccountRatio`` - security ``MARKET_DATA``
-    Weight: IP weight 0; No IP weight is documented. Also limited to 1000 requests per 5 minutes per
-        IP.
+    Weight: IP weight 0; No IP weight is documented; 0 is assumed. Also limited to 1000 requests per 5
+        minutes per IP.
 
     Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Top-Long-Short-Account-Ratio
 
@@ -253,8 +253,8 @@ async def asyncio(
     last 30 days are available. Default limit 30, max 500.
 
     ``GET /futures/data/topLongShortAccountRatio`` - security ``MARKET_DATA``
-    Weight: IP weight 0; No IP weight is documented. Also limited to 1000 requests per 5 minutes per
-        IP.
+    Weight: IP weight 0; No IP weight is documented; 0 is assumed. Also limited to 1000 requests per 5
+        minutes per IP.
 
     Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Top-Long-Short-Account-Ratio
 

@@ -83,6 +83,9 @@ def sync_detailed(
 ) -> Response[CodeMessage | Error]:
     """Cancel all open algo orders of a symbol.
 
+    Cancels every open conditional (algo) order of the symbol. The answer only acknowledges the request
+    (`code` 200 and a message).
+
     ``DELETE /fapi/v1/algoOpenOrders`` - security ``TRADE`` (signed)
     Weight: IP weight 1
 
@@ -109,6 +112,9 @@ def sync(
 ) -> CodeMessage | Error | None:
     """Cancel all open algo orders of a symbol.
 
+    Cancels every open conditional (algo) order of the symbol. The answer only acknowledges the request
+    (`code` 200 and a message).
+
     ``DELETE /fapi/v1/algoOpenOrders`` - security ``TRADE`` (signed)
     Weight: IP weight 1
 
@@ -133,6 +139,9 @@ async def asyncio_detailed(
     symbol: str,
 ) -> Response[CodeMessage | Error]:
     """Cancel all open algo orders of a symbol.
+
+    Cancels every open conditional (algo) order of the symbol. The answer only acknowledges the request
+    (`code` 200 and a message).
 
     ``DELETE /fapi/v1/algoOpenOrders`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -159,6 +168,9 @@ async def asyncio(
     symbol: str,
 ) -> CodeMessage | Error | None:
     """Cancel all open algo orders of a symbol.
+
+    Cancels every open conditional (algo) order of the symbol. The answer only acknowledges the request
+    (`code` 200 and a message).
 
     ``DELETE /fapi/v1/algoOpenOrders`` - security ``TRADE`` (signed)
     Weight: IP weight 1

@@ -10,7 +10,7 @@ import httpx
 from ... import errors
 from ...client import Client
 from ...models.error import Error
-from ...models.leverage_setting import LeverageSetting
+from ...models.leverage_change import LeverageChange
 from ...types import (
     Operation,
     Response,
@@ -46,16 +46,16 @@ def request_kwargs(
     }
 
 
-def parse_success(response: httpx.Response) -> LeverageSetting:
+def parse_success(response: httpx.Response) -> LeverageChange:
     """Parse a successful (2XX) response body."""
-    response_200 = LeverageSetting.from_dict(loads_json(response.content))
+    response_200 = LeverageChange.from_dict(loads_json(response.content))
 
     return response_200
 
 
-def _parse_response(*, client: Client, response: httpx.Response) -> Error | LeverageSetting | None:
+def _parse_response(*, client: Client, response: httpx.Response) -> Error | LeverageChange | None:
     if response.status_code == 200:
-        response_200 = LeverageSetting.from_dict(loads_json(response.content))
+        response_200 = LeverageChange.from_dict(loads_json(response.content))
 
         return response_200
 
@@ -69,7 +69,7 @@ def _parse_response(*, client: Client, response: httpx.Response) -> Error | Leve
     return None
 
 
-def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | LeverageSetting]:
+def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | LeverageChange]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -83,8 +83,11 @@ def sync_detailed(
     client: Client,
     symbol: str,
     leverage: int,
-) -> Response[Error | LeverageSetting]:
+) -> Response[Error | LeverageChange]:
     """Change the initial leverage of a symbol.
+
+    Sets the initial leverage of one symbol (1 to 125). The answer gives the largest notional value
+    allowed at that leverage (`maxNotionalValue`).
 
     ``POST /fapi/v1/leverage`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -96,7 +99,7 @@ def sync_detailed(
         leverage (int):
 
     Returns:
-        Response[Error | LeverageSetting]
+        Response[Error | LeverageChange]
     """
 
     kwargs = request_kwargs(
@@ -112,8 +115,11 @@ def sync(
     client: Client,
     symbol: str,
     leverage: int,
-) -> Error | LeverageSetting | None:
+) -> Error | LeverageChange | None:
     """Change the initial leverage of a symbol.
+
+    Sets the initial leverage of one symbol (1 to 125). The answer gives the largest notional value
+    allowed at that leverage (`maxNotionalValue`).
 
     ``POST /fapi/v1/leverage`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -125,7 +131,7 @@ def sync(
         leverage (int):
 
     Returns:
-        Error | LeverageSetting
+        Error | LeverageChange
     """
 
     return sync_detailed(
@@ -140,8 +146,11 @@ async def asyncio_detailed(
     client: Client,
     symbol: str,
     leverage: int,
-) -> Response[Error | LeverageSetting]:
+) -> Response[Error | LeverageChange]:
     """Change the initial leverage of a symbol.
+
+    Sets the initial leverage of one symbol (1 to 125). The answer gives the largest notional value
+    allowed at that leverage (`maxNotionalValue`).
 
     ``POST /fapi/v1/leverage`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -153,7 +162,7 @@ async def asyncio_detailed(
         leverage (int):
 
     Returns:
-        Response[Error | LeverageSetting]
+        Response[Error | LeverageChange]
     """
 
     kwargs = request_kwargs(
@@ -169,8 +178,11 @@ async def asyncio(
     client: Client,
     symbol: str,
     leverage: int,
-) -> Error | LeverageSetting | None:
+) -> Error | LeverageChange | None:
     """Change the initial leverage of a symbol.
+
+    Sets the initial leverage of one symbol (1 to 125). The answer gives the largest notional value
+    allowed at that leverage (`maxNotionalValue`).
 
     ``POST /fapi/v1/leverage`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -182,7 +194,7 @@ async def asyncio(
         leverage (int):
 
     Returns:
-        Error | LeverageSetting
+        Error | LeverageChange
     """
 
     return (

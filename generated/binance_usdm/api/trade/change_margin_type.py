@@ -88,6 +88,9 @@ def sync_detailed(
 ) -> Response[CodeMessage | Error]:
     """Switch a symbol between isolated and crossed margin.
 
+    Switches the margin of one symbol between `ISOLATED` and `CROSSED`; the answer acknowledges the
+    change (`code` 200).
+
     ``POST /fapi/v1/marginType`` - security ``TRADE`` (signed)
     Weight: IP weight 1
 
@@ -95,7 +98,7 @@ def sync_detailed(
 
     Args:
         symbol (str):
-        margin_type (MarginType | Literal["ISOLATED", "CROSSED"]):
+        margin_type (MarginType | Literal["ISOLATED", "CROSSED"]): Margin type to set.
 
     Returns:
         Response[CodeMessage | Error]
@@ -117,6 +120,9 @@ def sync(
 ) -> CodeMessage | Error | None:
     """Switch a symbol between isolated and crossed margin.
 
+    Switches the margin of one symbol between `ISOLATED` and `CROSSED`; the answer acknowledges the
+    change (`code` 200).
+
     ``POST /fapi/v1/marginType`` - security ``TRADE`` (signed)
     Weight: IP weight 1
 
@@ -124,7 +130,7 @@ def sync(
 
     Args:
         symbol (str):
-        margin_type (MarginType | Literal["ISOLATED", "CROSSED"]):
+        margin_type (MarginType | Literal["ISOLATED", "CROSSED"]): Margin type to set.
 
     Returns:
         CodeMessage | Error
@@ -145,6 +151,9 @@ async def asyncio_detailed(
 ) -> Response[CodeMessage | Error]:
     """Switch a symbol between isolated and crossed margin.
 
+    Switches the margin of one symbol between `ISOLATED` and `CROSSED`; the answer acknowledges the
+    change (`code` 200).
+
     ``POST /fapi/v1/marginType`` - security ``TRADE`` (signed)
     Weight: IP weight 1
 
@@ -152,7 +161,7 @@ async def asyncio_detailed(
 
     Args:
         symbol (str):
-        margin_type (MarginType | Literal["ISOLATED", "CROSSED"]):
+        margin_type (MarginType | Literal["ISOLATED", "CROSSED"]): Margin type to set.
 
     Returns:
         Response[CodeMessage | Error]
@@ -174,6 +183,9 @@ async def asyncio(
 ) -> CodeMessage | Error | None:
     """Switch a symbol between isolated and crossed margin.
 
+    Switches the margin of one symbol between `ISOLATED` and `CROSSED`; the answer acknowledges the
+    change (`code` 200).
+
     ``POST /fapi/v1/marginType`` - security ``TRADE`` (signed)
     Weight: IP weight 1
 
@@ -181,7 +193,7 @@ async def asyncio(
 
     Args:
         symbol (str):
-        margin_type (MarginType | Literal["ISOLATED", "CROSSED"]):
+        margin_type (MarginType | Literal["ISOLATED", "CROSSED"]): Margin type to set.
 
     Returns:
         CodeMessage | Error

@@ -116,7 +116,8 @@ def sync_detailed(
 
     Args:
         symbol (str):
-        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+            `LONG` or `SHORT` in Hedge Mode.
         amount (DecimalLike):
         type (Literal[1, 2]):
 
@@ -153,7 +154,8 @@ def sync(
 
     Args:
         symbol (str):
-        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+            `LONG` or `SHORT` in Hedge Mode.
         amount (DecimalLike):
         type (Literal[1, 2]):
 
@@ -189,7 +191,8 @@ async def asyncio_detailed(
 
     Args:
         symbol (str):
-        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+            `LONG` or `SHORT` in Hedge Mode.
         amount (DecimalLike):
         type (Literal[1, 2]):
 
@@ -226,7 +229,8 @@ async def asyncio(
 
     Args:
         symbol (str):
-        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+            `LONG` or `SHORT` in Hedge Mode.
         amount (DecimalLike):
         type (Literal[1, 2]):
 

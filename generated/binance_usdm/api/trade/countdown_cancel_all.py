@@ -9,7 +9,7 @@ import httpx
 
 from ... import errors
 from ...client import Client
-from ...models.countdown_cancel_all import CountdownCancelAll
+from ...models.countdown import Countdown
 from ...models.error import Error
 from ...types import (
     Operation,
@@ -46,16 +46,16 @@ def request_kwargs(
     }
 
 
-def parse_success(response: httpx.Response) -> CountdownCancelAll:
+def parse_success(response: httpx.Response) -> Countdown:
     """Parse a successful (2XX) response body."""
-    response_200 = CountdownCancelAll.from_dict(loads_json(response.content))
+    response_200 = Countdown.from_dict(loads_json(response.content))
 
     return response_200
 
 
-def _parse_response(*, client: Client, response: httpx.Response) -> CountdownCancelAll | Error | None:
+def _parse_response(*, client: Client, response: httpx.Response) -> Countdown | Error | None:
     if response.status_code == 200:
-        response_200 = CountdownCancelAll.from_dict(loads_json(response.content))
+        response_200 = Countdown.from_dict(loads_json(response.content))
 
         return response_200
 
@@ -69,7 +69,7 @@ def _parse_response(*, client: Client, response: httpx.Response) -> CountdownCan
     return None
 
 
-def _build_response(*, client: Client, response: httpx.Response) -> Response[CountdownCancelAll | Error]:
+def _build_response(*, client: Client, response: httpx.Response) -> Response[Countdown | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -83,7 +83,7 @@ def sync_detailed(
     client: Client,
     symbol: str,
     countdown_time: int,
-) -> Response[CountdownCancelAll | Error]:
+) -> Response[Countdown | Error]:
     """Cancel all open orders of a symbol after a countdown.
 
     A dead man's switch: each call replaces the running countdown, and when a countdown runs out every
@@ -100,7 +100,7 @@ def sync_detailed(
         countdown_time (int):
 
     Returns:
-        Response[CountdownCancelAll | Error]
+        Response[Countdown | Error]
     """
 
     kwargs = request_kwargs(
@@ -116,7 +116,7 @@ def sync(
     client: Client,
     symbol: str,
     countdown_time: int,
-) -> CountdownCancelAll | Error | None:
+) -> Countdown | Error | None:
     """Cancel all open orders of a symbol after a countdown.
 
     A dead man's switch: each call replaces the running countdown, and when a countdown runs out every
@@ -133,7 +133,7 @@ def sync(
         countdown_time (int):
 
     Returns:
-        CountdownCancelAll | Error
+        Countdown | Error
     """
 
     return sync_detailed(
@@ -148,7 +148,7 @@ async def asyncio_detailed(
     client: Client,
     symbol: str,
     countdown_time: int,
-) -> Response[CountdownCancelAll | Error]:
+) -> Response[Countdown | Error]:
     """Cancel all open orders of a symbol after a countdown.
 
     A dead man's switch: each call replaces the running countdown, and when a countdown runs out every
@@ -165,7 +165,7 @@ async def asyncio_detailed(
         countdown_time (int):
 
     Returns:
-        Response[CountdownCancelAll | Error]
+        Response[Countdown | Error]
     """
 
     kwargs = request_kwargs(
@@ -181,7 +181,7 @@ async def asyncio(
     client: Client,
     symbol: str,
     countdown_time: int,
-) -> CountdownCancelAll | Error | None:
+) -> Countdown | Error | None:
     """Cancel all open orders of a symbol after a countdown.
 
     A dead man's switch: each call replaces the running countdown, and when a countdown runs out every
@@ -198,7 +198,7 @@ async def asyncio(
         countdown_time (int):
 
     Returns:
-        CountdownCancelAll | Error
+        Countdown | Error
     """
 
     return (

@@ -124,7 +124,8 @@ def sync_detailed(
 
     Args:
         symbol (str):
-        auto_close_type (AutoCloseType | Literal["LIQUIDATION", "ADL"]):
+        auto_close_type (AutoCloseType | Literal["LIQUIDATION", "ADL"]): `LIQUIDATION` for
+            liquidation orders, `ADL` for auto-deleveraging orders.
         start_time (int):
         end_time (int):
         limit (int):
@@ -165,7 +166,8 @@ def sync(
 
     Args:
         symbol (str):
-        auto_close_type (AutoCloseType | Literal["LIQUIDATION", "ADL"]):
+        auto_close_type (AutoCloseType | Literal["LIQUIDATION", "ADL"]): `LIQUIDATION` for
+            liquidation orders, `ADL` for auto-deleveraging orders.
         start_time (int):
         end_time (int):
         limit (int):
@@ -205,7 +207,8 @@ async def asyncio_detailed(
 
     Args:
         symbol (str):
-        auto_close_type (AutoCloseType | Literal["LIQUIDATION", "ADL"]):
+        auto_close_type (AutoCloseType | Literal["LIQUIDATION", "ADL"]): `LIQUIDATION` for
+            liquidation orders, `ADL` for auto-deleveraging orders.
         start_time (int):
         end_time (int):
         limit (int):
@@ -246,7 +249,8 @@ async def asyncio(
 
     Args:
         symbol (str):
-        auto_close_type (AutoCloseType | Literal["LIQUIDATION", "ADL"]):
+        auto_close_type (AutoCloseType | Literal["LIQUIDATION", "ADL"]): `LIQUIDATION` for
+            liquidation orders, `ADL` for auto-deleveraging orders.
         start_time (int):
         end_time (int):
         limit (int):

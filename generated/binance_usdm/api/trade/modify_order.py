@@ -160,7 +160,10 @@ def sync_detailed(
         quantity (DecimalLike):
         price (DecimalLike):
         price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
+            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+            `NONE`: no matching.
 
     Returns:
         Response[Error | Order]
@@ -224,7 +227,10 @@ def sync(
         quantity (DecimalLike):
         price (DecimalLike):
         price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
+            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+            `NONE`: no matching.
 
     Returns:
         Error | Order
@@ -287,7 +293,10 @@ async def asyncio_detailed(
         quantity (DecimalLike):
         price (DecimalLike):
         price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
+            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+            `NONE`: no matching.
 
     Returns:
         Response[Error | Order]
@@ -351,7 +360,10 @@ async def asyncio(
         quantity (DecimalLike):
         price (DecimalLike):
         price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
+            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+            `NONE`: no matching.
 
     Returns:
         Error | Order

@@ -243,25 +243,35 @@ def sync_detailed(
         algo_type (AlgoType | Literal["CONDITIONAL"]):
         symbol (str):
         side (OrderSide | Literal["BUY", "SELL"]):
-        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+            `LONG` or `SHORT` in Hedge Mode.
         type (AlgoOrderType | Literal["STOP_MARKET", "TAKE_PROFIT_MARKET", "STOP", "TAKE_PROFIT",
             "TRAILING_STOP_MARKET"]):
-        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]):
+        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]): Good till
+            canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
+            only), good till date, retail price improvement (post only, matched only with orders from
+            the app or web).
         quantity (DecimalLike):
         price (DecimalLike):
         trigger_price (DecimalLike):
-        working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]):
+        working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
+            triggers a conditional order.
         price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
+            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+            `NONE`: no matching.
         close_position (bool):
         price_protect (bool):
         reduce_only (bool):
         activate_price (DecimalLike):
         callback_rate (DecimalLike):
         client_algo_id (str):
-        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
+            to an order placement is.
         self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
-            "EXPIRE_MAKER", "EXPIRE_BOTH"]):
+            "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
+            order of the same account.
         good_till_date (int):
 
     Returns:
@@ -356,25 +366,35 @@ def sync(
         algo_type (AlgoType | Literal["CONDITIONAL"]):
         symbol (str):
         side (OrderSide | Literal["BUY", "SELL"]):
-        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+            `LONG` or `SHORT` in Hedge Mode.
         type (AlgoOrderType | Literal["STOP_MARKET", "TAKE_PROFIT_MARKET", "STOP", "TAKE_PROFIT",
             "TRAILING_STOP_MARKET"]):
-        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]):
+        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]): Good till
+            canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
+            only), good till date, retail price improvement (post only, matched only with orders from
+            the app or web).
         quantity (DecimalLike):
         price (DecimalLike):
         trigger_price (DecimalLike):
-        working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]):
+        working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
+            triggers a conditional order.
         price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
+            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+            `NONE`: no matching.
         close_position (bool):
         price_protect (bool):
         reduce_only (bool):
         activate_price (DecimalLike):
         callback_rate (DecimalLike):
         client_algo_id (str):
-        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
+            to an order placement is.
         self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
-            "EXPIRE_MAKER", "EXPIRE_BOTH"]):
+            "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
+            order of the same account.
         good_till_date (int):
 
     Returns:
@@ -468,25 +488,35 @@ async def asyncio_detailed(
         algo_type (AlgoType | Literal["CONDITIONAL"]):
         symbol (str):
         side (OrderSide | Literal["BUY", "SELL"]):
-        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+            `LONG` or `SHORT` in Hedge Mode.
         type (AlgoOrderType | Literal["STOP_MARKET", "TAKE_PROFIT_MARKET", "STOP", "TAKE_PROFIT",
             "TRAILING_STOP_MARKET"]):
-        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]):
+        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]): Good till
+            canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
+            only), good till date, retail price improvement (post only, matched only with orders from
+            the app or web).
         quantity (DecimalLike):
         price (DecimalLike):
         trigger_price (DecimalLike):
-        working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]):
+        working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
+            triggers a conditional order.
         price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
+            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+            `NONE`: no matching.
         close_position (bool):
         price_protect (bool):
         reduce_only (bool):
         activate_price (DecimalLike):
         callback_rate (DecimalLike):
         client_algo_id (str):
-        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
+            to an order placement is.
         self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
-            "EXPIRE_MAKER", "EXPIRE_BOTH"]):
+            "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
+            order of the same account.
         good_till_date (int):
 
     Returns:
@@ -581,25 +611,35 @@ async def asyncio(
         algo_type (AlgoType | Literal["CONDITIONAL"]):
         symbol (str):
         side (OrderSide | Literal["BUY", "SELL"]):
-        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+            `LONG` or `SHORT` in Hedge Mode.
         type (AlgoOrderType | Literal["STOP_MARKET", "TAKE_PROFIT_MARKET", "STOP", "TAKE_PROFIT",
             "TRAILING_STOP_MARKET"]):
-        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]):
+        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]): Good till
+            canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
+            only), good till date, retail price improvement (post only, matched only with orders from
+            the app or web).
         quantity (DecimalLike):
         price (DecimalLike):
         trigger_price (DecimalLike):
-        working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]):
+        working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
+            triggers a conditional order.
         price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
+            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+            `NONE`: no matching.
         close_position (bool):
         price_protect (bool):
         reduce_only (bool):
         activate_price (DecimalLike):
         callback_rate (DecimalLike):
         client_algo_id (str):
-        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
+            to an order placement is.
         self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
-            "EXPIRE_MAKER", "EXPIRE_BOTH"]):
+            "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
+            order of the same account.
         good_till_date (int):
 
     Returns:

@@ -204,18 +204,27 @@ def sync_detailed(
     Args:
         symbol (str):
         side (OrderSide | Literal["BUY", "SELL"]):
-        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+            `LONG` or `SHORT` in Hedge Mode.
         type (NewOrderType | Literal["LIMIT", "MARKET"]):
-        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]):
+        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]): Good till
+            canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
+            only), good till date, retail price improvement (post only, matched only with orders from
+            the app or web).
         quantity (DecimalLike):
         reduce_only (bool):
         price (DecimalLike):
         new_client_order_id (str):
-        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
+            to an order placement is.
         price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
+            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+            `NONE`: no matching.
         self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
-            "EXPIRE_MAKER", "EXPIRE_BOTH"]):
+            "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
+            order of the same account.
         good_till_date (int):
 
     Returns:
@@ -290,18 +299,27 @@ def sync(
     Args:
         symbol (str):
         side (OrderSide | Literal["BUY", "SELL"]):
-        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+            `LONG` or `SHORT` in Hedge Mode.
         type (NewOrderType | Literal["LIMIT", "MARKET"]):
-        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]):
+        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]): Good till
+            canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
+            only), good till date, retail price improvement (post only, matched only with orders from
+            the app or web).
         quantity (DecimalLike):
         reduce_only (bool):
         price (DecimalLike):
         new_client_order_id (str):
-        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
+            to an order placement is.
         price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
+            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+            `NONE`: no matching.
         self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
-            "EXPIRE_MAKER", "EXPIRE_BOTH"]):
+            "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
+            order of the same account.
         good_till_date (int):
 
     Returns:
@@ -375,18 +393,27 @@ async def asyncio_detailed(
     Args:
         symbol (str):
         side (OrderSide | Literal["BUY", "SELL"]):
-        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+            `LONG` or `SHORT` in Hedge Mode.
         type (NewOrderType | Literal["LIMIT", "MARKET"]):
-        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]):
+        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]): Good till
+            canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
+            only), good till date, retail price improvement (post only, matched only with orders from
+            the app or web).
         quantity (DecimalLike):
         reduce_only (bool):
         price (DecimalLike):
         new_client_order_id (str):
-        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
+            to an order placement is.
         price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
+            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+            `NONE`: no matching.
         self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
-            "EXPIRE_MAKER", "EXPIRE_BOTH"]):
+            "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
+            order of the same account.
         good_till_date (int):
 
     Returns:
@@ -461,18 +488,27 @@ async def asyncio(
     Args:
         symbol (str):
         side (OrderSide | Literal["BUY", "SELL"]):
-        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+            `LONG` or `SHORT` in Hedge Mode.
         type (NewOrderType | Literal["LIMIT", "MARKET"]):
-        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]):
+        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]): Good till
+            canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
+            only), good till date, retail price improvement (post only, matched only with orders from
+            the app or web).
         quantity (DecimalLike):
         reduce_only (bool):
         price (DecimalLike):
         new_client_order_id (str):
-        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
+            to an order placement is.
         price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
+            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+            `NONE`: no matching.
         self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
-            "EXPIRE_MAKER", "EXPIRE_BOTH"]):
+            "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
+            order of the same account.
         good_till_date (int):
 
     Returns:

@@ -10,7 +10,7 @@ import httpx
 from ... import errors
 from ...client import Client
 from ...models.error import Error
-from ...models.position_margin_history import PositionMarginHistory
+from ...models.position_margin_history_entry import PositionMarginHistoryEntry
 from ...types import (
     UNSET,
     Operation,
@@ -66,12 +66,12 @@ def request_kwargs(
     }
 
 
-def parse_success(response: httpx.Response) -> list[PositionMarginHistory]:
+def parse_success(response: httpx.Response) -> list[PositionMarginHistoryEntry]:
     """Parse a successful (2XX) response body."""
     response_200 = []
     _response_200 = loads_json(response.content)
     for response_200_item_data in _response_200:
-        response_200_item = PositionMarginHistory.from_dict(response_200_item_data)
+        response_200_item = PositionMarginHistoryEntry.from_dict(response_200_item_data)
 
         response_200.append(response_200_item)
 
@@ -80,12 +80,12 @@ def parse_success(response: httpx.Response) -> list[PositionMarginHistory]:
 
 def _parse_response(
     *, client: Client, response: httpx.Response
-) -> Error | list[PositionMarginHistory] | None:
+) -> Error | list[PositionMarginHistoryEntry] | None:
     if response.status_code == 200:
         response_200 = []
         _response_200 = loads_json(response.content)
         for response_200_item_data in _response_200:
-            response_200_item = PositionMarginHistory.from_dict(response_200_item_data)
+            response_200_item = PositionMarginHistoryEntry.from_dict(response_200_item_data)
 
             response_200.append(response_200_item)
 
@@ -103,7 +103,7 @@ def _parse_response(
 
 def _build_response(
     *, client: Client, response: httpx.Response
-) -> Response[Error | list[PositionMarginHistory]]:
+) -> Response[Error | list[PositionMarginHistoryEntry]]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -120,7 +120,7 @@ def sync_detailed(
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Response[Error | list[PositionMarginHistory]]:
+) -> Response[Error | list[PositionMarginHistoryEntry]]:
     """Isolated margin change history.
 
     Only the last 30 days, and a range may not exceed 30 days. endTime defaults to now. Default limit
@@ -139,7 +139,7 @@ def sync_detailed(
         limit (int):
 
     Returns:
-        Response[Error | list[PositionMarginHistory]]
+        Response[Error | list[PositionMarginHistoryEntry]]
     """
 
     kwargs = request_kwargs(
@@ -161,7 +161,7 @@ def sync(
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Error | list[PositionMarginHistory] | None:
+) -> Error | list[PositionMarginHistoryEntry] | None:
     """Isolated margin change history.
 
     Only the last 30 days, and a range may not exceed 30 days. endTime defaults to now. Default limit
@@ -180,7 +180,7 @@ def sync(
         limit (int):
 
     Returns:
-        Error | list[PositionMarginHistory]
+        Error | list[PositionMarginHistoryEntry]
     """
 
     return sync_detailed(
@@ -201,7 +201,7 @@ async def asyncio_detailed(
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Response[Error | list[PositionMarginHistory]]:
+) -> Response[Error | list[PositionMarginHistoryEntry]]:
     """Isolated margin change history.
 
     Only the last 30 days, and a range may not exceed 30 days. endTime defaults to now. Default limit
@@ -220,7 +220,7 @@ async def asyncio_detailed(
         limit (int):
 
     Returns:
-        Response[Error | list[PositionMarginHistory]]
+        Response[Error | list[PositionMarginHistoryEntry]]
     """
 
     kwargs = request_kwargs(
@@ -242,7 +242,7 @@ async def asyncio(
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Error | list[PositionMarginHistory] | None:
+) -> Error | list[PositionMarginHistoryEntry] | None:
     """Isolated margin change history.
 
     Only the last 30 days, and a range may not exceed 30 days. endTime defaults to now. Default limit
@@ -261,7 +261,7 @@ async def asyncio(
         limit (int):
 
     Returns:
-        Error | list[PositionMarginHistory]
+        Error | list[PositionMarginHistoryEntry]
     """
 
     return (

@@ -35,7 +35,7 @@ OPERATION = Operation(
     method="POST",
     path="/fapi/v1/order/test",
     security="TRADE",
-    weight={"ip": 1, "note": "The documentation gives no weight for this endpoint; 1 is assumed."},
+    weight={"ip": 1, "note": "No IP weight is documented; 1 is assumed."},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/New-Order-Test",
     extensions={
         "x-binance-requires": [
@@ -220,17 +220,21 @@ def sync_detailed(
     future and below 253402300799000; in extreme markets the cancel may come late.
 
     ``POST /fapi/v1/order/test`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; The documentation gives no weight for this endpoint; 1 is assumed.
+    Weight: IP weight 1; No IP weight is documented; 1 is assumed.
 
     Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/New-Order-Test
 
     Args:
         symbol (str):
         side (OrderSide | Literal["BUY", "SELL"]):
-        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+            `LONG` or `SHORT` in Hedge Mode.
         type (OrderType | Literal["LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT",
             "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"]):
-        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]):
+        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]): Good till
+            canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
+            only), good till date, retail price improvement (post only, matched only with orders from
+            the app or web).
         quantity (DecimalLike):
         reduce_only (bool):
         price (DecimalLike):
@@ -239,13 +243,19 @@ def sync_detailed(
         close_position (bool):
         activation_price (DecimalLike):
         callback_rate (DecimalLike):
-        working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]):
+        working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
+            triggers a conditional order.
         price_protect (bool):
-        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
+            to an order placement is.
         price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
+            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+            `NONE`: no matching.
         self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
-            "EXPIRE_MAKER", "EXPIRE_BOTH"]):
+            "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
+            order of the same account.
         good_till_date (int):
 
     Returns:
@@ -327,17 +337,21 @@ def sync(
     future and below 253402300799000; in extreme markets the cancel may come late.
 
     ``POST /fapi/v1/order/test`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; The documentation gives no weight for this endpoint; 1 is assumed.
+    Weight: IP weight 1; No IP weight is documented; 1 is assumed.
 
     Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/New-Order-Test
 
     Args:
         symbol (str):
         side (OrderSide | Literal["BUY", "SELL"]):
-        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+            `LONG` or `SHORT` in Hedge Mode.
         type (OrderType | Literal["LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT",
             "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"]):
-        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]):
+        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]): Good till
+            canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
+            only), good till date, retail price improvement (post only, matched only with orders from
+            the app or web).
         quantity (DecimalLike):
         reduce_only (bool):
         price (DecimalLike):
@@ -346,13 +360,19 @@ def sync(
         close_position (bool):
         activation_price (DecimalLike):
         callback_rate (DecimalLike):
-        working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]):
+        working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
+            triggers a conditional order.
         price_protect (bool):
-        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
+            to an order placement is.
         price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
+            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+            `NONE`: no matching.
         self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
-            "EXPIRE_MAKER", "EXPIRE_BOTH"]):
+            "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
+            order of the same account.
         good_till_date (int):
 
     Returns:
@@ -433,17 +453,21 @@ async def asyncio_detailed(
     future and below 253402300799000; in extreme markets the cancel may come late.
 
     ``POST /fapi/v1/order/test`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; The documentation gives no weight for this endpoint; 1 is assumed.
+    Weight: IP weight 1; No IP weight is documented; 1 is assumed.
 
     Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/New-Order-Test
 
     Args:
         symbol (str):
         side (OrderSide | Literal["BUY", "SELL"]):
-        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+            `LONG` or `SHORT` in Hedge Mode.
         type (OrderType | Literal["LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT",
             "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"]):
-        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]):
+        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]): Good till
+            canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
+            only), good till date, retail price improvement (post only, matched only with orders from
+            the app or web).
         quantity (DecimalLike):
         reduce_only (bool):
         price (DecimalLike):
@@ -452,13 +476,19 @@ async def asyncio_detailed(
         close_position (bool):
         activation_price (DecimalLike):
         callback_rate (DecimalLike):
-        working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]):
+        working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
+            triggers a conditional order.
         price_protect (bool):
-        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
+            to an order placement is.
         price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
+            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+            `NONE`: no matching.
         self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
-            "EXPIRE_MAKER", "EXPIRE_BOTH"]):
+            "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
+            order of the same account.
         good_till_date (int):
 
     Returns:
@@ -540,17 +570,21 @@ async def asyncio(
     future and below 253402300799000; in extreme markets the cancel may come late.
 
     ``POST /fapi/v1/order/test`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; The documentation gives no weight for this endpoint; 1 is assumed.
+    Weight: IP weight 1; No IP weight is documented; 1 is assumed.
 
     Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/New-Order-Test
 
     Args:
         symbol (str):
         side (OrderSide | Literal["BUY", "SELL"]):
-        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]):
+        position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+            `LONG` or `SHORT` in Hedge Mode.
         type (OrderType | Literal["LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT",
             "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"]):
-        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]):
+        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"]): Good till
+            canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
+            only), good till date, retail price improvement (post only, matched only with orders from
+            the app or web).
         quantity (DecimalLike):
         reduce_only (bool):
         price (DecimalLike):
@@ -559,13 +593,19 @@ async def asyncio(
         close_position (bool):
         activation_price (DecimalLike):
         callback_rate (DecimalLike):
-        working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]):
+        working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
+            triggers a conditional order.
         price_protect (bool):
-        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]):
+        new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
+            to an order placement is.
         price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]):
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
+            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
+            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+            `NONE`: no matching.
         self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
-            "EXPIRE_MAKER", "EXPIRE_BOTH"]):
+            "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
+            order of the same account.
         good_till_date (int):
 
     Returns:

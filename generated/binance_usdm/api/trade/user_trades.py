@@ -9,8 +9,8 @@ import httpx
 
 from ... import errors
 from ...client import Client
+from ...models.account_trade import AccountTrade
 from ...models.error import Error
-from ...models.user_trade import UserTrade
 from ...types import (
     UNSET,
     Operation,
@@ -63,24 +63,24 @@ def request_kwargs(
     }
 
 
-def parse_success(response: httpx.Response) -> list[UserTrade]:
+def parse_success(response: httpx.Response) -> list[AccountTrade]:
     """Parse a successful (2XX) response body."""
     response_200 = []
     _response_200 = loads_json(response.content)
     for response_200_item_data in _response_200:
-        response_200_item = UserTrade.from_dict(response_200_item_data)
+        response_200_item = AccountTrade.from_dict(response_200_item_data)
 
         response_200.append(response_200_item)
 
     return response_200
 
 
-def _parse_response(*, client: Client, response: httpx.Response) -> Error | list[UserTrade] | None:
+def _parse_response(*, client: Client, response: httpx.Response) -> Error | list[AccountTrade] | None:
     if response.status_code == 200:
         response_200 = []
         _response_200 = loads_json(response.content)
         for response_200_item_data in _response_200:
-            response_200_item = UserTrade.from_dict(response_200_item_data)
+            response_200_item = AccountTrade.from_dict(response_200_item_data)
 
             response_200.append(response_200_item)
 
@@ -96,7 +96,7 @@ def _parse_response(*, client: Client, response: httpx.Response) -> Error | list
     return None
 
 
-def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | list[UserTrade]]:
+def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | list[AccountTrade]]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -114,7 +114,7 @@ def sync_detailed(
     end_time: int | Unset = UNSET,
     from_id: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Response[Error | list[UserTrade]]:
+) -> Response[Error | list[AccountTrade]]:
     """Trades of the account on a symbol.
 
     Without startTime and endTime, the last 7 days; a range may not exceed 7 days; fromId cannot be
@@ -135,7 +135,7 @@ def sync_detailed(
         limit (int):
 
     Returns:
-        Response[Error | list[UserTrade]]
+        Response[Error | list[AccountTrade]]
     """
 
     kwargs = request_kwargs(
@@ -159,7 +159,7 @@ def sync(
     end_time: int | Unset = UNSET,
     from_id: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Error | list[UserTrade] | None:
+) -> Error | list[AccountTrade] | None:
     """Trades of the account on a symbol.
 
     Without startTime and endTime, the last 7 days; a range may not exceed 7 days; fromId cannot be
@@ -180,7 +180,7 @@ def sync(
         limit (int):
 
     Returns:
-        Error | list[UserTrade]
+        Error | list[AccountTrade]
     """
 
     return sync_detailed(
@@ -203,7 +203,7 @@ async def asyncio_detailed(
     end_time: int | Unset = UNSET,
     from_id: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Response[Error | list[UserTrade]]:
+) -> Response[Error | list[AccountTrade]]:
     """Trades of the account on a symbol.
 
     Without startTime and endTime, the last 7 days; a range may not exceed 7 days; fromId cannot be
@@ -224,7 +224,7 @@ async def asyncio_detailed(
         limit (int):
 
     Returns:
-        Response[Error | list[UserTrade]]
+        Response[Error | list[AccountTrade]]
     """
 
     kwargs = request_kwargs(
@@ -248,7 +248,7 @@ async def asyncio(
     end_time: int | Unset = UNSET,
     from_id: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Error | list[UserTrade] | None:
+) -> Error | list[AccountTrade] | None:
     """Trades of the account on a symbol.
 
     Without startTime and endTime, the last 7 days; a range may not exceed 7 days; fromId cannot be
@@ -269,7 +269,7 @@ async def asyncio(
         limit (int):
 
     Returns:
-        Error | list[UserTrade]
+        Error | list[AccountTrade]
     """
 
     return (

@@ -1,0 +1,28 @@
+"""How the spot exchange writes numbers: decimal strings at Binance's 8-decimal asset precision."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+EIGHT = Decimal("0.00000001")
+ZERO_TEXT = "0.00000000"
+
+
+def fmt(value: Decimal) -> str:
+    """``value`` with exactly 8 decimals, as Binance writes amounts (``"0.01000000"``)."""
+    return format(value, ".8f") if value else ZERO_TEXT
+
+
+def fee(value: Decimal) -> Decimal:
+    """A commission rounded to 8 decimals."""
+    return value.quantize(EIGHT, ROUND_HALF_UP)
+
+
+def percent(change: Decimal, base: Decimal) -> str:
+    """``change`` as a percentage of ``base`` with 3 decimals, as tickers write it."""
+    if base == 0:
+        return "0.000"
+    return format((change * 100 / base).quantize(Decimal("0.001"), ROUND_HALF_UP), "f")
+
+
+__all__ = ["EIGHT", "ZERO_TEXT", "fee", "fmt", "percent"]

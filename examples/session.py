@@ -1,0 +1,234 @@
+"""A real trading session against the local exchange: the project's main job (``make demo``).
+
+It starts the emulator in its own process (``python -m binance_emulator``) on a free loopback port, reads
+the test keys it writes, and drives it through the clients, printing what happens: the clock, exchange
+rules, spot orders placed, queried, cancelled and filled, a transfer from the spot wallet to the USDⓈ-M
+wallet, a futures position and its funding payment, COIN-M, and the migration guides' hedge (a spot buy
+and a futures short placed concurrently through the async clients). Then it stops the emulator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from binance_openapi import AsyncSpot, AsyncUsdM, CoinM, Ed25519Key, HmacKey, RsaKey, Spot, UsdM
+
+SYMBOL = "BTCUSDT"
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def step(title: str) -> None:
+    say(f"\n== {title}")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def emulator(keys_dir: Path) -> Iterator[str]:
+    """Run ``python -m binance_emulator`` until the block ends; yields its base URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "binance_emulator", "--port", str(port), "--keys-dir", str(keys_dir)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # noqa: S603
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                output = process.stdout.read() if process.stdout else ""
+                raise RuntimeError(f"the emulator exited with {process.returncode}:\n{output}")
+            try:
+                if httpx.get(f"{base}/api/v3/ping", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the emulator did not start within 60 s")
+            time.sleep(0.1)
+        say(f"emulator running at {base} (pid {process.pid})")
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        clean = process.returncode in (0, -signal.SIGTERM)
+        say(f"\nemulator stopped ({'clean shutdown' if clean else f'exit code {process.returncode}'})")
+
+
+def load_keys(keys_dir: Path) -> dict[str, Any]:
+    """The emulator's test keys as client keys: HMAC, RSA and Ed25519."""
+    entries = json.loads((keys_dir / "keys.json").read_text())["keys"]
+    trading = [e for e in entries if e["can_trade"]]
+    by_kind = {e["kind"]: e for e in trading}
+    return {
+        "hmac": HmacKey(by_kind["HMAC"]["api_key"], by_kind["HMAC"]["secret"]),
+        "rsa": RsaKey.from_file(by_kind["RSA"]["api_key"], keys_dir / by_kind["RSA"]["private_key_file"]),
+        "ed25519": Ed25519Key.from_file(
+            by_kind["ED25519"]["api_key"], keys_dir / by_kind["ED25519"]["private_key_file"]
+        ),
+    }
+
+
+def balances(spot: Spot, *assets: str) -> str:
+    found = {b.asset: b for b in spot.account().balances if b.asset in assets}
+    return ", ".join(f"{a} free {found[a].free:f} locked {found[a].locked:f}" for a in assets if a in found)
+
+
+def spot_session(base: str, keys: dict[str, Any]) -> None:
+    with Spot(key=keys["hmac"], base_url=base) as spot:
+        step("Clock and exchange rules (spot, HMAC key)")
+        server = spot.server_time().server_time
+        spot.account()  # the first signed call measures the clock
+        say(f"server time {server}; measured offset to this machine {spot.clock.offset_ms:.1f} ms")
+        rules = spot.symbol_rules(SYMBOL)
+        assert rules.price_filter is not None
+        assert rules.lot_size is not None
+        say(f"{SYMBOL}: tick {rules.price_filter.tick_size}, step {rules.lot_size.step_size}")
+        book = spot.order_book(symbol=SYMBOL, limit=5)
+        best_bid, best_ask = book.bids[0].price, book.asks[0].price
+        say(f"order book: best bid {best_bid}, best ask {best_ask}")
+
+        step("A limit order below the market: placed, queried, cancelled")
+        price = rules.round_price(best_bid * Decimal("0.95"))
+        order = spot.new_order(
+            symbol=SYMBOL,
+            side="BUY",
+            type="LIMIT",
+            time_in_force="GTC",
+            quantity=Decimal("0.01"),
+            price=price,
+        )
+        say(
+            f"placed {order.client_order_id}: {order.side} {order.orig_qty} @ {order.price} -> {order.status}"
+        )
+        say(f"balances: {balances(spot, 'USDT', 'BTC')}")
+        queried = spot.query_order(symbol=SYMBOL, orig_client_order_id=order.client_order_id)
+        say(f"queried: status {queried.status}, executed {queried.executed_qty:f}")
+        cancelled = spot.cancel_order(symbol=SYMBOL, orig_client_order_id=order.client_order_id)
+        say(f"cancelled: status {cancelled.status}; balances: {balances(spot, 'USDT', 'BTC')}")
+
+        step("A market order that fills")
+        filled = spot.new_order(symbol=SYMBOL, side="BUY", type="MARKET", quantity=Decimal("0.02"))
+        fills = filled.fills if isinstance(filled.fills, list) else []
+        say(f"{filled.status}: executed {filled.executed_qty} BTC for {filled.cummulative_quote_qty} USDT")
+        for fill in fills:
+            say(f"  fill {fill.qty} @ {fill.price}, commission {fill.commission} {fill.commission_asset}")
+        say(f"balances: {balances(spot, 'USDT', 'BTC')}")
+
+        step("Transfer 5000 USDT from the spot wallet to the USDⓈ-M wallet")
+        transfer = spot.universal_transfer(type="MAIN_UMFUTURE", asset="USDT", amount=Decimal("5000"))
+        say(f"transfer id {transfer.tran_id}")
+        history = spot.transfer_history(type="MAIN_UMFUTURE")
+        say(f"transfer history: {history.total} transfer(s); spot now {balances(spot, 'USDT')}")
+
+
+def futures_session(base: str, keys: dict[str, Any]) -> None:
+    with UsdM(key=keys["ed25519"], base_url=base) as usdm:
+        step("USDⓈ-M futures (Ed25519 key): leverage, margin type, a position")
+        leverage = usdm.change_leverage(symbol=SYMBOL, leverage=5)
+        say(f"leverage {leverage.leverage}x, max notional {leverage.max_notional_value}")
+        usdm.change_margin_type(symbol=SYMBOL, margin_type="ISOLATED")
+        say("margin type ISOLATED")
+        order = usdm.new_order(
+            symbol=SYMBOL, side="BUY", type="MARKET", quantity=Decimal("0.010"), new_order_resp_type="RESULT"
+        )
+        say(f"market buy: {order.status}, executed {order.executed_qty} @ avg {order.avg_price}")
+        for position in usdm.position_risk_v3(symbol=SYMBOL):
+            say(
+                f"position {position.position_amt} {position.symbol}: entry {position.entry_price}, "
+                f"mark {position.mark_price}, unrealized PnL {position.un_realized_profit}, "
+                f"liquidation {position.liquidation_price}"
+            )
+        premium = usdm.premium_index(symbol=SYMBOL)
+        rate = premium.last_funding_rate if not isinstance(premium, list) else premium[0].last_funding_rate
+        say(f"funding rate {rate}; advancing the exchange clock by 8 hours")
+        httpx.post(f"{base}/emulator/time", json={"advance_ms": 8 * 3600 * 1000}, timeout=120)
+        for record in usdm.income_history(symbol=SYMBOL, income_type="FUNDING_FEE"):
+            say(f"funding payment: {record.income} {record.asset} at {record.time}")
+        closed = usdm.new_order(
+            symbol=SYMBOL,
+            side="SELL",
+            type="MARKET",
+            quantity=Decimal("0.010"),
+            reduce_only=True,
+            new_order_resp_type="RESULT",
+        )
+        say(f"closed the position: {closed.status} @ avg {closed.avg_price}")
+
+    with CoinM(key=keys["rsa"], base_url=f"{base}/coinm") as coinm:
+        step("COIN-M futures (RSA key): an inverse contract")
+        contract = coinm.new_order(
+            symbol="BTCUSD_PERP",
+            side="BUY",
+            type="MARKET",
+            quantity=Decimal("1"),
+            new_order_resp_type="RESULT",
+        )
+        say(f"bought 1 contract BTCUSD_PERP (100 USD of BTC): {contract.status} @ avg {contract.avg_price}")
+        for inverse in coinm.position_risk(pair="BTCUSD"):
+            if inverse.position_amt:
+                say(
+                    f"position {inverse.position_amt} contracts: entry {inverse.entry_price}, "
+                    f"unrealized PnL {inverse.un_realized_profit:f} BTC"
+                )
+
+
+async def hedge(base: str, keys: dict[str, Any]) -> None:
+    step("The migration guides' hedge: spot buy and futures short, concurrently (async clients)")
+    async with (
+        AsyncSpot(key=keys["hmac"], base_url=base) as spot,
+        AsyncUsdM(key=keys["ed25519"], base_url=base) as usdm,
+    ):
+        quantity = Decimal("0.010")
+        bought, shorted = await asyncio.gather(
+            spot.new_order(symbol=SYMBOL, side="BUY", type="MARKET", quantity=quantity),
+            usdm.new_order(
+                symbol=SYMBOL, side="SELL", type="MARKET", quantity=quantity, new_order_resp_type="RESULT"
+            ),
+        )
+        say(f"spot: bought {bought.executed_qty} BTC ({bought.status})")
+        say(f"futures: sold {shorted.executed_qty} BTC ({shorted.status})")
+        if isinstance(bought.executed_qty, Decimal) and isinstance(shorted.executed_qty, Decimal):
+            say(f"net BTC exposure: {bought.executed_qty - shorted.executed_qty:f}")
+
+
+def main() -> int:
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="binance-emulator-") as folder:
+        keys_dir = Path(folder)
+        with emulator(keys_dir) as base:
+            keys = load_keys(keys_dir)
+            spot_session(base, keys)
+            futures_session(base, keys)
+            asyncio.run(hedge(base, keys))
+    say(f"\nsession done in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    sys.exit(main())

@@ -1,0 +1,283 @@
+"""A websocket stream that stays up: reconnects, resubscribes, notices silence and rolls over without a gap.
+
+``ResilientStream`` owns the connection(s) of one logical stream and hands out messages in order:
+
+* **reconnect** with exponential backoff and full jitter after any close or error, then resubscribe
+  to everything subscribed so far (live ``SUBSCRIBE``/``UNSUBSCRIBE`` are remembered);
+* **ping/pong**: Binance pings, the websockets library answers with the same payload; the client also
+  pings so that a dead TCP connection is noticed;
+* **silence watchdog**: a stream that delivers nothing for ``silence_timeout`` seconds is reconnected
+  (a feed can stall while the socket stays open);
+* **make-before-break rollover**: before Binance's 24-hour disconnect (``rollover_after``), or when it
+  announces ``serverShutdown``, a second connection is opened and subscribed; messages from both are
+  merged and deduplicated by ``key`` until the new one has caught up, then the old one is closed. No
+  message is lost and none is delivered twice.
+
+Messages are raw text; ``decode``/``key`` belong to the caller (typed events, order book, user data).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import logging
+import random
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import WebSocketException
+
+log = logging.getLogger("binance_openapi.ws")
+Key = Callable[[Any], Any]
+Connect = Callable[[str], Awaitable[ClientConnection]]
+DAY = 24 * 3600.0
+
+
+def _default_connect(url: str) -> Awaitable[ClientConnection]:
+    return connect(url, ping_interval=20, ping_timeout=20, max_size=2**24, compression=None)
+
+
+@dataclass
+class StreamStats:
+    """What happened to a stream, for logs and tests."""
+
+    connects: int = 0
+    reconnects: int = 0
+    rollovers: int = 0
+    stalls: int = 0
+    duplicates_dropped: int = 0
+
+
+class _Seen:
+    """The keys of the last messages delivered (duplicates are dropped during a rollover overlap)."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self.keys: OrderedDict[Any, None] = OrderedDict()
+
+    def add(self, key: Any) -> bool:
+        """Record ``key``; False when it was already delivered."""
+        if key is None:
+            return True
+        if key in self.keys:
+            return False
+        self.keys[key] = None
+        if len(self.keys) > self.size:
+            self.keys.popitem(last=False)
+        return True
+
+
+@dataclass
+class ResilientStream:
+    """One logical stream over as many connections as it takes.
+
+    **Parameters:**
+
+    * **url** - a callable giving the URL to connect to for the current subscriptions (a combined stream
+      URL carries the stream names; a user data URL carries the listenKey, which may change).
+    * **streams** - stream names subscribed at start (sent with ``SUBSCRIBE`` on connect if
+      ``subscribe_on_connect``; combined-stream URLs carry them instead).
+    * **key** - identifies a message (``None``: no deduplication) for the rollover overlap.
+    * **silence_timeout** - seconds without a message before reconnecting (``None``: no watchdog).
+    * **rollover_after** - seconds after which a connection is replaced before Binance closes it.
+    """
+
+    url: Callable[[], str]
+    streams: list[str] = field(default_factory=list)
+    key: Key | None = None
+    silence_timeout: float | None = 60.0
+    rollover_after: float = DAY - 600
+    subscribe_on_connect: bool = False
+    backoff_initial: float = 0.25
+    backoff_max: float = 30.0
+    connect: Connect = _default_connect
+    on_reconnect: Callable[[], Awaitable[None]] | None = None
+    stats: StreamStats = field(default_factory=StreamStats)
+    _queue: asyncio.Queue[tuple[int, str]] = field(default_factory=asyncio.Queue)
+    _seen: _Seen = field(default_factory=_Seen)
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _active: dict[int, ClientConnection] = field(default_factory=dict)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _generation: int = 0
+    _closed: bool = False
+    _supervisor: asyncio.Task[None] | None = None
+    _rollover_requested: asyncio.Event = field(default_factory=asyncio.Event)
+    _first: asyncio.Event = field(default_factory=asyncio.Event)
+
+    # -- public -----------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        if self._supervisor is None:
+            self._supervisor = asyncio.get_running_loop().create_task(self._supervise())
+
+    async def close(self) -> None:
+        self._closed = True
+        if self._supervisor is not None:
+            self._supervisor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._supervisor
+        for task in list(self._tasks):
+            task.cancel()
+        for connection in list(self._active.values()):
+            with contextlib.suppress(Exception):
+                await connection.close()
+        self._active.clear()
+
+    async def __aenter__(self) -> ResilientStream:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    def __aiter__(self) -> AsyncIterator[str]:
+        return self._messages()
+
+    async def _messages(self) -> AsyncIterator[str]:
+        await self.start()
+        while not self._closed:
+            _, message = await self._queue.get()
+            yield message
+
+    async def subscribe(self, *streams: str) -> None:
+        """Add streams now (``SUBSCRIBE`` on the live connection) and after every reconnect."""
+        new = [s for s in streams if s not in self.streams]
+        self.streams.extend(new)
+        if new:
+            await self._send_all({"method": "SUBSCRIBE", "params": new})
+
+    async def unsubscribe(self, *streams: str) -> None:
+        gone = [s for s in streams if s in self.streams]
+        self.streams = [s for s in self.streams if s not in gone]
+        if gone:
+            await self._send_all({"method": "UNSUBSCRIBE", "params": gone})
+
+    def request_rollover(self) -> None:
+        """Replace the connection now, make-before-break (as on ``serverShutdown``)."""
+        self._rollover_requested.set()
+
+    # -- internals --------------------------------------------------------------------------------
+
+    async def _send_all(self, message: dict[str, Any]) -> None:
+        for connection in list(self._active.values()):
+            with contextlib.suppress(WebSocketException, OSError):
+                await connection.send(json.dumps({**message, "id": next(self._ids)}))
+
+    async def _open(self) -> ClientConnection:
+        connection = await self.connect(self.url())
+        self.stats.connects += 1
+        if self.subscribe_on_connect and self.streams:
+            await connection.send(
+                json.dumps({"method": "SUBSCRIBE", "params": self.streams, "id": next(self._ids)})
+            )
+        return connection
+
+    def _deliver(self, generation: int, raw: str) -> None:
+        if self.key is not None:
+            try:
+                key = self.key(raw)
+            except Exception:  # a message the key cannot read (a reply to SUBSCRIBE...)
+                key = None
+            if not self._seen.add(key):
+                self.stats.duplicates_dropped += 1
+                return
+        self._queue.put_nowait((generation, raw))
+
+    async def _read(self, connection: ClientConnection, generation: int, first: asyncio.Event) -> None:
+        """Deliver every message of one connection until it closes or goes silent."""
+        while True:
+            try:
+                raw = await asyncio.wait_for(connection.recv(), timeout=self.silence_timeout)
+            except TimeoutError:
+                self.stats.stalls += 1
+                log.warning("stream silent for %.0f s: reconnecting", self.silence_timeout or 0)
+                await connection.close()
+                return
+            except (WebSocketException, OSError) as exc:
+                log.info("stream connection closed: %s", exc)
+                return
+            text = raw if isinstance(raw, str) else raw.decode()
+            if '"serverShutdown"' in text:
+                log.info("serverShutdown announced: rolling over")
+                self._rollover_requested.set()
+            first.set()
+            self._deliver(generation, text)
+
+    async def _supervise(self) -> None:
+        """Keep one live connection; replace it on failure (with backoff) or rollover (make-before-break)."""
+        current: tuple[ClientConnection, asyncio.Task[None], int] | None = None
+        failures = 0
+        while not self._closed:
+            if current is None:
+                try:
+                    current = await self._start_connection()
+                except (OSError, WebSocketException, TimeoutError) as exc:
+                    failures += 1
+                    delay = random.uniform(0, min(self.backoff_max, self.backoff_initial * 2**failures))  # noqa: S311
+                    log.info("stream connect failed (%s); retrying in %.2f s", exc, delay)
+                    await asyncio.sleep(delay)
+                    continue
+                if self.stats.connects > 1 and self.on_reconnect is not None:
+                    await self.on_reconnect()
+                failures = 0
+            _, reader, generation = current
+            if await self._wait_for_end_or_rollover(reader, time.monotonic()) == "rollover":
+                current = await self._roll_over(current)
+                continue
+            self._active.pop(generation, None)
+            self._tasks.discard(reader)
+            current = None
+            if not self._closed:
+                self.stats.reconnects += 1
+                await asyncio.sleep(random.uniform(0, self.backoff_initial))  # noqa: S311
+
+    async def _start_connection(self) -> tuple[ClientConnection, asyncio.Task[None], int]:
+        connection = await self._open()
+        self._generation += 1
+        generation = self._generation
+        self._active[generation] = connection
+        first = asyncio.Event()
+        reader = asyncio.get_running_loop().create_task(self._read(connection, generation, first))
+        self._tasks.add(reader)
+        self._first = first
+        return connection, reader, generation
+
+    async def _wait_for_end_or_rollover(self, reader: asyncio.Task[None], opened: float) -> str:
+        self._rollover_requested.clear()
+        remaining = self.rollover_after - (time.monotonic() - opened)
+        waiter = asyncio.get_running_loop().create_task(self._rollover_requested.wait())
+        done, _ = await asyncio.wait(
+            {reader, waiter}, timeout=max(remaining, 0), return_when=asyncio.FIRST_COMPLETED
+        )
+        waiter.cancel()
+        return "ended" if reader in done else "rollover"
+
+    async def _roll_over(
+        self, old: tuple[ClientConnection, asyncio.Task[None], int]
+    ) -> tuple[ClientConnection, asyncio.Task[None], int] | None:
+        """Open the replacement, wait for its first message, then close the old connection."""
+        self.stats.rollovers += 1
+        connection, reader, generation = old
+        try:
+            new = await self._start_connection()
+        except (OSError, WebSocketException, TimeoutError) as exc:
+            log.warning("rollover connection failed (%s); keeping the old one", exc)
+            return old
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._first.wait(), timeout=30)
+        await asyncio.sleep(0.05)  # in-flight messages of the old connection still arrive (deduplicated)
+        self._active.pop(generation, None)
+        reader.cancel()
+        self._tasks.discard(reader)
+        with contextlib.suppress(Exception):
+            await connection.close()
+        return new
+
+
+__all__ = ["ResilientStream", "StreamStats"]
