@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: setup demo emulator generate check-generated lint typecheck unit test bench bench-clients clean
+.PHONY: setup demo emulator generate check-generated lint typecheck unit test contract contract-testnet bench bench-clients clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,10 +38,17 @@ unit: setup  ## the pytest suite only
 
 test: lint typecheck check-generated unit  ## everything CI checks
 
+contract: setup  ## the contract suite, every phase, through the schemathesis CLI against a loopback emulator
+	$(BIN)/python -m contract emulator
+
+contract-testnet: setup  ## the same against Binance's testnets (BINANCE_TESTNET_* keys; ORDERS=1 to place orders)
+	$(BIN)/python -m contract testnet $(if $(ORDERS),--orders)
+
 bench: setup  ## benchmarks that print figures (never run by the tests)
 	$(BIN)/python bench/generate.py
 	$(BIN)/python bench/imports.py
 	$(BIN)/python bench/stream_decode.py
+	$(BIN)/python bench/emulator.py
 
 bench-clients: setup  ## signed order and 1000-level book: this client against httpx, python-binance, connector, SDK, ccxt
 	$(BIN)/python bench/clients.py

@@ -29,6 +29,9 @@ MONEY_WORDS = frozenset(
     )
 )  # fmt: skip
 
+# The kinds of x-binance-requires rules (specs/README.md, "Conditional parameters").
+RULE_KINDS = ("require", "forbid", "oneOf", "anyOf", "exclusive", "together")
+
 
 @dataclass(frozen=True, order=True)
 class Finding:
@@ -168,9 +171,11 @@ class _Linter:
             if not isinstance(rule, Mapping):
                 self.report(at, "a rule is a mapping")
                 continue
-            kinds = [kind for kind in ("require", "oneOf", "anyOf", "exclusive") if kind in rule]
-            if len(kinds) != 1 or set(rule) - {"when", "require", "oneOf", "anyOf", "exclusive"}:
-                self.report(at, "a rule has exactly one of require (with when), oneOf, anyOf, exclusive")
+            kinds = [kind for kind in RULE_KINDS if kind in rule]
+            if len(kinds) != 1 or set(rule) - {"when", *RULE_KINDS}:
+                self.report(
+                    at, f"a rule has exactly one of {', '.join(RULE_KINDS)} (require and forbid with when)"
+                )
                 continue
             listed = rule[kinds[0]]
             if not isinstance(listed, list) or not listed:
@@ -178,8 +183,8 @@ class _Linter:
                 continue
             mentioned = set(listed)
             when = rule.get("when")
-            if kinds[0] == "require" and not isinstance(when, Mapping):
-                self.report(at, "require needs `when: {param: value or [values]}`")
+            if kinds[0] in ("require", "forbid") and not isinstance(when, Mapping):
+                self.report(at, f"{kinds[0]} needs `when: {{param: value or [values]}}`")
             elif isinstance(when, Mapping):
                 mentioned |= set(when)
             unknown = sorted(str(name) for name in mentioned - names)

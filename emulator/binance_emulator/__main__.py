@@ -14,6 +14,7 @@ from pathlib import Path
 import uvicorn
 
 from ._faults import Faults
+from ._limits import RateLimits
 from .emulator import Emulator
 
 
@@ -33,10 +34,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="NAME=VALUE",
         help="inject a fault (repeatable): " + ", ".join(Faults().as_dict()),
     )
+    parser.add_argument(
+        "--limits-scale",
+        type=int,
+        default=1,
+        metavar="N",
+        help="multiply Binance's request-weight and order-rate limits by N (fuzzing, contract runs)",
+    )
     args = parser.parse_args(argv)
     try:
         faults = Faults.parse(args.fault)
-        emulator = Emulator(seed=args.seed, speed=args.speed, faults=faults)
+        limits = RateLimits.scaled(args.limits_scale)
+        emulator = Emulator(seed=args.seed, speed=args.speed, faults=faults, limits=limits)
     except ValueError as exc:
         parser.error(str(exc))
     keys_file = emulator.keys.write(args.keys_dir)

@@ -9,7 +9,7 @@ Paths are the real ones (``/api/v3/...``, ``/sapi/...``, ``/fapi/...``, ``/dapi/
 ``/futures/data/...``). ``/futures/data`` exists in both futures products: at the root it is USDⓈ-M's;
 every path may also be prefixed with ``/spot``, ``/usdm`` or ``/coinm`` to name the product, so that
 ``http://host:port/coinm`` is a complete COIN-M base URL. ``/emulator/...`` is the admin API (loopback
-callers only).
+callers only). Websocket connections (streams, user data, WebSocket API) are served by ``ws/``.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from ._call import Call
 from ._errors import ExchangeError
 from ._faults import DroppedConnectionError
 from ._params import read
-from ._specs import PRODUCTS, OpSpec, index, product_of
+from ._specs import PRODUCTS, OpSpec, index, methods_at, product_of
 
 if TYPE_CHECKING:
     from .emulator import Emulator
@@ -72,6 +72,9 @@ class EmulatorApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
+            return
+        if scope["type"] == "websocket":
+            await self.emulator.ws.handle(scope, receive, send)
             return
         if scope["type"] != "http":
             return
@@ -112,6 +115,9 @@ class EmulatorApp:
         product = product or product_of(path) or ("usdm" if path.startswith("/futures/data/") else None)
         op = index(product).get((request.method, path)) if product else None
         if op is None:
+            allowed = methods_at(product, path) if product else ()
+            if allowed:  # the path exists, the method does not: say which ones do
+                return Response(status_code=405, headers={"Allow": ", ".join(allowed)})
             return Response(status_code=404, content=b"", media_type="text/plain")
         return await self.operation(request, op)
 

@@ -30,6 +30,14 @@ class EventBus:
         self._symbols.setdefault(symbol, []).append(listener)
         return lambda: self._symbols.get(symbol, []).remove(listener)
 
+    def has_account_listeners(self, account: str) -> bool:
+        """Whether an event of ``account`` would reach anybody (history included)."""
+        return self.keep_history or bool(self._accounts.get(account))
+
+    def has_symbol_listeners(self, symbol: str) -> bool:
+        """Whether a market event of ``symbol`` would reach anybody (history included)."""
+        return self.keep_history or bool(self._symbols.get(symbol))
+
     def account(self, account: str, event: dict[str, Any]) -> None:
         """Publish a user data event of ``account``."""
         if self.keep_history:

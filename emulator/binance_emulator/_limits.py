@@ -62,6 +62,19 @@ class RateLimits:
     _accounts: dict[tuple[str, str], dict[str, _Window]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    @classmethod
+    def scaled(cls, factor: int) -> RateLimits:
+        """Binance's limits times ``factor`` (a fuzzer or a contract suite sends far more than a bot)."""
+        if factor < 1:
+            raise ValueError("the limits scale must be at least 1")
+        return cls(
+            weight_per_minute={product: limit * factor for product, limit in WEIGHT_PER_MINUTE.items()},
+            orders={
+                product: tuple((name, ms, limit * factor) for name, ms, limit in windows)
+                for product, windows in ORDER_WINDOWS.items()
+            },
+        )
+
     def _ip(self, product: str, ip: str) -> _IpState:
         key = (product, ip)
         state = self._ips.get(key)

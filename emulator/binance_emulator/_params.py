@@ -20,6 +20,7 @@ from ._specs import OpSpec, Param
 OVERLAY = frozenset(("timestamp", "signature", "recvWindow"))
 INTEGER = re.compile(r"^-?[0-9]{1,20}$")
 DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
+INTEGER_RANGES = {"int64": (-(2**63), 2**63 - 1), "int32": (-(2**31), 2**31 - 1)}
 ENUM_ERRORS = {
     "side": (-1117, "Invalid side."),
     "type": (-1116, "Invalid orderType."),
@@ -32,6 +33,10 @@ def illegal(name: str, legal: str) -> ExchangeError:
     return ExchangeError(-1100, f"Illegal characters found in parameter '{name}'; legal range is '{legal}'.")
 
 
+def not_valid(name: str) -> ExchangeError:
+    return ExchangeError(-1130, f"Data sent for parameter '{name}' is not valid.")
+
+
 def _convert(param: Param, raw: str) -> Any:
     schema = param.schema
     if param.json:
@@ -39,11 +44,10 @@ def _convert(param: Param, raw: str) -> Any:
             value = json.loads(raw)
         except ValueError:
             raise illegal(param.name, "a JSON value") from None
-        if schema.get("type") == "array":
-            if not isinstance(value, list):
-                raise illegal(param.name, "a JSON array")
-            if "maxItems" in schema and len(value) > schema["maxItems"]:
-                raise ExchangeError(-1130, f"Data sent for parameter '{param.name}' is not valid.")
+        if schema.get("type") == "array" and not isinstance(value, list):
+            raise illegal(param.name, "a JSON array")
+        if not param.validator.is_valid(value):
+            raise not_valid(param.name)
         return value
     kind = schema.get("type")
     if isinstance(kind, list):
@@ -52,10 +56,13 @@ def _convert(param: Param, raw: str) -> Any:
         if not INTEGER.match(raw):
             raise illegal(param.name, "^[0-9]{1,20}$")
         value = int(raw)
+        bounds = INTEGER_RANGES.get(str(schema.get("format")))
+        if bounds is not None and not bounds[0] <= value <= bounds[1]:
+            raise illegal(param.name, "^[0-9]{1,20}$")
         if ("minimum" in schema and value < schema["minimum"]) or (
             "maximum" in schema and value > schema["maximum"]
         ):
-            raise ExchangeError(-1130, f"Data sent for parameter '{param.name}' is not valid.")
+            raise not_valid(param.name)
         if "enum" in schema and value not in schema["enum"]:
             raise ExchangeError(-1130, f"Data sent for parameter '{param.name}' is not valid.")
         return value
@@ -72,7 +79,7 @@ def _convert(param: Param, raw: str) -> Any:
         except InvalidOperation:
             raise illegal(param.name, "^([0-9]{1,20})(\\.[0-9]{1,20})?$") from None
         if "minimum" in schema and number < Decimal(str(schema["minimum"])):
-            raise ExchangeError(-1130, f"Data sent for parameter '{param.name}' is not valid.")
+            raise not_valid(param.name)
         return number
     if "enum" in schema and raw not in schema["enum"]:
         code, message = ENUM_ERRORS.get(param.name, (-1100, ""))
@@ -84,7 +91,20 @@ def _convert(param: Param, raw: str) -> Any:
         raise illegal(param.name, pattern)
     if "maxLength" in schema and len(raw) > schema["maxLength"]:
         raise illegal(param.name, pattern or f"at most {schema['maxLength']} characters")
+    if "minLength" in schema and len(raw) < schema["minLength"]:
+        raise illegal(param.name, pattern or f"at least {schema['minLength']} characters")
     return raw
+
+
+def _accepts_empty(param: Param) -> bool:
+    """Whether an empty value means "not sent": only for plain strings the spec lets be empty."""
+    schema = param.schema
+    return (
+        not param.json
+        and schema.get("type", "string") == "string"
+        and "format" not in schema
+        and not {"enum", "pattern", "minLength"} & set(schema)
+    )
 
 
 def read(op: OpSpec, pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
@@ -102,7 +122,7 @@ def read(op: OpSpec, pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
     params: dict[str, Any] = {}
     for name, param in op.params.items():
         sent = raw.get(name)
-        if sent is None or sent == "":
+        if sent is None or (sent == "" and (param.required or _accepts_empty(param))):
             if param.required:
                 raise mandatory(name)
             continue
@@ -129,10 +149,18 @@ def check_rule(rule: Mapping[str, Any], params: Mapping[str, Any]) -> None:
     for name in rule.get("require") or ():
         if name not in params:
             raise mandatory(name)
+    for name in rule.get("forbid") or ():
+        if name in params:
+            raise ExchangeError(-1106, f"Parameter '{name}' sent when not required.")
     for key in ("oneOf", "anyOf"):
         names = rule.get(key) or ()
         if names and not any(name in params for name in names):
             raise mandatory(names[0])
+    together = rule.get("together") or ()
+    if any(name in params for name in together):
+        for name in together:
+            if name not in params:
+                raise mandatory(name)
     exclusive = [name for name in rule.get("exclusive") or () if name in params]
     if len(exclusive) > 1:
         raise ExchangeError(-1106, f"Parameter '{exclusive[1]}' sent when not required.")

@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
+from jsonschema import Draft202012Validator
 
 PRODUCTS = ("spot", "usdm", "coinm")
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")
@@ -45,6 +46,16 @@ def resolve(spec: Mapping[str, Any], node: Any) -> Any:
     return node
 
 
+def resolve_all(spec: Mapping[str, Any], node: Any) -> Any:
+    """A schema with every local ``$ref`` in it replaced by its target (the specs have no cycles)."""
+    node = resolve(spec, node)
+    if isinstance(node, Mapping):
+        return {key: resolve_all(spec, value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [resolve_all(spec, value) for value in node]
+    return node
+
+
 @dataclass(frozen=True)
 class Param:
     """One query parameter: its schema (resolved), whether it is required, whether its value is JSON."""
@@ -53,6 +64,11 @@ class Param:
     schema: Mapping[str, Any]
     required: bool
     json: bool
+
+    @cached_property
+    def validator(self) -> Draft202012Validator:
+        """Checks the decoded value of a JSON parameter against its whole schema."""
+        return Draft202012Validator(self.schema)
 
 
 @dataclass(frozen=True)
@@ -88,10 +104,10 @@ def _params(spec: Mapping[str, Any], operation: Mapping[str, Any]) -> dict[str, 
     for raw in operation.get("parameters") or []:
         parameter = resolve(spec, raw)
         if "content" in parameter:
-            schema = resolve(spec, parameter["content"]["application/json"]["schema"])
+            schema = resolve_all(spec, parameter["content"]["application/json"]["schema"])
             is_json = True
         else:
-            schema = resolve(spec, parameter.get("schema") or {})
+            schema = resolve_all(spec, parameter.get("schema") or {})
             is_json = bool(parameter.get("x-binance-json"))
         params[parameter["name"]] = Param(parameter["name"], schema, bool(parameter.get("required")), is_json)
     return params
@@ -124,6 +140,19 @@ def index(product: str) -> dict[tuple[str, str], OpSpec]:
 
 
 @cache
+def _methods(product: str) -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for method, path in index(product):
+        found.setdefault(path, []).append(method)
+    return {path: tuple(sorted(methods)) for path, methods in found.items()}
+
+
+def methods_at(product: str, path: str) -> tuple[str, ...]:
+    """The methods ``product`` serves at ``path`` (none when the path is not one of its operations)."""
+    return _methods(product).get(path, ())
+
+
+@cache
 def by_id(product: str) -> dict[str, OpSpec]:
     return {op.operation_id: op for op in index(product).values()}
 
@@ -139,4 +168,4 @@ def product_of(path: str) -> str | None:
     return None
 
 
-__all__ = ["PRODUCTS", "OpSpec", "Param", "by_id", "index", "load", "product_of", "resolve"]
+__all__ = ["PRODUCTS", "OpSpec", "Param", "by_id", "index", "load", "methods_at", "product_of", "resolve"]

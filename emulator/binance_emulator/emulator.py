@@ -8,7 +8,8 @@ Usage::
     with emulator.serve() as base_url:          # uvicorn on 127.0.0.1, a free port, stopped on exit
         client = Spot(key=emulator.hmac_key(), base_url=base_url)
 
-``emulator.app`` is the ASGI application for in-process use (``httpx.ASGITransport``, schemathesis).
+``emulator.app`` is the ASGI application for in-process use (``httpx.ASGITransport``, schemathesis); it
+serves the websockets too (market streams, user data, WebSocket API: ``ws/``) when served by uvicorn.
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ from ._events import EventBus
 from ._faults import Faults
 from ._keys import ApiKey, KeyRing
 from ._limits import RateLimits
-from ._specs import OpSpec
+from ._specs import PRODUCTS, OpSpec
 from .wallets import Wallets
+from .ws import WebSockets
 
 log = logging.getLogger("binance_emulator")
 Handler = Callable[[Call], Any]
@@ -79,7 +81,8 @@ class Emulator:
         self.clock = EmulatedClock(speed=speed, start_ms=start_ms, frozen=frozen)
         self.keys = keys or KeyRing.generate(seed)
         self.wallets = Wallets()
-        self.events = EventBus()
+        # One event bus per product: the same user and the same symbol exist in several products.
+        self.buses: dict[str, EventBus] = {product: EventBus() for product in PRODUCTS}
         self.limits = limits or RateLimits()
         self.faults = Faults()
         self.tick_interval = tick_interval
@@ -93,6 +96,7 @@ class Emulator:
             for user in sorted(users):
                 exchange.open_account(user, dict((balances or DEFAULT_BALANCES).get(product, {})))
         self.app = EmulatorApp(self)
+        self.ws = WebSockets(self)
         self._ticker: asyncio.Task[None] | None = None
         if faults:
             self.set_faults(faults)
@@ -102,11 +106,11 @@ class Emulator:
         spot_exchange = importlib.import_module(".spot", __package__).SpotExchange
         futures_exchange = importlib.import_module(".futures", __package__).FuturesExchange
 
-        common = {"clock": self.clock, "wallets": self.wallets, "events": self.events}
+        common = {"clock": self.clock, "wallets": self.wallets}
         return {
-            "spot": spot_exchange(seed=seed, **common),
-            "usdm": futures_exchange(product="usdm", seed=seed, **common),
-            "coinm": futures_exchange(product="coinm", seed=seed, **common),
+            "spot": spot_exchange(seed=seed, events=self.buses["spot"], **common),
+            "usdm": futures_exchange(product="usdm", seed=seed, events=self.buses["usdm"], **common),
+            "coinm": futures_exchange(product="coinm", seed=seed, events=self.buses["coinm"], **common),
         }
 
     # -- calls ------------------------------------------------------------------------------------
@@ -115,13 +119,16 @@ class Emulator:
         return self._handlers.get(op.product, {}).get(op.operation_id)
 
     def dispatch(self, op: OpSpec, call: Call) -> Any:
-        """Run an operation's handler under the exchange lock."""
+        """Run an operation's handler under the exchange lock (then publish the books' changes)."""
         handler = self.handler(op)
         with self.lock:
             if handler is None:
                 log.warning("no handler for %s %s: answering the spec's example", op.product, op.operation_id)
                 return copy.deepcopy(op.example)
-            return handler(call)
+            try:
+                return handler(call)
+            finally:
+                self.ws.after_change()
 
     # -- time -------------------------------------------------------------------------------------
 
@@ -131,6 +138,7 @@ class Emulator:
             now = self.clock.now_ms()
             for exchange in self.exchanges.values():
                 exchange.tick(now)
+            self.ws.after_change()
             return now
 
     def advance(self, ms: int, *, step_ms: int | None = None) -> int:
@@ -145,6 +153,8 @@ class Emulator:
         return self.clock.now_ms()
 
     def start_ticking(self) -> None:
+        """Start the simulation loop (unless frozen) and the websocket timer on the running loop."""
+        self.ws.start()
         if self.clock.frozen or self._ticker is not None:
             return
 
@@ -159,6 +169,7 @@ class Emulator:
         self._ticker = asyncio.get_running_loop().create_task(run())
 
     async def stop_ticking(self) -> None:
+        await self.ws.stop()
         if self._ticker is not None:
             self._ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -168,9 +179,11 @@ class Emulator:
     # -- faults and keys --------------------------------------------------------------------------
 
     def set_faults(self, values: dict[str, int]) -> None:
-        """Change faults at run time (``{"drop_after": 1}``); ``skew_ms`` moves the exchange clock."""
+        """Change faults at run time (``{"drop_after": 1}``); ``skew_ms`` moves the exchange clock;
+        the websocket actions (``ws_drop``, ``ws_stall_ms``, ``ws_rollover``) act on the open connections."""
         self.faults.update(values)
         self.clock.skew_ms = self.faults.skew_ms
+        self.ws.apply_faults()
 
     def key(self, kind: str = "HMAC", *, can_trade: bool = True) -> ApiKey:
         return self.keys.of_kind(kind, can_trade=can_trade)  # type: ignore[arg-type]
@@ -207,7 +220,10 @@ class Emulator:
     @contextlib.contextmanager
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
         """Serve over HTTP with uvicorn in a background thread; yields the base URL; stops on exit."""
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP named explicitly: asyncio sets TCP_NODELAY on accepted connections only when the
+        # listening socket says it is TCP; with Nagle on, each answer's body would wait ~40 ms for the
+        # client's delayed ACK on a kept-alive connection.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
         bound_port = sock.getsockname()[1]

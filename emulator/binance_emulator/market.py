@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import random
 import zlib
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
@@ -220,12 +221,18 @@ class Tape:
     def bars(self, interval: str, start: int | None, end: int | None, limit: int) -> list[Bar]:
         """Klines of ``interval``: the seeded history, then bars built from live trades."""
         length = INTERVALS_MS[interval]
-        minute_bars = list(self.history)
-        if length < MINUTE:
-            minute_bars = []
-        source: list[Bar] = minute_bars + self._live_bars(min(length, MINUTE))
+        source: list[Bar] = (self.history if length >= MINUTE else []) + self._live_bars(min(length, MINUTE))
+        # Only the bars of the buckets that can be answered: a window, or the last `limit` buckets.
+        first = -(-start // length) * length if start is not None else None
+        if first is None and end is None and source:
+            last_open = source[-1].open_time - source[-1].open_time % length
+            first = last_open - (limit - 1) * length
+        low = bisect_left(source, first, key=_open_time) if first is not None else 0
+        high = (
+            bisect_right(source, end - end % length + length - 1, key=_open_time) if end is not None else None
+        )
         buckets: dict[int, list[Bar]] = {}
-        for bar in source:
+        for bar in source[low:high]:
             buckets.setdefault(bar.open_time - bar.open_time % length, []).append(bar)
         out = [self._merge(open_time, length, group) for open_time, group in sorted(buckets.items())]
         if start is not None:
@@ -359,6 +366,10 @@ class Simulation:
 def prices(levels: Iterable[tuple[Decimal, Decimal]]) -> list[list[str]]:
     """Book levels as Binance writes them: ``[["price", "quantity"], ...]``."""
     return [[format(price, "f"), format(quantity, "f")] for price, quantity in levels]
+
+
+def _open_time(bar: Bar) -> int:
+    return bar.open_time
 
 
 __all__ = [

@@ -17,15 +17,34 @@ from ._errors import ExchangeError
 
 ZERO = Decimal(0)
 PRODUCTS = ("spot", "usdm", "coinm")
-# Universal transfer types between the wallets this emulator has, as Binance names them.
-TRANSFER_TYPES: dict[str, tuple[str, str]] = {
-    "MAIN_UMFUTURE": ("spot", "usdm"),
-    "UMFUTURE_MAIN": ("usdm", "spot"),
-    "MAIN_CMFUTURE": ("spot", "coinm"),
-    "CMFUTURE_MAIN": ("coinm", "spot"),
-    "UMFUTURE_CMFUTURE": ("usdm", "coinm"),
-    "CMFUTURE_UMFUTURE": ("coinm", "usdm"),
+# Wallets without a product of their own here: they only hold what is transferred in.
+HOLDING_WALLETS = ("margin", "isolated", "funding", "option", "portfolio")
+# Binance's wallet names in universal transfer types (``MAIN_UMFUTURE``: spot to USDⓈ-M).
+WALLET_NAMES = {
+    "MAIN": "spot",
+    "UMFUTURE": "usdm",
+    "CMFUTURE": "coinm",
+    "MARGIN": "margin",
+    "ISOLATEDMARGIN": "isolated",
+    "FUNDING": "funding",
+    "OPTION": "option",
+    "PORTFOLIO_MARGIN": "portfolio",
 }
+# The universal transfer types Binance documents, as (source wallet, target wallet).
+TRANSFER_TYPES: dict[str, tuple[str, str]] = {
+    f"{source}_{target}": (WALLET_NAMES[source], WALLET_NAMES[target])
+    for source, target in (
+        ("MAIN", "UMFUTURE"), ("MAIN", "CMFUTURE"), ("MAIN", "MARGIN"), ("UMFUTURE", "MAIN"),
+        ("UMFUTURE", "MARGIN"), ("CMFUTURE", "MAIN"), ("CMFUTURE", "MARGIN"), ("MARGIN", "MAIN"),
+        ("MARGIN", "UMFUTURE"), ("MARGIN", "CMFUTURE"), ("ISOLATEDMARGIN", "MARGIN"),
+        ("MARGIN", "ISOLATEDMARGIN"), ("ISOLATEDMARGIN", "ISOLATEDMARGIN"), ("MAIN", "FUNDING"),
+        ("FUNDING", "MAIN"), ("FUNDING", "UMFUTURE"), ("UMFUTURE", "FUNDING"), ("MARGIN", "FUNDING"),
+        ("FUNDING", "MARGIN"), ("FUNDING", "CMFUTURE"), ("CMFUTURE", "FUNDING"), ("MAIN", "OPTION"),
+        ("OPTION", "MAIN"), ("UMFUTURE", "OPTION"), ("OPTION", "UMFUTURE"), ("MARGIN", "OPTION"),
+        ("OPTION", "MARGIN"), ("FUNDING", "OPTION"), ("OPTION", "FUNDING"), ("MAIN", "PORTFOLIO_MARGIN"),
+        ("PORTFOLIO_MARGIN", "MAIN"), ("UMFUTURE", "CMFUTURE"), ("CMFUTURE", "UMFUTURE"),
+    )
+}  # fmt: skip
 
 
 @dataclass
@@ -96,8 +115,9 @@ class Wallets:
         self.lock = threading.RLock()
 
     def wallet(self, user: str, product: str) -> Wallet:
-        if product not in PRODUCTS:
-            raise ValueError(f"unknown product {product!r}")
+        """A user's wallet: a product's, or a holding wallet (``isolated:BTCUSDT`` per symbol)."""
+        if product not in PRODUCTS and product.split(":", 1)[0] not in HOLDING_WALLETS:
+            raise ValueError(f"unknown wallet {product!r}")
         with self.lock:
             return self._wallets.setdefault((user, product), Wallet())
 
@@ -105,8 +125,21 @@ class Wallets:
         """Let ``product`` say how much of an asset a user may move out of its wallet."""
         self._guards[product] = guard
 
-    def transfer(self, user: str, kind: str, asset: str, amount: Decimal, now: int) -> Transfer:
-        """Move ``amount`` of ``asset`` as ``kind`` (``MAIN_UMFUTURE``...)."""
+    def transfer(
+        self,
+        user: str,
+        kind: str,
+        asset: str,
+        amount: Decimal,
+        now: int,
+        *,
+        from_symbol: str | None = None,
+        to_symbol: str | None = None,
+    ) -> Transfer:
+        """Move ``amount`` of ``asset`` as ``kind`` (``MAIN_UMFUTURE``...).
+
+        Isolated margin wallets are per symbol: ``from_symbol`` / ``to_symbol`` name them.
+        """
         if kind not in TRANSFER_TYPES:
             raise ExchangeError(
                 -1116, f"Invalid value for 'type'. Supported here: {', '.join(TRANSFER_TYPES)}."
@@ -116,6 +149,10 @@ class Wallets:
                 -1102, "Mandatory parameter 'amount' was not sent, was empty/null, or malformed."
             )
         source, target = TRANSFER_TYPES[kind]
+        if source == "isolated":
+            source = f"isolated:{_symbol(from_symbol, 'fromSymbol')}"
+        if target == "isolated":
+            target = f"isolated:{_symbol(to_symbol, 'toSymbol')}"
         with self.lock:
             guard = self._guards.get(source)
             available = guard(user, asset) if guard else self.wallet(user, source).balance(asset).free
@@ -128,4 +165,21 @@ class Wallets:
             return record
 
 
-__all__ = ["PRODUCTS", "TRANSFER_TYPES", "Balance", "Transfer", "Wallet", "Wallets"]
+def _symbol(symbol: str | None, name: str) -> str:
+    if not symbol:
+        raise ExchangeError(
+            -1102, f"Mandatory parameter '{name}' was not sent, was empty/null, or malformed."
+        )
+    return symbol
+
+
+__all__ = [
+    "HOLDING_WALLETS",
+    "PRODUCTS",
+    "TRANSFER_TYPES",
+    "WALLET_NAMES",
+    "Balance",
+    "Transfer",
+    "Wallet",
+    "Wallets",
+]

@@ -3,7 +3,7 @@
 """How this package was generated: the inputs that give these exact bytes."""
 
 SPEC = "specs/coinm.yaml"
-SPEC_SHA256 = "dd66206bf7abf397c2e925187f5207a189e234d83f3d29e365498c8559e26652"
-GENERATOR_SHA256 = "de2693e09b9f3d06115eb070595e9a162c3640deeae283e7e75761a82cff3c64"
+SPEC_SHA256 = "da7239c8442cbbf3d6888ebf20bf089e0c62aa5c33f104f02c696ac8c1c6d0fb"
+GENERATOR_SHA256 = "c400680386a27672c8863323b84a95bf1742587eaddfba2f2fc331ccd752df4f"
 OPENAPI_PYTHON_CLIENT = "0.29.1"
 RUFF = "0.17.6"

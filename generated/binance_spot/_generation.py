@@ -3,7 +3,7 @@
 """How this package was generated: the inputs that give these exact bytes."""
 
 SPEC = "specs/spot.yaml"
-SPEC_SHA256 = "19a4e2d2d4cb99b0db308a6e877e9393496338c4060cdb21e402edcd2508a307"
-GENERATOR_SHA256 = "de2693e09b9f3d06115eb070595e9a162c3640deeae283e7e75761a82cff3c64"
+SPEC_SHA256 = "980b46aad35021df54065684ef6ebc10e872100d3b3f4bf1fa6feac311244840"
+GENERATOR_SHA256 = "c400680386a27672c8863323b84a95bf1742587eaddfba2f2fc331ccd752df4f"
 OPENAPI_PYTHON_CLIENT = "0.29.1"
 RUFF = "0.17.6"

@@ -2287,6 +2287,8 @@ class SpotFacade:
         pending_quantity: DecimalLike,
         pending_above_type: OcoLegOrderType
         | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
+        pending_below_type: OcoLegOrderType
+        | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
         list_client_order_id: str | Unset = UNSET,
         new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
         self_trade_prevention_mode: SelfTradePreventionMode
@@ -2311,9 +2313,6 @@ class SpotFacade:
         pending_above_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
         pending_above_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         pending_above_peg_offset_value: int | Unset = UNSET,
-        pending_below_type: OcoLegOrderType
-        | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]
-        | Unset = UNSET,
         pending_below_client_order_id: str | Unset = UNSET,
         pending_below_price: DecimalLike | Unset = UNSET,
         pending_below_stop_price: DecimalLike | Unset = UNSET,
@@ -2607,6 +2606,8 @@ class SpotFacade:
         pending_side: OrderSide | Literal["BUY", "SELL"],
         pending_above_type: OcoLegOrderType
         | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
+        pending_below_type: OcoLegOrderType
+        | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
         list_client_order_id: str | Unset = UNSET,
         new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
         self_trade_prevention_mode: SelfTradePreventionMode
@@ -2631,9 +2632,6 @@ class SpotFacade:
         pending_above_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
         pending_above_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         pending_above_peg_offset_value: int | Unset = UNSET,
-        pending_below_type: OcoLegOrderType
-        | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]
-        | Unset = UNSET,
         pending_below_client_order_id: str | Unset = UNSET,
         pending_below_price: DecimalLike | Unset = UNSET,
         pending_below_stop_price: DecimalLike | Unset = UNSET,
@@ -5305,6 +5303,8 @@ class AsyncSpotFacade:
         pending_quantity: DecimalLike,
         pending_above_type: OcoLegOrderType
         | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
+        pending_below_type: OcoLegOrderType
+        | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
         list_client_order_id: str | Unset = UNSET,
         new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
         self_trade_prevention_mode: SelfTradePreventionMode
@@ -5329,9 +5329,6 @@ class AsyncSpotFacade:
         pending_above_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
         pending_above_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         pending_above_peg_offset_value: int | Unset = UNSET,
-        pending_below_type: OcoLegOrderType
-        | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]
-        | Unset = UNSET,
         pending_below_client_order_id: str | Unset = UNSET,
         pending_below_price: DecimalLike | Unset = UNSET,
         pending_below_stop_price: DecimalLike | Unset = UNSET,
@@ -5625,6 +5622,8 @@ class AsyncSpotFacade:
         pending_side: OrderSide | Literal["BUY", "SELL"],
         pending_above_type: OcoLegOrderType
         | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
+        pending_below_type: OcoLegOrderType
+        | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
         list_client_order_id: str | Unset = UNSET,
         new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
         self_trade_prevention_mode: SelfTradePreventionMode
@@ -5649,9 +5648,6 @@ class AsyncSpotFacade:
         pending_above_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
         pending_above_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         pending_above_peg_offset_value: int | Unset = UNSET,
-        pending_below_type: OcoLegOrderType
-        | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]
-        | Unset = UNSET,
         pending_below_client_order_id: str | Unset = UNSET,
         pending_below_price: DecimalLike | Unset = UNSET,
         pending_below_stop_price: DecimalLike | Unset = UNSET,

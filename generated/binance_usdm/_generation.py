@@ -3,7 +3,7 @@
 """How this package was generated: the inputs that give these exact bytes."""
 
 SPEC = "specs/usdm.yaml"
-SPEC_SHA256 = "ea19c9225370efbc52d48fdde216d7a6c81958d1110197d33a65299f6842aed2"
-GENERATOR_SHA256 = "de2693e09b9f3d06115eb070595e9a162c3640deeae283e7e75761a82cff3c64"
+SPEC_SHA256 = "66a67d407268aec8ab57b6fb296725caaea9ecd7431ebd7ce98b39cef078deca"
+GENERATOR_SHA256 = "c400680386a27672c8863323b84a95bf1742587eaddfba2f2fc331ccd752df4f"
 OPENAPI_PYTHON_CLIENT = "0.29.1"
 RUFF = "0.17.6"

@@ -1563,8 +1563,10 @@ class UsdMFacade:
             orig_client_order_id (str):
             symbol (str):
             side (OrderSide | Literal["BUY", "SELL"]):
-            quantity (DecimalLike):
-            price (DecimalLike):
+            quantity (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+                each side of the point.
+            price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+                each side of the point.
             price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
                 "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
                 `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
@@ -1647,9 +1649,11 @@ class UsdMFacade:
                 canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
                 only), good till date, retail price improvement (post only, matched only with orders from
                 the app or web).
-            quantity (DecimalLike):
+            quantity (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+                each side of the point.
             reduce_only (bool):
-            price (DecimalLike):
+            price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+                each side of the point.
             new_client_order_id (str):
             new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
                 to an order placement is.
@@ -2305,7 +2309,8 @@ class UsdMFacade:
             symbol (str):
             position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
                 `LONG` or `SHORT` in Hedge Mode.
-            amount (DecimalLike):
+            amount (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+                each side of the point.
             type (Literal[1, 2]):
 
         Returns:
@@ -2535,14 +2540,19 @@ class UsdMFacade:
                 canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
                 only), good till date, retail price improvement (post only, matched only with orders from
                 the app or web).
-            quantity (DecimalLike):
+            quantity (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+                each side of the point.
             reduce_only (bool):
-            price (DecimalLike):
+            price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+                each side of the point.
             new_client_order_id (str):
-            stop_price (DecimalLike):
+            stop_price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits
+                on each side of the point.
             close_position (bool):
-            activation_price (DecimalLike):
-            callback_rate (DecimalLike):
+            activation_price (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+                digits on each side of the point.
+            callback_rate (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+                digits on each side of the point.
             working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
                 triggers a conditional order.
             price_protect (bool):
@@ -2695,9 +2705,12 @@ class UsdMFacade:
                 canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
                 only), good till date, retail price improvement (post only, matched only with orders from
                 the app or web).
-            quantity (DecimalLike):
-            price (DecimalLike):
-            trigger_price (DecimalLike):
+            quantity (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+                each side of the point.
+            price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+                each side of the point.
+            trigger_price (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+                digits on each side of the point.
             working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
                 triggers a conditional order.
             price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
@@ -2708,8 +2721,10 @@ class UsdMFacade:
             close_position (bool):
             price_protect (bool):
             reduce_only (bool):
-            activate_price (DecimalLike):
-            callback_rate (DecimalLike):
+            activate_price (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+                digits on each side of the point.
+            callback_rate (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+                digits on each side of the point.
             client_algo_id (str):
             new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
                 to an order placement is.
@@ -3699,8 +3714,10 @@ class UsdMFacade:
         Args:
             from_asset (str):
             to_asset (str):
-            from_amount (DecimalLike):
-            to_amount (DecimalLike):
+            from_amount (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits
+                on each side of the point.
+            to_amount (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+                each side of the point.
             valid_time (ConvertValidTime | Literal["10s"]):
 
         Returns:
@@ -5521,8 +5538,10 @@ class AsyncUsdMFacade:
             orig_client_order_id (str):
             symbol (str):
             side (OrderSide | Literal["BUY", "SELL"]):
-            quantity (DecimalLike):
-            price (DecimalLike):
+            quantity (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+                each side of the point.
+            price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+                each side of the point.
             price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
                 "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
                 `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
@@ -5605,9 +5624,11 @@ class AsyncUsdMFacade:
                 canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
                 only), good till date, retail price improvement (post only, matched only with orders from
                 the app or web).
-            quantity (DecimalLike):
+            quantity (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+                each side of the point.
             reduce_only (bool):
-            price (DecimalLike):
+            price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+                each side of the point.
             new_client_order_id (str):
             new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
                 to an order placement is.
@@ -6263,7 +6284,8 @@ class AsyncUsdMFacade:
             symbol (str):
             position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
                 `LONG` or `SHORT` in Hedge Mode.
-            amount (DecimalLike):
+            amount (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+                each side of the point.
             type (Literal[1, 2]):
 
         Returns:
@@ -6493,14 +6515,19 @@ class AsyncUsdMFacade:
                 canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
                 only), good till date, retail price improvement (post only, matched only with orders from
                 the app or web).
-            quantity (DecimalLike):
+            quantity (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+                each side of the point.
             reduce_only (bool):
-            price (DecimalLike):
+            price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+                each side of the point.
             new_client_order_id (str):
-            stop_price (DecimalLike):
+            stop_price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits
+                on each side of the point.
             close_position (bool):
-            activation_price (DecimalLike):
-            callback_rate (DecimalLike):
+            activation_price (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+                digits on each side of the point.
+            callback_rate (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+                digits on each side of the point.
             working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
                 triggers a conditional order.
             price_protect (bool):
@@ -6653,9 +6680,12 @@ class AsyncUsdMFacade:
                 canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
                 only), good till date, retail price improvement (post only, matched only with orders from
                 the app or web).
-            quantity (DecimalLike):
-            price (DecimalLike):
-            trigger_price (DecimalLike):
+            quantity (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+                each side of the point.
+            price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+                each side of the point.
+            trigger_price (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+                digits on each side of the point.
             working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
                 triggers a conditional order.
             price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
@@ -6666,8 +6696,10 @@ class AsyncUsdMFacade:
             close_position (bool):
             price_protect (bool):
             reduce_only (bool):
-            activate_price (DecimalLike):
-            callback_rate (DecimalLike):
+            activate_price (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+                digits on each side of the point.
+            callback_rate (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+                digits on each side of the point.
             client_algo_id (str):
             new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
                 to an order placement is.
@@ -7657,8 +7689,10 @@ class AsyncUsdMFacade:
         Args:
             from_asset (str):
             to_asset (str):
-            from_amount (DecimalLike):
-            to_amount (DecimalLike):
+            from_amount (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits
+                on each side of the point.
+            to_amount (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+                each side of the point.
             valid_time (ConvertValidTime | Literal["10s"]):
 
         Returns:

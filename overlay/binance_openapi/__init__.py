@@ -14,7 +14,7 @@ The methods are generated from ``specs/*.yaml``; ``client.raw`` is the configure
 the ``binance_<product>.api`` functions, which behave the same (signing, limits, retries, errors).
 """
 
-from ._auth import BinanceAuth
+from ._auth import BinanceAuth, signed_query
 from ._clock import ServerClock
 from ._errors import (
     APIError,
@@ -84,4 +84,5 @@ __all__ = [
     "UnknownOrderError",
     "UsdM",
     "round_to_step",
+    "signed_query",
 ]

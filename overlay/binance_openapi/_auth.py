@@ -135,30 +135,50 @@ class BinanceAuth(httpx.Auth):
 
     def _sign(self, request: httpx.Request, key: Key, unsigned_query: bytes) -> None:
         """Set the query to ``unsigned_query`` + recvWindow + timestamp + signature."""
-        body = request.content
-        form = (
-            body
-            if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
-            else b""
-        )
-        added = []
-        recv_window = request.extensions.get(RECV_WINDOW_EXTENSION, self.recv_window)
-        if (
-            recv_window is not None
-            and not has_param(unsigned_query, b"recvWindow")
-            and not has_param(form, b"recvWindow")
-        ):
-            added.append(f"recvWindow={recv_window}")
-        if not has_param(unsigned_query, b"timestamp") and not has_param(form, b"timestamp"):
-            added.append(f"timestamp={self.clock.now_ms()}")
-        query = b"&".join(part for part in (unsigned_query, "&".join(added).encode("ascii")) if part)
-        signature = quote(key.sign(query + body), safe="")
         request.url = request.url.copy_with(
-            query=b"&".join(p for p in (query, f"signature={signature}".encode()) if p)
+            query=signed_query(
+                key,
+                unsigned_query,
+                request.content,
+                form=request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"),
+                timestamp_ms=self.clock.now_ms(),
+                recv_window=request.extensions.get(RECV_WINDOW_EXTENSION, self.recv_window),
+            )
         )
 
     def __repr__(self) -> str:
         return f"BinanceAuth(key={self.key!r}, recv_window={self.recv_window!r}, clock={self.clock!r})"
+
+
+def signed_query(
+    key: Key,
+    query: bytes,
+    body: bytes = b"",
+    *,
+    timestamp_ms: int,
+    recv_window: str | None = None,
+    form: bool = False,
+) -> bytes:
+    """Sign an encoded query string the way Binance checks it; return the query to send.
+
+    ``recvWindow`` (when given) and ``timestamp`` are appended unless the query (or a form body) has
+    them, then ``signature`` over the exact bytes sent: the query followed by the body, no separator.
+    ``form`` says the body is ``application/x-www-form-urlencoded`` (its parameters count as sent).
+    This is the one signing routine: the clients and the contract tests both call it.
+    """
+    sent_form = body if form else b""
+    added = []
+    if (
+        recv_window is not None
+        and not has_param(query, b"recvWindow")
+        and not has_param(sent_form, b"recvWindow")
+    ):
+        added.append(f"recvWindow={recv_window}")
+    if not has_param(query, b"timestamp") and not has_param(sent_form, b"timestamp"):
+        added.append(f"timestamp={timestamp_ms}")
+    unsigned = b"&".join(part for part in (query, "&".join(added).encode("ascii")) if part)
+    signature = quote(key.sign(unsigned + body), safe="")
+    return b"&".join(part for part in (unsigned, f"signature={signature}".encode()) if part)
 
 
 def has_param(encoded: bytes, name: bytes) -> bool:
@@ -185,4 +205,11 @@ def _server_time(response: httpx.Response) -> int | None:
     return value if isinstance(value, int) else None
 
 
-__all__ = ["API_KEY_HEADER", "RECV_WINDOW_EXTENSION", "BinanceAuth", "check_recv_window", "has_param"]
+__all__ = [
+    "API_KEY_HEADER",
+    "RECV_WINDOW_EXTENSION",
+    "BinanceAuth",
+    "check_recv_window",
+    "has_param",
+    "signed_query",
+]

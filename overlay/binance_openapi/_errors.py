@@ -223,13 +223,21 @@ _BY_CODE: dict[int, type[APIError]] = {
     -2027: OrderRejectedError,
     -2028: OrderRejectedError,
     # Futures filter failures: price/quantity/notional outside the symbol's rules.
+    -4001: FilterRejectedError,
+    -4002: FilterRejectedError,
+    -4003: FilterRejectedError,
+    -4004: FilterRejectedError,
+    -4005: FilterRejectedError,
+    -4006: FilterRejectedError,
+    -4007: FilterRejectedError,
     -4013: FilterRejectedError,
     -4014: FilterRejectedError,
-    -4015: FilterRejectedError,
+    -4015: InvalidParameterError,  # the client order id is not 1-36 of the allowed characters
     -4016: FilterRejectedError,
     -4023: FilterRejectedError,
     -4024: FilterRejectedError,
     -4029: FilterRejectedError,
+    -4030: FilterRejectedError,
     -4164: FilterRejectedError,
 }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import socket
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -256,3 +257,70 @@ def test_coinm_paths_under_the_coinm_prefix(emulator: tuple[SpecOnly, str]) -> N
     assert raw_get(url, "/dapi/v1/ping").status_code == 200
     with UsdM(base_url=url) as client:
         assert client.server_time().server_time > 0
+
+
+def test_a_known_path_with_another_method_is_405_with_allow(emulator: tuple[SpecOnly, str]) -> None:
+    _, url = emulator
+    response = httpx.request("TRACE", url + "/api/v3/order")
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "DELETE, GET, POST"
+    assert httpx.request("PATCH", url + "/coinm/dapi/v1/time").headers["Allow"] == "GET"
+    assert httpx.get(url + "/api/v3/nothing-here").status_code == 404
+
+
+def test_values_the_spec_refuses_are_refused_even_when_optional(emulator: tuple[SpecOnly, str]) -> None:
+    _, url = emulator
+
+    def code(path: str, params: dict[str, str]) -> int | None:
+        response = raw_get(url, path, params)
+        return None if response.status_code == 200 else int(response.json()["code"])
+
+    assert code("/api/v3/ticker/24hr", {"symbolStatus": ""}) == -1100  # an empty enum value
+    assert code("/api/v3/ticker/24hr", {}) is None
+    # int64: one past the largest long is not a number Binance can read
+    assert code("/api/v3/aggTrades", {"symbol": "BTCUSDT", "startTime": str(2**63)}) == -1100
+    assert code("/api/v3/aggTrades", {"symbol": "BTCUSDT", "startTime": str(2**63 - 1)}) is None
+    # a JSON parameter is checked against its whole schema: items too
+    assert code("/api/v3/exchangeInfo", {"permissions": '[["SPOT"]]'}) == -1130
+    assert code("/api/v3/exchangeInfo", {"permissions": '["SPOT"]'}) is None
+    assert code("/api/v3/klines", {"symbol": "BTCUSDT", "interval": "1m", "timeZone": "-12:30"}) == -1100
+
+
+def test_rules_forbid_and_together(emulator: tuple[SpecOnly, str]) -> None:
+    emu, url = emulator
+    key = emu.key("HMAC")
+
+    def order(path: str, query: str) -> httpx.Response:
+        signed = signed_query(key.secret, f"{query}&timestamp={emu.clock.now_ms()}")
+        return httpx.post(f"{url}{path}?{signed}", headers={"X-MBX-APIKEY": key.api_key})
+
+    market = order("/api/v3/order", "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=1&price=100")
+    assert market.json() == {"code": -1106, "msg": "Parameter 'price' sent when not required."}
+    oco = "symbol=BTCUSDT&side=BUY&quantity=1&price=100&stopPrice=90"
+    assert order("/api/v3/order/oco", oco + "&stopLimitPrice=89").json()["code"] == -1102
+    assert order("/api/v3/order/oco", oco + "&stopLimitPrice=89&stopLimitTimeInForce=GTC").status_code == 200
+
+
+def test_served_connections_send_without_nagle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Served with TCP_NODELAY: asyncio sets it only on connections of a socket made as IPPROTO_TCP."""
+    import binance_emulator.emulator as module
+
+    made: list[socket.socket] = []
+
+    class Recording(socket.socket):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(module.socket, "socket", Recording)
+    with SpecOnly(seed=5).serve() as url:
+        assert httpx.get(url + "/api/v3/ping").status_code == 200
+        assert made[0].proto == socket.IPPROTO_TCP
+
+
+def test_limits_scale_multiplies_every_limit() -> None:
+    scaled = RateLimits.scaled(1000)
+    assert scaled.weight_per_minute == {"spot": 6_000_000, "usdm": 2_400_000, "coinm": 2_400_000}
+    assert scaled.orders["spot"] == (("10S", 10_000, 100_000), ("1D", 86_400_000, 200_000_000))
+    with pytest.raises(ValueError, match="at least 1"):
+        RateLimits.scaled(0)

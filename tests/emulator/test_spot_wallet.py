@@ -54,3 +54,18 @@ def test_locked_balance_cannot_be_transferred() -> None:
     assert error.code == -5002
     spot.call("universal_transfer", type="MAIN_UMFUTURE", asset="BTC", amount=D("0.5"))
     assert spot.balance("alice", "BTC") == (D("0"), D("9.5"))
+
+
+def test_every_documented_transfer_type_moves_money_between_wallets() -> None:
+    spot = Spot()
+    spot.call("universal_transfer", type="MAIN_FUNDING", asset="USDT", amount=D("10"))
+    spot.call("universal_transfer", type="FUNDING_MARGIN", asset="USDT", amount=D("4"))
+    spot.call(
+        "universal_transfer", type="MARGIN_ISOLATEDMARGIN", asset="USDT", amount=D("3"), toSymbol="BTCUSDT"
+    )
+    assert spot.balance("alice", "USDT") == (D("999990"), D("0"))
+    assert spot.wallets.wallet("alice", "funding").balance("USDT").free == D("6")
+    assert spot.wallets.wallet("alice", "margin").balance("USDT").free == D("1")
+    assert spot.wallets.wallet("alice", "isolated:BTCUSDT").balance("USDT").free == D("3")
+    # Out of a wallet only what it holds: the option wallet was never funded.
+    assert spot.error("universal_transfer", type="OPTION_MAIN", asset="USDT", amount=D("1")).code == -5002

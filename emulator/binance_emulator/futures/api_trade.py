@@ -168,9 +168,11 @@ class Trading:
         self.state.rule(symbol)
         ids = call.get("orderIdList")
         names = call.get("origClientOrderIdList")
-        wanted: list[tuple[Any, Any]] = [(i, None) for i in _items(ids, 10)] if ids is not None else []
+        wanted: list[tuple[Any, Any]] = (
+            [(i, None) for i in _items(ids, 10, "orderIdList")] if ids is not None else []
+        )
         if names is not None:
-            wanted += [(None, n) for n in _items(names, 10)]
+            wanted += [(None, name) for name in _items(names, 10, "origClientOrderIdList")]
         if not wanted:
             raise require("orderIdList")
         results: list[dict[str, Any]] = []
@@ -303,15 +305,15 @@ class Trading:
         return [user_trade(self.state, t) for t in chosen]
 
 
-def _items(value: Any, maximum: int) -> list[Any]:
+def _items(value: Any, maximum: int, name: str = "batchOrders") -> list[Any]:
     """The items of a JSON list parameter (already parsed, or a JSON string)."""
     if isinstance(value, str):
         try:
             value = json.loads(value)
         except ValueError:
-            raise ExchangeError(-1130, "Data sent for parameter 'batchOrders' is not valid.") from None
+            raise ExchangeError(-1130, f"Data sent for parameter '{name}' is not valid.") from None
     if not isinstance(value, list) or not value:
-        raise ExchangeError(-1130, "Data sent for parameter 'batchOrders' is not valid.")
+        raise ExchangeError(-1130, f"Data sent for parameter '{name}' is not valid.")
     if len(value) > maximum:
         raise ExchangeError(-4082, "Invalid number of batch place orders.")
     return value

@@ -36,7 +36,15 @@ class Wallet:
         kind = call.require("type")
         asset = call.require("asset")
         amount: Decimal = call.require("amount")
-        record = self.state.wallets.transfer(account.user, kind, asset, amount, call.now)
+        record = self.state.wallets.transfer(
+            account.user,
+            kind,
+            asset,
+            amount,
+            call.now,
+            from_symbol=call.get("fromSymbol"),
+            to_symbol=call.get("toSymbol"),
+        )
         source, target = TRANSFER_TYPES[kind]
         if "spot" in (source, target):
             account.update_time = call.now

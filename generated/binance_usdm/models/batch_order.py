@@ -30,13 +30,14 @@ class BatchOrder:
         symbol (str):
         side (OrderSide):
         type_ (NewOrderType):
-        quantity (Decimal):
+        quantity (Decimal): What Binance reads in a parameter - no sign, at most 20 digits on each side of the point.
         position_side (PositionSide | Unset): `BOTH` in One-way Mode; `LONG` or `SHORT` in Hedge Mode.
         time_in_force (TimeInForce | Unset): Good till canceled (at most one year), immediate or cancel, fill or kill,
             good till crossing (post only), good till date, retail price improvement (post only, matched only with orders
             from the app or web).
         reduce_only (BooleanString | Unset): A boolean that Binance writes as a string.
-        price (Decimal | Unset):
+        price (Decimal | Unset): What Binance reads in a parameter - no sign, at most 20 digits on each side of the
+            point.
         new_client_order_id (str | Unset):
         new_order_resp_type (NewOrderRespType | Unset): How detailed the answer to an order placement is.
         price_match (PriceMatch | Unset): `OPPONENT`, `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the

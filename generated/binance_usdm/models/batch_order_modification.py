@@ -23,14 +23,15 @@ class BatchOrderModification:
     Attributes:
         symbol (str):
         side (OrderSide):
-        quantity (Decimal):
-        price (Decimal):
+        quantity (Decimal): What Binance reads in a parameter - no sign, at most 20 digits on each side of the point.
+        price (Decimal): What Binance reads in a parameter - no sign, at most 20 digits on each side of the point.
         order_id (int | Unset):
         orig_client_order_id (str | Unset):
         price_match (PriceMatch | Unset): `OPPONENT`, `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the
             other side of the book; `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
             `NONE`: no matching.
-        stop_price (Decimal | Unset):
+        stop_price (Decimal | Unset): What Binance reads in a parameter - no sign, at most 20 digits on each side of the
+            point.
     """
 
     symbol: str

@@ -55,11 +55,24 @@ OPERATION = Operation(
         "x-binance-requires": [
             {"when": {"type": "LIMIT"}, "require": ["timeInForce", "quantity"]},
             {"when": {"type": "MARKET"}, "require": ["quantity"]},
+            {"when": {"type": ["STOP", "TAKE_PROFIT"]}, "require": ["quantity", "stopPrice"]},
+            {"when": {"type": ["STOP_MARKET", "TAKE_PROFIT_MARKET"]}, "require": ["stopPrice"]},
+            {"when": {"type": ["STOP_MARKET", "TAKE_PROFIT_MARKET"]}, "anyOf": ["quantity", "closePosition"]},
             {
-                "when": {"type": ["STOP", "TAKE_PROFIT", "STOP_MARKET", "TAKE_PROFIT_MARKET"]},
-                "require": ["stopPrice"],
+                "when": {"type": ["STOP_MARKET", "TAKE_PROFIT_MARKET"], "closePosition": False},
+                "require": ["quantity"],
             },
-            {"when": {"type": "TRAILING_STOP_MARKET"}, "require": ["callbackRate"]},
+            {"when": {"type": "TRAILING_STOP_MARKET"}, "require": ["callbackRate", "quantity"]},
+            {"when": {"type": ["LIMIT", "STOP", "TAKE_PROFIT"]}, "anyOf": ["price", "priceMatch"]},
+            {"when": {"type": ["LIMIT", "STOP", "TAKE_PROFIT"], "priceMatch": "NONE"}, "require": ["price"]},
+            {
+                "when": {
+                    "closePosition": True,
+                    "type": ["LIMIT", "MARKET", "STOP", "TAKE_PROFIT", "TRAILING_STOP_MARKET"],
+                },
+                "forbid": ["closePosition"],
+            },
+            {"when": {"closePosition": True, "reduceOnly": True}, "forbid": ["reduceOnly"]},
             {"exclusive": ["price", "priceMatch"]},
         ],
     },

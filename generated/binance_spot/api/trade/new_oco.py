@@ -34,6 +34,7 @@ OPERATION = Operation(
     weight={"ip": 1, "orders": {"unfilled": 2}},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-oco---deprecated-trade",
     extensions={
+        "x-binance-requires": [{"together": ["stopLimitPrice", "stopLimitTimeInForce"]}],
         "x-binance-idempotency": {
             "clientIdParam": "listClientOrderId",
             "lookup": "query_order_list",
@@ -43,7 +44,7 @@ OPERATION = Operation(
             "lookupSecurity": "USER_DATA",
             "lookupWeight": {"ip": 4},
             "lookupParams": ["orderListId", "origClientOrderId"],
-        }
+        },
     },
 )
 

@@ -54,6 +54,30 @@ OPERATION = Operation(
                 "when": {"belowType": ["STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"]},
                 "require": ["belowTimeInForce"],
             },
+            {
+                "when": {"aboveType": ["STOP_LOSS", "TAKE_PROFIT"]},
+                "forbid": ["aboveTimeInForce", "abovePrice"],
+            },
+            {
+                "when": {"aboveType": "LIMIT_MAKER"},
+                "forbid": ["aboveTimeInForce", "aboveStopPrice", "aboveTrailingDelta"],
+            },
+            {
+                "when": {"belowType": ["STOP_LOSS", "TAKE_PROFIT"]},
+                "forbid": ["belowTimeInForce", "belowPrice"],
+            },
+            {
+                "when": {"belowType": "LIMIT_MAKER"},
+                "forbid": ["belowTimeInForce", "belowStopPrice", "belowTrailingDelta"],
+            },
+            {
+                "when": {"aboveType": ["LIMIT_MAKER", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"]},
+                "anyOf": ["abovePrice", "abovePegPriceType"],
+            },
+            {
+                "when": {"belowType": ["LIMIT_MAKER", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"]},
+                "anyOf": ["belowPrice", "belowPegPriceType"],
+            },
         ],
         "x-binance-idempotency": {
             "clientIdParam": "listClientOrderId",

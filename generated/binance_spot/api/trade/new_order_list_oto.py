@@ -40,14 +40,31 @@ OPERATION = Operation(
     extensions={
         "x-binance-requires": [
             {"when": {"workingType": "LIMIT"}, "require": ["workingTimeInForce"]},
-            {"when": {"pendingType": "LIMIT"}, "require": ["pendingPrice", "pendingTimeInForce"]},
+            {
+                "when": {"pendingType": ["LIMIT", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"]},
+                "require": ["pendingTimeInForce"],
+            },
+            {
+                "when": {"pendingType": ["LIMIT", "LIMIT_MAKER", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"]},
+                "anyOf": ["pendingPrice", "pendingPegPriceType"],
+            },
             {
                 "when": {"pendingType": ["STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]},
                 "anyOf": ["pendingStopPrice", "pendingTrailingDelta"],
             },
+            {"when": {"workingType": "LIMIT_MAKER"}, "forbid": ["workingTimeInForce"]},
+            {"when": {"pendingType": "LIMIT"}, "forbid": ["pendingStopPrice", "pendingTrailingDelta"]},
             {
-                "when": {"pendingType": ["STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"]},
-                "require": ["pendingPrice", "pendingTimeInForce"],
+                "when": {"pendingType": "MARKET"},
+                "forbid": ["pendingTimeInForce", "pendingPrice", "pendingStopPrice", "pendingTrailingDelta"],
+            },
+            {
+                "when": {"pendingType": ["STOP_LOSS", "TAKE_PROFIT"]},
+                "forbid": ["pendingTimeInForce", "pendingPrice"],
+            },
+            {
+                "when": {"pendingType": "LIMIT_MAKER"},
+                "forbid": ["pendingTimeInForce", "pendingStopPrice", "pendingTrailingDelta"],
             },
         ],
         "x-binance-idempotency": {

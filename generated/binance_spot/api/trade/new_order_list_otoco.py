@@ -40,7 +40,10 @@ OPERATION = Operation(
     extensions={
         "x-binance-requires": [
             {"when": {"workingType": "LIMIT"}, "require": ["workingTimeInForce"]},
-            {"when": {"pendingAboveType": "LIMIT_MAKER"}, "require": ["pendingAbovePrice"]},
+            {
+                "when": {"pendingAboveType": ["LIMIT_MAKER", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"]},
+                "anyOf": ["pendingAbovePrice", "pendingAbovePegPriceType"],
+            },
             {
                 "when": {
                     "pendingAboveType": ["STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]
@@ -49,9 +52,12 @@ OPERATION = Operation(
             },
             {
                 "when": {"pendingAboveType": ["STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"]},
-                "require": ["pendingAbovePrice", "pendingAboveTimeInForce"],
+                "require": ["pendingAboveTimeInForce"],
             },
-            {"when": {"pendingBelowType": "LIMIT_MAKER"}, "require": ["pendingBelowPrice"]},
+            {
+                "when": {"pendingBelowType": ["LIMIT_MAKER", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"]},
+                "anyOf": ["pendingBelowPrice", "pendingBelowPegPriceType"],
+            },
             {
                 "when": {
                     "pendingBelowType": ["STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]
@@ -60,7 +66,24 @@ OPERATION = Operation(
             },
             {
                 "when": {"pendingBelowType": ["STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"]},
-                "require": ["pendingBelowPrice", "pendingBelowTimeInForce"],
+                "require": ["pendingBelowTimeInForce"],
+            },
+            {"when": {"workingType": "LIMIT_MAKER"}, "forbid": ["workingTimeInForce"]},
+            {
+                "when": {"pendingAboveType": ["STOP_LOSS", "TAKE_PROFIT"]},
+                "forbid": ["pendingAboveTimeInForce", "pendingAbovePrice"],
+            },
+            {
+                "when": {"pendingAboveType": "LIMIT_MAKER"},
+                "forbid": ["pendingAboveTimeInForce", "pendingAboveStopPrice", "pendingAboveTrailingDelta"],
+            },
+            {
+                "when": {"pendingBelowType": ["STOP_LOSS", "TAKE_PROFIT"]},
+                "forbid": ["pendingBelowTimeInForce", "pendingBelowPrice"],
+            },
+            {
+                "when": {"pendingBelowType": "LIMIT_MAKER"},
+                "forbid": ["pendingBelowTimeInForce", "pendingBelowStopPrice", "pendingBelowTrailingDelta"],
             },
         ],
         "x-binance-idempotency": {
@@ -88,6 +111,8 @@ def request_kwargs(
     pending_quantity: DecimalLike,
     pending_above_type: OcoLegOrderType
     | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
+    pending_below_type: OcoLegOrderType
+    | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
     list_client_order_id: str | Unset = UNSET,
     new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
     self_trade_prevention_mode: SelfTradePreventionMode
@@ -112,9 +137,6 @@ def request_kwargs(
     pending_above_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
     pending_above_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
     pending_above_peg_offset_value: int | Unset = UNSET,
-    pending_below_type: OcoLegOrderType
-    | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]
-    | Unset = UNSET,
     pending_below_client_order_id: str | Unset = UNSET,
     pending_below_price: DecimalLike | Unset = UNSET,
     pending_below_stop_price: DecimalLike | Unset = UNSET,
@@ -195,8 +217,7 @@ def request_kwargs(
         )
     if not isinstance(pending_above_peg_offset_value, Unset):
         params["pendingAbovePegOffsetValue"] = pending_above_peg_offset_value
-    if not isinstance(pending_below_type, Unset):
-        params["pendingBelowType"] = enum_to_wire(OcoLegOrderType, pending_below_type, "pendingBelowType")
+    params["pendingBelowType"] = enum_to_wire(OcoLegOrderType, pending_below_type, "pendingBelowType")
     if not isinstance(pending_below_client_order_id, Unset):
         params["pendingBelowClientOrderId"] = pending_below_client_order_id
     if not isinstance(pending_below_price, Unset):
@@ -280,6 +301,8 @@ def sync_detailed(
     pending_quantity: DecimalLike,
     pending_above_type: OcoLegOrderType
     | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
+    pending_below_type: OcoLegOrderType
+    | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
     list_client_order_id: str | Unset = UNSET,
     new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
     self_trade_prevention_mode: SelfTradePreventionMode
@@ -304,9 +327,6 @@ def sync_detailed(
     pending_above_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
     pending_above_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
     pending_above_peg_offset_value: int | Unset = UNSET,
-    pending_below_type: OcoLegOrderType
-    | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]
-    | Unset = UNSET,
     pending_below_client_order_id: str | Unset = UNSET,
     pending_below_price: DecimalLike | Unset = UNSET,
     pending_below_stop_price: DecimalLike | Unset = UNSET,
@@ -458,6 +478,8 @@ def sync(
     pending_quantity: DecimalLike,
     pending_above_type: OcoLegOrderType
     | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
+    pending_below_type: OcoLegOrderType
+    | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
     list_client_order_id: str | Unset = UNSET,
     new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
     self_trade_prevention_mode: SelfTradePreventionMode
@@ -482,9 +504,6 @@ def sync(
     pending_above_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
     pending_above_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
     pending_above_peg_offset_value: int | Unset = UNSET,
-    pending_below_type: OcoLegOrderType
-    | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]
-    | Unset = UNSET,
     pending_below_client_order_id: str | Unset = UNSET,
     pending_below_price: DecimalLike | Unset = UNSET,
     pending_below_stop_price: DecimalLike | Unset = UNSET,
@@ -635,6 +654,8 @@ async def asyncio_detailed(
     pending_quantity: DecimalLike,
     pending_above_type: OcoLegOrderType
     | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
+    pending_below_type: OcoLegOrderType
+    | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
     list_client_order_id: str | Unset = UNSET,
     new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
     self_trade_prevention_mode: SelfTradePreventionMode
@@ -659,9 +680,6 @@ async def asyncio_detailed(
     pending_above_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
     pending_above_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
     pending_above_peg_offset_value: int | Unset = UNSET,
-    pending_below_type: OcoLegOrderType
-    | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]
-    | Unset = UNSET,
     pending_below_client_order_id: str | Unset = UNSET,
     pending_below_price: DecimalLike | Unset = UNSET,
     pending_below_stop_price: DecimalLike | Unset = UNSET,
@@ -813,6 +831,8 @@ async def asyncio(
     pending_quantity: DecimalLike,
     pending_above_type: OcoLegOrderType
     | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
+    pending_below_type: OcoLegOrderType
+    | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
     list_client_order_id: str | Unset = UNSET,
     new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
     self_trade_prevention_mode: SelfTradePreventionMode
@@ -837,9 +857,6 @@ async def asyncio(
     pending_above_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
     pending_above_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
     pending_above_peg_offset_value: int | Unset = UNSET,
-    pending_below_type: OcoLegOrderType
-    | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]
-    | Unset = UNSET,
     pending_below_client_order_id: str | Unset = UNSET,
     pending_below_price: DecimalLike | Unset = UNSET,
     pending_below_stop_price: DecimalLike | Unset = UNSET,

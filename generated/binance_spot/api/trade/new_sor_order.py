@@ -35,7 +35,10 @@ OPERATION = Operation(
     weight={"ip": 1, "orders": {"unfilled": 1}},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-using-sor-trade",
     extensions={
-        "x-binance-requires": [{"when": {"type": "LIMIT"}, "require": ["timeInForce", "price"]}],
+        "x-binance-requires": [
+            {"when": {"type": "LIMIT"}, "require": ["timeInForce", "price"]},
+            {"when": {"type": "MARKET"}, "forbid": ["timeInForce", "price"]},
+        ],
         "x-binance-idempotency": {
             "clientIdParam": "newClientOrderId",
             "lookup": "query_order",

@@ -56,6 +56,18 @@ OPERATION = Operation(
                 "require": ["timeInForce", "quantity"],
             },
             {"when": {"pegOffsetType": "PRICE_LEVEL"}, "require": ["pegOffsetValue"]},
+            {"when": {"type": "LIMIT"}, "forbid": ["quoteOrderQty", "stopPrice", "trailingDelta"]},
+            {"when": {"type": "MARKET"}, "forbid": ["timeInForce", "price", "stopPrice", "trailingDelta"]},
+            {
+                "when": {"type": ["STOP_LOSS", "TAKE_PROFIT"]},
+                "forbid": ["timeInForce", "price", "quoteOrderQty"],
+            },
+            {"when": {"type": ["STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"]}, "forbid": ["quoteOrderQty"]},
+            {
+                "when": {"type": "LIMIT_MAKER"},
+                "forbid": ["timeInForce", "quoteOrderQty", "stopPrice", "trailingDelta"],
+            },
+            {"when": {"type": "MARKET"}, "exclusive": ["quantity", "quoteOrderQty"]},
         ]
     },
 )

@@ -36,7 +36,12 @@ OPERATION = Operation(
         "ip": {"cases": [{"param": "computeCommissionRates", "equals": True, "weight": 20}], "otherwise": 1}
     },
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#test-new-order-using-sor-trade",
-    extensions={"x-binance-requires": [{"when": {"type": "LIMIT"}, "require": ["timeInForce", "price"]}]},
+    extensions={
+        "x-binance-requires": [
+            {"when": {"type": "LIMIT"}, "require": ["timeInForce", "price"]},
+            {"when": {"type": "MARKET"}, "forbid": ["timeInForce", "price"]},
+        ]
+    },
 )
 
 

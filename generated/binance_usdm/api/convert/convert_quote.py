@@ -115,8 +115,10 @@ def sync_detailed(
     Args:
         from_asset (str):
         to_asset (str):
-        from_amount (DecimalLike):
-        to_amount (DecimalLike):
+        from_amount (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits
+            on each side of the point.
+        to_amount (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
         valid_time (ConvertValidTime | Literal["10s"]):
 
     Returns:
@@ -156,8 +158,10 @@ def sync(
     Args:
         from_asset (str):
         to_asset (str):
-        from_amount (DecimalLike):
-        to_amount (DecimalLike):
+        from_amount (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits
+            on each side of the point.
+        to_amount (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
         valid_time (ConvertValidTime | Literal["10s"]):
 
     Returns:
@@ -196,8 +200,10 @@ async def asyncio_detailed(
     Args:
         from_asset (str):
         to_asset (str):
-        from_amount (DecimalLike):
-        to_amount (DecimalLike):
+        from_amount (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits
+            on each side of the point.
+        to_amount (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
         valid_time (ConvertValidTime | Literal["10s"]):
 
     Returns:
@@ -237,8 +243,10 @@ async def asyncio(
     Args:
         from_asset (str):
         to_asset (str):
-        from_amount (DecimalLike):
-        to_amount (DecimalLike):
+        from_amount (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits
+            on each side of the point.
+        to_amount (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
         valid_time (ConvertValidTime | Literal["10s"]):
 
     Returns:

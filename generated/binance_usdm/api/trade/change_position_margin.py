@@ -118,7 +118,8 @@ def sync_detailed(
         symbol (str):
         position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
             `LONG` or `SHORT` in Hedge Mode.
-        amount (DecimalLike):
+        amount (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
         type (Literal[1, 2]):
 
     Returns:
@@ -156,7 +157,8 @@ def sync(
         symbol (str):
         position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
             `LONG` or `SHORT` in Hedge Mode.
-        amount (DecimalLike):
+        amount (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
         type (Literal[1, 2]):
 
     Returns:
@@ -193,7 +195,8 @@ async def asyncio_detailed(
         symbol (str):
         position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
             `LONG` or `SHORT` in Hedge Mode.
-        amount (DecimalLike):
+        amount (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
         type (Literal[1, 2]):
 
     Returns:
@@ -231,7 +234,8 @@ async def asyncio(
         symbol (str):
         position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
             `LONG` or `SHORT` in Hedge Mode.
-        amount (DecimalLike):
+        amount (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
         type (Literal[1, 2]):
 
     Returns:

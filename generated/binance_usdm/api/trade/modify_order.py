@@ -157,8 +157,10 @@ def sync_detailed(
         orig_client_order_id (str):
         symbol (str):
         side (OrderSide | Literal["BUY", "SELL"]):
-        quantity (DecimalLike):
-        price (DecimalLike):
+        quantity (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
+        price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
         price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
             "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
             `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
@@ -224,8 +226,10 @@ def sync(
         orig_client_order_id (str):
         symbol (str):
         side (OrderSide | Literal["BUY", "SELL"]):
-        quantity (DecimalLike):
-        price (DecimalLike):
+        quantity (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
+        price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
         price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
             "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
             `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
@@ -290,8 +294,10 @@ async def asyncio_detailed(
         orig_client_order_id (str):
         symbol (str):
         side (OrderSide | Literal["BUY", "SELL"]):
-        quantity (DecimalLike):
-        price (DecimalLike):
+        quantity (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
+        price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
         price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
             "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
             `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
@@ -357,8 +363,10 @@ async def asyncio(
         orig_client_order_id (str):
         symbol (str):
         side (OrderSide | Literal["BUY", "SELL"]):
-        quantity (DecimalLike):
-        price (DecimalLike):
+        quantity (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
+        price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
         price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
             "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
             `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;

@@ -42,11 +42,21 @@ OPERATION = Operation(
         "x-binance-requires": [
             {"when": {"type": ["STOP", "TAKE_PROFIT"]}, "require": ["quantity", "triggerPrice"]},
             {"when": {"type": ["STOP_MARKET", "TAKE_PROFIT_MARKET"]}, "require": ["triggerPrice"]},
-            {"when": {"type": "TRAILING_STOP_MARKET"}, "require": ["callbackRate"]},
+            {"when": {"type": ["STOP_MARKET", "TAKE_PROFIT_MARKET"]}, "anyOf": ["quantity", "closePosition"]},
+            {
+                "when": {"type": ["STOP_MARKET", "TAKE_PROFIT_MARKET"], "closePosition": False},
+                "require": ["quantity"],
+            },
+            {"when": {"type": "TRAILING_STOP_MARKET"}, "require": ["callbackRate", "quantity"]},
+            {"when": {"type": ["STOP", "TAKE_PROFIT"]}, "anyOf": ["price", "priceMatch"]},
+            {"when": {"type": ["STOP", "TAKE_PROFIT"], "priceMatch": "NONE"}, "require": ["price"]},
             {"when": {"timeInForce": "GTD"}, "require": ["goodTillDate"]},
+            {
+                "when": {"closePosition": True, "type": ["STOP", "TAKE_PROFIT", "TRAILING_STOP_MARKET"]},
+                "forbid": ["closePosition"],
+            },
+            {"when": {"closePosition": True, "reduceOnly": True}, "forbid": ["reduceOnly"]},
             {"exclusive": ["price", "priceMatch"]},
-            {"exclusive": ["quantity", "closePosition"]},
-            {"exclusive": ["reduceOnly", "closePosition"]},
         ],
         "x-binance-idempotency": {
             "clientIdParam": "clientAlgoId",
@@ -251,9 +261,12 @@ def sync_detailed(
             canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
             only), good till date, retail price improvement (post only, matched only with orders from
             the app or web).
-        quantity (DecimalLike):
-        price (DecimalLike):
-        trigger_price (DecimalLike):
+        quantity (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
+        price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
+        trigger_price (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+            digits on each side of the point.
         working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
             triggers a conditional order.
         price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
@@ -264,8 +277,10 @@ def sync_detailed(
         close_position (bool):
         price_protect (bool):
         reduce_only (bool):
-        activate_price (DecimalLike):
-        callback_rate (DecimalLike):
+        activate_price (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+            digits on each side of the point.
+        callback_rate (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+            digits on each side of the point.
         client_algo_id (str):
         new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
             to an order placement is.
@@ -374,9 +389,12 @@ def sync(
             canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
             only), good till date, retail price improvement (post only, matched only with orders from
             the app or web).
-        quantity (DecimalLike):
-        price (DecimalLike):
-        trigger_price (DecimalLike):
+        quantity (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
+        price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
+        trigger_price (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+            digits on each side of the point.
         working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
             triggers a conditional order.
         price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
@@ -387,8 +405,10 @@ def sync(
         close_position (bool):
         price_protect (bool):
         reduce_only (bool):
-        activate_price (DecimalLike):
-        callback_rate (DecimalLike):
+        activate_price (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+            digits on each side of the point.
+        callback_rate (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+            digits on each side of the point.
         client_algo_id (str):
         new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
             to an order placement is.
@@ -496,9 +516,12 @@ async def asyncio_detailed(
             canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
             only), good till date, retail price improvement (post only, matched only with orders from
             the app or web).
-        quantity (DecimalLike):
-        price (DecimalLike):
-        trigger_price (DecimalLike):
+        quantity (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
+        price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
+        trigger_price (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+            digits on each side of the point.
         working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
             triggers a conditional order.
         price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
@@ -509,8 +532,10 @@ async def asyncio_detailed(
         close_position (bool):
         price_protect (bool):
         reduce_only (bool):
-        activate_price (DecimalLike):
-        callback_rate (DecimalLike):
+        activate_price (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+            digits on each side of the point.
+        callback_rate (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+            digits on each side of the point.
         client_algo_id (str):
         new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
             to an order placement is.
@@ -619,9 +644,12 @@ async def asyncio(
             canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
             only), good till date, retail price improvement (post only, matched only with orders from
             the app or web).
-        quantity (DecimalLike):
-        price (DecimalLike):
-        trigger_price (DecimalLike):
+        quantity (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
+        price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
+        trigger_price (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+            digits on each side of the point.
         working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
             triggers a conditional order.
         price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
@@ -632,8 +660,10 @@ async def asyncio(
         close_position (bool):
         price_protect (bool):
         reduce_only (bool):
-        activate_price (DecimalLike):
-        callback_rate (DecimalLike):
+        activate_price (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+            digits on each side of the point.
+        callback_rate (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+            digits on each side of the point.
         client_algo_id (str):
         new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
             to an order placement is.

@@ -40,6 +40,8 @@ OPERATION = Operation(
         "x-binance-requires": [
             {"when": {"type": "LIMIT"}, "require": ["timeInForce", "quantity"]},
             {"when": {"type": "MARKET"}, "require": ["quantity"]},
+            {"when": {"type": "LIMIT"}, "anyOf": ["price", "priceMatch"]},
+            {"when": {"type": "LIMIT", "priceMatch": "NONE"}, "require": ["price"]},
             {"when": {"timeInForce": "GTD"}, "require": ["goodTillDate"]},
             {"exclusive": ["price", "priceMatch"]},
         ],
@@ -211,9 +213,11 @@ def sync_detailed(
             canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
             only), good till date, retail price improvement (post only, matched only with orders from
             the app or web).
-        quantity (DecimalLike):
+        quantity (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
         reduce_only (bool):
-        price (DecimalLike):
+        price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
         new_client_order_id (str):
         new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
             to an order placement is.
@@ -306,9 +310,11 @@ def sync(
             canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
             only), good till date, retail price improvement (post only, matched only with orders from
             the app or web).
-        quantity (DecimalLike):
+        quantity (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
         reduce_only (bool):
-        price (DecimalLike):
+        price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
         new_client_order_id (str):
         new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
             to an order placement is.
@@ -400,9 +406,11 @@ async def asyncio_detailed(
             canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
             only), good till date, retail price improvement (post only, matched only with orders from
             the app or web).
-        quantity (DecimalLike):
+        quantity (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
         reduce_only (bool):
-        price (DecimalLike):
+        price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
         new_client_order_id (str):
         new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
             to an order placement is.
@@ -495,9 +503,11 @@ async def asyncio(
             canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
             only), good till date, retail price improvement (post only, matched only with orders from
             the app or web).
-        quantity (DecimalLike):
+        quantity (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
         reduce_only (bool):
-        price (DecimalLike):
+        price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
         new_client_order_id (str):
         new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
             to an order placement is.

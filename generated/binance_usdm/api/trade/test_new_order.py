@@ -43,8 +43,23 @@ OPERATION = Operation(
             {"when": {"type": "MARKET"}, "require": ["quantity"]},
             {"when": {"type": ["STOP", "TAKE_PROFIT"]}, "require": ["quantity", "stopPrice"]},
             {"when": {"type": ["STOP_MARKET", "TAKE_PROFIT_MARKET"]}, "require": ["stopPrice"]},
-            {"when": {"type": "TRAILING_STOP_MARKET"}, "require": ["callbackRate"]},
+            {"when": {"type": ["STOP_MARKET", "TAKE_PROFIT_MARKET"]}, "anyOf": ["quantity", "closePosition"]},
+            {
+                "when": {"type": ["STOP_MARKET", "TAKE_PROFIT_MARKET"], "closePosition": False},
+                "require": ["quantity"],
+            },
+            {"when": {"type": "TRAILING_STOP_MARKET"}, "require": ["callbackRate", "quantity"]},
+            {"when": {"type": ["LIMIT", "STOP", "TAKE_PROFIT"]}, "anyOf": ["price", "priceMatch"]},
+            {"when": {"type": ["LIMIT", "STOP", "TAKE_PROFIT"], "priceMatch": "NONE"}, "require": ["price"]},
             {"when": {"timeInForce": "GTD"}, "require": ["goodTillDate"]},
+            {
+                "when": {
+                    "closePosition": True,
+                    "type": ["LIMIT", "MARKET", "STOP", "TAKE_PROFIT", "TRAILING_STOP_MARKET"],
+                },
+                "forbid": ["closePosition"],
+            },
+            {"when": {"closePosition": True, "reduceOnly": True}, "forbid": ["reduceOnly"]},
             {"exclusive": ["price", "priceMatch"]},
         ]
     },
@@ -235,14 +250,19 @@ def sync_detailed(
             canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
             only), good till date, retail price improvement (post only, matched only with orders from
             the app or web).
-        quantity (DecimalLike):
+        quantity (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
         reduce_only (bool):
-        price (DecimalLike):
+        price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
         new_client_order_id (str):
-        stop_price (DecimalLike):
+        stop_price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits
+            on each side of the point.
         close_position (bool):
-        activation_price (DecimalLike):
-        callback_rate (DecimalLike):
+        activation_price (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+            digits on each side of the point.
+        callback_rate (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+            digits on each side of the point.
         working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
             triggers a conditional order.
         price_protect (bool):
@@ -352,14 +372,19 @@ def sync(
             canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
             only), good till date, retail price improvement (post only, matched only with orders from
             the app or web).
-        quantity (DecimalLike):
+        quantity (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
         reduce_only (bool):
-        price (DecimalLike):
+        price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
         new_client_order_id (str):
-        stop_price (DecimalLike):
+        stop_price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits
+            on each side of the point.
         close_position (bool):
-        activation_price (DecimalLike):
-        callback_rate (DecimalLike):
+        activation_price (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+            digits on each side of the point.
+        callback_rate (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+            digits on each side of the point.
         working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
             triggers a conditional order.
         price_protect (bool):
@@ -468,14 +493,19 @@ async def asyncio_detailed(
             canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
             only), good till date, retail price improvement (post only, matched only with orders from
             the app or web).
-        quantity (DecimalLike):
+        quantity (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
         reduce_only (bool):
-        price (DecimalLike):
+        price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
         new_client_order_id (str):
-        stop_price (DecimalLike):
+        stop_price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits
+            on each side of the point.
         close_position (bool):
-        activation_price (DecimalLike):
-        callback_rate (DecimalLike):
+        activation_price (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+            digits on each side of the point.
+        callback_rate (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+            digits on each side of the point.
         working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
             triggers a conditional order.
         price_protect (bool):
@@ -585,14 +615,19 @@ async def asyncio(
             canceled (at most one year), immediate or cancel, fill or kill, good till crossing (post
             only), good till date, retail price improvement (post only, matched only with orders from
             the app or web).
-        quantity (DecimalLike):
+        quantity (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
         reduce_only (bool):
-        price (DecimalLike):
+        price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
+            each side of the point.
         new_client_order_id (str):
-        stop_price (DecimalLike):
+        stop_price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits
+            on each side of the point.
         close_position (bool):
-        activation_price (DecimalLike):
-        callback_rate (DecimalLike):
+        activation_price (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+            digits on each side of the point.
+        callback_rate (DecimalLike): What Binance reads in a parameter - no sign, at most 20
+            digits on each side of the point.
         working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
             triggers a conditional order.
         price_protect (bool):

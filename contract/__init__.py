@@ -1,0 +1,13 @@
+"""Contract tests: the specs, the generated clients and a live exchange, held to each other.
+
+Schemathesis generates requests from ``specs/*.yaml`` (positive and negative data, then sequences that
+follow the specs' ``links``), sends them to an exchange (the emulator in-process or over loopback, or
+Binance's testnets) signed by the overlay's own signer, and checks every answer against the spec. Every
+answer is also parsed by the generated client and serialised back: decimals must survive unchanged.
+
+* ``contract.hooks`` - what schemathesis loads (``--hooks`` / ``SCHEMATHESIS_HOOKS``): signing, the
+  exchange's live symbols in positive cases, cancel-after, the client round-trip check;
+* ``contract/schemathesis.toml`` - phases, checks and the per-operation exceptions, each with its reason;
+* ``python -m contract emulator|testnet`` - the loopback and testnet runs (``make contract``,
+  ``make contract-testnet``).
+"""

@@ -1,0 +1,322 @@
+"""Klines and rolling statistics of one symbol's tape, cheap enough to send every second.
+
+The REST endpoints rebuild every 1-minute bar of the tape on each call (tens of milliseconds); a stream
+that sends a kline four times a second cannot. ``MinuteBars`` keeps the tape's minutes (the seeded
+history, then minutes folded from the live trades as they are added) and answers a window with
+bisection, so that the streams compute what the REST answers compute, the same way:
+
+* klines: the bars of an interval merged from its minutes (1s klines from the trades themselves);
+* spot tickers: the spot exchange's ``WindowStats`` (open, high, low, previous close, volumes over the
+  minutes of the window; trade ids and count over its trades), written by its ``ticker``;
+* futures tickers: the futures exchange's 24-hour rules (minutes opened within the last 24 hours,
+  contract volumes and COIN-M base volumes, the weighted price at the tick).
+"""
+
+from __future__ import annotations
+
+import bisect
+import importlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any, Protocol
+
+from binance_emulator.market import INTERVALS_MS, MINUTE, Tape, Trade
+
+ZERO = Decimal(0)
+DAY = 24 * 60 * MINUTE
+Q8 = Decimal("0.00000001")
+
+
+class BarLike(Protocol):
+    """What a 1-minute bar of the history and a live minute have in common."""
+
+    @property
+    def open_time(self) -> int: ...
+    @property
+    def open(self) -> Decimal: ...
+    @property
+    def high(self) -> Decimal: ...
+    @property
+    def low(self) -> Decimal: ...
+    @property
+    def close(self) -> Decimal: ...
+    @property
+    def volume(self) -> Decimal: ...
+    @property
+    def quote_volume(self) -> Decimal: ...
+    @property
+    def trades(self) -> int: ...
+    @property
+    def taker_buy_volume(self) -> Decimal: ...
+    @property
+    def taker_buy_quote_volume(self) -> Decimal: ...
+
+
+@dataclass(slots=True)
+class Minute:
+    """One minute of live trades."""
+
+    open_time: int
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: Decimal = ZERO
+    quote_volume: Decimal = ZERO
+    trades: int = 0
+    taker_buy_volume: Decimal = ZERO
+    taker_buy_quote_volume: Decimal = ZERO
+
+    def add(self, trade: Trade) -> None:
+        """Fold one trade into the minute."""
+        self.high = max(self.high, trade.price)
+        self.low = min(self.low, trade.price)
+        self.close = trade.price
+        self.volume += trade.quantity
+        self.quote_volume += trade.quote
+        self.trades += 1
+        if not trade.buyer_maker:
+            self.taker_buy_volume += trade.quantity
+            self.taker_buy_quote_volume += trade.quote
+
+
+@dataclass(slots=True)
+class Kline:
+    """One merged bar: what a kline row is made of."""
+
+    open_time: int
+    close_time: int
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: Decimal
+    quote_volume: Decimal
+    trades: int
+    taker_buy_volume: Decimal
+    taker_buy_quote_volume: Decimal
+    first_id: int = -1
+    last_id: int = -1
+
+
+def _merge(open_time: int, length: int, parts: Sequence[BarLike]) -> Kline:
+    return Kline(
+        open_time=open_time,
+        close_time=open_time + length - 1,
+        open=parts[0].open,
+        high=max(part.high for part in parts),
+        low=min(part.low for part in parts),
+        close=parts[-1].close,
+        volume=sum((part.volume for part in parts), ZERO),
+        quote_volume=sum((part.quote_volume for part in parts), ZERO),
+        trades=sum(part.trades for part in parts),
+        taker_buy_volume=sum((part.taker_buy_volume for part in parts), ZERO),
+        taker_buy_quote_volume=sum((part.taker_buy_quote_volume for part in parts), ZERO),
+    )
+
+
+class MinuteBars:
+    """The 1-minute bars of one tape, brought up to date from its new trades on each use."""
+
+    def __init__(self, tape: Tape) -> None:
+        self.tape = tape
+        self.live: list[Minute] = []
+        self._seen = 0
+
+    def refresh(self) -> None:
+        """Fold the trades added to the tape since the last refresh into live minutes."""
+        trades = self.tape.trades
+        live = self.live
+        for trade in trades[self._seen :]:
+            minute = trade.time - trade.time % MINUTE
+            if live and live[-1].open_time == minute:
+                live[-1].add(trade)
+            else:
+                bar = Minute(minute, trade.price, trade.price, trade.price, trade.price)
+                bar.add(trade)
+                live.append(bar)
+        self._seen = len(trades)
+
+    def minutes(self, start: int, end: int) -> list[BarLike]:
+        """Minutes opened in ``[start, end]``: history first, then live."""
+        self.refresh()
+        history = self.tape.history
+        low = bisect.bisect_left(history, start, key=lambda bar: bar.open_time)
+        high = bisect.bisect_right(history, end, key=lambda bar: bar.open_time)
+        live_low = bisect.bisect_left(self.live, start, key=lambda bar: bar.open_time)
+        live_high = bisect.bisect_right(self.live, end, key=lambda bar: bar.open_time)
+        return [*history[low:high], *self.live[live_low:live_high]]
+
+    def before(self, start: int) -> BarLike | None:
+        """The last minute opened before ``start``."""
+        self.refresh()
+        live_index = bisect.bisect_left(self.live, start, key=lambda bar: bar.open_time)
+        if live_index > 0:
+            return self.live[live_index - 1]
+        history = self.tape.history
+        index = bisect.bisect_left(history, start, key=lambda bar: bar.open_time)
+        return history[index - 1] if index > 0 else None
+
+    def trades(self, start: int, end: int) -> list[Trade]:
+        """Live trades in ``[start, end]``."""
+        trades = self.tape.trades
+        low = bisect.bisect_left(trades, start, key=lambda trade: trade.time)
+        high = bisect.bisect_right(trades, end, key=lambda trade: trade.time)
+        return trades[low:high]
+
+    # -- klines -----------------------------------------------------------------------------------
+
+    def kline(self, interval: str, open_time: int) -> Kline | None:
+        """The bar of ``interval`` opened at ``open_time`` (``None`` while it has no data)."""
+        length = INTERVALS_MS[interval]
+        end = open_time + length - 1
+        trades = self.trades(open_time, end)
+        if length < MINUTE:
+            if not trades:
+                return None
+            kline = _merge(open_time, length, [_single(trade) for trade in trades])
+        else:
+            parts = self.minutes(open_time, end)
+            if not parts:
+                return None
+            kline = _merge(open_time, length, parts)
+        if trades:
+            kline.first_id, kline.last_id = trades[0].id, trades[-1].id
+        return kline
+
+    # -- statistics -------------------------------------------------------------------------------
+
+    def spot_stats(self, start: int, end: int) -> Any:
+        """The spot exchange's ``WindowStats`` of ``[start, end]`` (minutes from ``start``'s minute)."""
+        tickers = importlib.import_module("binance_emulator.spot.tickers")
+        inside = self.minutes(start - start % MINUTE, end)
+        last = self.tape.last_price
+        previous = self.before(start - start % MINUTE)
+        prev_close = previous.close if previous is not None else (inside[0].open if inside else last)
+        trades = self.trades(start, end)
+        return tickers.WindowStats(
+            open=inside[0].open if inside else last,
+            high=max((bar.high for bar in inside), default=last),
+            low=min((bar.low for bar in inside), default=last),
+            last=last,
+            prev_close=prev_close,
+            last_qty=trades[-1].quantity if trades else ZERO,
+            volume=sum((bar.volume for bar in inside), ZERO),
+            quote_volume=sum((bar.quote_volume for bar in inside), ZERO),
+            open_time=start,
+            close_time=end,
+            first_id=trades[0].id if trades else -1,
+            last_id=trades[-1].id if trades else -1,
+            count=len(trades),
+        )
+
+    def average(self, now: int, minutes: int) -> Decimal:
+        """Volume-weighted price of the minutes opened in the last ``minutes`` (spot ``avgPrice``)."""
+        bars = self.minutes(now - minutes * MINUTE, now)
+        volume = sum((bar.volume for bar in bars), ZERO)
+        if volume <= 0:
+            return self.tape.last_price
+        return sum((bar.quote_volume for bar in bars), ZERO) / volume
+
+
+def _single(trade: Trade) -> Minute:
+    bar = Minute(trade.time, trade.price, trade.price, trade.price, trade.price)
+    bar.add(trade)
+    return bar
+
+
+def _text(value: Decimal) -> str:
+    return format(value if value else abs(value), "f")
+
+
+def _short8(value: Decimal) -> str:
+    return _text(value.quantize(Q8, rounding=ROUND_HALF_EVEN).normalize())
+
+
+def futures_ticker(bars: MinuteBars, rule: Any, inverse: bool, now: int) -> dict[str, Any]:
+    """A futures 24-hour ticker, as ``GET /fapi|dapi/v1/ticker/24hr`` writes it."""
+    tape = bars.tape
+    symbol = rule.instrument.symbol
+    start = now - DAY
+    minutes = bars.minutes(start, now)
+    last = tape.last_price
+    opening = minutes[0].open if minutes else last
+    volume = sum((bar.volume for bar in minutes), ZERO)
+    quote = sum((bar.quote_volume for bar in minutes), ZERO)
+    trades = bars.trades(start, now)
+    change = last - opening
+    base = ZERO
+    if inverse:
+        base = sum((rule.contract.notional(bar.volume, bar.close) for bar in minutes), ZERO)
+    weighted = (
+        (volume * rule.contract.size / base) if inverse and base else (quote / volume if volume else last)
+    )
+    body: dict[str, Any] = {"symbol": symbol}
+    if inverse:
+        body["pair"] = rule.pair
+    body.update(
+        {
+            "priceChange": _text(change),
+            "priceChangePercent": _text((change / opening * 100).quantize(Decimal("0.001")))
+            if opening
+            else "0",
+            "weightedAvgPrice": _text(weighted.quantize(rule.tick, rounding=ROUND_HALF_EVEN)),
+            "lastPrice": _text(last),
+            "lastQty": _text(tape.trades[-1].quantity) if tape.trades else "0",
+            "openPrice": _text(opening),
+            "highPrice": _text(max((bar.high for bar in minutes), default=last)),
+            "lowPrice": _text(min((bar.low for bar in minutes), default=last)),
+            "volume": _text(volume),
+        }
+    )
+    if inverse:
+        body["baseVolume"] = _short8(base)
+    else:
+        body["quoteVolume"] = _text(quote)
+    body.update(
+        {
+            "openTime": start,
+            "closeTime": now,
+            "firstId": trades[0].id if trades else -1,
+            "lastId": trades[-1].id if trades else -1,
+            "count": sum(bar.trades for bar in minutes),
+        }
+    )
+    return body
+
+
+def kline_row(product: str, kline: Kline, rule: Any = None) -> list[Any]:
+    """A kline as the product's REST ``klines`` writes it (COIN-M: volumes in contracts, then coin)."""
+    if product == "spot":
+        text = _eight
+        second, taker_second = _eight(kline.quote_volume), _eight(kline.taker_buy_quote_volume)
+    elif product == "coinm":
+        text = _text
+        price = (kline.high + kline.low + kline.close) / 3 if kline.close else ZERO
+        second = _short8(rule.contract.notional(kline.volume, price))
+        taker_second = _short8(rule.contract.notional(kline.taker_buy_volume, price))
+    else:
+        text = _text
+        second, taker_second = _text(kline.quote_volume), _text(kline.taker_buy_quote_volume)
+    return [
+        kline.open_time,
+        text(kline.open),
+        text(kline.high),
+        text(kline.low),
+        text(kline.close),
+        text(kline.volume),
+        kline.close_time,
+        second,
+        kline.trades,
+        text(kline.taker_buy_volume),
+        taker_second,
+        "0",
+    ]
+
+
+def _eight(value: Decimal) -> str:
+    return format(value, ".8f") if value else "0.00000000"
+
+
+__all__ = ["Kline", "Minute", "MinuteBars", "futures_ticker", "kline_row"]
