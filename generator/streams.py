@@ -6,11 +6,15 @@ what JSON Schema alone cannot, and its output gets three small touches afterward
 - before: positional arrays (``prefixItems``) become objects named by their item titles, rendered as
   ``array_like=True`` Structs, so that ``["0.0024", "10"]`` decodes into ``price`` and ``quantity``;
   ``x-raw-json`` properties become ``msgspec.Raw``; every property gets its explicit Python name (an
-  alias) and a docstring that starts with its wire name; ``format: decimal`` maps to ``Decimal``.
-- after: the tool's header is replaced by the project's, each module gets a docstring, and each struct
-  tagged by ``e`` gets an ``event_type`` class variable (the tag is not a field in msgspec).
+  alias) and a docstring that starts with its wire name; ``format: decimal`` maps to ``Decimal``, except
+  for decimals sent as JSON strings, which become ``DecimalText`` (decoded as the text, read as a
+  ``Decimal``: see ``_decimals.py``).
+- after: the tool's header is replaced by the project's, each module gets a docstring, each struct
+  tagged by ``e`` gets an ``event_type`` class variable (the tag is not a field in msgspec), and each
+  struct with ``DecimalText`` fields gets the ``@decimal_fields(...)`` decorator that makes them read as
+  ``Decimal``.
 - besides: ``__init__.py``, ``_codec.py`` (encoding with decimals written as Binance writes them),
-  ``py.typed`` and the ``_generation.py`` stamp.
+  ``_decimals.py``, ``py.typed`` and the ``_generation.py`` stamp.
 """
 
 from __future__ import annotations
@@ -46,8 +50,22 @@ SNAKE_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 CAMEL_RE = re.compile(r"^[a-z][a-zA-Z0-9]{2,}$")
 # Names that the generated modules import: a schema name equal to one of them would be renamed by the tool.
 RESERVED_NAMES = frozenset(
-    {"Any", "ClassVar", "Decimal", "Literal", "Meta", "Raw", "Struct", "TypeAlias", "UNSET", "UnsetType"}
+    {
+        "Any",
+        "ClassVar",
+        "Decimal",
+        "DecimalText",
+        "Literal",
+        "Meta",
+        "Raw",
+        "Struct",
+        "TypeAlias",
+        "UNSET",
+        "UnsetType",
+    }
 )
+# A decimal sent as a JSON string is decoded as its text and read as a Decimal (see DECIMALS below).
+DECIMAL_TEXT = f"{PACKAGE}._decimals.DecimalText"
 
 
 @dataclass(frozen=True)
@@ -73,6 +91,7 @@ class _Module:
     template_data: dict[str, dict[str, Any]] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
     json_numbers: dict[str, list[str]] = field(default_factory=dict)
+    decimal_texts: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -142,6 +161,13 @@ def _is_union(schema: Mapping[str, Any]) -> bool:
 
 def _is_struct(schema: Mapping[str, Any]) -> bool:
     return schema.get("type") == "object" or "allOf" in schema
+
+
+def _is_decimal_text(schema: Mapping[str, Any]) -> bool:
+    """A decimal that Binance sends as a JSON string (maybe null): decoded as text, read as a Decimal."""
+    types = schema.get("type")
+    type_set = set(types) if isinstance(types, list) else {types}
+    return schema.get("format") == "decimal" and "string" in type_set and type_set <= {"string", "null"}
 
 
 def _fields(name: str, defs: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any], bool]]:
@@ -359,6 +385,7 @@ def build_streams(work_dir: Path, streams_dir: Path = STREAMS_DIR) -> StreamsGen
         (package_dir / f"{module.name}.py").write_text(source, encoding="utf-8")
     (package_dir / "__init__.py").write_text(_init(modules), encoding="utf-8")
     (package_dir / "_codec.py").write_text(_codec(modules), encoding="utf-8")
+    (package_dir / "_decimals.py").write_text(DECIMALS, encoding="utf-8")
     (package_dir / "_generation.py").write_text(_stamp(streams_dir), encoding="utf-8")
     (package_dir / "py.typed").write_text("", encoding="utf-8")
     _ruff(package_dir)
@@ -387,6 +414,10 @@ def _prepare(module: _Module, names: Mapping[str, str]) -> _Module:
         if _is_tuple(schema):
             prepared = _tuple_as_object(schema)
             module.template_data[name] = {"base_class_kwargs": _struct_options(schema, array_like=True)}
+            for item in schema["prefixItems"]:
+                if _is_decimal_text(item):
+                    module.overrides[f"{name}.{item['title']}"] = DECIMAL_TEXT
+                    module.decimal_texts.setdefault(name, []).append(item["title"])
         elif _is_struct(schema):
             module.template_data[name] = {"base_class_kwargs": _struct_options(schema, array_like=False)}
             tag = _tag_of(name, source_defs)
@@ -402,7 +433,10 @@ def _prepare(module: _Module, names: Mapping[str, str]) -> _Module:
                     module.json_numbers.setdefault(name, []).append(python)
                 if wire in own:
                     if prop.get("x-raw-json"):
-                        module.overrides[f"{name}.{wire}"] = "msgspec.Raw"
+                        module.overrides[f"{name}.{python}"] = "msgspec.Raw"
+                    elif _is_decimal_text(prop):
+                        module.overrides[f"{name}.{python}"] = DECIMAL_TEXT
+                        module.decimal_texts.setdefault(name, []).append(python)
                     _describe_property(prepared, wire)
         defs[name] = _strip_extensions(prepared)
     module.document = {"$schema": SCHEMA_DIALECT, "$defs": defs}
@@ -523,8 +557,16 @@ def _finish(module: _Module, source: str) -> tuple[str, int]:
         else:
             end = node.body[0].end_lineno or node.body[0].lineno
             inserts.append((end, 0, line))
+    for name, fields in module.decimal_texts.items():
+        listed = ", ".join(repr(f) for f in fields)
+        inserts.append((classes[name].lineno - 1, 0, f"@decimal_fields({listed})"))
     for index, replace, text in sorted(inserts, reverse=True):
         lines[index : index + replace] = text.splitlines()
+    if module.decimal_texts:
+        tool_import = f"from {DECIMAL_TEXT.rpartition('.')[0]} import DecimalText"
+        if tool_import not in lines:
+            raise GenerationError(f"{relative(module.path)}: the tool did not import DecimalText")
+        lines[lines.index(tool_import)] = "from ._decimals import DecimalText, decimal_fields"
     document = json.loads(module.path.read_text(encoding="utf-8"))
     summary = textwrap.fill(
         f"{document['title']}: {document['description']}", width=100, break_long_words=False
@@ -550,7 +592,10 @@ def _init(modules: list[_Module]) -> str:
         '"""msgspec Structs of Binance websocket events, compiled from ``specs/streams/``.\n\n'
         f"{listing}\n\n"
         "Decode with ``msgspec.json.decode(raw, type=spot_market.SpotMarketEvent)`` (a union tagged by"
-        " ``e``)\nor with one struct; encode with :func:`encode`, which writes decimals as Binance does.\n"
+        " ``e``)\nor with one struct; encode with :func:`encode`, which writes decimals as Binance does.\n\n"
+        "Money fields read as ``Decimal`` (``event.bids[0].price``). Those Binance sends as JSON strings\n"
+        "are decoded as that text and turned into a ``Decimal`` when read (``_decimals.py``): decoding\n"
+        "stays fast, and each read gives a new, exact ``Decimal``.\n"
         '"""\n\n'
         f"{imports}\nfrom ._codec import encode, to_wire\n\n"
         f"__all__ = {exported!r}\n"
@@ -560,9 +605,9 @@ def _init(modules: list[_Module]) -> str:
 CODEC = '''"""Encode Structs into the JSON Binance sends.
 
 ``msgspec.json.encode`` writes ``Decimal("0.00000000")`` as ``"0E-8"``; Binance writes ``"0.00000000"``.
-:func:`encode` writes every decimal in fixed-point notation with its digits as decoded, and money that
-Binance sends as a JSON number (contract brackets) as a number again, so that decoding and encoding
-gives back the same JSON.
+:func:`encode` writes decimals decoded from text as that very text, any other decimal in fixed-point
+notation with its digits, and money that Binance sends as a JSON number (contract brackets) as a number
+again, so that decoding and encoding gives back the same JSON.
 """
 
 from __future__ import annotations
@@ -602,13 +647,14 @@ def to_wire(value: object) -> Any:
 def _struct(value: msgspec.Struct) -> Any:
     config = value.__struct_config__
     numbers, fields = _layout(type(value))
+    # The values as stored: a decimal decoded from text is still that text (its attribute reads a Decimal).
+    values = msgspec.structs.astuple(value)
     if config.array_like:
-        return [to_wire(getattr(value, name)) for name, _wire in fields]
+        return [to_wire(item) for item in values]
     out: dict[str, Any] = {}
     if config.tag_field is not None:
         out[config.tag_field] = config.tag
-    for name, wire in fields:
-        item = getattr(value, name)
+    for (name, wire), item in zip(fields, values, strict=True):
         if item is msgspec.UNSET:
             continue
         if name in numbers and isinstance(item, Decimal):
@@ -625,6 +671,91 @@ def _layout(kind: type[msgspec.Struct]) -> tuple[frozenset[str], tuple[tuple[str
         numbers |= JSON_NUMBERS.get((base.__module__, base.__name__), frozenset())
     fields = tuple((f.name, f.encode_name) for f in msgspec.structs.fields(kind))
     return numbers, fields
+'''
+
+
+DECIMALS = '''"""Decimals decoded lazily: a money field keeps the text Binance sent, read as a ``Decimal``.
+
+Building a ``Decimal`` is most of the cost of decoding an event, and an event is often read in part or
+not at all. So a field annotated ``DecimalText`` is decoded as ``str`` (msgspec still rejects anything
+that is not a JSON string), and :func:`decimal_fields` makes its attribute a property that returns
+``Decimal(text)``: ``event.bids[0].price`` is a ``Decimal`` with exactly the digits Binance sent, and
+type checkers see ``Decimal`` everywhere (constructors take ``Decimal`` too).
+
+- Each read builds a new ``Decimal``: keep it in a local to use it twice.
+- A text that is not a decimal (``"1,5"``) raises :class:`msgspec.ValidationError` when the field is read.
+- The struct stores the text, so ``repr``, ``==``, ``hash``, ``msgspec.structs.asdict`` and
+  ``msgspec.json.encode`` see the wire text (``"0.00000000"``, never ``0E-8``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from types import FunctionType
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
+
+import msgspec
+
+__all__ = ["DecimalText", "decimal_fields"]
+
+if TYPE_CHECKING:
+    DecimalText: TypeAlias = Decimal
+else:
+    DecimalText = str
+    """What the decoder sees: the text. Type checkers see a ``Decimal``, which is what the field reads."""
+
+_StructType = TypeVar("_StructType", bound=type[msgspec.Struct])
+
+
+def decimal_fields(*names: str) -> Callable[[_StructType], _StructType]:
+    """Class decorator: the fields ``names`` (annotated ``DecimalText``) read as ``Decimal``.
+
+    The decoder, the constructor and the encoder keep using the field's slot (so field names, keyword
+    arguments and wire names stay as declared); the attribute of the class becomes a property over it.
+    """
+
+    def install(cls: _StructType) -> _StructType:
+        fields = cls.__struct_fields__
+        array_like = cls.__struct_config__.array_like
+        for name in names:
+            index = fields.index(name)
+            wire = f"[{index}]" if array_like else cls.__struct_encode_fields__[index]
+            setattr(cls, name, _decimal_property(cls, name, wire))
+        return cls
+
+    return install
+
+
+def _decimal_property(cls: type[msgspec.Struct], name: str, wire: str) -> property:
+    # The field's slot stays readable under another name, ``_<name>_text`` (the wire text), and the
+    # property's getter is a copy of ``_read_template`` that loads that very attribute: a plain attribute
+    # load is the fastest way to read a slot, and copying a code object (``CodeType.replace``, with the
+    # attribute's name swapped) costs nothing at import, where compiling a getter per field would.
+    text = f"_{name}_text"
+    setattr(cls, text, cls.__dict__[name])
+    code = _read_template.__code__
+    code = code.replace(
+        co_names=tuple(text if item == _TEXT else item for item in code.co_names),
+        co_name=name,
+        co_qualname=f"{cls.__qualname__}.{name}",
+    )
+    where = f"{cls.__name__}.{name}` (`{wire}`)"
+    read = FunctionType(code, _read_template.__globals__, name, (where,))
+    return property(read, doc=f"`{wire}` as a ``Decimal``, made from the text Binance sent when read.")
+
+
+_TEXT = "_decimal_text_"
+
+
+def _read_template(self: Any, where: str = "") -> Any:
+    value = self._decimal_text_
+    if value.__class__ is not str:
+        return value  # None, UNSET, or a Decimal given to the constructor
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        raise msgspec.ValidationError(f"Invalid decimal string {value!r} - at `{where}") from None
 '''
 
 

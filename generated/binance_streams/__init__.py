@@ -12,6 +12,10 @@
 
 Decode with ``msgspec.json.decode(raw, type=spot_market.SpotMarketEvent)`` (a union tagged by ``e``)
 or with one struct; encode with :func:`encode`, which writes decimals as Binance does.
+
+Money fields read as ``Decimal`` (``event.bids[0].price``). Those Binance sends as JSON strings
+are decoded as that text and turned into a ``Decimal`` when read (``_decimals.py``): decoding
+stays fast, and each read gives a new, exact ``Decimal``.
 """
 
 from . import coinm_market, coinm_user, spot_market, spot_user, usdm_market, usdm_user, ws_api

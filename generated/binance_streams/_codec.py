@@ -3,9 +3,9 @@
 """Encode Structs into the JSON Binance sends.
 
 ``msgspec.json.encode`` writes ``Decimal("0.00000000")`` as ``"0E-8"``; Binance writes ``"0.00000000"``.
-:func:`encode` writes every decimal in fixed-point notation with its digits as decoded, and money that
-Binance sends as a JSON number (contract brackets) as a number again, so that decoding and encoding
-gives back the same JSON.
+:func:`encode` writes decimals decoded from text as that very text, any other decimal in fixed-point
+notation with its digits, and money that Binance sends as a JSON number (contract brackets) as a number
+again, so that decoding and encoding gives back the same JSON.
 """
 
 from __future__ import annotations
@@ -52,13 +52,14 @@ def to_wire(value: object) -> Any:
 def _struct(value: msgspec.Struct) -> Any:
     config = value.__struct_config__
     numbers, fields = _layout(type(value))
+    # The values as stored: a decimal decoded from text is still that text (its attribute reads a Decimal).
+    values = msgspec.structs.astuple(value)
     if config.array_like:
-        return [to_wire(getattr(value, name)) for name, _wire in fields]
+        return [to_wire(item) for item in values]
     out: dict[str, Any] = {}
     if config.tag_field is not None:
         out[config.tag_field] = config.tag
-    for name, wire in fields:
-        item = getattr(value, name)
+    for (name, wire), item in zip(fields, values, strict=True):
         if item is msgspec.UNSET:
             continue
         if name in numbers and isinstance(item, Decimal):

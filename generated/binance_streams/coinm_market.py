@@ -14,7 +14,10 @@ from typing import ClassVar, TypeAlias
 
 from msgspec import UNSET, Struct, UnsetType, field
 
+from ._decimals import DecimalText, decimal_fields
 
+
+@decimal_fields("price", "quantity")
 class PriceLevel(Struct, frozen=True, kw_only=True, array_like=True, gc=False):
     """
     One price level of a book side: `[price, quantity]`. A quantity of 0 removes the level.
@@ -22,16 +25,17 @@ class PriceLevel(Struct, frozen=True, kw_only=True, array_like=True, gc=False):
     Sent as a JSON array; decoded into named fields.
     """
 
-    price: Decimal
+    price: DecimalText
     """
     Item 0: Price of the level.
     """
-    quantity: Decimal
+    quantity: DecimalText
     """
     Item 1: Quantity at the level; 0 means remove the level.
     """
 
 
+@decimal_fields("price", "quantity")
 class AggTrade(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="aggTrade"):
     """
     Market trades aggregated over 100 ms by price and taker side (insurance fund and ADL trades are not aggregated).
@@ -53,11 +57,11 @@ class AggTrade(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="
     """
     `a`: Aggregate trade ID.
     """
-    price: Decimal = field(name="p")
+    price: DecimalText = field(name="p")
     """
     `p`: Price.
     """
-    quantity: Decimal = field(name="q")
+    quantity: DecimalText = field(name="q")
     """
     `q`: Quantity in contracts.
     """
@@ -79,6 +83,7 @@ class AggTrade(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="
     """
 
 
+@decimal_fields("index_price")
 class IndexPriceUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="indexPriceUpdate"):
     """
     Index price of a pair.
@@ -96,12 +101,13 @@ class IndexPriceUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e
     """
     `i`: Pair.
     """
-    index_price: Decimal = field(name="p")
+    index_price: DecimalText = field(name="p")
     """
     `p`: Index price.
     """
 
 
+@decimal_fields("mark_price", "index_price", "estimated_settle_price")
 class MarkPriceUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="markPriceUpdate"):
     """
     Mark price, index price and funding rate of a symbol.
@@ -119,15 +125,15 @@ class MarkPriceUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e"
     """
     `s`: Symbol.
     """
-    mark_price: Decimal = field(name="p")
+    mark_price: DecimalText = field(name="p")
     """
     `p`: Mark price.
     """
-    index_price: Decimal = field(name="i")
+    index_price: DecimalText = field(name="i")
     """
     `i`: Index price.
     """
-    estimated_settle_price: Decimal = field(name="P")
+    estimated_settle_price: DecimalText = field(name="P")
     """
     `P`: Estimated settle price, only useful in the last hour before settlement.
     """
@@ -149,6 +155,16 @@ Streams: `<pair>@markPrice`, `<pair>@markPrice@1s`.
 """
 
 
+@decimal_fields(
+    "open_price",
+    "close_price",
+    "high_price",
+    "low_price",
+    "contract_volume",
+    "base_volume",
+    "taker_buy_contract_volume",
+    "taker_buy_base_volume",
+)
 class KlineData(Struct, frozen=True, kw_only=True, gc=False):
     """
     The candle inside a `kline` event.
@@ -178,23 +194,23 @@ class KlineData(Struct, frozen=True, kw_only=True, gc=False):
     """
     `L`: Last trade ID.
     """
-    open_price: Decimal = field(name="o")
+    open_price: DecimalText = field(name="o")
     """
     `o`: Open price.
     """
-    close_price: Decimal = field(name="c")
+    close_price: DecimalText = field(name="c")
     """
     `c`: Close price.
     """
-    high_price: Decimal = field(name="h")
+    high_price: DecimalText = field(name="h")
     """
     `h`: High price.
     """
-    low_price: Decimal = field(name="l")
+    low_price: DecimalText = field(name="l")
     """
     `l`: Low price.
     """
-    contract_volume: Decimal = field(name="v")
+    contract_volume: DecimalText = field(name="v")
     """
     `v`: Volume in contracts.
     """
@@ -206,15 +222,15 @@ class KlineData(Struct, frozen=True, kw_only=True, gc=False):
     """
     `x`: Is this kline closed?
     """
-    base_volume: Decimal = field(name="q")
+    base_volume: DecimalText = field(name="q")
     """
     `q`: Base asset volume.
     """
-    taker_buy_contract_volume: Decimal = field(name="V")
+    taker_buy_contract_volume: DecimalText = field(name="V")
     """
     `V`: Taker buy volume in contracts.
     """
-    taker_buy_base_volume: Decimal = field(name="Q")
+    taker_buy_base_volume: DecimalText = field(name="Q")
     """
     `Q`: Taker buy base asset volume.
     """
@@ -247,6 +263,16 @@ class Kline(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="kli
     """
 
 
+@decimal_fields(
+    "open_price",
+    "close_price",
+    "high_price",
+    "low_price",
+    "contract_volume",
+    "base_volume",
+    "taker_buy_contract_volume",
+    "taker_buy_base_volume",
+)
 class ContinuousKlineData(Struct, frozen=True, kw_only=True, gc=False):
     """
     The candle inside a `continuous_kline` event.
@@ -272,23 +298,23 @@ class ContinuousKlineData(Struct, frozen=True, kw_only=True, gc=False):
     """
     `L`: Last update ID.
     """
-    open_price: Decimal = field(name="o")
+    open_price: DecimalText = field(name="o")
     """
     `o`: Open price.
     """
-    close_price: Decimal = field(name="c")
+    close_price: DecimalText = field(name="c")
     """
     `c`: Close price.
     """
-    high_price: Decimal = field(name="h")
+    high_price: DecimalText = field(name="h")
     """
     `h`: High price.
     """
-    low_price: Decimal = field(name="l")
+    low_price: DecimalText = field(name="l")
     """
     `l`: Low price.
     """
-    contract_volume: Decimal = field(name="v")
+    contract_volume: DecimalText = field(name="v")
     """
     `v`: Volume in contracts.
     """
@@ -300,15 +326,15 @@ class ContinuousKlineData(Struct, frozen=True, kw_only=True, gc=False):
     """
     `x`: Is this kline closed?
     """
-    base_volume: Decimal = field(name="q")
+    base_volume: DecimalText = field(name="q")
     """
     `q`: Base asset volume.
     """
-    taker_buy_contract_volume: Decimal = field(name="V")
+    taker_buy_contract_volume: DecimalText = field(name="V")
     """
     `V`: Taker buy volume in contracts.
     """
-    taker_buy_base_volume: Decimal = field(name="Q")
+    taker_buy_base_volume: DecimalText = field(name="Q")
     """
     `Q`: Taker buy base asset volume.
     """
@@ -349,6 +375,16 @@ class ContinuousKline(Struct, frozen=True, kw_only=True, gc=False, tag_field="e"
     """
 
 
+@decimal_fields(
+    "open_price",
+    "close_price",
+    "high_price",
+    "low_price",
+    "volume",
+    "quote_volume",
+    "taker_buy_volume",
+    "taker_buy_quote_volume",
+)
 class PriceKlineData(Struct, frozen=True, kw_only=True, gc=False):
     """
     The candle inside an index price or mark price kline event.
@@ -378,23 +414,23 @@ class PriceKlineData(Struct, frozen=True, kw_only=True, gc=False):
     """
     `L`: Documented as 'ignore' (a time).
     """
-    open_price: Decimal = field(name="o")
+    open_price: DecimalText = field(name="o")
     """
     `o`: Open price.
     """
-    close_price: Decimal = field(name="c")
+    close_price: DecimalText = field(name="c")
     """
     `c`: Close price.
     """
-    high_price: Decimal = field(name="h")
+    high_price: DecimalText = field(name="h")
     """
     `h`: High price.
     """
-    low_price: Decimal = field(name="l")
+    low_price: DecimalText = field(name="l")
     """
     `l`: Low price.
     """
-    volume: Decimal = field(name="v")
+    volume: DecimalText = field(name="v")
     """
     `v`: Documented as 'ignore' (always 0).
     """
@@ -406,15 +442,15 @@ class PriceKlineData(Struct, frozen=True, kw_only=True, gc=False):
     """
     `x`: Is this kline closed?
     """
-    quote_volume: Decimal = field(name="q")
+    quote_volume: DecimalText = field(name="q")
     """
     `q`: Documented as 'ignore' (always 0).
     """
-    taker_buy_volume: Decimal = field(name="V")
+    taker_buy_volume: DecimalText = field(name="V")
     """
     `V`: Documented as 'ignore' (always 0).
     """
-    taker_buy_quote_volume: Decimal = field(name="Q")
+    taker_buy_quote_volume: DecimalText = field(name="Q")
     """
     `Q`: Documented as 'ignore' (always 0).
     """
@@ -470,6 +506,7 @@ class MarkPriceKline(Struct, frozen=True, kw_only=True, gc=False, tag_field="e",
     """
 
 
+@decimal_fields("close_price", "open_price", "high_price", "low_price", "contract_volume", "base_volume")
 class MiniTicker(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="24hrMiniTicker"):
     """
     24 h rolling window mini ticker of one symbol.
@@ -491,27 +528,27 @@ class MiniTicker(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag
     """
     `ps`: Pair (`BTCUSD`).
     """
-    close_price: Decimal = field(name="c")
+    close_price: DecimalText = field(name="c")
     """
     `c`: Close price.
     """
-    open_price: Decimal = field(name="o")
+    open_price: DecimalText = field(name="o")
     """
     `o`: Open price.
     """
-    high_price: Decimal = field(name="h")
+    high_price: DecimalText = field(name="h")
     """
     `h`: High price.
     """
-    low_price: Decimal = field(name="l")
+    low_price: DecimalText = field(name="l")
     """
     `l`: Low price.
     """
-    contract_volume: Decimal = field(name="v")
+    contract_volume: DecimalText = field(name="v")
     """
     `v`: Total traded volume in contracts.
     """
-    base_volume: Decimal = field(name="q")
+    base_volume: DecimalText = field(name="q")
     """
     `q`: Total traded base asset volume.
     """
@@ -525,6 +562,18 @@ Streams: `!miniTicker@arr`.
 """
 
 
+@decimal_fields(
+    "price_change",
+    "price_change_percent",
+    "weighted_average_price",
+    "last_price",
+    "last_quantity",
+    "open_price",
+    "high_price",
+    "low_price",
+    "contract_volume",
+    "base_volume",
+)
 class Ticker(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="24hrTicker"):
     """
     24 h rolling window ticker of one symbol.
@@ -546,43 +595,43 @@ class Ticker(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="24
     """
     `ps`: Pair (`BTCUSD`).
     """
-    price_change: Decimal = field(name="p")
+    price_change: DecimalText = field(name="p")
     """
     `p`: Price change.
     """
-    price_change_percent: Decimal = field(name="P")
+    price_change_percent: DecimalText = field(name="P")
     """
     `P`: Price change percent.
     """
-    weighted_average_price: Decimal = field(name="w")
+    weighted_average_price: DecimalText = field(name="w")
     """
     `w`: Weighted average price.
     """
-    last_price: Decimal = field(name="c")
+    last_price: DecimalText = field(name="c")
     """
     `c`: Last price.
     """
-    last_quantity: Decimal = field(name="Q")
+    last_quantity: DecimalText = field(name="Q")
     """
     `Q`: Last quantity.
     """
-    open_price: Decimal = field(name="o")
+    open_price: DecimalText = field(name="o")
     """
     `o`: Open price.
     """
-    high_price: Decimal = field(name="h")
+    high_price: DecimalText = field(name="h")
     """
     `h`: High price.
     """
-    low_price: Decimal = field(name="l")
+    low_price: DecimalText = field(name="l")
     """
     `l`: Low price.
     """
-    contract_volume: Decimal = field(name="v")
+    contract_volume: DecimalText = field(name="v")
     """
     `v`: Total traded volume in contracts.
     """
-    base_volume: Decimal = field(name="q")
+    base_volume: DecimalText = field(name="q")
     """
     `q`: Total traded base asset volume.
     """
@@ -616,6 +665,7 @@ Streams: `!ticker@arr`.
 """
 
 
+@decimal_fields("best_bid_price", "best_bid_quantity", "best_ask_price", "best_ask_quantity")
 class BookTicker(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="bookTicker"):
     """
     Best bid and ask of a symbol (RPI orders excluded).
@@ -645,24 +695,27 @@ class BookTicker(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag
     """
     `ps`: Pair (`BTCUSD`).
     """
-    best_bid_price: Decimal = field(name="b")
+    best_bid_price: DecimalText = field(name="b")
     """
     `b`: Best bid price.
     """
-    best_bid_quantity: Decimal = field(name="B")
+    best_bid_quantity: DecimalText = field(name="B")
     """
     `B`: Best bid quantity.
     """
-    best_ask_price: Decimal = field(name="a")
+    best_ask_price: DecimalText = field(name="a")
     """
     `a`: Best ask price.
     """
-    best_ask_quantity: Decimal = field(name="A")
+    best_ask_quantity: DecimalText = field(name="A")
     """
     `A`: Best ask quantity.
     """
 
 
+@decimal_fields(
+    "original_quantity", "price", "average_price", "last_filled_quantity", "filled_accumulated_quantity"
+)
 class LiquidationOrder(Struct, frozen=True, kw_only=True, gc=False):
     """
     The liquidation order inside a `forceOrder` event.
@@ -688,15 +741,15 @@ class LiquidationOrder(Struct, frozen=True, kw_only=True, gc=False):
     """
     `f`: Time in force.
     """
-    original_quantity: Decimal = field(name="q")
+    original_quantity: DecimalText = field(name="q")
     """
     `q`: Original quantity.
     """
-    price: Decimal = field(name="p")
+    price: DecimalText = field(name="p")
     """
     `p`: Price.
     """
-    average_price: Decimal = field(name="ap")
+    average_price: DecimalText = field(name="ap")
     """
     `ap`: Average price.
     """
@@ -704,11 +757,11 @@ class LiquidationOrder(Struct, frozen=True, kw_only=True, gc=False):
     """
     `X`: Order status.
     """
-    last_filled_quantity: Decimal = field(name="l")
+    last_filled_quantity: DecimalText = field(name="l")
     """
     `l`: Last filled quantity.
     """
-    filled_accumulated_quantity: Decimal = field(name="z")
+    filled_accumulated_quantity: DecimalText = field(name="z")
     """
     `z`: Filled accumulated quantity.
     """

@@ -9,12 +9,14 @@ Structs compiled from specs/streams/spot-market.json.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import ClassVar, TypeAlias
 
 from msgspec import Struct, field
 
+from ._decimals import DecimalText, decimal_fields
 
+
+@decimal_fields("price", "quantity")
 class PriceLevel(Struct, frozen=True, kw_only=True, array_like=True, gc=False):
     """
     One price level of a book side: `[price, quantity]`. A quantity of 0 removes the level.
@@ -22,16 +24,17 @@ class PriceLevel(Struct, frozen=True, kw_only=True, array_like=True, gc=False):
     Sent as a JSON array; decoded into named fields.
     """
 
-    price: Decimal
+    price: DecimalText
     """
     Item 0: Price of the level.
     """
-    quantity: Decimal
+    quantity: DecimalText
     """
     Item 1: Quantity at the level; 0 means remove the level.
     """
 
 
+@decimal_fields("reference_price")
 class ReferencePrice(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="referencePrice"):
     """
     Reference price of a symbol, pushed every second.
@@ -45,7 +48,7 @@ class ReferencePrice(Struct, frozen=True, kw_only=True, gc=False, tag_field="e",
     """
     `s`: Symbol, upper case (`BNBBTC`).
     """
-    reference_price: Decimal | None = field(name="r")
+    reference_price: DecimalText | None = field(name="r")
     """
     `r`: Reference price; null when the symbol has none.
     """
@@ -55,6 +58,7 @@ class ReferencePrice(Struct, frozen=True, kw_only=True, gc=False, tag_field="e",
     """
 
 
+@decimal_fields("price", "quantity")
 class AggTrade(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="aggTrade"):
     """
     Trades of one taker order aggregated at one price.
@@ -76,11 +80,11 @@ class AggTrade(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="
     """
     `a`: Aggregate trade ID.
     """
-    price: Decimal = field(name="p")
+    price: DecimalText = field(name="p")
     """
     `p`: Price.
     """
-    quantity: Decimal = field(name="q")
+    quantity: DecimalText = field(name="q")
     """
     `q`: Quantity.
     """
@@ -106,6 +110,7 @@ class AggTrade(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="
     """
 
 
+@decimal_fields("price", "quantity")
 class Trade(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="trade"):
     """
     One trade between a buyer and a seller.
@@ -127,11 +132,11 @@ class Trade(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="tra
     """
     `t`: Trade ID.
     """
-    price: Decimal = field(name="p")
+    price: DecimalText = field(name="p")
     """
     `p`: Price.
     """
-    quantity: Decimal = field(name="q")
+    quantity: DecimalText = field(name="q")
     """
     `q`: Quantity.
     """
@@ -149,6 +154,7 @@ class Trade(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="tra
     """
 
 
+@decimal_fields("price", "quantity")
 class BlockTrade(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="blockTrade"):
     """
     One block trade.
@@ -170,11 +176,11 @@ class BlockTrade(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag
     """
     `t`: Block trade ID.
     """
-    price: Decimal = field(name="p")
+    price: DecimalText = field(name="p")
     """
     `p`: Price.
     """
-    quantity: Decimal = field(name="q")
+    quantity: DecimalText = field(name="q")
     """
     `q`: Quantity.
     """
@@ -188,6 +194,16 @@ class BlockTrade(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag
     """
 
 
+@decimal_fields(
+    "open_price",
+    "close_price",
+    "high_price",
+    "low_price",
+    "base_volume",
+    "quote_volume",
+    "taker_buy_base_volume",
+    "taker_buy_quote_volume",
+)
 class KlineData(Struct, frozen=True, kw_only=True, gc=False):
     """
     The candle inside a `kline` event.
@@ -217,23 +233,23 @@ class KlineData(Struct, frozen=True, kw_only=True, gc=False):
     """
     `L`: Last trade ID.
     """
-    open_price: Decimal = field(name="o")
+    open_price: DecimalText = field(name="o")
     """
     `o`: Open price.
     """
-    close_price: Decimal = field(name="c")
+    close_price: DecimalText = field(name="c")
     """
     `c`: Close price.
     """
-    high_price: Decimal = field(name="h")
+    high_price: DecimalText = field(name="h")
     """
     `h`: High price.
     """
-    low_price: Decimal = field(name="l")
+    low_price: DecimalText = field(name="l")
     """
     `l`: Low price.
     """
-    base_volume: Decimal = field(name="v")
+    base_volume: DecimalText = field(name="v")
     """
     `v`: Base asset volume.
     """
@@ -245,15 +261,15 @@ class KlineData(Struct, frozen=True, kw_only=True, gc=False):
     """
     `x`: Is this kline closed?
     """
-    quote_volume: Decimal = field(name="q")
+    quote_volume: DecimalText = field(name="q")
     """
     `q`: Quote asset volume.
     """
-    taker_buy_base_volume: Decimal = field(name="V")
+    taker_buy_base_volume: DecimalText = field(name="V")
     """
     `V`: Taker buy base asset volume.
     """
-    taker_buy_quote_volume: Decimal = field(name="Q")
+    taker_buy_quote_volume: DecimalText = field(name="Q")
     """
     `Q`: Taker buy quote asset volume.
     """
@@ -286,6 +302,7 @@ class Kline(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="kli
     """
 
 
+@decimal_fields("close_price", "open_price", "high_price", "low_price", "base_volume", "quote_volume")
 class MiniTicker(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="24hrMiniTicker"):
     """
     24 h rolling window mini ticker of one symbol.
@@ -303,27 +320,27 @@ class MiniTicker(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag
     """
     `s`: Symbol, upper case (`BNBBTC`).
     """
-    close_price: Decimal = field(name="c")
+    close_price: DecimalText = field(name="c")
     """
     `c`: Close price.
     """
-    open_price: Decimal = field(name="o")
+    open_price: DecimalText = field(name="o")
     """
     `o`: Open price.
     """
-    high_price: Decimal = field(name="h")
+    high_price: DecimalText = field(name="h")
     """
     `h`: High price.
     """
-    low_price: Decimal = field(name="l")
+    low_price: DecimalText = field(name="l")
     """
     `l`: Low price.
     """
-    base_volume: Decimal = field(name="v")
+    base_volume: DecimalText = field(name="v")
     """
     `v`: Total traded base asset volume.
     """
-    quote_volume: Decimal = field(name="q")
+    quote_volume: DecimalText = field(name="q")
     """
     `q`: Total traded quote asset volume.
     """
@@ -337,6 +354,23 @@ Streams: `!miniTicker@arr`.
 """
 
 
+@decimal_fields(
+    "price_change",
+    "price_change_percent",
+    "weighted_average_price",
+    "previous_close_price",
+    "last_price",
+    "last_quantity",
+    "best_bid_price",
+    "best_bid_quantity",
+    "best_ask_price",
+    "best_ask_quantity",
+    "open_price",
+    "high_price",
+    "low_price",
+    "base_volume",
+    "quote_volume",
+)
 class Ticker(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="24hrTicker"):
     """
     24 h rolling window ticker of one symbol.
@@ -354,63 +388,63 @@ class Ticker(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="24
     """
     `s`: Symbol, upper case (`BNBBTC`).
     """
-    price_change: Decimal = field(name="p")
+    price_change: DecimalText = field(name="p")
     """
     `p`: Price change.
     """
-    price_change_percent: Decimal = field(name="P")
+    price_change_percent: DecimalText = field(name="P")
     """
     `P`: Price change percent.
     """
-    weighted_average_price: Decimal = field(name="w")
+    weighted_average_price: DecimalText = field(name="w")
     """
     `w`: Weighted average price.
     """
-    previous_close_price: Decimal = field(name="x")
+    previous_close_price: DecimalText = field(name="x")
     """
     `x`: Price of the last trade before the window (trade F-1).
     """
-    last_price: Decimal = field(name="c")
+    last_price: DecimalText = field(name="c")
     """
     `c`: Last price.
     """
-    last_quantity: Decimal = field(name="Q")
+    last_quantity: DecimalText = field(name="Q")
     """
     `Q`: Last quantity.
     """
-    best_bid_price: Decimal = field(name="b")
+    best_bid_price: DecimalText = field(name="b")
     """
     `b`: Best bid price.
     """
-    best_bid_quantity: Decimal = field(name="B")
+    best_bid_quantity: DecimalText = field(name="B")
     """
     `B`: Best bid quantity.
     """
-    best_ask_price: Decimal = field(name="a")
+    best_ask_price: DecimalText = field(name="a")
     """
     `a`: Best ask price.
     """
-    best_ask_quantity: Decimal = field(name="A")
+    best_ask_quantity: DecimalText = field(name="A")
     """
     `A`: Best ask quantity.
     """
-    open_price: Decimal = field(name="o")
+    open_price: DecimalText = field(name="o")
     """
     `o`: Open price.
     """
-    high_price: Decimal = field(name="h")
+    high_price: DecimalText = field(name="h")
     """
     `h`: High price.
     """
-    low_price: Decimal = field(name="l")
+    low_price: DecimalText = field(name="l")
     """
     `l`: Low price.
     """
-    base_volume: Decimal = field(name="v")
+    base_volume: DecimalText = field(name="v")
     """
     `v`: Total traded base asset volume.
     """
-    quote_volume: Decimal = field(name="q")
+    quote_volume: DecimalText = field(name="q")
     """
     `q`: Total traded quote asset volume.
     """
@@ -436,6 +470,17 @@ class Ticker(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="24
     """
 
 
+@decimal_fields(
+    "price_change",
+    "price_change_percent",
+    "open_price",
+    "high_price",
+    "low_price",
+    "last_price",
+    "weighted_average_price",
+    "base_volume",
+    "quote_volume",
+)
 class RollingWindowTicker(Struct, frozen=True, kw_only=True, gc=False):
     """
     Fields common to the rolling window tickers (`1hTicker`, `4hTicker`, `1dTicker`). The open time starts on a minute and the close time is the time of the update, so the window can be up to 59999 ms wider than its size.
@@ -449,39 +494,39 @@ class RollingWindowTicker(Struct, frozen=True, kw_only=True, gc=False):
     """
     `s`: Symbol, upper case (`BNBBTC`).
     """
-    price_change: Decimal = field(name="p")
+    price_change: DecimalText = field(name="p")
     """
     `p`: Price change.
     """
-    price_change_percent: Decimal = field(name="P")
+    price_change_percent: DecimalText = field(name="P")
     """
     `P`: Price change percent.
     """
-    open_price: Decimal = field(name="o")
+    open_price: DecimalText = field(name="o")
     """
     `o`: Open price.
     """
-    high_price: Decimal = field(name="h")
+    high_price: DecimalText = field(name="h")
     """
     `h`: High price.
     """
-    low_price: Decimal = field(name="l")
+    low_price: DecimalText = field(name="l")
     """
     `l`: Low price.
     """
-    last_price: Decimal = field(name="c")
+    last_price: DecimalText = field(name="c")
     """
     `c`: Last price.
     """
-    weighted_average_price: Decimal = field(name="w")
+    weighted_average_price: DecimalText = field(name="w")
     """
     `w`: Weighted average price.
     """
-    base_volume: Decimal = field(name="v")
+    base_volume: DecimalText = field(name="v")
     """
     `v`: Total traded base asset volume.
     """
-    quote_volume: Decimal = field(name="q")
+    quote_volume: DecimalText = field(name="q")
     """
     `q`: Total traded quote asset volume.
     """
@@ -554,6 +599,7 @@ Streams: `!ticker_1h@arr`, `!ticker_4h@arr`, `!ticker_1d@arr`.
 """
 
 
+@decimal_fields("best_bid_price", "best_bid_quantity", "best_ask_price", "best_ask_quantity")
 class BookTicker(Struct, frozen=True, kw_only=True, gc=False):
     """
     Best bid and ask of one symbol, pushed on every change. It has no `e` field, so it is not part of the tagged union.
@@ -569,24 +615,25 @@ class BookTicker(Struct, frozen=True, kw_only=True, gc=False):
     """
     `s`: Symbol, upper case (`BNBBTC`).
     """
-    best_bid_price: Decimal = field(name="b")
+    best_bid_price: DecimalText = field(name="b")
     """
     `b`: Best bid price.
     """
-    best_bid_quantity: Decimal = field(name="B")
+    best_bid_quantity: DecimalText = field(name="B")
     """
     `B`: Best bid quantity.
     """
-    best_ask_price: Decimal = field(name="a")
+    best_ask_price: DecimalText = field(name="a")
     """
     `a`: Best ask price.
     """
-    best_ask_quantity: Decimal = field(name="A")
+    best_ask_quantity: DecimalText = field(name="A")
     """
     `A`: Best ask quantity.
     """
 
 
+@decimal_fields("average_price")
 class AvgPrice(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="avgPrice"):
     """
     Average price of a symbol over a fixed interval.
@@ -608,7 +655,7 @@ class AvgPrice(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="
     """
     `i`: Average price interval (`5m`).
     """
-    average_price: Decimal = field(name="w")
+    average_price: DecimalText = field(name="w")
     """
     `w`: Average price.
     """

@@ -9,12 +9,14 @@ Structs compiled from specs/streams/spot-user.json.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import ClassVar, TypeAlias
 
 from msgspec import UNSET, Struct, UnsetType, field
 
+from ._decimals import DecimalText, decimal_fields
 
+
+@decimal_fields("free", "locked")
 class AccountBalance(Struct, frozen=True, kw_only=True, gc=False):
     """
     Balance of one asset after the change.
@@ -24,11 +26,11 @@ class AccountBalance(Struct, frozen=True, kw_only=True, gc=False):
     """
     `a`: Asset.
     """
-    free: Decimal = field(name="f")
+    free: DecimalText = field(name="f")
     """
     `f`: Free amount.
     """
-    locked: Decimal = field(name="l")
+    locked: DecimalText = field(name="l")
     """
     `l`: Locked amount.
     """
@@ -57,6 +59,7 @@ class OutboundAccountPosition(
     """
 
 
+@decimal_fields("balance_delta")
 class BalanceUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="balanceUpdate"):
     """
     A deposit, a withdrawal or a transfer between accounts changed a balance.
@@ -72,7 +75,7 @@ class BalanceUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", 
     """
     `a`: Asset.
     """
-    balance_delta: Decimal = field(name="d")
+    balance_delta: DecimalText = field(name="d")
     """
     `d`: Balance delta.
     """
@@ -82,6 +85,25 @@ class BalanceUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", 
     """
 
 
+@decimal_fields(
+    "quantity",
+    "price",
+    "stop_price",
+    "iceberg_quantity",
+    "last_executed_quantity",
+    "cumulative_filled_quantity",
+    "last_executed_price",
+    "commission",
+    "cumulative_quote_quantity",
+    "last_quote_quantity",
+    "quote_order_quantity",
+    "prevented_quantity",
+    "last_prevented_quantity",
+    "prevented_execution_quantity",
+    "prevented_execution_price",
+    "prevented_execution_quote_quantity",
+    "pegged_price",
+)
 class ExecutionReport(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="executionReport"):
     """
     An order changed. Fields after `V` appear only when their condition holds (trailing stops, strategies, self-trade prevention, allocations, SOR, pegged orders, expiry). Average price is `Z / z`.
@@ -113,19 +135,19 @@ class ExecutionReport(Struct, frozen=True, kw_only=True, gc=False, tag_field="e"
     """
     `f`: Time in force.
     """
-    quantity: Decimal = field(name="q")
+    quantity: DecimalText = field(name="q")
     """
     `q`: Order quantity.
     """
-    price: Decimal = field(name="p")
+    price: DecimalText = field(name="p")
     """
     `p`: Order price.
     """
-    stop_price: Decimal = field(name="P")
+    stop_price: DecimalText = field(name="P")
     """
     `P`: Stop price.
     """
-    iceberg_quantity: Decimal = field(name="F")
+    iceberg_quantity: DecimalText = field(name="F")
     """
     `F`: Iceberg quantity.
     """
@@ -153,19 +175,19 @@ class ExecutionReport(Struct, frozen=True, kw_only=True, gc=False, tag_field="e"
     """
     `i`: Order ID.
     """
-    last_executed_quantity: Decimal = field(name="l")
+    last_executed_quantity: DecimalText = field(name="l")
     """
     `l`: Last executed quantity.
     """
-    cumulative_filled_quantity: Decimal = field(name="z")
+    cumulative_filled_quantity: DecimalText = field(name="z")
     """
     `z`: Cumulative filled quantity.
     """
-    last_executed_price: Decimal = field(name="L")
+    last_executed_price: DecimalText = field(name="L")
     """
     `L`: Last executed price.
     """
-    commission: Decimal = field(name="n")
+    commission: DecimalText = field(name="n")
     """
     `n`: Commission amount.
     """
@@ -201,15 +223,15 @@ class ExecutionReport(Struct, frozen=True, kw_only=True, gc=False, tag_field="e"
     """
     `O`: Order creation time.
     """
-    cumulative_quote_quantity: Decimal = field(name="Z")
+    cumulative_quote_quantity: DecimalText = field(name="Z")
     """
     `Z`: Cumulative quote asset transacted quantity.
     """
-    last_quote_quantity: Decimal = field(name="Y")
+    last_quote_quantity: DecimalText = field(name="Y")
     """
     `Y`: Last quote asset transacted quantity (last price * last quantity).
     """
-    quote_order_quantity: Decimal = field(name="Q")
+    quote_order_quantity: DecimalText = field(name="Q")
     """
     `Q`: Quote order quantity.
     """
@@ -241,11 +263,11 @@ class ExecutionReport(Struct, frozen=True, kw_only=True, gc=False, tag_field="e"
     """
     `v`: Prevented match ID (order expired by self-trade prevention).
     """
-    prevented_quantity: Decimal | UnsetType = field(name="A", default=UNSET)
+    prevented_quantity: DecimalText | UnsetType = field(name="A", default=UNSET)
     """
     `A`: Prevented quantity.
     """
-    last_prevented_quantity: Decimal | UnsetType = field(name="B", default=UNSET)
+    last_prevented_quantity: DecimalText | UnsetType = field(name="B", default=UNSET)
     """
     `B`: Last prevented quantity.
     """
@@ -261,15 +283,15 @@ class ExecutionReport(Struct, frozen=True, kw_only=True, gc=False, tag_field="e"
     """
     `Cs`: Counter symbol (self-trade prevention).
     """
-    prevented_execution_quantity: Decimal | UnsetType = field(name="pl", default=UNSET)
+    prevented_execution_quantity: DecimalText | UnsetType = field(name="pl", default=UNSET)
     """
     `pl`: Prevented execution quantity.
     """
-    prevented_execution_price: Decimal | UnsetType = field(name="pL", default=UNSET)
+    prevented_execution_price: DecimalText | UnsetType = field(name="pL", default=UNSET)
     """
     `pL`: Prevented execution price.
     """
-    prevented_execution_quote_quantity: Decimal | UnsetType = field(name="pY", default=UNSET)
+    prevented_execution_quote_quantity: DecimalText | UnsetType = field(name="pY", default=UNSET)
     """
     `pY`: Prevented execution quote quantity.
     """
@@ -301,7 +323,7 @@ class ExecutionReport(Struct, frozen=True, kw_only=True, gc=False, tag_field="e"
     """
     `gOV`: Pegged offset value (pegged orders).
     """
-    pegged_price: Decimal | UnsetType = field(name="gp", default=UNSET)
+    pegged_price: DecimalText | UnsetType = field(name="gp", default=UNSET)
     """
     `gp`: Pegged price (pegged orders).
     """
@@ -379,6 +401,7 @@ class ListStatus(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag
     """
 
 
+@decimal_fields("delta")
 class ExternalLockUpdate(
     Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="externalLockUpdate"
 ):
@@ -396,7 +419,7 @@ class ExternalLockUpdate(
     """
     `a`: Asset.
     """
-    delta: Decimal = field(name="d")
+    delta: DecimalText = field(name="d")
     """
     `d`: Delta.
     """

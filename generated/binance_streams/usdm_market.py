@@ -14,7 +14,10 @@ from typing import ClassVar, TypeAlias
 
 from msgspec import UNSET, Struct, UnsetType, field
 
+from ._decimals import DecimalText, decimal_fields
 
+
+@decimal_fields("price", "quantity")
 class PriceLevel(Struct, frozen=True, kw_only=True, array_like=True, gc=False):
     """
     One price level of a book side: `[price, quantity]`. A quantity of 0 removes the level.
@@ -22,16 +25,17 @@ class PriceLevel(Struct, frozen=True, kw_only=True, array_like=True, gc=False):
     Sent as a JSON array; decoded into named fields.
     """
 
-    price: Decimal
+    price: DecimalText
     """
     Item 0: Price of the level.
     """
-    quantity: Decimal
+    quantity: DecimalText
     """
     Item 1: Quantity at the level; 0 means remove the level.
     """
 
 
+@decimal_fields("price", "quantity", "normal_quantity")
 class AggTrade(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="aggTrade"):
     """
     Market trades aggregated over 100 ms by price and taker side (insurance fund and ADL trades are not aggregated).
@@ -53,11 +57,11 @@ class AggTrade(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="
     """
     `a`: Aggregate trade ID.
     """
-    price: Decimal = field(name="p")
+    price: DecimalText = field(name="p")
     """
     `p`: Price.
     """
-    quantity: Decimal = field(name="q")
+    quantity: DecimalText = field(name="q")
     """
     `q`: Quantity, all market trades (RPI orders included).
     """
@@ -77,12 +81,13 @@ class AggTrade(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="
     """
     `m`: Is the buyer the market maker?
     """
-    normal_quantity: Decimal | UnsetType = field(name="nq", default=UNSET)
+    normal_quantity: DecimalText | UnsetType = field(name="nq", default=UNSET)
     """
     `nq`: Normal quantity: without the trades of RPI orders.
     """
 
 
+@decimal_fields("mark_price", "mark_price_moving_average", "index_price", "estimated_settle_price")
 class MarkPriceUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="markPriceUpdate"):
     """
     Mark price, index price and funding rate of a symbol.
@@ -100,15 +105,15 @@ class MarkPriceUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e"
     """
     `s`: Symbol.
     """
-    mark_price: Decimal = field(name="p")
+    mark_price: DecimalText = field(name="p")
     """
     `p`: Mark price.
     """
-    index_price: Decimal = field(name="i")
+    index_price: DecimalText = field(name="i")
     """
     `i`: Index price.
     """
-    estimated_settle_price: Decimal = field(name="P")
+    estimated_settle_price: DecimalText = field(name="P")
     """
     `P`: Estimated settle price, only useful in the last hour before settlement.
     """
@@ -120,7 +125,7 @@ class MarkPriceUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e"
     """
     `T`: Next funding time; 0 for delivery symbols.
     """
-    mark_price_moving_average: Decimal | UnsetType = field(name="ap", default=UNSET)
+    mark_price_moving_average: DecimalText | UnsetType = field(name="ap", default=UNSET)
     """
     `ap`: Moving average of the mark price.
     """
@@ -134,6 +139,16 @@ Streams: `!markPrice@arr`, `!markPrice@arr@1s`.
 """
 
 
+@decimal_fields(
+    "open_price",
+    "close_price",
+    "high_price",
+    "low_price",
+    "base_volume",
+    "quote_volume",
+    "taker_buy_base_volume",
+    "taker_buy_quote_volume",
+)
 class KlineData(Struct, frozen=True, kw_only=True, gc=False):
     """
     The candle inside a `kline` event.
@@ -163,23 +178,23 @@ class KlineData(Struct, frozen=True, kw_only=True, gc=False):
     """
     `L`: Last trade ID.
     """
-    open_price: Decimal = field(name="o")
+    open_price: DecimalText = field(name="o")
     """
     `o`: Open price.
     """
-    close_price: Decimal = field(name="c")
+    close_price: DecimalText = field(name="c")
     """
     `c`: Close price.
     """
-    high_price: Decimal = field(name="h")
+    high_price: DecimalText = field(name="h")
     """
     `h`: High price.
     """
-    low_price: Decimal = field(name="l")
+    low_price: DecimalText = field(name="l")
     """
     `l`: Low price.
     """
-    base_volume: Decimal = field(name="v")
+    base_volume: DecimalText = field(name="v")
     """
     `v`: Base asset volume.
     """
@@ -191,15 +206,15 @@ class KlineData(Struct, frozen=True, kw_only=True, gc=False):
     """
     `x`: Is this kline closed?
     """
-    quote_volume: Decimal = field(name="q")
+    quote_volume: DecimalText = field(name="q")
     """
     `q`: Quote asset volume.
     """
-    taker_buy_base_volume: Decimal = field(name="V")
+    taker_buy_base_volume: DecimalText = field(name="V")
     """
     `V`: Taker buy base asset volume.
     """
-    taker_buy_quote_volume: Decimal = field(name="Q")
+    taker_buy_quote_volume: DecimalText = field(name="Q")
     """
     `Q`: Taker buy quote asset volume.
     """
@@ -232,6 +247,16 @@ class Kline(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="kli
     """
 
 
+@decimal_fields(
+    "open_price",
+    "close_price",
+    "high_price",
+    "low_price",
+    "base_volume",
+    "quote_volume",
+    "taker_buy_base_volume",
+    "taker_buy_quote_volume",
+)
 class ContinuousKlineData(Struct, frozen=True, kw_only=True, gc=False):
     """
     The candle inside a `continuous_kline` event.
@@ -257,23 +282,23 @@ class ContinuousKlineData(Struct, frozen=True, kw_only=True, gc=False):
     """
     `L`: Last update ID.
     """
-    open_price: Decimal = field(name="o")
+    open_price: DecimalText = field(name="o")
     """
     `o`: Open price.
     """
-    close_price: Decimal = field(name="c")
+    close_price: DecimalText = field(name="c")
     """
     `c`: Close price.
     """
-    high_price: Decimal = field(name="h")
+    high_price: DecimalText = field(name="h")
     """
     `h`: High price.
     """
-    low_price: Decimal = field(name="l")
+    low_price: DecimalText = field(name="l")
     """
     `l`: Low price.
     """
-    base_volume: Decimal = field(name="v")
+    base_volume: DecimalText = field(name="v")
     """
     `v`: Base asset volume.
     """
@@ -285,15 +310,15 @@ class ContinuousKlineData(Struct, frozen=True, kw_only=True, gc=False):
     """
     `x`: Is this kline closed?
     """
-    quote_volume: Decimal = field(name="q")
+    quote_volume: DecimalText = field(name="q")
     """
     `q`: Quote asset volume.
     """
-    taker_buy_base_volume: Decimal = field(name="V")
+    taker_buy_base_volume: DecimalText = field(name="V")
     """
     `V`: Taker buy base asset volume.
     """
-    taker_buy_quote_volume: Decimal = field(name="Q")
+    taker_buy_quote_volume: DecimalText = field(name="Q")
     """
     `Q`: Taker buy quote asset volume.
     """
@@ -330,6 +355,7 @@ class ContinuousKline(Struct, frozen=True, kw_only=True, gc=False, tag_field="e"
     """
 
 
+@decimal_fields("close_price", "open_price", "high_price", "low_price", "base_volume", "quote_volume")
 class MiniTicker(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="24hrMiniTicker"):
     """
     24 h rolling window mini ticker of one symbol.
@@ -347,27 +373,27 @@ class MiniTicker(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag
     """
     `s`: Symbol.
     """
-    close_price: Decimal = field(name="c")
+    close_price: DecimalText = field(name="c")
     """
     `c`: Close price.
     """
-    open_price: Decimal = field(name="o")
+    open_price: DecimalText = field(name="o")
     """
     `o`: Open price.
     """
-    high_price: Decimal = field(name="h")
+    high_price: DecimalText = field(name="h")
     """
     `h`: High price.
     """
-    low_price: Decimal = field(name="l")
+    low_price: DecimalText = field(name="l")
     """
     `l`: Low price.
     """
-    base_volume: Decimal = field(name="v")
+    base_volume: DecimalText = field(name="v")
     """
     `v`: Total traded base asset volume.
     """
-    quote_volume: Decimal = field(name="q")
+    quote_volume: DecimalText = field(name="q")
     """
     `q`: Total traded quote asset volume.
     """
@@ -381,6 +407,18 @@ Streams: `!miniTicker@arr`.
 """
 
 
+@decimal_fields(
+    "price_change",
+    "price_change_percent",
+    "weighted_average_price",
+    "last_price",
+    "last_quantity",
+    "open_price",
+    "high_price",
+    "low_price",
+    "base_volume",
+    "quote_volume",
+)
 class Ticker(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="24hrTicker"):
     """
     24 h rolling window ticker of one symbol.
@@ -398,43 +436,43 @@ class Ticker(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="24
     """
     `s`: Symbol.
     """
-    price_change: Decimal = field(name="p")
+    price_change: DecimalText = field(name="p")
     """
     `p`: Price change.
     """
-    price_change_percent: Decimal = field(name="P")
+    price_change_percent: DecimalText = field(name="P")
     """
     `P`: Price change percent.
     """
-    weighted_average_price: Decimal = field(name="w")
+    weighted_average_price: DecimalText = field(name="w")
     """
     `w`: Weighted average price.
     """
-    last_price: Decimal = field(name="c")
+    last_price: DecimalText = field(name="c")
     """
     `c`: Last price.
     """
-    last_quantity: Decimal = field(name="Q")
+    last_quantity: DecimalText = field(name="Q")
     """
     `Q`: Last quantity.
     """
-    open_price: Decimal = field(name="o")
+    open_price: DecimalText = field(name="o")
     """
     `o`: Open price.
     """
-    high_price: Decimal = field(name="h")
+    high_price: DecimalText = field(name="h")
     """
     `h`: High price.
     """
-    low_price: Decimal = field(name="l")
+    low_price: DecimalText = field(name="l")
     """
     `l`: Low price.
     """
-    base_volume: Decimal = field(name="v")
+    base_volume: DecimalText = field(name="v")
     """
     `v`: Total traded base asset volume.
     """
-    quote_volume: Decimal = field(name="q")
+    quote_volume: DecimalText = field(name="q")
     """
     `q`: Total traded quote asset volume.
     """
@@ -468,6 +506,7 @@ Streams: `!ticker@arr`.
 """
 
 
+@decimal_fields("best_bid_price", "best_bid_quantity", "best_ask_price", "best_ask_quantity")
 class BookTicker(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="bookTicker"):
     """
     Best bid and ask of a symbol (RPI orders excluded).
@@ -493,24 +532,27 @@ class BookTicker(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag
     """
     `s`: Symbol.
     """
-    best_bid_price: Decimal = field(name="b")
+    best_bid_price: DecimalText = field(name="b")
     """
     `b`: Best bid price.
     """
-    best_bid_quantity: Decimal = field(name="B")
+    best_bid_quantity: DecimalText = field(name="B")
     """
     `B`: Best bid quantity.
     """
-    best_ask_price: Decimal = field(name="a")
+    best_ask_price: DecimalText = field(name="a")
     """
     `a`: Best ask price.
     """
-    best_ask_quantity: Decimal = field(name="A")
+    best_ask_quantity: DecimalText = field(name="A")
     """
     `A`: Best ask quantity.
     """
 
 
+@decimal_fields(
+    "original_quantity", "price", "average_price", "last_filled_quantity", "filled_accumulated_quantity"
+)
 class LiquidationOrder(Struct, frozen=True, kw_only=True, gc=False):
     """
     The liquidation order inside a `forceOrder` event.
@@ -532,15 +574,15 @@ class LiquidationOrder(Struct, frozen=True, kw_only=True, gc=False):
     """
     `f`: Time in force.
     """
-    original_quantity: Decimal = field(name="q")
+    original_quantity: DecimalText = field(name="q")
     """
     `q`: Original quantity.
     """
-    price: Decimal = field(name="p")
+    price: DecimalText = field(name="p")
     """
     `p`: Price.
     """
-    average_price: Decimal = field(name="ap")
+    average_price: DecimalText = field(name="ap")
     """
     `ap`: Average price.
     """
@@ -548,11 +590,11 @@ class LiquidationOrder(Struct, frozen=True, kw_only=True, gc=False):
     """
     `X`: Order status.
     """
-    last_filled_quantity: Decimal = field(name="l")
+    last_filled_quantity: DecimalText = field(name="l")
     """
     `l`: Last filled quantity.
     """
-    filled_accumulated_quantity: Decimal = field(name="z")
+    filled_accumulated_quantity: DecimalText = field(name="z")
     """
     `z`: Filled accumulated quantity.
     """
@@ -624,6 +666,7 @@ class DepthUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", ta
     """
 
 
+@decimal_fields("weight_in_quantity", "weight_in_percentage", "index_price")
 class CompositeIndexComponent(Struct, frozen=True, kw_only=True, gc=False):
     """
     One component of a composite index.
@@ -637,20 +680,21 @@ class CompositeIndexComponent(Struct, frozen=True, kw_only=True, gc=False):
     """
     `q`: Quote asset.
     """
-    weight_in_quantity: Decimal = field(name="w")
+    weight_in_quantity: DecimalText = field(name="w")
     """
     `w`: Weight in quantity.
     """
-    weight_in_percentage: Decimal = field(name="W")
+    weight_in_percentage: DecimalText = field(name="W")
     """
     `W`: Weight in percentage.
     """
-    index_price: Decimal = field(name="i")
+    index_price: DecimalText = field(name="i")
     """
     `i`: Index price of the component.
     """
 
 
+@decimal_fields("price")
 class CompositeIndex(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="compositeIndex"):
     """
     Price and composition of a composite index symbol.
@@ -668,7 +712,7 @@ class CompositeIndex(Struct, frozen=True, kw_only=True, gc=False, tag_field="e",
     """
     `s`: Symbol.
     """
-    price: Decimal = field(name="p")
+    price: DecimalText = field(name="p")
     """
     `p`: Index price.
     """
@@ -760,6 +804,17 @@ class ContractInfo(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", t
     """
 
 
+@decimal_fields(
+    "index_price",
+    "bid_buffer",
+    "ask_buffer",
+    "bid_rate",
+    "ask_rate",
+    "auto_exchange_bid_buffer",
+    "auto_exchange_ask_buffer",
+    "auto_exchange_bid_rate",
+    "auto_exchange_ask_rate",
+)
 class AssetIndexUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="assetIndexUpdate"):
     """
     Index price and buffers of an asset used as margin in Multi-Assets mode.
@@ -777,39 +832,39 @@ class AssetIndexUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e
     """
     `s`: Asset index symbol (`ADAUSD`).
     """
-    index_price: Decimal = field(name="i")
+    index_price: DecimalText = field(name="i")
     """
     `i`: Index price.
     """
-    bid_buffer: Decimal = field(name="b")
+    bid_buffer: DecimalText = field(name="b")
     """
     `b`: Bid buffer.
     """
-    ask_buffer: Decimal = field(name="a")
+    ask_buffer: DecimalText = field(name="a")
     """
     `a`: Ask buffer.
     """
-    bid_rate: Decimal = field(name="B")
+    bid_rate: DecimalText = field(name="B")
     """
     `B`: Bid rate.
     """
-    ask_rate: Decimal = field(name="A")
+    ask_rate: DecimalText = field(name="A")
     """
     `A`: Ask rate.
     """
-    auto_exchange_bid_buffer: Decimal = field(name="q")
+    auto_exchange_bid_buffer: DecimalText = field(name="q")
     """
     `q`: Auto exchange bid buffer.
     """
-    auto_exchange_ask_buffer: Decimal = field(name="g")
+    auto_exchange_ask_buffer: DecimalText = field(name="g")
     """
     `g`: Auto exchange ask buffer.
     """
-    auto_exchange_bid_rate: Decimal = field(name="Q")
+    auto_exchange_bid_rate: DecimalText = field(name="Q")
     """
     `Q`: Auto exchange bid rate.
     """
-    auto_exchange_ask_rate: Decimal = field(name="G")
+    auto_exchange_ask_rate: DecimalText = field(name="G")
     """
     `G`: Auto exchange ask rate.
     """

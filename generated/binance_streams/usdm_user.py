@@ -8,10 +8,11 @@ Structs compiled from specs/streams/usdm-user.json.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import ClassVar, TypeAlias
 
 from msgspec import UNSET, Struct, UnsetType, field
+
+from ._decimals import DecimalText, decimal_fields
 
 
 class ListenKeyExpired(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="listenKeyExpired"):
@@ -31,6 +32,7 @@ class ListenKeyExpired(Struct, frozen=True, kw_only=True, gc=False, tag_field="e
     """
 
 
+@decimal_fields("wallet_balance", "cross_wallet_balance", "balance_change")
 class BalanceChange(Struct, frozen=True, kw_only=True, gc=False):
     """
     Balance of one asset after an `ACCOUNT_UPDATE`.
@@ -40,20 +42,28 @@ class BalanceChange(Struct, frozen=True, kw_only=True, gc=False):
     """
     `a`: Asset.
     """
-    wallet_balance: Decimal = field(name="wb")
+    wallet_balance: DecimalText = field(name="wb")
     """
     `wb`: Wallet balance.
     """
-    cross_wallet_balance: Decimal = field(name="cw")
+    cross_wallet_balance: DecimalText = field(name="cw")
     """
     `cw`: Cross wallet balance.
     """
-    balance_change: Decimal = field(name="bc")
+    balance_change: DecimalText = field(name="bc")
     """
     `bc`: Balance change except PnL and commission.
     """
 
 
+@decimal_fields(
+    "position_amount",
+    "entry_price",
+    "breakeven_price",
+    "accumulated_realized",
+    "unrealized_pnl",
+    "isolated_wallet",
+)
 class PositionChange(Struct, frozen=True, kw_only=True, gc=False):
     """
     A position after an `ACCOUNT_UPDATE`.
@@ -63,19 +73,19 @@ class PositionChange(Struct, frozen=True, kw_only=True, gc=False):
     """
     `s`: Symbol.
     """
-    position_amount: Decimal = field(name="pa")
+    position_amount: DecimalText = field(name="pa")
     """
     `pa`: Position amount.
     """
-    entry_price: Decimal = field(name="ep")
+    entry_price: DecimalText = field(name="ep")
     """
     `ep`: Entry price.
     """
-    accumulated_realized: Decimal = field(name="cr")
+    accumulated_realized: DecimalText = field(name="cr")
     """
     `cr`: Accumulated realized PnL before fees.
     """
-    unrealized_pnl: Decimal = field(name="up")
+    unrealized_pnl: DecimalText = field(name="up")
     """
     `up`: Unrealized PnL.
     """
@@ -83,7 +93,7 @@ class PositionChange(Struct, frozen=True, kw_only=True, gc=False):
     """
     `mt`: Margin type (`isolated`, `cross`).
     """
-    isolated_wallet: Decimal = field(name="iw")
+    isolated_wallet: DecimalText = field(name="iw")
     """
     `iw`: Isolated wallet (isolated positions).
     """
@@ -91,7 +101,7 @@ class PositionChange(Struct, frozen=True, kw_only=True, gc=False):
     """
     `ps`: Position side (`BOTH`, `LONG`, `SHORT`).
     """
-    breakeven_price: Decimal | UnsetType = field(name="bep", default=UNSET)
+    breakeven_price: DecimalText | UnsetType = field(name="bep", default=UNSET)
     """
     `bep`: Breakeven price.
     """
@@ -137,6 +147,7 @@ class AccountUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", 
     """
 
 
+@decimal_fields("position_amount", "isolated_wallet", "mark_price", "unrealized_pnl", "maintenance_margin")
 class MarginCallPosition(Struct, frozen=True, kw_only=True, gc=False):
     """
     A position at risk in a `MARGIN_CALL`.
@@ -150,7 +161,7 @@ class MarginCallPosition(Struct, frozen=True, kw_only=True, gc=False):
     """
     `ps`: Position side.
     """
-    position_amount: Decimal = field(name="pa")
+    position_amount: DecimalText = field(name="pa")
     """
     `pa`: Position amount.
     """
@@ -158,24 +169,25 @@ class MarginCallPosition(Struct, frozen=True, kw_only=True, gc=False):
     """
     `mt`: Margin type.
     """
-    isolated_wallet: Decimal = field(name="iw")
+    isolated_wallet: DecimalText = field(name="iw")
     """
     `iw`: Isolated wallet (isolated positions).
     """
-    mark_price: Decimal = field(name="mp")
+    mark_price: DecimalText = field(name="mp")
     """
     `mp`: Mark price.
     """
-    unrealized_pnl: Decimal = field(name="up")
+    unrealized_pnl: DecimalText = field(name="up")
     """
     `up`: Unrealized PnL.
     """
-    maintenance_margin: Decimal = field(name="mm")
+    maintenance_margin: DecimalText = field(name="mm")
     """
     `mm`: Maintenance margin required.
     """
 
 
+@decimal_fields("cross_wallet_balance")
 class MarginCall(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="MARGIN_CALL"):
     """
     Positions are close to liquidation.
@@ -191,12 +203,27 @@ class MarginCall(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag
     """
     `p`: Positions at risk.
     """
-    cross_wallet_balance: Decimal | UnsetType = field(name="cw", default=UNSET)
+    cross_wallet_balance: DecimalText | UnsetType = field(name="cw", default=UNSET)
     """
     `cw`: Cross wallet balance; only with crossed positions.
     """
 
 
+@decimal_fields(
+    "original_quantity",
+    "original_price",
+    "average_price",
+    "stop_price",
+    "last_filled_quantity",
+    "filled_accumulated_quantity",
+    "last_filled_price",
+    "commission",
+    "bids_notional",
+    "asks_notional",
+    "activation_price",
+    "callback_rate",
+    "realized_profit",
+)
 class OrderUpdate(Struct, frozen=True, kw_only=True, gc=False):
     """
     The order inside an `ORDER_TRADE_UPDATE`.
@@ -222,19 +249,19 @@ class OrderUpdate(Struct, frozen=True, kw_only=True, gc=False):
     """
     `f`: Time in force.
     """
-    original_quantity: Decimal = field(name="q")
+    original_quantity: DecimalText = field(name="q")
     """
     `q`: Original quantity.
     """
-    original_price: Decimal = field(name="p")
+    original_price: DecimalText = field(name="p")
     """
     `p`: Original price.
     """
-    average_price: Decimal = field(name="ap")
+    average_price: DecimalText = field(name="ap")
     """
     `ap`: Average price.
     """
-    stop_price: Decimal = field(name="sp")
+    stop_price: DecimalText = field(name="sp")
     """
     `sp`: Stop price (ignore for TRAILING_STOP_MARKET).
     """
@@ -250,15 +277,15 @@ class OrderUpdate(Struct, frozen=True, kw_only=True, gc=False):
     """
     `i`: Order ID.
     """
-    last_filled_quantity: Decimal = field(name="l")
+    last_filled_quantity: DecimalText = field(name="l")
     """
     `l`: Order last filled quantity.
     """
-    filled_accumulated_quantity: Decimal = field(name="z")
+    filled_accumulated_quantity: DecimalText = field(name="z")
     """
     `z`: Order filled accumulated quantity.
     """
-    last_filled_price: Decimal = field(name="L")
+    last_filled_price: DecimalText = field(name="L")
     """
     `L`: Last filled price.
     """
@@ -270,11 +297,11 @@ class OrderUpdate(Struct, frozen=True, kw_only=True, gc=False):
     """
     `t`: Trade ID.
     """
-    bids_notional: Decimal = field(name="b")
+    bids_notional: DecimalText = field(name="b")
     """
     `b`: Bids notional.
     """
-    asks_notional: Decimal = field(name="a")
+    asks_notional: DecimalText = field(name="a")
     """
     `a`: Asks notional.
     """
@@ -306,7 +333,7 @@ class OrderUpdate(Struct, frozen=True, kw_only=True, gc=False):
     """
     `pP`: Is the conditional order trigger protected?
     """
-    realized_profit: Decimal = field(name="rp")
+    realized_profit: DecimalText = field(name="rp")
     """
     `rp`: Realized profit of the trade.
     """
@@ -322,15 +349,15 @@ class OrderUpdate(Struct, frozen=True, kw_only=True, gc=False):
     """
     `N`: Commission asset; absent when there is no commission.
     """
-    commission: Decimal | UnsetType = field(name="n", default=UNSET)
+    commission: DecimalText | UnsetType = field(name="n", default=UNSET)
     """
     `n`: Commission; absent when there is no commission.
     """
-    activation_price: Decimal | UnsetType = field(name="AP", default=UNSET)
+    activation_price: DecimalText | UnsetType = field(name="AP", default=UNSET)
     """
     `AP`: Activation price (TRAILING_STOP_MARKET only).
     """
-    callback_rate: Decimal | UnsetType = field(name="cr", default=UNSET)
+    callback_rate: DecimalText | UnsetType = field(name="cr", default=UNSET)
     """
     `cr`: Callback rate (TRAILING_STOP_MARKET only).
     """
@@ -373,6 +400,7 @@ class OrderTradeUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e
     """
 
 
+@decimal_fields("original_quantity", "original_price", "last_filled_price", "last_filled_quantity")
 class TradeLite(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="TRADE_LITE"):
     """
     A trade of one of the account's orders, with fewer fields and less latency than `ORDER_TRADE_UPDATE`.
@@ -392,11 +420,11 @@ class TradeLite(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag=
     """
     `s`: Symbol.
     """
-    original_quantity: Decimal = field(name="q")
+    original_quantity: DecimalText = field(name="q")
     """
     `q`: Original quantity.
     """
-    original_price: Decimal = field(name="p")
+    original_price: DecimalText = field(name="p")
     """
     `p`: Original price.
     """
@@ -412,11 +440,11 @@ class TradeLite(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag=
     """
     `S`: Side.
     """
-    last_filled_price: Decimal = field(name="L")
+    last_filled_price: DecimalText = field(name="L")
     """
     `L`: Last filled price.
     """
-    last_filled_quantity: Decimal = field(name="l")
+    last_filled_quantity: DecimalText = field(name="l")
     """
     `l`: Order last filled quantity.
     """
@@ -535,6 +563,9 @@ class StrategyUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e",
     """
 
 
+@decimal_fields(
+    "realized_pnl", "unmatched_average_price", "unmatched_quantity", "unmatched_fee", "matched_pnl"
+)
 class GridStatus(Struct, frozen=True, kw_only=True, gc=False):
     """
     A grid strategy after a `GRID_UPDATE`.
@@ -556,23 +587,23 @@ class GridStatus(Struct, frozen=True, kw_only=True, gc=False):
     """
     `s`: Symbol.
     """
-    realized_pnl: Decimal = field(name="r")
+    realized_pnl: DecimalText = field(name="r")
     """
     `r`: Realized PnL.
     """
-    unmatched_average_price: Decimal = field(name="up")
+    unmatched_average_price: DecimalText = field(name="up")
     """
     `up`: Unmatched average price.
     """
-    unmatched_quantity: Decimal = field(name="uq")
+    unmatched_quantity: DecimalText = field(name="uq")
     """
     `uq`: Unmatched quantity.
     """
-    unmatched_fee: Decimal = field(name="uf")
+    unmatched_fee: DecimalText = field(name="uf")
     """
     `uf`: Unmatched fee.
     """
-    matched_pnl: Decimal = field(name="mp")
+    matched_pnl: DecimalText = field(name="mp")
     """
     `mp`: Matched PnL.
     """
@@ -645,6 +676,7 @@ class ConditionalOrderTriggerReject(
     """
 
 
+@decimal_fields("quantity", "average_price", "executed_quantity", "trigger_price", "price")
 class AlgoOrder(Struct, frozen=True, kw_only=True, gc=False):
     """
     The algo order inside an `ALGO_UPDATE`.
@@ -682,7 +714,7 @@ class AlgoOrder(Struct, frozen=True, kw_only=True, gc=False):
     """
     `f`: Time in force.
     """
-    quantity: Decimal = field(name="q")
+    quantity: DecimalText = field(name="q")
     """
     `q`: Quantity.
     """
@@ -690,11 +722,11 @@ class AlgoOrder(Struct, frozen=True, kw_only=True, gc=False):
     """
     `X`: Algo status (`NEW`, `TRIGGERING`, `TRIGGERED`, `FINISHED`, `CANCELED`, `REJECTED`, `EXPIRED`).
     """
-    trigger_price: Decimal = field(name="tp")
+    trigger_price: DecimalText = field(name="tp")
     """
     `tp`: Trigger price.
     """
-    price: Decimal = field(name="p")
+    price: DecimalText = field(name="p")
     """
     `p`: Order price.
     """
@@ -726,11 +758,11 @@ class AlgoOrder(Struct, frozen=True, kw_only=True, gc=False):
     """
     `ai`: ID of the order placed in the matching engine, once triggered.
     """
-    average_price: Decimal | UnsetType = field(name="ap", default=UNSET)
+    average_price: DecimalText | UnsetType = field(name="ap", default=UNSET)
     """
     `ap`: Average fill price in the matching engine.
     """
-    executed_quantity: Decimal | UnsetType = field(name="aq", default=UNSET)
+    executed_quantity: DecimalText | UnsetType = field(name="aq", default=UNSET)
     """
     `aq`: Executed quantity in the matching engine.
     """

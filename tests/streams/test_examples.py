@@ -152,9 +152,16 @@ def test_new_fields_are_ignored() -> None:
     assert trade.trade_id == 12345
 
 
-def test_a_bad_decimal_is_a_clear_error() -> None:
+def test_a_bad_decimal_is_a_clear_error_when_read() -> None:
+    # Decimals stay the text Binance sent until read: a text that is not a decimal decodes, and reading
+    # the field raises an error naming the struct, the field and its wire name.
     value = {**example("spot-market.json", "Trade"), "p": "1,5"}
-    with pytest.raises(msgspec.ValidationError, match=r"Invalid decimal string - at `\$.p`"):
-        decode("spot-market.json", "Trade", value)
-    # A JSON number where Binance sends a string is read exactly (never through a float).
-    assert decode("spot-market.json", "Trade", {**value, "p": 0.1}).price == Decimal("0.1")
+    trade = decode("spot-market.json", "Trade", value)
+    assert trade.quantity == Decimal(value["q"])
+    with pytest.raises(
+        msgspec.ValidationError, match=r"Invalid decimal string '1,5' - at `Trade.price` \(`p`\)"
+    ):
+        _ = trade.price
+    # A JSON number where Binance sends a string is refused at decode (never read through a float).
+    with pytest.raises(msgspec.ValidationError, match=r"Expected `str`, got `float` - at `\$.p`"):
+        decode("spot-market.json", "Trade", {**value, "p": 0.1})

@@ -177,6 +177,7 @@ def test_one_module_per_schema_file(fresh: Path) -> None:
         *(p.stem.replace("-", "_") for p in schema_files()),
         "__init__",
         "_codec",
+        "_decimals",
         "_generation",
     }
     assert set(documents()) == {p.name for p in schema_files()}

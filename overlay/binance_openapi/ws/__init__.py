@@ -1,10 +1,69 @@
-"""Websockets: market streams, user data, the WebSocket API, and a local order book kept in sync.
+"""Websockets: market streams, user data, the WebSocket API, and local order books kept in sync.
 
-Work in progress: the building blocks are here (``ResilientStream``, ``WsApi``, ``LocalOrderBook``).
+* ``MarketStream`` / ``SyncMarketStream`` - combined market streams of one product as typed events
+  (``binance_streams``), with live ``subscribe``/``unsubscribe``; built on ``ResilientStream``, which
+  reconnects with backoff and jitter, heals a silent connection, and rolls over make-before-break before
+  Binance's 24-hour disconnect or on ``serverShutdown`` (no gap, no duplicate).
+* ``AsyncOrderBookKeeper`` / ``OrderBookKeeper`` - one symbol's book from a REST snapshot plus the diff
+  depth stream, resynchronised on every gap (``LocalOrderBook`` is the sans-I/O core).
+* ``FuturesUserData`` / ``SpotUserData`` (``BlockingUserData`` for threads) - user data events exactly
+  once across reconnects and listenKey expiry, with REST reconciliation surfaced as events
+  (``UserDataGap``, ``OrderSnapshot``..., ``Reconciled``).
+* ``WsApi`` - the WebSocket API: signed requests, ``session.logon``, errors raised as the REST clients
+  raise them, and orders never placed twice when an answer is lost.
 """
 
-from ._api import WsApi
-from ._book import BookState, LocalOrderBook
+from ._api import RateLimitUsage, WsApi, WsApiStats
+from ._blocking import BlockingUserData, StreamClosedError
+from ._book import BookState, Level, LocalOrderBook
+from ._keeper import AsyncOrderBookKeeper, BookChange, KeeperClosedError, KeeperStats
+from ._keeper_thread import OrderBookKeeper
+from ._listen_key import ListenKeyKeeper, ListenKeyStats
+from ._market import MarketStream, StreamMessage, SyncMarketStream
 from ._stream import ResilientStream, StreamStats
+from ._user_data import FuturesUserData, SpotUserData, UserDataStats, UserDataStream
+from ._user_events import (
+    FuturesBalanceSnapshot,
+    OrderSnapshot,
+    PositionSnapshot,
+    Reconciled,
+    ReconciliationEvent,
+    SpotBalanceSnapshot,
+    UndecodedEvent,
+    UserDataGap,
+)
 
-__all__ = ["BookState", "LocalOrderBook", "ResilientStream", "StreamStats", "WsApi"]
+__all__ = [
+    "AsyncOrderBookKeeper",
+    "BlockingUserData",
+    "BookChange",
+    "BookState",
+    "FuturesBalanceSnapshot",
+    "FuturesUserData",
+    "KeeperClosedError",
+    "KeeperStats",
+    "Level",
+    "ListenKeyKeeper",
+    "ListenKeyStats",
+    "LocalOrderBook",
+    "MarketStream",
+    "OrderBookKeeper",
+    "OrderSnapshot",
+    "PositionSnapshot",
+    "RateLimitUsage",
+    "Reconciled",
+    "ReconciliationEvent",
+    "ResilientStream",
+    "SpotBalanceSnapshot",
+    "SpotUserData",
+    "StreamClosedError",
+    "StreamMessage",
+    "StreamStats",
+    "SyncMarketStream",
+    "UndecodedEvent",
+    "UserDataGap",
+    "UserDataStats",
+    "UserDataStream",
+    "WsApi",
+    "WsApiStats",
+]

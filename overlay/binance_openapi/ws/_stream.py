@@ -39,7 +39,9 @@ Connect = Callable[[str], Awaitable[ClientConnection]]
 DAY = 24 * 3600.0
 
 
-def _default_connect(url: str) -> Awaitable[ClientConnection]:
+def default_connect(url: str) -> Awaitable[ClientConnection]:
+    """Binance's servers ping every 3 minutes (futures) or 20 seconds (spot) and the websockets library
+    answers them; the client pings too, so that a dead TCP connection is noticed within 40 s."""
     return connect(url, ping_interval=20, ping_timeout=20, max_size=2**24, compression=None)
 
 
@@ -55,22 +57,22 @@ class StreamStats:
 
 
 class _Seen:
-    """The keys of the last messages delivered (duplicates are dropped during a rollover overlap)."""
+    """The keys of the last messages delivered, with the connection that delivered each."""
 
     def __init__(self, size: int = 4096) -> None:
         self.size = size
-        self.keys: OrderedDict[Any, None] = OrderedDict()
+        self.keys: OrderedDict[Any, int] = OrderedDict()
 
-    def add(self, key: Any) -> bool:
-        """Record ``key``; False when it was already delivered."""
+    def add(self, key: Any, generation: int) -> int | None:
+        """Record ``key``; the generation that already delivered it, or ``None`` when it is new."""
         if key is None:
-            return True
+            return None
         if key in self.keys:
-            return False
-        self.keys[key] = None
+            return self.keys[key]
+        self.keys[key] = generation
         if len(self.keys) > self.size:
             self.keys.popitem(last=False)
-        return True
+        return None
 
 
 @dataclass
@@ -96,7 +98,7 @@ class ResilientStream:
     subscribe_on_connect: bool = False
     backoff_initial: float = 0.25
     backoff_max: float = 30.0
-    connect: Connect = _default_connect
+    connect: Connect = default_connect
     on_reconnect: Callable[[], Awaitable[None]] | None = None
     stats: StreamStats = field(default_factory=StreamStats)
     _queue: asyncio.Queue[tuple[int, str]] = field(default_factory=asyncio.Queue)
@@ -109,6 +111,8 @@ class ResilientStream:
     _supervisor: asyncio.Task[None] | None = None
     _rollover_requested: asyncio.Event = field(default_factory=asyncio.Event)
     _first: asyncio.Event = field(default_factory=asyncio.Event)
+    _overlap: asyncio.Event = field(default_factory=asyncio.Event)
+    overlap_timeout: float = 10.0
 
     # -- public -----------------------------------------------------------------------------------
 
@@ -184,8 +188,11 @@ class ResilientStream:
                 key = self.key(raw)
             except Exception:  # a message the key cannot read (a reply to SUBSCRIBE...)
                 key = None
-            if not self._seen.add(key):
+            earlier = self._seen.add(key, generation)
+            if earlier is not None:
                 self.stats.duplicates_dropped += 1
+                if earlier != generation:
+                    self._overlap.set()  # two connections have reached the same message
                 return
         self._queue.put_nowait((generation, raw))
 
@@ -261,17 +268,29 @@ class ResilientStream:
     async def _roll_over(
         self, old: tuple[ClientConnection, asyncio.Task[None], int]
     ) -> tuple[ClientConnection, asyncio.Task[None], int] | None:
-        """Open the replacement, wait for its first message, then close the old connection."""
+        """Open the replacement; close the old connection once both have delivered a same message.
+
+        Each connection delivers in order, so once one of them delivers a message the other already
+        delivered, everything the old one would still send the new one sends too: closing it then loses
+        nothing, and the duplicates in between are dropped by key. A stream without keys, or one that
+        stays quiet, keeps the old connection ``overlap_timeout`` seconds after the new one's first
+        message.
+        """
         self.stats.rollovers += 1
         connection, reader, generation = old
+        self._overlap.clear()
         try:
             new = await self._start_connection()
         except (OSError, WebSocketException, TimeoutError) as exc:
             log.warning("rollover connection failed (%s); keeping the old one", exc)
             return old
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._first.wait(), timeout=30)
-        await asyncio.sleep(0.05)  # in-flight messages of the old connection still arrive (deduplicated)
+        waiter = asyncio.get_running_loop().create_task(self._overlap.wait())
+        try:
+            await asyncio.wait(
+                {waiter, reader}, timeout=self.overlap_timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            waiter.cancel()
         self._active.pop(generation, None)
         reader.cancel()
         self._tasks.discard(reader)
@@ -280,4 +299,4 @@ class ResilientStream:
         return new
 
 
-__all__ = ["ResilientStream", "StreamStats"]
+__all__ = ["DAY", "Connect", "ResilientStream", "StreamStats", "default_connect"]

@@ -57,12 +57,15 @@ def ws_api_url(product: str, network: str = "mainnet") -> str:
 
 
 def local_urls(base_http_url: str, product: str) -> tuple[str, str]:
-    """Stream base and WS API URL of a local server (the emulator) at ``base_http_url``."""
+    """Stream base and WS API URL of a local server (the emulator) at ``base_http_url``.
+
+    The emulator serves every product on one port: futures streams under ``/usdm`` and ``/coinm``
+    (``base_http_url`` may already end with the product's prefix), the WebSocket APIs at their own paths.
+    """
     ws = base_http_url.replace("https://", "wss://").replace("http://", "ws://").rstrip("/")
-    if product == "coinm" and not ws.endswith("/coinm"):
-        ws += "/coinm"
-    root = ws.removesuffix("/coinm")
-    return ws, root + WS_API_PATHS[product]
+    root = ws.removesuffix("/coinm").removesuffix("/usdm").removesuffix("/spot")
+    prefix = {"spot": "", "usdm": "/usdm", "coinm": "/coinm"}[product]
+    return root + prefix, root + WS_API_PATHS[product]
 
 
 __all__ = ["STREAM_URLS", "WS_API_URLS", "local_urls", "stream_url", "ws_api_url"]
