@@ -41,9 +41,12 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, Protocol
 
+from msgspec.structs import astuple
+
 Level = tuple[Decimal, Decimal]
 MAX_BUFFER = 20_000
 """Events kept while waiting for a snapshot; beyond that the oldest go (the snapshot then has to be newer)."""
+_LEVEL_FIELDS = ("price", "quantity")
 
 
 class DepthEvent(Protocol):
@@ -83,25 +86,27 @@ def _pairs(raw: Iterable[Any]) -> list[Level]:
 
 def _update(prices: list[Decimal], quantities: dict[Decimal, Decimal], levels: Sequence[Any]) -> None:
     """Set each level's absolute quantity (zero removes it); ``prices`` stays sorted ascending."""
-    if levels and not hasattr(levels[0], "price"):
-        levels = [_Pair(price, quantity) for price, quantity in _pairs(levels)]
-    for level in levels:
-        price = level.price
-        quantity = level.quantity
+    pairs: Iterable[tuple[Any, Any]]
+    if not levels:
+        return
+    first = levels[0]
+    if getattr(type(first), "__struct_fields__", None) == _LEVEL_FIELDS:
+        # binance_streams levels: their stored values, the text Binance sent (one C call per level
+        # instead of two property reads), made Decimal here.
+        pairs = map(astuple, levels)
+    elif hasattr(first, "price"):
+        pairs = ((level.price, level.quantity) for level in levels)
+    else:
+        pairs = ((level[0], level[1]) for level in levels)
+    for raw_price, raw_quantity in pairs:
+        price = Decimal(raw_price)
+        quantity = Decimal(raw_quantity)
         if quantity:
             if price not in quantities:
                 insort(prices, price)
             quantities[price] = quantity
         elif quantities.pop(price, None) is not None:
             del prices[bisect_left(prices, price)]
-
-
-class _Pair:
-    __slots__ = ("price", "quantity")
-
-    def __init__(self, price: Decimal, quantity: Decimal) -> None:
-        self.price = price
-        self.quantity = quantity
 
 
 class LocalOrderBook:
