@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from . import _logging
+from ._async_transport import AsyncHttpTransport
 from ._auth import RECV_WINDOW_EXTENSION, BinanceAuth, check_recv_window
 from ._clock import ServerClock
 from ._filters import ExchangeRules, SymbolRules, iter_orders, order_fields
@@ -174,7 +175,8 @@ class SyncClient(_Core):
     * **transport**, **proxy**, **httpx_args** - passed to ``httpx.Client`` (``httpx.MockTransport`` in
       tests, a proxy URL, or any other ``httpx.Client`` argument such as ``verify`` or ``limits``).
       Without a transport or proxy the client uses ``HttpClientTransport`` (keep-alive ``http.client``
-      connections: a fraction of httpcore's CPU per call).
+      connections: a fraction of httpcore's CPU per call); the async clients ``AsyncHttpTransport``
+      (asyncio streams and ``h11``).
     """
 
     def __init__(
@@ -289,6 +291,9 @@ class AsyncClient(_Core):
             retries=retries,
             validate_orders=validate_orders,
         )
+        extra = dict(httpx_args or {})
+        if transport is None and proxy is None and "mounts" not in extra:
+            transport = AsyncHttpTransport(verify=extra.pop("verify", True))
         self.http = AsyncBinanceHttpClient(
             policy=self.policy,
             base_url=self.base_url,
@@ -296,7 +301,7 @@ class AsyncClient(_Core):
             timeout=timeout,
             transport=transport,
             proxy=proxy,
-            **(httpx_args or {}),
+            **extra,
         )
 
     @property

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from http.cookiejar import CookieJar
 from typing import Any
 
 import httpx
@@ -18,10 +19,26 @@ from httpx._types import AuthTypes
 from ._policy import Flow, Policy, Send, Sleep, call_flow
 
 
+class NoCookies(CookieJar):
+    """A cookie jar that neither keeps nor sends cookies: Binance's APIs use none.
+
+    httpx reads every answer's headers for cookies and prepares every request for them through
+    ``urllib`` and ``email`` objects, a tenth of the CPU of a small signed call; with this jar it skips
+    that work.
+    """
+
+    def extract_cookies(self, response: Any, request: Any) -> None:  # noqa: ARG002
+        return None
+
+    def add_cookie_header(self, request: Any) -> None:  # noqa: ARG002
+        return None
+
+
 class BinanceHttpClient(httpx.Client):
     """An ``httpx.Client`` whose every request goes through ``call_flow``."""
 
     def __init__(self, *, policy: Policy, **kwargs: Any) -> None:
+        kwargs.setdefault("cookies", NoCookies())
         super().__init__(**kwargs)
         self.policy = policy
 
@@ -56,6 +73,7 @@ class AsyncBinanceHttpClient(httpx.AsyncClient):
     """An ``httpx.AsyncClient`` whose every request goes through ``call_flow``."""
 
     def __init__(self, *, policy: Policy, **kwargs: Any) -> None:
+        kwargs.setdefault("cookies", NoCookies())
         super().__init__(**kwargs)
         self.policy = policy
 

@@ -44,6 +44,7 @@ class Market:
         self.book = exchange.books[symbol]
         self.rng = random.Random(seed)
         self.deep: list[int] = []
+        self.depth_target = 0
         self.steps = 0
         self.events = 0  # diff events published (steps that changed the book)
 
@@ -65,6 +66,7 @@ class Market:
         """Rest ``orders`` orders 15 to 60 ticks away from the mid (published as one diff event)."""
         with self.emulator.lock:
             before = self.book.update_id
+            self.depth_target = orders
             for _ in range(orders):
                 self._place_deep()
             self._publish(before)
@@ -82,6 +84,10 @@ class Market:
             if self.deep and self.rng.random() < 0.2:
                 gone = self.deep.pop(self.rng.randrange(len(self.deep)))
                 self.venue.system_cancel(self.symbol, MAKER, gone)
+                self._place_deep()
+            # Deep orders the market took (a requote, a sweep) or the exchange refused: top up.
+            self.deep = [order_id for order_id in self.deep if order_id in self.book.orders]
+            if len(self.deep) < self.depth_target:
                 self._place_deep()
             if self.product != "spot":
                 self.venue.flush(now)

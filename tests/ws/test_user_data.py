@@ -96,6 +96,10 @@ async def test_usdm_order_events_exactly_once_across_faults(venue: tuple[Emulato
 
             truth = await trader.truth()
             await until(lambda: consumer.state() == truth, what="the consumer to catch up with REST")
+            await until(
+                lambda: len(consumer.of_type(UserDataGap)) == 5 and consumer.settled(),
+                what="every gap reconciled",
+            )
             reconciled = consumer.reconciled()
             emulator.set_faults({"ws_drop": 1})  # one more reconciliation: it must bring nothing new
             await until(lambda: consumer.reconciled() > reconciled, what="a last reconciliation")

@@ -77,9 +77,17 @@ async def test_spot_order_events_exactly_once_across_faults(venue: tuple[Emulato
 
             truth = await trader.truth()
             await until(lambda: consumer.state() == truth, what="the consumer to catch up with REST")
-            reconciled = consumer.reconciled()
+            # The fifth connection is logged on and its gap (the fourth) reconciled: nothing is pending.
+            await until(
+                lambda: (
+                    feed.api.stats.logons == 5
+                    and len(consumer.of_type(UserDataGap)) == 4
+                    and consumer.settled()
+                ),
+                what="every gap reconciled",
+            )
             emulator.set_faults({"ws_drop": 1})
-            await until(lambda: consumer.reconciled() > reconciled, what="a last reconciliation")
+            await until(lambda: consumer.reconciled() == 5, what="a last reconciliation")
         assert consumer.state() == truth
         consumer.assert_exactly_once()
         assert feed.api.stats.logons == feed.api.stats.connects == 6  # again on every connection

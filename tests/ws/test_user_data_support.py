@@ -22,7 +22,7 @@ from binance_openapi import BadRequestError, Ed25519Key, HmacKey, ServerClock
 from binance_openapi.ws._dedupe import rank
 from binance_openapi.ws._stream import default_connect
 from binance_openapi.ws._user_data import UserDataStream
-from binance_openapi.ws._user_events import OrderSnapshot, Reconciled
+from binance_openapi.ws._user_events import OrderSnapshot, Reconciled, UserDataGap
 from binance_streams import coinm_user, spot_user, usdm_user
 
 PRODUCTS = ("spot", "usdm", "coinm")
@@ -266,6 +266,10 @@ class Consumer:
 
     def reconciled(self) -> int:
         return sum(isinstance(event, Reconciled) for event in self.events)
+
+    def settled(self) -> bool:
+        """Whether every gap opened so far has been closed by its reconciliation."""
+        return self.reconciled() == sum(isinstance(event, UserDataGap) for event in self.events)
 
     def of_type(self, kind: type[Any] | tuple[type[Any], ...]) -> list[Any]:
         return [event for event in self.events if isinstance(event, kind)]
