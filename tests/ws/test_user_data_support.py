@@ -77,14 +77,17 @@ def new_user(emulator: Emulator, prefix: str) -> User:
     return User(name, HmacKey(api_key, secret), Ed25519Key.from_pem(ed_api_key, pem))
 
 
-async def until(predicate: Callable[[], bool], *, timeout: float = 15.0, what: str = "condition") -> None:
-    """Wait until ``predicate()`` holds (a deadline against hanging, not a timing assertion)."""
+async def until(
+    predicate: Callable[[], bool], *, timeout: float = 15.0, what: str | Callable[[], str] = "condition"
+) -> None:
+    """Wait until ``predicate()`` holds (a deadline against hanging, not a timing assertion); ``what``
+    names it in the failure (a callable: read when the wait fails, to show the state then)."""
     try:
         async with asyncio.timeout(timeout):
             while not predicate():
                 await asyncio.sleep(0.01)
     except TimeoutError:
-        raise AssertionError(f"waited {timeout} s for {what}") from None
+        raise AssertionError(f"waited {timeout} s for {what() if callable(what) else what}") from None
 
 
 class ManualScheduler:
