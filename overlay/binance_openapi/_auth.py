@@ -27,6 +27,7 @@ from ._clock import Sample, ServerClock
 from ._errors import ConfigurationError, MissingKeyError
 from ._keys import Key
 from ._operation import OperationLike, operation_of
+from ._urls import with_query
 
 API_KEY_HEADER = "X-MBX-APIKEY"
 RECV_WINDOW_EXTENSION = "binance_recv_window"
@@ -104,7 +105,7 @@ class BinanceAuth(httpx.Auth):
             yield from self._measure(request)
             retry = httpx.Request(
                 request.method,
-                request.url.copy_with(query=unsigned_query or None),
+                with_query(request.url, unsigned_query),
                 headers=request.headers,
                 content=request.content,
                 extensions=request.extensions,
@@ -135,15 +136,16 @@ class BinanceAuth(httpx.Auth):
 
     def _sign(self, request: httpx.Request, key: Key, unsigned_query: bytes) -> None:
         """Set the query to ``unsigned_query`` + recvWindow + timestamp + signature."""
-        request.url = request.url.copy_with(
-            query=signed_query(
+        request.url = with_query(
+            request.url,
+            signed_query(
                 key,
                 unsigned_query,
                 request.content,
                 form=request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"),
                 timestamp_ms=self.clock.now_ms(),
                 recv_window=request.extensions.get(RECV_WINDOW_EXTENSION, self.recv_window),
-            )
+            ),
         )
 
     def __repr__(self) -> str:
