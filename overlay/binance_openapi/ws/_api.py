@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import WebSocketException
 
 from binance_openapi._clock import Sample, ServerClock
@@ -59,11 +59,11 @@ from binance_openapi._errors import (
 from binance_openapi._keys import Ed25519Key, Key
 from binance_openapi._limits import limits_from_exchange_info
 
+from ._stream import Connect, default_connect
 from ._urls import ws_api_url
 
 log = logging.getLogger("binance_openapi.ws")
 Security = str  # NONE, USER_STREAM, MARKET_DATA, USER_DATA, TRADE, SIGNED
-Connect = Callable[[str], Awaitable[ClientConnection]]
 Listener = Callable[[str], None]
 Hook = Callable[[], Awaitable[None]]
 
@@ -177,10 +177,6 @@ class _Connection:
         self.pending.clear()
 
 
-def _default_connect(url: str) -> Awaitable[ClientConnection]:
-    return connect(url, ping_interval=20, ping_timeout=20, max_size=2**24, compression=None)
-
-
 class WsApi:
     """A WebSocket API connection that stays usable across drops.
 
@@ -236,7 +232,7 @@ class WsApi:
         self.rate_limits: tuple[RateLimitUsage, ...] = ()
         self.events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.subscription_id: int | None = None
-        self._connect = connect or _default_connect
+        self._connect = connect or default_connect
         self._conn: _Connection | None = None
         self._lock = asyncio.Lock()
         self._ids = itertools.count(1)

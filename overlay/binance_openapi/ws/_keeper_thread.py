@@ -122,12 +122,7 @@ class OrderBookKeeper:
             work.close()
             state = "closed" if self._closed else "not started"
             raise KeeperClosedError(f"the order book keeper of {self.symbol} is {state}")
-        future = asyncio.run_coroutine_threadsafe(work, thread.loop)
-        try:
-            return future.result(timeout)
-        except TimeoutError:
-            future.cancel()  # nothing keeps running on the loop for a caller that gave up
-            raise
+        return thread.call(work, timeout)
 
     @property
     def _async(self) -> AsyncOrderBookKeeper:

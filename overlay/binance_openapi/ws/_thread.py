@@ -32,8 +32,14 @@ class LoopThread:
         self.loop.run_forever()
 
     def call(self, coroutine: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
-        """Run ``coroutine`` on the loop and wait for its result (its exception is raised here)."""
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+        """Run ``coroutine`` on the loop and wait for its result (its exception is raised here). After
+        ``timeout`` seconds it is cancelled (nothing keeps running for a caller that gave up)."""
+        future = asyncio.run_coroutine_threadsafe(coroutine, self.loop)
+        try:
+            return future.result(timeout)
+        except TimeoutError:
+            future.cancel()
+            raise
 
     def iterate(self, source: AsyncIterator[T], buffer: int = 10_000) -> Iterator[T]:
         """Items of ``source`` as a blocking iterator; an error of ``source`` is raised to the consumer."""

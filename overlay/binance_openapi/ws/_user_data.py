@@ -39,7 +39,7 @@ import hashlib
 import json
 import logging
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable
+from collections.abc import AsyncIterator, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,12 +54,11 @@ from ._api import WsApi, is_ed25519
 from ._dedupe import DeliveryLedger, order_change
 from ._listen_key import ListenKeyKeeper, Scheduler
 from ._reconcile import Reconciler
-from ._stream import DAY, ResilientStream, default_connect
+from ._stream import DAY, Connect, ResilientStream, default_connect
 from ._urls import local_urls, stream_url, ws_api_url
 from ._user_events import Reconciled, UndecodedEvent, UserDataGap
 
 log = logging.getLogger("binance_openapi.ws")
-Connect = Callable[[str], Awaitable[ClientConnection]]
 _END = object()
 
 
