@@ -175,3 +175,13 @@ async def test_a_timestamp_rejection_measures_the_clock_again(venue: tuple[Emula
         assert account["canTrade"] is True
         after = api.clock.offset_ms
         assert after is not None and abs(after - before - 90_000) < 5_000
+
+
+async def test_a_float_price_is_refused_before_anything_is_sent(venue: tuple[Emulator, str]) -> None:
+    emulator, url = venue
+    user = new_user(emulator, "float")
+    async with ws_api(url, "spot", user) as api:
+        order = await resting_order(api, "spot", "float-1")
+        with pytest.raises(TypeError, match=r"price must be a Decimal.*write Decimal\('0\.1'\)"):
+            await api.request("order.place", {**order, "price": 0.1}, security="TRADE")
+        assert await orders_with(api, "spot", "float-1") == []

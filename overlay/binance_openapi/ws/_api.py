@@ -104,6 +104,21 @@ def _wire(value: Any) -> str:
     return str(value)
 
 
+def _refuse_floats(name: str, value: Any) -> None:
+    """Money is never a float: raise, naming the parameter and what to write instead."""
+    if isinstance(value, float):
+        raise TypeError(
+            f"{name} must be a Decimal, int or str, not float ({value!r}): floats cannot hold prices and "
+            f"quantities exactly; write Decimal({str(value)!r})"
+        )
+    if isinstance(value, list | tuple):
+        for item in value:
+            _refuse_floats(name, item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_floats(f"{name}.{key}", item)
+
+
 def signature_payload(params: Mapping[str, Any]) -> bytes:
     """The bytes a WS API signature covers: parameters sorted by name, ``k=v`` joined by ``&``, UTF-8."""
     return "&".join(
@@ -542,12 +557,15 @@ class WsApi:
     async def request(
         self, method: str, params: dict[str, Any] | None = None, *, security: Security = "NONE"
     ) -> Any:
-        """Send one request and return its ``result``; raises the REST clients' errors.
+        """Send one request and return its ``result``; raises the REST clients' errors (``TypeError`` for
+        a float anywhere in ``params``: money is ``Decimal``, ``int`` or ``str``).
 
         Order placements (``order.place``...) get a client order id and are looked up, never sent twice,
         when the answer is lost.
         """
         params = dict(params or {})
+        for name, value in params.items():
+            _refuse_floats(name, value)
         if method in ORDER_METHODS:
             return await self._place(method, params, security)
         return await self._call(method, params, security)
