@@ -163,3 +163,15 @@ def test_blocking_consumer_in_a_thread(venue: tuple[Emulator, str]) -> None:
     assert all(not isinstance(event, UserDataGap) for event in rest)
     with pytest.raises(StreamClosedError):
         events.get(timeout=1)
+
+
+def test_blocking_consumer_raises_what_stopped_the_start_and_stops_its_thread() -> None:
+    def no_stream() -> FuturesUserData:
+        raise ValueError("FuturesUserData takes an AsyncUsdM or AsyncCoinM client")
+
+    events = BlockingUserData(no_stream)
+    with pytest.raises(ValueError, match="AsyncUsdM"):
+        events.start()
+    assert events._thread is not None and not events._thread.is_alive()
+    with pytest.raises(StreamClosedError):
+        events.get(timeout=1)

@@ -24,9 +24,11 @@ import logging
 import queue
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from types import TracebackType
 from typing import Any
 
+from ._thread import LoopThread
 from ._user_data import UserDataStream
 
 log = logging.getLogger("binance_openapi.ws")
@@ -59,26 +61,28 @@ class BlockingUserData:
         self.start_timeout = start_timeout
         self.stream: UserDataStream | None = None
         self._queue: queue.Queue[Any] = queue.Queue()
+        self._loop: LoopThread | None = None
         self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._started = threading.Event()
-        self._stop_requested = threading.Event()
+        self._pump: Future[None] | None = None
         self._error: BaseException | None = None
         self._ended = False
+        self._closed = False
 
     def start(self) -> BlockingUserData:
         """Start the thread; returns once the stream is connected and reconciled (raises what failed)."""
-        if self._thread is not None:
+        if self._loop is not None:
             return self
-        self._thread = threading.Thread(target=self._run, name="binance-user-data", daemon=True)
-        self._thread.start()
-        if not self._started.wait(self.start_timeout):
+        self._loop = LoopThread(name="binance-user-data")
+        self._thread = self._loop.thread
+        try:
+            stream = self._loop.call(self._open(), self.start_timeout)
+        except TimeoutError:
             self.close()
-            raise TimeoutError(f"the user data stream did not start within {self.start_timeout} s")
-        if self._error is not None:
+            raise TimeoutError(f"the user data stream did not start within {self.start_timeout} s") from None
+        except BaseException:
             self.close()
-            raise self._error
+            raise
+        self._pump = asyncio.run_coroutine_threadsafe(self._drain(stream), self._loop.loop)
         return self
 
     def get(self, timeout: float | None = None) -> Any:
@@ -102,15 +106,23 @@ class BlockingUserData:
 
     def close(self, timeout: float = 10.0) -> None:
         """Stop the stream and the thread (the events already received stay readable)."""
-        self._stop_requested.set()
-        loop, stop = self._loop, self._stop
-        if loop is not None and stop is not None:
-            with contextlib.suppress(RuntimeError):  # the loop has ended already
-                loop.call_soon_threadsafe(stop.set)
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout)
-            if self._thread.is_alive():
+        if self._closed:
+            return
+        self._closed = True
+        loop = self._loop
+        if loop is None:
+            return
+        try:
+            if self.stream is not None:
+                loop.call(self._shutdown(self.stream), timeout)
+        except Exception:
+            log.warning("closing the user data stream failed", exc_info=True)
+        finally:
+            loop.close(timeout)
+            if loop.thread.is_alive():
                 log.warning("the user data thread did not stop within %.0f s", timeout)
+            if self._pump is None or not self._pump.done():
+                self._queue.put(_END)  # the pump never ran, or was stopped before it could say so
 
     def __enter__(self) -> BlockingUserData:
         return self.start()
@@ -120,44 +132,27 @@ class BlockingUserData:
     ) -> None:
         self.close()
 
-    # -- the thread -------------------------------------------------------------------------------
+    # -- on the thread's loop ---------------------------------------------------------------------
 
-    def _run(self) -> None:
-        try:
-            asyncio.run(self._main())
-        finally:
-            self._started.set()
-            self._queue.put(_END)
-
-    async def _main(self) -> None:
-        self._stop = asyncio.Event()
-        self._loop = asyncio.get_running_loop()
-        if self._stop_requested.is_set():
-            return
-        stream: UserDataStream | None = None
-        try:
-            stream = self.stream = self.factory()
-            await stream.start()
-            self._started.set()
-            drain = asyncio.get_running_loop().create_task(self._drain(stream))
-            stopper = asyncio.get_running_loop().create_task(self._stop.wait())
-            await asyncio.wait({drain, stopper}, return_when=asyncio.FIRST_COMPLETED)
-            for task in (drain, stopper):
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-        except Exception as exc:
-            self._error = exc
-        finally:
-            if stream is not None:
-                await stream.aclose()
-                if self.close_client:
-                    with contextlib.suppress(Exception):
-                        await stream.client.aclose()
+    async def _open(self) -> UserDataStream:
+        stream = self.stream = self.factory()  # known before it starts: close() ends a failed start too
+        await stream.start()
+        return stream
 
     async def _drain(self, stream: UserDataStream) -> None:
-        async for event in stream:
-            self._queue.put(event)
+        try:
+            async for event in stream:
+                self._queue.put(event)
+        except Exception as exc:  # raised to the consumer after the events before it
+            self._error = exc
+        finally:
+            self._queue.put(_END)
+
+    async def _shutdown(self, stream: UserDataStream) -> None:
+        await stream.aclose()
+        if self.close_client:
+            with contextlib.suppress(Exception):
+                await stream.client.aclose()
 
 
 __all__ = ["BlockingUserData", "StreamClosedError"]
