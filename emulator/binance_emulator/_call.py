@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from ._errors import mandatory
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(msgspec.Struct, frozen=True, gc=False):
     """One validated request.
 
     ``params`` holds the request's parameters typed by the spec: ``int``, ``bool``, ``Decimal`` for

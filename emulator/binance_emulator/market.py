@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 from typing import Protocol
 
+import msgspec
+
 MINUTE = 60_000
 INTERVALS_MS = {
     "1s": 1_000,
@@ -93,9 +95,14 @@ class Instrument:
         return max(0, -self.step.normalize().as_tuple().exponent)  # type: ignore[operator]
 
 
-@dataclass(slots=True)  # not frozen: frozen dataclasses are slow to build, and one is built per fill
-class Trade:
-    """One trade on the tape. ``taker_order`` groups the fills of one incoming order."""
+class Trade(msgspec.Struct, gc=False):
+    """One trade on the tape. ``taker_order`` groups the fills of one incoming order.
+
+    Records that pile up as the exchange trades (trades, orders, fills, income) are structs that the
+    garbage collector does not track (``gc=False``: they hold only numbers, strings and other such
+    records, never a cycle); tracked, they made every full collection longer, a sixth of the CPU of a
+    long session.
+    """
 
     id: int
     price: Decimal
@@ -109,8 +116,7 @@ class Trade:
         return self.price * self.quantity
 
 
-@dataclass(slots=True)  # not frozen: frozen dataclasses are slow to build, and one is built per fill
-class AggTrade:
+class AggTrade(msgspec.Struct, gc=False):
     """Consecutive fills of one taker order at one price."""
 
     id: int
@@ -139,6 +145,51 @@ class Bar:
     taker_buy_quote_volume: Decimal
 
 
+@dataclass(slots=True)
+class LiveBar:
+    """The bar of one bucket of live trades, brought up to date by each trade recorded in it."""
+
+    open_time: int
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: Decimal = ZERO
+    quote_volume: Decimal = ZERO
+    trades: int = 0
+    taker_buy_volume: Decimal = ZERO
+    taker_buy_quote_volume: Decimal = ZERO
+
+    @classmethod
+    def of(cls, open_time: int, trades: Iterable[Trade]) -> LiveBar | None:
+        """The bar of ``trades`` (in time order), or ``None`` when there are none."""
+        bar = None
+        for trade in trades:
+            if bar is None:
+                bar = cls(open_time, trade.price, trade.price, trade.price, trade.price)
+            bar.add(trade.price, trade.quantity, trade.price * trade.quantity, trade.buyer_maker)
+        return bar
+
+    def add(self, price: Decimal, quantity: Decimal, quote: Decimal, buyer_maker: bool) -> None:
+        if price > self.high:
+            self.high = price
+        elif price < self.low:
+            self.low = price
+        self.close = price
+        self.volume += quantity
+        self.quote_volume += quote
+        self.trades += 1
+        if not buyer_maker:
+            self.taker_buy_volume += quantity
+            self.taker_buy_quote_volume += quote
+
+    def bar(self, length: int) -> Bar:
+        return Bar(
+            self.open_time, self.open_time + length - 1, self.open, self.high, self.low, self.close,
+            self.volume, self.quote_volume, self.trades, self.taker_buy_volume, self.taker_buy_quote_volume,
+        )  # fmt: skip
+
+
 @dataclass
 class Tape:
     """The trades of one symbol, and the history before the exchange started (seeded 1m bars)."""
@@ -147,6 +198,10 @@ class Tape:
     trades: list[Trade] = field(default_factory=list)
     aggregates: list[AggTrade] = field(default_factory=list)
     history: list[Bar] = field(default_factory=list)
+    # The 1m bars of the live trades, kept as trades are recorded (klines and average prices read them
+    # without walking the trades): the bars of past minutes, and the minute being traded.
+    _closed_minutes: list[Bar] = field(default_factory=list)
+    _minute: LiveBar | None = None
 
     def seed_history(self, until_ms: int, minutes: int, seed: int) -> Decimal:
         """Make ``minutes`` of 1m bars ending at ``until_ms`` from a seeded walk; returns the last close.
@@ -192,6 +247,11 @@ class Tape:
         """Add a trade (and extend or start its aggregate trade)."""
         trade = Trade(len(self.trades) + 1, price, quantity, time, buyer_maker, taker_order)
         self.trades.append(trade)
+        minute = self._minute
+        if minute is not None and time - minute.open_time < MINUTE and time >= minute.open_time:
+            minute.add(price, quantity, price * quantity, buyer_maker)
+        else:
+            self._start_minute(trade)
         last = self.aggregates[-1] if self.aggregates else None
         previous = self.trades[-2] if len(self.trades) > 1 else None
         if (
@@ -221,7 +281,10 @@ class Tape:
     def bars(self, interval: str, start: int | None, end: int | None, limit: int) -> list[Bar]:
         """Klines of ``interval``: the seeded history, then bars built from live trades."""
         length = INTERVALS_MS[interval]
-        source: list[Bar] = (self.history if length >= MINUTE else []) + self._live_bars(min(length, MINUTE))
+        if length >= MINUTE:
+            source = self.history + self.minute_bars()
+        else:
+            source = self._second_bars(start, end, limit)
         # Only the bars of the buckets that can be answered: a window, or the last `limit` buckets.
         first = -(-start // length) * length if start is not None else None
         if first is None and end is None and source:
@@ -241,30 +304,49 @@ class Tape:
             out = [bar for bar in out if bar.open_time <= end]
         return out[:limit] if start is not None else out[-limit:]
 
-    def _live_bars(self, length: int) -> list[Bar]:
+    def minute_bars(self) -> list[Bar]:
+        """The 1m bars of the live trades, oldest first."""
+        minute = self._minute
+        return [*self._closed_minutes, minute.bar(MINUTE)] if minute is not None else []
+
+    def _start_minute(self, trade: Trade) -> None:
+        """A trade outside the minute being traded: it starts the next one (or, if the clock was set
+        back, goes into the bar of its own minute, rebuilt from the trades)."""
+        open_time = trade.time - trade.time % MINUTE
+        minute = self._minute
+        if minute is None or open_time > minute.open_time:
+            if minute is not None:
+                self._closed_minutes.append(minute.bar(MINUTE))
+            self._minute = LiveBar(open_time, trade.price, trade.price, trade.price, trade.price)
+            self._minute.add(trade.price, trade.quantity, trade.price * trade.quantity, trade.buyer_maker)
+            return
+        closed = self._closed_minutes
+        at = bisect_left(closed, open_time, key=_open_time)
+        trades = [t for t in self.trades if t.time - t.time % MINUTE == open_time]
+        rebuilt = LiveBar.of(open_time, trades)
+        assert rebuilt is not None  # the trade itself is among them
+        if at < len(closed) and closed[at].open_time == open_time:
+            closed[at] = rebuilt.bar(MINUTE)
+        else:
+            closed.insert(at, rebuilt.bar(MINUTE))
+
+    def _second_bars(self, start: int | None, end: int | None, limit: int) -> list[Bar]:
+        """1s bars of the live trades in the window ``bars`` answers (the trades are in time order)."""
+        trades = self.trades
+        high = bisect_right(trades, end, key=_trade_time) if end is not None else len(trades)
+        if start is not None:
+            since = start - start % 1000
+        elif high:  # the last `limit` seconds up to the last trade
+            last = trades[high - 1].time
+            since = last - last % 1000 - (limit - 1) * 1000
+        else:
+            return []
+        low = bisect_left(trades, since, 0, high, key=_trade_time)
         buckets: dict[int, list[Trade]] = {}
-        for trade in self.trades:
-            buckets.setdefault(trade.time - trade.time % length, []).append(trade)
-        bars = []
-        for open_time, trades in sorted(buckets.items()):
-            volume = sum((t.quantity for t in trades), ZERO)
-            taker_buys = [t for t in trades if not t.buyer_maker]
-            bars.append(
-                Bar(
-                    open_time=open_time,
-                    close_time=open_time + length - 1,
-                    open=trades[0].price,
-                    high=max(t.price for t in trades),
-                    low=min(t.price for t in trades),
-                    close=trades[-1].price,
-                    volume=volume,
-                    quote_volume=sum((t.quote for t in trades), ZERO),
-                    trades=len(trades),
-                    taker_buy_volume=sum((t.quantity for t in taker_buys), ZERO),
-                    taker_buy_quote_volume=sum((t.quote for t in taker_buys), ZERO),
-                )
-            )
-        return bars
+        for trade in trades[low:high]:
+            buckets.setdefault(trade.time - trade.time % 1000, []).append(trade)
+        bars = (LiveBar.of(open_time, group) for open_time, group in sorted(buckets.items()))
+        return [bar.bar(1000) for bar in bars if bar is not None]
 
     @staticmethod
     def _merge(open_time: int, length: int, group: list[Bar]) -> Bar:
@@ -372,6 +454,10 @@ def _open_time(bar: Bar) -> int:
     return bar.open_time
 
 
+def _trade_time(trade: Trade) -> int:
+    return trade.time
+
+
 __all__ = [
     "INTERVALS_MS",
     "MAKER",
@@ -379,6 +465,7 @@ __all__ = [
     "AggTrade",
     "Bar",
     "Instrument",
+    "LiveBar",
     "Simulation",
     "Tape",
     "Trade",

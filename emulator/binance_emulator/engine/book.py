@@ -14,9 +14,10 @@ from __future__ import annotations
 import bisect
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from typing import Any, Literal
+
+import msgspec
 
 Side = Literal["BUY", "SELL"]
 TimeInForce = Literal["GTC", "IOC", "FOK", "GTX", "GTD"]
@@ -24,9 +25,12 @@ StpMode = Literal["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH", "DECREM
 ZERO = Decimal(0)
 
 
-@dataclass(slots=True, eq=False)
-class RestingOrder:
-    """An order sitting on the book. ``ref`` points back to the exchange's own order record."""
+class RestingOrder(msgspec.Struct, eq=False, gc=False):
+    """An order sitting on the book. ``ref`` points back to the exchange's own order record.
+
+    The book's records are structs the garbage collector does not track (``gc=False``): several are
+    made per order, and none is ever part of a cycle (a record never points back at them).
+    """
 
     order_id: int
     owner: str
@@ -37,8 +41,7 @@ class RestingOrder:
     ref: Any = None
 
 
-@dataclass(slots=True)  # not frozen: frozen dataclasses are slow to build, and one is built per fill
-class Fill:
+class Fill(msgspec.Struct, gc=False):
     """One trade between a resting order and the incoming one, at the resting order's price."""
 
     maker: RestingOrder
@@ -50,8 +53,7 @@ class Fill:
         return self.price * self.quantity
 
 
-@dataclass(slots=True)
-class Taker:
+class Taker(msgspec.Struct, gc=False):
     """An incoming order as matching sees it.
 
     ``price`` is ``None`` for a market order. ``quote_quantity`` limits a market order by quote amount
@@ -71,17 +73,16 @@ class Taker:
     ref: Any = None
 
 
-@dataclass(slots=True)
-class MatchResult:
+class MatchResult(msgspec.Struct, gc=False):
     """What happened to an incoming order."""
 
-    fills: list[Fill] = field(default_factory=list)
+    fills: list[Fill] = msgspec.field(default_factory=list)
     remaining: Decimal = ZERO
     rested: RestingOrder | None = None
     rejected: str | None = None
     expired: bool = False
     expired_by_stp: bool = False
-    expired_makers: list[RestingOrder] = field(default_factory=list)
+    expired_makers: list[RestingOrder] = msgspec.field(default_factory=list)
 
     @property
     def executed(self) -> Decimal:

@@ -3,13 +3,16 @@
 They are plain data; the services (``orders``, ``algo``, ``funding``...) change them and ``views``
 writes them as Binance does. Records of what happened (trades, income...) are never changed after
 they are made; they are not frozen dataclasses only because those are several times slower to make,
-and a fill makes a few of them.
+and a fill makes a few of them. Orders, trades and income pile up: they are structs the garbage
+collector does not track (``gc=False``; they never hold a cycle).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
+
+import msgspec
 
 from ._num import ZERO
 from .triggers import Trigger
@@ -17,8 +20,7 @@ from .triggers import Trigger
 FINAL_STATUSES = frozenset({"FILLED", "CANCELED", "EXPIRED", "EXPIRED_IN_MATCH", "REJECTED"})
 
 
-@dataclass(slots=True, eq=False)
-class FuturesOrder:
+class FuturesOrder(msgspec.Struct, eq=False, gc=False):
     """An order of a user account: limit, market, or (COIN-M) a conditional order waiting for its trigger."""
 
     order_id: int
@@ -53,7 +55,7 @@ class FuturesOrder:
     algo_id: int | None = None  # USDⓈ-M: the algo order that placed it
     auto_close: str | None = None  # LIQUIDATION for force orders
     amendments: int = 0
-    closing: bool = field(init=False, default=False)  # may only reduce a position
+    closing: bool = False  # may only reduce a position (set from the fields above)
 
     def __post_init__(self) -> None:
         hedge_close = (self.position_side, self.side) in (("LONG", "SELL"), ("SHORT", "BUY"))
@@ -110,8 +112,7 @@ class AlgoOrder:
         return self.status in ("NEW", "TRIGGERING")
 
 
-@dataclass(slots=True)
-class UserTrade:
+class UserTrade(msgspec.Struct, gc=False):
     """One fill of an account's order."""
 
     id: int
@@ -133,8 +134,7 @@ class UserTrade:
         return self.side == "BUY"
 
 
-@dataclass(slots=True)
-class Income:
+class Income(msgspec.Struct, gc=False):
     """One line of the income history (transfers, realized PnL, commission, funding...)."""
 
     tran_id: int

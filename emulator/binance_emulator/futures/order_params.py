@@ -42,6 +42,8 @@ def algo_gate() -> ExchangeError:
 
 def optional_decimal(params: Mapping[str, Any], name: str) -> Decimal | None:
     value = params.get(name)
+    if value.__class__ is Decimal:  # typed by the protocol layer (comparing it with "" is slow)
+        return value
     if value is None or value == "":
         return None
     return decimal(value, name)

@@ -10,7 +10,8 @@ import zlib
 from collections import deque
 from dataclasses import dataclass
 from decimal import Decimal
-from operator import itemgetter
+
+import msgspec
 
 from binance_emulator.wallets import Balance, Wallet
 
@@ -21,25 +22,20 @@ ORDER_LIMIT_10S = 100
 ORDER_LIMIT_1D = 200_000
 
 
-class AccountTrade(tuple[int, int, int, Decimal, Decimal, Decimal, Decimal, str, int, bool, bool]):
-    """One fill of one of the account's orders, as ``myTrades`` lists it.
+class AccountTrade(msgspec.Struct, frozen=True, gc=False):
+    """One fill of one of the account's orders, as ``myTrades`` lists it."""
 
-    Built from one tuple ``(trade_id, order_id, order_list_id, price, qty, quote_qty, commission,
-    commission_asset, time, is_buyer, is_maker)``: a tuple is made in C, and one is made for every fill.
-    """
-
-    __slots__ = ()
-    trade_id: int = property(itemgetter(0))  # type: ignore[assignment]
-    order_id: int = property(itemgetter(1))  # type: ignore[assignment]
-    order_list_id: int = property(itemgetter(2))  # type: ignore[assignment]
-    price: Decimal = property(itemgetter(3))  # type: ignore[assignment]
-    qty: Decimal = property(itemgetter(4))  # type: ignore[assignment]
-    quote_qty: Decimal = property(itemgetter(5))  # type: ignore[assignment]
-    commission: Decimal = property(itemgetter(6))  # type: ignore[assignment]
-    commission_asset: str = property(itemgetter(7))  # type: ignore[assignment]
-    time: int = property(itemgetter(8))  # type: ignore[assignment]
-    is_buyer: bool = property(itemgetter(9))  # type: ignore[assignment]
-    is_maker: bool = property(itemgetter(10))  # type: ignore[assignment]
+    trade_id: int
+    order_id: int
+    order_list_id: int
+    price: Decimal
+    qty: Decimal
+    quote_qty: Decimal
+    commission: Decimal
+    commission_asset: str
+    time: int
+    is_buyer: bool
+    is_maker: bool
 
 
 @dataclass(frozen=True, slots=True)

@@ -117,19 +117,17 @@ def fill(
         trades = account.trades[order.symbol] = []
     trades.append(
         AccountTrade(
-            (
-                trade_id,
-                order.order_id,
-                order.order_list_id,
-                price,
-                qty,
-                quote,
-                commission,
-                asset,
-                now,
-                buyer,
-                maker,
-            )
+            trade_id,
+            order.order_id,
+            order.order_list_id,
+            price,
+            qty,
+            quote,
+            commission,
+            asset,
+            now,
+            buyer,
+            maker,
         )
     )
     return commission, asset

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import msgspec
+
 ZERO = Decimal(0)
 
 NEW = "NEW"
@@ -37,8 +39,7 @@ PRICED_TYPES = frozenset(("LIMIT", "LIMIT_MAKER", "STOP_LOSS_LIMIT", "TAKE_PROFI
 STOP_LOSS_TYPES = frozenset(("STOP_LOSS", "STOP_LOSS_LIMIT"))
 
 
-@dataclass(slots=True, eq=False)
-class Lock:
+class Lock(msgspec.Struct, eq=False, gc=False):
     """Balance held for open orders: ``amount`` of ``asset``, shared by ``holders`` orders.
 
     An order normally has its own lock; the two legs of an OCO pair share one (they sell the same
@@ -50,9 +51,9 @@ class Lock:
     holders: int = 1
 
 
-@dataclass(slots=True, eq=False)
-class Order:
-    """One user order, from placement to its final status."""
+class Order(msgspec.Struct, eq=False, gc=False):
+    """One user order, from placement to its final status (never in a cycle: not tracked by the
+    garbage collector, like the other records that pile up)."""
 
     symbol: str
     order_id: int
