@@ -61,7 +61,7 @@ def quantize(value: Decimal, step: Decimal, rounding: str = ROUND_DOWN) -> Decim
     """Round ``value`` to a multiple of ``step``, keeping the step's decimals."""
     if step <= 0:
         return value
-    return ((value / step).to_integral_value(rounding=rounding) * step).quantize(step.normalize())
+    return ((value / step).to_integral_value(rounding) * step).quantize(step.normalize())
 
 
 @dataclass(frozen=True)

@@ -312,7 +312,7 @@ class OrderBook:
                             result.expired_makers.append(maker)
                         self._touch(maker.side, price)
                     continue
-                quantity = min(maker.remaining, want)
+                quantity = maker.remaining if maker.remaining < want else want
                 if quantity <= 0:
                     break
                 maker.remaining -= quantity

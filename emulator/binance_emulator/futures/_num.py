@@ -2,7 +2,8 @@
 
 Every price, quantity, balance and rate is a ``Decimal``. Binance writes most of them as decimal
 strings; a few fields (leverage bracket bounds, margin change amounts) are JSON numbers, which
-``number`` produces at the very edge of an answer.
+``number`` produces at the very edge of an answer. Roundings go to ``quantize`` positionally: as a
+keyword argument, the rounding doubles the cost of the call (fills, fees and answers quantize a lot).
 """
 
 from __future__ import annotations
@@ -27,18 +28,18 @@ def text(value: Decimal) -> str:
 
 def text8(value: Decimal) -> str:
     """A decimal string with exactly 8 decimals (balances, PnL, margins)."""
-    return text(value.quantize(Q8, rounding=ROUND_HALF_EVEN))
+    return text(value.quantize(Q8, ROUND_HALF_EVEN))
 
 
 def short8(value: Decimal) -> str:
     """A decimal string rounded to 8 decimals, without trailing zeros (entry prices, rates)."""
-    rounded = value.quantize(Q8, rounding=ROUND_HALF_EVEN).normalize()
+    rounded = value.quantize(Q8, ROUND_HALF_EVEN).normalize()
     return text(rounded)
 
 
 def at(value: Decimal, step: Decimal) -> str:
     """A decimal string with the decimals of ``step`` (prices at tick precision)."""
-    return text(value.quantize(step.normalize(), rounding=ROUND_HALF_EVEN))
+    return text(value.quantize(step.normalize(), ROUND_HALF_EVEN))
 
 
 def number(value: Decimal) -> int | float:
@@ -96,7 +97,7 @@ def floor_to(value: Decimal, step: Decimal) -> Decimal:
     """``value`` rounded down to a multiple of ``step``."""
     if step <= 0:
         return value
-    return (value / step).to_integral_value(rounding=ROUND_DOWN) * step
+    return (value / step).to_integral_value(ROUND_DOWN) * step
 
 
 def decimals(value: Decimal) -> int:

@@ -252,7 +252,7 @@ class MarketData:
                 "priceChangePercent": text((change / opening * HUNDRED).quantize(Decimal("0.001")))
                 if opening
                 else "0",
-                "weightedAvgPrice": text(weighted.quantize(rule.tick, rounding=ROUND_HALF_EVEN)),
+                "weightedAvgPrice": text(weighted.quantize(rule.tick, ROUND_HALF_EVEN)),
                 "lastPrice": text(last),
                 "lastQty": text(tape.trades[-1].quantity) if tape.trades else "0",
                 "openPrice": text(opening),

@@ -185,7 +185,7 @@ class Peripheral:
         ratio = self._usd_price(source) / self._usd_price(target)
         if call.get("fromAmount") is not None:
             from_amount = Decimal(call.get("fromAmount"))
-            to_amount = (from_amount * ratio).quantize(Decimal("0.00000001"), rounding=ROUND_DOWN)
+            to_amount = (from_amount * ratio).quantize(Decimal("0.00000001"), ROUND_DOWN)
         else:
             to_amount = Decimal(call.require("toAmount"))
             from_amount = (to_amount / ratio).quantize(Decimal("0.00000001"))

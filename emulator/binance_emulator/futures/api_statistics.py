@@ -89,7 +89,7 @@ class Statistics:
         rows = []
         for time in self._periods(call):
             factor = Decimal(str(round(self._rng("oi", symbol, time).uniform(0.97, 1.03), 4)))
-            amount = (current * factor).quantize(rule.step, rounding=ROUND_HALF_EVEN)
+            amount = (current * factor).quantize(rule.step, ROUND_HALF_EVEN)
             price = self._price_at(symbol, time)
             value = rule.contract.notional(amount, price) if state.inverse else amount * price
             if state.inverse:
@@ -126,7 +126,7 @@ class Statistics:
             row: dict[str, Any] = {"pair": state.rules[symbol].pair} if state.inverse else {"symbol": symbol}
             row.update(
                 {
-                    "longShortRatio": text((long_share / short_share).quantize(Q4, rounding=ROUND_HALF_EVEN)),
+                    "longShortRatio": text((long_share / short_share).quantize(Q4, ROUND_HALF_EVEN)),
                     long_key: text(long_share),
                     short_key: text(short_share),
                     "timestamp": time if state.inverse else str(time),
@@ -178,7 +178,7 @@ class Statistics:
                     }
                 )
             else:
-                ratio = (buy / sell).quantize(Q4, rounding=ROUND_HALF_EVEN) if sell else Decimal(1)
+                ratio = (buy / sell).quantize(Q4, ROUND_HALF_EVEN) if sell else Decimal(1)
                 rows.append(
                     {
                         "buySellRatio": text(ratio),
@@ -206,13 +206,11 @@ class Statistics:
             futures = self._price_at(symbol, time)
             index = index_series.at(time) or futures
             basis = futures - index
-            rate = (basis / index).quantize(Q4, rounding=ROUND_HALF_EVEN) if index else ZERO
+            rate = (basis / index).quantize(Q4, ROUND_HALF_EVEN) if index else ZERO
             remaining = rule.instrument.delivery_ms - time
             annualized = ""
             if not rule.perpetual and remaining > 0:
-                annualized = text(
-                    (basis / index * YEAR_MS / remaining).quantize(Q4, rounding=ROUND_HALF_EVEN)
-                )
+                annualized = text((basis / index * YEAR_MS / remaining).quantize(Q4, ROUND_HALF_EVEN))
             elif state.inverse:
                 annualized = text(rate)
             rows.append(

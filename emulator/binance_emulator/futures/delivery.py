@@ -34,7 +34,7 @@ class Delivery:
         """Cancel every order of ``symbol`` and settle every position at the index price."""
         state = self.state
         rule = state.rules[symbol]
-        price = state.pricing.index_of(symbol).quantize(rule.tick, rounding=ROUND_HALF_EVEN)
+        price = state.pricing.index_of(symbol).quantize(rule.tick, ROUND_HALF_EVEN)
         state.delivered.add(symbol)
         for account in list(state.accounts.values()):
             if account.system:

@@ -73,7 +73,7 @@ class Funding:
                 for position in list(account.held(symbol)):
                     value = rule.contract.notional(position.amount, mark)
                     signed = value if position.amount > 0 else -value
-                    fee = (-signed * rate).quantize(Q8, rounding=ROUND_HALF_EVEN)
+                    fee = (-signed * rate).quantize(Q8, ROUND_HALF_EVEN)
                     if not fee:
                         continue
                     state.change_balance(account.user, rule.margin_asset, fee)

@@ -96,9 +96,7 @@ class Liquidator:
                 fee = min(risk.notional * rule.liquidation_fee, max(wallet, ZERO))
             else:  # the isolated margin left is cleared; a loss beyond it is the insurance fund's
                 fee = isolated_before + order.realized_pnl
-            self._clear(
-                account, rule.margin_asset, position.symbol, fee.quantize(Q8, rounding=ROUND_HALF_EVEN), now
-            )
+            self._clear(account, rule.margin_asset, position.symbol, fee.quantize(Q8, ROUND_HALF_EVEN), now)
             account.margin_call.discard((position.symbol, position.side))
             self.engine.touch(account, position)
         if cross_margin:

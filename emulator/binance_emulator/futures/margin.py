@@ -161,7 +161,7 @@ class Margin:
         exposure = account.exposures.get((order.symbol, "BOTH"))
         position = account.positions.get((order.symbol, "BOTH"))
         amount = position.amount if position is not None else ZERO
-        long, short = max(amount, ZERO), max(-amount, ZERO)
+        long, short = (amount, ZERO) if amount > 0 else (ZERO, -amount)
         buy_qty = buy_value = sell_qty = sell_value = ZERO
         if exposure is not None:
             buy_qty, buy_value, sell_qty, sell_value = (
@@ -171,12 +171,12 @@ class Margin:
                 exposure.sell_value,
             )
         buys, sells = _beyond(buy_qty, buy_value, short), _beyond(sell_qty, sell_value, long)
-        before = max(buys, sells)
+        before = buys if buys > sells else sells
         if order.side == "BUY":
             buys = _beyond(buy_qty + quantity, buy_value + value, short)
         else:
             sells = _beyond(sell_qty + quantity, sell_value + value, long)
-        return (max(buys, sells) - before) / leverage
+        return ((buys if buys > sells else sells) - before) / leverage
 
     def available(self, account: Account, asset: str) -> Decimal:
         """The available balance of ``asset`` alone (the figure order checks need, computed quickly)."""

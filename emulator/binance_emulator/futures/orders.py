@@ -244,7 +244,7 @@ class OrderEngine:
         value = contract.notional(quantity, price)
         if fee_rate is None:
             fee_rate = account.maker_rate if maker else account.taker_rate
-        fee = (value * fee_rate).quantize(Q8, rounding=ROUND_HALF_EVEN)
+        fee = (value * fee_rate).quantize(Q8, ROUND_HALF_EVEN)
         asset = rule.margin_asset
         if realized or fee:
             state.change_balance(account.user, asset, realized - fee)

@@ -65,7 +65,7 @@ class Pricing:
             for bar in history:
                 marks.append(PriceBar(bar.open_time, bar.open, bar.high, bar.low, bar.close))
                 reference = index_bars.at(bar.open_time) or bar.close
-                value = ((bar.close - reference) / reference).quantize(Q8, rounding=ROUND_HALF_EVEN)
+                value = ((bar.close - reference) / reference).quantize(Q8, ROUND_HALF_EVEN)
                 if rule.perpetual:
                     value = INTEREST_RATE / 8 + Decimal(str(round(self.rng.gauss(0, 0.00005), 8)))
                 premiums.append(PriceBar(bar.open_time, value, value, value, value))
@@ -84,8 +84,8 @@ class Pricing:
             self.drift[symbol] = drift
             raw += Decimal(str(round(drift, 10)))
         smoothed = self.premium[symbol] + (raw - self.premium[symbol]) * SMOOTHING
-        self.premium[symbol] = smoothed.quantize(Q8, rounding=ROUND_HALF_EVEN)
-        self.mark[symbol] = (index * (1 + self.premium[symbol])).quantize(Q8, rounding=ROUND_HALF_EVEN)
+        self.premium[symbol] = smoothed.quantize(Q8, ROUND_HALF_EVEN)
+        self.mark[symbol] = (index * (1 + self.premium[symbol])).quantize(Q8, ROUND_HALF_EVEN)
         self.sample(symbol, now)
 
     def set_index(self, pair: str, price: Decimal, now: int) -> None:
@@ -97,9 +97,7 @@ class Pricing:
         rule = self.rules[symbol]
         index = self.index[rule.pair]
         self.mark[symbol] = price
-        self.premium[symbol] = (
-            ((price - index) / index).quantize(Q8, rounding=ROUND_HALF_EVEN) if index else ZERO
-        )
+        self.premium[symbol] = ((price - index) / index).quantize(Q8, ROUND_HALF_EVEN) if index else ZERO
         self.sample(symbol, now)
 
     def sample(self, symbol: str, now: int) -> None:
@@ -111,7 +109,7 @@ class Pricing:
         premium = self.premium[symbol]
         adjustment = min(max(INTEREST_RATE - premium, -FUNDING_CLAMP), FUNDING_CLAMP)
         rate = min(max(premium + adjustment, -FUNDING_CAP), FUNDING_CAP)
-        return rate.quantize(Q8, rounding=ROUND_HALF_EVEN)
+        return rate.quantize(Q8, ROUND_HALF_EVEN)
 
     def index_of(self, symbol: str) -> Decimal:
         return self.index[self.rules[symbol].pair]

@@ -231,7 +231,7 @@ def _text(value: Decimal) -> str:
 
 
 def _short8(value: Decimal) -> str:
-    return _text(value.quantize(Q8, rounding=ROUND_HALF_EVEN).normalize())
+    return _text(value.quantize(Q8, ROUND_HALF_EVEN).normalize())
 
 
 def futures_ticker(bars: MinuteBars, rule: Any, inverse: bool, now: int) -> dict[str, Any]:
@@ -261,7 +261,7 @@ def futures_ticker(bars: MinuteBars, rule: Any, inverse: bool, now: int) -> dict
             "priceChangePercent": _text((change / opening * 100).quantize(Decimal("0.001")))
             if opening
             else "0",
-            "weightedAvgPrice": _text(weighted.quantize(rule.tick, rounding=ROUND_HALF_EVEN)),
+            "weightedAvgPrice": _text(weighted.quantize(rule.tick, ROUND_HALF_EVEN)),
             "lastPrice": _text(last),
             "lastQty": _text(tape.trades[-1].quantity) if tape.trades else "0",
             "openPrice": _text(opening),
