@@ -14,7 +14,7 @@ import math
 import random
 import zlib
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 from typing import Protocol
@@ -161,12 +161,11 @@ class LiveBar:
     taker_buy_quote_volume: Decimal = ZERO
 
     @classmethod
-    def of(cls, open_time: int, trades: Iterable[Trade]) -> LiveBar | None:
-        """The bar of ``trades`` (in time order), or ``None`` when there are none."""
-        bar = None
+    def of(cls, open_time: int, trades: Sequence[Trade]) -> LiveBar:
+        """The bar of ``trades`` (at least one, in time order)."""
+        first = trades[0].price
+        bar = cls(open_time, first, first, first, first)
         for trade in trades:
-            if bar is None:
-                bar = cls(open_time, trade.price, trade.price, trade.price, trade.price)
             bar.add(trade.price, trade.quantity, trade.price * trade.quantity, trade.buyer_maker)
         return bar
 
@@ -198,10 +197,9 @@ class Tape:
     trades: list[Trade] = field(default_factory=list)
     aggregates: list[AggTrade] = field(default_factory=list)
     history: list[Bar] = field(default_factory=list)
-    # The 1m bars of the live trades, kept as trades are recorded (klines and average prices read them
-    # without walking the trades): the bars of past minutes, and the minute being traded.
-    _closed_minutes: list[Bar] = field(default_factory=list)
-    _minute: LiveBar | None = None
+    # The 1m bars of the live trades, oldest first, kept as trades are recorded: klines, average prices
+    # and the streams' tickers read them without walking the trades.
+    live: list[LiveBar] = field(default_factory=list)
 
     def seed_history(self, until_ms: int, minutes: int, seed: int) -> Decimal:
         """Make ``minutes`` of 1m bars ending at ``until_ms`` from a seeded walk; returns the last close.
@@ -247,9 +245,9 @@ class Tape:
         """Add a trade (and extend or start its aggregate trade)."""
         trade = Trade(len(self.trades) + 1, price, quantity, time, buyer_maker, taker_order)
         self.trades.append(trade)
-        minute = self._minute
-        if minute is not None and time - minute.open_time < MINUTE and time >= minute.open_time:
-            minute.add(price, quantity, price * quantity, buyer_maker)
+        live = self.live
+        if live and 0 <= time - live[-1].open_time < MINUTE:
+            live[-1].add(price, quantity, price * quantity, buyer_maker)
         else:
             self._start_minute(trade)
         last = self.aggregates[-1] if self.aggregates else None
@@ -306,29 +304,22 @@ class Tape:
 
     def minute_bars(self) -> list[Bar]:
         """The 1m bars of the live trades, oldest first."""
-        minute = self._minute
-        return [*self._closed_minutes, minute.bar(MINUTE)] if minute is not None else []
+        return [minute.bar(MINUTE) for minute in self.live]
 
     def _start_minute(self, trade: Trade) -> None:
-        """A trade outside the minute being traded: it starts the next one (or, if the clock was set
+        """A trade outside the last live minute: it starts the next one (or, if the clock was set
         back, goes into the bar of its own minute, rebuilt from the trades)."""
         open_time = trade.time - trade.time % MINUTE
-        minute = self._minute
-        if minute is None or open_time > minute.open_time:
-            if minute is not None:
-                self._closed_minutes.append(minute.bar(MINUTE))
-            self._minute = LiveBar(open_time, trade.price, trade.price, trade.price, trade.price)
-            self._minute.add(trade.price, trade.quantity, trade.price * trade.quantity, trade.buyer_maker)
+        live = self.live
+        if not live or open_time > live[-1].open_time:
+            live.append(LiveBar.of(open_time, [trade]))
             return
-        closed = self._closed_minutes
-        at = bisect_left(closed, open_time, key=_open_time)
-        trades = [t for t in self.trades if t.time - t.time % MINUTE == open_time]
-        rebuilt = LiveBar.of(open_time, trades)
-        assert rebuilt is not None  # the trade itself is among them
-        if at < len(closed) and closed[at].open_time == open_time:
-            closed[at] = rebuilt.bar(MINUTE)
+        at = bisect_left(live, open_time, key=_open_time)
+        rebuilt = LiveBar.of(open_time, [t for t in self.trades if t.time - t.time % MINUTE == open_time])
+        if live[at].open_time == open_time:
+            live[at] = rebuilt
         else:
-            closed.insert(at, rebuilt.bar(MINUTE))
+            live.insert(at, rebuilt)
 
     def _second_bars(self, start: int | None, end: int | None, limit: int) -> list[Bar]:
         """1s bars of the live trades in the window ``bars`` answers (the trades are in time order)."""
@@ -345,8 +336,7 @@ class Tape:
         buckets: dict[int, list[Trade]] = {}
         for trade in trades[low:high]:
             buckets.setdefault(trade.time - trade.time % 1000, []).append(trade)
-        bars = (LiveBar.of(open_time, group) for open_time, group in sorted(buckets.items()))
-        return [bar.bar(1000) for bar in bars if bar is not None]
+        return [LiveBar.of(open_time, group).bar(1000) for open_time, group in sorted(buckets.items())]
 
     @staticmethod
     def _merge(open_time: int, length: int, group: list[Bar]) -> Bar:
@@ -450,7 +440,7 @@ def prices(levels: Iterable[tuple[Decimal, Decimal]]) -> list[list[str]]:
     return [[format(price, "f"), format(quantity, "f")] for price, quantity in levels]
 
 
-def _open_time(bar: Bar) -> int:
+def _open_time(bar: Bar | LiveBar) -> int:
     return bar.open_time
 
 

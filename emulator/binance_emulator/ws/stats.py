@@ -1,9 +1,9 @@
 """Klines and rolling statistics of one symbol's tape, cheap enough to send every second.
 
-The REST endpoints rebuild every 1-minute bar of the tape on each call (tens of milliseconds); a stream
-that sends a kline four times a second cannot. ``MinuteBars`` keeps the tape's minutes (the seeded
-history, then minutes folded from the live trades as they are added) and answers a window with
-bisection, so that the streams compute what the REST answers compute, the same way:
+A stream sends a kline four times a second: it cannot merge every bar of the tape each time, as a REST
+answer may. ``MinuteBars`` reads the tape's minutes (the seeded history, then the live minutes the tape
+keeps as trades are recorded) and answers a window with bisection, so that the streams compute what the
+REST answers compute, the same way:
 
 * klines: the bars of an interval merged from its minutes (1s klines from the trades themselves);
 * spot tickers: the spot exchange's ``WindowStats`` (open, high, low, previous close, volumes over the
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Protocol
 
-from binance_emulator.market import INTERVALS_MS, MINUTE, Tape, Trade
+from binance_emulator.market import INTERVALS_MS, MINUTE, LiveBar, Tape, Trade
 
 ZERO = Decimal(0)
 DAY = 24 * 60 * MINUTE
@@ -51,34 +51,6 @@ class BarLike(Protocol):
     def taker_buy_volume(self) -> Decimal: ...
     @property
     def taker_buy_quote_volume(self) -> Decimal: ...
-
-
-@dataclass(slots=True)
-class Minute:
-    """One minute of live trades."""
-
-    open_time: int
-    open: Decimal
-    high: Decimal
-    low: Decimal
-    close: Decimal
-    volume: Decimal = ZERO
-    quote_volume: Decimal = ZERO
-    trades: int = 0
-    taker_buy_volume: Decimal = ZERO
-    taker_buy_quote_volume: Decimal = ZERO
-
-    def add(self, trade: Trade) -> None:
-        """Fold one trade into the minute."""
-        self.high = max(self.high, trade.price)
-        self.low = min(self.low, trade.price)
-        self.close = trade.price
-        self.volume += trade.quantity
-        self.quote_volume += trade.quote
-        self.trades += 1
-        if not trade.buyer_maker:
-            self.taker_buy_volume += trade.quantity
-            self.taker_buy_quote_volume += trade.quote
 
 
 @dataclass(slots=True)
@@ -117,43 +89,26 @@ def _merge(open_time: int, length: int, parts: Sequence[BarLike]) -> Kline:
 
 
 class MinuteBars:
-    """The 1-minute bars of one tape, brought up to date from its new trades on each use."""
+    """Windows of the 1-minute bars of one tape."""
 
     def __init__(self, tape: Tape) -> None:
         self.tape = tape
-        self.live: list[Minute] = []
-        self._seen = 0
-
-    def refresh(self) -> None:
-        """Fold the trades added to the tape since the last refresh into live minutes."""
-        trades = self.tape.trades
-        live = self.live
-        for trade in trades[self._seen :]:
-            minute = trade.time - trade.time % MINUTE
-            if live and live[-1].open_time == minute:
-                live[-1].add(trade)
-            else:
-                bar = Minute(minute, trade.price, trade.price, trade.price, trade.price)
-                bar.add(trade)
-                live.append(bar)
-        self._seen = len(trades)
 
     def minutes(self, start: int, end: int) -> list[BarLike]:
         """Minutes opened in ``[start, end]``: history first, then live."""
-        self.refresh()
-        history = self.tape.history
+        history, live = self.tape.history, self.tape.live
         low = bisect.bisect_left(history, start, key=lambda bar: bar.open_time)
         high = bisect.bisect_right(history, end, key=lambda bar: bar.open_time)
-        live_low = bisect.bisect_left(self.live, start, key=lambda bar: bar.open_time)
-        live_high = bisect.bisect_right(self.live, end, key=lambda bar: bar.open_time)
-        return [*history[low:high], *self.live[live_low:live_high]]
+        live_low = bisect.bisect_left(live, start, key=lambda bar: bar.open_time)
+        live_high = bisect.bisect_right(live, end, key=lambda bar: bar.open_time)
+        return [*history[low:high], *live[live_low:live_high]]
 
     def before(self, start: int) -> BarLike | None:
         """The last minute opened before ``start``."""
-        self.refresh()
-        live_index = bisect.bisect_left(self.live, start, key=lambda bar: bar.open_time)
+        live = self.tape.live
+        live_index = bisect.bisect_left(live, start, key=lambda bar: bar.open_time)
         if live_index > 0:
-            return self.live[live_index - 1]
+            return live[live_index - 1]
         history = self.tape.history
         index = bisect.bisect_left(history, start, key=lambda bar: bar.open_time)
         return history[index - 1] if index > 0 else None
@@ -175,7 +130,7 @@ class MinuteBars:
         if length < MINUTE:
             if not trades:
                 return None
-            kline = _merge(open_time, length, [_single(trade) for trade in trades])
+            kline = _merge(open_time, length, [LiveBar.of(trade.time, [trade]) for trade in trades])
         else:
             parts = self.minutes(open_time, end)
             if not parts:
@@ -218,12 +173,6 @@ class MinuteBars:
         if volume <= 0:
             return self.tape.last_price
         return sum((bar.quote_volume for bar in bars), ZERO) / volume
-
-
-def _single(trade: Trade) -> Minute:
-    bar = Minute(trade.time, trade.price, trade.price, trade.price, trade.price)
-    bar.add(trade)
-    return bar
 
 
 def _text(value: Decimal) -> str:
@@ -319,4 +268,4 @@ def _eight(value: Decimal) -> str:
     return format(value, ".8f") if value else "0.00000000"
 
 
-__all__ = ["Kline", "Minute", "MinuteBars", "futures_ticker", "kline_row"]
+__all__ = ["Kline", "MinuteBars", "futures_ticker", "kline_row"]
