@@ -243,27 +243,28 @@ class Tape:
         self, price: Decimal, quantity: Decimal, time: int, buyer_maker: bool, taker_order: int
     ) -> Trade:
         """Add a trade (and extend or start its aggregate trade)."""
-        trade = Trade(len(self.trades) + 1, price, quantity, time, buyer_maker, taker_order)
-        self.trades.append(trade)
+        trades, aggregates = self.trades, self.aggregates
+        previous = trades[-1] if trades else None
+        trade = Trade(len(trades) + 1, price, quantity, time, buyer_maker, taker_order)
+        trades.append(trade)
         live = self.live
         if live and 0 <= time - live[-1].open_time < MINUTE:
             live[-1].add(price, quantity, price * quantity, buyer_maker)
         else:
             self._start_minute(trade)
-        last = self.aggregates[-1] if self.aggregates else None
-        previous = self.trades[-2] if len(self.trades) > 1 else None
+        last = aggregates[-1] if aggregates else None
         if (
             last is not None
             and previous is not None
             and previous.taker_order == taker_order
             and last.price == price
         ):
-            self.aggregates[-1] = AggTrade(
+            aggregates[-1] = AggTrade(
                 last.id, price, last.quantity + quantity, last.first_trade, trade.id, last.time, buyer_maker
             )
         else:
-            self.aggregates.append(
-                AggTrade(len(self.aggregates) + 1, price, quantity, trade.id, trade.id, time, buyer_maker)
+            aggregates.append(
+                AggTrade(len(aggregates) + 1, price, quantity, trade.id, trade.id, time, buyer_maker)
             )
         return trade
 

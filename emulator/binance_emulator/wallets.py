@@ -66,7 +66,10 @@ class Wallet:
     balances: dict[str, Balance] = field(default_factory=dict)
 
     def balance(self, asset: str) -> Balance:
-        return self.balances.setdefault(asset, Balance())
+        found = self.balances.get(asset)
+        if found is None:
+            found = self.balances[asset] = Balance()
+        return found
 
     def credit(self, asset: str, amount: Decimal) -> None:
         self.balance(asset).free += amount

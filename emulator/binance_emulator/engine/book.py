@@ -320,7 +320,7 @@ class OrderBook:
                     remaining -= quantity
                 if quote_left is not None:
                     quote_left -= quantity * price
-                result.fills.append(Fill(maker=maker, price=price, quantity=quantity))
+                result.fills.append(Fill(maker, price, quantity))
                 if maker.remaining <= 0:
                     level.popleft()
                     self.orders.pop(maker.order_id, None)

@@ -12,29 +12,16 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
 from binance_emulator._errors import ExchangeError
+from binance_emulator._text import Q8, short8, text
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
-Q8 = Decimal("0.00000001")
-
-
-def text(value: Decimal) -> str:
-    """A decimal string without exponent (``"0"`` rather than ``"-0"``)."""
-    if not value:
-        value = abs(value)
-    return format(value, "f")
 
 
 def text8(value: Decimal) -> str:
     """A decimal string with exactly 8 decimals (balances, PnL, margins)."""
     return text(value.quantize(Q8, ROUND_HALF_EVEN))
-
-
-def short8(value: Decimal) -> str:
-    """A decimal string rounded to 8 decimals, without trailing zeros (entry prices, rates)."""
-    rounded = value.quantize(Q8, ROUND_HALF_EVEN).normalize()
-    return text(rounded)
 
 
 def at(value: Decimal, step: Decimal) -> str:

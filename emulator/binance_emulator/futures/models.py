@@ -58,7 +58,10 @@ class FuturesOrder(msgspec.Struct, eq=False, gc=False):
     closing: bool = False  # may only reduce a position (set from the fields above)
 
     def __post_init__(self) -> None:
-        hedge_close = (self.position_side, self.side) in (("LONG", "SELL"), ("SHORT", "BUY"))
+        hedge_close = self.position_side != "BOTH" and (self.position_side, self.side) in (
+            ("LONG", "SELL"),
+            ("SHORT", "BUY"),
+        )
         self.closing = self.reduce_only or self.close_position or hedge_close
 
     @property

@@ -105,8 +105,9 @@ class OrderEngine:
         rule = self.state.rules[order.symbol]
         price = order.price or self.market_price(order.symbol, order.side)
         setting = account.setting(order.symbol)
-        value = rule.contract.notional(order.remaining, price)
-        required = self.margin.added_initial(account, order, order.remaining, value, setting.leverage)
+        remaining = order.remaining
+        value = rule.contract.notional(remaining, price)
+        required = self.margin.added_initial(account, order, remaining, value, setting.leverage)
         if required <= 0:
             return
         position = account.positions.get((order.symbol, order.position_side))
@@ -241,7 +242,8 @@ class OrderEngine:
         position = account.position(order.symbol, order.position_side)
         before = position.amount
         realized, closed = position.apply(contract, quantity if order.side == "BUY" else -quantity, price)
-        value = contract.notional(quantity, price)
+        traded = quantity * price
+        value = contract.notional(quantity, price) if contract.inverse else traded
         if fee_rate is None:
             fee_rate = account.maker_rate if maker else account.taker_rate
         fee = (value * fee_rate).quantize(Q8, ROUND_HALF_EVEN)
@@ -261,19 +263,20 @@ class OrderEngine:
                 position.isolated_wallet = ZERO
         position.update_time = now
         order.executed_qty += quantity
-        order.cum_quote += quantity * price
+        order.cum_quote += traded
         if state.inverse:
             order.cum_base += value
         order.realized_pnl += realized
         order.status = "FILLED" if order.executed_qty >= order.orig_qty else "PARTIALLY_FILLED"
         order.update_time = now
-        if realized:
-            state.record_income(account, order.symbol, pnl_income, realized, asset, now, str(trade_id))
-        if fee:
-            state.record_income(account, order.symbol, "COMMISSION", -fee, asset, now, str(trade_id))
-        quote = value if state.inverse else quantity * price
+        if realized or fee:
+            trade_text = str(trade_id)
+            if realized:
+                state.record_income(account, order.symbol, pnl_income, realized, asset, now, trade_text)
+            if fee:
+                state.record_income(account, order.symbol, "COMMISSION", -fee, asset, now, trade_text)
         trade = UserTrade(
-            trade_id, order.symbol, order.order_id, order.side, order.position_side, price, quantity, quote,
+            trade_id, order.symbol, order.order_id, order.side, order.position_side, price, quantity, value,
             realized, fee, asset, now, maker,
         )  # fmt: skip
         account.add_trade(trade)
@@ -541,7 +544,10 @@ class OrderEngine:
         """Let triggers that follow the contract price look at the new trades (no recursion)."""
         if symbol not in self._traded or self._triggering:
             return
-        if not any(table[symbol] for table in self.pending):
+        for table in self.pending:
+            if table[symbol]:
+                break
+        else:  # nothing waits for a trigger on this symbol
             self._traded.discard(symbol)
             return
         self._triggering = True

@@ -46,6 +46,8 @@ class Outbox:
 
     def flush(self, now: int, reason: str = "ORDER") -> None:
         """Publish the queued events, then the account updates."""
+        if not self._events and not self._touched:
+            return
         events, self._events = self._events, []
         touched, self._touched = self._touched, {}
         state = self.state

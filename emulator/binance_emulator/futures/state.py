@@ -43,6 +43,7 @@ class FuturesState:
         rules: dict[str, SymbolRules],
     ) -> None:
         self.product: Product = product
+        self.inverse = product == "coinm"  # COIN-M's inverse contracts (read on every fill and answer)
         self.clock = clock
         self.wallets = wallets
         self.events = events
@@ -74,10 +75,6 @@ class FuturesState:
         }
 
     # -- lookups ----------------------------------------------------------------------------------
-
-    @property
-    def inverse(self) -> bool:
-        return self.product == "coinm"
 
     def rule(self, symbol: str | None) -> SymbolRules:
         """The rules of ``symbol``; -1121 when it is not listed."""

@@ -30,23 +30,18 @@ def average_price(state: FuturesState, order: FuturesOrder) -> Decimal:
 
 def order(state: FuturesState, record: FuturesOrder, *, executed: bool = True) -> dict[str, Any]:
     """An order as the order endpoints answer it; ``executed=False`` writes it as just accepted (ACK)."""
-    if executed:
-        status, filled, average = (
-            record.status,
-            format(record.executed_qty, "f"),
-            average_price(state, record),
-        )
-        updated = record.update_time
-    else:
-        status, filled, average, updated = "NEW", "0", ZERO, record.time
+    status, updated = (record.status, record.update_time) if executed else ("NEW", record.time)
+    filled, average = "0", "0.00"
+    if executed and record.executed_qty:
+        filled, average = text(record.executed_qty), short8(average_price(state, record))
     body: dict[str, Any] = {
         "orderId": record.order_id,
         "symbol": record.symbol,
         "status": status,
         "clientOrderId": record.client_order_id,
-        "price": format(record.price, "f"),
-        "avgPrice": short8(average) if average else "0.00",
-        "origQty": format(record.orig_qty, "f"),
+        "price": text(record.price),
+        "avgPrice": average,
+        "origQty": text(record.orig_qty),
         "executedQty": filled,
         "cumQty": filled,
         "timeInForce": record.time_in_force,
@@ -55,7 +50,7 @@ def order(state: FuturesState, record: FuturesOrder, *, executed: bool = True) -
         "closePosition": record.close_position,
         "side": record.side,
         "positionSide": record.position_side,
-        "stopPrice": format(record.stop_price, "f"),
+        "stopPrice": text(record.stop_price),
         "workingType": record.working_type,
         "priceProtect": record.price_protect,
         "origType": record.orig_type,
@@ -68,7 +63,7 @@ def order(state: FuturesState, record: FuturesOrder, *, executed: bool = True) -
         body["pair"] = state.rules[record.symbol].pair
         body["cumBase"] = short8(record.cum_base) if executed else "0"
     else:
-        body["cumQuote"] = format(record.cum_quote, "f") if executed else "0"
+        body["cumQuote"] = text(record.cum_quote) if executed else "0"
         body["goodTillDate"] = record.good_till_date
     if record.orig_type == "TRAILING_STOP_MARKET":
         body["activatePrice"] = text(record.activate_price) if record.activate_price is not None else ""

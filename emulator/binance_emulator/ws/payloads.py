@@ -12,17 +12,14 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from binance_emulator._text import text as futures_text
+
 Level = tuple[Decimal, Decimal]
 
 
 def spot_text(value: Decimal) -> str:
     """A spot amount: 8 decimals (``"0.01000000"``)."""
     return format(value, ".8f")
-
-
-def futures_text(value: Decimal) -> str:
-    """A futures amount: plain digits, no exponent, never ``-0``."""
-    return format(value if value else abs(value), "f")
 
 
 def text_of(product: str) -> Callable[[Decimal], str]:
@@ -229,7 +226,6 @@ __all__ = [
     "book_ticker",
     "depth_update",
     "empty_kline_row",
-    "futures_text",
     "kline",
     "levels",
     "mark_price",

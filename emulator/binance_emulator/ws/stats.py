@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Protocol
 
+from binance_emulator._text import short8, text
 from binance_emulator.market import INTERVALS_MS, MINUTE, LiveBar, Tape, Trade
 
 ZERO = Decimal(0)
 DAY = 24 * 60 * MINUTE
-Q8 = Decimal("0.00000001")
 
 
 class BarLike(Protocol):
@@ -175,14 +175,6 @@ class MinuteBars:
         return sum((bar.quote_volume for bar in bars), ZERO) / volume
 
 
-def _text(value: Decimal) -> str:
-    return format(value if value else abs(value), "f")
-
-
-def _short8(value: Decimal) -> str:
-    return _text(value.quantize(Q8, ROUND_HALF_EVEN).normalize())
-
-
 def futures_ticker(bars: MinuteBars, rule: Any, inverse: bool, now: int) -> dict[str, Any]:
     """A futures 24-hour ticker, as ``GET /fapi|dapi/v1/ticker/24hr`` writes it."""
     tape = bars.tape
@@ -206,23 +198,23 @@ def futures_ticker(bars: MinuteBars, rule: Any, inverse: bool, now: int) -> dict
         body["pair"] = rule.pair
     body.update(
         {
-            "priceChange": _text(change),
-            "priceChangePercent": _text((change / opening * 100).quantize(Decimal("0.001")))
+            "priceChange": text(change),
+            "priceChangePercent": text((change / opening * 100).quantize(Decimal("0.001")))
             if opening
             else "0",
-            "weightedAvgPrice": _text(weighted.quantize(rule.tick, ROUND_HALF_EVEN)),
-            "lastPrice": _text(last),
-            "lastQty": _text(tape.trades[-1].quantity) if tape.trades else "0",
-            "openPrice": _text(opening),
-            "highPrice": _text(max((bar.high for bar in minutes), default=last)),
-            "lowPrice": _text(min((bar.low for bar in minutes), default=last)),
-            "volume": _text(volume),
+            "weightedAvgPrice": text(weighted.quantize(rule.tick, ROUND_HALF_EVEN)),
+            "lastPrice": text(last),
+            "lastQty": text(tape.trades[-1].quantity) if tape.trades else "0",
+            "openPrice": text(opening),
+            "highPrice": text(max((bar.high for bar in minutes), default=last)),
+            "lowPrice": text(min((bar.low for bar in minutes), default=last)),
+            "volume": text(volume),
         }
     )
     if inverse:
-        body["baseVolume"] = _short8(base)
+        body["baseVolume"] = short8(base)
     else:
-        body["quoteVolume"] = _text(quote)
+        body["quoteVolume"] = text(quote)
     body.update(
         {
             "openTime": start,
@@ -238,27 +230,27 @@ def futures_ticker(bars: MinuteBars, rule: Any, inverse: bool, now: int) -> dict
 def kline_row(product: str, kline: Kline, rule: Any = None) -> list[Any]:
     """A kline as the product's REST ``klines`` writes it (COIN-M: volumes in contracts, then coin)."""
     if product == "spot":
-        text = _eight
+        write = _eight
         second, taker_second = _eight(kline.quote_volume), _eight(kline.taker_buy_quote_volume)
     elif product == "coinm":
-        text = _text
+        write = text
         price = (kline.high + kline.low + kline.close) / 3 if kline.close else ZERO
-        second = _short8(rule.contract.notional(kline.volume, price))
-        taker_second = _short8(rule.contract.notional(kline.taker_buy_volume, price))
+        second = short8(rule.contract.notional(kline.volume, price))
+        taker_second = short8(rule.contract.notional(kline.taker_buy_volume, price))
     else:
-        text = _text
-        second, taker_second = _text(kline.quote_volume), _text(kline.taker_buy_quote_volume)
+        write = text
+        second, taker_second = text(kline.quote_volume), text(kline.taker_buy_quote_volume)
     return [
         kline.open_time,
-        text(kline.open),
-        text(kline.high),
-        text(kline.low),
-        text(kline.close),
-        text(kline.volume),
+        write(kline.open),
+        write(kline.high),
+        write(kline.low),
+        write(kline.close),
+        write(kline.volume),
         kline.close_time,
         second,
         kline.trades,
-        text(kline.taker_buy_volume),
+        write(kline.taker_buy_volume),
         taker_second,
         "0",
     ]
