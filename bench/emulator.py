@@ -63,6 +63,9 @@ from binance_emulator.spot import DEFAULT_INSTRUMENTS, SpotExchange
 from binance_emulator.wallets import Wallets
 from binance_openapi import AsyncSpot, AsyncUsdM, HmacKey, Spot, UsdM
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _interpreter import describe
+
 START = 1_750_000_000_000
 BIG = 10**9
 MATCH_TARGET = 20_000
@@ -499,7 +502,7 @@ def main() -> int:
         return serve(int(args.serve[0]), Path(args.serve[1]), args.profile_server)
     args.in_flight = [int(n) for n in str(args.in_flight).split(",") if n]
     print(
-        f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; "
+        f"{describe()} on {platform.machine()}, {os.cpu_count()} CPUs; "
         f"{platform.platform()}; load average {os.getloadavg()[0]:.2f}"
     )
     if not args.skip_in_process:

@@ -43,6 +43,7 @@ from binance_openapi.ws import LocalOrderBook
 from binance_streams import spot_market, usdm_market
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _interpreter import describe
 from clients import CLIENTS, ensure_venv
 
 BENCH = Path(__file__).resolve().parent
@@ -188,7 +189,7 @@ def main() -> None:
     print(
         f"{count:,} diff depth messages (1-8 level changes a side, 20% removals) on a {LEVELS}-level book,"
         f" best of {rounds} rounds; best bid/ask read after each of the first {READ_COUNT:,};"
-        f" msgspec {msgspec.__version__}, Python {sys.version.split()[0]}"
+        f" msgspec {msgspec.__version__}, {describe()}"
     )
     print(f"  {'feed / client':<34}{'apply msg/s':>14}{'+ best bid/ask':>16}   right at the end")
     for kind in ("spot", "usdm"):

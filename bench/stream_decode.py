@@ -27,11 +27,15 @@ import sys
 import time
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import msgspec
 
 from binance_streams import spot_market, usdm_market
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _interpreter import describe
 
 LEVELS = 5
 Decode = Callable[[bytes], Any]
@@ -273,7 +277,7 @@ def main() -> None:
     figures = iter(best_rates(cases, rounds))
     sizes = ", ".join(f"{name} {sum(map(len, batch)) // count} B" for name, batch in columns.items())
     print(f"{count:,} messages of each kind ({sizes}), best of {rounds} rounds,")
-    print(f"msgspec {msgspec.__version__}, Python {sys.version.split()[0]}; messages/s:")
+    print(f"msgspec {msgspec.__version__}, {describe()}; messages/s:")
     width = 40
     print(f"  {'':<{width}}" + "".join(f"{name:>15}" for name in columns))
     for label, decoders in rows:
