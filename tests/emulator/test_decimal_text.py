@@ -1,4 +1,5 @@
-"""How the futures answers and streams write decimals: plain digits, never an exponent, never ``-0``.
+"""How the emulator writes decimals: never an exponent, never ``-0``; plain digits (futures) or exactly
+8 decimals (spot).
 
 ``text`` takes ``str`` of the decimal when that is already plain and falls back to ``format(value,
 "f")`` otherwise; these cases are the ones where ``str`` would have written an exponent.
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from binance_emulator._text import short8, text
+from binance_emulator._text import eight, short8, text
 
 
 @pytest.mark.parametrize(
@@ -49,3 +50,11 @@ def test_short8_rounds_to_eight_decimals_and_drops_trailing_zeros() -> None:
     assert short8(Decimal("0.000000005")) == "0"  # half to even
     assert short8(Decimal("0.000000015")) == "0.00000002"
     assert short8(Decimal("1E+2")) == "100"
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [("0.01", "0.01000000"), ("-0", "0.00000000"), ("0E-12", "0.00000000"), ("1E+2", "100.00000000")],
+)
+def test_eight_writes_exactly_eight_decimals(value: str, written: str) -> None:
+    assert eight(Decimal(value)) == written

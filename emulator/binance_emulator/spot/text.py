@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from binance_emulator._text import ZERO_TEXT
+from binance_emulator._text import eight as fmt
+
 EIGHT = Decimal("0.00000001")
-ZERO_TEXT = "0.00000000"
-
-
-def fmt(value: Decimal) -> str:
-    """``value`` with exactly 8 decimals, as Binance writes amounts (``"0.01000000"``)."""
-    return format(value, ".8f") if value else ZERO_TEXT
 
 
 def fee(value: Decimal) -> Decimal:

@@ -12,14 +12,10 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from binance_emulator._text import eight as spot_text
 from binance_emulator._text import text as futures_text
 
 Level = tuple[Decimal, Decimal]
-
-
-def spot_text(value: Decimal) -> str:
-    """A spot amount: 8 decimals (``"0.01000000"``)."""
-    return format(value, ".8f")
 
 
 def text_of(product: str) -> Callable[[Decimal], str]:

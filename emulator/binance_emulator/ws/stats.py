@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Protocol
 
-from binance_emulator._text import short8, text
+from binance_emulator._text import eight, short8, text
 from binance_emulator.market import INTERVALS_MS, MINUTE, LiveBar, Tape, Trade
 
 ZERO = Decimal(0)
@@ -230,8 +230,8 @@ def futures_ticker(bars: MinuteBars, rule: Any, inverse: bool, now: int) -> dict
 def kline_row(product: str, kline: Kline, rule: Any = None) -> list[Any]:
     """A kline as the product's REST ``klines`` writes it (COIN-M: volumes in contracts, then coin)."""
     if product == "spot":
-        write = _eight
-        second, taker_second = _eight(kline.quote_volume), _eight(kline.taker_buy_quote_volume)
+        write = eight
+        second, taker_second = eight(kline.quote_volume), eight(kline.taker_buy_quote_volume)
     elif product == "coinm":
         write = text
         price = (kline.high + kline.low + kline.close) / 3 if kline.close else ZERO
@@ -254,10 +254,6 @@ def kline_row(product: str, kline: Kline, rule: Any = None) -> list[Any]:
         taker_second,
         "0",
     ]
-
-
-def _eight(value: Decimal) -> str:
-    return format(value, ".8f") if value else "0.00000000"
 
 
 __all__ = ["Kline", "MinuteBars", "futures_ticker", "kline_row"]
