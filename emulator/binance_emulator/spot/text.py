@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from binance_emulator._text import Q8 as EIGHT
 from binance_emulator._text import ZERO_TEXT
 from binance_emulator._text import eight as fmt
-
-EIGHT = Decimal("0.00000001")
 
 
 def fee(value: Decimal) -> Decimal:
