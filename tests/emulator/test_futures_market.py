@@ -123,3 +123,29 @@ def test_statistics_are_deterministic() -> None:
     )
     basis = first.call("basis", None, pair="BTCUSD", contractType="CURRENT_QUARTER", period="1h", limit=2)
     assert len(basis) == 2 and all(b["contractType"] == "CURRENT_QUARTER" for b in basis)
+
+
+def test_24hr_ticker_agrees_with_the_trades_and_the_1m_klines() -> None:
+    f = Futures("usdm")
+    f.price("60000")
+    f.order("bob", side="SELL", quantity="0.1", price="60010")
+    f.order("bob", side="SELL", quantity="0.2", price="60020")
+    f.order(side="BUY", type="MARKET", quantity="0.15")
+    now = f.now
+    ticker = f.call("ticker_24hr", None, symbol="BTCUSDT")
+    day = 24 * 3600 * 1000
+    bars = f.call(
+        "klines", None, symbol="BTCUSDT", interval="1m", startTime=now - day, endTime=now, limit=1500
+    )
+    assert (ticker["lastPrice"], ticker["lastQty"]) == ("60020", "0.050")
+    assert (ticker["firstId"], ticker["lastId"]) == (1, 2)
+    assert (ticker["openTime"], ticker["closeTime"]) == (now - day, now)
+    assert ticker["count"] == sum(bar[8] for bar in bars)
+    assert D(ticker["openPrice"]) == D(bars[0][1])
+    assert D(ticker["highPrice"]) == max(D(bar[2]) for bar in bars)
+    assert D(ticker["lowPrice"]) == min(D(bar[3]) for bar in bars)
+    volume = sum((D(bar[5]) for bar in bars), D(0))
+    quote = sum((D(bar[7]) for bar in bars), D(0))
+    assert D(ticker["volume"]) == volume
+    assert D(ticker["quoteVolume"]) == quote
+    assert D(ticker["priceChange"]) == D("60020") - D(bars[0][1])

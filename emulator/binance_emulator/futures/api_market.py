@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from typing import Any
 
 from binance_emulator._call import Call
 from binance_emulator._errors import ExchangeError
 from binance_emulator.market import INTERVALS_MS, prices
+from binance_emulator.ws.stats import MinuteBars, futures_ticker
 
-from ._num import HUNDRED, ZERO, number, short8, text, text8
+from ._num import number, short8, text, text8
 from .api_common import in_window, limit, one_or_all, symbols_of
 from .core import FuturesCore, Handler
 from .exchange_info import exchange_info
@@ -227,54 +228,7 @@ class MarketData:
 
     def _ticker(self, symbol: str, now: int) -> dict[str, Any]:
         state = self.state
-        rule = state.rules[symbol]
-        tape = state.tapes[symbol]
-        start = now - DAY_MS
-        bars = tape.window(now, DAY_MS)
-        last = tape.last_price
-        opening = bars[0].open if bars else last
-        volume = sum((bar.volume for bar in bars), ZERO)
-        quote = sum((bar.quote_volume for bar in bars), ZERO)
-        live = [trade for trade in tape.trades[-5000:] if trade.time >= start]
-        change = last - opening
-        body: dict[str, Any] = {"symbol": symbol}
-        if state.inverse:
-            body["pair"] = rule.pair
-        base = sum((rule.contract.notional(bar.volume, bar.close) for bar in bars), ZERO)
-        weighted = (
-            (volume * rule.contract.size / base)
-            if state.inverse and base
-            else (quote / volume if volume else last)
-        )
-        body.update(
-            {
-                "priceChange": text(change),
-                "priceChangePercent": text((change / opening * HUNDRED).quantize(Decimal("0.001")))
-                if opening
-                else "0",
-                "weightedAvgPrice": text(weighted.quantize(rule.tick, ROUND_HALF_EVEN)),
-                "lastPrice": text(last),
-                "lastQty": text(tape.trades[-1].quantity) if tape.trades else "0",
-                "openPrice": text(opening),
-                "highPrice": text(max((bar.high for bar in bars), default=last)),
-                "lowPrice": text(min((bar.low for bar in bars), default=last)),
-                "volume": text(volume),
-            }
-        )
-        if state.inverse:
-            body["baseVolume"] = short8(base)
-        else:
-            body["quoteVolume"] = text(quote)
-        body.update(
-            {
-                "openTime": start,
-                "closeTime": now,
-                "firstId": live[0].id if live else -1,
-                "lastId": live[-1].id if live else -1,
-                "count": sum(bar.trades for bar in bars),
-            }
-        )
-        return body
+        return futures_ticker(MinuteBars(state.tapes[symbol]), state.rules[symbol], state.inverse, now)
 
     def price_ticker(self, call: Call) -> Any:
         state = self.state

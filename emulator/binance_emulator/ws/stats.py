@@ -8,7 +8,8 @@ REST answers compute, the same way:
 * klines: the bars of an interval merged from its minutes (1s klines from the trades themselves);
 * spot tickers: the spot exchange's ``WindowStats`` (open, high, low, previous close, volumes over the
   minutes of the window; trade ids and count over its trades), written by its ``ticker``;
-* futures tickers: the futures exchange's 24-hour rules (minutes opened within the last 24 hours,
+* futures tickers: the one 24-hour ticker writer of the futures products, for ``GET
+  /fapi|dapi/v1/ticker/24hr`` and the ticker streams alike (minutes opened within the last 24 hours,
   contract volumes and COIN-M base volumes, the weighted price at the tick).
 """
 
@@ -176,7 +177,7 @@ class MinuteBars:
 
 
 def futures_ticker(bars: MinuteBars, rule: Any, inverse: bool, now: int) -> dict[str, Any]:
-    """A futures 24-hour ticker, as ``GET /fapi|dapi/v1/ticker/24hr`` writes it."""
+    """A futures 24-hour ticker: the answer of ``GET /fapi|dapi/v1/ticker/24hr`` and the streams' ticker."""
     tape = bars.tape
     symbol = rule.instrument.symbol
     start = now - DAY
