@@ -1,0 +1,188 @@
+"""Read the overlay's websocket tables (``binance_openapi/ws/_urls.py``) for the comparison.
+
+The module is imported, and whatever it holds is read, so that a table added or renamed there is picked
+up without editing this file:
+
+- ``STREAM_URLS`` and ``WS_API_URLS`` (product -> network -> URL) become ``streams.<network>`` and
+  ``ws_api.<network>`` URLs;
+- every module-level mapping or sequence whose name contains ``ROUTE`` is a route table: the routes it
+  names (``/public``, ``market``...) are the overlay's routes, for the product its name or keys name
+  (USDⓈ-M when neither does: the only product with routes);
+- every public function whose name contains ``route`` is asked for the route of an example stream of
+  each of the SDK's stream templates (``btcusdt@aggTrade`` for ``<symbol>@aggTrade``).
+
+What cannot be read is said in the notes, and that part of the comparison is skipped.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+from urllib.parse import urlsplit
+
+from .compare import OverlayStreams
+
+MODULE = "binance_openapi.ws._urls"
+PRODUCT_KEYS = ("spot", "usdm", "coinm")
+_DEFAULT_ROUTED = "usdm"
+_ROUTE = re.compile(r"^/?([a-z][a-z0-9-]*)/?$")
+_EXAMPLES = {
+    "symbol": "btcusdt",
+    "pair": "btcusd",
+    "contractType": "perpetual",
+    "interval": "1m",
+    "updateSpeed": "100ms",
+    "levels": "5",
+    "listenKey": "pqia91ma19a5s61cv6a81va65sdf19v8a65a1a5s61cv6a81va65sdf19v8a65a1",
+}
+
+
+@dataclass
+class OverlayTables:
+    """The overlay's websocket facts per product, with notes on what could not be read."""
+
+    streams: dict[str, OverlayStreams] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    route_functions: list[Callable[..., Any]] = field(default_factory=list)
+
+
+def read_overlay(module_name: str = MODULE) -> OverlayTables:
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:
+        return OverlayTables(
+            streams={p: OverlayStreams(urls={}) for p in PRODUCT_KEYS},
+            notes=[
+                f"cannot import {module_name} ({type(exc).__name__}: {exc}): URLs and routes not compared"
+            ],
+        )
+    return read_module(module)
+
+
+def read_module(module: ModuleType) -> OverlayTables:
+    """The tables of an imported module (also what tests hand in)."""
+    tables = OverlayTables()
+    urls: dict[str, dict[str, str]] = {p: {} for p in PRODUCT_KEYS}
+    for attribute, kind in (("STREAM_URLS", "streams"), ("WS_API_URLS", "ws_api")):
+        table = getattr(module, attribute, None)
+        if not isinstance(table, Mapping):
+            tables.notes.append(f"{module.__name__}.{attribute} not found: {kind} URLs not compared")
+            continue
+        for product, networks in table.items():
+            if product in urls and isinstance(networks, Mapping):
+                urls[product].update({f"{kind}.{n}": str(u) for n, u in networks.items()})
+    routes: dict[str, set[str]] = {}
+    names = []
+    for name, value in sorted(vars(module).items()):
+        if (
+            "ROUTE" in name.upper()
+            and isinstance(value, Mapping | list | tuple)
+            and not name.startswith("__")
+        ):
+            names.append(name)
+            for product, found in _routes_of(name, value).items():
+                routes.setdefault(product, set()).update(found)
+        elif _is_route_function(name, value, module.__name__):
+            tables.route_functions.append(value)
+    if names:
+        tables.notes.append(f"route table(s) read: {', '.join(names)}")
+    else:
+        tables.notes.append(
+            f"{module.__name__} has no route table (no module-level name containing ROUTE): "
+            "routes not compared"
+        )
+    for product in PRODUCT_KEYS:
+        tables.streams[product] = OverlayStreams(
+            urls=urls[product], routes=frozenset(routes[product]) if product in routes else None
+        )
+    return tables
+
+
+def _is_route_function(name: str, value: object, module: str) -> bool:
+    return (
+        "route" in name.lower()
+        and callable(value)
+        and not name.startswith("_")
+        and getattr(value, "__module__", module) == module
+    )
+
+
+def _routes_of(name: str, table: Mapping[str, Any] | Sequence[Any]) -> dict[str, set[str]]:
+    named = [p for p in PRODUCT_KEYS if p in name.lower()]
+    if named:
+        return {named[0]: _route_names(table)}
+    if isinstance(table, Mapping) and table and set(table) <= set(PRODUCT_KEYS):
+        return {str(p): _route_names(v) for p, v in table.items()}
+    return {_DEFAULT_ROUTED: _route_names(table)}
+
+
+def _route_names(table: Any) -> set[str]:
+    found: set[str] = set()
+    if isinstance(table, Mapping):
+        for key, value in table.items():
+            found |= _route_names(key) | _route_names(value)
+    elif isinstance(table, list | tuple | set | frozenset):
+        for value in table:
+            found |= _route_names(value)
+    elif isinstance(table, str):
+        route = route_of_url(table)
+        if route:
+            found.add(route)
+    return found
+
+
+def route_of_url(text: str) -> str:
+    """``/public``, ``public`` or ``wss://fstream.binance.com/public/ws/x`` -> ``public``.
+
+    ``/ws/x`` and ``/stream?...`` (no route) -> ``""``.
+    """
+    path = urlsplit(text).path if "://" in text else text
+    segment = path.strip("/").split("/", 1)[0]
+    if segment in {"ws", "stream"} or not _ROUTE.match(segment or "-"):
+        return ""
+    return segment
+
+
+def example_stream(template: str) -> str:
+    """``<symbol>@depth<levels>@<updateSpeed>`` -> ``btcusdt@depth5@100ms``."""
+    return re.sub(r"<([A-Za-z]+)>", lambda m: _EXAMPLES.get(m.group(1), m.group(1).lower()), template)
+
+
+def ask_routes(
+    functions: list[Callable[..., Any]], product: str, templates: Sequence[str]
+) -> tuple[dict[str, str] | None, list[str]]:
+    """The route each function gives an example of each template; notes for what could not be asked."""
+    notes: list[str] = []
+    for function in functions:
+        try:
+            arity = len(inspect.signature(function).parameters)
+        except (TypeError, ValueError):
+            continue
+        answers: dict[str, str] = {}
+        try:
+            for template in templates:
+                stream = example_stream(template)
+                answer = function(stream) if arity == 1 else function(product, stream)
+                answers[template] = route_of_url(str(answer))
+        except Exception as exc:
+            notes.append(f"{function.__name__}() could not be asked ({type(exc).__name__}: {exc})")
+            continue
+        notes.append(f"stream routes asked of {function.__name__}()")
+        return answers, notes
+    return None, notes
+
+
+__all__ = [
+    "MODULE",
+    "OverlayTables",
+    "ask_routes",
+    "example_stream",
+    "read_module",
+    "read_overlay",
+    "route_of_url",
+]
