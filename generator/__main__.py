@@ -1,4 +1,5 @@
-"""``python -m generator``: lint the specs, generate the clients, or check that generated/ is current."""
+"""``python -m generator``: lint the specs, generate the clients, check that generated/ is current, or
+say what changed in the generated API since a git revision (``--diff REV``)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .build import Generated, GenerationError, build, relative
+from .diff import RevisionError, diff_specs, render, spec_at
 from .lint import lint_all
-from .products import GENERATED_DIR, PRODUCTS, Product, product
+from .products import GENERATED_DIR, PRODUCTS, ROOT, Product, product
+from .specs import SpecError, load
 from .streams import KEY as STREAMS
 from .streams import StreamsGenerated, build_streams, lint_streams
 
@@ -24,6 +27,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--lint", action="store_true", help="only lint the specs")
     mode.add_argument("--check", action="store_true", help="regenerate into a temporary folder and compare")
+    mode.add_argument(
+        "--diff",
+        metavar="REV",
+        help="print what changed in the generated API between the specs at git revision REV and now",
+    )
     parser.add_argument("--output", type=Path, default=GENERATED_DIR, help="where packages are written")
     args = parser.parse_args(argv)
     keys = [key for key in args.products if key != STREAMS]
@@ -34,6 +42,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(exc.args[0]))
     if args.lint:
         return _lint(chosen, streams=streams)
+    if args.diff is not None:
+        return _diff(chosen, args.diff)
     try:
         if args.check:
             return _check(chosen, args.output, streams=streams)
@@ -52,6 +62,20 @@ def _lint(chosen: list[Product], *, streams: bool = False) -> int:
     what = f"{len(chosen)} spec(s)" + (" and specs/streams/" if streams else "")
     print(f"linted {what}: {len(findings)} problem(s)")
     return 1 if findings else 0
+
+
+def _diff(chosen: list[Product], revision: str) -> int:
+    changes = {}
+    try:
+        for p in chosen:
+            old = spec_at(ROOT, revision, f"specs/{p.spec_name}")
+            new = load(p.spec_path) if p.spec_path.exists() else None
+            changes[f"{p.key} (specs/{p.spec_name})"] = diff_specs(old, new)
+    except (RevisionError, SpecError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(render(revision, changes), end="")
+    return 0
 
 
 def _build_all(chosen: list[Product], work: Path) -> list[Generated]:

@@ -14,6 +14,7 @@ and Binance's SDK (``generator.drift``) can be compared on:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +60,20 @@ def enum_text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+_SEPARATOR = re.compile(r"\.|\[\]|\{\}")
+
+
+def ancestors(path: str) -> list[str]:
+    """``a.b[].c`` -> ``["", "a", "a.b", "a.b[]"]``."""
+    found = [""] if path else []
+    for match in _SEPARATOR.finditer(path):
+        if match.start() > 0:
+            found.append(path[: match.start()])
+        if match.group() != "." and match.end() < len(path):
+            found.append(path[: match.end()])
+    return sorted(set(found) - {path}, key=len)
 
 
 def child(path: str, name: str) -> str:
@@ -276,6 +291,7 @@ __all__ = [
     "Operation",
     "Parameter",
     "Surface",
+    "ancestors",
     "base_type",
     "child",
     "enum_text",

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from generator.surface import Operation, Parameter, Surface, base_type
+from generator.surface import Operation, Parameter, Surface, ancestors, base_type
 
 WEBSOCKET = "websocket"
 
@@ -131,7 +131,6 @@ def _values(values: frozenset[str], shown: int = 12) -> str:
 
 
 _TUPLE_INDEX = re.compile(r"\[\d+\]")
-_SEPARATOR = re.compile(r"\.|\[\]|\{\}")
 
 
 def normalise(operation: Operation) -> tuple[dict[str, frozenset[str]], frozenset[str]]:
@@ -142,17 +141,6 @@ def normalise(operation: Operation) -> tuple[dict[str, frozenset[str]], frozense
         types.setdefault(_TUPLE_INDEX.sub("[]", path), set()).update(plain)
     opaque = frozenset(_TUPLE_INDEX.sub("[]", p) for p in operation.opaque)
     return {p: frozenset(t) for p, t in types.items()}, opaque
-
-
-def ancestors(path: str) -> list[str]:
-    """``a.b[].c`` -> ``["", "a", "a.b", "a.b[]"]``."""
-    found = [""] if path else []
-    for match in _SEPARATOR.finditer(path):
-        if match.start() > 0:
-            found.append(path[: match.start()])
-        if match.group() != "." and match.end() < len(path):
-            found.append(path[: match.end()])
-    return sorted(set(found) - {path}, key=len)
 
 
 def _fields(product: str, key: str, spec: Operation, sdk: Operation) -> list[Difference]:
@@ -255,7 +243,6 @@ __all__ = [
     "WEBSOCKET",
     "Difference",
     "OverlayStreams",
-    "ancestors",
     "compare_streams",
     "compare_surfaces",
     "normalise",

@@ -122,18 +122,21 @@ def _routes_of(name: str, table: Mapping[str, Any] | Sequence[Any]) -> dict[str,
 
 
 def _route_names(table: Any) -> set[str]:
-    found: set[str] = set()
+    """Routes a table names. Strings written as paths (``/public``) or URLs win when there are any, so
+    that ``{"/public": ["depth", ...]}`` and ``{"user": "/private"}`` give only the routes."""
+    strings = _strings(table)
+    written = [s for s in strings if s.startswith("/") or "://" in s] or strings
+    return {r for r in (route_of_url(s) for s in written) if r}
+
+
+def _strings(table: Any) -> list[str]:
+    if isinstance(table, str):
+        return [table]
     if isinstance(table, Mapping):
-        for key, value in table.items():
-            found |= _route_names(key) | _route_names(value)
-    elif isinstance(table, list | tuple | set | frozenset):
-        for value in table:
-            found |= _route_names(value)
-    elif isinstance(table, str):
-        route = route_of_url(table)
-        if route:
-            found.add(route)
-    return found
+        return [s for key, value in table.items() for s in (*_strings(key), *_strings(value))]
+    if isinstance(table, list | tuple | set | frozenset):
+        return [s for value in table for s in _strings(value)]
+    return []
 
 
 def route_of_url(text: str) -> str:
