@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: setup demo emulator generate check-generated lint typecheck unit test contract contract-testnet bench bench-clients clean
+.PHONY: setup demo emulator generate check-generated lint typecheck unit test contract contract-testnet bench bench-clients drift clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,9 @@ bench: setup  ## benchmarks that print figures (never run by the tests)
 
 bench-clients: setup  ## signed order and 1000-level book: this client against httpx, python-binance, connector, SDK, ccxt
 	$(BIN)/python bench/clients.py
+
+drift: setup  ## the specs against Binance's official SDKs from PyPI (downloads; never run by test or CI)
+	$(BIN)/python -m generator.drift $(foreach p,$(PIN),--pin $(p))
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

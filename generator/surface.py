@@ -188,7 +188,7 @@ class _Walk:
         while isinstance(node, Mapping) and "$ref" in node:
             ref = str(node["$ref"])
             if ref in refs or len(refs) > 64:
-                self.opaque.add(path)
+                self._anything(path)
                 return
             refs.append(ref)
             node = _deref(self.spec, {"$ref": ref}, [])
@@ -201,7 +201,7 @@ class _Walk:
         for part in alternatives:
             self.schema(part, path, refs)
         tokens = self._own_types(node)
-        if not tokens and not alternatives and not node.get("allOf"):
+        if not tokens:
             if "properties" in node:
                 tokens = {"object"}
             elif "items" in node or "prefixItems" in node:
