@@ -20,7 +20,7 @@ from generator.specs import SpecError, load
 from generator.surface import spec_surface
 
 from .allowed import AllowedError, judge, load_allowed
-from .compare import Difference, OverlayStreams, compare_streams, compare_surfaces
+from .compare import Difference, OverlayStreams, compare_servers, compare_streams, compare_surfaces
 from .fetch import COMMON, FetchError, Unpacked, fetch, normalise
 from .overlay import MODULE, OverlayTables, ask_routes, read_overlay
 from .report import Compared, render
@@ -97,8 +97,11 @@ def _compare_all(chosen: list[Product], unpacked: list[Unpacked]) -> tuple[list[
         official = OFFICIAL[product.key]
         wheel = by_name[normalise(official.distribution)]
         sdk = read_sdk(wheel.root / official.package, constants, official.prefix, wheel.version)
-        spec = spec_surface(load(product.spec_path))
+        document = load(product.spec_path)
+        spec = spec_surface(document)
         found = compare_surfaces(product.key, spec, sdk.surface)
+        servers = [str(s.get("url", "")) for s in document.get("servers") or [] if isinstance(s, dict)]
+        found += compare_servers(product.key, servers, sdk.rest_urls)
         streams, notes = _overlay_streams(product.key, sdk, overlay.streams.get(product.key), overlay)
         found += compare_streams(
             product.key, sdk.streams.urls, sdk.streams.routes, sdk.streams.stream_routes, streams

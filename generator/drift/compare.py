@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from generator.surface import Operation, Parameter, Surface, ancestors, base_type
 
 WEBSOCKET = "websocket"
+SERVERS = "servers"
 
 KINDS = (
     "operation-only-in-sdk",
@@ -27,6 +28,7 @@ KINDS = (
     "field-only-in-sdk",
     "field-only-in-spec",
     "field-type",
+    "rest-url",
     "ws-url",
     "ws-route",
 )
@@ -234,15 +236,33 @@ def compare_streams(
     return found
 
 
+def compare_servers(product: str, spec_servers: list[str], sdk_urls: Mapping[str, str]) -> list[Difference]:
+    """REST base URLs: the spec's ``servers`` against the SDK's."""
+    found: list[Difference] = []
+    servers = [s.rstrip("/") for s in spec_servers]
+    for name, url in sorted(sdk_urls.items()):
+        if url.rstrip("/") not in servers:
+            detail = f"the SDK uses {url}; the spec's servers do not list it"
+            found.append(Difference(product, SERVERS, "rest-url", name, detail))
+    known = {u.rstrip("/") for u in sdk_urls.values()}
+    for url in servers:
+        if url not in known:
+            detail = "the spec lists it; the SDK names no such base URL"
+            found.append(Difference(product, SERVERS, "rest-url", url, detail))
+    return found
+
+
 def _route(route: str) -> str:
     return f"/{route}" if route else "no route"
 
 
 __all__ = [
     "KINDS",
+    "SERVERS",
     "WEBSOCKET",
     "Difference",
     "OverlayStreams",
+    "compare_servers",
     "compare_streams",
     "compare_surfaces",
     "normalise",

@@ -11,16 +11,19 @@ up without editing this file:
 - every public function whose name contains ``route`` is asked for the route of an example stream of
   each of the SDK's stream templates (``btcusdt@aggTrade`` for ``<symbol>@aggTrade``).
 
-What cannot be read is said in the notes, and that part of the comparison is skipped.
+When the overlay package cannot be imported (another part of it half-merged), the file is loaded on its
+own. What cannot be read is said in the notes, and that part of the comparison is skipped.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,6 +31,7 @@ from urllib.parse import urlsplit
 from .compare import OverlayStreams
 
 MODULE = "binance_openapi.ws._urls"
+FILE = Path(__file__).resolve().parents[2] / "overlay" / "binance_openapi" / "ws" / "_urls.py"
 PRODUCT_KEYS = ("spot", "usdm", "coinm")
 _DEFAULT_ROUTED = "usdm"
 _ROUTE = re.compile(r"^/?([a-z][a-z0-9-]*)/?$")
@@ -51,17 +55,36 @@ class OverlayTables:
     route_functions: list[Callable[..., Any]] = field(default_factory=list)
 
 
-def read_overlay(module_name: str = MODULE) -> OverlayTables:
+def read_overlay(module_name: str = MODULE, path: Path = FILE) -> OverlayTables:
+    """Import the module; when its package cannot be imported (half-merged work elsewhere in the
+    overlay), load the file on its own; when neither works, say so and compare nothing."""
     try:
         module = importlib.import_module(module_name)
     except Exception as exc:
-        return OverlayTables(
-            streams={p: OverlayStreams(urls={}) for p in PRODUCT_KEYS},
-            notes=[
-                f"cannot import {module_name} ({type(exc).__name__}: {exc}): URLs and routes not compared"
-            ],
-        )
+        problem = f"{type(exc).__name__}: {exc}"
+        try:
+            module = _load_file(module_name, path)
+        except Exception as again:
+            return OverlayTables(
+                streams={p: OverlayStreams(urls={}) for p in PRODUCT_KEYS},
+                notes=[
+                    f"cannot import {module_name} ({problem}) nor load {path} "
+                    f"({type(again).__name__}: {again}): URLs and routes not compared"
+                ],
+            )
+        tables = read_module(module)
+        tables.notes.insert(0, f"{module_name} could not be imported ({problem}): read {path} alone")
+        return tables
     return read_module(module)
+
+
+def _load_file(module_name: str, path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"{path} is not a Python module")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def read_module(module: ModuleType) -> OverlayTables:
@@ -181,6 +204,7 @@ def ask_routes(
 
 
 __all__ = [
+    "FILE",
     "MODULE",
     "OverlayTables",
     "ask_routes",

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .allowed import Allowed, Judged
-from .compare import WEBSOCKET, Difference
+from .compare import SERVERS, WEBSOCKET, Difference
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def render(compared: list[Compared], judged: Judged, allowed_file: str) -> str:
 def _order(difference: Difference) -> tuple[str, bool, str, str, str]:
     return (
         difference.product,
-        difference.operation == WEBSOCKET,
+        difference.operation in {SERVERS, WEBSOCKET},
         difference.operation,
         difference.kind,
         difference.subject,

@@ -73,6 +73,8 @@ class Sdk:
     version: str
     surface: Surface
     streams: Streams
+    rest_urls: dict[str, str] = field(default_factory=dict)
+    """``"rest.mainnet"``... -> the REST base URL the SDK uses."""
 
 
 class SdkError(Exception):
@@ -317,12 +319,14 @@ def _names(node: ast.expr) -> list[str]:
 
 _NETWORKS = {"PROD": "mainnet", "TESTNET": "testnet", "DEMO": "demo"}
 _CONSTANT = re.compile(
-    r"^(?P<prefix>[A-Z_]+?)_(?P<kind>WS_STREAMS|WS_API)_(?P<network>PROD|TESTNET|DEMO)_URL$"
+    r"^(?P<prefix>[A-Z_]+?)_(?P<kind>WS_STREAMS|WS_API|REST_API)_(?P<network>PROD|TESTNET|DEMO)_URL$"
 )
+_KINDS = {"WS_STREAMS": "streams", "WS_API": "ws_api", "REST_API": "rest"}
 
 
 def read_urls(constants: Path, prefix: str) -> dict[str, str]:
-    """``binance_common/constants.py``: ``<PREFIX>_WS_STREAMS_PROD_URL`` -> ``{"streams.mainnet": url}``."""
+    """``binance_common/constants.py``: ``<PREFIX>_WS_STREAMS_PROD_URL`` -> ``{"streams.mainnet": url}``
+    (``ws_api.*`` for ``WS_API``, ``rest.*`` for ``REST_API``)."""
     urls: dict[str, str] = {}
     tree = ast.parse(constants.read_text(encoding="utf-8"), filename=str(constants))
     for stmt in tree.body:
@@ -331,8 +335,7 @@ def read_urls(constants: Path, prefix: str) -> dict[str, str]:
         for target in stmt.targets:
             match = _CONSTANT.match(target.id) if isinstance(target, ast.Name) else None
             if match and match["prefix"] == prefix:
-                kind = "streams" if match["kind"] == "WS_STREAMS" else "ws_api"
-                urls[f"{kind}.{_NETWORKS[match['network']]}"] = str(stmt.value.value)
+                urls[f"{_KINDS[match['kind']]}.{_NETWORKS[match['network']]}"] = str(stmt.value.value)
     return urls
 
 
@@ -383,7 +386,8 @@ def read_sdk(package_dir: Path, constants: Path | None, prefix: str, version: st
     if not (rest / "api").is_dir() or not (rest / "models").is_dir():
         raise SdkError(f"{package_dir}: no rest_api/api and rest_api/models: not an SDK package")
     models = read_models(rest / "models")
-    urls = read_urls(constants, prefix) if constants is not None and constants.is_file() else {}
+    found = read_urls(constants, prefix) if constants is not None and constants.is_file() else {}
+    urls = {k: v for k, v in found.items() if not k.startswith("rest.")}
     streams_dir = package_dir / "websocket_streams"
     streams = read_streams(streams_dir, urls) if streams_dir.is_dir() else Streams(urls=urls)
     return Sdk(
@@ -391,6 +395,7 @@ def read_sdk(package_dir: Path, constants: Path | None, prefix: str, version: st
         version=version,
         surface=read_operations(rest / "api", models),
         streams=streams,
+        rest_urls={k: v for k, v in found.items() if k.startswith("rest.")},
     )
 
 

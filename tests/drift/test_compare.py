@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from generator.drift.compare import OverlayStreams, compare_streams, compare_surfaces
+from generator.drift.compare import OverlayStreams, compare_servers, compare_streams, compare_surfaces
 from generator.surface import Operation, Parameter, spec_surface
 
 
@@ -203,3 +203,15 @@ def test_route_tables_and_stream_routes_are_compared() -> None:
 
 def test_no_routes_anywhere_is_no_difference() -> None:
     assert compare_streams("spot", {}, frozenset(), {"<symbol>@trade": ""}, OverlayStreams(urls={})) == []
+
+
+def test_rest_base_urls_against_the_specs_servers() -> None:
+    found = compare_servers(
+        "usdm",
+        ["https://fapi.binance.com/", "https://demo-fapi.binance.com"],
+        {"rest.mainnet": "https://fapi.binance.com", "rest.testnet": "https://testnet.binancefuture.com"},
+    )
+    assert [(d.operation, d.kind, d.subject, d.fails) for d in found] == [
+        ("servers", "rest-url", "rest.testnet", False),
+        ("servers", "rest-url", "https://demo-fapi.binance.com", False),
+    ]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from generator.drift.overlay import ask_routes, example_stream, read_module, read_overlay, route_of_url
+from generator.drift.overlay import FILE, ask_routes, example_stream, read_module, read_overlay, route_of_url
 
 
 def module(**attributes: object) -> ModuleType:
@@ -61,10 +62,25 @@ def test_missing_url_tables_are_notes() -> None:
     assert sum("not found" in note for note in tables.notes) == 2
 
 
-def test_an_import_that_fails_is_a_note() -> None:
-    tables = read_overlay("generator.drift.no_such_module")
+def test_an_import_that_fails_reads_the_file_alone(tmp_path: Path) -> None:
+    path = tmp_path / "_urls.py"
+    path.write_text('STREAM_URLS = {"coinm": {"mainnet": "wss://dstream.binance.com"}}\n', encoding="utf-8")
+    tables = read_overlay("generator.drift.no_such_module", path)
+    assert tables.streams["coinm"].urls == {"streams.mainnet": "wss://dstream.binance.com"}
+    assert "read " in tables.notes[0]
+    assert str(path) in tables.notes[0]
+
+
+def test_nothing_to_read_is_a_note(tmp_path: Path) -> None:
+    tables = read_overlay("generator.drift.no_such_module", tmp_path / "absent.py")
     assert tables.streams["usdm"].urls == {}
     assert "cannot import" in tables.notes[0]
+    assert "URLs and routes not compared" in tables.notes[0]
+
+
+def test_the_overlays_own_module_is_found() -> None:
+    assert FILE.is_file()
+    assert read_overlay().streams["usdm"].urls.get("streams.mainnet", "").startswith("wss://")
 
 
 @pytest.mark.parametrize(

@@ -90,6 +90,7 @@ def test_websocket_routes_and_urls(sdk: Sdk) -> None:
         "streams.testnet": "wss://fstream.binancefuture.com",
         "ws_api.mainnet": "wss://ws-fapi.binance.com/ws-fapi/v1",
     }
+    assert sdk.rest_urls == {"rest.mainnet": "https://fapi.binance.com"}
 
 
 def test_a_folder_that_is_not_an_sdk(tmp_path: Path) -> None:
