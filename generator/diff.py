@@ -162,7 +162,10 @@ def spec_at(root: Path, revision: str, relative_path: str) -> dict[str, Any] | N
     )
     if shown.returncode != 0:
         return None
-    data = yaml.safe_load(shown.stdout)
+    try:
+        data = yaml.safe_load(shown.stdout)
+    except yaml.YAMLError as exc:
+        raise RevisionError(f"{revision}:{relative_path}: not valid YAML: {exc}") from exc
     return data if isinstance(data, dict) else None
 
 

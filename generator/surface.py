@@ -101,7 +101,8 @@ def spec_surface(spec: Mapping[str, Any]) -> Surface:
                 name=str(param["name"]),
                 required=bool(param.get("required", False)),
                 types=_param_types(walk),
-                enum=walk.enum(""),
+                # An array parameter's values are its items' (permissions=["MARGIN","LEVERAGED"]).
+                enum=walk.enum("[]" if "array" in walk.types.get("", set()) else ""),
             )
         walk = _Walk(spec)
         schema = _response_schema(spec, operation)

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 import generator.__main__ as cli
-from generator.diff import Change, diff_specs, spec_at
+from generator.diff import Change, RevisionError, diff_specs, spec_at
 from generator.products import Product
 from tests.conftest import SPECS
 
@@ -184,6 +184,11 @@ def test_against_a_git_revision(
 
     assert cli.main(["--diff", "no-such-revision"]) == 2
     assert "unknown git revision 'no-such-revision'" in capsys.readouterr().err
+
+    (specs / "fixture.yaml").write_text("paths: [unclosed\n", encoding="utf-8")
+    git(tmp_path, "commit", "-q", "-a", "-m", "broken")
+    with pytest.raises(RevisionError, match="not valid YAML"):
+        spec_at(tmp_path, "HEAD", "specs/fixture.yaml")
 
 
 def test_the_changelog_names_the_command_as_built() -> None:

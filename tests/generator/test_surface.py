@@ -92,8 +92,17 @@ def test_parameters_from_schema_or_content_with_enums() -> None:
                 "content": {"application/json": {"schema": {"type": "array", "items": {"type": "integer"}}}},
             },
             {"name": "flag", "in": "query", "schema": {"type": "boolean", "enum": [True]}},
+            {
+                "name": "permissions",
+                "in": "query",
+                "content": {
+                    "application/json": {"schema": {"type": "array", "items": {"enum": ["SPOT", "MARGIN"]}}}
+                },
+            },
         ],
     )
+    assert op.parameters["permissions"].enum == {"SPOT", "MARGIN"}
+    assert op.parameters["permissions"].types == {"array<string>"}
     side, ids, flag = op.parameters["side"], op.parameters["ids"], op.parameters["flag"]
     assert (side.required, side.types, side.enum) == (True, {"string"}, {"BUY", "SELL"})
     assert (ids.required, ids.types, ids.enum) == (False, {"array<integer>"}, None)
