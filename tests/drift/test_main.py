@@ -125,3 +125,13 @@ def test_a_missing_wheel_is_an_error_not_a_drift(setup: Path, capsys: pytest.Cap
     status = drift.main(["--wheels", str(setup / "wheels"), "--pin", "usdm=9.9.9"])
     assert status == 2
     assert "no wheel of binance-sdk-fixture==9.9.9" in capsys.readouterr().err
+
+
+def test_make_drift_is_opt_in() -> None:
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text(encoding="utf-8")
+    phony = next(line for line in makefile.splitlines() if line.startswith(".PHONY:"))
+    assert " drift " in f"{phony} "
+    recipe = next(line for line in makefile.splitlines() if line.startswith("drift:"))
+    assert "##" in recipe
+    test_target = next(line for line in makefile.splitlines() if line.startswith("test:"))
+    assert "drift" not in test_target.split("##")[0]
