@@ -3,7 +3,7 @@
 """How this package was generated: the inputs that give these exact bytes."""
 
 SPEC = "specs/coinm.yaml"
-SPEC_SHA256 = "da7239c8442cbbf3d6888ebf20bf089e0c62aa5c33f104f02c696ac8c1c6d0fb"
+SPEC_SHA256 = "c28290b2aa531aa7c66f3d76e0e22c6b79e056a77ac93e2e4f364fe8068d4460"
 GENERATOR_SHA256 = "c400680386a27672c8863323b84a95bf1742587eaddfba2f2fc331ccd752df4f"
 OPENAPI_PYTHON_CLIENT = "0.29.1"
 RUFF = "0.17.6"

@@ -1,8 +1,10 @@
-"""USDⓈ-M algo orders: conditional orders kept in the Algo Service until their trigger fires.
+"""Algo orders: conditional orders kept in the Algo Service until their trigger fires.
 
 Since December 2025 Binance places STOP, STOP_MARKET, TAKE_PROFIT, TAKE_PROFIT_MARKET and
-TRAILING_STOP_MARKET orders through ``/fapi/v1/algoOrder``. They take no margin while they wait; when
-the mark or contract price reaches the trigger, the algo order becomes TRIGGERING, sends a normal
+TRAILING_STOP_MARKET orders through ``/fapi/v1/algoOrder``, and COIN-M ones through
+``/dapi/v1/algoOrder`` since its move onto the USDⓈ-M engine on 2026-06-30 (quantities in contracts).
+They take no margin while they wait; when the mark or contract price reaches the trigger, the algo
+order becomes TRIGGERING, sends a normal
 MARKET or LIMIT order to the matching engine (TRIGGERED, or REJECTED when that order is refused) and
 is FINISHED once that order is filled or canceled. Every change is an ``ALGO_UPDATE`` event.
 """
@@ -37,7 +39,7 @@ ALGO_TYPES = ("STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", TRAILI
 
 
 class AlgoService:
-    """The algo orders of every account of a USDⓈ-M exchange."""
+    """The algo orders of every account of a futures exchange."""
 
     def __init__(self, state: FuturesState, engine: OrderEngine) -> None:
         self.state = state

@@ -178,7 +178,7 @@ def multi_assets_update(enabled: bool, now: int) -> dict[str, Any]:
 def algo_update(
     algo: AlgoOrder, now: int, *, executed: Decimal = ZERO, average: Decimal = ZERO, actual_type: str = ""
 ) -> dict[str, Any]:
-    """``ALGO_UPDATE`` for one change of a USDⓈ-M algo order."""
+    """``ALGO_UPDATE`` for one change of an algo order (both products)."""
     return {
         "e": "ALGO_UPDATE",
         "T": now,

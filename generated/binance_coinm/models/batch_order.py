@@ -35,7 +35,7 @@ class BatchOrder:
         quantity (Decimal):
         position_side (PositionSide | Unset): `BOTH` in One-way Mode; `LONG` or `SHORT` in Hedge Mode.
         time_in_force (TimeInForce | Unset): Good till canceled, immediate or cancel, fill or kill, good till crossing
-            (post only).
+            (post only), good till date (`goodTillDate`; since the 2026-06-30 integration).
         reduce_only (BooleanString | Unset): A boolean that Binance writes as a string.
         price (Decimal | Unset):
         new_client_order_id (str | Unset):
@@ -50,6 +50,7 @@ class BatchOrder:
             `NONE`: no matching.
         self_trade_prevention_mode (SelfTradePreventionMode | Unset): Which order expires when an order would match
             another order of the same account.
+        good_till_date (str | Unset): Automatic cancel time in ms for `timeInForce` `GTD`.
     """
 
     symbol: str
@@ -69,6 +70,7 @@ class BatchOrder:
     new_order_resp_type: NewOrderRespType | Unset = UNSET
     price_match: PriceMatch | Unset = UNSET
     self_trade_prevention_mode: SelfTradePreventionMode | Unset = UNSET
+    good_till_date: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -130,6 +132,8 @@ class BatchOrder:
         if not isinstance(self.self_trade_prevention_mode, Unset):
             self_trade_prevention_mode = self.self_trade_prevention_mode.value
 
+        good_till_date = self.good_till_date
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict["symbol"] = symbol
@@ -162,6 +166,8 @@ class BatchOrder:
             field_dict["priceMatch"] = price_match
         if self_trade_prevention_mode is not UNSET:
             field_dict["selfTradePreventionMode"] = self_trade_prevention_mode
+        if good_till_date is not UNSET:
+            field_dict["goodTillDate"] = good_till_date
         return field_dict
 
     @classmethod
@@ -261,6 +267,8 @@ class BatchOrder:
         else:
             self_trade_prevention_mode = enum_from_wire(SelfTradePreventionMode, _self_trade_prevention_mode)
 
+        good_till_date = d.pop("goodTillDate", UNSET)
+
         _model = cls(
             symbol=symbol,
             side=side,
@@ -279,6 +287,7 @@ class BatchOrder:
             new_order_resp_type=new_order_resp_type,
             price_match=price_match,
             self_trade_prevention_mode=self_trade_prevention_mode,
+            good_till_date=good_till_date,
         )
         _model.additional_properties = d
         return _model

@@ -30,6 +30,7 @@ class BatchOrderModification:
         price_match (PriceMatch | Unset): `OPPONENT`, `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the
             other side of the book; `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
             `NONE`: no matching.
+        modify_id (int | Unset): The caller's own number for this change.
     """
 
     symbol: str
@@ -39,6 +40,7 @@ class BatchOrderModification:
     quantity: Decimal | Unset = UNSET
     price: Decimal | Unset = UNSET
     price_match: PriceMatch | Unset = UNSET
+    modify_id: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -62,6 +64,8 @@ class BatchOrderModification:
         if not isinstance(self.price_match, Unset):
             price_match = self.price_match.value
 
+        modify_id = self.modify_id
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict["symbol"] = symbol
@@ -76,6 +80,8 @@ class BatchOrderModification:
             field_dict["price"] = price
         if price_match is not UNSET:
             field_dict["priceMatch"] = price_match
+        if modify_id is not UNSET:
+            field_dict["modifyId"] = modify_id
         return field_dict
 
     @classmethod
@@ -110,6 +116,8 @@ class BatchOrderModification:
         else:
             price_match = enum_from_wire(PriceMatch, _price_match)
 
+        modify_id = d.pop("modifyId", UNSET)
+
         _model = cls(
             symbol=symbol,
             side=side,
@@ -118,6 +126,7 @@ class BatchOrderModification:
             quantity=quantity,
             price=price,
             price_match=price_match,
+            modify_id=modify_id,
         )
         _model.additional_properties = d
         return _model

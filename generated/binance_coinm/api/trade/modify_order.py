@@ -10,7 +10,7 @@ import httpx
 from ... import errors
 from ...client import Client
 from ...models.error import Error
-from ...models.order import Order
+from ...models.order_result import OrderResult
 from ...models.order_side import OrderSide
 from ...models.price_match import PriceMatch
 from ...types import (
@@ -62,6 +62,7 @@ def request_kwargs(
         "QUEUE_20",
     ]
     | Unset = UNSET,
+    modify_id: int | Unset = UNSET,
 ) -> dict[str, Any]:
     """The keyword arguments of ``httpx.Client.request`` for this operation (unsigned)."""
     params: dict[str, Any] = {}
@@ -77,6 +78,8 @@ def request_kwargs(
         params["price"] = decimal_to_wire(price, "price")
     if not isinstance(price_match, Unset):
         params["priceMatch"] = enum_to_wire(PriceMatch, price_match, "priceMatch")
+    if not isinstance(modify_id, Unset):
+        params["modifyId"] = modify_id
 
     return {
         "method": "PUT",
@@ -86,16 +89,16 @@ def request_kwargs(
     }
 
 
-def parse_success(response: httpx.Response) -> Order:
+def parse_success(response: httpx.Response) -> OrderResult:
     """Parse a successful (2XX) response body."""
-    response_200 = Order.from_dict(loads_json(response.content))
+    response_200 = OrderResult.from_dict(loads_json(response.content))
 
     return response_200
 
 
-def _parse_response(*, client: Client, response: httpx.Response) -> Error | Order | None:
+def _parse_response(*, client: Client, response: httpx.Response) -> Error | OrderResult | None:
     if response.status_code == 200:
-        response_200 = Order.from_dict(loads_json(response.content))
+        response_200 = OrderResult.from_dict(loads_json(response.content))
 
         return response_200
 
@@ -109,7 +112,7 @@ def _parse_response(*, client: Client, response: httpx.Response) -> Error | Orde
     return None
 
 
-def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | Order]:
+def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | OrderResult]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -140,7 +143,8 @@ def sync_detailed(
         "QUEUE_20",
     ]
     | Unset = UNSET,
-) -> Response[Error | Order]:
+    modify_id: int | Unset = UNSET,
+) -> Response[Error | OrderResult]:
     """Change the price or quantity of a limit order.
 
     Only `LIMIT` orders can be modified; a modified order goes to the back of the queue at its price.
@@ -149,6 +153,9 @@ def sync_detailed(
     lot-size filters is rejected and the order stays as it was. The order is canceled instead when it
     is partially filled and the new quantity is not above `executedQty`, or when it is `GTX` and the
     new price would make it execute immediately. An order can be modified fewer than 10000 times.
+    `modifyId` is the caller's own number for the change: the answer and the modification history
+    carry it back unchanged (it is not checked for uniqueness). The answer no longer carries
+    `avgPrice` and `cumBase`.
 
     ``PUT /dapi/v1/order`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -167,9 +174,10 @@ def sync_detailed(
             `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
             `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
             `NONE`: no matching.
+        modify_id (int):
 
     Returns:
-        Response[Error | Order]
+        Response[Error | OrderResult]
     """
 
     kwargs = request_kwargs(
@@ -180,6 +188,7 @@ def sync_detailed(
         quantity=quantity,
         price=price,
         price_match=price_match,
+        modify_id=modify_id,
     )
     response = client.get_httpx_client().request(**kwargs)
     return _build_response(client=client, response=response)
@@ -207,7 +216,8 @@ def sync(
         "QUEUE_20",
     ]
     | Unset = UNSET,
-) -> Error | Order | None:
+    modify_id: int | Unset = UNSET,
+) -> Error | OrderResult | None:
     """Change the price or quantity of a limit order.
 
     Only `LIMIT` orders can be modified; a modified order goes to the back of the queue at its price.
@@ -216,6 +226,9 @@ def sync(
     lot-size filters is rejected and the order stays as it was. The order is canceled instead when it
     is partially filled and the new quantity is not above `executedQty`, or when it is `GTX` and the
     new price would make it execute immediately. An order can be modified fewer than 10000 times.
+    `modifyId` is the caller's own number for the change: the answer and the modification history
+    carry it back unchanged (it is not checked for uniqueness). The answer no longer carries
+    `avgPrice` and `cumBase`.
 
     ``PUT /dapi/v1/order`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -234,9 +247,10 @@ def sync(
             `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
             `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
             `NONE`: no matching.
+        modify_id (int):
 
     Returns:
-        Error | Order
+        Error | OrderResult
     """
 
     return sync_detailed(
@@ -248,6 +262,7 @@ def sync(
         quantity=quantity,
         price=price,
         price_match=price_match,
+        modify_id=modify_id,
     ).parsed
 
 
@@ -273,7 +288,8 @@ async def asyncio_detailed(
         "QUEUE_20",
     ]
     | Unset = UNSET,
-) -> Response[Error | Order]:
+    modify_id: int | Unset = UNSET,
+) -> Response[Error | OrderResult]:
     """Change the price or quantity of a limit order.
 
     Only `LIMIT` orders can be modified; a modified order goes to the back of the queue at its price.
@@ -282,6 +298,9 @@ async def asyncio_detailed(
     lot-size filters is rejected and the order stays as it was. The order is canceled instead when it
     is partially filled and the new quantity is not above `executedQty`, or when it is `GTX` and the
     new price would make it execute immediately. An order can be modified fewer than 10000 times.
+    `modifyId` is the caller's own number for the change: the answer and the modification history
+    carry it back unchanged (it is not checked for uniqueness). The answer no longer carries
+    `avgPrice` and `cumBase`.
 
     ``PUT /dapi/v1/order`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -300,9 +319,10 @@ async def asyncio_detailed(
             `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
             `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
             `NONE`: no matching.
+        modify_id (int):
 
     Returns:
-        Response[Error | Order]
+        Response[Error | OrderResult]
     """
 
     kwargs = request_kwargs(
@@ -313,6 +333,7 @@ async def asyncio_detailed(
         quantity=quantity,
         price=price,
         price_match=price_match,
+        modify_id=modify_id,
     )
     response = await client.get_async_httpx_client().request(**kwargs)
     return _build_response(client=client, response=response)
@@ -340,7 +361,8 @@ async def asyncio(
         "QUEUE_20",
     ]
     | Unset = UNSET,
-) -> Error | Order | None:
+    modify_id: int | Unset = UNSET,
+) -> Error | OrderResult | None:
     """Change the price or quantity of a limit order.
 
     Only `LIMIT` orders can be modified; a modified order goes to the back of the queue at its price.
@@ -349,6 +371,9 @@ async def asyncio(
     lot-size filters is rejected and the order stays as it was. The order is canceled instead when it
     is partially filled and the new quantity is not above `executedQty`, or when it is `GTX` and the
     new price would make it execute immediately. An order can be modified fewer than 10000 times.
+    `modifyId` is the caller's own number for the change: the answer and the modification history
+    carry it back unchanged (it is not checked for uniqueness). The answer no longer carries
+    `avgPrice` and `cumBase`.
 
     ``PUT /dapi/v1/order`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -367,9 +392,10 @@ async def asyncio(
             `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
             `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
             `NONE`: no matching.
+        modify_id (int):
 
     Returns:
-        Error | Order
+        Error | OrderResult
     """
 
     return (
@@ -382,5 +408,6 @@ async def asyncio(
             quantity=quantity,
             price=price,
             price_match=price_match,
+            modify_id=modify_id,
         )
     ).parsed
