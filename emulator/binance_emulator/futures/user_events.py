@@ -142,6 +142,8 @@ def account_update(
     }
     if state.inverse:
         event["i"] = account_alias(user)
+        if reason == "FUNDING_FEE" and len(positions) == 1:  # COIN-M names the funded symbol (2026-08)
+            event["a"]["S"] = positions[0][1].symbol
     return event
 
 
