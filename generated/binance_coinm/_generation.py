@@ -3,7 +3,7 @@
 """How this package was generated: the inputs that give these exact bytes."""
 
 SPEC = "specs/coinm.yaml"
-SPEC_SHA256 = "c28290b2aa531aa7c66f3d76e0e22c6b79e056a77ac93e2e4f364fe8068d4460"
+SPEC_SHA256 = "5325565edb05931321ccdb631e7202a17405eb8d19ebd572040344b5f1045ede"
 GENERATOR_SHA256 = "c400680386a27672c8863323b84a95bf1742587eaddfba2f2fc331ccd752df4f"
 OPENAPI_PYTHON_CLIENT = "0.29.1"
 RUFF = "0.17.6"

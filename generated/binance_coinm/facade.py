@@ -70,7 +70,7 @@ if TYPE_CHECKING:
     from .models.position_side import PositionSide
     from .models.premium_index import PremiumIndex
     from .models.price_kline import PriceKline
-    from .models.price_match import PriceMatch
+    from .models.price_match_request import PriceMatchRequest
     from .models.price_ticker import PriceTicker
     from .models.self_trade_prevention_mode import SelfTradePreventionMode
     from .models.server_time import ServerTime
@@ -1282,17 +1282,9 @@ class CoinMFacade:
         orig_client_order_id: str | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
-        price_match: PriceMatch
+        price_match: PriceMatchRequest
         | Literal[
-            "NONE",
-            "OPPONENT",
-            "OPPONENT_5",
-            "OPPONENT_10",
-            "OPPONENT_20",
-            "QUEUE",
-            "QUEUE_5",
-            "QUEUE_10",
-            "QUEUE_20",
+            "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
         ]
         | Unset = UNSET,
         modify_id: int | Unset = UNSET,
@@ -1321,11 +1313,10 @@ class CoinMFacade:
             side (OrderSide | Literal["BUY", "SELL"]):
             quantity (DecimalLike):
             price (DecimalLike):
-            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-                `NONE`: no matching.
+            price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+                request can name (as `PriceMatch`, without `NONE`, which requests no longer take since
+                2026-07: leave `priceMatch` out instead).
             modify_id (int):
 
         Returns:
@@ -1377,17 +1368,9 @@ class CoinMFacade:
         working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
         price_protect: bool | Unset = UNSET,
         new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-        price_match: PriceMatch
+        price_match: PriceMatchRequest
         | Literal[
-            "NONE",
-            "OPPONENT",
-            "OPPONENT_5",
-            "OPPONENT_10",
-            "OPPONENT_20",
-            "QUEUE",
-            "QUEUE_5",
-            "QUEUE_10",
-            "QUEUE_20",
+            "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
         ]
         | Unset = UNSET,
         self_trade_prevention_mode: SelfTradePreventionMode
@@ -1445,11 +1428,10 @@ class CoinMFacade:
             price_protect (bool):
             new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
                 to an order placement is.
-            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-                `NONE`: no matching.
+            price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+                request can name (as `PriceMatch`, without `NONE`, which requests no longer take since
+                2026-07: leave `priceMatch` out instead).
             self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
                 "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
                 order of the same account.
@@ -2020,17 +2002,9 @@ class CoinMFacade:
         price: DecimalLike | Unset = UNSET,
         trigger_price: DecimalLike | Unset = UNSET,
         working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
-        price_match: PriceMatch
+        price_match: PriceMatchRequest
         | Literal[
-            "NONE",
-            "OPPONENT",
-            "OPPONENT_5",
-            "OPPONENT_10",
-            "OPPONENT_20",
-            "QUEUE",
-            "QUEUE_5",
-            "QUEUE_10",
-            "QUEUE_20",
+            "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
         ]
         | Unset = UNSET,
         close_position: bool | Unset = UNSET,
@@ -2087,11 +2061,10 @@ class CoinMFacade:
             trigger_price (DecimalLike):
             working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
                 triggers a conditional order.
-            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-                `NONE`: no matching.
+            price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+                request can name (as `PriceMatch`, without `NONE`, which requests no longer take since
+                2026-07: leave `priceMatch` out instead).
             close_position (bool):
             price_protect (bool):
             reduce_only (bool):
@@ -4210,17 +4183,9 @@ class AsyncCoinMFacade:
         orig_client_order_id: str | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
-        price_match: PriceMatch
+        price_match: PriceMatchRequest
         | Literal[
-            "NONE",
-            "OPPONENT",
-            "OPPONENT_5",
-            "OPPONENT_10",
-            "OPPONENT_20",
-            "QUEUE",
-            "QUEUE_5",
-            "QUEUE_10",
-            "QUEUE_20",
+            "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
         ]
         | Unset = UNSET,
         modify_id: int | Unset = UNSET,
@@ -4249,11 +4214,10 @@ class AsyncCoinMFacade:
             side (OrderSide | Literal["BUY", "SELL"]):
             quantity (DecimalLike):
             price (DecimalLike):
-            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-                `NONE`: no matching.
+            price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+                request can name (as `PriceMatch`, without `NONE`, which requests no longer take since
+                2026-07: leave `priceMatch` out instead).
             modify_id (int):
 
         Returns:
@@ -4305,17 +4269,9 @@ class AsyncCoinMFacade:
         working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
         price_protect: bool | Unset = UNSET,
         new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-        price_match: PriceMatch
+        price_match: PriceMatchRequest
         | Literal[
-            "NONE",
-            "OPPONENT",
-            "OPPONENT_5",
-            "OPPONENT_10",
-            "OPPONENT_20",
-            "QUEUE",
-            "QUEUE_5",
-            "QUEUE_10",
-            "QUEUE_20",
+            "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
         ]
         | Unset = UNSET,
         self_trade_prevention_mode: SelfTradePreventionMode
@@ -4373,11 +4329,10 @@ class AsyncCoinMFacade:
             price_protect (bool):
             new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
                 to an order placement is.
-            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-                `NONE`: no matching.
+            price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+                request can name (as `PriceMatch`, without `NONE`, which requests no longer take since
+                2026-07: leave `priceMatch` out instead).
             self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
                 "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
                 order of the same account.
@@ -4948,17 +4903,9 @@ class AsyncCoinMFacade:
         price: DecimalLike | Unset = UNSET,
         trigger_price: DecimalLike | Unset = UNSET,
         working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
-        price_match: PriceMatch
+        price_match: PriceMatchRequest
         | Literal[
-            "NONE",
-            "OPPONENT",
-            "OPPONENT_5",
-            "OPPONENT_10",
-            "OPPONENT_20",
-            "QUEUE",
-            "QUEUE_5",
-            "QUEUE_10",
-            "QUEUE_20",
+            "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
         ]
         | Unset = UNSET,
         close_position: bool | Unset = UNSET,
@@ -5015,11 +4962,10 @@ class AsyncCoinMFacade:
             trigger_price (DecimalLike):
             working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
                 triggers a conditional order.
-            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-                `NONE`: no matching.
+            price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+                request can name (as `PriceMatch`, without `NONE`, which requests no longer take since
+                2026-07: leave `priceMatch` out instead).
             close_position (bool):
             price_protect (bool):
             reduce_only (bool):

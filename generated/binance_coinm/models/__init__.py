@@ -81,6 +81,7 @@ if TYPE_CHECKING:
     from .price_kline import PriceKline
     from .price_level import PriceLevel
     from .price_match import PriceMatch
+    from .price_match_request import PriceMatchRequest
     from .price_ticker import PriceTicker
     from .rate_limit import RateLimit
     from .rate_limit_interval import RateLimitInterval
@@ -170,6 +171,7 @@ _MODULES: dict[str, str] = {
     "PriceKline": ".price_kline",
     "PriceLevel": ".price_level",
     "PriceMatch": ".price_match",
+    "PriceMatchRequest": ".price_match_request",
     "PriceTicker": ".price_ticker",
     "RateLimit": ".rate_limit",
     "RateLimitInterval": ".rate_limit_interval",
@@ -274,6 +276,7 @@ __all__ = [
     "PriceKline",
     "PriceLevel",
     "PriceMatch",
+    "PriceMatchRequest",
     "PriceTicker",
     "RateLimit",
     "RateLimitInterval",

@@ -14,7 +14,7 @@ from ..models.new_order_resp_type import NewOrderRespType
 from ..models.order_side import OrderSide
 from ..models.order_type import OrderType
 from ..models.position_side import PositionSide
-from ..models.price_match import PriceMatch
+from ..models.price_match_request import PriceMatchRequest
 from ..models.self_trade_prevention_mode import SelfTradePreventionMode
 from ..models.time_in_force import TimeInForce
 from ..models.upper_boolean_string import UpperBooleanString
@@ -45,9 +45,8 @@ class BatchOrder:
         working_type (WorkingType | Unset): The price that triggers a conditional order.
         price_protect (UpperBooleanString | Unset): A boolean that Binance writes as an upper-case string.
         new_order_resp_type (NewOrderRespType | Unset): How detailed the answer to an order placement is.
-        price_match (PriceMatch | Unset): `OPPONENT`, `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the
-            other side of the book; `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Unset): The price matching modes a request can name (as `PriceMatch`, without
+            `NONE`, which requests no longer take since 2026-07: leave `priceMatch` out instead).
         self_trade_prevention_mode (SelfTradePreventionMode | Unset): Which order expires when an order would match
             another order of the same account.
         good_till_date (str | Unset): Automatic cancel time in ms for `timeInForce` `GTD`.
@@ -68,7 +67,7 @@ class BatchOrder:
     working_type: WorkingType | Unset = UNSET
     price_protect: UpperBooleanString | Unset = UNSET
     new_order_resp_type: NewOrderRespType | Unset = UNSET
-    price_match: PriceMatch | Unset = UNSET
+    price_match: PriceMatchRequest | Unset = UNSET
     self_trade_prevention_mode: SelfTradePreventionMode | Unset = UNSET
     good_till_date: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -254,11 +253,11 @@ class BatchOrder:
             new_order_resp_type = enum_from_wire(NewOrderRespType, _new_order_resp_type)
 
         _price_match = d.pop("priceMatch", UNSET)
-        price_match: PriceMatch | Unset
+        price_match: PriceMatchRequest | Unset
         if isinstance(_price_match, Unset):
             price_match = UNSET
         else:
-            price_match = enum_from_wire(PriceMatch, _price_match)
+            price_match = enum_from_wire(PriceMatchRequest, _price_match)
 
         _self_trade_prevention_mode = d.pop("selfTradePreventionMode", UNSET)
         self_trade_prevention_mode: SelfTradePreventionMode | Unset

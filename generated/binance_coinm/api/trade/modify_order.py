@@ -12,7 +12,7 @@ from ...client import Client
 from ...models.error import Error
 from ...models.order_result import OrderResult
 from ...models.order_side import OrderSide
-from ...models.price_match import PriceMatch
+from ...models.price_match_request import PriceMatchRequest
 from ...types import (
     UNSET,
     DecimalLike,
@@ -49,17 +49,9 @@ def request_kwargs(
     orig_client_order_id: str | Unset = UNSET,
     quantity: DecimalLike | Unset = UNSET,
     price: DecimalLike | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     modify_id: int | Unset = UNSET,
@@ -77,7 +69,7 @@ def request_kwargs(
     if not isinstance(price, Unset):
         params["price"] = decimal_to_wire(price, "price")
     if not isinstance(price_match, Unset):
-        params["priceMatch"] = enum_to_wire(PriceMatch, price_match, "priceMatch")
+        params["priceMatch"] = enum_to_wire(PriceMatchRequest, price_match, "priceMatch")
     if not isinstance(modify_id, Unset):
         params["modifyId"] = modify_id
 
@@ -130,17 +122,9 @@ def sync_detailed(
     orig_client_order_id: str | Unset = UNSET,
     quantity: DecimalLike | Unset = UNSET,
     price: DecimalLike | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     modify_id: int | Unset = UNSET,
@@ -169,11 +153,10 @@ def sync_detailed(
         side (OrderSide | Literal["BUY", "SELL"]):
         quantity (DecimalLike):
         price (DecimalLike):
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name (as `PriceMatch`, without `NONE`, which requests no longer take since
+            2026-07: leave `priceMatch` out instead).
         modify_id (int):
 
     Returns:
@@ -203,17 +186,9 @@ def sync(
     orig_client_order_id: str | Unset = UNSET,
     quantity: DecimalLike | Unset = UNSET,
     price: DecimalLike | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     modify_id: int | Unset = UNSET,
@@ -242,11 +217,10 @@ def sync(
         side (OrderSide | Literal["BUY", "SELL"]):
         quantity (DecimalLike):
         price (DecimalLike):
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name (as `PriceMatch`, without `NONE`, which requests no longer take since
+            2026-07: leave `priceMatch` out instead).
         modify_id (int):
 
     Returns:
@@ -275,17 +249,9 @@ async def asyncio_detailed(
     orig_client_order_id: str | Unset = UNSET,
     quantity: DecimalLike | Unset = UNSET,
     price: DecimalLike | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     modify_id: int | Unset = UNSET,
@@ -314,11 +280,10 @@ async def asyncio_detailed(
         side (OrderSide | Literal["BUY", "SELL"]):
         quantity (DecimalLike):
         price (DecimalLike):
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name (as `PriceMatch`, without `NONE`, which requests no longer take since
+            2026-07: leave `priceMatch` out instead).
         modify_id (int):
 
     Returns:
@@ -348,17 +313,9 @@ async def asyncio(
     orig_client_order_id: str | Unset = UNSET,
     quantity: DecimalLike | Unset = UNSET,
     price: DecimalLike | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     modify_id: int | Unset = UNSET,
@@ -387,11 +344,10 @@ async def asyncio(
         side (OrderSide | Literal["BUY", "SELL"]):
         quantity (DecimalLike):
         price (DecimalLike):
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name (as `PriceMatch`, without `NONE`, which requests no longer take since
+            2026-07: leave `priceMatch` out instead).
         modify_id (int):
 
     Returns:

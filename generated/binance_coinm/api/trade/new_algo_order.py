@@ -16,7 +16,7 @@ from ...models.error import Error
 from ...models.new_order_resp_type import NewOrderRespType
 from ...models.order_side import OrderSide
 from ...models.position_side import PositionSide
-from ...models.price_match import PriceMatch
+from ...models.price_match_request import PriceMatchRequest
 from ...models.self_trade_prevention_mode import SelfTradePreventionMode
 from ...models.time_in_force import TimeInForce
 from ...models.working_type import WorkingType
@@ -53,7 +53,6 @@ OPERATION = Operation(
             },
             {"when": {"type": "TRAILING_STOP_MARKET"}, "require": ["callbackRate", "quantity"]},
             {"when": {"type": ["STOP", "TAKE_PROFIT"]}, "anyOf": ["price", "priceMatch"]},
-            {"when": {"type": ["STOP", "TAKE_PROFIT"], "priceMatch": "NONE"}, "require": ["price"]},
             {"when": {"timeInForce": "GTD"}, "require": ["goodTillDate"]},
             {
                 "when": {"closePosition": True, "type": ["STOP", "TAKE_PROFIT", "TRAILING_STOP_MARKET"]},
@@ -89,17 +88,9 @@ def request_kwargs(
     price: DecimalLike | Unset = UNSET,
     trigger_price: DecimalLike | Unset = UNSET,
     working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     close_position: bool | Unset = UNSET,
@@ -133,7 +124,7 @@ def request_kwargs(
     if not isinstance(working_type, Unset):
         params["workingType"] = enum_to_wire(WorkingType, working_type, "workingType")
     if not isinstance(price_match, Unset):
-        params["priceMatch"] = enum_to_wire(PriceMatch, price_match, "priceMatch")
+        params["priceMatch"] = enum_to_wire(PriceMatchRequest, price_match, "priceMatch")
     if not isinstance(close_position, Unset):
         params["closePosition"] = close_position
     if not isinstance(price_protect, Unset):
@@ -209,17 +200,9 @@ def sync_detailed(
     price: DecimalLike | Unset = UNSET,
     trigger_price: DecimalLike | Unset = UNSET,
     working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     close_position: bool | Unset = UNSET,
@@ -276,11 +259,10 @@ def sync_detailed(
         trigger_price (DecimalLike):
         working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
             triggers a conditional order.
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name (as `PriceMatch`, without `NONE`, which requests no longer take since
+            2026-07: leave `priceMatch` out instead).
         close_position (bool):
         price_protect (bool):
         reduce_only (bool):
@@ -338,17 +320,9 @@ def sync(
     price: DecimalLike | Unset = UNSET,
     trigger_price: DecimalLike | Unset = UNSET,
     working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     close_position: bool | Unset = UNSET,
@@ -405,11 +379,10 @@ def sync(
         trigger_price (DecimalLike):
         working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
             triggers a conditional order.
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name (as `PriceMatch`, without `NONE`, which requests no longer take since
+            2026-07: leave `priceMatch` out instead).
         close_position (bool):
         price_protect (bool):
         reduce_only (bool):
@@ -466,17 +439,9 @@ async def asyncio_detailed(
     price: DecimalLike | Unset = UNSET,
     trigger_price: DecimalLike | Unset = UNSET,
     working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     close_position: bool | Unset = UNSET,
@@ -533,11 +498,10 @@ async def asyncio_detailed(
         trigger_price (DecimalLike):
         working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
             triggers a conditional order.
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name (as `PriceMatch`, without `NONE`, which requests no longer take since
+            2026-07: leave `priceMatch` out instead).
         close_position (bool):
         price_protect (bool):
         reduce_only (bool):
@@ -595,17 +559,9 @@ async def asyncio(
     price: DecimalLike | Unset = UNSET,
     trigger_price: DecimalLike | Unset = UNSET,
     working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     close_position: bool | Unset = UNSET,
@@ -662,11 +618,10 @@ async def asyncio(
         trigger_price (DecimalLike):
         working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
             triggers a conditional order.
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name (as `PriceMatch`, without `NONE`, which requests no longer take since
+            2026-07: leave `priceMatch` out instead).
         close_position (bool):
         price_protect (bool):
         reduce_only (bool):
