@@ -116,3 +116,21 @@ def test_rules_cancel_and_lists(long_position: Futures) -> None:
         (second["algoId"], "CANCELED"),
     ]
     assert f.position()["positionAmt"] == "10"
+
+
+def test_gtd_algo_order_expires_and_a_limit_gtd_order_too(long_position: Futures) -> None:
+    f = long_position
+    until = f.now + 700_000
+    placed = algo(f, side="SELL", type="STOP", quantity="2", price="45000", triggerPrice="45000",
+                  timeInForce="GTD", goodTillDate=until)  # fmt: skip
+    assert (placed["timeInForce"], placed["goodTillDate"]) == ("GTD", until // 1000 * 1000)
+    resting = f.order(side="BUY", quantity="1", price="40000", timeInForce="GTD", goodTillDate=until)
+    assert f.error("new_algo_order", algoType="CONDITIONAL", symbol=SYMBOL, side="SELL", type="STOP",
+                   quantity="2", price="45000", triggerPrice="45000", timeInForce="GTD",
+                   goodTillDate=f.now + 1000).code == -5040  # fmt: skip
+    f.tick(600_000)
+    assert f.call("query_algo_order", algoId=placed["algoId"])["algoStatus"] == "NEW"
+    f.tick(101_000)
+    assert f.call("query_algo_order", algoId=placed["algoId"])["algoStatus"] == "EXPIRED"
+    expired = f.call("query_order", symbol=SYMBOL, orderId=resting["orderId"])
+    assert (expired["status"], expired["goodTillDate"]) == ("EXPIRED", until // 1000 * 1000)
