@@ -188,7 +188,22 @@ def futures_session(base: str, keys: dict[str, Any]) -> None:
             quantity=Decimal("1"),
             new_order_resp_type="RESULT",
         )
-        say(f"bought 1 contract BTCUSD_PERP (100 USD of BTC): {contract.status} @ avg {contract.avg_price}")
+        filled = coinm.query_order(symbol="BTCUSD_PERP", order_id=contract.order_id)  # avgPrice: queries only
+        say(f"bought 1 contract BTCUSD_PERP (100 USD of BTC): {contract.status} @ avg {filled.avg_price}")
+        mark = coinm.premium_index(symbol="BTCUSD_PERP")[0].mark_price
+        stop = coinm.new_algo_order(
+            algo_type="CONDITIONAL",
+            symbol="BTCUSD_PERP",
+            side="SELL",
+            type="STOP_MARKET",
+            quantity=Decimal("1"),
+            trigger_price=(mark * Decimal("0.9")).quantize(Decimal("0.1")),
+            working_type="MARK_PRICE",
+            reduce_only=True,
+        )
+        say(f"stop loss in the Algo Service: algo {stop.algo_id}, {stop.algo_status} at {stop.trigger_price}")
+        canceled = coinm.cancel_algo_order(algo_id=stop.algo_id)
+        say(f"stop loss canceled: {canceled.msg}")
         for inverse in coinm.position_risk(pair="BTCUSD"):
             if inverse.position_amt:
                 say(

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from .models.account import Account
     from .models.account_trade import AccountTrade
     from .models.aggregate_trade import AggregateTrade
+    from .models.algo_order import AlgoOrder
+    from .models.algo_order_cancel import AlgoOrderCancel
+    from .models.algo_order_type import AlgoOrderType
+    from .models.algo_type import AlgoType
     from .models.auto_close_type import AutoCloseType
     from .models.basis_record import BasisRecord
     from .models.batch_order import BatchOrder
@@ -53,6 +57,7 @@ if TYPE_CHECKING:
     from .models.order import Order
     from .models.order_amendment import OrderAmendment
     from .models.order_book import OrderBook
+    from .models.order_result import OrderResult
     from .models.order_side import OrderSide
     from .models.order_type import OrderType
     from .models.pair_leverage_brackets import PairLeverageBrackets
@@ -65,7 +70,7 @@ if TYPE_CHECKING:
     from .models.position_side import PositionSide
     from .models.premium_index import PremiumIndex
     from .models.price_kline import PriceKline
-    from .models.price_match import PriceMatch
+    from .models.price_match_request import PriceMatchRequest
     from .models.price_ticker import PriceTicker
     from .models.self_trade_prevention_mode import SelfTradePreventionMode
     from .models.server_time import ServerTime
@@ -87,10 +92,13 @@ OPERATION_IDS: tuple[str, ...] = (
     "account",
     "adl_quantile",
     "aggregate_trades",
+    "all_algo_orders",
     "all_orders",
     "balance",
     "basis",
     "book_ticker",
+    "cancel_algo_order",
+    "cancel_all_algo_orders",
     "cancel_all_open_orders",
     "cancel_batch_orders",
     "cancel_order",
@@ -120,8 +128,10 @@ OPERATION_IDS: tuple[str, ...] = (
     "mark_price_klines",
     "modify_batch_orders",
     "modify_order",
+    "new_algo_order",
     "new_batch_orders",
     "new_order",
+    "open_algo_orders",
     "open_interest",
     "open_interest_history",
     "open_orders",
@@ -137,6 +147,7 @@ OPERATION_IDS: tuple[str, ...] = (
     "premium_index",
     "premium_index_klines",
     "price_ticker",
+    "query_algo_order",
     "query_open_order",
     "query_order",
     "recent_trades",
@@ -890,9 +901,10 @@ class CoinMFacade:
         self,
         *,
         pair: str,
-        contract_type: StatisticsContractType
-        | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
         period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        contract_type: ContinuousContractType
+        | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
+        | Unset = UNSET,
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
@@ -909,8 +921,8 @@ class CoinMFacade:
 
         Args:
             pair (str):
-            contract_type (StatisticsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER",
-                "PERPETUAL"]): Contracts a statistic covers; `ALL` sums every contract of the pair.
+            contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+                "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
             period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
                 "1d"]):
             limit (int):
@@ -939,8 +951,11 @@ class CoinMFacade:
     def top_long_short_account_ratio(
         self,
         *,
-        symbol: str,
+        pair: str,
         period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        contract_type: ContinuousContractType
+        | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
+        | Unset = UNSET,
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
@@ -957,7 +972,9 @@ class CoinMFacade:
         Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Top-Long-Short-Account-Ratio
 
         Args:
-            symbol (str):
+            pair (str):
+            contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+                "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
             period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
                 "1d"]):
             limit (int):
@@ -973,7 +990,8 @@ class CoinMFacade:
         return self._call(
             operation.OPERATION,
             operation.request_kwargs(
-                symbol=symbol,
+                pair=pair,
+                contract_type=contract_type,
                 period=period,
                 limit=limit,
                 start_time=start_time,
@@ -987,6 +1005,9 @@ class CoinMFacade:
         *,
         pair: str,
         period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        contract_type: ContinuousContractType
+        | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
+        | Unset = UNSET,
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
@@ -1004,6 +1025,8 @@ class CoinMFacade:
 
         Args:
             pair (str):
+            contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+                "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
             period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
                 "1d"]):
             limit (int):
@@ -1020,6 +1043,7 @@ class CoinMFacade:
             operation.OPERATION,
             operation.request_kwargs(
                 pair=pair,
+                contract_type=contract_type,
                 period=period,
                 limit=limit,
                 start_time=start_time,
@@ -1033,6 +1057,9 @@ class CoinMFacade:
         *,
         pair: str,
         period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        contract_type: ContinuousContractType
+        | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
+        | Unset = UNSET,
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
@@ -1049,6 +1076,8 @@ class CoinMFacade:
 
         Args:
             pair (str):
+            contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+                "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
             period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
                 "1d"]):
             limit (int):
@@ -1065,6 +1094,7 @@ class CoinMFacade:
             operation.OPERATION,
             operation.request_kwargs(
                 pair=pair,
+                contract_type=contract_type,
                 period=period,
                 limit=limit,
                 start_time=start_time,
@@ -1252,20 +1282,13 @@ class CoinMFacade:
         orig_client_order_id: str | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
-        price_match: PriceMatch
+        price_match: PriceMatchRequest
         | Literal[
-            "NONE",
-            "OPPONENT",
-            "OPPONENT_5",
-            "OPPONENT_10",
-            "OPPONENT_20",
-            "QUEUE",
-            "QUEUE_5",
-            "QUEUE_10",
-            "QUEUE_20",
+            "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
         ]
         | Unset = UNSET,
-    ) -> Order:
+        modify_id: int | Unset = UNSET,
+    ) -> OrderResult:
         """Change the price or quantity of a limit order.
 
         Only `LIMIT` orders can be modified; a modified order goes to the back of the queue at its price.
@@ -1274,6 +1297,9 @@ class CoinMFacade:
         lot-size filters is rejected and the order stays as it was. The order is canceled instead when it
         is partially filled and the new quantity is not above `executedQty`, or when it is `GTX` and the
         new price would make it execute immediately. An order can be modified fewer than 10000 times.
+        `modifyId` is the caller's own number for the change: the answer and the modification history
+        carry it back unchanged (it is not checked for uniqueness). The answer no longer carries
+        `avgPrice` and `cumBase`.
 
         ``PUT /dapi/v1/order`` - security ``TRADE`` (signed)
         Weight: IP weight 1
@@ -1287,14 +1313,14 @@ class CoinMFacade:
             side (OrderSide | Literal["BUY", "SELL"]):
             quantity (DecimalLike):
             price (DecimalLike):
-            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-                `NONE`: no matching.
+            price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+                request can name (as `PriceMatch`, without `NONE`, which requests no longer take since
+                2026-07: leave `priceMatch` out instead).
+            modify_id (int):
 
         Returns:
-            Order
+            OrderResult
         """
 
         from .api.trade import modify_order as operation
@@ -1309,6 +1335,7 @@ class CoinMFacade:
                 quantity=quantity,
                 price=price,
                 price_match=price_match,
+                modify_id=modify_id,
             ),
             operation.parse_success,
         )
@@ -1329,7 +1356,7 @@ class CoinMFacade:
             "TRAILING_STOP_MARKET",
         ],
         position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX"] | Unset = UNSET,
+        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         reduce_only: bool | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
@@ -1341,50 +1368,35 @@ class CoinMFacade:
         working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
         price_protect: bool | Unset = UNSET,
         new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-        price_match: PriceMatch
+        price_match: PriceMatchRequest
         | Literal[
-            "NONE",
-            "OPPONENT",
-            "OPPONENT_5",
-            "OPPONENT_10",
-            "OPPONENT_20",
-            "QUEUE",
-            "QUEUE_5",
-            "QUEUE_10",
-            "QUEUE_20",
+            "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
         ]
         | Unset = UNSET,
         self_trade_prevention_mode: SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
         | Unset = UNSET,
-    ) -> Order:
+        good_till_date: int | Unset = UNSET,
+    ) -> OrderResult:
         """Place an order.
 
-        Places one order. `quantity` counts contracts. Besides `symbol`, `side` and `type`, each type needs:
-        `LIMIT`: `timeInForce`, `quantity` and a price; `MARKET`: `quantity`; `STOP` and `TAKE_PROFIT`: a
-        price and `stopPrice`; `STOP_MARKET` and `TAKE_PROFIT_MARKET`: `stopPrice`; `TRAILING_STOP_MARKET`:
-        `callbackRate`. "A price" is either `price` or `priceMatch` (the two exclude each other; price
-        matching works for `LIMIT`, `STOP` and `TAKE_PROFIT`).
+        Places one `LIMIT` or `MARKET` order. `quantity` counts contracts. `LIMIT` needs `timeInForce`,
+        `quantity` and a price, either `price` or `priceMatch` (the two exclude each other); `MARKET`
+        needs `quantity`. Since the 2026-06-30 integration with the USDⓈ-M engine, conditional types
+        (`STOP`, `STOP_MARKET`, `TAKE_PROFIT`, `TAKE_PROFIT_MARKET`, `TRAILING_STOP_MARKET`) are refused
+        here with -4120 ("Order type not supported for this endpoint. Please use the Algo Order API
+        endpoints instead."): place them with `new_algo_order`.
 
-        `STOP` and `TAKE_PROFIT` orders take `timeInForce` (default `GTC`). A `BUY` stop triggers when the
-        latest price (mark or contract price, per `workingType`) rises to `stopPrice`, a `SELL` stop when it
-        falls to it; take-profit orders trigger the other way round. With `priceProtect`, the trigger is
-        refused while mark and contract prices differ by more than the contract's `triggerProtect`. A
-        trailing stop tracks the extreme price reached after `activationPrice` (default: the latest price)
-        and triggers once the price moves back by `callbackRate` percent; a `BUY` trailing stop whose
-        activation price is not below the latest price (or a `SELL` one not above it) is rejected with
-        -2021.
-
-        `closePosition=true` (with `STOP_MARKET` or `TAKE_PROFIT_MARKET` only) closes the whole position
-        when triggered; it cannot be combined with `quantity` or `reduceOnly`, and in Hedge Mode not with a
-        `BUY` on the `LONG` side or a `SELL` on the `SHORT` side. `reduceOnly` cannot be sent in Hedge Mode.
-        In Hedge Mode `positionSide` (`LONG` or `SHORT`) is mandatory; in One-way Mode it defaults to
-        `BOTH`.
+        `reduceOnly` cannot be sent in Hedge Mode. In Hedge Mode `positionSide` (`LONG` or `SHORT`) is
+        mandatory; in One-way Mode it defaults to `BOTH`. `goodTillDate` is mandatory with `timeInForce`
+        `GTD`: it keeps second precision only, must be at least 600 s in the future and below
+        253402300799000.
 
         With `newOrderRespType=RESULT`, a `MARKET` order answers its final `FILLED` state and an `IOC` or
-        `FOK` limit order its final `FILLED` or `EXPIRED` state. `selfTradePreventionMode` only acts on
-        `GTC` and `IOC` orders. When the matching engine is overloaded Binance answers -1008; orders that
-        only reduce exposure are exempt.
+        `FOK` limit order its final `FILLED` or `EXPIRED` state. The answer no longer carries `avgPrice`
+        and `cumBase` (query the order for them). `selfTradePreventionMode` only acts on `GTC`, `IOC` and
+        `GTD` orders. When the matching engine is overloaded Binance answers -1008; orders that only
+        reduce exposure are exempt.
 
         ``POST /dapi/v1/order`` - security ``TRADE`` (signed)
         Weight: IP weight 0; order count 1 per 10s, 1 per 1m; Order counts are shared with USDⓈ-M orders
@@ -1400,8 +1412,9 @@ class CoinMFacade:
                 `LONG` or `SHORT` in Hedge Mode.
             type (OrderType | Literal["LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT",
                 "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"]):
-            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX"]): Good till canceled,
-                immediate or cancel, fill or kill, good till crossing (post only).
+            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD"]): Good till
+                canceled, immediate or cancel, fill or kill, good till crossing (post only), good till
+                date (`goodTillDate`; since the 2026-06-30 integration).
             quantity (DecimalLike):
             reduce_only (bool):
             price (DecimalLike):
@@ -1415,17 +1428,17 @@ class CoinMFacade:
             price_protect (bool):
             new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
                 to an order placement is.
-            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-                `NONE`: no matching.
+            price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+                request can name (as `PriceMatch`, without `NONE`, which requests no longer take since
+                2026-07: leave `priceMatch` out instead).
             self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
                 "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
                 order of the same account.
+            good_till_date (int):
 
         Returns:
-            Order
+            OrderResult
         """
 
         from .api.trade import new_order as operation
@@ -1451,6 +1464,7 @@ class CoinMFacade:
                 new_order_resp_type=new_order_resp_type,
                 price_match=price_match,
                 self_trade_prevention_mode=self_trade_prevention_mode,
+                good_till_date=good_till_date,
             ),
             operation.parse_success,
         )
@@ -1461,10 +1475,11 @@ class CoinMFacade:
         symbol: str,
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
-    ) -> Order:
+    ) -> OrderResult:
         """Cancel an order.
 
-        Cancels one active order, named by `orderId` or `origClientOrderId` (one of them is mandatory).
+        Cancels one active order, named by `orderId` or `origClientOrderId` (one of them is mandatory). The
+        answer no longer carries `avgPrice` and `cumBase`.
 
         ``DELETE /dapi/v1/order`` - security ``TRADE`` (signed)
         Weight: IP weight 1
@@ -1477,7 +1492,7 @@ class CoinMFacade:
             orig_client_order_id (str):
 
         Returns:
-            Order
+            OrderResult
         """
 
         from .api.trade import cancel_order as operation
@@ -1496,13 +1511,13 @@ class CoinMFacade:
         self,
         *,
         batch_orders: list[BatchOrderModification],
-    ) -> list[Error | Order]:
+    ) -> list[Error | OrderResult]:
         """Modify up to 5 limit orders at once.
 
         Each item follows the rules of `modify_order`. The changes are processed concurrently, so their
         matching order is not guaranteed, but the answer lists one result per item in the order of the
-        request: the order, or the error that rejected that item. An order can be modified fewer than
-        10000 times.
+        request: the order (without `avgPrice` and `cumBase`, with the item's `modifyId`), or the error
+        that rejected that item. An order can be modified fewer than 10000 times.
 
         ``PUT /dapi/v1/batchOrders`` - security ``TRADE`` (signed)
         Weight: IP weight 5
@@ -1513,7 +1528,7 @@ class CoinMFacade:
             batch_orders (list[BatchOrderModification]):
 
         Returns:
-            list[Error | Order]
+            list[Error | OrderResult]
         """
 
         from .api.trade import modify_batch_orders as operation
@@ -1530,13 +1545,14 @@ class CoinMFacade:
         self,
         *,
         batch_orders: list[BatchOrder],
-    ) -> list[Error | Order]:
+    ) -> list[Error | OrderResult]:
         """Place up to 5 orders at once.
 
-        Each item follows the rules of `new_order` (as JSON strings: `"quantity": "1"`); for trailing stops
-        the batch page gives `callbackRate` a maximum of 4 instead of 10. The orders are processed
+        Each item follows the rules of `new_order` (as JSON strings: `"quantity": "1"`): a conditional type
+        is answered, for its item, with -4120 (use `new_algo_order`). The orders are processed
         concurrently, so their matching order is not guaranteed, but the answer lists one result per item
-        in the order of the request: the order, or the error that rejected that item.
+        in the order of the request: the order (without `avgPrice` and `cumBase`), or the error that
+        rejected that item.
 
         ``POST /dapi/v1/batchOrders`` - security ``TRADE`` (signed)
         Weight: IP weight 5; The documentation states the IP weight only, not how the batch counts toward
@@ -1548,7 +1564,7 @@ class CoinMFacade:
             batch_orders (list[BatchOrder]):
 
         Returns:
-            list[Error | Order]
+            list[Error | OrderResult]
         """
 
         from .api.trade import new_batch_orders as operation
@@ -1567,11 +1583,11 @@ class CoinMFacade:
         symbol: str,
         order_id_list: list[int] | Unset = UNSET,
         orig_client_order_id_list: list[str] | Unset = UNSET,
-    ) -> list[Error | Order]:
+    ) -> list[Error | OrderResult]:
         """Cancel up to 10 orders of a contract at once.
 
         Send `orderIdList` or `origClientOrderIdList` (at least one). The answer lists one result per
-        order: the canceled order, or the error for that id.
+        order: the canceled order (without `avgPrice` and `cumBase`), or the error for that id.
 
         ``DELETE /dapi/v1/batchOrders`` - security ``TRADE`` (signed)
         Weight: IP weight 1
@@ -1584,7 +1600,7 @@ class CoinMFacade:
             orig_client_order_id_list (list[str]):
 
         Returns:
-            list[Error | Order]
+            list[Error | OrderResult]
         """
 
         from .api.trade import cancel_batch_orders as operation
@@ -1932,6 +1948,316 @@ class CoinMFacade:
                 start_time=start_time,
                 end_time=end_time,
                 from_id=from_id,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    def query_algo_order(
+        self,
+        *,
+        algo_id: int | Unset = UNSET,
+        client_algo_id: str | Unset = UNSET,
+    ) -> AlgoOrder:
+        """Look up a conditional (algo) order.
+
+        One algo order, named by `algoId` or `clientAlgoId`. Orders canceled or expired without fills are
+        not found after 3 days; none is found 90 days after creation.
+
+        ``GET /dapi/v1/algoOrder`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Query-Algo-Order
+
+        Args:
+            algo_id (int):
+            client_algo_id (str):
+
+        Returns:
+            AlgoOrder
+        """
+
+        from .api.trade import query_algo_order as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                algo_id=algo_id,
+                client_algo_id=client_algo_id,
+            ),
+            operation.parse_success,
+        )
+
+    def new_algo_order(
+        self,
+        *,
+        algo_type: AlgoType | Literal["CONDITIONAL"],
+        symbol: str,
+        side: OrderSide | Literal["BUY", "SELL"],
+        type: AlgoOrderType
+        | Literal["STOP_MARKET", "TAKE_PROFIT_MARKET", "STOP", "TAKE_PROFIT", "TRAILING_STOP_MARKET"],
+        position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
+        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD"] | Unset = UNSET,
+        quantity: DecimalLike | Unset = UNSET,
+        price: DecimalLike | Unset = UNSET,
+        trigger_price: DecimalLike | Unset = UNSET,
+        working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
+        price_match: PriceMatchRequest
+        | Literal[
+            "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
+        ]
+        | Unset = UNSET,
+        close_position: bool | Unset = UNSET,
+        price_protect: bool | Unset = UNSET,
+        reduce_only: bool | Unset = UNSET,
+        activate_price: DecimalLike | Unset = UNSET,
+        callback_rate: DecimalLike | Unset = UNSET,
+        client_algo_id: str | Unset = UNSET,
+        new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
+        | Unset = UNSET,
+        good_till_date: int | Unset = UNSET,
+    ) -> AlgoOrder:
+        """Place a conditional (algo) order.
+
+        Since the 2026-06-30 integration with the USDⓈ-M engine, COIN-M conditional orders (take profit,
+        stop loss, trailing stop) live in the Algo Service until their trigger, as on USDⓈ-M, and are then
+        sent to the matching engine as `MARKET` or `LIMIT` orders; there is no margin check before the
+        trigger, and an untriggered order cannot be modified. `quantity` counts contracts.
+
+        `STOP` and `TAKE_PROFIT` need `quantity`, `triggerPrice` and a price (`price` or `priceMatch`);
+        `STOP_MARKET` and `TAKE_PROFIT_MARKET` need `triggerPrice` and `quantity` or `closePosition=true`;
+        `TRAILING_STOP_MARKET` needs `callbackRate` and `quantity` (-2021 when `activatePrice` is on the
+        wrong side of the latest price). Triggers: `STOP`/`STOP_MARKET` when the chosen price (mark or
+        contract price, per `workingType`) reaches `triggerPrice` from below for `BUY` (from above for
+        `SELL`), `TAKE_PROFIT`/`TAKE_PROFIT_MARKET` the other way round. `closePosition` orders close the
+        whole long (`SELL`) or short (`BUY`) position and cannot be `BUY` on `LONG` or `SELL` on `SHORT` in
+        Hedge Mode. `goodTillDate` is required with `timeInForce` `GTD`: it keeps second precision only,
+        must be at least 600 s in the future and below 253402300799000. Every change of the algo order is
+        an `ALGO_UPDATE` user data event.
+
+        ``POST /dapi/v1/algoOrder`` - security ``TRADE`` (signed)
+        Weight: IP weight 0; order count 1 per 10s, 1 per 1m; Order counts are shared with USDⓈ-M orders
+            (1200 per minute, 300 per 10 seconds per account).
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/New-Algo-Order
+
+        Args:
+            algo_type (AlgoType | Literal["CONDITIONAL"]): Kind of algo order; only `CONDITIONAL`
+                exists.
+            symbol (str):
+            side (OrderSide | Literal["BUY", "SELL"]):
+            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+                `LONG` or `SHORT` in Hedge Mode.
+            type (AlgoOrderType | Literal["STOP_MARKET", "TAKE_PROFIT_MARKET", "STOP", "TAKE_PROFIT",
+                "TRAILING_STOP_MARKET"]): The conditional order types, placed through the algo order
+                endpoints.
+            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD"]): Good till
+                canceled, immediate or cancel, fill or kill, good till crossing (post only), good till
+                date (`goodTillDate`; since the 2026-06-30 integration).
+            quantity (DecimalLike):
+            price (DecimalLike):
+            trigger_price (DecimalLike):
+            working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
+                triggers a conditional order.
+            price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+                request can name (as `PriceMatch`, without `NONE`, which requests no longer take since
+                2026-07: leave `priceMatch` out instead).
+            close_position (bool):
+            price_protect (bool):
+            reduce_only (bool):
+            activate_price (DecimalLike):
+            callback_rate (DecimalLike):
+            client_algo_id (str):
+            new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
+                to an order placement is.
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
+                "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
+                order of the same account.
+            good_till_date (int):
+
+        Returns:
+            AlgoOrder
+        """
+
+        from .api.trade import new_algo_order as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                algo_type=algo_type,
+                symbol=symbol,
+                side=side,
+                position_side=position_side,
+                type=type,
+                time_in_force=time_in_force,
+                quantity=quantity,
+                price=price,
+                trigger_price=trigger_price,
+                working_type=working_type,
+                price_match=price_match,
+                close_position=close_position,
+                price_protect=price_protect,
+                reduce_only=reduce_only,
+                activate_price=activate_price,
+                callback_rate=callback_rate,
+                client_algo_id=client_algo_id,
+                new_order_resp_type=new_order_resp_type,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+                good_till_date=good_till_date,
+            ),
+            operation.parse_success,
+        )
+
+    def cancel_algo_order(
+        self,
+        *,
+        algo_id: int | Unset = UNSET,
+        client_algo_id: str | Unset = UNSET,
+    ) -> AlgoOrderCancel:
+        """Cancel a conditional (algo) order.
+
+        Cancels one waiting algo order, named by `algoId` or `clientAlgoId`.
+
+        ``DELETE /dapi/v1/algoOrder`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Cancel-Algo-Order
+
+        Args:
+            algo_id (int):
+            client_algo_id (str):
+
+        Returns:
+            AlgoOrderCancel
+        """
+
+        from .api.trade import cancel_algo_order as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                algo_id=algo_id,
+                client_algo_id=client_algo_id,
+            ),
+            operation.parse_success,
+        )
+
+    def cancel_all_algo_orders(
+        self,
+        *,
+        symbol: str,
+    ) -> CodeMessage:
+        """Cancel all open algo orders of a contract.
+
+        Cancels every waiting conditional (algo) order of the contract. The answer only acknowledges the
+        request (`code` 200 and a message).
+
+        ``DELETE /dapi/v1/algoOpenOrders`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Cancel-All-Algo-Open-Orders
+
+        Args:
+            symbol (str):
+
+        Returns:
+            CodeMessage
+        """
+
+        from .api.trade import cancel_all_algo_orders as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    def open_algo_orders(
+        self,
+        *,
+        algo_type: AlgoType | Literal["CONDITIONAL"] | Unset = UNSET,
+        symbol: str | Unset = UNSET,
+        algo_id: int | Unset = UNSET,
+    ) -> list[AlgoOrder]:
+        """Open conditional (algo) orders.
+
+        Of one contract, or of all contracts when `symbol` is omitted (much heavier).
+
+        ``GET /dapi/v1/openAlgoOrders`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1 if symbol is sent, otherwise 40
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Current-All-Algo-Open-Orders
+
+        Args:
+            algo_type (AlgoType | Literal["CONDITIONAL"]): Kind of algo order; only `CONDITIONAL`
+                exists.
+            symbol (str):
+            algo_id (int):
+
+        Returns:
+            list[AlgoOrder]
+        """
+
+        from .api.trade import open_algo_orders as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                algo_type=algo_type,
+                symbol=symbol,
+                algo_id=algo_id,
+            ),
+            operation.parse_success,
+        )
+
+    def all_algo_orders(
+        self,
+        *,
+        symbol: str,
+        algo_id: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        page: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[AlgoOrder]:
+        """Conditional (algo) orders of a contract, open or not.
+
+        With `algoId`, orders from that id on; otherwise the most recent. The time range must be shorter
+        than 7 days (the last 7 days by default); the retention limits of `query_algo_order` apply.
+        Default limit 500, max 1000.
+
+        ``GET /dapi/v1/allAlgoOrders`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Query-All-Algo-Orders
+
+        Args:
+            symbol (str):
+            algo_id (int):
+            start_time (int):
+            end_time (int):
+            page (int):
+            limit (int):
+
+        Returns:
+            list[AlgoOrder]
+        """
+
+        from .api.trade import all_algo_orders as operation
+
+        return self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                algo_id=algo_id,
+                start_time=start_time,
+                end_time=end_time,
+                page=page,
                 limit=limit,
             ),
             operation.parse_success,
@@ -3476,9 +3802,10 @@ class AsyncCoinMFacade:
         self,
         *,
         pair: str,
-        contract_type: StatisticsContractType
-        | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
         period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        contract_type: ContinuousContractType
+        | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
+        | Unset = UNSET,
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
@@ -3495,8 +3822,8 @@ class AsyncCoinMFacade:
 
         Args:
             pair (str):
-            contract_type (StatisticsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER",
-                "PERPETUAL"]): Contracts a statistic covers; `ALL` sums every contract of the pair.
+            contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+                "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
             period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
                 "1d"]):
             limit (int):
@@ -3525,8 +3852,11 @@ class AsyncCoinMFacade:
     async def top_long_short_account_ratio(
         self,
         *,
-        symbol: str,
+        pair: str,
         period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        contract_type: ContinuousContractType
+        | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
+        | Unset = UNSET,
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
@@ -3543,7 +3873,9 @@ class AsyncCoinMFacade:
         Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Top-Long-Short-Account-Ratio
 
         Args:
-            symbol (str):
+            pair (str):
+            contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+                "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
             period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
                 "1d"]):
             limit (int):
@@ -3559,7 +3891,8 @@ class AsyncCoinMFacade:
         return await self._call(
             operation.OPERATION,
             operation.request_kwargs(
-                symbol=symbol,
+                pair=pair,
+                contract_type=contract_type,
                 period=period,
                 limit=limit,
                 start_time=start_time,
@@ -3573,6 +3906,9 @@ class AsyncCoinMFacade:
         *,
         pair: str,
         period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        contract_type: ContinuousContractType
+        | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
+        | Unset = UNSET,
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
@@ -3590,6 +3926,8 @@ class AsyncCoinMFacade:
 
         Args:
             pair (str):
+            contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+                "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
             period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
                 "1d"]):
             limit (int):
@@ -3606,6 +3944,7 @@ class AsyncCoinMFacade:
             operation.OPERATION,
             operation.request_kwargs(
                 pair=pair,
+                contract_type=contract_type,
                 period=period,
                 limit=limit,
                 start_time=start_time,
@@ -3619,6 +3958,9 @@ class AsyncCoinMFacade:
         *,
         pair: str,
         period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        contract_type: ContinuousContractType
+        | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
+        | Unset = UNSET,
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
@@ -3635,6 +3977,8 @@ class AsyncCoinMFacade:
 
         Args:
             pair (str):
+            contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+                "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
             period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
                 "1d"]):
             limit (int):
@@ -3651,6 +3995,7 @@ class AsyncCoinMFacade:
             operation.OPERATION,
             operation.request_kwargs(
                 pair=pair,
+                contract_type=contract_type,
                 period=period,
                 limit=limit,
                 start_time=start_time,
@@ -3838,20 +4183,13 @@ class AsyncCoinMFacade:
         orig_client_order_id: str | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
-        price_match: PriceMatch
+        price_match: PriceMatchRequest
         | Literal[
-            "NONE",
-            "OPPONENT",
-            "OPPONENT_5",
-            "OPPONENT_10",
-            "OPPONENT_20",
-            "QUEUE",
-            "QUEUE_5",
-            "QUEUE_10",
-            "QUEUE_20",
+            "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
         ]
         | Unset = UNSET,
-    ) -> Order:
+        modify_id: int | Unset = UNSET,
+    ) -> OrderResult:
         """Change the price or quantity of a limit order.
 
         Only `LIMIT` orders can be modified; a modified order goes to the back of the queue at its price.
@@ -3860,6 +4198,9 @@ class AsyncCoinMFacade:
         lot-size filters is rejected and the order stays as it was. The order is canceled instead when it
         is partially filled and the new quantity is not above `executedQty`, or when it is `GTX` and the
         new price would make it execute immediately. An order can be modified fewer than 10000 times.
+        `modifyId` is the caller's own number for the change: the answer and the modification history
+        carry it back unchanged (it is not checked for uniqueness). The answer no longer carries
+        `avgPrice` and `cumBase`.
 
         ``PUT /dapi/v1/order`` - security ``TRADE`` (signed)
         Weight: IP weight 1
@@ -3873,14 +4214,14 @@ class AsyncCoinMFacade:
             side (OrderSide | Literal["BUY", "SELL"]):
             quantity (DecimalLike):
             price (DecimalLike):
-            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-                `NONE`: no matching.
+            price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+                request can name (as `PriceMatch`, without `NONE`, which requests no longer take since
+                2026-07: leave `priceMatch` out instead).
+            modify_id (int):
 
         Returns:
-            Order
+            OrderResult
         """
 
         from .api.trade import modify_order as operation
@@ -3895,6 +4236,7 @@ class AsyncCoinMFacade:
                 quantity=quantity,
                 price=price,
                 price_match=price_match,
+                modify_id=modify_id,
             ),
             operation.parse_success,
         )
@@ -3915,7 +4257,7 @@ class AsyncCoinMFacade:
             "TRAILING_STOP_MARKET",
         ],
         position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX"] | Unset = UNSET,
+        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         reduce_only: bool | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
@@ -3927,50 +4269,35 @@ class AsyncCoinMFacade:
         working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
         price_protect: bool | Unset = UNSET,
         new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-        price_match: PriceMatch
+        price_match: PriceMatchRequest
         | Literal[
-            "NONE",
-            "OPPONENT",
-            "OPPONENT_5",
-            "OPPONENT_10",
-            "OPPONENT_20",
-            "QUEUE",
-            "QUEUE_5",
-            "QUEUE_10",
-            "QUEUE_20",
+            "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
         ]
         | Unset = UNSET,
         self_trade_prevention_mode: SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
         | Unset = UNSET,
-    ) -> Order:
+        good_till_date: int | Unset = UNSET,
+    ) -> OrderResult:
         """Place an order.
 
-        Places one order. `quantity` counts contracts. Besides `symbol`, `side` and `type`, each type needs:
-        `LIMIT`: `timeInForce`, `quantity` and a price; `MARKET`: `quantity`; `STOP` and `TAKE_PROFIT`: a
-        price and `stopPrice`; `STOP_MARKET` and `TAKE_PROFIT_MARKET`: `stopPrice`; `TRAILING_STOP_MARKET`:
-        `callbackRate`. "A price" is either `price` or `priceMatch` (the two exclude each other; price
-        matching works for `LIMIT`, `STOP` and `TAKE_PROFIT`).
+        Places one `LIMIT` or `MARKET` order. `quantity` counts contracts. `LIMIT` needs `timeInForce`,
+        `quantity` and a price, either `price` or `priceMatch` (the two exclude each other); `MARKET`
+        needs `quantity`. Since the 2026-06-30 integration with the USDⓈ-M engine, conditional types
+        (`STOP`, `STOP_MARKET`, `TAKE_PROFIT`, `TAKE_PROFIT_MARKET`, `TRAILING_STOP_MARKET`) are refused
+        here with -4120 ("Order type not supported for this endpoint. Please use the Algo Order API
+        endpoints instead."): place them with `new_algo_order`.
 
-        `STOP` and `TAKE_PROFIT` orders take `timeInForce` (default `GTC`). A `BUY` stop triggers when the
-        latest price (mark or contract price, per `workingType`) rises to `stopPrice`, a `SELL` stop when it
-        falls to it; take-profit orders trigger the other way round. With `priceProtect`, the trigger is
-        refused while mark and contract prices differ by more than the contract's `triggerProtect`. A
-        trailing stop tracks the extreme price reached after `activationPrice` (default: the latest price)
-        and triggers once the price moves back by `callbackRate` percent; a `BUY` trailing stop whose
-        activation price is not below the latest price (or a `SELL` one not above it) is rejected with
-        -2021.
-
-        `closePosition=true` (with `STOP_MARKET` or `TAKE_PROFIT_MARKET` only) closes the whole position
-        when triggered; it cannot be combined with `quantity` or `reduceOnly`, and in Hedge Mode not with a
-        `BUY` on the `LONG` side or a `SELL` on the `SHORT` side. `reduceOnly` cannot be sent in Hedge Mode.
-        In Hedge Mode `positionSide` (`LONG` or `SHORT`) is mandatory; in One-way Mode it defaults to
-        `BOTH`.
+        `reduceOnly` cannot be sent in Hedge Mode. In Hedge Mode `positionSide` (`LONG` or `SHORT`) is
+        mandatory; in One-way Mode it defaults to `BOTH`. `goodTillDate` is mandatory with `timeInForce`
+        `GTD`: it keeps second precision only, must be at least 600 s in the future and below
+        253402300799000.
 
         With `newOrderRespType=RESULT`, a `MARKET` order answers its final `FILLED` state and an `IOC` or
-        `FOK` limit order its final `FILLED` or `EXPIRED` state. `selfTradePreventionMode` only acts on
-        `GTC` and `IOC` orders. When the matching engine is overloaded Binance answers -1008; orders that
-        only reduce exposure are exempt.
+        `FOK` limit order its final `FILLED` or `EXPIRED` state. The answer no longer carries `avgPrice`
+        and `cumBase` (query the order for them). `selfTradePreventionMode` only acts on `GTC`, `IOC` and
+        `GTD` orders. When the matching engine is overloaded Binance answers -1008; orders that only
+        reduce exposure are exempt.
 
         ``POST /dapi/v1/order`` - security ``TRADE`` (signed)
         Weight: IP weight 0; order count 1 per 10s, 1 per 1m; Order counts are shared with USDⓈ-M orders
@@ -3986,8 +4313,9 @@ class AsyncCoinMFacade:
                 `LONG` or `SHORT` in Hedge Mode.
             type (OrderType | Literal["LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT",
                 "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"]):
-            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX"]): Good till canceled,
-                immediate or cancel, fill or kill, good till crossing (post only).
+            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD"]): Good till
+                canceled, immediate or cancel, fill or kill, good till crossing (post only), good till
+                date (`goodTillDate`; since the 2026-06-30 integration).
             quantity (DecimalLike):
             reduce_only (bool):
             price (DecimalLike):
@@ -4001,17 +4329,17 @@ class AsyncCoinMFacade:
             price_protect (bool):
             new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
                 to an order placement is.
-            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-                `NONE`: no matching.
+            price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+                request can name (as `PriceMatch`, without `NONE`, which requests no longer take since
+                2026-07: leave `priceMatch` out instead).
             self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
                 "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
                 order of the same account.
+            good_till_date (int):
 
         Returns:
-            Order
+            OrderResult
         """
 
         from .api.trade import new_order as operation
@@ -4037,6 +4365,7 @@ class AsyncCoinMFacade:
                 new_order_resp_type=new_order_resp_type,
                 price_match=price_match,
                 self_trade_prevention_mode=self_trade_prevention_mode,
+                good_till_date=good_till_date,
             ),
             operation.parse_success,
         )
@@ -4047,10 +4376,11 @@ class AsyncCoinMFacade:
         symbol: str,
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
-    ) -> Order:
+    ) -> OrderResult:
         """Cancel an order.
 
-        Cancels one active order, named by `orderId` or `origClientOrderId` (one of them is mandatory).
+        Cancels one active order, named by `orderId` or `origClientOrderId` (one of them is mandatory). The
+        answer no longer carries `avgPrice` and `cumBase`.
 
         ``DELETE /dapi/v1/order`` - security ``TRADE`` (signed)
         Weight: IP weight 1
@@ -4063,7 +4393,7 @@ class AsyncCoinMFacade:
             orig_client_order_id (str):
 
         Returns:
-            Order
+            OrderResult
         """
 
         from .api.trade import cancel_order as operation
@@ -4082,13 +4412,13 @@ class AsyncCoinMFacade:
         self,
         *,
         batch_orders: list[BatchOrderModification],
-    ) -> list[Error | Order]:
+    ) -> list[Error | OrderResult]:
         """Modify up to 5 limit orders at once.
 
         Each item follows the rules of `modify_order`. The changes are processed concurrently, so their
         matching order is not guaranteed, but the answer lists one result per item in the order of the
-        request: the order, or the error that rejected that item. An order can be modified fewer than
-        10000 times.
+        request: the order (without `avgPrice` and `cumBase`, with the item's `modifyId`), or the error
+        that rejected that item. An order can be modified fewer than 10000 times.
 
         ``PUT /dapi/v1/batchOrders`` - security ``TRADE`` (signed)
         Weight: IP weight 5
@@ -4099,7 +4429,7 @@ class AsyncCoinMFacade:
             batch_orders (list[BatchOrderModification]):
 
         Returns:
-            list[Error | Order]
+            list[Error | OrderResult]
         """
 
         from .api.trade import modify_batch_orders as operation
@@ -4116,13 +4446,14 @@ class AsyncCoinMFacade:
         self,
         *,
         batch_orders: list[BatchOrder],
-    ) -> list[Error | Order]:
+    ) -> list[Error | OrderResult]:
         """Place up to 5 orders at once.
 
-        Each item follows the rules of `new_order` (as JSON strings: `"quantity": "1"`); for trailing stops
-        the batch page gives `callbackRate` a maximum of 4 instead of 10. The orders are processed
+        Each item follows the rules of `new_order` (as JSON strings: `"quantity": "1"`): a conditional type
+        is answered, for its item, with -4120 (use `new_algo_order`). The orders are processed
         concurrently, so their matching order is not guaranteed, but the answer lists one result per item
-        in the order of the request: the order, or the error that rejected that item.
+        in the order of the request: the order (without `avgPrice` and `cumBase`), or the error that
+        rejected that item.
 
         ``POST /dapi/v1/batchOrders`` - security ``TRADE`` (signed)
         Weight: IP weight 5; The documentation states the IP weight only, not how the batch counts toward
@@ -4134,7 +4465,7 @@ class AsyncCoinMFacade:
             batch_orders (list[BatchOrder]):
 
         Returns:
-            list[Error | Order]
+            list[Error | OrderResult]
         """
 
         from .api.trade import new_batch_orders as operation
@@ -4153,11 +4484,11 @@ class AsyncCoinMFacade:
         symbol: str,
         order_id_list: list[int] | Unset = UNSET,
         orig_client_order_id_list: list[str] | Unset = UNSET,
-    ) -> list[Error | Order]:
+    ) -> list[Error | OrderResult]:
         """Cancel up to 10 orders of a contract at once.
 
         Send `orderIdList` or `origClientOrderIdList` (at least one). The answer lists one result per
-        order: the canceled order, or the error for that id.
+        order: the canceled order (without `avgPrice` and `cumBase`), or the error for that id.
 
         ``DELETE /dapi/v1/batchOrders`` - security ``TRADE`` (signed)
         Weight: IP weight 1
@@ -4170,7 +4501,7 @@ class AsyncCoinMFacade:
             orig_client_order_id_list (list[str]):
 
         Returns:
-            list[Error | Order]
+            list[Error | OrderResult]
         """
 
         from .api.trade import cancel_batch_orders as operation
@@ -4518,6 +4849,316 @@ class AsyncCoinMFacade:
                 start_time=start_time,
                 end_time=end_time,
                 from_id=from_id,
+                limit=limit,
+            ),
+            operation.parse_success,
+        )
+
+    async def query_algo_order(
+        self,
+        *,
+        algo_id: int | Unset = UNSET,
+        client_algo_id: str | Unset = UNSET,
+    ) -> AlgoOrder:
+        """Look up a conditional (algo) order.
+
+        One algo order, named by `algoId` or `clientAlgoId`. Orders canceled or expired without fills are
+        not found after 3 days; none is found 90 days after creation.
+
+        ``GET /dapi/v1/algoOrder`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Query-Algo-Order
+
+        Args:
+            algo_id (int):
+            client_algo_id (str):
+
+        Returns:
+            AlgoOrder
+        """
+
+        from .api.trade import query_algo_order as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                algo_id=algo_id,
+                client_algo_id=client_algo_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def new_algo_order(
+        self,
+        *,
+        algo_type: AlgoType | Literal["CONDITIONAL"],
+        symbol: str,
+        side: OrderSide | Literal["BUY", "SELL"],
+        type: AlgoOrderType
+        | Literal["STOP_MARKET", "TAKE_PROFIT_MARKET", "STOP", "TAKE_PROFIT", "TRAILING_STOP_MARKET"],
+        position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
+        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD"] | Unset = UNSET,
+        quantity: DecimalLike | Unset = UNSET,
+        price: DecimalLike | Unset = UNSET,
+        trigger_price: DecimalLike | Unset = UNSET,
+        working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
+        price_match: PriceMatchRequest
+        | Literal[
+            "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
+        ]
+        | Unset = UNSET,
+        close_position: bool | Unset = UNSET,
+        price_protect: bool | Unset = UNSET,
+        reduce_only: bool | Unset = UNSET,
+        activate_price: DecimalLike | Unset = UNSET,
+        callback_rate: DecimalLike | Unset = UNSET,
+        client_algo_id: str | Unset = UNSET,
+        new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
+        self_trade_prevention_mode: SelfTradePreventionMode
+        | Literal["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
+        | Unset = UNSET,
+        good_till_date: int | Unset = UNSET,
+    ) -> AlgoOrder:
+        """Place a conditional (algo) order.
+
+        Since the 2026-06-30 integration with the USDⓈ-M engine, COIN-M conditional orders (take profit,
+        stop loss, trailing stop) live in the Algo Service until their trigger, as on USDⓈ-M, and are then
+        sent to the matching engine as `MARKET` or `LIMIT` orders; there is no margin check before the
+        trigger, and an untriggered order cannot be modified. `quantity` counts contracts.
+
+        `STOP` and `TAKE_PROFIT` need `quantity`, `triggerPrice` and a price (`price` or `priceMatch`);
+        `STOP_MARKET` and `TAKE_PROFIT_MARKET` need `triggerPrice` and `quantity` or `closePosition=true`;
+        `TRAILING_STOP_MARKET` needs `callbackRate` and `quantity` (-2021 when `activatePrice` is on the
+        wrong side of the latest price). Triggers: `STOP`/`STOP_MARKET` when the chosen price (mark or
+        contract price, per `workingType`) reaches `triggerPrice` from below for `BUY` (from above for
+        `SELL`), `TAKE_PROFIT`/`TAKE_PROFIT_MARKET` the other way round. `closePosition` orders close the
+        whole long (`SELL`) or short (`BUY`) position and cannot be `BUY` on `LONG` or `SELL` on `SHORT` in
+        Hedge Mode. `goodTillDate` is required with `timeInForce` `GTD`: it keeps second precision only,
+        must be at least 600 s in the future and below 253402300799000. Every change of the algo order is
+        an `ALGO_UPDATE` user data event.
+
+        ``POST /dapi/v1/algoOrder`` - security ``TRADE`` (signed)
+        Weight: IP weight 0; order count 1 per 10s, 1 per 1m; Order counts are shared with USDⓈ-M orders
+            (1200 per minute, 300 per 10 seconds per account).
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/New-Algo-Order
+
+        Args:
+            algo_type (AlgoType | Literal["CONDITIONAL"]): Kind of algo order; only `CONDITIONAL`
+                exists.
+            symbol (str):
+            side (OrderSide | Literal["BUY", "SELL"]):
+            position_side (PositionSide | Literal["BOTH", "LONG", "SHORT"]): `BOTH` in One-way Mode;
+                `LONG` or `SHORT` in Hedge Mode.
+            type (AlgoOrderType | Literal["STOP_MARKET", "TAKE_PROFIT_MARKET", "STOP", "TAKE_PROFIT",
+                "TRAILING_STOP_MARKET"]): The conditional order types, placed through the algo order
+                endpoints.
+            time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD"]): Good till
+                canceled, immediate or cancel, fill or kill, good till crossing (post only), good till
+                date (`goodTillDate`; since the 2026-06-30 integration).
+            quantity (DecimalLike):
+            price (DecimalLike):
+            trigger_price (DecimalLike):
+            working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
+                triggers a conditional order.
+            price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+                request can name (as `PriceMatch`, without `NONE`, which requests no longer take since
+                2026-07: leave `priceMatch` out instead).
+            close_position (bool):
+            price_protect (bool):
+            reduce_only (bool):
+            activate_price (DecimalLike):
+            callback_rate (DecimalLike):
+            client_algo_id (str):
+            new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
+                to an order placement is.
+            self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
+                "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
+                order of the same account.
+            good_till_date (int):
+
+        Returns:
+            AlgoOrder
+        """
+
+        from .api.trade import new_algo_order as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                algo_type=algo_type,
+                symbol=symbol,
+                side=side,
+                position_side=position_side,
+                type=type,
+                time_in_force=time_in_force,
+                quantity=quantity,
+                price=price,
+                trigger_price=trigger_price,
+                working_type=working_type,
+                price_match=price_match,
+                close_position=close_position,
+                price_protect=price_protect,
+                reduce_only=reduce_only,
+                activate_price=activate_price,
+                callback_rate=callback_rate,
+                client_algo_id=client_algo_id,
+                new_order_resp_type=new_order_resp_type,
+                self_trade_prevention_mode=self_trade_prevention_mode,
+                good_till_date=good_till_date,
+            ),
+            operation.parse_success,
+        )
+
+    async def cancel_algo_order(
+        self,
+        *,
+        algo_id: int | Unset = UNSET,
+        client_algo_id: str | Unset = UNSET,
+    ) -> AlgoOrderCancel:
+        """Cancel a conditional (algo) order.
+
+        Cancels one waiting algo order, named by `algoId` or `clientAlgoId`.
+
+        ``DELETE /dapi/v1/algoOrder`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Cancel-Algo-Order
+
+        Args:
+            algo_id (int):
+            client_algo_id (str):
+
+        Returns:
+            AlgoOrderCancel
+        """
+
+        from .api.trade import cancel_algo_order as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                algo_id=algo_id,
+                client_algo_id=client_algo_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def cancel_all_algo_orders(
+        self,
+        *,
+        symbol: str,
+    ) -> CodeMessage:
+        """Cancel all open algo orders of a contract.
+
+        Cancels every waiting conditional (algo) order of the contract. The answer only acknowledges the
+        request (`code` 200 and a message).
+
+        ``DELETE /dapi/v1/algoOpenOrders`` - security ``TRADE`` (signed)
+        Weight: IP weight 1
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Cancel-All-Algo-Open-Orders
+
+        Args:
+            symbol (str):
+
+        Returns:
+            CodeMessage
+        """
+
+        from .api.trade import cancel_all_algo_orders as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+            ),
+            operation.parse_success,
+        )
+
+    async def open_algo_orders(
+        self,
+        *,
+        algo_type: AlgoType | Literal["CONDITIONAL"] | Unset = UNSET,
+        symbol: str | Unset = UNSET,
+        algo_id: int | Unset = UNSET,
+    ) -> list[AlgoOrder]:
+        """Open conditional (algo) orders.
+
+        Of one contract, or of all contracts when `symbol` is omitted (much heavier).
+
+        ``GET /dapi/v1/openAlgoOrders`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 1 if symbol is sent, otherwise 40
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Current-All-Algo-Open-Orders
+
+        Args:
+            algo_type (AlgoType | Literal["CONDITIONAL"]): Kind of algo order; only `CONDITIONAL`
+                exists.
+            symbol (str):
+            algo_id (int):
+
+        Returns:
+            list[AlgoOrder]
+        """
+
+        from .api.trade import open_algo_orders as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                algo_type=algo_type,
+                symbol=symbol,
+                algo_id=algo_id,
+            ),
+            operation.parse_success,
+        )
+
+    async def all_algo_orders(
+        self,
+        *,
+        symbol: str,
+        algo_id: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        end_time: int | Unset = UNSET,
+        page: int | Unset = UNSET,
+        limit: int | Unset = UNSET,
+    ) -> list[AlgoOrder]:
+        """Conditional (algo) orders of a contract, open or not.
+
+        With `algoId`, orders from that id on; otherwise the most recent. The time range must be shorter
+        than 7 days (the last 7 days by default); the retention limits of `query_algo_order` apply.
+        Default limit 500, max 1000.
+
+        ``GET /dapi/v1/allAlgoOrders`` - security ``USER_DATA`` (signed)
+        Weight: IP weight 5
+
+        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Query-All-Algo-Orders
+
+        Args:
+            symbol (str):
+            algo_id (int):
+            start_time (int):
+            end_time (int):
+            page (int):
+            limit (int):
+
+        Returns:
+            list[AlgoOrder]
+        """
+
+        from .api.trade import all_algo_orders as operation
+
+        return await self._call(
+            operation.OPERATION,
+            operation.request_kwargs(
+                symbol=symbol,
+                algo_id=algo_id,
+                start_time=start_time,
+                end_time=end_time,
+                page=page,
                 limit=limit,
             ),
             operation.parse_success,

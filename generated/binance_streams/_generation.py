@@ -12,7 +12,7 @@ SPECS = (
     "specs/streams/ws-api.json",
     "specs/streams/names.json",
 )
-SPECS_SHA256 = "88ddda8e5707a9d099c72bcdff0ea4f9e2ad89c6258ef605d2dfff1149e5cce7"
+SPECS_SHA256 = "4df1ac19829085544f9106f8dd67a7ec848c38f44b57c7c26c7f188f67a2d433"
 GENERATOR_SHA256 = "c34e0670dc9e3d01e880f35e7e54045dce09b017df92019918d666c1bb29c7be"
 DATAMODEL_CODE_GENERATOR = "0.89.0"
 RUFF = "0.17.6"

@@ -81,12 +81,16 @@ class AggTrade(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="
     """
     `m`: Is the buyer the market maker?
     """
+    symbol_type: int | UnsetType = field(name="st", default=UNSET)
+    """
+    `st`: Symbol type, sent since the 2026-06-30 integration with USDⓈ-M: 1 = USDⓈ-M, 2 = COIN-M.
+    """
 
 
 @decimal_fields("index_price")
 class IndexPriceUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="indexPriceUpdate"):
     """
-    Index price of a pair.
+    Index price of a pair, every 3 s (`<pair>@indexPrice`) or every second (`<pair>@indexPrice@1s`).
 
     Streams: `<pair>@indexPrice`, `<pair>@indexPrice@1s`.
     """
@@ -144,6 +148,10 @@ class MarkPriceUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e"
     next_funding_time: int = field(name="T")
     """
     `T`: Next funding time; 0 for delivery symbols.
+    """
+    symbol_type: int | UnsetType = field(name="st", default=UNSET)
+    """
+    `st`: Symbol type, sent since the 2026-06-30 integration with USDⓈ-M: 1 = USDⓈ-M, 2 = COIN-M.
     """
 
 
@@ -552,6 +560,10 @@ class MiniTicker(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag
     """
     `q`: Total traded base asset volume.
     """
+    symbol_type: int | UnsetType = field(name="st", default=UNSET)
+    """
+    `st`: Symbol type, sent since the 2026-06-30 integration with USDⓈ-M: 1 = USDⓈ-M, 2 = COIN-M.
+    """
 
 
 MiniTickerArray: TypeAlias = list[MiniTicker]
@@ -655,6 +667,10 @@ class Ticker(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="24
     """
     `n`: Total number of trades.
     """
+    symbol_type: int | UnsetType = field(name="st", default=UNSET)
+    """
+    `st`: Symbol type, sent since the 2026-06-30 integration with USDⓈ-M: 1 = USDⓈ-M, 2 = COIN-M.
+    """
 
 
 TickerArray: TypeAlias = list[Ticker]
@@ -710,6 +726,10 @@ class BookTicker(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag
     best_ask_quantity: DecimalText = field(name="A")
     """
     `A`: Best ask quantity.
+    """
+    symbol_type: int | UnsetType = field(name="st", default=UNSET)
+    """
+    `st`: Symbol type, sent since the 2026-06-30 integration with USDⓈ-M: 1 = USDⓈ-M, 2 = COIN-M.
     """
 
 
@@ -788,6 +808,10 @@ class ForceOrder(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag
     """
     `o`: The liquidation order.
     """
+    symbol_type: int | UnsetType = field(name="st", default=UNSET)
+    """
+    `st`: Symbol type, sent since the 2026-06-30 integration with USDⓈ-M: 1 = USDⓈ-M, 2 = COIN-M.
+    """
 
 
 class DepthUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="depthUpdate"):
@@ -834,6 +858,10 @@ class DepthUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", ta
     asks: list[PriceLevel] = field(name="a")
     """
     `a`: Ask levels to update.
+    """
+    symbol_type: int | UnsetType = field(name="st", default=UNSET)
+    """
+    `st`: Symbol type, sent since the 2026-06-30 integration with USDⓈ-M: 1 = USDⓈ-M, 2 = COIN-M.
     """
 
 
@@ -912,6 +940,10 @@ class ContractInfo(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", t
     brackets: list[Bracket] | UnsetType = field(name="bks", default=UNSET)
     """
     `bks`: Brackets; only when they were updated.
+    """
+    symbol_type: int | UnsetType = field(name="st", default=UNSET)
+    """
+    `st`: Symbol type, sent since the 2026-06-30 integration with USDⓈ-M: 1 = USDⓈ-M, 2 = COIN-M.
     """
 
 

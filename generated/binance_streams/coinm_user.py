@@ -124,6 +124,10 @@ class AccountUpdateData(Struct, frozen=True, kw_only=True, gc=False):
     """
     `P`: Changed positions.
     """
+    funding_symbol: str | UnsetType = field(name="S", default=UNSET)
+    """
+    `S`: Symbol of a `FUNDING_FEE` update (sent since 2026-08).
+    """
 
 
 class AccountUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="ACCOUNT_UPDATE"):

@@ -17,6 +17,7 @@ the ``binance_<product>.api`` functions, which behave the same (signing, limits,
 from ._auth import BinanceAuth, signed_query
 from ._clock import ServerClock
 from ._errors import (
+    AlgoOrderRequiredError,
     APIError,
     AuthenticationError,
     BadRequestError,
@@ -47,6 +48,7 @@ from ._products import AsyncCoinM, AsyncSpot, AsyncUsdM, CoinM, Spot, UsdM
 
 __all__ = [
     "APIError",
+    "AlgoOrderRequiredError",
     "AsyncCoinM",
     "AsyncSpot",
     "AsyncUsdM",

@@ -18,6 +18,7 @@
     │   │   ├── AuthenticationError      401, -1002, -2014, -2015: API key, IP or permission
     │   │   ├── FilterRejectedError      -1013 and the futures filter codes: price/quantity/notional rules
     │   │   ├── OrderRejectedError       -2010, -2018, -2019, -2021, -2022...: the order was refused
+    │   │   │   └── AlgoOrderRequiredError   -4120: a conditional type sent to the order endpoint
     │   │   └── UnknownOrderError        -2011 (unknown order), -2013: no such order
     │   ├── RateLimitError           429, -1003, -1015: ``retry_after`` seconds
     │   │   └── IPBannedError        418: every call fails fast until ``banned_until`` (ms)
@@ -148,6 +149,12 @@ class OrderRejectedError(BadRequestError):
     """Binance refused an order (balance, margin, would trigger immediately, reduce-only...)."""
 
 
+class AlgoOrderRequiredError(OrderRejectedError):
+    """-4120: futures conditional orders (``STOP``, ``TAKE_PROFIT``, their ``_MARKET`` forms and
+    ``TRAILING_STOP_MARKET``) are not accepted by the order endpoints: place them with
+    ``new_algo_order`` (USDⓈ-M since 2025-12, COIN-M since 2026-06-30)."""
+
+
 class UnknownOrderError(BadRequestError):
     """-2011 (unknown order) or -2013: the order does not exist."""
 
@@ -238,6 +245,7 @@ _BY_CODE: dict[int, type[APIError]] = {
     -4024: FilterRejectedError,
     -4029: FilterRejectedError,
     -4030: FilterRejectedError,
+    -4120: AlgoOrderRequiredError,  # conditional types go through new_algo_order
     -4164: FilterRejectedError,
 }
 

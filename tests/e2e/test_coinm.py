@@ -14,7 +14,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from binance_openapi import BadRequestError, CoinM
+from binance_openapi import AlgoOrderRequiredError, BadRequestError, CoinM
 from tests.e2e.conftest import Venue, serve_venue
 
 SYMBOL = "BTCUSD_PERP"
@@ -163,3 +163,118 @@ def test_inverse_funding_paid_in_the_coin(venue: Venue, maker: CoinM) -> None:
         assert wallet(trader) == before + D("0.00002")
         rest(maker, "SELL", "100", "50000")
         take(trader, "BUY", "100", reduce_only=True)
+
+
+def test_order_answers_without_average_price_and_conditional_types_refused(
+    venue: Venue, maker: CoinM
+) -> None:
+    """Since 2026-06-30: place/cancel answers carry no avgPrice/cumBase; conditional types answer -4120."""
+    with client_of(venue, "coinm-answers") as trader:
+        venue.set_price("coinm", SYMBOL, "50000")
+        placed = trader.new_order(
+            symbol=SYMBOL, side="BUY", type="LIMIT", time_in_force="GTC", quantity=D(3), price=D("49000")
+        )
+        assert (placed.status, placed.orig_qty, placed.pair, placed.cum_qty) == ("NEW", D(3), "BTCUSD", D(0))
+        assert "avgPrice" not in placed.to_dict() and "cumBase" not in placed.to_dict()
+        queried = trader.query_order(symbol=SYMBOL, order_id=placed.order_id)
+        assert (queried.avg_price, queried.cum_base) == (D(0), D(0))
+        canceled = trader.cancel_order(symbol=SYMBOL, order_id=placed.order_id)
+        assert canceled.status == "CANCELED"
+        with pytest.raises(AlgoOrderRequiredError) as refused:
+            trader.new_order(
+                symbol=SYMBOL, side="SELL", type="STOP_MARKET", stop_price=D("45000"), quantity=D(1)
+            )
+        assert (refused.value.status, refused.value.code) == (400, -4120)
+        assert "Algo Order API" in refused.value.message
+        assert trader.open_orders(symbol=SYMBOL) == []
+
+
+def test_algo_stop_triggered_by_the_mark_price_and_another_canceled(venue: Venue, maker: CoinM) -> None:
+    with client_of(venue, "coinm-algo") as trader:
+        venue.set_price("coinm", SYMBOL, "50000")
+        rest(maker, "SELL", "10", "50000")
+        take(trader, "BUY", "10")
+        stop = trader.new_algo_order(
+            algo_type="CONDITIONAL",
+            symbol=SYMBOL,
+            side="SELL",
+            type="STOP_MARKET",
+            trigger_price=D("48000"),
+            close_position=True,
+            working_type="MARK_PRICE",
+            client_algo_id="coinm-stop-1",
+        )
+        profit = trader.new_algo_order(
+            algo_type="CONDITIONAL",
+            symbol=SYMBOL,
+            side="SELL",
+            type="TAKE_PROFIT_MARKET",
+            trigger_price=D("55000"),
+            quantity=D(10),
+            reduce_only=True,
+            working_type="MARK_PRICE",
+        )
+        assert (stop.algo_status, stop.client_algo_id, stop.trigger_price) == (
+            "NEW",
+            "coinm-stop-1",
+            D(48000),
+        )
+        waiting = trader.open_algo_orders(symbol=SYMBOL)
+        assert sorted(a.algo_id for a in waiting) == sorted([stop.algo_id, profit.algo_id])
+
+        canceled = trader.cancel_algo_order(algo_id=profit.algo_id)
+        assert (canceled.algo_id, canceled.code, canceled.msg) == (profit.algo_id, "200", "success")
+        assert trader.query_algo_order(algo_id=profit.algo_id).algo_status == "CANCELED"
+
+        rest(maker, "BUY", "10", "47900")
+        venue.set_price("coinm", SYMBOL, "48500")
+        venue.tick()
+        assert trader.query_algo_order(client_algo_id="coinm-stop-1").algo_status == "NEW"
+        venue.set_price("coinm", SYMBOL, "47950")  # the mark falls through 48000: the stop fires
+        venue.tick()
+        done = trader.query_algo_order(algo_id=stop.algo_id)
+        assert (done.algo_status, done.trigger_time > 0) == ("FINISHED", True)
+        actual = trader.query_order(symbol=SYMBOL, order_id=int(str(done.actual_order_id)))
+        assert (actual.type_, actual.orig_type, actual.status, actual.executed_qty, actual.avg_price) == (
+            "MARKET",
+            "STOP_MARKET",
+            "FILLED",
+            D(10),
+            D(47900),
+        )
+        assert actual.cum_base == q8(D(10) * CONTRACT / 47900)
+        assert position(trader)[0] == D(0)
+        assert trader.open_algo_orders(symbol=SYMBOL) == []
+        history = trader.all_algo_orders(symbol=SYMBOL)
+        assert [(a.algo_id, a.algo_status) for a in history] == [
+            (stop.algo_id, "FINISHED"),
+            (profit.algo_id, "CANCELED"),
+        ]
+
+
+@pytest.mark.parametrize("fault", ["drop_after", "drop_before", "status_unknown"])
+def test_a_lost_algo_order_answer_is_reconciled_by_client_algo_id(venue: Venue, fault: str) -> None:
+    """new_algo_order gets the overlay's never-twice treatment: a lost answer is looked up by clientAlgoId."""
+    with client_of(venue, f"coinm-algo-{fault}") as trader:
+        trader.policy.backoff_s = 0.01
+        venue.set_price("coinm", SYMBOL, "50000")
+        trader.exchange_rules()
+        trader.open_algo_orders(symbol=SYMBOL)
+        venue.emulator.set_faults({fault: 1})
+        try:
+            placed = trader.new_algo_order(
+                algo_type="CONDITIONAL",
+                symbol=SYMBOL,
+                side="BUY",
+                type="STOP_MARKET",
+                trigger_price=D("55000"),
+                quantity=D(2),
+                client_algo_id=f"lost-{fault}",
+            )
+        finally:
+            venue.emulator.set_faults({fault: 0})
+        assert (placed.client_algo_id, placed.algo_status) == (f"lost-{fault}", "NEW")
+        assert [(a.algo_id, a.client_algo_id) for a in trader.all_algo_orders(symbol=SYMBOL)] == [
+            (placed.algo_id, f"lost-{fault}")
+        ]
+        trader.cancel_all_algo_orders(symbol=SYMBOL)

@@ -239,42 +239,62 @@ def test_self_trade_prevention_expires_the_maker_by_default(usdm: Futures) -> No
     assert taker["status"] == "NEW"
 
 
-def test_coinm_orders_count_contracts_and_accept_conditional_types() -> None:
+def test_coinm_orders_count_contracts_and_refuse_conditional_types() -> None:
     f = Futures("coinm")
     f.price("50000")
     f.order("bob", side="SELL", quantity="10", price="50000")
-    bought = f.order(side="BUY", type="MARKET", quantity="10")
-    assert (bought["executedQty"], bought["cumBase"], bought["pair"]) == ("10", "0.02", "BTCUSD")
-    stop = f.order(
-        side="SELL", type="STOP_MARKET", stopPrice="49000", closePosition=True, workingType="MARK_PRICE"
+    bought = f.order(side="BUY", type="MARKET", quantity="10", newOrderRespType="RESULT")
+    # since 2026-06-30 the answers of placing, modifying and canceling carry no avgPrice and cumBase
+    assert (bought["executedQty"], bought["pair"], bought["status"]) == ("10", "BTCUSD", "FILLED")
+    assert "avgPrice" not in bought and "cumBase" not in bought
+    queried = f.call("query_order", symbol="BTCUSD_PERP", orderId=bought["orderId"])
+    assert (queried["avgPrice"], queried["cumBase"], queried["cumQuote"]) == ("50000", "0.02", "1000")
+    gate = (
+        -4120,
+        "Order type not supported for this endpoint. Please use the Algo Order API endpoints instead.",
     )
-    assert (stop["status"], stop["type"], stop["closePosition"]) == ("NEW", "STOP_MARKET", True)
-    assert f.error("new_order", symbol="BTCUSD_PERP", side="SELL", type="STOP_MARKET", stopPrice="51000",
-                   quantity="1", workingType="MARK_PRICE").code == -2021  # fmt: skip
-    f.order("bob", side="BUY", quantity="10", price="48900")
-    f.price("48950")
-    f.tick()
-    fired = f.call("query_order", symbol="BTCUSD_PERP", orderId=stop["orderId"])
-    assert (fired["status"], fired["executedQty"], fired["avgPrice"]) == ("FILLED", "10", "48900")
-    assert f.position()["positionAmt"] == "0"
+    for extra in (
+        {"type": "STOP_MARKET", "stopPrice": "49000", "closePosition": True},
+        {
+            "type": "TAKE_PROFIT",
+            "stopPrice": "52000",
+            "price": "52000",
+            "quantity": "1",
+            "timeInForce": "GTC",
+        },
+        {"type": "TRAILING_STOP_MARKET", "callbackRate": "1", "quantity": "1"},
+    ):
+        error = f.error("new_order", symbol="BTCUSD_PERP", side="SELL", **extra)
+        assert (error.code, error.msg) == gate
+    batch = f.call("new_batch_orders", batchOrders=[
+        {"symbol": "BTCUSD_PERP", "side": "SELL", "type": "STOP_MARKET", "stopPrice": "49000", "quantity": "1"},
+        {"symbol": "BTCUSD_PERP", "side": "SELL", "type": "LIMIT", "timeInForce": "GTC", "quantity": "1",
+         "price": "51000"},
+    ])  # fmt: skip
+    assert batch[0] == {"code": gate[0], "msg": gate[1]}
+    assert (batch[1]["status"], "avgPrice" in batch[1], "cumBase" in batch[1]) == ("NEW", False, False)
+    canceled = f.call("cancel_batch_orders", symbol="BTCUSD_PERP", orderIdList=[batch[1]["orderId"]])
+    assert (canceled[0]["status"], "avgPrice" in canceled[0]) == ("CANCELED", False)
+    assert f.user_events("alice", "ORDER_TRADE_UPDATE")[-1]["o"]["X"] == "CANCELED"
 
 
-def test_coinm_trailing_stop_order() -> None:
+def test_coinm_modify_answers_the_modify_id() -> None:
     f = Futures("coinm")
     f.price("50000")
-    f.order("bob", side="SELL", quantity="10", price="50000")
-    f.order(side="BUY", type="MARKET", quantity="10")
-    trailing = f.order(side="SELL", type="TRAILING_STOP_MARKET", quantity="10", callbackRate="2",
-                       workingType="MARK_PRICE", reduceOnly=True)  # fmt: skip
-    assert (trailing["activatePrice"], trailing["priceRate"]) == ("50000", "2")
-    f.order("bob", side="BUY", quantity="10", price="50500")
-    for price in ("51000", "52000", "51000"):
-        f.price(price)
-        f.tick()
-    assert f.call("query_order", symbol="BTCUSD_PERP", orderId=trailing["orderId"])["status"] == "NEW"
-    f.price("50900")  # 52000 * 0.98 = 50960: fires
-    f.tick()
-    assert f.call("query_order", symbol="BTCUSD_PERP", orderId=trailing["orderId"])["status"] == "FILLED"
+    placed = f.order(side="BUY", quantity="10", price="49000", timeInForce="GTD",
+                     goodTillDate=f.now + 3_600_000)  # fmt: skip
+    assert (placed["timeInForce"], placed["goodTillDate"]) == ("GTD", (f.now + 3_600_000) // 1000 * 1000)
+    modified = f.call("modify_order", symbol="BTCUSD_PERP", orderId=placed["orderId"], side="BUY", quantity="12",
+                      price="49100", modifyId=42)  # fmt: skip
+    assert (modified["modifyId"], modified["origQty"], "avgPrice" in modified, "cumBase" in modified) == (
+        42, "12", False, False,
+    )  # fmt: skip
+    plain = f.call("modify_order", symbol="BTCUSD_PERP", orderId=placed["orderId"], side="BUY", price="49200")
+    assert "modifyId" not in plain
+    history = f.call("order_amendments", symbol="BTCUSD_PERP", orderId=placed["orderId"])
+    assert [h["amendment"].get("modifyId") for h in history] == [None, 42]
+    canceled = f.call("cancel_order", symbol="BTCUSD_PERP", orderId=placed["orderId"])
+    assert (canceled["status"], "avgPrice" in canceled, "cumBase" in canceled) == ("CANCELED", False, False)
 
 
 def test_tick_and_step_filters_of_a_coarse_contract() -> None:

@@ -85,7 +85,8 @@ def test_inverse_open_increase_reduce_with_realized_and_unrealized_pnl() -> None
     f.price("50000")
     f.order("bob", side="SELL", quantity="10", price="50000")
     opened = f.order(side="BUY", type="MARKET", quantity="10")
-    assert (opened["cumBase"], opened["avgPrice"]) == ("0.02", "50000")  # 10 contracts * 100 USD / 50000
+    queried = f.call("query_order", symbol="BTCUSD_PERP", orderId=opened["orderId"])
+    assert (queried["cumBase"], queried["avgPrice"]) == ("0.02", "50000")  # 10 contracts * 100 USD / 50000
     f.price("40000")
     f.order("bob", side="SELL", quantity="10", price="40000")
     f.order(side="BUY", type="MARKET", quantity="10")

@@ -71,11 +71,10 @@ class Env:
         self.call("new_order", symbol=self.btc, side="BUY", type="MARKET", quantity=self.qty)
         self.call("new_order", symbol=self.eth, side="SELL", type="MARKET", quantity=self.qty)
         self.rest_order()
-        if usdm:
-            self.call(
-                "new_algo_order", algoType="CONDITIONAL", symbol=self.btc, side="SELL", type="STOP_MARKET",
-                quantity=self.qty, triggerPrice=self.price(D("0.9")), workingType="MARK_PRICE",
-            )  # fmt: skip
+        self.call(  # both products (COIN-M since 2026-06-30)
+            "new_algo_order", algoType="CONDITIONAL", symbol=self.btc, side="SELL", type="STOP_MARKET",
+            quantity=self.qty, triggerPrice=self.price(D("0.9")), workingType="MARK_PRICE",
+        )  # fmt: skip
         self.advance(8 * HOUR + 1000)
         self.call("modify_order", symbol=self.btc, orderId=self.rest_order(), side="BUY", quantity=self.qty,
                   price=self.price(D("0.96")))  # fmt: skip
@@ -333,13 +332,34 @@ def _usdm(e: Env) -> dict[str, Builder]:
 
 
 def _coinm(e: Env) -> dict[str, Builder]:
+    def algo(e: Env) -> dict[str, Any]:
+        body = e.call(
+            "new_algo_order", algoType="CONDITIONAL", symbol=e.btc, side="BUY", type="TAKE_PROFIT",
+            quantity=e.qty, price=e.price(D("0.9")), triggerPrice=e.price(D("0.9")),
+        )  # fmt: skip
+        return {"algoId": body["algoId"]}
+
     return {
-        "open_interest_history": lambda e: {
+        "open_interest_history": lambda e: {"pair": e.pair, "period": "5m", "limit": 3},
+        "top_long_short_account_ratio": lambda e: {
             "pair": e.pair,
-            "contractType": "ALL",
-            "period": "5m",
+            "contractType": "PERPETUAL",
+            "period": "1h",
             "limit": 3,
         },
+        "new_algo_order": lambda e: {
+            "algoType": "CONDITIONAL",
+            "symbol": e.btc,
+            "side": "SELL",
+            "type": "TRAILING_STOP_MARKET",
+            "quantity": e.qty,
+            "callbackRate": D("1"),
+        },
+        "cancel_algo_order": algo,
+        "query_algo_order": algo,
+        "cancel_all_algo_orders": lambda e: {"user": "bob", "symbol": e.btc},
+        "open_algo_orders": lambda e: {},
+        "all_algo_orders": lambda e: {"symbol": e.btc},
         "global_long_short_account_ratio": lambda e: {"pair": e.pair, "period": "5m", "limit": 3},
         "order_amendments": lambda e: {
             "symbol": e.btc,

@@ -29,6 +29,12 @@ def answer(status: int, body: object, headers: dict[str, str] | None = None) -> 
         (503, -1007, "Timeout waiting for response from backend server.", b.StatusUnknownError),
         (500, -1000, "An unknown error occurred", b.ServerError),
         (400, -4164, "Order's notional must be no smaller than 100", b.FilterRejectedError),
+        (
+            400,
+            -4120,
+            "Order type not supported for this endpoint. Please use the Algo Order API endpoints instead.",
+            b.AlgoOrderRequiredError,
+        ),
         (400, -9999, "Something new", b.BadRequestError),
     ],
 )

@@ -8,7 +8,7 @@ margined in the coin), without HTTP.
 * ``state``, ``accounts``, ``positions``, ``models``: what the exchange knows;
 * ``margin``, ``pricing``, ``series``: margin figures, index/mark/premium prices and their history;
 * ``orders``, ``order_params``, ``validation``, ``triggers``, ``conditional``, ``algo``: orders, their
-  rules and conditional orders (COIN-M on the order endpoint, USDⓈ-M in the algo service);
+  rules and conditional orders (in the algo service on both products since 2026-06-30);
 * ``funding``, ``liquidation``, ``delivery``, ``listen_keys``: what happens as time passes;
 * ``views``, ``user_events``, ``outbox``, ``exchange_info``: how Binance writes it all, and when;
 * ``api_*``: the handlers, by group (market data, statistics, trading, algo orders, account,

@@ -1,10 +1,13 @@
-"""USDⓈ-M algo orders: conditional orders kept in the Algo Service until their trigger fires.
+"""Algo orders: conditional orders kept in the Algo Service until their trigger fires.
 
 Since December 2025 Binance places STOP, STOP_MARKET, TAKE_PROFIT, TAKE_PROFIT_MARKET and
-TRAILING_STOP_MARKET orders through ``/fapi/v1/algoOrder``. They take no margin while they wait; when
-the mark or contract price reaches the trigger, the algo order becomes TRIGGERING, sends a normal
-MARKET or LIMIT order to the matching engine (TRIGGERED, or REJECTED when that order is refused) and
-is FINISHED once that order is filled or canceled. Every change is an ``ALGO_UPDATE`` event.
+TRAILING_STOP_MARKET orders through ``/fapi/v1/algoOrder``, and COIN-M ones through
+``/dapi/v1/algoOrder`` since its move onto the USDⓈ-M engine on 2026-06-30 (quantities in contracts).
+They take no margin while they wait; when the mark or contract price reaches the trigger, the algo
+order becomes TRIGGERING, sends a normal MARKET or LIMIT order to the matching engine (TRIGGERED, or
+REJECTED when that order is refused) and is FINISHED once that order is filled or canceled. On USDⓈ-M
+every change is an ``ALGO_UPDATE`` event; Binance's COIN-M user data stream does not list that event,
+so COIN-M accounts see only the ``ORDER_TRADE_UPDATE`` events of the triggered order.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ ALGO_TYPES = ("STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", TRAILI
 
 
 class AlgoService:
-    """The algo orders of every account of a USDⓈ-M exchange."""
+    """The algo orders of every account of a futures exchange."""
 
     def __init__(self, state: FuturesState, engine: OrderEngine) -> None:
         self.state = state
@@ -47,6 +50,12 @@ class AlgoService:
         engine.after_trades.append(self.check)
         engine.pending.append(self.waiting)
         engine.on_done.append(self._order_done)
+
+    def _announce(self, account: Account, event: dict[str, Any]) -> None:
+        """An ``ALGO_UPDATE`` to the account's user data stream: USDⓈ-M only, since Binance's COIN-M user
+        data stream does not list that event (the triggered order's ORDER_TRADE_UPDATE is sent)."""
+        if not self.state.inverse:
+            self.engine.announce(account, event)
 
     # -- placing and canceling --------------------------------------------------------------------
 
@@ -106,7 +115,7 @@ class AlgoService:
         account.algo_orders[algo.algo_id] = algo
         account.open_algo[algo.algo_id] = algo
         self.waiting[symbol][algo.algo_id] = algo
-        self.engine.announce(account, algo_update(algo, now))
+        self._announce(account, algo_update(algo, now))
         return algo
 
     def _price(self, params: Mapping[str, Any], symbol: str, order_type: str) -> tuple[Decimal, str]:
@@ -167,7 +176,7 @@ class AlgoService:
         algo.update_time = now
         account.open_algo.pop(algo.algo_id, None)
         self.waiting[algo.symbol].pop(algo.algo_id, None)
-        self.engine.announce(account, algo_update(algo, now))
+        self._announce(account, algo_update(algo, now))
 
     # -- triggering -------------------------------------------------------------------------------
 
@@ -195,7 +204,7 @@ class AlgoService:
         self.waiting[algo.symbol].pop(algo.algo_id, None)
         algo.status = "TRIGGERING"
         algo.trigger_time = algo.update_time = now
-        self.engine.announce(account, algo_update(algo, now))
+        self._announce(account, algo_update(algo, now))
         market = algo.order_type.endswith("MARKET")
         try:
             price = algo.price
@@ -242,10 +251,10 @@ class AlgoService:
             self.by_order[order.order_id] = algo
             algo.status = "TRIGGERED"
             algo.update_time = now
-            self.engine.announce(account, algo_update(algo, now, actual_type=order.type))
+            self._announce(account, algo_update(algo, now, actual_type=order.type))
         else:
             algo.status = "TRIGGERED"
-            self.engine.announce(account, algo_update(algo, now, actual_type=order.type))
+            self._announce(account, algo_update(algo, now, actual_type=order.type))
             self._finish(account, algo, "FINISHED", now, order)
 
     def _order_done(self, order: FuturesOrder, now: int) -> None:
@@ -264,7 +273,7 @@ class AlgoService:
         executed = order.executed_qty if order is not None else ZERO
         average = average_price(self.state, order) if order is not None else ZERO
         actual = order.type if order is not None else ""
-        self.engine.announce(
+        self._announce(
             account, algo_update(algo, now, executed=executed, average=average, actual_type=actual)
         )
 

@@ -1,4 +1,4 @@
-"""USDⓈ-M algo order handlers: place, cancel, query, list and cancel-all conditional orders."""
+"""Algo order handlers of both futures products: place, cancel, query, list, cancel all conditional orders."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from .views import algo_order
 
 
 class AlgoOrders:
-    """The algo order endpoints of a USDⓈ-M exchange."""
+    """The algo order endpoints of a futures exchange."""
 
     def __init__(self, core: FuturesCore, service: AlgoService) -> None:
         self.state = core.state

@@ -307,10 +307,9 @@ class MarketData:
         rows = []
         for (exchange, pattern), weight in zip(venues, weights, strict=True):
             row: dict[str, Any] = {"exchange": exchange, "symbol": pattern.format(b=base)}
-            if not state.inverse:
-                drift = Decimal(str(round(rng.gauss(0, 0.0002), 6)))
-                row["price"] = short8(index * (1 + drift))
-                row["weight"] = text8(weight)
+            drift = Decimal(str(round(rng.gauss(0, 0.0002), 6)))  # COIN-M too since 2026-06-30
+            row["price"] = short8(index * (1 + drift))
+            row["weight"] = text8(weight)
             rows.append(row)
         return {"symbol": name, "time": call.now, "constituents": rows}
 

@@ -118,7 +118,7 @@ class Statistics:
         self, call: Call, kind: str, name: str, long_key: str, short_key: str
     ) -> list[dict[str, Any]]:
         state = self.state
-        symbol = self._lead_symbol(name)
+        symbol = self._lead_symbol(name, call.get("contractType") if state.inverse else None)
         rows = []
         for time in self._periods(call):
             long_share = Decimal(str(round(self._rng(kind, symbol, time).uniform(0.35, 0.68), 4)))
@@ -141,7 +141,8 @@ class Statistics:
         return self._ratios(call, "top-position", call.require("symbol"), "longAccount", "shortAccount")
 
     def top_account_ratio(self, call: Call) -> list[dict[str, Any]]:
-        return self._ratios(call, "top-account", call.require("symbol"), "longAccount", "shortAccount")
+        name = call.require("pair") if self.state.inverse else call.require("symbol")
+        return self._ratios(call, "top-account", name, "longAccount", "shortAccount")
 
     def global_account_ratio(self, call: Call) -> list[dict[str, Any]]:
         name = call.require("pair") if self.state.inverse else call.require("symbol")

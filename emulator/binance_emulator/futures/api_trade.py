@@ -1,8 +1,10 @@
 """Order handlers of both futures products: place, modify, cancel, query, batches, history.
 
 ``newOrderRespType=ACK`` (the default) answers the order as accepted; ``RESULT`` answers it after
-matching. USDⓈ-M refuses conditional types here (-4120: they go through the algo endpoints); COIN-M
-still takes them. A batch answers, in request order, each order or the error of that item.
+matching. Both products refuse conditional types here (-4120: they go through the algo endpoints;
+COIN-M since its move onto the USDⓈ-M engine on 2026-06-30, whose place/modify/cancel answers also
+leave out ``avgPrice`` and ``cumBase``). A batch answers, in request order, each order or the error of
+that item.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from .models import FuturesOrder
 from .order_params import build_order, optional_decimal
 from .validation import matched_price, require
 from .views import order as order_view
-from .views import user_trade
+from .views import order_result, user_trade
 
 
 class Trading:
@@ -60,10 +62,10 @@ class Trading:
 
     def _place(self, account: Account, params: Mapping[str, Any], now: int) -> dict[str, Any]:
         state = self.state
-        order = build_order(state, account, params, now, allow_conditional=state.inverse)
+        order = build_order(state, account, params, now, allow_conditional=False)
         self.engine.place(account, order, now)
         respond = str(params.get("newOrderRespType") or "ACK")
-        return order_view(state, order, executed=respond == "RESULT")
+        return order_result(state, order, executed=respond == "RESULT")
 
     def new_order(self, call: Call) -> dict[str, Any]:
         return self._place(self.state.account(call.account), call.params, call.now)
@@ -103,10 +105,19 @@ class Trading:
             price = matched_price(self.state.books[symbol], order.side, price_match)
         if quantity is None and price is None:
             raise require("quantity")
+        amended = len(account.amendments)
         self.engine.modify(account, order, str(params.get("side") or ""), quantity, price, now)
-        body = order_view(self.state, order)
-        body["pair"] = self.state.rules[symbol].pair
-        body["cumBase"] = body.get("cumBase", "0")
+        if not self.state.inverse:
+            body = order_view(self.state, order)
+            body["pair"] = self.state.rules[symbol].pair
+            body["cumBase"] = body.get("cumBase", "0")
+            return body
+        body = order_result(self.state, order)
+        modify_id = params.get("modifyId")
+        if modify_id is not None and modify_id != "":
+            body["modifyId"] = integer(modify_id, "modifyId")
+            if len(account.amendments) > amended:
+                account.amendments[-1].modify_id = body["modifyId"]
         return body
 
     def modify_order(self, call: Call) -> dict[str, Any]:
@@ -145,6 +156,7 @@ class Trading:
                     "price": {"before": _text(a.price_before), "after": _text(a.price_after)},
                     "origQty": {"before": _text(a.qty_before), "after": _text(a.qty_after)},
                     "count": a.count,
+                    **({"modifyId": a.modify_id} if a.modify_id is not None else {}),
                 },
             }
             for a in reversed(chosen)
@@ -160,7 +172,7 @@ class Trading:
         if order is None:
             raise ExchangeError(-2011, "Unknown order sent.")
         self.engine.cancel(account, order, call.now)
-        return order_view(self.state, order)
+        return order_result(self.state, order)
 
     def cancel_batch_orders(self, call: Call) -> list[dict[str, Any]]:
         account = self.state.account(call.account)
@@ -182,7 +194,7 @@ class Trading:
                 if order is None:
                     raise ExchangeError(-2011, "Unknown order sent.")
                 self.engine.cancel(account, order, call.now)
-                results.append(order_view(self.state, order))
+                results.append(order_result(self.state, order))
             except ExchangeError as error:
                 results.append({"code": error.code, "msg": error.msg})
         return results

@@ -1,6 +1,8 @@
-"""COIN-M conditional orders (STOP, TAKE_PROFIT and their MARKET forms, TRAILING_STOP_MARKET) placed
-with ``/dapi/v1/order``: they wait in the order engine (``OrderEngine.waiting``) with their trigger,
-and fire when the mark or contract price reaches it, keeping their order id.
+"""Conditional orders that wait in the order engine (``OrderEngine.waiting``) with their trigger and
+fire when the mark or contract price reaches it, keeping their order id: how COIN-M placed STOP,
+TAKE_PROFIT, their MARKET forms and TRAILING_STOP_MARKET with ``/dapi/v1/order`` until 2026-06-30.
+Since then both products answer -4120 there and use the algo service (``algo``), so no endpoint puts
+an order here any more.
 
 A fired order goes to the book as a MARKET or LIMIT order; it expires instead when it can no longer
 be placed (nothing left to reduce, not enough margin, a post-only price that would take). With

@@ -29,7 +29,7 @@ class FuturesCore:
     funding: Funding
     liquidator: Liquidator
     listen_keys: ListenKeys
-    algo: AlgoService | None = None  # USDⓈ-M only
+    algo: AlgoService | None = None  # both products (COIN-M since 2026-06-30)
 
     @property
     def usdm(self) -> bool:

@@ -90,7 +90,7 @@ class FuturesExchange:
             funding=funding,
             liquidator=Liquidator(state, margin, engine),
             listen_keys=ListenKeys(state.random_key),
-            algo=AlgoService(state, engine) if product == "usdm" else None,
+            algo=AlgoService(state, engine),  # COIN-M too since its 2026-06-30 move onto the USDⓈ-M engine
         )
         self.engine = engine
         self.conditional = ConditionalOrders(state, engine)

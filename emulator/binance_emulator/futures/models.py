@@ -177,6 +177,7 @@ class Amendment:
     qty_before: Decimal
     qty_after: Decimal
     count: int
+    modify_id: int | None = None  # COIN-M: the caller's ``modifyId``, answered back as given
 
 
 @dataclass(slots=True)

@@ -7,9 +7,10 @@ tape and the market streams. User data events are collected during an operation 
 end (``flush``): the order changes as they happened, then one ``ACCOUNT_UPDATE`` per account whose
 balance or positions moved.
 
-COIN-M conditional orders (STOP, TAKE_PROFIT, TRAILING_STOP_MARKET...) wait here until their trigger
-fires; USDⓈ-M ones live in the algo service and come here once triggered. The simulated market
-accounts trade through ``system_*`` without margin, fees, records or events.
+Conditional orders (STOP, TAKE_PROFIT, TRAILING_STOP_MARKET...) of both products live in the algo
+service and come here once triggered (COIN-M since its 2026-06-30 move onto the USDⓈ-M engine; before,
+they waited here in ``waiting``, a path no endpoint takes any more). The simulated market accounts
+trade through ``system_*`` without margin, fees, records or events.
 """
 
 from __future__ import annotations

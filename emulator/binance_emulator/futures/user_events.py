@@ -142,6 +142,8 @@ def account_update(
     }
     if state.inverse:
         event["i"] = account_alias(user)
+        if reason == "FUNDING_FEE" and len(positions) == 1:  # COIN-M names the funded symbol (2026-08)
+            event["a"]["S"] = positions[0][1].symbol
     return event
 
 
@@ -178,7 +180,7 @@ def multi_assets_update(enabled: bool, now: int) -> dict[str, Any]:
 def algo_update(
     algo: AlgoOrder, now: int, *, executed: Decimal = ZERO, average: Decimal = ZERO, actual_type: str = ""
 ) -> dict[str, Any]:
-    """``ALGO_UPDATE`` for one change of a USDⓈ-M algo order."""
+    """``ALGO_UPDATE`` for one change of an algo order (both products)."""
     return {
         "e": "ALGO_UPDATE",
         "T": now,

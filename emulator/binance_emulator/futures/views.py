@@ -1,8 +1,9 @@
 """How Binance writes the futures exchange's records: orders, algo orders, trades, income, klines.
 
 USDⓈ-M and COIN-M differ in small ways: COIN-M orders carry ``pair`` and ``cumBase`` (the fills'
-value in the coin) where USDⓈ-M ones carry ``cumQuote``; COIN-M trades carry ``baseQty`` where
-USDⓈ-M ones carry ``quoteQty``.
+value in the coin) besides ``cumQuote`` (their value in USD); COIN-M trades carry ``baseQty`` besides
+``quoteQty``. Since COIN-M moved onto the USDⓈ-M engine (2026-06-30) the COIN-M answers of placing,
+modifying and canceling orders leave out ``avgPrice`` and ``cumBase`` (``order_result``).
 """
 
 from __future__ import annotations
@@ -60,8 +61,11 @@ def order(state: FuturesState, record: FuturesOrder, *, executed: bool = True) -
         "updateTime": updated,
     }
     if state.inverse:
-        body["pair"] = state.rules[record.symbol].pair
+        rule = state.rules[record.symbol]
+        body["pair"] = rule.pair
         body["cumBase"] = short8(record.cum_base) if executed else "0"
+        body["cumQuote"] = text(record.executed_qty * rule.contract.size) if executed else "0"
+        body["goodTillDate"] = record.good_till_date
     else:
         body["cumQuote"] = text(record.cum_quote) if executed else "0"
         body["goodTillDate"] = record.good_till_date
@@ -71,8 +75,18 @@ def order(state: FuturesState, record: FuturesOrder, *, executed: bool = True) -
     return body
 
 
+def order_result(state: FuturesState, record: FuturesOrder, *, executed: bool = True) -> dict[str, Any]:
+    """An order as placing, modifying and canceling answer it: COIN-M leaves out ``avgPrice``,
+    ``cumBase`` and ``cumQuote`` there."""
+    body = order(state, record, executed=executed)
+    if state.inverse:
+        for name in ("avgPrice", "cumBase", "cumQuote"):
+            body.pop(name, None)
+    return body
+
+
 def algo_order(record: AlgoOrder) -> dict[str, Any]:
-    """A USDⓈ-M algo order."""
+    """An algo order (both products: quantities in the product's unit)."""
     trailing = record.order_type == "TRAILING_STOP_MARKET"
     return {
         "algoId": record.algo_id,
@@ -134,6 +148,7 @@ def user_trade(state: FuturesState, trade: UserTrade) -> dict[str, Any]:
         body["pair"] = rule.pair
         body["marginAsset"] = rule.margin_asset
         body["baseQty"] = short8(trade.quote_qty)
+        body["quoteQty"] = text(trade.qty * rule.contract.size)
     else:
         body["quoteQty"] = text(trade.quote_qty)
     return body
@@ -232,6 +247,7 @@ __all__ = [
     "income",
     "kline",
     "order",
+    "order_result",
     "price_kline",
     "public_trade",
     "user_trade",

@@ -18,6 +18,11 @@ if TYPE_CHECKING:
     from .account_trade import AccountTrade
     from .adl_quantiles import AdlQuantiles
     from .aggregate_trade import AggregateTrade
+    from .algo_order import AlgoOrder
+    from .algo_order_cancel import AlgoOrderCancel
+    from .algo_order_type import AlgoOrderType
+    from .algo_status import AlgoStatus
+    from .algo_type import AlgoType
     from .auto_close_type import AutoCloseType
     from .basis_record import BasisRecord
     from .batch_order import BatchOrder
@@ -59,6 +64,7 @@ if TYPE_CHECKING:
     from .order_amendment_change import OrderAmendmentChange
     from .order_amendment_detail import OrderAmendmentDetail
     from .order_book import OrderBook
+    from .order_result import OrderResult
     from .order_side import OrderSide
     from .order_status import OrderStatus
     from .order_type import OrderType
@@ -75,6 +81,7 @@ if TYPE_CHECKING:
     from .price_kline import PriceKline
     from .price_level import PriceLevel
     from .price_match import PriceMatch
+    from .price_match_request import PriceMatchRequest
     from .price_ticker import PriceTicker
     from .rate_limit import RateLimit
     from .rate_limit_interval import RateLimitInterval
@@ -101,6 +108,11 @@ _MODULES: dict[str, str] = {
     "AccountTrade": ".account_trade",
     "AdlQuantiles": ".adl_quantiles",
     "AggregateTrade": ".aggregate_trade",
+    "AlgoOrder": ".algo_order",
+    "AlgoOrderCancel": ".algo_order_cancel",
+    "AlgoOrderType": ".algo_order_type",
+    "AlgoStatus": ".algo_status",
+    "AlgoType": ".algo_type",
     "AutoCloseType": ".auto_close_type",
     "BasisRecord": ".basis_record",
     "BatchOrder": ".batch_order",
@@ -142,6 +154,7 @@ _MODULES: dict[str, str] = {
     "OrderAmendmentChange": ".order_amendment_change",
     "OrderAmendmentDetail": ".order_amendment_detail",
     "OrderBook": ".order_book",
+    "OrderResult": ".order_result",
     "OrderSide": ".order_side",
     "OrderStatus": ".order_status",
     "OrderType": ".order_type",
@@ -158,6 +171,7 @@ _MODULES: dict[str, str] = {
     "PriceKline": ".price_kline",
     "PriceLevel": ".price_level",
     "PriceMatch": ".price_match",
+    "PriceMatchRequest": ".price_match_request",
     "PriceTicker": ".price_ticker",
     "RateLimit": ".rate_limit",
     "RateLimitInterval": ".rate_limit_interval",
@@ -199,6 +213,11 @@ __all__ = [
     "AccountTrade",
     "AdlQuantiles",
     "AggregateTrade",
+    "AlgoOrder",
+    "AlgoOrderCancel",
+    "AlgoOrderType",
+    "AlgoStatus",
+    "AlgoType",
     "AutoCloseType",
     "BasisRecord",
     "BatchOrder",
@@ -240,6 +259,7 @@ __all__ = [
     "OrderAmendmentChange",
     "OrderAmendmentDetail",
     "OrderBook",
+    "OrderResult",
     "OrderSide",
     "OrderStatus",
     "OrderType",
@@ -256,6 +276,7 @@ __all__ = [
     "PriceKline",
     "PriceLevel",
     "PriceMatch",
+    "PriceMatchRequest",
     "PriceTicker",
     "RateLimit",
     "RateLimitInterval",

@@ -11,7 +11,7 @@ from attrs import field as _attrs_field
 
 from ..models.order_side import OrderSide
 from ..models.position_side import PositionSide
-from ..types import decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire, enum_from_wire
 
 T = TypeVar("T", bound="AccountTrade")
 
@@ -36,6 +36,7 @@ class AccountTrade:
         position_side (PositionSide): `BOTH` in One-way Mode; `LONG` or `SHORT` in Hedge Mode.
         buyer (bool):
         maker (bool):
+        quote_qty (Decimal | Unset):
     """
 
     symbol: str
@@ -54,6 +55,7 @@ class AccountTrade:
     position_side: PositionSide
     buyer: bool
     maker: bool
+    quote_qty: Decimal | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -89,6 +91,10 @@ class AccountTrade:
 
         maker = self.maker
 
+        quote_qty: str | Unset = UNSET
+        if not isinstance(self.quote_qty, Unset):
+            quote_qty = decimal_to_wire(self.quote_qty, "quoteQty")
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict["symbol"] = symbol
@@ -107,6 +113,8 @@ class AccountTrade:
         field_dict["positionSide"] = position_side
         field_dict["buyer"] = buyer
         field_dict["maker"] = maker
+        if quote_qty is not UNSET:
+            field_dict["quoteQty"] = quote_qty
         return field_dict
 
     @classmethod
@@ -144,6 +152,13 @@ class AccountTrade:
 
         maker = d.pop("maker")
 
+        _quote_qty = d.pop("quoteQty", UNSET)
+        quote_qty: Decimal | Unset
+        if isinstance(_quote_qty, Unset):
+            quote_qty = UNSET
+        else:
+            quote_qty = decimal_from_wire(_quote_qty)
+
         _model = cls(
             symbol=symbol,
             id=id,
@@ -161,6 +176,7 @@ class AccountTrade:
             position_side=position_side,
             buyer=buyer,
             maker=maker,
+            quote_qty=quote_qty,
         )
         _model.additional_properties = d
         return _model

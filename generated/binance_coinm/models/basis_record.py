@@ -10,7 +10,13 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.continuous_contract_type import ContinuousContractType
-from ..types import decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import (
+    decimal_from_wire,
+    decimal_or_empty_to_wire,
+    decimal_or_none_from_wire,
+    decimal_to_wire,
+    enum_from_wire,
+)
 
 T = TypeVar("T", bound="BasisRecord")
 
@@ -25,7 +31,7 @@ class BasisRecord:
         futures_price (Decimal):
         basis (Decimal):
         basis_rate (Decimal):
-        annualized_basis_rate (Decimal):
+        annualized_basis_rate (Decimal | None):
         timestamp (int):
     """
 
@@ -35,7 +41,7 @@ class BasisRecord:
     futures_price: Decimal
     basis: Decimal
     basis_rate: Decimal
-    annualized_basis_rate: Decimal
+    annualized_basis_rate: Decimal | None
     timestamp: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -52,7 +58,7 @@ class BasisRecord:
 
         basis_rate = decimal_to_wire(self.basis_rate, "basisRate")
 
-        annualized_basis_rate = decimal_to_wire(self.annualized_basis_rate, "annualizedBasisRate")
+        annualized_basis_rate = decimal_or_empty_to_wire(self.annualized_basis_rate, "annualizedBasisRate")
 
         timestamp = self.timestamp
 
@@ -83,7 +89,7 @@ class BasisRecord:
 
         basis_rate = decimal_from_wire(d.pop("basisRate"))
 
-        annualized_basis_rate = decimal_from_wire(d.pop("annualizedBasisRate"))
+        annualized_basis_rate = decimal_or_none_from_wire(d.pop("annualizedBasisRate"))
 
         timestamp = d.pop("timestamp")
 

@@ -14,7 +14,7 @@ from ..models.new_order_resp_type import NewOrderRespType
 from ..models.order_side import OrderSide
 from ..models.order_type import OrderType
 from ..models.position_side import PositionSide
-from ..models.price_match import PriceMatch
+from ..models.price_match_request import PriceMatchRequest
 from ..models.self_trade_prevention_mode import SelfTradePreventionMode
 from ..models.time_in_force import TimeInForce
 from ..models.upper_boolean_string import UpperBooleanString
@@ -35,7 +35,7 @@ class BatchOrder:
         quantity (Decimal):
         position_side (PositionSide | Unset): `BOTH` in One-way Mode; `LONG` or `SHORT` in Hedge Mode.
         time_in_force (TimeInForce | Unset): Good till canceled, immediate or cancel, fill or kill, good till crossing
-            (post only).
+            (post only), good till date (`goodTillDate`; since the 2026-06-30 integration).
         reduce_only (BooleanString | Unset): A boolean that Binance writes as a string.
         price (Decimal | Unset):
         new_client_order_id (str | Unset):
@@ -45,11 +45,11 @@ class BatchOrder:
         working_type (WorkingType | Unset): The price that triggers a conditional order.
         price_protect (UpperBooleanString | Unset): A boolean that Binance writes as an upper-case string.
         new_order_resp_type (NewOrderRespType | Unset): How detailed the answer to an order placement is.
-        price_match (PriceMatch | Unset): `OPPONENT`, `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the
-            other side of the book; `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Unset): The price matching modes a request can name (as `PriceMatch`, without
+            `NONE`, which requests no longer take since 2026-07: leave `priceMatch` out instead).
         self_trade_prevention_mode (SelfTradePreventionMode | Unset): Which order expires when an order would match
             another order of the same account.
+        good_till_date (str | Unset): Automatic cancel time in ms for `timeInForce` `GTD`.
     """
 
     symbol: str
@@ -67,8 +67,9 @@ class BatchOrder:
     working_type: WorkingType | Unset = UNSET
     price_protect: UpperBooleanString | Unset = UNSET
     new_order_resp_type: NewOrderRespType | Unset = UNSET
-    price_match: PriceMatch | Unset = UNSET
+    price_match: PriceMatchRequest | Unset = UNSET
     self_trade_prevention_mode: SelfTradePreventionMode | Unset = UNSET
+    good_till_date: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -130,6 +131,8 @@ class BatchOrder:
         if not isinstance(self.self_trade_prevention_mode, Unset):
             self_trade_prevention_mode = self.self_trade_prevention_mode.value
 
+        good_till_date = self.good_till_date
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict["symbol"] = symbol
@@ -162,6 +165,8 @@ class BatchOrder:
             field_dict["priceMatch"] = price_match
         if self_trade_prevention_mode is not UNSET:
             field_dict["selfTradePreventionMode"] = self_trade_prevention_mode
+        if good_till_date is not UNSET:
+            field_dict["goodTillDate"] = good_till_date
         return field_dict
 
     @classmethod
@@ -248,11 +253,11 @@ class BatchOrder:
             new_order_resp_type = enum_from_wire(NewOrderRespType, _new_order_resp_type)
 
         _price_match = d.pop("priceMatch", UNSET)
-        price_match: PriceMatch | Unset
+        price_match: PriceMatchRequest | Unset
         if isinstance(_price_match, Unset):
             price_match = UNSET
         else:
-            price_match = enum_from_wire(PriceMatch, _price_match)
+            price_match = enum_from_wire(PriceMatchRequest, _price_match)
 
         _self_trade_prevention_mode = d.pop("selfTradePreventionMode", UNSET)
         self_trade_prevention_mode: SelfTradePreventionMode | Unset
@@ -260,6 +265,8 @@ class BatchOrder:
             self_trade_prevention_mode = UNSET
         else:
             self_trade_prevention_mode = enum_from_wire(SelfTradePreventionMode, _self_trade_prevention_mode)
+
+        good_till_date = d.pop("goodTillDate", UNSET)
 
         _model = cls(
             symbol=symbol,
@@ -279,6 +286,7 @@ class BatchOrder:
             new_order_resp_type=new_order_resp_type,
             price_match=price_match,
             self_trade_prevention_mode=self_trade_prevention_mode,
+            good_till_date=good_till_date,
         )
         _model.additional_properties = d
         return _model

@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.order_side import OrderSide
-from ..models.price_match import PriceMatch
+from ..models.price_match_request import PriceMatchRequest
 from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire, enum_from_wire
 
 T = TypeVar("T", bound="BatchOrderModification")
@@ -27,9 +27,9 @@ class BatchOrderModification:
         orig_client_order_id (str | Unset):
         quantity (Decimal | Unset):
         price (Decimal | Unset):
-        price_match (PriceMatch | Unset): `OPPONENT`, `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the
-            other side of the book; `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Unset): The price matching modes a request can name (as `PriceMatch`, without
+            `NONE`, which requests no longer take since 2026-07: leave `priceMatch` out instead).
+        modify_id (int | Unset): The caller's own number for this change.
     """
 
     symbol: str
@@ -38,7 +38,8 @@ class BatchOrderModification:
     orig_client_order_id: str | Unset = UNSET
     quantity: Decimal | Unset = UNSET
     price: Decimal | Unset = UNSET
-    price_match: PriceMatch | Unset = UNSET
+    price_match: PriceMatchRequest | Unset = UNSET
+    modify_id: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -62,6 +63,8 @@ class BatchOrderModification:
         if not isinstance(self.price_match, Unset):
             price_match = self.price_match.value
 
+        modify_id = self.modify_id
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict["symbol"] = symbol
@@ -76,6 +79,8 @@ class BatchOrderModification:
             field_dict["price"] = price
         if price_match is not UNSET:
             field_dict["priceMatch"] = price_match
+        if modify_id is not UNSET:
+            field_dict["modifyId"] = modify_id
         return field_dict
 
     @classmethod
@@ -104,11 +109,13 @@ class BatchOrderModification:
             price = decimal_from_wire(_price)
 
         _price_match = d.pop("priceMatch", UNSET)
-        price_match: PriceMatch | Unset
+        price_match: PriceMatchRequest | Unset
         if isinstance(_price_match, Unset):
             price_match = UNSET
         else:
-            price_match = enum_from_wire(PriceMatch, _price_match)
+            price_match = enum_from_wire(PriceMatchRequest, _price_match)
+
+        modify_id = d.pop("modifyId", UNSET)
 
         _model = cls(
             symbol=symbol,
@@ -118,6 +125,7 @@ class BatchOrderModification:
             quantity=quantity,
             price=price,
             price_match=price_match,
+            modify_id=modify_id,
         )
         _model.additional_properties = d
         return _model

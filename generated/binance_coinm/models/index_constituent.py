@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire
 
 T = TypeVar("T", bound="IndexConstituent")
 
@@ -17,10 +20,14 @@ class IndexConstituent:
     Attributes:
         exchange (str):
         symbol (str): The market as the exchange names it.
+        price (Decimal | Unset):
+        weight (Decimal | Unset):
     """
 
     exchange: str
     symbol: str
+    price: Decimal | Unset = UNSET
+    weight: Decimal | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -28,10 +35,22 @@ class IndexConstituent:
 
         symbol = self.symbol
 
+        price: str | Unset = UNSET
+        if not isinstance(self.price, Unset):
+            price = decimal_to_wire(self.price, "price")
+
+        weight: str | Unset = UNSET
+        if not isinstance(self.weight, Unset):
+            weight = decimal_to_wire(self.weight, "weight")
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict["exchange"] = exchange
         field_dict["symbol"] = symbol
+        if price is not UNSET:
+            field_dict["price"] = price
+        if weight is not UNSET:
+            field_dict["weight"] = weight
         return field_dict
 
     @classmethod
@@ -41,9 +60,25 @@ class IndexConstituent:
 
         symbol = d.pop("symbol")
 
+        _price = d.pop("price", UNSET)
+        price: Decimal | Unset
+        if isinstance(_price, Unset):
+            price = UNSET
+        else:
+            price = decimal_from_wire(_price)
+
+        _weight = d.pop("weight", UNSET)
+        weight: Decimal | Unset
+        if isinstance(_weight, Unset):
+            weight = UNSET
+        else:
+            weight = decimal_from_wire(_weight)
+
         _model = cls(
             exchange=exchange,
             symbol=symbol,
+            price=price,
+            weight=weight,
         )
         _model.additional_properties = d
         return _model

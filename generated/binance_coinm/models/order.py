@@ -32,39 +32,44 @@ T = TypeVar("T", bound="Order")
 
 @_attrs_define
 class Order:
-    """
-    Attributes:
-        order_id (int):
-        symbol (str):
-        status (OrderStatus): Order status; `EXPIRED_IN_MATCH`: expired by self-trade prevention.
-        client_order_id (str):
-        price (Decimal):
-        avg_price (Decimal):
-        orig_qty (Decimal):
-        executed_qty (Decimal):
-        cum_base (Decimal):
-        time_in_force (TimeInForce): Good till canceled, immediate or cancel, fill or kill, good till crossing (post
-            only).
-        type_ (OrderType):
-        orig_type (OrderType):
-        reduce_only (bool):
-        side (OrderSide):
-        position_side (PositionSide): `BOTH` in One-way Mode; `LONG` or `SHORT` in Hedge Mode.
-        stop_price (Decimal):
-        working_type (WorkingType): The price that triggers a conditional order.
-        price_protect (bool):
-        update_time (int):
-        pair (str | Unset):
-        cum_qty (Decimal | Unset):
-        close_position (bool | Unset): True for a close-all conditional order.
-        activate_price (Decimal | None | Unset):
-        price_rate (Decimal | None | Unset):
-        price_match (PriceMatch | Unset): `OPPONENT`, `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the
-            other side of the book; `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
-        self_trade_prevention_mode (SelfTradePreventionMode | Unset): Which order expires when an order would match
-            another order of the same account.
-        time (int | Unset): Creation time.
+    """An order as the queries answer it (`query_order`, `open_orders`, `all_orders`, `force_orders`...): the fields of
+    `OrderResult` plus the average fill price and the filled value.
+
+        Attributes:
+            order_id (int):
+            symbol (str):
+            status (OrderStatus): Order status; `EXPIRED_IN_MATCH`: expired by self-trade prevention.
+            client_order_id (str):
+            price (Decimal):
+            orig_qty (Decimal):
+            executed_qty (Decimal):
+            time_in_force (TimeInForce): Good till canceled, immediate or cancel, fill or kill, good till crossing (post
+                only), good till date (`goodTillDate`; since the 2026-06-30 integration).
+            type_ (OrderType):
+            orig_type (OrderType):
+            reduce_only (bool):
+            side (OrderSide):
+            position_side (PositionSide): `BOTH` in One-way Mode; `LONG` or `SHORT` in Hedge Mode.
+            stop_price (Decimal):
+            working_type (WorkingType): The price that triggers a conditional order.
+            price_protect (bool):
+            update_time (int):
+            avg_price (Decimal):
+            cum_base (Decimal):
+            pair (str | Unset):
+            cum_qty (Decimal | Unset):
+            close_position (bool | Unset): True for a close-all conditional order.
+            activate_price (Decimal | None | Unset):
+            price_rate (Decimal | None | Unset):
+            price_match (PriceMatch | Unset): `OPPONENT`, `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the
+                other side of the book; `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
+                `NONE`: no matching.
+            self_trade_prevention_mode (SelfTradePreventionMode | Unset): Which order expires when an order would match
+                another order of the same account.
+            good_till_date (int | Unset): Automatic cancel time of a GTD order; 0 otherwise.
+            modify_id (int | Unset): The `modifyId` sent with a modification (modify answers only).
+            time (int | Unset): Creation time.
+            cum_quote (Decimal | Unset):
     """
 
     order_id: int
@@ -72,10 +77,8 @@ class Order:
     status: OrderStatus
     client_order_id: str
     price: Decimal
-    avg_price: Decimal
     orig_qty: Decimal
     executed_qty: Decimal
-    cum_base: Decimal
     time_in_force: TimeInForce
     type_: OrderType
     orig_type: OrderType
@@ -86,6 +89,8 @@ class Order:
     working_type: WorkingType
     price_protect: bool
     update_time: int
+    avg_price: Decimal
+    cum_base: Decimal
     pair: str | Unset = UNSET
     cum_qty: Decimal | Unset = UNSET
     close_position: bool | Unset = UNSET
@@ -93,7 +98,10 @@ class Order:
     price_rate: Decimal | None | Unset = UNSET
     price_match: PriceMatch | Unset = UNSET
     self_trade_prevention_mode: SelfTradePreventionMode | Unset = UNSET
+    good_till_date: int | Unset = UNSET
+    modify_id: int | Unset = UNSET
     time: int | Unset = UNSET
+    cum_quote: Decimal | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -107,13 +115,9 @@ class Order:
 
         price = decimal_to_wire(self.price, "price")
 
-        avg_price = decimal_to_wire(self.avg_price, "avgPrice")
-
         orig_qty = decimal_to_wire(self.orig_qty, "origQty")
 
         executed_qty = decimal_to_wire(self.executed_qty, "executedQty")
-
-        cum_base = decimal_to_wire(self.cum_base, "cumBase")
 
         time_in_force = self.time_in_force.value
 
@@ -134,6 +138,10 @@ class Order:
         price_protect = self.price_protect
 
         update_time = self.update_time
+
+        avg_price = decimal_to_wire(self.avg_price, "avgPrice")
+
+        cum_base = decimal_to_wire(self.cum_base, "cumBase")
 
         pair = self.pair
 
@@ -159,7 +167,15 @@ class Order:
         if not isinstance(self.self_trade_prevention_mode, Unset):
             self_trade_prevention_mode = self.self_trade_prevention_mode.value
 
+        good_till_date = self.good_till_date
+
+        modify_id = self.modify_id
+
         time = self.time
+
+        cum_quote: str | Unset = UNSET
+        if not isinstance(self.cum_quote, Unset):
+            cum_quote = decimal_to_wire(self.cum_quote, "cumQuote")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -168,10 +184,8 @@ class Order:
         field_dict["status"] = status
         field_dict["clientOrderId"] = client_order_id
         field_dict["price"] = price
-        field_dict["avgPrice"] = avg_price
         field_dict["origQty"] = orig_qty
         field_dict["executedQty"] = executed_qty
-        field_dict["cumBase"] = cum_base
         field_dict["timeInForce"] = time_in_force
         field_dict["type"] = type_
         field_dict["origType"] = orig_type
@@ -182,6 +196,8 @@ class Order:
         field_dict["workingType"] = working_type
         field_dict["priceProtect"] = price_protect
         field_dict["updateTime"] = update_time
+        field_dict["avgPrice"] = avg_price
+        field_dict["cumBase"] = cum_base
         if pair is not UNSET:
             field_dict["pair"] = pair
         if cum_qty is not UNSET:
@@ -196,8 +212,14 @@ class Order:
             field_dict["priceMatch"] = price_match
         if self_trade_prevention_mode is not UNSET:
             field_dict["selfTradePreventionMode"] = self_trade_prevention_mode
+        if good_till_date is not UNSET:
+            field_dict["goodTillDate"] = good_till_date
+        if modify_id is not UNSET:
+            field_dict["modifyId"] = modify_id
         if time is not UNSET:
             field_dict["time"] = time
+        if cum_quote is not UNSET:
+            field_dict["cumQuote"] = cum_quote
         return field_dict
 
     @classmethod
@@ -213,13 +235,9 @@ class Order:
 
         price = decimal_from_wire(d.pop("price"))
 
-        avg_price = decimal_from_wire(d.pop("avgPrice"))
-
         orig_qty = decimal_from_wire(d.pop("origQty"))
 
         executed_qty = decimal_from_wire(d.pop("executedQty"))
-
-        cum_base = decimal_from_wire(d.pop("cumBase"))
 
         time_in_force = enum_from_wire(TimeInForce, d.pop("timeInForce"))
 
@@ -240,6 +258,10 @@ class Order:
         price_protect = d.pop("priceProtect")
 
         update_time = d.pop("updateTime")
+
+        avg_price = decimal_from_wire(d.pop("avgPrice"))
+
+        cum_base = decimal_from_wire(d.pop("cumBase"))
 
         pair = d.pop("pair", UNSET)
 
@@ -280,7 +302,18 @@ class Order:
         else:
             self_trade_prevention_mode = enum_from_wire(SelfTradePreventionMode, _self_trade_prevention_mode)
 
+        good_till_date = d.pop("goodTillDate", UNSET)
+
+        modify_id = d.pop("modifyId", UNSET)
+
         time = d.pop("time", UNSET)
+
+        _cum_quote = d.pop("cumQuote", UNSET)
+        cum_quote: Decimal | Unset
+        if isinstance(_cum_quote, Unset):
+            cum_quote = UNSET
+        else:
+            cum_quote = decimal_from_wire(_cum_quote)
 
         _model = cls(
             order_id=order_id,
@@ -288,10 +321,8 @@ class Order:
             status=status,
             client_order_id=client_order_id,
             price=price,
-            avg_price=avg_price,
             orig_qty=orig_qty,
             executed_qty=executed_qty,
-            cum_base=cum_base,
             time_in_force=time_in_force,
             type_=type_,
             orig_type=orig_type,
@@ -302,6 +333,8 @@ class Order:
             working_type=working_type,
             price_protect=price_protect,
             update_time=update_time,
+            avg_price=avg_price,
+            cum_base=cum_base,
             pair=pair,
             cum_qty=cum_qty,
             close_position=close_position,
@@ -309,7 +342,10 @@ class Order:
             price_rate=price_rate,
             price_match=price_match,
             self_trade_prevention_mode=self_trade_prevention_mode,
+            good_till_date=good_till_date,
+            modify_id=modify_id,
             time=time,
+            cum_quote=cum_quote,
         )
         _model.additional_properties = d
         return _model

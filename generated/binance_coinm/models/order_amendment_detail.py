@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.order_amendment_change import OrderAmendmentChange
 
@@ -22,11 +24,13 @@ class OrderAmendmentDetail:
         price (OrderAmendmentChange):
         orig_qty (OrderAmendmentChange):
         count (int): How many times the order had been modified with this change.
+        modify_id (int | Unset): The `modifyId` sent with this change
     """
 
     price: OrderAmendmentChange
     orig_qty: OrderAmendmentChange
     count: int
+    modify_id: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -36,11 +40,15 @@ class OrderAmendmentDetail:
 
         count = self.count
 
+        modify_id = self.modify_id
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict["price"] = price
         field_dict["origQty"] = orig_qty
         field_dict["count"] = count
+        if modify_id is not UNSET:
+            field_dict["modifyId"] = modify_id
         return field_dict
 
     @classmethod
@@ -54,10 +62,13 @@ class OrderAmendmentDetail:
 
         count = d.pop("count")
 
+        modify_id = d.pop("modifyId", UNSET)
+
         _model = cls(
             price=price,
             orig_qty=orig_qty,
             count=count,
+            modify_id=modify_id,
         )
         _model.additional_properties = d
         return _model

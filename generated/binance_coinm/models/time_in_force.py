@@ -4,7 +4,8 @@ from enum import StrEnum
 
 
 class TimeInForce(StrEnum):
-    """Good till canceled, immediate or cancel, fill or kill, good till crossing (post only).
+    """Good till canceled, immediate or cancel, fill or kill, good till crossing (post only), good till
+    date (`goodTillDate`; since the 2026-06-30 integration).
 
     Open in responses: a value Binance adds later parses as a member named ``UNKNOWN`` that keeps
     the wire value; closed in requests: only the values below are sent.
@@ -14,6 +15,7 @@ class TimeInForce(StrEnum):
     IOC = "IOC"
     FOK = "FOK"
     GTX = "GTX"
+    GTD = "GTD"
 
     def __str__(self) -> str:
         return str(self.value)

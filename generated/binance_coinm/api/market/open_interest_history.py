@@ -9,9 +9,9 @@ import httpx
 
 from ... import errors
 from ...client import Client
+from ...models.continuous_contract_type import ContinuousContractType
 from ...models.error import Error
 from ...models.open_interest_statistic import OpenInterestStatistic
-from ...models.statistics_contract_type import StatisticsContractType
 from ...models.statistics_period import StatisticsPeriod
 from ...types import (
     UNSET,
@@ -36,8 +36,10 @@ OPERATION = Operation(
 def request_kwargs(
     *,
     pair: str,
-    contract_type: StatisticsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    contract_type: ContinuousContractType
+    | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
+    | Unset = UNSET,
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -45,7 +47,8 @@ def request_kwargs(
     """The keyword arguments of ``httpx.Client.request`` for this operation (unsigned)."""
     params: dict[str, Any] = {}
     params["pair"] = pair
-    params["contractType"] = enum_to_wire(StatisticsContractType, contract_type, "contractType")
+    if not isinstance(contract_type, Unset):
+        params["contractType"] = enum_to_wire(ContinuousContractType, contract_type, "contractType")
     params["period"] = enum_to_wire(StatisticsPeriod, period, "period")
     if not isinstance(limit, Unset):
         params["limit"] = limit
@@ -112,8 +115,10 @@ def sync_detailed(
     *,
     client: Client,
     pair: str,
-    contract_type: StatisticsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    contract_type: ContinuousContractType
+    | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
+    | Unset = UNSET,
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -130,8 +135,8 @@ def sync_detailed(
 
     Args:
         pair (str):
-        contract_type (StatisticsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER",
-            "PERPETUAL"]): Contracts a statistic covers; `ALL` sums every contract of the pair.
+        contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
         period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
             "1d"]):
         limit (int):
@@ -158,8 +163,10 @@ def sync(
     *,
     client: Client,
     pair: str,
-    contract_type: StatisticsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    contract_type: ContinuousContractType
+    | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
+    | Unset = UNSET,
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -176,8 +183,8 @@ def sync(
 
     Args:
         pair (str):
-        contract_type (StatisticsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER",
-            "PERPETUAL"]): Contracts a statistic covers; `ALL` sums every contract of the pair.
+        contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
         period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
             "1d"]):
         limit (int):
@@ -203,8 +210,10 @@ async def asyncio_detailed(
     *,
     client: Client,
     pair: str,
-    contract_type: StatisticsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    contract_type: ContinuousContractType
+    | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
+    | Unset = UNSET,
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -221,8 +230,8 @@ async def asyncio_detailed(
 
     Args:
         pair (str):
-        contract_type (StatisticsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER",
-            "PERPETUAL"]): Contracts a statistic covers; `ALL` sums every contract of the pair.
+        contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
         period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
             "1d"]):
         limit (int):
@@ -249,8 +258,10 @@ async def asyncio(
     *,
     client: Client,
     pair: str,
-    contract_type: StatisticsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    contract_type: ContinuousContractType
+    | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
+    | Unset = UNSET,
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -267,8 +278,8 @@ async def asyncio(
 
     Args:
         pair (str):
-        contract_type (StatisticsContractType | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER",
-            "PERPETUAL"]): Contracts a statistic covers; `ALL` sums every contract of the pair.
+        contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
         period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
             "1d"]):
         limit (int):

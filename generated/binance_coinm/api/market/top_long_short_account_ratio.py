@@ -9,6 +9,7 @@ import httpx
 
 from ... import errors
 from ...client import Client
+from ...models.continuous_contract_type import ContinuousContractType
 from ...models.error import Error
 from ...models.long_short_ratio_record import LongShortRatioRecord
 from ...models.statistics_period import StatisticsPeriod
@@ -34,15 +35,20 @@ OPERATION = Operation(
 
 def request_kwargs(
     *,
-    symbol: str,
+    pair: str,
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    contract_type: ContinuousContractType
+    | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
+    | Unset = UNSET,
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
 ) -> dict[str, Any]:
     """The keyword arguments of ``httpx.Client.request`` for this operation (unsigned)."""
     params: dict[str, Any] = {}
-    params["symbol"] = symbol
+    params["pair"] = pair
+    if not isinstance(contract_type, Unset):
+        params["contractType"] = enum_to_wire(ContinuousContractType, contract_type, "contractType")
     params["period"] = enum_to_wire(StatisticsPeriod, period, "period")
     if not isinstance(limit, Unset):
         params["limit"] = limit
@@ -106,8 +112,11 @@ def _build_response(
 def sync_detailed(
     *,
     client: Client,
-    symbol: str,
+    pair: str,
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    contract_type: ContinuousContractType
+    | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
+    | Unset = UNSET,
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -124,7 +133,9 @@ def sync_detailed(
     Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Top-Long-Short-Account-Ratio
 
     Args:
-        symbol (str):
+        pair (str):
+        contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
         period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
             "1d"]):
         limit (int):
@@ -136,7 +147,8 @@ def sync_detailed(
     """
 
     kwargs = request_kwargs(
-        symbol=symbol,
+        pair=pair,
+        contract_type=contract_type,
         period=period,
         limit=limit,
         start_time=start_time,
@@ -149,8 +161,11 @@ def sync_detailed(
 def sync(
     *,
     client: Client,
-    symbol: str,
+    pair: str,
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    contract_type: ContinuousContractType
+    | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
+    | Unset = UNSET,
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -167,7 +182,9 @@ def sync(
     Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Top-Long-Short-Account-Ratio
 
     Args:
-        symbol (str):
+        pair (str):
+        contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
         period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
             "1d"]):
         limit (int):
@@ -180,7 +197,8 @@ def sync(
 
     return sync_detailed(
         client=client,
-        symbol=symbol,
+        pair=pair,
+        contract_type=contract_type,
         period=period,
         limit=limit,
         start_time=start_time,
@@ -191,8 +209,11 @@ def sync(
 async def asyncio_detailed(
     *,
     client: Client,
-    symbol: str,
+    pair: str,
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    contract_type: ContinuousContractType
+    | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
+    | Unset = UNSET,
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -209,7 +230,9 @@ async def asyncio_detailed(
     Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Top-Long-Short-Account-Ratio
 
     Args:
-        symbol (str):
+        pair (str):
+        contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
         period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
             "1d"]):
         limit (int):
@@ -221,7 +244,8 @@ async def asyncio_detailed(
     """
 
     kwargs = request_kwargs(
-        symbol=symbol,
+        pair=pair,
+        contract_type=contract_type,
         period=period,
         limit=limit,
         start_time=start_time,
@@ -234,8 +258,11 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: Client,
-    symbol: str,
+    pair: str,
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    contract_type: ContinuousContractType
+    | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
+    | Unset = UNSET,
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -252,7 +279,9 @@ async def asyncio(
     Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Top-Long-Short-Account-Ratio
 
     Args:
-        symbol (str):
+        pair (str):
+        contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
         period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
             "1d"]):
         limit (int):
@@ -266,7 +295,8 @@ async def asyncio(
     return (
         await asyncio_detailed(
             client=client,
-            symbol=symbol,
+            pair=pair,
+            contract_type=contract_type,
             period=period,
             limit=limit,
             start_time=start_time,

@@ -9,6 +9,7 @@ import httpx
 
 from ... import errors
 from ...client import Client
+from ...models.continuous_contract_type import ContinuousContractType
 from ...models.error import Error
 from ...models.long_short_position_ratio import LongShortPositionRatio
 from ...models.statistics_period import StatisticsPeriod
@@ -36,6 +37,9 @@ def request_kwargs(
     *,
     pair: str,
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    contract_type: ContinuousContractType
+    | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
+    | Unset = UNSET,
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -43,6 +47,8 @@ def request_kwargs(
     """The keyword arguments of ``httpx.Client.request`` for this operation (unsigned)."""
     params: dict[str, Any] = {}
     params["pair"] = pair
+    if not isinstance(contract_type, Unset):
+        params["contractType"] = enum_to_wire(ContinuousContractType, contract_type, "contractType")
     params["period"] = enum_to_wire(StatisticsPeriod, period, "period")
     if not isinstance(limit, Unset):
         params["limit"] = limit
@@ -110,6 +116,9 @@ def sync_detailed(
     client: Client,
     pair: str,
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    contract_type: ContinuousContractType
+    | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
+    | Unset = UNSET,
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -127,6 +136,8 @@ def sync_detailed(
 
     Args:
         pair (str):
+        contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
         period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
             "1d"]):
         limit (int):
@@ -139,6 +150,7 @@ def sync_detailed(
 
     kwargs = request_kwargs(
         pair=pair,
+        contract_type=contract_type,
         period=period,
         limit=limit,
         start_time=start_time,
@@ -153,6 +165,9 @@ def sync(
     client: Client,
     pair: str,
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    contract_type: ContinuousContractType
+    | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
+    | Unset = UNSET,
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -170,6 +185,8 @@ def sync(
 
     Args:
         pair (str):
+        contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
         period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
             "1d"]):
         limit (int):
@@ -183,6 +200,7 @@ def sync(
     return sync_detailed(
         client=client,
         pair=pair,
+        contract_type=contract_type,
         period=period,
         limit=limit,
         start_time=start_time,
@@ -195,6 +213,9 @@ async def asyncio_detailed(
     client: Client,
     pair: str,
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    contract_type: ContinuousContractType
+    | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
+    | Unset = UNSET,
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -212,6 +233,8 @@ async def asyncio_detailed(
 
     Args:
         pair (str):
+        contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
         period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
             "1d"]):
         limit (int):
@@ -224,6 +247,7 @@ async def asyncio_detailed(
 
     kwargs = request_kwargs(
         pair=pair,
+        contract_type=contract_type,
         period=period,
         limit=limit,
         start_time=start_time,
@@ -238,6 +262,9 @@ async def asyncio(
     client: Client,
     pair: str,
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+    contract_type: ContinuousContractType
+    | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
+    | Unset = UNSET,
     limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -255,6 +282,8 @@ async def asyncio(
 
     Args:
         pair (str):
+        contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
         period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
             "1d"]):
         limit (int):
@@ -269,6 +298,7 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             pair=pair,
+            contract_type=contract_type,
             period=period,
             limit=limit,
             start_time=start_time,

@@ -10,7 +10,7 @@ import httpx
 from ... import errors
 from ...client import Client
 from ...models.error import Error
-from ...models.order import Order
+from ...models.order_result import OrderResult
 from ...types import (
     UNSET,
     Operation,
@@ -53,26 +53,26 @@ def request_kwargs(
     }
 
 
-def parse_success(response: httpx.Response) -> list[Error | Order]:
+def parse_success(response: httpx.Response) -> list[Error | OrderResult]:
     """Parse a successful (2XX) response body."""
     response_200 = []
     _response_200 = loads_json(response.content)
     for response_200_item_data in _response_200:
 
-        def _parse_response_200_item(data: object) -> Error | Order:
+        def _parse_response_200_item(data: object) -> Error | OrderResult:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_order_or_error_type_0 = Order.from_dict(data)
+                componentsschemas_order_result_or_error_type_0 = OrderResult.from_dict(data)
 
-                return componentsschemas_order_or_error_type_0
+                return componentsschemas_order_result_or_error_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_order_or_error_type_1 = Error.from_dict(data)
+            componentsschemas_order_result_or_error_type_1 = Error.from_dict(data)
 
-            return componentsschemas_order_or_error_type_1
+            return componentsschemas_order_result_or_error_type_1
 
         response_200_item = _parse_response_200_item(response_200_item_data)
 
@@ -81,26 +81,26 @@ def parse_success(response: httpx.Response) -> list[Error | Order]:
     return response_200
 
 
-def _parse_response(*, client: Client, response: httpx.Response) -> Error | list[Error | Order] | None:
+def _parse_response(*, client: Client, response: httpx.Response) -> Error | list[Error | OrderResult] | None:
     if response.status_code == 200:
         response_200 = []
         _response_200 = loads_json(response.content)
         for response_200_item_data in _response_200:
 
-            def _parse_response_200_item(data: object) -> Error | Order:
+            def _parse_response_200_item(data: object) -> Error | OrderResult:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_order_or_error_type_0 = Order.from_dict(data)
+                    componentsschemas_order_result_or_error_type_0 = OrderResult.from_dict(data)
 
-                    return componentsschemas_order_or_error_type_0
+                    return componentsschemas_order_result_or_error_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_order_or_error_type_1 = Error.from_dict(data)
+                componentsschemas_order_result_or_error_type_1 = Error.from_dict(data)
 
-                return componentsschemas_order_or_error_type_1
+                return componentsschemas_order_result_or_error_type_1
 
             response_200_item = _parse_response_200_item(response_200_item_data)
 
@@ -118,7 +118,9 @@ def _parse_response(*, client: Client, response: httpx.Response) -> Error | list
     return None
 
 
-def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | list[Error | Order]]:
+def _build_response(
+    *, client: Client, response: httpx.Response
+) -> Response[Error | list[Error | OrderResult]]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -133,11 +135,11 @@ def sync_detailed(
     symbol: str,
     order_id_list: list[int] | Unset = UNSET,
     orig_client_order_id_list: list[str] | Unset = UNSET,
-) -> Response[Error | list[Error | Order]]:
+) -> Response[Error | list[Error | OrderResult]]:
     """Cancel up to 10 orders of a contract at once.
 
     Send `orderIdList` or `origClientOrderIdList` (at least one). The answer lists one result per
-    order: the canceled order, or the error for that id.
+    order: the canceled order (without `avgPrice` and `cumBase`), or the error for that id.
 
     ``DELETE /dapi/v1/batchOrders`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -150,7 +152,7 @@ def sync_detailed(
         orig_client_order_id_list (list[str]):
 
     Returns:
-        Response[Error | list[Error | Order]]
+        Response[Error | list[Error | OrderResult]]
     """
 
     kwargs = request_kwargs(
@@ -168,11 +170,11 @@ def sync(
     symbol: str,
     order_id_list: list[int] | Unset = UNSET,
     orig_client_order_id_list: list[str] | Unset = UNSET,
-) -> Error | list[Error | Order] | None:
+) -> Error | list[Error | OrderResult] | None:
     """Cancel up to 10 orders of a contract at once.
 
     Send `orderIdList` or `origClientOrderIdList` (at least one). The answer lists one result per
-    order: the canceled order, or the error for that id.
+    order: the canceled order (without `avgPrice` and `cumBase`), or the error for that id.
 
     ``DELETE /dapi/v1/batchOrders`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -185,7 +187,7 @@ def sync(
         orig_client_order_id_list (list[str]):
 
     Returns:
-        Error | list[Error | Order]
+        Error | list[Error | OrderResult]
     """
 
     return sync_detailed(
@@ -202,11 +204,11 @@ async def asyncio_detailed(
     symbol: str,
     order_id_list: list[int] | Unset = UNSET,
     orig_client_order_id_list: list[str] | Unset = UNSET,
-) -> Response[Error | list[Error | Order]]:
+) -> Response[Error | list[Error | OrderResult]]:
     """Cancel up to 10 orders of a contract at once.
 
     Send `orderIdList` or `origClientOrderIdList` (at least one). The answer lists one result per
-    order: the canceled order, or the error for that id.
+    order: the canceled order (without `avgPrice` and `cumBase`), or the error for that id.
 
     ``DELETE /dapi/v1/batchOrders`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -219,7 +221,7 @@ async def asyncio_detailed(
         orig_client_order_id_list (list[str]):
 
     Returns:
-        Response[Error | list[Error | Order]]
+        Response[Error | list[Error | OrderResult]]
     """
 
     kwargs = request_kwargs(
@@ -237,11 +239,11 @@ async def asyncio(
     symbol: str,
     order_id_list: list[int] | Unset = UNSET,
     orig_client_order_id_list: list[str] | Unset = UNSET,
-) -> Error | list[Error | Order] | None:
+) -> Error | list[Error | OrderResult] | None:
     """Cancel up to 10 orders of a contract at once.
 
     Send `orderIdList` or `origClientOrderIdList` (at least one). The answer lists one result per
-    order: the canceled order, or the error for that id.
+    order: the canceled order (without `avgPrice` and `cumBase`), or the error for that id.
 
     ``DELETE /dapi/v1/batchOrders`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -254,7 +256,7 @@ async def asyncio(
         orig_client_order_id_list (list[str]):
 
     Returns:
-        Error | list[Error | Order]
+        Error | list[Error | OrderResult]
     """
 
     return (

@@ -10,7 +10,7 @@ import httpx
 from ... import errors
 from ...client import Client
 from ...models.error import Error
-from ...models.order import Order
+from ...models.order_result import OrderResult
 from ...types import (
     UNSET,
     Operation,
@@ -52,16 +52,16 @@ def request_kwargs(
     }
 
 
-def parse_success(response: httpx.Response) -> Order:
+def parse_success(response: httpx.Response) -> OrderResult:
     """Parse a successful (2XX) response body."""
-    response_200 = Order.from_dict(loads_json(response.content))
+    response_200 = OrderResult.from_dict(loads_json(response.content))
 
     return response_200
 
 
-def _parse_response(*, client: Client, response: httpx.Response) -> Error | Order | None:
+def _parse_response(*, client: Client, response: httpx.Response) -> Error | OrderResult | None:
     if response.status_code == 200:
-        response_200 = Order.from_dict(loads_json(response.content))
+        response_200 = OrderResult.from_dict(loads_json(response.content))
 
         return response_200
 
@@ -75,7 +75,7 @@ def _parse_response(*, client: Client, response: httpx.Response) -> Error | Orde
     return None
 
 
-def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | Order]:
+def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | OrderResult]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -90,10 +90,11 @@ def sync_detailed(
     symbol: str,
     order_id: int | Unset = UNSET,
     orig_client_order_id: str | Unset = UNSET,
-) -> Response[Error | Order]:
+) -> Response[Error | OrderResult]:
     """Cancel an order.
 
-    Cancels one active order, named by `orderId` or `origClientOrderId` (one of them is mandatory).
+    Cancels one active order, named by `orderId` or `origClientOrderId` (one of them is mandatory). The
+    answer no longer carries `avgPrice` and `cumBase`.
 
     ``DELETE /dapi/v1/order`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -106,7 +107,7 @@ def sync_detailed(
         orig_client_order_id (str):
 
     Returns:
-        Response[Error | Order]
+        Response[Error | OrderResult]
     """
 
     kwargs = request_kwargs(
@@ -124,10 +125,11 @@ def sync(
     symbol: str,
     order_id: int | Unset = UNSET,
     orig_client_order_id: str | Unset = UNSET,
-) -> Error | Order | None:
+) -> Error | OrderResult | None:
     """Cancel an order.
 
-    Cancels one active order, named by `orderId` or `origClientOrderId` (one of them is mandatory).
+    Cancels one active order, named by `orderId` or `origClientOrderId` (one of them is mandatory). The
+    answer no longer carries `avgPrice` and `cumBase`.
 
     ``DELETE /dapi/v1/order`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -140,7 +142,7 @@ def sync(
         orig_client_order_id (str):
 
     Returns:
-        Error | Order
+        Error | OrderResult
     """
 
     return sync_detailed(
@@ -157,10 +159,11 @@ async def asyncio_detailed(
     symbol: str,
     order_id: int | Unset = UNSET,
     orig_client_order_id: str | Unset = UNSET,
-) -> Response[Error | Order]:
+) -> Response[Error | OrderResult]:
     """Cancel an order.
 
-    Cancels one active order, named by `orderId` or `origClientOrderId` (one of them is mandatory).
+    Cancels one active order, named by `orderId` or `origClientOrderId` (one of them is mandatory). The
+    answer no longer carries `avgPrice` and `cumBase`.
 
     ``DELETE /dapi/v1/order`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -173,7 +176,7 @@ async def asyncio_detailed(
         orig_client_order_id (str):
 
     Returns:
-        Response[Error | Order]
+        Response[Error | OrderResult]
     """
 
     kwargs = request_kwargs(
@@ -191,10 +194,11 @@ async def asyncio(
     symbol: str,
     order_id: int | Unset = UNSET,
     orig_client_order_id: str | Unset = UNSET,
-) -> Error | Order | None:
+) -> Error | OrderResult | None:
     """Cancel an order.
 
-    Cancels one active order, named by `orderId` or `origClientOrderId` (one of them is mandatory).
+    Cancels one active order, named by `orderId` or `origClientOrderId` (one of them is mandatory). The
+    answer no longer carries `avgPrice` and `cumBase`.
 
     ``DELETE /dapi/v1/order`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -207,7 +211,7 @@ async def asyncio(
         orig_client_order_id (str):
 
     Returns:
-        Error | Order
+        Error | OrderResult
     """
 
     return (

@@ -11,7 +11,7 @@ from ... import errors
 from ...client import Client
 from ...models.batch_order_modification import BatchOrderModification
 from ...models.error import Error
-from ...models.order import Order
+from ...models.order_result import OrderResult
 from ...types import (
     Operation,
     Response,
@@ -46,26 +46,26 @@ def request_kwargs(
     }
 
 
-def parse_success(response: httpx.Response) -> list[Error | Order]:
+def parse_success(response: httpx.Response) -> list[Error | OrderResult]:
     """Parse a successful (2XX) response body."""
     response_200 = []
     _response_200 = loads_json(response.content)
     for response_200_item_data in _response_200:
 
-        def _parse_response_200_item(data: object) -> Error | Order:
+        def _parse_response_200_item(data: object) -> Error | OrderResult:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_order_or_error_type_0 = Order.from_dict(data)
+                componentsschemas_order_result_or_error_type_0 = OrderResult.from_dict(data)
 
-                return componentsschemas_order_or_error_type_0
+                return componentsschemas_order_result_or_error_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_order_or_error_type_1 = Error.from_dict(data)
+            componentsschemas_order_result_or_error_type_1 = Error.from_dict(data)
 
-            return componentsschemas_order_or_error_type_1
+            return componentsschemas_order_result_or_error_type_1
 
         response_200_item = _parse_response_200_item(response_200_item_data)
 
@@ -74,26 +74,26 @@ def parse_success(response: httpx.Response) -> list[Error | Order]:
     return response_200
 
 
-def _parse_response(*, client: Client, response: httpx.Response) -> Error | list[Error | Order] | None:
+def _parse_response(*, client: Client, response: httpx.Response) -> Error | list[Error | OrderResult] | None:
     if response.status_code == 200:
         response_200 = []
         _response_200 = loads_json(response.content)
         for response_200_item_data in _response_200:
 
-            def _parse_response_200_item(data: object) -> Error | Order:
+            def _parse_response_200_item(data: object) -> Error | OrderResult:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_order_or_error_type_0 = Order.from_dict(data)
+                    componentsschemas_order_result_or_error_type_0 = OrderResult.from_dict(data)
 
-                    return componentsschemas_order_or_error_type_0
+                    return componentsschemas_order_result_or_error_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_order_or_error_type_1 = Error.from_dict(data)
+                componentsschemas_order_result_or_error_type_1 = Error.from_dict(data)
 
-                return componentsschemas_order_or_error_type_1
+                return componentsschemas_order_result_or_error_type_1
 
             response_200_item = _parse_response_200_item(response_200_item_data)
 
@@ -111,7 +111,9 @@ def _parse_response(*, client: Client, response: httpx.Response) -> Error | list
     return None
 
 
-def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | list[Error | Order]]:
+def _build_response(
+    *, client: Client, response: httpx.Response
+) -> Response[Error | list[Error | OrderResult]]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -124,13 +126,13 @@ def sync_detailed(
     *,
     client: Client,
     batch_orders: list[BatchOrderModification],
-) -> Response[Error | list[Error | Order]]:
+) -> Response[Error | list[Error | OrderResult]]:
     """Modify up to 5 limit orders at once.
 
     Each item follows the rules of `modify_order`. The changes are processed concurrently, so their
     matching order is not guaranteed, but the answer lists one result per item in the order of the
-    request: the order, or the error that rejected that item. An order can be modified fewer than
-    10000 times.
+    request: the order (without `avgPrice` and `cumBase`, with the item's `modifyId`), or the error
+    that rejected that item. An order can be modified fewer than 10000 times.
 
     ``PUT /dapi/v1/batchOrders`` - security ``TRADE`` (signed)
     Weight: IP weight 5
@@ -141,7 +143,7 @@ def sync_detailed(
         batch_orders (list[BatchOrderModification]):
 
     Returns:
-        Response[Error | list[Error | Order]]
+        Response[Error | list[Error | OrderResult]]
     """
 
     kwargs = request_kwargs(
@@ -155,13 +157,13 @@ def sync(
     *,
     client: Client,
     batch_orders: list[BatchOrderModification],
-) -> Error | list[Error | Order] | None:
+) -> Error | list[Error | OrderResult] | None:
     """Modify up to 5 limit orders at once.
 
     Each item follows the rules of `modify_order`. The changes are processed concurrently, so their
     matching order is not guaranteed, but the answer lists one result per item in the order of the
-    request: the order, or the error that rejected that item. An order can be modified fewer than
-    10000 times.
+    request: the order (without `avgPrice` and `cumBase`, with the item's `modifyId`), or the error
+    that rejected that item. An order can be modified fewer than 10000 times.
 
     ``PUT /dapi/v1/batchOrders`` - security ``TRADE`` (signed)
     Weight: IP weight 5
@@ -172,7 +174,7 @@ def sync(
         batch_orders (list[BatchOrderModification]):
 
     Returns:
-        Error | list[Error | Order]
+        Error | list[Error | OrderResult]
     """
 
     return sync_detailed(
@@ -185,13 +187,13 @@ async def asyncio_detailed(
     *,
     client: Client,
     batch_orders: list[BatchOrderModification],
-) -> Response[Error | list[Error | Order]]:
+) -> Response[Error | list[Error | OrderResult]]:
     """Modify up to 5 limit orders at once.
 
     Each item follows the rules of `modify_order`. The changes are processed concurrently, so their
     matching order is not guaranteed, but the answer lists one result per item in the order of the
-    request: the order, or the error that rejected that item. An order can be modified fewer than
-    10000 times.
+    request: the order (without `avgPrice` and `cumBase`, with the item's `modifyId`), or the error
+    that rejected that item. An order can be modified fewer than 10000 times.
 
     ``PUT /dapi/v1/batchOrders`` - security ``TRADE`` (signed)
     Weight: IP weight 5
@@ -202,7 +204,7 @@ async def asyncio_detailed(
         batch_orders (list[BatchOrderModification]):
 
     Returns:
-        Response[Error | list[Error | Order]]
+        Response[Error | list[Error | OrderResult]]
     """
 
     kwargs = request_kwargs(
@@ -216,13 +218,13 @@ async def asyncio(
     *,
     client: Client,
     batch_orders: list[BatchOrderModification],
-) -> Error | list[Error | Order] | None:
+) -> Error | list[Error | OrderResult] | None:
     """Modify up to 5 limit orders at once.
 
     Each item follows the rules of `modify_order`. The changes are processed concurrently, so their
     matching order is not guaranteed, but the answer lists one result per item in the order of the
-    request: the order, or the error that rejected that item. An order can be modified fewer than
-    10000 times.
+    request: the order (without `avgPrice` and `cumBase`, with the item's `modifyId`), or the error
+    that rejected that item. An order can be modified fewer than 10000 times.
 
     ``PUT /dapi/v1/batchOrders`` - security ``TRADE`` (signed)
     Weight: IP weight 5
@@ -233,7 +235,7 @@ async def asyncio(
         batch_orders (list[BatchOrderModification]):
 
     Returns:
-        Error | list[Error | Order]
+        Error | list[Error | OrderResult]
     """
 
     return (

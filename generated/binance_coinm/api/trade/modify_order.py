@@ -10,9 +10,9 @@ import httpx
 from ... import errors
 from ...client import Client
 from ...models.error import Error
-from ...models.order import Order
+from ...models.order_result import OrderResult
 from ...models.order_side import OrderSide
-from ...models.price_match import PriceMatch
+from ...models.price_match_request import PriceMatchRequest
 from ...types import (
     UNSET,
     DecimalLike,
@@ -49,19 +49,12 @@ def request_kwargs(
     orig_client_order_id: str | Unset = UNSET,
     quantity: DecimalLike | Unset = UNSET,
     price: DecimalLike | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
+    modify_id: int | Unset = UNSET,
 ) -> dict[str, Any]:
     """The keyword arguments of ``httpx.Client.request`` for this operation (unsigned)."""
     params: dict[str, Any] = {}
@@ -76,7 +69,9 @@ def request_kwargs(
     if not isinstance(price, Unset):
         params["price"] = decimal_to_wire(price, "price")
     if not isinstance(price_match, Unset):
-        params["priceMatch"] = enum_to_wire(PriceMatch, price_match, "priceMatch")
+        params["priceMatch"] = enum_to_wire(PriceMatchRequest, price_match, "priceMatch")
+    if not isinstance(modify_id, Unset):
+        params["modifyId"] = modify_id
 
     return {
         "method": "PUT",
@@ -86,16 +81,16 @@ def request_kwargs(
     }
 
 
-def parse_success(response: httpx.Response) -> Order:
+def parse_success(response: httpx.Response) -> OrderResult:
     """Parse a successful (2XX) response body."""
-    response_200 = Order.from_dict(loads_json(response.content))
+    response_200 = OrderResult.from_dict(loads_json(response.content))
 
     return response_200
 
 
-def _parse_response(*, client: Client, response: httpx.Response) -> Error | Order | None:
+def _parse_response(*, client: Client, response: httpx.Response) -> Error | OrderResult | None:
     if response.status_code == 200:
-        response_200 = Order.from_dict(loads_json(response.content))
+        response_200 = OrderResult.from_dict(loads_json(response.content))
 
         return response_200
 
@@ -109,7 +104,7 @@ def _parse_response(*, client: Client, response: httpx.Response) -> Error | Orde
     return None
 
 
-def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | Order]:
+def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | OrderResult]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -127,20 +122,13 @@ def sync_detailed(
     orig_client_order_id: str | Unset = UNSET,
     quantity: DecimalLike | Unset = UNSET,
     price: DecimalLike | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
-) -> Response[Error | Order]:
+    modify_id: int | Unset = UNSET,
+) -> Response[Error | OrderResult]:
     """Change the price or quantity of a limit order.
 
     Only `LIMIT` orders can be modified; a modified order goes to the back of the queue at its price.
@@ -149,6 +137,9 @@ def sync_detailed(
     lot-size filters is rejected and the order stays as it was. The order is canceled instead when it
     is partially filled and the new quantity is not above `executedQty`, or when it is `GTX` and the
     new price would make it execute immediately. An order can be modified fewer than 10000 times.
+    `modifyId` is the caller's own number for the change: the answer and the modification history
+    carry it back unchanged (it is not checked for uniqueness). The answer no longer carries
+    `avgPrice` and `cumBase`.
 
     ``PUT /dapi/v1/order`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -162,14 +153,14 @@ def sync_detailed(
         side (OrderSide | Literal["BUY", "SELL"]):
         quantity (DecimalLike):
         price (DecimalLike):
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name (as `PriceMatch`, without `NONE`, which requests no longer take since
+            2026-07: leave `priceMatch` out instead).
+        modify_id (int):
 
     Returns:
-        Response[Error | Order]
+        Response[Error | OrderResult]
     """
 
     kwargs = request_kwargs(
@@ -180,6 +171,7 @@ def sync_detailed(
         quantity=quantity,
         price=price,
         price_match=price_match,
+        modify_id=modify_id,
     )
     response = client.get_httpx_client().request(**kwargs)
     return _build_response(client=client, response=response)
@@ -194,20 +186,13 @@ def sync(
     orig_client_order_id: str | Unset = UNSET,
     quantity: DecimalLike | Unset = UNSET,
     price: DecimalLike | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
-) -> Error | Order | None:
+    modify_id: int | Unset = UNSET,
+) -> Error | OrderResult | None:
     """Change the price or quantity of a limit order.
 
     Only `LIMIT` orders can be modified; a modified order goes to the back of the queue at its price.
@@ -216,6 +201,9 @@ def sync(
     lot-size filters is rejected and the order stays as it was. The order is canceled instead when it
     is partially filled and the new quantity is not above `executedQty`, or when it is `GTX` and the
     new price would make it execute immediately. An order can be modified fewer than 10000 times.
+    `modifyId` is the caller's own number for the change: the answer and the modification history
+    carry it back unchanged (it is not checked for uniqueness). The answer no longer carries
+    `avgPrice` and `cumBase`.
 
     ``PUT /dapi/v1/order`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -229,14 +217,14 @@ def sync(
         side (OrderSide | Literal["BUY", "SELL"]):
         quantity (DecimalLike):
         price (DecimalLike):
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name (as `PriceMatch`, without `NONE`, which requests no longer take since
+            2026-07: leave `priceMatch` out instead).
+        modify_id (int):
 
     Returns:
-        Error | Order
+        Error | OrderResult
     """
 
     return sync_detailed(
@@ -248,6 +236,7 @@ def sync(
         quantity=quantity,
         price=price,
         price_match=price_match,
+        modify_id=modify_id,
     ).parsed
 
 
@@ -260,20 +249,13 @@ async def asyncio_detailed(
     orig_client_order_id: str | Unset = UNSET,
     quantity: DecimalLike | Unset = UNSET,
     price: DecimalLike | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
-) -> Response[Error | Order]:
+    modify_id: int | Unset = UNSET,
+) -> Response[Error | OrderResult]:
     """Change the price or quantity of a limit order.
 
     Only `LIMIT` orders can be modified; a modified order goes to the back of the queue at its price.
@@ -282,6 +264,9 @@ async def asyncio_detailed(
     lot-size filters is rejected and the order stays as it was. The order is canceled instead when it
     is partially filled and the new quantity is not above `executedQty`, or when it is `GTX` and the
     new price would make it execute immediately. An order can be modified fewer than 10000 times.
+    `modifyId` is the caller's own number for the change: the answer and the modification history
+    carry it back unchanged (it is not checked for uniqueness). The answer no longer carries
+    `avgPrice` and `cumBase`.
 
     ``PUT /dapi/v1/order`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -295,14 +280,14 @@ async def asyncio_detailed(
         side (OrderSide | Literal["BUY", "SELL"]):
         quantity (DecimalLike):
         price (DecimalLike):
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name (as `PriceMatch`, without `NONE`, which requests no longer take since
+            2026-07: leave `priceMatch` out instead).
+        modify_id (int):
 
     Returns:
-        Response[Error | Order]
+        Response[Error | OrderResult]
     """
 
     kwargs = request_kwargs(
@@ -313,6 +298,7 @@ async def asyncio_detailed(
         quantity=quantity,
         price=price,
         price_match=price_match,
+        modify_id=modify_id,
     )
     response = await client.get_async_httpx_client().request(**kwargs)
     return _build_response(client=client, response=response)
@@ -327,20 +313,13 @@ async def asyncio(
     orig_client_order_id: str | Unset = UNSET,
     quantity: DecimalLike | Unset = UNSET,
     price: DecimalLike | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
-) -> Error | Order | None:
+    modify_id: int | Unset = UNSET,
+) -> Error | OrderResult | None:
     """Change the price or quantity of a limit order.
 
     Only `LIMIT` orders can be modified; a modified order goes to the back of the queue at its price.
@@ -349,6 +328,9 @@ async def asyncio(
     lot-size filters is rejected and the order stays as it was. The order is canceled instead when it
     is partially filled and the new quantity is not above `executedQty`, or when it is `GTX` and the
     new price would make it execute immediately. An order can be modified fewer than 10000 times.
+    `modifyId` is the caller's own number for the change: the answer and the modification history
+    carry it back unchanged (it is not checked for uniqueness). The answer no longer carries
+    `avgPrice` and `cumBase`.
 
     ``PUT /dapi/v1/order`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -362,14 +344,14 @@ async def asyncio(
         side (OrderSide | Literal["BUY", "SELL"]):
         quantity (DecimalLike):
         price (DecimalLike):
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name (as `PriceMatch`, without `NONE`, which requests no longer take since
+            2026-07: leave `priceMatch` out instead).
+        modify_id (int):
 
     Returns:
-        Error | Order
+        Error | OrderResult
     """
 
     return (
@@ -382,5 +364,6 @@ async def asyncio(
             quantity=quantity,
             price=price,
             price_match=price_match,
+            modify_id=modify_id,
         )
     ).parsed

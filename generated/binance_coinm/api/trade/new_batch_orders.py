@@ -11,7 +11,7 @@ from ... import errors
 from ...client import Client
 from ...models.batch_order import BatchOrder
 from ...models.error import Error
-from ...models.order import Order
+from ...models.order_result import OrderResult
 from ...types import (
     Operation,
     Response,
@@ -61,26 +61,26 @@ def request_kwargs(
     }
 
 
-def parse_success(response: httpx.Response) -> list[Error | Order]:
+def parse_success(response: httpx.Response) -> list[Error | OrderResult]:
     """Parse a successful (2XX) response body."""
     response_200 = []
     _response_200 = loads_json(response.content)
     for response_200_item_data in _response_200:
 
-        def _parse_response_200_item(data: object) -> Error | Order:
+        def _parse_response_200_item(data: object) -> Error | OrderResult:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_order_or_error_type_0 = Order.from_dict(data)
+                componentsschemas_order_result_or_error_type_0 = OrderResult.from_dict(data)
 
-                return componentsschemas_order_or_error_type_0
+                return componentsschemas_order_result_or_error_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_order_or_error_type_1 = Error.from_dict(data)
+            componentsschemas_order_result_or_error_type_1 = Error.from_dict(data)
 
-            return componentsschemas_order_or_error_type_1
+            return componentsschemas_order_result_or_error_type_1
 
         response_200_item = _parse_response_200_item(response_200_item_data)
 
@@ -89,26 +89,26 @@ def parse_success(response: httpx.Response) -> list[Error | Order]:
     return response_200
 
 
-def _parse_response(*, client: Client, response: httpx.Response) -> Error | list[Error | Order] | None:
+def _parse_response(*, client: Client, response: httpx.Response) -> Error | list[Error | OrderResult] | None:
     if response.status_code == 200:
         response_200 = []
         _response_200 = loads_json(response.content)
         for response_200_item_data in _response_200:
 
-            def _parse_response_200_item(data: object) -> Error | Order:
+            def _parse_response_200_item(data: object) -> Error | OrderResult:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_order_or_error_type_0 = Order.from_dict(data)
+                    componentsschemas_order_result_or_error_type_0 = OrderResult.from_dict(data)
 
-                    return componentsschemas_order_or_error_type_0
+                    return componentsschemas_order_result_or_error_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_order_or_error_type_1 = Error.from_dict(data)
+                componentsschemas_order_result_or_error_type_1 = Error.from_dict(data)
 
-                return componentsschemas_order_or_error_type_1
+                return componentsschemas_order_result_or_error_type_1
 
             response_200_item = _parse_response_200_item(response_200_item_data)
 
@@ -126,7 +126,9 @@ def _parse_response(*, client: Client, response: httpx.Response) -> Error | list
     return None
 
 
-def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | list[Error | Order]]:
+def _build_response(
+    *, client: Client, response: httpx.Response
+) -> Response[Error | list[Error | OrderResult]]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -139,13 +141,14 @@ def sync_detailed(
     *,
     client: Client,
     batch_orders: list[BatchOrder],
-) -> Response[Error | list[Error | Order]]:
+) -> Response[Error | list[Error | OrderResult]]:
     """Place up to 5 orders at once.
 
-    Each item follows the rules of `new_order` (as JSON strings: `"quantity": "1"`); for trailing stops
-    the batch page gives `callbackRate` a maximum of 4 instead of 10. The orders are processed
+    Each item follows the rules of `new_order` (as JSON strings: `"quantity": "1"`): a conditional type
+    is answered, for its item, with -4120 (use `new_algo_order`). The orders are processed
     concurrently, so their matching order is not guaranteed, but the answer lists one result per item
-    in the order of the request: the order, or the error that rejected that item.
+    in the order of the request: the order (without `avgPrice` and `cumBase`), or the error that
+    rejected that item.
 
     ``POST /dapi/v1/batchOrders`` - security ``TRADE`` (signed)
     Weight: IP weight 5; The documentation states the IP weight only, not how the batch counts toward
@@ -157,7 +160,7 @@ def sync_detailed(
         batch_orders (list[BatchOrder]):
 
     Returns:
-        Response[Error | list[Error | Order]]
+        Response[Error | list[Error | OrderResult]]
     """
 
     kwargs = request_kwargs(
@@ -171,13 +174,14 @@ def sync(
     *,
     client: Client,
     batch_orders: list[BatchOrder],
-) -> Error | list[Error | Order] | None:
+) -> Error | list[Error | OrderResult] | None:
     """Place up to 5 orders at once.
 
-    Each item follows the rules of `new_order` (as JSON strings: `"quantity": "1"`); for trailing stops
-    the batch page gives `callbackRate` a maximum of 4 instead of 10. The orders are processed
+    Each item follows the rules of `new_order` (as JSON strings: `"quantity": "1"`): a conditional type
+    is answered, for its item, with -4120 (use `new_algo_order`). The orders are processed
     concurrently, so their matching order is not guaranteed, but the answer lists one result per item
-    in the order of the request: the order, or the error that rejected that item.
+    in the order of the request: the order (without `avgPrice` and `cumBase`), or the error that
+    rejected that item.
 
     ``POST /dapi/v1/batchOrders`` - security ``TRADE`` (signed)
     Weight: IP weight 5; The documentation states the IP weight only, not how the batch counts toward
@@ -189,7 +193,7 @@ def sync(
         batch_orders (list[BatchOrder]):
 
     Returns:
-        Error | list[Error | Order]
+        Error | list[Error | OrderResult]
     """
 
     return sync_detailed(
@@ -202,13 +206,14 @@ async def asyncio_detailed(
     *,
     client: Client,
     batch_orders: list[BatchOrder],
-) -> Response[Error | list[Error | Order]]:
+) -> Response[Error | list[Error | OrderResult]]:
     """Place up to 5 orders at once.
 
-    Each item follows the rules of `new_order` (as JSON strings: `"quantity": "1"`); for trailing stops
-    the batch page gives `callbackRate` a maximum of 4 instead of 10. The orders are processed
+    Each item follows the rules of `new_order` (as JSON strings: `"quantity": "1"`): a conditional type
+    is answered, for its item, with -4120 (use `new_algo_order`). The orders are processed
     concurrently, so their matching order is not guaranteed, but the answer lists one result per item
-    in the order of the request: the order, or the error that rejected that item.
+    in the order of the request: the order (without `avgPrice` and `cumBase`), or the error that
+    rejected that item.
 
     ``POST /dapi/v1/batchOrders`` - security ``TRADE`` (signed)
     Weight: IP weight 5; The documentation states the IP weight only, not how the batch counts toward
@@ -220,7 +225,7 @@ async def asyncio_detailed(
         batch_orders (list[BatchOrder]):
 
     Returns:
-        Response[Error | list[Error | Order]]
+        Response[Error | list[Error | OrderResult]]
     """
 
     kwargs = request_kwargs(
@@ -234,13 +239,14 @@ async def asyncio(
     *,
     client: Client,
     batch_orders: list[BatchOrder],
-) -> Error | list[Error | Order] | None:
+) -> Error | list[Error | OrderResult] | None:
     """Place up to 5 orders at once.
 
-    Each item follows the rules of `new_order` (as JSON strings: `"quantity": "1"`); for trailing stops
-    the batch page gives `callbackRate` a maximum of 4 instead of 10. The orders are processed
+    Each item follows the rules of `new_order` (as JSON strings: `"quantity": "1"`): a conditional type
+    is answered, for its item, with -4120 (use `new_algo_order`). The orders are processed
     concurrently, so their matching order is not guaranteed, but the answer lists one result per item
-    in the order of the request: the order, or the error that rejected that item.
+    in the order of the request: the order (without `avgPrice` and `cumBase`), or the error that
+    rejected that item.
 
     ``POST /dapi/v1/batchOrders`` - security ``TRADE`` (signed)
     Weight: IP weight 5; The documentation states the IP weight only, not how the batch counts toward
@@ -252,7 +258,7 @@ async def asyncio(
         batch_orders (list[BatchOrder]):
 
     Returns:
-        Error | list[Error | Order]
+        Error | list[Error | OrderResult]
     """
 
     return (

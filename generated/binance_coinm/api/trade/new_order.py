@@ -11,11 +11,11 @@ from ... import errors
 from ...client import Client
 from ...models.error import Error
 from ...models.new_order_resp_type import NewOrderRespType
-from ...models.order import Order
+from ...models.order_result import OrderResult
 from ...models.order_side import OrderSide
 from ...models.order_type import OrderType
 from ...models.position_side import PositionSide
-from ...models.price_match import PriceMatch
+from ...models.price_match_request import PriceMatchRequest
 from ...models.self_trade_prevention_mode import SelfTradePreventionMode
 from ...models.time_in_force import TimeInForce
 from ...models.working_type import WorkingType
@@ -55,16 +55,8 @@ OPERATION = Operation(
         "x-binance-requires": [
             {"when": {"type": "LIMIT"}, "require": ["timeInForce", "quantity"]},
             {"when": {"type": "MARKET"}, "require": ["quantity"]},
-            {"when": {"type": ["STOP", "TAKE_PROFIT"]}, "require": ["quantity", "stopPrice"]},
-            {"when": {"type": ["STOP_MARKET", "TAKE_PROFIT_MARKET"]}, "require": ["stopPrice"]},
-            {"when": {"type": ["STOP_MARKET", "TAKE_PROFIT_MARKET"]}, "anyOf": ["quantity", "closePosition"]},
-            {
-                "when": {"type": ["STOP_MARKET", "TAKE_PROFIT_MARKET"], "closePosition": False},
-                "require": ["quantity"],
-            },
-            {"when": {"type": "TRAILING_STOP_MARKET"}, "require": ["callbackRate", "quantity"]},
-            {"when": {"type": ["LIMIT", "STOP", "TAKE_PROFIT"]}, "anyOf": ["price", "priceMatch"]},
-            {"when": {"type": ["LIMIT", "STOP", "TAKE_PROFIT"], "priceMatch": "NONE"}, "require": ["price"]},
+            {"when": {"type": "LIMIT"}, "anyOf": ["price", "priceMatch"]},
+            {"when": {"timeInForce": "GTD"}, "require": ["goodTillDate"]},
             {
                 "when": {
                     "closePosition": True,
@@ -88,7 +80,7 @@ def request_kwargs(
         "LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"
     ],
     position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
-    time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX"] | Unset = UNSET,
+    time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD"] | Unset = UNSET,
     quantity: DecimalLike | Unset = UNSET,
     reduce_only: bool | Unset = UNSET,
     price: DecimalLike | Unset = UNSET,
@@ -100,22 +92,15 @@ def request_kwargs(
     working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
     price_protect: bool | Unset = UNSET,
     new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     self_trade_prevention_mode: SelfTradePreventionMode
     | Literal["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
     | Unset = UNSET,
+    good_till_date: int | Unset = UNSET,
 ) -> dict[str, Any]:
     """The keyword arguments of ``httpx.Client.request`` for this operation (unsigned)."""
     params: dict[str, Any] = {}
@@ -149,11 +134,13 @@ def request_kwargs(
     if not isinstance(new_order_resp_type, Unset):
         params["newOrderRespType"] = enum_to_wire(NewOrderRespType, new_order_resp_type, "newOrderRespType")
     if not isinstance(price_match, Unset):
-        params["priceMatch"] = enum_to_wire(PriceMatch, price_match, "priceMatch")
+        params["priceMatch"] = enum_to_wire(PriceMatchRequest, price_match, "priceMatch")
     if not isinstance(self_trade_prevention_mode, Unset):
         params["selfTradePreventionMode"] = enum_to_wire(
             SelfTradePreventionMode, self_trade_prevention_mode, "selfTradePreventionMode"
         )
+    if not isinstance(good_till_date, Unset):
+        params["goodTillDate"] = good_till_date
 
     return {
         "method": "POST",
@@ -163,16 +150,16 @@ def request_kwargs(
     }
 
 
-def parse_success(response: httpx.Response) -> Order:
+def parse_success(response: httpx.Response) -> OrderResult:
     """Parse a successful (2XX) response body."""
-    response_200 = Order.from_dict(loads_json(response.content))
+    response_200 = OrderResult.from_dict(loads_json(response.content))
 
     return response_200
 
 
-def _parse_response(*, client: Client, response: httpx.Response) -> Error | Order | None:
+def _parse_response(*, client: Client, response: httpx.Response) -> Error | OrderResult | None:
     if response.status_code == 200:
-        response_200 = Order.from_dict(loads_json(response.content))
+        response_200 = OrderResult.from_dict(loads_json(response.content))
 
         return response_200
 
@@ -186,7 +173,7 @@ def _parse_response(*, client: Client, response: httpx.Response) -> Error | Orde
     return None
 
 
-def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | Order]:
+def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | OrderResult]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -205,7 +192,7 @@ def sync_detailed(
         "LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"
     ],
     position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
-    time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX"] | Unset = UNSET,
+    time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD"] | Unset = UNSET,
     quantity: DecimalLike | Unset = UNSET,
     reduce_only: bool | Unset = UNSET,
     price: DecimalLike | Unset = UNSET,
@@ -217,50 +204,35 @@ def sync_detailed(
     working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
     price_protect: bool | Unset = UNSET,
     new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     self_trade_prevention_mode: SelfTradePreventionMode
     | Literal["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
     | Unset = UNSET,
-) -> Response[Error | Order]:
+    good_till_date: int | Unset = UNSET,
+) -> Response[Error | OrderResult]:
     """Place an order.
 
-    Places one order. `quantity` counts contracts. Besides `symbol`, `side` and `type`, each type needs:
-    `LIMIT`: `timeInForce`, `quantity` and a price; `MARKET`: `quantity`; `STOP` and `TAKE_PROFIT`: a
-    price and `stopPrice`; `STOP_MARKET` and `TAKE_PROFIT_MARKET`: `stopPrice`; `TRAILING_STOP_MARKET`:
-    `callbackRate`. "A price" is either `price` or `priceMatch` (the two exclude each other; price
-    matching works for `LIMIT`, `STOP` and `TAKE_PROFIT`).
+    Places one `LIMIT` or `MARKET` order. `quantity` counts contracts. `LIMIT` needs `timeInForce`,
+    `quantity` and a price, either `price` or `priceMatch` (the two exclude each other); `MARKET`
+    needs `quantity`. Since the 2026-06-30 integration with the USDⓈ-M engine, conditional types
+    (`STOP`, `STOP_MARKET`, `TAKE_PROFIT`, `TAKE_PROFIT_MARKET`, `TRAILING_STOP_MARKET`) are refused
+    here with -4120 ("Order type not supported for this endpoint. Please use the Algo Order API
+    endpoints instead."): place them with `new_algo_order`.
 
-    `STOP` and `TAKE_PROFIT` orders take `timeInForce` (default `GTC`). A `BUY` stop triggers when the
-    latest price (mark or contract price, per `workingType`) rises to `stopPrice`, a `SELL` stop when it
-    falls to it; take-profit orders trigger the other way round. With `priceProtect`, the trigger is
-    refused while mark and contract prices differ by more than the contract's `triggerProtect`. A
-    trailing stop tracks the extreme price reached after `activationPrice` (default: the latest price)
-    and triggers once the price moves back by `callbackRate` percent; a `BUY` trailing stop whose
-    activation price is not below the latest price (or a `SELL` one not above it) is rejected with
-    -2021.
-
-    `closePosition=true` (with `STOP_MARKET` or `TAKE_PROFIT_MARKET` only) closes the whole position
-    when triggered; it cannot be combined with `quantity` or `reduceOnly`, and in Hedge Mode not with a
-    `BUY` on the `LONG` side or a `SELL` on the `SHORT` side. `reduceOnly` cannot be sent in Hedge Mode.
-    In Hedge Mode `positionSide` (`LONG` or `SHORT`) is mandatory; in One-way Mode it defaults to
-    `BOTH`.
+    `reduceOnly` cannot be sent in Hedge Mode. In Hedge Mode `positionSide` (`LONG` or `SHORT`) is
+    mandatory; in One-way Mode it defaults to `BOTH`. `goodTillDate` is mandatory with `timeInForce`
+    `GTD`: it keeps second precision only, must be at least 600 s in the future and below
+    253402300799000.
 
     With `newOrderRespType=RESULT`, a `MARKET` order answers its final `FILLED` state and an `IOC` or
-    `FOK` limit order its final `FILLED` or `EXPIRED` state. `selfTradePreventionMode` only acts on
-    `GTC` and `IOC` orders. When the matching engine is overloaded Binance answers -1008; orders that
-    only reduce exposure are exempt.
+    `FOK` limit order its final `FILLED` or `EXPIRED` state. The answer no longer carries `avgPrice`
+    and `cumBase` (query the order for them). `selfTradePreventionMode` only acts on `GTC`, `IOC` and
+    `GTD` orders. When the matching engine is overloaded Binance answers -1008; orders that only
+    reduce exposure are exempt.
 
     ``POST /dapi/v1/order`` - security ``TRADE`` (signed)
     Weight: IP weight 0; order count 1 per 10s, 1 per 1m; Order counts are shared with USDⓈ-M orders
@@ -276,8 +248,9 @@ def sync_detailed(
             `LONG` or `SHORT` in Hedge Mode.
         type (OrderType | Literal["LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT",
             "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"]):
-        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX"]): Good till canceled,
-            immediate or cancel, fill or kill, good till crossing (post only).
+        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD"]): Good till
+            canceled, immediate or cancel, fill or kill, good till crossing (post only), good till
+            date (`goodTillDate`; since the 2026-06-30 integration).
         quantity (DecimalLike):
         reduce_only (bool):
         price (DecimalLike):
@@ -291,17 +264,17 @@ def sync_detailed(
         price_protect (bool):
         new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
             to an order placement is.
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name (as `PriceMatch`, without `NONE`, which requests no longer take since
+            2026-07: leave `priceMatch` out instead).
         self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
             "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
             order of the same account.
+        good_till_date (int):
 
     Returns:
-        Response[Error | Order]
+        Response[Error | OrderResult]
     """
 
     kwargs = request_kwargs(
@@ -323,6 +296,7 @@ def sync_detailed(
         new_order_resp_type=new_order_resp_type,
         price_match=price_match,
         self_trade_prevention_mode=self_trade_prevention_mode,
+        good_till_date=good_till_date,
     )
     response = client.get_httpx_client().request(**kwargs)
     return _build_response(client=client, response=response)
@@ -338,7 +312,7 @@ def sync(
         "LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"
     ],
     position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
-    time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX"] | Unset = UNSET,
+    time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD"] | Unset = UNSET,
     quantity: DecimalLike | Unset = UNSET,
     reduce_only: bool | Unset = UNSET,
     price: DecimalLike | Unset = UNSET,
@@ -350,50 +324,35 @@ def sync(
     working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
     price_protect: bool | Unset = UNSET,
     new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     self_trade_prevention_mode: SelfTradePreventionMode
     | Literal["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
     | Unset = UNSET,
-) -> Error | Order | None:
+    good_till_date: int | Unset = UNSET,
+) -> Error | OrderResult | None:
     """Place an order.
 
-    Places one order. `quantity` counts contracts. Besides `symbol`, `side` and `type`, each type needs:
-    `LIMIT`: `timeInForce`, `quantity` and a price; `MARKET`: `quantity`; `STOP` and `TAKE_PROFIT`: a
-    price and `stopPrice`; `STOP_MARKET` and `TAKE_PROFIT_MARKET`: `stopPrice`; `TRAILING_STOP_MARKET`:
-    `callbackRate`. "A price" is either `price` or `priceMatch` (the two exclude each other; price
-    matching works for `LIMIT`, `STOP` and `TAKE_PROFIT`).
+    Places one `LIMIT` or `MARKET` order. `quantity` counts contracts. `LIMIT` needs `timeInForce`,
+    `quantity` and a price, either `price` or `priceMatch` (the two exclude each other); `MARKET`
+    needs `quantity`. Since the 2026-06-30 integration with the USDⓈ-M engine, conditional types
+    (`STOP`, `STOP_MARKET`, `TAKE_PROFIT`, `TAKE_PROFIT_MARKET`, `TRAILING_STOP_MARKET`) are refused
+    here with -4120 ("Order type not supported for this endpoint. Please use the Algo Order API
+    endpoints instead."): place them with `new_algo_order`.
 
-    `STOP` and `TAKE_PROFIT` orders take `timeInForce` (default `GTC`). A `BUY` stop triggers when the
-    latest price (mark or contract price, per `workingType`) rises to `stopPrice`, a `SELL` stop when it
-    falls to it; take-profit orders trigger the other way round. With `priceProtect`, the trigger is
-    refused while mark and contract prices differ by more than the contract's `triggerProtect`. A
-    trailing stop tracks the extreme price reached after `activationPrice` (default: the latest price)
-    and triggers once the price moves back by `callbackRate` percent; a `BUY` trailing stop whose
-    activation price is not below the latest price (or a `SELL` one not above it) is rejected with
-    -2021.
-
-    `closePosition=true` (with `STOP_MARKET` or `TAKE_PROFIT_MARKET` only) closes the whole position
-    when triggered; it cannot be combined with `quantity` or `reduceOnly`, and in Hedge Mode not with a
-    `BUY` on the `LONG` side or a `SELL` on the `SHORT` side. `reduceOnly` cannot be sent in Hedge Mode.
-    In Hedge Mode `positionSide` (`LONG` or `SHORT`) is mandatory; in One-way Mode it defaults to
-    `BOTH`.
+    `reduceOnly` cannot be sent in Hedge Mode. In Hedge Mode `positionSide` (`LONG` or `SHORT`) is
+    mandatory; in One-way Mode it defaults to `BOTH`. `goodTillDate` is mandatory with `timeInForce`
+    `GTD`: it keeps second precision only, must be at least 600 s in the future and below
+    253402300799000.
 
     With `newOrderRespType=RESULT`, a `MARKET` order answers its final `FILLED` state and an `IOC` or
-    `FOK` limit order its final `FILLED` or `EXPIRED` state. `selfTradePreventionMode` only acts on
-    `GTC` and `IOC` orders. When the matching engine is overloaded Binance answers -1008; orders that
-    only reduce exposure are exempt.
+    `FOK` limit order its final `FILLED` or `EXPIRED` state. The answer no longer carries `avgPrice`
+    and `cumBase` (query the order for them). `selfTradePreventionMode` only acts on `GTC`, `IOC` and
+    `GTD` orders. When the matching engine is overloaded Binance answers -1008; orders that only
+    reduce exposure are exempt.
 
     ``POST /dapi/v1/order`` - security ``TRADE`` (signed)
     Weight: IP weight 0; order count 1 per 10s, 1 per 1m; Order counts are shared with USDⓈ-M orders
@@ -409,8 +368,9 @@ def sync(
             `LONG` or `SHORT` in Hedge Mode.
         type (OrderType | Literal["LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT",
             "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"]):
-        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX"]): Good till canceled,
-            immediate or cancel, fill or kill, good till crossing (post only).
+        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD"]): Good till
+            canceled, immediate or cancel, fill or kill, good till crossing (post only), good till
+            date (`goodTillDate`; since the 2026-06-30 integration).
         quantity (DecimalLike):
         reduce_only (bool):
         price (DecimalLike):
@@ -424,17 +384,17 @@ def sync(
         price_protect (bool):
         new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
             to an order placement is.
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name (as `PriceMatch`, without `NONE`, which requests no longer take since
+            2026-07: leave `priceMatch` out instead).
         self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
             "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
             order of the same account.
+        good_till_date (int):
 
     Returns:
-        Error | Order
+        Error | OrderResult
     """
 
     return sync_detailed(
@@ -457,6 +417,7 @@ def sync(
         new_order_resp_type=new_order_resp_type,
         price_match=price_match,
         self_trade_prevention_mode=self_trade_prevention_mode,
+        good_till_date=good_till_date,
     ).parsed
 
 
@@ -470,7 +431,7 @@ async def asyncio_detailed(
         "LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"
     ],
     position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
-    time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX"] | Unset = UNSET,
+    time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD"] | Unset = UNSET,
     quantity: DecimalLike | Unset = UNSET,
     reduce_only: bool | Unset = UNSET,
     price: DecimalLike | Unset = UNSET,
@@ -482,50 +443,35 @@ async def asyncio_detailed(
     working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
     price_protect: bool | Unset = UNSET,
     new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     self_trade_prevention_mode: SelfTradePreventionMode
     | Literal["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
     | Unset = UNSET,
-) -> Response[Error | Order]:
+    good_till_date: int | Unset = UNSET,
+) -> Response[Error | OrderResult]:
     """Place an order.
 
-    Places one order. `quantity` counts contracts. Besides `symbol`, `side` and `type`, each type needs:
-    `LIMIT`: `timeInForce`, `quantity` and a price; `MARKET`: `quantity`; `STOP` and `TAKE_PROFIT`: a
-    price and `stopPrice`; `STOP_MARKET` and `TAKE_PROFIT_MARKET`: `stopPrice`; `TRAILING_STOP_MARKET`:
-    `callbackRate`. "A price" is either `price` or `priceMatch` (the two exclude each other; price
-    matching works for `LIMIT`, `STOP` and `TAKE_PROFIT`).
+    Places one `LIMIT` or `MARKET` order. `quantity` counts contracts. `LIMIT` needs `timeInForce`,
+    `quantity` and a price, either `price` or `priceMatch` (the two exclude each other); `MARKET`
+    needs `quantity`. Since the 2026-06-30 integration with the USDⓈ-M engine, conditional types
+    (`STOP`, `STOP_MARKET`, `TAKE_PROFIT`, `TAKE_PROFIT_MARKET`, `TRAILING_STOP_MARKET`) are refused
+    here with -4120 ("Order type not supported for this endpoint. Please use the Algo Order API
+    endpoints instead."): place them with `new_algo_order`.
 
-    `STOP` and `TAKE_PROFIT` orders take `timeInForce` (default `GTC`). A `BUY` stop triggers when the
-    latest price (mark or contract price, per `workingType`) rises to `stopPrice`, a `SELL` stop when it
-    falls to it; take-profit orders trigger the other way round. With `priceProtect`, the trigger is
-    refused while mark and contract prices differ by more than the contract's `triggerProtect`. A
-    trailing stop tracks the extreme price reached after `activationPrice` (default: the latest price)
-    and triggers once the price moves back by `callbackRate` percent; a `BUY` trailing stop whose
-    activation price is not below the latest price (or a `SELL` one not above it) is rejected with
-    -2021.
-
-    `closePosition=true` (with `STOP_MARKET` or `TAKE_PROFIT_MARKET` only) closes the whole position
-    when triggered; it cannot be combined with `quantity` or `reduceOnly`, and in Hedge Mode not with a
-    `BUY` on the `LONG` side or a `SELL` on the `SHORT` side. `reduceOnly` cannot be sent in Hedge Mode.
-    In Hedge Mode `positionSide` (`LONG` or `SHORT`) is mandatory; in One-way Mode it defaults to
-    `BOTH`.
+    `reduceOnly` cannot be sent in Hedge Mode. In Hedge Mode `positionSide` (`LONG` or `SHORT`) is
+    mandatory; in One-way Mode it defaults to `BOTH`. `goodTillDate` is mandatory with `timeInForce`
+    `GTD`: it keeps second precision only, must be at least 600 s in the future and below
+    253402300799000.
 
     With `newOrderRespType=RESULT`, a `MARKET` order answers its final `FILLED` state and an `IOC` or
-    `FOK` limit order its final `FILLED` or `EXPIRED` state. `selfTradePreventionMode` only acts on
-    `GTC` and `IOC` orders. When the matching engine is overloaded Binance answers -1008; orders that
-    only reduce exposure are exempt.
+    `FOK` limit order its final `FILLED` or `EXPIRED` state. The answer no longer carries `avgPrice`
+    and `cumBase` (query the order for them). `selfTradePreventionMode` only acts on `GTC`, `IOC` and
+    `GTD` orders. When the matching engine is overloaded Binance answers -1008; orders that only
+    reduce exposure are exempt.
 
     ``POST /dapi/v1/order`` - security ``TRADE`` (signed)
     Weight: IP weight 0; order count 1 per 10s, 1 per 1m; Order counts are shared with USDⓈ-M orders
@@ -541,8 +487,9 @@ async def asyncio_detailed(
             `LONG` or `SHORT` in Hedge Mode.
         type (OrderType | Literal["LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT",
             "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"]):
-        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX"]): Good till canceled,
-            immediate or cancel, fill or kill, good till crossing (post only).
+        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD"]): Good till
+            canceled, immediate or cancel, fill or kill, good till crossing (post only), good till
+            date (`goodTillDate`; since the 2026-06-30 integration).
         quantity (DecimalLike):
         reduce_only (bool):
         price (DecimalLike):
@@ -556,17 +503,17 @@ async def asyncio_detailed(
         price_protect (bool):
         new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
             to an order placement is.
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name (as `PriceMatch`, without `NONE`, which requests no longer take since
+            2026-07: leave `priceMatch` out instead).
         self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
             "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
             order of the same account.
+        good_till_date (int):
 
     Returns:
-        Response[Error | Order]
+        Response[Error | OrderResult]
     """
 
     kwargs = request_kwargs(
@@ -588,6 +535,7 @@ async def asyncio_detailed(
         new_order_resp_type=new_order_resp_type,
         price_match=price_match,
         self_trade_prevention_mode=self_trade_prevention_mode,
+        good_till_date=good_till_date,
     )
     response = await client.get_async_httpx_client().request(**kwargs)
     return _build_response(client=client, response=response)
@@ -603,7 +551,7 @@ async def asyncio(
         "LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"
     ],
     position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
-    time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX"] | Unset = UNSET,
+    time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD"] | Unset = UNSET,
     quantity: DecimalLike | Unset = UNSET,
     reduce_only: bool | Unset = UNSET,
     price: DecimalLike | Unset = UNSET,
@@ -615,50 +563,35 @@ async def asyncio(
     working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
     price_protect: bool | Unset = UNSET,
     new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     self_trade_prevention_mode: SelfTradePreventionMode
     | Literal["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
     | Unset = UNSET,
-) -> Error | Order | None:
+    good_till_date: int | Unset = UNSET,
+) -> Error | OrderResult | None:
     """Place an order.
 
-    Places one order. `quantity` counts contracts. Besides `symbol`, `side` and `type`, each type needs:
-    `LIMIT`: `timeInForce`, `quantity` and a price; `MARKET`: `quantity`; `STOP` and `TAKE_PROFIT`: a
-    price and `stopPrice`; `STOP_MARKET` and `TAKE_PROFIT_MARKET`: `stopPrice`; `TRAILING_STOP_MARKET`:
-    `callbackRate`. "A price" is either `price` or `priceMatch` (the two exclude each other; price
-    matching works for `LIMIT`, `STOP` and `TAKE_PROFIT`).
+    Places one `LIMIT` or `MARKET` order. `quantity` counts contracts. `LIMIT` needs `timeInForce`,
+    `quantity` and a price, either `price` or `priceMatch` (the two exclude each other); `MARKET`
+    needs `quantity`. Since the 2026-06-30 integration with the USDⓈ-M engine, conditional types
+    (`STOP`, `STOP_MARKET`, `TAKE_PROFIT`, `TAKE_PROFIT_MARKET`, `TRAILING_STOP_MARKET`) are refused
+    here with -4120 ("Order type not supported for this endpoint. Please use the Algo Order API
+    endpoints instead."): place them with `new_algo_order`.
 
-    `STOP` and `TAKE_PROFIT` orders take `timeInForce` (default `GTC`). A `BUY` stop triggers when the
-    latest price (mark or contract price, per `workingType`) rises to `stopPrice`, a `SELL` stop when it
-    falls to it; take-profit orders trigger the other way round. With `priceProtect`, the trigger is
-    refused while mark and contract prices differ by more than the contract's `triggerProtect`. A
-    trailing stop tracks the extreme price reached after `activationPrice` (default: the latest price)
-    and triggers once the price moves back by `callbackRate` percent; a `BUY` trailing stop whose
-    activation price is not below the latest price (or a `SELL` one not above it) is rejected with
-    -2021.
-
-    `closePosition=true` (with `STOP_MARKET` or `TAKE_PROFIT_MARKET` only) closes the whole position
-    when triggered; it cannot be combined with `quantity` or `reduceOnly`, and in Hedge Mode not with a
-    `BUY` on the `LONG` side or a `SELL` on the `SHORT` side. `reduceOnly` cannot be sent in Hedge Mode.
-    In Hedge Mode `positionSide` (`LONG` or `SHORT`) is mandatory; in One-way Mode it defaults to
-    `BOTH`.
+    `reduceOnly` cannot be sent in Hedge Mode. In Hedge Mode `positionSide` (`LONG` or `SHORT`) is
+    mandatory; in One-way Mode it defaults to `BOTH`. `goodTillDate` is mandatory with `timeInForce`
+    `GTD`: it keeps second precision only, must be at least 600 s in the future and below
+    253402300799000.
 
     With `newOrderRespType=RESULT`, a `MARKET` order answers its final `FILLED` state and an `IOC` or
-    `FOK` limit order its final `FILLED` or `EXPIRED` state. `selfTradePreventionMode` only acts on
-    `GTC` and `IOC` orders. When the matching engine is overloaded Binance answers -1008; orders that
-    only reduce exposure are exempt.
+    `FOK` limit order its final `FILLED` or `EXPIRED` state. The answer no longer carries `avgPrice`
+    and `cumBase` (query the order for them). `selfTradePreventionMode` only acts on `GTC`, `IOC` and
+    `GTD` orders. When the matching engine is overloaded Binance answers -1008; orders that only
+    reduce exposure are exempt.
 
     ``POST /dapi/v1/order`` - security ``TRADE`` (signed)
     Weight: IP weight 0; order count 1 per 10s, 1 per 1m; Order counts are shared with USDⓈ-M orders
@@ -674,8 +607,9 @@ async def asyncio(
             `LONG` or `SHORT` in Hedge Mode.
         type (OrderType | Literal["LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT",
             "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"]):
-        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX"]): Good till canceled,
-            immediate or cancel, fill or kill, good till crossing (post only).
+        time_in_force (TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD"]): Good till
+            canceled, immediate or cancel, fill or kill, good till crossing (post only), good till
+            date (`goodTillDate`; since the 2026-06-30 integration).
         quantity (DecimalLike):
         reduce_only (bool):
         price (DecimalLike):
@@ -689,17 +623,17 @@ async def asyncio(
         price_protect (bool):
         new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
             to an order placement is.
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name (as `PriceMatch`, without `NONE`, which requests no longer take since
+            2026-07: leave `priceMatch` out instead).
         self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
             "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
             order of the same account.
+        good_till_date (int):
 
     Returns:
-        Error | Order
+        Error | OrderResult
     """
 
     return (
@@ -723,5 +657,6 @@ async def asyncio(
             new_order_resp_type=new_order_resp_type,
             price_match=price_match,
             self_trade_prevention_mode=self_trade_prevention_mode,
+            good_till_date=good_till_date,
         )
     ).parsed
