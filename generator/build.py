@@ -50,13 +50,13 @@ class Generated:
 def generator_sha256() -> str:
     """Hash of what makes the REST packages (code and templates), recorded in their stamps.
 
-    The command line (``__main__``) and the websocket-event compiler (``streams``) are not inputs of the
-    REST packages and are left out, so that changing them does not restamp every package.
+    The command line (``__main__``) and the websocket-event compiler (``streams``, ``stream_routes``) are
+    not inputs of the REST packages and are left out, so that changing them does not restamp every package.
     """
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
     for path in sorted(p for p in here.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        if path.name in ("__main__.py", "streams.py"):
+        if path.name in ("__main__.py", "streams.py", "stream_routes.py"):
             continue
         digest.update(path.relative_to(here).as_posix().encode())
         digest.update(b"\0")
