@@ -99,7 +99,8 @@ def local_urls(base_http_url: str, product: str) -> tuple[str, str]:
     """Stream base and WS API URL of a local server (the emulator) at ``base_http_url``.
 
     The emulator serves every product on one port: futures streams under ``/usdm`` and ``/coinm``
-    (``base_http_url`` may already end with the product's prefix), the WebSocket APIs at their own paths.
+    (``base_http_url`` may already end with the product's prefix; USDⓈ-M's routes follow the prefix,
+    ``/usdm/market/stream``), the WebSocket APIs at their own paths.
     """
     ws = base_http_url.replace("https://", "wss://").replace("http://", "ws://").rstrip("/")
     root = ws.removesuffix("/coinm").removesuffix("/usdm").removesuffix("/spot")
