@@ -63,7 +63,7 @@ def test_combined_urls_carry_the_route_of_their_streams(network: str) -> None:
     host = HOSTS[network]
     assert stream.url("public") == f"{host}/public/stream?streams=btcusdt@depth@100ms/!bookTicker"
     assert stream.url("market") == f"{host}/market/stream?streams=btcusdt@markPrice/btcusdt@kline_1m"
-    assert stream.streams == ["btcusdt@depth@100ms", "!bookTicker", "btcusdt@markPrice", "btcusdt@kline_1m"]
+    assert stream.streams == ["btcusdt@depth@100ms", "btcusdt@markPrice", "!bookTicker", "btcusdt@kline_1m"]
 
 
 def test_products_without_routes_keep_one_path() -> None:

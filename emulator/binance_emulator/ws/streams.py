@@ -65,12 +65,16 @@ class StreamSession:
     """
 
     def __init__(
-        self, server: WebSockets, connection: Connection, route: str | None = None, events: Any = None
+        self,
+        server: WebSockets,
+        connection: Connection,
+        route: str | None = None,
+        events: dict[str, frozenset[str]] | None = None,
     ) -> None:
         self.server = server
         self.connection = connection
         self.route = route
-        self.events: dict[str, frozenset[str]] = events or {}
+        self.events = events or {}
         self.silent: dict[str, None] = {}
 
     def resolve(self, names: list[str], *, key_products: tuple[str, ...]) -> Resolved:

@@ -150,15 +150,18 @@ class MarketStream:
         self._queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue()
         self._routes: dict[str | None, ResilientStream] = {}
         self._waiting: dict[str, asyncio.TimerHandle] = {}
+        self._names: dict[str, None] = dict.fromkeys(streams)  # in the order they were subscribed
         self._started = False
         self._closed = False
         if not routed(product):
             self._route_stream(None)  # one path: one connection, even before the first subscription
-        for name in dict.fromkeys(streams):
+        for name in self._names:
             self._route_stream(self.route(name)).streams.append(name)
 
     def route(self, stream: str) -> str | None:
         """The route this stream is asked for on (``None``: the product has one path)."""
+        if not routed(self.product):
+            return None
         return self._overrides.get(stream) or route_of(self.product, stream)
 
     def url(self, route: str | None = None) -> str:
@@ -170,7 +173,7 @@ class MarketStream:
     @property
     def streams(self) -> list[str]:
         """The streams subscribed now (they are subscribed again after every reconnect)."""
-        return [name for stream in self._routes.values() for name in stream.streams]
+        return list(self._names)
 
     @property
     def stats(self) -> StreamStats:
@@ -204,7 +207,8 @@ class MarketStream:
         """Add streams now (``SUBSCRIBE`` on the connection of their route) and after every reconnect."""
         by_route: dict[str | None, list[str]] = {}
         for name in dict.fromkeys(streams):
-            if name not in self.streams:
+            if name not in self._names:
+                self._names[name] = None
                 by_route.setdefault(self.route(name), []).append(name)
         for route, names in by_route.items():
             stream = self._routes.get(route)
@@ -218,6 +222,8 @@ class MarketStream:
 
     async def unsubscribe(self, *streams: str) -> None:
         """Remove streams; the connection of a route left without streams is closed."""
+        for name in streams:
+            self._names.pop(name, None)
         for route, stream in list(self._routes.items()):
             gone = [name for name in streams if name in stream.streams]
             if not gone:
