@@ -53,14 +53,17 @@ _NOT_INPUTS = frozenset({"surface.py", "diff.py", "drift"})
 def generator_sha256() -> str:
     """Hash of what makes the REST packages (code and templates), recorded in their stamps.
 
-    The command line (``__main__``), the websocket-event compiler (``streams``) and the tools that only
-    read specs (``surface``, ``diff``, ``drift/``) are not inputs of the REST packages and are left out,
-    so that changing them does not restamp every package.
+    The command line (``__main__``), the websocket-event compiler (``streams``, ``stream_routes``) and
+    the tools that only read specs (``surface``, ``diff``, ``drift/``) are not inputs of the REST packages
+    and are left out, so that changing them does not restamp every package.
     """
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
     for path in sorted(p for p in here.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        if path.name in ("__main__.py", "streams.py") or path.relative_to(here).parts[0] in _NOT_INPUTS:
+        if (
+            path.name in ("__main__.py", "streams.py", "stream_routes.py")
+            or path.relative_to(here).parts[0] in _NOT_INPUTS
+        ):
             continue
         digest.update(path.relative_to(here).as_posix().encode())
         digest.update(b"\0")

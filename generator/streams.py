@@ -13,7 +13,8 @@ what JSON Schema alone cannot, and its output gets three small touches afterward
   tagged by ``e`` gets an ``event_type`` class variable (the tag is not a field in msgspec), and each
   struct with ``DecimalText`` fields gets the ``@decimal_fields(...)`` decorator that makes them read as
   ``Decimal``.
-- besides: ``__init__.py``, ``_codec.py`` (encoding with decimals written as Binance writes them),
+- besides: ``routes.py`` (which route of a stream host serves each stream: ``stream_routes.py``),
+  ``__init__.py``, ``_codec.py`` (encoding with decimals written as Binance writes them),
   ``_decimals.py``, ``py.typed`` and the ``_generation.py`` stamp.
 """
 
@@ -36,6 +37,8 @@ from typing import Any
 
 from .build import HEADER, GenerationError, _ruff, generator_sha256, relative
 from .products import SPECS_DIR
+from .stream_routes import lint_routes
+from .stream_routes import render as render_routes
 
 STREAMS_DIR = SPECS_DIR / "streams"
 NAMES_FILE = "names.json"
@@ -43,7 +46,9 @@ PACKAGE = "binance_streams"
 KEY = "streams"
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 TAG = "e"
-KNOWN_EXTENSIONS = frozenset({"x-python-name", "x-binance-streams", "x-not-decimal", "x-raw-json"})
+KNOWN_EXTENSIONS = frozenset(
+    {"x-python-name", "x-binance-streams", "x-binance-route", "x-not-decimal", "x-raw-json"}
+)
 STRING_FORMATS = frozenset({"decimal", "decimal-or-empty"})
 DECIMAL_RE = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 SNAKE_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
@@ -248,6 +253,7 @@ def lint_document(document: Mapping[str, Any], where: str, names: Mapping[str, s
         if name not in referenced and not _is_union(schema) and not schema.get("examples"):
             findings.append(f"{pointer}: a payload needs at least one example from the documentation")
     findings.extend(_lint_examples(document, where))
+    findings.extend(lint_routes(document, where))
     return findings
 
 
@@ -386,6 +392,8 @@ def build_streams(work_dir: Path, streams_dir: Path = STREAMS_DIR) -> StreamsGen
     (package_dir / "__init__.py").write_text(_init(modules), encoding="utf-8")
     (package_dir / "_codec.py").write_text(_codec(modules), encoding="utf-8")
     (package_dir / "_decimals.py").write_text(DECIMALS, encoding="utf-8")
+    documents = {path: _load(path) for path in schema_files(streams_dir)}
+    (package_dir / "routes.py").write_text(render_routes(documents), encoding="utf-8")
     (package_dir / "_generation.py").write_text(_stamp(streams_dir), encoding="utf-8")
     (package_dir / "py.typed").write_text("", encoding="utf-8")
     _ruff(package_dir)
@@ -408,9 +416,11 @@ def _prepare(module: _Module, names: Mapping[str, str]) -> _Module:
         prepared = copy.deepcopy(schema)
         prepared.pop("examples", None)
         streams = prepared.pop("x-binance-streams", None)
+        route = prepared.pop("x-binance-route", None)
         if streams:
             listed = ", ".join(f"`{s}`" for s in streams)
-            prepared["description"] = f"{prepared['description']}\n\nStreams: {listed}."
+            where = f" (route `/{route}`)" if route else ""
+            prepared["description"] = f"{prepared['description']}\n\nStreams{where}: {listed}."
         if _is_tuple(schema):
             prepared = _tuple_as_object(schema)
             module.template_data[name] = {"base_class_kwargs": _struct_options(schema, array_like=True)}

@@ -40,7 +40,7 @@ class AggTrade(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="
     """
     Market trades aggregated over 100 ms by price and taker side (insurance fund and ADL trades are not aggregated).
 
-    Streams: `<symbol>@aggTrade`.
+    Streams (route `/market`): `<symbol>@aggTrade`.
     """
 
     event_type: ClassVar[str] = "aggTrade"
@@ -92,7 +92,7 @@ class MarkPriceUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e"
     """
     Mark price, index price and funding rate of a symbol.
 
-    Streams: `<symbol>@markPrice`, `<symbol>@markPrice@1s`, `!markPrice@arr`, `!markPrice@arr@1s`.
+    Streams (route `/market`): `<symbol>@markPrice`, `<symbol>@markPrice@1s`, `!markPrice@arr`, `!markPrice@arr@1s`.
     """
 
     event_type: ClassVar[str] = "markPriceUpdate"
@@ -135,7 +135,7 @@ MarkPriceArray: TypeAlias = list[MarkPriceUpdate]
 """
 `!markPrice@arr`: the mark prices of every symbol.
 
-Streams: `!markPrice@arr`, `!markPrice@arr@1s`.
+Streams (route `/market`): `!markPrice@arr`, `!markPrice@arr@1s`.
 """
 
 
@@ -228,7 +228,7 @@ class Kline(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="kli
     """
     The current candle of a symbol and interval.
 
-    Streams: `<symbol>@kline_<interval>`.
+    Streams (route `/market`): `<symbol>@kline_<interval>`.
     """
 
     event_type: ClassVar[str] = "kline"
@@ -332,7 +332,7 @@ class ContinuousKline(Struct, frozen=True, kw_only=True, gc=False, tag_field="e"
     """
     The current candle of a continuous contract (perpetual, current quarter, next quarter) of a pair.
 
-    Streams: `<pair>_<contractType>@continuousKline_<interval>`.
+    Streams (route `/market`): `<pair>_<contractType>@continuousKline_<interval>`.
     """
 
     event_type: ClassVar[str] = "continuous_kline"
@@ -360,7 +360,7 @@ class MiniTicker(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag
     """
     24 h rolling window mini ticker of one symbol.
 
-    Streams: `<symbol>@miniTicker`, `!miniTicker@arr`.
+    Streams (route `/market`): `<symbol>@miniTicker`, `!miniTicker@arr`.
     """
 
     event_type: ClassVar[str] = "24hrMiniTicker"
@@ -403,7 +403,7 @@ MiniTickerArray: TypeAlias = list[MiniTicker]
 """
 `!miniTicker@arr`: the mini tickers of the symbols that changed.
 
-Streams: `!miniTicker@arr`.
+Streams (route `/market`): `!miniTicker@arr`.
 """
 
 
@@ -423,7 +423,7 @@ class Ticker(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="24
     """
     24 h rolling window ticker of one symbol.
 
-    Streams: `<symbol>@ticker`, `!ticker@arr`.
+    Streams (route `/market`): `<symbol>@ticker`, `!ticker@arr`.
     """
 
     event_type: ClassVar[str] = "24hrTicker"
@@ -502,7 +502,7 @@ TickerArray: TypeAlias = list[Ticker]
 """
 `!ticker@arr`: the tickers of the symbols that changed.
 
-Streams: `!ticker@arr`.
+Streams (route `/market`): `!ticker@arr`.
 """
 
 
@@ -511,7 +511,7 @@ class BookTicker(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag
     """
     Best bid and ask of a symbol (RPI orders excluded).
 
-    Streams: `<symbol>@bookTicker`, `!bookTicker`.
+    Streams (route `/public`): `<symbol>@bookTicker`, `!bookTicker`.
     """
 
     event_type: ClassVar[str] = "bookTicker"
@@ -608,7 +608,7 @@ class ForceOrder(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag
     """
     Latest liquidation order of a symbol within 1000 ms (a snapshot; nothing is sent when there was none).
 
-    Streams: `<symbol>@forceOrder`, `!forceOrder@arr`.
+    Streams (route `/market`): `<symbol>@forceOrder`, `!forceOrder@arr`.
     """
 
     event_type: ClassVar[str] = "forceOrder"
@@ -627,7 +627,7 @@ class DepthUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", ta
     """
     Changed levels of the book (diff stream) or the top levels (partial stream, same shape). A local book is continuous when each event's `pu` equals the previous event's `u`.
 
-    Streams: `<symbol>@depth`, `<symbol>@depth@500ms`, `<symbol>@depth@100ms`, `<symbol>@depth<levels>`, `<symbol>@depth<levels>@500ms`, `<symbol>@depth<levels>@100ms`, `<symbol>@rpiDepth@500ms`.
+    Streams (route `/public`): `<symbol>@depth`, `<symbol>@depth@500ms`, `<symbol>@depth@100ms`, `<symbol>@depth<levels>`, `<symbol>@depth<levels>@500ms`, `<symbol>@depth<levels>@100ms`, `<symbol>@rpiDepth@500ms`.
     """
 
     event_type: ClassVar[str] = "depthUpdate"
@@ -699,7 +699,7 @@ class CompositeIndex(Struct, frozen=True, kw_only=True, gc=False, tag_field="e",
     """
     Price and composition of a composite index symbol.
 
-    Streams: `<symbol>@compositeIndex`.
+    Streams (route `/market`): `<symbol>@compositeIndex`.
     """
 
     event_type: ClassVar[str] = "compositeIndex"
@@ -765,7 +765,7 @@ class ContractInfo(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", t
     """
     A contract was listed or settled, or its brackets changed (`bks` only then).
 
-    Streams: `!contractInfo`.
+    Streams (route `/market`): `!contractInfo`.
     """
 
     event_type: ClassVar[str] = "contractInfo"
@@ -819,7 +819,7 @@ class AssetIndexUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e
     """
     Index price and buffers of an asset used as margin in Multi-Assets mode.
 
-    Streams: `!assetIndex@arr`.
+    Streams (route `/market`): `!assetIndex@arr`.
     """
 
     event_type: ClassVar[str] = "assetIndexUpdate"
@@ -874,7 +874,7 @@ AssetIndexArray: TypeAlias = list[AssetIndexUpdate]
 """
 `!assetIndex@arr`: the asset indexes.
 
-Streams: `!assetIndex@arr`.
+Streams (route `/market`): `!assetIndex@arr`.
 """
 
 
@@ -882,7 +882,7 @@ class TradingSession(Struct, frozen=True, kw_only=True, gc=False):
     """
     Trading session of the markets behind TradFi contracts. `e` names the market (`EquityUpdate`, `CommodityUpdate`, `KR_EquityUpdate`, `HK_EquityUpdate`, `CN_EquityUpdate`), so this event is not part of the tagged union.
 
-    Streams: `tradingSession`.
+    Streams (route `/market`): `tradingSession`.
     """
 
     event_type: str = field(name="e")

@@ -227,7 +227,7 @@ async def test_usdm_user_data_stream_and_listen_key_expiry(served: tuple[Emulato
         listen_key = (await http.post("/fapi/v1/listenKey", headers={"X-MBX-APIKEY": key.api_key})).json()[
             "listenKey"
         ]
-        async with connect(ws_url(url) + f"/usdm/ws/{listen_key}") as ws:
+        async with connect(ws_url(url) + f"/usdm/private/ws/{listen_key}") as ws:
             query, headers = rest_signed(
                 emu, {"symbol": "ETHUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.1"}
             )

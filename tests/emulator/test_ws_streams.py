@@ -9,6 +9,7 @@ The emulator is frozen: time moves (and the simulated market trades) only when a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 from collections.abc import Iterator
@@ -201,21 +202,40 @@ COINM_STREAMS: dict[str, Any] = {
 }
 
 
+# USDⓈ-M book data is sent on the /public route, every other market stream on /market.
+USDM_PUBLIC = [name for name in USDM_STREAMS if "@depth" in name or "ookTicker" in name]
+USDM_MARKET = [name for name in USDM_STREAMS if name not in USDM_PUBLIC]
+
+
 @pytest.mark.parametrize(
-    ("prefix", "streams"), [("", SPOT_STREAMS), ("/usdm", USDM_STREAMS), ("/coinm", COINM_STREAMS)]
+    ("product", "paths", "streams"),
+    [
+        ("spot", [f"/stream?streams={'/'.join(SPOT_STREAMS)}"], SPOT_STREAMS),
+        (
+            "usdm",
+            [
+                f"/usdm/public/stream?streams={'/'.join(USDM_PUBLIC)}",
+                f"/usdm/market/stream?streams={'/'.join(USDM_MARKET)}",
+            ],
+            USDM_STREAMS,
+        ),
+        ("coinm", [f"/coinm/stream?streams={'/'.join(COINM_STREAMS)}"], COINM_STREAMS),
+    ],
 )
 async def test_every_payload_decodes(
-    served: tuple[Emulator, str], prefix: str, streams: dict[str, Any]
+    served: tuple[Emulator, str], product: str, paths: list[str], streams: dict[str, Any]
 ) -> None:
     emu, url = served
-    names = "/".join(streams)
     frames: list[Any] = []
-    async with connect(ws_url(url) + f"{prefix}/stream?streams={names}") as ws:
+    async with contextlib.AsyncExitStack() as stack:
+        sockets = [await stack.enter_async_context(connect(ws_url(url) + path)) for path in paths]
         for _ in range(8):  # periodic streams send once as soon as they are subscribed
             tick(emu)
-            frames += await collect(ws, 0.05)
-        market_buy(emu, url, prefix.strip("/") or "spot")
-        frames += await collect(ws, 0.5)
+            for ws in sockets:
+                frames += await collect(ws, 0.05)
+        market_buy(emu, url, product)
+        for ws in sockets:
+            frames += await collect(ws, 0.5)
     seen: dict[str, int] = {}
     for frame in frames:
         decode(frame["data"], streams[frame["stream"]])

@@ -176,7 +176,7 @@ async def test_changes_follow_the_book_and_closing_ends_every_wait(served: tuple
     emulator, url = served
     market = Market(emulator, "usdm", "ETHUSDT")
     keeper = AsyncOrderBookKeeper("usdm", "ETHUSDT", base_url=url, limit=100, speed_ms=500, **QUICK)
-    assert keeper.url.endswith("/usdm/ws/ethusdt@depth@500ms")
+    assert keeper.url.endswith("/usdm/public/ws/ethusdt@depth@500ms")  # book data: the /public route
     async with keeper:
         market.step()
         await keeper.wait_synced(timeout=30)

@@ -3,9 +3,15 @@
 Paths (each may also be prefixed with ``/spot``, ``/usdm`` or ``/coinm``, which names the product):
 
 * spot streams: ``/ws/<stream>[/<stream>...]``, ``/ws`` (then ``SUBSCRIBE``), ``/stream?streams=a/b``;
-* USDⓈ-M streams: ``/usdm/ws/<stream>``, ``/usdm/stream?streams=...``; COIN-M: ``/coinm/...``;
-* futures user data: ``/usdm/ws/<listenKey>``, ``/coinm/ws/<listenKey>`` (``/ws/<listenKey>`` finds the
-  product by the key), or a listenKey among the names of a combined stream;
+  ``/ws/<anything>`` that is no stream name (ccxt opens ``/ws/0``, then subscribes) is ``/ws``;
+* USDⓈ-M streams, on the route that sends them (``routes.py``): ``/usdm/public/ws/<stream>``,
+  ``/usdm/market/stream?streams=...``; a stream of another route is accepted and never sent, and
+  ``/usdm/ws``, ``/usdm/stream`` (no route) get only the ``public`` streams, as on Binance since the
+  legacy paths were retired. A route without a product prefix is USDⓈ-M's. COIN-M: ``/coinm/ws/...``;
+* futures user data: USDⓈ-M on ``/usdm/private/ws?listenKey=<key>[&events=A/B]``,
+  ``/usdm/private/ws/<key>`` or ``/usdm/private/stream?listenKey=<key>``; COIN-M on
+  ``/coinm/ws/<listenKey>`` (``/ws/<listenKey>`` finds the product by the key), or a listenKey among
+  the names of a combined stream;
 * WebSocket API: ``/ws-api/v3`` (spot), ``/ws-fapi/v1`` (USDⓈ-M), ``/ws-dapi/v1`` (COIN-M).
 
 Anything else is refused before the handshake (HTTP 403).
@@ -27,7 +33,8 @@ from .connection import Connection
 from .hub import Hub, to_json
 from .market import MarketPublisher
 from .payloads import server_shutdown
-from .streams import serve_streams
+from .routes import routes
+from .streams import Where, placeholder, serve_streams
 from .user_data import UserStreams
 
 if TYPE_CHECKING:
@@ -36,6 +43,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("binance_emulator.ws")
 PRODUCTS = ("spot", "usdm", "coinm")
 API_PATHS = {"/ws-api/v3": "spot", "/ws-fapi/v1": "usdm", "/ws-dapi/v1": "coinm"}
+ROUTE_NAMES = ("public", "market", "private")
+ROUTED = "usdm"
 TIMER_S = 0.05
 
 
@@ -115,19 +124,32 @@ class WebSockets:
         websocket = WebSocket(scope, receive, send)
         path: str = scope["path"]
         prefix: str | None = None
-        first = path.split("/", 2)[1] if path.count("/") >= 1 else ""
+        first = _first(path)
         if first in PRODUCTS:
             prefix, path = first, path[len(first) + 1 :] or "/"
+        route: str | None = None
+        first = _first(path)
+        if first in ROUTE_NAMES:
+            prefix = prefix or ROUTED  # a route names USDⓈ-M, the only product with routes
+            known = routes(prefix)
+            if known is None or first not in known.names:
+                await websocket.close(1008)
+                return
+            route, path = first, path[len(first) + 1 :] or "/"
         path = path.rstrip("/") or "/"
         query = parse_qs(scope.get("query_string", b"").decode("utf-8", "replace"))
-        if path in API_PATHS:
+        if path in API_PATHS and route is None:
             await self._serve_api(websocket, API_PATHS[path], query)
         elif path == "/ws" or path.startswith("/ws/"):
-            names = [name for name in path[4:].split("/") if name]
-            await serve_streams(self, websocket, prefix, names, combined=False)
+            names = [name for name in path[4:].split("/") if name and not placeholder(name)]
+            names += query.get("listenKey", []) if route is not None else []
+            where = Where(prefix, route, _events(query))
+            await serve_streams(self, websocket, where, names, combined=False)
         elif path == "/stream":
             names = [name for value in query.get("streams", []) for name in value.split("/") if name]
-            await serve_streams(self, websocket, prefix, names, combined=True)
+            names += query.get("listenKey", []) if route is not None else []
+            where = Where(prefix, route, _events(query))
+            await serve_streams(self, websocket, where, names, combined=True)
         else:
             await websocket.close(1008)
 
@@ -145,6 +167,19 @@ class WebSockets:
             with self.emulator.lock:
                 session.close()
             self.hub.close(connection)
+
+
+def _first(path: str) -> str:
+    """The first segment of a path (``/usdm/ws/...`` -> ``usdm``)."""
+    return path.split("/", 2)[1] if path.count("/") >= 1 else ""
+
+
+def _events(query: dict[str, list[str]]) -> dict[str, frozenset[str]]:
+    """``listenKey -> events`` of a private route's query: the n-th ``events`` filters the n-th
+    ``listenKey`` (``?listenKey=a&events=ORDER_TRADE_UPDATE/ACCOUNT_UPDATE&listenKey=b``)."""
+    keys, events = query.get("listenKey", []), query.get("events", [])
+    pairs = zip(keys, events, strict=False)
+    return {key: frozenset(e for e in names.split("/") if e) for key, names in pairs}
 
 
 __all__ = ["API_PATHS", "WebSockets"]

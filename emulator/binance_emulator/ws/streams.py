@@ -9,12 +9,16 @@ control messages of Binance's stream servers.
 
 A name is a market stream (``names.py``) or, on the futures products, a listenKey (user data). A raw
 connection sends payloads as they are; a combined one wraps them as ``{"stream": name, "data": payload}``.
+
+On a product with routes (``routes.py``) a connection serves one route: a valid name of another route
+is subscribed (``LIST_SUBSCRIPTIONS`` lists it) and never sent, as Binance does.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from starlette.websockets import WebSocket
@@ -22,6 +26,7 @@ from starlette.websockets import WebSocket
 from .connection import Connection
 from .hub import to_json
 from .names import Stream, looks_like_listen_key, parse
+from .routes import routes
 from .user_data import FUTURES
 
 if TYPE_CHECKING:
@@ -32,33 +37,67 @@ MAX_STREAMS = 1024
 METHODS = ("SUBSCRIBE", "UNSUBSCRIBE", "LIST_SUBSCRIPTIONS", "SET_PROPERTY", "GET_PROPERTY")
 
 
+@dataclass(frozen=True)
+class Where:
+    """Where a connection was opened: the product named by the path (``None``: none was), the route
+    (``None``: none was) and, on a private route, the events each listenKey asks for."""
+
+    prefix: str | None = None
+    route: str | None = None
+    events: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
 class Resolved:
-    """What a list of names means on one product: market streams and listenKeys (with their owners)."""
+    """What a list of names means on one product: market streams and listenKeys (with their owners),
+    and the names of another route (accepted, never sent)."""
 
     def __init__(self) -> None:
         self.streams: list[Stream] = []
         self.keys: list[tuple[str, str, str]] = []  # (product, key, user)
+        self.silent: list[str] = []
 
 
 class StreamSession:
-    """One stream connection and what it listens to."""
+    """One stream connection and what it listens to.
 
-    def __init__(self, server: WebSockets, connection: Connection) -> None:
+    ``route`` is the route the connection serves on a product with routes (without one in the path:
+    the route of the unrouted paths), ``None`` on the others.
+    """
+
+    def __init__(
+        self,
+        server: WebSockets,
+        connection: Connection,
+        route: str | None = None,
+        events: dict[str, frozenset[str]] | None = None,
+    ) -> None:
         self.server = server
         self.connection = connection
+        self.route = route
+        self.events = events or {}
+        self.silent: dict[str, None] = {}
 
     def resolve(self, names: list[str], *, key_products: tuple[str, ...]) -> Resolved:
         """Read names of the connection's product; ``ValueError`` names the first one that is wrong."""
         product = self.connection.product
+        table = routes(product)
         resolved = Resolved()
         for name in names:
             if looks_like_listen_key(name) and key_products:
                 owner = self.server.users.owner(key_products, name)
                 if owner is None:
                     raise ValueError(f"unknown listenKey '{name}'")
-                resolved.keys.append((owner[0], name, owner[1]))
+                owned = routes(owner[0])
+                if owned is not None and self.route != owned.user_data:
+                    resolved.silent.append(name)
+                else:
+                    resolved.keys.append((owner[0], name, owner[1]))
                 continue
-            resolved.streams.append(parse(product, name, self.server.publisher.symbols(product)))
+            stream = parse(product, name, self.server.publisher.symbols(product))
+            if table is not None and table.of(name) != self.route:
+                resolved.silent.append(name)
+            else:
+                resolved.streams.append(stream)
         return resolved
 
     def add(self, resolved: Resolved) -> None:
@@ -66,11 +105,14 @@ class StreamSession:
         for stream in resolved.streams:
             self.server.hub.subscribe(self.connection, stream)
         for product, key, user in resolved.keys:
-            self.server.users.attach(self.connection, product, key, user)
+            self.server.users.attach(self.connection, product, key, user, self.events.get(key))
+        for name in resolved.silent:
+            self.silent[name] = None
 
     def names(self) -> list[str]:
         """Everything the connection listens to (``LIST_SUBSCRIPTIONS``)."""
-        return self.server.hub.names(self.connection) + self.server.users.keys(self.connection)
+        listening = self.server.hub.names(self.connection) + self.server.users.keys(self.connection)
+        return listening + list(self.silent)
 
     def close(self) -> None:
         """Stop listening to everything (the connection is gone)."""
@@ -124,7 +166,9 @@ class StreamSession:
             return {"code": 2, "msg": "Invalid request: stream names must be strings", "id": request_id}
         if method == "UNSUBSCRIBE":
             for name in params:
-                if not self.server.hub.unsubscribe(self.connection, name):
+                if name in self.silent:
+                    del self.silent[name]
+                elif not self.server.hub.unsubscribe(self.connection, name):
                     self.server.users.detach(self.connection, name)
             return {"result": None, "id": request_id}
         try:
@@ -152,14 +196,21 @@ def key_products(product: str) -> tuple[str, ...]:
     return (product,) if product in FUTURES else ()
 
 
+def placeholder(name: str) -> bool:
+    """A name in a raw stream path that names no stream (``/ws/0``, as ccxt opens its connections): the
+    connection is accepted with nothing subscribed, as Binance accepts it."""
+    return "@" not in name and not name.startswith("!") and not looks_like_listen_key(name)
+
+
 async def serve_streams(
-    server: WebSockets, websocket: WebSocket, prefix: str | None, names: list[str], *, combined: bool
+    server: WebSockets, websocket: WebSocket, where: Where, names: list[str], *, combined: bool
 ) -> None:
     """Accept a stream connection (refused before the handshake when a name is wrong) and serve it.
 
-    ``prefix`` is the product named by the path (``/usdm/ws/...``); without one, streams are spot's and a
-    listenKey may be of either futures product.
+    ``where.prefix`` is the product named by the path (``/usdm/ws/...``); without one, streams are spot's
+    and a listenKey may be of either futures product.
     """
+    prefix = where.prefix
     product = prefix or "spot"
     products = key_products(product) if prefix else FUTURES
     # A raw connection to one listenKey belongs to the key's product (``/ws/<listenKey>``).
@@ -168,7 +219,9 @@ async def serve_streams(
         if owner is not None:
             product = owner[0]
     connection = Connection(websocket, product=product, kind="stream", combined=combined)
-    session = StreamSession(server, connection)
+    table = routes(product)
+    route = where.route or (table.unrouted if table is not None else None)
+    session = StreamSession(server, connection, route, where.events)
     try:
         resolved = session.resolve(names, key_products=products)
     except ValueError as exc:
@@ -185,4 +238,4 @@ async def serve_streams(
         session.close()
 
 
-__all__ = ["StreamSession", "key_products", "serve_streams"]
+__all__ = ["StreamSession", "Where", "key_products", "placeholder", "serve_streams"]

@@ -1,7 +1,8 @@
 """User data on websockets: futures listenKey streams and spot WebSocket API subscriptions.
 
-* **futures** (``/usdm/ws/<listenKey>``, ``/coinm/ws/<listenKey>``, or a listenKey among the names of a
-  combined stream): the key comes from ``POST /fapi|dapi/v1/listenKey``; every user data event of its
+* **futures** (``/usdm/private/ws?listenKey=<key>``, ``/usdm/private/ws/<key>``, ``/coinm/ws/<listenKey>``,
+  or a listenKey among the names of a combined stream; ``&events=A/B`` on the private route sends only
+  those event types): the key comes from ``POST /fapi|dapi/v1/listenKey``; every user data event of its
   account (``ORDER_TRADE_UPDATE``, ``ACCOUNT_UPDATE``, ...) is sent as the exchange publishes it. When
   the key expires the exchange publishes ``listenKeyExpired``: it is sent, then the connection is
   closed. A key closed with ``DELETE listenKey`` closes its connections too (checked on the timer).
@@ -43,18 +44,24 @@ class UserStreams:
                 return product, str(user)
         return None
 
-    def attach(self, connection: Connection, product: str, key: str, user: str) -> None:
-        """Send ``user``'s events of ``product`` to the connection, under the stream name ``key``."""
+    def attach(
+        self, connection: Connection, product: str, key: str, user: str, events: frozenset[str] | None = None
+    ) -> None:
+        """Send ``user``'s events of ``product`` to the connection, under the stream name ``key``; only the
+        event types in ``events`` when it is given (``?events=`` of a private route: an allow list)."""
 
         def deliver(_account: str, event: dict[str, Any]) -> None:
+            wanted = not events or event.get("e") in events
             if event.get("e") == "listenKeyExpired":
                 if event.get("listenKey") != key:
                     return
-                connection.send_stream(key, to_json(event))
+                if wanted:
+                    connection.send_stream(key, to_json(event))
                 connection.close_soon(1000, "listenKey expired")
                 self.detach(connection, key)
                 return
-            connection.send_stream(key, to_json(event))
+            if wanted:
+                connection.send_stream(key, to_json(event))
 
         with self.emulator.lock:
             mine = self._keys.setdefault(connection, {})

@@ -3,7 +3,9 @@
 * ``MarketStream`` / ``SyncMarketStream`` - combined market streams of one product as typed events
   (``binance_streams``), with live ``subscribe``/``unsubscribe``; built on ``ResilientStream``, which
   reconnects with backoff and jitter, heals a silent connection, and rolls over make-before-break before
-  Binance's 24-hour disconnect or on ``serverShutdown`` (no gap, no duplicate).
+  Binance's 24-hour disconnect or on ``serverShutdown`` (no gap, no duplicate). USDⓈ-M streams go to the
+  route of their host that sends them (``/public``, ``/market``; user data on ``/private``), one
+  connection per route, merged (``binance_streams.routes``).
 * ``AsyncOrderBookKeeper`` / ``OrderBookKeeper`` - one symbol's book from a REST snapshot plus the diff
   depth stream, resynchronised on every gap (``LocalOrderBook`` is the sans-I/O core).
 * ``FuturesUserData`` / ``SpotUserData`` (``BlockingUserData`` for threads) - user data events exactly

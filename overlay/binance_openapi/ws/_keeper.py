@@ -53,7 +53,7 @@ from ._book import BookState, Level, LocalOrderBook
 from ._depth_feed import DepthFeed, depth_feed
 from ._pacing import SnapshotPacer
 from ._stream import DAY, ResilientStream
-from ._urls import local_urls, stream_url
+from ._urls import local_urls, route_of, stream_url, with_route
 
 log = logging.getLogger("binance_openapi.ws")
 RETRIED = (TransportError, ServerError, RateLimitError, ThrottledError)
@@ -162,7 +162,7 @@ class AsyncOrderBookKeeper:
         self.stream_name = feed.stream(self.symbol, speed_ms)
         self.first_event_wait = first_event_wait
         base = local_urls(base_url, product)[0] if base_url else stream_url(product, network)
-        self.url = f"{base}/ws/{self.stream_name}"
+        self.url = f"{with_route(base, route_of(product, self.stream_name))}/ws/{self.stream_name}"
         weight = feed.weight(self.limit)
         budget = snapshot_weight_per_minute or max(weight, feed.ip_weight_per_minute // BUDGET_SHARE)
         self._pacer = SnapshotPacer(weight, budget, backoff_initial, backoff_max)

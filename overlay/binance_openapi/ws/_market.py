@@ -1,4 +1,4 @@
-"""Market streams as typed events: one combined-stream connection that stays up.
+"""Market streams as typed events: combined-stream connections that stay up (one per route).
 
 ::
 
@@ -9,8 +9,14 @@
         await stream.subscribe("ethusdt@bookTicker")
 
 Messages come from Binance's combined endpoint (``/stream?streams=...``), so each one says which stream
-it belongs to. Events are the ``binance_streams`` Structs of the product: the tagged union for every
-payload that carries ``e``, a list of them for ``!...@arr`` streams, and by stream name for the two
+it belongs to. On USDⓈ-M each stream is asked for on the route that sends it (``/public`` for book data,
+``/market`` for the rest): streams of two routes are two connections, merged into one iterator, and a
+``subscribe`` to a stream of another route opens (or uses) that route's connection. A subscribed stream
+that has delivered nothing within ``silence_timeout`` is named in a warning with the route Binance sends it
+on (a stream asked for on another route is accepted and never sent: this is how that shows).
+
+Events are the ``binance_streams`` Structs of the product: the tagged union for every payload that carries
+``e``, a list of them for ``!...@arr`` streams, and by stream name for the two
 spot payloads without a tag (``@bookTicker``, ``@depth<levels>``). A payload the Structs do not know
 (a stream Binance added after this release) arrives as ``msgspec.Raw`` instead of failing the stream.
 
@@ -20,9 +26,11 @@ Reconnects, resubscription, the silence watchdog and the make-before-break 24-ho
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import logging
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, NamedTuple, Self
@@ -34,7 +42,7 @@ from binance_streams import coinm_market, spot_market, usdm_market
 
 from ._stream import DAY, Connect, ResilientStream, StreamStats, default_connect
 from ._thread import LoopThread
-from ._urls import local_urls, stream_url
+from ._urls import local_urls, route_of, routed, stream_url, with_route
 
 log = logging.getLogger("binance_openapi.ws")
 _UNIONS: dict[str, Any] = {
@@ -113,6 +121,9 @@ class MarketStream:
       stall while its socket stays open); ``None`` turns the watchdog off (for rare streams).
     * **rollover_after** - seconds after which the connection is replaced, make-before-break, ahead of
       Binance's 24-hour disconnect.
+    * **routes** - the route of streams that this release routes otherwise or not at all (a stream Binance
+      added or moved since): ``{"btcusdt@newStream": "public"}``. Every other stream goes to the route of
+      ``binance_streams.routes``.
     """
 
     def __init__(
@@ -125,49 +136,123 @@ class MarketStream:
         silence_timeout: float | None = 60.0,
         rollover_after: float = DAY - 600,
         connect: Connect = default_connect,
+        routes: Mapping[str, str] | None = None,
     ) -> None:
         if product not in _UNIONS:
             raise ValueError(f"product must be spot, usdm or coinm, not {product!r}")
         self.product = product
         self.base = local_urls(base_url, product)[0] if base_url else stream_url(product, network)
         self._decoders = _Decoders.of(product)
-        self._stream = ResilientStream(
-            url=self._url,
-            streams=list(dict.fromkeys(streams)),
-            key=_same_text,
-            silence_timeout=silence_timeout,
-            rollover_after=rollover_after,
-            connect=connect,
-        )
+        self._silence_timeout = silence_timeout
+        self._rollover_after = rollover_after
+        self._connect = connect
+        self._overrides = dict(routes or {})
+        self._queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue()
+        self._routes: dict[str | None, ResilientStream] = {}
+        self._waiting: dict[str, asyncio.TimerHandle] = {}
+        self._names: dict[str, None] = dict.fromkeys(streams)  # in the order they were subscribed
+        self._started = False
+        self._closed = False
+        if not routed(product):
+            self._route_stream(None)  # one path: one connection, even before the first subscription
+        for name in self._names:
+            self._route_stream(self.route(name)).streams.append(name)
+
+    def route(self, stream: str) -> str | None:
+        """The route this stream is asked for on (``None``: the product has one path)."""
+        if not routed(self.product):
+            return None
+        return self._overrides.get(stream) or route_of(self.product, stream)
+
+    def url(self, route: str | None = None) -> str:
+        """The URL of the connection of ``route``, for the streams subscribed there now."""
+        names = "/".join(quote(name, safe="@!_") for name in self._routes[route].streams)
+        base = with_route(self.base, route)
+        return f"{base}/stream?streams={names}" if names else f"{base}/stream"
 
     @property
     def streams(self) -> list[str]:
         """The streams subscribed now (they are subscribed again after every reconnect)."""
-        return list(self._stream.streams)
+        return list(self._names)
 
     @property
     def stats(self) -> StreamStats:
-        return self._stream.stats
+        """What happened to the connection (the sum over the connections of every route)."""
+        if len(self._routes) == 1:
+            return next(iter(self._routes.values())).stats
+        total = StreamStats()
+        for stream in self._routes.values():
+            for item in dataclasses.fields(StreamStats):
+                setattr(total, item.name, getattr(total, item.name) + getattr(stream.stats, item.name))
+        return total
 
-    def _url(self) -> str:
-        names = "/".join(quote(name, safe="@!_") for name in self._stream.streams)
-        return f"{self.base}/stream?streams={names}" if names else f"{self.base}/stream"
+    def _route_stream(self, route: str | None) -> ResilientStream:
+        """The resilient connection of one route (made on first use)."""
+        stream = self._routes.get(route)
+        if stream is None:
+            stream = ResilientStream(
+                url=lambda: self.url(route),
+                key=_same_text,
+                silence_timeout=self._silence_timeout,
+                rollover_after=self._rollover_after,
+                connect=self._connect,
+                queue=self._queue,
+                on_message=self._arrived,
+                label=f"stream {with_route(self.base, route)}",
+            )
+            self._routes[route] = stream
+        return stream
 
     async def subscribe(self, *streams: str) -> None:
-        await self._stream.subscribe(*streams)
+        """Add streams now (``SUBSCRIBE`` on the connection of their route) and after every reconnect."""
+        by_route: dict[str | None, list[str]] = {}
+        for name in dict.fromkeys(streams):
+            if name not in self._names:
+                self._names[name] = None
+                by_route.setdefault(self.route(name), []).append(name)
+        for route, names in by_route.items():
+            stream = self._routes.get(route)
+            if stream is None or not self._started:
+                self._route_stream(route).streams.extend(names)
+                if self._started:
+                    await self._routes[route].start()
+            else:
+                await stream.subscribe(*names)
+            self._watch(names)
 
     async def unsubscribe(self, *streams: str) -> None:
-        await self._stream.unsubscribe(*streams)
+        """Remove streams; the connection of a route left without streams is closed."""
+        for name in streams:
+            self._names.pop(name, None)
+        for route, stream in list(self._routes.items()):
+            gone = [name for name in streams if name in stream.streams]
+            if not gone:
+                continue
+            self._unwatch(gone)
+            if route is not None and len(gone) == len(stream.streams):
+                del self._routes[route]
+                await stream.close()
+            else:
+                await stream.unsubscribe(*gone)
 
     def request_rollover(self) -> None:
-        """Replace the connection now, make-before-break."""
-        self._stream.request_rollover()
+        """Replace the connections now, make-before-break."""
+        for stream in self._routes.values():
+            stream.request_rollover()
 
     async def start(self) -> None:
-        await self._stream.start()
+        if self._started:
+            return
+        self._started = True
+        for stream in list(self._routes.values()):
+            await stream.start()
+        self._watch(self.streams)
 
     async def close(self) -> None:
-        await self._stream.close()
+        self._closed = True
+        self._unwatch(list(self._waiting))
+        for stream in list(self._routes.values()):
+            await stream.close()
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -182,10 +267,67 @@ class MarketStream:
         return self._messages()
 
     async def _messages(self) -> AsyncIterator[StreamMessage]:
-        async for raw in self._stream:
+        await self.start()
+        while not self._closed:
+            _, raw = await self._queue.get()
             message = self.decode(raw)
             if message is not None:
                 yield message
+
+    # -- the watchdog of streams that never deliver ---------------------------------------------------
+
+    def _watch(self, names: list[str]) -> None:
+        if self._silence_timeout is None or not self._started:
+            return
+        loop = asyncio.get_running_loop()
+        for name in names:
+            if name not in self._waiting:
+                self._waiting[name] = loop.call_later(self._silence_timeout, self._never_delivered, name)
+
+    def _unwatch(self, names: list[str]) -> None:
+        for name in names:
+            handle = self._waiting.pop(name, None)
+            if handle is not None:
+                handle.cancel()
+
+    def _arrived(self, raw: str) -> None:
+        """A message arrived: its stream has delivered (only read while some stream has not yet)."""
+        if self._waiting and raw.startswith('{"stream":"'):
+            name = raw[11 : raw.find('"', 11)]
+            handle = self._waiting.pop(name, None)
+            if handle is not None:
+                handle.cancel()
+
+    def _never_delivered(self, name: str) -> None:
+        self._waiting.pop(name, None)
+        asked = self.route(name)
+        expected = route_of(self.product, name)
+        where = with_route(self.base, asked)
+        if expected is None:
+            log.warning(
+                "stream %s: nothing received in %.0f s on %s (a rare stream, or one Binance does not send)",
+                name,
+                self._silence_timeout or 0,
+                where,
+            )
+        elif asked != expected:
+            log.warning(
+                "stream %s: nothing received in %.0f s on %s; Binance sends it on the /%s route "
+                "(a stream asked for on another route is accepted and never sent)",
+                name,
+                self._silence_timeout or 0,
+                where,
+                expected,
+            )
+        else:
+            log.warning(
+                "stream %s: nothing received in %.0f s on %s, the /%s route this release expects it on "
+                "(a rare stream, or one Binance has moved to another route: give its route in `routes=`)",
+                name,
+                self._silence_timeout or 0,
+                where,
+                expected,
+            )
 
     def decode(self, raw: str | bytes) -> StreamMessage | None:
         """A combined-stream message as a typed event; ``None`` for control answers."""

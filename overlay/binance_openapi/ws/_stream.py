@@ -88,6 +88,9 @@ class ResilientStream:
     * **key** - identifies a message (``None``: no deduplication) for the rollover overlap.
     * **silence_timeout** - seconds without a message before reconnecting (``None``: no watchdog).
     * **rollover_after** - seconds after which a connection is replaced before Binance closes it.
+    * **queue** - where messages go, in order (several streams may share one, and one reader merge them).
+    * **on_message** - called with each message as it arrives, before deduplication.
+    * **label** - what log lines call the stream (its route, for instance).
     """
 
     url: Callable[[], str]
@@ -100,8 +103,10 @@ class ResilientStream:
     backoff_max: float = 30.0
     connect: Connect = default_connect
     on_reconnect: Callable[[], Awaitable[None]] | None = None
+    on_message: Callable[[str], None] | None = None
+    label: str = "stream"
     stats: StreamStats = field(default_factory=StreamStats)
-    _queue: asyncio.Queue[tuple[int, str]] = field(default_factory=asyncio.Queue)
+    queue: asyncio.Queue[tuple[int, str]] = field(default_factory=asyncio.Queue)
     _seen: _Seen = field(default_factory=_Seen)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _active: dict[int, ClientConnection] = field(default_factory=dict)
@@ -146,7 +151,7 @@ class ResilientStream:
     async def _messages(self) -> AsyncIterator[str]:
         await self.start()
         while not self._closed:
-            _, message = await self._queue.get()
+            _, message = await self.queue.get()
             yield message
 
     async def subscribe(self, *streams: str) -> None:
@@ -194,7 +199,7 @@ class ResilientStream:
                 if earlier != generation:
                     self._overlap.set()  # two connections have reached the same message
                 return
-        self._queue.put_nowait((generation, raw))
+        self.queue.put_nowait((generation, raw))
 
     async def _read(self, connection: ClientConnection, generation: int, first: asyncio.Event) -> None:
         """Deliver every message of one connection until it closes or goes silent."""
@@ -203,7 +208,7 @@ class ResilientStream:
                 raw = await asyncio.wait_for(connection.recv(), timeout=self.silence_timeout)
             except TimeoutError:
                 self.stats.stalls += 1
-                log.warning("stream silent for %.0f s: reconnecting", self.silence_timeout or 0)
+                log.warning("%s silent for %.0f s: reconnecting", self.label, self.silence_timeout or 0)
                 await connection.close()
                 return
             except (WebSocketException, OSError) as exc:
@@ -214,6 +219,8 @@ class ResilientStream:
                 log.info("serverShutdown announced: rolling over")
                 self._rollover_requested.set()
             first.set()
+            if self.on_message is not None:
+                self.on_message(text)
             self._deliver(generation, text)
 
     async def _supervise(self) -> None:

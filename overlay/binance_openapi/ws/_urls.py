@@ -1,6 +1,15 @@
-"""Websocket base URLs of each product on each network."""
+"""Websocket base URLs of each product on each network, and the route of each stream.
+
+USDⓈ-M serves its streams on three routes of its host since 2026-03-06 (the paths without a route were
+retired on 2026-04-23): ``/public`` (book data), ``/market`` (every other market stream) and ``/private``
+(user data), on mainnet, testnet and demo alike. A stream asked for on another route is accepted and never
+sent, so every URL is built for the route of its streams (``binance_streams.routes``, compiled from the
+stream specs). Spot and COIN-M have one path.
+"""
 
 from __future__ import annotations
+
+from binance_streams import routes as _routes
 
 STREAM_URLS: dict[str, dict[str, str]] = {
     "spot": {
@@ -47,8 +56,38 @@ def _pick(table: dict[str, dict[str, str]], product: str, network: str) -> str:
 
 
 def stream_url(product: str, network: str = "mainnet") -> str:
-    """Base URL of market and user data streams (``/ws/<name>``, ``/stream?streams=``)."""
+    """Base URL of the product's stream host (before the route, on a product with routes)."""
     return _pick(STREAM_URLS, product, network)
+
+
+def route_of(product: str, stream: str) -> str | None:
+    """The route that sends market stream ``stream`` (``"public"``, ``"market"``); ``None`` on a product
+    without routes."""
+    return _routes.route_of(product, stream)
+
+
+def routed(product: str) -> bool:
+    """Whether the product's stream host serves its streams on routes."""
+    return _routes.routed(product)
+
+
+def user_data_route(product: str) -> str | None:
+    """The route of user data (listenKey) streams; ``None`` on a product without routes."""
+    return _routes.USER_DATA.get(product)
+
+
+def with_route(base: str, route: str | None) -> str:
+    """``base`` followed by ``/<route>`` (a route that ``base`` already ends with is replaced)."""
+    base = base.rstrip("/")
+    if route is None:
+        return base
+    for known in ROUTES:
+        if base.endswith(f"/{known}"):
+            base = base[: -len(known) - 1]
+    return f"{base}/{route}"
+
+
+ROUTES: tuple[str, ...] = tuple(dict.fromkeys(r for names in _routes.ROUTES.values() for r in names))
 
 
 def ws_api_url(product: str, network: str = "mainnet") -> str:
@@ -60,7 +99,8 @@ def local_urls(base_http_url: str, product: str) -> tuple[str, str]:
     """Stream base and WS API URL of a local server (the emulator) at ``base_http_url``.
 
     The emulator serves every product on one port: futures streams under ``/usdm`` and ``/coinm``
-    (``base_http_url`` may already end with the product's prefix), the WebSocket APIs at their own paths.
+    (``base_http_url`` may already end with the product's prefix; USDⓈ-M's routes follow the prefix,
+    ``/usdm/market/stream``), the WebSocket APIs at their own paths.
     """
     ws = base_http_url.replace("https://", "wss://").replace("http://", "ws://").rstrip("/")
     root = ws.removesuffix("/coinm").removesuffix("/usdm").removesuffix("/spot")
@@ -68,4 +108,15 @@ def local_urls(base_http_url: str, product: str) -> tuple[str, str]:
     return root + prefix, root + WS_API_PATHS[product]
 
 
-__all__ = ["STREAM_URLS", "WS_API_URLS", "local_urls", "stream_url", "ws_api_url"]
+__all__ = [
+    "ROUTES",
+    "STREAM_URLS",
+    "WS_API_URLS",
+    "local_urls",
+    "route_of",
+    "routed",
+    "stream_url",
+    "user_data_route",
+    "with_route",
+    "ws_api_url",
+]

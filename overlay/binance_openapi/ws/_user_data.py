@@ -55,7 +55,7 @@ from ._dedupe import DeliveryLedger, order_change
 from ._listen_key import ListenKeyKeeper, Scheduler
 from ._reconcile import Reconciler
 from ._stream import DAY, Connect, ResilientStream, default_connect
-from ._urls import local_urls, stream_url, ws_api_url
+from ._urls import local_urls, stream_url, user_data_route, with_route, ws_api_url
 from ._user_events import Reconciled, UndecodedEvent, UserDataGap
 
 log = logging.getLogger("binance_openapi.ws")
@@ -299,7 +299,8 @@ class FuturesUserData(UserDataStream):
     * **client** - ``AsyncUsdM`` or ``AsyncCoinM`` with the account's key (listenKey and REST snapshots).
     * **symbols** - symbols whose recent orders reconciliation always fetches (seen ones are added).
     * **stream_url** - stream base URL (default: the client's network; a local server for a custom
-      ``base_url``).
+      ``base_url``). USDⓈ-M user data is read on its ``/private`` route
+      (``<stream_url>/private/ws?listenKey=<key>``), COIN-M's at ``<stream_url>/ws/<key>``.
     * **keepalive_interval** - seconds between keepalives; **scheduler** - what they wait with.
     * **connect** - opens the websocket (tests and proxies).
     * **reconcile** - fetch and deliver snapshots after gaps (``False``: only ``UserDataGap`` markers).
@@ -355,7 +356,10 @@ class FuturesUserData(UserDataStream):
         return f"FuturesUserData(product={self.product!r}, keeper={self.keeper!r})"
 
     def _url(self) -> str:
-        return f"{self.stream_base}/ws/{self.keeper.key}"
+        route = user_data_route(self.product)
+        if route is None:
+            return f"{self.stream_base}/ws/{self.keeper.key}"
+        return f"{with_route(self.stream_base, route)}/ws?listenKey={self.keeper.key}"
 
     async def _open(self) -> None:
         await self.keeper.create()
