@@ -12,7 +12,7 @@ SPECS = (
     "specs/streams/ws-api.json",
     "specs/streams/names.json",
 )
-SPECS_SHA256 = "88ddda8e5707a9d099c72bcdff0ea4f9e2ad89c6258ef605d2dfff1149e5cce7"
+SPECS_SHA256 = "d25e215ed5deaaadce77316f61d3e8212f34994cc3752755aaaebee3b37aeb53"
 GENERATOR_SHA256 = "c400680386a27672c8863323b84a95bf1742587eaddfba2f2fc331ccd752df4f"
 DATAMODEL_CODE_GENERATOR = "0.89.0"
 RUFF = "0.17.6"

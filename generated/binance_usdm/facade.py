@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .models.algo_type import AlgoType
     from .models.asset_index import AssetIndex
     from .models.auto_close_type import AutoCloseType
+    from .models.basis_contract_type import BasisContractType
     from .models.basis_record import BasisRecord
     from .models.batch_order import BatchOrder
     from .models.batch_order_modification import BatchOrderModification
@@ -544,7 +545,8 @@ class UsdMFacade:
         self,
         *,
         pair: str,
-        contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+        contract_type: ContinuousContractType
+        | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER", "TRADIFI_PERPETUAL"],
         interval: KlineInterval
         | Literal[
             "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
@@ -567,7 +569,8 @@ class UsdMFacade:
         Args:
             pair (str):
             contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-                "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
+                "NEXT_QUARTER", "TRADIFI_PERPETUAL"]): A contract of a pair named by its role rather than
+                its delivery date.
             interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
                 "8h", "12h", "1d", "3d", "1w", "1M"]):
             start_time (int):
@@ -1255,7 +1258,7 @@ class UsdMFacade:
         self,
         *,
         pair: str,
-        contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+        contract_type: BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
         period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int,
         start_time: int | Unset = UNSET,
@@ -1273,8 +1276,8 @@ class UsdMFacade:
 
         Args:
             pair (str):
-            contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-                "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
+            contract_type (BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+                "NEXT_QUARTER"]): The contracts whose basis is published.
             period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
                 "1d"]):
             limit (int):
@@ -1543,6 +1546,8 @@ class UsdMFacade:
             "QUEUE_20",
         ]
         | Unset = UNSET,
+        modify_id: int | Unset = UNSET,
+        reduce_only: bool | Unset = UNSET,
     ) -> Order:
         """Modify a LIMIT order.
 
@@ -1572,6 +1577,8 @@ class UsdMFacade:
                 `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
                 `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
                 `NONE`: no matching.
+            modify_id (int):
+            reduce_only (bool):
 
         Returns:
             Order
@@ -1589,6 +1596,8 @@ class UsdMFacade:
                 quantity=quantity,
                 price=price,
                 price_match=price_match,
+                modify_id=modify_id,
+                reduce_only=reduce_only,
             ),
             operation.parse_success,
         )
@@ -1951,17 +1960,17 @@ class UsdMFacade:
     def all_orders(
         self,
         *,
-        symbol: str,
+        symbol: str | Unset = UNSET,
         order_id: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> list[Order]:
-        """Orders of a symbol: open, canceled or filled.
+        """Orders of a symbol, or of all symbols: open, canceled or filled.
 
-        With orderId, orders from that id on; otherwise the most recent. The time range must be shorter than
-        7 days (the last 7 days by default). The same retention limits as query_order apply. Default limit
-        500, max 1000.
+        Without symbol, the orders of every symbol (since 2026-08-25). With orderId, orders from that id on;
+        otherwise the most recent. The time range must be shorter than 7 days (the last 7 days by default).
+        The same retention limits as query_order apply. Default limit 500, max 1000.
 
         ``GET /fapi/v1/allOrders`` - security ``USER_DATA`` (signed)
         Weight: IP weight 5
@@ -2876,7 +2885,6 @@ class UsdMFacade:
         algo_id: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-        page: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> list[AlgoOrder]:
         """Conditional (algo) orders of a symbol, open or not.
@@ -2895,7 +2903,6 @@ class UsdMFacade:
             algo_id (int):
             start_time (int):
             end_time (int):
-            page (int):
             limit (int):
 
         Returns:
@@ -2911,7 +2918,6 @@ class UsdMFacade:
                 algo_id=algo_id,
                 start_time=start_time,
                 end_time=end_time,
-                page=page,
                 limit=limit,
             ),
             operation.parse_success,
@@ -3250,6 +3256,7 @@ class UsdMFacade:
             "STRATEGY_UMFUTURES_TRANSFER",
             "FEE_RETURN",
             "BFUSD_REWARD",
+            "SPECIAL_FUNDING_FEE",
         ]
         | Unset = UNSET,
         start_time: int | Unset = UNSET,
@@ -3274,8 +3281,8 @@ class UsdMFacade:
                 "API_REBATE", "CONTEST_REWARD", "CROSS_COLLATERAL_TRANSFER", "OPTIONS_PREMIUM_FEE",
                 "OPTIONS_SETTLE_PROFIT", "INTERNAL_TRANSFER", "AUTO_EXCHANGE", "DELIVERED_SETTELMENT",
                 "COIN_SWAP_DEPOSIT", "COIN_SWAP_WITHDRAW", "POSITION_LIMIT_INCREASE_FEE",
-                "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD"]): Kind of income;
-                `DELIVERED_SETTELMENT` is spelled so by Binance.
+                "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD", "SPECIAL_FUNDING_FEE"]): Kind
+                of income; `DELIVERED_SETTELMENT` is spelled so by Binance.
             start_time (int):
             end_time (int):
             page (int):
@@ -4519,7 +4526,8 @@ class AsyncUsdMFacade:
         self,
         *,
         pair: str,
-        contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+        contract_type: ContinuousContractType
+        | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER", "TRADIFI_PERPETUAL"],
         interval: KlineInterval
         | Literal[
             "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
@@ -4542,7 +4550,8 @@ class AsyncUsdMFacade:
         Args:
             pair (str):
             contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-                "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
+                "NEXT_QUARTER", "TRADIFI_PERPETUAL"]): A contract of a pair named by its role rather than
+                its delivery date.
             interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
                 "8h", "12h", "1d", "3d", "1w", "1M"]):
             start_time (int):
@@ -5230,7 +5239,7 @@ class AsyncUsdMFacade:
         self,
         *,
         pair: str,
-        contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+        contract_type: BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
         period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int,
         start_time: int | Unset = UNSET,
@@ -5248,8 +5257,8 @@ class AsyncUsdMFacade:
 
         Args:
             pair (str):
-            contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-                "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
+            contract_type (BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+                "NEXT_QUARTER"]): The contracts whose basis is published.
             period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
                 "1d"]):
             limit (int):
@@ -5518,6 +5527,8 @@ class AsyncUsdMFacade:
             "QUEUE_20",
         ]
         | Unset = UNSET,
+        modify_id: int | Unset = UNSET,
+        reduce_only: bool | Unset = UNSET,
     ) -> Order:
         """Modify a LIMIT order.
 
@@ -5547,6 +5558,8 @@ class AsyncUsdMFacade:
                 `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
                 `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
                 `NONE`: no matching.
+            modify_id (int):
+            reduce_only (bool):
 
         Returns:
             Order
@@ -5564,6 +5577,8 @@ class AsyncUsdMFacade:
                 quantity=quantity,
                 price=price,
                 price_match=price_match,
+                modify_id=modify_id,
+                reduce_only=reduce_only,
             ),
             operation.parse_success,
         )
@@ -5926,17 +5941,17 @@ class AsyncUsdMFacade:
     async def all_orders(
         self,
         *,
-        symbol: str,
+        symbol: str | Unset = UNSET,
         order_id: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> list[Order]:
-        """Orders of a symbol: open, canceled or filled.
+        """Orders of a symbol, or of all symbols: open, canceled or filled.
 
-        With orderId, orders from that id on; otherwise the most recent. The time range must be shorter than
-        7 days (the last 7 days by default). The same retention limits as query_order apply. Default limit
-        500, max 1000.
+        Without symbol, the orders of every symbol (since 2026-08-25). With orderId, orders from that id on;
+        otherwise the most recent. The time range must be shorter than 7 days (the last 7 days by default).
+        The same retention limits as query_order apply. Default limit 500, max 1000.
 
         ``GET /fapi/v1/allOrders`` - security ``USER_DATA`` (signed)
         Weight: IP weight 5
@@ -6851,7 +6866,6 @@ class AsyncUsdMFacade:
         algo_id: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-        page: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> list[AlgoOrder]:
         """Conditional (algo) orders of a symbol, open or not.
@@ -6870,7 +6884,6 @@ class AsyncUsdMFacade:
             algo_id (int):
             start_time (int):
             end_time (int):
-            page (int):
             limit (int):
 
         Returns:
@@ -6886,7 +6899,6 @@ class AsyncUsdMFacade:
                 algo_id=algo_id,
                 start_time=start_time,
                 end_time=end_time,
-                page=page,
                 limit=limit,
             ),
             operation.parse_success,
@@ -7225,6 +7237,7 @@ class AsyncUsdMFacade:
             "STRATEGY_UMFUTURES_TRANSFER",
             "FEE_RETURN",
             "BFUSD_REWARD",
+            "SPECIAL_FUNDING_FEE",
         ]
         | Unset = UNSET,
         start_time: int | Unset = UNSET,
@@ -7249,8 +7262,8 @@ class AsyncUsdMFacade:
                 "API_REBATE", "CONTEST_REWARD", "CROSS_COLLATERAL_TRANSFER", "OPTIONS_PREMIUM_FEE",
                 "OPTIONS_SETTLE_PROFIT", "INTERNAL_TRANSFER", "AUTO_EXCHANGE", "DELIVERED_SETTELMENT",
                 "COIN_SWAP_DEPOSIT", "COIN_SWAP_WITHDRAW", "POSITION_LIMIT_INCREASE_FEE",
-                "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD"]): Kind of income;
-                `DELIVERED_SETTELMENT` is spelled so by Binance.
+                "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD", "SPECIAL_FUNDING_FEE"]): Kind
+                of income; `DELIVERED_SETTELMENT` is spelled so by Binance.
             start_time (int):
             end_time (int):
             page (int):

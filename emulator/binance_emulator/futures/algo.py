@@ -34,6 +34,7 @@ from .validation import check_notional, check_price, check_quantity, matched_pri
 from .views import average_price
 
 ALGO_TYPES = ("STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", TRAILING)
+ALGO_MAX_CALLBACK = Decimal(20)  # callbackRate of algo trailing stops: 0.1 to 20 since 2026-10-23
 
 
 class AlgoService:
@@ -70,8 +71,9 @@ class AlgoService:
         callback = optional_decimal(params, "callbackRate")
         activation = optional_decimal(params, "activatePrice")
         trigger = make_trigger(
-            state, symbol, order_type, side, working_type, trigger_price, activation, callback
-        )
+            state, symbol, order_type, side, working_type, trigger_price, activation, callback,
+            max_callback=ALGO_MAX_CALLBACK,
+        )  # fmt: skip
         if not close_position:
             reference = price or trigger_price or state.trigger_price(symbol, working_type)
             check_notional(rule, quantity, reference, reduce_only=reduce_only, inverse=state.inverse)

@@ -15,7 +15,7 @@ from typing import Any
 from binance_emulator._call import Call
 from binance_emulator._errors import ExchangeError
 
-from ._num import decimal, integer
+from ._num import decimal, flag, integer
 from .accounts import Account
 from .api_common import code_message, in_window, limit
 from .core import FuturesCore, Handler
@@ -103,10 +103,20 @@ class Trading:
             price = matched_price(self.state.books[symbol], order.side, price_match)
         if quantity is None and price is None:
             raise require("quantity")
-        self.engine.modify(account, order, str(params.get("side") or ""), quantity, price, now)
+        modify_id = None
+        if self.core.usdm:
+            # reduceOnly only validates (2026-10); modifyId is echoed back (2026-07-28)
+            if flag(params.get("reduceOnly", False)) and not order.reduce_only:
+                raise ExchangeError(-5047, "The original order is not a reduce-only order")
+            if params.get("modifyId") is not None:
+                modify_id = integer(params["modifyId"], "modifyId")
+        side = str(params.get("side") or "")
+        self.engine.modify(account, order, side, quantity, price, now, modify_id=modify_id)
         body = order_view(self.state, order)
         body["pair"] = self.state.rules[symbol].pair
         body["cumBase"] = body.get("cumBase", "0")
+        if modify_id is not None:
+            body["modifyId"] = modify_id
         return body
 
     def modify_order(self, call: Call) -> dict[str, Any]:
@@ -145,6 +155,7 @@ class Trading:
                     "price": {"before": _text(a.price_before), "after": _text(a.price_after)},
                     "origQty": {"before": _text(a.qty_before), "after": _text(a.qty_after)},
                     "count": a.count,
+                    **({"modifyId": a.modify_id} if a.modify_id is not None else {}),
                 },
             }
             for a in reversed(chosen)
@@ -250,7 +261,7 @@ class Trading:
 
     def all_orders(self, call: Call) -> list[dict[str, Any]]:
         account = self.state.account(call.account)
-        symbols = self._symbols(call, required=True)
+        symbols = self._symbols(call, required=not self.core.usdm)  # USDⓈ-M: symbol optional since 2026-08-25
         orders = sorted(
             (o for s in symbols for o in account.orders_by_symbol.get(s, [])), key=lambda o: o.order_id
         )

@@ -177,6 +177,7 @@ class Amendment:
     qty_before: Decimal
     qty_after: Decimal
     count: int
+    modify_id: int | None = None  # USDⓈ-M: the caller's modifyId, when sent
 
 
 @dataclass(slots=True)

@@ -232,9 +232,12 @@ def trade_event(symbol: str, trade: Trade, now: int) -> dict[str, Any]:
     }
 
 
-def agg_trade_event(symbol: str, trade: AggTrade, now: int) -> dict[str, Any]:
-    """Market ``aggTrade`` event (the aggregate as it stands after the latest fill)."""
-    return {
+def agg_trade_event(symbol: str, trade: AggTrade, now: int, *, usdm: bool = False) -> dict[str, Any]:
+    """Market ``aggTrade`` event (the aggregate as it stands after the latest fill).
+
+    USDⓈ-M adds ``nq`` (the quantity without RPI trades: all of it here) and ``st`` (symbol type 1).
+    """
+    event: dict[str, Any] = {
         "e": "aggTrade",
         "E": now,
         "a": trade.id,
@@ -246,6 +249,9 @@ def agg_trade_event(symbol: str, trade: AggTrade, now: int) -> dict[str, Any]:
         "T": trade.time,
         "m": trade.buyer_maker,
     }
+    if usdm:
+        event.update({"nq": event["q"], "st": 1})
+    return event
 
 
 def mark_price_event(state: FuturesState, symbol: str, now: int, next_funding: int) -> dict[str, Any]:

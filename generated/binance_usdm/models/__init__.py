@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .algo_type import AlgoType
     from .asset_index import AssetIndex
     from .auto_close_type import AutoCloseType
+    from .basis_contract_type import BasisContractType
     from .basis_record import BasisRecord
     from .batch_order import BatchOrder
     from .batch_order_modification import BatchOrderModification
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
     from .filter_type import FilterType
     from .funding_info import FundingInfo
     from .funding_rate_record import FundingRateRecord
+    from .funding_rate_type import FundingRateType
     from .futures_balance import FuturesBalance
     from .history_download_id import HistoryDownloadId
     from .history_download_link import HistoryDownloadLink
@@ -151,6 +153,7 @@ _MODULES: dict[str, str] = {
     "AlgoType": ".algo_type",
     "AssetIndex": ".asset_index",
     "AutoCloseType": ".auto_close_type",
+    "BasisContractType": ".basis_contract_type",
     "BasisRecord": ".basis_record",
     "BatchOrder": ".batch_order",
     "BatchOrderModification": ".batch_order_modification",
@@ -179,6 +182,7 @@ _MODULES: dict[str, str] = {
     "FilterType": ".filter_type",
     "FundingInfo": ".funding_info",
     "FundingRateRecord": ".funding_rate_record",
+    "FundingRateType": ".funding_rate_type",
     "FuturesBalance": ".futures_balance",
     "HistoryDownloadId": ".history_download_id",
     "HistoryDownloadLink": ".history_download_link",
@@ -288,6 +292,7 @@ __all__ = [
     "AlgoType",
     "AssetIndex",
     "AutoCloseType",
+    "BasisContractType",
     "BasisRecord",
     "BatchOrder",
     "BatchOrderModification",
@@ -316,6 +321,7 @@ __all__ = [
     "FilterType",
     "FundingInfo",
     "FundingRateRecord",
+    "FundingRateType",
     "FuturesBalance",
     "HistoryDownloadId",
     "HistoryDownloadLink",

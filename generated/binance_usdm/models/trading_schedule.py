@@ -21,7 +21,8 @@ class TradingSchedule:
 
     Attributes:
         update_time (int):
-        market_schedules (TradingScheduleMarketSchedules): Schedules by market (EQUITY, COMMODITY, ...).
+        market_schedules (TradingScheduleMarketSchedules): Schedules by market (EQUITY, COMMODITY, FX, HK_EQUITY,
+            KR_EQUITY, CN_EQUITY, ...).
     """
 
     update_time: int

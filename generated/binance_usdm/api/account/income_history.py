@@ -59,6 +59,7 @@ def request_kwargs(
         "STRATEGY_UMFUTURES_TRANSFER",
         "FEE_RETURN",
         "BFUSD_REWARD",
+        "SPECIAL_FUNDING_FEE",
     ]
     | Unset = UNSET,
     start_time: int | Unset = UNSET,
@@ -159,6 +160,7 @@ def sync_detailed(
         "STRATEGY_UMFUTURES_TRANSFER",
         "FEE_RETURN",
         "BFUSD_REWARD",
+        "SPECIAL_FUNDING_FEE",
     ]
     | Unset = UNSET,
     start_time: int | Unset = UNSET,
@@ -183,8 +185,8 @@ def sync_detailed(
             "API_REBATE", "CONTEST_REWARD", "CROSS_COLLATERAL_TRANSFER", "OPTIONS_PREMIUM_FEE",
             "OPTIONS_SETTLE_PROFIT", "INTERNAL_TRANSFER", "AUTO_EXCHANGE", "DELIVERED_SETTELMENT",
             "COIN_SWAP_DEPOSIT", "COIN_SWAP_WITHDRAW", "POSITION_LIMIT_INCREASE_FEE",
-            "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD"]): Kind of income;
-            `DELIVERED_SETTELMENT` is spelled so by Binance.
+            "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD", "SPECIAL_FUNDING_FEE"]): Kind
+            of income; `DELIVERED_SETTELMENT` is spelled so by Binance.
         start_time (int):
         end_time (int):
         page (int):
@@ -234,6 +236,7 @@ def sync(
         "STRATEGY_UMFUTURES_TRANSFER",
         "FEE_RETURN",
         "BFUSD_REWARD",
+        "SPECIAL_FUNDING_FEE",
     ]
     | Unset = UNSET,
     start_time: int | Unset = UNSET,
@@ -258,8 +261,8 @@ def sync(
             "API_REBATE", "CONTEST_REWARD", "CROSS_COLLATERAL_TRANSFER", "OPTIONS_PREMIUM_FEE",
             "OPTIONS_SETTLE_PROFIT", "INTERNAL_TRANSFER", "AUTO_EXCHANGE", "DELIVERED_SETTELMENT",
             "COIN_SWAP_DEPOSIT", "COIN_SWAP_WITHDRAW", "POSITION_LIMIT_INCREASE_FEE",
-            "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD"]): Kind of income;
-            `DELIVERED_SETTELMENT` is spelled so by Binance.
+            "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD", "SPECIAL_FUNDING_FEE"]): Kind
+            of income; `DELIVERED_SETTELMENT` is spelled so by Binance.
         start_time (int):
         end_time (int):
         page (int):
@@ -308,6 +311,7 @@ async def asyncio_detailed(
         "STRATEGY_UMFUTURES_TRANSFER",
         "FEE_RETURN",
         "BFUSD_REWARD",
+        "SPECIAL_FUNDING_FEE",
     ]
     | Unset = UNSET,
     start_time: int | Unset = UNSET,
@@ -332,8 +336,8 @@ async def asyncio_detailed(
             "API_REBATE", "CONTEST_REWARD", "CROSS_COLLATERAL_TRANSFER", "OPTIONS_PREMIUM_FEE",
             "OPTIONS_SETTLE_PROFIT", "INTERNAL_TRANSFER", "AUTO_EXCHANGE", "DELIVERED_SETTELMENT",
             "COIN_SWAP_DEPOSIT", "COIN_SWAP_WITHDRAW", "POSITION_LIMIT_INCREASE_FEE",
-            "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD"]): Kind of income;
-            `DELIVERED_SETTELMENT` is spelled so by Binance.
+            "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD", "SPECIAL_FUNDING_FEE"]): Kind
+            of income; `DELIVERED_SETTELMENT` is spelled so by Binance.
         start_time (int):
         end_time (int):
         page (int):
@@ -383,6 +387,7 @@ async def asyncio(
         "STRATEGY_UMFUTURES_TRANSFER",
         "FEE_RETURN",
         "BFUSD_REWARD",
+        "SPECIAL_FUNDING_FEE",
     ]
     | Unset = UNSET,
     start_time: int | Unset = UNSET,
@@ -407,8 +412,8 @@ async def asyncio(
             "API_REBATE", "CONTEST_REWARD", "CROSS_COLLATERAL_TRANSFER", "OPTIONS_PREMIUM_FEE",
             "OPTIONS_SETTLE_PROFIT", "INTERNAL_TRANSFER", "AUTO_EXCHANGE", "DELIVERED_SETTELMENT",
             "COIN_SWAP_DEPOSIT", "COIN_SWAP_WITHDRAW", "POSITION_LIMIT_INCREASE_FEE",
-            "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD"]): Kind of income;
-            `DELIVERED_SETTELMENT` is spelled so by Binance.
+            "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD", "SPECIAL_FUNDING_FEE"]): Kind
+            of income; `DELIVERED_SETTELMENT` is spelled so by Binance.
         start_time (int):
         end_time (int):
         page (int):

@@ -47,7 +47,8 @@ OPERATION = Operation(
 def request_kwargs(
     *,
     pair: str,
-    contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+    contract_type: ContinuousContractType
+    | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER", "TRADIFI_PERPETUAL"],
     interval: KlineInterval
     | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"],
     start_time: int | Unset = UNSET,
@@ -110,7 +111,8 @@ def sync_detailed(
     *,
     client: Client,
     pair: str,
-    contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+    contract_type: ContinuousContractType
+    | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER", "TRADIFI_PERPETUAL"],
     interval: KlineInterval
     | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"],
     start_time: int | Unset = UNSET,
@@ -131,7 +133,8 @@ def sync_detailed(
     Args:
         pair (str):
         contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
+            "NEXT_QUARTER", "TRADIFI_PERPETUAL"]): A contract of a pair named by its role rather than
+            its delivery date.
         interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
             "8h", "12h", "1d", "3d", "1w", "1M"]):
         start_time (int):
@@ -158,7 +161,8 @@ def sync(
     *,
     client: Client,
     pair: str,
-    contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+    contract_type: ContinuousContractType
+    | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER", "TRADIFI_PERPETUAL"],
     interval: KlineInterval
     | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"],
     start_time: int | Unset = UNSET,
@@ -179,7 +183,8 @@ def sync(
     Args:
         pair (str):
         contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
+            "NEXT_QUARTER", "TRADIFI_PERPETUAL"]): A contract of a pair named by its role rather than
+            its delivery date.
         interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
             "8h", "12h", "1d", "3d", "1w", "1M"]):
         start_time (int):
@@ -205,7 +210,8 @@ async def asyncio_detailed(
     *,
     client: Client,
     pair: str,
-    contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+    contract_type: ContinuousContractType
+    | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER", "TRADIFI_PERPETUAL"],
     interval: KlineInterval
     | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"],
     start_time: int | Unset = UNSET,
@@ -226,7 +232,8 @@ async def asyncio_detailed(
     Args:
         pair (str):
         contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
+            "NEXT_QUARTER", "TRADIFI_PERPETUAL"]): A contract of a pair named by its role rather than
+            its delivery date.
         interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
             "8h", "12h", "1d", "3d", "1w", "1M"]):
         start_time (int):
@@ -253,7 +260,8 @@ async def asyncio(
     *,
     client: Client,
     pair: str,
-    contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+    contract_type: ContinuousContractType
+    | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER", "TRADIFI_PERPETUAL"],
     interval: KlineInterval
     | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"],
     start_time: int | Unset = UNSET,
@@ -274,7 +282,8 @@ async def asyncio(
     Args:
         pair (str):
         contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
+            "NEXT_QUARTER", "TRADIFI_PERPETUAL"]): A contract of a pair named by its role rather than
+            its delivery date.
         interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
             "8h", "12h", "1d", "3d", "1w", "1M"]):
         start_time (int):
