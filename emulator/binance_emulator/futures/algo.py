@@ -34,6 +34,7 @@ from .validation import check_notional, check_price, check_quantity, matched_pri
 from .views import average_price
 
 ALGO_TYPES = ("STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", TRAILING)
+ALGO_OPEN_LIMIT = 200  # open conditional orders of an account, all symbols together (since 2025-12-29)
 ALGO_MAX_CALLBACK = Decimal(20)  # callbackRate of algo trailing stops: 0.1 to 20 since 2026-10-23
 
 
@@ -78,7 +79,7 @@ class AlgoService:
             reference = price or trigger_price or state.trigger_price(symbol, working_type)
             check_notional(rule, quantity, reference, reduce_only=reduce_only, inverse=state.inverse)
         time_in_force, good_till = read_time_in_force(params, order_type, now)
-        if sum(1 for algo in account.open_algo.values() if algo.symbol == symbol) >= rule.max_num_algo_orders:
+        if len(account.open_algo) >= ALGO_OPEN_LIMIT:
             raise ExchangeError(-4045, "Reach max stop order limit.")
         algo = AlgoOrder(
             algo_id=state.next_algo_id(),
