@@ -12,7 +12,7 @@ SPECS = (
     "specs/streams/ws-api.json",
     "specs/streams/names.json",
 )
-SPECS_SHA256 = "d25e215ed5deaaadce77316f61d3e8212f34994cc3752755aaaebee3b37aeb53"
+SPECS_SHA256 = "89ee47c6889c11dfee8864c4653ac1d54eb030d2e8f44f1317d1e9717c2407fa"
 GENERATOR_SHA256 = "c400680386a27672c8863323b84a95bf1742587eaddfba2f2fc331ccd752df4f"
 DATAMODEL_CODE_GENERATOR = "0.89.0"
 RUFF = "0.17.6"

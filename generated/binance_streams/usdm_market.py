@@ -928,7 +928,7 @@ Streams: `!assetIndex@arr`.
 
 class TradingSession(Struct, frozen=True, kw_only=True, gc=False):
     """
-    Trading session of the markets behind TradFi contracts. `e` names the market (`EquityUpdate`, `CommodityUpdate`, `KR_EquityUpdate`, `HK_EquityUpdate`, `CN_EquityUpdate`), so this event is not part of the tagged union.
+    Trading session of the markets behind TradFi contracts. `e` names the market (`EquityUpdate`, `CommodityUpdate`, `KR_EquityUpdate`, `HK_EquityUpdate`, `CN_EquityUpdate`, `FXUpdate`), so this event is not part of the tagged union.
 
     Streams: `tradingSession`.
     """
@@ -951,7 +951,7 @@ class TradingSession(Struct, frozen=True, kw_only=True, gc=False):
     """
     session_type: str = field(name="S")
     """
-    `S`: Session type (`PRE_MARKET`, `REGULAR`, `AFTER_MARKET`, ...).
+    `S`: Session type (`PRE_MARKET`, `REGULAR`, `AFTER_MARKET`, `OVERNIGHT`, `NO_TRADING`, ...).
     """
 
 

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from .models.commission_rate import CommissionRate
     from .models.composite_index import CompositeIndex
     from .models.continuous_contract_type import ContinuousContractType
+    from .models.continuous_kline_interval import ContinuousKlineInterval
     from .models.convert_accept import ConvertAccept
     from .models.convert_order import ConvertOrder
     from .models.convert_pair import ConvertPair
@@ -547,9 +548,9 @@ class UsdMFacade:
         pair: str,
         contract_type: ContinuousContractType
         | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER", "TRADIFI_PERPETUAL"],
-        interval: KlineInterval
+        interval: ContinuousKlineInterval
         | Literal[
-            "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+            "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
@@ -571,8 +572,9 @@ class UsdMFacade:
             contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
                 "NEXT_QUARTER", "TRADIFI_PERPETUAL"]): A contract of a pair named by its role rather than
                 its delivery date.
-            interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
-                "8h", "12h", "1d", "3d", "1w", "1M"]):
+            interval (ContinuousKlineInterval | Literal["1s", "1m", "3m", "5m", "15m", "30m", "1h",
+                "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"]): Kline intervals of continuous
+                contract klines, 1s included.
             start_time (int):
             end_time (int):
             limit (int):
@@ -1466,8 +1468,8 @@ class UsdMFacade:
     ) -> TradingSchedule:
         """Trading sessions of TradFi underlying markets.
 
-        Sessions of the markets underlying TradFi perpetuals (U.S. equities, commodities and, more recently,
-        Korean equities) from the day before the request, one week forward and one week back.
+        Sessions of the markets underlying TradFi perpetuals (U.S., Korean, Hong Kong and China equities,
+        commodities, FX) from the day before the request, one week forward and one week back.
 
         ``GET /fapi/v1/tradingSchedule`` - security ``NONE``
         Weight: IP weight 5
@@ -3261,13 +3263,13 @@ class UsdMFacade:
         | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-        page: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> list[IncomeRecord]:
         """Income history.
 
         All income types unless incomeType is sent. Without startTime and endTime, the last 7 days; only the
-        last three months are kept. tranId is unique within an income type. Default limit 100, max 1000.
+        last three months are kept; there are no pages (page was retired on 2026-10-15), startTime and
+        endTime locate the records. tranId is unique within an income type. Default limit 100, max 1000.
 
         ``GET /fapi/v1/income`` - security ``USER_DATA`` (signed)
         Weight: IP weight 30
@@ -3285,7 +3287,6 @@ class UsdMFacade:
                 of income; `DELIVERED_SETTELMENT` is spelled so by Binance.
             start_time (int):
             end_time (int):
-            page (int):
             limit (int):
 
         Returns:
@@ -3301,7 +3302,6 @@ class UsdMFacade:
                 income_type=income_type,
                 start_time=start_time,
                 end_time=end_time,
-                page=page,
                 limit=limit,
             ),
             operation.parse_success,
@@ -4528,9 +4528,9 @@ class AsyncUsdMFacade:
         pair: str,
         contract_type: ContinuousContractType
         | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER", "TRADIFI_PERPETUAL"],
-        interval: KlineInterval
+        interval: ContinuousKlineInterval
         | Literal[
-            "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+            "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
@@ -4552,8 +4552,9 @@ class AsyncUsdMFacade:
             contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
                 "NEXT_QUARTER", "TRADIFI_PERPETUAL"]): A contract of a pair named by its role rather than
                 its delivery date.
-            interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
-                "8h", "12h", "1d", "3d", "1w", "1M"]):
+            interval (ContinuousKlineInterval | Literal["1s", "1m", "3m", "5m", "15m", "30m", "1h",
+                "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"]): Kline intervals of continuous
+                contract klines, 1s included.
             start_time (int):
             end_time (int):
             limit (int):
@@ -5447,8 +5448,8 @@ class AsyncUsdMFacade:
     ) -> TradingSchedule:
         """Trading sessions of TradFi underlying markets.
 
-        Sessions of the markets underlying TradFi perpetuals (U.S. equities, commodities and, more recently,
-        Korean equities) from the day before the request, one week forward and one week back.
+        Sessions of the markets underlying TradFi perpetuals (U.S., Korean, Hong Kong and China equities,
+        commodities, FX) from the day before the request, one week forward and one week back.
 
         ``GET /fapi/v1/tradingSchedule`` - security ``NONE``
         Weight: IP weight 5
@@ -7242,13 +7243,13 @@ class AsyncUsdMFacade:
         | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-        page: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> list[IncomeRecord]:
         """Income history.
 
         All income types unless incomeType is sent. Without startTime and endTime, the last 7 days; only the
-        last three months are kept. tranId is unique within an income type. Default limit 100, max 1000.
+        last three months are kept; there are no pages (page was retired on 2026-10-15), startTime and
+        endTime locate the records. tranId is unique within an income type. Default limit 100, max 1000.
 
         ``GET /fapi/v1/income`` - security ``USER_DATA`` (signed)
         Weight: IP weight 30
@@ -7266,7 +7267,6 @@ class AsyncUsdMFacade:
                 of income; `DELIVERED_SETTELMENT` is spelled so by Binance.
             start_time (int):
             end_time (int):
-            page (int):
             limit (int):
 
         Returns:
@@ -7282,7 +7282,6 @@ class AsyncUsdMFacade:
                 income_type=income_type,
                 start_time=start_time,
                 end_time=end_time,
-                page=page,
                 limit=limit,
             ),
             operation.parse_success,

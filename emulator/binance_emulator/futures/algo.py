@@ -188,8 +188,12 @@ class AlgoService:
                 state.mark(symbol), state.last_price(symbol), rule.trigger_protect
             ):
                 continue
+            activated = algo.trigger.activated
             if algo.trigger.fires(state.trigger_price(symbol, algo.working_type)):
                 self.fire(algo, now)
+            elif algo.trigger.activated and not activated:  # a trailing stop reached its activation price
+                algo.update_time = now
+                self.engine.announce(self.state.accounts[algo.owner], algo_update(algo, now))
 
     def fire(self, algo: AlgoOrder, now: int) -> None:
         """Send the order of a triggered algo order to the matching engine."""

@@ -178,8 +178,8 @@ def multi_assets_update(enabled: bool, now: int) -> dict[str, Any]:
 def algo_update(
     algo: AlgoOrder, now: int, *, executed: Decimal = ZERO, average: Decimal = ZERO, actual_type: str = ""
 ) -> dict[str, Any]:
-    """``ALGO_UPDATE`` for one change of a USDⓈ-M algo order."""
-    return {
+    """``ALGO_UPDATE`` for one change of a USDⓈ-M algo order (a trailing stop says if it is activated)."""
+    event: dict[str, Any] = {
         "e": "ALGO_UPDATE",
         "T": now,
         "E": now,
@@ -211,6 +211,9 @@ def algo_update(
             "rm": algo.reject_reason,
         },
     }
+    if algo.order_type == "TRAILING_STOP_MARKET":
+        event["o"]["ia"] = algo.trigger.activated
+    return event
 
 
 def listen_key_expired(key: str, now: int) -> dict[str, Any]:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from .commission_rate import CommissionRate
     from .composite_index import CompositeIndex
     from .continuous_contract_type import ContinuousContractType
+    from .continuous_kline_interval import ContinuousKlineInterval
     from .contract_status import ContractStatus
     from .contract_type import ContractType
     from .convert_accept import ConvertAccept
@@ -163,6 +164,7 @@ _MODULES: dict[str, str] = {
     "CommissionRate": ".commission_rate",
     "CompositeIndex": ".composite_index",
     "ContinuousContractType": ".continuous_contract_type",
+    "ContinuousKlineInterval": ".continuous_kline_interval",
     "ContractStatus": ".contract_status",
     "ContractType": ".contract_type",
     "ConvertAccept": ".convert_accept",
@@ -302,6 +304,7 @@ __all__ = [
     "CommissionRate",
     "CompositeIndex",
     "ContinuousContractType",
+    "ContinuousKlineInterval",
     "ContractStatus",
     "ContractType",
     "ConvertAccept",

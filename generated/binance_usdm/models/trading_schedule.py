@@ -21,8 +21,8 @@ class TradingSchedule:
 
     Attributes:
         update_time (int):
-        market_schedules (TradingScheduleMarketSchedules): Schedules by market (EQUITY, COMMODITY, FX, HK_EQUITY,
-            KR_EQUITY, CN_EQUITY, ...).
+        market_schedules (TradingScheduleMarketSchedules): Schedules by market (EQUITY, COMMODITY, KR_EQUITY, HK_EQUITY,
+            CN_EQUITY, FX, ...).
     """
 
     update_time: int

@@ -64,7 +64,6 @@ def request_kwargs(
     | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
-    page: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> dict[str, Any]:
     """The keyword arguments of ``httpx.Client.request`` for this operation (unsigned)."""
@@ -77,8 +76,6 @@ def request_kwargs(
         params["startTime"] = start_time
     if not isinstance(end_time, Unset):
         params["endTime"] = end_time
-    if not isinstance(page, Unset):
-        params["page"] = page
     if not isinstance(limit, Unset):
         params["limit"] = limit
 
@@ -165,13 +162,13 @@ def sync_detailed(
     | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
-    page: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[Error | list[IncomeRecord]]:
     """Income history.
 
     All income types unless incomeType is sent. Without startTime and endTime, the last 7 days; only the
-    last three months are kept. tranId is unique within an income type. Default limit 100, max 1000.
+    last three months are kept; there are no pages (page was retired on 2026-10-15), startTime and
+    endTime locate the records. tranId is unique within an income type. Default limit 100, max 1000.
 
     ``GET /fapi/v1/income`` - security ``USER_DATA`` (signed)
     Weight: IP weight 30
@@ -189,7 +186,6 @@ def sync_detailed(
             of income; `DELIVERED_SETTELMENT` is spelled so by Binance.
         start_time (int):
         end_time (int):
-        page (int):
         limit (int):
 
     Returns:
@@ -201,7 +197,6 @@ def sync_detailed(
         income_type=income_type,
         start_time=start_time,
         end_time=end_time,
-        page=page,
         limit=limit,
     )
     response = client.get_httpx_client().request(**kwargs)
@@ -241,13 +236,13 @@ def sync(
     | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
-    page: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Error | list[IncomeRecord] | None:
     """Income history.
 
     All income types unless incomeType is sent. Without startTime and endTime, the last 7 days; only the
-    last three months are kept. tranId is unique within an income type. Default limit 100, max 1000.
+    last three months are kept; there are no pages (page was retired on 2026-10-15), startTime and
+    endTime locate the records. tranId is unique within an income type. Default limit 100, max 1000.
 
     ``GET /fapi/v1/income`` - security ``USER_DATA`` (signed)
     Weight: IP weight 30
@@ -265,7 +260,6 @@ def sync(
             of income; `DELIVERED_SETTELMENT` is spelled so by Binance.
         start_time (int):
         end_time (int):
-        page (int):
         limit (int):
 
     Returns:
@@ -278,7 +272,6 @@ def sync(
         income_type=income_type,
         start_time=start_time,
         end_time=end_time,
-        page=page,
         limit=limit,
     ).parsed
 
@@ -316,13 +309,13 @@ async def asyncio_detailed(
     | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
-    page: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[Error | list[IncomeRecord]]:
     """Income history.
 
     All income types unless incomeType is sent. Without startTime and endTime, the last 7 days; only the
-    last three months are kept. tranId is unique within an income type. Default limit 100, max 1000.
+    last three months are kept; there are no pages (page was retired on 2026-10-15), startTime and
+    endTime locate the records. tranId is unique within an income type. Default limit 100, max 1000.
 
     ``GET /fapi/v1/income`` - security ``USER_DATA`` (signed)
     Weight: IP weight 30
@@ -340,7 +333,6 @@ async def asyncio_detailed(
             of income; `DELIVERED_SETTELMENT` is spelled so by Binance.
         start_time (int):
         end_time (int):
-        page (int):
         limit (int):
 
     Returns:
@@ -352,7 +344,6 @@ async def asyncio_detailed(
         income_type=income_type,
         start_time=start_time,
         end_time=end_time,
-        page=page,
         limit=limit,
     )
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -392,13 +383,13 @@ async def asyncio(
     | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
-    page: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Error | list[IncomeRecord] | None:
     """Income history.
 
     All income types unless incomeType is sent. Without startTime and endTime, the last 7 days; only the
-    last three months are kept. tranId is unique within an income type. Default limit 100, max 1000.
+    last three months are kept; there are no pages (page was retired on 2026-10-15), startTime and
+    endTime locate the records. tranId is unique within an income type. Default limit 100, max 1000.
 
     ``GET /fapi/v1/income`` - security ``USER_DATA`` (signed)
     Weight: IP weight 30
@@ -416,7 +407,6 @@ async def asyncio(
             of income; `DELIVERED_SETTELMENT` is spelled so by Binance.
         start_time (int):
         end_time (int):
-        page (int):
         limit (int):
 
     Returns:
@@ -430,7 +420,6 @@ async def asyncio(
             income_type=income_type,
             start_time=start_time,
             end_time=end_time,
-            page=page,
             limit=limit,
         )
     ).parsed

@@ -10,9 +10,9 @@ import httpx
 from ... import errors
 from ...client import Client
 from ...models.continuous_contract_type import ContinuousContractType
+from ...models.continuous_kline_interval import ContinuousKlineInterval
 from ...models.error import Error
 from ...models.kline import Kline
-from ...models.kline_interval import KlineInterval
 from ...types import (
     UNSET,
     Operation,
@@ -49,8 +49,10 @@ def request_kwargs(
     pair: str,
     contract_type: ContinuousContractType
     | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER", "TRADIFI_PERPETUAL"],
-    interval: KlineInterval
-    | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"],
+    interval: ContinuousKlineInterval
+    | Literal[
+        "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+    ],
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
     limit: int | Unset = UNSET,
@@ -59,7 +61,7 @@ def request_kwargs(
     params: dict[str, Any] = {}
     params["pair"] = pair
     params["contractType"] = enum_to_wire(ContinuousContractType, contract_type, "contractType")
-    params["interval"] = enum_to_wire(KlineInterval, interval, "interval")
+    params["interval"] = enum_to_wire(ContinuousKlineInterval, interval, "interval")
     if not isinstance(start_time, Unset):
         params["startTime"] = start_time
     if not isinstance(end_time, Unset):
@@ -113,8 +115,10 @@ def sync_detailed(
     pair: str,
     contract_type: ContinuousContractType
     | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER", "TRADIFI_PERPETUAL"],
-    interval: KlineInterval
-    | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"],
+    interval: ContinuousKlineInterval
+    | Literal[
+        "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+    ],
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
     limit: int | Unset = UNSET,
@@ -135,8 +139,9 @@ def sync_detailed(
         contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
             "NEXT_QUARTER", "TRADIFI_PERPETUAL"]): A contract of a pair named by its role rather than
             its delivery date.
-        interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
-            "8h", "12h", "1d", "3d", "1w", "1M"]):
+        interval (ContinuousKlineInterval | Literal["1s", "1m", "3m", "5m", "15m", "30m", "1h",
+            "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"]): Kline intervals of continuous
+            contract klines, 1s included.
         start_time (int):
         end_time (int):
         limit (int):
@@ -163,8 +168,10 @@ def sync(
     pair: str,
     contract_type: ContinuousContractType
     | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER", "TRADIFI_PERPETUAL"],
-    interval: KlineInterval
-    | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"],
+    interval: ContinuousKlineInterval
+    | Literal[
+        "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+    ],
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
     limit: int | Unset = UNSET,
@@ -185,8 +192,9 @@ def sync(
         contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
             "NEXT_QUARTER", "TRADIFI_PERPETUAL"]): A contract of a pair named by its role rather than
             its delivery date.
-        interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
-            "8h", "12h", "1d", "3d", "1w", "1M"]):
+        interval (ContinuousKlineInterval | Literal["1s", "1m", "3m", "5m", "15m", "30m", "1h",
+            "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"]): Kline intervals of continuous
+            contract klines, 1s included.
         start_time (int):
         end_time (int):
         limit (int):
@@ -212,8 +220,10 @@ async def asyncio_detailed(
     pair: str,
     contract_type: ContinuousContractType
     | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER", "TRADIFI_PERPETUAL"],
-    interval: KlineInterval
-    | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"],
+    interval: ContinuousKlineInterval
+    | Literal[
+        "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+    ],
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
     limit: int | Unset = UNSET,
@@ -234,8 +244,9 @@ async def asyncio_detailed(
         contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
             "NEXT_QUARTER", "TRADIFI_PERPETUAL"]): A contract of a pair named by its role rather than
             its delivery date.
-        interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
-            "8h", "12h", "1d", "3d", "1w", "1M"]):
+        interval (ContinuousKlineInterval | Literal["1s", "1m", "3m", "5m", "15m", "30m", "1h",
+            "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"]): Kline intervals of continuous
+            contract klines, 1s included.
         start_time (int):
         end_time (int):
         limit (int):
@@ -262,8 +273,10 @@ async def asyncio(
     pair: str,
     contract_type: ContinuousContractType
     | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER", "TRADIFI_PERPETUAL"],
-    interval: KlineInterval
-    | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"],
+    interval: ContinuousKlineInterval
+    | Literal[
+        "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+    ],
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
     limit: int | Unset = UNSET,
@@ -284,8 +297,9 @@ async def asyncio(
         contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
             "NEXT_QUARTER", "TRADIFI_PERPETUAL"]): A contract of a pair named by its role rather than
             its delivery date.
-        interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
-            "8h", "12h", "1d", "3d", "1w", "1M"]):
+        interval (ContinuousKlineInterval | Literal["1s", "1m", "3m", "5m", "15m", "30m", "1h",
+            "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"]): Kline intervals of continuous
+            contract klines, 1s included.
         start_time (int):
         end_time (int):
         limit (int):
