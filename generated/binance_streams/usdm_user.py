@@ -665,7 +665,7 @@ class ConditionalOrderTriggerReject(
     Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="CONDITIONAL_ORDER_TRIGGER_REJECT"
 ):
     """
-    A triggered conditional order was rejected.
+    A triggered conditional order was rejected. Deprecated since 2025-12-15: conditional orders live in the Algo Service, whose `ALGO_UPDATE` carries the reason of a rejection.
     """
 
     event_type: ClassVar[str] = "CONDITIONAL_ORDER_TRIGGER_REJECT"
