@@ -2131,7 +2131,7 @@ class UsdMFacade:
         """Trades of the account on a symbol.
 
         Without startTime and endTime, the last 7 days; a range may not exceed 7 days; fromId cannot be
-        combined with a time range. Only the last 6 months are available. orderId restricts to one order.
+        combined with a time range. Only the last 3 months are available. orderId restricts to one order.
         Default limit 500, max 1000.
 
         ``GET /fapi/v1/userTrades`` - security ``USER_DATA`` (signed)
@@ -3347,8 +3347,8 @@ class UsdMFacade:
     ) -> HistoryDownloadId:
         """Start an export of the transaction history.
 
-        Returns an id to poll with income_download_link. At most 5 requests per month, shared with the web
-        download page; the range may not exceed one year.
+        Returns an id to poll with income_download_link. At most 100 requests per month, shared with the web
+        download page and with COIN-M; the range may not exceed one year.
 
         ``GET /fapi/v1/income/asyn`` - security ``USER_DATA`` (signed)
         Weight: IP weight 1000
@@ -6111,7 +6111,7 @@ class AsyncUsdMFacade:
         """Trades of the account on a symbol.
 
         Without startTime and endTime, the last 7 days; a range may not exceed 7 days; fromId cannot be
-        combined with a time range. Only the last 6 months are available. orderId restricts to one order.
+        combined with a time range. Only the last 3 months are available. orderId restricts to one order.
         Default limit 500, max 1000.
 
         ``GET /fapi/v1/userTrades`` - security ``USER_DATA`` (signed)
@@ -7327,8 +7327,8 @@ class AsyncUsdMFacade:
     ) -> HistoryDownloadId:
         """Start an export of the transaction history.
 
-        Returns an id to poll with income_download_link. At most 5 requests per month, shared with the web
-        download page; the range may not exceed one year.
+        Returns an id to poll with income_download_link. At most 100 requests per month, shared with the web
+        download page and with COIN-M; the range may not exceed one year.
 
         ``GET /fapi/v1/income/asyn`` - security ``USER_DATA`` (signed)
         Weight: IP weight 1000
