@@ -12,7 +12,7 @@ SPECS = (
     "specs/streams/ws-api.json",
     "specs/streams/names.json",
 )
-SPECS_SHA256 = "894b9e76342b90baad52bdc1f0f1812c490532e828b5c3d4226ec256c25de0da"
+SPECS_SHA256 = "eb5d33fb91fa25db1cb7e53468d7bfbda0d2a05fd198f63ca6188361728a4253"
 GENERATOR_SHA256 = "c400680386a27672c8863323b84a95bf1742587eaddfba2f2fc331ccd752df4f"
 DATAMODEL_CODE_GENERATOR = "0.89.0"
 RUFF = "0.17.6"

@@ -381,9 +381,9 @@ class OrderUpdate(Struct, frozen=True, kw_only=True, gc=False):
     """
     `er`: Expiry reason.
     """
-    modify_id: int | UnsetType = field(name="M", default=UNSET)
+    modify_id: int | str | UnsetType = field(name="M", default=UNSET)
     """
-    `M`: modifyId of the modification; only in `AMENDMENT` updates of a modification that sent one.
+    `M`: modifyId of the modification (a number or a numeric string); only in `AMENDMENT` updates of a modification that sent one.
     """
 
 

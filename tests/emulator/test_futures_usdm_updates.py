@@ -52,7 +52,7 @@ def test_modify_id_is_echoed_in_the_answer_the_history_and_the_order_update(usdm
     amendments = [
         e["o"] for e in usdm.user_events("alice", "ORDER_TRADE_UPDATE") if e["o"]["x"] == "AMENDMENT"
     ]
-    assert [a.get("M") for a in amendments] == [4242, None]
+    assert [a.get("M") for a in amendments] == ["4242", None]
 
 
 def test_batch_modification_items_carry_their_modify_id(usdm: Futures) -> None:

@@ -34,15 +34,17 @@ def test_user_events_carry_funding_symbol_modify_id_and_activation() -> None:
     account = example("usdm-user.json", "AccountUpdate")
     account = {**account, "a": {**account["a"], "m": "FUNDING_FEE", "S": "BTCUSDT"}}
     order = example("usdm-user.json", "OrderTradeUpdate")
-    order = {**order, "o": {**order["o"], "x": "AMENDMENT", "M": 4242}}
+    order = {**order, "o": {**order["o"], "x": "AMENDMENT", "M": "4242"}}
     algo = example("usdm-user.json", "AlgoUpdate")
     algo = {**algo, "o": {**algo["o"], "ia": True}}
     decoded = msgspec.json.decode(json.dumps([account, order, algo]), type=list[usdm_user.UsdmUserEvent])
     first, second, third = decoded
     assert isinstance(first, usdm_user.AccountUpdate) and first.update.symbol == "BTCUSDT"
-    assert isinstance(second, usdm_user.OrderTradeUpdate) and second.order.modify_id == 4242
+    assert isinstance(second, usdm_user.OrderTradeUpdate) and second.order.modify_id == "4242"
     assert isinstance(third, usdm_user.AlgoUpdate) and third.order.is_activated is True
     plain = msgspec.json.decode(
         json.dumps(example("usdm-user.json", "OrderTradeUpdate")), type=usdm_user.OrderTradeUpdate
     )
     assert plain.order.modify_id is msgspec.UNSET
+    as_number = {**order, "o": {**order["o"], "M": 4242}}
+    assert msgspec.json.decode(json.dumps(as_number), type=usdm_user.OrderTradeUpdate).order.modify_id == 4242

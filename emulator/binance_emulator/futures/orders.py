@@ -380,7 +380,7 @@ class OrderEngine:
         if self.outbox.wants(account):
             update = order_update(state, order, "AMENDMENT", now)
             if modify_id is not None:
-                update["o"]["M"] = modify_id
+                update["o"]["M"] = str(modify_id)  # a string in the event, a number in REST answers
             self.outbox.add(account, update)
         self.execute(account, order, now, new=False)
         return order
