@@ -3,7 +3,7 @@
 """How this package was generated: the inputs that give these exact bytes."""
 
 SPEC = "specs/usdm.yaml"
-SPEC_SHA256 = "c604091d767b100ca69fb3703ee9030d04c358241a882e3ba14fda5f91f95f91"
+SPEC_SHA256 = "abc88e9d0b472a01e8aa1ba708edbf952af713143c75b5aec925e51aabfa2918"
 GENERATOR_SHA256 = "c400680386a27672c8863323b84a95bf1742587eaddfba2f2fc331ccd752df4f"
 OPENAPI_PYTHON_CLIENT = "0.29.1"
 RUFF = "0.17.6"
