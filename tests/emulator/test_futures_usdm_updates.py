@@ -149,7 +149,7 @@ def test_algo_update_says_when_a_trailing_stop_is_activated(usdm: Futures) -> No
     usdm.price("60500")
     usdm.tick()
     fired = usdm.call("query_algo_order", algoId=placed["algoId"])
-    assert (fired["algoStatus"], fired["actualType"]) == ("FINISHED", "MARKET")
+    assert (fired["algoStatus"], fired["actualType"], fired["actualQty"]) == ("FINISHED", "MARKET", "0.100")
 
 
 def test_usdm_market_events_name_their_pair_and_symbol_type() -> None:

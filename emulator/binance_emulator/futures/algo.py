@@ -269,6 +269,7 @@ class AlgoService:
         algo.update_time = now
         account.open_algo.pop(algo.algo_id, None)
         executed = order.executed_qty if order is not None else ZERO
+        algo.executed_qty = executed
         average = average_price(self.state, order) if order is not None else ZERO
         actual = order.type if order is not None else ""
         self.engine.announce(

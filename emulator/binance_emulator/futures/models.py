@@ -109,6 +109,7 @@ class AlgoOrder:
     update_time: int = 0
     trigger_time: int = 0
     reject_reason: str = ""
+    executed_qty: Decimal = Decimal(0)  # filled by the triggered order, once it has ended
 
     @property
     def is_open(self) -> bool:

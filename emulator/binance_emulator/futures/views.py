@@ -93,6 +93,7 @@ def algo_order(record: AlgoOrder) -> dict[str, Any]:
         "actualOrderId": str(record.actual_order_id) if record.actual_order_id is not None else "",
         "actualPrice": "0",
         **({"actualType": actual_type(record.order_type)} if record.actual_order_id is not None else {}),
+        **({"actualQty": text(record.executed_qty)} if record.executed_qty else {}),
         "triggerPrice": text(record.trigger_price),
         "price": text(record.price),
         "icebergQuantity": None,
