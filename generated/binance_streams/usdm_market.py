@@ -85,6 +85,10 @@ class AggTrade(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="
     """
     `nq`: Normal quantity: without the trades of RPI orders.
     """
+    symbol_type: int | UnsetType = field(name="st", default=UNSET)
+    """
+    `st`: Symbol type after the COIN-M migration: 1 = USDⓈ-M, 2 = COIN-M.
+    """
 
 
 @decimal_fields("mark_price", "mark_price_moving_average", "index_price", "estimated_settle_price")
@@ -128,6 +132,10 @@ class MarkPriceUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e"
     mark_price_moving_average: DecimalText | UnsetType = field(name="ap", default=UNSET)
     """
     `ap`: Moving average of the mark price.
+    """
+    symbol_type: int | UnsetType = field(name="st", default=UNSET)
+    """
+    `st`: Symbol type after the COIN-M migration: 1 = USDⓈ-M, 2 = COIN-M.
     """
 
 
@@ -397,6 +405,14 @@ class MiniTicker(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag
     """
     `q`: Total traded quote asset volume.
     """
+    pair: str | UnsetType = field(name="ps", default=UNSET)
+    """
+    `ps`: Pair (`BTCUSDT`), after the COIN-M migration.
+    """
+    symbol_type: int | UnsetType = field(name="st", default=UNSET)
+    """
+    `st`: Symbol type after the COIN-M migration: 1 = USDⓈ-M, 2 = COIN-M.
+    """
 
 
 MiniTickerArray: TypeAlias = list[MiniTicker]
@@ -496,6 +512,14 @@ class Ticker(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="24
     """
     `n`: Total number of trades.
     """
+    pair: str | UnsetType = field(name="ps", default=UNSET)
+    """
+    `ps`: Pair (`BTCUSDT`), after the COIN-M migration.
+    """
+    symbol_type: int | UnsetType = field(name="st", default=UNSET)
+    """
+    `st`: Symbol type after the COIN-M migration: 1 = USDⓈ-M, 2 = COIN-M.
+    """
 
 
 TickerArray: TypeAlias = list[Ticker]
@@ -547,6 +571,14 @@ class BookTicker(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag
     best_ask_quantity: DecimalText = field(name="A")
     """
     `A`: Best ask quantity.
+    """
+    pair: str | UnsetType = field(name="ps", default=UNSET)
+    """
+    `ps`: Pair (`BTCUSDT`), after the COIN-M migration.
+    """
+    symbol_type: int | UnsetType = field(name="st", default=UNSET)
+    """
+    `st`: Symbol type after the COIN-M migration: 1 = USDⓈ-M, 2 = COIN-M.
     """
 
 
@@ -621,6 +653,14 @@ class ForceOrder(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag
     """
     `o`: The liquidation order.
     """
+    pair: str | UnsetType = field(name="ps", default=UNSET)
+    """
+    `ps`: Pair (`BTCUSDT`), after the COIN-M migration; sent by `!forceOrder@arr`.
+    """
+    symbol_type: int | UnsetType = field(name="st", default=UNSET)
+    """
+    `st`: Symbol type after the COIN-M migration (1 = USDⓈ-M, 2 = COIN-M); sent by `!forceOrder@arr`.
+    """
 
 
 class DepthUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="depthUpdate"):
@@ -663,6 +703,14 @@ class DepthUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", ta
     asks: list[PriceLevel] = field(name="a")
     """
     `a`: Ask levels to update.
+    """
+    pair: str | UnsetType = field(name="ps", default=UNSET)
+    """
+    `ps`: Pair (`BTCUSDT`), after the COIN-M migration.
+    """
+    symbol_type: int | UnsetType = field(name="st", default=UNSET)
+    """
+    `st`: Symbol type after the COIN-M migration: 1 = USDⓈ-M, 2 = COIN-M.
     """
 
 
@@ -880,7 +928,7 @@ Streams (route `/market`): `!assetIndex@arr`.
 
 class TradingSession(Struct, frozen=True, kw_only=True, gc=False):
     """
-    Trading session of the markets behind TradFi contracts. `e` names the market (`EquityUpdate`, `CommodityUpdate`, `KR_EquityUpdate`, `HK_EquityUpdate`, `CN_EquityUpdate`), so this event is not part of the tagged union.
+    Trading session of the markets behind TradFi contracts. `e` names the market (`EquityUpdate`, `CommodityUpdate`, `KR_EquityUpdate`, `HK_EquityUpdate`, `CN_EquityUpdate`, `FXUpdate`), so this event is not part of the tagged union.
 
     Streams (route `/market`): `tradingSession`.
     """
@@ -903,7 +951,7 @@ class TradingSession(Struct, frozen=True, kw_only=True, gc=False):
     """
     session_type: str = field(name="S")
     """
-    `S`: Session type (`PRE_MARKET`, `REGULAR`, `AFTER_MARKET`, ...).
+    `S`: Session type (`PRE_MARKET`, `REGULAR`, `AFTER_MARKET`, `OVERNIGHT`, `NO_TRADING`, ...).
     """
 
 

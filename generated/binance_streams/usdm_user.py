@@ -124,6 +124,10 @@ class AccountUpdateData(Struct, frozen=True, kw_only=True, gc=False):
     """
     `P`: Changed positions.
     """
+    symbol: str | UnsetType = field(name="S", default=UNSET)
+    """
+    `S`: Symbol of a `FUNDING_FEE` update.
+    """
 
 
 class AccountUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="ACCOUNT_UPDATE"):
@@ -376,6 +380,10 @@ class OrderUpdate(Struct, frozen=True, kw_only=True, gc=False):
     expiry_reason: str | UnsetType = field(name="er", default=UNSET)
     """
     `er`: Expiry reason.
+    """
+    modify_id: int | str | UnsetType = field(name="M", default=UNSET)
+    """
+    `M`: modifyId of the modification (a number or a numeric string); only in `AMENDMENT` updates of a modification that sent one.
     """
 
 
@@ -657,7 +665,7 @@ class ConditionalOrderTriggerReject(
     Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="CONDITIONAL_ORDER_TRIGGER_REJECT"
 ):
     """
-    A triggered conditional order was rejected.
+    A triggered conditional order was rejected. Deprecated since 2025-12-15: conditional orders live in the Algo Service, whose `ALGO_UPDATE` carries the reason of a rejection.
     """
 
     event_type: ClassVar[str] = "CONDITIONAL_ORDER_TRIGGER_REJECT"
@@ -781,6 +789,10 @@ class AlgoOrder(Struct, frozen=True, kw_only=True, gc=False):
     reason: str | UnsetType = field(name="rm", default=UNSET)
     """
     `rm`: Reason of a failure.
+    """
+    is_activated: bool | UnsetType = field(name="ia", default=UNSET)
+    """
+    `ia`: Whether a trailing stop is activated (its activation price reached); before it triggers, a `NEW` update with `ia: false` may be followed by another with `ia: true`.
     """
 
 

@@ -3,7 +3,7 @@
 """How this package was generated: the inputs that give these exact bytes."""
 
 SPEC = "specs/usdm.yaml"
-SPEC_SHA256 = "66a67d407268aec8ab57b6fb296725caaea9ecd7431ebd7ce98b39cef078deca"
+SPEC_SHA256 = "abc88e9d0b472a01e8aa1ba708edbf952af713143c75b5aec925e51aabfa2918"
 GENERATOR_SHA256 = "05efdf7056868368b044c42982ad35fde927c7e1f7f01ab39e103496df691efe"
 OPENAPI_PYTHON_CLIENT = "0.29.1"
 RUFF = "0.17.6"

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .models.algo_type import AlgoType
     from .models.asset_index import AssetIndex
     from .models.auto_close_type import AutoCloseType
+    from .models.basis_contract_type import BasisContractType
     from .models.basis_record import BasisRecord
     from .models.batch_order import BatchOrder
     from .models.batch_order_modification import BatchOrderModification
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from .models.commission_rate import CommissionRate
     from .models.composite_index import CompositeIndex
     from .models.continuous_contract_type import ContinuousContractType
+    from .models.continuous_kline_interval import ContinuousKlineInterval
     from .models.convert_accept import ConvertAccept
     from .models.convert_order import ConvertOrder
     from .models.convert_pair import ConvertPair
@@ -544,10 +546,11 @@ class UsdMFacade:
         self,
         *,
         pair: str,
-        contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
-        interval: KlineInterval
+        contract_type: ContinuousContractType
+        | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER", "TRADIFI_PERPETUAL"],
+        interval: ContinuousKlineInterval
         | Literal[
-            "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+            "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
@@ -567,9 +570,11 @@ class UsdMFacade:
         Args:
             pair (str):
             contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-                "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
-            interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
-                "8h", "12h", "1d", "3d", "1w", "1M"]):
+                "NEXT_QUARTER", "TRADIFI_PERPETUAL"]): A contract of a pair named by its role rather than
+                its delivery date.
+            interval (ContinuousKlineInterval | Literal["1s", "1m", "3m", "5m", "15m", "30m", "1h",
+                "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"]): Kline intervals of continuous
+                contract klines, 1s included.
             start_time (int):
             end_time (int):
             limit (int):
@@ -1255,7 +1260,7 @@ class UsdMFacade:
         self,
         *,
         pair: str,
-        contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+        contract_type: BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
         period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int,
         start_time: int | Unset = UNSET,
@@ -1273,8 +1278,8 @@ class UsdMFacade:
 
         Args:
             pair (str):
-            contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-                "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
+            contract_type (BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+                "NEXT_QUARTER"]): The contracts whose basis is published.
             period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
                 "1d"]):
             limit (int):
@@ -1463,8 +1468,8 @@ class UsdMFacade:
     ) -> TradingSchedule:
         """Trading sessions of TradFi underlying markets.
 
-        Sessions of the markets underlying TradFi perpetuals (U.S. equities, commodities and, more recently,
-        Korean equities) from the day before the request, one week forward and one week back.
+        Sessions of the markets underlying TradFi perpetuals (U.S., Korean, Hong Kong and China equities,
+        commodities, FX) from the day before the request, one week forward and one week back.
 
         ``GET /fapi/v1/tradingSchedule`` - security ``NONE``
         Weight: IP weight 5
@@ -1543,6 +1548,8 @@ class UsdMFacade:
             "QUEUE_20",
         ]
         | Unset = UNSET,
+        modify_id: int | Unset = UNSET,
+        reduce_only: bool | Unset = UNSET,
     ) -> Order:
         """Modify a LIMIT order.
 
@@ -1572,6 +1579,8 @@ class UsdMFacade:
                 `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
                 `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
                 `NONE`: no matching.
+            modify_id (int):
+            reduce_only (bool):
 
         Returns:
             Order
@@ -1589,6 +1598,8 @@ class UsdMFacade:
                 quantity=quantity,
                 price=price,
                 price_match=price_match,
+                modify_id=modify_id,
+                reduce_only=reduce_only,
             ),
             operation.parse_success,
         )
@@ -1951,17 +1962,17 @@ class UsdMFacade:
     def all_orders(
         self,
         *,
-        symbol: str,
+        symbol: str | Unset = UNSET,
         order_id: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> list[Order]:
-        """Orders of a symbol: open, canceled or filled.
+        """Orders of a symbol, or of all symbols: open, canceled or filled.
 
-        With orderId, orders from that id on; otherwise the most recent. The time range must be shorter than
-        7 days (the last 7 days by default). The same retention limits as query_order apply. Default limit
-        500, max 1000.
+        Without symbol, the orders of every symbol (since 2026-08-25). With orderId, orders from that id on;
+        otherwise the most recent. The time range must be shorter than 7 days (the last 7 days by default).
+        The same retention limits as query_order apply. Default limit 500, max 1000.
 
         ``GET /fapi/v1/allOrders`` - security ``USER_DATA`` (signed)
         Weight: IP weight 5
@@ -2120,7 +2131,7 @@ class UsdMFacade:
         """Trades of the account on a symbol.
 
         Without startTime and endTime, the last 7 days; a range may not exceed 7 days; fromId cannot be
-        combined with a time range. Only the last 6 months are available. orderId restricts to one order.
+        combined with a time range. Only the last 3 months are available. orderId restricts to one order.
         Default limit 500, max 1000.
 
         ``GET /fapi/v1/userTrades`` - security ``USER_DATA`` (signed)
@@ -2876,7 +2887,6 @@ class UsdMFacade:
         algo_id: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-        page: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> list[AlgoOrder]:
         """Conditional (algo) orders of a symbol, open or not.
@@ -2895,7 +2905,6 @@ class UsdMFacade:
             algo_id (int):
             start_time (int):
             end_time (int):
-            page (int):
             limit (int):
 
         Returns:
@@ -2911,7 +2920,6 @@ class UsdMFacade:
                 algo_id=algo_id,
                 start_time=start_time,
                 end_time=end_time,
-                page=page,
                 limit=limit,
             ),
             operation.parse_success,
@@ -3250,17 +3258,18 @@ class UsdMFacade:
             "STRATEGY_UMFUTURES_TRANSFER",
             "FEE_RETURN",
             "BFUSD_REWARD",
+            "SPECIAL_FUNDING_FEE",
         ]
         | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-        page: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> list[IncomeRecord]:
         """Income history.
 
         All income types unless incomeType is sent. Without startTime and endTime, the last 7 days; only the
-        last three months are kept. tranId is unique within an income type. Default limit 100, max 1000.
+        last three months are kept; there are no pages (page was retired on 2026-10-15), startTime and
+        endTime locate the records. tranId is unique within an income type. Default limit 100, max 1000.
 
         ``GET /fapi/v1/income`` - security ``USER_DATA`` (signed)
         Weight: IP weight 30
@@ -3274,11 +3283,10 @@ class UsdMFacade:
                 "API_REBATE", "CONTEST_REWARD", "CROSS_COLLATERAL_TRANSFER", "OPTIONS_PREMIUM_FEE",
                 "OPTIONS_SETTLE_PROFIT", "INTERNAL_TRANSFER", "AUTO_EXCHANGE", "DELIVERED_SETTELMENT",
                 "COIN_SWAP_DEPOSIT", "COIN_SWAP_WITHDRAW", "POSITION_LIMIT_INCREASE_FEE",
-                "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD"]): Kind of income;
-                `DELIVERED_SETTELMENT` is spelled so by Binance.
+                "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD", "SPECIAL_FUNDING_FEE"]): Kind
+                of income; `DELIVERED_SETTELMENT` is spelled so by Binance.
             start_time (int):
             end_time (int):
-            page (int):
             limit (int):
 
         Returns:
@@ -3294,7 +3302,6 @@ class UsdMFacade:
                 income_type=income_type,
                 start_time=start_time,
                 end_time=end_time,
-                page=page,
                 limit=limit,
             ),
             operation.parse_success,
@@ -3340,8 +3347,8 @@ class UsdMFacade:
     ) -> HistoryDownloadId:
         """Start an export of the transaction history.
 
-        Returns an id to poll with income_download_link. At most 5 requests per month, shared with the web
-        download page; the range may not exceed one year.
+        Returns an id to poll with income_download_link. At most 100 requests per month, shared with the web
+        download page and with COIN-M; the range may not exceed one year.
 
         ``GET /fapi/v1/income/asyn`` - security ``USER_DATA`` (signed)
         Weight: IP weight 1000
@@ -4519,10 +4526,11 @@ class AsyncUsdMFacade:
         self,
         *,
         pair: str,
-        contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
-        interval: KlineInterval
+        contract_type: ContinuousContractType
+        | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER", "TRADIFI_PERPETUAL"],
+        interval: ContinuousKlineInterval
         | Literal[
-            "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+            "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
@@ -4542,9 +4550,11 @@ class AsyncUsdMFacade:
         Args:
             pair (str):
             contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-                "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
-            interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
-                "8h", "12h", "1d", "3d", "1w", "1M"]):
+                "NEXT_QUARTER", "TRADIFI_PERPETUAL"]): A contract of a pair named by its role rather than
+                its delivery date.
+            interval (ContinuousKlineInterval | Literal["1s", "1m", "3m", "5m", "15m", "30m", "1h",
+                "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"]): Kline intervals of continuous
+                contract klines, 1s included.
             start_time (int):
             end_time (int):
             limit (int):
@@ -5230,7 +5240,7 @@ class AsyncUsdMFacade:
         self,
         *,
         pair: str,
-        contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+        contract_type: BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
         period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int,
         start_time: int | Unset = UNSET,
@@ -5248,8 +5258,8 @@ class AsyncUsdMFacade:
 
         Args:
             pair (str):
-            contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-                "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
+            contract_type (BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+                "NEXT_QUARTER"]): The contracts whose basis is published.
             period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
                 "1d"]):
             limit (int):
@@ -5438,8 +5448,8 @@ class AsyncUsdMFacade:
     ) -> TradingSchedule:
         """Trading sessions of TradFi underlying markets.
 
-        Sessions of the markets underlying TradFi perpetuals (U.S. equities, commodities and, more recently,
-        Korean equities) from the day before the request, one week forward and one week back.
+        Sessions of the markets underlying TradFi perpetuals (U.S., Korean, Hong Kong and China equities,
+        commodities, FX) from the day before the request, one week forward and one week back.
 
         ``GET /fapi/v1/tradingSchedule`` - security ``NONE``
         Weight: IP weight 5
@@ -5518,6 +5528,8 @@ class AsyncUsdMFacade:
             "QUEUE_20",
         ]
         | Unset = UNSET,
+        modify_id: int | Unset = UNSET,
+        reduce_only: bool | Unset = UNSET,
     ) -> Order:
         """Modify a LIMIT order.
 
@@ -5547,6 +5559,8 @@ class AsyncUsdMFacade:
                 `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
                 `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
                 `NONE`: no matching.
+            modify_id (int):
+            reduce_only (bool):
 
         Returns:
             Order
@@ -5564,6 +5578,8 @@ class AsyncUsdMFacade:
                 quantity=quantity,
                 price=price,
                 price_match=price_match,
+                modify_id=modify_id,
+                reduce_only=reduce_only,
             ),
             operation.parse_success,
         )
@@ -5926,17 +5942,17 @@ class AsyncUsdMFacade:
     async def all_orders(
         self,
         *,
-        symbol: str,
+        symbol: str | Unset = UNSET,
         order_id: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> list[Order]:
-        """Orders of a symbol: open, canceled or filled.
+        """Orders of a symbol, or of all symbols: open, canceled or filled.
 
-        With orderId, orders from that id on; otherwise the most recent. The time range must be shorter than
-        7 days (the last 7 days by default). The same retention limits as query_order apply. Default limit
-        500, max 1000.
+        Without symbol, the orders of every symbol (since 2026-08-25). With orderId, orders from that id on;
+        otherwise the most recent. The time range must be shorter than 7 days (the last 7 days by default).
+        The same retention limits as query_order apply. Default limit 500, max 1000.
 
         ``GET /fapi/v1/allOrders`` - security ``USER_DATA`` (signed)
         Weight: IP weight 5
@@ -6095,7 +6111,7 @@ class AsyncUsdMFacade:
         """Trades of the account on a symbol.
 
         Without startTime and endTime, the last 7 days; a range may not exceed 7 days; fromId cannot be
-        combined with a time range. Only the last 6 months are available. orderId restricts to one order.
+        combined with a time range. Only the last 3 months are available. orderId restricts to one order.
         Default limit 500, max 1000.
 
         ``GET /fapi/v1/userTrades`` - security ``USER_DATA`` (signed)
@@ -6851,7 +6867,6 @@ class AsyncUsdMFacade:
         algo_id: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-        page: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> list[AlgoOrder]:
         """Conditional (algo) orders of a symbol, open or not.
@@ -6870,7 +6885,6 @@ class AsyncUsdMFacade:
             algo_id (int):
             start_time (int):
             end_time (int):
-            page (int):
             limit (int):
 
         Returns:
@@ -6886,7 +6900,6 @@ class AsyncUsdMFacade:
                 algo_id=algo_id,
                 start_time=start_time,
                 end_time=end_time,
-                page=page,
                 limit=limit,
             ),
             operation.parse_success,
@@ -7225,17 +7238,18 @@ class AsyncUsdMFacade:
             "STRATEGY_UMFUTURES_TRANSFER",
             "FEE_RETURN",
             "BFUSD_REWARD",
+            "SPECIAL_FUNDING_FEE",
         ]
         | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-        page: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> list[IncomeRecord]:
         """Income history.
 
         All income types unless incomeType is sent. Without startTime and endTime, the last 7 days; only the
-        last three months are kept. tranId is unique within an income type. Default limit 100, max 1000.
+        last three months are kept; there are no pages (page was retired on 2026-10-15), startTime and
+        endTime locate the records. tranId is unique within an income type. Default limit 100, max 1000.
 
         ``GET /fapi/v1/income`` - security ``USER_DATA`` (signed)
         Weight: IP weight 30
@@ -7249,11 +7263,10 @@ class AsyncUsdMFacade:
                 "API_REBATE", "CONTEST_REWARD", "CROSS_COLLATERAL_TRANSFER", "OPTIONS_PREMIUM_FEE",
                 "OPTIONS_SETTLE_PROFIT", "INTERNAL_TRANSFER", "AUTO_EXCHANGE", "DELIVERED_SETTELMENT",
                 "COIN_SWAP_DEPOSIT", "COIN_SWAP_WITHDRAW", "POSITION_LIMIT_INCREASE_FEE",
-                "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD"]): Kind of income;
-                `DELIVERED_SETTELMENT` is spelled so by Binance.
+                "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD", "SPECIAL_FUNDING_FEE"]): Kind
+                of income; `DELIVERED_SETTELMENT` is spelled so by Binance.
             start_time (int):
             end_time (int):
-            page (int):
             limit (int):
 
         Returns:
@@ -7269,7 +7282,6 @@ class AsyncUsdMFacade:
                 income_type=income_type,
                 start_time=start_time,
                 end_time=end_time,
-                page=page,
                 limit=limit,
             ),
             operation.parse_success,
@@ -7315,8 +7327,8 @@ class AsyncUsdMFacade:
     ) -> HistoryDownloadId:
         """Start an export of the transaction history.
 
-        Returns an id to poll with income_download_link. At most 5 requests per month, shared with the web
-        download page; the range may not exceed one year.
+        Returns an id to poll with income_download_link. At most 100 requests per month, shared with the web
+        download page and with COIN-M; the range may not exceed one year.
 
         ``GET /fapi/v1/income/asyn`` - security ``USER_DATA`` (signed)
         Weight: IP weight 1000

@@ -239,3 +239,36 @@ def test_liquidation_listed_in_force_orders(venue: Venue, maker: UsdM) -> None:
         cleared = trader.income_history(income_type="INSURANCE_CLEAR")
         assert [c.income for c in cleared] == [D("-17")]  # what was left of 997 after the loss
         assert wallet(trader) == D(0)
+
+
+def test_all_orders_of_every_symbol_and_a_named_modification(venue: Venue, maker: UsdM) -> None:
+    venue.set_price("usdm", "ETHUSDT", "3000")
+    with client_of(venue, "usdm-all-orders") as trader:
+        btc = trader.new_order(
+            symbol=SYMBOL, side="BUY", type="LIMIT", time_in_force="GTC", quantity=D("0.01"), price=D("59000")
+        )
+        eth = trader.new_order(
+            symbol="ETHUSDT",
+            side="BUY",
+            type="LIMIT",
+            time_in_force="GTC",
+            quantity=D("0.1"),
+            price=D("2900"),
+        )
+        every = trader.all_orders()  # no symbol: every symbol (since 2026-08-25)
+        assert sorted((o.symbol, o.order_id) for o in every) == sorted(
+            [(SYMBOL, btc.order_id), ("ETHUSDT", eth.order_id)]
+        )
+        modified = trader.modify_order(
+            symbol=SYMBOL,
+            order_id=btc.order_id,
+            side="BUY",
+            quantity=D("0.01"),
+            price=D("59100"),
+            modify_id=31,
+        )
+        assert (modified.price, modified.modify_id) == (D("59100"), 31)
+        history = trader.order_amendments(symbol=SYMBOL, order_id=btc.order_id)
+        assert [h.amendment.modify_id for h in history] == [31]
+        trader.cancel_all_open_orders(symbol=SYMBOL)
+        trader.cancel_all_open_orders(symbol="ETHUSDT")

@@ -27,7 +27,7 @@ def test_usdm_contracts_and_filters() -> None:
     assert filters["PRICE_FILTER"]["tickSize"] == "0.1"
     assert filters["LOT_SIZE"]["stepSize"] == "0.001"
     assert filters["MIN_NOTIONAL"]["notional"] == "100"
-    assert filters["MAX_NUM_ALGO_ORDERS"]["limit"] == 10
+    assert "MAX_NUM_ALGO_ORDERS" not in filters  # removed 2025-12-29: 200 open algo orders in all
     assert filters["PERCENT_PRICE"]["multiplierUp"] == "1.0500"
     assert {r["rateLimitType"] for r in info["rateLimits"]} == {"REQUEST_WEIGHT", "ORDERS"}
     brackets = f.call("leverage_bracket", symbol="BTCUSDT")["brackets"]

@@ -35,9 +35,10 @@ def test_funding_is_settled_every_8_hours() -> None:
     ]
     update = f.user_events("alice", "ACCOUNT_UPDATE")[-1]
     assert (update["a"]["m"], update["a"]["B"][0]["bc"]) == ("FUNDING_FEE", "-0.60000000")
+    assert update["a"]["S"] == "BTCUSDT"  # the symbol of a funding fee (2026-08)
     history = f.call("funding_rate_history", symbol="BTCUSDT", limit=1)
     assert history == [{"symbol": "BTCUSDT", "fundingRate": "0.00010000", "fundingTime": NEXT_FUNDING,
-                        "markPrice": "60000"}]  # fmt: skip
+                        "markPrice": "60000", "rateType": "Regular"}]  # fmt: skip
     assert f.call("premium_index", symbol="BTCUSDT")["nextFundingTime"] == NEXT_FUNDING + 8 * HOUR
     f.tick(16 * HOUR)  # two more settlements
     assert len(f.call("income_history", incomeType="FUNDING_FEE")) == 3

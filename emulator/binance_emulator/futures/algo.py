@@ -37,6 +37,8 @@ from .validation import check_notional, check_price, check_quantity, matched_pri
 from .views import average_price
 
 ALGO_TYPES = ("STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", TRAILING)
+ALGO_OPEN_LIMIT = 200  # open conditional orders of an account, all symbols together (since 2025-12-29)
+ALGO_MAX_CALLBACK = Decimal(20)  # callbackRate of algo trailing stops: 0.1 to 20 since 2026-10-23
 
 
 class AlgoService:
@@ -79,13 +81,14 @@ class AlgoService:
         callback = optional_decimal(params, "callbackRate")
         activation = optional_decimal(params, "activatePrice")
         trigger = make_trigger(
-            state, symbol, order_type, side, working_type, trigger_price, activation, callback
-        )
+            state, symbol, order_type, side, working_type, trigger_price, activation, callback,
+            max_callback=ALGO_MAX_CALLBACK,
+        )  # fmt: skip
         if not close_position:
             reference = price or trigger_price or state.trigger_price(symbol, working_type)
             check_notional(rule, quantity, reference, reduce_only=reduce_only, inverse=state.inverse)
         time_in_force, good_till = read_time_in_force(params, order_type, now)
-        if sum(1 for algo in account.open_algo.values() if algo.symbol == symbol) >= rule.max_num_algo_orders:
+        if len(account.open_algo) >= ALGO_OPEN_LIMIT:
             raise ExchangeError(-4045, "Reach max stop order limit.")
         algo = AlgoOrder(
             algo_id=state.next_algo_id(),
@@ -194,8 +197,12 @@ class AlgoService:
                 state.mark(symbol), state.last_price(symbol), rule.trigger_protect
             ):
                 continue
+            activated = algo.trigger.activated
             if algo.trigger.fires(state.trigger_price(symbol, algo.working_type)):
                 self.fire(algo, now)
+            elif algo.trigger.activated and not activated:  # a trailing stop reached its activation price
+                algo.update_time = now
+                self.engine.announce(self.state.accounts[algo.owner], algo_update(algo, now))
 
     def fire(self, algo: AlgoOrder, now: int) -> None:
         """Send the order of a triggered algo order to the matching engine."""
@@ -271,6 +278,7 @@ class AlgoService:
         algo.update_time = now
         account.open_algo.pop(algo.algo_id, None)
         executed = order.executed_qty if order is not None else ZERO
+        algo.executed_qty = executed
         average = average_price(self.state, order) if order is not None else ZERO
         actual = order.type if order is not None else ""
         self._announce(

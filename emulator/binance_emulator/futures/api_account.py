@@ -394,7 +394,7 @@ class AccountApi:
             and (end is None or r.time <= end)
         ]
         count = limit(call, 100, 1000)
-        page = max(int(call.get("page") or 1), 1)
+        page = 1 if self.core.usdm else max(int(call.get("page") or 1), 1)  # USDⓈ-M: no page since 2026-10-15
         return [income(self.state, r) for r in found[(page - 1) * count : page * count]]
 
 

@@ -83,11 +83,10 @@ class AlgoOrders:
         chosen = in_window(
             found, lambda a: a.create_time, call.get("startTime"), call.get("endTime"), len(found) or 1
         )
-        page = max(int(call.get("page") or 1), 1)
         if algo_id is not None or call.get("startTime") is not None:
-            chosen = chosen[(page - 1) * count : page * count]
+            chosen = chosen[:count]
         else:
-            chosen = chosen[-count * page :][:count] if chosen else []
+            chosen = chosen[-count:]
         return [algo_order(a) for a in chosen]
 
 

@@ -113,7 +113,7 @@ class MarketData:
             chosen = in_window(
                 aggregates, lambda a: a.time, call.get("startTime"), call.get("endTime"), count
             )
-        return [agg_trade(trade) for trade in chosen]
+        return [agg_trade(trade, usdm=self.core.usdm) for trade in chosen]
 
     # -- klines -----------------------------------------------------------------------------------
 
@@ -200,6 +200,7 @@ class MarketData:
                 "fundingRate": text8(r.rate),
                 "fundingTime": r.time,
                 "markPrice": short8(r.mark_price),
+                **({"rateType": "Regular"} if self.core.usdm else {}),
             }
             for r in chosen
         ]

@@ -275,7 +275,7 @@ class Settings:
                 {
                     "symbol": symbol,
                     "marginType": setting.margin_type,
-                    "isAutoAddMargin": "false",
+                    "isAutoAddMargin": False,
                     "leverage": setting.leverage,
                     "maxNotionalValue": text(
                         self.state.rules[symbol].brackets.max_notional(setting.leverage)

@@ -17,7 +17,7 @@ from typing import Any
 from binance_emulator._call import Call
 from binance_emulator._errors import ExchangeError
 
-from ._num import decimal, integer
+from ._num import decimal, flag, integer
 from .accounts import Account
 from .api_common import code_message, in_window, limit
 from .core import FuturesCore, Handler
@@ -105,19 +105,22 @@ class Trading:
             price = matched_price(self.state.books[symbol], order.side, price_match)
         if quantity is None and price is None:
             raise require("quantity")
-        amended = len(account.amendments)
-        self.engine.modify(account, order, str(params.get("side") or ""), quantity, price, now)
-        if not self.state.inverse:
+        modify_id = None
+        if params.get("modifyId") not in (None, ""):
+            modify_id = integer(params["modifyId"], "modifyId")  # both products (2026-07-28)
+        # USDⓈ-M: reduceOnly on a modification only validates (2026-10)
+        if self.core.usdm and flag(params.get("reduceOnly", False)) and not order.reduce_only:
+            raise ExchangeError(-5047, "The original order is not a reduce-only order")
+        side = str(params.get("side") or "")
+        self.engine.modify(account, order, side, quantity, price, now, modify_id=modify_id)
+        if self.state.inverse:
+            body = order_result(self.state, order)
+        else:
             body = order_view(self.state, order)
             body["pair"] = self.state.rules[symbol].pair
             body["cumBase"] = body.get("cumBase", "0")
-            return body
-        body = order_result(self.state, order)
-        modify_id = params.get("modifyId")
-        if modify_id is not None and modify_id != "":
-            body["modifyId"] = integer(modify_id, "modifyId")
-            if len(account.amendments) > amended:
-                account.amendments[-1].modify_id = body["modifyId"]
+        if modify_id is not None:
+            body["modifyId"] = modify_id
         return body
 
     def modify_order(self, call: Call) -> dict[str, Any]:
@@ -262,7 +265,7 @@ class Trading:
 
     def all_orders(self, call: Call) -> list[dict[str, Any]]:
         account = self.state.account(call.account)
-        symbols = self._symbols(call, required=True)
+        symbols = self._symbols(call, required=not self.core.usdm)  # USDⓈ-M: symbol optional since 2026-08-25
         orders = sorted(
             (o for s in symbols for o in account.orders_by_symbol.get(s, [])), key=lambda o: o.order_id
         )

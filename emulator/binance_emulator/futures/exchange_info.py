@@ -54,7 +54,6 @@ def filters(state: FuturesState, rule: SymbolRules) -> list[dict[str, Any]]:
     if state.inverse:
         rows.append(percent)
         return rows
-    rows.append({"filterType": "MAX_NUM_ALGO_ORDERS", "limit": rule.max_num_algo_orders})
     rows.append({"filterType": "MIN_NOTIONAL", "notional": text(instrument.min_notional)})
     rows.append(percent)
     return rows

@@ -88,6 +88,8 @@ class Funding:
                     event = account_update(
                         state, account.user, "FUNDING_FEE", at, balances, [(risk, position)]
                     )
+                    if not state.inverse:  # USDⓈ-M names the symbol of a funding fee (2026-08)
+                        event["a"]["S"] = symbol
                     state.emit(account, event)
 
     def records(self, symbol: str) -> list[FundingRecord]:

@@ -109,6 +109,7 @@ class AlgoOrder:
     update_time: int = 0
     trigger_time: int = 0
     reject_reason: str = ""
+    executed_qty: Decimal = Decimal(0)  # filled by the triggered order, once it has ended
 
     @property
     def is_open(self) -> bool:
@@ -177,7 +178,7 @@ class Amendment:
     qty_before: Decimal
     qty_after: Decimal
     count: int
-    modify_id: int | None = None  # COIN-M: the caller's ``modifyId``, answered back as given
+    modify_id: int | None = None  # the caller's ``modifyId``, when sent, answered back as given
 
 
 @dataclass(slots=True)

@@ -216,13 +216,18 @@ def make_trigger(
     stop_price: Decimal,
     activation: Decimal | None,
     callback: Decimal | None,
+    *,
+    max_callback: Decimal = Decimal(10),
 ) -> Trigger:
-    """The trigger of a conditional order, checked against the current price (-2021)."""
+    """The trigger of a conditional order, checked against the current price (-2021).
+
+    ``callbackRate`` of a trailing stop is 0.1 to ``max_callback`` percent (USDⓈ-M algo orders: 20).
+    """
     rule = state.rules[symbol]
     if order_type == TRAILING:
         if callback is None:
             raise require("callbackRate")
-        if not Decimal("0.1") <= callback <= Decimal(10):
+        if not Decimal("0.1") <= callback <= max_callback:
             raise ExchangeError(-4136, "Invalid callBack rate.")
         if activation is not None:
             check_price(rule, activation, "stopPrice")

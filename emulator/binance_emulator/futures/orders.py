@@ -208,7 +208,7 @@ class OrderEngine:
             trade = tape.record(fill.price, fill.quantity, now, buyer_maker, taker_id)
             if publish:
                 bus.market(symbol, trade_event(symbol, trade, now))
-                bus.market(symbol, agg_trade_event(symbol, tape.aggregates[-1], now))
+                bus.market(symbol, agg_trade_event(symbol, tape.aggregates[-1], now, usdm=not state.inverse))
             resting = fill.maker.ref
             if isinstance(resting, FuturesOrder):
                 owner = state.accounts[resting.owner]
@@ -330,8 +330,14 @@ class OrderEngine:
         quantity: Decimal | None,
         price: Decimal | None,
         now: int,
+        *,
+        modify_id: int | None = None,
     ) -> FuturesOrder:
-        """Change the price and/or quantity of an open LIMIT order; it loses its queue priority."""
+        """Change the price and/or quantity of an open LIMIT order; it loses its queue priority.
+
+        ``modify_id`` is the caller's id of the modification, kept in the amendment history and
+        sent as ``M`` in the ``AMENDMENT`` order update.
+        """
         state = self.state
         rule = state.rules[order.symbol]
         if not order.is_open or order.order_id not in account.open_orders:
@@ -369,11 +375,14 @@ class OrderEngine:
         account.amendments.append(
             Amendment(
                 state.next_amendment_id(), order.symbol, order.order_id, order.client_order_id, now,
-                old_price, new_price, old_qty, new_qty, order.amendments,
+                old_price, new_price, old_qty, new_qty, order.amendments, modify_id,
             )
         )  # fmt: skip
         if self.outbox.wants(account):
-            self.outbox.add(account, order_update(state, order, "AMENDMENT", now))
+            update = order_update(state, order, "AMENDMENT", now)
+            if modify_id is not None:
+                update["o"]["M"] = str(modify_id)  # a string in the event, a number in REST answers
+            self.outbox.add(account, update)
         self.execute(account, order, now, new=False)
         return order
 

@@ -180,8 +180,8 @@ def multi_assets_update(enabled: bool, now: int) -> dict[str, Any]:
 def algo_update(
     algo: AlgoOrder, now: int, *, executed: Decimal = ZERO, average: Decimal = ZERO, actual_type: str = ""
 ) -> dict[str, Any]:
-    """``ALGO_UPDATE`` for one change of an algo order (both products)."""
-    return {
+    """``ALGO_UPDATE`` for one change of an algo order (a trailing stop says if it is activated)."""
+    event: dict[str, Any] = {
         "e": "ALGO_UPDATE",
         "T": now,
         "E": now,
@@ -213,6 +213,9 @@ def algo_update(
             "rm": algo.reject_reason,
         },
     }
+    if algo.order_type == "TRAILING_STOP_MARKET":
+        event["o"]["ia"] = algo.trigger.activated
+    return event
 
 
 def listen_key_expired(key: str, now: int) -> dict[str, Any]:
@@ -234,9 +237,12 @@ def trade_event(symbol: str, trade: Trade, now: int) -> dict[str, Any]:
     }
 
 
-def agg_trade_event(symbol: str, trade: AggTrade, now: int) -> dict[str, Any]:
-    """Market ``aggTrade`` event (the aggregate as it stands after the latest fill)."""
-    return {
+def agg_trade_event(symbol: str, trade: AggTrade, now: int, *, usdm: bool = False) -> dict[str, Any]:
+    """Market ``aggTrade`` event (the aggregate as it stands after the latest fill).
+
+    USDⓈ-M adds ``nq`` (the quantity without RPI trades: all of it here) and ``st`` (symbol type 1).
+    """
+    event: dict[str, Any] = {
         "e": "aggTrade",
         "E": now,
         "a": trade.id,
@@ -248,6 +254,9 @@ def agg_trade_event(symbol: str, trade: AggTrade, now: int) -> dict[str, Any]:
         "T": trade.time,
         "m": trade.buyer_maker,
     }
+    if usdm:
+        event.update({"nq": event["q"], "st": 1})
+    return event
 
 
 def mark_price_event(state: FuturesState, symbol: str, now: int, next_funding: int) -> dict[str, Any]:

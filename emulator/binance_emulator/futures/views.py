@@ -85,6 +85,11 @@ def order_result(state: FuturesState, record: FuturesOrder, *, executed: bool = 
     return body
 
 
+def actual_type(algo_type: str) -> str:
+    """Type of the order a triggered algo order places: LIMIT for STOP and TAKE_PROFIT, else MARKET."""
+    return "LIMIT" if algo_type in ("STOP", "TAKE_PROFIT") else "MARKET"
+
+
 def algo_order(record: AlgoOrder) -> dict[str, Any]:
     """An algo order (both products: quantities in the product's unit)."""
     trailing = record.order_type == "TRAILING_STOP_MARKET"
@@ -101,6 +106,8 @@ def algo_order(record: AlgoOrder) -> dict[str, Any]:
         "algoStatus": record.status,
         "actualOrderId": str(record.actual_order_id) if record.actual_order_id is not None else "",
         "actualPrice": "0",
+        **({"actualType": actual_type(record.order_type)} if record.actual_order_id is not None else {}),
+        **({"actualQty": text(record.executed_qty)} if record.executed_qty else {}),
         "triggerPrice": text(record.trigger_price),
         "price": text(record.price),
         "icebergQuantity": None,
@@ -151,6 +158,7 @@ def user_trade(state: FuturesState, trade: UserTrade) -> dict[str, Any]:
         body["quoteQty"] = text(trade.qty * rule.contract.size)
     else:
         body["quoteQty"] = text(trade.quote_qty)
+        body.update({"pair": rule.pair, "marginAsset": rule.margin_asset, "baseQty": "0"})
     return body
 
 
@@ -185,8 +193,9 @@ def public_trade(state: FuturesState, symbol: str, trade: Trade) -> dict[str, An
     return body
 
 
-def agg_trade(trade: AggTrade) -> dict[str, Any]:
-    return {
+def agg_trade(trade: AggTrade, *, usdm: bool = False) -> dict[str, Any]:
+    """An aggregate trade; USDⓈ-M adds ``nq``, the quantity without RPI trades (all of it here)."""
+    body: dict[str, Any] = {
         "a": trade.id,
         "p": text(trade.price),
         "q": text(trade.quantity),
@@ -195,6 +204,9 @@ def agg_trade(trade: AggTrade) -> dict[str, Any]:
         "T": trade.time,
         "m": trade.buyer_maker,
     }
+    if usdm:
+        body["nq"] = body["q"]
+    return body
 
 
 def kline(state: FuturesState, symbol: str, bar: Bar) -> list[Any]:

@@ -228,6 +228,8 @@ class MarketPublisher:
             if stream.kind == kind:
                 hub.publish(product, name, event)
         if kind == "forceOrder":
+            if product == "usdm":  # !forceOrder@arr names the pair and symbol type since 2026-06-30
+                event = {**event, **payloads.usdm_symbol_fields(payloads.usdm_pair(symbol))}
             for name, stream in list(hub.global_streams(product).items()):
                 if stream.kind == "allForceOrder":
                     hub.publish(product, name, event)
@@ -303,7 +305,7 @@ class MarketPublisher:
         if key not in cache:
             rows = self._rest(product, "premium_index", {}, now) or []
             rows = rows if isinstance(rows, list) else [rows]
-            cache[key] = {row["symbol"]: payloads.mark_price(row, now) for row in rows}
+            cache[key] = {row["symbol"]: payloads.mark_price(row, now, product) for row in rows}
         marks: dict[str, dict[str, Any]] = cache[key]
         return marks
 

@@ -58,6 +58,8 @@ def depth_update(
     if product == "coinm":
         event["ps"] = pair
     event.update({"U": first, "u": final, "pu": previous, "b": levels(bids, text), "a": levels(asks, text)})
+    if product == "usdm":
+        event.update(usdm_symbol_fields(pair))
     return event
 
 
@@ -78,6 +80,8 @@ def book_ticker(
     if product == "coinm":
         event["ps"] = pair
     event.update(tail)
+    if product == "usdm":
+        event.update(usdm_symbol_fields(pair))
     return event
 
 
@@ -96,6 +100,8 @@ def mini_ticker(product: str, rest: dict[str, Any], now: int) -> dict[str, Any]:
             "q": rest["baseVolume"] if product == "coinm" else rest["quoteVolume"],
         }
     )
+    if product == "usdm":
+        event.update(usdm_symbol_fields(usdm_pair(rest["symbol"])))
     return event
 
 
@@ -124,6 +130,8 @@ def ticker(product: str, rest: dict[str, Any], now: int) -> dict[str, Any]:
             "n": rest["count"],
         }
     )
+    if product == "usdm":
+        event.update(usdm_symbol_fields(usdm_pair(rest["symbol"])))
     return event
 
 
@@ -198,9 +206,9 @@ def empty_kline_row(open_time: int, length: int, close: str, zero: str) -> list[
     return [open_time, close, close, close, close, zero, open_time + length - 1, zero, 0, zero, zero, "0"]
 
 
-def mark_price(rest: dict[str, Any], now: int) -> dict[str, Any]:
-    """``markPriceUpdate`` from one row of the futures REST premium index."""
-    return {
+def mark_price(rest: dict[str, Any], now: int, product: str = "") -> dict[str, Any]:
+    """``markPriceUpdate`` from one row of the futures REST premium index (USDⓈ-M adds ``st``)."""
+    event: dict[str, Any] = {
         "e": "markPriceUpdate",
         "E": now,
         "s": rest["symbol"],
@@ -210,6 +218,23 @@ def mark_price(rest: dict[str, Any], now: int) -> dict[str, Any]:
         "r": rest["lastFundingRate"],
         "T": rest["nextFundingTime"],
     }
+    if product == "usdm":
+        event["st"] = USDM_SYMBOL_TYPE
+    return event
+
+
+USDM_SYMBOL_TYPE = 1
+"""``st`` of USDⓈ-M market events since the COIN-M migration: 1 = USDⓈ-M, 2 = COIN-M."""
+
+
+def usdm_pair(symbol: str) -> str:
+    """The pair of a USDⓈ-M symbol: ``BTCUSDT`` for ``BTCUSDT`` and ``BTCUSDT_260925``."""
+    return symbol.split("_", 1)[0]
+
+
+def usdm_symbol_fields(pair: str) -> dict[str, Any]:
+    """``ps`` and ``st`` that USDⓈ-M market events carry since the COIN-M migration (2026-06-30)."""
+    return {"ps": pair, "st": USDM_SYMBOL_TYPE}
 
 
 def server_shutdown(now: int) -> dict[str, Any]:
@@ -231,5 +256,7 @@ __all__ = [
     "spot_text",
     "text_of",
     "ticker",
+    "usdm_pair",
+    "usdm_symbol_fields",
     "window_ticker",
 ]

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .algo_type import AlgoType
     from .asset_index import AssetIndex
     from .auto_close_type import AutoCloseType
+    from .basis_contract_type import BasisContractType
     from .basis_record import BasisRecord
     from .batch_order import BatchOrder
     from .batch_order_modification import BatchOrderModification
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from .commission_rate import CommissionRate
     from .composite_index import CompositeIndex
     from .continuous_contract_type import ContinuousContractType
+    from .continuous_kline_interval import ContinuousKlineInterval
     from .contract_status import ContractStatus
     from .contract_type import ContractType
     from .convert_accept import ConvertAccept
@@ -57,6 +59,7 @@ if TYPE_CHECKING:
     from .filter_type import FilterType
     from .funding_info import FundingInfo
     from .funding_rate_record import FundingRateRecord
+    from .funding_rate_type import FundingRateType
     from .futures_balance import FuturesBalance
     from .history_download_id import HistoryDownloadId
     from .history_download_link import HistoryDownloadLink
@@ -151,6 +154,7 @@ _MODULES: dict[str, str] = {
     "AlgoType": ".algo_type",
     "AssetIndex": ".asset_index",
     "AutoCloseType": ".auto_close_type",
+    "BasisContractType": ".basis_contract_type",
     "BasisRecord": ".basis_record",
     "BatchOrder": ".batch_order",
     "BatchOrderModification": ".batch_order_modification",
@@ -160,6 +164,7 @@ _MODULES: dict[str, str] = {
     "CommissionRate": ".commission_rate",
     "CompositeIndex": ".composite_index",
     "ContinuousContractType": ".continuous_contract_type",
+    "ContinuousKlineInterval": ".continuous_kline_interval",
     "ContractStatus": ".contract_status",
     "ContractType": ".contract_type",
     "ConvertAccept": ".convert_accept",
@@ -179,6 +184,7 @@ _MODULES: dict[str, str] = {
     "FilterType": ".filter_type",
     "FundingInfo": ".funding_info",
     "FundingRateRecord": ".funding_rate_record",
+    "FundingRateType": ".funding_rate_type",
     "FuturesBalance": ".futures_balance",
     "HistoryDownloadId": ".history_download_id",
     "HistoryDownloadLink": ".history_download_link",
@@ -288,6 +294,7 @@ __all__ = [
     "AlgoType",
     "AssetIndex",
     "AutoCloseType",
+    "BasisContractType",
     "BasisRecord",
     "BatchOrder",
     "BatchOrderModification",
@@ -297,6 +304,7 @@ __all__ = [
     "CommissionRate",
     "CompositeIndex",
     "ContinuousContractType",
+    "ContinuousKlineInterval",
     "ContractStatus",
     "ContractType",
     "ConvertAccept",
@@ -316,6 +324,7 @@ __all__ = [
     "FilterType",
     "FundingInfo",
     "FundingRateRecord",
+    "FundingRateType",
     "FuturesBalance",
     "HistoryDownloadId",
     "HistoryDownloadLink",

@@ -11,7 +11,7 @@ from attrs import field as _attrs_field
 
 from ..models.order_side import OrderSide
 from ..models.position_side import PositionSide
-from ..types import decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire, enum_from_wire
 
 T = TypeVar("T", bound="AccountTrade")
 
@@ -35,6 +35,9 @@ class AccountTrade:
         time (int):
         buyer (bool):
         maker (bool):
+        pair (str | Unset):
+        margin_asset (str | Unset):
+        base_qty (Decimal | Unset):
     """
 
     id: int
@@ -51,6 +54,9 @@ class AccountTrade:
     time: int
     buyer: bool
     maker: bool
+    pair: str | Unset = UNSET
+    margin_asset: str | Unset = UNSET
+    base_qty: Decimal | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -82,6 +88,14 @@ class AccountTrade:
 
         maker = self.maker
 
+        pair = self.pair
+
+        margin_asset = self.margin_asset
+
+        base_qty: str | Unset = UNSET
+        if not isinstance(self.base_qty, Unset):
+            base_qty = decimal_to_wire(self.base_qty, "baseQty")
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict["id"] = id
@@ -98,6 +112,12 @@ class AccountTrade:
         field_dict["time"] = time
         field_dict["buyer"] = buyer
         field_dict["maker"] = maker
+        if pair is not UNSET:
+            field_dict["pair"] = pair
+        if margin_asset is not UNSET:
+            field_dict["marginAsset"] = margin_asset
+        if base_qty is not UNSET:
+            field_dict["baseQty"] = base_qty
         return field_dict
 
     @classmethod
@@ -131,6 +151,17 @@ class AccountTrade:
 
         maker = d.pop("maker")
 
+        pair = d.pop("pair", UNSET)
+
+        margin_asset = d.pop("marginAsset", UNSET)
+
+        _base_qty = d.pop("baseQty", UNSET)
+        base_qty: Decimal | Unset
+        if isinstance(_base_qty, Unset):
+            base_qty = UNSET
+        else:
+            base_qty = decimal_from_wire(_base_qty)
+
         _model = cls(
             id=id,
             symbol=symbol,
@@ -146,6 +177,9 @@ class AccountTrade:
             time=time,
             buyer=buyer,
             maker=maker,
+            pair=pair,
+            margin_asset=margin_asset,
+            base_qty=base_qty,
         )
         _model.additional_properties = d
         return _model

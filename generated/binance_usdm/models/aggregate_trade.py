@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire
 
 T = TypeVar("T", bound="AggregateTrade")
 
@@ -26,6 +26,7 @@ class AggregateTrade:
         last_trade_id (int):
         transaction_time (int):
         is_buyer_maker (bool):
+        normal_quantity (Decimal | Unset):
     """
 
     aggregate_trade_id: int
@@ -35,6 +36,7 @@ class AggregateTrade:
     last_trade_id: int
     transaction_time: int
     is_buyer_maker: bool
+    normal_quantity: Decimal | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -52,6 +54,10 @@ class AggregateTrade:
 
         is_buyer_maker = self.is_buyer_maker
 
+        normal_quantity: str | Unset = UNSET
+        if not isinstance(self.normal_quantity, Unset):
+            normal_quantity = decimal_to_wire(self.normal_quantity, "nq")
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict["a"] = aggregate_trade_id
@@ -61,6 +67,8 @@ class AggregateTrade:
         field_dict["l"] = last_trade_id
         field_dict["T"] = transaction_time
         field_dict["m"] = is_buyer_maker
+        if normal_quantity is not UNSET:
+            field_dict["nq"] = normal_quantity
         return field_dict
 
     @classmethod
@@ -80,6 +88,13 @@ class AggregateTrade:
 
         is_buyer_maker = d.pop("m")
 
+        _normal_quantity = d.pop("nq", UNSET)
+        normal_quantity: Decimal | Unset
+        if isinstance(_normal_quantity, Unset):
+            normal_quantity = UNSET
+        else:
+            normal_quantity = decimal_from_wire(_normal_quantity)
+
         _model = cls(
             aggregate_trade_id=aggregate_trade_id,
             price=price,
@@ -88,6 +103,7 @@ class AggregateTrade:
             last_trade_id=last_trade_id,
             transaction_time=transaction_time,
             is_buyer_maker=is_buyer_maker,
+            normal_quantity=normal_quantity,
         )
         _model.additional_properties = d
         return _model

@@ -54,6 +54,8 @@ class AlgoOrder:
         quantity (Decimal | Unset):
         actual_order_id (str | Unset): Id of the order placed in the matching engine once triggered; "" before.
         actual_price (Decimal | Unset):
+        actual_type (OrderType | Unset):
+        actual_qty (Decimal | Unset):
         trigger_price (Decimal | Unset):
         price (Decimal | Unset):
         iceberg_quantity (Decimal | None | Unset): Iceberg quantity; null when not used.
@@ -91,6 +93,8 @@ class AlgoOrder:
     quantity: Decimal | Unset = UNSET
     actual_order_id: str | Unset = UNSET
     actual_price: Decimal | Unset = UNSET
+    actual_type: OrderType | Unset = UNSET
+    actual_qty: Decimal | Unset = UNSET
     trigger_price: Decimal | Unset = UNSET
     price: Decimal | Unset = UNSET
     iceberg_quantity: Decimal | None | Unset = UNSET
@@ -145,6 +149,14 @@ class AlgoOrder:
         actual_price: str | Unset = UNSET
         if not isinstance(self.actual_price, Unset):
             actual_price = decimal_to_wire(self.actual_price, "actualPrice")
+
+        actual_type: str | Unset = UNSET
+        if not isinstance(self.actual_type, Unset):
+            actual_type = self.actual_type.value
+
+        actual_qty: str | Unset = UNSET
+        if not isinstance(self.actual_qty, Unset):
+            actual_qty = decimal_to_wire(self.actual_qty, "actualQty")
 
         trigger_price: str | Unset = UNSET
         if not isinstance(self.trigger_price, Unset):
@@ -230,6 +242,10 @@ class AlgoOrder:
             field_dict["actualOrderId"] = actual_order_id
         if actual_price is not UNSET:
             field_dict["actualPrice"] = actual_price
+        if actual_type is not UNSET:
+            field_dict["actualType"] = actual_type
+        if actual_qty is not UNSET:
+            field_dict["actualQty"] = actual_qty
         if trigger_price is not UNSET:
             field_dict["triggerPrice"] = trigger_price
         if price is not UNSET:
@@ -313,6 +329,20 @@ class AlgoOrder:
             actual_price = UNSET
         else:
             actual_price = decimal_from_wire(_actual_price)
+
+        _actual_type = d.pop("actualType", UNSET)
+        actual_type: OrderType | Unset
+        if isinstance(_actual_type, Unset):
+            actual_type = UNSET
+        else:
+            actual_type = enum_from_wire(OrderType, _actual_type)
+
+        _actual_qty = d.pop("actualQty", UNSET)
+        actual_qty: Decimal | Unset
+        if isinstance(_actual_qty, Unset):
+            actual_qty = UNSET
+        else:
+            actual_qty = decimal_from_wire(_actual_qty)
 
         _trigger_price = d.pop("triggerPrice", UNSET)
         trigger_price: Decimal | Unset
@@ -435,6 +465,8 @@ class AlgoOrder:
             quantity=quantity,
             actual_order_id=actual_order_id,
             actual_price=actual_price,
+            actual_type=actual_type,
+            actual_qty=actual_qty,
             trigger_price=trigger_price,
             price=price,
             iceberg_quantity=iceberg_quantity,

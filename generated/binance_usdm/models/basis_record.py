@@ -29,7 +29,8 @@ class BasisRecord:
 
     Attributes:
         pair (str):
-        contract_type (ContractType): Kind of futures contract.
+        contract_type (ContractType): Kind of futures contract; TRADIFI_PERPETUAL is a perpetual on a traditional-
+            finance underlying (stocks, commodities, FX), traded in that market's sessions.
         index_price (Decimal):
         futures_price (Decimal):
         basis (Decimal):

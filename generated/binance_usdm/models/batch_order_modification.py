@@ -32,6 +32,7 @@ class BatchOrderModification:
             `NONE`: no matching.
         stop_price (Decimal | Unset): What Binance reads in a parameter - no sign, at most 20 digits on each side of the
             point.
+        modify_id (int | Unset): The caller's id for this modification, returned as sent (not checked for uniqueness).
     """
 
     symbol: str
@@ -42,6 +43,7 @@ class BatchOrderModification:
     orig_client_order_id: str | Unset = UNSET
     price_match: PriceMatch | Unset = UNSET
     stop_price: Decimal | Unset = UNSET
+    modify_id: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -65,6 +67,8 @@ class BatchOrderModification:
         if not isinstance(self.stop_price, Unset):
             stop_price = decimal_to_wire(self.stop_price, "stopPrice")
 
+        modify_id = self.modify_id
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict["symbol"] = symbol
@@ -79,6 +83,8 @@ class BatchOrderModification:
             field_dict["priceMatch"] = price_match
         if stop_price is not UNSET:
             field_dict["stopPrice"] = stop_price
+        if modify_id is not UNSET:
+            field_dict["modifyId"] = modify_id
         return field_dict
 
     @classmethod
@@ -110,6 +116,8 @@ class BatchOrderModification:
         else:
             stop_price = decimal_from_wire(_stop_price)
 
+        modify_id = d.pop("modifyId", UNSET)
+
         _model = cls(
             symbol=symbol,
             side=side,
@@ -119,6 +127,7 @@ class BatchOrderModification:
             orig_client_order_id=orig_client_order_id,
             price_match=price_match,
             stop_price=stop_price,
+            modify_id=modify_id,
         )
         _model.additional_properties = d
         return _model

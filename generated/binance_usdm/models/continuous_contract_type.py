@@ -13,6 +13,7 @@ class ContinuousContractType(StrEnum):
     PERPETUAL = "PERPETUAL"
     CURRENT_QUARTER = "CURRENT_QUARTER"
     NEXT_QUARTER = "NEXT_QUARTER"
+    TRADIFI_PERPETUAL = "TRADIFI_PERPETUAL"
 
     def __str__(self) -> str:
         return str(self.value)

@@ -4,7 +4,8 @@ from enum import StrEnum
 
 
 class ContractType(StrEnum):
-    """Kind of futures contract.
+    """Kind of futures contract; TRADIFI_PERPETUAL is a perpetual on a traditional-finance underlying
+    (stocks, commodities, FX), traded in that market's sessions.
 
     Open in responses: a value Binance adds later parses as a member named ``UNKNOWN`` that keeps
     the wire value; closed in requests: only the values below are sent.
@@ -16,6 +17,7 @@ class ContractType(StrEnum):
     CURRENT_QUARTER = "CURRENT_QUARTER"
     NEXT_QUARTER = "NEXT_QUARTER"
     PERPETUAL_DELIVERING = "PERPETUAL_DELIVERING"
+    TRADIFI_PERPETUAL = "TRADIFI_PERPETUAL"
 
     def __str__(self) -> str:
         return str(self.value)

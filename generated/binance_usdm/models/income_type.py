@@ -32,6 +32,7 @@ class IncomeType(StrEnum):
     STRATEGY_UMFUTURES_TRANSFER = "STRATEGY_UMFUTURES_TRANSFER"
     FEE_RETURN = "FEE_RETURN"
     BFUSD_REWARD = "BFUSD_REWARD"
+    SPECIAL_FUNDING_FEE = "SPECIAL_FUNDING_FEE"
 
     def __str__(self) -> str:
         return str(self.value)

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.trading_session import TradingSession
 
@@ -17,24 +19,27 @@ T = TypeVar("T", bound="MarketSchedule")
 
 @_attrs_define
 class MarketSchedule:
-    """Sessions of one market.
+    """Sessions of one market; Binance may send `{}` for a market without sessions.
 
     Attributes:
-        sessions (list[TradingSession]):
+        sessions (list[TradingSession] | Unset):
     """
 
-    sessions: list[TradingSession]
+    sessions: list[TradingSession] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        sessions = []
-        for sessions_item_data in self.sessions:
-            sessions_item = sessions_item_data.to_dict()
-            sessions.append(sessions_item)
+        sessions: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.sessions, Unset):
+            sessions = []
+            for sessions_item_data in self.sessions:
+                sessions_item = sessions_item_data.to_dict()
+                sessions.append(sessions_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["sessions"] = sessions
+        if sessions is not UNSET:
+            field_dict["sessions"] = sessions
         return field_dict
 
     @classmethod
@@ -42,12 +47,14 @@ class MarketSchedule:
         from ..models.trading_session import TradingSession  # noqa: PLC0415
 
         d = dict(src_dict)
-        sessions = []
-        _sessions = d.pop("sessions")
-        for sessions_item_data in _sessions:
-            sessions_item = TradingSession.from_dict(sessions_item_data)
+        _sessions = d.pop("sessions", UNSET)
+        sessions: list[TradingSession] | Unset = UNSET
+        if _sessions is not UNSET:
+            sessions = []
+            for sessions_item_data in _sessions:
+                sessions_item = TradingSession.from_dict(sessions_item_data)
 
-            sessions.append(sessions_item)
+                sessions.append(sessions_item)
 
         _model = cls(
             sessions=sessions,

@@ -69,6 +69,7 @@ class Order:
             another order of the same account.
         good_till_date (int | Unset): Automatic cancel time of a GTD order; 0 otherwise.
         time (int | Unset): Order time.
+        modify_id (int | Unset): Answers of modify_order and modify_batch_orders only, when a modifyId was sent.
     """
 
     order_id: int
@@ -100,6 +101,7 @@ class Order:
     self_trade_prevention_mode: SelfTradePreventionMode | Unset = UNSET
     good_till_date: int | Unset = UNSET
     time: int | Unset = UNSET
+    modify_id: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -183,6 +185,8 @@ class Order:
 
         time = self.time
 
+        modify_id = self.modify_id
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict["orderId"] = order_id
@@ -230,6 +234,8 @@ class Order:
             field_dict["goodTillDate"] = good_till_date
         if time is not UNSET:
             field_dict["time"] = time
+        if modify_id is not UNSET:
+            field_dict["modifyId"] = modify_id
         return field_dict
 
     @classmethod
@@ -348,6 +354,8 @@ class Order:
 
         time = d.pop("time", UNSET)
 
+        modify_id = d.pop("modifyId", UNSET)
+
         _model = cls(
             order_id=order_id,
             symbol=symbol,
@@ -378,6 +386,7 @@ class Order:
             self_trade_prevention_mode=self_trade_prevention_mode,
             good_till_date=good_till_date,
             time=time,
+            modify_id=modify_id,
         )
         _model.additional_properties = d
         return _model

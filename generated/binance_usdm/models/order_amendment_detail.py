@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.order_amendment_change import OrderAmendmentChange
 
@@ -23,11 +25,13 @@ class OrderAmendmentDetail:
         price (OrderAmendmentChange): A value before and after a change.
         orig_qty (OrderAmendmentChange): A value before and after a change.
         count (int): How many times the order had been modified after this change.
+        modify_id (int | Unset): The modifyId sent with this modification, when one was sent.
     """
 
     price: OrderAmendmentChange
     orig_qty: OrderAmendmentChange
     count: int
+    modify_id: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -37,11 +41,15 @@ class OrderAmendmentDetail:
 
         count = self.count
 
+        modify_id = self.modify_id
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict["price"] = price
         field_dict["origQty"] = orig_qty
         field_dict["count"] = count
+        if modify_id is not UNSET:
+            field_dict["modifyId"] = modify_id
         return field_dict
 
     @classmethod
@@ -55,10 +63,13 @@ class OrderAmendmentDetail:
 
         count = d.pop("count")
 
+        modify_id = d.pop("modifyId", UNSET)
+
         _model = cls(
             price=price,
             orig_qty=orig_qty,
             count=count,
+            modify_id=modify_id,
         )
         _model.additional_properties = d
         return _model

@@ -9,7 +9,12 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from ..types import (
+    decimal_from_wire,
+    decimal_or_empty_to_wire,
+    decimal_or_none_from_wire,
+    decimal_to_wire,
+)
 
 T = TypeVar("T", bound="PremiumIndex")
 
@@ -23,8 +28,8 @@ class PremiumIndex:
         mark_price (Decimal):
         index_price (Decimal):
         estimated_settle_price (Decimal):
-        last_funding_rate (Decimal):
-        interest_rate (Decimal):
+        last_funding_rate (Decimal | None):
+        interest_rate (Decimal | None):
         next_funding_time (int):
         time (int):
     """
@@ -33,8 +38,8 @@ class PremiumIndex:
     mark_price: Decimal
     index_price: Decimal
     estimated_settle_price: Decimal
-    last_funding_rate: Decimal
-    interest_rate: Decimal
+    last_funding_rate: Decimal | None
+    interest_rate: Decimal | None
     next_funding_time: int
     time: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -48,9 +53,9 @@ class PremiumIndex:
 
         estimated_settle_price = decimal_to_wire(self.estimated_settle_price, "estimatedSettlePrice")
 
-        last_funding_rate = decimal_to_wire(self.last_funding_rate, "lastFundingRate")
+        last_funding_rate = decimal_or_empty_to_wire(self.last_funding_rate, "lastFundingRate")
 
-        interest_rate = decimal_to_wire(self.interest_rate, "interestRate")
+        interest_rate = decimal_or_empty_to_wire(self.interest_rate, "interestRate")
 
         next_funding_time = self.next_funding_time
 
@@ -79,9 +84,9 @@ class PremiumIndex:
 
         estimated_settle_price = decimal_from_wire(d.pop("estimatedSettlePrice"))
 
-        last_funding_rate = decimal_from_wire(d.pop("lastFundingRate"))
+        last_funding_rate = decimal_or_none_from_wire(d.pop("lastFundingRate"))
 
-        interest_rate = decimal_from_wire(d.pop("interestRate"))
+        interest_rate = decimal_or_none_from_wire(d.pop("interestRate"))
 
         next_funding_time = d.pop("nextFundingTime")
 

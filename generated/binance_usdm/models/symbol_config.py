@@ -9,7 +9,6 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.boolean_string import BooleanString
 from ..models.margin_type import MarginType
 from ..types import decimal_from_wire, decimal_to_wire, enum_from_wire
 
@@ -23,14 +22,14 @@ class SymbolConfig:
     Attributes:
         symbol (str):
         margin_type (MarginType): Margin type to set.
-        is_auto_add_margin (BooleanString): A boolean that Binance writes as a string.
+        is_auto_add_margin (bool):
         leverage (int):
         max_notional_value (Decimal):
     """
 
     symbol: str
     margin_type: MarginType
-    is_auto_add_margin: BooleanString
+    is_auto_add_margin: bool
     leverage: int
     max_notional_value: Decimal
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -40,7 +39,7 @@ class SymbolConfig:
 
         margin_type = self.margin_type.value
 
-        is_auto_add_margin = self.is_auto_add_margin.value
+        is_auto_add_margin = self.is_auto_add_margin
 
         leverage = self.leverage
 
@@ -62,7 +61,7 @@ class SymbolConfig:
 
         margin_type = enum_from_wire(MarginType, d.pop("marginType"))
 
-        is_auto_add_margin = enum_from_wire(BooleanString, d.pop("isAutoAddMargin"))
+        is_auto_add_margin = d.pop("isAutoAddMargin")
 
         leverage = d.pop("leverage")
 

@@ -29,7 +29,8 @@ class SymbolInfo:
     Attributes:
         symbol (str):
         pair (str):
-        contract_type (ContractType): Kind of futures contract.
+        contract_type (ContractType): Kind of futures contract; TRADIFI_PERPETUAL is a perpetual on a traditional-
+            finance underlying (stocks, commodities, FX), traded in that market's sessions.
         status (ContractStatus): Trading status of a contract.
         base_asset (str):
         quote_asset (str):

@@ -21,7 +21,8 @@ class TradingSchedule:
 
     Attributes:
         update_time (int):
-        market_schedules (TradingScheduleMarketSchedules): Schedules by market (EQUITY, COMMODITY, ...).
+        market_schedules (TradingScheduleMarketSchedules): Schedules by market (EQUITY, COMMODITY, KR_EQUITY, HK_EQUITY,
+            CN_EQUITY, FX, ...).
     """
 
     update_time: int

@@ -17,7 +17,7 @@ T = TypeVar("T", bound="TradingScheduleMarketSchedules")
 
 @_attrs_define
 class TradingScheduleMarketSchedules:
-    """Schedules by market (EQUITY, COMMODITY, ...)."""
+    """Schedules by market (EQUITY, COMMODITY, KR_EQUITY, HK_EQUITY, CN_EQUITY, FX, ...)."""
 
     additional_properties: dict[str, MarketSchedule] = _attrs_field(init=False, factory=dict)
 

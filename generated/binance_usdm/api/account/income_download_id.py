@@ -86,8 +86,8 @@ def sync_detailed(
 ) -> Response[Error | HistoryDownloadId]:
     """Start an export of the transaction history.
 
-    Returns an id to poll with income_download_link. At most 5 requests per month, shared with the web
-    download page; the range may not exceed one year.
+    Returns an id to poll with income_download_link. At most 100 requests per month, shared with the web
+    download page and with COIN-M; the range may not exceed one year.
 
     ``GET /fapi/v1/income/asyn`` - security ``USER_DATA`` (signed)
     Weight: IP weight 1000
@@ -118,8 +118,8 @@ def sync(
 ) -> Error | HistoryDownloadId | None:
     """Start an export of the transaction history.
 
-    Returns an id to poll with income_download_link. At most 5 requests per month, shared with the web
-    download page; the range may not exceed one year.
+    Returns an id to poll with income_download_link. At most 100 requests per month, shared with the web
+    download page and with COIN-M; the range may not exceed one year.
 
     ``GET /fapi/v1/income/asyn`` - security ``USER_DATA`` (signed)
     Weight: IP weight 1000
@@ -149,8 +149,8 @@ async def asyncio_detailed(
 ) -> Response[Error | HistoryDownloadId]:
     """Start an export of the transaction history.
 
-    Returns an id to poll with income_download_link. At most 5 requests per month, shared with the web
-    download page; the range may not exceed one year.
+    Returns an id to poll with income_download_link. At most 100 requests per month, shared with the web
+    download page and with COIN-M; the range may not exceed one year.
 
     ``GET /fapi/v1/income/asyn`` - security ``USER_DATA`` (signed)
     Weight: IP weight 1000
@@ -181,8 +181,8 @@ async def asyncio(
 ) -> Error | HistoryDownloadId | None:
     """Start an export of the transaction history.
 
-    Returns an id to poll with income_download_link. At most 5 requests per month, shared with the web
-    download page; the range may not exceed one year.
+    Returns an id to poll with income_download_link. At most 100 requests per month, shared with the web
+    download page and with COIN-M; the range may not exceed one year.
 
     ``GET /fapi/v1/income/asyn`` - security ``USER_DATA`` (signed)
     Weight: IP weight 1000

@@ -59,11 +59,11 @@ def request_kwargs(
         "STRATEGY_UMFUTURES_TRANSFER",
         "FEE_RETURN",
         "BFUSD_REWARD",
+        "SPECIAL_FUNDING_FEE",
     ]
     | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
-    page: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> dict[str, Any]:
     """The keyword arguments of ``httpx.Client.request`` for this operation (unsigned)."""
@@ -76,8 +76,6 @@ def request_kwargs(
         params["startTime"] = start_time
     if not isinstance(end_time, Unset):
         params["endTime"] = end_time
-    if not isinstance(page, Unset):
-        params["page"] = page
     if not isinstance(limit, Unset):
         params["limit"] = limit
 
@@ -159,17 +157,18 @@ def sync_detailed(
         "STRATEGY_UMFUTURES_TRANSFER",
         "FEE_RETURN",
         "BFUSD_REWARD",
+        "SPECIAL_FUNDING_FEE",
     ]
     | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
-    page: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[Error | list[IncomeRecord]]:
     """Income history.
 
     All income types unless incomeType is sent. Without startTime and endTime, the last 7 days; only the
-    last three months are kept. tranId is unique within an income type. Default limit 100, max 1000.
+    last three months are kept; there are no pages (page was retired on 2026-10-15), startTime and
+    endTime locate the records. tranId is unique within an income type. Default limit 100, max 1000.
 
     ``GET /fapi/v1/income`` - security ``USER_DATA`` (signed)
     Weight: IP weight 30
@@ -183,11 +182,10 @@ def sync_detailed(
             "API_REBATE", "CONTEST_REWARD", "CROSS_COLLATERAL_TRANSFER", "OPTIONS_PREMIUM_FEE",
             "OPTIONS_SETTLE_PROFIT", "INTERNAL_TRANSFER", "AUTO_EXCHANGE", "DELIVERED_SETTELMENT",
             "COIN_SWAP_DEPOSIT", "COIN_SWAP_WITHDRAW", "POSITION_LIMIT_INCREASE_FEE",
-            "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD"]): Kind of income;
-            `DELIVERED_SETTELMENT` is spelled so by Binance.
+            "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD", "SPECIAL_FUNDING_FEE"]): Kind
+            of income; `DELIVERED_SETTELMENT` is spelled so by Binance.
         start_time (int):
         end_time (int):
-        page (int):
         limit (int):
 
     Returns:
@@ -199,7 +197,6 @@ def sync_detailed(
         income_type=income_type,
         start_time=start_time,
         end_time=end_time,
-        page=page,
         limit=limit,
     )
     response = client.get_httpx_client().request(**kwargs)
@@ -234,17 +231,18 @@ def sync(
         "STRATEGY_UMFUTURES_TRANSFER",
         "FEE_RETURN",
         "BFUSD_REWARD",
+        "SPECIAL_FUNDING_FEE",
     ]
     | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
-    page: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Error | list[IncomeRecord] | None:
     """Income history.
 
     All income types unless incomeType is sent. Without startTime and endTime, the last 7 days; only the
-    last three months are kept. tranId is unique within an income type. Default limit 100, max 1000.
+    last three months are kept; there are no pages (page was retired on 2026-10-15), startTime and
+    endTime locate the records. tranId is unique within an income type. Default limit 100, max 1000.
 
     ``GET /fapi/v1/income`` - security ``USER_DATA`` (signed)
     Weight: IP weight 30
@@ -258,11 +256,10 @@ def sync(
             "API_REBATE", "CONTEST_REWARD", "CROSS_COLLATERAL_TRANSFER", "OPTIONS_PREMIUM_FEE",
             "OPTIONS_SETTLE_PROFIT", "INTERNAL_TRANSFER", "AUTO_EXCHANGE", "DELIVERED_SETTELMENT",
             "COIN_SWAP_DEPOSIT", "COIN_SWAP_WITHDRAW", "POSITION_LIMIT_INCREASE_FEE",
-            "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD"]): Kind of income;
-            `DELIVERED_SETTELMENT` is spelled so by Binance.
+            "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD", "SPECIAL_FUNDING_FEE"]): Kind
+            of income; `DELIVERED_SETTELMENT` is spelled so by Binance.
         start_time (int):
         end_time (int):
-        page (int):
         limit (int):
 
     Returns:
@@ -275,7 +272,6 @@ def sync(
         income_type=income_type,
         start_time=start_time,
         end_time=end_time,
-        page=page,
         limit=limit,
     ).parsed
 
@@ -308,17 +304,18 @@ async def asyncio_detailed(
         "STRATEGY_UMFUTURES_TRANSFER",
         "FEE_RETURN",
         "BFUSD_REWARD",
+        "SPECIAL_FUNDING_FEE",
     ]
     | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
-    page: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[Error | list[IncomeRecord]]:
     """Income history.
 
     All income types unless incomeType is sent. Without startTime and endTime, the last 7 days; only the
-    last three months are kept. tranId is unique within an income type. Default limit 100, max 1000.
+    last three months are kept; there are no pages (page was retired on 2026-10-15), startTime and
+    endTime locate the records. tranId is unique within an income type. Default limit 100, max 1000.
 
     ``GET /fapi/v1/income`` - security ``USER_DATA`` (signed)
     Weight: IP weight 30
@@ -332,11 +329,10 @@ async def asyncio_detailed(
             "API_REBATE", "CONTEST_REWARD", "CROSS_COLLATERAL_TRANSFER", "OPTIONS_PREMIUM_FEE",
             "OPTIONS_SETTLE_PROFIT", "INTERNAL_TRANSFER", "AUTO_EXCHANGE", "DELIVERED_SETTELMENT",
             "COIN_SWAP_DEPOSIT", "COIN_SWAP_WITHDRAW", "POSITION_LIMIT_INCREASE_FEE",
-            "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD"]): Kind of income;
-            `DELIVERED_SETTELMENT` is spelled so by Binance.
+            "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD", "SPECIAL_FUNDING_FEE"]): Kind
+            of income; `DELIVERED_SETTELMENT` is spelled so by Binance.
         start_time (int):
         end_time (int):
-        page (int):
         limit (int):
 
     Returns:
@@ -348,7 +344,6 @@ async def asyncio_detailed(
         income_type=income_type,
         start_time=start_time,
         end_time=end_time,
-        page=page,
         limit=limit,
     )
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -383,17 +378,18 @@ async def asyncio(
         "STRATEGY_UMFUTURES_TRANSFER",
         "FEE_RETURN",
         "BFUSD_REWARD",
+        "SPECIAL_FUNDING_FEE",
     ]
     | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
-    page: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Error | list[IncomeRecord] | None:
     """Income history.
 
     All income types unless incomeType is sent. Without startTime and endTime, the last 7 days; only the
-    last three months are kept. tranId is unique within an income type. Default limit 100, max 1000.
+    last three months are kept; there are no pages (page was retired on 2026-10-15), startTime and
+    endTime locate the records. tranId is unique within an income type. Default limit 100, max 1000.
 
     ``GET /fapi/v1/income`` - security ``USER_DATA`` (signed)
     Weight: IP weight 30
@@ -407,11 +403,10 @@ async def asyncio(
             "API_REBATE", "CONTEST_REWARD", "CROSS_COLLATERAL_TRANSFER", "OPTIONS_PREMIUM_FEE",
             "OPTIONS_SETTLE_PROFIT", "INTERNAL_TRANSFER", "AUTO_EXCHANGE", "DELIVERED_SETTELMENT",
             "COIN_SWAP_DEPOSIT", "COIN_SWAP_WITHDRAW", "POSITION_LIMIT_INCREASE_FEE",
-            "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD"]): Kind of income;
-            `DELIVERED_SETTELMENT` is spelled so by Binance.
+            "STRATEGY_UMFUTURES_TRANSFER", "FEE_RETURN", "BFUSD_REWARD", "SPECIAL_FUNDING_FEE"]): Kind
+            of income; `DELIVERED_SETTELMENT` is spelled so by Binance.
         start_time (int):
         end_time (int):
-        page (int):
         limit (int):
 
     Returns:
@@ -425,7 +420,6 @@ async def asyncio(
             income_type=income_type,
             start_time=start_time,
             end_time=end_time,
-            page=page,
             limit=limit,
         )
     ).parsed

@@ -9,8 +9,8 @@ import httpx
 
 from ... import errors
 from ...client import Client
+from ...models.basis_contract_type import BasisContractType
 from ...models.basis_record import BasisRecord
-from ...models.continuous_contract_type import ContinuousContractType
 from ...models.error import Error
 from ...models.statistics_period import StatisticsPeriod
 from ...types import (
@@ -36,7 +36,7 @@ OPERATION = Operation(
 def request_kwargs(
     *,
     pair: str,
-    contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+    contract_type: BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
     limit: int,
     start_time: int | Unset = UNSET,
@@ -45,7 +45,7 @@ def request_kwargs(
     """The keyword arguments of ``httpx.Client.request`` for this operation (unsigned)."""
     params: dict[str, Any] = {}
     params["pair"] = pair
-    params["contractType"] = enum_to_wire(ContinuousContractType, contract_type, "contractType")
+    params["contractType"] = enum_to_wire(BasisContractType, contract_type, "contractType")
     params["period"] = enum_to_wire(StatisticsPeriod, period, "period")
     params["limit"] = limit
     if not isinstance(start_time, Unset):
@@ -107,7 +107,7 @@ def sync_detailed(
     *,
     client: Client,
     pair: str,
-    contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+    contract_type: BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
     limit: int,
     start_time: int | Unset = UNSET,
@@ -125,8 +125,8 @@ def sync_detailed(
 
     Args:
         pair (str):
-        contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
+        contract_type (BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+            "NEXT_QUARTER"]): The contracts whose basis is published.
         period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
             "1d"]):
         limit (int):
@@ -153,7 +153,7 @@ def sync(
     *,
     client: Client,
     pair: str,
-    contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+    contract_type: BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
     limit: int,
     start_time: int | Unset = UNSET,
@@ -171,8 +171,8 @@ def sync(
 
     Args:
         pair (str):
-        contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
+        contract_type (BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+            "NEXT_QUARTER"]): The contracts whose basis is published.
         period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
             "1d"]):
         limit (int):
@@ -198,7 +198,7 @@ async def asyncio_detailed(
     *,
     client: Client,
     pair: str,
-    contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+    contract_type: BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
     limit: int,
     start_time: int | Unset = UNSET,
@@ -216,8 +216,8 @@ async def asyncio_detailed(
 
     Args:
         pair (str):
-        contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
+        contract_type (BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+            "NEXT_QUARTER"]): The contracts whose basis is published.
         period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
             "1d"]):
         limit (int):
@@ -244,7 +244,7 @@ async def asyncio(
     *,
     client: Client,
     pair: str,
-    contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+    contract_type: BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
     limit: int,
     start_time: int | Unset = UNSET,
@@ -262,8 +262,8 @@ async def asyncio(
 
     Args:
         pair (str):
-        contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
+        contract_type (BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
+            "NEXT_QUARTER"]): The contracts whose basis is published.
         period (StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h",
             "1d"]):
         limit (int):

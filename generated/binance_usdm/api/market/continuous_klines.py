@@ -10,9 +10,9 @@ import httpx
 from ... import errors
 from ...client import Client
 from ...models.continuous_contract_type import ContinuousContractType
+from ...models.continuous_kline_interval import ContinuousKlineInterval
 from ...models.error import Error
 from ...models.kline import Kline
-from ...models.kline_interval import KlineInterval
 from ...types import (
     UNSET,
     Operation,
@@ -47,9 +47,12 @@ OPERATION = Operation(
 def request_kwargs(
     *,
     pair: str,
-    contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
-    interval: KlineInterval
-    | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"],
+    contract_type: ContinuousContractType
+    | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER", "TRADIFI_PERPETUAL"],
+    interval: ContinuousKlineInterval
+    | Literal[
+        "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+    ],
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
     limit: int | Unset = UNSET,
@@ -58,7 +61,7 @@ def request_kwargs(
     params: dict[str, Any] = {}
     params["pair"] = pair
     params["contractType"] = enum_to_wire(ContinuousContractType, contract_type, "contractType")
-    params["interval"] = enum_to_wire(KlineInterval, interval, "interval")
+    params["interval"] = enum_to_wire(ContinuousKlineInterval, interval, "interval")
     if not isinstance(start_time, Unset):
         params["startTime"] = start_time
     if not isinstance(end_time, Unset):
@@ -110,9 +113,12 @@ def sync_detailed(
     *,
     client: Client,
     pair: str,
-    contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
-    interval: KlineInterval
-    | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"],
+    contract_type: ContinuousContractType
+    | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER", "TRADIFI_PERPETUAL"],
+    interval: ContinuousKlineInterval
+    | Literal[
+        "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+    ],
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
     limit: int | Unset = UNSET,
@@ -131,9 +137,11 @@ def sync_detailed(
     Args:
         pair (str):
         contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
-        interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
-            "8h", "12h", "1d", "3d", "1w", "1M"]):
+            "NEXT_QUARTER", "TRADIFI_PERPETUAL"]): A contract of a pair named by its role rather than
+            its delivery date.
+        interval (ContinuousKlineInterval | Literal["1s", "1m", "3m", "5m", "15m", "30m", "1h",
+            "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"]): Kline intervals of continuous
+            contract klines, 1s included.
         start_time (int):
         end_time (int):
         limit (int):
@@ -158,9 +166,12 @@ def sync(
     *,
     client: Client,
     pair: str,
-    contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
-    interval: KlineInterval
-    | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"],
+    contract_type: ContinuousContractType
+    | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER", "TRADIFI_PERPETUAL"],
+    interval: ContinuousKlineInterval
+    | Literal[
+        "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+    ],
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
     limit: int | Unset = UNSET,
@@ -179,9 +190,11 @@ def sync(
     Args:
         pair (str):
         contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
-        interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
-            "8h", "12h", "1d", "3d", "1w", "1M"]):
+            "NEXT_QUARTER", "TRADIFI_PERPETUAL"]): A contract of a pair named by its role rather than
+            its delivery date.
+        interval (ContinuousKlineInterval | Literal["1s", "1m", "3m", "5m", "15m", "30m", "1h",
+            "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"]): Kline intervals of continuous
+            contract klines, 1s included.
         start_time (int):
         end_time (int):
         limit (int):
@@ -205,9 +218,12 @@ async def asyncio_detailed(
     *,
     client: Client,
     pair: str,
-    contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
-    interval: KlineInterval
-    | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"],
+    contract_type: ContinuousContractType
+    | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER", "TRADIFI_PERPETUAL"],
+    interval: ContinuousKlineInterval
+    | Literal[
+        "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+    ],
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
     limit: int | Unset = UNSET,
@@ -226,9 +242,11 @@ async def asyncio_detailed(
     Args:
         pair (str):
         contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
-        interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
-            "8h", "12h", "1d", "3d", "1w", "1M"]):
+            "NEXT_QUARTER", "TRADIFI_PERPETUAL"]): A contract of a pair named by its role rather than
+            its delivery date.
+        interval (ContinuousKlineInterval | Literal["1s", "1m", "3m", "5m", "15m", "30m", "1h",
+            "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"]): Kline intervals of continuous
+            contract klines, 1s included.
         start_time (int):
         end_time (int):
         limit (int):
@@ -253,9 +271,12 @@ async def asyncio(
     *,
     client: Client,
     pair: str,
-    contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
-    interval: KlineInterval
-    | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"],
+    contract_type: ContinuousContractType
+    | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER", "TRADIFI_PERPETUAL"],
+    interval: ContinuousKlineInterval
+    | Literal[
+        "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
+    ],
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
     limit: int | Unset = UNSET,
@@ -274,9 +295,11 @@ async def asyncio(
     Args:
         pair (str):
         contract_type (ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER",
-            "NEXT_QUARTER"]): A contract of a pair named by its role rather than its delivery date.
-        interval (KlineInterval | Literal["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
-            "8h", "12h", "1d", "3d", "1w", "1M"]):
+            "NEXT_QUARTER", "TRADIFI_PERPETUAL"]): A contract of a pair named by its role rather than
+            its delivery date.
+        interval (ContinuousKlineInterval | Literal["1s", "1m", "3m", "5m", "15m", "30m", "1h",
+            "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"]): Kline intervals of continuous
+            contract klines, 1s included.
         start_time (int):
         end_time (int):
         limit (int):

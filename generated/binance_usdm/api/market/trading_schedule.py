@@ -76,8 +76,8 @@ def sync_detailed(
 ) -> Response[Error | TradingSchedule]:
     """Trading sessions of TradFi underlying markets.
 
-    Sessions of the markets underlying TradFi perpetuals (U.S. equities, commodities and, more recently,
-    Korean equities) from the day before the request, one week forward and one week back.
+    Sessions of the markets underlying TradFi perpetuals (U.S., Korean, Hong Kong and China equities,
+    commodities, FX) from the day before the request, one week forward and one week back.
 
     ``GET /fapi/v1/tradingSchedule`` - security ``NONE``
     Weight: IP weight 5
@@ -99,8 +99,8 @@ def sync(
 ) -> Error | TradingSchedule | None:
     """Trading sessions of TradFi underlying markets.
 
-    Sessions of the markets underlying TradFi perpetuals (U.S. equities, commodities and, more recently,
-    Korean equities) from the day before the request, one week forward and one week back.
+    Sessions of the markets underlying TradFi perpetuals (U.S., Korean, Hong Kong and China equities,
+    commodities, FX) from the day before the request, one week forward and one week back.
 
     ``GET /fapi/v1/tradingSchedule`` - security ``NONE``
     Weight: IP weight 5
@@ -122,8 +122,8 @@ async def asyncio_detailed(
 ) -> Response[Error | TradingSchedule]:
     """Trading sessions of TradFi underlying markets.
 
-    Sessions of the markets underlying TradFi perpetuals (U.S. equities, commodities and, more recently,
-    Korean equities) from the day before the request, one week forward and one week back.
+    Sessions of the markets underlying TradFi perpetuals (U.S., Korean, Hong Kong and China equities,
+    commodities, FX) from the day before the request, one week forward and one week back.
 
     ``GET /fapi/v1/tradingSchedule`` - security ``NONE``
     Weight: IP weight 5
@@ -145,8 +145,8 @@ async def asyncio(
 ) -> Error | TradingSchedule | None:
     """Trading sessions of TradFi underlying markets.
 
-    Sessions of the markets underlying TradFi perpetuals (U.S. equities, commodities and, more recently,
-    Korean equities) from the day before the request, one week forward and one week back.
+    Sessions of the markets underlying TradFi perpetuals (U.S., Korean, Hong Kong and China equities,
+    commodities, FX) from the day before the request, one week forward and one week back.
 
     ``GET /fapi/v1/tradingSchedule`` - security ``NONE``
     Weight: IP weight 5

@@ -36,7 +36,6 @@ def request_kwargs(
     algo_id: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
-    page: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> dict[str, Any]:
     """The keyword arguments of ``httpx.Client.request`` for this operation (unsigned)."""
@@ -48,8 +47,6 @@ def request_kwargs(
         params["startTime"] = start_time
     if not isinstance(end_time, Unset):
         params["endTime"] = end_time
-    if not isinstance(page, Unset):
-        params["page"] = page
     if not isinstance(limit, Unset):
         params["limit"] = limit
 
@@ -110,7 +107,6 @@ def sync_detailed(
     algo_id: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
-    page: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[Error | list[AlgoOrder]]:
     """Conditional (algo) orders of a symbol, open or not.
@@ -129,7 +125,6 @@ def sync_detailed(
         algo_id (int):
         start_time (int):
         end_time (int):
-        page (int):
         limit (int):
 
     Returns:
@@ -141,7 +136,6 @@ def sync_detailed(
         algo_id=algo_id,
         start_time=start_time,
         end_time=end_time,
-        page=page,
         limit=limit,
     )
     response = client.get_httpx_client().request(**kwargs)
@@ -155,7 +149,6 @@ def sync(
     algo_id: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
-    page: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Error | list[AlgoOrder] | None:
     """Conditional (algo) orders of a symbol, open or not.
@@ -174,7 +167,6 @@ def sync(
         algo_id (int):
         start_time (int):
         end_time (int):
-        page (int):
         limit (int):
 
     Returns:
@@ -187,7 +179,6 @@ def sync(
         algo_id=algo_id,
         start_time=start_time,
         end_time=end_time,
-        page=page,
         limit=limit,
     ).parsed
 
@@ -199,7 +190,6 @@ async def asyncio_detailed(
     algo_id: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
-    page: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[Error | list[AlgoOrder]]:
     """Conditional (algo) orders of a symbol, open or not.
@@ -218,7 +208,6 @@ async def asyncio_detailed(
         algo_id (int):
         start_time (int):
         end_time (int):
-        page (int):
         limit (int):
 
     Returns:
@@ -230,7 +219,6 @@ async def asyncio_detailed(
         algo_id=algo_id,
         start_time=start_time,
         end_time=end_time,
-        page=page,
         limit=limit,
     )
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -244,7 +232,6 @@ async def asyncio(
     algo_id: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
-    page: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Error | list[AlgoOrder] | None:
     """Conditional (algo) orders of a symbol, open or not.
@@ -263,7 +250,6 @@ async def asyncio(
         algo_id (int):
         start_time (int):
         end_time (int):
-        page (int):
         limit (int):
 
     Returns:
@@ -277,7 +263,6 @@ async def asyncio(
             algo_id=algo_id,
             start_time=start_time,
             end_time=end_time,
-            page=page,
             limit=limit,
         )
     ).parsed

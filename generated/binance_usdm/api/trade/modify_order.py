@@ -61,6 +61,8 @@ def request_kwargs(
         "QUEUE_20",
     ]
     | Unset = UNSET,
+    modify_id: int | Unset = UNSET,
+    reduce_only: bool | Unset = UNSET,
 ) -> dict[str, Any]:
     """The keyword arguments of ``httpx.Client.request`` for this operation (unsigned)."""
     params: dict[str, Any] = {}
@@ -74,6 +76,10 @@ def request_kwargs(
     params["price"] = decimal_to_wire(price, "price")
     if not isinstance(price_match, Unset):
         params["priceMatch"] = enum_to_wire(PriceMatch, price_match, "priceMatch")
+    if not isinstance(modify_id, Unset):
+        params["modifyId"] = modify_id
+    if not isinstance(reduce_only, Unset):
+        params["reduceOnly"] = reduce_only
 
     return {
         "method": "PUT",
@@ -137,6 +143,8 @@ def sync_detailed(
         "QUEUE_20",
     ]
     | Unset = UNSET,
+    modify_id: int | Unset = UNSET,
+    reduce_only: bool | Unset = UNSET,
 ) -> Response[Error | Order]:
     """Modify a LIMIT order.
 
@@ -166,6 +174,8 @@ def sync_detailed(
             `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
             `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
             `NONE`: no matching.
+        modify_id (int):
+        reduce_only (bool):
 
     Returns:
         Response[Error | Order]
@@ -179,6 +189,8 @@ def sync_detailed(
         quantity=quantity,
         price=price,
         price_match=price_match,
+        modify_id=modify_id,
+        reduce_only=reduce_only,
     )
     response = client.get_httpx_client().request(**kwargs)
     return _build_response(client=client, response=response)
@@ -206,6 +218,8 @@ def sync(
         "QUEUE_20",
     ]
     | Unset = UNSET,
+    modify_id: int | Unset = UNSET,
+    reduce_only: bool | Unset = UNSET,
 ) -> Error | Order | None:
     """Modify a LIMIT order.
 
@@ -235,6 +249,8 @@ def sync(
             `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
             `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
             `NONE`: no matching.
+        modify_id (int):
+        reduce_only (bool):
 
     Returns:
         Error | Order
@@ -249,6 +265,8 @@ def sync(
         quantity=quantity,
         price=price,
         price_match=price_match,
+        modify_id=modify_id,
+        reduce_only=reduce_only,
     ).parsed
 
 
@@ -274,6 +292,8 @@ async def asyncio_detailed(
         "QUEUE_20",
     ]
     | Unset = UNSET,
+    modify_id: int | Unset = UNSET,
+    reduce_only: bool | Unset = UNSET,
 ) -> Response[Error | Order]:
     """Modify a LIMIT order.
 
@@ -303,6 +323,8 @@ async def asyncio_detailed(
             `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
             `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
             `NONE`: no matching.
+        modify_id (int):
+        reduce_only (bool):
 
     Returns:
         Response[Error | Order]
@@ -316,6 +338,8 @@ async def asyncio_detailed(
         quantity=quantity,
         price=price,
         price_match=price_match,
+        modify_id=modify_id,
+        reduce_only=reduce_only,
     )
     response = await client.get_async_httpx_client().request(**kwargs)
     return _build_response(client=client, response=response)
@@ -343,6 +367,8 @@ async def asyncio(
         "QUEUE_20",
     ]
     | Unset = UNSET,
+    modify_id: int | Unset = UNSET,
+    reduce_only: bool | Unset = UNSET,
 ) -> Error | Order | None:
     """Modify a LIMIT order.
 
@@ -372,6 +398,8 @@ async def asyncio(
             `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
             `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
             `NONE`: no matching.
+        modify_id (int):
+        reduce_only (bool):
 
     Returns:
         Error | Order
@@ -387,5 +415,7 @@ async def asyncio(
             quantity=quantity,
             price=price,
             price_match=price_match,
+            modify_id=modify_id,
+            reduce_only=reduce_only,
         )
     ).parsed

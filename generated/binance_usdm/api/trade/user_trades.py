@@ -118,7 +118,7 @@ def sync_detailed(
     """Trades of the account on a symbol.
 
     Without startTime and endTime, the last 7 days; a range may not exceed 7 days; fromId cannot be
-    combined with a time range. Only the last 6 months are available. orderId restricts to one order.
+    combined with a time range. Only the last 3 months are available. orderId restricts to one order.
     Default limit 500, max 1000.
 
     ``GET /fapi/v1/userTrades`` - security ``USER_DATA`` (signed)
@@ -163,7 +163,7 @@ def sync(
     """Trades of the account on a symbol.
 
     Without startTime and endTime, the last 7 days; a range may not exceed 7 days; fromId cannot be
-    combined with a time range. Only the last 6 months are available. orderId restricts to one order.
+    combined with a time range. Only the last 3 months are available. orderId restricts to one order.
     Default limit 500, max 1000.
 
     ``GET /fapi/v1/userTrades`` - security ``USER_DATA`` (signed)
@@ -207,7 +207,7 @@ async def asyncio_detailed(
     """Trades of the account on a symbol.
 
     Without startTime and endTime, the last 7 days; a range may not exceed 7 days; fromId cannot be
-    combined with a time range. Only the last 6 months are available. orderId restricts to one order.
+    combined with a time range. Only the last 3 months are available. orderId restricts to one order.
     Default limit 500, max 1000.
 
     ``GET /fapi/v1/userTrades`` - security ``USER_DATA`` (signed)
@@ -252,7 +252,7 @@ async def asyncio(
     """Trades of the account on a symbol.
 
     Without startTime and endTime, the last 7 days; a range may not exceed 7 days; fromId cannot be
-    combined with a time range. Only the last 6 months are available. orderId restricts to one order.
+    combined with a time range. Only the last 3 months are available. orderId restricts to one order.
     Default limit 500, max 1000.
 
     ``GET /fapi/v1/userTrades`` - security ``USER_DATA`` (signed)
