@@ -17,24 +17,23 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 import httpx
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from binance_openapi._weights import order_counts, request_weight
-
+from ._admin import admin_call
 from ._auth import authenticate
 from ._call import Call
-from ._errors import ExchangeError
+from ._errors import ExchangeError, unknown_error, unsupported
 from ._faults import DroppedConnectionError
 from ._params import read
 from ._specs import PRODUCTS, OpSpec, index, methods_at, product_of
+from ._weights import order_count, request_weight
 
 if TYPE_CHECKING:
     from .emulator import Emulator
@@ -89,6 +88,12 @@ class EmulatorApp:
             )
             await send({"type": "http.response.body", "body": b"{", "more_body": False})
             return
+        except ClientDisconnect:  # gone while its body was read: nobody to answer
+            log.info("client disconnected before its request was read: %s %s", request.method, scope["path"])
+            return
+        except Exception:  # the last resort: a bug must still answer as Binance does, and be logged here
+            log.exception("unexpected error answering %s %s", request.method, scope["path"])
+            response = error_response(unknown_error(400))
         await response(scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
@@ -117,14 +122,14 @@ class EmulatorApp:
         if op is None:
             allowed = methods_at(product, path) if product else ()
             if allowed:  # the path exists, the method does not: say which ones do
-                return Response(status_code=405, headers={"Allow": ", ".join(allowed)})
-            return Response(status_code=404, content=b"", media_type="text/plain")
+                return error_response(unsupported(405, {"Allow": ", ".join(allowed)}))
+            return error_response(unsupported(404))
         return await self.operation(request, op)
 
     async def operation(self, request: Request, op: OpSpec) -> Response:
         emulator = self.emulator
         faults = emulator.faults
-        ip = request.client.host if request.client else "unknown"
+        ip = peer(request.scope)
         if faults.latency_ms:
             await asyncio.sleep(faults.latency_ms / 1000)
         now = emulator.clock.now_ms()
@@ -160,20 +165,31 @@ class EmulatorApp:
             params = read(op, pairs)
             account = key.user if key else None
             if op.places_orders and account is not None:
-                count = max(order_counts(op.weight).values(), default=1)
-                headers.update(emulator.limits.charge_orders(op.product, account, count, now))
-            status, data = await self._execute(op, Call(op.operation_id, params, account, now))
+                headers.update(
+                    emulator.limits.charge_orders(op.product, account, order_count(op.weight), now)
+                )
+            status, content = await self._execute(op, Call(op.operation_id, params, account, now))
         except ExchangeError as error:
             return error_response(error, headers)
-        return Response(dumps(data), status_code=status, headers=headers, media_type="application/json")
+        return Response(content, status_code=status, headers=headers, media_type="application/json")
 
-    async def _execute(self, op: OpSpec, call: Call) -> tuple[int, Any]:
+    async def _execute(self, op: OpSpec, call: Call) -> tuple[int, bytes]:
+        """Run the handler; its answer as JSON. A failure past this point may have changed the exchange,
+        so it is answered as Binance answers what it cannot vouch for: 5XX, execution status unknown."""
         emulator = self.emulator
         faults = emulator.faults
         ordering = op.places_orders
         if ordering and faults.take("drop_before"):
             raise DroppedConnectionError
-        result = emulator.dispatch(op, call)
+        try:
+            result = emulator.dispatch(op, call)
+            status, data = result if isinstance(result, tuple) else (200, result)
+            status, content = int(status), dumps(data)
+        except (ExchangeError, DroppedConnectionError):
+            raise
+        except Exception:
+            log.exception("%s %s failed", op.product, op.operation_id)
+            raise unknown_error(500) from None
         if ordering and faults.take("drop_after"):
             raise DroppedConnectionError
         if ordering and faults.take("status_unknown"):
@@ -183,41 +199,27 @@ class EmulatorApp:
                 "Send status unknown; execution status unknown.",
                 503,
             )
-        if isinstance(result, tuple):
-            status, data = result
-            return int(status), data
-        return 200, result
+        return status, content
 
     # -- admin ------------------------------------------------------------------------------------
 
     async def admin(self, request: Request, path: str) -> Response:
-        if request.client is not None and request.client.host not in LOOPBACK:
-            return Response(status_code=403)
-        emulator = self.emulator
-
-        def set_faults(body: dict[str, int]) -> dict[str, int]:
-            emulator.set_faults(body)
-            return emulator.faults.as_dict()
-
-        def advance(body: dict[str, int]) -> dict[str, int]:
-            return {"serverTime": emulator.advance(int(body.get("advance_ms", 0)))}
-
-        handlers: dict[tuple[str, str], Callable[[Any], Any]] = {
-            ("GET", "/emulator/faults"): lambda _: emulator.faults.as_dict(),
-            ("POST", "/emulator/faults"): set_faults,
-            ("GET", "/emulator/keys"): lambda _: emulator.describe_keys(),
-            ("POST", "/emulator/time"): advance,
-            ("POST", "/emulator/tick"): lambda _: {"serverTime": emulator.tick()},
-        }
-        handler = handlers.get((request.method, path))
-        if handler is None:
-            return Response(status_code=404)
-        body = await request.json() if request.method == "POST" and await request.body() else {}
+        if peer(request.scope) not in LOOPBACK:
+            return error_response(
+                ExchangeError(-2015, "Invalid API-key, IP, or permissions for action.", 403)
+            )
+        body = await request.body() if request.method == "POST" else b""
         try:
-            result = handler(body)
-        except ValueError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=400)
-        return JSONResponse(result)
+            result = admin_call(self.emulator, request.method, path, body)
+        except ExchangeError as error:
+            return error_response(error)
+        return Response(dumps(result), media_type="application/json")
 
 
-__all__ = ["EmulatorApp", "dumps"]
+def peer(scope: Scope) -> str:
+    """The address of the connection's other end (never a header: limits and bans are per socket peer)."""
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+__all__ = ["EmulatorApp", "dumps", "peer"]
