@@ -9,7 +9,14 @@ Paths are the real ones (``/api/v3/...``, ``/sapi/...``, ``/fapi/...``, ``/dapi/
 ``/futures/data/...``). ``/futures/data`` exists in both futures products: at the root it is USDⓈ-M's;
 every path may also be prefixed with ``/spot``, ``/usdm`` or ``/coinm`` to name the product, so that
 ``http://host:port/coinm`` is a complete COIN-M base URL. ``/emulator/...`` is the admin API (loopback
-callers only). Websocket connections (streams, user data, WebSocket API) are served by ``ws/``.
+callers only, ``_admin``). Websocket connections (streams, user data, WebSocket API) are served by ``ws/``.
+
+Whatever a client sends is answered in Binance's shape, never with a traceback: an unknown path is 404
+and a known path with another method 405 (``-1020``); a body past ``MAX_BODY`` is refused; a client gone
+while its body was read gets nothing; limits are counted on the connection's peer address. An
+unexpected failure is logged here and answered ``-1000``: HTTP 400 when it happened before the
+exchange's handler ran, 500 ("execution status unknown", as Binance means it) when the handler may have
+acted.
 """
 
 from __future__ import annotations
@@ -40,6 +47,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("binance_emulator")
 LOOPBACK = ("127.0.0.1", "::1", "localhost", "testclient")
+MAX_BODY = 1 << 20
+"""The largest request body read (a form of parameters, an admin call); larger ones answer -1101."""
 
 
 def _json_default(value: Any) -> Any:
@@ -145,7 +154,7 @@ class EmulatorApp:
             if faults.take("rate_limited"):
                 raise emulator.limits.too_many(op.product, ip, now)
             query: bytes = request.scope.get("query_string", b"")
-            body = await request.body() if request.method != "GET" else b""
+            body = await read_body(request) if request.method != "GET" else b""
             pairs = parse_qsl(query.decode("utf-8", "replace"), keep_blank_values=True)
             if body and "x-www-form-urlencoded" in request.headers.get("content-type", ""):
                 pairs += parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
@@ -208,12 +217,24 @@ class EmulatorApp:
             return error_response(
                 ExchangeError(-2015, "Invalid API-key, IP, or permissions for action.", 403)
             )
-        body = await request.body() if request.method == "POST" else b""
         try:
+            body = await read_body(request) if request.method == "POST" else b""
             result = admin_call(self.emulator, request.method, path, body)
         except ExchangeError as error:
             return error_response(error)
         return Response(dumps(result), media_type="application/json")
+
+
+async def read_body(request: Request) -> bytes:
+    """The body, refused past ``MAX_BODY`` bytes (raises ``ClientDisconnect`` if the client left)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise ExchangeError(-1101, "Too many parameters sent for this endpoint.")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def peer(scope: Scope) -> str:
