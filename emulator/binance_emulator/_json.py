@@ -4,9 +4,10 @@ Every JSON the emulator reads from a client goes through ``decode``: JSON-valued
 (``symbols``, ``batchOrders``, ``orderIdList``...), WebSocket API frames and admin bodies. Numbers are
 bounded before they become numbers: an integer has at most ``MAX_INTEGER_DIGITS`` digits, a number with
 a fraction or an exponent at most ``MAX_NUMBER_CHARS`` characters and an exponent within
-``MAX_EXPONENT`` (``1e1000000000`` written out in full would take a gigabyte), and it becomes a
-``Decimal``, never a ``float``. ``NaN`` and ``Infinity`` are refused, as is nesting deeper than
-``MAX_DEPTH``. Anything refused raises ``JsonRefusedError`` (a ``ValueError``).
+``MAX_EXPONENT`` (``1e1000000000`` written out in full would take a gigabyte; ``1e400`` takes 401
+bytes), and it becomes a ``Decimal``, never a ``float``. ``NaN`` and ``Infinity`` are refused, as is
+nesting deeper than ``MAX_DEPTH``. Anything refused raises ``JsonRefusedError`` (a ``ValueError``).
+Parameters are checked against their own bounds afterwards (a 64-digit id is still not an id).
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 MAX_DEPTH = 32
-MAX_INTEGER_DIGITS = 20
+MAX_INTEGER_DIGITS = 64
 MAX_NUMBER_CHARS = 64
-MAX_EXPONENT = 64
+MAX_EXPONENT = 400
+"""Beyond a double's range (1e308, 5e-324): a number Binance's servers would not read either."""
 
 
 class JsonRefusedError(ValueError):

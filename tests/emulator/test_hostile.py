@@ -16,6 +16,8 @@ import logging
 import socket
 import time
 from collections.abc import Callable, Iterator
+from decimal import Decimal
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -26,6 +28,7 @@ from hypothesis import strategies as st
 from websockets.sync.client import ClientConnection, connect
 
 from binance_emulator import Emulator, RateLimits
+from binance_emulator._json import MAX_DEPTH, JsonRefusedError, decode
 from binance_emulator._specs import index
 
 QUICK_MS = 50.0
@@ -82,6 +85,17 @@ def assert_quick(call: Call, path: str = "/api/v3/time") -> float:
         assert response.status_code == 200
     assert min(times) < QUICK_MS, times
     return min(times)
+
+
+def best_of_three(send: Callable[[], Any]) -> tuple[Any, float]:
+    """An answer and the shortest of three tries' times in ms (a loaded machine may pause any one try;
+    work a request makes the emulator do shows in every try)."""
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        answer = send()
+        times.append((time.perf_counter() - started) * 1000)
+    return answer, min(times)
 
 
 def illegal(name: str, legal: str = "^[0-9]{1,20}$") -> str:
@@ -177,7 +191,8 @@ HOSTILE_ADMIN: list[tuple[str, str, bytes, int, int, str | None]] = [
      "Data sent for parameter 'latency_ms' is not valid."),
     ("POST", "/emulator/faults", b'{"nonsense": 1, "latency_ms": 0}', 400, -1104, NOT_READ.format(1, 2)),
     ("POST", "/emulator/time", b'{"advance_ms": "x"}', 400, -1100, illegal("advance_ms", "^-?[0-9]{1,20}$")),
-    ("POST", "/emulator/time", b'{"advance_ms": 1e300}', 400, -1102, MALFORMED),
+    ("POST", "/emulator/time", b'{"advance_ms": 1e300}', 400, -1100, illegal("advance_ms", "^-?[0-9]{1,20}$")),
+    ("POST", "/emulator/time", b'{"advance_ms": 1e401}', 400, -1102, MALFORMED),
     ("POST", "/emulator/time", b'{"advance_ms": -5}', 400, -1130, "Data sent for parameter 'advance_ms' is not valid."),
     ("POST", "/emulator/time", b'{"advance_ms": 99999999999999999}', 400, -1130,
      "Data sent for parameter 'advance_ms' is not valid."),
@@ -195,9 +210,7 @@ def test_hostile_rest_calls_get_binance_answers_and_the_emulator_stays_quick(
     for method, url, body, *_ in cases:  # warm up: the first call of an operation compiles its checks
         call(method, url, content=body, headers=api_key(emulator))
     for method, url, body, status, code, msg in cases:
-        started = time.perf_counter()
-        response = call(method, url, content=body, headers=api_key(emulator))
-        elapsed = (time.perf_counter() - started) * 1000
+        response, elapsed = best_of_three(partial(call, method, url, content=body, headers=api_key(emulator)))
         assert_binance_error(response, status, code, msg)
         assert elapsed < HOSTILE_MS, (url[:80], elapsed)
         assert_quick(call)
@@ -209,9 +222,8 @@ def test_hostile_admin_calls_get_binance_answers(app: tuple[Emulator, Call]) -> 
     before = emulator.faults.as_dict()
     now = emulator.clock.now_ms()
     for method, path, body, status, code, msg in HOSTILE_ADMIN:
-        started = time.perf_counter()
-        response = call(method, path, content=body)
-        assert (time.perf_counter() - started) * 1000 < HOSTILE_MS, path
+        response, elapsed = best_of_three(partial(call, method, path, content=body))
+        assert elapsed < HOSTILE_MS, (path, body[:40], elapsed)
         assert_binance_error(response, status, code, msg)
         assert_quick(call)
     assert emulator.faults.as_dict() == before
@@ -278,6 +290,41 @@ def test_a_bug_answers_minus_1000_and_is_logged(
         assert "a bug before the handler" in caplog.text
     monkeypatch.undo()
     assert call("GET", "/api/v3/time").status_code == 200
+
+
+def nested(depth: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("2.3980645706736713e+269", Decimal("2.3980645706736713e+269")),  # any double is read
+        ("-5e-324", Decimal("-5e-324")),
+        ("0.00000001", Decimal("0.00000001")),
+        ("9" * 64, int("9" * 64)),
+        ('{"a": [1.5, "x", null, true]}', {"a": [Decimal("1.5"), "x", None, True]}),
+        ("[" * MAX_DEPTH + "]" * MAX_DEPTH, nested(MAX_DEPTH)),
+    ],
+)
+def test_json_within_bounds_is_read_exactly(text: str, value: Any) -> None:
+    assert decode(text) == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1e401", "1e-401", HUGE, "9" * 65, "NaN", "-Infinity", "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1),
+     "[" * 100000, "1" + "0" * 64 + ".5", '{"a": }', b"\xff"],
+)  # fmt: skip
+def test_json_out_of_bounds_is_refused_quickly(text: str | bytes) -> None:
+    def refused() -> None:
+        with pytest.raises(JsonRefusedError):
+            decode(text)
+
+    assert best_of_three(refused)[1] < QUICK_MS
 
 
 # -- the fuzz -------------------------------------------------------------------------------------
@@ -416,20 +463,27 @@ def test_hostile_ws_api_frames_get_binance_answers_and_the_emulator_stays_quick(
             ws.send(frame)
             ws.recv(timeout=5)
         for frame, status, code, msg in frames:
-            started = time.perf_counter()
-            ws.send(frame)
-            answer = json.loads(ws.recv(timeout=5))
-            assert (time.perf_counter() - started) * 1000 < HOSTILE_MS, frame[:60]
+
+            def exchange(frame: str = frame) -> Any:
+                ws.send(frame)
+                return json.loads(ws.recv(timeout=5))
+
+            answer, elapsed = best_of_three(exchange)
+            assert elapsed < HOSTILE_MS, (frame[:60], elapsed)
             assert answer["status"] == status, (frame[:60], answer)
             assert set(answer["error"]) == {"code", "msg"}, answer
             assert answer["error"]["code"] == code, (frame[:60], answer)
             if msg is not None:
                 assert answer["error"]["msg"] == msg
             assert_quick(http.request)
-        started = time.perf_counter()
-        ws.send('{"id":"after","method":"time"}')
-        assert json.loads(ws.recv(timeout=5))["status"] == 200
-        assert (time.perf_counter() - started) * 1000 < QUICK_MS * 4
+
+        def after() -> Any:
+            ws.send('{"id":"after","method":"time"}')
+            return json.loads(ws.recv(timeout=5))
+
+        answer, elapsed = best_of_three(after)
+        assert answer["status"] == 200
+        assert elapsed < QUICK_MS
 
 
 @pytest.fixture(scope="module")
