@@ -233,6 +233,18 @@ def test_hostile_admin_calls_get_binance_answers(app: tuple[Emulator, Call]) -> 
     assert call("POST", "/emulator/time", json={"advance_ms": 1000}).json() == {"serverTime": now + 1000}
 
 
+def test_the_admin_api_refuses_a_remote_peer_in_binance_shape(app: tuple[Emulator, Call]) -> None:
+    emulator, _ = app
+    transport = httpx.ASGITransport(app=emulator.app, client=("192.0.2.1", 4000))
+
+    async def remote() -> httpx.Response:
+        async with httpx.AsyncClient(transport=transport, base_url="http://emulator") as client:
+            return await client.post("/emulator/faults", json={"latency_ms": 5000})
+
+    assert_binance_error(asyncio.run(remote()), 403, -2015, "Invalid API-key, IP, or permissions for action.")
+    assert emulator.faults.latency_ms == 0
+
+
 def test_a_client_gone_while_its_body_is_read_gets_nothing_and_breaks_nothing(
     app: tuple[Emulator, Call],
 ) -> None:
