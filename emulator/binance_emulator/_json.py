@@ -6,7 +6,10 @@ bounded before they become numbers: an integer has at most ``MAX_INTEGER_DIGITS`
 a fraction or an exponent at most ``MAX_NUMBER_CHARS`` characters and an exponent within
 ``MAX_EXPONENT`` (``1e1000000000`` written out in full would take a gigabyte; ``1e400`` takes 401
 bytes), and it becomes a ``Decimal``, never a ``float``. ``NaN`` and ``Infinity`` are refused, as is
-nesting deeper than ``MAX_DEPTH``. Anything refused raises ``JsonRefusedError`` (a ``ValueError``).
+nesting deeper than ``MAX_DEPTH``, a text longer than ``MAX_CHARS`` and one with more than
+``MAX_CONTAINERS`` arrays and objects (no Binance request comes near: ``batchOrders`` holds five
+orders), so that reading what is refused costs little too. Anything refused raises
+``JsonRefusedError`` (a ``ValueError``).
 Parameters are checked against their own bounds afterwards (a 64-digit id is still not an id).
 """
 
@@ -17,6 +20,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 MAX_DEPTH = 32
+MAX_CHARS = 65_536
+MAX_CONTAINERS = 1024
 MAX_INTEGER_DIGITS = 64
 MAX_NUMBER_CHARS = 64
 MAX_EXPONENT = 400
@@ -51,28 +56,39 @@ def _constant(text: str) -> Any:
 
 
 def _check_depth(value: Any) -> None:
-    """Refuse nesting deeper than ``MAX_DEPTH`` (walked without recursion)."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
-        if children is None:
-            continue
-        if depth > MAX_DEPTH:
-            raise JsonRefusedError("nested too deeply")
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    """Refuse nesting deeper than ``MAX_DEPTH`` (walked level by level, without recursion)."""
+    level = [value] if isinstance(value, dict | list) else []
+    for _ in range(MAX_DEPTH):
+        below: list[Any] = []
+        for item in level:
+            children = item.values() if isinstance(item, dict) else item
+            below += [child for child in children if isinstance(child, dict | list)]
+        if not below:
+            return
+        level = below
+    raise JsonRefusedError("nested too deeply")
 
 
 def decode(text: str | bytes) -> Any:
     """The value of a JSON document; raises ``JsonRefusedError`` for anything out of bounds."""
+    if len(text) > MAX_CHARS:
+        raise JsonRefusedError("too long")
+    # Brackets in strings count too: an over-count, never an under-count.
+    if isinstance(text, bytes):
+        containers = text.count(b"[") + text.count(b"{")
+    else:
+        containers = text.count("[") + text.count("{")
+    if containers > MAX_CONTAINERS:
+        raise JsonRefusedError("too many arrays and objects")
     try:
         value = json.loads(text, parse_int=_integer, parse_float=_number, parse_constant=_constant)
     except JsonRefusedError:
         raise
     except (ValueError, RecursionError) as exc:  # malformed, not UTF-8, or nested past the stack
         raise JsonRefusedError("malformed JSON") from exc
-    _check_depth(value)
+    if containers > MAX_DEPTH:
+        _check_depth(value)
     return value
 
 
-__all__ = ["MAX_DEPTH", "JsonRefusedError", "decode"]
+__all__ = ["MAX_CHARS", "MAX_CONTAINERS", "MAX_DEPTH", "JsonRefusedError", "decode"]

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from websockets.sync.client import ClientConnection, connect
 
 from binance_emulator import Emulator, RateLimits
-from binance_emulator._json import MAX_DEPTH, JsonRefusedError, decode
+from binance_emulator._json import MAX_CHARS, MAX_CONTAINERS, MAX_DEPTH, JsonRefusedError, decode
 from binance_emulator._specs import index
 
 QUICK_MS = 50.0
@@ -320,6 +320,8 @@ def nested(depth: int) -> list[Any]:
         ("9" * 64, int("9" * 64)),
         ('{"a": [1.5, "x", null, true]}', {"a": [Decimal("1.5"), "x", None, True]}),
         ("[" * MAX_DEPTH + "]" * MAX_DEPTH, nested(MAX_DEPTH)),
+        ("[" + "{}," * (MAX_CONTAINERS - 2) + "{}]", [{}] * (MAX_CONTAINERS - 1)),
+        ('"' + "[" * 100 + '"', "[" * 100),
     ],
 )
 def test_json_within_bounds_is_read_exactly(text: str, value: Any) -> None:
@@ -329,7 +331,8 @@ def test_json_within_bounds_is_read_exactly(text: str, value: Any) -> None:
 @pytest.mark.parametrize(
     "text",
     ["1e401", "1e-401", HUGE, "9" * 65, "NaN", "-Infinity", "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1),
-     "[" * 100000, "1" + "0" * 64 + ".5", '{"a": }', b"\xff"],
+     "[" * 100000, "1" + "0" * 64 + ".5", '{"a": }', b"\xff", "[" + "{}," * MAX_CONTAINERS + "{}]",
+     "[" + ",".join(["{}"] * 150000) + "]", "[" + "1," * 300000 + "1]", " " * MAX_CHARS + "1"],
 )  # fmt: skip
 def test_json_out_of_bounds_is_refused_quickly(text: str | bytes) -> None:
     def refused() -> None:
