@@ -446,8 +446,10 @@ def hostile_frames(emulator: Emulator) -> list[tuple[str, int, int, str | None]]
         ('{"id":1,"method":"depth","params":{"symbol":"BTCUSDT","limit":"NaN"}}', 400, -1100, illegal("limit")),
         ('{"id":1,"method":"depth","params":{"symbol":"BTCUSDT","limit":"1e300000000"}}', 400, -1100,
          illegal("limit")),
-        ('{"id":1,"method":"ticker.price","params":{"symbols":"' + "[" * 5000 + '"}}', 400, -1100,
+        ('{"id":1,"method":"ticker.price","params":{"symbols":"' + "[" * 1000 + '"}}', 400, -1100,
          illegal("symbols", JSON_VALUE)),
+        ('{"id":1,"method":"ticker.price","params":{"symbols":"' + "[" * 5000 + '"}}', 400, -1102, MALFORMED),
+        ('{"id":1,"method":"ping","params":{"x":"' + "a" * 70000 + '"}}', 400, -1102, MALFORMED),
         ('{"id":1,"method":"nothing"}', 400, -1020, UNSUPPORTED),
     ]  # fmt: skip
     for window in ("NaN", "sNaN", "²", "1e3"):
