@@ -56,7 +56,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"  admin: {base}/emulator/faults, /emulator/keys, /emulator/time, /emulator/tick (loopback only)")
     sys.stdout.flush()
     emulator.app.drop_mode = "truncate"
-    uvicorn.run(emulator.app, host=args.host, port=args.port, log_level="warning", lifespan="on")
+    uvicorn.run(
+        emulator.app,
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        lifespan="on",
+        proxy_headers=False,  # limits and bans count on the socket's peer, never on X-Forwarded-For
+    )
     return 0
 
 

@@ -9,7 +9,14 @@ Paths are the real ones (``/api/v3/...``, ``/sapi/...``, ``/fapi/...``, ``/dapi/
 ``/futures/data/...``). ``/futures/data`` exists in both futures products: at the root it is USDⓈ-M's;
 every path may also be prefixed with ``/spot``, ``/usdm`` or ``/coinm`` to name the product, so that
 ``http://host:port/coinm`` is a complete COIN-M base URL. ``/emulator/...`` is the admin API (loopback
-callers only). Websocket connections (streams, user data, WebSocket API) are served by ``ws/``.
+callers only, ``_admin``). Websocket connections (streams, user data, WebSocket API) are served by ``ws/``.
+
+Whatever a client sends is answered in Binance's shape, never with a traceback: an unknown path is 404
+and a known path with another method 405 (``-1020``); a body past ``MAX_BODY`` is refused; a client gone
+while its body was read gets nothing; limits are counted on the connection's peer address. An
+unexpected failure is logged here and answered ``-1000``: HTTP 400 when it happened before the
+exchange's handler ran, 500 ("execution status unknown", as Binance means it) when the handler may have
+acted.
 """
 
 from __future__ import annotations
@@ -17,30 +24,31 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 import httpx
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from binance_openapi._weights import order_counts, request_weight
-
+from ._admin import admin_call
 from ._auth import authenticate
 from ._call import Call
-from ._errors import ExchangeError
+from ._errors import ExchangeError, unknown_error, unsupported
 from ._faults import DroppedConnectionError
 from ._params import read
 from ._specs import PRODUCTS, OpSpec, index, methods_at, product_of
+from ._weights import order_count, request_weight
 
 if TYPE_CHECKING:
     from .emulator import Emulator
 
 log = logging.getLogger("binance_emulator")
 LOOPBACK = ("127.0.0.1", "::1", "localhost", "testclient")
+MAX_BODY = 1 << 20
+"""The largest request body read (a form of parameters, an admin call); larger ones answer -1101."""
 
 
 def _json_default(value: Any) -> Any:
@@ -89,6 +97,12 @@ class EmulatorApp:
             )
             await send({"type": "http.response.body", "body": b"{", "more_body": False})
             return
+        except ClientDisconnect:  # gone while its body was read: nobody to answer
+            log.info("client disconnected before its request was read: %s %s", request.method, scope["path"])
+            return
+        except Exception:  # the last resort: a bug must still answer as Binance does, and be logged here
+            log.exception("unexpected error answering %s %s", request.method, scope["path"])
+            response = error_response(unknown_error(400))
         await response(scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
@@ -117,14 +131,14 @@ class EmulatorApp:
         if op is None:
             allowed = methods_at(product, path) if product else ()
             if allowed:  # the path exists, the method does not: say which ones do
-                return Response(status_code=405, headers={"Allow": ", ".join(allowed)})
-            return Response(status_code=404, content=b"", media_type="text/plain")
+                return error_response(unsupported(405, {"Allow": ", ".join(allowed)}))
+            return error_response(unsupported(404))
         return await self.operation(request, op)
 
     async def operation(self, request: Request, op: OpSpec) -> Response:
         emulator = self.emulator
         faults = emulator.faults
-        ip = request.client.host if request.client else "unknown"
+        ip = peer(request.scope)
         if faults.latency_ms:
             await asyncio.sleep(faults.latency_ms / 1000)
         now = emulator.clock.now_ms()
@@ -140,7 +154,7 @@ class EmulatorApp:
             if faults.take("rate_limited"):
                 raise emulator.limits.too_many(op.product, ip, now)
             query: bytes = request.scope.get("query_string", b"")
-            body = await request.body() if request.method != "GET" else b""
+            body = await read_body(request) if request.method != "GET" else b""
             pairs = parse_qsl(query.decode("utf-8", "replace"), keep_blank_values=True)
             if body and "x-www-form-urlencoded" in request.headers.get("content-type", ""):
                 pairs += parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
@@ -160,20 +174,31 @@ class EmulatorApp:
             params = read(op, pairs)
             account = key.user if key else None
             if op.places_orders and account is not None:
-                count = max(order_counts(op.weight).values(), default=1)
-                headers.update(emulator.limits.charge_orders(op.product, account, count, now))
-            status, data = await self._execute(op, Call(op.operation_id, params, account, now))
+                headers.update(
+                    emulator.limits.charge_orders(op.product, account, order_count(op.weight), now)
+                )
+            status, content = await self._execute(op, Call(op.operation_id, params, account, now))
         except ExchangeError as error:
             return error_response(error, headers)
-        return Response(dumps(data), status_code=status, headers=headers, media_type="application/json")
+        return Response(content, status_code=status, headers=headers, media_type="application/json")
 
-    async def _execute(self, op: OpSpec, call: Call) -> tuple[int, Any]:
+    async def _execute(self, op: OpSpec, call: Call) -> tuple[int, bytes]:
+        """Run the handler; its answer as JSON. A failure past this point may have changed the exchange,
+        so it is answered as Binance answers what it cannot vouch for: 5XX, execution status unknown."""
         emulator = self.emulator
         faults = emulator.faults
         ordering = op.places_orders
         if ordering and faults.take("drop_before"):
             raise DroppedConnectionError
-        result = emulator.dispatch(op, call)
+        try:
+            result = emulator.dispatch(op, call)
+            status, data = result if isinstance(result, tuple) else (200, result)
+            status, content = int(status), dumps(data)
+        except (ExchangeError, DroppedConnectionError):
+            raise
+        except Exception:
+            log.exception("%s %s failed", op.product, op.operation_id)
+            raise unknown_error(500) from None
         if ordering and faults.take("drop_after"):
             raise DroppedConnectionError
         if ordering and faults.take("status_unknown"):
@@ -183,41 +208,40 @@ class EmulatorApp:
                 "Send status unknown; execution status unknown.",
                 503,
             )
-        if isinstance(result, tuple):
-            status, data = result
-            return int(status), data
-        return 200, result
+        return status, content
 
     # -- admin ------------------------------------------------------------------------------------
 
     async def admin(self, request: Request, path: str) -> Response:
-        if request.client is not None and request.client.host not in LOOPBACK:
-            return Response(status_code=403)
-        emulator = self.emulator
-
-        def set_faults(body: dict[str, int]) -> dict[str, int]:
-            emulator.set_faults(body)
-            return emulator.faults.as_dict()
-
-        def advance(body: dict[str, int]) -> dict[str, int]:
-            return {"serverTime": emulator.advance(int(body.get("advance_ms", 0)))}
-
-        handlers: dict[tuple[str, str], Callable[[Any], Any]] = {
-            ("GET", "/emulator/faults"): lambda _: emulator.faults.as_dict(),
-            ("POST", "/emulator/faults"): set_faults,
-            ("GET", "/emulator/keys"): lambda _: emulator.describe_keys(),
-            ("POST", "/emulator/time"): advance,
-            ("POST", "/emulator/tick"): lambda _: {"serverTime": emulator.tick()},
-        }
-        handler = handlers.get((request.method, path))
-        if handler is None:
-            return Response(status_code=404)
-        body = await request.json() if request.method == "POST" and await request.body() else {}
+        local = request.scope.get("client") is None  # a Unix socket
+        if not local and peer(request.scope) not in LOOPBACK:
+            return error_response(
+                ExchangeError(-2015, "Invalid API-key, IP, or permissions for action.", 403)
+            )
         try:
-            result = handler(body)
-        except ValueError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=400)
-        return JSONResponse(result)
+            body = await read_body(request) if request.method == "POST" else b""
+            result = admin_call(self.emulator, request.method, path, body)
+        except ExchangeError as error:
+            return error_response(error)
+        return Response(dumps(result), media_type="application/json")
 
 
-__all__ = ["EmulatorApp", "dumps"]
+async def read_body(request: Request) -> bytes:
+    """The body, refused past ``MAX_BODY`` bytes (raises ``ClientDisconnect`` if the client left)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise ExchangeError(-1101, "Too many parameters sent for this endpoint.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def peer(scope: Scope) -> str:
+    """The address of the connection's other end (never a header: limits and bans are per socket peer)."""
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+__all__ = ["EmulatorApp", "dumps", "peer"]

@@ -9,14 +9,19 @@ microseconds and a recvWindow with three decimals.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from ._errors import ExchangeError, mandatory
 from ._keys import ApiKey, KeyRing
 from ._specs import OpSpec
 
 MAX_RECV_WINDOW = Decimal(60000)
+# ASCII digits only, and few of them: ``str.isdigit`` and ``Decimal`` also take "²", "NaN" and "1e9999".
+RECV_WINDOW = re.compile(r"[0-9]{1,20}(\.[0-9]{1,20})?")
+TIMESTAMP = re.compile(r"[0-9]{1,20}")
+MAX_SIGNATURE = 1024
 
 
 def _strip_signature(raw: bytes) -> bytes:
@@ -59,7 +64,7 @@ def authenticate(
     if not signature:
         raise mandatory("signature")
     payload = _strip_signature(query) + _strip_signature(body)
-    if not key.verify(payload, signature):
+    if len(signature) > MAX_SIGNATURE or not signature.isascii() or not key.verify(payload, signature):
         raise ExchangeError(-1022, "Signature for this request is not valid.")
     check_timestamp(values["timestamp"], recv_window, now_ms, microseconds=op.product == "spot")
     return key
@@ -68,12 +73,11 @@ def authenticate(
 def _recv_window(raw: str | None, *, decimals: bool) -> Decimal:
     if raw is None or raw == "":
         return Decimal(5000)
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
+    if not RECV_WINDOW.fullmatch(raw):
         raise ExchangeError(
             -1100, "Illegal characters found in parameter 'recvWindow'; legal range is '^[0-9]{1,20}$'."
-        ) from None
+        )
+    value = Decimal(raw)
     exponent = value.as_tuple().exponent
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
     if value <= 0 or places > (3 if decimals else 0):
@@ -87,7 +91,7 @@ def _recv_window(raw: str | None, *, decimals: bool) -> Decimal:
 
 def check_timestamp(raw: str, recv_window: Decimal, now_ms: int, *, microseconds: bool) -> None:
     """Raise -1021 when the timestamp is ahead of the server by a second or older than recvWindow."""
-    if not raw.isdigit():
+    if not TIMESTAMP.fullmatch(raw):
         raise ExchangeError(
             -1100, "Illegal characters found in parameter 'timestamp'; legal range is '^[0-9]{1,20}$'."
         )

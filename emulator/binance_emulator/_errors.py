@@ -15,6 +15,30 @@ class ExchangeError(Exception):
 
 
 # Binance's codes and messages, as the documentation writes them.
+def unknown_error(status: int) -> ExchangeError:
+    """-1000: what went wrong is the emulator's own fault; 5XX when the exchange may have acted on it."""
+    return ExchangeError(-1000, "An unknown error occurred while processing the request.", status)
+
+
+def unsupported(status: int, headers: dict[str, str] | None = None) -> ExchangeError:
+    """-1020, for a path or a method the emulator does not serve (HTTP 404 or 405)."""
+    return ExchangeError(-1020, "This operation is not supported.", status, headers)
+
+
+def malformed() -> ExchangeError:
+    return ExchangeError(-1102, "Field value was empty or malformed.")
+
+
+def not_valid(name: str) -> ExchangeError:
+    return ExchangeError(-1130, f"Data sent for parameter '{name}' is not valid.")
+
+
+def unread(read: int, sent: int) -> ExchangeError:
+    return ExchangeError(
+        -1104, f"Not all sent parameters were read; read '{read}' parameter(s) but was sent '{sent}'."
+    )
+
+
 def unknown_order() -> ExchangeError:
     return ExchangeError(-2013, "Order does not exist.")
 
@@ -59,7 +83,12 @@ __all__ = [
     "insufficient_balance",
     "invalid_enum",
     "invalid_symbol",
+    "malformed",
     "mandatory",
+    "not_valid",
     "too_much_precision",
+    "unknown_error",
     "unknown_order",
+    "unread",
+    "unsupported",
 ]

@@ -4,12 +4,17 @@ Weights come from the spec (the same ``x-binance-weight`` rules the clients use)
 ``X-MBX-USED-WEIGHT-1M`` and, for order calls, ``X-MBX-ORDER-COUNT-*``. Past a limit the answer is 429
 with ``Retry-After`` (seconds to the window's end); an IP that keeps calling while told to wait is banned
 (418 with "IP banned until <ms>") for ``ban_ms``, doubling on repeat offences.
+
+Limits are kept per address, the connection's peer as the server sees it (never a header a client
+writes). What the exchange says of its limits (``exchangeInfo``'s ``rateLimits``, the order rate limit
+queries) is rewritten by ``report`` to the limits in force, so that a scaled emulator tells the truth.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from ._errors import ExchangeError
 
@@ -20,6 +25,10 @@ ORDER_WINDOWS = {
     "coinm": (("10S", 10_000, 300), ("1M", MINUTE, 1200)),
 }
 WEIGHT_PER_MINUTE = {"spot": 6000, "usdm": 2400, "coinm": 2400}
+RAW_REQUESTS = {"spot": (300_000, 61_000)}
+"""Spot's documented raw request limit per 5 minutes (reported, not enforced)."""
+INTERVAL_MS = {"SECOND": 1000, "MINUTE": MINUTE, "HOUR": 3_600_000, "DAY": 86_400_000}
+LIMIT_REPORTS = frozenset(("exchange_info", "order_rate_limits", "unfilled_order_count"))
 
 
 @dataclass
@@ -56,6 +65,7 @@ class RateLimits:
 
     weight_per_minute: dict[str, int] = field(default_factory=lambda: dict(WEIGHT_PER_MINUTE))
     orders: dict[str, tuple[tuple[str, int, int], ...]] = field(default_factory=lambda: dict(ORDER_WINDOWS))
+    raw_requests: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(RAW_REQUESTS))
     strikes_before_ban: int = 3
     ban_ms: int = 120_000
     _ips: dict[tuple[str, str], _IpState] = field(default_factory=dict)
@@ -73,7 +83,38 @@ class RateLimits:
                 product: tuple((name, ms, limit * factor) for name, ms, limit in windows)
                 for product, windows in ORDER_WINDOWS.items()
             },
+            raw_requests={product: (ms, limit * factor) for product, (ms, limit) in RAW_REQUESTS.items()},
         )
+
+    def limit_of(self, product: str, kind: Any, interval: Any, interval_num: Any) -> int | None:
+        """The limit in force for a ``rateLimits`` row (``REQUEST_WEIGHT``, ``ORDERS``, ``RAW_REQUESTS``)."""
+        if interval not in INTERVAL_MS or not isinstance(interval_num, int):
+            return None
+        length = INTERVAL_MS[interval] * interval_num
+        if kind == "REQUEST_WEIGHT" and length == MINUTE:
+            return self.weight_per_minute.get(product)
+        if kind == "ORDERS":
+            return next((limit for _, ms, limit in self.orders.get(product, ()) if ms == length), None)
+        if kind == "RAW_REQUESTS":
+            ms, limit = self.raw_requests.get(product, (0, 0))
+            return limit if ms == length else None
+        return None
+
+    def report(self, product: str, operation: str, result: Any) -> Any:
+        """An answer that tells the exchange's limits, with the limits in force (others as they are)."""
+        if operation not in LIMIT_REPORTS:
+            return result
+        if isinstance(result, dict) and isinstance(result.get("rateLimits"), list):
+            return {**result, "rateLimits": [self._row(product, row) for row in result["rateLimits"]]}
+        if isinstance(result, list):
+            return [self._row(product, row) for row in result]
+        return result
+
+    def _row(self, product: str, row: Any) -> Any:
+        if not isinstance(row, dict):
+            return row
+        limit = self.limit_of(product, row.get("rateLimitType"), row.get("interval"), row.get("intervalNum"))
+        return row if limit is None else {**row, "limit": limit}
 
     def _ip(self, product: str, ip: str) -> _IpState:
         key = (product, ip)

@@ -8,18 +8,18 @@ and checked (enum, pattern, bounds, items); then the operation's ``x-binance-req
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from ._errors import ExchangeError, mandatory
+from ._json import JsonRefusedError, decode
 from ._specs import OpSpec, Param
 
 OVERLAY = frozenset(("timestamp", "signature", "recvWindow"))
-INTEGER = re.compile(r"^-?[0-9]{1,20}$")
-DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
+INTEGER = re.compile(r"-?[0-9]{1,20}")
+DECIMAL = re.compile(r"-?[0-9]{1,20}(\.[0-9]{1,20})?")
 INTEGER_RANGES = {"int64": (-(2**63), 2**63 - 1), "int32": (-(2**31), 2**31 - 1)}
 ENUM_ERRORS = {
     "side": (-1117, "Invalid side."),
@@ -41,8 +41,8 @@ def _convert(param: Param, raw: str) -> Any:
     schema = param.schema
     if param.json:
         try:
-            value = json.loads(raw)
-        except ValueError:
+            value = decode(raw)
+        except JsonRefusedError:
             raise illegal(param.name, "a JSON value") from None
         if schema.get("type") == "array" and not isinstance(value, list):
             raise illegal(param.name, "a JSON array")
@@ -53,7 +53,7 @@ def _convert(param: Param, raw: str) -> Any:
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "string")
     if kind == "integer":
-        if not INTEGER.match(raw):
+        if not INTEGER.fullmatch(raw):
             raise illegal(param.name, "^[0-9]{1,20}$")
         value = int(raw)
         bounds = INTEGER_RANGES.get(str(schema.get("format")))
@@ -72,12 +72,9 @@ def _convert(param: Param, raw: str) -> Any:
             raise illegal(param.name, "true, false")
         return lowered == "true"
     if schema.get("format") == "decimal":
-        if not DECIMAL.match(raw):
+        if not DECIMAL.fullmatch(raw):
             raise illegal(param.name, "^([0-9]{1,20})(\\.[0-9]{1,20})?$")
-        try:
-            number = Decimal(raw)
-        except InvalidOperation:
-            raise illegal(param.name, "^([0-9]{1,20})(\\.[0-9]{1,20})?$") from None
+        number = Decimal(raw)
         if "minimum" in schema and number < Decimal(str(schema["minimum"])):
             raise not_valid(param.name)
         return number

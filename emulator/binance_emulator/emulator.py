@@ -126,7 +126,7 @@ class Emulator:
                 log.warning("no handler for %s %s: answering the spec's example", op.product, op.operation_id)
                 return copy.deepcopy(op.example)
             try:
-                return handler(call)
+                return self.limits.report(op.product, op.operation_id, handler(call))
             finally:
                 self.ws.after_change()
 
@@ -228,7 +228,10 @@ class Emulator:
         sock.bind((host, port))
         bound_port = sock.getsockname()[1]
         self.app.drop_mode = "truncate"
-        config = uvicorn.Config(self.app, log_level="warning", lifespan="on", access_log=False)
+        # proxy_headers off: a client's X-Forwarded-For must not choose the address its limits count on.
+        config = uvicorn.Config(
+            self.app, log_level="warning", lifespan="on", access_log=False, proxy_headers=False
+        )
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
         thread.start()

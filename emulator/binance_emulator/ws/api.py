@@ -22,20 +22,19 @@ or ``{"id", "status": 4xx/5xx, "error": {"code", "msg"}, "rateLimits"}`` with Bi
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Callable, Mapping
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from binance_emulator._auth import _recv_window, authenticate, check_timestamp
 from binance_emulator._call import Call
-from binance_emulator._errors import ExchangeError, mandatory
+from binance_emulator._errors import ExchangeError, malformed, mandatory
 from binance_emulator._faults import DroppedConnectionError
+from binance_emulator._json import JsonRefusedError, decode
 from binance_emulator._keys import ApiKey
 from binance_emulator._params import read
 from binance_emulator._specs import OpSpec, by_id
-from binance_openapi._weights import order_counts, request_weight
+from binance_emulator._weights import order_count, request_weight
 
 from .connection import Connection
 from .hub import to_json
@@ -119,12 +118,12 @@ class ApiSession:
 
     async def handle(self, text: str) -> dict[str, Any]:
         """The answer to one request frame (raises ``DroppedConnectionError`` to drop the connection)."""
-        try:
-            request = json.loads(text, parse_float=Decimal)
-        except ValueError:
-            return self._error(None, ExchangeError(-1102, "Field value was empty or malformed."), {}, True)
+        try:  # numbers are bounded and nesting limited before anything reads them (``_json``)
+            request = decode(text)
+        except JsonRefusedError:
+            return self._error(None, malformed(), {}, True)
         if not isinstance(request, dict):
-            return self._error(None, ExchangeError(-1102, "Field value was empty or malformed."), {}, True)
+            return self._error(None, malformed(), {}, True)
         request_id = request.get("id")
         method = request.get("method")
         params = request.get("params") or {}
@@ -185,8 +184,7 @@ class ApiSession:
         account = key.user if key else None
         ordering = op.places_orders
         if ordering and account is not None:
-            count = max(order_counts(op.weight).values(), default=1)
-            headers.update(limits.charge_orders(op.product, account, count, now))
+            headers.update(limits.charge_orders(op.product, account, order_count(op.weight), now))
         if ordering and faults.take("drop_before"):
             raise DroppedConnectionError
         result = emulator.dispatch(op, Call(op.operation_id, params, account, now))
