@@ -3,7 +3,7 @@
 """How this package was generated: the inputs that give these exact bytes."""
 
 SPEC = "specs/spot.yaml"
-SPEC_SHA256 = "980b46aad35021df54065684ef6ebc10e872100d3b3f4bf1fa6feac311244840"
-GENERATOR_SHA256 = "c400680386a27672c8863323b84a95bf1742587eaddfba2f2fc331ccd752df4f"
+SPEC_SHA256 = "883d17dc92f29b4d30b5f810c68980755ad49ca25adf89ecaf2b978a3e072e0f"
+GENERATOR_SHA256 = "efbe58d7f46b0e52761f47e0c85f78d2f7b8fb7f09023bc308932b53cb05e739"
 OPENAPI_PYTHON_CLIENT = "0.29.1"
 RUFF = "0.17.6"
