@@ -104,8 +104,9 @@ class MarketData:
     # -- book and trades ---------------------------------------------------------------------------
 
     def order_book(self, call: Call) -> dict[str, Any]:
-        """``GET /api/v3/depth``: best levels of each side."""
-        sym = self.state.symbol(call.require("symbol"))
+        """``GET /api/v3/depth``: best levels of each side (-1220 when ``symbolStatus`` does not match)."""
+        call.require("symbol")
+        sym = self.selected(call)[0][0]
         bids, asks = sym.book.depth(call.get("limit", 100))
         return {
             "lastUpdateId": sym.book.update_id,
