@@ -3,7 +3,7 @@
 """How this package was generated: the inputs that give these exact bytes."""
 
 SPEC = "specs/spot.yaml"
-SPEC_SHA256 = "883d17dc92f29b4d30b5f810c68980755ad49ca25adf89ecaf2b978a3e072e0f"
+SPEC_SHA256 = "1380baafa0cef0923c383ed3758ed61a2fd18c6b9fde57e146dc40ea871be7c1"
 GENERATOR_SHA256 = "efbe58d7f46b0e52761f47e0c85f78d2f7b8fb7f09023bc308932b53cb05e739"
 OPENAPI_PYTHON_CLIENT = "0.29.1"
 RUFF = "0.17.6"
