@@ -6,6 +6,8 @@ An operation's weight is a mapping of limit kinds to rules::
       ip: 5                     # REQUEST_WEIGHT against the IP limit
       uid: 300                  # /sapi UID weight
       orders: {10s: 1, 1m: 1}   # order-count limits (futures); spot uses {unfilled: 1}
+      success: 0                # IP weight of a request that succeeds, when it differs from ``ip``
+                                # (a failed request is charged ``ip``)
       note: free text           # what the rules cannot say
 
 A rule is a number or a list of cases evaluated in order, the first match winning::
@@ -29,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-KINDS = ("ip", "uid", "orders", "note")
+KINDS = ("ip", "uid", "orders", "success", "note")
 ORDER_INTERVALS = ("unfilled", "10s", "1m", "1d")
 CASE_TESTS = ("max", "present", "maxItems", "perItem", "equals")
 
@@ -57,6 +59,11 @@ def problems(weight: Any) -> Iterator[tuple[str, str]]:
                     yield f"/orders/{interval}", f"unknown interval; expected one of {ORDER_INTERVALS}"
                 if not _is_count(count):
                     yield f"/orders/{interval}", "order count must be a non-negative integer"
+    if "success" in weight:
+        if "ip" not in weight:
+            yield "/success", "success is the IP weight of a successful request: it needs ip"
+        elif not _is_count(weight["success"]):
+            yield "/success", "success must be a non-negative integer"
     if "note" in weight and not isinstance(weight["note"], str):
         yield "/note", "note must be text"
 
@@ -111,6 +118,8 @@ def describe(weight: Mapping[str, Any]) -> str:
     for kind, label in (("ip", "IP weight"), ("uid", "UID weight")):
         if kind in weight:
             parts.append(f"{label} {_describe_rule(weight[kind])}")
+    if "success" in weight:
+        parts[0] += f" when the request fails, {weight['success']} when it succeeds"
     if "orders" in weight:
         counts = ", ".join(f"{count} per {interval}" for interval, count in weight["orders"].items())
         parts.append(f"order count {counts}")

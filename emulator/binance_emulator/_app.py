@@ -161,7 +161,8 @@ class EmulatorApp:
             values: dict[str, str] = {}
             for name, value in pairs:
                 values.setdefault(name, value)
-            headers.update(emulator.limits.charge_ip(op.product, ip, request_weight(op.weight, values), now))
+            weight = request_weight(op.weight, values)
+            headers.update(emulator.limits.charge_ip(op.product, ip, weight, now))
             key = authenticate(
                 op,
                 api_key=request.headers.get("x-mbx-apikey"),
@@ -180,6 +181,9 @@ class EmulatorApp:
             status, content = await self._execute(op, Call(op.operation_id, params, account, now))
         except ExchangeError as error:
             return error_response(error, headers)
+        refund = op.success_refund(weight) if status == 200 else 0
+        if refund:
+            headers.update(emulator.limits.refund_ip(op.product, ip, refund, now))
         return Response(content, status_code=status, headers=headers, media_type="application/json")
 
     async def _execute(self, op: OpSpec, call: Call) -> tuple[int, bytes]:

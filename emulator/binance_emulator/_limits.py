@@ -173,6 +173,14 @@ class RateLimits:
             state.strikes = 0
             return headers
 
+    def refund_ip(self, product: str, ip: str, weight: int, now: int) -> dict[str, str]:
+        """Give back weight charged in the current window (a request whose success costs less)."""
+        with self._lock:
+            window = self._ip(product, ip).weight
+            window.roll(now)
+            window.used = max(0, window.used - weight)
+            return {"X-MBX-USED-WEIGHT-1M": str(window.used)}
+
     def too_many(self, product: str, ip: str, now: int, retry_after: int = 1) -> ExchangeError:
         """A forced 429 (fault injection) that still starts the wait-or-be-banned clock."""
         with self._lock:

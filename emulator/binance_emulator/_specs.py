@@ -98,6 +98,11 @@ class OpSpec:
     def places_orders(self) -> bool:
         return bool(self.weight.get("orders"))
 
+    def success_refund(self, charged: int) -> int:
+        """Weight to give back when the request succeeds (``success`` below what was charged)."""
+        success = self.weight.get("success")
+        return max(0, charged - int(success)) if success is not None else 0
+
 
 def _params(spec: Mapping[str, Any], operation: Mapping[str, Any]) -> dict[str, Param]:
     params = {}

@@ -3,7 +3,7 @@
 """How this package was generated: the inputs that give these exact bytes."""
 
 SPEC = "specs/spot.yaml"
-SPEC_SHA256 = "980b46aad35021df54065684ef6ebc10e872100d3b3f4bf1fa6feac311244840"
-GENERATOR_SHA256 = "05efdf7056868368b044c42982ad35fde927c7e1f7f01ab39e103496df691efe"
+SPEC_SHA256 = "1380baafa0cef0923c383ed3758ed61a2fd18c6b9fde57e146dc40ea871be7c1"
+GENERATOR_SHA256 = "2a57bcbbc6a59225d6b200ce06b6d8567870243053779ef366e1503f9bdffb4c"
 OPENAPI_PYTHON_CLIENT = "0.29.1"
 RUFF = "0.17.6"

@@ -1468,7 +1468,7 @@ class SpotFacade:
         filters.
 
         ``POST /api/v3/order`` - security ``TRADE`` (signed)
-        Weight: IP weight 1; order count 1 per unfilled
+        Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 1 per unfilled
 
         Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-trade
 
@@ -1548,7 +1548,7 @@ class SpotFacade:
         -2011). Canceling one order of an order list cancels the whole list.
 
         ``DELETE /api/v3/order`` - security ``TRADE`` (signed)
-        Weight: IP weight 1
+        Weight: IP weight 1 when the request fails, 0 when it succeeds
 
         Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-order-trade
 
@@ -1693,7 +1693,7 @@ class SpotFacade:
         item per canceled order, and one per canceled order list (with its order reports).
 
         ``DELETE /api/v3/openOrders`` - security ``TRADE`` (signed)
-        Weight: IP weight 1
+        Weight: IP weight 1 when the request fails, 0 when it succeeds
 
         Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-all-open-orders-on-a-symbol-trade
 
@@ -1770,7 +1770,7 @@ class SpotFacade:
         -2022 and the same `data` when nothing succeeded.
 
         ``POST /api/v3/order/cancelReplace`` - security ``TRADE`` (signed)
-        Weight: IP weight 1; order count 1 per unfilled
+        Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 1 per unfilled
 
         Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-an-existing-order-and-send-a-new-order-trade
 
@@ -1866,7 +1866,9 @@ class SpotFacade:
         amended (error -2038). For an order of an order list the answer also gives the list's status.
 
         ``PUT /api/v3/order/amend/keepPriority`` - security ``TRADE`` (signed)
-        Weight: IP weight 4; order count 0 per unfilled
+        Weight: IP weight 4; order count 0 per unfilled; 0 when the amendment makes the order expire
+            (since 2026-04-02); a successful amendment that leaves the order open, and a failed one,
+            are charged 4.
 
         Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#order-amend-keep-priority-trade
 
@@ -1929,7 +1931,7 @@ class SpotFacade:
         unfilled order count and the order filters.
 
         ``POST /api/v3/order/oco`` - security ``TRADE`` (signed)
-        Weight: IP weight 1; order count 2 per unfilled
+        Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 2 per unfilled
 
         Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-oco---deprecated-trade
 
@@ -2039,7 +2041,7 @@ class SpotFacade:
         quantity of both legs. Counts 2 orders against the unfilled order count and the order filters.
 
         ``POST /api/v3/orderList/oco`` - security ``TRADE`` (signed)
-        Weight: IP weight 1; order count 2 per unfilled
+        Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 2 per unfilled
 
         Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---oco-trade
 
@@ -2185,7 +2187,7 @@ class SpotFacade:
         order. Counts 2 orders against the unfilled order count and the order filters.
 
         ``POST /api/v3/orderList/oto`` - security ``TRADE`` (signed)
-        Weight: IP weight 1; order count 2 per unfilled
+        Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 2 per unfilled
 
         Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---oto-trade
 
@@ -2335,7 +2337,7 @@ class SpotFacade:
         and the order filters.
 
         ``POST /api/v3/orderList/otoco`` - security ``TRADE`` (signed)
-        Weight: IP weight 1; order count 3 per unfilled
+        Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 3 per unfilled
 
         Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---otoco-trade
 
@@ -2507,7 +2509,7 @@ class SpotFacade:
         against the unfilled order count and the order filters.
 
         ``POST /api/v3/orderList/opo`` - security ``TRADE`` (signed)
-        Weight: IP weight 1; order count 2 per unfilled
+        Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 2 per unfilled
 
         Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---opo-trade
 
@@ -2652,7 +2654,7 @@ class SpotFacade:
         count and the order filters.
 
         ``POST /api/v3/orderList/opoco`` - security ``TRADE`` (signed)
-        Weight: IP weight 1; order count 3 per unfilled
+        Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 3 per unfilled
 
         Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---opoco-trade
 
@@ -2784,7 +2786,7 @@ class SpotFacade:
         the same list). Canceling one order of a list with `cancel_order` also cancels the list.
 
         ``DELETE /api/v3/orderList`` - security ``TRADE`` (signed)
-        Weight: IP weight 1
+        Weight: IP weight 1 when the request fails, 0 when it succeeds
 
         Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-order-list-trade
 
@@ -2836,7 +2838,7 @@ class SpotFacade:
         match type. Counts 1 order against the unfilled order count and the order filters.
 
         ``POST /api/v3/sor/order`` - security ``TRADE`` (signed)
-        Weight: IP weight 1; order count 1 per unfilled
+        Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 1 per unfilled
 
         Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-using-sor-trade
 
@@ -4484,7 +4486,7 @@ class AsyncSpotFacade:
         filters.
 
         ``POST /api/v3/order`` - security ``TRADE`` (signed)
-        Weight: IP weight 1; order count 1 per unfilled
+        Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 1 per unfilled
 
         Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-trade
 
@@ -4564,7 +4566,7 @@ class AsyncSpotFacade:
         -2011). Canceling one order of an order list cancels the whole list.
 
         ``DELETE /api/v3/order`` - security ``TRADE`` (signed)
-        Weight: IP weight 1
+        Weight: IP weight 1 when the request fails, 0 when it succeeds
 
         Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-order-trade
 
@@ -4709,7 +4711,7 @@ class AsyncSpotFacade:
         item per canceled order, and one per canceled order list (with its order reports).
 
         ``DELETE /api/v3/openOrders`` - security ``TRADE`` (signed)
-        Weight: IP weight 1
+        Weight: IP weight 1 when the request fails, 0 when it succeeds
 
         Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-all-open-orders-on-a-symbol-trade
 
@@ -4786,7 +4788,7 @@ class AsyncSpotFacade:
         -2022 and the same `data` when nothing succeeded.
 
         ``POST /api/v3/order/cancelReplace`` - security ``TRADE`` (signed)
-        Weight: IP weight 1; order count 1 per unfilled
+        Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 1 per unfilled
 
         Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-an-existing-order-and-send-a-new-order-trade
 
@@ -4882,7 +4884,9 @@ class AsyncSpotFacade:
         amended (error -2038). For an order of an order list the answer also gives the list's status.
 
         ``PUT /api/v3/order/amend/keepPriority`` - security ``TRADE`` (signed)
-        Weight: IP weight 4; order count 0 per unfilled
+        Weight: IP weight 4; order count 0 per unfilled; 0 when the amendment makes the order expire
+            (since 2026-04-02); a successful amendment that leaves the order open, and a failed one,
+            are charged 4.
 
         Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#order-amend-keep-priority-trade
 
@@ -4945,7 +4949,7 @@ class AsyncSpotFacade:
         unfilled order count and the order filters.
 
         ``POST /api/v3/order/oco`` - security ``TRADE`` (signed)
-        Weight: IP weight 1; order count 2 per unfilled
+        Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 2 per unfilled
 
         Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-oco---deprecated-trade
 
@@ -5055,7 +5059,7 @@ class AsyncSpotFacade:
         quantity of both legs. Counts 2 orders against the unfilled order count and the order filters.
 
         ``POST /api/v3/orderList/oco`` - security ``TRADE`` (signed)
-        Weight: IP weight 1; order count 2 per unfilled
+        Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 2 per unfilled
 
         Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---oco-trade
 
@@ -5201,7 +5205,7 @@ class AsyncSpotFacade:
         order. Counts 2 orders against the unfilled order count and the order filters.
 
         ``POST /api/v3/orderList/oto`` - security ``TRADE`` (signed)
-        Weight: IP weight 1; order count 2 per unfilled
+        Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 2 per unfilled
 
         Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---oto-trade
 
@@ -5351,7 +5355,7 @@ class AsyncSpotFacade:
         and the order filters.
 
         ``POST /api/v3/orderList/otoco`` - security ``TRADE`` (signed)
-        Weight: IP weight 1; order count 3 per unfilled
+        Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 3 per unfilled
 
         Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---otoco-trade
 
@@ -5523,7 +5527,7 @@ class AsyncSpotFacade:
         against the unfilled order count and the order filters.
 
         ``POST /api/v3/orderList/opo`` - security ``TRADE`` (signed)
-        Weight: IP weight 1; order count 2 per unfilled
+        Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 2 per unfilled
 
         Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---opo-trade
 
@@ -5668,7 +5672,7 @@ class AsyncSpotFacade:
         count and the order filters.
 
         ``POST /api/v3/orderList/opoco`` - security ``TRADE`` (signed)
-        Weight: IP weight 1; order count 3 per unfilled
+        Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 3 per unfilled
 
         Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---opoco-trade
 
@@ -5800,7 +5804,7 @@ class AsyncSpotFacade:
         the same list). Canceling one order of a list with `cancel_order` also cancels the list.
 
         ``DELETE /api/v3/orderList`` - security ``TRADE`` (signed)
-        Weight: IP weight 1
+        Weight: IP weight 1 when the request fails, 0 when it succeeds
 
         Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-order-list-trade
 
@@ -5852,7 +5856,7 @@ class AsyncSpotFacade:
         match type. Counts 1 order against the unfilled order count and the order filters.
 
         ``POST /api/v3/sor/order`` - security ``TRADE`` (signed)
-        Weight: IP weight 1; order count 1 per unfilled
+        Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 1 per unfilled
 
         Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-using-sor-trade
 

@@ -98,8 +98,14 @@ class AccountData:
     def query_order(self, call: Call) -> dict[str, Any]:
         """``GET /api/v3/order``: one order by ``orderId`` or ``origClientOrderId``."""
         sym = self.state.symbol(call.require("symbol"))
+        mismatch = ExchangeError(-2039, "Client order ID is not correct for this order ID.")
         order = find_order(
-            sym, self._account(call), call.get("orderId"), call.get("origClientOrderId"), unknown_order()
+            sym,
+            self._account(call),
+            call.get("orderId"),
+            call.get("origClientOrderId"),
+            unknown_order(),
+            mismatch,
         )
         return render.queried_order(order)
 

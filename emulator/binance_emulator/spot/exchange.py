@@ -9,6 +9,7 @@ another account would (their own balances are unlimited and they get no events).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -26,7 +27,7 @@ from .instruments import DEFAULT_INSTRUMENTS, MIN_LOTS
 from .market_data import MarketData
 from .matching import Matcher
 from .order_lists import OrderLists
-from .rules import SymbolRules
+from .rules import SYMBOL_STATUSES, SymbolRules
 from .state import SpotState, SymbolState
 from .trading import Trading
 from .wallet import Wallet
@@ -88,8 +89,22 @@ class SpotExchange:
         trigger the conditional orders whose condition the market met."""
         self._now = now
         for sym in self.state.symbols.values():
-            sym.simulation.tick(self, now)
+            if sym.rules.status == "TRADING":
+                sym.simulation.tick(self, now)
+            else:  # the simulated market waits too, and resumes from here
+                sym.simulation.last_tick_ms = now
             self.flow.settle(sym, now)
+
+    def set_symbol_status(self, symbol: str, status: str) -> None:
+        """Put a symbol in a trading status (``TRADING``, ``CANCEL_ONLY``, ``HALT``, ``BREAK``):
+        ``exchangeInfo`` and ``symbolStatus`` filters show it; only a ``TRADING`` symbol takes new
+        orders and amendments, and its simulated market only moves then."""
+        if status not in SYMBOL_STATUSES:
+            raise ValueError(
+                f"unknown symbol status {status!r}; expected one of {', '.join(SYMBOL_STATUSES)}"
+            )
+        sym = self.state.symbol(symbol)
+        sym.rules = replace(sym.rules, status=status)
 
     # -- Venue: the simulated market's orders --------------------------------------------------------
 

@@ -1,7 +1,8 @@
 """The symbol filters an order must pass, each raising Binance's ``-1013 Filter failure: <NAME>``.
 
-Only what the order itself says is checked here (prices, quantities, notional against the average
-price); the filters that count an account's open orders are checked where the account is known.
+Only what the order itself says is checked here (prices, quantities, notional against the reference
+price, or the average price when there is none); the filters that count an account's open orders are
+checked where the account is known.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def check_price(rules: SymbolRules, price: Decimal) -> None:
 
 
 def check_percent_price(rules: SymbolRules, side: str, price: Decimal, average: Decimal) -> None:
-    """PERCENT_PRICE_BY_SIDE: a limit price within multiples of the average price."""
+    """PERCENT_PRICE_BY_SIDE: a limit price within multiples of the reference (else average) price."""
     if average <= 0:
         return
     if side == "BUY":

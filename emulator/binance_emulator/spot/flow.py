@@ -53,6 +53,12 @@ def would_take() -> ExchangeError:
     return ExchangeError(-2010, "Order would immediately match and take.")
 
 
+def market_closed(code: int) -> ExchangeError:
+    """Binance's answer to an order or an amendment on a symbol that is not ``TRADING`` (a
+    ``CANCEL_ONLY``, ``HALT`` or ``BREAK`` symbol); cancels are still accepted."""
+    return ExchangeError(code, "Market is closed.")
+
+
 class OrderFlow:
     """Everything that changes orders after their parameters were checked."""
 
@@ -65,8 +71,11 @@ class OrderFlow:
     # -- placement ---------------------------------------------------------------------------------
 
     def check_new(self, sym: SymbolState, account: SpotAccount, specs: list[OrderSpec]) -> None:
-        """What an account's open orders allow: unique client ids, MAX_NUM_ORDERS, MAX_NUM_ALGO_ORDERS."""
+        """What the symbol's status and an account's open orders allow: a trading symbol, unique client
+        ids, MAX_NUM_ORDERS, MAX_NUM_ALGO_ORDERS."""
         rules = sym.rules
+        if rules.status != "TRADING":
+            raise market_closed(-2010)
         symbol = sym.symbol
         opened = account.open_on(symbol)
         if len(opened) + len(specs) > rules.max_num_orders:
@@ -132,6 +141,8 @@ class OrderFlow:
         self, sym: SymbolState, account: SpotAccount, spec: OrderSpec, now: int, *, sor: bool = False
     ) -> tuple[Order, list[FillInfo]]:
         """Place a single order: check, lock its balance, then work it (or park it until triggered)."""
+        if sym.rules.status != "TRADING":
+            raise market_closed(-2010)
         if spec.client_order_id is not None or spec.type in CONDITIONAL_TYPES:
             self.check_new(sym, account, [spec])
         elif len(account.open_on(sym.symbol)) >= sym.rules.max_num_orders:
@@ -454,6 +465,8 @@ class OrderFlow:
         self, sym: SymbolState, account: SpotAccount, order: Order, new_qty: Decimal, client_id: str, now: int
     ) -> Amendment:
         """Reduce an open order's quantity keeping its place in the queue (amend keep-priority)."""
+        if sym.rules.status != "TRADING":
+            raise market_closed(-2038)
         if new_qty == order.quantity:
             raise ExchangeError(-2038, "The requested action would change no state; rejecting")
         if new_qty > order.quantity:
@@ -514,4 +527,4 @@ class OrderFlow:
         return entry
 
 
-__all__ = ["OrderFlow", "would_take"]
+__all__ = ["OrderFlow", "market_closed", "would_take"]

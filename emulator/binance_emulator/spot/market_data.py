@@ -14,7 +14,7 @@ from binance_emulator.market import MINUTE, Bar, Trade
 
 from .state import SpotState, SymbolState
 from .text import fmt
-from .tickers import DAY, ticker, timezone_offset, trade_index, window_size, window_stats
+from .tickers import DAY, ticker, timezone_offset, window_size, window_stats
 
 ZERO = Decimal(0)
 
@@ -104,8 +104,9 @@ class MarketData:
     # -- book and trades ---------------------------------------------------------------------------
 
     def order_book(self, call: Call) -> dict[str, Any]:
-        """``GET /api/v3/depth``: best levels of each side."""
-        sym = self.state.symbol(call.require("symbol"))
+        """``GET /api/v3/depth``: best levels of each side (-1220 when ``symbolStatus`` does not match)."""
+        call.require("symbol")
+        sym = self.selected(call)[0][0]
         bids, asks = sym.book.depth(call.get("limit", 100))
         return {
             "lastUpdateId": sym.book.update_id,
@@ -247,12 +248,11 @@ class MarketData:
     def reference_price(self, call: Call) -> dict[str, Any]:
         """The arithmetic mean of the trade prices of the last 10 seconds (null without trades)."""
         sym = self.state.symbol(call.require("symbol"))
-        trades = sym.tape.trades[trade_index(sym.tape, call.now - 10_000) :]
-        price = sum((trade.price for trade in trades), ZERO) / len(trades) if trades else None
+        price, valid = sym.reference_price(call.now)
         return {
             "symbol": sym.symbol,
             "referencePrice": fmt(price) if price is not None else None,
-            "timestamp": call.now,
+            "timestamp": valid,
         }
 
     def reference_price_calculation(self, call: Call) -> dict[str, Any]:

@@ -22,10 +22,12 @@ RATE_LIMITS: tuple[dict[str, Any], ...] = (
     {"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "limit": 6000},
     {"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": 10, "limit": 100},
     {"rateLimitType": "ORDERS", "interval": "DAY", "intervalNum": 1, "limit": 200000},
-    {"rateLimitType": "RAW_REQUESTS", "interval": "MINUTE", "intervalNum": 5, "limit": 61000},
+    {"rateLimitType": "RAW_REQUESTS", "interval": "MINUTE", "intervalNum": 5, "limit": 300000},
 )
 EXCHANGE_FILTERS: tuple[dict[str, Any], ...] = ()
 """Binance's spot exchange has no exchange-wide filters at the moment."""
+SYMBOL_STATUSES = ("TRADING", "CANCEL_ONLY", "HALT", "BREAK")
+"""The trading statuses a symbol can be put in (``CANCEL_ONLY`` since 2026-07-07)."""
 STP_MODES = ("NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER")
 PERMISSION_SETS: tuple[tuple[str, ...], ...] = (
     ("SPOT", "MARGIN", "TRD_GRP_004", "TRD_GRP_005", "TRD_GRP_006", "TRD_GRP_009", "TRD_GRP_010"),
@@ -190,4 +192,11 @@ class SymbolRules:
         }
 
 
-__all__ = ["EXCHANGE_FILTERS", "PERMISSION_SETS", "RATE_LIMITS", "STP_MODES", "SymbolRules"]
+__all__ = [
+    "EXCHANGE_FILTERS",
+    "PERMISSION_SETS",
+    "RATE_LIMITS",
+    "STP_MODES",
+    "SYMBOL_STATUSES",
+    "SymbolRules",
+]

@@ -6,6 +6,7 @@ an account's or a symbol's events, so that events nobody would receive are never
 
 from __future__ import annotations
 
+import bisect
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -14,7 +15,7 @@ from binance_emulator._clock import EmulatedClock
 from binance_emulator._errors import ExchangeError, invalid_symbol
 from binance_emulator._events import EventBus
 from binance_emulator.engine import OrderBook
-from binance_emulator.market import MINUTE, Simulation, Tape
+from binance_emulator.market import MINUTE, Simulation, Tape, Trade
 from binance_emulator.wallets import Wallets
 
 from .accounts import SpotAccount
@@ -22,6 +23,7 @@ from .orders import Order, OrderList, PreventedMatch
 from .rules import SymbolRules
 
 ZERO = Decimal(0)
+REFERENCE_WINDOW_MS = 10_000
 
 
 @dataclass(eq=False)
@@ -39,6 +41,8 @@ class SymbolState:
     next_execution_id: int = 1
     average: Decimal = ZERO
     average_minute: int = -1
+    reference: tuple[int, Decimal | None, int] = (-1, None, 0)
+    """(second, reference price, time it was computed): the reference price is worked out once a second."""
 
     @property
     def symbol(self) -> str:
@@ -65,6 +69,26 @@ class SymbolState:
             self.average_minute = minute
         return self.average
 
+    def reference_price(self, now: int) -> tuple[Decimal | None, int]:
+        """The reference price and when it was valid: the arithmetic mean of the trade prices of the 10
+        seconds before (``None`` without trades), worked out once per second as Binance's buckets of
+        1000 ms are."""
+        second, price, valid = self.reference
+        if now // 1000 != second:
+            trades = self.tape.trades
+            start = bisect.bisect_left(trades, now - REFERENCE_WINDOW_MS, key=_trade_time)
+            recent = trades[start:]
+            price = sum((trade.price for trade in recent), ZERO) / len(recent) if recent else None
+            valid = now
+            self.reference = (now // 1000, price, valid)
+        return price, valid
+
+    def filter_price(self, now: int) -> Decimal:
+        """The price PERCENT_PRICE(_BY_SIDE) and market NOTIONAL judge an order by: the reference price
+        when there is one (since 2026-05-08), else the average price."""
+        reference, _ = self.reference_price(now)
+        return reference if reference is not None else self.average_price(now)
+
     def compute_average(self, now: int) -> Decimal:
         """Volume-weighted average price of the last ``avgPriceMins`` minutes (last price if none)."""
         bars = self.tape.window(now, self.rules.avg_price_mins * MINUTE)
@@ -73,6 +97,10 @@ class SymbolState:
             return self.tape.last_price
         quote = sum((bar.quote_volume for bar in bars), ZERO)
         return quote / volume
+
+
+def _trade_time(trade: Trade) -> int:
+    return trade.time
 
 
 class SpotState:

@@ -33,8 +33,10 @@ def find_order(
     order_id: int | None,
     client_id: str | None,
     missing: ExchangeError,
+    mismatch: ExchangeError | None = None,
 ) -> Order:
-    """An order of ``account`` by id or client id (with both, they must name the same order)."""
+    """An order of ``account`` by id or client id (with both, they must name the same order: when the
+    id finds an order whose client id differs, ``mismatch`` is raised, or ``missing`` without it)."""
     if order_id is None and client_id is None:
         raise ExchangeError(
             -1102, "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!"
@@ -44,7 +46,7 @@ def find_order(
         if order is None or order.user != account.user:
             raise missing
         if client_id is not None and order.client_order_id != client_id:
-            raise missing
+            raise mismatch or missing
         return order
     assert client_id is not None
     found = account.find_order(sym.symbol, client_id)
@@ -111,7 +113,7 @@ class Trading:
         self, sym: SymbolState, params: Mapping[str, Any], now: int, *, sized_later: bool = False
     ) -> OrderSpec:
         """Check an order's parameters against the symbol's filters."""
-        return build_spec(sym.rules, params, sym.average_price(now), sized_later=sized_later)
+        return build_spec(sym.rules, params, sym.filter_price(now), sized_later=sized_later)
 
     # -- single orders -----------------------------------------------------------------------------
 

@@ -178,7 +178,8 @@ class ApiSession:
             )
         if faults.take("rate_limited"):
             raise limits.too_many(op.product, self.ip, now)
-        headers.update(limits.charge_ip(op.product, self.ip, request_weight(op.weight, values), now))
+        weight = request_weight(op.weight, values)
+        headers.update(limits.charge_ip(op.product, self.ip, weight, now))
         key = self._authenticate(op, values, now)
         params = read(op, [(name, value) for name, value in values.items() if name != "apiKey"])
         account = key.user if key else None
@@ -197,10 +198,11 @@ class ApiSession:
                 "Send status unknown; execution status unknown.",
                 503,
             )
-        if isinstance(result, tuple):
-            status, data = result
-            return int(status), data
-        return 200, result
+        status, data = (int(result[0]), result[1]) if isinstance(result, tuple) else (200, result)
+        refund = op.success_refund(weight) if status == 200 else 0
+        if refund:
+            headers.update(limits.refund_ip(op.product, self.ip, refund, now))
+        return status, data
 
     def _authenticate(self, op: OpSpec, values: dict[str, str], now: int) -> ApiKey | None:
         """The key of a request: its own ``apiKey`` (and signature), or the logged-on key."""

@@ -330,6 +330,9 @@ class MarketPublisher:
         elif kind == "avgPrice":
             rest = self._average(symbol, now)
             payload = payloads.avg_price(symbol, rest, now) if rest is not None else None
+        elif kind == "referencePrice":
+            rest = self._rest("spot", "reference_price", {"symbol": symbol}, now)
+            payload = payloads.reference_price(rest) if rest is not None else None
         elif kind == "markPrice":
             payload = self._marks(product, now, cache).get(symbol)
         elif kind == "allMarkPrice":

@@ -8,7 +8,8 @@ it as an error, a connection URL naming it is refused.
 * every product: ``<symbol>@aggTrade``, ``<symbol>@depth[@<speed>]`` (diff), ``<symbol>@depth<5|10|20>
   [@<speed>]`` (partial), ``<symbol>@bookTicker``, ``<symbol>@kline_<interval>``, ``<symbol>@miniTicker``,
   ``<symbol>@ticker``, ``!miniTicker@arr``;
-* spot: ``<symbol>@trade``, ``<symbol>@ticker_<1h|4h|1d>``, ``<symbol>@avgPrice``;
+* spot: ``<symbol>@trade``, ``<symbol>@ticker_<1h|4h|1d>``, ``<symbol>@avgPrice``,
+  ``<symbol>@referencePrice``, ``<symbol>@blockTrade`` (accepted; the emulated market has no block trades);
 * futures: ``<symbol>@markPrice[@1s]``, ``!markPrice@arr[@1s]``, ``<symbol>@forceOrder``,
   ``!forceOrder@arr``, ``!ticker@arr``, ``!bookTicker``.
 """
@@ -27,7 +28,7 @@ PARTIAL_LEVELS = ("5", "10", "20")
 WINDOWS = ("1h", "4h", "1d")
 PERIODS_MS = {
     "spot": {"kline": 2000, "kline_1s": 1000, "miniTicker": 1000, "ticker": 1000, "windowTicker": 1000,
-             "avgPrice": 1000, "allMiniTicker": 1000},
+             "avgPrice": 1000, "referencePrice": 1000, "allMiniTicker": 1000},
     "usdm": {"kline": 250, "miniTicker": 2000, "ticker": 2000, "allMiniTicker": 1000, "allTicker": 1000,
              "markPrice": 3000, "markPrice_1s": 1000, "allMarkPrice": 3000, "allMarkPrice_1s": 1000},
     "coinm": {"kline": 250, "miniTicker": 500, "ticker": 500, "allMiniTicker": 1000, "allTicker": 1000,
@@ -35,7 +36,7 @@ PERIODS_MS = {
 }  # fmt: skip
 
 # Kinds sent when something happens (the rest are sent on a timer, every ``period_ms``).
-EVENT_KINDS = frozenset({"trade", "aggTrade", "depth", "partial", "bookTicker", "forceOrder"})
+EVENT_KINDS = frozenset({"trade", "aggTrade", "blockTrade", "depth", "partial", "bookTicker", "forceOrder"})
 GLOBAL_EVENT_KINDS = frozenset({"allBookTicker", "allForceOrder"})
 # Kinds that need the exchange's market events (trades, liquidations) of their symbol.
 BUS_KINDS = frozenset({"trade", "aggTrade", "forceOrder"})
@@ -46,7 +47,8 @@ class Stream:
     """One market stream: its name as the client wrote it and what it carries.
 
     ``kind`` is one of ``trade``, ``aggTrade``, ``depth`` (diff), ``partial``, ``bookTicker``, ``kline``,
-    ``miniTicker``, ``ticker``, ``windowTicker``, ``avgPrice``, ``markPrice``, ``forceOrder`` (one symbol),
+    ``miniTicker``, ``ticker``, ``windowTicker``, ``avgPrice``, ``referencePrice``, ``blockTrade``,
+    ``markPrice``, ``forceOrder`` (one symbol),
     or ``allMiniTicker``, ``allTicker``, ``allMarkPrice``, ``allBookTicker``, ``allForceOrder`` (every
     symbol: ``symbol`` is empty). ``arg`` is the kline interval, window size or partial depth levels.
     ``period_ms`` is the update speed of streams sent on a timer (0 for those sent on events).
@@ -120,8 +122,10 @@ def parse(product: str, name: str, symbols: Collection[str]) -> Stream:
         return Stream(product, name, channel, symbol, period_ms=periods[channel])
     if not futures and channel.startswith("ticker_") and channel[7:] in WINDOWS and not speed:
         return Stream(product, name, "windowTicker", symbol, channel[7:], periods["windowTicker"])
-    if not futures and channel == "avgPrice" and not speed:
-        return Stream(product, name, "avgPrice", symbol, period_ms=periods["avgPrice"])
+    if not futures and channel in ("avgPrice", "referencePrice") and not speed:
+        return Stream(product, name, channel, symbol, period_ms=periods[channel])
+    if not futures and channel == "blockTrade" and not speed:
+        return Stream(product, name, "blockTrade", symbol)
     if futures and channel == "markPrice" and speed in ("", "1s"):
         key = "markPrice_1s" if speed else "markPrice"
         return Stream(product, name, "markPrice", symbol, period_ms=periods[key])

@@ -170,6 +170,11 @@ def avg_price(symbol: str, rest: dict[str, Any], now: int) -> dict[str, Any]:
     }
 
 
+def reference_price(rest: dict[str, Any]) -> dict[str, Any]:
+    """Spot ``<symbol>@referencePrice`` from the REST reference price (``r`` is null without one)."""
+    return {"e": "referencePrice", "s": rest["symbol"], "r": rest["referencePrice"], "t": rest["timestamp"]}
+
+
 def kline(
     symbol: str, interval: str, row: Sequence[Any], trade_ids: tuple[int, int], closed: bool, now: int
 ) -> dict[str, Any]:
@@ -251,6 +256,7 @@ __all__ = [
     "levels",
     "mark_price",
     "mini_ticker",
+    "reference_price",
     "server_shutdown",
     "spot_partial_depth",
     "spot_text",

@@ -26,7 +26,11 @@ OPERATION = Operation(
     method="PUT",
     path="/api/v3/order/amend/keepPriority",
     security="TRADE",
-    weight={"ip": 4, "orders": {"unfilled": 0}},
+    weight={
+        "ip": 4,
+        "orders": {"unfilled": 0},
+        "note": "0 when the amendment makes the order expire (since 2026-04-02); a successful amendment that leaves the order open, and a failed one, are charged 4.",
+    },
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#order-amend-keep-priority-trade",
     extensions={"x-binance-requires": [{"anyOf": ["orderId", "origClientOrderId"]}]},
 )
@@ -109,7 +113,9 @@ def sync_detailed(
     amended (error -2038). For an order of an order list the answer also gives the list's status.
 
     ``PUT /api/v3/order/amend/keepPriority`` - security ``TRADE`` (signed)
-    Weight: IP weight 4; order count 0 per unfilled
+    Weight: IP weight 4; order count 0 per unfilled; 0 when the amendment makes the order expire
+        (since 2026-04-02); a successful amendment that leaves the order open, and a failed one,
+        are charged 4.
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#order-amend-keep-priority-trade
 
@@ -153,7 +159,9 @@ def sync(
     amended (error -2038). For an order of an order list the answer also gives the list's status.
 
     ``PUT /api/v3/order/amend/keepPriority`` - security ``TRADE`` (signed)
-    Weight: IP weight 4; order count 0 per unfilled
+    Weight: IP weight 4; order count 0 per unfilled; 0 when the amendment makes the order expire
+        (since 2026-04-02); a successful amendment that leaves the order open, and a failed one,
+        are charged 4.
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#order-amend-keep-priority-trade
 
@@ -196,7 +204,9 @@ async def asyncio_detailed(
     amended (error -2038). For an order of an order list the answer also gives the list's status.
 
     ``PUT /api/v3/order/amend/keepPriority`` - security ``TRADE`` (signed)
-    Weight: IP weight 4; order count 0 per unfilled
+    Weight: IP weight 4; order count 0 per unfilled; 0 when the amendment makes the order expire
+        (since 2026-04-02); a successful amendment that leaves the order open, and a failed one,
+        are charged 4.
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#order-amend-keep-priority-trade
 
@@ -240,7 +250,9 @@ async def asyncio(
     amended (error -2038). For an order of an order list the answer also gives the list's status.
 
     ``PUT /api/v3/order/amend/keepPriority`` - security ``TRADE`` (signed)
-    Weight: IP weight 4; order count 0 per unfilled
+    Weight: IP weight 4; order count 0 per unfilled; 0 when the amendment makes the order expire
+        (since 2026-04-02); a successful amendment that leaves the order open, and a failed one,
+        are charged 4.
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#order-amend-keep-priority-trade
 

@@ -23,7 +23,7 @@ OPERATION = Operation(
     method="DELETE",
     path="/api/v3/openOrders",
     security="TRADE",
-    weight={"ip": 1},
+    weight={"ip": 1, "success": 0},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-all-open-orders-on-a-symbol-trade",
     extensions={},
 )
@@ -134,7 +134,7 @@ def sync_detailed(
     item per canceled order, and one per canceled order list (with its order reports).
 
     ``DELETE /api/v3/openOrders`` - security ``TRADE`` (signed)
-    Weight: IP weight 1
+    Weight: IP weight 1 when the request fails, 0 when it succeeds
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-all-open-orders-on-a-symbol-trade
 
@@ -163,7 +163,7 @@ def sync(
     item per canceled order, and one per canceled order list (with its order reports).
 
     ``DELETE /api/v3/openOrders`` - security ``TRADE`` (signed)
-    Weight: IP weight 1
+    Weight: IP weight 1 when the request fails, 0 when it succeeds
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-all-open-orders-on-a-symbol-trade
 
@@ -191,7 +191,7 @@ async def asyncio_detailed(
     item per canceled order, and one per canceled order list (with its order reports).
 
     ``DELETE /api/v3/openOrders`` - security ``TRADE`` (signed)
-    Weight: IP weight 1
+    Weight: IP weight 1 when the request fails, 0 when it succeeds
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-all-open-orders-on-a-symbol-trade
 
@@ -220,7 +220,7 @@ async def asyncio(
     item per canceled order, and one per canceled order list (with its order reports).
 
     ``DELETE /api/v3/openOrders`` - security ``TRADE`` (signed)
-    Weight: IP weight 1
+    Weight: IP weight 1 when the request fails, 0 when it succeeds
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-all-open-orders-on-a-symbol-trade
 

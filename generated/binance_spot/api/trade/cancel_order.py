@@ -26,7 +26,7 @@ OPERATION = Operation(
     method="DELETE",
     path="/api/v3/order",
     security="TRADE",
-    weight={"ip": 1},
+    weight={"ip": 1, "success": 0},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-order-trade",
     extensions={"x-binance-requires": [{"anyOf": ["orderId", "origClientOrderId"]}]},
 )
@@ -111,7 +111,7 @@ def sync_detailed(
     -2011). Canceling one order of an order list cancels the whole list.
 
     ``DELETE /api/v3/order`` - security ``TRADE`` (signed)
-    Weight: IP weight 1
+    Weight: IP weight 1 when the request fails, 0 when it succeeds
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-order-trade
 
@@ -155,7 +155,7 @@ def sync(
     -2011). Canceling one order of an order list cancels the whole list.
 
     ``DELETE /api/v3/order`` - security ``TRADE`` (signed)
-    Weight: IP weight 1
+    Weight: IP weight 1 when the request fails, 0 when it succeeds
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-order-trade
 
@@ -198,7 +198,7 @@ async def asyncio_detailed(
     -2011). Canceling one order of an order list cancels the whole list.
 
     ``DELETE /api/v3/order`` - security ``TRADE`` (signed)
-    Weight: IP weight 1
+    Weight: IP weight 1 when the request fails, 0 when it succeeds
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-order-trade
 
@@ -242,7 +242,7 @@ async def asyncio(
     -2011). Canceling one order of an order list cancels the whole list.
 
     ``DELETE /api/v3/order`` - security ``TRADE`` (signed)
-    Weight: IP weight 1
+    Weight: IP weight 1 when the request fails, 0 when it succeeds
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-order-trade
 

@@ -24,7 +24,7 @@ OPERATION = Operation(
     method="DELETE",
     path="/api/v3/orderList",
     security="TRADE",
-    weight={"ip": 1},
+    weight={"ip": 1, "success": 0},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-order-list-trade",
     extensions={"x-binance-requires": [{"anyOf": ["orderListId", "listClientOrderId"]}]},
 )
@@ -101,7 +101,7 @@ def sync_detailed(
     the same list). Canceling one order of a list with `cancel_order` also cancels the list.
 
     ``DELETE /api/v3/orderList`` - security ``TRADE`` (signed)
-    Weight: IP weight 1
+    Weight: IP weight 1 when the request fails, 0 when it succeeds
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-order-list-trade
 
@@ -139,7 +139,7 @@ def sync(
     the same list). Canceling one order of a list with `cancel_order` also cancels the list.
 
     ``DELETE /api/v3/orderList`` - security ``TRADE`` (signed)
-    Weight: IP weight 1
+    Weight: IP weight 1 when the request fails, 0 when it succeeds
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-order-list-trade
 
@@ -176,7 +176,7 @@ async def asyncio_detailed(
     the same list). Canceling one order of a list with `cancel_order` also cancels the list.
 
     ``DELETE /api/v3/orderList`` - security ``TRADE`` (signed)
-    Weight: IP weight 1
+    Weight: IP weight 1 when the request fails, 0 when it succeeds
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-order-list-trade
 
@@ -214,7 +214,7 @@ async def asyncio(
     the same list). Canceling one order of a list with `cancel_order` also cancels the list.
 
     ``DELETE /api/v3/orderList`` - security ``TRADE`` (signed)
-    Weight: IP weight 1
+    Weight: IP weight 1 when the request fails, 0 when it succeeds
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-order-list-trade
 

@@ -38,7 +38,7 @@ OPERATION = Operation(
     method="POST",
     path="/api/v3/order/cancelReplace",
     security="TRADE",
-    weight={"ip": 1, "orders": {"unfilled": 1}},
+    weight={"ip": 1, "orders": {"unfilled": 1}, "success": 0},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-an-existing-order-and-send-a-new-order-trade",
     extensions={
         "x-binance-requires": [
@@ -270,7 +270,7 @@ def sync_detailed(
     -2022 and the same `data` when nothing succeeded.
 
     ``POST /api/v3/order/cancelReplace`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 1 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 1 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-an-existing-order-and-send-a-new-order-trade
 
@@ -393,7 +393,7 @@ def sync(
     -2022 and the same `data` when nothing succeeded.
 
     ``POST /api/v3/order/cancelReplace`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 1 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 1 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-an-existing-order-and-send-a-new-order-trade
 
@@ -515,7 +515,7 @@ async def asyncio_detailed(
     -2022 and the same `data` when nothing succeeded.
 
     ``POST /api/v3/order/cancelReplace`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 1 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 1 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-an-existing-order-and-send-a-new-order-trade
 
@@ -638,7 +638,7 @@ async def asyncio(
     -2022 and the same `data` when nothing succeeded.
 
     ``POST /api/v3/order/cancelReplace`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 1 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 1 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-an-existing-order-and-send-a-new-order-trade
 

@@ -31,7 +31,7 @@ OPERATION = Operation(
     method="POST",
     path="/api/v3/order/oco",
     security="TRADE",
-    weight={"ip": 1, "orders": {"unfilled": 2}},
+    weight={"ip": 1, "orders": {"unfilled": 2}, "success": 0},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-oco---deprecated-trade",
     extensions={
         "x-binance-requires": [{"together": ["stopLimitPrice", "stopLimitTimeInForce"]}],
@@ -187,7 +187,7 @@ def sync_detailed(
     unfilled order count and the order filters.
 
     ``POST /api/v3/order/oco`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 2 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 2 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-oco---deprecated-trade
 
@@ -279,7 +279,7 @@ def sync(
     unfilled order count and the order filters.
 
     ``POST /api/v3/order/oco`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 2 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 2 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-oco---deprecated-trade
 
@@ -370,7 +370,7 @@ async def asyncio_detailed(
     unfilled order count and the order filters.
 
     ``POST /api/v3/order/oco`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 2 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 2 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-oco---deprecated-trade
 
@@ -462,7 +462,7 @@ async def asyncio(
     unfilled order count and the order filters.
 
     ``POST /api/v3/order/oco`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 2 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 2 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-oco---deprecated-trade
 

@@ -34,7 +34,7 @@ OPERATION = Operation(
     method="POST",
     path="/api/v3/order",
     security="TRADE",
-    weight={"ip": 1, "orders": {"unfilled": 1}},
+    weight={"ip": 1, "orders": {"unfilled": 1}, "success": 0},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-trade",
     extensions={
         "x-binance-requires": [
@@ -228,7 +228,7 @@ def sync_detailed(
     filters.
 
     ``POST /api/v3/order`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 1 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 1 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-trade
 
@@ -329,7 +329,7 @@ def sync(
     filters.
 
     ``POST /api/v3/order`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 1 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 1 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-trade
 
@@ -429,7 +429,7 @@ async def asyncio_detailed(
     filters.
 
     ``POST /api/v3/order`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 1 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 1 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-trade
 
@@ -530,7 +530,7 @@ async def asyncio(
     filters.
 
     ``POST /api/v3/order`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 1 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 1 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-trade
 

@@ -34,7 +34,7 @@ OPERATION = Operation(
     method="POST",
     path="/api/v3/orderList/oco",
     security="TRADE",
-    weight={"ip": 1, "orders": {"unfilled": 2}},
+    weight={"ip": 1, "orders": {"unfilled": 2}, "success": 0},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---oco-trade",
     extensions={
         "x-binance-requires": [
@@ -283,7 +283,7 @@ def sync_detailed(
     quantity of both legs. Counts 2 orders against the unfilled order count and the order filters.
 
     ``POST /api/v3/orderList/oco`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 2 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 2 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---oco-trade
 
@@ -419,7 +419,7 @@ def sync(
     quantity of both legs. Counts 2 orders against the unfilled order count and the order filters.
 
     ``POST /api/v3/orderList/oco`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 2 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 2 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---oco-trade
 
@@ -554,7 +554,7 @@ async def asyncio_detailed(
     quantity of both legs. Counts 2 orders against the unfilled order count and the order filters.
 
     ``POST /api/v3/orderList/oco`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 2 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 2 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---oco-trade
 
@@ -690,7 +690,7 @@ async def asyncio(
     quantity of both legs. Counts 2 orders against the unfilled order count and the order filters.
 
     ``POST /api/v3/orderList/oco`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 2 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 2 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---oco-trade
 

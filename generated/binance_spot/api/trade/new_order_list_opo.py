@@ -35,7 +35,7 @@ OPERATION = Operation(
     method="POST",
     path="/api/v3/orderList/opo",
     security="TRADE",
-    weight={"ip": 1, "orders": {"unfilled": 2}},
+    weight={"ip": 1, "orders": {"unfilled": 2}, "success": 0},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---opo-trade",
     extensions={
         "x-binance-requires": [
@@ -268,7 +268,7 @@ def sync_detailed(
     against the unfilled order count and the order filters.
 
     ``POST /api/v3/orderList/opo`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 2 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 2 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---opo-trade
 
@@ -399,7 +399,7 @@ def sync(
     against the unfilled order count and the order filters.
 
     ``POST /api/v3/orderList/opo`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 2 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 2 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---opo-trade
 
@@ -529,7 +529,7 @@ async def asyncio_detailed(
     against the unfilled order count and the order filters.
 
     ``POST /api/v3/orderList/opo`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 2 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 2 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---opo-trade
 
@@ -660,7 +660,7 @@ async def asyncio(
     against the unfilled order count and the order filters.
 
     ``POST /api/v3/orderList/opo`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 2 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 2 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---opo-trade
 

@@ -35,7 +35,7 @@ OPERATION = Operation(
     method="POST",
     path="/api/v3/orderList/opoco",
     security="TRADE",
-    weight={"ip": 1, "orders": {"unfilled": 3}},
+    weight={"ip": 1, "orders": {"unfilled": 3}, "success": 0},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---opoco-trade",
     extensions={
         "x-binance-requires": [
@@ -344,7 +344,7 @@ def sync_detailed(
     count and the order filters.
 
     ``POST /api/v3/orderList/opoco`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 3 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 3 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---opoco-trade
 
@@ -516,7 +516,7 @@ def sync(
     count and the order filters.
 
     ``POST /api/v3/orderList/opoco`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 3 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 3 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---opoco-trade
 
@@ -687,7 +687,7 @@ async def asyncio_detailed(
     count and the order filters.
 
     ``POST /api/v3/orderList/opoco`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 3 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 3 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---opoco-trade
 
@@ -859,7 +859,7 @@ async def asyncio(
     count and the order filters.
 
     ``POST /api/v3/orderList/opoco`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 3 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 3 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---opoco-trade
 

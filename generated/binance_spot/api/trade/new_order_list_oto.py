@@ -35,7 +35,7 @@ OPERATION = Operation(
     method="POST",
     path="/api/v3/orderList/oto",
     security="TRADE",
-    weight={"ip": 1, "orders": {"unfilled": 2}},
+    weight={"ip": 1, "orders": {"unfilled": 2}, "success": 0},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---oto-trade",
     extensions={
         "x-binance-requires": [
@@ -274,7 +274,7 @@ def sync_detailed(
     order. Counts 2 orders against the unfilled order count and the order filters.
 
     ``POST /api/v3/orderList/oto`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 2 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 2 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---oto-trade
 
@@ -411,7 +411,7 @@ def sync(
     order. Counts 2 orders against the unfilled order count and the order filters.
 
     ``POST /api/v3/orderList/oto`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 2 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 2 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---oto-trade
 
@@ -547,7 +547,7 @@ async def asyncio_detailed(
     order. Counts 2 orders against the unfilled order count and the order filters.
 
     ``POST /api/v3/orderList/oto`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 2 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 2 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---oto-trade
 
@@ -684,7 +684,7 @@ async def asyncio(
     order. Counts 2 orders against the unfilled order count and the order filters.
 
     ``POST /api/v3/orderList/oto`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 2 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 2 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---oto-trade
 

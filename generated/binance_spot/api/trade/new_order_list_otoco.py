@@ -35,7 +35,7 @@ OPERATION = Operation(
     method="POST",
     path="/api/v3/orderList/otoco",
     security="TRADE",
-    weight={"ip": 1, "orders": {"unfilled": 3}},
+    weight={"ip": 1, "orders": {"unfilled": 3}, "success": 0},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---otoco-trade",
     extensions={
         "x-binance-requires": [
@@ -349,7 +349,7 @@ def sync_detailed(
     and the order filters.
 
     ``POST /api/v3/orderList/otoco`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 3 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 3 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---otoco-trade
 
@@ -526,7 +526,7 @@ def sync(
     and the order filters.
 
     ``POST /api/v3/orderList/otoco`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 3 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 3 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---otoco-trade
 
@@ -702,7 +702,7 @@ async def asyncio_detailed(
     and the order filters.
 
     ``POST /api/v3/orderList/otoco`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 3 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 3 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---otoco-trade
 
@@ -879,7 +879,7 @@ async def asyncio(
     and the order filters.
 
     ``POST /api/v3/orderList/otoco`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 3 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 3 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-list---otoco-trade
 

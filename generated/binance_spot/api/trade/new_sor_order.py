@@ -32,7 +32,7 @@ OPERATION = Operation(
     method="POST",
     path="/api/v3/sor/order",
     security="TRADE",
-    weight={"ip": 1, "orders": {"unfilled": 1}},
+    weight={"ip": 1, "orders": {"unfilled": 1}, "success": 0},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-using-sor-trade",
     extensions={
         "x-binance-requires": [
@@ -160,7 +160,7 @@ def sync_detailed(
     match type. Counts 1 order against the unfilled order count and the order filters.
 
     ``POST /api/v3/sor/order`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 1 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 1 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-using-sor-trade
 
@@ -230,7 +230,7 @@ def sync(
     match type. Counts 1 order against the unfilled order count and the order filters.
 
     ``POST /api/v3/sor/order`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 1 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 1 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-using-sor-trade
 
@@ -299,7 +299,7 @@ async def asyncio_detailed(
     match type. Counts 1 order against the unfilled order count and the order filters.
 
     ``POST /api/v3/sor/order`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 1 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 1 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-using-sor-trade
 
@@ -369,7 +369,7 @@ async def asyncio(
     match type. Counts 1 order against the unfilled order count and the order filters.
 
     ``POST /api/v3/sor/order`` - security ``TRADE`` (signed)
-    Weight: IP weight 1; order count 1 per unfilled
+    Weight: IP weight 1 when the request fails, 0 when it succeeds; order count 1 per unfilled
 
     Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#new-order-using-sor-trade
 
