@@ -27,14 +27,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from binance_openapi._weights import order_counts, request_weight
-
 from ._auth import authenticate
 from ._call import Call
 from ._errors import ExchangeError
 from ._faults import DroppedConnectionError
 from ._params import read
 from ._specs import PRODUCTS, OpSpec, index, methods_at, product_of
+from ._weights import order_counts, request_weight
 
 if TYPE_CHECKING:
     from .emulator import Emulator

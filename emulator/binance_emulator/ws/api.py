@@ -35,7 +35,7 @@ from binance_emulator._faults import DroppedConnectionError
 from binance_emulator._keys import ApiKey
 from binance_emulator._params import read
 from binance_emulator._specs import OpSpec, by_id
-from binance_openapi._weights import order_counts, request_weight
+from binance_emulator._weights import order_counts, request_weight
 
 from .connection import Connection
 from .hub import to_json
