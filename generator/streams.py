@@ -36,6 +36,7 @@ from typing import Any
 
 from .build import HEADER, GenerationError, _ruff, generator_sha256, relative
 from .products import SPECS_DIR
+from .version import project_version
 
 STREAMS_DIR = SPECS_DIR / "streams"
 NAMES_FILE = "names.json"
@@ -598,6 +599,7 @@ def _init(modules: list[_Module]) -> str:
         "stays fast, and each read gives a new, exact ``Decimal``.\n"
         '"""\n\n'
         f"{imports}\nfrom ._codec import encode, to_wire\n\n"
+        f'__version__ = "{project_version()}"\n\n'
         f"__all__ = {exported!r}\n"
     )
 
