@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: setup demo emulator generate check-generated lint typecheck unit test contract contract-testnet bench bench-clients drift clean
+.PHONY: setup demo emulator generate check-generated lint typecheck unit test wheel-test contract contract-testnet bench bench-clients drift clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,10 @@ typecheck: setup  ## mypy --strict on the overlay, the generator and all generat
 unit: setup  ## the pytest suite only
 	$(BIN)/pytest
 
-test: lint typecheck check-generated unit  ## everything CI checks
+test: lint typecheck check-generated unit  ## everything CI checks (CI also runs wheel-test)
+
+wheel-test: setup  ## build sdist and wheel, install the wheel in a fresh venv outside the checkout, run a session
+	$(BIN)/python .ci/wheel_test.py
 
 contract: setup  ## the contract suite, every phase, through the schemathesis CLI against a loopback emulator
 	$(BIN)/python -m contract emulator

@@ -22,6 +22,7 @@ from .lint import lint
 from .prepare import OperationMeta, prepare
 from .products import ROOT, Product
 from .specs import load, sha256
+from .version import project_version
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 RUFF_ARGS = ("--isolated", "--line-length", "110", "--target-version", "py311")
@@ -141,6 +142,7 @@ def _project(product: Product, source: Path, package_dir: Path, metas: Mapping[s
                 _keep_builtin_name(parameter)
     project.env.globals.update(
         product=product,
+        project_version=project_version(),
         binance_operation=lambda endpoint: metas[str(endpoint.name)],
         success_response=_success_response,
         facade_imports=_facade_imports,

@@ -39,6 +39,7 @@ from .build import HEADER, GenerationError, _ruff, generator_sha256, relative
 from .products import SPECS_DIR
 from .stream_routes import lint_routes
 from .stream_routes import render as render_routes
+from .version import project_version
 
 STREAMS_DIR = SPECS_DIR / "streams"
 NAMES_FILE = "names.json"
@@ -608,6 +609,7 @@ def _init(modules: list[_Module]) -> str:
         "stays fast, and each read gives a new, exact ``Decimal``.\n"
         '"""\n\n'
         f"{imports}\nfrom ._codec import encode, to_wire\n\n"
+        f'__version__ = "{project_version()}"\n\n'
         f"__all__ = {exported!r}\n"
     )
 

@@ -1,4 +1,4 @@
-"""``python -m binance_emulator``: run the local exchange on 127.0.0.1 until interrupted.
+"""``binance-emulator`` (``python -m binance_emulator``): the local exchange on 127.0.0.1 until interrupted.
 
 It writes the test API keys (``keys.json`` and the private keys as PEM files) to ``--keys-dir`` and prints
 the base URL of each product.
@@ -13,13 +13,15 @@ from pathlib import Path
 
 import uvicorn
 
+from . import __version__
 from ._faults import Faults
 from ._limits import RateLimits
 from .emulator import Emulator
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m binance_emulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="binance-emulator", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
     parser.add_argument("--port", type=int, default=8650)
     parser.add_argument("--seed", type=int, default=7, help="same seed, same keys and market")

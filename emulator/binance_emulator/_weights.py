@@ -41,8 +41,13 @@ def _same(value: Any, expected: Any) -> bool:
     return str(value) == str(expected)
 
 
+_CASE_TESTS = frozenset({"present", "max", "maxItems", "perItem", "equals"})
+
+
 def _case_weight(case: Mapping[str, Any], sent: bool, value: Any) -> int | None:
     """The weight one case gives, or ``None`` when it does not match."""
+    if not _CASE_TESTS.intersection(case):
+        raise ValueError(f"the exchange cannot read the weight case {dict(case)!r}")
     if "present" in case:
         return int(case["weight"]) if sent == bool(case["present"]) else None
     if not sent:

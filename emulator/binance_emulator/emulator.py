@@ -6,7 +6,8 @@ Usage::
 
     emulator = Emulator(seed=7)
     with emulator.serve() as base_url:          # uvicorn on 127.0.0.1, a free port, stopped on exit
-        client = Spot(key=emulator.hmac_key(), base_url=base_url)
+        key = emulator.key("HMAC")              # api_key, secret (RSA, ED25519: private_pem)
+        client = Spot(key=HmacKey(key.api_key, key.secret), base_url=base_url)
 
 ``emulator.app`` is the ASGI application for in-process use (``httpx.ASGITransport``, schemathesis); it
 serves the websockets too (market streams, user data, WebSocket API: ``ws/``) when served by uvicorn.
@@ -27,8 +28,6 @@ from decimal import Decimal
 from typing import Any
 
 import uvicorn
-
-from binance_openapi import Ed25519Key, HmacKey, RsaKey
 
 from ._app import EmulatorApp
 from ._call import Call
@@ -201,19 +200,6 @@ class Emulator:
                 entry["secret"] = key.secret.decode()
             out.append(entry)
         return {"keys": out}
-
-    def hmac_key(self, *, can_trade: bool = True) -> HmacKey:
-        """The test HMAC key as a client key (``binance_openapi.HmacKey``)."""
-        key = self.key("HMAC", can_trade=can_trade)
-        return HmacKey(key.api_key, key.secret)
-
-    def rsa_key(self) -> RsaKey:
-        key = self.key("RSA")
-        return RsaKey.from_pem(key.api_key, key.private_pem)
-
-    def ed25519_key(self) -> Ed25519Key:
-        key = self.key("ED25519")
-        return Ed25519Key.from_pem(key.api_key, key.private_pem)
 
     # -- serving ----------------------------------------------------------------------------------
 

@@ -10,4 +10,6 @@ clients from ``binance_openapi`` instead.
 
 from .client import Client
 
+__version__ = "0.1.0"
+
 __all__ = ["Client"]

@@ -21,6 +21,8 @@ stays fast, and each read gives a new, exact ``Decimal``.
 from . import coinm_market, coinm_user, spot_market, spot_user, usdm_market, usdm_user, ws_api
 from ._codec import encode, to_wire
 
+__version__ = "0.1.0"
+
 __all__ = [
     "coinm_market",
     "coinm_user",

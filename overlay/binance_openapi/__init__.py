@@ -14,6 +14,9 @@ The methods are generated from ``specs/*.yaml``; ``client.raw`` is the configure
 the ``binance_<product>.api`` functions, which behave the same (signing, limits, retries, errors).
 """
 
+# One version for the whole distribution (``pyproject.toml``), written into the generated packages.
+from binance_spot import __version__ as __version__
+
 from ._auth import BinanceAuth, signed_query
 from ._clock import ServerClock
 from ._errors import (

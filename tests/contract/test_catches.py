@@ -24,6 +24,7 @@ from binance_emulator import Emulator
 from contract import hooks
 from contract.products import ROOT, SPECS
 from contract.target import Target
+from tests.conftest import hmac_key
 
 CONFIG = ROOT / "contract" / "schemathesis.toml"
 RAW_SPOT = yaml.safe_load(SPECS["spot"].read_text(encoding="utf-8"))
@@ -38,7 +39,7 @@ def exchange() -> Iterator[Emulator]:
     hooks.TARGETS["spot"] = Target.connect(
         "spot",
         f"http://{asgi.HOST}",
-        key=emulator.hmac_key(),
+        key=hmac_key(emulator),
         network="emulator",
         orders=True,
         session=session,

@@ -23,6 +23,7 @@ from binance_emulator._limits import RateLimits
 from contract import hooks
 from contract.products import EMULATOR_PREFIX, PRODUCTS, ROOT, SPECS
 from contract.target import Target
+from tests.conftest import hmac_key
 
 CONFIG = ROOT / "contract" / "schemathesis.toml"
 # The suite sends far more than a bot would: Binance's limits times 100,000 (they are tested elsewhere).
@@ -57,7 +58,7 @@ def connect() -> object:
             Target.connect(
                 product,
                 BASE + EMULATOR_PREFIX[product],
-                key=EXCHANGE.hmac_key(),
+                key=hmac_key(EXCHANGE),
                 network="emulator",
                 orders=True,
                 session=session,

@@ -26,6 +26,7 @@ from binance_openapi import (
     UnknownOrderError,
     UsdM,
 )
+from tests.conftest import hmac_key
 from tests.e2e.conftest import Venue, serve_venue
 
 CLIENTS: dict[str, Any] = {"spot": Spot, "usdm": UsdM, "coinm": CoinM}
@@ -41,7 +42,7 @@ def venue() -> Iterator[Venue]:
 
 
 def client(venue: Venue, product: str, **options: Any) -> Any:
-    options.setdefault("key", venue.emulator.hmac_key())
+    options.setdefault("key", hmac_key(venue.emulator))
     return venue.client(CLIENTS[product], **options)
 
 

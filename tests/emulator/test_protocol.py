@@ -27,6 +27,7 @@ from binance_openapi import (
     TimestampError,
     UsdM,
 )
+from tests.conftest import ed25519_key, hmac_key, rsa_key
 
 
 class ClockOnly:
@@ -69,7 +70,7 @@ def signed_query(secret: bytes, query: str) -> str:
 @pytest.mark.parametrize("kind", ["HMAC", "RSA", "ED25519"])
 def test_every_key_type_signs_accepted_requests(emulator: tuple[SpecOnly, str], kind: str) -> None:
     emu, url = emulator
-    key = {"HMAC": emu.hmac_key, "RSA": emu.rsa_key, "ED25519": emu.ed25519_key}[kind]()
+    key = {"HMAC": hmac_key, "RSA": rsa_key, "ED25519": ed25519_key}[kind](emu)
     with Spot(key=key, base_url=url) as client:
         account = client.account()
     assert account.can_trade is not None
@@ -117,12 +118,12 @@ def test_the_client_recovers_from_a_skewed_exchange_clock(emulator: tuple[SpecOn
     emu, url = emulator
     emu.set_faults({"skew_ms": 30_000})
     try:
-        with Spot(key=emu.hmac_key(), base_url=url, clock=ServerClock(offset_ms=0)) as client:
+        with Spot(key=hmac_key(emu), base_url=url, clock=ServerClock(offset_ms=0)) as client:
             client.account()  # -1021, then the clock is measured again and the call retried
             assert client.clock.offset_ms is not None and abs(client.clock.offset_ms - 30_000) < 1_000
     finally:
         emu.set_faults({"skew_ms": 0})
-    with Spot(key=emu.hmac_key(), base_url=url, clock=ServerClock(offset_ms=0)) as client:
+    with Spot(key=hmac_key(emu), base_url=url, clock=ServerClock(offset_ms=0)) as client:
         client.auth.time_path = None  # a client that cannot measure the clock gets the error
         emu.set_faults({"skew_ms": 30_000})
         try:
@@ -140,7 +141,7 @@ def test_missing_and_unknown_keys_and_permissions(emulator: tuple[SpecOnly, str]
         url, "/api/v3/account", {"timestamp": "1", "signature": "00"}, {"X-MBX-APIKEY": "nope"}
     )
     assert (response.status_code, response.json()["code"]) == (401, -2015)
-    with Spot(key=emu.hmac_key(can_trade=False), base_url=url) as client:
+    with Spot(key=hmac_key(emu, can_trade=False), base_url=url) as client:
         client.account()  # USER_DATA is allowed for a read-only key
         with pytest.raises(AuthenticationError) as refused:
             client.new_order(symbol="BTCUSDT", side="BUY", type="MARKET", quantity="0.001")
@@ -165,7 +166,7 @@ def test_parameters_are_checked_against_the_spec(emulator: tuple[SpecOnly, str])
 
 def test_conditional_requirements(emulator: tuple[SpecOnly, str]) -> None:
     emu, url = emulator
-    with Spot(key=emu.hmac_key(), base_url=url, validate_orders=False) as client:
+    with Spot(key=hmac_key(emu), base_url=url, validate_orders=False) as client:
         with pytest.raises(InvalidParameterError) as missing:
             client.new_order(
                 symbol="BTCUSDT", side="BUY", type="LIMIT", quantity="1"

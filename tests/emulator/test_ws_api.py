@@ -123,7 +123,7 @@ async def test_spot_session_logon_and_user_data(served: tuple[Emulator, str]) ->
     async with connect(ws_url(url) + "/ws-api/v3") as ws:
         logon = await request(ws, "session.logon", ed25519_signed(emu, {}), rid="logon")
         assert logon["status"] == 200, logon
-        assert logon["result"]["apiKey"] == emu.ed25519_key().api_key
+        assert logon["result"]["apiKey"] == emu.key("ED25519").api_key
         subscribed = await request(ws, "userDataStream.subscribe", rid="sub")
         assert subscribed["result"] == {"subscriptionId": 0}
         again = await request(ws, "userDataStream.subscribe", rid="again")

@@ -15,6 +15,7 @@ import msgspec
 from websockets.asyncio.client import ClientConnection
 
 from binance_emulator import Emulator
+from tests.conftest import ed25519_key
 
 
 def ws_url(base: str) -> str:
@@ -95,7 +96,7 @@ def hmac_signed(
 
 
 def ed25519_signed(emu: Emulator, params: dict[str, Any]) -> dict[str, Any]:
-    key = emu.ed25519_key()
+    key = ed25519_key(emu)
     out = {**params, "apiKey": key.api_key, "timestamp": emu.clock.now_ms()}
     out["signature"] = key.sign(payload(out))
     return out
