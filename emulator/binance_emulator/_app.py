@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 import httpx
+import msgspec
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -32,7 +33,7 @@ from binance_openapi._weights import order_counts, request_weight
 from ._auth import authenticate
 from ._call import Call
 from ._errors import ExchangeError
-from ._faults import DroppedConnectionError
+from ._faults import DroppedConnectionError, apply_late
 from ._params import read
 from ._specs import PRODUCTS, OpSpec, index, methods_at, product_of
 
@@ -162,18 +163,30 @@ class EmulatorApp:
             if op.places_orders and account is not None:
                 count = max(order_counts(op.weight).values(), default=1)
                 headers.update(emulator.limits.charge_orders(op.product, account, count, now))
-            status, data = await self._execute(op, Call(op.operation_id, params, account, now))
+            status, data = await self._execute(op, Call(op.operation_id, params, account, now), values)
         except ExchangeError as error:
             return error_response(error, headers)
         return Response(dumps(data), status_code=status, headers=headers, media_type="application/json")
 
-    async def _execute(self, op: OpSpec, call: Call) -> tuple[int, Any]:
+    async def _execute(self, op: OpSpec, call: Call, values: dict[str, str]) -> tuple[int, Any]:
         emulator = self.emulator
         faults = emulator.faults
         ordering = op.places_orders
+        apply_ms, answer_ms = faults.take_delays() if ordering else (0, 0)
         if ordering and faults.take("drop_before"):
             raise DroppedConnectionError
-        result = emulator.dispatch(op, call)
+        if apply_ms:
+            result = await apply_late(
+                apply_ms,
+                lambda now: emulator.dispatch(op, msgspec.structs.replace(call, now=now)),
+                emulator.clock.now_ms,
+                values,
+                spot=op.product == "spot",
+            )
+        else:
+            result = emulator.dispatch(op, call)
+        if answer_ms:
+            await asyncio.sleep(answer_ms / 1000)
         if ordering and faults.take("drop_after"):
             raise DroppedConnectionError
         if ordering and faults.take("status_unknown"):

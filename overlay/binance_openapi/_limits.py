@@ -72,7 +72,8 @@ class Window:
         return interval_ms(self.interval)
 
     def roll(self, now_ms: int) -> None:
-        if now_ms >= self.start_ms + self.length_ms:
+        # also when time went back: the first reservations may precede the first clock measurement
+        if now_ms >= self.start_ms + self.length_ms or now_ms < self.start_ms:
             start = now_ms - now_ms % self.length_ms
             # calls still in flight at the end of the last window may be counted in this one (once:
             # a reservation never settled, e.g. a cancelled task, is forgotten after one window)
