@@ -28,10 +28,12 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from binance_emulator._auth import _recv_window, authenticate, check_timestamp
 from binance_emulator._call import Call
 from binance_emulator._errors import ExchangeError, mandatory
-from binance_emulator._faults import DroppedConnectionError
+from binance_emulator._faults import DroppedConnectionError, apply_late
 from binance_emulator._keys import ApiKey
 from binance_emulator._params import read
 from binance_emulator._specs import OpSpec, by_id
@@ -150,7 +152,7 @@ class ApiSession:
                 result = self._own(own, values, headers)
             else:
                 assert op is not None
-                result = self._operation(op, values, headers)
+                result = await self._operation(op, values, headers)
         except ExchangeError as error:
             return self._error(request_id, error, headers, show)
         except DroppedConnectionError:
@@ -164,7 +166,9 @@ class ApiSession:
             return self._answer(request_id, status, {"error": body}, headers, show)
         return self._answer(request_id, status, {"result": body}, headers, show)
 
-    def _operation(self, op: OpSpec, values: dict[str, str], headers: dict[str, str]) -> tuple[int, Any]:
+    async def _operation(
+        self, op: OpSpec, values: dict[str, str], headers: dict[str, str]
+    ) -> tuple[int, Any]:
         """A method that is a REST operation, checked and run as REST runs it."""
         emulator = self.emulator
         faults = emulator.faults
@@ -187,9 +191,22 @@ class ApiSession:
         if ordering and account is not None:
             count = max(order_counts(op.weight).values(), default=1)
             headers.update(limits.charge_orders(op.product, account, count, now))
+        apply_ms, answer_ms = faults.take_delays() if ordering else (0, 0)
         if ordering and faults.take("drop_before"):
             raise DroppedConnectionError
-        result = emulator.dispatch(op, Call(op.operation_id, params, account, now))
+        call = Call(op.operation_id, params, account, now)
+        if apply_ms:
+            result = await apply_late(
+                apply_ms,
+                lambda at: emulator.dispatch(op, msgspec.structs.replace(call, now=at)),
+                emulator.clock.now_ms,
+                values,
+                spot=op.product == "spot",
+            )
+        else:
+            result = emulator.dispatch(op, call)
+        if answer_ms:
+            await asyncio.sleep(answer_ms / 1000)
         if ordering and faults.take("drop_after"):
             raise DroppedConnectionError
         if ordering and faults.take("status_unknown"):
