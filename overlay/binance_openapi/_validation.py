@@ -180,29 +180,43 @@ def _model_fields(model: type) -> tuple[tuple[Any, Any], ...]:
 def check_arguments(method: str, params: Mapping[str, Param], kwargs: Mapping[str, Any]) -> None:
     """Refuse the first wrong argument of a call to ``method``."""
     for name, value in kwargs.items():
-        param = params.get(name)
-        if param is None:
-            continue
-        where = f"{method}({name}=...)"
-        if value is None:
-            if param.nullable:
+        kind = type(value)
+        if kind is str or kind is Decimal or kind is int:  # the common cases, checked cheaply
+            param = params.get(name)
+            if param is None or param.kind in (STR, OTHER):
                 continue
-            if param.required:
-                raise _fail(where, f"{name} is required and cannot be None; give a {param.kind} value")
-            raise _fail(where, f"{name}=None: leave the argument out to not send it")
-        kind = param.kind
-        if kind == INT:
-            check_int(where, value)
-        elif kind == DECIMAL:
-            check_decimal(where, value)
-        elif kind == BOOL:
-            if not isinstance(value, bool):
-                raise _fail(where, f"must be True or False, not {_what(value)}")
-        elif kind == MODELS and param.model is not None:
-            if not isinstance(value, list | tuple):
-                raise _fail(where, f"must be a list of {param.model.__name__}, not {_what(value)}")
-            for index, item in enumerate(value):
-                check_model(f"{method}({name}[{index}])", item, param.model)
+            if kind is int and param.kind in (INT, DECIMAL):
+                continue
+            if kind is Decimal and param.kind == DECIMAL and value.is_finite():
+                continue
+            if kind is str and param.kind == DECIMAL and PLAIN_DECIMAL.match(value):
+                continue
+        _check_slowly(method, name, params.get(name), value)
+
+
+def _check_slowly(method: str, name: str, param: Param | None, value: Any) -> None:
+    if param is None:
+        return
+    where = f"{method}({name}=...)"
+    if value is None:
+        if param.nullable:
+            return
+        if param.required:
+            raise _fail(where, f"{name} is required and cannot be None; give a {param.kind} value")
+        raise _fail(where, f"{name}=None: leave the argument out to not send it")
+    kind = param.kind
+    if kind == INT:
+        check_int(where, value)
+    elif kind == DECIMAL:
+        check_decimal(where, value)
+    elif kind == BOOL:
+        if not isinstance(value, bool):
+            raise _fail(where, f"must be True or False, not {_what(value)}")
+    elif kind == MODELS and param.model is not None:
+        if not isinstance(value, list | tuple):
+            raise _fail(where, f"must be a list of {param.model.__name__}, not {_what(value)}")
+        for index, item in enumerate(value):
+            check_model(f"{method}({name}[{index}])", item, param.model)
 
 
 def check_url_length(url: str, params: Mapping[str, Any], method: str) -> None:
