@@ -44,6 +44,7 @@ from ._filters import ExchangeRules, SymbolRules, round_to_step
 from ._keys import Ed25519Key, HmacKey, Key, RsaKey
 from ._policy import ThrottledError
 from ._products import AsyncCoinM, AsyncSpot, AsyncUsdM, CoinM, Spot, UsdM
+from ._secret import Secret
 
 __all__ = [
     "APIError",
@@ -72,6 +73,7 @@ __all__ = [
     "RateLimitError",
     "RequestTimeoutError",
     "RsaKey",
+    "Secret",
     "ServerClock",
     "ServerError",
     "SignatureError",
