@@ -180,10 +180,9 @@ class BinanceAuth(httpx.Auth):
                 recv_window=recv_window,
             ),
         )
-        record[SIGNED_EXTENSION] = (
-            timestamp_ms,
-            float(recv_window) if recv_window is not None else DEFAULT_RECV_WINDOW_MS,
-        )
+        if has_param(unsigned_query, b"recvWindow"):  # the caller's own, which signed_query keeps
+            recv_window = httpx.QueryParams(unsigned_query.decode()).get("recvWindow") or recv_window
+        record[SIGNED_EXTENSION] = (timestamp_ms, _milliseconds(recv_window))
         return generation
 
     def __repr__(self) -> str:
@@ -224,6 +223,13 @@ def signed_query(
 def has_param(encoded: bytes, name: bytes) -> bool:
     """Whether an encoded query or form body has parameter ``name`` (without parsing it)."""
     return encoded.startswith(name + b"=") or b"&" + name + b"=" in encoded
+
+
+def _milliseconds(recv_window: str | None) -> float:
+    try:
+        return float(recv_window) if recv_window is not None else DEFAULT_RECV_WINDOW_MS
+    except ValueError:  # Binance will refuse it; until then assume its longest window
+        return float(MAX_RECV_WINDOW)
 
 
 def _is_timestamp_error(response: httpx.Response) -> bool:

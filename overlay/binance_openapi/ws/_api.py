@@ -600,8 +600,7 @@ class WsApi:
                     raise
                 cause = exc
             log.warning("WS API %s: the answer was lost (%s); looking the order up", method, cause)
-            recv_window = self.recv_window if self.recv_window is not None else DEFAULT_RECV_WINDOW_MS
-            deadline = self.clock.now_ms() + int(recv_window) + self.absence_margin_ms
+            deadline = self.clock.now_ms() + self._recv_window_of(params) + self.absence_margin_ms
             found = await self._lookup(spec.lookup, lookup, client_id, cause, deadline)
             if found is not None:
                 return found
@@ -610,6 +609,16 @@ class WsApi:
                 raise cause
             self.stats.resends += 1
             log.info("WS API %s: the order is positively absent; sending it again", method)
+
+    def _recv_window_of(self, params: Mapping[str, Any]) -> int:
+        """The longest recvWindow the order can have been sent with (milliseconds): its own parameter,
+        the client's, and Binance's 5000 when a logged-on session sends none."""
+        windows = [DEFAULT_RECV_WINDOW_MS if self.recv_window is None else int(self.recv_window)]
+        if self._logged_on is not None:
+            windows.append(DEFAULT_RECV_WINDOW_MS)
+        if params.get("recvWindow") is not None:
+            windows.append(int(Decimal(str(params["recvWindow"])) + 1))
+        return max(windows)
 
     async def _lookup(
         self, method: str, params: dict[str, Any], client_id: str, cause: BinanceError, deadline: int
