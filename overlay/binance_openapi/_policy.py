@@ -222,11 +222,11 @@ def _send_with_retries(
     request: httpx.Request, operation: OperationLike, policy: Policy, idempotency: Mapping[str, Any] | None
 ) -> Flow:
     attempt = 0
-    unsigned = request.url  # signing rewrites the URL: every attempt is signed afresh from this
+    unsigned = request.url  # signing rewrites the URL in place: later attempts are fresh copies of this
     while True:
         reservation = yield from _reserve(request, operation, policy)
-        request.url = unsigned
-        result = yield Send(request)
+        sending = request if attempt == 0 else _unsigned_copy(request, unsigned)
+        result = yield Send(sending)
         _settle(policy, reservation, result)
         if isinstance(result, httpx.Response):
             if result.is_success:
@@ -260,7 +260,7 @@ def _send_with_retries(
                 operation.path,
                 cause,
             )
-            found = yield from _reconcile(request, operation, policy, idempotency, cause)
+            found = yield from _reconcile(sending, unsigned, operation, policy, idempotency, cause)
             if found is not None:
                 return found
             if attempt >= policy.retries:
@@ -395,17 +395,26 @@ def _absence_deadline(request: httpx.Request, policy: Policy) -> int:
     return int(timestamp_ms + recv_window_ms) + policy.absence_margin_ms
 
 
+def _unsigned_copy(request: httpx.Request, url: httpx.URL) -> httpx.Request:
+    return httpx.Request(
+        request.method, url, headers=request.headers, content=request.content, extensions=request.extensions
+    )
+
+
 def _reconcile(
-    request: httpx.Request,
+    sent: httpx.Request,
+    unsigned: httpx.URL,
     operation: OperationLike,
     policy: Policy,
     idempotency: Mapping[str, Any],
     cause: BaseException,
 ) -> Generator[Action, Any, httpx.Response | None]:
     """Find out what happened to the order(s). Returns the response to give the caller, or ``None`` when
-    every order is positively absent (the caller sends again). Raises when it cannot tell."""
+    every order is positively absent (the caller sends again). Raises when it cannot tell. ``sent`` is the
+    last attempt as it was signed, ``unsigned`` its URL before signing."""
+    deadline = _absence_deadline(sent, policy)
+    request = _unsigned_copy(sent, unsigned)
     orders = client_ids(request, idempotency)
-    deadline = _absence_deadline(request, policy)
     found: dict[str, Any] = {}
     absent: set[str] = set()
     failures = 0

@@ -31,6 +31,7 @@ class Exchange:
         self.recv_window_ms = recv_window_ms
         self.sent: list[tuple[float, str, httpx.Request]] = []
         self.lands_at: float | None = None  # when the late order reaches the book (None: never)
+        self.unsigned: list[httpx.URL] = []  # the orders as they reached the signer
 
     def policy(self, **options: Any) -> Policy:
         clock = ServerClock(local=lambda: self.now, offset_ms=0)
@@ -55,8 +56,13 @@ class Exchange:
                 assert isinstance(action, Send)
                 sent = action.request
                 if sent.extensions.get(EXTENSION) is not None and sent.method == "POST":
-                    # what the signing flow records
+                    # every attempt reaches the signer unsigned; sign as the auth flow does (in place)
+                    assert not {"timestamp", "signature"} & set(sent.url.params), sent.url
+                    self.unsigned.append(sent.url)
                     sent.extensions[SIGNED_EXTENSION] = (int(self.now), self.recv_window_ms)
+                    sent.url = sent.url.copy_add_param("timestamp", int(self.now)).copy_add_param(
+                        "signature", "x"
+                    )
                 self.sent.append((self.now, sent.method, sent))
                 result = answer(sent)
         raise AssertionError("the flow did not end")
@@ -119,7 +125,7 @@ def test_not_found_after_timestamp_plus_recv_window_plus_margin_is_proof_and_the
     assert resend <= first + 1000 + 100 + 60  # and not much later: the wait ends at the deadline
     proof = [at for at in exchange.lookups() if at >= first + 1100]
     assert len(proof) == 1 and proof[0] <= resend  # one lookup after the deadline is the proof
-    assert "signature" not in str(exchange.sent[-1][2].url)  # the resend is signed afresh by the shell
+    assert len(exchange.unsigned) == 2  # the resend reached the signer unsigned: signed afresh
 
 
 def test_a_short_recv_window_shortens_the_wait() -> None:
@@ -193,5 +199,5 @@ def test_a_batch_resends_only_the_items_proven_absent_after_the_deadline() -> No
     assert [item["clientOrderId"] for item in body] == ["b-1", "b-2"]
     first, resend = exchange.posts()
     assert resend >= first + 600
-    resent = json.loads(exchange.sent[-1][2].url.params["batchOrders"])
+    resent = json.loads(exchange.unsigned[-1].params["batchOrders"])
     assert [item["newClientOrderId"] for item in resent] == ["b-2"]
