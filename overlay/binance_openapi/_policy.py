@@ -109,8 +109,12 @@ class Policy:
     clock: ServerClock
     retries: int = 3
     backoff_s: float = 0.2
+    """First back-off between retries and between order lookups (doubling)."""
     lookups: int = 5
+    """Rounds of lookups that may fail (transport error, 5XX) before the order's fate is unknown; "not
+    found yet" rounds do not count (they end at the absence deadline)."""
     lookup_backoff_max_s: float = 1.0
+    """The longest wait between two rounds of lookups."""
     absence_margin_ms: int = 500
     """How long after ``timestamp + recvWindow`` "not found" proves an order absent (module docstring)."""
     client_id_prefix: str = "x-"
