@@ -196,14 +196,27 @@ def _settle(policy: Policy, reservation: Reservation | None, result: object) -> 
         policy.limits.settle(reservation.weight, reservation.orders, headers, policy.clock.now_ms())
 
 
+def _sent(
+    request: httpx.Request, policy: Policy, reservation: Reservation | None
+) -> Generator[Action, Any, Any]:
+    """Send once and settle the reservation, also when the caller abandons the call (a cancelled task
+    closes the flow): a reservation left in flight would count against the window."""
+    try:
+        result = yield Send(request)
+    except GeneratorExit:
+        _settle(policy, reservation, None)
+        raise
+    _settle(policy, reservation, result)
+    return result
+
+
 def _send_once(
     request: httpx.Request,
     policy: Policy,
     operation: OperationLike | None,
     reservation: Reservation | None = None,
 ) -> Flow:
-    result = yield Send(request)
-    _settle(policy, reservation, result)
+    result = yield from _sent(request, policy, reservation)
     if isinstance(result, httpx.TransportError):
         raise _transport_error(result, request, operation) from result
     response: httpx.Response = result
@@ -230,8 +243,7 @@ def _send_with_retries(
     while True:
         reservation = yield from _reserve(request, operation, policy)
         sending = request if attempt == 0 else _unsigned_copy(request, unsigned)
-        result = yield Send(sending)
-        _settle(policy, reservation, result)
+        result = yield from _sent(sending, policy, reservation)
         if isinstance(result, httpx.Response):
             if result.is_success:
                 return result

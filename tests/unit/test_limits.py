@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import threading
 
+import httpx
 import pytest
 
 from binance_openapi import IPBannedError
+from binance_openapi._clock import ServerClock
 from binance_openapi._limits import Ledger, Limits, limits_from_exchange_info
+from binance_openapi._operation import EXTENSION
+from binance_openapi._policy import Policy, Send, call_flow
+from binance_spot.api.general.ping import OPERATION as PING
 
 
 def ledger(limit: int = 10) -> Ledger:
@@ -148,3 +153,16 @@ def test_concurrent_reservations_never_exceed_the_limit() -> None:
         thread.join()
     assert sum(granted) <= 1000
     assert sum(granted) >= 997
+
+
+def test_an_abandoned_call_does_not_stay_in_flight() -> None:
+    limits = Limits(ip=ledger(100), account=ledger(100))
+    policy = Policy(limits=limits, clock=ServerClock(local=lambda: 1_000.0, offset_ms=0))
+    flow = call_flow(
+        httpx.Request("GET", "https://api.binance.com/api/v3/ping", extensions={EXTENSION: PING}), policy
+    )
+    assert isinstance(next(flow), Send)
+    assert limits.ip.windows[("weight", "1m")].in_flight == 1
+    flow.close()  # a cancelled task drops the call
+    assert limits.ip.windows[("weight", "1m")].in_flight == 0
+    assert limits.ip.windows[("weight", "1m")].used == 1  # it may have reached Binance: still counted
