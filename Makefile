@@ -53,6 +53,7 @@ bench: setup  ## benchmarks that print figures (never run by the tests)
 	$(BIN)/python bench/stream_decode.py
 	$(BIN)/python bench/order_book.py
 	$(BIN)/python bench/emulator.py
+	$(BIN)/python bench/faults.py
 
 bench-clients: setup  ## signed order and 1000-level book: this client against httpx, python-binance, connector, SDK, ccxt
 	$(BIN)/python bench/clients.py

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 import httpx
+import msgspec
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -37,7 +38,7 @@ from ._admin import admin_call
 from ._auth import authenticate
 from ._call import Call
 from ._errors import ExchangeError, unknown_error, unsupported
-from ._faults import DroppedConnectionError
+from ._faults import DroppedConnectionError, apply_late
 from ._params import read
 from ._specs import PRODUCTS, OpSpec, index, methods_at, product_of
 from ._weights import order_count, request_weight
@@ -178,7 +179,7 @@ class EmulatorApp:
                 headers.update(
                     emulator.limits.charge_orders(op.product, account, order_count(op.weight), now)
                 )
-            status, content = await self._execute(op, Call(op.operation_id, params, account, now))
+            status, content = await self._execute(op, Call(op.operation_id, params, account, now), values)
         except ExchangeError as error:
             return error_response(error, headers)
         refund = op.success_refund(weight) if status == 200 else 0
@@ -186,16 +187,26 @@ class EmulatorApp:
             headers.update(emulator.limits.refund_ip(op.product, ip, refund, now))
         return Response(content, status_code=status, headers=headers, media_type="application/json")
 
-    async def _execute(self, op: OpSpec, call: Call) -> tuple[int, bytes]:
+    async def _execute(self, op: OpSpec, call: Call, values: dict[str, str]) -> tuple[int, bytes]:
         """Run the handler; its answer as JSON. A failure past this point may have changed the exchange,
         so it is answered as Binance answers what it cannot vouch for: 5XX, execution status unknown."""
         emulator = self.emulator
         faults = emulator.faults
         ordering = op.places_orders
+        apply_ms, answer_ms = faults.take_delays() if ordering else (0, 0)
         if ordering and faults.take("drop_before"):
             raise DroppedConnectionError
         try:
-            result = emulator.dispatch(op, call)
+            if apply_ms:
+                result = await apply_late(
+                    apply_ms,
+                    lambda now: emulator.dispatch(op, msgspec.structs.replace(call, now=now)),
+                    emulator.clock.now_ms,
+                    values,
+                    spot=op.product == "spot",
+                )
+            else:
+                result = emulator.dispatch(op, call)
             status, data = result if isinstance(result, tuple) else (200, result)
             status, content = int(status), dumps(data)
         except (ExchangeError, DroppedConnectionError):
@@ -203,6 +214,8 @@ class EmulatorApp:
         except Exception:
             log.exception("%s %s failed", op.product, op.operation_id)
             raise unknown_error(500) from None
+        if answer_ms:
+            await asyncio.sleep(answer_ms / 1000)
         if ordering and faults.take("drop_after"):
             raise DroppedConnectionError
         if ordering and faults.take("status_unknown"):

@@ -89,6 +89,11 @@ def _recv_window(raw: str | None, *, decimals: bool) -> Decimal:
     return value
 
 
+def recv_window_of(values: Mapping[str, str], *, spot: bool) -> Decimal:
+    """The recvWindow a request gave (Binance's 5000 when it gave none)."""
+    return _recv_window(values.get("recvWindow"), decimals=spot)
+
+
 def check_timestamp(raw: str, recv_window: Decimal, now_ms: int, *, microseconds: bool) -> None:
     """Raise -1021 when the timestamp is ahead of the server by a second or older than recvWindow."""
     if not TIMESTAMP.fullmatch(raw):
@@ -104,4 +109,4 @@ def check_timestamp(raw: str, recv_window: Decimal, now_ms: int, *, microseconds
         raise ExchangeError(-1021, "Timestamp for this request is outside of the recvWindow.")
 
 
-__all__ = ["authenticate", "check_timestamp"]
+__all__ = ["authenticate", "check_timestamp", "recv_window_of"]

@@ -48,6 +48,7 @@ from ._filters import ExchangeRules, SymbolRules, round_to_step
 from ._keys import Ed25519Key, HmacKey, Key, RsaKey
 from ._policy import ThrottledError
 from ._products import AsyncCoinM, AsyncSpot, AsyncUsdM, CoinM, Spot, UsdM
+from ._secret import Secret
 
 __all__ = [
     "APIError",
@@ -77,6 +78,7 @@ __all__ = [
     "RateLimitError",
     "RequestTimeoutError",
     "RsaKey",
+    "Secret",
     "ServerClock",
     "ServerError",
     "SignatureError",

@@ -11,7 +11,12 @@ For each request the flow reads the operation's security type from the spec (the
 ``timestamp`` comes from the server clock. Before the first signed request (and when the clock is stale)
 the flow measures it with a few unsigned ``GET .../time`` round trips. When Binance answers ``-1021``
 (timestamp outside recvWindow) the flow measures the clock again, signs the request afresh and sends it
-once more. The flow does no I/O itself: httpx sends what it yields, so one flow serves both clients.
+once more: the retry is signed with a measurement whose round trips were sent after the failure, even
+when other threads sharing the clock invalidate and measure it meanwhile (``ServerClock.fresh_stamp``). The
+flow does no I/O itself: httpx sends what it yields, so one flow serves both clients.
+
+Each signing records ``(timestamp, recvWindow)`` in the request's ``binance_signed`` extension: the
+order reconciliation reads from it when Binance can no longer accept the request.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Generator
 from decimal import Decimal, InvalidOperation
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -31,7 +37,10 @@ from ._urls import with_query
 
 API_KEY_HEADER = "X-MBX-APIKEY"
 RECV_WINDOW_EXTENSION = "binance_recv_window"
+SIGNED_EXTENSION = "binance_signed"
 MAX_RECV_WINDOW = Decimal(60000)
+DEFAULT_RECV_WINDOW_MS = 5000  # Binance's, when a request does not say
+REMEASURES = 3  # attempts to get a measurement newer than a -1021 (other threads may invalidate it)
 
 
 def check_recv_window(value: int | Decimal | str | None, *, decimals: bool) -> str | None:
@@ -98,11 +107,11 @@ class BinanceAuth(httpx.Auth):
         unsigned_query = request.url.query
         if self.clock.needs_sync():
             yield from self._measure(request)
-        self._sign(request, key, unsigned_query)
+        generation = self._sign(request, key, unsigned_query, request.extensions)
         response = yield request
         if _is_timestamp_error(response):
-            self.clock.invalidate()
-            yield from self._measure(request)
+            failed_at = self.clock.local()
+            self.clock.invalidate(generation)
             retry = httpx.Request(
                 request.method,
                 with_query(request.url, unsigned_query),
@@ -110,7 +119,13 @@ class BinanceAuth(httpx.Auth):
                 content=request.content,
                 extensions=request.extensions,
             )
-            self._sign(retry, key, unsigned_query)
+            for _ in range(REMEASURES):
+                if self.clock.fresh_since(failed_at):
+                    break
+                measured = yield from self._measure(request)
+                if not measured:
+                    break
+            self._sign(retry, key, unsigned_query, request.extensions, since=failed_at)
             yield retry
 
     def _key_for(self, operation: OperationLike) -> Key:
@@ -121,21 +136,39 @@ class BinanceAuth(httpx.Auth):
             )
         return self.key
 
-    def _measure(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Yield server-time round trips until the clock has a measurement (skipped while banned)."""
+    def _measure(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, bool]:
+        """Yield server-time round trips and make a measurement of them; False when none could be made
+        (no time path, banned, or the server did not answer with its time)."""
         if self.time_path is None or self.is_banned():
-            return
+            return False
+        samples = []
         for _ in range(self.clock.samples):
             sent = self.clock.local()
             response = yield httpx.Request("GET", request.url.copy_with(path=self.time_path, query=None))
             received = self.clock.local()
             server = _server_time(response)
             if server is None:
-                return
-            self.clock.add_sample(Sample(sent, server, received))
+                break
+            samples.append(Sample(sent, server, received))
+        if not samples:
+            return False
+        self.clock.measure(samples)
+        return True
 
-    def _sign(self, request: httpx.Request, key: Key, unsigned_query: bytes) -> None:
-        """Set the query to ``unsigned_query`` + recvWindow + timestamp + signature."""
+    def _sign(
+        self,
+        request: httpx.Request,
+        key: Key,
+        unsigned_query: bytes,
+        record: dict[str, Any],
+        since: float | None = None,
+    ) -> int:
+        """Set the query to ``unsigned_query`` + recvWindow + timestamp + signature; record the timestamp
+        and recvWindow in ``record``; return the clock generation signed with. ``since``: sign with a
+        measurement made after that local time when there is one."""
+        stamp = self.clock.fresh_stamp(since) if since is not None else None
+        timestamp_ms, generation = stamp if stamp is not None else self.clock.stamp()
+        recv_window = request.extensions.get(RECV_WINDOW_EXTENSION, self.recv_window)
         request.url = with_query(
             request.url,
             signed_query(
@@ -143,10 +176,14 @@ class BinanceAuth(httpx.Auth):
                 unsigned_query,
                 request.content,
                 form=request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"),
-                timestamp_ms=self.clock.now_ms(),
-                recv_window=request.extensions.get(RECV_WINDOW_EXTENSION, self.recv_window),
+                timestamp_ms=timestamp_ms,
+                recv_window=recv_window,
             ),
         )
+        if has_param(unsigned_query, b"recvWindow"):  # the caller's own, which signed_query keeps
+            recv_window = httpx.QueryParams(unsigned_query.decode()).get("recvWindow") or recv_window
+        record[SIGNED_EXTENSION] = (timestamp_ms, _milliseconds(recv_window))
+        return generation
 
     def __repr__(self) -> str:
         return f"BinanceAuth(key={self.key!r}, recv_window={self.recv_window!r}, clock={self.clock!r})"
@@ -188,6 +225,13 @@ def has_param(encoded: bytes, name: bytes) -> bool:
     return encoded.startswith(name + b"=") or b"&" + name + b"=" in encoded
 
 
+def _milliseconds(recv_window: str | None) -> float:
+    try:
+        return float(recv_window) if recv_window is not None else DEFAULT_RECV_WINDOW_MS
+    except ValueError:  # Binance will refuse it; until then assume its longest window
+        return float(MAX_RECV_WINDOW)
+
+
 def _is_timestamp_error(response: httpx.Response) -> bool:
     if response.status_code != 400 or b"-1021" not in response.content:
         return False
@@ -210,6 +254,7 @@ def _server_time(response: httpx.Response) -> int | None:
 __all__ = [
     "API_KEY_HEADER",
     "RECV_WINDOW_EXTENSION",
+    "SIGNED_EXTENSION",
     "BinanceAuth",
     "check_recv_window",
     "has_param",

@@ -32,6 +32,8 @@ from ._operation import EXTENSION, OperationLike
 from ._policy import Action, Policy, fetch
 from ._transport import HttpClientTransport
 from ._urls import encode_query
+from ._validation import check_url_length
+from ._validation import install as install_checks
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
@@ -43,6 +45,11 @@ class _Core:
 
     product: ClassVar[Product]
     package: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "package" in vars(cls):  # a product's client: check the arguments of its facade methods
+            install_checks(cls, cls.package)
 
     def _configure(
         self,
@@ -106,6 +113,7 @@ class _Core:
         url = self.base_url + request["url"]
         if params:
             url = f"{url}?{encode_query(params)}"
+            check_url_length(url, params, operation.id)
         return {"method": request["method"], "url": url, "extensions": extensions}
 
     def with_options(self, *, recv_window: int | Decimal | str | None = None) -> Self:

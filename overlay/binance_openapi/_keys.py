@@ -8,6 +8,9 @@ Binance signs a request with the secret of the API key it carries:
 
 Keys load from strings, bytes, PEM files (with a passphrase) or environment variables. A key object
 never shows its secret: not in ``repr``, not in ``str``, not in exceptions, and it refuses to be pickled.
+Secrets (HMAC secret, PEM text, passphrase) are wrapped in ``Secret`` as soon as they enter, so that no
+frame of a key-loading error holds them bare for an error reporter that captures locals; a failed
+parse is reported without chaining the library error whose frames held them.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
 from ._errors import KeyLoadError
+from ._secret import Secret, is_secret_text
 
 ENV_API_KEY = "BINANCE_API_KEY"
 ENV_SECRET = "BINANCE_API_SECRET"  # noqa: S105 (a variable name, not a secret)
@@ -71,7 +75,9 @@ class _SecretKey:
         return self._api_key
 
     def __repr__(self) -> str:
-        return f"{self._kind}(api_key={_mask(self._api_key)!r}, secret=<hidden>)"
+        api_key = getattr(self, "_api_key", None)  # a key whose __init__ failed has none
+        shown = _mask(api_key) if isinstance(api_key, str) else "<not set>"
+        return f"{self._kind}(api_key={shown!r}, secret=<hidden>)"
 
     __str__ = __repr__
 
@@ -95,34 +101,54 @@ class HmacKey(_SecretKey):
 
     __slots__ = ("_secret",)
     _kind = "HmacKey"
+    _secret: Secret
 
-    def __init__(self, api_key: str, secret: str | bytes) -> None:
+    def __init__(self, api_key: str, secret: str | bytes | Secret) -> None:
+        if not is_secret_text(secret):
+            kind = type(secret).__name__
+            secret = Secret(b"")  # from here on no frame holds what was given
+            raise KeyLoadError(
+                f"HmacKey(secret=...) must be the API secret as a str or bytes (the text Binance showed "
+                f"when the key was made), not {kind}: HmacKey(api_key, '...')"
+            )
+        secret = Secret(secret)
         super().__init__(api_key)
         if not secret:
             raise KeyLoadError("HmacKey needs a non-empty secret")
-        self._secret = secret.encode() if isinstance(secret, str) else bytes(secret)
+        self._secret = secret
 
     @classmethod
     def from_env(cls, api_key_var: str = ENV_API_KEY, secret_var: str = ENV_SECRET) -> Self:
         """Read the API key and secret from two environment variables."""
-        return cls(_env(api_key_var), _env(secret_var))
+        return cls(_env(api_key_var), Secret(_env(secret_var)))
 
     def sign(self, payload: bytes) -> str:
-        return hmac.new(self._secret, payload, hashlib.sha256).hexdigest()
+        if not isinstance(payload, bytes):  # checked here: no error may rise inside hmac, whose frames
+            raise TypeError(f"a payload to sign is bytes, not {type(payload).__name__}")  # hold the key
+        return hmac.new(self._secret.reveal(), payload, hashlib.sha256).hexdigest()
 
 
-def _load_private_key(pem: str | bytes, password: str | bytes | None, kind: str) -> object:
-    data = pem.encode() if isinstance(pem, str) else bytes(pem)
-    secret = password.encode() if isinstance(password, str) else password
+def _load_private_key(pem: Secret, password: Secret | None, kind: str) -> object:
+    """The private key of PEM text; the secrets are read only inside the call that needs them, and a
+    failure is raised without the library's exception (whose frames held them) as its context."""
     try:
-        return serialization.load_pem_private_key(data, password=secret)
+        return serialization.load_pem_private_key(
+            pem.reveal(), password=password.reveal() if password is not None else None
+        )
     except TypeError as exc:  # password given for a clear key, or missing for an encrypted one
-        raise KeyLoadError(f"{kind}: {exc} (check the passphrase argument)") from None
+        failure = f"{kind}: {exc} (check the passphrase argument)"
     except (ValueError, UnsupportedAlgorithm):
-        raise KeyLoadError(
+        failure = (
             f"{kind}: not a PEM private key, or the passphrase is wrong "
             "(expected '-----BEGIN PRIVATE KEY-----' or an encrypted PKCS#8 key)"
-        ) from None
+        )
+    raise KeyLoadError(failure)
+
+
+def _secret_argument(value: object, name: str, kind: str) -> Secret:
+    if not is_secret_text(value):
+        raise KeyLoadError(f"{kind}: {name} must be a str or bytes, not {type(value).__name__}")
+    return Secret(value)  # type: ignore[arg-type]
 
 
 class _PemKey(_SecretKey):
@@ -134,17 +160,22 @@ class _PemKey(_SecretKey):
         raise NotImplementedError  # RsaKey and Ed25519Key check the key type
 
     @classmethod
-    def from_pem(cls, api_key: str, pem: str | bytes, password: str | bytes | None = None) -> Self:
+    def from_pem(
+        cls, api_key: str, pem: str | bytes | Secret, password: str | bytes | Secret | None = None
+    ) -> Self:
         """Load the private key from PEM text or bytes (encrypted keys need ``password``)."""
+        pem = _secret_argument(pem, "pem", cls._kind)
+        password = None if password is None else _secret_argument(password, "password", cls._kind)
         return cls(api_key, _load_private_key(pem, password, cls._kind))
 
     @classmethod
     def from_file(
-        cls, api_key: str, path: str | os.PathLike[str], password: str | bytes | None = None
+        cls, api_key: str, path: str | os.PathLike[str], password: str | bytes | Secret | None = None
     ) -> Self:
         """Load the private key from a PEM file."""
+        password = None if password is None else _secret_argument(password, "password", cls._kind)
         try:
-            pem = Path(path).read_bytes()
+            pem = Secret(Path(path).read_bytes())
         except OSError as exc:
             raise KeyLoadError(f"{cls._kind}: cannot read {os.fspath(path)!r}: {exc.strerror}") from None
         return cls.from_pem(api_key, pem, password)
@@ -159,9 +190,9 @@ class _PemKey(_SecretKey):
     ) -> Self:
         """Read the API key and the private key (PEM text, or a path to a PEM file) from the environment."""
         api_key = _env(api_key_var)
-        password = os.environ.get(password_var) or None
+        password = Secret.of(os.environ.get(password_var) or None)
         if os.environ.get(pem_var):
-            return cls.from_pem(api_key, os.environ[pem_var], password)
+            return cls.from_pem(api_key, Secret(os.environ[pem_var]), password)
         if os.environ.get(path_var):
             return cls.from_file(api_key, os.environ[path_var], password)
         raise KeyLoadError(f"set {pem_var} (PEM text) or {path_var} (a PEM file) for the {cls._kind}")

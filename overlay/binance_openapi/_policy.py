@@ -13,9 +13,21 @@ flow (``_http.py``), so the behaviour is written once.
 * Orders are never sent twice. Every order carries a client order id (one is generated when the caller
   gives none). When the answer is lost (timeout, dropped connection, 5XX, ``-1006``/``-1007``), the flow
   looks the order up by that id, with backoff: found, it returns the order as if the answer had arrived;
-  positively absent (``-2013``/unknown order), it sends the order again with the same id; otherwise it
-  raises ``OrderStatusUnknownError`` naming the id. A batch is reconciled item by item and only the
-  absent items are sent again.
+  positively absent, it sends the order again with the same id (signed afresh); otherwise it raises
+  ``OrderStatusUnknownError`` naming the id. A batch is reconciled item by item and only the absent
+  items are sent again.
+
+  "Not found" (``-2013``) is proof of absence only once Binance can no longer accept the order: a
+  request held on its way (a slow proxy, a queue in front of the matching engine) may still arrive
+  after the client gave up on it, and Binance refuses a reused client order id only while the first
+  order is *open*, so a MARKET order sent again would execute twice. Binance checks ``timestamp +
+  recvWindow`` when the request arrives and again before the matching engine, so a lookup made when the
+  exchange's clock (the client's estimate of it) has passed the last signed attempt's ``timestamp +
+  recvWindow`` plus ``absence_margin_ms`` (the engine's queue, the estimate's error) proves absence.
+  Before that, "not found" means "not yet": the flow keeps looking, with backoff capped at
+  ``lookup_backoff_max_s``, and returns the order as soon as it appears. That costs at most
+  ``recvWindow + absence_margin_ms`` of extra wait, only when the order really is absent; a short
+  ``recv_window`` shortens it. Lookups that fail (transport errors, 5XX) count against ``lookups``.
 """
 
 from __future__ import annotations
@@ -29,7 +41,7 @@ from typing import Any
 
 import httpx
 
-from ._auth import has_param
+from ._auth import DEFAULT_RECV_WINDOW_MS, SIGNED_EXTENSION, has_param
 from ._clock import ServerClock
 from ._errors import (
     APIError,
@@ -67,13 +79,25 @@ Validator = Callable[[httpx.Request, OperationLike], Generator[Action, Any, None
 
 
 class ThrottledError(LocalValidationError):
-    """The call would exceed a rate limit and the client is set to raise rather than wait."""
+    """The call would exceed a rate limit and the client does not wait for it.
 
-    def __init__(self, wait_ms: int, operation: OperationLike) -> None:
+    ``limit`` names the window (``"REQUEST_WEIGHT 1m (used 98 of 100, this call needs 5)"``...),
+    ``wait_s`` how long the call would have waited, ``reason`` why it did not: the client is set to
+    raise (``rate_limit="raise"``), or the wait is longer than ``max_wait``.
+    """
+
+    def __init__(
+        self, wait_ms: int, operation: OperationLike, limit: str = "", max_wait_s: float | None = None
+    ) -> None:
         self.wait_s = wait_ms / 1000
+        self.limit = limit or "a rate limit window"
+        if max_wait_s is None:
+            self.reason = "the client is set to raise instead of waiting (rate_limit='raise')"
+        else:
+            self.reason = f"the wait is longer than max_wait={max_wait_s:g} s"
         super().__init__(
-            f"{operation.method} {operation.path}: a rate limit window is full; "
-            f"it resets in {self.wait_s:.1f} s (the client is set to raise instead of waiting)"
+            f"{operation.method} {operation.path}: {self.limit} is full; "
+            f"it resets in {self.wait_s:.1f} s and {self.reason}"
         )
 
 
@@ -85,7 +109,14 @@ class Policy:
     clock: ServerClock
     retries: int = 3
     backoff_s: float = 0.2
+    """First back-off between retries and between order lookups (doubling)."""
     lookups: int = 5
+    """Rounds of lookups that may fail (transport error, 5XX) before the order's fate is unknown; "not
+    found yet" rounds do not count (they end at the absence deadline)."""
+    lookup_backoff_max_s: float = 1.0
+    """The longest wait between two rounds of lookups."""
+    absence_margin_ms: int = 500
+    """How long after ``timestamp + recvWindow`` "not found" proves an order absent (module docstring)."""
     client_id_prefix: str = "x-"
     validate: Validator | None = None
     new_id: Callable[[], str] = field(default=lambda: uuid.uuid4().hex)
@@ -129,41 +160,78 @@ def call_flow(request: httpx.Request, policy: Policy) -> Flow:
     return response
 
 
+@dataclass(frozen=True)
+class Reservation:
+    """What a call reserved in the ledgers (given back to ``Limits.settle`` when it is over)."""
+
+    weight: int
+    orders: Mapping[str, int]
+
+
 def _reserve(
     request: httpx.Request, operation: OperationLike, policy: Policy
-) -> Generator[Action, Any, None]:
+) -> Generator[Action, Any, Reservation]:
     params = dict(request.url.params)
     weight = request_weight(operation.weight, params)
     orders = order_counts(operation.weight)
     while True:
         wait_ms = policy.limits.reserve(weight, orders, policy.clock.now_ms())
         if not wait_ms:
-            return
+            return Reservation(weight, orders)
         if policy.limits.policy == "raise" or wait_ms > policy.limits.max_wait_s * 1000:
-            raise ThrottledError(wait_ms, operation)
+            limit = policy.limits.full_window(weight, orders, policy.clock.now_ms())
+            max_wait = None if policy.limits.policy == "raise" else policy.limits.max_wait_s
+            raise ThrottledError(wait_ms, operation, limit, max_wait)
         log.info(
             "%s %s waits %.3f s for a rate-limit window", operation.method, operation.path, wait_ms / 1000
         )
         yield Sleep(wait_ms / 1000)
 
 
-def _send_once(request: httpx.Request, policy: Policy, operation: OperationLike | None) -> Flow:
-    result = yield Send(request)
+def _settle(policy: Policy, reservation: Reservation | None, result: object) -> None:
+    headers = result.headers if isinstance(result, httpx.Response) else {}
+    if reservation is None:
+        policy.limits.observe(headers, policy.clock.now_ms())
+    else:
+        policy.limits.settle(reservation.weight, reservation.orders, headers, policy.clock.now_ms())
+
+
+def _sent(
+    request: httpx.Request, policy: Policy, reservation: Reservation | None
+) -> Generator[Action, Any, Any]:
+    """Send once and settle the reservation, also when the caller abandons the call (a cancelled task
+    closes the flow): a reservation left in flight would count against the window."""
+    try:
+        result = yield Send(request)
+    except GeneratorExit:
+        _settle(policy, reservation, None)
+        raise
+    _settle(policy, reservation, result)
+    return result
+
+
+def _send_once(
+    request: httpx.Request,
+    policy: Policy,
+    operation: OperationLike | None,
+    reservation: Reservation | None = None,
+) -> Flow:
+    result = yield from _sent(request, policy, reservation)
     if isinstance(result, httpx.TransportError):
         raise _transport_error(result, request, operation) from result
     response: httpx.Response = result
-    policy.limits.observe(response.headers, policy.clock.now_ms())
     if not response.is_success:
-        raise _api_error(response, operation, policy)
+        raise _api_error(response, operation, policy, reservation)
     return response
 
 
 def fetch(request: httpx.Request, policy: Policy) -> Flow:
     """One call with rate limiting and error mapping but no retry (for the client's own reads)."""
     operation = operation_of(request)
+    reservation = None
     if operation is not None:
-        yield from _reserve(request, operation, policy)
-    response = yield from _send_once(request, policy, operation)
+        reservation = yield from _reserve(request, operation, policy)
+    response = yield from _send_once(request, policy, operation, reservation)
     return response
 
 
@@ -171,14 +239,15 @@ def _send_with_retries(
     request: httpx.Request, operation: OperationLike, policy: Policy, idempotency: Mapping[str, Any] | None
 ) -> Flow:
     attempt = 0
+    unsigned = request.url  # signing rewrites the URL in place: later attempts are fresh copies of this
     while True:
-        yield from _reserve(request, operation, policy)
-        result = yield Send(request)
+        reservation = yield from _reserve(request, operation, policy)
+        sending = request if attempt == 0 else _unsigned_copy(request, unsigned)
+        result = yield from _sent(sending, policy, reservation)
         if isinstance(result, httpx.Response):
-            policy.limits.observe(result.headers, policy.clock.now_ms())
             if result.is_success:
                 return result
-            error = _api_error(result, operation, policy)
+            error = _api_error(result, operation, policy, reservation)
             if isinstance(error, IPBannedError):
                 log.error("%s %s: IP banned until %s", operation.method, operation.path, error.banned_until)
                 raise error
@@ -207,7 +276,7 @@ def _send_with_retries(
                 operation.path,
                 cause,
             )
-            found = yield from _reconcile(request, operation, policy, idempotency, cause)
+            found = yield from _reconcile(sending, unsigned, operation, policy, idempotency, cause)
             if found is not None:
                 return found
             if attempt >= policy.retries:
@@ -239,7 +308,12 @@ def _transport_error(
     return cls(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__, method=method, path=path)
 
 
-def _api_error(response: httpx.Response, operation: OperationLike | None, policy: Policy) -> APIError:
+def _api_error(
+    response: httpx.Response,
+    operation: OperationLike | None,
+    policy: Policy,
+    reservation: Reservation | None = None,
+) -> APIError:
     error = error_from_response(response, operation)
     now = policy.clock.now_ms()
     if isinstance(error, IPBannedError):
@@ -247,7 +321,9 @@ def _api_error(response: httpx.Response, operation: OperationLike | None, policy
         error.banned_until = until
         policy.limits.ip.ban(until)
     elif response.status_code == 429:
-        policy.limits.ip.block(now + int((_retry_after(response) or 1) * 1000))
+        until = now + int((_retry_after(response) or 1) * 1000)
+        weight, orders = (reservation.weight, reservation.orders) if reservation else (0, {})
+        policy.limits.refused(error.message, response.headers, until, weight, orders)
     return error
 
 
@@ -324,33 +400,75 @@ def _is_absent(response: httpx.Response, lookup: OperationLike) -> bool:
     return not response.is_success and isinstance(error_from_response(response, lookup), UnknownOrderError)
 
 
+def _absence_deadline(request: httpx.Request, policy: Policy) -> int:
+    """Binance's time after which a lookup's "not found" proves the order absent: the last signed
+    attempt's ``timestamp + recvWindow`` plus the margin."""
+    signed = request.extensions.get(SIGNED_EXTENSION)
+    if signed is not None:
+        timestamp_ms, recv_window_ms = signed
+    else:  # not signed by this client's flow: the latest it can have been signed is now
+        timestamp_ms, recv_window_ms = policy.clock.now_ms(), DEFAULT_RECV_WINDOW_MS
+    return int(timestamp_ms + recv_window_ms) + policy.absence_margin_ms
+
+
+def _unsigned_copy(request: httpx.Request, url: httpx.URL) -> httpx.Request:
+    return httpx.Request(
+        request.method, url, headers=request.headers, content=request.content, extensions=request.extensions
+    )
+
+
 def _reconcile(
-    request: httpx.Request,
+    sent: httpx.Request,
+    unsigned: httpx.URL,
     operation: OperationLike,
     policy: Policy,
     idempotency: Mapping[str, Any],
     cause: BaseException,
 ) -> Generator[Action, Any, httpx.Response | None]:
     """Find out what happened to the order(s). Returns the response to give the caller, or ``None`` when
-    every order is positively absent (the caller sends again). Raises when it cannot tell."""
+    every order is positively absent (the caller sends again). Raises when it cannot tell. ``sent`` is the
+    last attempt as it was signed, ``unsigned`` its URL before signing."""
+    deadline = _absence_deadline(sent, policy)
+    request = _unsigned_copy(sent, unsigned)
     orders = client_ids(request, idempotency)
     found: dict[str, Any] = {}
     absent: set[str] = set()
-    for round_ in range(policy.lookups):
-        yield Sleep(policy.backoff_s * 2**round_)
+    failures = 0
+    round_ = 0
+    # bounded even on a clock that stands still: the ramp, then one round per capped backoff until the
+    # deadline, and the lookups that may fail
+    waiting_s = max(0, deadline - policy.clock.now_ms()) / 1000
+    max_rounds = policy.lookups + 16 + int(waiting_s / max(policy.lookup_backoff_max_s, 0.001))
+    while round_ < max_rounds:
+        delay = min(policy.backoff_s * 2**round_, policy.lookup_backoff_max_s)
+        to_deadline = (deadline - policy.clock.now_ms()) / 1000
+        if 0 < to_deadline < delay:
+            delay = to_deadline + 0.001  # the next lookup is the first that can prove absence
+        yield Sleep(delay)
+        round_ += 1
+        failed = False
         for client_id, order in orders:
             if client_id in found or client_id in absent:
                 continue
             lookup = _lookup_request(request, idempotency, client_id, order)
+            # read before sending: the lookup is answered after Binance's clock passed this time
+            asked_at = policy.clock.now_ms() if policy.clock.offset_ms is not None else None
             result = yield Send(lookup)
             if not isinstance(result, httpx.Response):
+                failed = True
                 continue
             policy.limits.observe(result.headers, policy.clock.now_ms())
             if result.is_success:
                 found[client_id] = json.loads(result.content)
-            elif _is_absent(result, operation_of(lookup) or operation):
+            elif not _is_absent(result, operation_of(lookup) or operation):
+                failed = True
+            elif asked_at is not None and asked_at >= deadline:
                 absent.add(client_id)
+            # else: not found yet, but the order can still arrive
         if len(found) + len(absent) == len(orders):
+            break
+        failures += failed
+        if failures >= policy.lookups:
             break
     unknown = [cid for cid, _ in orders if cid not in found and cid not in absent]
     if unknown:
@@ -419,6 +537,7 @@ def _reconciled(request: httpx.Request, body: Any) -> httpx.Response:
 __all__ = [
     "RECONCILED",
     "Policy",
+    "Reservation",
     "Send",
     "Sleep",
     "ThrottledError",

@@ -39,10 +39,11 @@ def venue() -> Iterator[Venue]:
 
 def trader(venue: Venue, product: str, name: str) -> Any:
     """A client of a new user, with the clock measured and the exchange rules loaded (so that the
-    injected fault hits the order itself), and short back-off between lookups."""
+    injected fault hits the order itself), short back-off between lookups, and a short recvWindow (an
+    absent order is sent again only once Binance can no longer accept the first: recvWindow + margin)."""
     key = venue.user(name, spot={"USDT": "10000"}, usdm={"USDT": "10000"}, coinm={"BTC": "1"})
     cls = {"spot": Spot, "usdm": UsdM, "coinm": CoinM}[product]
-    client = venue.client(cls, key)
+    client = venue.client(cls, key, recv_window=300)
     client.policy.backoff_s = 0.01
     client.exchange_rules()
     client.open_orders(symbol=ORDERS[product]["symbol"])

@@ -7,6 +7,7 @@ bans are exact; a client that waits "sleeps" by moving the emulated clock.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 import httpx
@@ -105,3 +106,41 @@ def test_429_then_418_for_an_ip_that_keeps_going(venue: Venue) -> None:
 
         venue.emulator.clock.advance(banned_at + BAN_MS - venue.now())
         client.ping()
+
+
+def test_a_burst_against_a_lower_real_limit_than_exchange_info_learns_it_from_one_429(venue: Venue) -> None:
+    """exchangeInfo says 6000 a minute, the exchange allows 60: the first window ends in one 429, whose
+    lesson (the limit it names) the ledger keeps, so that no later window sees a 429 or a 418."""
+    real = 60
+    limits = RateLimits(
+        weight_per_minute=dict.fromkeys(("spot", "usdm", "coinm"), real), strikes_before_ban=2, ban_ms=BAN_MS
+    )
+    # The exchange enforces less than it advertises (a limit lowered, or another process on the same IP):
+    # its exchangeInfo keeps the spec's figures instead of the limits in force.
+    limits.report = lambda product, operation, result: result  # type: ignore[method-assign]
+    venue.emulator.limits = limits
+    slept: list[float] = []
+    statuses: Counter[int] = Counter()
+
+    def fast_sleep(seconds: float) -> None:
+        slept.append(seconds)
+        venue.emulator.clock.advance(int(seconds * 1000))
+
+    def count(response: httpx.Response) -> None:
+        statuses[response.status_code] += 1
+
+    hooks = {"event_hooks": {"response": [count]}}
+    with venue.client(Spot, clock=emulated_clock(venue), rate_limit="wait", httpx_args=hooks) as client:
+        client.policy.sleep = fast_sleep
+        assert client.exchange_rules().rate_limits  # weight 20
+        assert client.limits.ip.windows[("weight", "1m")].limit == 6000  # what exchangeInfo advertises
+        started = venue.now()
+        pings = 4 * real + 5
+        for _ in range(pings):  # a burst over five windows
+            client.ping()
+        assert client.limits.ip.windows[("weight", "1m")].limit == real
+        client.exchange_rules(refresh=True)  # exchangeInfo again: the lesson stays for the session
+        assert client.limits.ip.windows[("weight", "1m")].limit == real
+    assert statuses[429] == 1 and statuses[418] == 0
+    assert statuses[200] == 1 + pings + 1  # exchangeInfo, every ping, exchangeInfo
+    assert slept == [60.0] * 4 and venue.now() == started + 4 * 60_000

@@ -4,6 +4,7 @@ clients raise them; a ``-1021`` measures the clock again; rate limits are read f
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -48,6 +49,17 @@ async def resting_order(api: WsApi, product: str, client_id: str) -> dict[str, A
     return {**params, "quantity": quantity, "price": price, "newClientOrderId": client_id}
 
 
+def recorded(emulator: Emulator, product: str, user: User) -> list[str]:
+    """The client order ids of every order the emulator holds for ``user`` on the product's symbol."""
+    with emulator.lock:
+        account = emulator.exchanges[product].state.accounts[user.name]
+        symbol = SYMBOLS[product]
+        orders = (
+            account.orders.get(symbol, []) if product == "spot" else account.orders_by_symbol.get(symbol, [])
+        )
+        return [order.client_order_id for order in orders]
+
+
 async def orders_with(api: WsApi, product: str, client_id: str) -> list[dict[str, Any]]:
     """The account's open orders on the symbol that carry ``client_id``."""
     opened = await api.request("openOrders.status", {"symbol": SYMBOLS[product]}, security="USER_DATA")
@@ -79,13 +91,54 @@ async def test_an_order_dropped_before_it_was_applied_is_sent_once_more_with_its
 ) -> None:
     emulator, url = venue
     user = new_user(emulator, "dropped-before")
-    async with ws_api(url, "spot", user) as api:
+    async with ws_api(url, "spot", user, recv_window=200) as api:
+        api.absence_margin_ms = 50
         order = await resting_order(api, "spot", "dropped-before-1")
         emulator.set_faults({"drop_before": 1})
+        started = api.clock.now_ms()
         placed = await api.request("order.place", order, security="TRADE")
         assert placed["clientOrderId"] == "dropped-before-1"
-        assert (api.stats.lookups, api.stats.resends) == (1, 1)
+        assert api.stats.resends == 1
+        # sent again only once the first could no longer be accepted: recvWindow + margin later
+        assert api.clock.now_ms() - started >= 250
         assert len(await orders_with(api, "spot", "dropped-before-1")) == 1
+
+
+@pytest.mark.parametrize("product", ["spot", "usdm"])
+async def test_a_late_market_order_is_found_when_it_lands_not_sent_twice(
+    venue: tuple[Emulator, str], product: str
+) -> None:
+    """The order is held on its way past the client's timeout and applied within recvWindow: the first
+    lookups find nothing, and a resend would execute a second MARKET order."""
+    emulator, url = venue
+    user = new_user(emulator, f"late-{product}")
+    async with ws_api(url, product, user, recv_window=2000, timeout=0.2) as api:
+        api.absence_margin_ms = 50
+        await api.request("time")
+        quantity = {"spot": "0.001", "usdm": "0.002"}[product]
+        emulator.set_faults({"delay_apply_ms": 600, "delayed_orders": 1})
+        params = {"symbol": SYMBOLS[product], "side": "BUY", "type": "MARKET", "quantity": quantity}
+        params["newClientOrderId"] = f"late-{product}"
+        placed = await api.request("order.place", params, security="TRADE")
+        assert placed["clientOrderId"] == f"late-{product}"
+        assert api.stats.resends == 0
+        assert api.stats.lookups >= 2  # "not found" at first: not yet proof
+        assert recorded(emulator, product, user) == [f"late-{product}"]
+
+
+async def test_an_order_held_past_its_recv_window_is_refused_by_the_engine_and_sent_again(
+    venue: tuple[Emulator, str],
+) -> None:
+    emulator, url = venue
+    user = new_user(emulator, "too-late")
+    async with ws_api(url, "usdm", user, recv_window=300, timeout=0.2) as api:
+        api.absence_margin_ms = 50
+        order = await resting_order(api, "usdm", "too-late-1")
+        emulator.set_faults({"delay_apply_ms": 900, "delayed_orders": 1})
+        placed = await api.request("order.place", order, security="TRADE")
+        assert (placed["clientOrderId"], api.stats.resends) == ("too-late-1", 1)
+        await asyncio.sleep(0.9)  # the held one reaches the engine, past its recvWindow
+        assert recorded(emulator, "usdm", user) == ["too-late-1"]
 
 
 async def test_an_order_without_a_client_id_gets_one_and_is_still_found(venue: tuple[Emulator, str]) -> None:

@@ -26,10 +26,12 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from binance_emulator._auth import _recv_window, authenticate, check_timestamp
 from binance_emulator._call import Call
 from binance_emulator._errors import ExchangeError, malformed, mandatory
-from binance_emulator._faults import DroppedConnectionError
+from binance_emulator._faults import DroppedConnectionError, apply_late
 from binance_emulator._json import JsonRefusedError, decode
 from binance_emulator._keys import ApiKey
 from binance_emulator._params import read
@@ -149,7 +151,7 @@ class ApiSession:
                 result = self._own(own, values, headers)
             else:
                 assert op is not None
-                result = self._operation(op, values, headers)
+                result = await self._operation(op, values, headers)
         except ExchangeError as error:
             return self._error(request_id, error, headers, show)
         except DroppedConnectionError:
@@ -163,7 +165,9 @@ class ApiSession:
             return self._answer(request_id, status, {"error": body}, headers, show)
         return self._answer(request_id, status, {"result": body}, headers, show)
 
-    def _operation(self, op: OpSpec, values: dict[str, str], headers: dict[str, str]) -> tuple[int, Any]:
+    async def _operation(
+        self, op: OpSpec, values: dict[str, str], headers: dict[str, str]
+    ) -> tuple[int, Any]:
         """A method that is a REST operation, checked and run as REST runs it."""
         emulator = self.emulator
         faults = emulator.faults
@@ -186,9 +190,22 @@ class ApiSession:
         ordering = op.places_orders
         if ordering and account is not None:
             headers.update(limits.charge_orders(op.product, account, order_count(op.weight), now))
+        apply_ms, answer_ms = faults.take_delays() if ordering else (0, 0)
         if ordering and faults.take("drop_before"):
             raise DroppedConnectionError
-        result = emulator.dispatch(op, Call(op.operation_id, params, account, now))
+        call = Call(op.operation_id, params, account, now)
+        if apply_ms:
+            result = await apply_late(
+                apply_ms,
+                lambda at: emulator.dispatch(op, msgspec.structs.replace(call, now=at)),
+                emulator.clock.now_ms,
+                values,
+                spot=op.product == "spot",
+            )
+        else:
+            result = emulator.dispatch(op, call)
+        if answer_ms:
+            await asyncio.sleep(answer_ms / 1000)
         if ordering and faults.take("drop_after"):
             raise DroppedConnectionError
         if ordering and faults.take("status_unknown"):

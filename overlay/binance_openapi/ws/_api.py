@@ -15,7 +15,11 @@ A request is ``{"id", "method", "params"}``; the answer carries the same ``id`` 
 * **Orders are never sent twice**: every order gets a client order id, and when its answer is lost
   (timeout, dropped connection, 5XX, ``-1006``/``-1007``) the order is looked up by that id on a new
   connection: found, it is returned as if the answer had arrived; positively absent, it is sent again
-  with the same id; otherwise ``OrderStatusUnknownError`` names the id.
+  with the same id; otherwise ``OrderStatusUnknownError`` names the id. As over REST (``_policy.py``),
+  "not found" proves absence only once Binance can no longer accept the order: a lookup made after
+  the failure's time + ``recvWindow`` (5000 when not set) + ``absence_margin_ms`` (the failure's time
+  bounds the request's ``timestamp`` from above). Before that the lookups go on, with backoff capped at
+  ``lookup_backoff_max``, and return the order as soon as it lands.
 * **Reconnects**: a request after a dropped connection opens a new one, logs on again (when ``logon`` was
   called) and subscribes user data again (``subscribe_user_data``). With ``start()`` (or a user data
   subscription) a supervisor keeps the connection up by itself, with backoff and jitter, and replaces it
@@ -192,6 +196,9 @@ class _Connection:
         self.pending.clear()
 
 
+DEFAULT_RECV_WINDOW_MS = 5000
+
+
 class WsApi:
     """A WebSocket API connection that stays usable across drops.
 
@@ -213,7 +220,13 @@ class WsApi:
     * **recv_window** - milliseconds a signed request stays valid.
     * **lookups** - attempts to find an order whose answer was lost, with backoff from ``lookup_backoff``.
     * **connect** - opens the websocket (tests and proxies).
+
+    ``absence_margin_ms`` and ``lookup_backoff_max`` (attributes) tune how long "not found" is not yet
+    proof that an order is absent, and how far apart those lookups are.
     """
+
+    absence_margin_ms: int = 500
+    lookup_backoff_max: float = 1.0
 
     def __init__(
         self,
@@ -587,7 +600,8 @@ class WsApi:
                     raise
                 cause = exc
             log.warning("WS API %s: the answer was lost (%s); looking the order up", method, cause)
-            found = await self._lookup(spec.lookup, lookup, client_id, cause)
+            deadline = self.clock.now_ms() + self._recv_window_of(params) + self.absence_margin_ms
+            found = await self._lookup(spec.lookup, lookup, client_id, cause, deadline)
             if found is not None:
                 return found
             attempts += 1
@@ -596,18 +610,41 @@ class WsApi:
             self.stats.resends += 1
             log.info("WS API %s: the order is positively absent; sending it again", method)
 
+    def _recv_window_of(self, params: Mapping[str, Any]) -> int:
+        """The longest recvWindow the order can have been sent with (milliseconds): its own parameter,
+        the client's, and Binance's 5000 when a logged-on session sends none."""
+        windows = [DEFAULT_RECV_WINDOW_MS if self.recv_window is None else int(self.recv_window)]
+        if self._logged_on is not None:
+            windows.append(DEFAULT_RECV_WINDOW_MS)
+        if params.get("recvWindow") is not None:
+            windows.append(int(Decimal(str(params["recvWindow"])) + 1))
+        return max(windows)
+
     async def _lookup(
-        self, method: str, params: dict[str, Any], client_id: str, cause: BinanceError
+        self, method: str, params: dict[str, Any], client_id: str, cause: BinanceError, deadline: int
     ) -> Any | None:
-        """The order if it exists, ``None`` if Binance positively does not have it; raises otherwise."""
-        for attempt in range(self.lookups):
-            await asyncio.sleep(self.lookup_backoff * 2**attempt)
+        """The order if it exists, ``None`` if Binance positively does not have it (not found by a lookup
+        made after ``deadline``, Binance's time); raises when it cannot tell."""
+        failures = rounds = 0
+        waiting_s = max(0, deadline - self.clock.now_ms()) / 1000
+        max_rounds = self.lookups + 16 + int(waiting_s / max(self.lookup_backoff_max, 0.001))
+        while rounds < max_rounds and failures < self.lookups:
+            delay = min(self.lookup_backoff * 2**rounds, self.lookup_backoff_max)
+            to_deadline = (deadline - self.clock.now_ms()) / 1000
+            if 0 < to_deadline < delay:
+                delay = to_deadline + 0.001  # the next lookup is the first that can prove absence
+            await asyncio.sleep(delay)
+            rounds += 1
             self.stats.lookups += 1
+            asked_at = self.clock.now_ms() if self.clock.offset_ms is not None else None
             try:
                 return await self._call(method, dict(params), "USER_DATA")
             except UnknownOrderError:
-                return None
+                if asked_at is not None and asked_at >= deadline:
+                    return None
+                log.info("WS API %s: not found yet; the order may still arrive", method)
             except (TransportError, APIError) as exc:
+                failures += 1
                 log.info("WS API %s lookup failed (%s); trying again", method, type(exc).__name__)
         raise OrderStatusUnknownError(
             f"the answer was lost ({cause}) and the order could not be found or ruled out",
