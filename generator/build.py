@@ -92,6 +92,8 @@ def build(product: Product, work_dir: Path) -> Generated:
     ]
     facade = project.env.get_template("facade.py.jinja").render(endpoints=endpoints)
     (package_dir / "facade.py").write_text(facade, encoding="utf-8")
+    shape = project.env.get_template("shape.py.jinja").render()
+    (package_dir / "_shape.py").write_text(shape, encoding="utf-8")
     (package_dir / "py.typed").write_text("", encoding="utf-8")
     (package_dir / "_generation.py").write_text(_stamp(product), encoding="utf-8")
     _ruff(package_dir)

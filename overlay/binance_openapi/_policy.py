@@ -16,6 +16,10 @@ flow (``_http.py``), so the behaviour is written once.
   positively absent (``-2013``/unknown order), it sends the order again with the same id; otherwise it
   raises ``OrderStatusUnknownError`` naming the id. A batch is reconciled item by item and only the
   absent items are sent again.
+* An order whose successful answer is not JSON (cut short, a proxy's page) went through but cannot be
+  read: the flow looks it up by its client order id and returns what it finds, so the caller still gets
+  the order; a strict client (or one that cannot find it) raises ``ResponseShapeError`` carrying the
+  client order ids and the raw body instead. It is never sent again.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ import httpx
 
 from ._auth import has_param
 from ._clock import ServerClock
+from ._drift import LOGGER as DRIFT_LOGGER
+from ._drift import NotJson, sent_ids, shape_error
 from ._errors import (
     APIError,
     IPBannedError,
@@ -47,6 +53,7 @@ from ._operation import EXTENSION, OperationLike, operation_of
 from ._weights import order_counts, request_weight
 
 log = logging.getLogger("binance_openapi")
+drift_log = logging.getLogger(DRIFT_LOGGER)
 RECONCILED = "binance_reconciled"
 IDEMPOTENCY = "x-binance-idempotency"
 
@@ -91,6 +98,8 @@ class Policy:
     new_id: Callable[[], str] = field(default=lambda: uuid.uuid4().hex)
     sleep: Callable[[float], Any] | None = None
     """Replaces ``time.sleep`` / ``asyncio.sleep`` (tests run on a fake clock)."""
+    strict: bool = False
+    """Raise ``ResponseShapeError`` for an order answer that is not JSON instead of looking it up."""
 
 
 @dataclass(frozen=True)
@@ -177,6 +186,8 @@ def _send_with_retries(
         if isinstance(result, httpx.Response):
             policy.limits.observe(result.headers, policy.clock.now_ms())
             if result.is_success:
+                if idempotency and not _is_json(result.content):
+                    result = yield from _unreadable_order(request, operation, policy, idempotency, result)
                 return result
             error = _api_error(result, operation, policy)
             if isinstance(error, IPBannedError):
@@ -220,6 +231,36 @@ def _send_with_retries(
             yield Sleep(policy.backoff_s * 2 ** (attempt - 1))
             continue
         raise cause
+
+
+def _is_json(content: bytes) -> bool:
+    try:
+        json.loads(content)
+    except ValueError:
+        return False
+    return True
+
+
+def _unreadable_order(
+    request: httpx.Request,
+    operation: OperationLike,
+    policy: Policy,
+    idempotency: Mapping[str, Any],
+    response: httpx.Response,
+) -> Generator[Action, Any, httpx.Response]:
+    """The order went through but its answer is not JSON: look it up, never send it again."""
+    try:
+        json.loads(response.content)
+    except ValueError as exc:
+        error = shape_error(operation, response, [NotJson(exc)])
+    error.order_ids = sent_ids(request, operation)
+    drift_log.warning("%s", error)
+    if policy.strict:
+        raise error
+    found = yield from _reconcile(request, operation, policy, idempotency, error)
+    if found is None:
+        raise error  # accepted, yet not found: sending it again could place it twice
+    return found
 
 
 def _maybe_executed(error: APIError) -> bool:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.order_side import OrderSide
 from ..models.position_side import PositionSide
-from ..types import decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, decimal_to_wire
 
 T = TypeVar("T", bound="AccountTrade")
 
@@ -19,6 +20,9 @@ T = TypeVar("T", bound="AccountTrade")
 @_attrs_define
 class AccountTrade:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         symbol (str):
         id (int):
@@ -54,6 +58,48 @@ class AccountTrade:
     position_side: PositionSide
     buyer: bool
     maker: bool
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "id",
+            "orderId",
+            "pair",
+            "side",
+            "price",
+            "qty",
+            "realizedPnl",
+            "marginAsset",
+            "baseQty",
+            "commission",
+            "commissionAsset",
+            "time",
+            "positionSide",
+            "buyer",
+            "maker",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "id",
+            "orderId",
+            "pair",
+            "side",
+            "price",
+            "qty",
+            "realizedPnl",
+            "marginAsset",
+            "baseQty",
+            "commission",
+            "commissionAsset",
+            "time",
+            "positionSide",
+            "buyer",
+            "maker",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -110,39 +156,61 @@ class AccountTrade:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        id = d.pop("id")
+        id = d.pop("id", UNSET)
+        if type(id) is not int:
+            id = unexpected(id, "integer", _path, "id")
 
-        order_id = d.pop("orderId")
+        order_id = d.pop("orderId", UNSET)
+        if type(order_id) is not int:
+            order_id = unexpected(order_id, "integer", _path, "orderId")
 
-        pair = d.pop("pair")
+        pair = d.pop("pair", UNSET)
+        if type(pair) is not str:
+            pair = unexpected(pair, "string", _path, "pair")
 
-        side = enum_from_wire(OrderSide, d.pop("side"))
+        side = read_enum(OrderSide, d.pop("side", UNSET), _path, "side")
 
-        price = decimal_from_wire(d.pop("price"))
+        price = read_decimal(d.pop("price", UNSET), _path, "price")
 
-        qty = decimal_from_wire(d.pop("qty"))
+        qty = read_decimal(d.pop("qty", UNSET), _path, "qty")
 
-        realized_pnl = decimal_from_wire(d.pop("realizedPnl"))
+        realized_pnl = read_decimal(d.pop("realizedPnl", UNSET), _path, "realizedPnl")
 
-        margin_asset = d.pop("marginAsset")
+        margin_asset = d.pop("marginAsset", UNSET)
+        if type(margin_asset) is not str:
+            margin_asset = unexpected(margin_asset, "string", _path, "marginAsset")
 
-        base_qty = decimal_from_wire(d.pop("baseQty"))
+        base_qty = read_decimal(d.pop("baseQty", UNSET), _path, "baseQty")
 
-        commission = decimal_from_wire(d.pop("commission"))
+        commission = read_decimal(d.pop("commission", UNSET), _path, "commission")
 
-        commission_asset = d.pop("commissionAsset")
+        commission_asset = d.pop("commissionAsset", UNSET)
+        if type(commission_asset) is not str:
+            commission_asset = unexpected(commission_asset, "string", _path, "commissionAsset")
 
-        time = d.pop("time")
+        time = d.pop("time", UNSET)
+        if type(time) is not int:
+            time = unexpected(time, "integer", _path, "time")
 
-        position_side = enum_from_wire(PositionSide, d.pop("positionSide"))
+        position_side = read_enum(PositionSide, d.pop("positionSide", UNSET), _path, "positionSide")
 
-        buyer = d.pop("buyer")
+        buyer = d.pop("buyer", UNSET)
+        if type(buyer) is not bool:
+            buyer = unexpected(buyer, "boolean", _path, "buyer")
 
-        maker = d.pop("maker")
+        maker = d.pop("maker", UNSET)
+        if type(maker) is not bool:
+            maker = unexpected(maker, "boolean", _path, "maker")
 
         _model = cls(
             symbol=symbol,
@@ -162,6 +230,8 @@ class AccountTrade:
             buyer=buyer,
             maker=maker,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.continuous_contract_type import ContinuousContractType
-from ..types import decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, decimal_to_wire
 
 T = TypeVar("T", bound="BasisRecord")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="BasisRecord")
 @_attrs_define
 class BasisRecord:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         pair (str):
         contract_type (ContinuousContractType): A contract of a pair named by its role rather than its delivery date.
@@ -37,6 +41,32 @@ class BasisRecord:
     basis_rate: Decimal
     annualized_basis_rate: Decimal
     timestamp: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "pair",
+            "contractType",
+            "indexPrice",
+            "futuresPrice",
+            "basis",
+            "basisRate",
+            "annualizedBasisRate",
+            "timestamp",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "pair",
+            "contractType",
+            "indexPrice",
+            "futuresPrice",
+            "basis",
+            "basisRate",
+            "annualizedBasisRate",
+            "timestamp",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -69,23 +99,33 @@ class BasisRecord:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        pair = d.pop("pair")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        pair = d.pop("pair", UNSET)
+        if type(pair) is not str:
+            pair = unexpected(pair, "string", _path, "pair")
 
-        contract_type = enum_from_wire(ContinuousContractType, d.pop("contractType"))
+        contract_type = read_enum(ContinuousContractType, d.pop("contractType", UNSET), _path, "contractType")
 
-        index_price = decimal_from_wire(d.pop("indexPrice"))
+        index_price = read_decimal(d.pop("indexPrice", UNSET), _path, "indexPrice")
 
-        futures_price = decimal_from_wire(d.pop("futuresPrice"))
+        futures_price = read_decimal(d.pop("futuresPrice", UNSET), _path, "futuresPrice")
 
-        basis = decimal_from_wire(d.pop("basis"))
+        basis = read_decimal(d.pop("basis", UNSET), _path, "basis")
 
-        basis_rate = decimal_from_wire(d.pop("basisRate"))
+        basis_rate = read_decimal(d.pop("basisRate", UNSET), _path, "basisRate")
 
-        annualized_basis_rate = decimal_from_wire(d.pop("annualizedBasisRate"))
+        annualized_basis_rate = read_decimal(
+            d.pop("annualizedBasisRate", UNSET), _path, "annualizedBasisRate"
+        )
 
-        timestamp = d.pop("timestamp")
+        timestamp = d.pop("timestamp", UNSET)
+        if type(timestamp) is not int:
+            timestamp = unexpected(timestamp, "integer", _path, "timestamp")
 
         _model = cls(
             pair=pair,
@@ -97,6 +137,8 @@ class BasisRecord:
             annualized_basis_rate=annualized_basis_rate,
             timestamp=timestamp,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

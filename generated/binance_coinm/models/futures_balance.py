@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, decimal_to_wire
 
 T = TypeVar("T", bound="FuturesBalance")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="FuturesBalance")
 @_attrs_define
 class FuturesBalance:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         account_alias (str): Unique account code.
         asset (str):
@@ -36,6 +40,32 @@ class FuturesBalance:
     cross_un_pnl: Decimal
     available_balance: Decimal
     update_time: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "accountAlias",
+            "asset",
+            "balance",
+            "withdrawAvailable",
+            "crossWalletBalance",
+            "crossUnPnl",
+            "availableBalance",
+            "updateTime",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "accountAlias",
+            "asset",
+            "balance",
+            "withdrawAvailable",
+            "crossWalletBalance",
+            "crossUnPnl",
+            "availableBalance",
+            "updateTime",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -68,23 +98,33 @@ class FuturesBalance:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        account_alias = d.pop("accountAlias")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        account_alias = d.pop("accountAlias", UNSET)
+        if type(account_alias) is not str:
+            account_alias = unexpected(account_alias, "string", _path, "accountAlias")
 
-        asset = d.pop("asset")
+        asset = d.pop("asset", UNSET)
+        if type(asset) is not str:
+            asset = unexpected(asset, "string", _path, "asset")
 
-        balance = decimal_from_wire(d.pop("balance"))
+        balance = read_decimal(d.pop("balance", UNSET), _path, "balance")
 
-        withdraw_available = decimal_from_wire(d.pop("withdrawAvailable"))
+        withdraw_available = read_decimal(d.pop("withdrawAvailable", UNSET), _path, "withdrawAvailable")
 
-        cross_wallet_balance = decimal_from_wire(d.pop("crossWalletBalance"))
+        cross_wallet_balance = read_decimal(d.pop("crossWalletBalance", UNSET), _path, "crossWalletBalance")
 
-        cross_un_pnl = decimal_from_wire(d.pop("crossUnPnl"))
+        cross_un_pnl = read_decimal(d.pop("crossUnPnl", UNSET), _path, "crossUnPnl")
 
-        available_balance = decimal_from_wire(d.pop("availableBalance"))
+        available_balance = read_decimal(d.pop("availableBalance", UNSET), _path, "availableBalance")
 
-        update_time = d.pop("updateTime")
+        update_time = d.pop("updateTime", UNSET)
+        if type(update_time) is not int:
+            update_time = unexpected(update_time, "integer", _path, "updateTime")
 
         _model = cls(
             account_alias=account_alias,
@@ -96,6 +136,8 @@ class FuturesBalance:
             available_balance=available_balance,
             update_time=update_time,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

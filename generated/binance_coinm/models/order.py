@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.order_side import OrderSide
 from ..models.order_status import OrderStatus
 from ..models.order_type import OrderType
@@ -20,11 +21,8 @@ from ..models.working_type import WorkingType
 from ..types import (
     UNSET,
     Unset,
-    decimal_from_wire,
     decimal_or_empty_to_wire,
-    decimal_or_none_from_wire,
     decimal_to_wire,
-    enum_from_wire,
 )
 
 T = TypeVar("T", bound="Order")
@@ -33,6 +31,9 @@ T = TypeVar("T", bound="Order")
 @_attrs_define
 class Order:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         order_id (int):
         symbol (str):
@@ -94,6 +95,62 @@ class Order:
     price_match: PriceMatch | Unset = UNSET
     self_trade_prevention_mode: SelfTradePreventionMode | Unset = UNSET
     time: int | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "orderId",
+            "symbol",
+            "status",
+            "clientOrderId",
+            "price",
+            "avgPrice",
+            "origQty",
+            "executedQty",
+            "cumBase",
+            "timeInForce",
+            "type",
+            "origType",
+            "reduceOnly",
+            "side",
+            "positionSide",
+            "stopPrice",
+            "workingType",
+            "priceProtect",
+            "updateTime",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "orderId",
+            "symbol",
+            "status",
+            "clientOrderId",
+            "price",
+            "avgPrice",
+            "origQty",
+            "executedQty",
+            "cumBase",
+            "timeInForce",
+            "type",
+            "origType",
+            "reduceOnly",
+            "side",
+            "positionSide",
+            "stopPrice",
+            "workingType",
+            "priceProtect",
+            "updateTime",
+            "pair",
+            "cumQty",
+            "closePosition",
+            "activatePrice",
+            "priceRate",
+            "priceMatch",
+            "selfTradePreventionMode",
+            "time",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -201,86 +258,91 @@ class Order:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        order_id = d.pop("orderId")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        order_id = d.pop("orderId", UNSET)
+        if type(order_id) is not int:
+            order_id = unexpected(order_id, "integer", _path, "orderId")
 
-        symbol = d.pop("symbol")
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        status = enum_from_wire(OrderStatus, d.pop("status"))
+        status = read_enum(OrderStatus, d.pop("status", UNSET), _path, "status")
 
-        client_order_id = d.pop("clientOrderId")
+        client_order_id = d.pop("clientOrderId", UNSET)
+        if type(client_order_id) is not str:
+            client_order_id = unexpected(client_order_id, "string", _path, "clientOrderId")
 
-        price = decimal_from_wire(d.pop("price"))
+        price = read_decimal(d.pop("price", UNSET), _path, "price")
 
-        avg_price = decimal_from_wire(d.pop("avgPrice"))
+        avg_price = read_decimal(d.pop("avgPrice", UNSET), _path, "avgPrice")
 
-        orig_qty = decimal_from_wire(d.pop("origQty"))
+        orig_qty = read_decimal(d.pop("origQty", UNSET), _path, "origQty")
 
-        executed_qty = decimal_from_wire(d.pop("executedQty"))
+        executed_qty = read_decimal(d.pop("executedQty", UNSET), _path, "executedQty")
 
-        cum_base = decimal_from_wire(d.pop("cumBase"))
+        cum_base = read_decimal(d.pop("cumBase", UNSET), _path, "cumBase")
 
-        time_in_force = enum_from_wire(TimeInForce, d.pop("timeInForce"))
+        time_in_force = read_enum(TimeInForce, d.pop("timeInForce", UNSET), _path, "timeInForce")
 
-        type_ = enum_from_wire(OrderType, d.pop("type"))
+        type_ = read_enum(OrderType, d.pop("type", UNSET), _path, "type")
 
-        orig_type = enum_from_wire(OrderType, d.pop("origType"))
+        orig_type = read_enum(OrderType, d.pop("origType", UNSET), _path, "origType")
 
-        reduce_only = d.pop("reduceOnly")
+        reduce_only = d.pop("reduceOnly", UNSET)
+        if type(reduce_only) is not bool:
+            reduce_only = unexpected(reduce_only, "boolean", _path, "reduceOnly")
 
-        side = enum_from_wire(OrderSide, d.pop("side"))
+        side = read_enum(OrderSide, d.pop("side", UNSET), _path, "side")
 
-        position_side = enum_from_wire(PositionSide, d.pop("positionSide"))
+        position_side = read_enum(PositionSide, d.pop("positionSide", UNSET), _path, "positionSide")
 
-        stop_price = decimal_from_wire(d.pop("stopPrice"))
+        stop_price = read_decimal(d.pop("stopPrice", UNSET), _path, "stopPrice")
 
-        working_type = enum_from_wire(WorkingType, d.pop("workingType"))
+        working_type = read_enum(WorkingType, d.pop("workingType", UNSET), _path, "workingType")
 
-        price_protect = d.pop("priceProtect")
+        price_protect = d.pop("priceProtect", UNSET)
+        if type(price_protect) is not bool:
+            price_protect = unexpected(price_protect, "boolean", _path, "priceProtect")
 
-        update_time = d.pop("updateTime")
+        update_time = d.pop("updateTime", UNSET)
+        if type(update_time) is not int:
+            update_time = unexpected(update_time, "integer", _path, "updateTime")
 
         pair = d.pop("pair", UNSET)
+        if type(pair) is not str and pair is not UNSET:
+            pair = unexpected(pair, "string", _path, "pair")
 
-        _cum_qty = d.pop("cumQty", UNSET)
-        cum_qty: Decimal | Unset
-        if isinstance(_cum_qty, Unset):
-            cum_qty = UNSET
-        else:
-            cum_qty = decimal_from_wire(_cum_qty)
+        cum_qty = read_decimal(d.pop("cumQty", UNSET), _path, "cumQty", False, False, False)
 
         close_position = d.pop("closePosition", UNSET)
+        if type(close_position) is not bool and close_position is not UNSET:
+            close_position = unexpected(close_position, "boolean", _path, "closePosition")
 
-        _activate_price = d.pop("activatePrice", UNSET)
-        activate_price: Decimal | None | Unset
-        if isinstance(_activate_price, Unset):
-            activate_price = UNSET
-        else:
-            activate_price = decimal_or_none_from_wire(_activate_price)
+        activate_price = read_decimal(
+            d.pop("activatePrice", UNSET), _path, "activatePrice", False, True, False
+        )
 
-        _price_rate = d.pop("priceRate", UNSET)
-        price_rate: Decimal | None | Unset
-        if isinstance(_price_rate, Unset):
-            price_rate = UNSET
-        else:
-            price_rate = decimal_or_none_from_wire(_price_rate)
+        price_rate = read_decimal(d.pop("priceRate", UNSET), _path, "priceRate", False, True, False)
 
-        _price_match = d.pop("priceMatch", UNSET)
-        price_match: PriceMatch | Unset
-        if isinstance(_price_match, Unset):
-            price_match = UNSET
-        else:
-            price_match = enum_from_wire(PriceMatch, _price_match)
+        price_match = read_enum(PriceMatch, d.pop("priceMatch", UNSET), _path, "priceMatch", False)
 
-        _self_trade_prevention_mode = d.pop("selfTradePreventionMode", UNSET)
-        self_trade_prevention_mode: SelfTradePreventionMode | Unset
-        if isinstance(_self_trade_prevention_mode, Unset):
-            self_trade_prevention_mode = UNSET
-        else:
-            self_trade_prevention_mode = enum_from_wire(SelfTradePreventionMode, _self_trade_prevention_mode)
+        self_trade_prevention_mode = read_enum(
+            SelfTradePreventionMode,
+            d.pop("selfTradePreventionMode", UNSET),
+            _path,
+            "selfTradePreventionMode",
+            False,
+        )
 
         time = d.pop("time", UNSET)
+        if type(time) is not int and time is not UNSET:
+            time = unexpected(time, "integer", _path, "time")
 
         _model = cls(
             order_id=order_id,
@@ -311,6 +373,8 @@ class Order:
             self_trade_prevention_mode=self_trade_prevention_mode,
             time=time,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

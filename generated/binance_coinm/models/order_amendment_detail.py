@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from .._shape import extra_fields, object_from_wire, unexpected
+from ..types import UNSET
 
 if TYPE_CHECKING:
     from ..models.order_amendment_change import OrderAmendmentChange
@@ -18,6 +21,9 @@ T = TypeVar("T", bound="OrderAmendmentDetail")
 @_attrs_define
 class OrderAmendmentDetail:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         price (OrderAmendmentChange):
         orig_qty (OrderAmendmentChange):
@@ -27,6 +33,22 @@ class OrderAmendmentDetail:
     price: OrderAmendmentChange
     orig_qty: OrderAmendmentChange
     count: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "price",
+            "origQty",
+            "count",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "price",
+            "origQty",
+            "count",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -44,21 +66,37 @@ class OrderAmendmentDetail:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.order_amendment_change import OrderAmendmentChange  # noqa: PLC0415
 
-        d = dict(src_dict)
-        price = OrderAmendmentChange.from_dict(d.pop("price"))
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        _price = d.pop("price", UNSET)
+        if isinstance(_price, dict):
+            price = OrderAmendmentChange.from_dict(_price, f"{_path}.price")
+        else:
+            price = unexpected(_price, "object", _path, "price")
 
-        orig_qty = OrderAmendmentChange.from_dict(d.pop("origQty"))
+        _orig_qty = d.pop("origQty", UNSET)
+        if isinstance(_orig_qty, dict):
+            orig_qty = OrderAmendmentChange.from_dict(_orig_qty, f"{_path}.origQty")
+        else:
+            orig_qty = unexpected(_orig_qty, "object", _path, "origQty")
 
-        count = d.pop("count")
+        count = d.pop("count", UNSET)
+        if type(count) is not int:
+            count = unexpected(count, "integer", _path, "count")
 
         _model = cls(
             price=price,
             orig_qty=orig_qty,
             count=count,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.position_side import PositionSide
-from ..types import decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, decimal_to_wire
 
 T = TypeVar("T", bound="PositionMarginHistoryEntry")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="PositionMarginHistoryEntry")
 @_attrs_define
 class PositionMarginHistoryEntry:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         amount (Decimal):
         asset (str):
@@ -33,6 +37,28 @@ class PositionMarginHistoryEntry:
     time: int
     type_: int
     position_side: PositionSide
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "amount",
+            "asset",
+            "symbol",
+            "time",
+            "type",
+            "positionSide",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "amount",
+            "asset",
+            "symbol",
+            "time",
+            "type",
+            "positionSide",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -59,19 +85,31 @@ class PositionMarginHistoryEntry:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        amount = decimal_from_wire(d.pop("amount"))
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        amount = read_decimal(d.pop("amount", UNSET), _path, "amount")
 
-        asset = d.pop("asset")
+        asset = d.pop("asset", UNSET)
+        if type(asset) is not str:
+            asset = unexpected(asset, "string", _path, "asset")
 
-        symbol = d.pop("symbol")
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        time = d.pop("time")
+        time = d.pop("time", UNSET)
+        if type(time) is not int:
+            time = unexpected(time, "integer", _path, "time")
 
-        type_ = d.pop("type")
+        type_ = d.pop("type", UNSET)
+        if type(type_) is not int:
+            type_ = unexpected(type_, "integer", _path, "type")
 
-        position_side = enum_from_wire(PositionSide, d.pop("positionSide"))
+        position_side = read_enum(PositionSide, d.pop("positionSide", UNSET), _path, "positionSide")
 
         _model = cls(
             amount=amount,
@@ -81,6 +119,8 @@ class PositionMarginHistoryEntry:
             type_=type_,
             position_side=position_side,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.boolean_string import BooleanString
 from ..models.position_margin_type import PositionMarginType
 from ..models.position_side import PositionSide
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="PositionRisk")
 
@@ -20,6 +21,9 @@ T = TypeVar("T", bound="PositionRisk")
 @_attrs_define
 class PositionRisk:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         symbol (str):
         position_amt (Decimal):
@@ -51,6 +55,43 @@ class PositionRisk:
     position_side: PositionSide
     update_time: int
     break_even_price: Decimal | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "positionAmt",
+            "entryPrice",
+            "markPrice",
+            "unRealizedProfit",
+            "liquidationPrice",
+            "leverage",
+            "maxQty",
+            "marginType",
+            "isolatedMargin",
+            "isAutoAddMargin",
+            "positionSide",
+            "updateTime",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "positionAmt",
+            "entryPrice",
+            "markPrice",
+            "unRealizedProfit",
+            "liquidationPrice",
+            "leverage",
+            "maxQty",
+            "marginType",
+            "isolatedMargin",
+            "isAutoAddMargin",
+            "positionSide",
+            "updateTime",
+            "breakEvenPrice",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -104,40 +145,49 @@ class PositionRisk:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
-
-        position_amt = decimal_from_wire(d.pop("positionAmt"))
-
-        entry_price = decimal_from_wire(d.pop("entryPrice"))
-
-        mark_price = decimal_from_wire(d.pop("markPrice"))
-
-        un_realized_profit = decimal_from_wire(d.pop("unRealizedProfit"))
-
-        liquidation_price = decimal_from_wire(d.pop("liquidationPrice"))
-
-        leverage = d.pop("leverage")
-
-        max_qty = decimal_from_wire(d.pop("maxQty"))
-
-        margin_type = enum_from_wire(PositionMarginType, d.pop("marginType"))
-
-        isolated_margin = decimal_from_wire(d.pop("isolatedMargin"))
-
-        is_auto_add_margin = enum_from_wire(BooleanString, d.pop("isAutoAddMargin"))
-
-        position_side = enum_from_wire(PositionSide, d.pop("positionSide"))
-
-        update_time = d.pop("updateTime")
-
-        _break_even_price = d.pop("breakEvenPrice", UNSET)
-        break_even_price: Decimal | Unset
-        if isinstance(_break_even_price, Unset):
-            break_even_price = UNSET
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            break_even_price = decimal_from_wire(_break_even_price)
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
+
+        position_amt = read_decimal(d.pop("positionAmt", UNSET), _path, "positionAmt")
+
+        entry_price = read_decimal(d.pop("entryPrice", UNSET), _path, "entryPrice")
+
+        mark_price = read_decimal(d.pop("markPrice", UNSET), _path, "markPrice")
+
+        un_realized_profit = read_decimal(d.pop("unRealizedProfit", UNSET), _path, "unRealizedProfit")
+
+        liquidation_price = read_decimal(d.pop("liquidationPrice", UNSET), _path, "liquidationPrice")
+
+        leverage = d.pop("leverage", UNSET)
+        if type(leverage) is not str:
+            leverage = unexpected(leverage, "string", _path, "leverage")
+
+        max_qty = read_decimal(d.pop("maxQty", UNSET), _path, "maxQty")
+
+        margin_type = read_enum(PositionMarginType, d.pop("marginType", UNSET), _path, "marginType")
+
+        isolated_margin = read_decimal(d.pop("isolatedMargin", UNSET), _path, "isolatedMargin")
+
+        is_auto_add_margin = read_enum(
+            BooleanString, d.pop("isAutoAddMargin", UNSET), _path, "isAutoAddMargin"
+        )
+
+        position_side = read_enum(PositionSide, d.pop("positionSide", UNSET), _path, "positionSide")
+
+        update_time = d.pop("updateTime", UNSET)
+        if type(update_time) is not int:
+            update_time = unexpected(update_time, "integer", _path, "updateTime")
+
+        break_even_price = read_decimal(
+            d.pop("breakEvenPrice", UNSET), _path, "breakEvenPrice", False, False, False
+        )
 
         _model = cls(
             symbol=symbol,
@@ -155,6 +205,8 @@ class PositionRisk:
             update_time=update_time,
             break_even_price=break_even_price,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

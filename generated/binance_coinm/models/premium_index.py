@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
 from ..types import (
-    decimal_from_wire,
+    UNSET,
     decimal_or_empty_to_wire,
-    decimal_or_none_from_wire,
     decimal_to_wire,
 )
 
@@ -22,6 +22,9 @@ T = TypeVar("T", bound="PremiumIndex")
 @_attrs_define
 class PremiumIndex:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         symbol (str):
         pair (str):
@@ -43,6 +46,34 @@ class PremiumIndex:
     interest_rate: Decimal | None
     next_funding_time: int
     time: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "pair",
+            "markPrice",
+            "indexPrice",
+            "estimatedSettlePrice",
+            "lastFundingRate",
+            "interestRate",
+            "nextFundingTime",
+            "time",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "pair",
+            "markPrice",
+            "indexPrice",
+            "estimatedSettlePrice",
+            "lastFundingRate",
+            "interestRate",
+            "nextFundingTime",
+            "time",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -78,25 +109,41 @@ class PremiumIndex:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        pair = d.pop("pair")
+        pair = d.pop("pair", UNSET)
+        if type(pair) is not str:
+            pair = unexpected(pair, "string", _path, "pair")
 
-        mark_price = decimal_from_wire(d.pop("markPrice"))
+        mark_price = read_decimal(d.pop("markPrice", UNSET), _path, "markPrice")
 
-        index_price = decimal_from_wire(d.pop("indexPrice"))
+        index_price = read_decimal(d.pop("indexPrice", UNSET), _path, "indexPrice")
 
-        estimated_settle_price = decimal_from_wire(d.pop("estimatedSettlePrice"))
+        estimated_settle_price = read_decimal(
+            d.pop("estimatedSettlePrice", UNSET), _path, "estimatedSettlePrice"
+        )
 
-        last_funding_rate = decimal_or_none_from_wire(d.pop("lastFundingRate"))
+        last_funding_rate = read_decimal(
+            d.pop("lastFundingRate", UNSET), _path, "lastFundingRate", True, True, False
+        )
 
-        interest_rate = decimal_or_none_from_wire(d.pop("interestRate"))
+        interest_rate = read_decimal(d.pop("interestRate", UNSET), _path, "interestRate", True, True, False)
 
-        next_funding_time = d.pop("nextFundingTime")
+        next_funding_time = d.pop("nextFundingTime", UNSET)
+        if type(next_funding_time) is not int:
+            next_funding_time = unexpected(next_funding_time, "integer", _path, "nextFundingTime")
 
-        time = d.pop("time")
+        time = d.pop("time", UNSET)
+        if type(time) is not int:
+            time = unexpected(time, "integer", _path, "time")
 
         _model = cls(
             symbol=symbol,
@@ -109,6 +156,8 @@ class PremiumIndex:
             next_funding_time=next_funding_time,
             time=time,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

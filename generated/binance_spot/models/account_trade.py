@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, decimal_to_wire
 
 T = TypeVar("T", bound="AccountTrade")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="AccountTrade")
 @_attrs_define
 class AccountTrade:
     """A trade of the account.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
 
     Attributes:
         symbol (str):
@@ -47,6 +51,42 @@ class AccountTrade:
     is_buyer: bool
     is_maker: bool
     is_best_match: bool
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "id",
+            "orderId",
+            "orderListId",
+            "price",
+            "qty",
+            "quoteQty",
+            "commission",
+            "commissionAsset",
+            "time",
+            "isBuyer",
+            "isMaker",
+            "isBestMatch",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "id",
+            "orderId",
+            "orderListId",
+            "price",
+            "qty",
+            "quoteQty",
+            "commission",
+            "commissionAsset",
+            "time",
+            "isBuyer",
+            "isMaker",
+            "isBestMatch",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -94,33 +134,55 @@ class AccountTrade:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        id = d.pop("id")
+        id = d.pop("id", UNSET)
+        if type(id) is not int:
+            id = unexpected(id, "integer", _path, "id")
 
-        order_id = d.pop("orderId")
+        order_id = d.pop("orderId", UNSET)
+        if type(order_id) is not int:
+            order_id = unexpected(order_id, "integer", _path, "orderId")
 
-        order_list_id = d.pop("orderListId")
+        order_list_id = d.pop("orderListId", UNSET)
+        if type(order_list_id) is not int:
+            order_list_id = unexpected(order_list_id, "integer", _path, "orderListId")
 
-        price = decimal_from_wire(d.pop("price"))
+        price = read_decimal(d.pop("price", UNSET), _path, "price")
 
-        qty = decimal_from_wire(d.pop("qty"))
+        qty = read_decimal(d.pop("qty", UNSET), _path, "qty")
 
-        quote_qty = decimal_from_wire(d.pop("quoteQty"))
+        quote_qty = read_decimal(d.pop("quoteQty", UNSET), _path, "quoteQty")
 
-        commission = decimal_from_wire(d.pop("commission"))
+        commission = read_decimal(d.pop("commission", UNSET), _path, "commission")
 
-        commission_asset = d.pop("commissionAsset")
+        commission_asset = d.pop("commissionAsset", UNSET)
+        if type(commission_asset) is not str:
+            commission_asset = unexpected(commission_asset, "string", _path, "commissionAsset")
 
-        time = d.pop("time")
+        time = d.pop("time", UNSET)
+        if type(time) is not int:
+            time = unexpected(time, "integer", _path, "time")
 
-        is_buyer = d.pop("isBuyer")
+        is_buyer = d.pop("isBuyer", UNSET)
+        if type(is_buyer) is not bool:
+            is_buyer = unexpected(is_buyer, "boolean", _path, "isBuyer")
 
-        is_maker = d.pop("isMaker")
+        is_maker = d.pop("isMaker", UNSET)
+        if type(is_maker) is not bool:
+            is_maker = unexpected(is_maker, "boolean", _path, "isMaker")
 
-        is_best_match = d.pop("isBestMatch")
+        is_best_match = d.pop("isBestMatch", UNSET)
+        if type(is_best_match) is not bool:
+            is_best_match = unexpected(is_best_match, "boolean", _path, "isBestMatch")
 
         _model = cls(
             symbol=symbol,
@@ -137,6 +199,8 @@ class AccountTrade:
             is_maker=is_maker,
             is_best_match=is_best_match,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.allocation_type import AllocationType
-from ..types import decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, decimal_to_wire
 
 T = TypeVar("T", bound="Allocation")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="Allocation")
 @_attrs_define
 class Allocation:
     """A fill allocated to the account by smart order routing.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
 
     Attributes:
         symbol (str):
@@ -50,6 +54,44 @@ class Allocation:
     is_buyer: bool
     is_maker: bool
     is_allocator: bool
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "allocationId",
+            "allocationType",
+            "orderId",
+            "orderListId",
+            "price",
+            "qty",
+            "quoteQty",
+            "commission",
+            "commissionAsset",
+            "time",
+            "isBuyer",
+            "isMaker",
+            "isAllocator",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "allocationId",
+            "allocationType",
+            "orderId",
+            "orderListId",
+            "price",
+            "qty",
+            "quoteQty",
+            "commission",
+            "commissionAsset",
+            "time",
+            "isBuyer",
+            "isMaker",
+            "isAllocator",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -100,35 +142,57 @@ class Allocation:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        allocation_id = d.pop("allocationId")
+        allocation_id = d.pop("allocationId", UNSET)
+        if type(allocation_id) is not int:
+            allocation_id = unexpected(allocation_id, "integer", _path, "allocationId")
 
-        allocation_type = enum_from_wire(AllocationType, d.pop("allocationType"))
+        allocation_type = read_enum(AllocationType, d.pop("allocationType", UNSET), _path, "allocationType")
 
-        order_id = d.pop("orderId")
+        order_id = d.pop("orderId", UNSET)
+        if type(order_id) is not int:
+            order_id = unexpected(order_id, "integer", _path, "orderId")
 
-        order_list_id = d.pop("orderListId")
+        order_list_id = d.pop("orderListId", UNSET)
+        if type(order_list_id) is not int:
+            order_list_id = unexpected(order_list_id, "integer", _path, "orderListId")
 
-        price = decimal_from_wire(d.pop("price"))
+        price = read_decimal(d.pop("price", UNSET), _path, "price")
 
-        qty = decimal_from_wire(d.pop("qty"))
+        qty = read_decimal(d.pop("qty", UNSET), _path, "qty")
 
-        quote_qty = decimal_from_wire(d.pop("quoteQty"))
+        quote_qty = read_decimal(d.pop("quoteQty", UNSET), _path, "quoteQty")
 
-        commission = decimal_from_wire(d.pop("commission"))
+        commission = read_decimal(d.pop("commission", UNSET), _path, "commission")
 
-        commission_asset = d.pop("commissionAsset")
+        commission_asset = d.pop("commissionAsset", UNSET)
+        if type(commission_asset) is not str:
+            commission_asset = unexpected(commission_asset, "string", _path, "commissionAsset")
 
-        time = d.pop("time")
+        time = d.pop("time", UNSET)
+        if type(time) is not int:
+            time = unexpected(time, "integer", _path, "time")
 
-        is_buyer = d.pop("isBuyer")
+        is_buyer = d.pop("isBuyer", UNSET)
+        if type(is_buyer) is not bool:
+            is_buyer = unexpected(is_buyer, "boolean", _path, "isBuyer")
 
-        is_maker = d.pop("isMaker")
+        is_maker = d.pop("isMaker", UNSET)
+        if type(is_maker) is not bool:
+            is_maker = unexpected(is_maker, "boolean", _path, "isMaker")
 
-        is_allocator = d.pop("isAllocator")
+        is_allocator = d.pop("isAllocator", UNSET)
+        if type(is_allocator) is not bool:
+            is_allocator = unexpected(is_allocator, "boolean", _path, "isAllocator")
 
         _model = cls(
             symbol=symbol,
@@ -146,6 +210,8 @@ class Allocation:
             is_maker=is_maker,
             is_allocator=is_allocator,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

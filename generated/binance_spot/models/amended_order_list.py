@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, join, object_from_wire, read_enum, unexpected
 from ..models.contingency_type import ContingencyType
 from ..models.list_order_status import ListOrderStatus
-from ..types import enum_from_wire
+from ..types import UNSET
 
 if TYPE_CHECKING:
     from ..models.order_list_order import OrderListOrder
@@ -22,6 +23,9 @@ T = TypeVar("T", bound="AmendedOrderList")
 @_attrs_define
 class AmendedOrderList:
     """Status of the order list an amended order belongs to.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
 
     Attributes:
         order_list_id (int):
@@ -38,6 +42,28 @@ class AmendedOrderList:
     list_client_order_id: str
     symbol: str
     orders: list[OrderListOrder]
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "orderListId",
+            "contingencyType",
+            "listOrderStatus",
+            "listClientOrderId",
+            "symbol",
+            "orders",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "orderListId",
+            "contingencyType",
+            "listOrderStatus",
+            "listClientOrderId",
+            "symbol",
+            "orders",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -67,26 +93,49 @@ class AmendedOrderList:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.order_list_order import OrderListOrder  # noqa: PLC0415
 
-        d = dict(src_dict)
-        order_list_id = d.pop("orderListId")
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        order_list_id = d.pop("orderListId", UNSET)
+        if type(order_list_id) is not int:
+            order_list_id = unexpected(order_list_id, "integer", _path, "orderListId")
 
-        contingency_type = enum_from_wire(ContingencyType, d.pop("contingencyType"))
+        contingency_type = read_enum(
+            ContingencyType, d.pop("contingencyType", UNSET), _path, "contingencyType"
+        )
 
-        list_order_status = enum_from_wire(ListOrderStatus, d.pop("listOrderStatus"))
+        list_order_status = read_enum(
+            ListOrderStatus, d.pop("listOrderStatus", UNSET), _path, "listOrderStatus"
+        )
 
-        list_client_order_id = d.pop("listClientOrderId")
+        list_client_order_id = d.pop("listClientOrderId", UNSET)
+        if type(list_client_order_id) is not str:
+            list_client_order_id = unexpected(list_client_order_id, "string", _path, "listClientOrderId")
 
-        symbol = d.pop("symbol")
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        orders = []
-        _orders = d.pop("orders")
-        for orders_item_data in _orders:
-            orders_item = OrderListOrder.from_dict(orders_item_data)
+        _orders = d.pop("orders", UNSET)
+        orders: list[OrderListOrder]
+        if isinstance(_orders, list):
+            orders_path = f"{_path}.orders"
+            orders = []
+            for orders_index, orders_item_data in enumerate(_orders):
+                _orders_item = orders_item_data
+                if isinstance(_orders_item, dict):
+                    orders_item = OrderListOrder.from_dict(_orders_item, join(orders_path, orders_index))
+                else:
+                    orders_item = unexpected(_orders_item, "object", orders_path, orders_index)
 
-            orders.append(orders_item)
+                orders.append(orders_item)
+        else:
+            orders = unexpected(_orders, "array", _path, "orders")
 
         _model = cls(
             order_list_id=order_list_id,
@@ -96,6 +145,8 @@ class AmendedOrderList:
             symbol=symbol,
             orders=orders,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

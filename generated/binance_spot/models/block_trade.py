@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, decimal_to_wire
 
 T = TypeVar("T", bound="BlockTrade")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="BlockTrade")
 @_attrs_define
 class BlockTrade:
     """A block trade.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
 
     Attributes:
         id (int):
@@ -33,6 +37,28 @@ class BlockTrade:
     quote_qty: Decimal
     time: int
     is_buyer_maker: bool
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "id",
+            "price",
+            "qty",
+            "quoteQty",
+            "time",
+            "isBuyerMaker",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "id",
+            "price",
+            "qty",
+            "quoteQty",
+            "time",
+            "isBuyerMaker",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -59,19 +85,29 @@ class BlockTrade:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        id = d.pop("id", UNSET)
+        if type(id) is not int:
+            id = unexpected(id, "integer", _path, "id")
 
-        price = decimal_from_wire(d.pop("price"))
+        price = read_decimal(d.pop("price", UNSET), _path, "price")
 
-        qty = decimal_from_wire(d.pop("qty"))
+        qty = read_decimal(d.pop("qty", UNSET), _path, "qty")
 
-        quote_qty = decimal_from_wire(d.pop("quoteQty"))
+        quote_qty = read_decimal(d.pop("quoteQty", UNSET), _path, "quoteQty")
 
-        time = d.pop("time")
+        time = d.pop("time", UNSET)
+        if type(time) is not int:
+            time = unexpected(time, "integer", _path, "time")
 
-        is_buyer_maker = d.pop("isBuyerMaker")
+        is_buyer_maker = d.pop("isBuyerMaker", UNSET)
+        if type(is_buyer_maker) is not bool:
+            is_buyer_maker = unexpected(is_buyer_maker, "boolean", _path, "isBuyerMaker")
 
         _model = cls(
             id=id,
@@ -81,6 +117,8 @@ class BlockTrade:
             time=time,
             is_buyer_maker=is_buyer_maker,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

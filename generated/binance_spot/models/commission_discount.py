@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, decimal_to_wire
 
 T = TypeVar("T", bound="CommissionDiscount")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="CommissionDiscount")
 @_attrs_define
 class CommissionDiscount:
     """The discount on standard commissions paid in BNB.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
 
     Attributes:
         enabled_for_account (bool):
@@ -29,6 +33,24 @@ class CommissionDiscount:
     enabled_for_symbol: bool
     discount_asset: str
     discount: Decimal
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "enabledForAccount",
+            "enabledForSymbol",
+            "discountAsset",
+            "discount",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "enabledForAccount",
+            "enabledForSymbol",
+            "discountAsset",
+            "discount",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -49,15 +71,25 @@ class CommissionDiscount:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        enabled_for_account = d.pop("enabledForAccount")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        enabled_for_account = d.pop("enabledForAccount", UNSET)
+        if type(enabled_for_account) is not bool:
+            enabled_for_account = unexpected(enabled_for_account, "boolean", _path, "enabledForAccount")
 
-        enabled_for_symbol = d.pop("enabledForSymbol")
+        enabled_for_symbol = d.pop("enabledForSymbol", UNSET)
+        if type(enabled_for_symbol) is not bool:
+            enabled_for_symbol = unexpected(enabled_for_symbol, "boolean", _path, "enabledForSymbol")
 
-        discount_asset = d.pop("discountAsset")
+        discount_asset = d.pop("discountAsset", UNSET)
+        if type(discount_asset) is not str:
+            discount_asset = unexpected(discount_asset, "string", _path, "discountAsset")
 
-        discount = decimal_from_wire(d.pop("discount"))
+        discount = read_decimal(d.pop("discount", UNSET), _path, "discount")
 
         _model = cls(
             enabled_for_account=enabled_for_account,
@@ -65,6 +97,8 @@ class CommissionDiscount:
             discount_asset=discount_asset,
             discount=discount,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="Fill")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="Fill")
 @_attrs_define
 class Fill:
     """One fill of a new order (answer type `FULL`).
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
 
     Attributes:
         price (Decimal):
@@ -35,6 +39,28 @@ class Fill:
     trade_id: int
     match_type: str | Unset = UNSET
     alloc_id: int | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "price",
+            "qty",
+            "commission",
+            "commissionAsset",
+            "tradeId",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "price",
+            "qty",
+            "commission",
+            "commissionAsset",
+            "tradeId",
+            "matchType",
+            "allocId",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -66,21 +92,33 @@ class Fill:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        price = decimal_from_wire(d.pop("price"))
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        price = read_decimal(d.pop("price", UNSET), _path, "price")
 
-        qty = decimal_from_wire(d.pop("qty"))
+        qty = read_decimal(d.pop("qty", UNSET), _path, "qty")
 
-        commission = decimal_from_wire(d.pop("commission"))
+        commission = read_decimal(d.pop("commission", UNSET), _path, "commission")
 
-        commission_asset = d.pop("commissionAsset")
+        commission_asset = d.pop("commissionAsset", UNSET)
+        if type(commission_asset) is not str:
+            commission_asset = unexpected(commission_asset, "string", _path, "commissionAsset")
 
-        trade_id = d.pop("tradeId")
+        trade_id = d.pop("tradeId", UNSET)
+        if type(trade_id) is not int:
+            trade_id = unexpected(trade_id, "integer", _path, "tradeId")
 
         match_type = d.pop("matchType", UNSET)
+        if type(match_type) is not str and match_type is not UNSET:
+            match_type = unexpected(match_type, "string", _path, "matchType")
 
         alloc_id = d.pop("allocId", UNSET)
+        if type(alloc_id) is not int and alloc_id is not UNSET:
+            alloc_id = unexpected(alloc_id, "integer", _path, "allocId")
 
         _model = cls(
             price=price,
@@ -91,6 +129,8 @@ class Fill:
             match_type=match_type,
             alloc_id=alloc_id,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, decimal_to_wire
 
 T = TypeVar("T", bound="OrderAmendment")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="OrderAmendment")
 @_attrs_define
 class OrderAmendment:
     """One keep-priority amendment of an order.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
 
     Attributes:
         symbol (str):
@@ -37,6 +41,32 @@ class OrderAmendment:
     orig_qty: Decimal
     new_qty: Decimal
     time: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "orderId",
+            "executionId",
+            "origClientOrderId",
+            "newClientOrderId",
+            "origQty",
+            "newQty",
+            "time",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "orderId",
+            "executionId",
+            "origClientOrderId",
+            "newClientOrderId",
+            "origQty",
+            "newQty",
+            "time",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -69,23 +99,39 @@ class OrderAmendment:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        order_id = d.pop("orderId")
+        order_id = d.pop("orderId", UNSET)
+        if type(order_id) is not int:
+            order_id = unexpected(order_id, "integer", _path, "orderId")
 
-        execution_id = d.pop("executionId")
+        execution_id = d.pop("executionId", UNSET)
+        if type(execution_id) is not int:
+            execution_id = unexpected(execution_id, "integer", _path, "executionId")
 
-        orig_client_order_id = d.pop("origClientOrderId")
+        orig_client_order_id = d.pop("origClientOrderId", UNSET)
+        if type(orig_client_order_id) is not str:
+            orig_client_order_id = unexpected(orig_client_order_id, "string", _path, "origClientOrderId")
 
-        new_client_order_id = d.pop("newClientOrderId")
+        new_client_order_id = d.pop("newClientOrderId", UNSET)
+        if type(new_client_order_id) is not str:
+            new_client_order_id = unexpected(new_client_order_id, "string", _path, "newClientOrderId")
 
-        orig_qty = decimal_from_wire(d.pop("origQty"))
+        orig_qty = read_decimal(d.pop("origQty", UNSET), _path, "origQty")
 
-        new_qty = decimal_from_wire(d.pop("newQty"))
+        new_qty = read_decimal(d.pop("newQty", UNSET), _path, "newQty")
 
-        time = d.pop("time")
+        time = d.pop("time", UNSET)
+        if type(time) is not int:
+            time = unexpected(time, "integer", _path, "time")
 
         _model = cls(
             symbol=symbol,
@@ -97,6 +143,8 @@ class OrderAmendment:
             new_qty=new_qty,
             time=time,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

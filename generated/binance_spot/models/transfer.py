@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.transfer_status import TransferStatus
 from ..models.transfer_type import TransferType
-from ..types import decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, decimal_to_wire
 
 T = TypeVar("T", bound="Transfer")
 
@@ -19,6 +20,9 @@ T = TypeVar("T", bound="Transfer")
 @_attrs_define
 class Transfer:
     """A universal transfer.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
 
     Attributes:
         asset (str):
@@ -37,6 +41,28 @@ class Transfer:
     status: TransferStatus
     tran_id: int
     timestamp: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "asset",
+            "amount",
+            "type",
+            "status",
+            "tranId",
+            "timestamp",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "asset",
+            "amount",
+            "type",
+            "status",
+            "tranId",
+            "timestamp",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -63,19 +89,29 @@ class Transfer:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        asset = d.pop("asset")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        asset = d.pop("asset", UNSET)
+        if type(asset) is not str:
+            asset = unexpected(asset, "string", _path, "asset")
 
-        amount = decimal_from_wire(d.pop("amount"))
+        amount = read_decimal(d.pop("amount", UNSET), _path, "amount")
 
-        type_ = enum_from_wire(TransferType, d.pop("type"))
+        type_ = read_enum(TransferType, d.pop("type", UNSET), _path, "type")
 
-        status = enum_from_wire(TransferStatus, d.pop("status"))
+        status = read_enum(TransferStatus, d.pop("status", UNSET), _path, "status")
 
-        tran_id = d.pop("tranId")
+        tran_id = d.pop("tranId", UNSET)
+        if type(tran_id) is not int:
+            tran_id = unexpected(tran_id, "integer", _path, "tranId")
 
-        timestamp = d.pop("timestamp")
+        timestamp = d.pop("timestamp", UNSET)
+        if type(timestamp) is not int:
+            timestamp = unexpected(timestamp, "integer", _path, "timestamp")
 
         _model = cls(
             asset=asset,
@@ -85,6 +121,8 @@ class Transfer:
             tran_id=tran_id,
             timestamp=timestamp,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="WindowTicker")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="WindowTicker")
 class WindowTicker:
     """Price change statistics over a trading day or a rolling window. The fields that are not required are left out when
     `type=MINI`.
+
+        Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+        value as it came (another type), and the departure is recorded (``binance_spot._shape``).
 
         Attributes:
             symbol (str):
@@ -52,6 +56,43 @@ class WindowTicker:
     price_change: Decimal | Unset = UNSET
     price_change_percent: Decimal | Unset = UNSET
     weighted_avg_price: Decimal | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "openPrice",
+            "highPrice",
+            "lowPrice",
+            "lastPrice",
+            "volume",
+            "quoteVolume",
+            "openTime",
+            "closeTime",
+            "firstId",
+            "lastId",
+            "count",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "openPrice",
+            "highPrice",
+            "lowPrice",
+            "lastPrice",
+            "volume",
+            "quoteVolume",
+            "openTime",
+            "closeTime",
+            "firstId",
+            "lastId",
+            "count",
+            "priceChange",
+            "priceChangePercent",
+            "weightedAvgPrice",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -114,52 +155,57 @@ class WindowTicker:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
-
-        open_price = decimal_from_wire(d.pop("openPrice"))
-
-        high_price = decimal_from_wire(d.pop("highPrice"))
-
-        low_price = decimal_from_wire(d.pop("lowPrice"))
-
-        last_price = decimal_from_wire(d.pop("lastPrice"))
-
-        volume = decimal_from_wire(d.pop("volume"))
-
-        quote_volume = decimal_from_wire(d.pop("quoteVolume"))
-
-        open_time = d.pop("openTime")
-
-        close_time = d.pop("closeTime")
-
-        first_id = d.pop("firstId")
-
-        last_id = d.pop("lastId")
-
-        count = d.pop("count")
-
-        _price_change = d.pop("priceChange", UNSET)
-        price_change: Decimal | Unset
-        if isinstance(_price_change, Unset):
-            price_change = UNSET
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            price_change = decimal_from_wire(_price_change)
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        _price_change_percent = d.pop("priceChangePercent", UNSET)
-        price_change_percent: Decimal | Unset
-        if isinstance(_price_change_percent, Unset):
-            price_change_percent = UNSET
-        else:
-            price_change_percent = decimal_from_wire(_price_change_percent)
+        open_price = read_decimal(d.pop("openPrice", UNSET), _path, "openPrice")
 
-        _weighted_avg_price = d.pop("weightedAvgPrice", UNSET)
-        weighted_avg_price: Decimal | Unset
-        if isinstance(_weighted_avg_price, Unset):
-            weighted_avg_price = UNSET
-        else:
-            weighted_avg_price = decimal_from_wire(_weighted_avg_price)
+        high_price = read_decimal(d.pop("highPrice", UNSET), _path, "highPrice")
+
+        low_price = read_decimal(d.pop("lowPrice", UNSET), _path, "lowPrice")
+
+        last_price = read_decimal(d.pop("lastPrice", UNSET), _path, "lastPrice")
+
+        volume = read_decimal(d.pop("volume", UNSET), _path, "volume")
+
+        quote_volume = read_decimal(d.pop("quoteVolume", UNSET), _path, "quoteVolume")
+
+        open_time = d.pop("openTime", UNSET)
+        if type(open_time) is not int:
+            open_time = unexpected(open_time, "integer", _path, "openTime")
+
+        close_time = d.pop("closeTime", UNSET)
+        if type(close_time) is not int:
+            close_time = unexpected(close_time, "integer", _path, "closeTime")
+
+        first_id = d.pop("firstId", UNSET)
+        if type(first_id) is not int:
+            first_id = unexpected(first_id, "integer", _path, "firstId")
+
+        last_id = d.pop("lastId", UNSET)
+        if type(last_id) is not int:
+            last_id = unexpected(last_id, "integer", _path, "lastId")
+
+        count = d.pop("count", UNSET)
+        if type(count) is not int:
+            count = unexpected(count, "integer", _path, "count")
+
+        price_change = read_decimal(d.pop("priceChange", UNSET), _path, "priceChange", False, False, False)
+
+        price_change_percent = read_decimal(
+            d.pop("priceChangePercent", UNSET), _path, "priceChangePercent", False, False, False
+        )
+
+        weighted_avg_price = read_decimal(
+            d.pop("weightedAvgPrice", UNSET), _path, "weightedAvgPrice", False, False, False
+        )
 
         _model = cls(
             symbol=symbol,
@@ -178,6 +224,8 @@ class WindowTicker:
             price_change_percent=price_change_percent,
             weighted_avg_price=weighted_avg_price,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

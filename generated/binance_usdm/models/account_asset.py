@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="AccountAsset")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="AccountAsset")
 @_attrs_define
 class AccountAsset:
     """Figures of one margin asset.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         asset (str):
@@ -49,6 +53,43 @@ class AccountAsset:
     max_withdraw_amount: Decimal
     update_time: int
     margin_available: bool | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "asset",
+            "walletBalance",
+            "unrealizedProfit",
+            "marginBalance",
+            "maintMargin",
+            "initialMargin",
+            "positionInitialMargin",
+            "openOrderInitialMargin",
+            "crossWalletBalance",
+            "crossUnPnl",
+            "availableBalance",
+            "maxWithdrawAmount",
+            "updateTime",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "asset",
+            "walletBalance",
+            "unrealizedProfit",
+            "marginBalance",
+            "maintMargin",
+            "initialMargin",
+            "positionInitialMargin",
+            "openOrderInitialMargin",
+            "crossWalletBalance",
+            "crossUnPnl",
+            "availableBalance",
+            "maxWithdrawAmount",
+            "updateTime",
+            "marginAvailable",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -100,35 +141,49 @@ class AccountAsset:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        asset = d.pop("asset")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        asset = d.pop("asset", UNSET)
+        if type(asset) is not str:
+            asset = unexpected(asset, "string", _path, "asset")
 
-        wallet_balance = decimal_from_wire(d.pop("walletBalance"))
+        wallet_balance = read_decimal(d.pop("walletBalance", UNSET), _path, "walletBalance")
 
-        unrealized_profit = decimal_from_wire(d.pop("unrealizedProfit"))
+        unrealized_profit = read_decimal(d.pop("unrealizedProfit", UNSET), _path, "unrealizedProfit")
 
-        margin_balance = decimal_from_wire(d.pop("marginBalance"))
+        margin_balance = read_decimal(d.pop("marginBalance", UNSET), _path, "marginBalance")
 
-        maint_margin = decimal_from_wire(d.pop("maintMargin"))
+        maint_margin = read_decimal(d.pop("maintMargin", UNSET), _path, "maintMargin")
 
-        initial_margin = decimal_from_wire(d.pop("initialMargin"))
+        initial_margin = read_decimal(d.pop("initialMargin", UNSET), _path, "initialMargin")
 
-        position_initial_margin = decimal_from_wire(d.pop("positionInitialMargin"))
+        position_initial_margin = read_decimal(
+            d.pop("positionInitialMargin", UNSET), _path, "positionInitialMargin"
+        )
 
-        open_order_initial_margin = decimal_from_wire(d.pop("openOrderInitialMargin"))
+        open_order_initial_margin = read_decimal(
+            d.pop("openOrderInitialMargin", UNSET), _path, "openOrderInitialMargin"
+        )
 
-        cross_wallet_balance = decimal_from_wire(d.pop("crossWalletBalance"))
+        cross_wallet_balance = read_decimal(d.pop("crossWalletBalance", UNSET), _path, "crossWalletBalance")
 
-        cross_un_pnl = decimal_from_wire(d.pop("crossUnPnl"))
+        cross_un_pnl = read_decimal(d.pop("crossUnPnl", UNSET), _path, "crossUnPnl")
 
-        available_balance = decimal_from_wire(d.pop("availableBalance"))
+        available_balance = read_decimal(d.pop("availableBalance", UNSET), _path, "availableBalance")
 
-        max_withdraw_amount = decimal_from_wire(d.pop("maxWithdrawAmount"))
+        max_withdraw_amount = read_decimal(d.pop("maxWithdrawAmount", UNSET), _path, "maxWithdrawAmount")
 
-        update_time = d.pop("updateTime")
+        update_time = d.pop("updateTime", UNSET)
+        if type(update_time) is not int:
+            update_time = unexpected(update_time, "integer", _path, "updateTime")
 
         margin_available = d.pop("marginAvailable", UNSET)
+        if type(margin_available) is not bool and margin_available is not UNSET:
+            margin_available = unexpected(margin_available, "boolean", _path, "marginAvailable")
 
         _model = cls(
             asset=asset,
@@ -146,6 +201,8 @@ class AccountAsset:
             update_time=update_time,
             margin_available=margin_available,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.position_side import PositionSide
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="AccountPositionV2")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="AccountPositionV2")
 @_attrs_define
 class AccountPositionV2:
     """A position in the V2 account answer (every symbol is listed).
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         symbol (str):
@@ -54,6 +58,45 @@ class AccountPositionV2:
     break_even_price: Decimal | Unset = UNSET
     bid_notional: Decimal | Unset = UNSET
     ask_notional: Decimal | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "initialMargin",
+            "maintMargin",
+            "unrealizedProfit",
+            "positionInitialMargin",
+            "openOrderInitialMargin",
+            "leverage",
+            "isolated",
+            "entryPrice",
+            "maxNotional",
+            "positionSide",
+            "positionAmt",
+            "updateTime",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "initialMargin",
+            "maintMargin",
+            "unrealizedProfit",
+            "positionInitialMargin",
+            "openOrderInitialMargin",
+            "leverage",
+            "isolated",
+            "entryPrice",
+            "maxNotional",
+            "positionSide",
+            "positionAmt",
+            "updateTime",
+            "breakEvenPrice",
+            "bidNotional",
+            "askNotional",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -119,54 +162,57 @@ class AccountPositionV2:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
-
-        initial_margin = decimal_from_wire(d.pop("initialMargin"))
-
-        maint_margin = decimal_from_wire(d.pop("maintMargin"))
-
-        unrealized_profit = decimal_from_wire(d.pop("unrealizedProfit"))
-
-        position_initial_margin = decimal_from_wire(d.pop("positionInitialMargin"))
-
-        open_order_initial_margin = decimal_from_wire(d.pop("openOrderInitialMargin"))
-
-        leverage = d.pop("leverage")
-
-        isolated = d.pop("isolated")
-
-        entry_price = decimal_from_wire(d.pop("entryPrice"))
-
-        max_notional = decimal_from_wire(d.pop("maxNotional"))
-
-        position_side = enum_from_wire(PositionSide, d.pop("positionSide"))
-
-        position_amt = decimal_from_wire(d.pop("positionAmt"))
-
-        update_time = d.pop("updateTime")
-
-        _break_even_price = d.pop("breakEvenPrice", UNSET)
-        break_even_price: Decimal | Unset
-        if isinstance(_break_even_price, Unset):
-            break_even_price = UNSET
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            break_even_price = decimal_from_wire(_break_even_price)
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        _bid_notional = d.pop("bidNotional", UNSET)
-        bid_notional: Decimal | Unset
-        if isinstance(_bid_notional, Unset):
-            bid_notional = UNSET
-        else:
-            bid_notional = decimal_from_wire(_bid_notional)
+        initial_margin = read_decimal(d.pop("initialMargin", UNSET), _path, "initialMargin")
 
-        _ask_notional = d.pop("askNotional", UNSET)
-        ask_notional: Decimal | Unset
-        if isinstance(_ask_notional, Unset):
-            ask_notional = UNSET
-        else:
-            ask_notional = decimal_from_wire(_ask_notional)
+        maint_margin = read_decimal(d.pop("maintMargin", UNSET), _path, "maintMargin")
+
+        unrealized_profit = read_decimal(d.pop("unrealizedProfit", UNSET), _path, "unrealizedProfit")
+
+        position_initial_margin = read_decimal(
+            d.pop("positionInitialMargin", UNSET), _path, "positionInitialMargin"
+        )
+
+        open_order_initial_margin = read_decimal(
+            d.pop("openOrderInitialMargin", UNSET), _path, "openOrderInitialMargin"
+        )
+
+        leverage = d.pop("leverage", UNSET)
+        if type(leverage) is not str:
+            leverage = unexpected(leverage, "string", _path, "leverage")
+
+        isolated = d.pop("isolated", UNSET)
+        if type(isolated) is not bool:
+            isolated = unexpected(isolated, "boolean", _path, "isolated")
+
+        entry_price = read_decimal(d.pop("entryPrice", UNSET), _path, "entryPrice")
+
+        max_notional = read_decimal(d.pop("maxNotional", UNSET), _path, "maxNotional")
+
+        position_side = read_enum(PositionSide, d.pop("positionSide", UNSET), _path, "positionSide")
+
+        position_amt = read_decimal(d.pop("positionAmt", UNSET), _path, "positionAmt")
+
+        update_time = d.pop("updateTime", UNSET)
+        if type(update_time) is not int:
+            update_time = unexpected(update_time, "integer", _path, "updateTime")
+
+        break_even_price = read_decimal(
+            d.pop("breakEvenPrice", UNSET), _path, "breakEvenPrice", False, False, False
+        )
+
+        bid_notional = read_decimal(d.pop("bidNotional", UNSET), _path, "bidNotional", False, False, False)
+
+        ask_notional = read_decimal(d.pop("askNotional", UNSET), _path, "askNotional", False, False, False)
 
         _model = cls(
             symbol=symbol,
@@ -186,6 +232,8 @@ class AccountPositionV2:
             bid_notional=bid_notional,
             ask_notional=ask_notional,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

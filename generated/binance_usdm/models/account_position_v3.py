@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.position_side import PositionSide
-from ..types import decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, decimal_to_wire
 
 T = TypeVar("T", bound="AccountPositionV3")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="AccountPositionV3")
 @_attrs_define
 class AccountPositionV3:
     """A position in the V3 account answer.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         symbol (str):
@@ -42,6 +46,36 @@ class AccountPositionV3:
     initial_margin: Decimal
     maint_margin: Decimal
     update_time: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "positionSide",
+            "positionAmt",
+            "unrealizedProfit",
+            "isolatedMargin",
+            "notional",
+            "isolatedWallet",
+            "initialMargin",
+            "maintMargin",
+            "updateTime",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "positionSide",
+            "positionAmt",
+            "unrealizedProfit",
+            "isolatedMargin",
+            "notional",
+            "isolatedWallet",
+            "initialMargin",
+            "maintMargin",
+            "updateTime",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -80,27 +114,35 @@ class AccountPositionV3:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        position_side = enum_from_wire(PositionSide, d.pop("positionSide"))
+        position_side = read_enum(PositionSide, d.pop("positionSide", UNSET), _path, "positionSide")
 
-        position_amt = decimal_from_wire(d.pop("positionAmt"))
+        position_amt = read_decimal(d.pop("positionAmt", UNSET), _path, "positionAmt")
 
-        unrealized_profit = decimal_from_wire(d.pop("unrealizedProfit"))
+        unrealized_profit = read_decimal(d.pop("unrealizedProfit", UNSET), _path, "unrealizedProfit")
 
-        isolated_margin = decimal_from_wire(d.pop("isolatedMargin"))
+        isolated_margin = read_decimal(d.pop("isolatedMargin", UNSET), _path, "isolatedMargin")
 
-        notional = decimal_from_wire(d.pop("notional"))
+        notional = read_decimal(d.pop("notional", UNSET), _path, "notional")
 
-        isolated_wallet = decimal_from_wire(d.pop("isolatedWallet"))
+        isolated_wallet = read_decimal(d.pop("isolatedWallet", UNSET), _path, "isolatedWallet")
 
-        initial_margin = decimal_from_wire(d.pop("initialMargin"))
+        initial_margin = read_decimal(d.pop("initialMargin", UNSET), _path, "initialMargin")
 
-        maint_margin = decimal_from_wire(d.pop("maintMargin"))
+        maint_margin = read_decimal(d.pop("maintMargin", UNSET), _path, "maintMargin")
 
-        update_time = d.pop("updateTime")
+        update_time = d.pop("updateTime", UNSET)
+        if type(update_time) is not int:
+            update_time = unexpected(update_time, "integer", _path, "updateTime")
 
         _model = cls(
             symbol=symbol,
@@ -114,6 +156,8 @@ class AccountPositionV3:
             maint_margin=maint_margin,
             update_time=update_time,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

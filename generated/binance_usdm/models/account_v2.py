@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, join, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 if TYPE_CHECKING:
     from ..models.account_asset import AccountAsset
@@ -22,6 +23,9 @@ T = TypeVar("T", bound="AccountV2")
 @_attrs_define
 class AccountV2:
     """Account figures (V2). Totals are in USDT in single-asset mode and in USD in Multi-Assets mode.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         fee_tier (int):
@@ -68,6 +72,55 @@ class AccountV2:
     fee_burn: bool | Unset = UNSET
     update_time: int | Unset = UNSET
     trade_group_id: int | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "feeTier",
+            "canTrade",
+            "canDeposit",
+            "canWithdraw",
+            "multiAssetsMargin",
+            "totalInitialMargin",
+            "totalMaintMargin",
+            "totalWalletBalance",
+            "totalUnrealizedProfit",
+            "totalMarginBalance",
+            "totalPositionInitialMargin",
+            "totalOpenOrderInitialMargin",
+            "totalCrossWalletBalance",
+            "totalCrossUnPnl",
+            "availableBalance",
+            "maxWithdrawAmount",
+            "assets",
+            "positions",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "feeTier",
+            "canTrade",
+            "canDeposit",
+            "canWithdraw",
+            "multiAssetsMargin",
+            "totalInitialMargin",
+            "totalMaintMargin",
+            "totalWalletBalance",
+            "totalUnrealizedProfit",
+            "totalMarginBalance",
+            "totalPositionInitialMargin",
+            "totalOpenOrderInitialMargin",
+            "totalCrossWalletBalance",
+            "totalCrossUnPnl",
+            "availableBalance",
+            "maxWithdrawAmount",
+            "assets",
+            "positions",
+            "feeBurn",
+            "updateTime",
+            "tradeGroupId",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -154,62 +207,110 @@ class AccountV2:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.account_asset import AccountAsset  # noqa: PLC0415
         from ..models.account_position_v2 import AccountPositionV2  # noqa: PLC0415
 
-        d = dict(src_dict)
-        fee_tier = d.pop("feeTier")
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        fee_tier = d.pop("feeTier", UNSET)
+        if type(fee_tier) is not int:
+            fee_tier = unexpected(fee_tier, "integer", _path, "feeTier")
 
-        can_trade = d.pop("canTrade")
+        can_trade = d.pop("canTrade", UNSET)
+        if type(can_trade) is not bool:
+            can_trade = unexpected(can_trade, "boolean", _path, "canTrade")
 
-        can_deposit = d.pop("canDeposit")
+        can_deposit = d.pop("canDeposit", UNSET)
+        if type(can_deposit) is not bool:
+            can_deposit = unexpected(can_deposit, "boolean", _path, "canDeposit")
 
-        can_withdraw = d.pop("canWithdraw")
+        can_withdraw = d.pop("canWithdraw", UNSET)
+        if type(can_withdraw) is not bool:
+            can_withdraw = unexpected(can_withdraw, "boolean", _path, "canWithdraw")
 
-        multi_assets_margin = d.pop("multiAssetsMargin")
+        multi_assets_margin = d.pop("multiAssetsMargin", UNSET)
+        if type(multi_assets_margin) is not bool:
+            multi_assets_margin = unexpected(multi_assets_margin, "boolean", _path, "multiAssetsMargin")
 
-        total_initial_margin = decimal_from_wire(d.pop("totalInitialMargin"))
+        total_initial_margin = read_decimal(d.pop("totalInitialMargin", UNSET), _path, "totalInitialMargin")
 
-        total_maint_margin = decimal_from_wire(d.pop("totalMaintMargin"))
+        total_maint_margin = read_decimal(d.pop("totalMaintMargin", UNSET), _path, "totalMaintMargin")
 
-        total_wallet_balance = decimal_from_wire(d.pop("totalWalletBalance"))
+        total_wallet_balance = read_decimal(d.pop("totalWalletBalance", UNSET), _path, "totalWalletBalance")
 
-        total_unrealized_profit = decimal_from_wire(d.pop("totalUnrealizedProfit"))
+        total_unrealized_profit = read_decimal(
+            d.pop("totalUnrealizedProfit", UNSET), _path, "totalUnrealizedProfit"
+        )
 
-        total_margin_balance = decimal_from_wire(d.pop("totalMarginBalance"))
+        total_margin_balance = read_decimal(d.pop("totalMarginBalance", UNSET), _path, "totalMarginBalance")
 
-        total_position_initial_margin = decimal_from_wire(d.pop("totalPositionInitialMargin"))
+        total_position_initial_margin = read_decimal(
+            d.pop("totalPositionInitialMargin", UNSET), _path, "totalPositionInitialMargin"
+        )
 
-        total_open_order_initial_margin = decimal_from_wire(d.pop("totalOpenOrderInitialMargin"))
+        total_open_order_initial_margin = read_decimal(
+            d.pop("totalOpenOrderInitialMargin", UNSET), _path, "totalOpenOrderInitialMargin"
+        )
 
-        total_cross_wallet_balance = decimal_from_wire(d.pop("totalCrossWalletBalance"))
+        total_cross_wallet_balance = read_decimal(
+            d.pop("totalCrossWalletBalance", UNSET), _path, "totalCrossWalletBalance"
+        )
 
-        total_cross_un_pnl = decimal_from_wire(d.pop("totalCrossUnPnl"))
+        total_cross_un_pnl = read_decimal(d.pop("totalCrossUnPnl", UNSET), _path, "totalCrossUnPnl")
 
-        available_balance = decimal_from_wire(d.pop("availableBalance"))
+        available_balance = read_decimal(d.pop("availableBalance", UNSET), _path, "availableBalance")
 
-        max_withdraw_amount = decimal_from_wire(d.pop("maxWithdrawAmount"))
+        max_withdraw_amount = read_decimal(d.pop("maxWithdrawAmount", UNSET), _path, "maxWithdrawAmount")
 
-        assets = []
-        _assets = d.pop("assets")
-        for assets_item_data in _assets:
-            assets_item = AccountAsset.from_dict(assets_item_data)
+        _assets = d.pop("assets", UNSET)
+        assets: list[AccountAsset]
+        if isinstance(_assets, list):
+            assets_path = f"{_path}.assets"
+            assets = []
+            for assets_index, assets_item_data in enumerate(_assets):
+                _assets_item = assets_item_data
+                if isinstance(_assets_item, dict):
+                    assets_item = AccountAsset.from_dict(_assets_item, join(assets_path, assets_index))
+                else:
+                    assets_item = unexpected(_assets_item, "object", assets_path, assets_index)
 
-            assets.append(assets_item)
+                assets.append(assets_item)
+        else:
+            assets = unexpected(_assets, "array", _path, "assets")
 
-        positions = []
-        _positions = d.pop("positions")
-        for positions_item_data in _positions:
-            positions_item = AccountPositionV2.from_dict(positions_item_data)
+        _positions = d.pop("positions", UNSET)
+        positions: list[AccountPositionV2]
+        if isinstance(_positions, list):
+            positions_path = f"{_path}.positions"
+            positions = []
+            for positions_index, positions_item_data in enumerate(_positions):
+                _positions_item = positions_item_data
+                if isinstance(_positions_item, dict):
+                    positions_item = AccountPositionV2.from_dict(
+                        _positions_item, join(positions_path, positions_index)
+                    )
+                else:
+                    positions_item = unexpected(_positions_item, "object", positions_path, positions_index)
 
-            positions.append(positions_item)
+                positions.append(positions_item)
+        else:
+            positions = unexpected(_positions, "array", _path, "positions")
 
         fee_burn = d.pop("feeBurn", UNSET)
+        if type(fee_burn) is not bool and fee_burn is not UNSET:
+            fee_burn = unexpected(fee_burn, "boolean", _path, "feeBurn")
 
         update_time = d.pop("updateTime", UNSET)
+        if type(update_time) is not int and update_time is not UNSET:
+            update_time = unexpected(update_time, "integer", _path, "updateTime")
 
         trade_group_id = d.pop("tradeGroupId", UNSET)
+        if type(trade_group_id) is not int and trade_group_id is not UNSET:
+            trade_group_id = unexpected(trade_group_id, "integer", _path, "tradeGroupId")
 
         _model = cls(
             fee_tier=fee_tier,
@@ -234,6 +335,8 @@ class AccountV2:
             update_time=update_time,
             trade_group_id=trade_group_id,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

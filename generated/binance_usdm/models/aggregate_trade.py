@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, decimal_to_wire
 
 T = TypeVar("T", bound="AggregateTrade")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="AggregateTrade")
 @_attrs_define
 class AggregateTrade:
     """Trades of one taker order at one price within 100 ms, merged.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         aggregate_trade_id (int):
@@ -35,6 +39,30 @@ class AggregateTrade:
     last_trade_id: int
     transaction_time: int
     is_buyer_maker: bool
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "a",
+            "p",
+            "q",
+            "f",
+            "l",
+            "T",
+            "m",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "a",
+            "p",
+            "q",
+            "f",
+            "l",
+            "T",
+            "m",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -64,21 +92,35 @@ class AggregateTrade:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        aggregate_trade_id = d.pop("a")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        aggregate_trade_id = d.pop("a", UNSET)
+        if type(aggregate_trade_id) is not int:
+            aggregate_trade_id = unexpected(aggregate_trade_id, "integer", _path, "a")
 
-        price = decimal_from_wire(d.pop("p"))
+        price = read_decimal(d.pop("p", UNSET), _path, "p")
 
-        quantity = decimal_from_wire(d.pop("q"))
+        quantity = read_decimal(d.pop("q", UNSET), _path, "q")
 
-        first_trade_id = d.pop("f")
+        first_trade_id = d.pop("f", UNSET)
+        if type(first_trade_id) is not int:
+            first_trade_id = unexpected(first_trade_id, "integer", _path, "f")
 
-        last_trade_id = d.pop("l")
+        last_trade_id = d.pop("l", UNSET)
+        if type(last_trade_id) is not int:
+            last_trade_id = unexpected(last_trade_id, "integer", _path, "l")
 
-        transaction_time = d.pop("T")
+        transaction_time = d.pop("T", UNSET)
+        if type(transaction_time) is not int:
+            transaction_time = unexpected(transaction_time, "integer", _path, "T")
 
-        is_buyer_maker = d.pop("m")
+        is_buyer_maker = d.pop("m", UNSET)
+        if type(is_buyer_maker) is not bool:
+            is_buyer_maker = unexpected(is_buyer_maker, "boolean", _path, "m")
 
         _model = cls(
             aggregate_trade_id=aggregate_trade_id,
@@ -89,6 +131,8 @@ class AggregateTrade:
             transaction_time=transaction_time,
             is_buyer_maker=is_buyer_maker,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

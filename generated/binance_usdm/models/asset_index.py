@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="AssetIndex")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="AssetIndex")
 @_attrs_define
 class AssetIndex:
     """Index price of a margin asset (Multi-Assets mode and, since the COIN-M integration, settlement assets).
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         symbol (str):
@@ -43,6 +47,34 @@ class AssetIndex:
     auto_exchange_ask_buffer: Decimal | Unset = UNSET
     auto_exchange_bid_rate: Decimal | Unset = UNSET
     auto_exchange_ask_rate: Decimal | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "time",
+            "index",
+            "bidBuffer",
+            "askBuffer",
+            "bidRate",
+            "askRate",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "time",
+            "index",
+            "bidBuffer",
+            "askBuffer",
+            "bidRate",
+            "askRate",
+            "autoExchangeBidBuffer",
+            "autoExchangeAskBuffer",
+            "autoExchangeBidRate",
+            "autoExchangeAskRate",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -96,49 +128,45 @@ class AssetIndex:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
-
-        time = d.pop("time")
-
-        index = decimal_from_wire(d.pop("index"))
-
-        bid_buffer = decimal_from_wire(d.pop("bidBuffer"))
-
-        ask_buffer = decimal_from_wire(d.pop("askBuffer"))
-
-        bid_rate = decimal_from_wire(d.pop("bidRate"))
-
-        ask_rate = decimal_from_wire(d.pop("askRate"))
-
-        _auto_exchange_bid_buffer = d.pop("autoExchangeBidBuffer", UNSET)
-        auto_exchange_bid_buffer: Decimal | Unset
-        if isinstance(_auto_exchange_bid_buffer, Unset):
-            auto_exchange_bid_buffer = UNSET
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            auto_exchange_bid_buffer = decimal_from_wire(_auto_exchange_bid_buffer)
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        _auto_exchange_ask_buffer = d.pop("autoExchangeAskBuffer", UNSET)
-        auto_exchange_ask_buffer: Decimal | Unset
-        if isinstance(_auto_exchange_ask_buffer, Unset):
-            auto_exchange_ask_buffer = UNSET
-        else:
-            auto_exchange_ask_buffer = decimal_from_wire(_auto_exchange_ask_buffer)
+        time = d.pop("time", UNSET)
+        if type(time) is not int:
+            time = unexpected(time, "integer", _path, "time")
 
-        _auto_exchange_bid_rate = d.pop("autoExchangeBidRate", UNSET)
-        auto_exchange_bid_rate: Decimal | Unset
-        if isinstance(_auto_exchange_bid_rate, Unset):
-            auto_exchange_bid_rate = UNSET
-        else:
-            auto_exchange_bid_rate = decimal_from_wire(_auto_exchange_bid_rate)
+        index = read_decimal(d.pop("index", UNSET), _path, "index")
 
-        _auto_exchange_ask_rate = d.pop("autoExchangeAskRate", UNSET)
-        auto_exchange_ask_rate: Decimal | Unset
-        if isinstance(_auto_exchange_ask_rate, Unset):
-            auto_exchange_ask_rate = UNSET
-        else:
-            auto_exchange_ask_rate = decimal_from_wire(_auto_exchange_ask_rate)
+        bid_buffer = read_decimal(d.pop("bidBuffer", UNSET), _path, "bidBuffer")
+
+        ask_buffer = read_decimal(d.pop("askBuffer", UNSET), _path, "askBuffer")
+
+        bid_rate = read_decimal(d.pop("bidRate", UNSET), _path, "bidRate")
+
+        ask_rate = read_decimal(d.pop("askRate", UNSET), _path, "askRate")
+
+        auto_exchange_bid_buffer = read_decimal(
+            d.pop("autoExchangeBidBuffer", UNSET), _path, "autoExchangeBidBuffer", False, False, False
+        )
+
+        auto_exchange_ask_buffer = read_decimal(
+            d.pop("autoExchangeAskBuffer", UNSET), _path, "autoExchangeAskBuffer", False, False, False
+        )
+
+        auto_exchange_bid_rate = read_decimal(
+            d.pop("autoExchangeBidRate", UNSET), _path, "autoExchangeBidRate", False, False, False
+        )
+
+        auto_exchange_ask_rate = read_decimal(
+            d.pop("autoExchangeAskRate", UNSET), _path, "autoExchangeAskRate", False, False, False
+        )
 
         _model = cls(
             symbol=symbol,
@@ -153,6 +181,8 @@ class AssetIndex:
             auto_exchange_bid_rate=auto_exchange_bid_rate,
             auto_exchange_ask_rate=auto_exchange_ask_rate,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.contract_type import ContractType
 from ..types import (
     UNSET,
     Unset,
-    decimal_from_wire,
     decimal_or_empty_to_wire,
-    decimal_or_none_from_wire,
     decimal_to_wire,
-    enum_from_wire,
 )
 
 T = TypeVar("T", bound="BasisRecord")
@@ -26,6 +24,9 @@ T = TypeVar("T", bound="BasisRecord")
 @_attrs_define
 class BasisRecord:
     """Basis of a contract in one period.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         pair (str):
@@ -46,6 +47,31 @@ class BasisRecord:
     basis_rate: Decimal
     timestamp: int
     annualized_basis_rate: Decimal | None | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "pair",
+            "contractType",
+            "indexPrice",
+            "futuresPrice",
+            "basis",
+            "basisRate",
+            "timestamp",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "pair",
+            "contractType",
+            "indexPrice",
+            "futuresPrice",
+            "basis",
+            "basisRate",
+            "timestamp",
+            "annualizedBasisRate",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -83,28 +109,33 @@ class BasisRecord:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        pair = d.pop("pair")
-
-        contract_type = enum_from_wire(ContractType, d.pop("contractType"))
-
-        index_price = decimal_from_wire(d.pop("indexPrice"))
-
-        futures_price = decimal_from_wire(d.pop("futuresPrice"))
-
-        basis = decimal_from_wire(d.pop("basis"))
-
-        basis_rate = decimal_from_wire(d.pop("basisRate"))
-
-        timestamp = d.pop("timestamp")
-
-        _annualized_basis_rate = d.pop("annualizedBasisRate", UNSET)
-        annualized_basis_rate: Decimal | None | Unset
-        if isinstance(_annualized_basis_rate, Unset):
-            annualized_basis_rate = UNSET
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            annualized_basis_rate = decimal_or_none_from_wire(_annualized_basis_rate)
+            d, _path = object_from_wire(src_dict, _path)
+        pair = d.pop("pair", UNSET)
+        if type(pair) is not str:
+            pair = unexpected(pair, "string", _path, "pair")
+
+        contract_type = read_enum(ContractType, d.pop("contractType", UNSET), _path, "contractType")
+
+        index_price = read_decimal(d.pop("indexPrice", UNSET), _path, "indexPrice")
+
+        futures_price = read_decimal(d.pop("futuresPrice", UNSET), _path, "futuresPrice")
+
+        basis = read_decimal(d.pop("basis", UNSET), _path, "basis")
+
+        basis_rate = read_decimal(d.pop("basisRate", UNSET), _path, "basisRate")
+
+        timestamp = d.pop("timestamp", UNSET)
+        if type(timestamp) is not int:
+            timestamp = unexpected(timestamp, "integer", _path, "timestamp")
+
+        annualized_basis_rate = read_decimal(
+            d.pop("annualizedBasisRate", UNSET), _path, "annualizedBasisRate", False, True, False
+        )
 
         _model = cls(
             pair=pair,
@@ -116,6 +147,8 @@ class BasisRecord:
             timestamp=timestamp,
             annualized_basis_rate=annualized_basis_rate,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.convert_order_status import ConvertOrderStatus
-from ..types import decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, decimal_to_wire
 
 T = TypeVar("T", bound="ConvertOrder")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="ConvertOrder")
 @_attrs_define
 class ConvertOrder:
     """A convert order.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         order_id (int):
@@ -40,6 +44,34 @@ class ConvertOrder:
     ratio: Decimal
     inverse_ratio: Decimal
     create_time: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "orderId",
+            "orderStatus",
+            "fromAsset",
+            "fromAmount",
+            "toAsset",
+            "toAmount",
+            "ratio",
+            "inverseRatio",
+            "createTime",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "orderId",
+            "orderStatus",
+            "fromAsset",
+            "fromAmount",
+            "toAsset",
+            "toAmount",
+            "ratio",
+            "inverseRatio",
+            "createTime",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -75,25 +107,37 @@ class ConvertOrder:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        order_id = d.pop("orderId")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        order_id = d.pop("orderId", UNSET)
+        if type(order_id) is not int:
+            order_id = unexpected(order_id, "integer", _path, "orderId")
 
-        order_status = enum_from_wire(ConvertOrderStatus, d.pop("orderStatus"))
+        order_status = read_enum(ConvertOrderStatus, d.pop("orderStatus", UNSET), _path, "orderStatus")
 
-        from_asset = d.pop("fromAsset")
+        from_asset = d.pop("fromAsset", UNSET)
+        if type(from_asset) is not str:
+            from_asset = unexpected(from_asset, "string", _path, "fromAsset")
 
-        from_amount = decimal_from_wire(d.pop("fromAmount"))
+        from_amount = read_decimal(d.pop("fromAmount", UNSET), _path, "fromAmount")
 
-        to_asset = d.pop("toAsset")
+        to_asset = d.pop("toAsset", UNSET)
+        if type(to_asset) is not str:
+            to_asset = unexpected(to_asset, "string", _path, "toAsset")
 
-        to_amount = decimal_from_wire(d.pop("toAmount"))
+        to_amount = read_decimal(d.pop("toAmount", UNSET), _path, "toAmount")
 
-        ratio = decimal_from_wire(d.pop("ratio"))
+        ratio = read_decimal(d.pop("ratio", UNSET), _path, "ratio")
 
-        inverse_ratio = decimal_from_wire(d.pop("inverseRatio"))
+        inverse_ratio = read_decimal(d.pop("inverseRatio", UNSET), _path, "inverseRatio")
 
-        create_time = d.pop("createTime")
+        create_time = d.pop("createTime", UNSET)
+        if type(create_time) is not int:
+            create_time = unexpected(create_time, "integer", _path, "createTime")
 
         _model = cls(
             order_id=order_id,
@@ -106,6 +150,8 @@ class ConvertOrder:
             inverse_ratio=inverse_ratio,
             create_time=create_time,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.income_type import IncomeType
-from ..types import decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, decimal_to_wire
 
 T = TypeVar("T", bound="IncomeRecord")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="IncomeRecord")
 @_attrs_define
 class IncomeRecord:
     """One income record.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         symbol (str): "" when the record has no symbol.
@@ -38,6 +42,32 @@ class IncomeRecord:
     time: int
     tran_id: int
     trade_id: str
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "incomeType",
+            "income",
+            "asset",
+            "info",
+            "time",
+            "tranId",
+            "tradeId",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "incomeType",
+            "income",
+            "asset",
+            "info",
+            "time",
+            "tranId",
+            "tradeId",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -70,23 +100,39 @@ class IncomeRecord:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        income_type = enum_from_wire(IncomeType, d.pop("incomeType"))
+        income_type = read_enum(IncomeType, d.pop("incomeType", UNSET), _path, "incomeType")
 
-        income = decimal_from_wire(d.pop("income"))
+        income = read_decimal(d.pop("income", UNSET), _path, "income")
 
-        asset = d.pop("asset")
+        asset = d.pop("asset", UNSET)
+        if type(asset) is not str:
+            asset = unexpected(asset, "string", _path, "asset")
 
-        info = d.pop("info")
+        info = d.pop("info", UNSET)
+        if type(info) is not str:
+            info = unexpected(info, "string", _path, "info")
 
-        time = d.pop("time")
+        time = d.pop("time", UNSET)
+        if type(time) is not int:
+            time = unexpected(time, "integer", _path, "time")
 
-        tran_id = d.pop("tranId")
+        tran_id = d.pop("tranId", UNSET)
+        if type(tran_id) is not int:
+            tran_id = unexpected(tran_id, "integer", _path, "tranId")
 
-        trade_id = d.pop("tradeId")
+        trade_id = d.pop("tradeId", UNSET)
+        if type(trade_id) is not str:
+            trade_id = unexpected(trade_id, "string", _path, "tradeId")
 
         _model = cls(
             symbol=symbol,
@@ -98,6 +144,8 @@ class IncomeRecord:
             tran_id=tran_id,
             trade_id=trade_id,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, decimal_to_wire
 
 T = TypeVar("T", bound="LongShortRatioRecord")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="LongShortRatioRecord")
 @_attrs_define
 class LongShortRatioRecord:
     """Long/short ratio in one period.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         symbol (str):
@@ -32,6 +36,26 @@ class LongShortRatioRecord:
     long_account: Decimal
     short_account: Decimal
     timestamp: int | str
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "longShortRatio",
+            "longAccount",
+            "shortAccount",
+            "timestamp",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "longShortRatio",
+            "longAccount",
+            "shortAccount",
+            "timestamp",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -56,20 +80,37 @@ class LongShortRatioRecord:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        long_short_ratio = decimal_from_wire(d.pop("longShortRatio"))
+        long_short_ratio = read_decimal(d.pop("longShortRatio", UNSET), _path, "longShortRatio")
 
-        long_account = decimal_from_wire(d.pop("longAccount"))
+        long_account = read_decimal(d.pop("longAccount", UNSET), _path, "longAccount")
 
-        short_account = decimal_from_wire(d.pop("shortAccount"))
+        short_account = read_decimal(d.pop("shortAccount", UNSET), _path, "shortAccount")
 
-        def _parse_timestamp(data: object) -> int | str:
-            return cast(int | str, data)
+        def _parse_timestamp(data: object, _path: str, _key: str | int | None) -> int | str:
+            result: int | str
+            if type(data) is int:
+                result = data
+                return result
+            componentsschemas_loose_timestamp_type_1 = data
+            if type(componentsschemas_loose_timestamp_type_1) is not str:
+                componentsschemas_loose_timestamp_type_1 = unexpected(
+                    componentsschemas_loose_timestamp_type_1, "string", _path, _key
+                )
 
-        timestamp = _parse_timestamp(d.pop("timestamp"))
+            result = componentsschemas_loose_timestamp_type_1
+            return result
+
+        timestamp = _parse_timestamp(d.pop("timestamp", UNSET), _path, "timestamp")
 
         _model = cls(
             symbol=symbol,
@@ -78,6 +119,8 @@ class LongShortRatioRecord:
             short_account=short_account,
             timestamp=timestamp,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.position_side import PositionSide
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="PositionRiskV3")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="PositionRiskV3")
 @_attrs_define
 class PositionRiskV3:
     """A position (V3).
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         symbol (str):
@@ -62,6 +66,53 @@ class PositionRiskV3:
     break_even_price: Decimal | Unset = UNSET
     bid_notional: Decimal | Unset = UNSET
     ask_notional: Decimal | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "positionSide",
+            "positionAmt",
+            "entryPrice",
+            "markPrice",
+            "unRealizedProfit",
+            "liquidationPrice",
+            "isolatedMargin",
+            "notional",
+            "marginAsset",
+            "isolatedWallet",
+            "initialMargin",
+            "maintMargin",
+            "positionInitialMargin",
+            "openOrderInitialMargin",
+            "adl",
+            "updateTime",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "positionSide",
+            "positionAmt",
+            "entryPrice",
+            "markPrice",
+            "unRealizedProfit",
+            "liquidationPrice",
+            "isolatedMargin",
+            "notional",
+            "marginAsset",
+            "isolatedWallet",
+            "initialMargin",
+            "maintMargin",
+            "positionInitialMargin",
+            "openOrderInitialMargin",
+            "adl",
+            "updateTime",
+            "breakEvenPrice",
+            "bidNotional",
+            "askNotional",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -139,62 +190,65 @@ class PositionRiskV3:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
-
-        position_side = enum_from_wire(PositionSide, d.pop("positionSide"))
-
-        position_amt = decimal_from_wire(d.pop("positionAmt"))
-
-        entry_price = decimal_from_wire(d.pop("entryPrice"))
-
-        mark_price = decimal_from_wire(d.pop("markPrice"))
-
-        un_realized_profit = decimal_from_wire(d.pop("unRealizedProfit"))
-
-        liquidation_price = decimal_from_wire(d.pop("liquidationPrice"))
-
-        isolated_margin = decimal_from_wire(d.pop("isolatedMargin"))
-
-        notional = decimal_from_wire(d.pop("notional"))
-
-        margin_asset = d.pop("marginAsset")
-
-        isolated_wallet = decimal_from_wire(d.pop("isolatedWallet"))
-
-        initial_margin = decimal_from_wire(d.pop("initialMargin"))
-
-        maint_margin = decimal_from_wire(d.pop("maintMargin"))
-
-        position_initial_margin = decimal_from_wire(d.pop("positionInitialMargin"))
-
-        open_order_initial_margin = decimal_from_wire(d.pop("openOrderInitialMargin"))
-
-        adl = d.pop("adl")
-
-        update_time = d.pop("updateTime")
-
-        _break_even_price = d.pop("breakEvenPrice", UNSET)
-        break_even_price: Decimal | Unset
-        if isinstance(_break_even_price, Unset):
-            break_even_price = UNSET
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            break_even_price = decimal_from_wire(_break_even_price)
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        _bid_notional = d.pop("bidNotional", UNSET)
-        bid_notional: Decimal | Unset
-        if isinstance(_bid_notional, Unset):
-            bid_notional = UNSET
-        else:
-            bid_notional = decimal_from_wire(_bid_notional)
+        position_side = read_enum(PositionSide, d.pop("positionSide", UNSET), _path, "positionSide")
 
-        _ask_notional = d.pop("askNotional", UNSET)
-        ask_notional: Decimal | Unset
-        if isinstance(_ask_notional, Unset):
-            ask_notional = UNSET
-        else:
-            ask_notional = decimal_from_wire(_ask_notional)
+        position_amt = read_decimal(d.pop("positionAmt", UNSET), _path, "positionAmt")
+
+        entry_price = read_decimal(d.pop("entryPrice", UNSET), _path, "entryPrice")
+
+        mark_price = read_decimal(d.pop("markPrice", UNSET), _path, "markPrice")
+
+        un_realized_profit = read_decimal(d.pop("unRealizedProfit", UNSET), _path, "unRealizedProfit")
+
+        liquidation_price = read_decimal(d.pop("liquidationPrice", UNSET), _path, "liquidationPrice")
+
+        isolated_margin = read_decimal(d.pop("isolatedMargin", UNSET), _path, "isolatedMargin")
+
+        notional = read_decimal(d.pop("notional", UNSET), _path, "notional")
+
+        margin_asset = d.pop("marginAsset", UNSET)
+        if type(margin_asset) is not str:
+            margin_asset = unexpected(margin_asset, "string", _path, "marginAsset")
+
+        isolated_wallet = read_decimal(d.pop("isolatedWallet", UNSET), _path, "isolatedWallet")
+
+        initial_margin = read_decimal(d.pop("initialMargin", UNSET), _path, "initialMargin")
+
+        maint_margin = read_decimal(d.pop("maintMargin", UNSET), _path, "maintMargin")
+
+        position_initial_margin = read_decimal(
+            d.pop("positionInitialMargin", UNSET), _path, "positionInitialMargin"
+        )
+
+        open_order_initial_margin = read_decimal(
+            d.pop("openOrderInitialMargin", UNSET), _path, "openOrderInitialMargin"
+        )
+
+        adl = d.pop("adl", UNSET)
+        if type(adl) is not int:
+            adl = unexpected(adl, "integer", _path, "adl")
+
+        update_time = d.pop("updateTime", UNSET)
+        if type(update_time) is not int:
+            update_time = unexpected(update_time, "integer", _path, "updateTime")
+
+        break_even_price = read_decimal(
+            d.pop("breakEvenPrice", UNSET), _path, "breakEvenPrice", False, False, False
+        )
+
+        bid_notional = read_decimal(d.pop("bidNotional", UNSET), _path, "bidNotional", False, False, False)
+
+        ask_notional = read_decimal(d.pop("askNotional", UNSET), _path, "askNotional", False, False, False)
 
         _model = cls(
             symbol=symbol,
@@ -218,6 +272,8 @@ class PositionRiskV3:
             bid_notional=bid_notional,
             ask_notional=ask_notional,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

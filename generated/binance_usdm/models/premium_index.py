@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, decimal_to_wire
 
 T = TypeVar("T", bound="PremiumIndex")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="PremiumIndex")
 @_attrs_define
 class PremiumIndex:
     """Mark price, index price and funding of a symbol.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         symbol (str):
@@ -37,6 +41,32 @@ class PremiumIndex:
     interest_rate: Decimal
     next_funding_time: int
     time: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "markPrice",
+            "indexPrice",
+            "estimatedSettlePrice",
+            "lastFundingRate",
+            "interestRate",
+            "nextFundingTime",
+            "time",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "markPrice",
+            "indexPrice",
+            "estimatedSettlePrice",
+            "lastFundingRate",
+            "interestRate",
+            "nextFundingTime",
+            "time",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -69,23 +99,35 @@ class PremiumIndex:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        mark_price = decimal_from_wire(d.pop("markPrice"))
+        mark_price = read_decimal(d.pop("markPrice", UNSET), _path, "markPrice")
 
-        index_price = decimal_from_wire(d.pop("indexPrice"))
+        index_price = read_decimal(d.pop("indexPrice", UNSET), _path, "indexPrice")
 
-        estimated_settle_price = decimal_from_wire(d.pop("estimatedSettlePrice"))
+        estimated_settle_price = read_decimal(
+            d.pop("estimatedSettlePrice", UNSET), _path, "estimatedSettlePrice"
+        )
 
-        last_funding_rate = decimal_from_wire(d.pop("lastFundingRate"))
+        last_funding_rate = read_decimal(d.pop("lastFundingRate", UNSET), _path, "lastFundingRate")
 
-        interest_rate = decimal_from_wire(d.pop("interestRate"))
+        interest_rate = read_decimal(d.pop("interestRate", UNSET), _path, "interestRate")
 
-        next_funding_time = d.pop("nextFundingTime")
+        next_funding_time = d.pop("nextFundingTime", UNSET)
+        if type(next_funding_time) is not int:
+            next_funding_time = unexpected(next_funding_time, "integer", _path, "nextFundingTime")
 
-        time = d.pop("time")
+        time = d.pop("time", UNSET)
+        if type(time) is not int:
+            time = unexpected(time, "integer", _path, "time")
 
         _model = cls(
             symbol=symbol,
@@ -97,6 +139,8 @@ class PremiumIndex:
             next_funding_time=next_funding_time,
             time=time,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, decimal_to_wire
 
 T = TypeVar("T", bound="ReferralOverview")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="ReferralOverview")
 @_attrs_define
 class ReferralOverview:
     """Rebate totals of a partner.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         broker_id (str):
@@ -37,6 +41,32 @@ class ReferralOverview:
     total_trade_vol: Decimal
     total_rebate_vol: Decimal
     time: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "brokerId",
+            "newTraderRebateCommission",
+            "oldTraderRebateCommission",
+            "totalTradeUser",
+            "unit",
+            "totalTradeVol",
+            "totalRebateVol",
+            "time",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "brokerId",
+            "newTraderRebateCommission",
+            "oldTraderRebateCommission",
+            "totalTradeUser",
+            "unit",
+            "totalTradeVol",
+            "totalRebateVol",
+            "time",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -73,23 +103,39 @@ class ReferralOverview:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        broker_id = d.pop("brokerId")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        broker_id = d.pop("brokerId", UNSET)
+        if type(broker_id) is not str:
+            broker_id = unexpected(broker_id, "string", _path, "brokerId")
 
-        new_trader_rebate_commission = decimal_from_wire(d.pop("newTraderRebateCommission"))
+        new_trader_rebate_commission = read_decimal(
+            d.pop("newTraderRebateCommission", UNSET), _path, "newTraderRebateCommission"
+        )
 
-        old_trader_rebate_commission = decimal_from_wire(d.pop("oldTraderRebateCommission"))
+        old_trader_rebate_commission = read_decimal(
+            d.pop("oldTraderRebateCommission", UNSET), _path, "oldTraderRebateCommission"
+        )
 
-        total_trade_user = d.pop("totalTradeUser")
+        total_trade_user = d.pop("totalTradeUser", UNSET)
+        if type(total_trade_user) is not int:
+            total_trade_user = unexpected(total_trade_user, "integer", _path, "totalTradeUser")
 
-        unit = d.pop("unit")
+        unit = d.pop("unit", UNSET)
+        if type(unit) is not str:
+            unit = unexpected(unit, "string", _path, "unit")
 
-        total_trade_vol = decimal_from_wire(d.pop("totalTradeVol"))
+        total_trade_vol = read_decimal(d.pop("totalTradeVol", UNSET), _path, "totalTradeVol")
 
-        total_rebate_vol = decimal_from_wire(d.pop("totalRebateVol"))
+        total_rebate_vol = read_decimal(d.pop("totalRebateVol", UNSET), _path, "totalRebateVol")
 
-        time = d.pop("time")
+        time = d.pop("time", UNSET)
+        if type(time) is not int:
+            time = unexpected(time, "integer", _path, "time")
 
         _model = cls(
             broker_id=broker_id,
@@ -101,6 +147,8 @@ class ReferralOverview:
             total_rebate_vol=total_rebate_vol,
             time=time,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

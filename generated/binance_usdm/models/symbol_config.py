@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.boolean_string import BooleanString
 from ..models.margin_type import MarginType
-from ..types import decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, decimal_to_wire
 
 T = TypeVar("T", bound="SymbolConfig")
 
@@ -19,6 +20,9 @@ T = TypeVar("T", bound="SymbolConfig")
 @_attrs_define
 class SymbolConfig:
     """Settings of one symbol.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         symbol (str):
@@ -33,6 +37,26 @@ class SymbolConfig:
     is_auto_add_margin: BooleanString
     leverage: int
     max_notional_value: Decimal
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "marginType",
+            "isAutoAddMargin",
+            "leverage",
+            "maxNotionalValue",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "marginType",
+            "isAutoAddMargin",
+            "leverage",
+            "maxNotionalValue",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -56,17 +80,27 @@ class SymbolConfig:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        margin_type = enum_from_wire(MarginType, d.pop("marginType"))
+        margin_type = read_enum(MarginType, d.pop("marginType", UNSET), _path, "marginType")
 
-        is_auto_add_margin = enum_from_wire(BooleanString, d.pop("isAutoAddMargin"))
+        is_auto_add_margin = read_enum(
+            BooleanString, d.pop("isAutoAddMargin", UNSET), _path, "isAutoAddMargin"
+        )
 
-        leverage = d.pop("leverage")
+        leverage = d.pop("leverage", UNSET)
+        if type(leverage) is not int:
+            leverage = unexpected(leverage, "integer", _path, "leverage")
 
-        max_notional_value = decimal_from_wire(d.pop("maxNotionalValue"))
+        max_notional_value = read_decimal(d.pop("maxNotionalValue", UNSET), _path, "maxNotionalValue")
 
         _model = cls(
             symbol=symbol,
@@ -75,6 +109,8 @@ class SymbolConfig:
             leverage=leverage,
             max_notional_value=max_notional_value,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, decimal_to_wire
 
 T = TypeVar("T", bound="Ticker24Hr")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="Ticker24Hr")
 @_attrs_define
 class Ticker24Hr:
     """Statistics of the last 24 hours.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         symbol (str):
@@ -53,6 +57,48 @@ class Ticker24Hr:
     first_id: int
     last_id: int
     count: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "priceChange",
+            "priceChangePercent",
+            "weightedAvgPrice",
+            "lastPrice",
+            "lastQty",
+            "openPrice",
+            "highPrice",
+            "lowPrice",
+            "volume",
+            "quoteVolume",
+            "openTime",
+            "closeTime",
+            "firstId",
+            "lastId",
+            "count",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "priceChange",
+            "priceChangePercent",
+            "weightedAvgPrice",
+            "lastPrice",
+            "lastQty",
+            "openPrice",
+            "highPrice",
+            "lowPrice",
+            "volume",
+            "quoteVolume",
+            "openTime",
+            "closeTime",
+            "firstId",
+            "lastId",
+            "count",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -109,39 +155,55 @@ class Ticker24Hr:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        price_change = decimal_from_wire(d.pop("priceChange"))
+        price_change = read_decimal(d.pop("priceChange", UNSET), _path, "priceChange")
 
-        price_change_percent = decimal_from_wire(d.pop("priceChangePercent"))
+        price_change_percent = read_decimal(d.pop("priceChangePercent", UNSET), _path, "priceChangePercent")
 
-        weighted_avg_price = decimal_from_wire(d.pop("weightedAvgPrice"))
+        weighted_avg_price = read_decimal(d.pop("weightedAvgPrice", UNSET), _path, "weightedAvgPrice")
 
-        last_price = decimal_from_wire(d.pop("lastPrice"))
+        last_price = read_decimal(d.pop("lastPrice", UNSET), _path, "lastPrice")
 
-        last_qty = decimal_from_wire(d.pop("lastQty"))
+        last_qty = read_decimal(d.pop("lastQty", UNSET), _path, "lastQty")
 
-        open_price = decimal_from_wire(d.pop("openPrice"))
+        open_price = read_decimal(d.pop("openPrice", UNSET), _path, "openPrice")
 
-        high_price = decimal_from_wire(d.pop("highPrice"))
+        high_price = read_decimal(d.pop("highPrice", UNSET), _path, "highPrice")
 
-        low_price = decimal_from_wire(d.pop("lowPrice"))
+        low_price = read_decimal(d.pop("lowPrice", UNSET), _path, "lowPrice")
 
-        volume = decimal_from_wire(d.pop("volume"))
+        volume = read_decimal(d.pop("volume", UNSET), _path, "volume")
 
-        quote_volume = decimal_from_wire(d.pop("quoteVolume"))
+        quote_volume = read_decimal(d.pop("quoteVolume", UNSET), _path, "quoteVolume")
 
-        open_time = d.pop("openTime")
+        open_time = d.pop("openTime", UNSET)
+        if type(open_time) is not int:
+            open_time = unexpected(open_time, "integer", _path, "openTime")
 
-        close_time = d.pop("closeTime")
+        close_time = d.pop("closeTime", UNSET)
+        if type(close_time) is not int:
+            close_time = unexpected(close_time, "integer", _path, "closeTime")
 
-        first_id = d.pop("firstId")
+        first_id = d.pop("firstId", UNSET)
+        if type(first_id) is not int:
+            first_id = unexpected(first_id, "integer", _path, "firstId")
 
-        last_id = d.pop("lastId")
+        last_id = d.pop("lastId", UNSET)
+        if type(last_id) is not int:
+            last_id = unexpected(last_id, "integer", _path, "lastId")
 
-        count = d.pop("count")
+        count = d.pop("count", UNSET)
+        if type(count) is not int:
+            count = unexpected(count, "integer", _path, "count")
 
         _model = cls(
             symbol=symbol,
@@ -161,6 +223,8 @@ class Ticker24Hr:
             last_id=last_id,
             count=count,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

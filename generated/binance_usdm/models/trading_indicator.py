@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET
 
 T = TypeVar("T", bound="TradingIndicator")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="TradingIndicator")
 @_attrs_define
 class TradingIndicator:
     """One quantitative rule indicator.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         is_locked (bool):
@@ -32,6 +36,26 @@ class TradingIndicator:
     indicator: str
     value: Decimal
     trigger_value: Decimal
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "isLocked",
+            "plannedRecoverTime",
+            "indicator",
+            "value",
+            "triggerValue",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "isLocked",
+            "plannedRecoverTime",
+            "indicator",
+            "value",
+            "triggerValue",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,17 +79,27 @@ class TradingIndicator:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        is_locked = d.pop("isLocked")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        is_locked = d.pop("isLocked", UNSET)
+        if type(is_locked) is not bool:
+            is_locked = unexpected(is_locked, "boolean", _path, "isLocked")
 
-        planned_recover_time = d.pop("plannedRecoverTime")
+        planned_recover_time = d.pop("plannedRecoverTime", UNSET)
+        if type(planned_recover_time) is not int:
+            planned_recover_time = unexpected(planned_recover_time, "integer", _path, "plannedRecoverTime")
 
-        indicator = d.pop("indicator")
+        indicator = d.pop("indicator", UNSET)
+        if type(indicator) is not str:
+            indicator = unexpected(indicator, "string", _path, "indicator")
 
-        value = decimal_from_wire(d.pop("value"))
+        value = read_decimal(d.pop("value", UNSET), _path, "value", True, False, True)
 
-        trigger_value = decimal_from_wire(d.pop("triggerValue"))
+        trigger_value = read_decimal(d.pop("triggerValue", UNSET), _path, "triggerValue", True, False, True)
 
         _model = cls(
             is_locked=is_locked,
@@ -74,6 +108,8 @@ class TradingIndicator:
             value=value,
             trigger_value=trigger_value,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 
