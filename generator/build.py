@@ -17,6 +17,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from . import opc_patch
 from .lint import lint
 from .prepare import OperationMeta, prepare
@@ -139,8 +141,15 @@ def _project(product: Product, source: Path, package_dir: Path, metas: Mapping[s
         binance_operation=lambda endpoint: metas[str(endpoint.name)],
         success_response=_success_response,
         facade_imports=_facade_imports,
+        optional_view=_optional_view,
     )
     return project
+
+
+def _optional_view(prop: Any) -> Any:
+    """The property as if it were optional: how ``to_dict`` writes a required field, which holds
+    ``UNSET`` when the answer it was read from lacked it."""
+    return attrs.evolve(prop, required=False) if prop.required else prop
 
 
 def _keep_builtin_name(parameter: Any) -> None:

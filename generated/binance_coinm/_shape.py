@@ -34,6 +34,9 @@ from .types import UNSET, Operation, enum_from_wire
 DRIFT_LOGGER = "binance_openapi.drift"
 """The logger surprises go to (at WARNING), once per operation and field path."""
 
+NEW_FIELD = "no such field"
+"""``Surprise.expected`` of a field the spec does not name."""
+
 _log = logging.getLogger(DRIFT_LOGGER)
 _INDEX = re.compile(r"\[\d+\]")
 _REPORTED: set[tuple[str, str, str]] = set()
@@ -184,7 +187,7 @@ def object_from_wire(value: Any, path: str) -> tuple[dict[str, Any], str]:
 def extra_fields(fields: Mapping[str, Any], path: str) -> None:
     """Record fields the spec does not name (kept in ``additional_properties``)."""
     for name in fields:
-        note(path, name, "no such field", "a new field")
+        note(path, name, NEW_FIELD, "a new field")
 
 
 def pick(
@@ -226,6 +229,7 @@ def forget_reported() -> None:
 
 __all__ = [
     "DRIFT_LOGGER",
+    "NEW_FIELD",
     "Surprise",
     "collecting",
     "describe",

@@ -36,7 +36,7 @@ import httpx
 from ._auth import has_param
 from ._clock import ServerClock
 from ._drift import LOGGER as DRIFT_LOGGER
-from ._drift import NotJson, sent_ids, shape_error
+from ._drift import RECONCILED, NotJson, sent_ids, shape_error
 from ._errors import (
     APIError,
     IPBannedError,
@@ -54,7 +54,6 @@ from ._weights import order_counts, request_weight
 
 log = logging.getLogger("binance_openapi")
 drift_log = logging.getLogger(DRIFT_LOGGER)
-RECONCILED = "binance_reconciled"
 IDEMPOTENCY = "x-binance-idempotency"
 
 

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, join, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.account_asset import AccountAsset
@@ -69,35 +69,53 @@ class Account:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        assets = []
-        for assets_item_data in self.assets:
-            assets_item = assets_item_data.to_dict()
-            assets.append(assets_item)
+        _assets_out: Any = self.assets
+        assets: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_assets_out, Unset):
+            assets = []
+            for assets_item_data in _assets_out:
+                assets_item = assets_item_data.to_dict()
+                assets.append(assets_item)
 
-        positions = []
-        for positions_item_data in self.positions:
-            positions_item = positions_item_data.to_dict()
-            positions.append(positions_item)
+        _positions_out: Any = self.positions
+        positions: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_positions_out, Unset):
+            positions = []
+            for positions_item_data in _positions_out:
+                positions_item = positions_item_data.to_dict()
+                positions.append(positions_item)
 
-        can_deposit = self.can_deposit
+        _can_deposit_out: Any = self.can_deposit
+        can_deposit = _can_deposit_out
 
-        can_trade = self.can_trade
+        _can_trade_out: Any = self.can_trade
+        can_trade = _can_trade_out
 
-        can_withdraw = self.can_withdraw
+        _can_withdraw_out: Any = self.can_withdraw
+        can_withdraw = _can_withdraw_out
 
-        fee_tier = self.fee_tier
+        _fee_tier_out: Any = self.fee_tier
+        fee_tier = _fee_tier_out
 
-        update_time = self.update_time
+        _update_time_out: Any = self.update_time
+        update_time = _update_time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["assets"] = assets
-        field_dict["positions"] = positions
-        field_dict["canDeposit"] = can_deposit
-        field_dict["canTrade"] = can_trade
-        field_dict["canWithdraw"] = can_withdraw
-        field_dict["feeTier"] = fee_tier
-        field_dict["updateTime"] = update_time
+        if not isinstance(assets, Unset):
+            field_dict["assets"] = assets
+        if not isinstance(positions, Unset):
+            field_dict["positions"] = positions
+        if not isinstance(can_deposit, Unset):
+            field_dict["canDeposit"] = can_deposit
+        if not isinstance(can_trade, Unset):
+            field_dict["canTrade"] = can_trade
+        if not isinstance(can_withdraw, Unset):
+            field_dict["canWithdraw"] = can_withdraw
+        if not isinstance(fee_tier, Unset):
+            field_dict["feeTier"] = fee_tier
+        if not isinstance(update_time, Unset):
+            field_dict["updateTime"] = update_time
         return field_dict
 
     @classmethod

@@ -96,31 +96,64 @@ class AccountPosition:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        position_amt = decimal_to_wire(self.position_amt, "positionAmt")
+        _position_amt_out: Any = self.position_amt
+        position_amt: str | Unset = UNSET
+        if not isinstance(_position_amt_out, Unset):
+            position_amt = decimal_to_wire(_position_amt_out, "positionAmt")
 
-        initial_margin = decimal_to_wire(self.initial_margin, "initialMargin")
+        _initial_margin_out: Any = self.initial_margin
+        initial_margin: str | Unset = UNSET
+        if not isinstance(_initial_margin_out, Unset):
+            initial_margin = decimal_to_wire(_initial_margin_out, "initialMargin")
 
-        maint_margin = decimal_to_wire(self.maint_margin, "maintMargin")
+        _maint_margin_out: Any = self.maint_margin
+        maint_margin: str | Unset = UNSET
+        if not isinstance(_maint_margin_out, Unset):
+            maint_margin = decimal_to_wire(_maint_margin_out, "maintMargin")
 
-        unrealized_profit = decimal_to_wire(self.unrealized_profit, "unrealizedProfit")
+        _unrealized_profit_out: Any = self.unrealized_profit
+        unrealized_profit: str | Unset = UNSET
+        if not isinstance(_unrealized_profit_out, Unset):
+            unrealized_profit = decimal_to_wire(_unrealized_profit_out, "unrealizedProfit")
 
-        position_initial_margin = decimal_to_wire(self.position_initial_margin, "positionInitialMargin")
+        _position_initial_margin_out: Any = self.position_initial_margin
+        position_initial_margin: str | Unset = UNSET
+        if not isinstance(_position_initial_margin_out, Unset):
+            position_initial_margin = decimal_to_wire(_position_initial_margin_out, "positionInitialMargin")
 
-        open_order_initial_margin = decimal_to_wire(self.open_order_initial_margin, "openOrderInitialMargin")
+        _open_order_initial_margin_out: Any = self.open_order_initial_margin
+        open_order_initial_margin: str | Unset = UNSET
+        if not isinstance(_open_order_initial_margin_out, Unset):
+            open_order_initial_margin = decimal_to_wire(
+                _open_order_initial_margin_out, "openOrderInitialMargin"
+            )
 
-        leverage = self.leverage
+        _leverage_out: Any = self.leverage
+        leverage = _leverage_out
 
-        isolated = self.isolated
+        _isolated_out: Any = self.isolated
+        isolated = _isolated_out
 
-        position_side = self.position_side.value
+        _position_side_out: Any = self.position_side
+        position_side: str | Unset = UNSET
+        if not isinstance(_position_side_out, Unset):
+            position_side = _position_side_out.value
 
-        entry_price = decimal_to_wire(self.entry_price, "entryPrice")
+        _entry_price_out: Any = self.entry_price
+        entry_price: str | Unset = UNSET
+        if not isinstance(_entry_price_out, Unset):
+            entry_price = decimal_to_wire(_entry_price_out, "entryPrice")
 
-        max_qty = decimal_to_wire(self.max_qty, "maxQty")
+        _max_qty_out: Any = self.max_qty
+        max_qty: str | Unset = UNSET
+        if not isinstance(_max_qty_out, Unset):
+            max_qty = decimal_to_wire(_max_qty_out, "maxQty")
 
-        update_time = self.update_time
+        _update_time_out: Any = self.update_time
+        update_time = _update_time_out
 
         break_even_price: str | Unset = UNSET
         if not isinstance(self.break_even_price, Unset):
@@ -132,19 +165,32 @@ class AccountPosition:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["positionAmt"] = position_amt
-        field_dict["initialMargin"] = initial_margin
-        field_dict["maintMargin"] = maint_margin
-        field_dict["unrealizedProfit"] = unrealized_profit
-        field_dict["positionInitialMargin"] = position_initial_margin
-        field_dict["openOrderInitialMargin"] = open_order_initial_margin
-        field_dict["leverage"] = leverage
-        field_dict["isolated"] = isolated
-        field_dict["positionSide"] = position_side
-        field_dict["entryPrice"] = entry_price
-        field_dict["maxQty"] = max_qty
-        field_dict["updateTime"] = update_time
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(position_amt, Unset):
+            field_dict["positionAmt"] = position_amt
+        if not isinstance(initial_margin, Unset):
+            field_dict["initialMargin"] = initial_margin
+        if not isinstance(maint_margin, Unset):
+            field_dict["maintMargin"] = maint_margin
+        if not isinstance(unrealized_profit, Unset):
+            field_dict["unrealizedProfit"] = unrealized_profit
+        if not isinstance(position_initial_margin, Unset):
+            field_dict["positionInitialMargin"] = position_initial_margin
+        if not isinstance(open_order_initial_margin, Unset):
+            field_dict["openOrderInitialMargin"] = open_order_initial_margin
+        if not isinstance(leverage, Unset):
+            field_dict["leverage"] = leverage
+        if not isinstance(isolated, Unset):
+            field_dict["isolated"] = isolated
+        if not isinstance(position_side, Unset):
+            field_dict["positionSide"] = position_side
+        if not isinstance(entry_price, Unset):
+            field_dict["entryPrice"] = entry_price
+        if not isinstance(max_qty, Unset):
+            field_dict["maxQty"] = max_qty
+        if not isinstance(update_time, Unset):
+            field_dict["updateTime"] = update_time
         if break_even_price is not UNSET:
             field_dict["breakEvenPrice"] = break_even_price
         if notional_value is not UNSET:

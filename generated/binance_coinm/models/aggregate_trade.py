@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="AggregateTrade")
 
@@ -65,29 +65,47 @@ class AggregateTrade:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        aggregate_trade_id = self.aggregate_trade_id
+        _aggregate_trade_id_out: Any = self.aggregate_trade_id
+        aggregate_trade_id = _aggregate_trade_id_out
 
-        price = decimal_to_wire(self.price, "p")
+        _price_out: Any = self.price
+        price: str | Unset = UNSET
+        if not isinstance(_price_out, Unset):
+            price = decimal_to_wire(_price_out, "p")
 
-        quantity = decimal_to_wire(self.quantity, "q")
+        _quantity_out: Any = self.quantity
+        quantity: str | Unset = UNSET
+        if not isinstance(_quantity_out, Unset):
+            quantity = decimal_to_wire(_quantity_out, "q")
 
-        first_trade_id = self.first_trade_id
+        _first_trade_id_out: Any = self.first_trade_id
+        first_trade_id = _first_trade_id_out
 
-        last_trade_id = self.last_trade_id
+        _last_trade_id_out: Any = self.last_trade_id
+        last_trade_id = _last_trade_id_out
 
-        transaction_time = self.transaction_time
+        _transaction_time_out: Any = self.transaction_time
+        transaction_time = _transaction_time_out
 
-        is_buyer_maker = self.is_buyer_maker
+        _is_buyer_maker_out: Any = self.is_buyer_maker
+        is_buyer_maker = _is_buyer_maker_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["a"] = aggregate_trade_id
-        field_dict["p"] = price
-        field_dict["q"] = quantity
-        field_dict["f"] = first_trade_id
-        field_dict["l"] = last_trade_id
-        field_dict["T"] = transaction_time
-        field_dict["m"] = is_buyer_maker
+        if not isinstance(aggregate_trade_id, Unset):
+            field_dict["a"] = aggregate_trade_id
+        if not isinstance(price, Unset):
+            field_dict["p"] = price
+        if not isinstance(quantity, Unset):
+            field_dict["q"] = quantity
+        if not isinstance(first_trade_id, Unset):
+            field_dict["f"] = first_trade_id
+        if not isinstance(last_trade_id, Unset):
+            field_dict["l"] = last_trade_id
+        if not isinstance(transaction_time, Unset):
+            field_dict["T"] = transaction_time
+        if not isinstance(is_buyer_maker, Unset):
+            field_dict["m"] = is_buyer_maker
         return field_dict
 
     @classmethod

@@ -107,13 +107,23 @@ class BatchOrder:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        side = self.side.value
+        _side_out: Any = self.side
+        side: str | Unset = UNSET
+        if not isinstance(_side_out, Unset):
+            side = _side_out.value
 
-        type_ = self.type_.value
+        _type__out: Any = self.type_
+        type_: str | Unset = UNSET
+        if not isinstance(_type__out, Unset):
+            type_ = _type__out.value
 
-        quantity = decimal_to_wire(self.quantity, "quantity")
+        _quantity_out: Any = self.quantity
+        quantity: str | Unset = UNSET
+        if not isinstance(_quantity_out, Unset):
+            quantity = decimal_to_wire(_quantity_out, "quantity")
 
         position_side: str | Unset = UNSET
         if not isinstance(self.position_side, Unset):
@@ -167,10 +177,14 @@ class BatchOrder:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["side"] = side
-        field_dict["type"] = type_
-        field_dict["quantity"] = quantity
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(side, Unset):
+            field_dict["side"] = side
+        if not isinstance(type_, Unset):
+            field_dict["type"] = type_
+        if not isinstance(quantity, Unset):
+            field_dict["quantity"] = quantity
         if position_side is not UNSET:
             field_dict["positionSide"] = position_side
         if time_in_force is not UNSET:

@@ -65,9 +65,13 @@ class BatchOrderModification:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        side = self.side.value
+        _side_out: Any = self.side
+        side: str | Unset = UNSET
+        if not isinstance(_side_out, Unset):
+            side = _side_out.value
 
         order_id = self.order_id
 
@@ -87,8 +91,10 @@ class BatchOrderModification:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["side"] = side
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(side, Unset):
+            field_dict["side"] = side
         if order_id is not UNSET:
             field_dict["orderId"] = order_id
         if orig_client_order_id is not UNSET:

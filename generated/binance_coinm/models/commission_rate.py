@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="CommissionRate")
 
@@ -49,17 +49,27 @@ class CommissionRate:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        maker_commission_rate = decimal_to_wire(self.maker_commission_rate, "makerCommissionRate")
+        _maker_commission_rate_out: Any = self.maker_commission_rate
+        maker_commission_rate: str | Unset = UNSET
+        if not isinstance(_maker_commission_rate_out, Unset):
+            maker_commission_rate = decimal_to_wire(_maker_commission_rate_out, "makerCommissionRate")
 
-        taker_commission_rate = decimal_to_wire(self.taker_commission_rate, "takerCommissionRate")
+        _taker_commission_rate_out: Any = self.taker_commission_rate
+        taker_commission_rate: str | Unset = UNSET
+        if not isinstance(_taker_commission_rate_out, Unset):
+            taker_commission_rate = decimal_to_wire(_taker_commission_rate_out, "takerCommissionRate")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["makerCommissionRate"] = maker_commission_rate
-        field_dict["takerCommissionRate"] = taker_commission_rate
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(maker_commission_rate, Unset):
+            field_dict["makerCommissionRate"] = maker_commission_rate
+        if not isinstance(taker_commission_rate, Unset):
+            field_dict["takerCommissionRate"] = taker_commission_rate
         return field_dict
 
     @classmethod

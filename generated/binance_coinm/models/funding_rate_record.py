@@ -52,11 +52,16 @@ class FundingRateRecord:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        funding_time = self.funding_time
+        _funding_time_out: Any = self.funding_time
+        funding_time = _funding_time_out
 
-        funding_rate = decimal_to_wire(self.funding_rate, "fundingRate")
+        _funding_rate_out: Any = self.funding_rate
+        funding_rate: str | Unset = UNSET
+        if not isinstance(_funding_rate_out, Unset):
+            funding_rate = decimal_to_wire(_funding_rate_out, "fundingRate")
 
         mark_price: str | Unset = UNSET
         if not isinstance(self.mark_price, Unset):
@@ -64,9 +69,12 @@ class FundingRateRecord:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["fundingTime"] = funding_time
-        field_dict["fundingRate"] = funding_rate
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(funding_time, Unset):
+            field_dict["fundingTime"] = funding_time
+        if not isinstance(funding_rate, Unset):
+            field_dict["fundingRate"] = funding_rate
         if mark_price is not UNSET:
             field_dict["markPrice"] = mark_price
         return field_dict

@@ -59,13 +59,19 @@ class HistoryDownloadLink:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        download_id = self.download_id
+        _download_id_out: Any = self.download_id
+        download_id = _download_id_out
 
-        status = self.status.value
+        _status_out: Any = self.status
+        status: str | Unset = UNSET
+        if not isinstance(_status_out, Unset):
+            status = _status_out.value
 
-        url = self.url
+        _url_out: Any = self.url
+        url = _url_out
 
-        expiration_timestamp = self.expiration_timestamp
+        _expiration_timestamp_out: Any = self.expiration_timestamp
+        expiration_timestamp = _expiration_timestamp_out
 
         notified = self.notified
 
@@ -77,10 +83,14 @@ class HistoryDownloadLink:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["downloadId"] = download_id
-        field_dict["status"] = status
-        field_dict["url"] = url
-        field_dict["expirationTimestamp"] = expiration_timestamp
+        if not isinstance(download_id, Unset):
+            field_dict["downloadId"] = download_id
+        if not isinstance(status, Unset):
+            field_dict["status"] = status
+        if not isinstance(url, Unset):
+            field_dict["url"] = url
+        if not isinstance(expiration_timestamp, Unset):
+            field_dict["expirationTimestamp"] = expiration_timestamp
         if notified is not UNSET:
             field_dict["notified"] = notified
         if is_expired is not UNSET:

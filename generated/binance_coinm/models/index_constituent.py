@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="IndexConstituent")
 
@@ -44,14 +44,18 @@ class IndexConstituent:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        exchange = self.exchange
+        _exchange_out: Any = self.exchange
+        exchange = _exchange_out
 
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["exchange"] = exchange
-        field_dict["symbol"] = symbol
+        if not isinstance(exchange, Unset):
+            field_dict["exchange"] = exchange
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
         return field_dict
 
     @classmethod

@@ -65,15 +65,26 @@ class LeverageBracket:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        bracket = self.bracket
+        _bracket_out: Any = self.bracket
+        bracket = _bracket_out
 
-        initial_leverage = self.initial_leverage
+        _initial_leverage_out: Any = self.initial_leverage
+        initial_leverage = _initial_leverage_out
 
-        qty_cap = self.qty_cap
+        _qty_cap_out: Any = self.qty_cap
+        qty_cap: Decimal | Unset = UNSET
+        if not isinstance(_qty_cap_out, Unset):
+            qty_cap = _qty_cap_out
 
-        maint_margin_ratio = self.maint_margin_ratio
+        _maint_margin_ratio_out: Any = self.maint_margin_ratio
+        maint_margin_ratio: Decimal | Unset = UNSET
+        if not isinstance(_maint_margin_ratio_out, Unset):
+            maint_margin_ratio = _maint_margin_ratio_out
 
-        cum = self.cum
+        _cum_out: Any = self.cum
+        cum: Decimal | Unset = UNSET
+        if not isinstance(_cum_out, Unset):
+            cum = _cum_out
 
         qtyl_floor: Decimal | Unset = UNSET
         if not isinstance(self.qtyl_floor, Unset):
@@ -85,11 +96,16 @@ class LeverageBracket:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["bracket"] = bracket
-        field_dict["initialLeverage"] = initial_leverage
-        field_dict["qtyCap"] = qty_cap
-        field_dict["maintMarginRatio"] = maint_margin_ratio
-        field_dict["cum"] = cum
+        if not isinstance(bracket, Unset):
+            field_dict["bracket"] = bracket
+        if not isinstance(initial_leverage, Unset):
+            field_dict["initialLeverage"] = initial_leverage
+        if not isinstance(qty_cap, Unset):
+            field_dict["qtyCap"] = qty_cap
+        if not isinstance(maint_margin_ratio, Unset):
+            field_dict["maintMarginRatio"] = maint_margin_ratio
+        if not isinstance(cum, Unset):
+            field_dict["cum"] = cum
         if qtyl_floor is not UNSET:
             field_dict["qtylFloor"] = qtyl_floor
         if qty_floor is not UNSET:

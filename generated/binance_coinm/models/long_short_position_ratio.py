@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="LongShortPositionRatio")
 
@@ -57,23 +57,39 @@ class LongShortPositionRatio:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        pair = self.pair
+        _pair_out: Any = self.pair
+        pair = _pair_out
 
-        long_short_ratio = decimal_to_wire(self.long_short_ratio, "longShortRatio")
+        _long_short_ratio_out: Any = self.long_short_ratio
+        long_short_ratio: str | Unset = UNSET
+        if not isinstance(_long_short_ratio_out, Unset):
+            long_short_ratio = decimal_to_wire(_long_short_ratio_out, "longShortRatio")
 
-        long_position = decimal_to_wire(self.long_position, "longPosition")
+        _long_position_out: Any = self.long_position
+        long_position: str | Unset = UNSET
+        if not isinstance(_long_position_out, Unset):
+            long_position = decimal_to_wire(_long_position_out, "longPosition")
 
-        short_position = decimal_to_wire(self.short_position, "shortPosition")
+        _short_position_out: Any = self.short_position
+        short_position: str | Unset = UNSET
+        if not isinstance(_short_position_out, Unset):
+            short_position = decimal_to_wire(_short_position_out, "shortPosition")
 
-        timestamp = self.timestamp
+        _timestamp_out: Any = self.timestamp
+        timestamp = _timestamp_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["pair"] = pair
-        field_dict["longShortRatio"] = long_short_ratio
-        field_dict["longPosition"] = long_position
-        field_dict["shortPosition"] = short_position
-        field_dict["timestamp"] = timestamp
+        if not isinstance(pair, Unset):
+            field_dict["pair"] = pair
+        if not isinstance(long_short_ratio, Unset):
+            field_dict["longShortRatio"] = long_short_ratio
+        if not isinstance(long_position, Unset):
+            field_dict["longPosition"] = long_position
+        if not isinstance(short_position, Unset):
+            field_dict["shortPosition"] = short_position
+        if not isinstance(timestamp, Unset):
+            field_dict["timestamp"] = timestamp
         return field_dict
 
     @classmethod

@@ -11,7 +11,7 @@ from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.statistics_contract_type import StatisticsContractType
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="OpenInterestStatistic")
 
@@ -58,23 +58,39 @@ class OpenInterestStatistic:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        pair = self.pair
+        _pair_out: Any = self.pair
+        pair = _pair_out
 
-        contract_type = self.contract_type.value
+        _contract_type_out: Any = self.contract_type
+        contract_type: str | Unset = UNSET
+        if not isinstance(_contract_type_out, Unset):
+            contract_type = _contract_type_out.value
 
-        sum_open_interest = decimal_to_wire(self.sum_open_interest, "sumOpenInterest")
+        _sum_open_interest_out: Any = self.sum_open_interest
+        sum_open_interest: str | Unset = UNSET
+        if not isinstance(_sum_open_interest_out, Unset):
+            sum_open_interest = decimal_to_wire(_sum_open_interest_out, "sumOpenInterest")
 
-        sum_open_interest_value = decimal_to_wire(self.sum_open_interest_value, "sumOpenInterestValue")
+        _sum_open_interest_value_out: Any = self.sum_open_interest_value
+        sum_open_interest_value: str | Unset = UNSET
+        if not isinstance(_sum_open_interest_value_out, Unset):
+            sum_open_interest_value = decimal_to_wire(_sum_open_interest_value_out, "sumOpenInterestValue")
 
-        timestamp = self.timestamp
+        _timestamp_out: Any = self.timestamp
+        timestamp = _timestamp_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["pair"] = pair
-        field_dict["contractType"] = contract_type
-        field_dict["sumOpenInterest"] = sum_open_interest
-        field_dict["sumOpenInterestValue"] = sum_open_interest_value
-        field_dict["timestamp"] = timestamp
+        if not isinstance(pair, Unset):
+            field_dict["pair"] = pair
+        if not isinstance(contract_type, Unset):
+            field_dict["contractType"] = contract_type
+        if not isinstance(sum_open_interest, Unset):
+            field_dict["sumOpenInterest"] = sum_open_interest
+        if not isinstance(sum_open_interest_value, Unset):
+            field_dict["sumOpenInterestValue"] = sum_open_interest_value
+        if not isinstance(timestamp, Unset):
+            field_dict["timestamp"] = timestamp
         return field_dict
 
     @classmethod

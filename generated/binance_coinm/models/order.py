@@ -154,43 +154,88 @@ class Order:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        order_id = self.order_id
+        _order_id_out: Any = self.order_id
+        order_id = _order_id_out
 
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        status = self.status.value
+        _status_out: Any = self.status
+        status: str | Unset = UNSET
+        if not isinstance(_status_out, Unset):
+            status = _status_out.value
 
-        client_order_id = self.client_order_id
+        _client_order_id_out: Any = self.client_order_id
+        client_order_id = _client_order_id_out
 
-        price = decimal_to_wire(self.price, "price")
+        _price_out: Any = self.price
+        price: str | Unset = UNSET
+        if not isinstance(_price_out, Unset):
+            price = decimal_to_wire(_price_out, "price")
 
-        avg_price = decimal_to_wire(self.avg_price, "avgPrice")
+        _avg_price_out: Any = self.avg_price
+        avg_price: str | Unset = UNSET
+        if not isinstance(_avg_price_out, Unset):
+            avg_price = decimal_to_wire(_avg_price_out, "avgPrice")
 
-        orig_qty = decimal_to_wire(self.orig_qty, "origQty")
+        _orig_qty_out: Any = self.orig_qty
+        orig_qty: str | Unset = UNSET
+        if not isinstance(_orig_qty_out, Unset):
+            orig_qty = decimal_to_wire(_orig_qty_out, "origQty")
 
-        executed_qty = decimal_to_wire(self.executed_qty, "executedQty")
+        _executed_qty_out: Any = self.executed_qty
+        executed_qty: str | Unset = UNSET
+        if not isinstance(_executed_qty_out, Unset):
+            executed_qty = decimal_to_wire(_executed_qty_out, "executedQty")
 
-        cum_base = decimal_to_wire(self.cum_base, "cumBase")
+        _cum_base_out: Any = self.cum_base
+        cum_base: str | Unset = UNSET
+        if not isinstance(_cum_base_out, Unset):
+            cum_base = decimal_to_wire(_cum_base_out, "cumBase")
 
-        time_in_force = self.time_in_force.value
+        _time_in_force_out: Any = self.time_in_force
+        time_in_force: str | Unset = UNSET
+        if not isinstance(_time_in_force_out, Unset):
+            time_in_force = _time_in_force_out.value
 
-        type_ = self.type_.value
+        _type__out: Any = self.type_
+        type_: str | Unset = UNSET
+        if not isinstance(_type__out, Unset):
+            type_ = _type__out.value
 
-        orig_type = self.orig_type.value
+        _orig_type_out: Any = self.orig_type
+        orig_type: str | Unset = UNSET
+        if not isinstance(_orig_type_out, Unset):
+            orig_type = _orig_type_out.value
 
-        reduce_only = self.reduce_only
+        _reduce_only_out: Any = self.reduce_only
+        reduce_only = _reduce_only_out
 
-        side = self.side.value
+        _side_out: Any = self.side
+        side: str | Unset = UNSET
+        if not isinstance(_side_out, Unset):
+            side = _side_out.value
 
-        position_side = self.position_side.value
+        _position_side_out: Any = self.position_side
+        position_side: str | Unset = UNSET
+        if not isinstance(_position_side_out, Unset):
+            position_side = _position_side_out.value
 
-        stop_price = decimal_to_wire(self.stop_price, "stopPrice")
+        _stop_price_out: Any = self.stop_price
+        stop_price: str | Unset = UNSET
+        if not isinstance(_stop_price_out, Unset):
+            stop_price = decimal_to_wire(_stop_price_out, "stopPrice")
 
-        working_type = self.working_type.value
+        _working_type_out: Any = self.working_type
+        working_type: str | Unset = UNSET
+        if not isinstance(_working_type_out, Unset):
+            working_type = _working_type_out.value
 
-        price_protect = self.price_protect
+        _price_protect_out: Any = self.price_protect
+        price_protect = _price_protect_out
 
-        update_time = self.update_time
+        _update_time_out: Any = self.update_time
+        update_time = _update_time_out
 
         pair = self.pair
 
@@ -220,25 +265,44 @@ class Order:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["orderId"] = order_id
-        field_dict["symbol"] = symbol
-        field_dict["status"] = status
-        field_dict["clientOrderId"] = client_order_id
-        field_dict["price"] = price
-        field_dict["avgPrice"] = avg_price
-        field_dict["origQty"] = orig_qty
-        field_dict["executedQty"] = executed_qty
-        field_dict["cumBase"] = cum_base
-        field_dict["timeInForce"] = time_in_force
-        field_dict["type"] = type_
-        field_dict["origType"] = orig_type
-        field_dict["reduceOnly"] = reduce_only
-        field_dict["side"] = side
-        field_dict["positionSide"] = position_side
-        field_dict["stopPrice"] = stop_price
-        field_dict["workingType"] = working_type
-        field_dict["priceProtect"] = price_protect
-        field_dict["updateTime"] = update_time
+        if not isinstance(order_id, Unset):
+            field_dict["orderId"] = order_id
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(status, Unset):
+            field_dict["status"] = status
+        if not isinstance(client_order_id, Unset):
+            field_dict["clientOrderId"] = client_order_id
+        if not isinstance(price, Unset):
+            field_dict["price"] = price
+        if not isinstance(avg_price, Unset):
+            field_dict["avgPrice"] = avg_price
+        if not isinstance(orig_qty, Unset):
+            field_dict["origQty"] = orig_qty
+        if not isinstance(executed_qty, Unset):
+            field_dict["executedQty"] = executed_qty
+        if not isinstance(cum_base, Unset):
+            field_dict["cumBase"] = cum_base
+        if not isinstance(time_in_force, Unset):
+            field_dict["timeInForce"] = time_in_force
+        if not isinstance(type_, Unset):
+            field_dict["type"] = type_
+        if not isinstance(orig_type, Unset):
+            field_dict["origType"] = orig_type
+        if not isinstance(reduce_only, Unset):
+            field_dict["reduceOnly"] = reduce_only
+        if not isinstance(side, Unset):
+            field_dict["side"] = side
+        if not isinstance(position_side, Unset):
+            field_dict["positionSide"] = position_side
+        if not isinstance(stop_price, Unset):
+            field_dict["stopPrice"] = stop_price
+        if not isinstance(working_type, Unset):
+            field_dict["workingType"] = working_type
+        if not isinstance(price_protect, Unset):
+            field_dict["priceProtect"] = price_protect
+        if not isinstance(update_time, Unset):
+            field_dict["updateTime"] = update_time
         if pair is not UNSET:
             field_dict["pair"] = pair
         if cum_qty is not UNSET:

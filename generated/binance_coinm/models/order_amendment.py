@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.order_amendment_detail import OrderAmendmentDetail
@@ -68,29 +68,45 @@ class OrderAmendment:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        amendment_id = self.amendment_id
+        _amendment_id_out: Any = self.amendment_id
+        amendment_id = _amendment_id_out
 
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        pair = self.pair
+        _pair_out: Any = self.pair
+        pair = _pair_out
 
-        order_id = self.order_id
+        _order_id_out: Any = self.order_id
+        order_id = _order_id_out
 
-        client_order_id = self.client_order_id
+        _client_order_id_out: Any = self.client_order_id
+        client_order_id = _client_order_id_out
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
-        amendment = self.amendment.to_dict()
+        _amendment_out: Any = self.amendment
+        amendment: dict[str, Any] | Unset = UNSET
+        if not isinstance(_amendment_out, Unset):
+            amendment = _amendment_out.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["amendmentId"] = amendment_id
-        field_dict["symbol"] = symbol
-        field_dict["pair"] = pair
-        field_dict["orderId"] = order_id
-        field_dict["clientOrderId"] = client_order_id
-        field_dict["time"] = time
-        field_dict["amendment"] = amendment
+        if not isinstance(amendment_id, Unset):
+            field_dict["amendmentId"] = amendment_id
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(pair, Unset):
+            field_dict["pair"] = pair
+        if not isinstance(order_id, Unset):
+            field_dict["orderId"] = order_id
+        if not isinstance(client_order_id, Unset):
+            field_dict["clientOrderId"] = client_order_id
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
+        if not isinstance(amendment, Unset):
+            field_dict["amendment"] = amendment
         return field_dict
 
     @classmethod

@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="OrderAmendmentChange")
 
@@ -45,14 +45,22 @@ class OrderAmendmentChange:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        before = decimal_to_wire(self.before, "before")
+        _before_out: Any = self.before
+        before: str | Unset = UNSET
+        if not isinstance(_before_out, Unset):
+            before = decimal_to_wire(_before_out, "before")
 
-        after = decimal_to_wire(self.after, "after")
+        _after_out: Any = self.after
+        after: str | Unset = UNSET
+        if not isinstance(_after_out, Unset):
+            after = decimal_to_wire(_after_out, "after")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["before"] = before
-        field_dict["after"] = after
+        if not isinstance(before, Unset):
+            field_dict["before"] = before
+        if not isinstance(after, Unset):
+            field_dict["after"] = after
         return field_dict
 
     @classmethod

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, join, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.leverage_bracket import LeverageBracket
@@ -48,17 +48,23 @@ class PairLeverageBrackets:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        pair = self.pair
+        _pair_out: Any = self.pair
+        pair = _pair_out
 
-        brackets = []
-        for brackets_item_data in self.brackets:
-            brackets_item = brackets_item_data.to_dict()
-            brackets.append(brackets_item)
+        _brackets_out: Any = self.brackets
+        brackets: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_brackets_out, Unset):
+            brackets = []
+            for brackets_item_data in _brackets_out:
+                brackets_item = brackets_item_data.to_dict()
+                brackets.append(brackets_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["pair"] = pair
-        field_dict["brackets"] = brackets
+        if not isinstance(pair, Unset):
+            field_dict["pair"] = pair
+        if not isinstance(brackets, Unset):
+            field_dict["brackets"] = brackets
         return field_dict
 
     @classmethod

@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PositionMarginChange")
 
@@ -53,20 +53,30 @@ class PositionMarginChange:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        amount = self.amount
+        _amount_out: Any = self.amount
+        amount: Decimal | Unset = UNSET
+        if not isinstance(_amount_out, Unset):
+            amount = _amount_out
 
-        code = self.code
+        _code_out: Any = self.code
+        code = _code_out
 
-        msg = self.msg
+        _msg_out: Any = self.msg
+        msg = _msg_out
 
-        type_ = self.type_
+        _type__out: Any = self.type_
+        type_ = _type__out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["amount"] = amount
-        field_dict["code"] = code
-        field_dict["msg"] = msg
-        field_dict["type"] = type_
+        if not isinstance(amount, Unset):
+            field_dict["amount"] = amount
+        if not isinstance(code, Unset):
+            field_dict["code"] = code
+        if not isinstance(msg, Unset):
+            field_dict["msg"] = msg
+        if not isinstance(type_, Unset):
+            field_dict["type"] = type_
         return field_dict
 
     @classmethod

@@ -11,7 +11,7 @@ from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.position_side import PositionSide
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="PositionMarginHistoryEntry")
 
@@ -62,26 +62,42 @@ class PositionMarginHistoryEntry:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        amount = decimal_to_wire(self.amount, "amount")
+        _amount_out: Any = self.amount
+        amount: str | Unset = UNSET
+        if not isinstance(_amount_out, Unset):
+            amount = decimal_to_wire(_amount_out, "amount")
 
-        asset = self.asset
+        _asset_out: Any = self.asset
+        asset = _asset_out
 
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
-        type_ = self.type_
+        _type__out: Any = self.type_
+        type_ = _type__out
 
-        position_side = self.position_side.value
+        _position_side_out: Any = self.position_side
+        position_side: str | Unset = UNSET
+        if not isinstance(_position_side_out, Unset):
+            position_side = _position_side_out.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["amount"] = amount
-        field_dict["asset"] = asset
-        field_dict["symbol"] = symbol
-        field_dict["time"] = time
-        field_dict["type"] = type_
-        field_dict["positionSide"] = position_side
+        if not isinstance(amount, Unset):
+            field_dict["amount"] = amount
+        if not isinstance(asset, Unset):
+            field_dict["asset"] = asset
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
+        if not isinstance(type_, Unset):
+            field_dict["type"] = type_
+        if not isinstance(position_side, Unset):
+            field_dict["positionSide"] = position_side
         return field_dict
 
     @classmethod

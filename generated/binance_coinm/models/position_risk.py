@@ -95,31 +95,64 @@ class PositionRisk:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        position_amt = decimal_to_wire(self.position_amt, "positionAmt")
+        _position_amt_out: Any = self.position_amt
+        position_amt: str | Unset = UNSET
+        if not isinstance(_position_amt_out, Unset):
+            position_amt = decimal_to_wire(_position_amt_out, "positionAmt")
 
-        entry_price = decimal_to_wire(self.entry_price, "entryPrice")
+        _entry_price_out: Any = self.entry_price
+        entry_price: str | Unset = UNSET
+        if not isinstance(_entry_price_out, Unset):
+            entry_price = decimal_to_wire(_entry_price_out, "entryPrice")
 
-        mark_price = decimal_to_wire(self.mark_price, "markPrice")
+        _mark_price_out: Any = self.mark_price
+        mark_price: str | Unset = UNSET
+        if not isinstance(_mark_price_out, Unset):
+            mark_price = decimal_to_wire(_mark_price_out, "markPrice")
 
-        un_realized_profit = decimal_to_wire(self.un_realized_profit, "unRealizedProfit")
+        _un_realized_profit_out: Any = self.un_realized_profit
+        un_realized_profit: str | Unset = UNSET
+        if not isinstance(_un_realized_profit_out, Unset):
+            un_realized_profit = decimal_to_wire(_un_realized_profit_out, "unRealizedProfit")
 
-        liquidation_price = decimal_to_wire(self.liquidation_price, "liquidationPrice")
+        _liquidation_price_out: Any = self.liquidation_price
+        liquidation_price: str | Unset = UNSET
+        if not isinstance(_liquidation_price_out, Unset):
+            liquidation_price = decimal_to_wire(_liquidation_price_out, "liquidationPrice")
 
-        leverage = self.leverage
+        _leverage_out: Any = self.leverage
+        leverage = _leverage_out
 
-        max_qty = decimal_to_wire(self.max_qty, "maxQty")
+        _max_qty_out: Any = self.max_qty
+        max_qty: str | Unset = UNSET
+        if not isinstance(_max_qty_out, Unset):
+            max_qty = decimal_to_wire(_max_qty_out, "maxQty")
 
-        margin_type = self.margin_type.value
+        _margin_type_out: Any = self.margin_type
+        margin_type: str | Unset = UNSET
+        if not isinstance(_margin_type_out, Unset):
+            margin_type = _margin_type_out.value
 
-        isolated_margin = decimal_to_wire(self.isolated_margin, "isolatedMargin")
+        _isolated_margin_out: Any = self.isolated_margin
+        isolated_margin: str | Unset = UNSET
+        if not isinstance(_isolated_margin_out, Unset):
+            isolated_margin = decimal_to_wire(_isolated_margin_out, "isolatedMargin")
 
-        is_auto_add_margin = self.is_auto_add_margin.value
+        _is_auto_add_margin_out: Any = self.is_auto_add_margin
+        is_auto_add_margin: str | Unset = UNSET
+        if not isinstance(_is_auto_add_margin_out, Unset):
+            is_auto_add_margin = _is_auto_add_margin_out.value
 
-        position_side = self.position_side.value
+        _position_side_out: Any = self.position_side
+        position_side: str | Unset = UNSET
+        if not isinstance(_position_side_out, Unset):
+            position_side = _position_side_out.value
 
-        update_time = self.update_time
+        _update_time_out: Any = self.update_time
+        update_time = _update_time_out
 
         break_even_price: str | Unset = UNSET
         if not isinstance(self.break_even_price, Unset):
@@ -127,19 +160,32 @@ class PositionRisk:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["positionAmt"] = position_amt
-        field_dict["entryPrice"] = entry_price
-        field_dict["markPrice"] = mark_price
-        field_dict["unRealizedProfit"] = un_realized_profit
-        field_dict["liquidationPrice"] = liquidation_price
-        field_dict["leverage"] = leverage
-        field_dict["maxQty"] = max_qty
-        field_dict["marginType"] = margin_type
-        field_dict["isolatedMargin"] = isolated_margin
-        field_dict["isAutoAddMargin"] = is_auto_add_margin
-        field_dict["positionSide"] = position_side
-        field_dict["updateTime"] = update_time
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(position_amt, Unset):
+            field_dict["positionAmt"] = position_amt
+        if not isinstance(entry_price, Unset):
+            field_dict["entryPrice"] = entry_price
+        if not isinstance(mark_price, Unset):
+            field_dict["markPrice"] = mark_price
+        if not isinstance(un_realized_profit, Unset):
+            field_dict["unRealizedProfit"] = un_realized_profit
+        if not isinstance(liquidation_price, Unset):
+            field_dict["liquidationPrice"] = liquidation_price
+        if not isinstance(leverage, Unset):
+            field_dict["leverage"] = leverage
+        if not isinstance(max_qty, Unset):
+            field_dict["maxQty"] = max_qty
+        if not isinstance(margin_type, Unset):
+            field_dict["marginType"] = margin_type
+        if not isinstance(isolated_margin, Unset):
+            field_dict["isolatedMargin"] = isolated_margin
+        if not isinstance(is_auto_add_margin, Unset):
+            field_dict["isAutoAddMargin"] = is_auto_add_margin
+        if not isinstance(position_side, Unset):
+            field_dict["positionSide"] = position_side
+        if not isinstance(update_time, Unset):
+            field_dict["updateTime"] = update_time
         if break_even_price is not UNSET:
             field_dict["breakEvenPrice"] = break_even_price
         return field_dict

@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="PriceTicker")
 
@@ -53,20 +53,30 @@ class PriceTicker:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        pair = self.pair
+        _pair_out: Any = self.pair
+        pair = _pair_out
 
-        price = decimal_to_wire(self.price, "price")
+        _price_out: Any = self.price
+        price: str | Unset = UNSET
+        if not isinstance(_price_out, Unset):
+            price = decimal_to_wire(_price_out, "price")
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["ps"] = pair
-        field_dict["price"] = price
-        field_dict["time"] = time
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(pair, Unset):
+            field_dict["ps"] = pair
+        if not isinstance(price, Unset):
+            field_dict["price"] = price
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
         return field_dict
 
     @classmethod

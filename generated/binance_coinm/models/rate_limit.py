@@ -11,7 +11,7 @@ from attrs import field as _attrs_field
 from .._shape import extra_fields, object_from_wire, read_enum, unexpected
 from ..models.rate_limit_interval import RateLimitInterval
 from ..models.rate_limit_type import RateLimitType
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RateLimit")
 
@@ -54,20 +54,32 @@ class RateLimit:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        rate_limit_type = self.rate_limit_type.value
+        _rate_limit_type_out: Any = self.rate_limit_type
+        rate_limit_type: str | Unset = UNSET
+        if not isinstance(_rate_limit_type_out, Unset):
+            rate_limit_type = _rate_limit_type_out.value
 
-        interval = self.interval.value
+        _interval_out: Any = self.interval
+        interval: str | Unset = UNSET
+        if not isinstance(_interval_out, Unset):
+            interval = _interval_out.value
 
-        interval_num = self.interval_num
+        _interval_num_out: Any = self.interval_num
+        interval_num = _interval_num_out
 
-        limit = self.limit
+        _limit_out: Any = self.limit
+        limit = _limit_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["rateLimitType"] = rate_limit_type
-        field_dict["interval"] = interval
-        field_dict["intervalNum"] = interval_num
-        field_dict["limit"] = limit
+        if not isinstance(rate_limit_type, Unset):
+            field_dict["rateLimitType"] = rate_limit_type
+        if not isinstance(interval, Unset):
+            field_dict["interval"] = interval
+        if not isinstance(interval_num, Unset):
+            field_dict["intervalNum"] = interval_num
+        if not isinstance(limit, Unset):
+            field_dict["limit"] = limit
         return field_dict
 
     @classmethod

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ServerTime")
 
@@ -40,11 +40,13 @@ class ServerTime:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        server_time = self.server_time
+        _server_time_out: Any = self.server_time
+        server_time = _server_time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["serverTime"] = server_time
+        if not isinstance(server_time, Unset):
+            field_dict["serverTime"] = server_time
         return field_dict
 
     @classmethod

@@ -133,26 +133,41 @@ class SymbolInfo:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        pair = self.pair
+        _pair_out: Any = self.pair
+        pair = _pair_out
 
-        contract_type = self.contract_type.value
+        _contract_type_out: Any = self.contract_type
+        contract_type: str | Unset = UNSET
+        if not isinstance(_contract_type_out, Unset):
+            contract_type = _contract_type_out.value
 
-        contract_status = self.contract_status.value
+        _contract_status_out: Any = self.contract_status
+        contract_status: str | Unset = UNSET
+        if not isinstance(_contract_status_out, Unset):
+            contract_status = _contract_status_out.value
 
-        contract_size = self.contract_size
+        _contract_size_out: Any = self.contract_size
+        contract_size = _contract_size_out
 
-        quote_asset = self.quote_asset
+        _quote_asset_out: Any = self.quote_asset
+        quote_asset = _quote_asset_out
 
-        base_asset = self.base_asset
+        _base_asset_out: Any = self.base_asset
+        base_asset = _base_asset_out
 
-        margin_asset = self.margin_asset
+        _margin_asset_out: Any = self.margin_asset
+        margin_asset = _margin_asset_out
 
-        filters = []
-        for filters_item_data in self.filters:
-            filters_item = filters_item_data.to_dict()
-            filters.append(filters_item)
+        _filters_out: Any = self.filters
+        filters: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_filters_out, Unset):
+            filters = []
+            for filters_item_data in _filters_out:
+                filters_item = filters_item_data.to_dict()
+                filters.append(filters_item)
 
         delivery_date = self.delivery_date
 
@@ -217,15 +232,24 @@ class SymbolInfo:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["pair"] = pair
-        field_dict["contractType"] = contract_type
-        field_dict["contractStatus"] = contract_status
-        field_dict["contractSize"] = contract_size
-        field_dict["quoteAsset"] = quote_asset
-        field_dict["baseAsset"] = base_asset
-        field_dict["marginAsset"] = margin_asset
-        field_dict["filters"] = filters
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(pair, Unset):
+            field_dict["pair"] = pair
+        if not isinstance(contract_type, Unset):
+            field_dict["contractType"] = contract_type
+        if not isinstance(contract_status, Unset):
+            field_dict["contractStatus"] = contract_status
+        if not isinstance(contract_size, Unset):
+            field_dict["contractSize"] = contract_size
+        if not isinstance(quote_asset, Unset):
+            field_dict["quoteAsset"] = quote_asset
+        if not isinstance(base_asset, Unset):
+            field_dict["baseAsset"] = base_asset
+        if not isinstance(margin_asset, Unset):
+            field_dict["marginAsset"] = margin_asset
+        if not isinstance(filters, Unset):
+            field_dict["filters"] = filters
         if delivery_date is not UNSET:
             field_dict["deliveryDate"] = delivery_date
         if onboard_date is not UNSET:

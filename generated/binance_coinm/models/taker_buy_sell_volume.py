@@ -11,7 +11,7 @@ from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.statistics_contract_type import StatisticsContractType
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="TakerBuySellVolume")
 
@@ -66,29 +66,53 @@ class TakerBuySellVolume:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        pair = self.pair
+        _pair_out: Any = self.pair
+        pair = _pair_out
 
-        contract_type = self.contract_type.value
+        _contract_type_out: Any = self.contract_type
+        contract_type: str | Unset = UNSET
+        if not isinstance(_contract_type_out, Unset):
+            contract_type = _contract_type_out.value
 
-        taker_buy_vol = decimal_to_wire(self.taker_buy_vol, "takerBuyVol")
+        _taker_buy_vol_out: Any = self.taker_buy_vol
+        taker_buy_vol: str | Unset = UNSET
+        if not isinstance(_taker_buy_vol_out, Unset):
+            taker_buy_vol = decimal_to_wire(_taker_buy_vol_out, "takerBuyVol")
 
-        taker_sell_vol = decimal_to_wire(self.taker_sell_vol, "takerSellVol")
+        _taker_sell_vol_out: Any = self.taker_sell_vol
+        taker_sell_vol: str | Unset = UNSET
+        if not isinstance(_taker_sell_vol_out, Unset):
+            taker_sell_vol = decimal_to_wire(_taker_sell_vol_out, "takerSellVol")
 
-        taker_buy_vol_value = decimal_to_wire(self.taker_buy_vol_value, "takerBuyVolValue")
+        _taker_buy_vol_value_out: Any = self.taker_buy_vol_value
+        taker_buy_vol_value: str | Unset = UNSET
+        if not isinstance(_taker_buy_vol_value_out, Unset):
+            taker_buy_vol_value = decimal_to_wire(_taker_buy_vol_value_out, "takerBuyVolValue")
 
-        taker_sell_vol_value = decimal_to_wire(self.taker_sell_vol_value, "takerSellVolValue")
+        _taker_sell_vol_value_out: Any = self.taker_sell_vol_value
+        taker_sell_vol_value: str | Unset = UNSET
+        if not isinstance(_taker_sell_vol_value_out, Unset):
+            taker_sell_vol_value = decimal_to_wire(_taker_sell_vol_value_out, "takerSellVolValue")
 
-        timestamp = self.timestamp
+        _timestamp_out: Any = self.timestamp
+        timestamp = _timestamp_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["pair"] = pair
-        field_dict["contractType"] = contract_type
-        field_dict["takerBuyVol"] = taker_buy_vol
-        field_dict["takerSellVol"] = taker_sell_vol
-        field_dict["takerBuyVolValue"] = taker_buy_vol_value
-        field_dict["takerSellVolValue"] = taker_sell_vol_value
-        field_dict["timestamp"] = timestamp
+        if not isinstance(pair, Unset):
+            field_dict["pair"] = pair
+        if not isinstance(contract_type, Unset):
+            field_dict["contractType"] = contract_type
+        if not isinstance(taker_buy_vol, Unset):
+            field_dict["takerBuyVol"] = taker_buy_vol
+        if not isinstance(taker_sell_vol, Unset):
+            field_dict["takerSellVol"] = taker_sell_vol
+        if not isinstance(taker_buy_vol_value, Unset):
+            field_dict["takerBuyVolValue"] = taker_buy_vol_value
+        if not isinstance(taker_sell_vol_value, Unset):
+            field_dict["takerSellVolValue"] = taker_sell_vol_value
+        if not isinstance(timestamp, Unset):
+            field_dict["timestamp"] = timestamp
         return field_dict
 
     @classmethod

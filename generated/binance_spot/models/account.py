@@ -10,7 +10,7 @@ from attrs import field as _attrs_field
 
 from .._shape import extra_fields, join, object_from_wire, read_enum, unexpected
 from ..models.permission import Permission
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.balance import Balance
@@ -106,62 +106,100 @@ class Account:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        maker_commission = self.maker_commission
+        _maker_commission_out: Any = self.maker_commission
+        maker_commission = _maker_commission_out
 
-        taker_commission = self.taker_commission
+        _taker_commission_out: Any = self.taker_commission
+        taker_commission = _taker_commission_out
 
-        buyer_commission = self.buyer_commission
+        _buyer_commission_out: Any = self.buyer_commission
+        buyer_commission = _buyer_commission_out
 
-        seller_commission = self.seller_commission
+        _seller_commission_out: Any = self.seller_commission
+        seller_commission = _seller_commission_out
 
-        commission_rates = self.commission_rates.to_dict()
+        _commission_rates_out: Any = self.commission_rates
+        commission_rates: dict[str, Any] | Unset = UNSET
+        if not isinstance(_commission_rates_out, Unset):
+            commission_rates = _commission_rates_out.to_dict()
 
-        can_trade = self.can_trade
+        _can_trade_out: Any = self.can_trade
+        can_trade = _can_trade_out
 
-        can_withdraw = self.can_withdraw
+        _can_withdraw_out: Any = self.can_withdraw
+        can_withdraw = _can_withdraw_out
 
-        can_deposit = self.can_deposit
+        _can_deposit_out: Any = self.can_deposit
+        can_deposit = _can_deposit_out
 
-        brokered = self.brokered
+        _brokered_out: Any = self.brokered
+        brokered = _brokered_out
 
-        require_self_trade_prevention = self.require_self_trade_prevention
+        _require_self_trade_prevention_out: Any = self.require_self_trade_prevention
+        require_self_trade_prevention = _require_self_trade_prevention_out
 
-        prevent_sor = self.prevent_sor
+        _prevent_sor_out: Any = self.prevent_sor
+        prevent_sor = _prevent_sor_out
 
-        update_time = self.update_time
+        _update_time_out: Any = self.update_time
+        update_time = _update_time_out
 
-        account_type = self.account_type
+        _account_type_out: Any = self.account_type
+        account_type = _account_type_out
 
-        balances = []
-        for balances_item_data in self.balances:
-            balances_item = balances_item_data.to_dict()
-            balances.append(balances_item)
+        _balances_out: Any = self.balances
+        balances: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_balances_out, Unset):
+            balances = []
+            for balances_item_data in _balances_out:
+                balances_item = balances_item_data.to_dict()
+                balances.append(balances_item)
 
-        permissions = []
-        for permissions_item_data in self.permissions:
-            permissions_item = permissions_item_data.value
-            permissions.append(permissions_item)
+        _permissions_out: Any = self.permissions
+        permissions: list[str] | Unset = UNSET
+        if not isinstance(_permissions_out, Unset):
+            permissions = []
+            for permissions_item_data in _permissions_out:
+                permissions_item = permissions_item_data.value
+                permissions.append(permissions_item)
 
-        uid = self.uid
+        _uid_out: Any = self.uid
+        uid = _uid_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["makerCommission"] = maker_commission
-        field_dict["takerCommission"] = taker_commission
-        field_dict["buyerCommission"] = buyer_commission
-        field_dict["sellerCommission"] = seller_commission
-        field_dict["commissionRates"] = commission_rates
-        field_dict["canTrade"] = can_trade
-        field_dict["canWithdraw"] = can_withdraw
-        field_dict["canDeposit"] = can_deposit
-        field_dict["brokered"] = brokered
-        field_dict["requireSelfTradePrevention"] = require_self_trade_prevention
-        field_dict["preventSor"] = prevent_sor
-        field_dict["updateTime"] = update_time
-        field_dict["accountType"] = account_type
-        field_dict["balances"] = balances
-        field_dict["permissions"] = permissions
-        field_dict["uid"] = uid
+        if not isinstance(maker_commission, Unset):
+            field_dict["makerCommission"] = maker_commission
+        if not isinstance(taker_commission, Unset):
+            field_dict["takerCommission"] = taker_commission
+        if not isinstance(buyer_commission, Unset):
+            field_dict["buyerCommission"] = buyer_commission
+        if not isinstance(seller_commission, Unset):
+            field_dict["sellerCommission"] = seller_commission
+        if not isinstance(commission_rates, Unset):
+            field_dict["commissionRates"] = commission_rates
+        if not isinstance(can_trade, Unset):
+            field_dict["canTrade"] = can_trade
+        if not isinstance(can_withdraw, Unset):
+            field_dict["canWithdraw"] = can_withdraw
+        if not isinstance(can_deposit, Unset):
+            field_dict["canDeposit"] = can_deposit
+        if not isinstance(brokered, Unset):
+            field_dict["brokered"] = brokered
+        if not isinstance(require_self_trade_prevention, Unset):
+            field_dict["requireSelfTradePrevention"] = require_self_trade_prevention
+        if not isinstance(prevent_sor, Unset):
+            field_dict["preventSor"] = prevent_sor
+        if not isinstance(update_time, Unset):
+            field_dict["updateTime"] = update_time
+        if not isinstance(account_type, Unset):
+            field_dict["accountType"] = account_type
+        if not isinstance(balances, Unset):
+            field_dict["balances"] = balances
+        if not isinstance(permissions, Unset):
+            field_dict["permissions"] = permissions
+        if not isinstance(uid, Unset):
+            field_dict["uid"] = uid
         return field_dict
 
     @classmethod

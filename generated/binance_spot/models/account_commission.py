@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.commission_discount import CommissionDiscount
@@ -61,23 +61,41 @@ class AccountCommission:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        standard_commission = self.standard_commission.to_dict()
+        _standard_commission_out: Any = self.standard_commission
+        standard_commission: dict[str, Any] | Unset = UNSET
+        if not isinstance(_standard_commission_out, Unset):
+            standard_commission = _standard_commission_out.to_dict()
 
-        special_commission = self.special_commission.to_dict()
+        _special_commission_out: Any = self.special_commission
+        special_commission: dict[str, Any] | Unset = UNSET
+        if not isinstance(_special_commission_out, Unset):
+            special_commission = _special_commission_out.to_dict()
 
-        tax_commission = self.tax_commission.to_dict()
+        _tax_commission_out: Any = self.tax_commission
+        tax_commission: dict[str, Any] | Unset = UNSET
+        if not isinstance(_tax_commission_out, Unset):
+            tax_commission = _tax_commission_out.to_dict()
 
-        discount = self.discount.to_dict()
+        _discount_out: Any = self.discount
+        discount: dict[str, Any] | Unset = UNSET
+        if not isinstance(_discount_out, Unset):
+            discount = _discount_out.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["standardCommission"] = standard_commission
-        field_dict["specialCommission"] = special_commission
-        field_dict["taxCommission"] = tax_commission
-        field_dict["discount"] = discount
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(standard_commission, Unset):
+            field_dict["standardCommission"] = standard_commission
+        if not isinstance(special_commission, Unset):
+            field_dict["specialCommission"] = special_commission
+        if not isinstance(tax_commission, Unset):
+            field_dict["taxCommission"] = tax_commission
+        if not isinstance(discount, Unset):
+            field_dict["discount"] = discount
         return field_dict
 
     @classmethod

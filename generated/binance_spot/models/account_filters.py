@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, join, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.asset_filter import AssetFilter
@@ -53,26 +53,38 @@ class AccountFilters:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        exchange_filters = []
-        for exchange_filters_item_data in self.exchange_filters:
-            exchange_filters_item = exchange_filters_item_data.to_dict()
-            exchange_filters.append(exchange_filters_item)
+        _exchange_filters_out: Any = self.exchange_filters
+        exchange_filters: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_exchange_filters_out, Unset):
+            exchange_filters = []
+            for exchange_filters_item_data in _exchange_filters_out:
+                exchange_filters_item = exchange_filters_item_data.to_dict()
+                exchange_filters.append(exchange_filters_item)
 
-        symbol_filters = []
-        for symbol_filters_item_data in self.symbol_filters:
-            symbol_filters_item = symbol_filters_item_data.to_dict()
-            symbol_filters.append(symbol_filters_item)
+        _symbol_filters_out: Any = self.symbol_filters
+        symbol_filters: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_symbol_filters_out, Unset):
+            symbol_filters = []
+            for symbol_filters_item_data in _symbol_filters_out:
+                symbol_filters_item = symbol_filters_item_data.to_dict()
+                symbol_filters.append(symbol_filters_item)
 
-        asset_filters = []
-        for asset_filters_item_data in self.asset_filters:
-            asset_filters_item = asset_filters_item_data.to_dict()
-            asset_filters.append(asset_filters_item)
+        _asset_filters_out: Any = self.asset_filters
+        asset_filters: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_asset_filters_out, Unset):
+            asset_filters = []
+            for asset_filters_item_data in _asset_filters_out:
+                asset_filters_item = asset_filters_item_data.to_dict()
+                asset_filters.append(asset_filters_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["exchangeFilters"] = exchange_filters
-        field_dict["symbolFilters"] = symbol_filters
-        field_dict["assetFilters"] = asset_filters
+        if not isinstance(exchange_filters, Unset):
+            field_dict["exchangeFilters"] = exchange_filters
+        if not isinstance(symbol_filters, Unset):
+            field_dict["symbolFilters"] = symbol_filters
+        if not isinstance(asset_filters, Unset):
+            field_dict["assetFilters"] = asset_filters
         return field_dict
 
     @classmethod

@@ -11,7 +11,7 @@ from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.allocation_type import AllocationType
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="Allocation")
 
@@ -95,50 +95,88 @@ class Allocation:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        allocation_id = self.allocation_id
+        _allocation_id_out: Any = self.allocation_id
+        allocation_id = _allocation_id_out
 
-        allocation_type = self.allocation_type.value
+        _allocation_type_out: Any = self.allocation_type
+        allocation_type: str | Unset = UNSET
+        if not isinstance(_allocation_type_out, Unset):
+            allocation_type = _allocation_type_out.value
 
-        order_id = self.order_id
+        _order_id_out: Any = self.order_id
+        order_id = _order_id_out
 
-        order_list_id = self.order_list_id
+        _order_list_id_out: Any = self.order_list_id
+        order_list_id = _order_list_id_out
 
-        price = decimal_to_wire(self.price, "price")
+        _price_out: Any = self.price
+        price: str | Unset = UNSET
+        if not isinstance(_price_out, Unset):
+            price = decimal_to_wire(_price_out, "price")
 
-        qty = decimal_to_wire(self.qty, "qty")
+        _qty_out: Any = self.qty
+        qty: str | Unset = UNSET
+        if not isinstance(_qty_out, Unset):
+            qty = decimal_to_wire(_qty_out, "qty")
 
-        quote_qty = decimal_to_wire(self.quote_qty, "quoteQty")
+        _quote_qty_out: Any = self.quote_qty
+        quote_qty: str | Unset = UNSET
+        if not isinstance(_quote_qty_out, Unset):
+            quote_qty = decimal_to_wire(_quote_qty_out, "quoteQty")
 
-        commission = decimal_to_wire(self.commission, "commission")
+        _commission_out: Any = self.commission
+        commission: str | Unset = UNSET
+        if not isinstance(_commission_out, Unset):
+            commission = decimal_to_wire(_commission_out, "commission")
 
-        commission_asset = self.commission_asset
+        _commission_asset_out: Any = self.commission_asset
+        commission_asset = _commission_asset_out
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
-        is_buyer = self.is_buyer
+        _is_buyer_out: Any = self.is_buyer
+        is_buyer = _is_buyer_out
 
-        is_maker = self.is_maker
+        _is_maker_out: Any = self.is_maker
+        is_maker = _is_maker_out
 
-        is_allocator = self.is_allocator
+        _is_allocator_out: Any = self.is_allocator
+        is_allocator = _is_allocator_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["allocationId"] = allocation_id
-        field_dict["allocationType"] = allocation_type
-        field_dict["orderId"] = order_id
-        field_dict["orderListId"] = order_list_id
-        field_dict["price"] = price
-        field_dict["qty"] = qty
-        field_dict["quoteQty"] = quote_qty
-        field_dict["commission"] = commission
-        field_dict["commissionAsset"] = commission_asset
-        field_dict["time"] = time
-        field_dict["isBuyer"] = is_buyer
-        field_dict["isMaker"] = is_maker
-        field_dict["isAllocator"] = is_allocator
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(allocation_id, Unset):
+            field_dict["allocationId"] = allocation_id
+        if not isinstance(allocation_type, Unset):
+            field_dict["allocationType"] = allocation_type
+        if not isinstance(order_id, Unset):
+            field_dict["orderId"] = order_id
+        if not isinstance(order_list_id, Unset):
+            field_dict["orderListId"] = order_list_id
+        if not isinstance(price, Unset):
+            field_dict["price"] = price
+        if not isinstance(qty, Unset):
+            field_dict["qty"] = qty
+        if not isinstance(quote_qty, Unset):
+            field_dict["quoteQty"] = quote_qty
+        if not isinstance(commission, Unset):
+            field_dict["commission"] = commission
+        if not isinstance(commission_asset, Unset):
+            field_dict["commissionAsset"] = commission_asset
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
+        if not isinstance(is_buyer, Unset):
+            field_dict["isBuyer"] = is_buyer
+        if not isinstance(is_maker, Unset):
+            field_dict["isMaker"] = is_maker
+        if not isinstance(is_allocator, Unset):
+            field_dict["isAllocator"] = is_allocator
         return field_dict
 
     @classmethod

@@ -163,37 +163,75 @@ class AmendedOrder:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        order_id = self.order_id
+        _order_id_out: Any = self.order_id
+        order_id = _order_id_out
 
-        order_list_id = self.order_list_id
+        _order_list_id_out: Any = self.order_list_id
+        order_list_id = _order_list_id_out
 
-        orig_client_order_id = self.orig_client_order_id
+        _orig_client_order_id_out: Any = self.orig_client_order_id
+        orig_client_order_id = _orig_client_order_id_out
 
-        client_order_id = self.client_order_id
+        _client_order_id_out: Any = self.client_order_id
+        client_order_id = _client_order_id_out
 
-        price = decimal_to_wire(self.price, "price")
+        _price_out: Any = self.price
+        price: str | Unset = UNSET
+        if not isinstance(_price_out, Unset):
+            price = decimal_to_wire(_price_out, "price")
 
-        qty = decimal_to_wire(self.qty, "qty")
+        _qty_out: Any = self.qty
+        qty: str | Unset = UNSET
+        if not isinstance(_qty_out, Unset):
+            qty = decimal_to_wire(_qty_out, "qty")
 
-        executed_qty = decimal_to_wire(self.executed_qty, "executedQty")
+        _executed_qty_out: Any = self.executed_qty
+        executed_qty: str | Unset = UNSET
+        if not isinstance(_executed_qty_out, Unset):
+            executed_qty = decimal_to_wire(_executed_qty_out, "executedQty")
 
-        prevented_qty = decimal_to_wire(self.prevented_qty, "preventedQty")
+        _prevented_qty_out: Any = self.prevented_qty
+        prevented_qty: str | Unset = UNSET
+        if not isinstance(_prevented_qty_out, Unset):
+            prevented_qty = decimal_to_wire(_prevented_qty_out, "preventedQty")
 
-        quote_order_qty = decimal_to_wire(self.quote_order_qty, "quoteOrderQty")
+        _quote_order_qty_out: Any = self.quote_order_qty
+        quote_order_qty: str | Unset = UNSET
+        if not isinstance(_quote_order_qty_out, Unset):
+            quote_order_qty = decimal_to_wire(_quote_order_qty_out, "quoteOrderQty")
 
-        cumulative_quote_qty = decimal_to_wire(self.cumulative_quote_qty, "cumulativeQuoteQty")
+        _cumulative_quote_qty_out: Any = self.cumulative_quote_qty
+        cumulative_quote_qty: str | Unset = UNSET
+        if not isinstance(_cumulative_quote_qty_out, Unset):
+            cumulative_quote_qty = decimal_to_wire(_cumulative_quote_qty_out, "cumulativeQuoteQty")
 
-        status = self.status.value
+        _status_out: Any = self.status
+        status: str | Unset = UNSET
+        if not isinstance(_status_out, Unset):
+            status = _status_out.value
 
-        time_in_force = self.time_in_force.value
+        _time_in_force_out: Any = self.time_in_force
+        time_in_force: str | Unset = UNSET
+        if not isinstance(_time_in_force_out, Unset):
+            time_in_force = _time_in_force_out.value
 
-        type_ = self.type_.value
+        _type__out: Any = self.type_
+        type_: str | Unset = UNSET
+        if not isinstance(_type__out, Unset):
+            type_ = _type__out.value
 
-        side = self.side.value
+        _side_out: Any = self.side
+        side: str | Unset = UNSET
+        if not isinstance(_side_out, Unset):
+            side = _side_out.value
 
-        self_trade_prevention_mode = self.self_trade_prevention_mode.value
+        _self_trade_prevention_mode_out: Any = self.self_trade_prevention_mode
+        self_trade_prevention_mode: str | Unset = UNSET
+        if not isinstance(_self_trade_prevention_mode_out, Unset):
+            self_trade_prevention_mode = _self_trade_prevention_mode_out.value
 
         iceberg_qty: str | Unset = UNSET
         if not isinstance(self.iceberg_qty, Unset):
@@ -245,22 +283,38 @@ class AmendedOrder:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["orderId"] = order_id
-        field_dict["orderListId"] = order_list_id
-        field_dict["origClientOrderId"] = orig_client_order_id
-        field_dict["clientOrderId"] = client_order_id
-        field_dict["price"] = price
-        field_dict["qty"] = qty
-        field_dict["executedQty"] = executed_qty
-        field_dict["preventedQty"] = prevented_qty
-        field_dict["quoteOrderQty"] = quote_order_qty
-        field_dict["cumulativeQuoteQty"] = cumulative_quote_qty
-        field_dict["status"] = status
-        field_dict["timeInForce"] = time_in_force
-        field_dict["type"] = type_
-        field_dict["side"] = side
-        field_dict["selfTradePreventionMode"] = self_trade_prevention_mode
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(order_id, Unset):
+            field_dict["orderId"] = order_id
+        if not isinstance(order_list_id, Unset):
+            field_dict["orderListId"] = order_list_id
+        if not isinstance(orig_client_order_id, Unset):
+            field_dict["origClientOrderId"] = orig_client_order_id
+        if not isinstance(client_order_id, Unset):
+            field_dict["clientOrderId"] = client_order_id
+        if not isinstance(price, Unset):
+            field_dict["price"] = price
+        if not isinstance(qty, Unset):
+            field_dict["qty"] = qty
+        if not isinstance(executed_qty, Unset):
+            field_dict["executedQty"] = executed_qty
+        if not isinstance(prevented_qty, Unset):
+            field_dict["preventedQty"] = prevented_qty
+        if not isinstance(quote_order_qty, Unset):
+            field_dict["quoteOrderQty"] = quote_order_qty
+        if not isinstance(cumulative_quote_qty, Unset):
+            field_dict["cumulativeQuoteQty"] = cumulative_quote_qty
+        if not isinstance(status, Unset):
+            field_dict["status"] = status
+        if not isinstance(time_in_force, Unset):
+            field_dict["timeInForce"] = time_in_force
+        if not isinstance(type_, Unset):
+            field_dict["type"] = type_
+        if not isinstance(side, Unset):
+            field_dict["side"] = side
+        if not isinstance(self_trade_prevention_mode, Unset):
+            field_dict["selfTradePreventionMode"] = self_trade_prevention_mode
         if iceberg_qty is not UNSET:
             field_dict["icebergQty"] = iceberg_qty
         if prevented_match_id is not UNSET:

@@ -51,7 +51,10 @@ class AssetFilter:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        filter_type = self.filter_type.value
+        _filter_type_out: Any = self.filter_type
+        filter_type: str | Unset = UNSET
+        if not isinstance(_filter_type_out, Unset):
+            filter_type = _filter_type_out.value
 
         asset = self.asset
 
@@ -61,7 +64,8 @@ class AssetFilter:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["filterType"] = filter_type
+        if not isinstance(filter_type, Unset):
+            field_dict["filterType"] = filter_type
         if asset is not UNSET:
             field_dict["asset"] = asset
         if limit is not UNSET:

@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="AveragePrice")
 
@@ -49,17 +49,25 @@ class AveragePrice:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        mins = self.mins
+        _mins_out: Any = self.mins
+        mins = _mins_out
 
-        price = decimal_to_wire(self.price, "price")
+        _price_out: Any = self.price
+        price: str | Unset = UNSET
+        if not isinstance(_price_out, Unset):
+            price = decimal_to_wire(_price_out, "price")
 
-        close_time = self.close_time
+        _close_time_out: Any = self.close_time
+        close_time = _close_time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["mins"] = mins
-        field_dict["price"] = price
-        field_dict["closeTime"] = close_time
+        if not isinstance(mins, Unset):
+            field_dict["mins"] = mins
+        if not isinstance(price, Unset):
+            field_dict["price"] = price
+        if not isinstance(close_time, Unset):
+            field_dict["closeTime"] = close_time
         return field_dict
 
     @classmethod

@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="Balance")
 
@@ -49,17 +49,27 @@ class Balance:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        asset = self.asset
+        _asset_out: Any = self.asset
+        asset = _asset_out
 
-        free = decimal_to_wire(self.free, "free")
+        _free_out: Any = self.free
+        free: str | Unset = UNSET
+        if not isinstance(_free_out, Unset):
+            free = decimal_to_wire(_free_out, "free")
 
-        locked = decimal_to_wire(self.locked, "locked")
+        _locked_out: Any = self.locked
+        locked: str | Unset = UNSET
+        if not isinstance(_locked_out, Unset):
+            locked = decimal_to_wire(_locked_out, "locked")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["asset"] = asset
-        field_dict["free"] = free
-        field_dict["locked"] = locked
+        if not isinstance(asset, Unset):
+            field_dict["asset"] = asset
+        if not isinstance(free, Unset):
+            field_dict["free"] = free
+        if not isinstance(locked, Unset):
+            field_dict["locked"] = locked
         return field_dict
 
     @classmethod

@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="BookTicker")
 
@@ -58,23 +58,41 @@ class BookTicker:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        bid_price = decimal_to_wire(self.bid_price, "bidPrice")
+        _bid_price_out: Any = self.bid_price
+        bid_price: str | Unset = UNSET
+        if not isinstance(_bid_price_out, Unset):
+            bid_price = decimal_to_wire(_bid_price_out, "bidPrice")
 
-        bid_qty = decimal_to_wire(self.bid_qty, "bidQty")
+        _bid_qty_out: Any = self.bid_qty
+        bid_qty: str | Unset = UNSET
+        if not isinstance(_bid_qty_out, Unset):
+            bid_qty = decimal_to_wire(_bid_qty_out, "bidQty")
 
-        ask_price = decimal_to_wire(self.ask_price, "askPrice")
+        _ask_price_out: Any = self.ask_price
+        ask_price: str | Unset = UNSET
+        if not isinstance(_ask_price_out, Unset):
+            ask_price = decimal_to_wire(_ask_price_out, "askPrice")
 
-        ask_qty = decimal_to_wire(self.ask_qty, "askQty")
+        _ask_qty_out: Any = self.ask_qty
+        ask_qty: str | Unset = UNSET
+        if not isinstance(_ask_qty_out, Unset):
+            ask_qty = decimal_to_wire(_ask_qty_out, "askQty")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["bidPrice"] = bid_price
-        field_dict["bidQty"] = bid_qty
-        field_dict["askPrice"] = ask_price
-        field_dict["askQty"] = ask_qty
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(bid_price, Unset):
+            field_dict["bidPrice"] = bid_price
+        if not isinstance(bid_qty, Unset):
+            field_dict["bidQty"] = bid_qty
+        if not isinstance(ask_price, Unset):
+            field_dict["askPrice"] = ask_price
+        if not isinstance(ask_qty, Unset):
+            field_dict["askQty"] = ask_qty
         return field_dict
 
     @classmethod

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.cancel_replace_outcome import CancelReplaceOutcome
@@ -56,17 +56,25 @@ class CancelReplaceError:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        code = self.code
+        _code_out: Any = self.code
+        code = _code_out
 
-        msg = self.msg
+        _msg_out: Any = self.msg
+        msg = _msg_out
 
-        data = self.data.to_dict()
+        _data_out: Any = self.data
+        data: dict[str, Any] | Unset = UNSET
+        if not isinstance(_data_out, Unset):
+            data = _data_out.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["code"] = code
-        field_dict["msg"] = msg
-        field_dict["data"] = data
+        if not isinstance(code, Unset):
+            field_dict["code"] = code
+        if not isinstance(msg, Unset):
+            field_dict["msg"] = msg
+        if not isinstance(data, Unset):
+            field_dict["data"] = data
         return field_dict
 
     @classmethod

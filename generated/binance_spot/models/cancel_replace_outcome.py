@@ -10,7 +10,7 @@ from attrs import field as _attrs_field
 
 from .._shape import extra_fields, join, object_from_wire, pick, read_enum, unexpected
 from ..models.cancel_replace_status import CancelReplaceStatus
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.canceled_order import CanceledOrder
@@ -65,30 +65,46 @@ class CancelReplaceOutcome:
         from ..models.error import Error  # noqa: PLC0415
         from ..models.new_order_result import NewOrderResult  # noqa: PLC0415
 
-        cancel_result = self.cancel_result.value
+        _cancel_result_out: Any = self.cancel_result
+        cancel_result: str | Unset = UNSET
+        if not isinstance(_cancel_result_out, Unset):
+            cancel_result = _cancel_result_out.value
 
-        new_order_result = self.new_order_result.value
+        _new_order_result_out: Any = self.new_order_result
+        new_order_result: str | Unset = UNSET
+        if not isinstance(_new_order_result_out, Unset):
+            new_order_result = _new_order_result_out.value
 
-        cancel_response: dict[str, Any]
-        if isinstance(self.cancel_response, CanceledOrder):
-            cancel_response = self.cancel_response.to_dict()
+        _cancel_response_out: Any = self.cancel_response
+        cancel_response: dict[str, Any] | Unset
+        if isinstance(_cancel_response_out, Unset):
+            cancel_response = UNSET
+        elif isinstance(_cancel_response_out, CanceledOrder):
+            cancel_response = _cancel_response_out.to_dict()
         else:
-            cancel_response = self.cancel_response.to_dict()
+            cancel_response = _cancel_response_out.to_dict()
 
-        new_order_response: dict[str, Any] | None
-        if isinstance(self.new_order_response, NewOrderResult):
-            new_order_response = self.new_order_response.to_dict()
-        elif isinstance(self.new_order_response, Error):
-            new_order_response = self.new_order_response.to_dict()
+        _new_order_response_out: Any = self.new_order_response
+        new_order_response: dict[str, Any] | None | Unset
+        if isinstance(_new_order_response_out, Unset):
+            new_order_response = UNSET
+        elif isinstance(_new_order_response_out, NewOrderResult):
+            new_order_response = _new_order_response_out.to_dict()
+        elif isinstance(_new_order_response_out, Error):
+            new_order_response = _new_order_response_out.to_dict()
         else:
-            new_order_response = self.new_order_response
+            new_order_response = _new_order_response_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["cancelResult"] = cancel_result
-        field_dict["newOrderResult"] = new_order_result
-        field_dict["cancelResponse"] = cancel_response
-        field_dict["newOrderResponse"] = new_order_response
+        if not isinstance(cancel_result, Unset):
+            field_dict["cancelResult"] = cancel_result
+        if not isinstance(new_order_result, Unset):
+            field_dict["newOrderResult"] = new_order_result
+        if not isinstance(cancel_response, Unset):
+            field_dict["cancelResponse"] = cancel_response
+        if not isinstance(new_order_response, Unset):
+            field_dict["newOrderResponse"] = new_order_response
         return field_dict
 
     @classmethod

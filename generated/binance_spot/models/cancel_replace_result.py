@@ -10,7 +10,7 @@ from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_enum, unexpected
 from ..models.cancel_replace_status import CancelReplaceStatus
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.canceled_order import CanceledOrder
@@ -60,20 +60,36 @@ class CancelReplaceResult:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        cancel_result = self.cancel_result.value
+        _cancel_result_out: Any = self.cancel_result
+        cancel_result: str | Unset = UNSET
+        if not isinstance(_cancel_result_out, Unset):
+            cancel_result = _cancel_result_out.value
 
-        new_order_result = self.new_order_result.value
+        _new_order_result_out: Any = self.new_order_result
+        new_order_result: str | Unset = UNSET
+        if not isinstance(_new_order_result_out, Unset):
+            new_order_result = _new_order_result_out.value
 
-        cancel_response = self.cancel_response.to_dict()
+        _cancel_response_out: Any = self.cancel_response
+        cancel_response: dict[str, Any] | Unset = UNSET
+        if not isinstance(_cancel_response_out, Unset):
+            cancel_response = _cancel_response_out.to_dict()
 
-        new_order_response = self.new_order_response.to_dict()
+        _new_order_response_out: Any = self.new_order_response
+        new_order_response: dict[str, Any] | Unset = UNSET
+        if not isinstance(_new_order_response_out, Unset):
+            new_order_response = _new_order_response_out.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["cancelResult"] = cancel_result
-        field_dict["newOrderResult"] = new_order_result
-        field_dict["cancelResponse"] = cancel_response
-        field_dict["newOrderResponse"] = new_order_response
+        if not isinstance(cancel_result, Unset):
+            field_dict["cancelResult"] = cancel_result
+        if not isinstance(new_order_result, Unset):
+            field_dict["newOrderResult"] = new_order_result
+        if not isinstance(cancel_response, Unset):
+            field_dict["cancelResponse"] = cancel_response
+        if not isinstance(new_order_response, Unset):
+            field_dict["newOrderResponse"] = new_order_response
         return field_dict
 
     @classmethod

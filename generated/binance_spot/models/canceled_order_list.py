@@ -12,7 +12,7 @@ from .._shape import extra_fields, join, object_from_wire, read_enum, unexpected
 from ..models.contingency_type import ContingencyType
 from ..models.list_order_status import ListOrderStatus
 from ..models.list_status_type import ListStatusType
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.canceled_order import CanceledOrder
@@ -82,41 +82,69 @@ class CanceledOrderList:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        order_list_id = self.order_list_id
+        _order_list_id_out: Any = self.order_list_id
+        order_list_id = _order_list_id_out
 
-        contingency_type = self.contingency_type.value
+        _contingency_type_out: Any = self.contingency_type
+        contingency_type: str | Unset = UNSET
+        if not isinstance(_contingency_type_out, Unset):
+            contingency_type = _contingency_type_out.value
 
-        list_status_type = self.list_status_type.value
+        _list_status_type_out: Any = self.list_status_type
+        list_status_type: str | Unset = UNSET
+        if not isinstance(_list_status_type_out, Unset):
+            list_status_type = _list_status_type_out.value
 
-        list_order_status = self.list_order_status.value
+        _list_order_status_out: Any = self.list_order_status
+        list_order_status: str | Unset = UNSET
+        if not isinstance(_list_order_status_out, Unset):
+            list_order_status = _list_order_status_out.value
 
-        list_client_order_id = self.list_client_order_id
+        _list_client_order_id_out: Any = self.list_client_order_id
+        list_client_order_id = _list_client_order_id_out
 
-        transaction_time = self.transaction_time
+        _transaction_time_out: Any = self.transaction_time
+        transaction_time = _transaction_time_out
 
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        orders = []
-        for orders_item_data in self.orders:
-            orders_item = orders_item_data.to_dict()
-            orders.append(orders_item)
+        _orders_out: Any = self.orders
+        orders: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_orders_out, Unset):
+            orders = []
+            for orders_item_data in _orders_out:
+                orders_item = orders_item_data.to_dict()
+                orders.append(orders_item)
 
-        order_reports = []
-        for order_reports_item_data in self.order_reports:
-            order_reports_item = order_reports_item_data.to_dict()
-            order_reports.append(order_reports_item)
+        _order_reports_out: Any = self.order_reports
+        order_reports: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_order_reports_out, Unset):
+            order_reports = []
+            for order_reports_item_data in _order_reports_out:
+                order_reports_item = order_reports_item_data.to_dict()
+                order_reports.append(order_reports_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["orderListId"] = order_list_id
-        field_dict["contingencyType"] = contingency_type
-        field_dict["listStatusType"] = list_status_type
-        field_dict["listOrderStatus"] = list_order_status
-        field_dict["listClientOrderId"] = list_client_order_id
-        field_dict["transactionTime"] = transaction_time
-        field_dict["symbol"] = symbol
-        field_dict["orders"] = orders
-        field_dict["orderReports"] = order_reports
+        if not isinstance(order_list_id, Unset):
+            field_dict["orderListId"] = order_list_id
+        if not isinstance(contingency_type, Unset):
+            field_dict["contingencyType"] = contingency_type
+        if not isinstance(list_status_type, Unset):
+            field_dict["listStatusType"] = list_status_type
+        if not isinstance(list_order_status, Unset):
+            field_dict["listOrderStatus"] = list_order_status
+        if not isinstance(list_client_order_id, Unset):
+            field_dict["listClientOrderId"] = list_client_order_id
+        if not isinstance(transaction_time, Unset):
+            field_dict["transactionTime"] = transaction_time
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(orders, Unset):
+            field_dict["orders"] = orders
+        if not isinstance(order_reports, Unset):
+            field_dict["orderReports"] = order_reports
         return field_dict
 
     @classmethod

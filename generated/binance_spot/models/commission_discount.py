@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="CommissionDiscount")
 
@@ -54,20 +54,30 @@ class CommissionDiscount:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        enabled_for_account = self.enabled_for_account
+        _enabled_for_account_out: Any = self.enabled_for_account
+        enabled_for_account = _enabled_for_account_out
 
-        enabled_for_symbol = self.enabled_for_symbol
+        _enabled_for_symbol_out: Any = self.enabled_for_symbol
+        enabled_for_symbol = _enabled_for_symbol_out
 
-        discount_asset = self.discount_asset
+        _discount_asset_out: Any = self.discount_asset
+        discount_asset = _discount_asset_out
 
-        discount = decimal_to_wire(self.discount, "discount")
+        _discount_out: Any = self.discount
+        discount: str | Unset = UNSET
+        if not isinstance(_discount_out, Unset):
+            discount = decimal_to_wire(_discount_out, "discount")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["enabledForAccount"] = enabled_for_account
-        field_dict["enabledForSymbol"] = enabled_for_symbol
-        field_dict["discountAsset"] = discount_asset
-        field_dict["discount"] = discount
+        if not isinstance(enabled_for_account, Unset):
+            field_dict["enabledForAccount"] = enabled_for_account
+        if not isinstance(enabled_for_symbol, Unset):
+            field_dict["enabledForSymbol"] = enabled_for_symbol
+        if not isinstance(discount_asset, Unset):
+            field_dict["discountAsset"] = discount_asset
+        if not isinstance(discount, Unset):
+            field_dict["discount"] = discount
         return field_dict
 
     @classmethod

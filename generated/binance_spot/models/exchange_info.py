@@ -66,24 +66,35 @@ class ExchangeInfo:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        timezone = self.timezone
+        _timezone_out: Any = self.timezone
+        timezone = _timezone_out
 
-        server_time = self.server_time
+        _server_time_out: Any = self.server_time
+        server_time = _server_time_out
 
-        rate_limits = []
-        for rate_limits_item_data in self.rate_limits:
-            rate_limits_item = rate_limits_item_data.to_dict()
-            rate_limits.append(rate_limits_item)
+        _rate_limits_out: Any = self.rate_limits
+        rate_limits: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_rate_limits_out, Unset):
+            rate_limits = []
+            for rate_limits_item_data in _rate_limits_out:
+                rate_limits_item = rate_limits_item_data.to_dict()
+                rate_limits.append(rate_limits_item)
 
-        exchange_filters = []
-        for exchange_filters_item_data in self.exchange_filters:
-            exchange_filters_item = exchange_filters_item_data.to_dict()
-            exchange_filters.append(exchange_filters_item)
+        _exchange_filters_out: Any = self.exchange_filters
+        exchange_filters: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_exchange_filters_out, Unset):
+            exchange_filters = []
+            for exchange_filters_item_data in _exchange_filters_out:
+                exchange_filters_item = exchange_filters_item_data.to_dict()
+                exchange_filters.append(exchange_filters_item)
 
-        symbols = []
-        for symbols_item_data in self.symbols:
-            symbols_item = symbols_item_data.to_dict()
-            symbols.append(symbols_item)
+        _symbols_out: Any = self.symbols
+        symbols: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_symbols_out, Unset):
+            symbols = []
+            for symbols_item_data in _symbols_out:
+                symbols_item = symbols_item_data.to_dict()
+                symbols.append(symbols_item)
 
         sors: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.sors, Unset):
@@ -94,11 +105,16 @@ class ExchangeInfo:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["timezone"] = timezone
-        field_dict["serverTime"] = server_time
-        field_dict["rateLimits"] = rate_limits
-        field_dict["exchangeFilters"] = exchange_filters
-        field_dict["symbols"] = symbols
+        if not isinstance(timezone, Unset):
+            field_dict["timezone"] = timezone
+        if not isinstance(server_time, Unset):
+            field_dict["serverTime"] = server_time
+        if not isinstance(rate_limits, Unset):
+            field_dict["rateLimits"] = rate_limits
+        if not isinstance(exchange_filters, Unset):
+            field_dict["exchangeFilters"] = exchange_filters
+        if not isinstance(symbols, Unset):
+            field_dict["symbols"] = symbols
         if sors is not UNSET:
             field_dict["sors"] = sors
         return field_dict

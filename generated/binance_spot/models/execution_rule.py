@@ -57,7 +57,10 @@ class ExecutionRule:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        rule_type = self.rule_type.value
+        _rule_type_out: Any = self.rule_type
+        rule_type: str | Unset = UNSET
+        if not isinstance(_rule_type_out, Unset):
+            rule_type = _rule_type_out.value
 
         bid_limit_mult_up: str | Unset = UNSET
         if not isinstance(self.bid_limit_mult_up, Unset):
@@ -77,7 +80,8 @@ class ExecutionRule:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["ruleType"] = rule_type
+        if not isinstance(rule_type, Unset):
+            field_dict["ruleType"] = rule_type
         if bid_limit_mult_up is not UNSET:
             field_dict["bidLimitMultUp"] = bid_limit_mult_up
         if bid_limit_mult_down is not UNSET:

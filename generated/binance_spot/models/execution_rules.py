@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, join, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.symbol_execution_rules import SymbolExecutionRules
@@ -44,14 +44,18 @@ class ExecutionRules:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol_rules = []
-        for symbol_rules_item_data in self.symbol_rules:
-            symbol_rules_item = symbol_rules_item_data.to_dict()
-            symbol_rules.append(symbol_rules_item)
+        _symbol_rules_out: Any = self.symbol_rules
+        symbol_rules: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_symbol_rules_out, Unset):
+            symbol_rules = []
+            for symbol_rules_item_data in _symbol_rules_out:
+                symbol_rules_item = symbol_rules_item_data.to_dict()
+                symbol_rules.append(symbol_rules_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbolRules"] = symbol_rules
+        if not isinstance(symbol_rules, Unset):
+            field_dict["symbolRules"] = symbol_rules
         return field_dict
 
     @classmethod

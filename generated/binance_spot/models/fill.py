@@ -64,15 +64,26 @@ class Fill:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        price = decimal_to_wire(self.price, "price")
+        _price_out: Any = self.price
+        price: str | Unset = UNSET
+        if not isinstance(_price_out, Unset):
+            price = decimal_to_wire(_price_out, "price")
 
-        qty = decimal_to_wire(self.qty, "qty")
+        _qty_out: Any = self.qty
+        qty: str | Unset = UNSET
+        if not isinstance(_qty_out, Unset):
+            qty = decimal_to_wire(_qty_out, "qty")
 
-        commission = decimal_to_wire(self.commission, "commission")
+        _commission_out: Any = self.commission
+        commission: str | Unset = UNSET
+        if not isinstance(_commission_out, Unset):
+            commission = decimal_to_wire(_commission_out, "commission")
 
-        commission_asset = self.commission_asset
+        _commission_asset_out: Any = self.commission_asset
+        commission_asset = _commission_asset_out
 
-        trade_id = self.trade_id
+        _trade_id_out: Any = self.trade_id
+        trade_id = _trade_id_out
 
         match_type = self.match_type
 
@@ -80,11 +91,16 @@ class Fill:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["price"] = price
-        field_dict["qty"] = qty
-        field_dict["commission"] = commission
-        field_dict["commissionAsset"] = commission_asset
-        field_dict["tradeId"] = trade_id
+        if not isinstance(price, Unset):
+            field_dict["price"] = price
+        if not isinstance(qty, Unset):
+            field_dict["qty"] = qty
+        if not isinstance(commission, Unset):
+            field_dict["commission"] = commission
+        if not isinstance(commission_asset, Unset):
+            field_dict["commissionAsset"] = commission_asset
+        if not isinstance(trade_id, Unset):
+            field_dict["tradeId"] = trade_id
         if match_type is not UNSET:
             field_dict["matchType"] = match_type
         if alloc_id is not UNSET:

@@ -157,15 +157,20 @@ class NewOrderResult:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        order_id = self.order_id
+        _order_id_out: Any = self.order_id
+        order_id = _order_id_out
 
-        order_list_id = self.order_list_id
+        _order_list_id_out: Any = self.order_list_id
+        order_list_id = _order_list_id_out
 
-        client_order_id = self.client_order_id
+        _client_order_id_out: Any = self.client_order_id
+        client_order_id = _client_order_id_out
 
-        transact_time = self.transact_time
+        _transact_time_out: Any = self.transact_time
+        transact_time = _transact_time_out
 
         iceberg_qty: str | Unset = UNSET
         if not isinstance(self.iceberg_qty, Unset):
@@ -264,11 +269,16 @@ class NewOrderResult:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["orderId"] = order_id
-        field_dict["orderListId"] = order_list_id
-        field_dict["clientOrderId"] = client_order_id
-        field_dict["transactTime"] = transact_time
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(order_id, Unset):
+            field_dict["orderId"] = order_id
+        if not isinstance(order_list_id, Unset):
+            field_dict["orderListId"] = order_list_id
+        if not isinstance(client_order_id, Unset):
+            field_dict["clientOrderId"] = client_order_id
+        if not isinstance(transact_time, Unset):
+            field_dict["transactTime"] = transact_time
         if iceberg_qty is not UNSET:
             field_dict["icebergQty"] = iceberg_qty
         if prevented_match_id is not UNSET:

@@ -170,45 +170,89 @@ class Order:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        iceberg_qty = decimal_to_wire(self.iceberg_qty, "icebergQty")
+        _iceberg_qty_out: Any = self.iceberg_qty
+        iceberg_qty: str | Unset = UNSET
+        if not isinstance(_iceberg_qty_out, Unset):
+            iceberg_qty = decimal_to_wire(_iceberg_qty_out, "icebergQty")
 
-        stop_price = decimal_to_wire(self.stop_price, "stopPrice")
+        _stop_price_out: Any = self.stop_price
+        stop_price: str | Unset = UNSET
+        if not isinstance(_stop_price_out, Unset):
+            stop_price = decimal_to_wire(_stop_price_out, "stopPrice")
 
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        order_id = self.order_id
+        _order_id_out: Any = self.order_id
+        order_id = _order_id_out
 
-        order_list_id = self.order_list_id
+        _order_list_id_out: Any = self.order_list_id
+        order_list_id = _order_list_id_out
 
-        client_order_id = self.client_order_id
+        _client_order_id_out: Any = self.client_order_id
+        client_order_id = _client_order_id_out
 
-        price = decimal_to_wire(self.price, "price")
+        _price_out: Any = self.price
+        price: str | Unset = UNSET
+        if not isinstance(_price_out, Unset):
+            price = decimal_to_wire(_price_out, "price")
 
-        orig_qty = decimal_to_wire(self.orig_qty, "origQty")
+        _orig_qty_out: Any = self.orig_qty
+        orig_qty: str | Unset = UNSET
+        if not isinstance(_orig_qty_out, Unset):
+            orig_qty = decimal_to_wire(_orig_qty_out, "origQty")
 
-        executed_qty = decimal_to_wire(self.executed_qty, "executedQty")
+        _executed_qty_out: Any = self.executed_qty
+        executed_qty: str | Unset = UNSET
+        if not isinstance(_executed_qty_out, Unset):
+            executed_qty = decimal_to_wire(_executed_qty_out, "executedQty")
 
-        cummulative_quote_qty = decimal_to_wire(self.cummulative_quote_qty, "cummulativeQuoteQty")
+        _cummulative_quote_qty_out: Any = self.cummulative_quote_qty
+        cummulative_quote_qty: str | Unset = UNSET
+        if not isinstance(_cummulative_quote_qty_out, Unset):
+            cummulative_quote_qty = decimal_to_wire(_cummulative_quote_qty_out, "cummulativeQuoteQty")
 
-        status = self.status.value
+        _status_out: Any = self.status
+        status: str | Unset = UNSET
+        if not isinstance(_status_out, Unset):
+            status = _status_out.value
 
-        time_in_force = self.time_in_force.value
+        _time_in_force_out: Any = self.time_in_force
+        time_in_force: str | Unset = UNSET
+        if not isinstance(_time_in_force_out, Unset):
+            time_in_force = _time_in_force_out.value
 
-        type_ = self.type_.value
+        _type__out: Any = self.type_
+        type_: str | Unset = UNSET
+        if not isinstance(_type__out, Unset):
+            type_ = _type__out.value
 
-        side = self.side.value
+        _side_out: Any = self.side
+        side: str | Unset = UNSET
+        if not isinstance(_side_out, Unset):
+            side = _side_out.value
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
-        update_time = self.update_time
+        _update_time_out: Any = self.update_time
+        update_time = _update_time_out
 
-        is_working = self.is_working
+        _is_working_out: Any = self.is_working
+        is_working = _is_working_out
 
-        working_time = self.working_time
+        _working_time_out: Any = self.working_time
+        working_time = _working_time_out
 
-        orig_quote_order_qty = decimal_to_wire(self.orig_quote_order_qty, "origQuoteOrderQty")
+        _orig_quote_order_qty_out: Any = self.orig_quote_order_qty
+        orig_quote_order_qty: str | Unset = UNSET
+        if not isinstance(_orig_quote_order_qty_out, Unset):
+            orig_quote_order_qty = decimal_to_wire(_orig_quote_order_qty_out, "origQuoteOrderQty")
 
-        self_trade_prevention_mode = self.self_trade_prevention_mode.value
+        _self_trade_prevention_mode_out: Any = self.self_trade_prevention_mode
+        self_trade_prevention_mode: str | Unset = UNSET
+        if not isinstance(_self_trade_prevention_mode_out, Unset):
+            self_trade_prevention_mode = _self_trade_prevention_mode_out.value
 
         prevented_match_id = self.prevented_match_id
 
@@ -250,26 +294,46 @@ class Order:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["icebergQty"] = iceberg_qty
-        field_dict["stopPrice"] = stop_price
-        field_dict["symbol"] = symbol
-        field_dict["orderId"] = order_id
-        field_dict["orderListId"] = order_list_id
-        field_dict["clientOrderId"] = client_order_id
-        field_dict["price"] = price
-        field_dict["origQty"] = orig_qty
-        field_dict["executedQty"] = executed_qty
-        field_dict["cummulativeQuoteQty"] = cummulative_quote_qty
-        field_dict["status"] = status
-        field_dict["timeInForce"] = time_in_force
-        field_dict["type"] = type_
-        field_dict["side"] = side
-        field_dict["time"] = time
-        field_dict["updateTime"] = update_time
-        field_dict["isWorking"] = is_working
-        field_dict["workingTime"] = working_time
-        field_dict["origQuoteOrderQty"] = orig_quote_order_qty
-        field_dict["selfTradePreventionMode"] = self_trade_prevention_mode
+        if not isinstance(iceberg_qty, Unset):
+            field_dict["icebergQty"] = iceberg_qty
+        if not isinstance(stop_price, Unset):
+            field_dict["stopPrice"] = stop_price
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(order_id, Unset):
+            field_dict["orderId"] = order_id
+        if not isinstance(order_list_id, Unset):
+            field_dict["orderListId"] = order_list_id
+        if not isinstance(client_order_id, Unset):
+            field_dict["clientOrderId"] = client_order_id
+        if not isinstance(price, Unset):
+            field_dict["price"] = price
+        if not isinstance(orig_qty, Unset):
+            field_dict["origQty"] = orig_qty
+        if not isinstance(executed_qty, Unset):
+            field_dict["executedQty"] = executed_qty
+        if not isinstance(cummulative_quote_qty, Unset):
+            field_dict["cummulativeQuoteQty"] = cummulative_quote_qty
+        if not isinstance(status, Unset):
+            field_dict["status"] = status
+        if not isinstance(time_in_force, Unset):
+            field_dict["timeInForce"] = time_in_force
+        if not isinstance(type_, Unset):
+            field_dict["type"] = type_
+        if not isinstance(side, Unset):
+            field_dict["side"] = side
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
+        if not isinstance(update_time, Unset):
+            field_dict["updateTime"] = update_time
+        if not isinstance(is_working, Unset):
+            field_dict["isWorking"] = is_working
+        if not isinstance(working_time, Unset):
+            field_dict["workingTime"] = working_time
+        if not isinstance(orig_quote_order_qty, Unset):
+            field_dict["origQuoteOrderQty"] = orig_quote_order_qty
+        if not isinstance(self_trade_prevention_mode, Unset):
+            field_dict["selfTradePreventionMode"] = self_trade_prevention_mode
         if prevented_match_id is not UNSET:
             field_dict["preventedMatchId"] = prevented_match_id
         if prevented_quantity is not UNSET:

@@ -56,11 +56,16 @@ class OrderAmendResult:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        transact_time = self.transact_time
+        _transact_time_out: Any = self.transact_time
+        transact_time = _transact_time_out
 
-        execution_id = self.execution_id
+        _execution_id_out: Any = self.execution_id
+        execution_id = _execution_id_out
 
-        amended_order = self.amended_order.to_dict()
+        _amended_order_out: Any = self.amended_order
+        amended_order: dict[str, Any] | Unset = UNSET
+        if not isinstance(_amended_order_out, Unset):
+            amended_order = _amended_order_out.to_dict()
 
         list_status: dict[str, Any] | Unset = UNSET
         if not isinstance(self.list_status, Unset):
@@ -68,9 +73,12 @@ class OrderAmendResult:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["transactTime"] = transact_time
-        field_dict["executionId"] = execution_id
-        field_dict["amendedOrder"] = amended_order
+        if not isinstance(transact_time, Unset):
+            field_dict["transactTime"] = transact_time
+        if not isinstance(execution_id, Unset):
+            field_dict["executionId"] = execution_id
+        if not isinstance(amended_order, Unset):
+            field_dict["amendedOrder"] = amended_order
         if list_status is not UNSET:
             field_dict["listStatus"] = list_status
         return field_dict

@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="OrderAmendment")
 
@@ -70,32 +70,52 @@ class OrderAmendment:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        order_id = self.order_id
+        _order_id_out: Any = self.order_id
+        order_id = _order_id_out
 
-        execution_id = self.execution_id
+        _execution_id_out: Any = self.execution_id
+        execution_id = _execution_id_out
 
-        orig_client_order_id = self.orig_client_order_id
+        _orig_client_order_id_out: Any = self.orig_client_order_id
+        orig_client_order_id = _orig_client_order_id_out
 
-        new_client_order_id = self.new_client_order_id
+        _new_client_order_id_out: Any = self.new_client_order_id
+        new_client_order_id = _new_client_order_id_out
 
-        orig_qty = decimal_to_wire(self.orig_qty, "origQty")
+        _orig_qty_out: Any = self.orig_qty
+        orig_qty: str | Unset = UNSET
+        if not isinstance(_orig_qty_out, Unset):
+            orig_qty = decimal_to_wire(_orig_qty_out, "origQty")
 
-        new_qty = decimal_to_wire(self.new_qty, "newQty")
+        _new_qty_out: Any = self.new_qty
+        new_qty: str | Unset = UNSET
+        if not isinstance(_new_qty_out, Unset):
+            new_qty = decimal_to_wire(_new_qty_out, "newQty")
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["orderId"] = order_id
-        field_dict["executionId"] = execution_id
-        field_dict["origClientOrderId"] = orig_client_order_id
-        field_dict["newClientOrderId"] = new_client_order_id
-        field_dict["origQty"] = orig_qty
-        field_dict["newQty"] = new_qty
-        field_dict["time"] = time
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(order_id, Unset):
+            field_dict["orderId"] = order_id
+        if not isinstance(execution_id, Unset):
+            field_dict["executionId"] = execution_id
+        if not isinstance(orig_client_order_id, Unset):
+            field_dict["origClientOrderId"] = orig_client_order_id
+        if not isinstance(new_client_order_id, Unset):
+            field_dict["newClientOrderId"] = new_client_order_id
+        if not isinstance(orig_qty, Unset):
+            field_dict["origQty"] = orig_qty
+        if not isinstance(new_qty, Unset):
+            field_dict["newQty"] = new_qty
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
         return field_dict
 
     @classmethod

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, unexpected
-from ..types import UNSET, TupleList
+from ..types import UNSET, TupleList, Unset
 
 if TYPE_CHECKING:
     from ..models.price_level import PriceLevel
@@ -52,17 +52,27 @@ class OrderBook:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        last_update_id = self.last_update_id
+        _last_update_id_out: Any = self.last_update_id
+        last_update_id = _last_update_id_out
 
-        bids = self.bids.to_list()
+        _bids_out: Any = self.bids
+        bids: list[list[Any]] | Unset = UNSET
+        if not isinstance(_bids_out, Unset):
+            bids = _bids_out.to_list()
 
-        asks = self.asks.to_list()
+        _asks_out: Any = self.asks
+        asks: list[list[Any]] | Unset = UNSET
+        if not isinstance(_asks_out, Unset):
+            asks = _asks_out.to_list()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["lastUpdateId"] = last_update_id
-        field_dict["bids"] = bids
-        field_dict["asks"] = asks
+        if not isinstance(last_update_id, Unset):
+            field_dict["lastUpdateId"] = last_update_id
+        if not isinstance(bids, Unset):
+            field_dict["bids"] = bids
+        if not isinstance(asks, Unset):
+            field_dict["asks"] = asks
         return field_dict
 
     @classmethod

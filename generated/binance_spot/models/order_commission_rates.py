@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="OrderCommissionRates")
 
@@ -46,14 +46,22 @@ class OrderCommissionRates:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        maker = decimal_to_wire(self.maker, "maker")
+        _maker_out: Any = self.maker
+        maker: str | Unset = UNSET
+        if not isinstance(_maker_out, Unset):
+            maker = decimal_to_wire(_maker_out, "maker")
 
-        taker = decimal_to_wire(self.taker, "taker")
+        _taker_out: Any = self.taker
+        taker: str | Unset = UNSET
+        if not isinstance(_taker_out, Unset):
+            taker = decimal_to_wire(_taker_out, "taker")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["maker"] = maker
-        field_dict["taker"] = taker
+        if not isinstance(maker, Unset):
+            field_dict["maker"] = maker
+        if not isinstance(taker, Unset):
+            field_dict["taker"] = taker
         return field_dict
 
     @classmethod

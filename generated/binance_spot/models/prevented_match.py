@@ -11,7 +11,7 @@ from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.self_trade_prevention_mode import SelfTradePreventionMode
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="PreventedMatch")
 
@@ -80,38 +80,66 @@ class PreventedMatch:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        prevented_match_id = self.prevented_match_id
+        _prevented_match_id_out: Any = self.prevented_match_id
+        prevented_match_id = _prevented_match_id_out
 
-        taker_order_id = self.taker_order_id
+        _taker_order_id_out: Any = self.taker_order_id
+        taker_order_id = _taker_order_id_out
 
-        maker_symbol = self.maker_symbol
+        _maker_symbol_out: Any = self.maker_symbol
+        maker_symbol = _maker_symbol_out
 
-        maker_order_id = self.maker_order_id
+        _maker_order_id_out: Any = self.maker_order_id
+        maker_order_id = _maker_order_id_out
 
-        trade_group_id = self.trade_group_id
+        _trade_group_id_out: Any = self.trade_group_id
+        trade_group_id = _trade_group_id_out
 
-        self_trade_prevention_mode = self.self_trade_prevention_mode.value
+        _self_trade_prevention_mode_out: Any = self.self_trade_prevention_mode
+        self_trade_prevention_mode: str | Unset = UNSET
+        if not isinstance(_self_trade_prevention_mode_out, Unset):
+            self_trade_prevention_mode = _self_trade_prevention_mode_out.value
 
-        price = decimal_to_wire(self.price, "price")
+        _price_out: Any = self.price
+        price: str | Unset = UNSET
+        if not isinstance(_price_out, Unset):
+            price = decimal_to_wire(_price_out, "price")
 
-        maker_prevented_quantity = decimal_to_wire(self.maker_prevented_quantity, "makerPreventedQuantity")
+        _maker_prevented_quantity_out: Any = self.maker_prevented_quantity
+        maker_prevented_quantity: str | Unset = UNSET
+        if not isinstance(_maker_prevented_quantity_out, Unset):
+            maker_prevented_quantity = decimal_to_wire(
+                _maker_prevented_quantity_out, "makerPreventedQuantity"
+            )
 
-        transact_time = self.transact_time
+        _transact_time_out: Any = self.transact_time
+        transact_time = _transact_time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["preventedMatchId"] = prevented_match_id
-        field_dict["takerOrderId"] = taker_order_id
-        field_dict["makerSymbol"] = maker_symbol
-        field_dict["makerOrderId"] = maker_order_id
-        field_dict["tradeGroupId"] = trade_group_id
-        field_dict["selfTradePreventionMode"] = self_trade_prevention_mode
-        field_dict["price"] = price
-        field_dict["makerPreventedQuantity"] = maker_prevented_quantity
-        field_dict["transactTime"] = transact_time
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(prevented_match_id, Unset):
+            field_dict["preventedMatchId"] = prevented_match_id
+        if not isinstance(taker_order_id, Unset):
+            field_dict["takerOrderId"] = taker_order_id
+        if not isinstance(maker_symbol, Unset):
+            field_dict["makerSymbol"] = maker_symbol
+        if not isinstance(maker_order_id, Unset):
+            field_dict["makerOrderId"] = maker_order_id
+        if not isinstance(trade_group_id, Unset):
+            field_dict["tradeGroupId"] = trade_group_id
+        if not isinstance(self_trade_prevention_mode, Unset):
+            field_dict["selfTradePreventionMode"] = self_trade_prevention_mode
+        if not isinstance(price, Unset):
+            field_dict["price"] = price
+        if not isinstance(maker_prevented_quantity, Unset):
+            field_dict["makerPreventedQuantity"] = maker_prevented_quantity
+        if not isinstance(transact_time, Unset):
+            field_dict["transactTime"] = transact_time
         return field_dict
 
     @classmethod

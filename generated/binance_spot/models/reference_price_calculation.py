@@ -55,9 +55,13 @@ class ReferencePriceCalculation:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        calculation_type = self.calculation_type.value
+        _calculation_type_out: Any = self.calculation_type
+        calculation_type: str | Unset = UNSET
+        if not isinstance(_calculation_type_out, Unset):
+            calculation_type = _calculation_type_out.value
 
         bucket_count = self.bucket_count
 
@@ -67,8 +71,10 @@ class ReferencePriceCalculation:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["calculationType"] = calculation_type
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(calculation_type, Unset):
+            field_dict["calculationType"] = calculation_type
         if bucket_count is not UNSET:
             field_dict["bucketCount"] = bucket_count
         if bucket_width_ms is not UNSET:

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Sor")
 
@@ -45,14 +45,20 @@ class Sor:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        base_asset = self.base_asset
+        _base_asset_out: Any = self.base_asset
+        base_asset = _base_asset_out
 
-        symbols = self.symbols
+        _symbols_out: Any = self.symbols
+        symbols: list[str] | Unset = UNSET
+        if not isinstance(_symbols_out, Unset):
+            symbols = _symbols_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["baseAsset"] = base_asset
-        field_dict["symbols"] = symbols
+        if not isinstance(base_asset, Unset):
+            field_dict["baseAsset"] = base_asset
+        if not isinstance(symbols, Unset):
+            field_dict["symbols"] = symbols
         return field_dict
 
     @classmethod

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, join, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.execution_rule import ExecutionRule
@@ -48,17 +48,23 @@ class SymbolExecutionRules:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        rules = []
-        for rules_item_data in self.rules:
-            rules_item = rules_item_data.to_dict()
-            rules.append(rules_item)
+        _rules_out: Any = self.rules
+        rules: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_rules_out, Unset):
+            rules = []
+            for rules_item_data in _rules_out:
+                rules_item = rules_item_data.to_dict()
+                rules.append(rules_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["rules"] = rules
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(rules, Unset):
+            field_dict["rules"] = rules
         return field_dict
 
     @classmethod

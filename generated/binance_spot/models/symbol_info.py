@@ -13,7 +13,7 @@ from ..models.order_type import OrderType
 from ..models.permission import Permission
 from ..models.self_trade_prevention_mode import SelfTradePreventionMode
 from ..models.symbol_status import SymbolStatus
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.symbol_filter import SymbolFilter
@@ -151,105 +151,171 @@ class SymbolInfo:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        status = self.status.value
+        _status_out: Any = self.status
+        status: str | Unset = UNSET
+        if not isinstance(_status_out, Unset):
+            status = _status_out.value
 
-        base_asset = self.base_asset
+        _base_asset_out: Any = self.base_asset
+        base_asset = _base_asset_out
 
-        base_asset_precision = self.base_asset_precision
+        _base_asset_precision_out: Any = self.base_asset_precision
+        base_asset_precision = _base_asset_precision_out
 
-        quote_asset = self.quote_asset
+        _quote_asset_out: Any = self.quote_asset
+        quote_asset = _quote_asset_out
 
-        quote_precision = self.quote_precision
+        _quote_precision_out: Any = self.quote_precision
+        quote_precision = _quote_precision_out
 
-        quote_asset_precision = self.quote_asset_precision
+        _quote_asset_precision_out: Any = self.quote_asset_precision
+        quote_asset_precision = _quote_asset_precision_out
 
-        base_commission_precision = self.base_commission_precision
+        _base_commission_precision_out: Any = self.base_commission_precision
+        base_commission_precision = _base_commission_precision_out
 
-        quote_commission_precision = self.quote_commission_precision
+        _quote_commission_precision_out: Any = self.quote_commission_precision
+        quote_commission_precision = _quote_commission_precision_out
 
-        order_types = []
-        for order_types_item_data in self.order_types:
-            order_types_item = order_types_item_data.value
-            order_types.append(order_types_item)
+        _order_types_out: Any = self.order_types
+        order_types: list[str] | Unset = UNSET
+        if not isinstance(_order_types_out, Unset):
+            order_types = []
+            for order_types_item_data in _order_types_out:
+                order_types_item = order_types_item_data.value
+                order_types.append(order_types_item)
 
-        iceberg_allowed = self.iceberg_allowed
+        _iceberg_allowed_out: Any = self.iceberg_allowed
+        iceberg_allowed = _iceberg_allowed_out
 
-        oco_allowed = self.oco_allowed
+        _oco_allowed_out: Any = self.oco_allowed
+        oco_allowed = _oco_allowed_out
 
-        oto_allowed = self.oto_allowed
+        _oto_allowed_out: Any = self.oto_allowed
+        oto_allowed = _oto_allowed_out
 
-        opo_allowed = self.opo_allowed
+        _opo_allowed_out: Any = self.opo_allowed
+        opo_allowed = _opo_allowed_out
 
-        quote_order_qty_market_allowed = self.quote_order_qty_market_allowed
+        _quote_order_qty_market_allowed_out: Any = self.quote_order_qty_market_allowed
+        quote_order_qty_market_allowed = _quote_order_qty_market_allowed_out
 
-        allow_trailing_stop = self.allow_trailing_stop
+        _allow_trailing_stop_out: Any = self.allow_trailing_stop
+        allow_trailing_stop = _allow_trailing_stop_out
 
-        cancel_replace_allowed = self.cancel_replace_allowed
+        _cancel_replace_allowed_out: Any = self.cancel_replace_allowed
+        cancel_replace_allowed = _cancel_replace_allowed_out
 
-        amend_allowed = self.amend_allowed
+        _amend_allowed_out: Any = self.amend_allowed
+        amend_allowed = _amend_allowed_out
 
-        peg_instructions_allowed = self.peg_instructions_allowed
+        _peg_instructions_allowed_out: Any = self.peg_instructions_allowed
+        peg_instructions_allowed = _peg_instructions_allowed_out
 
-        is_spot_trading_allowed = self.is_spot_trading_allowed
+        _is_spot_trading_allowed_out: Any = self.is_spot_trading_allowed
+        is_spot_trading_allowed = _is_spot_trading_allowed_out
 
-        is_margin_trading_allowed = self.is_margin_trading_allowed
+        _is_margin_trading_allowed_out: Any = self.is_margin_trading_allowed
+        is_margin_trading_allowed = _is_margin_trading_allowed_out
 
-        filters = []
-        for filters_item_data in self.filters:
-            filters_item = filters_item_data.to_dict()
-            filters.append(filters_item)
+        _filters_out: Any = self.filters
+        filters: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_filters_out, Unset):
+            filters = []
+            for filters_item_data in _filters_out:
+                filters_item = filters_item_data.to_dict()
+                filters.append(filters_item)
 
-        permissions = []
-        for permissions_item_data in self.permissions:
-            permissions_item = permissions_item_data.value
-            permissions.append(permissions_item)
+        _permissions_out: Any = self.permissions
+        permissions: list[str] | Unset = UNSET
+        if not isinstance(_permissions_out, Unset):
+            permissions = []
+            for permissions_item_data in _permissions_out:
+                permissions_item = permissions_item_data.value
+                permissions.append(permissions_item)
 
-        permission_sets = []
-        for permission_sets_item_data in self.permission_sets:
-            permission_sets_item = []
-            for permission_sets_item_item_data in permission_sets_item_data:
-                permission_sets_item_item = permission_sets_item_item_data.value
-                permission_sets_item.append(permission_sets_item_item)
+        _permission_sets_out: Any = self.permission_sets
+        permission_sets: list[list[str]] | Unset = UNSET
+        if not isinstance(_permission_sets_out, Unset):
+            permission_sets = []
+            for permission_sets_item_data in _permission_sets_out:
+                permission_sets_item = []
+                for permission_sets_item_item_data in permission_sets_item_data:
+                    permission_sets_item_item = permission_sets_item_item_data.value
+                    permission_sets_item.append(permission_sets_item_item)
 
-            permission_sets.append(permission_sets_item)
+                permission_sets.append(permission_sets_item)
 
-        default_self_trade_prevention_mode = self.default_self_trade_prevention_mode.value
+        _default_self_trade_prevention_mode_out: Any = self.default_self_trade_prevention_mode
+        default_self_trade_prevention_mode: str | Unset = UNSET
+        if not isinstance(_default_self_trade_prevention_mode_out, Unset):
+            default_self_trade_prevention_mode = _default_self_trade_prevention_mode_out.value
 
-        allowed_self_trade_prevention_modes = []
-        for allowed_self_trade_prevention_modes_item_data in self.allowed_self_trade_prevention_modes:
-            allowed_self_trade_prevention_modes_item = allowed_self_trade_prevention_modes_item_data.value
-            allowed_self_trade_prevention_modes.append(allowed_self_trade_prevention_modes_item)
+        _allowed_self_trade_prevention_modes_out: Any = self.allowed_self_trade_prevention_modes
+        allowed_self_trade_prevention_modes: list[str] | Unset = UNSET
+        if not isinstance(_allowed_self_trade_prevention_modes_out, Unset):
+            allowed_self_trade_prevention_modes = []
+            for allowed_self_trade_prevention_modes_item_data in _allowed_self_trade_prevention_modes_out:
+                allowed_self_trade_prevention_modes_item = allowed_self_trade_prevention_modes_item_data.value
+                allowed_self_trade_prevention_modes.append(allowed_self_trade_prevention_modes_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["status"] = status
-        field_dict["baseAsset"] = base_asset
-        field_dict["baseAssetPrecision"] = base_asset_precision
-        field_dict["quoteAsset"] = quote_asset
-        field_dict["quotePrecision"] = quote_precision
-        field_dict["quoteAssetPrecision"] = quote_asset_precision
-        field_dict["baseCommissionPrecision"] = base_commission_precision
-        field_dict["quoteCommissionPrecision"] = quote_commission_precision
-        field_dict["orderTypes"] = order_types
-        field_dict["icebergAllowed"] = iceberg_allowed
-        field_dict["ocoAllowed"] = oco_allowed
-        field_dict["otoAllowed"] = oto_allowed
-        field_dict["opoAllowed"] = opo_allowed
-        field_dict["quoteOrderQtyMarketAllowed"] = quote_order_qty_market_allowed
-        field_dict["allowTrailingStop"] = allow_trailing_stop
-        field_dict["cancelReplaceAllowed"] = cancel_replace_allowed
-        field_dict["amendAllowed"] = amend_allowed
-        field_dict["pegInstructionsAllowed"] = peg_instructions_allowed
-        field_dict["isSpotTradingAllowed"] = is_spot_trading_allowed
-        field_dict["isMarginTradingAllowed"] = is_margin_trading_allowed
-        field_dict["filters"] = filters
-        field_dict["permissions"] = permissions
-        field_dict["permissionSets"] = permission_sets
-        field_dict["defaultSelfTradePreventionMode"] = default_self_trade_prevention_mode
-        field_dict["allowedSelfTradePreventionModes"] = allowed_self_trade_prevention_modes
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(status, Unset):
+            field_dict["status"] = status
+        if not isinstance(base_asset, Unset):
+            field_dict["baseAsset"] = base_asset
+        if not isinstance(base_asset_precision, Unset):
+            field_dict["baseAssetPrecision"] = base_asset_precision
+        if not isinstance(quote_asset, Unset):
+            field_dict["quoteAsset"] = quote_asset
+        if not isinstance(quote_precision, Unset):
+            field_dict["quotePrecision"] = quote_precision
+        if not isinstance(quote_asset_precision, Unset):
+            field_dict["quoteAssetPrecision"] = quote_asset_precision
+        if not isinstance(base_commission_precision, Unset):
+            field_dict["baseCommissionPrecision"] = base_commission_precision
+        if not isinstance(quote_commission_precision, Unset):
+            field_dict["quoteCommissionPrecision"] = quote_commission_precision
+        if not isinstance(order_types, Unset):
+            field_dict["orderTypes"] = order_types
+        if not isinstance(iceberg_allowed, Unset):
+            field_dict["icebergAllowed"] = iceberg_allowed
+        if not isinstance(oco_allowed, Unset):
+            field_dict["ocoAllowed"] = oco_allowed
+        if not isinstance(oto_allowed, Unset):
+            field_dict["otoAllowed"] = oto_allowed
+        if not isinstance(opo_allowed, Unset):
+            field_dict["opoAllowed"] = opo_allowed
+        if not isinstance(quote_order_qty_market_allowed, Unset):
+            field_dict["quoteOrderQtyMarketAllowed"] = quote_order_qty_market_allowed
+        if not isinstance(allow_trailing_stop, Unset):
+            field_dict["allowTrailingStop"] = allow_trailing_stop
+        if not isinstance(cancel_replace_allowed, Unset):
+            field_dict["cancelReplaceAllowed"] = cancel_replace_allowed
+        if not isinstance(amend_allowed, Unset):
+            field_dict["amendAllowed"] = amend_allowed
+        if not isinstance(peg_instructions_allowed, Unset):
+            field_dict["pegInstructionsAllowed"] = peg_instructions_allowed
+        if not isinstance(is_spot_trading_allowed, Unset):
+            field_dict["isSpotTradingAllowed"] = is_spot_trading_allowed
+        if not isinstance(is_margin_trading_allowed, Unset):
+            field_dict["isMarginTradingAllowed"] = is_margin_trading_allowed
+        if not isinstance(filters, Unset):
+            field_dict["filters"] = filters
+        if not isinstance(permissions, Unset):
+            field_dict["permissions"] = permissions
+        if not isinstance(permission_sets, Unset):
+            field_dict["permissionSets"] = permission_sets
+        if not isinstance(default_self_trade_prevention_mode, Unset):
+            field_dict["defaultSelfTradePreventionMode"] = default_self_trade_prevention_mode
+        if not isinstance(allowed_self_trade_prevention_modes, Unset):
+            field_dict["allowedSelfTradePreventionModes"] = allowed_self_trade_prevention_modes
         return field_dict
 
     @classmethod

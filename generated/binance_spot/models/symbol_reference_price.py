@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="SymbolReferencePrice")
 
@@ -50,21 +50,29 @@ class SymbolReferencePrice:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        reference_price: None | str
-        if isinstance(self.reference_price, Decimal):
-            reference_price = decimal_to_wire(self.reference_price, "referencePrice_type_0")
+        _reference_price_out: Any = self.reference_price
+        reference_price: None | str | Unset
+        if isinstance(_reference_price_out, Unset):
+            reference_price = UNSET
+        elif isinstance(_reference_price_out, Decimal):
+            reference_price = decimal_to_wire(_reference_price_out, "referencePrice_type_0")
         else:
-            reference_price = self.reference_price
+            reference_price = _reference_price_out
 
-        timestamp = self.timestamp
+        _timestamp_out: Any = self.timestamp
+        timestamp = _timestamp_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["referencePrice"] = reference_price
-        field_dict["timestamp"] = timestamp
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(reference_price, Unset):
+            field_dict["referencePrice"] = reference_price
+        if not isinstance(timestamp, Unset):
+            field_dict["timestamp"] = timestamp
         return field_dict
 
     @classmethod

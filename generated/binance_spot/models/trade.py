@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="Trade")
 
@@ -66,29 +66,49 @@ class Trade:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
+        _id_out: Any = self.id
+        id = _id_out
 
-        price = decimal_to_wire(self.price, "price")
+        _price_out: Any = self.price
+        price: str | Unset = UNSET
+        if not isinstance(_price_out, Unset):
+            price = decimal_to_wire(_price_out, "price")
 
-        qty = decimal_to_wire(self.qty, "qty")
+        _qty_out: Any = self.qty
+        qty: str | Unset = UNSET
+        if not isinstance(_qty_out, Unset):
+            qty = decimal_to_wire(_qty_out, "qty")
 
-        quote_qty = decimal_to_wire(self.quote_qty, "quoteQty")
+        _quote_qty_out: Any = self.quote_qty
+        quote_qty: str | Unset = UNSET
+        if not isinstance(_quote_qty_out, Unset):
+            quote_qty = decimal_to_wire(_quote_qty_out, "quoteQty")
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
-        is_buyer_maker = self.is_buyer_maker
+        _is_buyer_maker_out: Any = self.is_buyer_maker
+        is_buyer_maker = _is_buyer_maker_out
 
-        is_best_match = self.is_best_match
+        _is_best_match_out: Any = self.is_best_match
+        is_best_match = _is_best_match_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["id"] = id
-        field_dict["price"] = price
-        field_dict["qty"] = qty
-        field_dict["quoteQty"] = quote_qty
-        field_dict["time"] = time
-        field_dict["isBuyerMaker"] = is_buyer_maker
-        field_dict["isBestMatch"] = is_best_match
+        if not isinstance(id, Unset):
+            field_dict["id"] = id
+        if not isinstance(price, Unset):
+            field_dict["price"] = price
+        if not isinstance(qty, Unset):
+            field_dict["qty"] = qty
+        if not isinstance(quote_qty, Unset):
+            field_dict["quoteQty"] = quote_qty
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
+        if not isinstance(is_buyer_maker, Unset):
+            field_dict["isBuyerMaker"] = is_buyer_maker
+        if not isinstance(is_best_match, Unset):
+            field_dict["isBestMatch"] = is_best_match
         return field_dict
 
     @classmethod

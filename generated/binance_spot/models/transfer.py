@@ -12,7 +12,7 @@ from attrs import field as _attrs_field
 from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.transfer_status import TransferStatus
 from ..models.transfer_type import TransferType
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="Transfer")
 
@@ -66,26 +66,44 @@ class Transfer:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        asset = self.asset
+        _asset_out: Any = self.asset
+        asset = _asset_out
 
-        amount = decimal_to_wire(self.amount, "amount")
+        _amount_out: Any = self.amount
+        amount: str | Unset = UNSET
+        if not isinstance(_amount_out, Unset):
+            amount = decimal_to_wire(_amount_out, "amount")
 
-        type_ = self.type_.value
+        _type__out: Any = self.type_
+        type_: str | Unset = UNSET
+        if not isinstance(_type__out, Unset):
+            type_ = _type__out.value
 
-        status = self.status.value
+        _status_out: Any = self.status
+        status: str | Unset = UNSET
+        if not isinstance(_status_out, Unset):
+            status = _status_out.value
 
-        tran_id = self.tran_id
+        _tran_id_out: Any = self.tran_id
+        tran_id = _tran_id_out
 
-        timestamp = self.timestamp
+        _timestamp_out: Any = self.timestamp
+        timestamp = _timestamp_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["asset"] = asset
-        field_dict["amount"] = amount
-        field_dict["type"] = type_
-        field_dict["status"] = status
-        field_dict["tranId"] = tran_id
-        field_dict["timestamp"] = timestamp
+        if not isinstance(asset, Unset):
+            field_dict["asset"] = asset
+        if not isinstance(amount, Unset):
+            field_dict["amount"] = amount
+        if not isinstance(type_, Unset):
+            field_dict["type"] = type_
+        if not isinstance(status, Unset):
+            field_dict["status"] = status
+        if not isinstance(tran_id, Unset):
+            field_dict["tranId"] = tran_id
+        if not isinstance(timestamp, Unset):
+            field_dict["timestamp"] = timestamp
         return field_dict
 
     @classmethod

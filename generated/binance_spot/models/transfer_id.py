@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TransferId")
 
@@ -40,11 +40,13 @@ class TransferId:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        tran_id = self.tran_id
+        _tran_id_out: Any = self.tran_id
+        tran_id = _tran_id_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["tranId"] = tran_id
+        if not isinstance(tran_id, Unset):
+            field_dict["tranId"] = tran_id
         return field_dict
 
     @classmethod

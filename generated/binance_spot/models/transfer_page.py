@@ -48,7 +48,8 @@ class TransferPage:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        total = self.total
+        _total_out: Any = self.total
+        total = _total_out
 
         rows: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.rows, Unset):
@@ -59,7 +60,8 @@ class TransferPage:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["total"] = total
+        if not isinstance(total, Unset):
+            field_dict["total"] = total
         if rows is not UNSET:
             field_dict["rows"] = rows
         return field_dict

@@ -68,31 +68,45 @@ class AccountConfig:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        fee_tier = self.fee_tier
+        _fee_tier_out: Any = self.fee_tier
+        fee_tier = _fee_tier_out
 
-        can_trade = self.can_trade
+        _can_trade_out: Any = self.can_trade
+        can_trade = _can_trade_out
 
-        can_deposit = self.can_deposit
+        _can_deposit_out: Any = self.can_deposit
+        can_deposit = _can_deposit_out
 
-        can_withdraw = self.can_withdraw
+        _can_withdraw_out: Any = self.can_withdraw
+        can_withdraw = _can_withdraw_out
 
-        dual_side_position = self.dual_side_position
+        _dual_side_position_out: Any = self.dual_side_position
+        dual_side_position = _dual_side_position_out
 
-        multi_assets_margin = self.multi_assets_margin
+        _multi_assets_margin_out: Any = self.multi_assets_margin
+        multi_assets_margin = _multi_assets_margin_out
 
-        trade_group_id = self.trade_group_id
+        _trade_group_id_out: Any = self.trade_group_id
+        trade_group_id = _trade_group_id_out
 
         update_time = self.update_time
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["feeTier"] = fee_tier
-        field_dict["canTrade"] = can_trade
-        field_dict["canDeposit"] = can_deposit
-        field_dict["canWithdraw"] = can_withdraw
-        field_dict["dualSidePosition"] = dual_side_position
-        field_dict["multiAssetsMargin"] = multi_assets_margin
-        field_dict["tradeGroupId"] = trade_group_id
+        if not isinstance(fee_tier, Unset):
+            field_dict["feeTier"] = fee_tier
+        if not isinstance(can_trade, Unset):
+            field_dict["canTrade"] = can_trade
+        if not isinstance(can_deposit, Unset):
+            field_dict["canDeposit"] = can_deposit
+        if not isinstance(can_withdraw, Unset):
+            field_dict["canWithdraw"] = can_withdraw
+        if not isinstance(dual_side_position, Unset):
+            field_dict["dualSidePosition"] = dual_side_position
+        if not isinstance(multi_assets_margin, Unset):
+            field_dict["multiAssetsMargin"] = multi_assets_margin
+        if not isinstance(trade_group_id, Unset):
+            field_dict["tradeGroupId"] = trade_group_id
         if update_time is not UNSET:
             field_dict["updateTime"] = update_time
         return field_dict

@@ -11,7 +11,7 @@ from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.position_side import PositionSide
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="AccountPositionV3")
 
@@ -79,38 +79,74 @@ class AccountPositionV3:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        position_side = self.position_side.value
+        _position_side_out: Any = self.position_side
+        position_side: str | Unset = UNSET
+        if not isinstance(_position_side_out, Unset):
+            position_side = _position_side_out.value
 
-        position_amt = decimal_to_wire(self.position_amt, "positionAmt")
+        _position_amt_out: Any = self.position_amt
+        position_amt: str | Unset = UNSET
+        if not isinstance(_position_amt_out, Unset):
+            position_amt = decimal_to_wire(_position_amt_out, "positionAmt")
 
-        unrealized_profit = decimal_to_wire(self.unrealized_profit, "unrealizedProfit")
+        _unrealized_profit_out: Any = self.unrealized_profit
+        unrealized_profit: str | Unset = UNSET
+        if not isinstance(_unrealized_profit_out, Unset):
+            unrealized_profit = decimal_to_wire(_unrealized_profit_out, "unrealizedProfit")
 
-        isolated_margin = decimal_to_wire(self.isolated_margin, "isolatedMargin")
+        _isolated_margin_out: Any = self.isolated_margin
+        isolated_margin: str | Unset = UNSET
+        if not isinstance(_isolated_margin_out, Unset):
+            isolated_margin = decimal_to_wire(_isolated_margin_out, "isolatedMargin")
 
-        notional = decimal_to_wire(self.notional, "notional")
+        _notional_out: Any = self.notional
+        notional: str | Unset = UNSET
+        if not isinstance(_notional_out, Unset):
+            notional = decimal_to_wire(_notional_out, "notional")
 
-        isolated_wallet = decimal_to_wire(self.isolated_wallet, "isolatedWallet")
+        _isolated_wallet_out: Any = self.isolated_wallet
+        isolated_wallet: str | Unset = UNSET
+        if not isinstance(_isolated_wallet_out, Unset):
+            isolated_wallet = decimal_to_wire(_isolated_wallet_out, "isolatedWallet")
 
-        initial_margin = decimal_to_wire(self.initial_margin, "initialMargin")
+        _initial_margin_out: Any = self.initial_margin
+        initial_margin: str | Unset = UNSET
+        if not isinstance(_initial_margin_out, Unset):
+            initial_margin = decimal_to_wire(_initial_margin_out, "initialMargin")
 
-        maint_margin = decimal_to_wire(self.maint_margin, "maintMargin")
+        _maint_margin_out: Any = self.maint_margin
+        maint_margin: str | Unset = UNSET
+        if not isinstance(_maint_margin_out, Unset):
+            maint_margin = decimal_to_wire(_maint_margin_out, "maintMargin")
 
-        update_time = self.update_time
+        _update_time_out: Any = self.update_time
+        update_time = _update_time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["positionSide"] = position_side
-        field_dict["positionAmt"] = position_amt
-        field_dict["unrealizedProfit"] = unrealized_profit
-        field_dict["isolatedMargin"] = isolated_margin
-        field_dict["notional"] = notional
-        field_dict["isolatedWallet"] = isolated_wallet
-        field_dict["initialMargin"] = initial_margin
-        field_dict["maintMargin"] = maint_margin
-        field_dict["updateTime"] = update_time
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(position_side, Unset):
+            field_dict["positionSide"] = position_side
+        if not isinstance(position_amt, Unset):
+            field_dict["positionAmt"] = position_amt
+        if not isinstance(unrealized_profit, Unset):
+            field_dict["unrealizedProfit"] = unrealized_profit
+        if not isinstance(isolated_margin, Unset):
+            field_dict["isolatedMargin"] = isolated_margin
+        if not isinstance(notional, Unset):
+            field_dict["notional"] = notional
+        if not isinstance(isolated_wallet, Unset):
+            field_dict["isolatedWallet"] = isolated_wallet
+        if not isinstance(initial_margin, Unset):
+            field_dict["initialMargin"] = initial_margin
+        if not isinstance(maint_margin, Unset):
+            field_dict["maintMargin"] = maint_margin
+        if not isinstance(update_time, Unset):
+            field_dict["updateTime"] = update_time
         return field_dict
 
     @classmethod

@@ -12,7 +12,7 @@ from attrs import field as _attrs_field
 from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.order_side import OrderSide
 from ..models.position_side import PositionSide
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="AccountTrade")
 
@@ -96,50 +96,92 @@ class AccountTrade:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
+        _id_out: Any = self.id
+        id = _id_out
 
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        order_id = self.order_id
+        _order_id_out: Any = self.order_id
+        order_id = _order_id_out
 
-        side = self.side.value
+        _side_out: Any = self.side
+        side: str | Unset = UNSET
+        if not isinstance(_side_out, Unset):
+            side = _side_out.value
 
-        position_side = self.position_side.value
+        _position_side_out: Any = self.position_side
+        position_side: str | Unset = UNSET
+        if not isinstance(_position_side_out, Unset):
+            position_side = _position_side_out.value
 
-        price = decimal_to_wire(self.price, "price")
+        _price_out: Any = self.price
+        price: str | Unset = UNSET
+        if not isinstance(_price_out, Unset):
+            price = decimal_to_wire(_price_out, "price")
 
-        qty = decimal_to_wire(self.qty, "qty")
+        _qty_out: Any = self.qty
+        qty: str | Unset = UNSET
+        if not isinstance(_qty_out, Unset):
+            qty = decimal_to_wire(_qty_out, "qty")
 
-        quote_qty = decimal_to_wire(self.quote_qty, "quoteQty")
+        _quote_qty_out: Any = self.quote_qty
+        quote_qty: str | Unset = UNSET
+        if not isinstance(_quote_qty_out, Unset):
+            quote_qty = decimal_to_wire(_quote_qty_out, "quoteQty")
 
-        realized_pnl = decimal_to_wire(self.realized_pnl, "realizedPnl")
+        _realized_pnl_out: Any = self.realized_pnl
+        realized_pnl: str | Unset = UNSET
+        if not isinstance(_realized_pnl_out, Unset):
+            realized_pnl = decimal_to_wire(_realized_pnl_out, "realizedPnl")
 
-        commission = decimal_to_wire(self.commission, "commission")
+        _commission_out: Any = self.commission
+        commission: str | Unset = UNSET
+        if not isinstance(_commission_out, Unset):
+            commission = decimal_to_wire(_commission_out, "commission")
 
-        commission_asset = self.commission_asset
+        _commission_asset_out: Any = self.commission_asset
+        commission_asset = _commission_asset_out
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
-        buyer = self.buyer
+        _buyer_out: Any = self.buyer
+        buyer = _buyer_out
 
-        maker = self.maker
+        _maker_out: Any = self.maker
+        maker = _maker_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["id"] = id
-        field_dict["symbol"] = symbol
-        field_dict["orderId"] = order_id
-        field_dict["side"] = side
-        field_dict["positionSide"] = position_side
-        field_dict["price"] = price
-        field_dict["qty"] = qty
-        field_dict["quoteQty"] = quote_qty
-        field_dict["realizedPnl"] = realized_pnl
-        field_dict["commission"] = commission
-        field_dict["commissionAsset"] = commission_asset
-        field_dict["time"] = time
-        field_dict["buyer"] = buyer
-        field_dict["maker"] = maker
+        if not isinstance(id, Unset):
+            field_dict["id"] = id
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(order_id, Unset):
+            field_dict["orderId"] = order_id
+        if not isinstance(side, Unset):
+            field_dict["side"] = side
+        if not isinstance(position_side, Unset):
+            field_dict["positionSide"] = position_side
+        if not isinstance(price, Unset):
+            field_dict["price"] = price
+        if not isinstance(qty, Unset):
+            field_dict["qty"] = qty
+        if not isinstance(quote_qty, Unset):
+            field_dict["quoteQty"] = quote_qty
+        if not isinstance(realized_pnl, Unset):
+            field_dict["realizedPnl"] = realized_pnl
+        if not isinstance(commission, Unset):
+            field_dict["commission"] = commission
+        if not isinstance(commission_asset, Unset):
+            field_dict["commissionAsset"] = commission_asset
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
+        if not isinstance(buyer, Unset):
+            field_dict["buyer"] = buyer
+        if not isinstance(maker, Unset):
+            field_dict["maker"] = maker
         return field_dict
 
     @classmethod

@@ -124,53 +124,97 @@ class AccountV2:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        fee_tier = self.fee_tier
+        _fee_tier_out: Any = self.fee_tier
+        fee_tier = _fee_tier_out
 
-        can_trade = self.can_trade
+        _can_trade_out: Any = self.can_trade
+        can_trade = _can_trade_out
 
-        can_deposit = self.can_deposit
+        _can_deposit_out: Any = self.can_deposit
+        can_deposit = _can_deposit_out
 
-        can_withdraw = self.can_withdraw
+        _can_withdraw_out: Any = self.can_withdraw
+        can_withdraw = _can_withdraw_out
 
-        multi_assets_margin = self.multi_assets_margin
+        _multi_assets_margin_out: Any = self.multi_assets_margin
+        multi_assets_margin = _multi_assets_margin_out
 
-        total_initial_margin = decimal_to_wire(self.total_initial_margin, "totalInitialMargin")
+        _total_initial_margin_out: Any = self.total_initial_margin
+        total_initial_margin: str | Unset = UNSET
+        if not isinstance(_total_initial_margin_out, Unset):
+            total_initial_margin = decimal_to_wire(_total_initial_margin_out, "totalInitialMargin")
 
-        total_maint_margin = decimal_to_wire(self.total_maint_margin, "totalMaintMargin")
+        _total_maint_margin_out: Any = self.total_maint_margin
+        total_maint_margin: str | Unset = UNSET
+        if not isinstance(_total_maint_margin_out, Unset):
+            total_maint_margin = decimal_to_wire(_total_maint_margin_out, "totalMaintMargin")
 
-        total_wallet_balance = decimal_to_wire(self.total_wallet_balance, "totalWalletBalance")
+        _total_wallet_balance_out: Any = self.total_wallet_balance
+        total_wallet_balance: str | Unset = UNSET
+        if not isinstance(_total_wallet_balance_out, Unset):
+            total_wallet_balance = decimal_to_wire(_total_wallet_balance_out, "totalWalletBalance")
 
-        total_unrealized_profit = decimal_to_wire(self.total_unrealized_profit, "totalUnrealizedProfit")
+        _total_unrealized_profit_out: Any = self.total_unrealized_profit
+        total_unrealized_profit: str | Unset = UNSET
+        if not isinstance(_total_unrealized_profit_out, Unset):
+            total_unrealized_profit = decimal_to_wire(_total_unrealized_profit_out, "totalUnrealizedProfit")
 
-        total_margin_balance = decimal_to_wire(self.total_margin_balance, "totalMarginBalance")
+        _total_margin_balance_out: Any = self.total_margin_balance
+        total_margin_balance: str | Unset = UNSET
+        if not isinstance(_total_margin_balance_out, Unset):
+            total_margin_balance = decimal_to_wire(_total_margin_balance_out, "totalMarginBalance")
 
-        total_position_initial_margin = decimal_to_wire(
-            self.total_position_initial_margin, "totalPositionInitialMargin"
-        )
+        _total_position_initial_margin_out: Any = self.total_position_initial_margin
+        total_position_initial_margin: str | Unset = UNSET
+        if not isinstance(_total_position_initial_margin_out, Unset):
+            total_position_initial_margin = decimal_to_wire(
+                _total_position_initial_margin_out, "totalPositionInitialMargin"
+            )
 
-        total_open_order_initial_margin = decimal_to_wire(
-            self.total_open_order_initial_margin, "totalOpenOrderInitialMargin"
-        )
+        _total_open_order_initial_margin_out: Any = self.total_open_order_initial_margin
+        total_open_order_initial_margin: str | Unset = UNSET
+        if not isinstance(_total_open_order_initial_margin_out, Unset):
+            total_open_order_initial_margin = decimal_to_wire(
+                _total_open_order_initial_margin_out, "totalOpenOrderInitialMargin"
+            )
 
-        total_cross_wallet_balance = decimal_to_wire(
-            self.total_cross_wallet_balance, "totalCrossWalletBalance"
-        )
+        _total_cross_wallet_balance_out: Any = self.total_cross_wallet_balance
+        total_cross_wallet_balance: str | Unset = UNSET
+        if not isinstance(_total_cross_wallet_balance_out, Unset):
+            total_cross_wallet_balance = decimal_to_wire(
+                _total_cross_wallet_balance_out, "totalCrossWalletBalance"
+            )
 
-        total_cross_un_pnl = decimal_to_wire(self.total_cross_un_pnl, "totalCrossUnPnl")
+        _total_cross_un_pnl_out: Any = self.total_cross_un_pnl
+        total_cross_un_pnl: str | Unset = UNSET
+        if not isinstance(_total_cross_un_pnl_out, Unset):
+            total_cross_un_pnl = decimal_to_wire(_total_cross_un_pnl_out, "totalCrossUnPnl")
 
-        available_balance = decimal_to_wire(self.available_balance, "availableBalance")
+        _available_balance_out: Any = self.available_balance
+        available_balance: str | Unset = UNSET
+        if not isinstance(_available_balance_out, Unset):
+            available_balance = decimal_to_wire(_available_balance_out, "availableBalance")
 
-        max_withdraw_amount = decimal_to_wire(self.max_withdraw_amount, "maxWithdrawAmount")
+        _max_withdraw_amount_out: Any = self.max_withdraw_amount
+        max_withdraw_amount: str | Unset = UNSET
+        if not isinstance(_max_withdraw_amount_out, Unset):
+            max_withdraw_amount = decimal_to_wire(_max_withdraw_amount_out, "maxWithdrawAmount")
 
-        assets = []
-        for assets_item_data in self.assets:
-            assets_item = assets_item_data.to_dict()
-            assets.append(assets_item)
+        _assets_out: Any = self.assets
+        assets: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_assets_out, Unset):
+            assets = []
+            for assets_item_data in _assets_out:
+                assets_item = assets_item_data.to_dict()
+                assets.append(assets_item)
 
-        positions = []
-        for positions_item_data in self.positions:
-            positions_item = positions_item_data.to_dict()
-            positions.append(positions_item)
+        _positions_out: Any = self.positions
+        positions: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_positions_out, Unset):
+            positions = []
+            for positions_item_data in _positions_out:
+                positions_item = positions_item_data.to_dict()
+                positions.append(positions_item)
 
         fee_burn = self.fee_burn
 
@@ -180,24 +224,42 @@ class AccountV2:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["feeTier"] = fee_tier
-        field_dict["canTrade"] = can_trade
-        field_dict["canDeposit"] = can_deposit
-        field_dict["canWithdraw"] = can_withdraw
-        field_dict["multiAssetsMargin"] = multi_assets_margin
-        field_dict["totalInitialMargin"] = total_initial_margin
-        field_dict["totalMaintMargin"] = total_maint_margin
-        field_dict["totalWalletBalance"] = total_wallet_balance
-        field_dict["totalUnrealizedProfit"] = total_unrealized_profit
-        field_dict["totalMarginBalance"] = total_margin_balance
-        field_dict["totalPositionInitialMargin"] = total_position_initial_margin
-        field_dict["totalOpenOrderInitialMargin"] = total_open_order_initial_margin
-        field_dict["totalCrossWalletBalance"] = total_cross_wallet_balance
-        field_dict["totalCrossUnPnl"] = total_cross_un_pnl
-        field_dict["availableBalance"] = available_balance
-        field_dict["maxWithdrawAmount"] = max_withdraw_amount
-        field_dict["assets"] = assets
-        field_dict["positions"] = positions
+        if not isinstance(fee_tier, Unset):
+            field_dict["feeTier"] = fee_tier
+        if not isinstance(can_trade, Unset):
+            field_dict["canTrade"] = can_trade
+        if not isinstance(can_deposit, Unset):
+            field_dict["canDeposit"] = can_deposit
+        if not isinstance(can_withdraw, Unset):
+            field_dict["canWithdraw"] = can_withdraw
+        if not isinstance(multi_assets_margin, Unset):
+            field_dict["multiAssetsMargin"] = multi_assets_margin
+        if not isinstance(total_initial_margin, Unset):
+            field_dict["totalInitialMargin"] = total_initial_margin
+        if not isinstance(total_maint_margin, Unset):
+            field_dict["totalMaintMargin"] = total_maint_margin
+        if not isinstance(total_wallet_balance, Unset):
+            field_dict["totalWalletBalance"] = total_wallet_balance
+        if not isinstance(total_unrealized_profit, Unset):
+            field_dict["totalUnrealizedProfit"] = total_unrealized_profit
+        if not isinstance(total_margin_balance, Unset):
+            field_dict["totalMarginBalance"] = total_margin_balance
+        if not isinstance(total_position_initial_margin, Unset):
+            field_dict["totalPositionInitialMargin"] = total_position_initial_margin
+        if not isinstance(total_open_order_initial_margin, Unset):
+            field_dict["totalOpenOrderInitialMargin"] = total_open_order_initial_margin
+        if not isinstance(total_cross_wallet_balance, Unset):
+            field_dict["totalCrossWalletBalance"] = total_cross_wallet_balance
+        if not isinstance(total_cross_un_pnl, Unset):
+            field_dict["totalCrossUnPnl"] = total_cross_un_pnl
+        if not isinstance(available_balance, Unset):
+            field_dict["availableBalance"] = available_balance
+        if not isinstance(max_withdraw_amount, Unset):
+            field_dict["maxWithdrawAmount"] = max_withdraw_amount
+        if not isinstance(assets, Unset):
+            field_dict["assets"] = assets
+        if not isinstance(positions, Unset):
+            field_dict["positions"] = positions
         if fee_burn is not UNSET:
             field_dict["feeBurn"] = fee_burn
         if update_time is not UNSET:

@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, join, object_from_wire, read_decimal, unexpected
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 if TYPE_CHECKING:
     from ..models.account_asset import AccountAsset
@@ -96,59 +96,111 @@ class AccountV3:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        total_initial_margin = decimal_to_wire(self.total_initial_margin, "totalInitialMargin")
+        _total_initial_margin_out: Any = self.total_initial_margin
+        total_initial_margin: str | Unset = UNSET
+        if not isinstance(_total_initial_margin_out, Unset):
+            total_initial_margin = decimal_to_wire(_total_initial_margin_out, "totalInitialMargin")
 
-        total_maint_margin = decimal_to_wire(self.total_maint_margin, "totalMaintMargin")
+        _total_maint_margin_out: Any = self.total_maint_margin
+        total_maint_margin: str | Unset = UNSET
+        if not isinstance(_total_maint_margin_out, Unset):
+            total_maint_margin = decimal_to_wire(_total_maint_margin_out, "totalMaintMargin")
 
-        total_wallet_balance = decimal_to_wire(self.total_wallet_balance, "totalWalletBalance")
+        _total_wallet_balance_out: Any = self.total_wallet_balance
+        total_wallet_balance: str | Unset = UNSET
+        if not isinstance(_total_wallet_balance_out, Unset):
+            total_wallet_balance = decimal_to_wire(_total_wallet_balance_out, "totalWalletBalance")
 
-        total_unrealized_profit = decimal_to_wire(self.total_unrealized_profit, "totalUnrealizedProfit")
+        _total_unrealized_profit_out: Any = self.total_unrealized_profit
+        total_unrealized_profit: str | Unset = UNSET
+        if not isinstance(_total_unrealized_profit_out, Unset):
+            total_unrealized_profit = decimal_to_wire(_total_unrealized_profit_out, "totalUnrealizedProfit")
 
-        total_margin_balance = decimal_to_wire(self.total_margin_balance, "totalMarginBalance")
+        _total_margin_balance_out: Any = self.total_margin_balance
+        total_margin_balance: str | Unset = UNSET
+        if not isinstance(_total_margin_balance_out, Unset):
+            total_margin_balance = decimal_to_wire(_total_margin_balance_out, "totalMarginBalance")
 
-        total_position_initial_margin = decimal_to_wire(
-            self.total_position_initial_margin, "totalPositionInitialMargin"
-        )
+        _total_position_initial_margin_out: Any = self.total_position_initial_margin
+        total_position_initial_margin: str | Unset = UNSET
+        if not isinstance(_total_position_initial_margin_out, Unset):
+            total_position_initial_margin = decimal_to_wire(
+                _total_position_initial_margin_out, "totalPositionInitialMargin"
+            )
 
-        total_open_order_initial_margin = decimal_to_wire(
-            self.total_open_order_initial_margin, "totalOpenOrderInitialMargin"
-        )
+        _total_open_order_initial_margin_out: Any = self.total_open_order_initial_margin
+        total_open_order_initial_margin: str | Unset = UNSET
+        if not isinstance(_total_open_order_initial_margin_out, Unset):
+            total_open_order_initial_margin = decimal_to_wire(
+                _total_open_order_initial_margin_out, "totalOpenOrderInitialMargin"
+            )
 
-        total_cross_wallet_balance = decimal_to_wire(
-            self.total_cross_wallet_balance, "totalCrossWalletBalance"
-        )
+        _total_cross_wallet_balance_out: Any = self.total_cross_wallet_balance
+        total_cross_wallet_balance: str | Unset = UNSET
+        if not isinstance(_total_cross_wallet_balance_out, Unset):
+            total_cross_wallet_balance = decimal_to_wire(
+                _total_cross_wallet_balance_out, "totalCrossWalletBalance"
+            )
 
-        total_cross_un_pnl = decimal_to_wire(self.total_cross_un_pnl, "totalCrossUnPnl")
+        _total_cross_un_pnl_out: Any = self.total_cross_un_pnl
+        total_cross_un_pnl: str | Unset = UNSET
+        if not isinstance(_total_cross_un_pnl_out, Unset):
+            total_cross_un_pnl = decimal_to_wire(_total_cross_un_pnl_out, "totalCrossUnPnl")
 
-        available_balance = decimal_to_wire(self.available_balance, "availableBalance")
+        _available_balance_out: Any = self.available_balance
+        available_balance: str | Unset = UNSET
+        if not isinstance(_available_balance_out, Unset):
+            available_balance = decimal_to_wire(_available_balance_out, "availableBalance")
 
-        max_withdraw_amount = decimal_to_wire(self.max_withdraw_amount, "maxWithdrawAmount")
+        _max_withdraw_amount_out: Any = self.max_withdraw_amount
+        max_withdraw_amount: str | Unset = UNSET
+        if not isinstance(_max_withdraw_amount_out, Unset):
+            max_withdraw_amount = decimal_to_wire(_max_withdraw_amount_out, "maxWithdrawAmount")
 
-        assets = []
-        for assets_item_data in self.assets:
-            assets_item = assets_item_data.to_dict()
-            assets.append(assets_item)
+        _assets_out: Any = self.assets
+        assets: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_assets_out, Unset):
+            assets = []
+            for assets_item_data in _assets_out:
+                assets_item = assets_item_data.to_dict()
+                assets.append(assets_item)
 
-        positions = []
-        for positions_item_data in self.positions:
-            positions_item = positions_item_data.to_dict()
-            positions.append(positions_item)
+        _positions_out: Any = self.positions
+        positions: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_positions_out, Unset):
+            positions = []
+            for positions_item_data in _positions_out:
+                positions_item = positions_item_data.to_dict()
+                positions.append(positions_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["totalInitialMargin"] = total_initial_margin
-        field_dict["totalMaintMargin"] = total_maint_margin
-        field_dict["totalWalletBalance"] = total_wallet_balance
-        field_dict["totalUnrealizedProfit"] = total_unrealized_profit
-        field_dict["totalMarginBalance"] = total_margin_balance
-        field_dict["totalPositionInitialMargin"] = total_position_initial_margin
-        field_dict["totalOpenOrderInitialMargin"] = total_open_order_initial_margin
-        field_dict["totalCrossWalletBalance"] = total_cross_wallet_balance
-        field_dict["totalCrossUnPnl"] = total_cross_un_pnl
-        field_dict["availableBalance"] = available_balance
-        field_dict["maxWithdrawAmount"] = max_withdraw_amount
-        field_dict["assets"] = assets
-        field_dict["positions"] = positions
+        if not isinstance(total_initial_margin, Unset):
+            field_dict["totalInitialMargin"] = total_initial_margin
+        if not isinstance(total_maint_margin, Unset):
+            field_dict["totalMaintMargin"] = total_maint_margin
+        if not isinstance(total_wallet_balance, Unset):
+            field_dict["totalWalletBalance"] = total_wallet_balance
+        if not isinstance(total_unrealized_profit, Unset):
+            field_dict["totalUnrealizedProfit"] = total_unrealized_profit
+        if not isinstance(total_margin_balance, Unset):
+            field_dict["totalMarginBalance"] = total_margin_balance
+        if not isinstance(total_position_initial_margin, Unset):
+            field_dict["totalPositionInitialMargin"] = total_position_initial_margin
+        if not isinstance(total_open_order_initial_margin, Unset):
+            field_dict["totalOpenOrderInitialMargin"] = total_open_order_initial_margin
+        if not isinstance(total_cross_wallet_balance, Unset):
+            field_dict["totalCrossWalletBalance"] = total_cross_wallet_balance
+        if not isinstance(total_cross_un_pnl, Unset):
+            field_dict["totalCrossUnPnl"] = total_cross_un_pnl
+        if not isinstance(available_balance, Unset):
+            field_dict["availableBalance"] = available_balance
+        if not isinstance(max_withdraw_amount, Unset):
+            field_dict["maxWithdrawAmount"] = max_withdraw_amount
+        if not isinstance(assets, Unset):
+            field_dict["assets"] = assets
+        if not isinstance(positions, Unset):
+            field_dict["positions"] = positions
         return field_dict
 
     @classmethod

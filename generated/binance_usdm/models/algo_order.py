@@ -165,25 +165,45 @@ class AlgoOrder:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        algo_id = self.algo_id
+        _algo_id_out: Any = self.algo_id
+        algo_id = _algo_id_out
 
-        client_algo_id = self.client_algo_id
+        _client_algo_id_out: Any = self.client_algo_id
+        client_algo_id = _client_algo_id_out
 
-        algo_type = self.algo_type.value
+        _algo_type_out: Any = self.algo_type
+        algo_type: str | Unset = UNSET
+        if not isinstance(_algo_type_out, Unset):
+            algo_type = _algo_type_out.value
 
-        order_type = self.order_type.value
+        _order_type_out: Any = self.order_type
+        order_type: str | Unset = UNSET
+        if not isinstance(_order_type_out, Unset):
+            order_type = _order_type_out.value
 
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        side = self.side.value
+        _side_out: Any = self.side
+        side: str | Unset = UNSET
+        if not isinstance(_side_out, Unset):
+            side = _side_out.value
 
-        position_side = self.position_side.value
+        _position_side_out: Any = self.position_side
+        position_side: str | Unset = UNSET
+        if not isinstance(_position_side_out, Unset):
+            position_side = _position_side_out.value
 
-        algo_status = self.algo_status.value
+        _algo_status_out: Any = self.algo_status
+        algo_status: str | Unset = UNSET
+        if not isinstance(_algo_status_out, Unset):
+            algo_status = _algo_status_out.value
 
-        create_time = self.create_time
+        _create_time_out: Any = self.create_time
+        create_time = _create_time_out
 
-        update_time = self.update_time
+        _update_time_out: Any = self.update_time
+        update_time = _update_time_out
 
         time_in_force: str | Unset = UNSET
         if not isinstance(self.time_in_force, Unset):
@@ -265,16 +285,26 @@ class AlgoOrder:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["algoId"] = algo_id
-        field_dict["clientAlgoId"] = client_algo_id
-        field_dict["algoType"] = algo_type
-        field_dict["orderType"] = order_type
-        field_dict["symbol"] = symbol
-        field_dict["side"] = side
-        field_dict["positionSide"] = position_side
-        field_dict["algoStatus"] = algo_status
-        field_dict["createTime"] = create_time
-        field_dict["updateTime"] = update_time
+        if not isinstance(algo_id, Unset):
+            field_dict["algoId"] = algo_id
+        if not isinstance(client_algo_id, Unset):
+            field_dict["clientAlgoId"] = client_algo_id
+        if not isinstance(algo_type, Unset):
+            field_dict["algoType"] = algo_type
+        if not isinstance(order_type, Unset):
+            field_dict["orderType"] = order_type
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(side, Unset):
+            field_dict["side"] = side
+        if not isinstance(position_side, Unset):
+            field_dict["positionSide"] = position_side
+        if not isinstance(algo_status, Unset):
+            field_dict["algoStatus"] = algo_status
+        if not isinstance(create_time, Unset):
+            field_dict["createTime"] = create_time
+        if not isinstance(update_time, Unset):
+            field_dict["updateTime"] = update_time
         if time_in_force is not UNSET:
             field_dict["timeInForce"] = time_in_force
         if quantity is not UNSET:

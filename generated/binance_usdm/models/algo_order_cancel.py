@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AlgoOrderCancel")
 
@@ -53,20 +53,28 @@ class AlgoOrderCancel:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        algo_id = self.algo_id
+        _algo_id_out: Any = self.algo_id
+        algo_id = _algo_id_out
 
-        client_algo_id = self.client_algo_id
+        _client_algo_id_out: Any = self.client_algo_id
+        client_algo_id = _client_algo_id_out
 
-        code = self.code
+        _code_out: Any = self.code
+        code = _code_out
 
-        msg = self.msg
+        _msg_out: Any = self.msg
+        msg = _msg_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["algoId"] = algo_id
-        field_dict["clientAlgoId"] = client_algo_id
-        field_dict["code"] = code
-        field_dict["msg"] = msg
+        if not isinstance(algo_id, Unset):
+            field_dict["algoId"] = algo_id
+        if not isinstance(client_algo_id, Unset):
+            field_dict["clientAlgoId"] = client_algo_id
+        if not isinstance(code, Unset):
+            field_dict["code"] = code
+        if not isinstance(msg, Unset):
+            field_dict["msg"] = msg
         return field_dict
 
     @classmethod

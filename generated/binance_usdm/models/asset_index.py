@@ -78,19 +78,36 @@ class AssetIndex:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
-        index = decimal_to_wire(self.index, "index")
+        _index_out: Any = self.index
+        index: str | Unset = UNSET
+        if not isinstance(_index_out, Unset):
+            index = decimal_to_wire(_index_out, "index")
 
-        bid_buffer = decimal_to_wire(self.bid_buffer, "bidBuffer")
+        _bid_buffer_out: Any = self.bid_buffer
+        bid_buffer: str | Unset = UNSET
+        if not isinstance(_bid_buffer_out, Unset):
+            bid_buffer = decimal_to_wire(_bid_buffer_out, "bidBuffer")
 
-        ask_buffer = decimal_to_wire(self.ask_buffer, "askBuffer")
+        _ask_buffer_out: Any = self.ask_buffer
+        ask_buffer: str | Unset = UNSET
+        if not isinstance(_ask_buffer_out, Unset):
+            ask_buffer = decimal_to_wire(_ask_buffer_out, "askBuffer")
 
-        bid_rate = decimal_to_wire(self.bid_rate, "bidRate")
+        _bid_rate_out: Any = self.bid_rate
+        bid_rate: str | Unset = UNSET
+        if not isinstance(_bid_rate_out, Unset):
+            bid_rate = decimal_to_wire(_bid_rate_out, "bidRate")
 
-        ask_rate = decimal_to_wire(self.ask_rate, "askRate")
+        _ask_rate_out: Any = self.ask_rate
+        ask_rate: str | Unset = UNSET
+        if not isinstance(_ask_rate_out, Unset):
+            ask_rate = decimal_to_wire(_ask_rate_out, "askRate")
 
         auto_exchange_bid_buffer: str | Unset = UNSET
         if not isinstance(self.auto_exchange_bid_buffer, Unset):
@@ -110,13 +127,20 @@ class AssetIndex:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["time"] = time
-        field_dict["index"] = index
-        field_dict["bidBuffer"] = bid_buffer
-        field_dict["askBuffer"] = ask_buffer
-        field_dict["bidRate"] = bid_rate
-        field_dict["askRate"] = ask_rate
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
+        if not isinstance(index, Unset):
+            field_dict["index"] = index
+        if not isinstance(bid_buffer, Unset):
+            field_dict["bidBuffer"] = bid_buffer
+        if not isinstance(ask_buffer, Unset):
+            field_dict["askBuffer"] = ask_buffer
+        if not isinstance(bid_rate, Unset):
+            field_dict["bidRate"] = bid_rate
+        if not isinstance(ask_rate, Unset):
+            field_dict["askRate"] = ask_rate
         if auto_exchange_bid_buffer is not UNSET:
             field_dict["autoExchangeBidBuffer"] = auto_exchange_bid_buffer
         if auto_exchange_ask_buffer is not UNSET:

@@ -75,19 +75,36 @@ class BasisRecord:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        pair = self.pair
+        _pair_out: Any = self.pair
+        pair = _pair_out
 
-        contract_type = self.contract_type.value
+        _contract_type_out: Any = self.contract_type
+        contract_type: str | Unset = UNSET
+        if not isinstance(_contract_type_out, Unset):
+            contract_type = _contract_type_out.value
 
-        index_price = decimal_to_wire(self.index_price, "indexPrice")
+        _index_price_out: Any = self.index_price
+        index_price: str | Unset = UNSET
+        if not isinstance(_index_price_out, Unset):
+            index_price = decimal_to_wire(_index_price_out, "indexPrice")
 
-        futures_price = decimal_to_wire(self.futures_price, "futuresPrice")
+        _futures_price_out: Any = self.futures_price
+        futures_price: str | Unset = UNSET
+        if not isinstance(_futures_price_out, Unset):
+            futures_price = decimal_to_wire(_futures_price_out, "futuresPrice")
 
-        basis = decimal_to_wire(self.basis, "basis")
+        _basis_out: Any = self.basis
+        basis: str | Unset = UNSET
+        if not isinstance(_basis_out, Unset):
+            basis = decimal_to_wire(_basis_out, "basis")
 
-        basis_rate = decimal_to_wire(self.basis_rate, "basisRate")
+        _basis_rate_out: Any = self.basis_rate
+        basis_rate: str | Unset = UNSET
+        if not isinstance(_basis_rate_out, Unset):
+            basis_rate = decimal_to_wire(_basis_rate_out, "basisRate")
 
-        timestamp = self.timestamp
+        _timestamp_out: Any = self.timestamp
+        timestamp = _timestamp_out
 
         annualized_basis_rate: str | Unset = UNSET
         if not isinstance(self.annualized_basis_rate, Unset):
@@ -97,13 +114,20 @@ class BasisRecord:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["pair"] = pair
-        field_dict["contractType"] = contract_type
-        field_dict["indexPrice"] = index_price
-        field_dict["futuresPrice"] = futures_price
-        field_dict["basis"] = basis
-        field_dict["basisRate"] = basis_rate
-        field_dict["timestamp"] = timestamp
+        if not isinstance(pair, Unset):
+            field_dict["pair"] = pair
+        if not isinstance(contract_type, Unset):
+            field_dict["contractType"] = contract_type
+        if not isinstance(index_price, Unset):
+            field_dict["indexPrice"] = index_price
+        if not isinstance(futures_price, Unset):
+            field_dict["futuresPrice"] = futures_price
+        if not isinstance(basis, Unset):
+            field_dict["basis"] = basis
+        if not isinstance(basis_rate, Unset):
+            field_dict["basisRate"] = basis_rate
+        if not isinstance(timestamp, Unset):
+            field_dict["timestamp"] = timestamp
         if annualized_basis_rate is not UNSET:
             field_dict["annualizedBasisRate"] = annualized_basis_rate
         return field_dict

@@ -71,13 +71,23 @@ class BatchOrderModification:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        side = self.side.value
+        _side_out: Any = self.side
+        side: str | Unset = UNSET
+        if not isinstance(_side_out, Unset):
+            side = _side_out.value
 
-        quantity = decimal_to_wire(self.quantity, "quantity")
+        _quantity_out: Any = self.quantity
+        quantity: str | Unset = UNSET
+        if not isinstance(_quantity_out, Unset):
+            quantity = decimal_to_wire(_quantity_out, "quantity")
 
-        price = decimal_to_wire(self.price, "price")
+        _price_out: Any = self.price
+        price: str | Unset = UNSET
+        if not isinstance(_price_out, Unset):
+            price = decimal_to_wire(_price_out, "price")
 
         order_id = self.order_id
 
@@ -93,10 +103,14 @@ class BatchOrderModification:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["side"] = side
-        field_dict["quantity"] = quantity
-        field_dict["price"] = price
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(side, Unset):
+            field_dict["side"] = side
+        if not isinstance(quantity, Unset):
+            field_dict["quantity"] = quantity
+        if not isinstance(price, Unset):
+            field_dict["price"] = price
         if order_id is not UNSET:
             field_dict["orderId"] = order_id
         if orig_client_order_id is not UNSET:

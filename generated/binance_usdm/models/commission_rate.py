@@ -53,11 +53,18 @@ class CommissionRate:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        maker_commission_rate = decimal_to_wire(self.maker_commission_rate, "makerCommissionRate")
+        _maker_commission_rate_out: Any = self.maker_commission_rate
+        maker_commission_rate: str | Unset = UNSET
+        if not isinstance(_maker_commission_rate_out, Unset):
+            maker_commission_rate = decimal_to_wire(_maker_commission_rate_out, "makerCommissionRate")
 
-        taker_commission_rate = decimal_to_wire(self.taker_commission_rate, "takerCommissionRate")
+        _taker_commission_rate_out: Any = self.taker_commission_rate
+        taker_commission_rate: str | Unset = UNSET
+        if not isinstance(_taker_commission_rate_out, Unset):
+            taker_commission_rate = decimal_to_wire(_taker_commission_rate_out, "takerCommissionRate")
 
         rpi_commission_rate: str | Unset = UNSET
         if not isinstance(self.rpi_commission_rate, Unset):
@@ -65,9 +72,12 @@ class CommissionRate:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["makerCommissionRate"] = maker_commission_rate
-        field_dict["takerCommissionRate"] = taker_commission_rate
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(maker_commission_rate, Unset):
+            field_dict["makerCommissionRate"] = maker_commission_rate
+        if not isinstance(taker_commission_rate, Unset):
+            field_dict["takerCommissionRate"] = taker_commission_rate
         if rpi_commission_rate is not UNSET:
             field_dict["rpiCommissionRate"] = rpi_commission_rate
         return field_dict

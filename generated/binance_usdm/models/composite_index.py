@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, join, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.index_component import IndexComponent
@@ -57,23 +57,33 @@ class CompositeIndex:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
-        component = self.component
+        _component_out: Any = self.component
+        component = _component_out
 
-        base_asset_list = []
-        for base_asset_list_item_data in self.base_asset_list:
-            base_asset_list_item = base_asset_list_item_data.to_dict()
-            base_asset_list.append(base_asset_list_item)
+        _base_asset_list_out: Any = self.base_asset_list
+        base_asset_list: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_base_asset_list_out, Unset):
+            base_asset_list = []
+            for base_asset_list_item_data in _base_asset_list_out:
+                base_asset_list_item = base_asset_list_item_data.to_dict()
+                base_asset_list.append(base_asset_list_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["time"] = time
-        field_dict["component"] = component
-        field_dict["baseAssetList"] = base_asset_list
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
+        if not isinstance(component, Unset):
+            field_dict["component"] = component
+        if not isinstance(base_asset_list, Unset):
+            field_dict["baseAssetList"] = base_asset_list
         return field_dict
 
     @classmethod

@@ -10,7 +10,7 @@ from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_enum, unexpected
 from ..models.convert_order_status import ConvertOrderStatus
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ConvertAccept")
 
@@ -50,17 +50,25 @@ class ConvertAccept:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        order_id = self.order_id
+        _order_id_out: Any = self.order_id
+        order_id = _order_id_out
 
-        create_time = self.create_time
+        _create_time_out: Any = self.create_time
+        create_time = _create_time_out
 
-        order_status = self.order_status.value
+        _order_status_out: Any = self.order_status
+        order_status: str | Unset = UNSET
+        if not isinstance(_order_status_out, Unset):
+            order_status = _order_status_out.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["orderId"] = order_id
-        field_dict["createTime"] = create_time
-        field_dict["orderStatus"] = order_status
+        if not isinstance(order_id, Unset):
+            field_dict["orderId"] = order_id
+        if not isinstance(create_time, Unset):
+            field_dict["createTime"] = create_time
+        if not isinstance(order_status, Unset):
+            field_dict["orderStatus"] = order_status
         return field_dict
 
     @classmethod

@@ -11,7 +11,7 @@ from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.convert_order_status import ConvertOrderStatus
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="ConvertOrder")
 
@@ -75,35 +75,63 @@ class ConvertOrder:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        order_id = self.order_id
+        _order_id_out: Any = self.order_id
+        order_id = _order_id_out
 
-        order_status = self.order_status.value
+        _order_status_out: Any = self.order_status
+        order_status: str | Unset = UNSET
+        if not isinstance(_order_status_out, Unset):
+            order_status = _order_status_out.value
 
-        from_asset = self.from_asset
+        _from_asset_out: Any = self.from_asset
+        from_asset = _from_asset_out
 
-        from_amount = decimal_to_wire(self.from_amount, "fromAmount")
+        _from_amount_out: Any = self.from_amount
+        from_amount: str | Unset = UNSET
+        if not isinstance(_from_amount_out, Unset):
+            from_amount = decimal_to_wire(_from_amount_out, "fromAmount")
 
-        to_asset = self.to_asset
+        _to_asset_out: Any = self.to_asset
+        to_asset = _to_asset_out
 
-        to_amount = decimal_to_wire(self.to_amount, "toAmount")
+        _to_amount_out: Any = self.to_amount
+        to_amount: str | Unset = UNSET
+        if not isinstance(_to_amount_out, Unset):
+            to_amount = decimal_to_wire(_to_amount_out, "toAmount")
 
-        ratio = decimal_to_wire(self.ratio, "ratio")
+        _ratio_out: Any = self.ratio
+        ratio: str | Unset = UNSET
+        if not isinstance(_ratio_out, Unset):
+            ratio = decimal_to_wire(_ratio_out, "ratio")
 
-        inverse_ratio = decimal_to_wire(self.inverse_ratio, "inverseRatio")
+        _inverse_ratio_out: Any = self.inverse_ratio
+        inverse_ratio: str | Unset = UNSET
+        if not isinstance(_inverse_ratio_out, Unset):
+            inverse_ratio = decimal_to_wire(_inverse_ratio_out, "inverseRatio")
 
-        create_time = self.create_time
+        _create_time_out: Any = self.create_time
+        create_time = _create_time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["orderId"] = order_id
-        field_dict["orderStatus"] = order_status
-        field_dict["fromAsset"] = from_asset
-        field_dict["fromAmount"] = from_amount
-        field_dict["toAsset"] = to_asset
-        field_dict["toAmount"] = to_amount
-        field_dict["ratio"] = ratio
-        field_dict["inverseRatio"] = inverse_ratio
-        field_dict["createTime"] = create_time
+        if not isinstance(order_id, Unset):
+            field_dict["orderId"] = order_id
+        if not isinstance(order_status, Unset):
+            field_dict["orderStatus"] = order_status
+        if not isinstance(from_asset, Unset):
+            field_dict["fromAsset"] = from_asset
+        if not isinstance(from_amount, Unset):
+            field_dict["fromAmount"] = from_amount
+        if not isinstance(to_asset, Unset):
+            field_dict["toAsset"] = to_asset
+        if not isinstance(to_amount, Unset):
+            field_dict["toAmount"] = to_amount
+        if not isinstance(ratio, Unset):
+            field_dict["ratio"] = ratio
+        if not isinstance(inverse_ratio, Unset):
+            field_dict["inverseRatio"] = inverse_ratio
+        if not isinstance(create_time, Unset):
+            field_dict["createTime"] = create_time
         return field_dict
 
     @classmethod

@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="ConvertPair")
 
@@ -62,26 +62,46 @@ class ConvertPair:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from_asset = self.from_asset
+        _from_asset_out: Any = self.from_asset
+        from_asset = _from_asset_out
 
-        to_asset = self.to_asset
+        _to_asset_out: Any = self.to_asset
+        to_asset = _to_asset_out
 
-        from_asset_min_amount = decimal_to_wire(self.from_asset_min_amount, "fromAssetMinAmount")
+        _from_asset_min_amount_out: Any = self.from_asset_min_amount
+        from_asset_min_amount: str | Unset = UNSET
+        if not isinstance(_from_asset_min_amount_out, Unset):
+            from_asset_min_amount = decimal_to_wire(_from_asset_min_amount_out, "fromAssetMinAmount")
 
-        from_asset_max_amount = decimal_to_wire(self.from_asset_max_amount, "fromAssetMaxAmount")
+        _from_asset_max_amount_out: Any = self.from_asset_max_amount
+        from_asset_max_amount: str | Unset = UNSET
+        if not isinstance(_from_asset_max_amount_out, Unset):
+            from_asset_max_amount = decimal_to_wire(_from_asset_max_amount_out, "fromAssetMaxAmount")
 
-        to_asset_min_amount = decimal_to_wire(self.to_asset_min_amount, "toAssetMinAmount")
+        _to_asset_min_amount_out: Any = self.to_asset_min_amount
+        to_asset_min_amount: str | Unset = UNSET
+        if not isinstance(_to_asset_min_amount_out, Unset):
+            to_asset_min_amount = decimal_to_wire(_to_asset_min_amount_out, "toAssetMinAmount")
 
-        to_asset_max_amount = decimal_to_wire(self.to_asset_max_amount, "toAssetMaxAmount")
+        _to_asset_max_amount_out: Any = self.to_asset_max_amount
+        to_asset_max_amount: str | Unset = UNSET
+        if not isinstance(_to_asset_max_amount_out, Unset):
+            to_asset_max_amount = decimal_to_wire(_to_asset_max_amount_out, "toAssetMaxAmount")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["fromAsset"] = from_asset
-        field_dict["toAsset"] = to_asset
-        field_dict["fromAssetMinAmount"] = from_asset_min_amount
-        field_dict["fromAssetMaxAmount"] = from_asset_max_amount
-        field_dict["toAssetMinAmount"] = to_asset_min_amount
-        field_dict["toAssetMaxAmount"] = to_asset_max_amount
+        if not isinstance(from_asset, Unset):
+            field_dict["fromAsset"] = from_asset
+        if not isinstance(to_asset, Unset):
+            field_dict["toAsset"] = to_asset
+        if not isinstance(from_asset_min_amount, Unset):
+            field_dict["fromAssetMinAmount"] = from_asset_min_amount
+        if not isinstance(from_asset_max_amount, Unset):
+            field_dict["fromAssetMaxAmount"] = from_asset_max_amount
+        if not isinstance(to_asset_min_amount, Unset):
+            field_dict["toAssetMinAmount"] = to_asset_min_amount
+        if not isinstance(to_asset_max_amount, Unset):
+            field_dict["toAssetMaxAmount"] = to_asset_max_amount
         return field_dict
 
     @classmethod

@@ -61,25 +61,43 @@ class ConvertQuote:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        ratio = decimal_to_wire(self.ratio, "ratio")
+        _ratio_out: Any = self.ratio
+        ratio: str | Unset = UNSET
+        if not isinstance(_ratio_out, Unset):
+            ratio = decimal_to_wire(_ratio_out, "ratio")
 
-        inverse_ratio = decimal_to_wire(self.inverse_ratio, "inverseRatio")
+        _inverse_ratio_out: Any = self.inverse_ratio
+        inverse_ratio: str | Unset = UNSET
+        if not isinstance(_inverse_ratio_out, Unset):
+            inverse_ratio = decimal_to_wire(_inverse_ratio_out, "inverseRatio")
 
-        valid_timestamp = self.valid_timestamp
+        _valid_timestamp_out: Any = self.valid_timestamp
+        valid_timestamp = _valid_timestamp_out
 
-        to_amount = decimal_to_wire(self.to_amount, "toAmount")
+        _to_amount_out: Any = self.to_amount
+        to_amount: str | Unset = UNSET
+        if not isinstance(_to_amount_out, Unset):
+            to_amount = decimal_to_wire(_to_amount_out, "toAmount")
 
-        from_amount = decimal_to_wire(self.from_amount, "fromAmount")
+        _from_amount_out: Any = self.from_amount
+        from_amount: str | Unset = UNSET
+        if not isinstance(_from_amount_out, Unset):
+            from_amount = decimal_to_wire(_from_amount_out, "fromAmount")
 
         quote_id = self.quote_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["ratio"] = ratio
-        field_dict["inverseRatio"] = inverse_ratio
-        field_dict["validTimestamp"] = valid_timestamp
-        field_dict["toAmount"] = to_amount
-        field_dict["fromAmount"] = from_amount
+        if not isinstance(ratio, Unset):
+            field_dict["ratio"] = ratio
+        if not isinstance(inverse_ratio, Unset):
+            field_dict["inverseRatio"] = inverse_ratio
+        if not isinstance(valid_timestamp, Unset):
+            field_dict["validTimestamp"] = valid_timestamp
+        if not isinstance(to_amount, Unset):
+            field_dict["toAmount"] = to_amount
+        if not isinstance(from_amount, Unset):
+            field_dict["fromAmount"] = from_amount
         if quote_id is not UNSET:
             field_dict["quoteId"] = quote_id
         return field_dict

@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="CurrentOpenInterest")
 
@@ -50,17 +50,25 @@ class CurrentOpenInterest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        open_interest = decimal_to_wire(self.open_interest, "openInterest")
+        _open_interest_out: Any = self.open_interest
+        open_interest: str | Unset = UNSET
+        if not isinstance(_open_interest_out, Unset):
+            open_interest = decimal_to_wire(_open_interest_out, "openInterest")
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["openInterest"] = open_interest
-        field_dict["time"] = time
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(open_interest, Unset):
+            field_dict["openInterest"] = open_interest
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
         return field_dict
 
     @classmethod

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Error")
 
@@ -45,14 +45,18 @@ class Error:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        code = self.code
+        _code_out: Any = self.code
+        code = _code_out
 
-        msg = self.msg
+        _msg_out: Any = self.msg
+        msg = _msg_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["code"] = code
-        field_dict["msg"] = msg
+        if not isinstance(code, Unset):
+            field_dict["code"] = code
+        if not isinstance(msg, Unset):
+            field_dict["msg"] = msg
         return field_dict
 
     @classmethod

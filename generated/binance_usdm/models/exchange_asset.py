@@ -50,9 +50,11 @@ class ExchangeAsset:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        asset = self.asset
+        _asset_out: Any = self.asset
+        asset = _asset_out
 
-        margin_available = self.margin_available
+        _margin_available_out: Any = self.margin_available
+        margin_available = _margin_available_out
 
         auto_asset_exchange: Decimal | None | Unset
         if isinstance(self.auto_asset_exchange, Unset):
@@ -64,8 +66,10 @@ class ExchangeAsset:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["asset"] = asset
-        field_dict["marginAvailable"] = margin_available
+        if not isinstance(asset, Unset):
+            field_dict["asset"] = asset
+        if not isinstance(margin_available, Unset):
+            field_dict["marginAvailable"] = margin_available
         if auto_asset_exchange is not UNSET:
             field_dict["autoAssetExchange"] = auto_asset_exchange
         return field_dict

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FeeBurnStatus")
 
@@ -41,11 +41,13 @@ class FeeBurnStatus:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        fee_burn = self.fee_burn
+        _fee_burn_out: Any = self.fee_burn
+        fee_burn = _fee_burn_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["feeBurn"] = fee_burn
+        if not isinstance(fee_burn, Unset):
+            field_dict["feeBurn"] = fee_burn
         return field_dict
 
     @classmethod

@@ -57,24 +57,38 @@ class FundingInfo:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        adjusted_funding_rate_cap = decimal_to_wire(self.adjusted_funding_rate_cap, "adjustedFundingRateCap")
+        _adjusted_funding_rate_cap_out: Any = self.adjusted_funding_rate_cap
+        adjusted_funding_rate_cap: str | Unset = UNSET
+        if not isinstance(_adjusted_funding_rate_cap_out, Unset):
+            adjusted_funding_rate_cap = decimal_to_wire(
+                _adjusted_funding_rate_cap_out, "adjustedFundingRateCap"
+            )
 
-        adjusted_funding_rate_floor = decimal_to_wire(
-            self.adjusted_funding_rate_floor, "adjustedFundingRateFloor"
-        )
+        _adjusted_funding_rate_floor_out: Any = self.adjusted_funding_rate_floor
+        adjusted_funding_rate_floor: str | Unset = UNSET
+        if not isinstance(_adjusted_funding_rate_floor_out, Unset):
+            adjusted_funding_rate_floor = decimal_to_wire(
+                _adjusted_funding_rate_floor_out, "adjustedFundingRateFloor"
+            )
 
-        funding_interval_hours = self.funding_interval_hours
+        _funding_interval_hours_out: Any = self.funding_interval_hours
+        funding_interval_hours = _funding_interval_hours_out
 
         disclaimer = self.disclaimer
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["adjustedFundingRateCap"] = adjusted_funding_rate_cap
-        field_dict["adjustedFundingRateFloor"] = adjusted_funding_rate_floor
-        field_dict["fundingIntervalHours"] = funding_interval_hours
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(adjusted_funding_rate_cap, Unset):
+            field_dict["adjustedFundingRateCap"] = adjusted_funding_rate_cap
+        if not isinstance(adjusted_funding_rate_floor, Unset):
+            field_dict["adjustedFundingRateFloor"] = adjusted_funding_rate_floor
+        if not isinstance(funding_interval_hours, Unset):
+            field_dict["fundingIntervalHours"] = funding_interval_hours
         if disclaimer is not UNSET:
             field_dict["disclaimer"] = disclaimer
         return field_dict

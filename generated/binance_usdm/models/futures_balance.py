@@ -73,34 +73,60 @@ class FuturesBalance:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        account_alias = self.account_alias
+        _account_alias_out: Any = self.account_alias
+        account_alias = _account_alias_out
 
-        asset = self.asset
+        _asset_out: Any = self.asset
+        asset = _asset_out
 
-        balance = decimal_to_wire(self.balance, "balance")
+        _balance_out: Any = self.balance
+        balance: str | Unset = UNSET
+        if not isinstance(_balance_out, Unset):
+            balance = decimal_to_wire(_balance_out, "balance")
 
-        cross_wallet_balance = decimal_to_wire(self.cross_wallet_balance, "crossWalletBalance")
+        _cross_wallet_balance_out: Any = self.cross_wallet_balance
+        cross_wallet_balance: str | Unset = UNSET
+        if not isinstance(_cross_wallet_balance_out, Unset):
+            cross_wallet_balance = decimal_to_wire(_cross_wallet_balance_out, "crossWalletBalance")
 
-        cross_un_pnl = decimal_to_wire(self.cross_un_pnl, "crossUnPnl")
+        _cross_un_pnl_out: Any = self.cross_un_pnl
+        cross_un_pnl: str | Unset = UNSET
+        if not isinstance(_cross_un_pnl_out, Unset):
+            cross_un_pnl = decimal_to_wire(_cross_un_pnl_out, "crossUnPnl")
 
-        available_balance = decimal_to_wire(self.available_balance, "availableBalance")
+        _available_balance_out: Any = self.available_balance
+        available_balance: str | Unset = UNSET
+        if not isinstance(_available_balance_out, Unset):
+            available_balance = decimal_to_wire(_available_balance_out, "availableBalance")
 
-        max_withdraw_amount = decimal_to_wire(self.max_withdraw_amount, "maxWithdrawAmount")
+        _max_withdraw_amount_out: Any = self.max_withdraw_amount
+        max_withdraw_amount: str | Unset = UNSET
+        if not isinstance(_max_withdraw_amount_out, Unset):
+            max_withdraw_amount = decimal_to_wire(_max_withdraw_amount_out, "maxWithdrawAmount")
 
-        update_time = self.update_time
+        _update_time_out: Any = self.update_time
+        update_time = _update_time_out
 
         margin_available = self.margin_available
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["accountAlias"] = account_alias
-        field_dict["asset"] = asset
-        field_dict["balance"] = balance
-        field_dict["crossWalletBalance"] = cross_wallet_balance
-        field_dict["crossUnPnl"] = cross_un_pnl
-        field_dict["availableBalance"] = available_balance
-        field_dict["maxWithdrawAmount"] = max_withdraw_amount
-        field_dict["updateTime"] = update_time
+        if not isinstance(account_alias, Unset):
+            field_dict["accountAlias"] = account_alias
+        if not isinstance(asset, Unset):
+            field_dict["asset"] = asset
+        if not isinstance(balance, Unset):
+            field_dict["balance"] = balance
+        if not isinstance(cross_wallet_balance, Unset):
+            field_dict["crossWalletBalance"] = cross_wallet_balance
+        if not isinstance(cross_un_pnl, Unset):
+            field_dict["crossUnPnl"] = cross_un_pnl
+        if not isinstance(available_balance, Unset):
+            field_dict["availableBalance"] = available_balance
+        if not isinstance(max_withdraw_amount, Unset):
+            field_dict["maxWithdrawAmount"] = max_withdraw_amount
+        if not isinstance(update_time, Unset):
+            field_dict["updateTime"] = update_time
         if margin_available is not UNSET:
             field_dict["marginAvailable"] = margin_available
         return field_dict

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="HistoryDownloadId")
 
@@ -45,14 +45,18 @@ class HistoryDownloadId:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        avg_cost_timestamp_of_last_30_d = self.avg_cost_timestamp_of_last_30_d
+        _avg_cost_timestamp_of_last_30_d_out: Any = self.avg_cost_timestamp_of_last_30_d
+        avg_cost_timestamp_of_last_30_d = _avg_cost_timestamp_of_last_30_d_out
 
-        download_id = self.download_id
+        _download_id_out: Any = self.download_id
+        download_id = _download_id_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["avgCostTimestampOfLast30d"] = avg_cost_timestamp_of_last_30_d
-        field_dict["downloadId"] = download_id
+        if not isinstance(avg_cost_timestamp_of_last_30_d, Unset):
+            field_dict["avgCostTimestampOfLast30d"] = avg_cost_timestamp_of_last_30_d
+        if not isinstance(download_id, Unset):
+            field_dict["downloadId"] = download_id
         return field_dict
 
     @classmethod

@@ -11,7 +11,7 @@ from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.income_type import IncomeType
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="IncomeRecord")
 
@@ -71,32 +71,52 @@ class IncomeRecord:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        income_type = self.income_type.value
+        _income_type_out: Any = self.income_type
+        income_type: str | Unset = UNSET
+        if not isinstance(_income_type_out, Unset):
+            income_type = _income_type_out.value
 
-        income = decimal_to_wire(self.income, "income")
+        _income_out: Any = self.income
+        income: str | Unset = UNSET
+        if not isinstance(_income_out, Unset):
+            income = decimal_to_wire(_income_out, "income")
 
-        asset = self.asset
+        _asset_out: Any = self.asset
+        asset = _asset_out
 
-        info = self.info
+        _info_out: Any = self.info
+        info = _info_out
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
-        tran_id = self.tran_id
+        _tran_id_out: Any = self.tran_id
+        tran_id = _tran_id_out
 
-        trade_id = self.trade_id
+        _trade_id_out: Any = self.trade_id
+        trade_id = _trade_id_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["incomeType"] = income_type
-        field_dict["income"] = income
-        field_dict["asset"] = asset
-        field_dict["info"] = info
-        field_dict["time"] = time
-        field_dict["tranId"] = tran_id
-        field_dict["tradeId"] = trade_id
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(income_type, Unset):
+            field_dict["incomeType"] = income_type
+        if not isinstance(income, Unset):
+            field_dict["income"] = income
+        if not isinstance(asset, Unset):
+            field_dict["asset"] = asset
+        if not isinstance(info, Unset):
+            field_dict["info"] = info
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
+        if not isinstance(tran_id, Unset):
+            field_dict["tranId"] = tran_id
+        if not isinstance(trade_id, Unset):
+            field_dict["tradeId"] = trade_id
         return field_dict
 
     @classmethod

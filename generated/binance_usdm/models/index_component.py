@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="IndexComponent")
 
@@ -54,20 +54,32 @@ class IndexComponent:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        base_asset = self.base_asset
+        _base_asset_out: Any = self.base_asset
+        base_asset = _base_asset_out
 
-        quote_asset = self.quote_asset
+        _quote_asset_out: Any = self.quote_asset
+        quote_asset = _quote_asset_out
 
-        weight_in_quantity = decimal_to_wire(self.weight_in_quantity, "weightInQuantity")
+        _weight_in_quantity_out: Any = self.weight_in_quantity
+        weight_in_quantity: str | Unset = UNSET
+        if not isinstance(_weight_in_quantity_out, Unset):
+            weight_in_quantity = decimal_to_wire(_weight_in_quantity_out, "weightInQuantity")
 
-        weight_in_percentage = decimal_to_wire(self.weight_in_percentage, "weightInPercentage")
+        _weight_in_percentage_out: Any = self.weight_in_percentage
+        weight_in_percentage: str | Unset = UNSET
+        if not isinstance(_weight_in_percentage_out, Unset):
+            weight_in_percentage = decimal_to_wire(_weight_in_percentage_out, "weightInPercentage")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["baseAsset"] = base_asset
-        field_dict["quoteAsset"] = quote_asset
-        field_dict["weightInQuantity"] = weight_in_quantity
-        field_dict["weightInPercentage"] = weight_in_percentage
+        if not isinstance(base_asset, Unset):
+            field_dict["baseAsset"] = base_asset
+        if not isinstance(quote_asset, Unset):
+            field_dict["quoteAsset"] = quote_asset
+        if not isinstance(weight_in_quantity, Unset):
+            field_dict["weightInQuantity"] = weight_in_quantity
+        if not isinstance(weight_in_percentage, Unset):
+            field_dict["weightInPercentage"] = weight_in_percentage
         return field_dict
 
     @classmethod

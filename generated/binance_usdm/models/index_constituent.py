@@ -52,9 +52,11 @@ class IndexConstituent:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        exchange = self.exchange
+        _exchange_out: Any = self.exchange
+        exchange = _exchange_out
 
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
         price: str | Unset = UNSET
         if not isinstance(self.price, Unset):
@@ -66,8 +68,10 @@ class IndexConstituent:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["exchange"] = exchange
-        field_dict["symbol"] = symbol
+        if not isinstance(exchange, Unset):
+            field_dict["exchange"] = exchange
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
         if price is not UNSET:
             field_dict["price"] = price
         if weight is not UNSET:

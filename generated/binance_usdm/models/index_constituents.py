@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, join, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.index_constituent import IndexConstituent
@@ -53,20 +53,28 @@ class IndexConstituents:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
-        constituents = []
-        for constituents_item_data in self.constituents:
-            constituents_item = constituents_item_data.to_dict()
-            constituents.append(constituents_item)
+        _constituents_out: Any = self.constituents
+        constituents: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_constituents_out, Unset):
+            constituents = []
+            for constituents_item_data in _constituents_out:
+                constituents_item = constituents_item_data.to_dict()
+                constituents.append(constituents_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["time"] = time
-        field_dict["constituents"] = constituents
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
+        if not isinstance(constituents, Unset):
+            field_dict["constituents"] = constituents
         return field_dict
 
     @classmethod

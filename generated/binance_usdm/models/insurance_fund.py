@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, join, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.insurance_fund_asset import InsuranceFundAsset
@@ -49,17 +49,25 @@ class InsuranceFund:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbols = self.symbols
+        _symbols_out: Any = self.symbols
+        symbols: list[str] | Unset = UNSET
+        if not isinstance(_symbols_out, Unset):
+            symbols = _symbols_out
 
-        assets = []
-        for assets_item_data in self.assets:
-            assets_item = assets_item_data.to_dict()
-            assets.append(assets_item)
+        _assets_out: Any = self.assets
+        assets: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_assets_out, Unset):
+            assets = []
+            for assets_item_data in _assets_out:
+                assets_item = assets_item_data.to_dict()
+                assets.append(assets_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbols"] = symbols
-        field_dict["assets"] = assets
+        if not isinstance(symbols, Unset):
+            field_dict["symbols"] = symbols
+        if not isinstance(assets, Unset):
+            field_dict["assets"] = assets
         return field_dict
 
     @classmethod

@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="InsuranceFundAsset")
 
@@ -50,17 +50,25 @@ class InsuranceFundAsset:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        asset = self.asset
+        _asset_out: Any = self.asset
+        asset = _asset_out
 
-        margin_balance = decimal_to_wire(self.margin_balance, "marginBalance")
+        _margin_balance_out: Any = self.margin_balance
+        margin_balance: str | Unset = UNSET
+        if not isinstance(_margin_balance_out, Unset):
+            margin_balance = decimal_to_wire(_margin_balance_out, "marginBalance")
 
-        update_time = self.update_time
+        _update_time_out: Any = self.update_time
+        update_time = _update_time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["asset"] = asset
-        field_dict["marginBalance"] = margin_balance
-        field_dict["updateTime"] = update_time
+        if not isinstance(asset, Unset):
+            field_dict["asset"] = asset
+        if not isinstance(margin_balance, Unset):
+            field_dict["marginBalance"] = margin_balance
+        if not isinstance(update_time, Unset):
+            field_dict["updateTime"] = update_time
         return field_dict
 
     @classmethod

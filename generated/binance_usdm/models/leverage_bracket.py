@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="LeverageBracket")
 
@@ -62,26 +62,46 @@ class LeverageBracket:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        bracket = self.bracket
+        _bracket_out: Any = self.bracket
+        bracket = _bracket_out
 
-        initial_leverage = self.initial_leverage
+        _initial_leverage_out: Any = self.initial_leverage
+        initial_leverage = _initial_leverage_out
 
-        notional_cap = self.notional_cap
+        _notional_cap_out: Any = self.notional_cap
+        notional_cap: Decimal | Unset = UNSET
+        if not isinstance(_notional_cap_out, Unset):
+            notional_cap = _notional_cap_out
 
-        notional_floor = self.notional_floor
+        _notional_floor_out: Any = self.notional_floor
+        notional_floor: Decimal | Unset = UNSET
+        if not isinstance(_notional_floor_out, Unset):
+            notional_floor = _notional_floor_out
 
-        maint_margin_ratio = self.maint_margin_ratio
+        _maint_margin_ratio_out: Any = self.maint_margin_ratio
+        maint_margin_ratio: Decimal | Unset = UNSET
+        if not isinstance(_maint_margin_ratio_out, Unset):
+            maint_margin_ratio = _maint_margin_ratio_out
 
-        cum = self.cum
+        _cum_out: Any = self.cum
+        cum: Decimal | Unset = UNSET
+        if not isinstance(_cum_out, Unset):
+            cum = _cum_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["bracket"] = bracket
-        field_dict["initialLeverage"] = initial_leverage
-        field_dict["notionalCap"] = notional_cap
-        field_dict["notionalFloor"] = notional_floor
-        field_dict["maintMarginRatio"] = maint_margin_ratio
-        field_dict["cum"] = cum
+        if not isinstance(bracket, Unset):
+            field_dict["bracket"] = bracket
+        if not isinstance(initial_leverage, Unset):
+            field_dict["initialLeverage"] = initial_leverage
+        if not isinstance(notional_cap, Unset):
+            field_dict["notionalCap"] = notional_cap
+        if not isinstance(notional_floor, Unset):
+            field_dict["notionalFloor"] = notional_floor
+        if not isinstance(maint_margin_ratio, Unset):
+            field_dict["maintMarginRatio"] = maint_margin_ratio
+        if not isinstance(cum, Unset):
+            field_dict["cum"] = cum
         return field_dict
 
     @classmethod

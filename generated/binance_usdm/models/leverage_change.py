@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="LeverageChange")
 
@@ -50,17 +50,25 @@ class LeverageChange:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        leverage = self.leverage
+        _leverage_out: Any = self.leverage
+        leverage = _leverage_out
 
-        max_notional_value = decimal_to_wire(self.max_notional_value, "maxNotionalValue")
+        _max_notional_value_out: Any = self.max_notional_value
+        max_notional_value: str | Unset = UNSET
+        if not isinstance(_max_notional_value_out, Unset):
+            max_notional_value = decimal_to_wire(_max_notional_value_out, "maxNotionalValue")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["leverage"] = leverage
-        field_dict["maxNotionalValue"] = max_notional_value
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(leverage, Unset):
+            field_dict["leverage"] = leverage
+        if not isinstance(max_notional_value, Unset):
+            field_dict["maxNotionalValue"] = max_notional_value
         return field_dict
 
     @classmethod

@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="LongShortRatioRecord")
 
@@ -59,24 +59,43 @@ class LongShortRatioRecord:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        long_short_ratio = decimal_to_wire(self.long_short_ratio, "longShortRatio")
+        _long_short_ratio_out: Any = self.long_short_ratio
+        long_short_ratio: str | Unset = UNSET
+        if not isinstance(_long_short_ratio_out, Unset):
+            long_short_ratio = decimal_to_wire(_long_short_ratio_out, "longShortRatio")
 
-        long_account = decimal_to_wire(self.long_account, "longAccount")
+        _long_account_out: Any = self.long_account
+        long_account: str | Unset = UNSET
+        if not isinstance(_long_account_out, Unset):
+            long_account = decimal_to_wire(_long_account_out, "longAccount")
 
-        short_account = decimal_to_wire(self.short_account, "shortAccount")
+        _short_account_out: Any = self.short_account
+        short_account: str | Unset = UNSET
+        if not isinstance(_short_account_out, Unset):
+            short_account = decimal_to_wire(_short_account_out, "shortAccount")
 
-        timestamp: int | str
-        timestamp = self.timestamp
+        _timestamp_out: Any = self.timestamp
+        timestamp: int | str | Unset
+        if isinstance(_timestamp_out, Unset):
+            timestamp = UNSET
+        else:
+            timestamp = _timestamp_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["longShortRatio"] = long_short_ratio
-        field_dict["longAccount"] = long_account
-        field_dict["shortAccount"] = short_account
-        field_dict["timestamp"] = timestamp
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(long_short_ratio, Unset):
+            field_dict["longShortRatio"] = long_short_ratio
+        if not isinstance(long_account, Unset):
+            field_dict["longAccount"] = long_account
+        if not isinstance(short_account, Unset):
+            field_dict["shortAccount"] = short_account
+        if not isinstance(timestamp, Unset):
+            field_dict["timestamp"] = timestamp
         return field_dict
 
     @classmethod

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, join, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.trading_session import TradingSession
@@ -45,14 +45,18 @@ class MarketSchedule:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        sessions = []
-        for sessions_item_data in self.sessions:
-            sessions_item = sessions_item_data.to_dict()
-            sessions.append(sessions_item)
+        _sessions_out: Any = self.sessions
+        sessions: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_sessions_out, Unset):
+            sessions = []
+            for sessions_item_data in _sessions_out:
+                sessions_item = sessions_item_data.to_dict()
+                sessions.append(sessions_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["sessions"] = sessions
+        if not isinstance(sessions, Unset):
+            field_dict["sessions"] = sessions
         return field_dict
 
     @classmethod

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="MultiAssetsMode")
 
@@ -41,11 +41,13 @@ class MultiAssetsMode:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        multi_assets_margin = self.multi_assets_margin
+        _multi_assets_margin_out: Any = self.multi_assets_margin
+        multi_assets_margin = _multi_assets_margin_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["multiAssetsMargin"] = multi_assets_margin
+        if not isinstance(multi_assets_margin, Unset):
+            field_dict["multiAssetsMargin"] = multi_assets_margin
         return field_dict
 
     @classmethod

@@ -58,14 +58,25 @@ class OpenInterestStatistic:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        sum_open_interest = decimal_to_wire(self.sum_open_interest, "sumOpenInterest")
+        _sum_open_interest_out: Any = self.sum_open_interest
+        sum_open_interest: str | Unset = UNSET
+        if not isinstance(_sum_open_interest_out, Unset):
+            sum_open_interest = decimal_to_wire(_sum_open_interest_out, "sumOpenInterest")
 
-        sum_open_interest_value = decimal_to_wire(self.sum_open_interest_value, "sumOpenInterestValue")
+        _sum_open_interest_value_out: Any = self.sum_open_interest_value
+        sum_open_interest_value: str | Unset = UNSET
+        if not isinstance(_sum_open_interest_value_out, Unset):
+            sum_open_interest_value = decimal_to_wire(_sum_open_interest_value_out, "sumOpenInterestValue")
 
-        timestamp: int | str
-        timestamp = self.timestamp
+        _timestamp_out: Any = self.timestamp
+        timestamp: int | str | Unset
+        if isinstance(_timestamp_out, Unset):
+            timestamp = UNSET
+        else:
+            timestamp = _timestamp_out
 
         cmc_circulating_supply: str | Unset = UNSET
         if not isinstance(self.cmc_circulating_supply, Unset):
@@ -73,10 +84,14 @@ class OpenInterestStatistic:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["sumOpenInterest"] = sum_open_interest
-        field_dict["sumOpenInterestValue"] = sum_open_interest_value
-        field_dict["timestamp"] = timestamp
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(sum_open_interest, Unset):
+            field_dict["sumOpenInterest"] = sum_open_interest
+        if not isinstance(sum_open_interest_value, Unset):
+            field_dict["sumOpenInterestValue"] = sum_open_interest_value
+        if not isinstance(timestamp, Unset):
+            field_dict["timestamp"] = timestamp
         if cmc_circulating_supply is not UNSET:
             field_dict["CMCCirculatingSupply"] = cmc_circulating_supply
         return field_dict

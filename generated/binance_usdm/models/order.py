@@ -156,31 +156,60 @@ class Order:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        order_id = self.order_id
+        _order_id_out: Any = self.order_id
+        order_id = _order_id_out
 
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        status = self.status.value
+        _status_out: Any = self.status
+        status: str | Unset = UNSET
+        if not isinstance(_status_out, Unset):
+            status = _status_out.value
 
-        client_order_id = self.client_order_id
+        _client_order_id_out: Any = self.client_order_id
+        client_order_id = _client_order_id_out
 
-        price = decimal_to_wire(self.price, "price")
+        _price_out: Any = self.price
+        price: str | Unset = UNSET
+        if not isinstance(_price_out, Unset):
+            price = decimal_to_wire(_price_out, "price")
 
-        orig_qty = decimal_to_wire(self.orig_qty, "origQty")
+        _orig_qty_out: Any = self.orig_qty
+        orig_qty: str | Unset = UNSET
+        if not isinstance(_orig_qty_out, Unset):
+            orig_qty = decimal_to_wire(_orig_qty_out, "origQty")
 
-        executed_qty = decimal_to_wire(self.executed_qty, "executedQty")
+        _executed_qty_out: Any = self.executed_qty
+        executed_qty: str | Unset = UNSET
+        if not isinstance(_executed_qty_out, Unset):
+            executed_qty = decimal_to_wire(_executed_qty_out, "executedQty")
 
-        time_in_force = self.time_in_force.value
+        _time_in_force_out: Any = self.time_in_force
+        time_in_force: str | Unset = UNSET
+        if not isinstance(_time_in_force_out, Unset):
+            time_in_force = _time_in_force_out.value
 
-        type_ = self.type_.value
+        _type__out: Any = self.type_
+        type_: str | Unset = UNSET
+        if not isinstance(_type__out, Unset):
+            type_ = _type__out.value
 
-        reduce_only = self.reduce_only
+        _reduce_only_out: Any = self.reduce_only
+        reduce_only = _reduce_only_out
 
-        side = self.side.value
+        _side_out: Any = self.side
+        side: str | Unset = UNSET
+        if not isinstance(_side_out, Unset):
+            side = _side_out.value
 
-        position_side = self.position_side.value
+        _position_side_out: Any = self.position_side
+        position_side: str | Unset = UNSET
+        if not isinstance(_position_side_out, Unset):
+            position_side = _position_side_out.value
 
-        update_time = self.update_time
+        _update_time_out: Any = self.update_time
+        update_time = _update_time_out
 
         pair = self.pair
 
@@ -238,19 +267,32 @@ class Order:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["orderId"] = order_id
-        field_dict["symbol"] = symbol
-        field_dict["status"] = status
-        field_dict["clientOrderId"] = client_order_id
-        field_dict["price"] = price
-        field_dict["origQty"] = orig_qty
-        field_dict["executedQty"] = executed_qty
-        field_dict["timeInForce"] = time_in_force
-        field_dict["type"] = type_
-        field_dict["reduceOnly"] = reduce_only
-        field_dict["side"] = side
-        field_dict["positionSide"] = position_side
-        field_dict["updateTime"] = update_time
+        if not isinstance(order_id, Unset):
+            field_dict["orderId"] = order_id
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(status, Unset):
+            field_dict["status"] = status
+        if not isinstance(client_order_id, Unset):
+            field_dict["clientOrderId"] = client_order_id
+        if not isinstance(price, Unset):
+            field_dict["price"] = price
+        if not isinstance(orig_qty, Unset):
+            field_dict["origQty"] = orig_qty
+        if not isinstance(executed_qty, Unset):
+            field_dict["executedQty"] = executed_qty
+        if not isinstance(time_in_force, Unset):
+            field_dict["timeInForce"] = time_in_force
+        if not isinstance(type_, Unset):
+            field_dict["type"] = type_
+        if not isinstance(reduce_only, Unset):
+            field_dict["reduceOnly"] = reduce_only
+        if not isinstance(side, Unset):
+            field_dict["side"] = side
+        if not isinstance(position_side, Unset):
+            field_dict["positionSide"] = position_side
+        if not isinstance(update_time, Unset):
+            field_dict["updateTime"] = update_time
         if pair is not UNSET:
             field_dict["pair"] = pair
         if avg_price is not UNSET:

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.order_amendment_change import OrderAmendmentChange
@@ -53,17 +53,27 @@ class OrderAmendmentDetail:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        price = self.price.to_dict()
+        _price_out: Any = self.price
+        price: dict[str, Any] | Unset = UNSET
+        if not isinstance(_price_out, Unset):
+            price = _price_out.to_dict()
 
-        orig_qty = self.orig_qty.to_dict()
+        _orig_qty_out: Any = self.orig_qty
+        orig_qty: dict[str, Any] | Unset = UNSET
+        if not isinstance(_orig_qty_out, Unset):
+            orig_qty = _orig_qty_out.to_dict()
 
-        count = self.count
+        _count_out: Any = self.count
+        count = _count_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["price"] = price
-        field_dict["origQty"] = orig_qty
-        field_dict["count"] = count
+        if not isinstance(price, Unset):
+            field_dict["price"] = price
+        if not isinstance(orig_qty, Unset):
+            field_dict["origQty"] = orig_qty
+        if not isinstance(count, Unset):
+            field_dict["count"] = count
         return field_dict
 
     @classmethod

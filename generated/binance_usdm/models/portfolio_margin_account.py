@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="PortfolioMarginAccount")
 
@@ -50,17 +50,27 @@ class PortfolioMarginAccount:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        max_withdraw_amount_usd = decimal_to_wire(self.max_withdraw_amount_usd, "maxWithdrawAmountUSD")
+        _max_withdraw_amount_usd_out: Any = self.max_withdraw_amount_usd
+        max_withdraw_amount_usd: str | Unset = UNSET
+        if not isinstance(_max_withdraw_amount_usd_out, Unset):
+            max_withdraw_amount_usd = decimal_to_wire(_max_withdraw_amount_usd_out, "maxWithdrawAmountUSD")
 
-        asset = self.asset
+        _asset_out: Any = self.asset
+        asset = _asset_out
 
-        max_withdraw_amount = decimal_to_wire(self.max_withdraw_amount, "maxWithdrawAmount")
+        _max_withdraw_amount_out: Any = self.max_withdraw_amount
+        max_withdraw_amount: str | Unset = UNSET
+        if not isinstance(_max_withdraw_amount_out, Unset):
+            max_withdraw_amount = decimal_to_wire(_max_withdraw_amount_out, "maxWithdrawAmount")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["maxWithdrawAmountUSD"] = max_withdraw_amount_usd
-        field_dict["asset"] = asset
-        field_dict["maxWithdrawAmount"] = max_withdraw_amount
+        if not isinstance(max_withdraw_amount_usd, Unset):
+            field_dict["maxWithdrawAmountUSD"] = max_withdraw_amount_usd
+        if not isinstance(asset, Unset):
+            field_dict["asset"] = asset
+        if not isinstance(max_withdraw_amount, Unset):
+            field_dict["maxWithdrawAmount"] = max_withdraw_amount
         return field_dict
 
     @classmethod

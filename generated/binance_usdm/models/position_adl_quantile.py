@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.adl_quantiles import AdlQuantiles
@@ -49,14 +49,20 @@ class PositionAdlQuantile:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        adl_quantile = self.adl_quantile.to_dict()
+        _adl_quantile_out: Any = self.adl_quantile
+        adl_quantile: dict[str, Any] | Unset = UNSET
+        if not isinstance(_adl_quantile_out, Unset):
+            adl_quantile = _adl_quantile_out.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["adlQuantile"] = adl_quantile
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(adl_quantile, Unset):
+            field_dict["adlQuantile"] = adl_quantile
         return field_dict
 
     @classmethod

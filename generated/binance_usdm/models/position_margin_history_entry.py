@@ -66,28 +66,44 @@ class PositionMarginHistoryEntry:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        type_ = self.type_
+        _type__out: Any = self.type_
+        type_ = _type__out
 
-        amount = decimal_to_wire(self.amount, "amount")
+        _amount_out: Any = self.amount
+        amount: str | Unset = UNSET
+        if not isinstance(_amount_out, Unset):
+            amount = decimal_to_wire(_amount_out, "amount")
 
-        asset = self.asset
+        _asset_out: Any = self.asset
+        asset = _asset_out
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
-        position_side = self.position_side.value
+        _position_side_out: Any = self.position_side
+        position_side: str | Unset = UNSET
+        if not isinstance(_position_side_out, Unset):
+            position_side = _position_side_out.value
 
         delta_type = self.delta_type
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["type"] = type_
-        field_dict["amount"] = amount
-        field_dict["asset"] = asset
-        field_dict["time"] = time
-        field_dict["positionSide"] = position_side
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(type_, Unset):
+            field_dict["type"] = type_
+        if not isinstance(amount, Unset):
+            field_dict["amount"] = amount
+        if not isinstance(asset, Unset):
+            field_dict["asset"] = asset
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
+        if not isinstance(position_side, Unset):
+            field_dict["positionSide"] = position_side
         if delta_type is not UNSET:
             field_dict["deltaType"] = delta_type
         return field_dict

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PositionMode")
 
@@ -41,11 +41,13 @@ class PositionMode:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        dual_side_position = self.dual_side_position
+        _dual_side_position_out: Any = self.dual_side_position
+        dual_side_position = _dual_side_position_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["dualSidePosition"] = dual_side_position
+        if not isinstance(dual_side_position, Unset):
+            field_dict["dualSidePosition"] = dual_side_position
         return field_dict
 
     @classmethod

@@ -116,39 +116,84 @@ class PositionRiskV3:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        position_side = self.position_side.value
+        _position_side_out: Any = self.position_side
+        position_side: str | Unset = UNSET
+        if not isinstance(_position_side_out, Unset):
+            position_side = _position_side_out.value
 
-        position_amt = decimal_to_wire(self.position_amt, "positionAmt")
+        _position_amt_out: Any = self.position_amt
+        position_amt: str | Unset = UNSET
+        if not isinstance(_position_amt_out, Unset):
+            position_amt = decimal_to_wire(_position_amt_out, "positionAmt")
 
-        entry_price = decimal_to_wire(self.entry_price, "entryPrice")
+        _entry_price_out: Any = self.entry_price
+        entry_price: str | Unset = UNSET
+        if not isinstance(_entry_price_out, Unset):
+            entry_price = decimal_to_wire(_entry_price_out, "entryPrice")
 
-        mark_price = decimal_to_wire(self.mark_price, "markPrice")
+        _mark_price_out: Any = self.mark_price
+        mark_price: str | Unset = UNSET
+        if not isinstance(_mark_price_out, Unset):
+            mark_price = decimal_to_wire(_mark_price_out, "markPrice")
 
-        un_realized_profit = decimal_to_wire(self.un_realized_profit, "unRealizedProfit")
+        _un_realized_profit_out: Any = self.un_realized_profit
+        un_realized_profit: str | Unset = UNSET
+        if not isinstance(_un_realized_profit_out, Unset):
+            un_realized_profit = decimal_to_wire(_un_realized_profit_out, "unRealizedProfit")
 
-        liquidation_price = decimal_to_wire(self.liquidation_price, "liquidationPrice")
+        _liquidation_price_out: Any = self.liquidation_price
+        liquidation_price: str | Unset = UNSET
+        if not isinstance(_liquidation_price_out, Unset):
+            liquidation_price = decimal_to_wire(_liquidation_price_out, "liquidationPrice")
 
-        isolated_margin = decimal_to_wire(self.isolated_margin, "isolatedMargin")
+        _isolated_margin_out: Any = self.isolated_margin
+        isolated_margin: str | Unset = UNSET
+        if not isinstance(_isolated_margin_out, Unset):
+            isolated_margin = decimal_to_wire(_isolated_margin_out, "isolatedMargin")
 
-        notional = decimal_to_wire(self.notional, "notional")
+        _notional_out: Any = self.notional
+        notional: str | Unset = UNSET
+        if not isinstance(_notional_out, Unset):
+            notional = decimal_to_wire(_notional_out, "notional")
 
-        margin_asset = self.margin_asset
+        _margin_asset_out: Any = self.margin_asset
+        margin_asset = _margin_asset_out
 
-        isolated_wallet = decimal_to_wire(self.isolated_wallet, "isolatedWallet")
+        _isolated_wallet_out: Any = self.isolated_wallet
+        isolated_wallet: str | Unset = UNSET
+        if not isinstance(_isolated_wallet_out, Unset):
+            isolated_wallet = decimal_to_wire(_isolated_wallet_out, "isolatedWallet")
 
-        initial_margin = decimal_to_wire(self.initial_margin, "initialMargin")
+        _initial_margin_out: Any = self.initial_margin
+        initial_margin: str | Unset = UNSET
+        if not isinstance(_initial_margin_out, Unset):
+            initial_margin = decimal_to_wire(_initial_margin_out, "initialMargin")
 
-        maint_margin = decimal_to_wire(self.maint_margin, "maintMargin")
+        _maint_margin_out: Any = self.maint_margin
+        maint_margin: str | Unset = UNSET
+        if not isinstance(_maint_margin_out, Unset):
+            maint_margin = decimal_to_wire(_maint_margin_out, "maintMargin")
 
-        position_initial_margin = decimal_to_wire(self.position_initial_margin, "positionInitialMargin")
+        _position_initial_margin_out: Any = self.position_initial_margin
+        position_initial_margin: str | Unset = UNSET
+        if not isinstance(_position_initial_margin_out, Unset):
+            position_initial_margin = decimal_to_wire(_position_initial_margin_out, "positionInitialMargin")
 
-        open_order_initial_margin = decimal_to_wire(self.open_order_initial_margin, "openOrderInitialMargin")
+        _open_order_initial_margin_out: Any = self.open_order_initial_margin
+        open_order_initial_margin: str | Unset = UNSET
+        if not isinstance(_open_order_initial_margin_out, Unset):
+            open_order_initial_margin = decimal_to_wire(
+                _open_order_initial_margin_out, "openOrderInitialMargin"
+            )
 
-        adl = self.adl
+        _adl_out: Any = self.adl
+        adl = _adl_out
 
-        update_time = self.update_time
+        _update_time_out: Any = self.update_time
+        update_time = _update_time_out
 
         break_even_price: str | Unset = UNSET
         if not isinstance(self.break_even_price, Unset):
@@ -164,23 +209,40 @@ class PositionRiskV3:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["positionSide"] = position_side
-        field_dict["positionAmt"] = position_amt
-        field_dict["entryPrice"] = entry_price
-        field_dict["markPrice"] = mark_price
-        field_dict["unRealizedProfit"] = un_realized_profit
-        field_dict["liquidationPrice"] = liquidation_price
-        field_dict["isolatedMargin"] = isolated_margin
-        field_dict["notional"] = notional
-        field_dict["marginAsset"] = margin_asset
-        field_dict["isolatedWallet"] = isolated_wallet
-        field_dict["initialMargin"] = initial_margin
-        field_dict["maintMargin"] = maint_margin
-        field_dict["positionInitialMargin"] = position_initial_margin
-        field_dict["openOrderInitialMargin"] = open_order_initial_margin
-        field_dict["adl"] = adl
-        field_dict["updateTime"] = update_time
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(position_side, Unset):
+            field_dict["positionSide"] = position_side
+        if not isinstance(position_amt, Unset):
+            field_dict["positionAmt"] = position_amt
+        if not isinstance(entry_price, Unset):
+            field_dict["entryPrice"] = entry_price
+        if not isinstance(mark_price, Unset):
+            field_dict["markPrice"] = mark_price
+        if not isinstance(un_realized_profit, Unset):
+            field_dict["unRealizedProfit"] = un_realized_profit
+        if not isinstance(liquidation_price, Unset):
+            field_dict["liquidationPrice"] = liquidation_price
+        if not isinstance(isolated_margin, Unset):
+            field_dict["isolatedMargin"] = isolated_margin
+        if not isinstance(notional, Unset):
+            field_dict["notional"] = notional
+        if not isinstance(margin_asset, Unset):
+            field_dict["marginAsset"] = margin_asset
+        if not isinstance(isolated_wallet, Unset):
+            field_dict["isolatedWallet"] = isolated_wallet
+        if not isinstance(initial_margin, Unset):
+            field_dict["initialMargin"] = initial_margin
+        if not isinstance(maint_margin, Unset):
+            field_dict["maintMargin"] = maint_margin
+        if not isinstance(position_initial_margin, Unset):
+            field_dict["positionInitialMargin"] = position_initial_margin
+        if not isinstance(open_order_initial_margin, Unset):
+            field_dict["openOrderInitialMargin"] = open_order_initial_margin
+        if not isinstance(adl, Unset):
+            field_dict["adl"] = adl
+        if not isinstance(update_time, Unset):
+            field_dict["updateTime"] = update_time
         if break_even_price is not UNSET:
             field_dict["breakEvenPrice"] = break_even_price
         if bid_notional is not UNSET:

@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="PremiumIndex")
 
@@ -70,32 +70,58 @@ class PremiumIndex:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        mark_price = decimal_to_wire(self.mark_price, "markPrice")
+        _mark_price_out: Any = self.mark_price
+        mark_price: str | Unset = UNSET
+        if not isinstance(_mark_price_out, Unset):
+            mark_price = decimal_to_wire(_mark_price_out, "markPrice")
 
-        index_price = decimal_to_wire(self.index_price, "indexPrice")
+        _index_price_out: Any = self.index_price
+        index_price: str | Unset = UNSET
+        if not isinstance(_index_price_out, Unset):
+            index_price = decimal_to_wire(_index_price_out, "indexPrice")
 
-        estimated_settle_price = decimal_to_wire(self.estimated_settle_price, "estimatedSettlePrice")
+        _estimated_settle_price_out: Any = self.estimated_settle_price
+        estimated_settle_price: str | Unset = UNSET
+        if not isinstance(_estimated_settle_price_out, Unset):
+            estimated_settle_price = decimal_to_wire(_estimated_settle_price_out, "estimatedSettlePrice")
 
-        last_funding_rate = decimal_to_wire(self.last_funding_rate, "lastFundingRate")
+        _last_funding_rate_out: Any = self.last_funding_rate
+        last_funding_rate: str | Unset = UNSET
+        if not isinstance(_last_funding_rate_out, Unset):
+            last_funding_rate = decimal_to_wire(_last_funding_rate_out, "lastFundingRate")
 
-        interest_rate = decimal_to_wire(self.interest_rate, "interestRate")
+        _interest_rate_out: Any = self.interest_rate
+        interest_rate: str | Unset = UNSET
+        if not isinstance(_interest_rate_out, Unset):
+            interest_rate = decimal_to_wire(_interest_rate_out, "interestRate")
 
-        next_funding_time = self.next_funding_time
+        _next_funding_time_out: Any = self.next_funding_time
+        next_funding_time = _next_funding_time_out
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["markPrice"] = mark_price
-        field_dict["indexPrice"] = index_price
-        field_dict["estimatedSettlePrice"] = estimated_settle_price
-        field_dict["lastFundingRate"] = last_funding_rate
-        field_dict["interestRate"] = interest_rate
-        field_dict["nextFundingTime"] = next_funding_time
-        field_dict["time"] = time
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(mark_price, Unset):
+            field_dict["markPrice"] = mark_price
+        if not isinstance(index_price, Unset):
+            field_dict["indexPrice"] = index_price
+        if not isinstance(estimated_settle_price, Unset):
+            field_dict["estimatedSettlePrice"] = estimated_settle_price
+        if not isinstance(last_funding_rate, Unset):
+            field_dict["lastFundingRate"] = last_funding_rate
+        if not isinstance(interest_rate, Unset):
+            field_dict["interestRate"] = interest_rate
+        if not isinstance(next_funding_time, Unset):
+            field_dict["nextFundingTime"] = next_funding_time
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
         return field_dict
 
     @classmethod

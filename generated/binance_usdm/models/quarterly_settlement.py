@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="QuarterlySettlement")
 
@@ -46,14 +46,20 @@ class QuarterlySettlement:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        delivery_time = self.delivery_time
+        _delivery_time_out: Any = self.delivery_time
+        delivery_time = _delivery_time_out
 
-        delivery_price = self.delivery_price
+        _delivery_price_out: Any = self.delivery_price
+        delivery_price: Decimal | Unset = UNSET
+        if not isinstance(_delivery_price_out, Unset):
+            delivery_price = _delivery_price_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["deliveryTime"] = delivery_time
-        field_dict["deliveryPrice"] = delivery_price
+        if not isinstance(delivery_time, Unset):
+            field_dict["deliveryTime"] = delivery_time
+        if not isinstance(delivery_price, Unset):
+            field_dict["deliveryPrice"] = delivery_price
         return field_dict
 
     @classmethod

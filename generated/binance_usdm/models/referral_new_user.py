@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ReferralNewUser")
 
@@ -49,17 +49,23 @@ class ReferralNewUser:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        broker_id = self.broker_id
+        _broker_id_out: Any = self.broker_id
+        broker_id = _broker_id_out
 
-        rebate_working = self.rebate_working
+        _rebate_working_out: Any = self.rebate_working
+        rebate_working = _rebate_working_out
 
-        if_new_user = self.if_new_user
+        _if_new_user_out: Any = self.if_new_user
+        if_new_user = _if_new_user_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["brokerId"] = broker_id
-        field_dict["rebateWorking"] = rebate_working
-        field_dict["ifNewUser"] = if_new_user
+        if not isinstance(broker_id, Unset):
+            field_dict["brokerId"] = broker_id
+        if not isinstance(rebate_working, Unset):
+            field_dict["rebateWorking"] = rebate_working
+        if not isinstance(if_new_user, Unset):
+            field_dict["ifNewUser"] = if_new_user
         return field_dict
 
     @classmethod

@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="ReferralOverview")
 
@@ -70,36 +70,60 @@ class ReferralOverview:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        broker_id = self.broker_id
+        _broker_id_out: Any = self.broker_id
+        broker_id = _broker_id_out
 
-        new_trader_rebate_commission = decimal_to_wire(
-            self.new_trader_rebate_commission, "newTraderRebateCommission"
-        )
+        _new_trader_rebate_commission_out: Any = self.new_trader_rebate_commission
+        new_trader_rebate_commission: str | Unset = UNSET
+        if not isinstance(_new_trader_rebate_commission_out, Unset):
+            new_trader_rebate_commission = decimal_to_wire(
+                _new_trader_rebate_commission_out, "newTraderRebateCommission"
+            )
 
-        old_trader_rebate_commission = decimal_to_wire(
-            self.old_trader_rebate_commission, "oldTraderRebateCommission"
-        )
+        _old_trader_rebate_commission_out: Any = self.old_trader_rebate_commission
+        old_trader_rebate_commission: str | Unset = UNSET
+        if not isinstance(_old_trader_rebate_commission_out, Unset):
+            old_trader_rebate_commission = decimal_to_wire(
+                _old_trader_rebate_commission_out, "oldTraderRebateCommission"
+            )
 
-        total_trade_user = self.total_trade_user
+        _total_trade_user_out: Any = self.total_trade_user
+        total_trade_user = _total_trade_user_out
 
-        unit = self.unit
+        _unit_out: Any = self.unit
+        unit = _unit_out
 
-        total_trade_vol = decimal_to_wire(self.total_trade_vol, "totalTradeVol")
+        _total_trade_vol_out: Any = self.total_trade_vol
+        total_trade_vol: str | Unset = UNSET
+        if not isinstance(_total_trade_vol_out, Unset):
+            total_trade_vol = decimal_to_wire(_total_trade_vol_out, "totalTradeVol")
 
-        total_rebate_vol = decimal_to_wire(self.total_rebate_vol, "totalRebateVol")
+        _total_rebate_vol_out: Any = self.total_rebate_vol
+        total_rebate_vol: str | Unset = UNSET
+        if not isinstance(_total_rebate_vol_out, Unset):
+            total_rebate_vol = decimal_to_wire(_total_rebate_vol_out, "totalRebateVol")
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["brokerId"] = broker_id
-        field_dict["newTraderRebateCommission"] = new_trader_rebate_commission
-        field_dict["oldTraderRebateCommission"] = old_trader_rebate_commission
-        field_dict["totalTradeUser"] = total_trade_user
-        field_dict["unit"] = unit
-        field_dict["totalTradeVol"] = total_trade_vol
-        field_dict["totalRebateVol"] = total_rebate_vol
-        field_dict["time"] = time
+        if not isinstance(broker_id, Unset):
+            field_dict["brokerId"] = broker_id
+        if not isinstance(new_trader_rebate_commission, Unset):
+            field_dict["newTraderRebateCommission"] = new_trader_rebate_commission
+        if not isinstance(old_trader_rebate_commission, Unset):
+            field_dict["oldTraderRebateCommission"] = old_trader_rebate_commission
+        if not isinstance(total_trade_user, Unset):
+            field_dict["totalTradeUser"] = total_trade_user
+        if not isinstance(unit, Unset):
+            field_dict["unit"] = unit
+        if not isinstance(total_trade_vol, Unset):
+            field_dict["totalTradeVol"] = total_trade_vol
+        if not isinstance(total_rebate_vol, Unset):
+            field_dict["totalRebateVol"] = total_rebate_vol
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
         return field_dict
 
     @classmethod

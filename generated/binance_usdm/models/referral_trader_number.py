@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ReferralTraderNumber")
 
@@ -49,17 +49,23 @@ class ReferralTraderNumber:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        new_trader = self.new_trader
+        _new_trader_out: Any = self.new_trader
+        new_trader = _new_trader_out
 
-        old_trader = self.old_trader
+        _old_trader_out: Any = self.old_trader
+        old_trader = _old_trader_out
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["newTrader"] = new_trader
-        field_dict["oldTrader"] = old_trader
-        field_dict["time"] = time
+        if not isinstance(new_trader, Unset):
+            field_dict["newTrader"] = new_trader
+        if not isinstance(old_trader, Unset):
+            field_dict["oldTrader"] = old_trader
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
         return field_dict
 
     @classmethod

@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="ReferralTraderSummary")
 
@@ -58,23 +58,37 @@ class ReferralTraderSummary:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        customer_id = self.customer_id
+        _customer_id_out: Any = self.customer_id
+        customer_id = _customer_id_out
 
-        unit = self.unit
+        _unit_out: Any = self.unit
+        unit = _unit_out
 
-        trade_vol = decimal_to_wire(self.trade_vol, "tradeVol")
+        _trade_vol_out: Any = self.trade_vol
+        trade_vol: str | Unset = UNSET
+        if not isinstance(_trade_vol_out, Unset):
+            trade_vol = decimal_to_wire(_trade_vol_out, "tradeVol")
 
-        rebate_vol = decimal_to_wire(self.rebate_vol, "rebateVol")
+        _rebate_vol_out: Any = self.rebate_vol
+        rebate_vol: str | Unset = UNSET
+        if not isinstance(_rebate_vol_out, Unset):
+            rebate_vol = decimal_to_wire(_rebate_vol_out, "rebateVol")
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["customerId"] = customer_id
-        field_dict["unit"] = unit
-        field_dict["tradeVol"] = trade_vol
-        field_dict["rebateVol"] = rebate_vol
-        field_dict["time"] = time
+        if not isinstance(customer_id, Unset):
+            field_dict["customerId"] = customer_id
+        if not isinstance(unit, Unset):
+            field_dict["unit"] = unit
+        if not isinstance(trade_vol, Unset):
+            field_dict["tradeVol"] = trade_vol
+        if not isinstance(rebate_vol, Unset):
+            field_dict["rebateVol"] = rebate_vol
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
         return field_dict
 
     @classmethod

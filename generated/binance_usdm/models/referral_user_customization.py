@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ReferralUserCustomization")
 
@@ -45,14 +45,18 @@ class ReferralUserCustomization:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        broker_id = self.broker_id
+        _broker_id_out: Any = self.broker_id
+        broker_id = _broker_id_out
 
-        customer_id = self.customer_id
+        _customer_id_out: Any = self.customer_id
+        customer_id = _customer_id_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["brokerId"] = broker_id
-        field_dict["customerId"] = customer_id
+        if not isinstance(broker_id, Unset):
+            field_dict["brokerId"] = broker_id
+        if not isinstance(customer_id, Unset):
+            field_dict["customerId"] = customer_id
         return field_dict
 
     @classmethod

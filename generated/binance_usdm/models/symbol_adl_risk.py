@@ -10,7 +10,7 @@ from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_enum, unexpected
 from ..models.adl_risk_level import AdlRiskLevel
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SymbolAdlRisk")
 
@@ -50,17 +50,25 @@ class SymbolAdlRisk:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        adl_risk = self.adl_risk.value
+        _adl_risk_out: Any = self.adl_risk
+        adl_risk: str | Unset = UNSET
+        if not isinstance(_adl_risk_out, Unset):
+            adl_risk = _adl_risk_out.value
 
-        update_time = self.update_time
+        _update_time_out: Any = self.update_time
+        update_time = _update_time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["adlRisk"] = adl_risk
-        field_dict["updateTime"] = update_time
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(adl_risk, Unset):
+            field_dict["adlRisk"] = adl_risk
+        if not isinstance(update_time, Unset):
+            field_dict["updateTime"] = update_time
         return field_dict
 
     @classmethod

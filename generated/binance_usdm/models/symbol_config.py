@@ -12,7 +12,7 @@ from attrs import field as _attrs_field
 from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.boolean_string import BooleanString
 from ..models.margin_type import MarginType
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="SymbolConfig")
 
@@ -60,23 +60,39 @@ class SymbolConfig:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        margin_type = self.margin_type.value
+        _margin_type_out: Any = self.margin_type
+        margin_type: str | Unset = UNSET
+        if not isinstance(_margin_type_out, Unset):
+            margin_type = _margin_type_out.value
 
-        is_auto_add_margin = self.is_auto_add_margin.value
+        _is_auto_add_margin_out: Any = self.is_auto_add_margin
+        is_auto_add_margin: str | Unset = UNSET
+        if not isinstance(_is_auto_add_margin_out, Unset):
+            is_auto_add_margin = _is_auto_add_margin_out.value
 
-        leverage = self.leverage
+        _leverage_out: Any = self.leverage
+        leverage = _leverage_out
 
-        max_notional_value = decimal_to_wire(self.max_notional_value, "maxNotionalValue")
+        _max_notional_value_out: Any = self.max_notional_value
+        max_notional_value: str | Unset = UNSET
+        if not isinstance(_max_notional_value_out, Unset):
+            max_notional_value = decimal_to_wire(_max_notional_value_out, "maxNotionalValue")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["marginType"] = margin_type
-        field_dict["isAutoAddMargin"] = is_auto_add_margin
-        field_dict["leverage"] = leverage
-        field_dict["maxNotionalValue"] = max_notional_value
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(margin_type, Unset):
+            field_dict["marginType"] = margin_type
+        if not isinstance(is_auto_add_margin, Unset):
+            field_dict["isAutoAddMargin"] = is_auto_add_margin
+        if not isinstance(leverage, Unset):
+            field_dict["leverage"] = leverage
+        if not isinstance(max_notional_value, Unset):
+            field_dict["maxNotionalValue"] = max_notional_value
         return field_dict
 
     @classmethod

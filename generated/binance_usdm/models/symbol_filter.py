@@ -81,7 +81,10 @@ class SymbolFilter:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        filter_type = self.filter_type.value
+        _filter_type_out: Any = self.filter_type
+        filter_type: str | Unset = UNSET
+        if not isinstance(_filter_type_out, Unset):
+            filter_type = _filter_type_out.value
 
         min_price: str | Unset = UNSET
         if not isinstance(self.min_price, Unset):
@@ -129,7 +132,8 @@ class SymbolFilter:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["filterType"] = filter_type
+        if not isinstance(filter_type, Unset):
+            field_dict["filterType"] = filter_type
         if min_price is not UNSET:
             field_dict["minPrice"] = min_price
         if max_price is not UNSET:

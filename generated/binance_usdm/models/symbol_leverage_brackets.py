@@ -53,12 +53,16 @@ class SymbolLeverageBrackets:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        brackets = []
-        for brackets_item_data in self.brackets:
-            brackets_item = brackets_item_data.to_dict()
-            brackets.append(brackets_item)
+        _brackets_out: Any = self.brackets
+        brackets: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_brackets_out, Unset):
+            brackets = []
+            for brackets_item_data in _brackets_out:
+                brackets_item = brackets_item_data.to_dict()
+                brackets.append(brackets_item)
 
         notional_coef: Decimal | Unset = UNSET
         if not isinstance(self.notional_coef, Unset):
@@ -66,8 +70,10 @@ class SymbolLeverageBrackets:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["brackets"] = brackets
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(brackets, Unset):
+            field_dict["brackets"] = brackets
         if notional_coef is not UNSET:
             field_dict["notionalCoef"] = notional_coef
         return field_dict

@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="TakerBuySellVolume")
 
@@ -55,21 +55,38 @@ class TakerBuySellVolume:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        buy_sell_ratio = decimal_to_wire(self.buy_sell_ratio, "buySellRatio")
+        _buy_sell_ratio_out: Any = self.buy_sell_ratio
+        buy_sell_ratio: str | Unset = UNSET
+        if not isinstance(_buy_sell_ratio_out, Unset):
+            buy_sell_ratio = decimal_to_wire(_buy_sell_ratio_out, "buySellRatio")
 
-        buy_vol = decimal_to_wire(self.buy_vol, "buyVol")
+        _buy_vol_out: Any = self.buy_vol
+        buy_vol: str | Unset = UNSET
+        if not isinstance(_buy_vol_out, Unset):
+            buy_vol = decimal_to_wire(_buy_vol_out, "buyVol")
 
-        sell_vol = decimal_to_wire(self.sell_vol, "sellVol")
+        _sell_vol_out: Any = self.sell_vol
+        sell_vol: str | Unset = UNSET
+        if not isinstance(_sell_vol_out, Unset):
+            sell_vol = decimal_to_wire(_sell_vol_out, "sellVol")
 
-        timestamp: int | str
-        timestamp = self.timestamp
+        _timestamp_out: Any = self.timestamp
+        timestamp: int | str | Unset
+        if isinstance(_timestamp_out, Unset):
+            timestamp = UNSET
+        else:
+            timestamp = _timestamp_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["buySellRatio"] = buy_sell_ratio
-        field_dict["buyVol"] = buy_vol
-        field_dict["sellVol"] = sell_vol
-        field_dict["timestamp"] = timestamp
+        if not isinstance(buy_sell_ratio, Unset):
+            field_dict["buySellRatio"] = buy_sell_ratio
+        if not isinstance(buy_vol, Unset):
+            field_dict["buyVol"] = buy_vol
+        if not isinstance(sell_vol, Unset):
+            field_dict["sellVol"] = sell_vol
+        if not isinstance(timestamp, Unset):
+            field_dict["timestamp"] = timestamp
         return field_dict
 
     @classmethod

@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
-from ..types import UNSET, decimal_to_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="Ticker24Hr")
 
@@ -102,56 +102,108 @@ class Ticker24Hr:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        price_change = decimal_to_wire(self.price_change, "priceChange")
+        _price_change_out: Any = self.price_change
+        price_change: str | Unset = UNSET
+        if not isinstance(_price_change_out, Unset):
+            price_change = decimal_to_wire(_price_change_out, "priceChange")
 
-        price_change_percent = decimal_to_wire(self.price_change_percent, "priceChangePercent")
+        _price_change_percent_out: Any = self.price_change_percent
+        price_change_percent: str | Unset = UNSET
+        if not isinstance(_price_change_percent_out, Unset):
+            price_change_percent = decimal_to_wire(_price_change_percent_out, "priceChangePercent")
 
-        weighted_avg_price = decimal_to_wire(self.weighted_avg_price, "weightedAvgPrice")
+        _weighted_avg_price_out: Any = self.weighted_avg_price
+        weighted_avg_price: str | Unset = UNSET
+        if not isinstance(_weighted_avg_price_out, Unset):
+            weighted_avg_price = decimal_to_wire(_weighted_avg_price_out, "weightedAvgPrice")
 
-        last_price = decimal_to_wire(self.last_price, "lastPrice")
+        _last_price_out: Any = self.last_price
+        last_price: str | Unset = UNSET
+        if not isinstance(_last_price_out, Unset):
+            last_price = decimal_to_wire(_last_price_out, "lastPrice")
 
-        last_qty = decimal_to_wire(self.last_qty, "lastQty")
+        _last_qty_out: Any = self.last_qty
+        last_qty: str | Unset = UNSET
+        if not isinstance(_last_qty_out, Unset):
+            last_qty = decimal_to_wire(_last_qty_out, "lastQty")
 
-        open_price = decimal_to_wire(self.open_price, "openPrice")
+        _open_price_out: Any = self.open_price
+        open_price: str | Unset = UNSET
+        if not isinstance(_open_price_out, Unset):
+            open_price = decimal_to_wire(_open_price_out, "openPrice")
 
-        high_price = decimal_to_wire(self.high_price, "highPrice")
+        _high_price_out: Any = self.high_price
+        high_price: str | Unset = UNSET
+        if not isinstance(_high_price_out, Unset):
+            high_price = decimal_to_wire(_high_price_out, "highPrice")
 
-        low_price = decimal_to_wire(self.low_price, "lowPrice")
+        _low_price_out: Any = self.low_price
+        low_price: str | Unset = UNSET
+        if not isinstance(_low_price_out, Unset):
+            low_price = decimal_to_wire(_low_price_out, "lowPrice")
 
-        volume = decimal_to_wire(self.volume, "volume")
+        _volume_out: Any = self.volume
+        volume: str | Unset = UNSET
+        if not isinstance(_volume_out, Unset):
+            volume = decimal_to_wire(_volume_out, "volume")
 
-        quote_volume = decimal_to_wire(self.quote_volume, "quoteVolume")
+        _quote_volume_out: Any = self.quote_volume
+        quote_volume: str | Unset = UNSET
+        if not isinstance(_quote_volume_out, Unset):
+            quote_volume = decimal_to_wire(_quote_volume_out, "quoteVolume")
 
-        open_time = self.open_time
+        _open_time_out: Any = self.open_time
+        open_time = _open_time_out
 
-        close_time = self.close_time
+        _close_time_out: Any = self.close_time
+        close_time = _close_time_out
 
-        first_id = self.first_id
+        _first_id_out: Any = self.first_id
+        first_id = _first_id_out
 
-        last_id = self.last_id
+        _last_id_out: Any = self.last_id
+        last_id = _last_id_out
 
-        count = self.count
+        _count_out: Any = self.count
+        count = _count_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["priceChange"] = price_change
-        field_dict["priceChangePercent"] = price_change_percent
-        field_dict["weightedAvgPrice"] = weighted_avg_price
-        field_dict["lastPrice"] = last_price
-        field_dict["lastQty"] = last_qty
-        field_dict["openPrice"] = open_price
-        field_dict["highPrice"] = high_price
-        field_dict["lowPrice"] = low_price
-        field_dict["volume"] = volume
-        field_dict["quoteVolume"] = quote_volume
-        field_dict["openTime"] = open_time
-        field_dict["closeTime"] = close_time
-        field_dict["firstId"] = first_id
-        field_dict["lastId"] = last_id
-        field_dict["count"] = count
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(price_change, Unset):
+            field_dict["priceChange"] = price_change
+        if not isinstance(price_change_percent, Unset):
+            field_dict["priceChangePercent"] = price_change_percent
+        if not isinstance(weighted_avg_price, Unset):
+            field_dict["weightedAvgPrice"] = weighted_avg_price
+        if not isinstance(last_price, Unset):
+            field_dict["lastPrice"] = last_price
+        if not isinstance(last_qty, Unset):
+            field_dict["lastQty"] = last_qty
+        if not isinstance(open_price, Unset):
+            field_dict["openPrice"] = open_price
+        if not isinstance(high_price, Unset):
+            field_dict["highPrice"] = high_price
+        if not isinstance(low_price, Unset):
+            field_dict["lowPrice"] = low_price
+        if not isinstance(volume, Unset):
+            field_dict["volume"] = volume
+        if not isinstance(quote_volume, Unset):
+            field_dict["quoteVolume"] = quote_volume
+        if not isinstance(open_time, Unset):
+            field_dict["openTime"] = open_time
+        if not isinstance(close_time, Unset):
+            field_dict["closeTime"] = close_time
+        if not isinstance(first_id, Unset):
+            field_dict["firstId"] = first_id
+        if not isinstance(last_id, Unset):
+            field_dict["lastId"] = last_id
+        if not isinstance(count, Unset):
+            field_dict["count"] = count
         return field_dict
 
     @classmethod

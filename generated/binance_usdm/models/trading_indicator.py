@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TradingIndicator")
 
@@ -59,23 +59,37 @@ class TradingIndicator:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        is_locked = self.is_locked
+        _is_locked_out: Any = self.is_locked
+        is_locked = _is_locked_out
 
-        planned_recover_time = self.planned_recover_time
+        _planned_recover_time_out: Any = self.planned_recover_time
+        planned_recover_time = _planned_recover_time_out
 
-        indicator = self.indicator
+        _indicator_out: Any = self.indicator
+        indicator = _indicator_out
 
-        value = self.value
+        _value_out: Any = self.value
+        value: Decimal | Unset = UNSET
+        if not isinstance(_value_out, Unset):
+            value = _value_out
 
-        trigger_value = self.trigger_value
+        _trigger_value_out: Any = self.trigger_value
+        trigger_value: Decimal | Unset = UNSET
+        if not isinstance(_trigger_value_out, Unset):
+            trigger_value = _trigger_value_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["isLocked"] = is_locked
-        field_dict["plannedRecoverTime"] = planned_recover_time
-        field_dict["indicator"] = indicator
-        field_dict["value"] = value
-        field_dict["triggerValue"] = trigger_value
+        if not isinstance(is_locked, Unset):
+            field_dict["isLocked"] = is_locked
+        if not isinstance(planned_recover_time, Unset):
+            field_dict["plannedRecoverTime"] = planned_recover_time
+        if not isinstance(indicator, Unset):
+            field_dict["indicator"] = indicator
+        if not isinstance(value, Unset):
+            field_dict["value"] = value
+        if not isinstance(trigger_value, Unset):
+            field_dict["triggerValue"] = trigger_value
         return field_dict
 
     @classmethod

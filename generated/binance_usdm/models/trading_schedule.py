@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.trading_schedule_market_schedules import TradingScheduleMarketSchedules
@@ -49,14 +49,20 @@ class TradingSchedule:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        update_time = self.update_time
+        _update_time_out: Any = self.update_time
+        update_time = _update_time_out
 
-        market_schedules = self.market_schedules.to_dict()
+        _market_schedules_out: Any = self.market_schedules
+        market_schedules: dict[str, Any] | Unset = UNSET
+        if not isinstance(_market_schedules_out, Unset):
+            market_schedules = _market_schedules_out.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["updateTime"] = update_time
-        field_dict["marketSchedules"] = market_schedules
+        if not isinstance(update_time, Unset):
+            field_dict["updateTime"] = update_time
+        if not isinstance(market_schedules, Unset):
+            field_dict["marketSchedules"] = market_schedules
         return field_dict
 
     @classmethod

@@ -10,7 +10,7 @@ from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_enum, unexpected
 from ..models.trading_session_type import TradingSessionType
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TradingSession")
 
@@ -50,17 +50,25 @@ class TradingSession:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        start_time = self.start_time
+        _start_time_out: Any = self.start_time
+        start_time = _start_time_out
 
-        end_time = self.end_time
+        _end_time_out: Any = self.end_time
+        end_time = _end_time_out
 
-        type_ = self.type_.value
+        _type__out: Any = self.type_
+        type_: str | Unset = UNSET
+        if not isinstance(_type__out, Unset):
+            type_ = _type__out.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["startTime"] = start_time
-        field_dict["endTime"] = end_time
-        field_dict["type"] = type_
+        if not isinstance(start_time, Unset):
+            field_dict["startTime"] = start_time
+        if not isinstance(end_time, Unset):
+            field_dict["endTime"] = end_time
+        if not isinstance(type_, Unset):
+            field_dict["type"] = type_
         return field_dict
 
     @classmethod

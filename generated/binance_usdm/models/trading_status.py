@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.trading_status_indicators import TradingStatusIndicators
@@ -49,14 +49,20 @@ class TradingStatus:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        indicators = self.indicators.to_dict()
+        _indicators_out: Any = self.indicators
+        indicators: dict[str, Any] | Unset = UNSET
+        if not isinstance(_indicators_out, Unset):
+            indicators = _indicators_out.to_dict()
 
-        update_time = self.update_time
+        _update_time_out: Any = self.update_time
+        update_time = _update_time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["indicators"] = indicators
-        field_dict["updateTime"] = update_time
+        if not isinstance(indicators, Unset):
+            field_dict["indicators"] = indicators
+        if not isinstance(update_time, Unset):
+            field_dict["updateTime"] = update_time
         return field_dict
 
     @classmethod

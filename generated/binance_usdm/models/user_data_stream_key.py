@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, unexpected
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UserDataStreamKey")
 
@@ -41,11 +41,13 @@ class UserDataStreamKey:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        listen_key = self.listen_key
+        _listen_key_out: Any = self.listen_key
+        listen_key = _listen_key_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["listenKey"] = listen_key
+        if not isinstance(listen_key, Unset):
+            field_dict["listenKey"] = listen_key
         return field_dict
 
     @classmethod
