@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 import pytest
 
 from binance_emulator import ApiKey, Emulator
-from binance_openapi import HmacKey, Key, ResponseShapeError, ServerClock, Spot
+from binance_openapi import HmacKey, Key, ServerClock, Spot
 from binance_openapi import _limits as client_limits
 from binance_openapi._client import AsyncClient, SyncClient
 
@@ -152,22 +152,3 @@ __all__ = [
     "fresh_ledgers",
     "serve_venue",
 ]
-
-
-# Tests that meet an answer the specs do not describe: the clients run strict in the tests, so they
-# raise ResponseShapeError there until the spec and the emulator agree (for the specs' owners to settle).
-KNOWN_DEPARTURES = {
-    "test_coinm_inverse_position": "coinm positionRisk: notionalValue, isolatedWallet not in the spec",
-    "test_inverse_position_open_increase_reduce_close": "coinm positionRisk: notionalValue, isolatedWallet "
-    "not in the spec",
-    "test_leverage_and_margin_type_rules": "coinm positionRisk: notionalValue, isolatedWallet not in the spec",
-}
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        reason = KNOWN_DEPARTURES.get(item.name)
-        if reason is not None and "coinm" in item.nodeid:
-            item.add_marker(
-                pytest.mark.xfail(reason=f"spec and emulator disagree: {reason}", raises=ResponseShapeError)
-            )
