@@ -291,3 +291,18 @@ def test_the_raw_client_is_tolerant_and_strict_like_the_facade(caplog: pytest.Lo
                 order = new_order.sync(client=client.raw, **call.kwargs())
                 assert order.status == "SOMETHING_NEW"
     assert len(drift_records(caplog)) == 1
+
+
+@pytest.mark.parametrize("call", [c for c in CALLS if c.operation == "new_order"], ids=lambda c: c.product)
+def test_a_tolerantly_parsed_answer_writes_back_what_came(call: Call) -> None:
+    module = importlib.import_module(f"{call.package}.api.trade.{call.operation}")
+    shape = importlib.import_module(f"{call.package}._shape")
+    body = call.example()
+    del body["orderId"]  # a required field
+    body["someFieldBinanceAdded"] = [1, "2"]
+    body["status"] = "SOMETHING_NEW"
+    with shape.collecting() as surprises:
+        order = module.parse_success(httpx.Response(200, content=json.dumps(body).encode()))
+    assert order.order_id is importlib.import_module(f"{call.package}.types").UNSET
+    assert order.to_dict() == json.loads(json.dumps(body), parse_float=Decimal)
+    assert sorted(s.path for s in surprises) == ["$.orderId", "$.someFieldBinanceAdded", "$.status"]
