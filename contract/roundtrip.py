@@ -2,7 +2,9 @@
 
 Money must survive exactly: ``"0.00000010"`` comes back as ``"0.00000010"``, a JSON number ``0.10`` as
 ``0.10`` (never a float), unknown fields are kept and positional tuples come back as the same lists. A
-difference names the operation and the JSON path of the first field that changed.
+difference names the operation and the JSON path of the first field that changed. Parsing is strict: any
+departure the tolerant models record (a field missing, of another type, a new enum value, ``""`` for a
+decimal, a field the spec does not name) is a finding, named by its JSON path.
 """
 
 from __future__ import annotations
@@ -60,6 +62,10 @@ def first_difference(sent: Any, back: Any, path: str = "$") -> str | None:
     if _number(sent) and _number(back):
         # A JSON number read as Decimal must keep every digit: 50000 stays 50000, 0.10 stays 0.10.
         same = str(sent) == str(back)
+    elif isinstance(sent, str) and type(back) is Decimal:
+        # A field Binance sends as a number or as text (``anyOf`` number | decimal string) reads as
+        # Decimal either way: the same answer when every digit is kept.
+        same = str(back) == sent
     else:
         same = type(sent) is type(back) and sent == back
     return None if same else f"{path}: {_show(sent)} became {_show(back)}"
@@ -75,16 +81,19 @@ def _show(value: Any) -> str:
 
 
 def parser(product: str, operation_id: str, status: int) -> Callable[[httpx.Response], Any] | None:
-    """The generated parser of one answer: the operation's for 2XX, the ``Error`` model for 4XX."""
+    """The generated parser of one answer: the operation's for 2XX and for 4XX (its own schema for that
+    status, else the ``Error`` model)."""
     package = PACKAGES[product]
+    api = importlib.import_module(f"{package}.api")
+    module = importlib.import_module(f"{package}.api.{api.MODULES[operation_id]}")
     if 200 <= status < 300:
-        api = importlib.import_module(f"{package}.api")
-        module = importlib.import_module(f"{package}.api.{api.MODULES[operation_id]}")
         parse: Callable[[httpx.Response], Any] = module.parse_success
         return parse
     if 400 <= status < 500:
-        error = importlib.import_module(f"{package}.models.error").Error
-        return lambda response: error.from_dict(json.loads(response.content, parse_float=Decimal))
+        # The operation's own answer for that status (cancelReplace's 409 carries its outcome), which is
+        # the ``Error`` model for any other 4XX.
+        client = importlib.import_module(f"{package}.client").Client(base_url="http://127.0.0.1")
+        return lambda response: module._parse_response(client=client, response=response)
     return None
 
 
@@ -98,10 +107,17 @@ def round_trip(product: str, operation_id: str, status: int, content: bytes) -> 
         sent = wire(content)
     except ValueError:
         return None  # not JSON: the content-type and schema checks report it
+    shape = importlib.import_module(f"{PACKAGES[product]}._shape")
     try:
-        parsed = parse(httpx.Response(status, content=content))
+        with shape.collecting() as surprises:
+            parsed = parse(httpx.Response(status, content=content))
     except Exception as exc:  # any parser failure is the finding
         return f"{where}: the generated client cannot parse the answer: {type(exc).__name__}: {exc}"
+    if surprises:  # strict: what the client would log (or raise in strict mode) is a finding
+        distinct = list({(s.pattern, s.expected, s.seen): s for s in reversed(surprises)}.values())[::-1]
+        shown = "; ".join(str(surprise) for surprise in distinct[:6])
+        more = f" (and {len(distinct) - 6} more)" if len(distinct) > 6 else ""
+        return f"{where}: the answer departs from the spec: {shown}{more}"
     try:
         back = plain(dump(parsed))
     except TypeError as exc:

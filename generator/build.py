@@ -17,6 +17,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from . import opc_patch
 from .lint import lint
 from .prepare import OperationMeta, prepare
@@ -100,6 +102,8 @@ def build(product: Product, work_dir: Path) -> Generated:
     ]
     facade = project.env.get_template("facade.py.jinja").render(endpoints=endpoints)
     (package_dir / "facade.py").write_text(facade, encoding="utf-8")
+    shape = project.env.get_template("shape.py.jinja").render()
+    (package_dir / "_shape.py").write_text(shape, encoding="utf-8")
     (package_dir / "py.typed").write_text("", encoding="utf-8")
     (package_dir / "_generation.py").write_text(_stamp(product), encoding="utf-8")
     _ruff(package_dir)
@@ -146,8 +150,15 @@ def _project(product: Product, source: Path, package_dir: Path, metas: Mapping[s
         binance_operation=lambda endpoint: metas[str(endpoint.name)],
         success_response=_success_response,
         facade_imports=_facade_imports,
+        optional_view=_optional_view,
     )
     return project
+
+
+def _optional_view(prop: Any) -> Any:
+    """The property as if it were optional: how ``to_dict`` writes a required field, which holds
+    ``UNSET`` when the answer it was read from lacked it."""
+    return attrs.evolve(prop, required=False) if prop.required else prop
 
 
 def _keep_builtin_name(parameter: Any) -> None:

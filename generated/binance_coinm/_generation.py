@@ -3,7 +3,7 @@
 """How this package was generated: the inputs that give these exact bytes."""
 
 SPEC = "specs/coinm.yaml"
-SPEC_SHA256 = "5325565edb05931321ccdb631e7202a17405eb8d19ebd572040344b5f1045ede"
-GENERATOR_SHA256 = "dcf2a0d53195c84fe5183a4c26ed40db501af13f242e3aff4932ed10e0635ecd"
+SPEC_SHA256 = "a2f548e79bc9d13f2cc1a5128fd288e21f851a035c608a7dfa56dca69e994624"
+GENERATOR_SHA256 = "4601ddeb19e111a7b71689e15c88027633f8156c02c5742521d5ec4c7b6c66e5"
 OPENAPI_PYTHON_CLIENT = "0.29.1"
 RUFF = "0.17.6"

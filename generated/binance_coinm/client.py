@@ -4,11 +4,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any, Self
 
 import httpx
 from attrs import define, field
+
+from ._shape import Surprise, report
+from .types import Operation
 
 
 @define
@@ -29,6 +33,8 @@ class Client:
     * **httpx_args** - extra keyword arguments for ``httpx.Client`` / ``httpx.AsyncClient``
       (``auth``, ``transport``, ``proxy``, ``event_hooks``...).
     * **raise_on_unexpected_status** - raise ``errors.UnexpectedStatus`` for a status the spec does not list.
+    * **on_drift** - called with the operation, the surprises (``_shape.Surprise``) and the response when
+      an answer departs from the spec; without it they are logged to ``binance_openapi.drift``.
     """
 
     _base_url: str = field(alias="base_url")
@@ -36,12 +42,22 @@ class Client:
     _headers: dict[str, str] = field(factory=dict, kw_only=True, alias="headers")
     _httpx_args: dict[str, Any] = field(factory=dict, kw_only=True, alias="httpx_args")
     raise_on_unexpected_status: bool = field(default=False, kw_only=True)
+    on_drift: Callable[[Operation, Sequence[Surprise], httpx.Response], None] | None = field(
+        default=None, kw_only=True
+    )
     _client: httpx.Client | None = field(default=None, init=False)
     _async_client: httpx.AsyncClient | None = field(default=None, init=False)
 
     @property
     def base_url(self) -> str:
         return self._base_url
+
+    def drift(self, operation: Operation, surprises: Sequence[Surprise], response: httpx.Response) -> None:
+        """An answer departed from the spec (it was parsed tolerantly): log it, or call ``on_drift``."""
+        if self.on_drift is not None:
+            self.on_drift(operation, surprises, response)
+        else:
+            report(operation, surprises)
 
     def _client_args(self) -> dict[str, Any]:
         args: dict[str, Any] = {"base_url": self._base_url, "headers": self._headers}

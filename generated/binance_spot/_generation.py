@@ -3,7 +3,7 @@
 """How this package was generated: the inputs that give these exact bytes."""
 
 SPEC = "specs/spot.yaml"
-SPEC_SHA256 = "1380baafa0cef0923c383ed3758ed61a2fd18c6b9fde57e146dc40ea871be7c1"
-GENERATOR_SHA256 = "dcf2a0d53195c84fe5183a4c26ed40db501af13f242e3aff4932ed10e0635ecd"
+SPEC_SHA256 = "23c46fb9640605909b5124a9cf53cfcf4f5a90c4125d9d404832afbebb1c25fc"
+GENERATOR_SHA256 = "4601ddeb19e111a7b71689e15c88027633f8156c02c5742521d5ec4c7b6c66e5"
 OPENAPI_PYTHON_CLIENT = "0.29.1"
 RUFF = "0.17.6"

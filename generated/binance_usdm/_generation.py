@@ -3,7 +3,7 @@
 """How this package was generated: the inputs that give these exact bytes."""
 
 SPEC = "specs/usdm.yaml"
-SPEC_SHA256 = "abc88e9d0b472a01e8aa1ba708edbf952af713143c75b5aec925e51aabfa2918"
-GENERATOR_SHA256 = "dcf2a0d53195c84fe5183a4c26ed40db501af13f242e3aff4932ed10e0635ecd"
+SPEC_SHA256 = "acb626117ad1f67f8f4c3f199a83b4fca907eace3beca6608b856377efcf24c9"
+GENERATOR_SHA256 = "4601ddeb19e111a7b71689e15c88027633f8156c02c5742521d5ec4c7b6c66e5"
 OPENAPI_PYTHON_CLIENT = "0.29.1"
 RUFF = "0.17.6"

@@ -22,6 +22,7 @@ from . import _logging
 from ._async_transport import AsyncHttpTransport
 from ._auth import RECV_WINDOW_EXTENSION, BinanceAuth, check_recv_window
 from ._clock import ServerClock
+from ._drift import drifted, parse_answer, strict_default
 from ._filters import ExchangeRules, SymbolRules, iter_orders, order_fields
 from ._http import AsyncBinanceHttpClient, BinanceHttpClient
 from ._keys import Key
@@ -63,7 +64,10 @@ class _Core:
         max_wait: float,
         retries: int,
         validate_orders: bool,
+        strict: bool | None,
     ) -> None:
+        self.strict = strict_default(strict)
+        self._shape = importlib.import_module(f"{self.package}._shape")
         self.base_url = (base_url or rest_url(self.product, network)).rstrip("/")
         self.network: Network | None = network if base_url is None else None
         self.clock = clock or ServerClock()
@@ -86,6 +90,7 @@ class _Core:
             clock=self.clock,
             retries=retries,
             validate=self._validate if validate_orders else None,
+            strict=self.strict,
         )
 
     @classmethod
@@ -115,6 +120,19 @@ class _Core:
             url = f"{url}?{encode_query(params)}"
             check_url_length(url, params, operation.id)
         return {"method": request["method"], "url": url, "extensions": extensions}
+
+    def _parse(
+        self, operation: OperationLike, response: httpx.Response, parse: Callable[[httpx.Response], T]
+    ) -> T:
+        return parse_answer(self._shape, operation, response, parse, strict=self.strict)
+
+    def _on_drift(self, operation: OperationLike, surprises: Any, response: httpx.Response) -> None:
+        drifted(self._shape, operation, surprises, response, strict=self.strict)
+
+    def _raw_client(self) -> Any:
+        return importlib.import_module(f"{self.package}.client").Client(
+            base_url=self.base_url, on_drift=self._on_drift
+        )
 
     def with_options(self, *, recv_window: int | Decimal | str | None = None) -> Self:
         """A view of this client (same connection, clock and limits) whose calls use these options.
@@ -179,6 +197,10 @@ class SyncClient(_Core):
     * **retries** - how many times a GET is retried after a transport error or a 5XX, and an order is
       sent again after Binance positively says it does not exist.
     * **validate_orders** - check orders against the exchange filters before sending (default on).
+    * **strict** - raise ``ResponseShapeError`` when an answer departs from the spec, instead of parsing
+      it tolerantly (a missing field reads as ``UNSET``, another type keeps its raw value) and logging
+      the departure once to ``binance_openapi.drift``. Default: on when the environment variable
+      ``BINANCE_OPENAPI_STRICT`` is ``1``, else off.
     * **clock** - a ``ServerClock`` (its ``resync_interval`` turns on periodic resynchronisation).
     * **transport**, **proxy**, **httpx_args** - passed to ``httpx.Client`` (``httpx.MockTransport`` in
       tests, a proxy URL, or any other ``httpx.Client`` argument such as ``verify`` or ``limits``).
@@ -199,6 +221,7 @@ class SyncClient(_Core):
         max_wait: float = 60.0,
         retries: int = 3,
         validate_orders: bool = True,
+        strict: bool | None = None,
         clock: ServerClock | None = None,
         transport: httpx.BaseTransport | None = None,
         proxy: str | None = None,
@@ -214,6 +237,7 @@ class SyncClient(_Core):
             max_wait=max_wait,
             retries=retries,
             validate_orders=validate_orders,
+            strict=strict,
         )
         extra = dict(httpx_args or {})
         if transport is None and proxy is None and "mounts" not in extra:
@@ -231,8 +255,7 @@ class SyncClient(_Core):
     @property
     def raw(self) -> Any:
         """The generated ``Client``, sending through this client, for ``binance_<product>.api`` functions."""
-        raw_client = importlib.import_module(f"{self.package}.client").Client(base_url=self.base_url)
-        return raw_client.set_httpx_client(self.http)
+        return self._raw_client().set_httpx_client(self.http)
 
     def _call(
         self,
@@ -240,7 +263,7 @@ class SyncClient(_Core):
         request: dict[str, Any],
         parse: Callable[[httpx.Response], T],
     ) -> T:
-        return parse(self.http.request(**self._prepare(request, operation)))
+        return self._parse(operation, self.http.request(**self._prepare(request, operation)), parse)
 
     def exchange_rules(self, *, refresh: bool = False) -> ExchangeRules:
         """The exchange's symbol rules and rate limits, fetched once (again with ``refresh=True``)."""
@@ -283,6 +306,7 @@ class AsyncClient(_Core):
         max_wait: float = 60.0,
         retries: int = 3,
         validate_orders: bool = True,
+        strict: bool | None = None,
         clock: ServerClock | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         proxy: str | None = None,
@@ -298,6 +322,7 @@ class AsyncClient(_Core):
             max_wait=max_wait,
             retries=retries,
             validate_orders=validate_orders,
+            strict=strict,
         )
         extra = dict(httpx_args or {})
         if transport is None and proxy is None and "mounts" not in extra:
@@ -315,8 +340,7 @@ class AsyncClient(_Core):
     @property
     def raw(self) -> Any:
         """The generated ``Client``, sending through this client, for ``binance_<product>.api`` functions."""
-        raw_client = importlib.import_module(f"{self.package}.client").Client(base_url=self.base_url)
-        return raw_client.set_async_httpx_client(self.http)
+        return self._raw_client().set_async_httpx_client(self.http)
 
     async def _call(
         self,
@@ -324,7 +348,7 @@ class AsyncClient(_Core):
         request: dict[str, Any],
         parse: Callable[[httpx.Response], T],
     ) -> T:
-        return parse(await self.http.request(**self._prepare(request, operation)))
+        return self._parse(operation, await self.http.request(**self._prepare(request, operation)), parse)
 
     async def exchange_rules(self, *, refresh: bool = False) -> ExchangeRules:
         """The exchange's symbol rules and rate limits, fetched once (again with ``refresh=True``)."""

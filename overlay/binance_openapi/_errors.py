@@ -24,8 +24,10 @@
     │   │   └── IPBannedError        418: every call fails fast until ``banned_until`` (ms)
     │   └── ServerError              5XX, -1000, -1001, -1008, -1016
     │       └── StatusUnknownError   -1006, -1007: sent, but Binance does not know if it was executed
-    └── OrderStatusUnknownError      the client could not find out whether an order was placed;
-                                     ``client_order_id`` names it for reconciliation
+    ├── OrderStatusUnknownError      the client could not find out whether an order was placed;
+    │                                ``client_order_id`` names it for reconciliation
+    └── ResponseShapeError           strict mode: a successful answer departs from the spec (operation,
+                                     JSON path, expected type, raw body; an order's ids)
 
 Every error names the request by method and path only: no query string, no signature, no key.
 """
@@ -33,7 +35,7 @@ Every error names the request by method and path only: no query string, no signa
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -201,6 +203,54 @@ class OrderStatusUnknownError(BinanceError):
         super().__init__(f"{method} {path}: {message}; client order id {client_order_id!r}")
 
 
+class ResponseShapeError(BinanceError):
+    """A successful answer departs from the spec (a field missing, of another type, a new enum value...)
+    and the client is strict (``strict=True``), or the answer is not JSON at all.
+
+    ``operation`` is ``"METHOD /path operation_id"``; ``json_path``, ``expected`` and ``seen`` describe
+    the first departure, ``surprises`` all of them (``str()`` of each reads ``$.path: expected X, got
+    Y``); ``body`` is the raw answer and ``parsed`` what tolerant parsing made of it (``None`` when it
+    could not be parsed). For an order, ``order_ids`` holds the ids of each order the answer names
+    (``orderId``, ``clientOrderId``...) or, when it names none, the client order ids that were sent: the
+    order went through, so look it up by them rather than placing it again.
+    """
+
+    def __init__(
+        self,
+        *,
+        method: str,
+        path: str,
+        operation: str,
+        json_path: str,
+        expected: str,
+        seen: str,
+        body: bytes,
+        surprises: Sequence[object] = (),
+        parsed: object = None,
+        order_ids: Sequence[Mapping[str, object]] = (),
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.operation = f"{method} {path} {operation}"
+        self.json_path = json_path
+        self.expected = expected
+        self.seen = seen
+        self.body = body
+        self.surprises = list(surprises)
+        self.parsed = parsed
+        self.order_ids = [dict(ids) for ids in order_ids]
+        message = (
+            f"{self.operation}: the answer departs from the spec at {json_path}: "
+            f"expected {expected}, got {seen}"
+        )
+        if len(self.surprises) > 1:
+            message += f" (and {len(self.surprises) - 1} more)"
+        if self.order_ids:
+            shown = "; ".join(", ".join(f"{k} {v!r}" for k, v in ids.items()) for ids in self.order_ids)
+            message += f"; the order went through: {shown}"
+        super().__init__(message)
+
+
 _BY_CODE: dict[int, type[APIError]] = {
     -1000: ServerError,
     -1001: ServerError,
@@ -317,6 +367,7 @@ __all__ = [
     "OrderStatusUnknownError",
     "RateLimitError",
     "RequestTimeoutError",
+    "ResponseShapeError",
     "ServerError",
     "SignatureError",
     "StatusUnknownError",

@@ -28,6 +28,10 @@ flow (``_http.py``), so the behaviour is written once.
   ``lookup_backoff_max_s``, and returns the order as soon as it appears. That costs at most
   ``recvWindow + absence_margin_ms`` of extra wait, only when the order really is absent; a short
   ``recv_window`` shortens it. Lookups that fail (transport errors, 5XX) count against ``lookups``.
+* An order whose successful answer is not JSON (cut short, a proxy's page) went through but cannot be
+  read: the flow looks it up by its client order id and returns what it finds, so the caller still gets
+  the order; a strict client (or one that cannot find it) raises ``ResponseShapeError`` carrying the
+  client order ids and the raw body instead. It is never sent again.
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ import httpx
 
 from ._auth import DEFAULT_RECV_WINDOW_MS, SIGNED_EXTENSION, has_param
 from ._clock import ServerClock
+from ._drift import LOGGER as DRIFT_LOGGER
+from ._drift import RECONCILED, NotJson, sent_ids, shape_error
 from ._errors import (
     APIError,
     IPBannedError,
@@ -59,7 +65,7 @@ from ._operation import EXTENSION, OperationLike, operation_of
 from ._weights import order_counts, request_weight
 
 log = logging.getLogger("binance_openapi")
-RECONCILED = "binance_reconciled"
+drift_log = logging.getLogger(DRIFT_LOGGER)
 IDEMPOTENCY = "x-binance-idempotency"
 
 
@@ -122,6 +128,8 @@ class Policy:
     new_id: Callable[[], str] = field(default=lambda: uuid.uuid4().hex)
     sleep: Callable[[float], Any] | None = None
     """Replaces ``time.sleep`` / ``asyncio.sleep`` (tests run on a fake clock)."""
+    strict: bool = False
+    """Raise ``ResponseShapeError`` for an order answer that is not JSON instead of looking it up."""
 
 
 @dataclass(frozen=True)
@@ -246,6 +254,10 @@ def _send_with_retries(
         result = yield from _sent(sending, policy, reservation)
         if isinstance(result, httpx.Response):
             if result.is_success:
+                if idempotency and not _is_json(result.content):
+                    result = yield from _unreadable_order(
+                        sending, unsigned, operation, policy, idempotency, result
+                    )
                 return result
             error = _api_error(result, operation, policy, reservation)
             if isinstance(error, IPBannedError):
@@ -289,6 +301,37 @@ def _send_with_retries(
             yield Sleep(policy.backoff_s * 2 ** (attempt - 1))
             continue
         raise cause
+
+
+def _is_json(content: bytes) -> bool:
+    try:
+        json.loads(content)
+    except ValueError:
+        return False
+    return True
+
+
+def _unreadable_order(
+    request: httpx.Request,
+    unsigned: httpx.URL,
+    operation: OperationLike,
+    policy: Policy,
+    idempotency: Mapping[str, Any],
+    response: httpx.Response,
+) -> Generator[Action, Any, httpx.Response]:
+    """The order went through but its answer is not JSON: look it up, never send it again."""
+    try:
+        json.loads(response.content)
+    except ValueError as exc:
+        error = shape_error(operation, response, [NotJson(exc)])
+    error.order_ids = sent_ids(request, operation)
+    drift_log.warning("%s", error)
+    if policy.strict:
+        raise error
+    found = yield from _reconcile(request, unsigned, operation, policy, idempotency, error)
+    if found is None:
+        raise error  # accepted, yet not found: sending it again could place it twice
+    return found
 
 
 def _maybe_executed(error: APIError) -> bool:

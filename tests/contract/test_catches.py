@@ -120,7 +120,7 @@ def test_a_broken_generated_parser_is_caught(exchange: Emulator, monkeypatch: py
 
     # The classic: a price read through a float, "65000.12345678" comes back with the float's binary
     # expansion ("65000.1234567799937...").
-    monkeypatch.setattr(model, "decimal_from_wire", lambda value: Decimal(float(value)))
+    monkeypatch.setattr(model, "read_decimal", lambda value, *_: Decimal(float(value)))
     with pytest.raises(FailureGroup) as failure:
         run_suite(copy.deepcopy(RAW_SPOT), exchange.app, "/api/v3/avgPrice")
     message = str(failure.value)

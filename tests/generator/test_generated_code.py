@@ -108,10 +108,16 @@ def test_klines_are_named_typed_fields(fixture_package: ModuleType) -> None:
     assert kline.to_list() == [1499040000000, "0.01634790", "0.80000000", 1499644799999, "unused"]
 
 
-def test_a_short_tuple_is_a_clear_error_when_read(fixture_package: ModuleType) -> None:
+def test_a_short_tuple_reads_its_missing_items_as_unset_and_says_so(fixture_package: ModuleType) -> None:
+    from binance_fixture._shape import collecting  # type: ignore[import-not-found]
+    from binance_fixture.types import UNSET  # type: ignore[import-not-found]
+
     klines = respond(op("klines"), [[1, "2"]])
-    with pytest.raises(ValueError, match="Kline expects 4 items, got 2"):
-        _ = klines[0]
+    with collecting() as surprises:
+        kline = klines[0]
+        assert (kline.open_time, kline.open_price) == (1, Decimal("2"))
+        assert kline.close_time is UNSET
+    assert "Kline[3]: expected integer, got missing" in [str(s) for s in surprises]
 
 
 def test_lists_of_tuples_are_read_on_access(fixture_package: ModuleType) -> None:

@@ -173,8 +173,6 @@ class AccountApi:
                     "isolatedMargin": text8(risk.isolated_margin),
                     "isAutoAddMargin": "false",
                     "positionSide": side,
-                    "notionalValue": text8(risk.signed_notional),
-                    "isolatedWallet": text8(position.isolated_wallet),
                     "updateTime": position.update_time,
                 }
             )

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from .._shape import extra_fields, join, object_from_wire, unexpected
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.account_asset import AccountAsset
@@ -19,6 +22,9 @@ T = TypeVar("T", bound="Account")
 @_attrs_define
 class Account:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         assets (list[AccountAsset]):
         positions (list[AccountPosition]):
@@ -36,69 +42,145 @@ class Account:
     can_withdraw: bool
     fee_tier: int
     update_time: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "assets",
+            "positions",
+            "canDeposit",
+            "canTrade",
+            "canWithdraw",
+            "feeTier",
+            "updateTime",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "assets",
+            "positions",
+            "canDeposit",
+            "canTrade",
+            "canWithdraw",
+            "feeTier",
+            "updateTime",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        assets = []
-        for assets_item_data in self.assets:
-            assets_item = assets_item_data.to_dict()
-            assets.append(assets_item)
+        _assets_out: Any = self.assets
+        assets: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_assets_out, Unset):
+            assets = []
+            for assets_item_data in _assets_out:
+                assets_item = assets_item_data.to_dict()
+                assets.append(assets_item)
 
-        positions = []
-        for positions_item_data in self.positions:
-            positions_item = positions_item_data.to_dict()
-            positions.append(positions_item)
+        _positions_out: Any = self.positions
+        positions: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_positions_out, Unset):
+            positions = []
+            for positions_item_data in _positions_out:
+                positions_item = positions_item_data.to_dict()
+                positions.append(positions_item)
 
-        can_deposit = self.can_deposit
+        _can_deposit_out: Any = self.can_deposit
+        can_deposit = _can_deposit_out
 
-        can_trade = self.can_trade
+        _can_trade_out: Any = self.can_trade
+        can_trade = _can_trade_out
 
-        can_withdraw = self.can_withdraw
+        _can_withdraw_out: Any = self.can_withdraw
+        can_withdraw = _can_withdraw_out
 
-        fee_tier = self.fee_tier
+        _fee_tier_out: Any = self.fee_tier
+        fee_tier = _fee_tier_out
 
-        update_time = self.update_time
+        _update_time_out: Any = self.update_time
+        update_time = _update_time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["assets"] = assets
-        field_dict["positions"] = positions
-        field_dict["canDeposit"] = can_deposit
-        field_dict["canTrade"] = can_trade
-        field_dict["canWithdraw"] = can_withdraw
-        field_dict["feeTier"] = fee_tier
-        field_dict["updateTime"] = update_time
+        if not isinstance(assets, Unset):
+            field_dict["assets"] = assets
+        if not isinstance(positions, Unset):
+            field_dict["positions"] = positions
+        if not isinstance(can_deposit, Unset):
+            field_dict["canDeposit"] = can_deposit
+        if not isinstance(can_trade, Unset):
+            field_dict["canTrade"] = can_trade
+        if not isinstance(can_withdraw, Unset):
+            field_dict["canWithdraw"] = can_withdraw
+        if not isinstance(fee_tier, Unset):
+            field_dict["feeTier"] = fee_tier
+        if not isinstance(update_time, Unset):
+            field_dict["updateTime"] = update_time
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.account_asset import AccountAsset  # noqa: PLC0415
         from ..models.account_position import AccountPosition  # noqa: PLC0415
 
-        d = dict(src_dict)
-        assets = []
-        _assets = d.pop("assets")
-        for assets_item_data in _assets:
-            assets_item = AccountAsset.from_dict(assets_item_data)
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        _assets = d.pop("assets", UNSET)
+        assets: list[AccountAsset]
+        if isinstance(_assets, list):
+            assets_path = f"{_path}.assets"
+            assets = []
+            for assets_index, assets_item_data in enumerate(_assets):
+                _assets_item = assets_item_data
+                if isinstance(_assets_item, dict):
+                    assets_item = AccountAsset.from_dict(_assets_item, join(assets_path, assets_index))
+                else:
+                    assets_item = unexpected(_assets_item, "object", assets_path, assets_index)
 
-            assets.append(assets_item)
+                assets.append(assets_item)
+        else:
+            assets = unexpected(_assets, "array", _path, "assets")
 
-        positions = []
-        _positions = d.pop("positions")
-        for positions_item_data in _positions:
-            positions_item = AccountPosition.from_dict(positions_item_data)
+        _positions = d.pop("positions", UNSET)
+        positions: list[AccountPosition]
+        if isinstance(_positions, list):
+            positions_path = f"{_path}.positions"
+            positions = []
+            for positions_index, positions_item_data in enumerate(_positions):
+                _positions_item = positions_item_data
+                if isinstance(_positions_item, dict):
+                    positions_item = AccountPosition.from_dict(
+                        _positions_item, join(positions_path, positions_index)
+                    )
+                else:
+                    positions_item = unexpected(_positions_item, "object", positions_path, positions_index)
 
-            positions.append(positions_item)
+                positions.append(positions_item)
+        else:
+            positions = unexpected(_positions, "array", _path, "positions")
 
-        can_deposit = d.pop("canDeposit")
+        can_deposit = d.pop("canDeposit", UNSET)
+        if type(can_deposit) is not bool:
+            can_deposit = unexpected(can_deposit, "boolean", _path, "canDeposit")
 
-        can_trade = d.pop("canTrade")
+        can_trade = d.pop("canTrade", UNSET)
+        if type(can_trade) is not bool:
+            can_trade = unexpected(can_trade, "boolean", _path, "canTrade")
 
-        can_withdraw = d.pop("canWithdraw")
+        can_withdraw = d.pop("canWithdraw", UNSET)
+        if type(can_withdraw) is not bool:
+            can_withdraw = unexpected(can_withdraw, "boolean", _path, "canWithdraw")
 
-        fee_tier = d.pop("feeTier")
+        fee_tier = d.pop("feeTier", UNSET)
+        if type(fee_tier) is not int:
+            fee_tier = unexpected(fee_tier, "integer", _path, "feeTier")
 
-        update_time = d.pop("updateTime")
+        update_time = d.pop("updateTime", UNSET)
+        if type(update_time) is not int:
+            update_time = unexpected(update_time, "integer", _path, "updateTime")
 
         _model = cls(
             assets=assets,
@@ -109,6 +191,8 @@ class Account:
             fee_tier=fee_tier,
             update_time=update_time,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

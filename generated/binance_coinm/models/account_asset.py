@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="AccountAsset")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="AccountAsset")
 @_attrs_define
 class AccountAsset:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         asset (str):
         wallet_balance (Decimal):
@@ -46,81 +50,176 @@ class AccountAsset:
     cross_un_pnl: Decimal
     available_balance: Decimal
     update_time: int | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "asset",
+            "walletBalance",
+            "unrealizedProfit",
+            "marginBalance",
+            "maintMargin",
+            "initialMargin",
+            "positionInitialMargin",
+            "openOrderInitialMargin",
+            "maxWithdrawAmount",
+            "crossWalletBalance",
+            "crossUnPnl",
+            "availableBalance",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "asset",
+            "walletBalance",
+            "unrealizedProfit",
+            "marginBalance",
+            "maintMargin",
+            "initialMargin",
+            "positionInitialMargin",
+            "openOrderInitialMargin",
+            "maxWithdrawAmount",
+            "crossWalletBalance",
+            "crossUnPnl",
+            "availableBalance",
+            "updateTime",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        asset = self.asset
+        _asset_out: Any = self.asset
+        asset = _asset_out
 
-        wallet_balance = decimal_to_wire(self.wallet_balance, "walletBalance")
+        _wallet_balance_out: Any = self.wallet_balance
+        wallet_balance: str | Unset = UNSET
+        if not isinstance(_wallet_balance_out, Unset):
+            wallet_balance = decimal_to_wire(_wallet_balance_out, "walletBalance")
 
-        unrealized_profit = decimal_to_wire(self.unrealized_profit, "unrealizedProfit")
+        _unrealized_profit_out: Any = self.unrealized_profit
+        unrealized_profit: str | Unset = UNSET
+        if not isinstance(_unrealized_profit_out, Unset):
+            unrealized_profit = decimal_to_wire(_unrealized_profit_out, "unrealizedProfit")
 
-        margin_balance = decimal_to_wire(self.margin_balance, "marginBalance")
+        _margin_balance_out: Any = self.margin_balance
+        margin_balance: str | Unset = UNSET
+        if not isinstance(_margin_balance_out, Unset):
+            margin_balance = decimal_to_wire(_margin_balance_out, "marginBalance")
 
-        maint_margin = decimal_to_wire(self.maint_margin, "maintMargin")
+        _maint_margin_out: Any = self.maint_margin
+        maint_margin: str | Unset = UNSET
+        if not isinstance(_maint_margin_out, Unset):
+            maint_margin = decimal_to_wire(_maint_margin_out, "maintMargin")
 
-        initial_margin = decimal_to_wire(self.initial_margin, "initialMargin")
+        _initial_margin_out: Any = self.initial_margin
+        initial_margin: str | Unset = UNSET
+        if not isinstance(_initial_margin_out, Unset):
+            initial_margin = decimal_to_wire(_initial_margin_out, "initialMargin")
 
-        position_initial_margin = decimal_to_wire(self.position_initial_margin, "positionInitialMargin")
+        _position_initial_margin_out: Any = self.position_initial_margin
+        position_initial_margin: str | Unset = UNSET
+        if not isinstance(_position_initial_margin_out, Unset):
+            position_initial_margin = decimal_to_wire(_position_initial_margin_out, "positionInitialMargin")
 
-        open_order_initial_margin = decimal_to_wire(self.open_order_initial_margin, "openOrderInitialMargin")
+        _open_order_initial_margin_out: Any = self.open_order_initial_margin
+        open_order_initial_margin: str | Unset = UNSET
+        if not isinstance(_open_order_initial_margin_out, Unset):
+            open_order_initial_margin = decimal_to_wire(
+                _open_order_initial_margin_out, "openOrderInitialMargin"
+            )
 
-        max_withdraw_amount = decimal_to_wire(self.max_withdraw_amount, "maxWithdrawAmount")
+        _max_withdraw_amount_out: Any = self.max_withdraw_amount
+        max_withdraw_amount: str | Unset = UNSET
+        if not isinstance(_max_withdraw_amount_out, Unset):
+            max_withdraw_amount = decimal_to_wire(_max_withdraw_amount_out, "maxWithdrawAmount")
 
-        cross_wallet_balance = decimal_to_wire(self.cross_wallet_balance, "crossWalletBalance")
+        _cross_wallet_balance_out: Any = self.cross_wallet_balance
+        cross_wallet_balance: str | Unset = UNSET
+        if not isinstance(_cross_wallet_balance_out, Unset):
+            cross_wallet_balance = decimal_to_wire(_cross_wallet_balance_out, "crossWalletBalance")
 
-        cross_un_pnl = decimal_to_wire(self.cross_un_pnl, "crossUnPnl")
+        _cross_un_pnl_out: Any = self.cross_un_pnl
+        cross_un_pnl: str | Unset = UNSET
+        if not isinstance(_cross_un_pnl_out, Unset):
+            cross_un_pnl = decimal_to_wire(_cross_un_pnl_out, "crossUnPnl")
 
-        available_balance = decimal_to_wire(self.available_balance, "availableBalance")
+        _available_balance_out: Any = self.available_balance
+        available_balance: str | Unset = UNSET
+        if not isinstance(_available_balance_out, Unset):
+            available_balance = decimal_to_wire(_available_balance_out, "availableBalance")
 
         update_time = self.update_time
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["asset"] = asset
-        field_dict["walletBalance"] = wallet_balance
-        field_dict["unrealizedProfit"] = unrealized_profit
-        field_dict["marginBalance"] = margin_balance
-        field_dict["maintMargin"] = maint_margin
-        field_dict["initialMargin"] = initial_margin
-        field_dict["positionInitialMargin"] = position_initial_margin
-        field_dict["openOrderInitialMargin"] = open_order_initial_margin
-        field_dict["maxWithdrawAmount"] = max_withdraw_amount
-        field_dict["crossWalletBalance"] = cross_wallet_balance
-        field_dict["crossUnPnl"] = cross_un_pnl
-        field_dict["availableBalance"] = available_balance
+        if not isinstance(asset, Unset):
+            field_dict["asset"] = asset
+        if not isinstance(wallet_balance, Unset):
+            field_dict["walletBalance"] = wallet_balance
+        if not isinstance(unrealized_profit, Unset):
+            field_dict["unrealizedProfit"] = unrealized_profit
+        if not isinstance(margin_balance, Unset):
+            field_dict["marginBalance"] = margin_balance
+        if not isinstance(maint_margin, Unset):
+            field_dict["maintMargin"] = maint_margin
+        if not isinstance(initial_margin, Unset):
+            field_dict["initialMargin"] = initial_margin
+        if not isinstance(position_initial_margin, Unset):
+            field_dict["positionInitialMargin"] = position_initial_margin
+        if not isinstance(open_order_initial_margin, Unset):
+            field_dict["openOrderInitialMargin"] = open_order_initial_margin
+        if not isinstance(max_withdraw_amount, Unset):
+            field_dict["maxWithdrawAmount"] = max_withdraw_amount
+        if not isinstance(cross_wallet_balance, Unset):
+            field_dict["crossWalletBalance"] = cross_wallet_balance
+        if not isinstance(cross_un_pnl, Unset):
+            field_dict["crossUnPnl"] = cross_un_pnl
+        if not isinstance(available_balance, Unset):
+            field_dict["availableBalance"] = available_balance
         if update_time is not UNSET:
             field_dict["updateTime"] = update_time
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        asset = d.pop("asset")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        asset = d.pop("asset", UNSET)
+        if type(asset) is not str:
+            asset = unexpected(asset, "string", _path, "asset")
 
-        wallet_balance = decimal_from_wire(d.pop("walletBalance"))
+        wallet_balance = read_decimal(d.pop("walletBalance", UNSET), _path, "walletBalance")
 
-        unrealized_profit = decimal_from_wire(d.pop("unrealizedProfit"))
+        unrealized_profit = read_decimal(d.pop("unrealizedProfit", UNSET), _path, "unrealizedProfit")
 
-        margin_balance = decimal_from_wire(d.pop("marginBalance"))
+        margin_balance = read_decimal(d.pop("marginBalance", UNSET), _path, "marginBalance")
 
-        maint_margin = decimal_from_wire(d.pop("maintMargin"))
+        maint_margin = read_decimal(d.pop("maintMargin", UNSET), _path, "maintMargin")
 
-        initial_margin = decimal_from_wire(d.pop("initialMargin"))
+        initial_margin = read_decimal(d.pop("initialMargin", UNSET), _path, "initialMargin")
 
-        position_initial_margin = decimal_from_wire(d.pop("positionInitialMargin"))
+        position_initial_margin = read_decimal(
+            d.pop("positionInitialMargin", UNSET), _path, "positionInitialMargin"
+        )
 
-        open_order_initial_margin = decimal_from_wire(d.pop("openOrderInitialMargin"))
+        open_order_initial_margin = read_decimal(
+            d.pop("openOrderInitialMargin", UNSET), _path, "openOrderInitialMargin"
+        )
 
-        max_withdraw_amount = decimal_from_wire(d.pop("maxWithdrawAmount"))
+        max_withdraw_amount = read_decimal(d.pop("maxWithdrawAmount", UNSET), _path, "maxWithdrawAmount")
 
-        cross_wallet_balance = decimal_from_wire(d.pop("crossWalletBalance"))
+        cross_wallet_balance = read_decimal(d.pop("crossWalletBalance", UNSET), _path, "crossWalletBalance")
 
-        cross_un_pnl = decimal_from_wire(d.pop("crossUnPnl"))
+        cross_un_pnl = read_decimal(d.pop("crossUnPnl", UNSET), _path, "crossUnPnl")
 
-        available_balance = decimal_from_wire(d.pop("availableBalance"))
+        available_balance = read_decimal(d.pop("availableBalance", UNSET), _path, "availableBalance")
 
         update_time = d.pop("updateTime", UNSET)
+        if type(update_time) is not int and update_time is not UNSET:
+            update_time = unexpected(update_time, "integer", _path, "updateTime")
 
         _model = cls(
             asset=asset,
@@ -137,6 +236,8 @@ class AccountAsset:
             available_balance=available_balance,
             update_time=update_time,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

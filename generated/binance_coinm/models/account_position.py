@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.position_side import PositionSide
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="AccountPosition")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="AccountPosition")
 @_attrs_define
 class AccountPosition:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         symbol (str):
         position_amt (Decimal):
@@ -51,34 +55,105 @@ class AccountPosition:
     update_time: int
     break_even_price: Decimal | Unset = UNSET
     notional_value: Decimal | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "positionAmt",
+            "initialMargin",
+            "maintMargin",
+            "unrealizedProfit",
+            "positionInitialMargin",
+            "openOrderInitialMargin",
+            "leverage",
+            "isolated",
+            "positionSide",
+            "entryPrice",
+            "maxQty",
+            "updateTime",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "positionAmt",
+            "initialMargin",
+            "maintMargin",
+            "unrealizedProfit",
+            "positionInitialMargin",
+            "openOrderInitialMargin",
+            "leverage",
+            "isolated",
+            "positionSide",
+            "entryPrice",
+            "maxQty",
+            "updateTime",
+            "breakEvenPrice",
+            "notionalValue",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        position_amt = decimal_to_wire(self.position_amt, "positionAmt")
+        _position_amt_out: Any = self.position_amt
+        position_amt: str | Unset = UNSET
+        if not isinstance(_position_amt_out, Unset):
+            position_amt = decimal_to_wire(_position_amt_out, "positionAmt")
 
-        initial_margin = decimal_to_wire(self.initial_margin, "initialMargin")
+        _initial_margin_out: Any = self.initial_margin
+        initial_margin: str | Unset = UNSET
+        if not isinstance(_initial_margin_out, Unset):
+            initial_margin = decimal_to_wire(_initial_margin_out, "initialMargin")
 
-        maint_margin = decimal_to_wire(self.maint_margin, "maintMargin")
+        _maint_margin_out: Any = self.maint_margin
+        maint_margin: str | Unset = UNSET
+        if not isinstance(_maint_margin_out, Unset):
+            maint_margin = decimal_to_wire(_maint_margin_out, "maintMargin")
 
-        unrealized_profit = decimal_to_wire(self.unrealized_profit, "unrealizedProfit")
+        _unrealized_profit_out: Any = self.unrealized_profit
+        unrealized_profit: str | Unset = UNSET
+        if not isinstance(_unrealized_profit_out, Unset):
+            unrealized_profit = decimal_to_wire(_unrealized_profit_out, "unrealizedProfit")
 
-        position_initial_margin = decimal_to_wire(self.position_initial_margin, "positionInitialMargin")
+        _position_initial_margin_out: Any = self.position_initial_margin
+        position_initial_margin: str | Unset = UNSET
+        if not isinstance(_position_initial_margin_out, Unset):
+            position_initial_margin = decimal_to_wire(_position_initial_margin_out, "positionInitialMargin")
 
-        open_order_initial_margin = decimal_to_wire(self.open_order_initial_margin, "openOrderInitialMargin")
+        _open_order_initial_margin_out: Any = self.open_order_initial_margin
+        open_order_initial_margin: str | Unset = UNSET
+        if not isinstance(_open_order_initial_margin_out, Unset):
+            open_order_initial_margin = decimal_to_wire(
+                _open_order_initial_margin_out, "openOrderInitialMargin"
+            )
 
-        leverage = self.leverage
+        _leverage_out: Any = self.leverage
+        leverage = _leverage_out
 
-        isolated = self.isolated
+        _isolated_out: Any = self.isolated
+        isolated = _isolated_out
 
-        position_side = self.position_side.value
+        _position_side_out: Any = self.position_side
+        position_side: str | Unset = UNSET
+        if not isinstance(_position_side_out, Unset):
+            position_side = _position_side_out.value
 
-        entry_price = decimal_to_wire(self.entry_price, "entryPrice")
+        _entry_price_out: Any = self.entry_price
+        entry_price: str | Unset = UNSET
+        if not isinstance(_entry_price_out, Unset):
+            entry_price = decimal_to_wire(_entry_price_out, "entryPrice")
 
-        max_qty = decimal_to_wire(self.max_qty, "maxQty")
+        _max_qty_out: Any = self.max_qty
+        max_qty: str | Unset = UNSET
+        if not isinstance(_max_qty_out, Unset):
+            max_qty = decimal_to_wire(_max_qty_out, "maxQty")
 
-        update_time = self.update_time
+        _update_time_out: Any = self.update_time
+        update_time = _update_time_out
 
         break_even_price: str | Unset = UNSET
         if not isinstance(self.break_even_price, Unset):
@@ -90,19 +165,32 @@ class AccountPosition:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["positionAmt"] = position_amt
-        field_dict["initialMargin"] = initial_margin
-        field_dict["maintMargin"] = maint_margin
-        field_dict["unrealizedProfit"] = unrealized_profit
-        field_dict["positionInitialMargin"] = position_initial_margin
-        field_dict["openOrderInitialMargin"] = open_order_initial_margin
-        field_dict["leverage"] = leverage
-        field_dict["isolated"] = isolated
-        field_dict["positionSide"] = position_side
-        field_dict["entryPrice"] = entry_price
-        field_dict["maxQty"] = max_qty
-        field_dict["updateTime"] = update_time
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(position_amt, Unset):
+            field_dict["positionAmt"] = position_amt
+        if not isinstance(initial_margin, Unset):
+            field_dict["initialMargin"] = initial_margin
+        if not isinstance(maint_margin, Unset):
+            field_dict["maintMargin"] = maint_margin
+        if not isinstance(unrealized_profit, Unset):
+            field_dict["unrealizedProfit"] = unrealized_profit
+        if not isinstance(position_initial_margin, Unset):
+            field_dict["positionInitialMargin"] = position_initial_margin
+        if not isinstance(open_order_initial_margin, Unset):
+            field_dict["openOrderInitialMargin"] = open_order_initial_margin
+        if not isinstance(leverage, Unset):
+            field_dict["leverage"] = leverage
+        if not isinstance(isolated, Unset):
+            field_dict["isolated"] = isolated
+        if not isinstance(position_side, Unset):
+            field_dict["positionSide"] = position_side
+        if not isinstance(entry_price, Unset):
+            field_dict["entryPrice"] = entry_price
+        if not isinstance(max_qty, Unset):
+            field_dict["maxQty"] = max_qty
+        if not isinstance(update_time, Unset):
+            field_dict["updateTime"] = update_time
         if break_even_price is not UNSET:
             field_dict["breakEvenPrice"] = break_even_price
         if notional_value is not UNSET:
@@ -110,47 +198,57 @@ class AccountPosition:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
-
-        position_amt = decimal_from_wire(d.pop("positionAmt"))
-
-        initial_margin = decimal_from_wire(d.pop("initialMargin"))
-
-        maint_margin = decimal_from_wire(d.pop("maintMargin"))
-
-        unrealized_profit = decimal_from_wire(d.pop("unrealizedProfit"))
-
-        position_initial_margin = decimal_from_wire(d.pop("positionInitialMargin"))
-
-        open_order_initial_margin = decimal_from_wire(d.pop("openOrderInitialMargin"))
-
-        leverage = d.pop("leverage")
-
-        isolated = d.pop("isolated")
-
-        position_side = enum_from_wire(PositionSide, d.pop("positionSide"))
-
-        entry_price = decimal_from_wire(d.pop("entryPrice"))
-
-        max_qty = decimal_from_wire(d.pop("maxQty"))
-
-        update_time = d.pop("updateTime")
-
-        _break_even_price = d.pop("breakEvenPrice", UNSET)
-        break_even_price: Decimal | Unset
-        if isinstance(_break_even_price, Unset):
-            break_even_price = UNSET
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            break_even_price = decimal_from_wire(_break_even_price)
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        _notional_value = d.pop("notionalValue", UNSET)
-        notional_value: Decimal | Unset
-        if isinstance(_notional_value, Unset):
-            notional_value = UNSET
-        else:
-            notional_value = decimal_from_wire(_notional_value)
+        position_amt = read_decimal(d.pop("positionAmt", UNSET), _path, "positionAmt")
+
+        initial_margin = read_decimal(d.pop("initialMargin", UNSET), _path, "initialMargin")
+
+        maint_margin = read_decimal(d.pop("maintMargin", UNSET), _path, "maintMargin")
+
+        unrealized_profit = read_decimal(d.pop("unrealizedProfit", UNSET), _path, "unrealizedProfit")
+
+        position_initial_margin = read_decimal(
+            d.pop("positionInitialMargin", UNSET), _path, "positionInitialMargin"
+        )
+
+        open_order_initial_margin = read_decimal(
+            d.pop("openOrderInitialMargin", UNSET), _path, "openOrderInitialMargin"
+        )
+
+        leverage = d.pop("leverage", UNSET)
+        if type(leverage) is not str:
+            leverage = unexpected(leverage, "string", _path, "leverage")
+
+        isolated = d.pop("isolated", UNSET)
+        if type(isolated) is not bool:
+            isolated = unexpected(isolated, "boolean", _path, "isolated")
+
+        position_side = read_enum(PositionSide, d.pop("positionSide", UNSET), _path, "positionSide")
+
+        entry_price = read_decimal(d.pop("entryPrice", UNSET), _path, "entryPrice")
+
+        max_qty = read_decimal(d.pop("maxQty", UNSET), _path, "maxQty")
+
+        update_time = d.pop("updateTime", UNSET)
+        if type(update_time) is not int:
+            update_time = unexpected(update_time, "integer", _path, "updateTime")
+
+        break_even_price = read_decimal(
+            d.pop("breakEvenPrice", UNSET), _path, "breakEvenPrice", False, False, False
+        )
+
+        notional_value = read_decimal(
+            d.pop("notionalValue", UNSET), _path, "notionalValue", False, False, False
+        )
 
         _model = cls(
             symbol=symbol,
@@ -169,6 +267,8 @@ class AccountPosition:
             break_even_price=break_even_price,
             notional_value=notional_value,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.order_side import OrderSide
 from ..models.position_side import PositionSide
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="AccountTrade")
 
@@ -19,6 +20,9 @@ T = TypeVar("T", bound="AccountTrade")
 @_attrs_define
 class AccountTrade:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         symbol (str):
         id (int):
@@ -56,40 +60,113 @@ class AccountTrade:
     buyer: bool
     maker: bool
     quote_qty: Decimal | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "id",
+            "orderId",
+            "pair",
+            "side",
+            "price",
+            "qty",
+            "realizedPnl",
+            "marginAsset",
+            "baseQty",
+            "commission",
+            "commissionAsset",
+            "time",
+            "positionSide",
+            "buyer",
+            "maker",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "id",
+            "orderId",
+            "pair",
+            "side",
+            "price",
+            "qty",
+            "realizedPnl",
+            "marginAsset",
+            "baseQty",
+            "commission",
+            "commissionAsset",
+            "time",
+            "positionSide",
+            "buyer",
+            "maker",
+            "quoteQty",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        id = self.id
+        _id_out: Any = self.id
+        id = _id_out
 
-        order_id = self.order_id
+        _order_id_out: Any = self.order_id
+        order_id = _order_id_out
 
-        pair = self.pair
+        _pair_out: Any = self.pair
+        pair = _pair_out
 
-        side = self.side.value
+        _side_out: Any = self.side
+        side: str | Unset = UNSET
+        if not isinstance(_side_out, Unset):
+            side = _side_out.value
 
-        price = decimal_to_wire(self.price, "price")
+        _price_out: Any = self.price
+        price: str | Unset = UNSET
+        if not isinstance(_price_out, Unset):
+            price = decimal_to_wire(_price_out, "price")
 
-        qty = decimal_to_wire(self.qty, "qty")
+        _qty_out: Any = self.qty
+        qty: str | Unset = UNSET
+        if not isinstance(_qty_out, Unset):
+            qty = decimal_to_wire(_qty_out, "qty")
 
-        realized_pnl = decimal_to_wire(self.realized_pnl, "realizedPnl")
+        _realized_pnl_out: Any = self.realized_pnl
+        realized_pnl: str | Unset = UNSET
+        if not isinstance(_realized_pnl_out, Unset):
+            realized_pnl = decimal_to_wire(_realized_pnl_out, "realizedPnl")
 
-        margin_asset = self.margin_asset
+        _margin_asset_out: Any = self.margin_asset
+        margin_asset = _margin_asset_out
 
-        base_qty = decimal_to_wire(self.base_qty, "baseQty")
+        _base_qty_out: Any = self.base_qty
+        base_qty: str | Unset = UNSET
+        if not isinstance(_base_qty_out, Unset):
+            base_qty = decimal_to_wire(_base_qty_out, "baseQty")
 
-        commission = decimal_to_wire(self.commission, "commission")
+        _commission_out: Any = self.commission
+        commission: str | Unset = UNSET
+        if not isinstance(_commission_out, Unset):
+            commission = decimal_to_wire(_commission_out, "commission")
 
-        commission_asset = self.commission_asset
+        _commission_asset_out: Any = self.commission_asset
+        commission_asset = _commission_asset_out
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
-        position_side = self.position_side.value
+        _position_side_out: Any = self.position_side
+        position_side: str | Unset = UNSET
+        if not isinstance(_position_side_out, Unset):
+            position_side = _position_side_out.value
 
-        buyer = self.buyer
+        _buyer_out: Any = self.buyer
+        buyer = _buyer_out
 
-        maker = self.maker
+        _maker_out: Any = self.maker
+        maker = _maker_out
 
         quote_qty: str | Unset = UNSET
         if not isinstance(self.quote_qty, Unset):
@@ -97,67 +174,100 @@ class AccountTrade:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["id"] = id
-        field_dict["orderId"] = order_id
-        field_dict["pair"] = pair
-        field_dict["side"] = side
-        field_dict["price"] = price
-        field_dict["qty"] = qty
-        field_dict["realizedPnl"] = realized_pnl
-        field_dict["marginAsset"] = margin_asset
-        field_dict["baseQty"] = base_qty
-        field_dict["commission"] = commission
-        field_dict["commissionAsset"] = commission_asset
-        field_dict["time"] = time
-        field_dict["positionSide"] = position_side
-        field_dict["buyer"] = buyer
-        field_dict["maker"] = maker
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(id, Unset):
+            field_dict["id"] = id
+        if not isinstance(order_id, Unset):
+            field_dict["orderId"] = order_id
+        if not isinstance(pair, Unset):
+            field_dict["pair"] = pair
+        if not isinstance(side, Unset):
+            field_dict["side"] = side
+        if not isinstance(price, Unset):
+            field_dict["price"] = price
+        if not isinstance(qty, Unset):
+            field_dict["qty"] = qty
+        if not isinstance(realized_pnl, Unset):
+            field_dict["realizedPnl"] = realized_pnl
+        if not isinstance(margin_asset, Unset):
+            field_dict["marginAsset"] = margin_asset
+        if not isinstance(base_qty, Unset):
+            field_dict["baseQty"] = base_qty
+        if not isinstance(commission, Unset):
+            field_dict["commission"] = commission
+        if not isinstance(commission_asset, Unset):
+            field_dict["commissionAsset"] = commission_asset
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
+        if not isinstance(position_side, Unset):
+            field_dict["positionSide"] = position_side
+        if not isinstance(buyer, Unset):
+            field_dict["buyer"] = buyer
+        if not isinstance(maker, Unset):
+            field_dict["maker"] = maker
         if quote_qty is not UNSET:
             field_dict["quoteQty"] = quote_qty
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
-
-        id = d.pop("id")
-
-        order_id = d.pop("orderId")
-
-        pair = d.pop("pair")
-
-        side = enum_from_wire(OrderSide, d.pop("side"))
-
-        price = decimal_from_wire(d.pop("price"))
-
-        qty = decimal_from_wire(d.pop("qty"))
-
-        realized_pnl = decimal_from_wire(d.pop("realizedPnl"))
-
-        margin_asset = d.pop("marginAsset")
-
-        base_qty = decimal_from_wire(d.pop("baseQty"))
-
-        commission = decimal_from_wire(d.pop("commission"))
-
-        commission_asset = d.pop("commissionAsset")
-
-        time = d.pop("time")
-
-        position_side = enum_from_wire(PositionSide, d.pop("positionSide"))
-
-        buyer = d.pop("buyer")
-
-        maker = d.pop("maker")
-
-        _quote_qty = d.pop("quoteQty", UNSET)
-        quote_qty: Decimal | Unset
-        if isinstance(_quote_qty, Unset):
-            quote_qty = UNSET
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            quote_qty = decimal_from_wire(_quote_qty)
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
+
+        id = d.pop("id", UNSET)
+        if type(id) is not int:
+            id = unexpected(id, "integer", _path, "id")
+
+        order_id = d.pop("orderId", UNSET)
+        if type(order_id) is not int:
+            order_id = unexpected(order_id, "integer", _path, "orderId")
+
+        pair = d.pop("pair", UNSET)
+        if type(pair) is not str:
+            pair = unexpected(pair, "string", _path, "pair")
+
+        side = read_enum(OrderSide, d.pop("side", UNSET), _path, "side")
+
+        price = read_decimal(d.pop("price", UNSET), _path, "price")
+
+        qty = read_decimal(d.pop("qty", UNSET), _path, "qty")
+
+        realized_pnl = read_decimal(d.pop("realizedPnl", UNSET), _path, "realizedPnl")
+
+        margin_asset = d.pop("marginAsset", UNSET)
+        if type(margin_asset) is not str:
+            margin_asset = unexpected(margin_asset, "string", _path, "marginAsset")
+
+        base_qty = read_decimal(d.pop("baseQty", UNSET), _path, "baseQty")
+
+        commission = read_decimal(d.pop("commission", UNSET), _path, "commission")
+
+        commission_asset = d.pop("commissionAsset", UNSET)
+        if type(commission_asset) is not str:
+            commission_asset = unexpected(commission_asset, "string", _path, "commissionAsset")
+
+        time = d.pop("time", UNSET)
+        if type(time) is not int:
+            time = unexpected(time, "integer", _path, "time")
+
+        position_side = read_enum(PositionSide, d.pop("positionSide", UNSET), _path, "positionSide")
+
+        buyer = d.pop("buyer", UNSET)
+        if type(buyer) is not bool:
+            buyer = unexpected(buyer, "boolean", _path, "buyer")
+
+        maker = d.pop("maker", UNSET)
+        if type(maker) is not bool:
+            maker = unexpected(maker, "boolean", _path, "maker")
+
+        quote_qty = read_decimal(d.pop("quoteQty", UNSET), _path, "quoteQty", False, False, False)
 
         _model = cls(
             symbol=symbol,
@@ -178,6 +288,8 @@ class AccountTrade:
             maker=maker,
             quote_qty=quote_qty,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

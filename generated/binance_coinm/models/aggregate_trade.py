@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="AggregateTrade")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="AggregateTrade")
 @_attrs_define
 class AggregateTrade:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         aggregate_trade_id (int):
         price (Decimal):
@@ -34,50 +38,106 @@ class AggregateTrade:
     last_trade_id: int
     transaction_time: int
     is_buyer_maker: bool
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "a",
+            "p",
+            "q",
+            "f",
+            "l",
+            "T",
+            "m",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "a",
+            "p",
+            "q",
+            "f",
+            "l",
+            "T",
+            "m",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        aggregate_trade_id = self.aggregate_trade_id
+        _aggregate_trade_id_out: Any = self.aggregate_trade_id
+        aggregate_trade_id = _aggregate_trade_id_out
 
-        price = decimal_to_wire(self.price, "p")
+        _price_out: Any = self.price
+        price: str | Unset = UNSET
+        if not isinstance(_price_out, Unset):
+            price = decimal_to_wire(_price_out, "p")
 
-        quantity = decimal_to_wire(self.quantity, "q")
+        _quantity_out: Any = self.quantity
+        quantity: str | Unset = UNSET
+        if not isinstance(_quantity_out, Unset):
+            quantity = decimal_to_wire(_quantity_out, "q")
 
-        first_trade_id = self.first_trade_id
+        _first_trade_id_out: Any = self.first_trade_id
+        first_trade_id = _first_trade_id_out
 
-        last_trade_id = self.last_trade_id
+        _last_trade_id_out: Any = self.last_trade_id
+        last_trade_id = _last_trade_id_out
 
-        transaction_time = self.transaction_time
+        _transaction_time_out: Any = self.transaction_time
+        transaction_time = _transaction_time_out
 
-        is_buyer_maker = self.is_buyer_maker
+        _is_buyer_maker_out: Any = self.is_buyer_maker
+        is_buyer_maker = _is_buyer_maker_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["a"] = aggregate_trade_id
-        field_dict["p"] = price
-        field_dict["q"] = quantity
-        field_dict["f"] = first_trade_id
-        field_dict["l"] = last_trade_id
-        field_dict["T"] = transaction_time
-        field_dict["m"] = is_buyer_maker
+        if not isinstance(aggregate_trade_id, Unset):
+            field_dict["a"] = aggregate_trade_id
+        if not isinstance(price, Unset):
+            field_dict["p"] = price
+        if not isinstance(quantity, Unset):
+            field_dict["q"] = quantity
+        if not isinstance(first_trade_id, Unset):
+            field_dict["f"] = first_trade_id
+        if not isinstance(last_trade_id, Unset):
+            field_dict["l"] = last_trade_id
+        if not isinstance(transaction_time, Unset):
+            field_dict["T"] = transaction_time
+        if not isinstance(is_buyer_maker, Unset):
+            field_dict["m"] = is_buyer_maker
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        aggregate_trade_id = d.pop("a")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        aggregate_trade_id = d.pop("a", UNSET)
+        if type(aggregate_trade_id) is not int:
+            aggregate_trade_id = unexpected(aggregate_trade_id, "integer", _path, "a")
 
-        price = decimal_from_wire(d.pop("p"))
+        price = read_decimal(d.pop("p", UNSET), _path, "p")
 
-        quantity = decimal_from_wire(d.pop("q"))
+        quantity = read_decimal(d.pop("q", UNSET), _path, "q")
 
-        first_trade_id = d.pop("f")
+        first_trade_id = d.pop("f", UNSET)
+        if type(first_trade_id) is not int:
+            first_trade_id = unexpected(first_trade_id, "integer", _path, "f")
 
-        last_trade_id = d.pop("l")
+        last_trade_id = d.pop("l", UNSET)
+        if type(last_trade_id) is not int:
+            last_trade_id = unexpected(last_trade_id, "integer", _path, "l")
 
-        transaction_time = d.pop("T")
+        transaction_time = d.pop("T", UNSET)
+        if type(transaction_time) is not int:
+            transaction_time = unexpected(transaction_time, "integer", _path, "T")
 
-        is_buyer_maker = d.pop("m")
+        is_buyer_maker = d.pop("m", UNSET)
+        if type(is_buyer_maker) is not bool:
+            is_buyer_maker = unexpected(is_buyer_maker, "boolean", _path, "m")
 
         _model = cls(
             aggregate_trade_id=aggregate_trade_id,
@@ -88,6 +148,8 @@ class AggregateTrade:
             transaction_time=transaction_time,
             is_buyer_maker=is_buyer_maker,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.algo_status import AlgoStatus
 from ..models.algo_type import AlgoType
 from ..models.order_side import OrderSide
@@ -21,11 +22,8 @@ from ..models.working_type import WorkingType
 from ..types import (
     UNSET,
     Unset,
-    decimal_from_wire,
     decimal_or_empty_to_wire,
-    decimal_or_none_from_wire,
     decimal_to_wire,
-    enum_from_wire,
 )
 
 T = TypeVar("T", bound="AlgoOrder")
@@ -34,6 +32,9 @@ T = TypeVar("T", bound="AlgoOrder")
 @_attrs_define
 class AlgoOrder:
     """A conditional (algo) order; `quantity` counts contracts.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
 
     Attributes:
         algo_id (int):
@@ -53,6 +54,8 @@ class AlgoOrder:
         quantity (Decimal | Unset):
         actual_order_id (str | Unset): Id of the order placed in the matching engine once triggered; "" before.
         actual_price (Decimal | Unset):
+        actual_type (OrderType | Unset):
+        actual_qty (Decimal | Unset):
         trigger_price (Decimal | Unset):
         price (Decimal | Unset):
         iceberg_quantity (Decimal | None | Unset): Iceberg quantity; null when not used.
@@ -90,6 +93,8 @@ class AlgoOrder:
     quantity: Decimal | Unset = UNSET
     actual_order_id: str | Unset = UNSET
     actual_price: Decimal | Unset = UNSET
+    actual_type: OrderType | Unset = UNSET
+    actual_qty: Decimal | Unset = UNSET
     trigger_price: Decimal | Unset = UNSET
     price: Decimal | Unset = UNSET
     iceberg_quantity: Decimal | None | Unset = UNSET
@@ -108,28 +113,102 @@ class AlgoOrder:
     callback_rate: Decimal | None | Unset = UNSET
     trigger_time: int | Unset = UNSET
     good_till_date: int | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "algoId",
+            "clientAlgoId",
+            "algoType",
+            "orderType",
+            "symbol",
+            "side",
+            "positionSide",
+            "algoStatus",
+            "createTime",
+            "updateTime",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "algoId",
+            "clientAlgoId",
+            "algoType",
+            "orderType",
+            "symbol",
+            "side",
+            "positionSide",
+            "algoStatus",
+            "createTime",
+            "updateTime",
+            "timeInForce",
+            "quantity",
+            "actualOrderId",
+            "actualPrice",
+            "actualType",
+            "actualQty",
+            "triggerPrice",
+            "price",
+            "icebergQuantity",
+            "tpTriggerPrice",
+            "tpPrice",
+            "slTriggerPrice",
+            "slPrice",
+            "tpOrderType",
+            "selfTradePreventionMode",
+            "workingType",
+            "priceMatch",
+            "closePosition",
+            "priceProtect",
+            "reduceOnly",
+            "activatePrice",
+            "callbackRate",
+            "triggerTime",
+            "goodTillDate",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        algo_id = self.algo_id
+        _algo_id_out: Any = self.algo_id
+        algo_id = _algo_id_out
 
-        client_algo_id = self.client_algo_id
+        _client_algo_id_out: Any = self.client_algo_id
+        client_algo_id = _client_algo_id_out
 
-        algo_type = self.algo_type.value
+        _algo_type_out: Any = self.algo_type
+        algo_type: str | Unset = UNSET
+        if not isinstance(_algo_type_out, Unset):
+            algo_type = _algo_type_out.value
 
-        order_type = self.order_type.value
+        _order_type_out: Any = self.order_type
+        order_type: str | Unset = UNSET
+        if not isinstance(_order_type_out, Unset):
+            order_type = _order_type_out.value
 
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        side = self.side.value
+        _side_out: Any = self.side
+        side: str | Unset = UNSET
+        if not isinstance(_side_out, Unset):
+            side = _side_out.value
 
-        position_side = self.position_side.value
+        _position_side_out: Any = self.position_side
+        position_side: str | Unset = UNSET
+        if not isinstance(_position_side_out, Unset):
+            position_side = _position_side_out.value
 
-        algo_status = self.algo_status.value
+        _algo_status_out: Any = self.algo_status
+        algo_status: str | Unset = UNSET
+        if not isinstance(_algo_status_out, Unset):
+            algo_status = _algo_status_out.value
 
-        create_time = self.create_time
+        _create_time_out: Any = self.create_time
+        create_time = _create_time_out
 
-        update_time = self.update_time
+        _update_time_out: Any = self.update_time
+        update_time = _update_time_out
 
         time_in_force: str | Unset = UNSET
         if not isinstance(self.time_in_force, Unset):
@@ -144,6 +223,14 @@ class AlgoOrder:
         actual_price: str | Unset = UNSET
         if not isinstance(self.actual_price, Unset):
             actual_price = decimal_to_wire(self.actual_price, "actualPrice")
+
+        actual_type: str | Unset = UNSET
+        if not isinstance(self.actual_type, Unset):
+            actual_type = self.actual_type.value
+
+        actual_qty: str | Unset = UNSET
+        if not isinstance(self.actual_qty, Unset):
+            actual_qty = decimal_to_wire(self.actual_qty, "actualQty")
 
         trigger_price: str | Unset = UNSET
         if not isinstance(self.trigger_price, Unset):
@@ -211,16 +298,26 @@ class AlgoOrder:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["algoId"] = algo_id
-        field_dict["clientAlgoId"] = client_algo_id
-        field_dict["algoType"] = algo_type
-        field_dict["orderType"] = order_type
-        field_dict["symbol"] = symbol
-        field_dict["side"] = side
-        field_dict["positionSide"] = position_side
-        field_dict["algoStatus"] = algo_status
-        field_dict["createTime"] = create_time
-        field_dict["updateTime"] = update_time
+        if not isinstance(algo_id, Unset):
+            field_dict["algoId"] = algo_id
+        if not isinstance(client_algo_id, Unset):
+            field_dict["clientAlgoId"] = client_algo_id
+        if not isinstance(algo_type, Unset):
+            field_dict["algoType"] = algo_type
+        if not isinstance(order_type, Unset):
+            field_dict["orderType"] = order_type
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(side, Unset):
+            field_dict["side"] = side
+        if not isinstance(position_side, Unset):
+            field_dict["positionSide"] = position_side
+        if not isinstance(algo_status, Unset):
+            field_dict["algoStatus"] = algo_status
+        if not isinstance(create_time, Unset):
+            field_dict["createTime"] = create_time
+        if not isinstance(update_time, Unset):
+            field_dict["updateTime"] = update_time
         if time_in_force is not UNSET:
             field_dict["timeInForce"] = time_in_force
         if quantity is not UNSET:
@@ -229,6 +326,10 @@ class AlgoOrder:
             field_dict["actualOrderId"] = actual_order_id
         if actual_price is not UNSET:
             field_dict["actualPrice"] = actual_price
+        if actual_type is not UNSET:
+            field_dict["actualType"] = actual_type
+        if actual_qty is not UNSET:
+            field_dict["actualQty"] = actual_qty
         if trigger_price is not UNSET:
             field_dict["triggerPrice"] = trigger_price
         if price is not UNSET:
@@ -268,156 +369,128 @@ class AlgoOrder:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        algo_id = d.pop("algoId")
-
-        client_algo_id = d.pop("clientAlgoId")
-
-        algo_type = enum_from_wire(AlgoType, d.pop("algoType"))
-
-        order_type = enum_from_wire(OrderType, d.pop("orderType"))
-
-        symbol = d.pop("symbol")
-
-        side = enum_from_wire(OrderSide, d.pop("side"))
-
-        position_side = enum_from_wire(PositionSide, d.pop("positionSide"))
-
-        algo_status = enum_from_wire(AlgoStatus, d.pop("algoStatus"))
-
-        create_time = d.pop("createTime")
-
-        update_time = d.pop("updateTime")
-
-        _time_in_force = d.pop("timeInForce", UNSET)
-        time_in_force: TimeInForce | Unset
-        if isinstance(_time_in_force, Unset):
-            time_in_force = UNSET
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            time_in_force = enum_from_wire(TimeInForce, _time_in_force)
+            d, _path = object_from_wire(src_dict, _path)
+        algo_id = d.pop("algoId", UNSET)
+        if type(algo_id) is not int:
+            algo_id = unexpected(algo_id, "integer", _path, "algoId")
 
-        _quantity = d.pop("quantity", UNSET)
-        quantity: Decimal | Unset
-        if isinstance(_quantity, Unset):
-            quantity = UNSET
-        else:
-            quantity = decimal_from_wire(_quantity)
+        client_algo_id = d.pop("clientAlgoId", UNSET)
+        if type(client_algo_id) is not str:
+            client_algo_id = unexpected(client_algo_id, "string", _path, "clientAlgoId")
+
+        algo_type = read_enum(AlgoType, d.pop("algoType", UNSET), _path, "algoType")
+
+        order_type = read_enum(OrderType, d.pop("orderType", UNSET), _path, "orderType")
+
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
+
+        side = read_enum(OrderSide, d.pop("side", UNSET), _path, "side")
+
+        position_side = read_enum(PositionSide, d.pop("positionSide", UNSET), _path, "positionSide")
+
+        algo_status = read_enum(AlgoStatus, d.pop("algoStatus", UNSET), _path, "algoStatus")
+
+        create_time = d.pop("createTime", UNSET)
+        if type(create_time) is not int:
+            create_time = unexpected(create_time, "integer", _path, "createTime")
+
+        update_time = d.pop("updateTime", UNSET)
+        if type(update_time) is not int:
+            update_time = unexpected(update_time, "integer", _path, "updateTime")
+
+        time_in_force = read_enum(TimeInForce, d.pop("timeInForce", UNSET), _path, "timeInForce", False)
+
+        quantity = read_decimal(d.pop("quantity", UNSET), _path, "quantity", False, False, False)
 
         actual_order_id = d.pop("actualOrderId", UNSET)
+        if type(actual_order_id) is not str and actual_order_id is not UNSET:
+            actual_order_id = unexpected(actual_order_id, "string", _path, "actualOrderId")
 
-        _actual_price = d.pop("actualPrice", UNSET)
-        actual_price: Decimal | Unset
-        if isinstance(_actual_price, Unset):
-            actual_price = UNSET
-        else:
-            actual_price = decimal_from_wire(_actual_price)
+        actual_price = read_decimal(d.pop("actualPrice", UNSET), _path, "actualPrice", False, False, False)
 
-        _trigger_price = d.pop("triggerPrice", UNSET)
-        trigger_price: Decimal | Unset
-        if isinstance(_trigger_price, Unset):
-            trigger_price = UNSET
-        else:
-            trigger_price = decimal_from_wire(_trigger_price)
+        actual_type = read_enum(OrderType, d.pop("actualType", UNSET), _path, "actualType", False)
 
-        _price = d.pop("price", UNSET)
-        price: Decimal | Unset
-        if isinstance(_price, Unset):
-            price = UNSET
-        else:
-            price = decimal_from_wire(_price)
+        actual_qty = read_decimal(d.pop("actualQty", UNSET), _path, "actualQty", False, False, False)
 
-        def _parse_iceberg_quantity(data: object) -> Decimal | None | Unset:
+        trigger_price = read_decimal(d.pop("triggerPrice", UNSET), _path, "triggerPrice", False, False, False)
+
+        price = read_decimal(d.pop("price", UNSET), _path, "price", False, False, False)
+
+        def _parse_iceberg_quantity(
+            data: object, _path: str, _key: str | int | None
+        ) -> Decimal | None | Unset:
+            result: Decimal | None | Unset
             if data is None:
                 return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                iceberg_quantity_type_0 = decimal_from_wire(data)
+            if data is UNSET:
+                return UNSET
+            iceberg_quantity_type_0 = read_decimal(data, _path, _key)
 
-                return iceberg_quantity_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Decimal | None | Unset, data)
+            result = iceberg_quantity_type_0
+            return result
 
-        iceberg_quantity = _parse_iceberg_quantity(d.pop("icebergQuantity", UNSET))
+        iceberg_quantity = _parse_iceberg_quantity(d.pop("icebergQuantity", UNSET), _path, "icebergQuantity")
 
-        _tp_trigger_price = d.pop("tpTriggerPrice", UNSET)
-        tp_trigger_price: Decimal | Unset
-        if isinstance(_tp_trigger_price, Unset):
-            tp_trigger_price = UNSET
-        else:
-            tp_trigger_price = decimal_from_wire(_tp_trigger_price)
+        tp_trigger_price = read_decimal(
+            d.pop("tpTriggerPrice", UNSET), _path, "tpTriggerPrice", False, False, False
+        )
 
-        _tp_price = d.pop("tpPrice", UNSET)
-        tp_price: Decimal | Unset
-        if isinstance(_tp_price, Unset):
-            tp_price = UNSET
-        else:
-            tp_price = decimal_from_wire(_tp_price)
+        tp_price = read_decimal(d.pop("tpPrice", UNSET), _path, "tpPrice", False, False, False)
 
-        _sl_trigger_price = d.pop("slTriggerPrice", UNSET)
-        sl_trigger_price: Decimal | Unset
-        if isinstance(_sl_trigger_price, Unset):
-            sl_trigger_price = UNSET
-        else:
-            sl_trigger_price = decimal_from_wire(_sl_trigger_price)
+        sl_trigger_price = read_decimal(
+            d.pop("slTriggerPrice", UNSET), _path, "slTriggerPrice", False, False, False
+        )
 
-        _sl_price = d.pop("slPrice", UNSET)
-        sl_price: Decimal | Unset
-        if isinstance(_sl_price, Unset):
-            sl_price = UNSET
-        else:
-            sl_price = decimal_from_wire(_sl_price)
+        sl_price = read_decimal(d.pop("slPrice", UNSET), _path, "slPrice", False, False, False)
 
         tp_order_type = d.pop("tpOrderType", UNSET)
+        if type(tp_order_type) is not str and tp_order_type is not UNSET:
+            tp_order_type = unexpected(tp_order_type, "string", _path, "tpOrderType")
 
-        _self_trade_prevention_mode = d.pop("selfTradePreventionMode", UNSET)
-        self_trade_prevention_mode: SelfTradePreventionMode | Unset
-        if isinstance(_self_trade_prevention_mode, Unset):
-            self_trade_prevention_mode = UNSET
-        else:
-            self_trade_prevention_mode = enum_from_wire(SelfTradePreventionMode, _self_trade_prevention_mode)
+        self_trade_prevention_mode = read_enum(
+            SelfTradePreventionMode,
+            d.pop("selfTradePreventionMode", UNSET),
+            _path,
+            "selfTradePreventionMode",
+            False,
+        )
 
-        _working_type = d.pop("workingType", UNSET)
-        working_type: WorkingType | Unset
-        if isinstance(_working_type, Unset):
-            working_type = UNSET
-        else:
-            working_type = enum_from_wire(WorkingType, _working_type)
+        working_type = read_enum(WorkingType, d.pop("workingType", UNSET), _path, "workingType", False)
 
-        _price_match = d.pop("priceMatch", UNSET)
-        price_match: PriceMatch | Unset
-        if isinstance(_price_match, Unset):
-            price_match = UNSET
-        else:
-            price_match = enum_from_wire(PriceMatch, _price_match)
+        price_match = read_enum(PriceMatch, d.pop("priceMatch", UNSET), _path, "priceMatch", False)
 
         close_position = d.pop("closePosition", UNSET)
+        if type(close_position) is not bool and close_position is not UNSET:
+            close_position = unexpected(close_position, "boolean", _path, "closePosition")
 
         price_protect = d.pop("priceProtect", UNSET)
+        if type(price_protect) is not bool and price_protect is not UNSET:
+            price_protect = unexpected(price_protect, "boolean", _path, "priceProtect")
 
         reduce_only = d.pop("reduceOnly", UNSET)
+        if type(reduce_only) is not bool and reduce_only is not UNSET:
+            reduce_only = unexpected(reduce_only, "boolean", _path, "reduceOnly")
 
-        _activate_price = d.pop("activatePrice", UNSET)
-        activate_price: Decimal | None | Unset
-        if isinstance(_activate_price, Unset):
-            activate_price = UNSET
-        else:
-            activate_price = decimal_or_none_from_wire(_activate_price)
+        activate_price = read_decimal(
+            d.pop("activatePrice", UNSET), _path, "activatePrice", False, True, False
+        )
 
-        _callback_rate = d.pop("callbackRate", UNSET)
-        callback_rate: Decimal | None | Unset
-        if isinstance(_callback_rate, Unset):
-            callback_rate = UNSET
-        else:
-            callback_rate = decimal_or_none_from_wire(_callback_rate)
+        callback_rate = read_decimal(d.pop("callbackRate", UNSET), _path, "callbackRate", False, True, False)
 
         trigger_time = d.pop("triggerTime", UNSET)
+        if type(trigger_time) is not int and trigger_time is not UNSET:
+            trigger_time = unexpected(trigger_time, "integer", _path, "triggerTime")
 
         good_till_date = d.pop("goodTillDate", UNSET)
+        if type(good_till_date) is not int and good_till_date is not UNSET:
+            good_till_date = unexpected(good_till_date, "integer", _path, "goodTillDate")
 
         _model = cls(
             algo_id=algo_id,
@@ -434,6 +507,8 @@ class AlgoOrder:
             quantity=quantity,
             actual_order_id=actual_order_id,
             actual_price=actual_price,
+            actual_type=actual_type,
+            actual_qty=actual_qty,
             trigger_price=trigger_price,
             price=price,
             iceberg_quantity=iceberg_quantity,
@@ -453,6 +528,8 @@ class AlgoOrder:
             trigger_time=trigger_time,
             good_till_date=good_till_date,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from .._shape import extra_fields, object_from_wire, unexpected
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AlgoOrderCancel")
 
@@ -14,6 +17,9 @@ T = TypeVar("T", bound="AlgoOrderCancel")
 @_attrs_define
 class AlgoOrderCancel:
     """Result of an algo order cancellation.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
 
     Attributes:
         algo_id (int):
@@ -26,35 +32,73 @@ class AlgoOrderCancel:
     client_algo_id: str
     code: str
     msg: str
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "algoId",
+            "clientAlgoId",
+            "code",
+            "msg",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "algoId",
+            "clientAlgoId",
+            "code",
+            "msg",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        algo_id = self.algo_id
+        _algo_id_out: Any = self.algo_id
+        algo_id = _algo_id_out
 
-        client_algo_id = self.client_algo_id
+        _client_algo_id_out: Any = self.client_algo_id
+        client_algo_id = _client_algo_id_out
 
-        code = self.code
+        _code_out: Any = self.code
+        code = _code_out
 
-        msg = self.msg
+        _msg_out: Any = self.msg
+        msg = _msg_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["algoId"] = algo_id
-        field_dict["clientAlgoId"] = client_algo_id
-        field_dict["code"] = code
-        field_dict["msg"] = msg
+        if not isinstance(algo_id, Unset):
+            field_dict["algoId"] = algo_id
+        if not isinstance(client_algo_id, Unset):
+            field_dict["clientAlgoId"] = client_algo_id
+        if not isinstance(code, Unset):
+            field_dict["code"] = code
+        if not isinstance(msg, Unset):
+            field_dict["msg"] = msg
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        algo_id = d.pop("algoId")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        algo_id = d.pop("algoId", UNSET)
+        if type(algo_id) is not int:
+            algo_id = unexpected(algo_id, "integer", _path, "algoId")
 
-        client_algo_id = d.pop("clientAlgoId")
+        client_algo_id = d.pop("clientAlgoId", UNSET)
+        if type(client_algo_id) is not str:
+            client_algo_id = unexpected(client_algo_id, "string", _path, "clientAlgoId")
 
-        code = d.pop("code")
+        code = d.pop("code", UNSET)
+        if type(code) is not str:
+            code = unexpected(code, "string", _path, "code")
 
-        msg = d.pop("msg")
+        msg = d.pop("msg", UNSET)
+        if type(msg) is not str:
+            msg = unexpected(msg, "string", _path, "msg")
 
         _model = cls(
             algo_id=algo_id,
@@ -62,6 +106,8 @@ class AlgoOrderCancel:
             code=code,
             msg=msg,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.continuous_contract_type import ContinuousContractType
 from ..types import (
-    decimal_from_wire,
+    UNSET,
+    Unset,
     decimal_or_empty_to_wire,
-    decimal_or_none_from_wire,
     decimal_to_wire,
-    enum_from_wire,
 )
 
 T = TypeVar("T", bound="BasisRecord")
@@ -24,6 +24,9 @@ T = TypeVar("T", bound="BasisRecord")
 @_attrs_define
 class BasisRecord:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         pair (str):
         contract_type (ContinuousContractType): A contract of a pair named by its role rather than its delivery date.
@@ -43,55 +46,121 @@ class BasisRecord:
     basis_rate: Decimal
     annualized_basis_rate: Decimal | None
     timestamp: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "pair",
+            "contractType",
+            "indexPrice",
+            "futuresPrice",
+            "basis",
+            "basisRate",
+            "annualizedBasisRate",
+            "timestamp",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "pair",
+            "contractType",
+            "indexPrice",
+            "futuresPrice",
+            "basis",
+            "basisRate",
+            "annualizedBasisRate",
+            "timestamp",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        pair = self.pair
+        _pair_out: Any = self.pair
+        pair = _pair_out
 
-        contract_type = self.contract_type.value
+        _contract_type_out: Any = self.contract_type
+        contract_type: str | Unset = UNSET
+        if not isinstance(_contract_type_out, Unset):
+            contract_type = _contract_type_out.value
 
-        index_price = decimal_to_wire(self.index_price, "indexPrice")
+        _index_price_out: Any = self.index_price
+        index_price: str | Unset = UNSET
+        if not isinstance(_index_price_out, Unset):
+            index_price = decimal_to_wire(_index_price_out, "indexPrice")
 
-        futures_price = decimal_to_wire(self.futures_price, "futuresPrice")
+        _futures_price_out: Any = self.futures_price
+        futures_price: str | Unset = UNSET
+        if not isinstance(_futures_price_out, Unset):
+            futures_price = decimal_to_wire(_futures_price_out, "futuresPrice")
 
-        basis = decimal_to_wire(self.basis, "basis")
+        _basis_out: Any = self.basis
+        basis: str | Unset = UNSET
+        if not isinstance(_basis_out, Unset):
+            basis = decimal_to_wire(_basis_out, "basis")
 
-        basis_rate = decimal_to_wire(self.basis_rate, "basisRate")
+        _basis_rate_out: Any = self.basis_rate
+        basis_rate: str | Unset = UNSET
+        if not isinstance(_basis_rate_out, Unset):
+            basis_rate = decimal_to_wire(_basis_rate_out, "basisRate")
 
-        annualized_basis_rate = decimal_or_empty_to_wire(self.annualized_basis_rate, "annualizedBasisRate")
+        _annualized_basis_rate_out: Any = self.annualized_basis_rate
+        annualized_basis_rate: str | Unset = UNSET
+        if not isinstance(_annualized_basis_rate_out, Unset):
+            annualized_basis_rate = decimal_or_empty_to_wire(
+                _annualized_basis_rate_out, "annualizedBasisRate"
+            )
 
-        timestamp = self.timestamp
+        _timestamp_out: Any = self.timestamp
+        timestamp = _timestamp_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["pair"] = pair
-        field_dict["contractType"] = contract_type
-        field_dict["indexPrice"] = index_price
-        field_dict["futuresPrice"] = futures_price
-        field_dict["basis"] = basis
-        field_dict["basisRate"] = basis_rate
-        field_dict["annualizedBasisRate"] = annualized_basis_rate
-        field_dict["timestamp"] = timestamp
+        if not isinstance(pair, Unset):
+            field_dict["pair"] = pair
+        if not isinstance(contract_type, Unset):
+            field_dict["contractType"] = contract_type
+        if not isinstance(index_price, Unset):
+            field_dict["indexPrice"] = index_price
+        if not isinstance(futures_price, Unset):
+            field_dict["futuresPrice"] = futures_price
+        if not isinstance(basis, Unset):
+            field_dict["basis"] = basis
+        if not isinstance(basis_rate, Unset):
+            field_dict["basisRate"] = basis_rate
+        if not isinstance(annualized_basis_rate, Unset):
+            field_dict["annualizedBasisRate"] = annualized_basis_rate
+        if not isinstance(timestamp, Unset):
+            field_dict["timestamp"] = timestamp
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        pair = d.pop("pair")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        pair = d.pop("pair", UNSET)
+        if type(pair) is not str:
+            pair = unexpected(pair, "string", _path, "pair")
 
-        contract_type = enum_from_wire(ContinuousContractType, d.pop("contractType"))
+        contract_type = read_enum(ContinuousContractType, d.pop("contractType", UNSET), _path, "contractType")
 
-        index_price = decimal_from_wire(d.pop("indexPrice"))
+        index_price = read_decimal(d.pop("indexPrice", UNSET), _path, "indexPrice")
 
-        futures_price = decimal_from_wire(d.pop("futuresPrice"))
+        futures_price = read_decimal(d.pop("futuresPrice", UNSET), _path, "futuresPrice")
 
-        basis = decimal_from_wire(d.pop("basis"))
+        basis = read_decimal(d.pop("basis", UNSET), _path, "basis")
 
-        basis_rate = decimal_from_wire(d.pop("basisRate"))
+        basis_rate = read_decimal(d.pop("basisRate", UNSET), _path, "basisRate")
 
-        annualized_basis_rate = decimal_or_none_from_wire(d.pop("annualizedBasisRate"))
+        annualized_basis_rate = read_decimal(
+            d.pop("annualizedBasisRate", UNSET), _path, "annualizedBasisRate", True, True, False
+        )
 
-        timestamp = d.pop("timestamp")
+        timestamp = d.pop("timestamp", UNSET)
+        if type(timestamp) is not int:
+            timestamp = unexpected(timestamp, "integer", _path, "timestamp")
 
         _model = cls(
             pair=pair,
@@ -103,6 +172,8 @@ class BasisRecord:
             annualized_basis_rate=annualized_basis_rate,
             timestamp=timestamp,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

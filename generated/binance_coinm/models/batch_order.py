@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.boolean_string import BooleanString
 from ..models.new_order_resp_type import NewOrderRespType
 from ..models.order_side import OrderSide
@@ -19,7 +20,7 @@ from ..models.self_trade_prevention_mode import SelfTradePreventionMode
 from ..models.time_in_force import TimeInForce
 from ..models.upper_boolean_string import UpperBooleanString
 from ..models.working_type import WorkingType
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="BatchOrder")
 
@@ -27,6 +28,9 @@ T = TypeVar("T", bound="BatchOrder")
 @_attrs_define
 class BatchOrder:
     """One order of `new_batch_orders`; the fields have the meaning and rules of the `new_order` parameters.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
 
     Attributes:
         symbol (str):
@@ -70,16 +74,58 @@ class BatchOrder:
     price_match: PriceMatchRequest | Unset = UNSET
     self_trade_prevention_mode: SelfTradePreventionMode | Unset = UNSET
     good_till_date: str | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "side",
+            "type",
+            "quantity",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "side",
+            "type",
+            "quantity",
+            "positionSide",
+            "timeInForce",
+            "reduceOnly",
+            "price",
+            "newClientOrderId",
+            "stopPrice",
+            "activationPrice",
+            "callbackRate",
+            "workingType",
+            "priceProtect",
+            "newOrderRespType",
+            "priceMatch",
+            "selfTradePreventionMode",
+            "goodTillDate",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        side = self.side.value
+        _side_out: Any = self.side
+        side: str | Unset = UNSET
+        if not isinstance(_side_out, Unset):
+            side = _side_out.value
 
-        type_ = self.type_.value
+        _type__out: Any = self.type_
+        type_: str | Unset = UNSET
+        if not isinstance(_type__out, Unset):
+            type_ = _type__out.value
 
-        quantity = decimal_to_wire(self.quantity, "quantity")
+        _quantity_out: Any = self.quantity
+        quantity: str | Unset = UNSET
+        if not isinstance(_quantity_out, Unset):
+            quantity = decimal_to_wire(_quantity_out, "quantity")
 
         position_side: str | Unset = UNSET
         if not isinstance(self.position_side, Unset):
@@ -135,10 +181,14 @@ class BatchOrder:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["side"] = side
-        field_dict["type"] = type_
-        field_dict["quantity"] = quantity
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(side, Unset):
+            field_dict["side"] = side
+        if not isinstance(type_, Unset):
+            field_dict["type"] = type_
+        if not isinstance(quantity, Unset):
+            field_dict["quantity"] = quantity
         if position_side is not UNSET:
             field_dict["positionSide"] = position_side
         if time_in_force is not UNSET:
@@ -170,103 +220,65 @@ class BatchOrder:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
-
-        side = enum_from_wire(OrderSide, d.pop("side"))
-
-        type_ = enum_from_wire(OrderType, d.pop("type"))
-
-        quantity = decimal_from_wire(d.pop("quantity"))
-
-        _position_side = d.pop("positionSide", UNSET)
-        position_side: PositionSide | Unset
-        if isinstance(_position_side, Unset):
-            position_side = UNSET
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            position_side = enum_from_wire(PositionSide, _position_side)
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        _time_in_force = d.pop("timeInForce", UNSET)
-        time_in_force: TimeInForce | Unset
-        if isinstance(_time_in_force, Unset):
-            time_in_force = UNSET
-        else:
-            time_in_force = enum_from_wire(TimeInForce, _time_in_force)
+        side = read_enum(OrderSide, d.pop("side", UNSET), _path, "side")
 
-        _reduce_only = d.pop("reduceOnly", UNSET)
-        reduce_only: BooleanString | Unset
-        if isinstance(_reduce_only, Unset):
-            reduce_only = UNSET
-        else:
-            reduce_only = enum_from_wire(BooleanString, _reduce_only)
+        type_ = read_enum(OrderType, d.pop("type", UNSET), _path, "type")
 
-        _price = d.pop("price", UNSET)
-        price: Decimal | Unset
-        if isinstance(_price, Unset):
-            price = UNSET
-        else:
-            price = decimal_from_wire(_price)
+        quantity = read_decimal(d.pop("quantity", UNSET), _path, "quantity")
+
+        position_side = read_enum(PositionSide, d.pop("positionSide", UNSET), _path, "positionSide", False)
+
+        time_in_force = read_enum(TimeInForce, d.pop("timeInForce", UNSET), _path, "timeInForce", False)
+
+        reduce_only = read_enum(BooleanString, d.pop("reduceOnly", UNSET), _path, "reduceOnly", False)
+
+        price = read_decimal(d.pop("price", UNSET), _path, "price", False, False, False)
 
         new_client_order_id = d.pop("newClientOrderId", UNSET)
+        if type(new_client_order_id) is not str and new_client_order_id is not UNSET:
+            new_client_order_id = unexpected(new_client_order_id, "string", _path, "newClientOrderId")
 
-        _stop_price = d.pop("stopPrice", UNSET)
-        stop_price: Decimal | Unset
-        if isinstance(_stop_price, Unset):
-            stop_price = UNSET
-        else:
-            stop_price = decimal_from_wire(_stop_price)
+        stop_price = read_decimal(d.pop("stopPrice", UNSET), _path, "stopPrice", False, False, False)
 
-        _activation_price = d.pop("activationPrice", UNSET)
-        activation_price: Decimal | Unset
-        if isinstance(_activation_price, Unset):
-            activation_price = UNSET
-        else:
-            activation_price = decimal_from_wire(_activation_price)
+        activation_price = read_decimal(
+            d.pop("activationPrice", UNSET), _path, "activationPrice", False, False, False
+        )
 
-        _callback_rate = d.pop("callbackRate", UNSET)
-        callback_rate: Decimal | Unset
-        if isinstance(_callback_rate, Unset):
-            callback_rate = UNSET
-        else:
-            callback_rate = decimal_from_wire(_callback_rate)
+        callback_rate = read_decimal(d.pop("callbackRate", UNSET), _path, "callbackRate", False, False, False)
 
-        _working_type = d.pop("workingType", UNSET)
-        working_type: WorkingType | Unset
-        if isinstance(_working_type, Unset):
-            working_type = UNSET
-        else:
-            working_type = enum_from_wire(WorkingType, _working_type)
+        working_type = read_enum(WorkingType, d.pop("workingType", UNSET), _path, "workingType", False)
 
-        _price_protect = d.pop("priceProtect", UNSET)
-        price_protect: UpperBooleanString | Unset
-        if isinstance(_price_protect, Unset):
-            price_protect = UNSET
-        else:
-            price_protect = enum_from_wire(UpperBooleanString, _price_protect)
+        price_protect = read_enum(
+            UpperBooleanString, d.pop("priceProtect", UNSET), _path, "priceProtect", False
+        )
 
-        _new_order_resp_type = d.pop("newOrderRespType", UNSET)
-        new_order_resp_type: NewOrderRespType | Unset
-        if isinstance(_new_order_resp_type, Unset):
-            new_order_resp_type = UNSET
-        else:
-            new_order_resp_type = enum_from_wire(NewOrderRespType, _new_order_resp_type)
+        new_order_resp_type = read_enum(
+            NewOrderRespType, d.pop("newOrderRespType", UNSET), _path, "newOrderRespType", False
+        )
 
-        _price_match = d.pop("priceMatch", UNSET)
-        price_match: PriceMatchRequest | Unset
-        if isinstance(_price_match, Unset):
-            price_match = UNSET
-        else:
-            price_match = enum_from_wire(PriceMatchRequest, _price_match)
+        price_match = read_enum(PriceMatchRequest, d.pop("priceMatch", UNSET), _path, "priceMatch", False)
 
-        _self_trade_prevention_mode = d.pop("selfTradePreventionMode", UNSET)
-        self_trade_prevention_mode: SelfTradePreventionMode | Unset
-        if isinstance(_self_trade_prevention_mode, Unset):
-            self_trade_prevention_mode = UNSET
-        else:
-            self_trade_prevention_mode = enum_from_wire(SelfTradePreventionMode, _self_trade_prevention_mode)
+        self_trade_prevention_mode = read_enum(
+            SelfTradePreventionMode,
+            d.pop("selfTradePreventionMode", UNSET),
+            _path,
+            "selfTradePreventionMode",
+            False,
+        )
 
         good_till_date = d.pop("goodTillDate", UNSET)
+        if type(good_till_date) is not str and good_till_date is not UNSET:
+            good_till_date = unexpected(good_till_date, "string", _path, "goodTillDate")
 
         _model = cls(
             symbol=symbol,
@@ -288,6 +300,8 @@ class BatchOrder:
             self_trade_prevention_mode=self_trade_prevention_mode,
             good_till_date=good_till_date,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

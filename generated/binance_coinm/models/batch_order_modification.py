@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.order_side import OrderSide
 from ..models.price_match_request import PriceMatchRequest
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="BatchOrderModification")
 
@@ -19,6 +20,9 @@ T = TypeVar("T", bound="BatchOrderModification")
 @_attrs_define
 class BatchOrderModification:
     """One change of `modify_batch_orders`; the fields have the meaning and rules of the `modify_order` parameters.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
 
     Attributes:
         symbol (str):
@@ -40,12 +44,36 @@ class BatchOrderModification:
     price: Decimal | Unset = UNSET
     price_match: PriceMatchRequest | Unset = UNSET
     modify_id: int | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "side",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "side",
+            "orderId",
+            "origClientOrderId",
+            "quantity",
+            "price",
+            "priceMatch",
+            "modifyId",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        side = self.side.value
+        _side_out: Any = self.side
+        side: str | Unset = UNSET
+        if not isinstance(_side_out, Unset):
+            side = _side_out.value
 
         order_id = self.order_id
 
@@ -67,8 +95,10 @@ class BatchOrderModification:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["side"] = side
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(side, Unset):
+            field_dict["side"] = side
         if order_id is not UNSET:
             field_dict["orderId"] = order_id
         if orig_client_order_id is not UNSET:
@@ -84,38 +114,35 @@ class BatchOrderModification:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        side = enum_from_wire(OrderSide, d.pop("side"))
+        side = read_enum(OrderSide, d.pop("side", UNSET), _path, "side")
 
         order_id = d.pop("orderId", UNSET)
+        if type(order_id) is not int and order_id is not UNSET:
+            order_id = unexpected(order_id, "integer", _path, "orderId")
 
         orig_client_order_id = d.pop("origClientOrderId", UNSET)
+        if type(orig_client_order_id) is not str and orig_client_order_id is not UNSET:
+            orig_client_order_id = unexpected(orig_client_order_id, "string", _path, "origClientOrderId")
 
-        _quantity = d.pop("quantity", UNSET)
-        quantity: Decimal | Unset
-        if isinstance(_quantity, Unset):
-            quantity = UNSET
-        else:
-            quantity = decimal_from_wire(_quantity)
+        quantity = read_decimal(d.pop("quantity", UNSET), _path, "quantity", False, False, False)
 
-        _price = d.pop("price", UNSET)
-        price: Decimal | Unset
-        if isinstance(_price, Unset):
-            price = UNSET
-        else:
-            price = decimal_from_wire(_price)
+        price = read_decimal(d.pop("price", UNSET), _path, "price", False, False, False)
 
-        _price_match = d.pop("priceMatch", UNSET)
-        price_match: PriceMatchRequest | Unset
-        if isinstance(_price_match, Unset):
-            price_match = UNSET
-        else:
-            price_match = enum_from_wire(PriceMatchRequest, _price_match)
+        price_match = read_enum(PriceMatchRequest, d.pop("priceMatch", UNSET), _path, "priceMatch", False)
 
         modify_id = d.pop("modifyId", UNSET)
+        if type(modify_id) is not int and modify_id is not UNSET:
+            modify_id = unexpected(modify_id, "integer", _path, "modifyId")
 
         _model = cls(
             symbol=symbol,
@@ -127,6 +154,8 @@ class BatchOrderModification:
             price_match=price_match,
             modify_id=modify_id,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.contract_type import ContractType
-from ..types import decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="CurrentOpenInterest")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="CurrentOpenInterest")
 @_attrs_define
 class CurrentOpenInterest:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         symbol (str):
         pair (str):
@@ -32,40 +36,84 @@ class CurrentOpenInterest:
     open_interest: Decimal
     contract_type: ContractType
     time: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "pair",
+            "openInterest",
+            "contractType",
+            "time",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "pair",
+            "openInterest",
+            "contractType",
+            "time",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        pair = self.pair
+        _pair_out: Any = self.pair
+        pair = _pair_out
 
-        open_interest = decimal_to_wire(self.open_interest, "openInterest")
+        _open_interest_out: Any = self.open_interest
+        open_interest: str | Unset = UNSET
+        if not isinstance(_open_interest_out, Unset):
+            open_interest = decimal_to_wire(_open_interest_out, "openInterest")
 
-        contract_type = self.contract_type.value
+        _contract_type_out: Any = self.contract_type
+        contract_type: str | Unset = UNSET
+        if not isinstance(_contract_type_out, Unset):
+            contract_type = _contract_type_out.value
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["pair"] = pair
-        field_dict["openInterest"] = open_interest
-        field_dict["contractType"] = contract_type
-        field_dict["time"] = time
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(pair, Unset):
+            field_dict["pair"] = pair
+        if not isinstance(open_interest, Unset):
+            field_dict["openInterest"] = open_interest
+        if not isinstance(contract_type, Unset):
+            field_dict["contractType"] = contract_type
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        pair = d.pop("pair")
+        pair = d.pop("pair", UNSET)
+        if type(pair) is not str:
+            pair = unexpected(pair, "string", _path, "pair")
 
-        open_interest = decimal_from_wire(d.pop("openInterest"))
+        open_interest = read_decimal(d.pop("openInterest", UNSET), _path, "openInterest")
 
-        contract_type = enum_from_wire(ContractType, d.pop("contractType"))
+        contract_type = read_enum(ContractType, d.pop("contractType", UNSET), _path, "contractType")
 
-        time = d.pop("time")
+        time = d.pop("time", UNSET)
+        if type(time) is not int:
+            time = unexpected(time, "integer", _path, "time")
 
         _model = cls(
             symbol=symbol,
@@ -74,6 +122,8 @@ class CurrentOpenInterest:
             contract_type=contract_type,
             time=time,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="FundingRateRecord")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="FundingRateRecord")
 @_attrs_define
 class FundingRateRecord:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         symbol (str):
         funding_time (int):
@@ -28,14 +32,36 @@ class FundingRateRecord:
     funding_time: int
     funding_rate: Decimal
     mark_price: Decimal | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "fundingTime",
+            "fundingRate",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "fundingTime",
+            "fundingRate",
+            "markPrice",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        funding_time = self.funding_time
+        _funding_time_out: Any = self.funding_time
+        funding_time = _funding_time_out
 
-        funding_rate = decimal_to_wire(self.funding_rate, "fundingRate")
+        _funding_rate_out: Any = self.funding_rate
+        funding_rate: str | Unset = UNSET
+        if not isinstance(_funding_rate_out, Unset):
+            funding_rate = decimal_to_wire(_funding_rate_out, "fundingRate")
 
         mark_price: str | Unset = UNSET
         if not isinstance(self.mark_price, Unset):
@@ -43,28 +69,34 @@ class FundingRateRecord:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["fundingTime"] = funding_time
-        field_dict["fundingRate"] = funding_rate
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(funding_time, Unset):
+            field_dict["fundingTime"] = funding_time
+        if not isinstance(funding_rate, Unset):
+            field_dict["fundingRate"] = funding_rate
         if mark_price is not UNSET:
             field_dict["markPrice"] = mark_price
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
-
-        funding_time = d.pop("fundingTime")
-
-        funding_rate = decimal_from_wire(d.pop("fundingRate"))
-
-        _mark_price = d.pop("markPrice", UNSET)
-        mark_price: Decimal | Unset
-        if isinstance(_mark_price, Unset):
-            mark_price = UNSET
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            mark_price = decimal_from_wire(_mark_price)
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
+
+        funding_time = d.pop("fundingTime", UNSET)
+        if type(funding_time) is not int:
+            funding_time = unexpected(funding_time, "integer", _path, "fundingTime")
+
+        funding_rate = read_decimal(d.pop("fundingRate", UNSET), _path, "fundingRate")
+
+        mark_price = read_decimal(d.pop("markPrice", UNSET), _path, "markPrice", False, False, False)
 
         _model = cls(
             symbol=symbol,
@@ -72,6 +104,8 @@ class FundingRateRecord:
             funding_rate=funding_rate,
             mark_price=mark_price,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

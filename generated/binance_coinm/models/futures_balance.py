@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="FuturesBalance")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="FuturesBalance")
 @_attrs_define
 class FuturesBalance:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         account_alias (str): Unique account code.
         asset (str):
@@ -36,55 +40,117 @@ class FuturesBalance:
     cross_un_pnl: Decimal
     available_balance: Decimal
     update_time: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "accountAlias",
+            "asset",
+            "balance",
+            "withdrawAvailable",
+            "crossWalletBalance",
+            "crossUnPnl",
+            "availableBalance",
+            "updateTime",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "accountAlias",
+            "asset",
+            "balance",
+            "withdrawAvailable",
+            "crossWalletBalance",
+            "crossUnPnl",
+            "availableBalance",
+            "updateTime",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        account_alias = self.account_alias
+        _account_alias_out: Any = self.account_alias
+        account_alias = _account_alias_out
 
-        asset = self.asset
+        _asset_out: Any = self.asset
+        asset = _asset_out
 
-        balance = decimal_to_wire(self.balance, "balance")
+        _balance_out: Any = self.balance
+        balance: str | Unset = UNSET
+        if not isinstance(_balance_out, Unset):
+            balance = decimal_to_wire(_balance_out, "balance")
 
-        withdraw_available = decimal_to_wire(self.withdraw_available, "withdrawAvailable")
+        _withdraw_available_out: Any = self.withdraw_available
+        withdraw_available: str | Unset = UNSET
+        if not isinstance(_withdraw_available_out, Unset):
+            withdraw_available = decimal_to_wire(_withdraw_available_out, "withdrawAvailable")
 
-        cross_wallet_balance = decimal_to_wire(self.cross_wallet_balance, "crossWalletBalance")
+        _cross_wallet_balance_out: Any = self.cross_wallet_balance
+        cross_wallet_balance: str | Unset = UNSET
+        if not isinstance(_cross_wallet_balance_out, Unset):
+            cross_wallet_balance = decimal_to_wire(_cross_wallet_balance_out, "crossWalletBalance")
 
-        cross_un_pnl = decimal_to_wire(self.cross_un_pnl, "crossUnPnl")
+        _cross_un_pnl_out: Any = self.cross_un_pnl
+        cross_un_pnl: str | Unset = UNSET
+        if not isinstance(_cross_un_pnl_out, Unset):
+            cross_un_pnl = decimal_to_wire(_cross_un_pnl_out, "crossUnPnl")
 
-        available_balance = decimal_to_wire(self.available_balance, "availableBalance")
+        _available_balance_out: Any = self.available_balance
+        available_balance: str | Unset = UNSET
+        if not isinstance(_available_balance_out, Unset):
+            available_balance = decimal_to_wire(_available_balance_out, "availableBalance")
 
-        update_time = self.update_time
+        _update_time_out: Any = self.update_time
+        update_time = _update_time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["accountAlias"] = account_alias
-        field_dict["asset"] = asset
-        field_dict["balance"] = balance
-        field_dict["withdrawAvailable"] = withdraw_available
-        field_dict["crossWalletBalance"] = cross_wallet_balance
-        field_dict["crossUnPnl"] = cross_un_pnl
-        field_dict["availableBalance"] = available_balance
-        field_dict["updateTime"] = update_time
+        if not isinstance(account_alias, Unset):
+            field_dict["accountAlias"] = account_alias
+        if not isinstance(asset, Unset):
+            field_dict["asset"] = asset
+        if not isinstance(balance, Unset):
+            field_dict["balance"] = balance
+        if not isinstance(withdraw_available, Unset):
+            field_dict["withdrawAvailable"] = withdraw_available
+        if not isinstance(cross_wallet_balance, Unset):
+            field_dict["crossWalletBalance"] = cross_wallet_balance
+        if not isinstance(cross_un_pnl, Unset):
+            field_dict["crossUnPnl"] = cross_un_pnl
+        if not isinstance(available_balance, Unset):
+            field_dict["availableBalance"] = available_balance
+        if not isinstance(update_time, Unset):
+            field_dict["updateTime"] = update_time
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        account_alias = d.pop("accountAlias")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        account_alias = d.pop("accountAlias", UNSET)
+        if type(account_alias) is not str:
+            account_alias = unexpected(account_alias, "string", _path, "accountAlias")
 
-        asset = d.pop("asset")
+        asset = d.pop("asset", UNSET)
+        if type(asset) is not str:
+            asset = unexpected(asset, "string", _path, "asset")
 
-        balance = decimal_from_wire(d.pop("balance"))
+        balance = read_decimal(d.pop("balance", UNSET), _path, "balance")
 
-        withdraw_available = decimal_from_wire(d.pop("withdrawAvailable"))
+        withdraw_available = read_decimal(d.pop("withdrawAvailable", UNSET), _path, "withdrawAvailable")
 
-        cross_wallet_balance = decimal_from_wire(d.pop("crossWalletBalance"))
+        cross_wallet_balance = read_decimal(d.pop("crossWalletBalance", UNSET), _path, "crossWalletBalance")
 
-        cross_un_pnl = decimal_from_wire(d.pop("crossUnPnl"))
+        cross_un_pnl = read_decimal(d.pop("crossUnPnl", UNSET), _path, "crossUnPnl")
 
-        available_balance = decimal_from_wire(d.pop("availableBalance"))
+        available_balance = read_decimal(d.pop("availableBalance", UNSET), _path, "availableBalance")
 
-        update_time = d.pop("updateTime")
+        update_time = d.pop("updateTime", UNSET)
+        if type(update_time) is not int:
+            update_time = unexpected(update_time, "integer", _path, "updateTime")
 
         _model = cls(
             account_alias=account_alias,
@@ -96,6 +162,8 @@ class FuturesBalance:
             available_balance=available_balance,
             update_time=update_time,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

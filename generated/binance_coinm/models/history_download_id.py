@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from .._shape import extra_fields, object_from_wire, unexpected
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="HistoryDownloadId")
 
@@ -14,6 +17,9 @@ T = TypeVar("T", bound="HistoryDownloadId")
 @_attrs_define
 class HistoryDownloadId:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         avg_cost_timestamp_of_last_30_d (int): Average preparation time over the last 30 days, in milliseconds.
         download_id (str):
@@ -21,30 +27,60 @@ class HistoryDownloadId:
 
     avg_cost_timestamp_of_last_30_d: int
     download_id: str
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "avgCostTimestampOfLast30d",
+            "downloadId",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "avgCostTimestampOfLast30d",
+            "downloadId",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        avg_cost_timestamp_of_last_30_d = self.avg_cost_timestamp_of_last_30_d
+        _avg_cost_timestamp_of_last_30_d_out: Any = self.avg_cost_timestamp_of_last_30_d
+        avg_cost_timestamp_of_last_30_d = _avg_cost_timestamp_of_last_30_d_out
 
-        download_id = self.download_id
+        _download_id_out: Any = self.download_id
+        download_id = _download_id_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["avgCostTimestampOfLast30d"] = avg_cost_timestamp_of_last_30_d
-        field_dict["downloadId"] = download_id
+        if not isinstance(avg_cost_timestamp_of_last_30_d, Unset):
+            field_dict["avgCostTimestampOfLast30d"] = avg_cost_timestamp_of_last_30_d
+        if not isinstance(download_id, Unset):
+            field_dict["downloadId"] = download_id
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        avg_cost_timestamp_of_last_30_d = d.pop("avgCostTimestampOfLast30d")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        avg_cost_timestamp_of_last_30_d = d.pop("avgCostTimestampOfLast30d", UNSET)
+        if type(avg_cost_timestamp_of_last_30_d) is not int:
+            avg_cost_timestamp_of_last_30_d = unexpected(
+                avg_cost_timestamp_of_last_30_d, "integer", _path, "avgCostTimestampOfLast30d"
+            )
 
-        download_id = d.pop("downloadId")
+        download_id = d.pop("downloadId", UNSET)
+        if type(download_id) is not str:
+            download_id = unexpected(download_id, "string", _path, "downloadId")
 
         _model = cls(
             avg_cost_timestamp_of_last_30_d=avg_cost_timestamp_of_last_30_d,
             download_id=download_id,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.income_type import IncomeType
-from ..types import decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="IncomeRecord")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="IncomeRecord")
 @_attrs_define
 class IncomeRecord:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         symbol (str): Empty when the income is not tied to a contract.
         income_type (IncomeType): Kind of income; `DELIVERED_SETTELMENT` is spelled so by Binance.
@@ -37,55 +41,117 @@ class IncomeRecord:
     time: int
     tran_id: str
     trade_id: str
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "incomeType",
+            "income",
+            "asset",
+            "info",
+            "time",
+            "tranId",
+            "tradeId",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "incomeType",
+            "income",
+            "asset",
+            "info",
+            "time",
+            "tranId",
+            "tradeId",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        income_type = self.income_type.value
+        _income_type_out: Any = self.income_type
+        income_type: str | Unset = UNSET
+        if not isinstance(_income_type_out, Unset):
+            income_type = _income_type_out.value
 
-        income = decimal_to_wire(self.income, "income")
+        _income_out: Any = self.income
+        income: str | Unset = UNSET
+        if not isinstance(_income_out, Unset):
+            income = decimal_to_wire(_income_out, "income")
 
-        asset = self.asset
+        _asset_out: Any = self.asset
+        asset = _asset_out
 
-        info = self.info
+        _info_out: Any = self.info
+        info = _info_out
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
-        tran_id = self.tran_id
+        _tran_id_out: Any = self.tran_id
+        tran_id = _tran_id_out
 
-        trade_id = self.trade_id
+        _trade_id_out: Any = self.trade_id
+        trade_id = _trade_id_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["incomeType"] = income_type
-        field_dict["income"] = income
-        field_dict["asset"] = asset
-        field_dict["info"] = info
-        field_dict["time"] = time
-        field_dict["tranId"] = tran_id
-        field_dict["tradeId"] = trade_id
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(income_type, Unset):
+            field_dict["incomeType"] = income_type
+        if not isinstance(income, Unset):
+            field_dict["income"] = income
+        if not isinstance(asset, Unset):
+            field_dict["asset"] = asset
+        if not isinstance(info, Unset):
+            field_dict["info"] = info
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
+        if not isinstance(tran_id, Unset):
+            field_dict["tranId"] = tran_id
+        if not isinstance(trade_id, Unset):
+            field_dict["tradeId"] = trade_id
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        income_type = enum_from_wire(IncomeType, d.pop("incomeType"))
+        income_type = read_enum(IncomeType, d.pop("incomeType", UNSET), _path, "incomeType")
 
-        income = decimal_from_wire(d.pop("income"))
+        income = read_decimal(d.pop("income", UNSET), _path, "income")
 
-        asset = d.pop("asset")
+        asset = d.pop("asset", UNSET)
+        if type(asset) is not str:
+            asset = unexpected(asset, "string", _path, "asset")
 
-        info = d.pop("info")
+        info = d.pop("info", UNSET)
+        if type(info) is not str:
+            info = unexpected(info, "string", _path, "info")
 
-        time = d.pop("time")
+        time = d.pop("time", UNSET)
+        if type(time) is not int:
+            time = unexpected(time, "integer", _path, "time")
 
-        tran_id = d.pop("tranId")
+        tran_id = d.pop("tranId", UNSET)
+        if type(tran_id) is not str:
+            tran_id = unexpected(tran_id, "string", _path, "tranId")
 
-        trade_id = d.pop("tradeId")
+        trade_id = d.pop("tradeId", UNSET)
+        if type(trade_id) is not str:
+            trade_id = unexpected(trade_id, "string", _path, "tradeId")
 
         _model = cls(
             symbol=symbol,
@@ -97,6 +163,8 @@ class IncomeRecord:
             tran_id=tran_id,
             trade_id=trade_id,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

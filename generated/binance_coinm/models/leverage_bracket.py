@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, decimal_from_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="LeverageBracket")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="LeverageBracket")
 class LeverageBracket:
     """One position bracket; bounds are in the base coin. The documentation spells the lower bound
     `qtylFloor`; both that and `qtyFloor` are read.
+
+        Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+        value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
 
         Attributes:
             bracket (int): Bracket level, from 1.
@@ -36,18 +40,51 @@ class LeverageBracket:
     cum: Decimal
     qtyl_floor: Decimal | Unset = UNSET
     qty_floor: Decimal | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "bracket",
+            "initialLeverage",
+            "qtyCap",
+            "maintMarginRatio",
+            "cum",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "bracket",
+            "initialLeverage",
+            "qtyCap",
+            "maintMarginRatio",
+            "cum",
+            "qtylFloor",
+            "qtyFloor",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        bracket = self.bracket
+        _bracket_out: Any = self.bracket
+        bracket = _bracket_out
 
-        initial_leverage = self.initial_leverage
+        _initial_leverage_out: Any = self.initial_leverage
+        initial_leverage = _initial_leverage_out
 
-        qty_cap = self.qty_cap
+        _qty_cap_out: Any = self.qty_cap
+        qty_cap: Decimal | Unset = UNSET
+        if not isinstance(_qty_cap_out, Unset):
+            qty_cap = _qty_cap_out
 
-        maint_margin_ratio = self.maint_margin_ratio
+        _maint_margin_ratio_out: Any = self.maint_margin_ratio
+        maint_margin_ratio: Decimal | Unset = UNSET
+        if not isinstance(_maint_margin_ratio_out, Unset):
+            maint_margin_ratio = _maint_margin_ratio_out
 
-        cum = self.cum
+        _cum_out: Any = self.cum
+        cum: Decimal | Unset = UNSET
+        if not isinstance(_cum_out, Unset):
+            cum = _cum_out
 
         qtyl_floor: Decimal | Unset = UNSET
         if not isinstance(self.qtyl_floor, Unset):
@@ -59,11 +96,16 @@ class LeverageBracket:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["bracket"] = bracket
-        field_dict["initialLeverage"] = initial_leverage
-        field_dict["qtyCap"] = qty_cap
-        field_dict["maintMarginRatio"] = maint_margin_ratio
-        field_dict["cum"] = cum
+        if not isinstance(bracket, Unset):
+            field_dict["bracket"] = bracket
+        if not isinstance(initial_leverage, Unset):
+            field_dict["initialLeverage"] = initial_leverage
+        if not isinstance(qty_cap, Unset):
+            field_dict["qtyCap"] = qty_cap
+        if not isinstance(maint_margin_ratio, Unset):
+            field_dict["maintMarginRatio"] = maint_margin_ratio
+        if not isinstance(cum, Unset):
+            field_dict["cum"] = cum
         if qtyl_floor is not UNSET:
             field_dict["qtylFloor"] = qtyl_floor
         if qty_floor is not UNSET:
@@ -71,31 +113,31 @@ class LeverageBracket:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        bracket = d.pop("bracket")
-
-        initial_leverage = d.pop("initialLeverage")
-
-        qty_cap = decimal_from_wire(d.pop("qtyCap"))
-
-        maint_margin_ratio = decimal_from_wire(d.pop("maintMarginRatio"))
-
-        cum = decimal_from_wire(d.pop("cum"))
-
-        _qtyl_floor = d.pop("qtylFloor", UNSET)
-        qtyl_floor: Decimal | Unset
-        if isinstance(_qtyl_floor, Unset):
-            qtyl_floor = UNSET
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            qtyl_floor = decimal_from_wire(_qtyl_floor)
+            d, _path = object_from_wire(src_dict, _path)
+        bracket = d.pop("bracket", UNSET)
+        if type(bracket) is not int:
+            bracket = unexpected(bracket, "integer", _path, "bracket")
 
-        _qty_floor = d.pop("qtyFloor", UNSET)
-        qty_floor: Decimal | Unset
-        if isinstance(_qty_floor, Unset):
-            qty_floor = UNSET
-        else:
-            qty_floor = decimal_from_wire(_qty_floor)
+        initial_leverage = d.pop("initialLeverage", UNSET)
+        if type(initial_leverage) is not int:
+            initial_leverage = unexpected(initial_leverage, "integer", _path, "initialLeverage")
+
+        qty_cap = read_decimal(d.pop("qtyCap", UNSET), _path, "qtyCap", True, False, True)
+
+        maint_margin_ratio = read_decimal(
+            d.pop("maintMarginRatio", UNSET), _path, "maintMarginRatio", True, False, True
+        )
+
+        cum = read_decimal(d.pop("cum", UNSET), _path, "cum", True, False, True)
+
+        qtyl_floor = read_decimal(d.pop("qtylFloor", UNSET), _path, "qtylFloor", False, False, True)
+
+        qty_floor = read_decimal(d.pop("qtyFloor", UNSET), _path, "qtyFloor", False, False, True)
 
         _model = cls(
             bracket=bracket,
@@ -106,6 +148,8 @@ class LeverageBracket:
             qtyl_floor=qtyl_floor,
             qty_floor=qty_floor,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="LeverageChange")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="LeverageChange")
 @_attrs_define
 class LeverageChange:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         leverage (int):
         max_qty (Decimal):
@@ -26,36 +30,70 @@ class LeverageChange:
     leverage: int
     max_qty: Decimal
     symbol: str
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "leverage",
+            "maxQty",
+            "symbol",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "leverage",
+            "maxQty",
+            "symbol",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        leverage = self.leverage
+        _leverage_out: Any = self.leverage
+        leverage = _leverage_out
 
-        max_qty = decimal_to_wire(self.max_qty, "maxQty")
+        _max_qty_out: Any = self.max_qty
+        max_qty: str | Unset = UNSET
+        if not isinstance(_max_qty_out, Unset):
+            max_qty = decimal_to_wire(_max_qty_out, "maxQty")
 
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["leverage"] = leverage
-        field_dict["maxQty"] = max_qty
-        field_dict["symbol"] = symbol
+        if not isinstance(leverage, Unset):
+            field_dict["leverage"] = leverage
+        if not isinstance(max_qty, Unset):
+            field_dict["maxQty"] = max_qty
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        leverage = d.pop("leverage")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        leverage = d.pop("leverage", UNSET)
+        if type(leverage) is not int:
+            leverage = unexpected(leverage, "integer", _path, "leverage")
 
-        max_qty = decimal_from_wire(d.pop("maxQty"))
+        max_qty = read_decimal(d.pop("maxQty", UNSET), _path, "maxQty")
 
-        symbol = d.pop("symbol")
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
         _model = cls(
             leverage=leverage,
             max_qty=max_qty,
             symbol=symbol,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

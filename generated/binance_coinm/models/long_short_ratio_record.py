@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="LongShortRatioRecord")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="LongShortRatioRecord")
 @_attrs_define
 class LongShortRatioRecord:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         pair (str):
         long_short_ratio (Decimal):
@@ -30,40 +34,84 @@ class LongShortRatioRecord:
     long_account: Decimal
     short_account: Decimal
     timestamp: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "pair",
+            "longShortRatio",
+            "longAccount",
+            "shortAccount",
+            "timestamp",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "pair",
+            "longShortRatio",
+            "longAccount",
+            "shortAccount",
+            "timestamp",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        pair = self.pair
+        _pair_out: Any = self.pair
+        pair = _pair_out
 
-        long_short_ratio = decimal_to_wire(self.long_short_ratio, "longShortRatio")
+        _long_short_ratio_out: Any = self.long_short_ratio
+        long_short_ratio: str | Unset = UNSET
+        if not isinstance(_long_short_ratio_out, Unset):
+            long_short_ratio = decimal_to_wire(_long_short_ratio_out, "longShortRatio")
 
-        long_account = decimal_to_wire(self.long_account, "longAccount")
+        _long_account_out: Any = self.long_account
+        long_account: str | Unset = UNSET
+        if not isinstance(_long_account_out, Unset):
+            long_account = decimal_to_wire(_long_account_out, "longAccount")
 
-        short_account = decimal_to_wire(self.short_account, "shortAccount")
+        _short_account_out: Any = self.short_account
+        short_account: str | Unset = UNSET
+        if not isinstance(_short_account_out, Unset):
+            short_account = decimal_to_wire(_short_account_out, "shortAccount")
 
-        timestamp = self.timestamp
+        _timestamp_out: Any = self.timestamp
+        timestamp = _timestamp_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["pair"] = pair
-        field_dict["longShortRatio"] = long_short_ratio
-        field_dict["longAccount"] = long_account
-        field_dict["shortAccount"] = short_account
-        field_dict["timestamp"] = timestamp
+        if not isinstance(pair, Unset):
+            field_dict["pair"] = pair
+        if not isinstance(long_short_ratio, Unset):
+            field_dict["longShortRatio"] = long_short_ratio
+        if not isinstance(long_account, Unset):
+            field_dict["longAccount"] = long_account
+        if not isinstance(short_account, Unset):
+            field_dict["shortAccount"] = short_account
+        if not isinstance(timestamp, Unset):
+            field_dict["timestamp"] = timestamp
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        pair = d.pop("pair")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        pair = d.pop("pair", UNSET)
+        if type(pair) is not str:
+            pair = unexpected(pair, "string", _path, "pair")
 
-        long_short_ratio = decimal_from_wire(d.pop("longShortRatio"))
+        long_short_ratio = read_decimal(d.pop("longShortRatio", UNSET), _path, "longShortRatio")
 
-        long_account = decimal_from_wire(d.pop("longAccount"))
+        long_account = read_decimal(d.pop("longAccount", UNSET), _path, "longAccount")
 
-        short_account = decimal_from_wire(d.pop("shortAccount"))
+        short_account = read_decimal(d.pop("shortAccount", UNSET), _path, "shortAccount")
 
-        timestamp = d.pop("timestamp")
+        timestamp = d.pop("timestamp", UNSET)
+        if type(timestamp) is not int:
+            timestamp = unexpected(timestamp, "integer", _path, "timestamp")
 
         _model = cls(
             pair=pair,
@@ -72,6 +120,8 @@ class LongShortRatioRecord:
             short_account=short_account,
             timestamp=timestamp,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

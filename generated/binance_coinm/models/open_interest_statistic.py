@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.statistics_contract_type import StatisticsContractType
-from ..types import decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="OpenInterestStatistic")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="OpenInterestStatistic")
 @_attrs_define
 class OpenInterestStatistic:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         pair (str):
         contract_type (StatisticsContractType): Contracts a statistic covers; `ALL` sums every contract of the pair.
@@ -31,40 +35,86 @@ class OpenInterestStatistic:
     sum_open_interest: Decimal
     sum_open_interest_value: Decimal
     timestamp: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "pair",
+            "contractType",
+            "sumOpenInterest",
+            "sumOpenInterestValue",
+            "timestamp",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "pair",
+            "contractType",
+            "sumOpenInterest",
+            "sumOpenInterestValue",
+            "timestamp",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        pair = self.pair
+        _pair_out: Any = self.pair
+        pair = _pair_out
 
-        contract_type = self.contract_type.value
+        _contract_type_out: Any = self.contract_type
+        contract_type: str | Unset = UNSET
+        if not isinstance(_contract_type_out, Unset):
+            contract_type = _contract_type_out.value
 
-        sum_open_interest = decimal_to_wire(self.sum_open_interest, "sumOpenInterest")
+        _sum_open_interest_out: Any = self.sum_open_interest
+        sum_open_interest: str | Unset = UNSET
+        if not isinstance(_sum_open_interest_out, Unset):
+            sum_open_interest = decimal_to_wire(_sum_open_interest_out, "sumOpenInterest")
 
-        sum_open_interest_value = decimal_to_wire(self.sum_open_interest_value, "sumOpenInterestValue")
+        _sum_open_interest_value_out: Any = self.sum_open_interest_value
+        sum_open_interest_value: str | Unset = UNSET
+        if not isinstance(_sum_open_interest_value_out, Unset):
+            sum_open_interest_value = decimal_to_wire(_sum_open_interest_value_out, "sumOpenInterestValue")
 
-        timestamp = self.timestamp
+        _timestamp_out: Any = self.timestamp
+        timestamp = _timestamp_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["pair"] = pair
-        field_dict["contractType"] = contract_type
-        field_dict["sumOpenInterest"] = sum_open_interest
-        field_dict["sumOpenInterestValue"] = sum_open_interest_value
-        field_dict["timestamp"] = timestamp
+        if not isinstance(pair, Unset):
+            field_dict["pair"] = pair
+        if not isinstance(contract_type, Unset):
+            field_dict["contractType"] = contract_type
+        if not isinstance(sum_open_interest, Unset):
+            field_dict["sumOpenInterest"] = sum_open_interest
+        if not isinstance(sum_open_interest_value, Unset):
+            field_dict["sumOpenInterestValue"] = sum_open_interest_value
+        if not isinstance(timestamp, Unset):
+            field_dict["timestamp"] = timestamp
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        pair = d.pop("pair")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        pair = d.pop("pair", UNSET)
+        if type(pair) is not str:
+            pair = unexpected(pair, "string", _path, "pair")
 
-        contract_type = enum_from_wire(StatisticsContractType, d.pop("contractType"))
+        contract_type = read_enum(StatisticsContractType, d.pop("contractType", UNSET), _path, "contractType")
 
-        sum_open_interest = decimal_from_wire(d.pop("sumOpenInterest"))
+        sum_open_interest = read_decimal(d.pop("sumOpenInterest", UNSET), _path, "sumOpenInterest")
 
-        sum_open_interest_value = decimal_from_wire(d.pop("sumOpenInterestValue"))
+        sum_open_interest_value = read_decimal(
+            d.pop("sumOpenInterestValue", UNSET), _path, "sumOpenInterestValue"
+        )
 
-        timestamp = d.pop("timestamp")
+        timestamp = d.pop("timestamp", UNSET)
+        if type(timestamp) is not int:
+            timestamp = unexpected(timestamp, "integer", _path, "timestamp")
 
         _model = cls(
             pair=pair,
@@ -73,6 +123,8 @@ class OpenInterestStatistic:
             sum_open_interest_value=sum_open_interest_value,
             timestamp=timestamp,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

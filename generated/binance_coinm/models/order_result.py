@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.order_side import OrderSide
 from ..models.order_status import OrderStatus
 from ..models.order_type import OrderType
@@ -20,11 +21,8 @@ from ..models.working_type import WorkingType
 from ..types import (
     UNSET,
     Unset,
-    decimal_from_wire,
     decimal_or_empty_to_wire,
-    decimal_or_none_from_wire,
     decimal_to_wire,
-    enum_from_wire,
 )
 
 T = TypeVar("T", bound="OrderResult")
@@ -34,6 +32,9 @@ T = TypeVar("T", bound="OrderResult")
 class OrderResult:
     """An order as placing, modifying and canceling answer it (single and batch, REST and WebSocket API): since the
     2026-06-30 integration without `avgPrice` and `cumBase`.
+
+        Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+        value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
 
         Attributes:
             order_id (int):
@@ -96,42 +97,135 @@ class OrderResult:
     good_till_date: int | Unset = UNSET
     modify_id: int | Unset = UNSET
     time: int | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "orderId",
+            "symbol",
+            "status",
+            "clientOrderId",
+            "price",
+            "origQty",
+            "executedQty",
+            "timeInForce",
+            "type",
+            "origType",
+            "reduceOnly",
+            "side",
+            "positionSide",
+            "stopPrice",
+            "workingType",
+            "priceProtect",
+            "updateTime",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "orderId",
+            "symbol",
+            "status",
+            "clientOrderId",
+            "price",
+            "origQty",
+            "executedQty",
+            "timeInForce",
+            "type",
+            "origType",
+            "reduceOnly",
+            "side",
+            "positionSide",
+            "stopPrice",
+            "workingType",
+            "priceProtect",
+            "updateTime",
+            "pair",
+            "cumQty",
+            "closePosition",
+            "activatePrice",
+            "priceRate",
+            "priceMatch",
+            "selfTradePreventionMode",
+            "goodTillDate",
+            "modifyId",
+            "time",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        order_id = self.order_id
+        _order_id_out: Any = self.order_id
+        order_id = _order_id_out
 
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        status = self.status.value
+        _status_out: Any = self.status
+        status: str | Unset = UNSET
+        if not isinstance(_status_out, Unset):
+            status = _status_out.value
 
-        client_order_id = self.client_order_id
+        _client_order_id_out: Any = self.client_order_id
+        client_order_id = _client_order_id_out
 
-        price = decimal_to_wire(self.price, "price")
+        _price_out: Any = self.price
+        price: str | Unset = UNSET
+        if not isinstance(_price_out, Unset):
+            price = decimal_to_wire(_price_out, "price")
 
-        orig_qty = decimal_to_wire(self.orig_qty, "origQty")
+        _orig_qty_out: Any = self.orig_qty
+        orig_qty: str | Unset = UNSET
+        if not isinstance(_orig_qty_out, Unset):
+            orig_qty = decimal_to_wire(_orig_qty_out, "origQty")
 
-        executed_qty = decimal_to_wire(self.executed_qty, "executedQty")
+        _executed_qty_out: Any = self.executed_qty
+        executed_qty: str | Unset = UNSET
+        if not isinstance(_executed_qty_out, Unset):
+            executed_qty = decimal_to_wire(_executed_qty_out, "executedQty")
 
-        time_in_force = self.time_in_force.value
+        _time_in_force_out: Any = self.time_in_force
+        time_in_force: str | Unset = UNSET
+        if not isinstance(_time_in_force_out, Unset):
+            time_in_force = _time_in_force_out.value
 
-        type_ = self.type_.value
+        _type__out: Any = self.type_
+        type_: str | Unset = UNSET
+        if not isinstance(_type__out, Unset):
+            type_ = _type__out.value
 
-        orig_type = self.orig_type.value
+        _orig_type_out: Any = self.orig_type
+        orig_type: str | Unset = UNSET
+        if not isinstance(_orig_type_out, Unset):
+            orig_type = _orig_type_out.value
 
-        reduce_only = self.reduce_only
+        _reduce_only_out: Any = self.reduce_only
+        reduce_only = _reduce_only_out
 
-        side = self.side.value
+        _side_out: Any = self.side
+        side: str | Unset = UNSET
+        if not isinstance(_side_out, Unset):
+            side = _side_out.value
 
-        position_side = self.position_side.value
+        _position_side_out: Any = self.position_side
+        position_side: str | Unset = UNSET
+        if not isinstance(_position_side_out, Unset):
+            position_side = _position_side_out.value
 
-        stop_price = decimal_to_wire(self.stop_price, "stopPrice")
+        _stop_price_out: Any = self.stop_price
+        stop_price: str | Unset = UNSET
+        if not isinstance(_stop_price_out, Unset):
+            stop_price = decimal_to_wire(_stop_price_out, "stopPrice")
 
-        working_type = self.working_type.value
+        _working_type_out: Any = self.working_type
+        working_type: str | Unset = UNSET
+        if not isinstance(_working_type_out, Unset):
+            working_type = _working_type_out.value
 
-        price_protect = self.price_protect
+        _price_protect_out: Any = self.price_protect
+        price_protect = _price_protect_out
 
-        update_time = self.update_time
+        _update_time_out: Any = self.update_time
+        update_time = _update_time_out
 
         pair = self.pair
 
@@ -165,23 +259,40 @@ class OrderResult:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["orderId"] = order_id
-        field_dict["symbol"] = symbol
-        field_dict["status"] = status
-        field_dict["clientOrderId"] = client_order_id
-        field_dict["price"] = price
-        field_dict["origQty"] = orig_qty
-        field_dict["executedQty"] = executed_qty
-        field_dict["timeInForce"] = time_in_force
-        field_dict["type"] = type_
-        field_dict["origType"] = orig_type
-        field_dict["reduceOnly"] = reduce_only
-        field_dict["side"] = side
-        field_dict["positionSide"] = position_side
-        field_dict["stopPrice"] = stop_price
-        field_dict["workingType"] = working_type
-        field_dict["priceProtect"] = price_protect
-        field_dict["updateTime"] = update_time
+        if not isinstance(order_id, Unset):
+            field_dict["orderId"] = order_id
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(status, Unset):
+            field_dict["status"] = status
+        if not isinstance(client_order_id, Unset):
+            field_dict["clientOrderId"] = client_order_id
+        if not isinstance(price, Unset):
+            field_dict["price"] = price
+        if not isinstance(orig_qty, Unset):
+            field_dict["origQty"] = orig_qty
+        if not isinstance(executed_qty, Unset):
+            field_dict["executedQty"] = executed_qty
+        if not isinstance(time_in_force, Unset):
+            field_dict["timeInForce"] = time_in_force
+        if not isinstance(type_, Unset):
+            field_dict["type"] = type_
+        if not isinstance(orig_type, Unset):
+            field_dict["origType"] = orig_type
+        if not isinstance(reduce_only, Unset):
+            field_dict["reduceOnly"] = reduce_only
+        if not isinstance(side, Unset):
+            field_dict["side"] = side
+        if not isinstance(position_side, Unset):
+            field_dict["positionSide"] = position_side
+        if not isinstance(stop_price, Unset):
+            field_dict["stopPrice"] = stop_price
+        if not isinstance(working_type, Unset):
+            field_dict["workingType"] = working_type
+        if not isinstance(price_protect, Unset):
+            field_dict["priceProtect"] = price_protect
+        if not isinstance(update_time, Unset):
+            field_dict["updateTime"] = update_time
         if pair is not UNSET:
             field_dict["pair"] = pair
         if cum_qty is not UNSET:
@@ -205,86 +316,95 @@ class OrderResult:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        order_id = d.pop("orderId")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        order_id = d.pop("orderId", UNSET)
+        if type(order_id) is not int:
+            order_id = unexpected(order_id, "integer", _path, "orderId")
 
-        symbol = d.pop("symbol")
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        status = enum_from_wire(OrderStatus, d.pop("status"))
+        status = read_enum(OrderStatus, d.pop("status", UNSET), _path, "status")
 
-        client_order_id = d.pop("clientOrderId")
+        client_order_id = d.pop("clientOrderId", UNSET)
+        if type(client_order_id) is not str:
+            client_order_id = unexpected(client_order_id, "string", _path, "clientOrderId")
 
-        price = decimal_from_wire(d.pop("price"))
+        price = read_decimal(d.pop("price", UNSET), _path, "price")
 
-        orig_qty = decimal_from_wire(d.pop("origQty"))
+        orig_qty = read_decimal(d.pop("origQty", UNSET), _path, "origQty")
 
-        executed_qty = decimal_from_wire(d.pop("executedQty"))
+        executed_qty = read_decimal(d.pop("executedQty", UNSET), _path, "executedQty")
 
-        time_in_force = enum_from_wire(TimeInForce, d.pop("timeInForce"))
+        time_in_force = read_enum(TimeInForce, d.pop("timeInForce", UNSET), _path, "timeInForce")
 
-        type_ = enum_from_wire(OrderType, d.pop("type"))
+        type_ = read_enum(OrderType, d.pop("type", UNSET), _path, "type")
 
-        orig_type = enum_from_wire(OrderType, d.pop("origType"))
+        orig_type = read_enum(OrderType, d.pop("origType", UNSET), _path, "origType")
 
-        reduce_only = d.pop("reduceOnly")
+        reduce_only = d.pop("reduceOnly", UNSET)
+        if type(reduce_only) is not bool:
+            reduce_only = unexpected(reduce_only, "boolean", _path, "reduceOnly")
 
-        side = enum_from_wire(OrderSide, d.pop("side"))
+        side = read_enum(OrderSide, d.pop("side", UNSET), _path, "side")
 
-        position_side = enum_from_wire(PositionSide, d.pop("positionSide"))
+        position_side = read_enum(PositionSide, d.pop("positionSide", UNSET), _path, "positionSide")
 
-        stop_price = decimal_from_wire(d.pop("stopPrice"))
+        stop_price = read_decimal(d.pop("stopPrice", UNSET), _path, "stopPrice")
 
-        working_type = enum_from_wire(WorkingType, d.pop("workingType"))
+        working_type = read_enum(WorkingType, d.pop("workingType", UNSET), _path, "workingType")
 
-        price_protect = d.pop("priceProtect")
+        price_protect = d.pop("priceProtect", UNSET)
+        if type(price_protect) is not bool:
+            price_protect = unexpected(price_protect, "boolean", _path, "priceProtect")
 
-        update_time = d.pop("updateTime")
+        update_time = d.pop("updateTime", UNSET)
+        if type(update_time) is not int:
+            update_time = unexpected(update_time, "integer", _path, "updateTime")
 
         pair = d.pop("pair", UNSET)
+        if type(pair) is not str and pair is not UNSET:
+            pair = unexpected(pair, "string", _path, "pair")
 
-        _cum_qty = d.pop("cumQty", UNSET)
-        cum_qty: Decimal | Unset
-        if isinstance(_cum_qty, Unset):
-            cum_qty = UNSET
-        else:
-            cum_qty = decimal_from_wire(_cum_qty)
+        cum_qty = read_decimal(d.pop("cumQty", UNSET), _path, "cumQty", False, False, False)
 
         close_position = d.pop("closePosition", UNSET)
+        if type(close_position) is not bool and close_position is not UNSET:
+            close_position = unexpected(close_position, "boolean", _path, "closePosition")
 
-        _activate_price = d.pop("activatePrice", UNSET)
-        activate_price: Decimal | None | Unset
-        if isinstance(_activate_price, Unset):
-            activate_price = UNSET
-        else:
-            activate_price = decimal_or_none_from_wire(_activate_price)
+        activate_price = read_decimal(
+            d.pop("activatePrice", UNSET), _path, "activatePrice", False, True, False
+        )
 
-        _price_rate = d.pop("priceRate", UNSET)
-        price_rate: Decimal | None | Unset
-        if isinstance(_price_rate, Unset):
-            price_rate = UNSET
-        else:
-            price_rate = decimal_or_none_from_wire(_price_rate)
+        price_rate = read_decimal(d.pop("priceRate", UNSET), _path, "priceRate", False, True, False)
 
-        _price_match = d.pop("priceMatch", UNSET)
-        price_match: PriceMatch | Unset
-        if isinstance(_price_match, Unset):
-            price_match = UNSET
-        else:
-            price_match = enum_from_wire(PriceMatch, _price_match)
+        price_match = read_enum(PriceMatch, d.pop("priceMatch", UNSET), _path, "priceMatch", False)
 
-        _self_trade_prevention_mode = d.pop("selfTradePreventionMode", UNSET)
-        self_trade_prevention_mode: SelfTradePreventionMode | Unset
-        if isinstance(_self_trade_prevention_mode, Unset):
-            self_trade_prevention_mode = UNSET
-        else:
-            self_trade_prevention_mode = enum_from_wire(SelfTradePreventionMode, _self_trade_prevention_mode)
+        self_trade_prevention_mode = read_enum(
+            SelfTradePreventionMode,
+            d.pop("selfTradePreventionMode", UNSET),
+            _path,
+            "selfTradePreventionMode",
+            False,
+        )
 
         good_till_date = d.pop("goodTillDate", UNSET)
+        if type(good_till_date) is not int and good_till_date is not UNSET:
+            good_till_date = unexpected(good_till_date, "integer", _path, "goodTillDate")
 
         modify_id = d.pop("modifyId", UNSET)
+        if type(modify_id) is not int and modify_id is not UNSET:
+            modify_id = unexpected(modify_id, "integer", _path, "modifyId")
 
         time = d.pop("time", UNSET)
+        if type(time) is not int and time is not UNSET:
+            time = unexpected(time, "integer", _path, "time")
 
         _model = cls(
             order_id=order_id,
@@ -315,6 +435,8 @@ class OrderResult:
             modify_id=modify_id,
             time=time,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from .._shape import extra_fields, join, object_from_wire, unexpected
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.leverage_bracket import LeverageBracket
@@ -18,6 +21,9 @@ T = TypeVar("T", bound="PairLeverageBrackets")
 @_attrs_define
 class PairLeverageBrackets:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         pair (str):
         brackets (list[LeverageBracket]):
@@ -25,40 +31,79 @@ class PairLeverageBrackets:
 
     pair: str
     brackets: list[LeverageBracket]
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "pair",
+            "brackets",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "pair",
+            "brackets",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        pair = self.pair
+        _pair_out: Any = self.pair
+        pair = _pair_out
 
-        brackets = []
-        for brackets_item_data in self.brackets:
-            brackets_item = brackets_item_data.to_dict()
-            brackets.append(brackets_item)
+        _brackets_out: Any = self.brackets
+        brackets: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_brackets_out, Unset):
+            brackets = []
+            for brackets_item_data in _brackets_out:
+                brackets_item = brackets_item_data.to_dict()
+                brackets.append(brackets_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["pair"] = pair
-        field_dict["brackets"] = brackets
+        if not isinstance(pair, Unset):
+            field_dict["pair"] = pair
+        if not isinstance(brackets, Unset):
+            field_dict["brackets"] = brackets
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.leverage_bracket import LeverageBracket  # noqa: PLC0415
 
-        d = dict(src_dict)
-        pair = d.pop("pair")
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        pair = d.pop("pair", UNSET)
+        if type(pair) is not str:
+            pair = unexpected(pair, "string", _path, "pair")
 
-        brackets = []
-        _brackets = d.pop("brackets")
-        for brackets_item_data in _brackets:
-            brackets_item = LeverageBracket.from_dict(brackets_item_data)
+        _brackets = d.pop("brackets", UNSET)
+        brackets: list[LeverageBracket]
+        if isinstance(_brackets, list):
+            brackets_path = f"{_path}.brackets"
+            brackets = []
+            for brackets_index, brackets_item_data in enumerate(_brackets):
+                _brackets_item = brackets_item_data
+                if isinstance(_brackets_item, dict):
+                    brackets_item = LeverageBracket.from_dict(
+                        _brackets_item, join(brackets_path, brackets_index)
+                    )
+                else:
+                    brackets_item = unexpected(_brackets_item, "object", brackets_path, brackets_index)
 
-            brackets.append(brackets_item)
+                brackets.append(brackets_item)
+        else:
+            brackets = unexpected(_brackets, "array", _path, "brackets")
 
         _model = cls(
             pair=pair,
             brackets=brackets,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="PortfolioMarginAccount")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="PortfolioMarginAccount")
 @_attrs_define
 class PortfolioMarginAccount:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         asset (str):
         max_withdraw_amount (Decimal):
@@ -26,36 +30,72 @@ class PortfolioMarginAccount:
     asset: str
     max_withdraw_amount: Decimal
     max_withdraw_amount_usd: Decimal
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "asset",
+            "maxWithdrawAmount",
+            "maxWithdrawAmountUSD",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "asset",
+            "maxWithdrawAmount",
+            "maxWithdrawAmountUSD",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        asset = self.asset
+        _asset_out: Any = self.asset
+        asset = _asset_out
 
-        max_withdraw_amount = decimal_to_wire(self.max_withdraw_amount, "maxWithdrawAmount")
+        _max_withdraw_amount_out: Any = self.max_withdraw_amount
+        max_withdraw_amount: str | Unset = UNSET
+        if not isinstance(_max_withdraw_amount_out, Unset):
+            max_withdraw_amount = decimal_to_wire(_max_withdraw_amount_out, "maxWithdrawAmount")
 
-        max_withdraw_amount_usd = decimal_to_wire(self.max_withdraw_amount_usd, "maxWithdrawAmountUSD")
+        _max_withdraw_amount_usd_out: Any = self.max_withdraw_amount_usd
+        max_withdraw_amount_usd: str | Unset = UNSET
+        if not isinstance(_max_withdraw_amount_usd_out, Unset):
+            max_withdraw_amount_usd = decimal_to_wire(_max_withdraw_amount_usd_out, "maxWithdrawAmountUSD")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["asset"] = asset
-        field_dict["maxWithdrawAmount"] = max_withdraw_amount
-        field_dict["maxWithdrawAmountUSD"] = max_withdraw_amount_usd
+        if not isinstance(asset, Unset):
+            field_dict["asset"] = asset
+        if not isinstance(max_withdraw_amount, Unset):
+            field_dict["maxWithdrawAmount"] = max_withdraw_amount
+        if not isinstance(max_withdraw_amount_usd, Unset):
+            field_dict["maxWithdrawAmountUSD"] = max_withdraw_amount_usd
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        asset = d.pop("asset")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        asset = d.pop("asset", UNSET)
+        if type(asset) is not str:
+            asset = unexpected(asset, "string", _path, "asset")
 
-        max_withdraw_amount = decimal_from_wire(d.pop("maxWithdrawAmount"))
+        max_withdraw_amount = read_decimal(d.pop("maxWithdrawAmount", UNSET), _path, "maxWithdrawAmount")
 
-        max_withdraw_amount_usd = decimal_from_wire(d.pop("maxWithdrawAmountUSD"))
+        max_withdraw_amount_usd = read_decimal(
+            d.pop("maxWithdrawAmountUSD", UNSET), _path, "maxWithdrawAmountUSD"
+        )
 
         _model = cls(
             asset=asset,
             max_withdraw_amount=max_withdraw_amount,
             max_withdraw_amount_usd=max_withdraw_amount_usd,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

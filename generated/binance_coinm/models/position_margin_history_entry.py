@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.position_side import PositionSide
-from ..types import decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="PositionMarginHistoryEntry")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="PositionMarginHistoryEntry")
 @_attrs_define
 class PositionMarginHistoryEntry:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         amount (Decimal):
         asset (str):
@@ -33,45 +37,95 @@ class PositionMarginHistoryEntry:
     time: int
     type_: int
     position_side: PositionSide
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "amount",
+            "asset",
+            "symbol",
+            "time",
+            "type",
+            "positionSide",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "amount",
+            "asset",
+            "symbol",
+            "time",
+            "type",
+            "positionSide",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        amount = decimal_to_wire(self.amount, "amount")
+        _amount_out: Any = self.amount
+        amount: str | Unset = UNSET
+        if not isinstance(_amount_out, Unset):
+            amount = decimal_to_wire(_amount_out, "amount")
 
-        asset = self.asset
+        _asset_out: Any = self.asset
+        asset = _asset_out
 
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
-        type_ = self.type_
+        _type__out: Any = self.type_
+        type_ = _type__out
 
-        position_side = self.position_side.value
+        _position_side_out: Any = self.position_side
+        position_side: str | Unset = UNSET
+        if not isinstance(_position_side_out, Unset):
+            position_side = _position_side_out.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["amount"] = amount
-        field_dict["asset"] = asset
-        field_dict["symbol"] = symbol
-        field_dict["time"] = time
-        field_dict["type"] = type_
-        field_dict["positionSide"] = position_side
+        if not isinstance(amount, Unset):
+            field_dict["amount"] = amount
+        if not isinstance(asset, Unset):
+            field_dict["asset"] = asset
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
+        if not isinstance(type_, Unset):
+            field_dict["type"] = type_
+        if not isinstance(position_side, Unset):
+            field_dict["positionSide"] = position_side
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        amount = decimal_from_wire(d.pop("amount"))
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        amount = read_decimal(d.pop("amount", UNSET), _path, "amount")
 
-        asset = d.pop("asset")
+        asset = d.pop("asset", UNSET)
+        if type(asset) is not str:
+            asset = unexpected(asset, "string", _path, "asset")
 
-        symbol = d.pop("symbol")
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        time = d.pop("time")
+        time = d.pop("time", UNSET)
+        if type(time) is not int:
+            time = unexpected(time, "integer", _path, "time")
 
-        type_ = d.pop("type")
+        type_ = d.pop("type", UNSET)
+        if type(type_) is not int:
+            type_ = unexpected(type_, "integer", _path, "type")
 
-        position_side = enum_from_wire(PositionSide, d.pop("positionSide"))
+        position_side = read_enum(PositionSide, d.pop("positionSide", UNSET), _path, "positionSide")
 
         _model = cls(
             amount=amount,
@@ -81,6 +135,8 @@ class PositionMarginHistoryEntry:
             type_=type_,
             position_side=position_side,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

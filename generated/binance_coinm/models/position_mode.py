@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from .._shape import extra_fields, object_from_wire, unexpected
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PositionMode")
 
@@ -14,29 +17,54 @@ T = TypeVar("T", bound="PositionMode")
 @_attrs_define
 class PositionMode:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         dual_side_position (bool): true in Hedge Mode, false in One-way Mode.
     """
 
     dual_side_position: bool
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "dualSidePosition",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "dualSidePosition",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        dual_side_position = self.dual_side_position
+        _dual_side_position_out: Any = self.dual_side_position
+        dual_side_position = _dual_side_position_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["dualSidePosition"] = dual_side_position
+        if not isinstance(dual_side_position, Unset):
+            field_dict["dualSidePosition"] = dual_side_position
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        dual_side_position = d.pop("dualSidePosition")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        dual_side_position = d.pop("dualSidePosition", UNSET)
+        if type(dual_side_position) is not bool:
+            dual_side_position = unexpected(dual_side_position, "boolean", _path, "dualSidePosition")
 
         _model = cls(
             dual_side_position=dual_side_position,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
 from ..types import (
-    decimal_from_wire,
+    UNSET,
+    Unset,
     decimal_or_empty_to_wire,
-    decimal_or_none_from_wire,
     decimal_to_wire,
 )
 
@@ -22,6 +23,9 @@ T = TypeVar("T", bound="PremiumIndex")
 @_attrs_define
 class PremiumIndex:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         symbol (str):
         pair (str):
@@ -43,60 +47,132 @@ class PremiumIndex:
     interest_rate: Decimal | None
     next_funding_time: int
     time: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "pair",
+            "markPrice",
+            "indexPrice",
+            "estimatedSettlePrice",
+            "lastFundingRate",
+            "interestRate",
+            "nextFundingTime",
+            "time",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "pair",
+            "markPrice",
+            "indexPrice",
+            "estimatedSettlePrice",
+            "lastFundingRate",
+            "interestRate",
+            "nextFundingTime",
+            "time",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        pair = self.pair
+        _pair_out: Any = self.pair
+        pair = _pair_out
 
-        mark_price = decimal_to_wire(self.mark_price, "markPrice")
+        _mark_price_out: Any = self.mark_price
+        mark_price: str | Unset = UNSET
+        if not isinstance(_mark_price_out, Unset):
+            mark_price = decimal_to_wire(_mark_price_out, "markPrice")
 
-        index_price = decimal_to_wire(self.index_price, "indexPrice")
+        _index_price_out: Any = self.index_price
+        index_price: str | Unset = UNSET
+        if not isinstance(_index_price_out, Unset):
+            index_price = decimal_to_wire(_index_price_out, "indexPrice")
 
-        estimated_settle_price = decimal_to_wire(self.estimated_settle_price, "estimatedSettlePrice")
+        _estimated_settle_price_out: Any = self.estimated_settle_price
+        estimated_settle_price: str | Unset = UNSET
+        if not isinstance(_estimated_settle_price_out, Unset):
+            estimated_settle_price = decimal_to_wire(_estimated_settle_price_out, "estimatedSettlePrice")
 
-        last_funding_rate = decimal_or_empty_to_wire(self.last_funding_rate, "lastFundingRate")
+        _last_funding_rate_out: Any = self.last_funding_rate
+        last_funding_rate: str | Unset = UNSET
+        if not isinstance(_last_funding_rate_out, Unset):
+            last_funding_rate = decimal_or_empty_to_wire(_last_funding_rate_out, "lastFundingRate")
 
-        interest_rate = decimal_or_empty_to_wire(self.interest_rate, "interestRate")
+        _interest_rate_out: Any = self.interest_rate
+        interest_rate: str | Unset = UNSET
+        if not isinstance(_interest_rate_out, Unset):
+            interest_rate = decimal_or_empty_to_wire(_interest_rate_out, "interestRate")
 
-        next_funding_time = self.next_funding_time
+        _next_funding_time_out: Any = self.next_funding_time
+        next_funding_time = _next_funding_time_out
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["pair"] = pair
-        field_dict["markPrice"] = mark_price
-        field_dict["indexPrice"] = index_price
-        field_dict["estimatedSettlePrice"] = estimated_settle_price
-        field_dict["lastFundingRate"] = last_funding_rate
-        field_dict["interestRate"] = interest_rate
-        field_dict["nextFundingTime"] = next_funding_time
-        field_dict["time"] = time
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(pair, Unset):
+            field_dict["pair"] = pair
+        if not isinstance(mark_price, Unset):
+            field_dict["markPrice"] = mark_price
+        if not isinstance(index_price, Unset):
+            field_dict["indexPrice"] = index_price
+        if not isinstance(estimated_settle_price, Unset):
+            field_dict["estimatedSettlePrice"] = estimated_settle_price
+        if not isinstance(last_funding_rate, Unset):
+            field_dict["lastFundingRate"] = last_funding_rate
+        if not isinstance(interest_rate, Unset):
+            field_dict["interestRate"] = interest_rate
+        if not isinstance(next_funding_time, Unset):
+            field_dict["nextFundingTime"] = next_funding_time
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        pair = d.pop("pair")
+        pair = d.pop("pair", UNSET)
+        if type(pair) is not str:
+            pair = unexpected(pair, "string", _path, "pair")
 
-        mark_price = decimal_from_wire(d.pop("markPrice"))
+        mark_price = read_decimal(d.pop("markPrice", UNSET), _path, "markPrice")
 
-        index_price = decimal_from_wire(d.pop("indexPrice"))
+        index_price = read_decimal(d.pop("indexPrice", UNSET), _path, "indexPrice")
 
-        estimated_settle_price = decimal_from_wire(d.pop("estimatedSettlePrice"))
+        estimated_settle_price = read_decimal(
+            d.pop("estimatedSettlePrice", UNSET), _path, "estimatedSettlePrice"
+        )
 
-        last_funding_rate = decimal_or_none_from_wire(d.pop("lastFundingRate"))
+        last_funding_rate = read_decimal(
+            d.pop("lastFundingRate", UNSET), _path, "lastFundingRate", True, True, False
+        )
 
-        interest_rate = decimal_or_none_from_wire(d.pop("interestRate"))
+        interest_rate = read_decimal(d.pop("interestRate", UNSET), _path, "interestRate", True, True, False)
 
-        next_funding_time = d.pop("nextFundingTime")
+        next_funding_time = d.pop("nextFundingTime", UNSET)
+        if type(next_funding_time) is not int:
+            next_funding_time = unexpected(next_funding_time, "integer", _path, "nextFundingTime")
 
-        time = d.pop("time")
+        time = d.pop("time", UNSET)
+        if type(time) is not int:
+            time = unexpected(time, "integer", _path, "time")
 
         _model = cls(
             symbol=symbol,
@@ -109,6 +185,8 @@ class PremiumIndex:
             next_funding_time=next_funding_time,
             time=time,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, join, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.contract_status import ContractStatus
 from ..models.contract_type import ContractType
 from ..models.order_type import OrderType
 from ..models.time_in_force import TimeInForce
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 if TYPE_CHECKING:
     from ..models.symbol_filter import SymbolFilter
@@ -25,6 +26,9 @@ T = TypeVar("T", bound="SymbolInfo")
 @_attrs_define
 class SymbolInfo:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         symbol (str):
         pair (str):
@@ -81,29 +85,89 @@ class SymbolInfo:
     order_type: list[OrderType] | Unset = UNSET
     order_types: list[OrderType] | Unset = UNSET
     time_in_force: list[TimeInForce] | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "pair",
+            "contractType",
+            "contractStatus",
+            "contractSize",
+            "quoteAsset",
+            "baseAsset",
+            "marginAsset",
+            "filters",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "pair",
+            "contractType",
+            "contractStatus",
+            "contractSize",
+            "quoteAsset",
+            "baseAsset",
+            "marginAsset",
+            "filters",
+            "deliveryDate",
+            "onboardDate",
+            "pricePrecision",
+            "quantityPrecision",
+            "baseAssetPrecision",
+            "quotePrecision",
+            "equalQtyPrecision",
+            "triggerProtect",
+            "maintMarginPercent",
+            "requiredMarginPercent",
+            "underlyingType",
+            "underlyingSubType",
+            "liquidationFee",
+            "marketTakeBound",
+            "OrderType",
+            "orderTypes",
+            "timeInForce",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        pair = self.pair
+        _pair_out: Any = self.pair
+        pair = _pair_out
 
-        contract_type = self.contract_type.value
+        _contract_type_out: Any = self.contract_type
+        contract_type: str | Unset = UNSET
+        if not isinstance(_contract_type_out, Unset):
+            contract_type = _contract_type_out.value
 
-        contract_status = self.contract_status.value
+        _contract_status_out: Any = self.contract_status
+        contract_status: str | Unset = UNSET
+        if not isinstance(_contract_status_out, Unset):
+            contract_status = _contract_status_out.value
 
-        contract_size = self.contract_size
+        _contract_size_out: Any = self.contract_size
+        contract_size = _contract_size_out
 
-        quote_asset = self.quote_asset
+        _quote_asset_out: Any = self.quote_asset
+        quote_asset = _quote_asset_out
 
-        base_asset = self.base_asset
+        _base_asset_out: Any = self.base_asset
+        base_asset = _base_asset_out
 
-        margin_asset = self.margin_asset
+        _margin_asset_out: Any = self.margin_asset
+        margin_asset = _margin_asset_out
 
-        filters = []
-        for filters_item_data in self.filters:
-            filters_item = filters_item_data.to_dict()
-            filters.append(filters_item)
+        _filters_out: Any = self.filters
+        filters: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_filters_out, Unset):
+            filters = []
+            for filters_item_data in _filters_out:
+                filters_item = filters_item_data.to_dict()
+                filters.append(filters_item)
 
         delivery_date = self.delivery_date
 
@@ -168,15 +232,24 @@ class SymbolInfo:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["pair"] = pair
-        field_dict["contractType"] = contract_type
-        field_dict["contractStatus"] = contract_status
-        field_dict["contractSize"] = contract_size
-        field_dict["quoteAsset"] = quote_asset
-        field_dict["baseAsset"] = base_asset
-        field_dict["marginAsset"] = margin_asset
-        field_dict["filters"] = filters
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(pair, Unset):
+            field_dict["pair"] = pair
+        if not isinstance(contract_type, Unset):
+            field_dict["contractType"] = contract_type
+        if not isinstance(contract_status, Unset):
+            field_dict["contractStatus"] = contract_status
+        if not isinstance(contract_size, Unset):
+            field_dict["contractSize"] = contract_size
+        if not isinstance(quote_asset, Unset):
+            field_dict["quoteAsset"] = quote_asset
+        if not isinstance(base_asset, Unset):
+            field_dict["baseAsset"] = base_asset
+        if not isinstance(margin_asset, Unset):
+            field_dict["marginAsset"] = margin_asset
+        if not isinstance(filters, Unset):
+            field_dict["filters"] = filters
         if delivery_date is not UNSET:
             field_dict["deliveryDate"] = delivery_date
         if onboard_date is not UNSET:
@@ -214,112 +287,178 @@ class SymbolInfo:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.symbol_filter import SymbolFilter  # noqa: PLC0415
 
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        pair = d.pop("pair")
+        pair = d.pop("pair", UNSET)
+        if type(pair) is not str:
+            pair = unexpected(pair, "string", _path, "pair")
 
-        contract_type = enum_from_wire(ContractType, d.pop("contractType"))
+        contract_type = read_enum(ContractType, d.pop("contractType", UNSET), _path, "contractType")
 
-        contract_status = enum_from_wire(ContractStatus, d.pop("contractStatus"))
+        contract_status = read_enum(ContractStatus, d.pop("contractStatus", UNSET), _path, "contractStatus")
 
-        contract_size = d.pop("contractSize")
+        contract_size = d.pop("contractSize", UNSET)
+        if type(contract_size) is not int:
+            contract_size = unexpected(contract_size, "integer", _path, "contractSize")
 
-        quote_asset = d.pop("quoteAsset")
+        quote_asset = d.pop("quoteAsset", UNSET)
+        if type(quote_asset) is not str:
+            quote_asset = unexpected(quote_asset, "string", _path, "quoteAsset")
 
-        base_asset = d.pop("baseAsset")
+        base_asset = d.pop("baseAsset", UNSET)
+        if type(base_asset) is not str:
+            base_asset = unexpected(base_asset, "string", _path, "baseAsset")
 
-        margin_asset = d.pop("marginAsset")
+        margin_asset = d.pop("marginAsset", UNSET)
+        if type(margin_asset) is not str:
+            margin_asset = unexpected(margin_asset, "string", _path, "marginAsset")
 
-        filters = []
-        _filters = d.pop("filters")
-        for filters_item_data in _filters:
-            filters_item = SymbolFilter.from_dict(filters_item_data)
+        _filters = d.pop("filters", UNSET)
+        filters: list[SymbolFilter]
+        if isinstance(_filters, list):
+            filters_path = f"{_path}.filters"
+            filters = []
+            for filters_index, filters_item_data in enumerate(_filters):
+                _filters_item = filters_item_data
+                if isinstance(_filters_item, dict):
+                    filters_item = SymbolFilter.from_dict(_filters_item, join(filters_path, filters_index))
+                else:
+                    filters_item = unexpected(_filters_item, "object", filters_path, filters_index)
 
-            filters.append(filters_item)
+                filters.append(filters_item)
+        else:
+            filters = unexpected(_filters, "array", _path, "filters")
 
         delivery_date = d.pop("deliveryDate", UNSET)
+        if type(delivery_date) is not int and delivery_date is not UNSET:
+            delivery_date = unexpected(delivery_date, "integer", _path, "deliveryDate")
 
         onboard_date = d.pop("onboardDate", UNSET)
+        if type(onboard_date) is not int and onboard_date is not UNSET:
+            onboard_date = unexpected(onboard_date, "integer", _path, "onboardDate")
 
         price_precision = d.pop("pricePrecision", UNSET)
+        if type(price_precision) is not int and price_precision is not UNSET:
+            price_precision = unexpected(price_precision, "integer", _path, "pricePrecision")
 
         quantity_precision = d.pop("quantityPrecision", UNSET)
+        if type(quantity_precision) is not int and quantity_precision is not UNSET:
+            quantity_precision = unexpected(quantity_precision, "integer", _path, "quantityPrecision")
 
         base_asset_precision = d.pop("baseAssetPrecision", UNSET)
+        if type(base_asset_precision) is not int and base_asset_precision is not UNSET:
+            base_asset_precision = unexpected(base_asset_precision, "integer", _path, "baseAssetPrecision")
 
         quote_precision = d.pop("quotePrecision", UNSET)
+        if type(quote_precision) is not int and quote_precision is not UNSET:
+            quote_precision = unexpected(quote_precision, "integer", _path, "quotePrecision")
 
         equal_qty_precision = d.pop("equalQtyPrecision", UNSET)
+        if type(equal_qty_precision) is not int and equal_qty_precision is not UNSET:
+            equal_qty_precision = unexpected(equal_qty_precision, "integer", _path, "equalQtyPrecision")
 
-        _trigger_protect = d.pop("triggerProtect", UNSET)
-        trigger_protect: Decimal | Unset
-        if isinstance(_trigger_protect, Unset):
-            trigger_protect = UNSET
-        else:
-            trigger_protect = decimal_from_wire(_trigger_protect)
+        trigger_protect = read_decimal(
+            d.pop("triggerProtect", UNSET), _path, "triggerProtect", False, False, False
+        )
 
-        _maint_margin_percent = d.pop("maintMarginPercent", UNSET)
-        maint_margin_percent: Decimal | Unset
-        if isinstance(_maint_margin_percent, Unset):
-            maint_margin_percent = UNSET
-        else:
-            maint_margin_percent = decimal_from_wire(_maint_margin_percent)
+        maint_margin_percent = read_decimal(
+            d.pop("maintMarginPercent", UNSET), _path, "maintMarginPercent", False, False, False
+        )
 
-        _required_margin_percent = d.pop("requiredMarginPercent", UNSET)
-        required_margin_percent: Decimal | Unset
-        if isinstance(_required_margin_percent, Unset):
-            required_margin_percent = UNSET
-        else:
-            required_margin_percent = decimal_from_wire(_required_margin_percent)
+        required_margin_percent = read_decimal(
+            d.pop("requiredMarginPercent", UNSET), _path, "requiredMarginPercent", False, False, False
+        )
 
         underlying_type = d.pop("underlyingType", UNSET)
+        if type(underlying_type) is not str and underlying_type is not UNSET:
+            underlying_type = unexpected(underlying_type, "string", _path, "underlyingType")
 
-        underlying_sub_type = cast(list[str], d.pop("underlyingSubType", UNSET))
+        _underlying_sub_type = d.pop("underlyingSubType", UNSET)
+        underlying_sub_type: list[str] | Unset
+        if isinstance(_underlying_sub_type, list):
+            underlying_sub_type_path = f"{_path}.underlyingSubType"
+            underlying_sub_type = []
+            for underlying_sub_type_index, underlying_sub_type_item_data in enumerate(_underlying_sub_type):
+                underlying_sub_type_item = underlying_sub_type_item_data
+                if type(underlying_sub_type_item) is not str:
+                    underlying_sub_type_item = unexpected(
+                        underlying_sub_type_item,
+                        "string",
+                        underlying_sub_type_path,
+                        underlying_sub_type_index,
+                    )
 
-        _liquidation_fee = d.pop("liquidationFee", UNSET)
-        liquidation_fee: Decimal | Unset
-        if isinstance(_liquidation_fee, Unset):
-            liquidation_fee = UNSET
+                underlying_sub_type.append(underlying_sub_type_item)
+        elif _underlying_sub_type is UNSET:
+            underlying_sub_type = UNSET
         else:
-            liquidation_fee = decimal_from_wire(_liquidation_fee)
+            underlying_sub_type = unexpected(_underlying_sub_type, "array", _path, "underlyingSubType")
 
-        _market_take_bound = d.pop("marketTakeBound", UNSET)
-        market_take_bound: Decimal | Unset
-        if isinstance(_market_take_bound, Unset):
-            market_take_bound = UNSET
-        else:
-            market_take_bound = decimal_from_wire(_market_take_bound)
+        liquidation_fee = read_decimal(
+            d.pop("liquidationFee", UNSET), _path, "liquidationFee", False, False, False
+        )
+
+        market_take_bound = read_decimal(
+            d.pop("marketTakeBound", UNSET), _path, "marketTakeBound", False, False, False
+        )
 
         _order_type = d.pop("OrderType", UNSET)
-        order_type: list[OrderType] | Unset = UNSET
-        if _order_type is not UNSET:
+        order_type: list[OrderType] | Unset
+        if isinstance(_order_type, list):
+            order_type_path = f"{_path}.OrderType"
             order_type = []
-            for order_type_item_data in _order_type:
-                order_type_item = enum_from_wire(OrderType, order_type_item_data)
+            for order_type_index, order_type_item_data in enumerate(_order_type):
+                order_type_item = read_enum(
+                    OrderType, order_type_item_data, order_type_path, order_type_index
+                )
 
                 order_type.append(order_type_item)
+        elif _order_type is UNSET:
+            order_type = UNSET
+        else:
+            order_type = unexpected(_order_type, "array", _path, "OrderType")
 
         _order_types = d.pop("orderTypes", UNSET)
-        order_types: list[OrderType] | Unset = UNSET
-        if _order_types is not UNSET:
+        order_types: list[OrderType] | Unset
+        if isinstance(_order_types, list):
+            order_types_path = f"{_path}.orderTypes"
             order_types = []
-            for order_types_item_data in _order_types:
-                order_types_item = enum_from_wire(OrderType, order_types_item_data)
+            for order_types_index, order_types_item_data in enumerate(_order_types):
+                order_types_item = read_enum(
+                    OrderType, order_types_item_data, order_types_path, order_types_index
+                )
 
                 order_types.append(order_types_item)
+        elif _order_types is UNSET:
+            order_types = UNSET
+        else:
+            order_types = unexpected(_order_types, "array", _path, "orderTypes")
 
         _time_in_force = d.pop("timeInForce", UNSET)
-        time_in_force: list[TimeInForce] | Unset = UNSET
-        if _time_in_force is not UNSET:
+        time_in_force: list[TimeInForce] | Unset
+        if isinstance(_time_in_force, list):
+            time_in_force_path = f"{_path}.timeInForce"
             time_in_force = []
-            for time_in_force_item_data in _time_in_force:
-                time_in_force_item = enum_from_wire(TimeInForce, time_in_force_item_data)
+            for time_in_force_index, time_in_force_item_data in enumerate(_time_in_force):
+                time_in_force_item = read_enum(
+                    TimeInForce, time_in_force_item_data, time_in_force_path, time_in_force_index
+                )
 
                 time_in_force.append(time_in_force_item)
+        elif _time_in_force is UNSET:
+            time_in_force = UNSET
+        else:
+            time_in_force = unexpected(_time_in_force, "array", _path, "timeInForce")
 
         _model = cls(
             symbol=symbol,
@@ -349,6 +488,8 @@ class SymbolInfo:
             order_types=order_types,
             time_in_force=time_in_force,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

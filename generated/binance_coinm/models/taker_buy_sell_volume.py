@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.statistics_contract_type import StatisticsContractType
-from ..types import decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="TakerBuySellVolume")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="TakerBuySellVolume")
 @_attrs_define
 class TakerBuySellVolume:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         pair (str):
         contract_type (StatisticsContractType): Contracts a statistic covers; `ALL` sums every contract of the pair.
@@ -35,50 +39,106 @@ class TakerBuySellVolume:
     taker_buy_vol_value: Decimal
     taker_sell_vol_value: Decimal
     timestamp: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "pair",
+            "contractType",
+            "takerBuyVol",
+            "takerSellVol",
+            "takerBuyVolValue",
+            "takerSellVolValue",
+            "timestamp",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "pair",
+            "contractType",
+            "takerBuyVol",
+            "takerSellVol",
+            "takerBuyVolValue",
+            "takerSellVolValue",
+            "timestamp",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        pair = self.pair
+        _pair_out: Any = self.pair
+        pair = _pair_out
 
-        contract_type = self.contract_type.value
+        _contract_type_out: Any = self.contract_type
+        contract_type: str | Unset = UNSET
+        if not isinstance(_contract_type_out, Unset):
+            contract_type = _contract_type_out.value
 
-        taker_buy_vol = decimal_to_wire(self.taker_buy_vol, "takerBuyVol")
+        _taker_buy_vol_out: Any = self.taker_buy_vol
+        taker_buy_vol: str | Unset = UNSET
+        if not isinstance(_taker_buy_vol_out, Unset):
+            taker_buy_vol = decimal_to_wire(_taker_buy_vol_out, "takerBuyVol")
 
-        taker_sell_vol = decimal_to_wire(self.taker_sell_vol, "takerSellVol")
+        _taker_sell_vol_out: Any = self.taker_sell_vol
+        taker_sell_vol: str | Unset = UNSET
+        if not isinstance(_taker_sell_vol_out, Unset):
+            taker_sell_vol = decimal_to_wire(_taker_sell_vol_out, "takerSellVol")
 
-        taker_buy_vol_value = decimal_to_wire(self.taker_buy_vol_value, "takerBuyVolValue")
+        _taker_buy_vol_value_out: Any = self.taker_buy_vol_value
+        taker_buy_vol_value: str | Unset = UNSET
+        if not isinstance(_taker_buy_vol_value_out, Unset):
+            taker_buy_vol_value = decimal_to_wire(_taker_buy_vol_value_out, "takerBuyVolValue")
 
-        taker_sell_vol_value = decimal_to_wire(self.taker_sell_vol_value, "takerSellVolValue")
+        _taker_sell_vol_value_out: Any = self.taker_sell_vol_value
+        taker_sell_vol_value: str | Unset = UNSET
+        if not isinstance(_taker_sell_vol_value_out, Unset):
+            taker_sell_vol_value = decimal_to_wire(_taker_sell_vol_value_out, "takerSellVolValue")
 
-        timestamp = self.timestamp
+        _timestamp_out: Any = self.timestamp
+        timestamp = _timestamp_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["pair"] = pair
-        field_dict["contractType"] = contract_type
-        field_dict["takerBuyVol"] = taker_buy_vol
-        field_dict["takerSellVol"] = taker_sell_vol
-        field_dict["takerBuyVolValue"] = taker_buy_vol_value
-        field_dict["takerSellVolValue"] = taker_sell_vol_value
-        field_dict["timestamp"] = timestamp
+        if not isinstance(pair, Unset):
+            field_dict["pair"] = pair
+        if not isinstance(contract_type, Unset):
+            field_dict["contractType"] = contract_type
+        if not isinstance(taker_buy_vol, Unset):
+            field_dict["takerBuyVol"] = taker_buy_vol
+        if not isinstance(taker_sell_vol, Unset):
+            field_dict["takerSellVol"] = taker_sell_vol
+        if not isinstance(taker_buy_vol_value, Unset):
+            field_dict["takerBuyVolValue"] = taker_buy_vol_value
+        if not isinstance(taker_sell_vol_value, Unset):
+            field_dict["takerSellVolValue"] = taker_sell_vol_value
+        if not isinstance(timestamp, Unset):
+            field_dict["timestamp"] = timestamp
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        pair = d.pop("pair")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        pair = d.pop("pair", UNSET)
+        if type(pair) is not str:
+            pair = unexpected(pair, "string", _path, "pair")
 
-        contract_type = enum_from_wire(StatisticsContractType, d.pop("contractType"))
+        contract_type = read_enum(StatisticsContractType, d.pop("contractType", UNSET), _path, "contractType")
 
-        taker_buy_vol = decimal_from_wire(d.pop("takerBuyVol"))
+        taker_buy_vol = read_decimal(d.pop("takerBuyVol", UNSET), _path, "takerBuyVol")
 
-        taker_sell_vol = decimal_from_wire(d.pop("takerSellVol"))
+        taker_sell_vol = read_decimal(d.pop("takerSellVol", UNSET), _path, "takerSellVol")
 
-        taker_buy_vol_value = decimal_from_wire(d.pop("takerBuyVolValue"))
+        taker_buy_vol_value = read_decimal(d.pop("takerBuyVolValue", UNSET), _path, "takerBuyVolValue")
 
-        taker_sell_vol_value = decimal_from_wire(d.pop("takerSellVolValue"))
+        taker_sell_vol_value = read_decimal(d.pop("takerSellVolValue", UNSET), _path, "takerSellVolValue")
 
-        timestamp = d.pop("timestamp")
+        timestamp = d.pop("timestamp", UNSET)
+        if type(timestamp) is not int:
+            timestamp = unexpected(timestamp, "integer", _path, "timestamp")
 
         _model = cls(
             pair=pair,
@@ -89,6 +149,8 @@ class TakerBuySellVolume:
             taker_sell_vol_value=taker_sell_vol_value,
             timestamp=timestamp,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

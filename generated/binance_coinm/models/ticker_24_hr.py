@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="Ticker24Hr")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="Ticker24Hr")
 @_attrs_define
 class Ticker24Hr:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         symbol (str):
         pair (str):
@@ -54,100 +58,216 @@ class Ticker24Hr:
     first_id: int
     last_id: int
     count: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "pair",
+            "priceChange",
+            "priceChangePercent",
+            "weightedAvgPrice",
+            "lastPrice",
+            "lastQty",
+            "openPrice",
+            "highPrice",
+            "lowPrice",
+            "volume",
+            "baseVolume",
+            "openTime",
+            "closeTime",
+            "firstId",
+            "lastId",
+            "count",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "pair",
+            "priceChange",
+            "priceChangePercent",
+            "weightedAvgPrice",
+            "lastPrice",
+            "lastQty",
+            "openPrice",
+            "highPrice",
+            "lowPrice",
+            "volume",
+            "baseVolume",
+            "openTime",
+            "closeTime",
+            "firstId",
+            "lastId",
+            "count",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        pair = self.pair
+        _pair_out: Any = self.pair
+        pair = _pair_out
 
-        price_change = decimal_to_wire(self.price_change, "priceChange")
+        _price_change_out: Any = self.price_change
+        price_change: str | Unset = UNSET
+        if not isinstance(_price_change_out, Unset):
+            price_change = decimal_to_wire(_price_change_out, "priceChange")
 
-        price_change_percent = decimal_to_wire(self.price_change_percent, "priceChangePercent")
+        _price_change_percent_out: Any = self.price_change_percent
+        price_change_percent: str | Unset = UNSET
+        if not isinstance(_price_change_percent_out, Unset):
+            price_change_percent = decimal_to_wire(_price_change_percent_out, "priceChangePercent")
 
-        weighted_avg_price = decimal_to_wire(self.weighted_avg_price, "weightedAvgPrice")
+        _weighted_avg_price_out: Any = self.weighted_avg_price
+        weighted_avg_price: str | Unset = UNSET
+        if not isinstance(_weighted_avg_price_out, Unset):
+            weighted_avg_price = decimal_to_wire(_weighted_avg_price_out, "weightedAvgPrice")
 
-        last_price = decimal_to_wire(self.last_price, "lastPrice")
+        _last_price_out: Any = self.last_price
+        last_price: str | Unset = UNSET
+        if not isinstance(_last_price_out, Unset):
+            last_price = decimal_to_wire(_last_price_out, "lastPrice")
 
-        last_qty = decimal_to_wire(self.last_qty, "lastQty")
+        _last_qty_out: Any = self.last_qty
+        last_qty: str | Unset = UNSET
+        if not isinstance(_last_qty_out, Unset):
+            last_qty = decimal_to_wire(_last_qty_out, "lastQty")
 
-        open_price = decimal_to_wire(self.open_price, "openPrice")
+        _open_price_out: Any = self.open_price
+        open_price: str | Unset = UNSET
+        if not isinstance(_open_price_out, Unset):
+            open_price = decimal_to_wire(_open_price_out, "openPrice")
 
-        high_price = decimal_to_wire(self.high_price, "highPrice")
+        _high_price_out: Any = self.high_price
+        high_price: str | Unset = UNSET
+        if not isinstance(_high_price_out, Unset):
+            high_price = decimal_to_wire(_high_price_out, "highPrice")
 
-        low_price = decimal_to_wire(self.low_price, "lowPrice")
+        _low_price_out: Any = self.low_price
+        low_price: str | Unset = UNSET
+        if not isinstance(_low_price_out, Unset):
+            low_price = decimal_to_wire(_low_price_out, "lowPrice")
 
-        volume = decimal_to_wire(self.volume, "volume")
+        _volume_out: Any = self.volume
+        volume: str | Unset = UNSET
+        if not isinstance(_volume_out, Unset):
+            volume = decimal_to_wire(_volume_out, "volume")
 
-        base_volume = decimal_to_wire(self.base_volume, "baseVolume")
+        _base_volume_out: Any = self.base_volume
+        base_volume: str | Unset = UNSET
+        if not isinstance(_base_volume_out, Unset):
+            base_volume = decimal_to_wire(_base_volume_out, "baseVolume")
 
-        open_time = self.open_time
+        _open_time_out: Any = self.open_time
+        open_time = _open_time_out
 
-        close_time = self.close_time
+        _close_time_out: Any = self.close_time
+        close_time = _close_time_out
 
-        first_id = self.first_id
+        _first_id_out: Any = self.first_id
+        first_id = _first_id_out
 
-        last_id = self.last_id
+        _last_id_out: Any = self.last_id
+        last_id = _last_id_out
 
-        count = self.count
+        _count_out: Any = self.count
+        count = _count_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["pair"] = pair
-        field_dict["priceChange"] = price_change
-        field_dict["priceChangePercent"] = price_change_percent
-        field_dict["weightedAvgPrice"] = weighted_avg_price
-        field_dict["lastPrice"] = last_price
-        field_dict["lastQty"] = last_qty
-        field_dict["openPrice"] = open_price
-        field_dict["highPrice"] = high_price
-        field_dict["lowPrice"] = low_price
-        field_dict["volume"] = volume
-        field_dict["baseVolume"] = base_volume
-        field_dict["openTime"] = open_time
-        field_dict["closeTime"] = close_time
-        field_dict["firstId"] = first_id
-        field_dict["lastId"] = last_id
-        field_dict["count"] = count
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(pair, Unset):
+            field_dict["pair"] = pair
+        if not isinstance(price_change, Unset):
+            field_dict["priceChange"] = price_change
+        if not isinstance(price_change_percent, Unset):
+            field_dict["priceChangePercent"] = price_change_percent
+        if not isinstance(weighted_avg_price, Unset):
+            field_dict["weightedAvgPrice"] = weighted_avg_price
+        if not isinstance(last_price, Unset):
+            field_dict["lastPrice"] = last_price
+        if not isinstance(last_qty, Unset):
+            field_dict["lastQty"] = last_qty
+        if not isinstance(open_price, Unset):
+            field_dict["openPrice"] = open_price
+        if not isinstance(high_price, Unset):
+            field_dict["highPrice"] = high_price
+        if not isinstance(low_price, Unset):
+            field_dict["lowPrice"] = low_price
+        if not isinstance(volume, Unset):
+            field_dict["volume"] = volume
+        if not isinstance(base_volume, Unset):
+            field_dict["baseVolume"] = base_volume
+        if not isinstance(open_time, Unset):
+            field_dict["openTime"] = open_time
+        if not isinstance(close_time, Unset):
+            field_dict["closeTime"] = close_time
+        if not isinstance(first_id, Unset):
+            field_dict["firstId"] = first_id
+        if not isinstance(last_id, Unset):
+            field_dict["lastId"] = last_id
+        if not isinstance(count, Unset):
+            field_dict["count"] = count
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        pair = d.pop("pair")
+        pair = d.pop("pair", UNSET)
+        if type(pair) is not str:
+            pair = unexpected(pair, "string", _path, "pair")
 
-        price_change = decimal_from_wire(d.pop("priceChange"))
+        price_change = read_decimal(d.pop("priceChange", UNSET), _path, "priceChange")
 
-        price_change_percent = decimal_from_wire(d.pop("priceChangePercent"))
+        price_change_percent = read_decimal(d.pop("priceChangePercent", UNSET), _path, "priceChangePercent")
 
-        weighted_avg_price = decimal_from_wire(d.pop("weightedAvgPrice"))
+        weighted_avg_price = read_decimal(d.pop("weightedAvgPrice", UNSET), _path, "weightedAvgPrice")
 
-        last_price = decimal_from_wire(d.pop("lastPrice"))
+        last_price = read_decimal(d.pop("lastPrice", UNSET), _path, "lastPrice")
 
-        last_qty = decimal_from_wire(d.pop("lastQty"))
+        last_qty = read_decimal(d.pop("lastQty", UNSET), _path, "lastQty")
 
-        open_price = decimal_from_wire(d.pop("openPrice"))
+        open_price = read_decimal(d.pop("openPrice", UNSET), _path, "openPrice")
 
-        high_price = decimal_from_wire(d.pop("highPrice"))
+        high_price = read_decimal(d.pop("highPrice", UNSET), _path, "highPrice")
 
-        low_price = decimal_from_wire(d.pop("lowPrice"))
+        low_price = read_decimal(d.pop("lowPrice", UNSET), _path, "lowPrice")
 
-        volume = decimal_from_wire(d.pop("volume"))
+        volume = read_decimal(d.pop("volume", UNSET), _path, "volume")
 
-        base_volume = decimal_from_wire(d.pop("baseVolume"))
+        base_volume = read_decimal(d.pop("baseVolume", UNSET), _path, "baseVolume")
 
-        open_time = d.pop("openTime")
+        open_time = d.pop("openTime", UNSET)
+        if type(open_time) is not int:
+            open_time = unexpected(open_time, "integer", _path, "openTime")
 
-        close_time = d.pop("closeTime")
+        close_time = d.pop("closeTime", UNSET)
+        if type(close_time) is not int:
+            close_time = unexpected(close_time, "integer", _path, "closeTime")
 
-        first_id = d.pop("firstId")
+        first_id = d.pop("firstId", UNSET)
+        if type(first_id) is not int:
+            first_id = unexpected(first_id, "integer", _path, "firstId")
 
-        last_id = d.pop("lastId")
+        last_id = d.pop("lastId", UNSET)
+        if type(last_id) is not int:
+            last_id = unexpected(last_id, "integer", _path, "lastId")
 
-        count = d.pop("count")
+        count = d.pop("count", UNSET)
+        if type(count) is not int:
+            count = unexpected(count, "integer", _path, "count")
 
         _model = cls(
             symbol=symbol,
@@ -168,6 +288,8 @@ class Ticker24Hr:
             last_id=last_id,
             count=count,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

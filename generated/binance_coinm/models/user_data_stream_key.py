@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from .._shape import extra_fields, object_from_wire, unexpected
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UserDataStreamKey")
 
@@ -14,29 +17,54 @@ T = TypeVar("T", bound="UserDataStreamKey")
 @_attrs_define
 class UserDataStreamKey:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_coinm._shape``).
+
     Attributes:
         listen_key (str):
     """
 
     listen_key: str
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "listenKey",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "listenKey",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        listen_key = self.listen_key
+        _listen_key_out: Any = self.listen_key
+        listen_key = _listen_key_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["listenKey"] = listen_key
+        if not isinstance(listen_key, Unset):
+            field_dict["listenKey"] = listen_key
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        listen_key = d.pop("listenKey")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        listen_key = d.pop("listenKey", UNSET)
+        if type(listen_key) is not str:
+            listen_key = unexpected(listen_key, "string", _path, "listenKey")
 
         _model = cls(
             listen_key=listen_key,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .block_trade import BlockTrade
     from .book_ticker import BookTicker
     from .cancel_replace_error import CancelReplaceError
+    from .cancel_replace_failure import CancelReplaceFailure
     from .cancel_replace_mode import CancelReplaceMode
     from .cancel_replace_outcome import CancelReplaceOutcome
     from .cancel_replace_result import CancelReplaceResult
@@ -118,6 +119,7 @@ _MODULES: dict[str, str] = {
     "BlockTrade": ".block_trade",
     "BookTicker": ".book_ticker",
     "CancelReplaceError": ".cancel_replace_error",
+    "CancelReplaceFailure": ".cancel_replace_failure",
     "CancelReplaceMode": ".cancel_replace_mode",
     "CancelReplaceOutcome": ".cancel_replace_outcome",
     "CancelReplaceResult": ".cancel_replace_result",
@@ -226,6 +228,7 @@ __all__ = [
     "CanceledOrder",
     "CanceledOrderList",
     "CancelReplaceError",
+    "CancelReplaceFailure",
     "CancelReplaceMode",
     "CancelReplaceOutcome",
     "CancelReplaceResult",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, join, object_from_wire, read_enum, unexpected
 from ..models.permission import Permission
-from ..types import enum_from_wire
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.balance import Balance
@@ -22,6 +23,9 @@ T = TypeVar("T", bound="Account")
 @_attrs_define
 class Account:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
+
     Attributes:
         maker_commission (int): Maker commission in basis points.
         taker_commission (int): Taker commission in basis points.
@@ -57,114 +61,246 @@ class Account:
     balances: list[Balance]
     permissions: list[Permission]
     uid: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "makerCommission",
+            "takerCommission",
+            "buyerCommission",
+            "sellerCommission",
+            "commissionRates",
+            "canTrade",
+            "canWithdraw",
+            "canDeposit",
+            "brokered",
+            "requireSelfTradePrevention",
+            "preventSor",
+            "updateTime",
+            "accountType",
+            "balances",
+            "permissions",
+            "uid",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "makerCommission",
+            "takerCommission",
+            "buyerCommission",
+            "sellerCommission",
+            "commissionRates",
+            "canTrade",
+            "canWithdraw",
+            "canDeposit",
+            "brokered",
+            "requireSelfTradePrevention",
+            "preventSor",
+            "updateTime",
+            "accountType",
+            "balances",
+            "permissions",
+            "uid",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        maker_commission = self.maker_commission
+        _maker_commission_out: Any = self.maker_commission
+        maker_commission = _maker_commission_out
 
-        taker_commission = self.taker_commission
+        _taker_commission_out: Any = self.taker_commission
+        taker_commission = _taker_commission_out
 
-        buyer_commission = self.buyer_commission
+        _buyer_commission_out: Any = self.buyer_commission
+        buyer_commission = _buyer_commission_out
 
-        seller_commission = self.seller_commission
+        _seller_commission_out: Any = self.seller_commission
+        seller_commission = _seller_commission_out
 
-        commission_rates = self.commission_rates.to_dict()
+        _commission_rates_out: Any = self.commission_rates
+        commission_rates: dict[str, Any] | Unset = UNSET
+        if not isinstance(_commission_rates_out, Unset):
+            commission_rates = _commission_rates_out.to_dict()
 
-        can_trade = self.can_trade
+        _can_trade_out: Any = self.can_trade
+        can_trade = _can_trade_out
 
-        can_withdraw = self.can_withdraw
+        _can_withdraw_out: Any = self.can_withdraw
+        can_withdraw = _can_withdraw_out
 
-        can_deposit = self.can_deposit
+        _can_deposit_out: Any = self.can_deposit
+        can_deposit = _can_deposit_out
 
-        brokered = self.brokered
+        _brokered_out: Any = self.brokered
+        brokered = _brokered_out
 
-        require_self_trade_prevention = self.require_self_trade_prevention
+        _require_self_trade_prevention_out: Any = self.require_self_trade_prevention
+        require_self_trade_prevention = _require_self_trade_prevention_out
 
-        prevent_sor = self.prevent_sor
+        _prevent_sor_out: Any = self.prevent_sor
+        prevent_sor = _prevent_sor_out
 
-        update_time = self.update_time
+        _update_time_out: Any = self.update_time
+        update_time = _update_time_out
 
-        account_type = self.account_type
+        _account_type_out: Any = self.account_type
+        account_type = _account_type_out
 
-        balances = []
-        for balances_item_data in self.balances:
-            balances_item = balances_item_data.to_dict()
-            balances.append(balances_item)
+        _balances_out: Any = self.balances
+        balances: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_balances_out, Unset):
+            balances = []
+            for balances_item_data in _balances_out:
+                balances_item = balances_item_data.to_dict()
+                balances.append(balances_item)
 
-        permissions = []
-        for permissions_item_data in self.permissions:
-            permissions_item = permissions_item_data.value
-            permissions.append(permissions_item)
+        _permissions_out: Any = self.permissions
+        permissions: list[str] | Unset = UNSET
+        if not isinstance(_permissions_out, Unset):
+            permissions = []
+            for permissions_item_data in _permissions_out:
+                permissions_item = permissions_item_data.value
+                permissions.append(permissions_item)
 
-        uid = self.uid
+        _uid_out: Any = self.uid
+        uid = _uid_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["makerCommission"] = maker_commission
-        field_dict["takerCommission"] = taker_commission
-        field_dict["buyerCommission"] = buyer_commission
-        field_dict["sellerCommission"] = seller_commission
-        field_dict["commissionRates"] = commission_rates
-        field_dict["canTrade"] = can_trade
-        field_dict["canWithdraw"] = can_withdraw
-        field_dict["canDeposit"] = can_deposit
-        field_dict["brokered"] = brokered
-        field_dict["requireSelfTradePrevention"] = require_self_trade_prevention
-        field_dict["preventSor"] = prevent_sor
-        field_dict["updateTime"] = update_time
-        field_dict["accountType"] = account_type
-        field_dict["balances"] = balances
-        field_dict["permissions"] = permissions
-        field_dict["uid"] = uid
+        if not isinstance(maker_commission, Unset):
+            field_dict["makerCommission"] = maker_commission
+        if not isinstance(taker_commission, Unset):
+            field_dict["takerCommission"] = taker_commission
+        if not isinstance(buyer_commission, Unset):
+            field_dict["buyerCommission"] = buyer_commission
+        if not isinstance(seller_commission, Unset):
+            field_dict["sellerCommission"] = seller_commission
+        if not isinstance(commission_rates, Unset):
+            field_dict["commissionRates"] = commission_rates
+        if not isinstance(can_trade, Unset):
+            field_dict["canTrade"] = can_trade
+        if not isinstance(can_withdraw, Unset):
+            field_dict["canWithdraw"] = can_withdraw
+        if not isinstance(can_deposit, Unset):
+            field_dict["canDeposit"] = can_deposit
+        if not isinstance(brokered, Unset):
+            field_dict["brokered"] = brokered
+        if not isinstance(require_self_trade_prevention, Unset):
+            field_dict["requireSelfTradePrevention"] = require_self_trade_prevention
+        if not isinstance(prevent_sor, Unset):
+            field_dict["preventSor"] = prevent_sor
+        if not isinstance(update_time, Unset):
+            field_dict["updateTime"] = update_time
+        if not isinstance(account_type, Unset):
+            field_dict["accountType"] = account_type
+        if not isinstance(balances, Unset):
+            field_dict["balances"] = balances
+        if not isinstance(permissions, Unset):
+            field_dict["permissions"] = permissions
+        if not isinstance(uid, Unset):
+            field_dict["uid"] = uid
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.balance import Balance  # noqa: PLC0415
         from ..models.commission_rates import CommissionRates  # noqa: PLC0415
 
-        d = dict(src_dict)
-        maker_commission = d.pop("makerCommission")
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        maker_commission = d.pop("makerCommission", UNSET)
+        if type(maker_commission) is not int:
+            maker_commission = unexpected(maker_commission, "integer", _path, "makerCommission")
 
-        taker_commission = d.pop("takerCommission")
+        taker_commission = d.pop("takerCommission", UNSET)
+        if type(taker_commission) is not int:
+            taker_commission = unexpected(taker_commission, "integer", _path, "takerCommission")
 
-        buyer_commission = d.pop("buyerCommission")
+        buyer_commission = d.pop("buyerCommission", UNSET)
+        if type(buyer_commission) is not int:
+            buyer_commission = unexpected(buyer_commission, "integer", _path, "buyerCommission")
 
-        seller_commission = d.pop("sellerCommission")
+        seller_commission = d.pop("sellerCommission", UNSET)
+        if type(seller_commission) is not int:
+            seller_commission = unexpected(seller_commission, "integer", _path, "sellerCommission")
 
-        commission_rates = CommissionRates.from_dict(d.pop("commissionRates"))
+        _commission_rates = d.pop("commissionRates", UNSET)
+        if isinstance(_commission_rates, dict):
+            commission_rates = CommissionRates.from_dict(_commission_rates, f"{_path}.commissionRates")
+        else:
+            commission_rates = unexpected(_commission_rates, "object", _path, "commissionRates")
 
-        can_trade = d.pop("canTrade")
+        can_trade = d.pop("canTrade", UNSET)
+        if type(can_trade) is not bool:
+            can_trade = unexpected(can_trade, "boolean", _path, "canTrade")
 
-        can_withdraw = d.pop("canWithdraw")
+        can_withdraw = d.pop("canWithdraw", UNSET)
+        if type(can_withdraw) is not bool:
+            can_withdraw = unexpected(can_withdraw, "boolean", _path, "canWithdraw")
 
-        can_deposit = d.pop("canDeposit")
+        can_deposit = d.pop("canDeposit", UNSET)
+        if type(can_deposit) is not bool:
+            can_deposit = unexpected(can_deposit, "boolean", _path, "canDeposit")
 
-        brokered = d.pop("brokered")
+        brokered = d.pop("brokered", UNSET)
+        if type(brokered) is not bool:
+            brokered = unexpected(brokered, "boolean", _path, "brokered")
 
-        require_self_trade_prevention = d.pop("requireSelfTradePrevention")
+        require_self_trade_prevention = d.pop("requireSelfTradePrevention", UNSET)
+        if type(require_self_trade_prevention) is not bool:
+            require_self_trade_prevention = unexpected(
+                require_self_trade_prevention, "boolean", _path, "requireSelfTradePrevention"
+            )
 
-        prevent_sor = d.pop("preventSor")
+        prevent_sor = d.pop("preventSor", UNSET)
+        if type(prevent_sor) is not bool:
+            prevent_sor = unexpected(prevent_sor, "boolean", _path, "preventSor")
 
-        update_time = d.pop("updateTime")
+        update_time = d.pop("updateTime", UNSET)
+        if type(update_time) is not int:
+            update_time = unexpected(update_time, "integer", _path, "updateTime")
 
-        account_type = d.pop("accountType")
+        account_type = d.pop("accountType", UNSET)
+        if type(account_type) is not str:
+            account_type = unexpected(account_type, "string", _path, "accountType")
 
-        balances = []
-        _balances = d.pop("balances")
-        for balances_item_data in _balances:
-            balances_item = Balance.from_dict(balances_item_data)
+        _balances = d.pop("balances", UNSET)
+        balances: list[Balance]
+        if isinstance(_balances, list):
+            balances_path = f"{_path}.balances"
+            balances = []
+            for balances_index, balances_item_data in enumerate(_balances):
+                _balances_item = balances_item_data
+                if isinstance(_balances_item, dict):
+                    balances_item = Balance.from_dict(_balances_item, join(balances_path, balances_index))
+                else:
+                    balances_item = unexpected(_balances_item, "object", balances_path, balances_index)
 
-            balances.append(balances_item)
+                balances.append(balances_item)
+        else:
+            balances = unexpected(_balances, "array", _path, "balances")
 
-        permissions = []
-        _permissions = d.pop("permissions")
-        for permissions_item_data in _permissions:
-            permissions_item = enum_from_wire(Permission, permissions_item_data)
+        _permissions = d.pop("permissions", UNSET)
+        permissions: list[Permission]
+        if isinstance(_permissions, list):
+            permissions_path = f"{_path}.permissions"
+            permissions = []
+            for permissions_index, permissions_item_data in enumerate(_permissions):
+                permissions_item = read_enum(
+                    Permission, permissions_item_data, permissions_path, permissions_index
+                )
 
-            permissions.append(permissions_item)
+                permissions.append(permissions_item)
+        else:
+            permissions = unexpected(_permissions, "array", _path, "permissions")
 
-        uid = d.pop("uid")
+        uid = d.pop("uid", UNSET)
+        if type(uid) is not int:
+            uid = unexpected(uid, "integer", _path, "uid")
 
         _model = cls(
             maker_commission=maker_commission,
@@ -184,6 +320,8 @@ class Account:
             permissions=permissions,
             uid=uid,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from .._shape import extra_fields, object_from_wire, unexpected
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.commission_discount import CommissionDiscount
@@ -19,6 +22,9 @@ T = TypeVar("T", bound="AccountCommission")
 @_attrs_define
 class AccountCommission:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
+
     Attributes:
         symbol (str):
         standard_commission (CommissionRates): Commission rates as fractions (0.001 is 0.1%).
@@ -32,43 +38,105 @@ class AccountCommission:
     special_commission: CommissionRates
     tax_commission: CommissionRates
     discount: CommissionDiscount
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "standardCommission",
+            "specialCommission",
+            "taxCommission",
+            "discount",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "standardCommission",
+            "specialCommission",
+            "taxCommission",
+            "discount",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        standard_commission = self.standard_commission.to_dict()
+        _standard_commission_out: Any = self.standard_commission
+        standard_commission: dict[str, Any] | Unset = UNSET
+        if not isinstance(_standard_commission_out, Unset):
+            standard_commission = _standard_commission_out.to_dict()
 
-        special_commission = self.special_commission.to_dict()
+        _special_commission_out: Any = self.special_commission
+        special_commission: dict[str, Any] | Unset = UNSET
+        if not isinstance(_special_commission_out, Unset):
+            special_commission = _special_commission_out.to_dict()
 
-        tax_commission = self.tax_commission.to_dict()
+        _tax_commission_out: Any = self.tax_commission
+        tax_commission: dict[str, Any] | Unset = UNSET
+        if not isinstance(_tax_commission_out, Unset):
+            tax_commission = _tax_commission_out.to_dict()
 
-        discount = self.discount.to_dict()
+        _discount_out: Any = self.discount
+        discount: dict[str, Any] | Unset = UNSET
+        if not isinstance(_discount_out, Unset):
+            discount = _discount_out.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["standardCommission"] = standard_commission
-        field_dict["specialCommission"] = special_commission
-        field_dict["taxCommission"] = tax_commission
-        field_dict["discount"] = discount
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(standard_commission, Unset):
+            field_dict["standardCommission"] = standard_commission
+        if not isinstance(special_commission, Unset):
+            field_dict["specialCommission"] = special_commission
+        if not isinstance(tax_commission, Unset):
+            field_dict["taxCommission"] = tax_commission
+        if not isinstance(discount, Unset):
+            field_dict["discount"] = discount
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.commission_discount import CommissionDiscount  # noqa: PLC0415
         from ..models.commission_rates import CommissionRates  # noqa: PLC0415
 
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        standard_commission = CommissionRates.from_dict(d.pop("standardCommission"))
+        _standard_commission = d.pop("standardCommission", UNSET)
+        if isinstance(_standard_commission, dict):
+            standard_commission = CommissionRates.from_dict(
+                _standard_commission, f"{_path}.standardCommission"
+            )
+        else:
+            standard_commission = unexpected(_standard_commission, "object", _path, "standardCommission")
 
-        special_commission = CommissionRates.from_dict(d.pop("specialCommission"))
+        _special_commission = d.pop("specialCommission", UNSET)
+        if isinstance(_special_commission, dict):
+            special_commission = CommissionRates.from_dict(_special_commission, f"{_path}.specialCommission")
+        else:
+            special_commission = unexpected(_special_commission, "object", _path, "specialCommission")
 
-        tax_commission = CommissionRates.from_dict(d.pop("taxCommission"))
+        _tax_commission = d.pop("taxCommission", UNSET)
+        if isinstance(_tax_commission, dict):
+            tax_commission = CommissionRates.from_dict(_tax_commission, f"{_path}.taxCommission")
+        else:
+            tax_commission = unexpected(_tax_commission, "object", _path, "taxCommission")
 
-        discount = CommissionDiscount.from_dict(d.pop("discount"))
+        _discount = d.pop("discount", UNSET)
+        if isinstance(_discount, dict):
+            discount = CommissionDiscount.from_dict(_discount, f"{_path}.discount")
+        else:
+            discount = unexpected(_discount, "object", _path, "discount")
 
         _model = cls(
             symbol=symbol,
@@ -77,6 +145,8 @@ class AccountCommission:
             tax_commission=tax_commission,
             discount=discount,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

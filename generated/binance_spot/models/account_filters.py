@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from .._shape import extra_fields, join, object_from_wire, unexpected
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.asset_filter import AssetFilter
@@ -19,6 +22,9 @@ T = TypeVar("T", bound="AccountFilters")
 @_attrs_define
 class AccountFilters:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
+
     Attributes:
         exchange_filters (list[SymbolFilter]):
         symbol_filters (list[SymbolFilter]):
@@ -28,63 +34,136 @@ class AccountFilters:
     exchange_filters: list[SymbolFilter]
     symbol_filters: list[SymbolFilter]
     asset_filters: list[AssetFilter]
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "exchangeFilters",
+            "symbolFilters",
+            "assetFilters",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "exchangeFilters",
+            "symbolFilters",
+            "assetFilters",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        exchange_filters = []
-        for exchange_filters_item_data in self.exchange_filters:
-            exchange_filters_item = exchange_filters_item_data.to_dict()
-            exchange_filters.append(exchange_filters_item)
+        _exchange_filters_out: Any = self.exchange_filters
+        exchange_filters: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_exchange_filters_out, Unset):
+            exchange_filters = []
+            for exchange_filters_item_data in _exchange_filters_out:
+                exchange_filters_item = exchange_filters_item_data.to_dict()
+                exchange_filters.append(exchange_filters_item)
 
-        symbol_filters = []
-        for symbol_filters_item_data in self.symbol_filters:
-            symbol_filters_item = symbol_filters_item_data.to_dict()
-            symbol_filters.append(symbol_filters_item)
+        _symbol_filters_out: Any = self.symbol_filters
+        symbol_filters: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_symbol_filters_out, Unset):
+            symbol_filters = []
+            for symbol_filters_item_data in _symbol_filters_out:
+                symbol_filters_item = symbol_filters_item_data.to_dict()
+                symbol_filters.append(symbol_filters_item)
 
-        asset_filters = []
-        for asset_filters_item_data in self.asset_filters:
-            asset_filters_item = asset_filters_item_data.to_dict()
-            asset_filters.append(asset_filters_item)
+        _asset_filters_out: Any = self.asset_filters
+        asset_filters: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_asset_filters_out, Unset):
+            asset_filters = []
+            for asset_filters_item_data in _asset_filters_out:
+                asset_filters_item = asset_filters_item_data.to_dict()
+                asset_filters.append(asset_filters_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["exchangeFilters"] = exchange_filters
-        field_dict["symbolFilters"] = symbol_filters
-        field_dict["assetFilters"] = asset_filters
+        if not isinstance(exchange_filters, Unset):
+            field_dict["exchangeFilters"] = exchange_filters
+        if not isinstance(symbol_filters, Unset):
+            field_dict["symbolFilters"] = symbol_filters
+        if not isinstance(asset_filters, Unset):
+            field_dict["assetFilters"] = asset_filters
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.asset_filter import AssetFilter  # noqa: PLC0415
         from ..models.symbol_filter import SymbolFilter  # noqa: PLC0415
 
-        d = dict(src_dict)
-        exchange_filters = []
-        _exchange_filters = d.pop("exchangeFilters")
-        for exchange_filters_item_data in _exchange_filters:
-            exchange_filters_item = SymbolFilter.from_dict(exchange_filters_item_data)
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        _exchange_filters = d.pop("exchangeFilters", UNSET)
+        exchange_filters: list[SymbolFilter]
+        if isinstance(_exchange_filters, list):
+            exchange_filters_path = f"{_path}.exchangeFilters"
+            exchange_filters = []
+            for exchange_filters_index, exchange_filters_item_data in enumerate(_exchange_filters):
+                _exchange_filters_item = exchange_filters_item_data
+                if isinstance(_exchange_filters_item, dict):
+                    exchange_filters_item = SymbolFilter.from_dict(
+                        _exchange_filters_item, join(exchange_filters_path, exchange_filters_index)
+                    )
+                else:
+                    exchange_filters_item = unexpected(
+                        _exchange_filters_item, "object", exchange_filters_path, exchange_filters_index
+                    )
 
-            exchange_filters.append(exchange_filters_item)
+                exchange_filters.append(exchange_filters_item)
+        else:
+            exchange_filters = unexpected(_exchange_filters, "array", _path, "exchangeFilters")
 
-        symbol_filters = []
-        _symbol_filters = d.pop("symbolFilters")
-        for symbol_filters_item_data in _symbol_filters:
-            symbol_filters_item = SymbolFilter.from_dict(symbol_filters_item_data)
+        _symbol_filters = d.pop("symbolFilters", UNSET)
+        symbol_filters: list[SymbolFilter]
+        if isinstance(_symbol_filters, list):
+            symbol_filters_path = f"{_path}.symbolFilters"
+            symbol_filters = []
+            for symbol_filters_index, symbol_filters_item_data in enumerate(_symbol_filters):
+                _symbol_filters_item = symbol_filters_item_data
+                if isinstance(_symbol_filters_item, dict):
+                    symbol_filters_item = SymbolFilter.from_dict(
+                        _symbol_filters_item, join(symbol_filters_path, symbol_filters_index)
+                    )
+                else:
+                    symbol_filters_item = unexpected(
+                        _symbol_filters_item, "object", symbol_filters_path, symbol_filters_index
+                    )
 
-            symbol_filters.append(symbol_filters_item)
+                symbol_filters.append(symbol_filters_item)
+        else:
+            symbol_filters = unexpected(_symbol_filters, "array", _path, "symbolFilters")
 
-        asset_filters = []
-        _asset_filters = d.pop("assetFilters")
-        for asset_filters_item_data in _asset_filters:
-            asset_filters_item = AssetFilter.from_dict(asset_filters_item_data)
+        _asset_filters = d.pop("assetFilters", UNSET)
+        asset_filters: list[AssetFilter]
+        if isinstance(_asset_filters, list):
+            asset_filters_path = f"{_path}.assetFilters"
+            asset_filters = []
+            for asset_filters_index, asset_filters_item_data in enumerate(_asset_filters):
+                _asset_filters_item = asset_filters_item_data
+                if isinstance(_asset_filters_item, dict):
+                    asset_filters_item = AssetFilter.from_dict(
+                        _asset_filters_item, join(asset_filters_path, asset_filters_index)
+                    )
+                else:
+                    asset_filters_item = unexpected(
+                        _asset_filters_item, "object", asset_filters_path, asset_filters_index
+                    )
 
-            asset_filters.append(asset_filters_item)
+                asset_filters.append(asset_filters_item)
+        else:
+            asset_filters = unexpected(_asset_filters, "array", _path, "assetFilters")
 
         _model = cls(
             exchange_filters=exchange_filters,
             symbol_filters=symbol_filters,
             asset_filters=asset_filters,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.allocation_type import AllocationType
-from ..types import decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="Allocation")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="Allocation")
 @_attrs_define
 class Allocation:
     """A fill allocated to the account by smart order routing.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
 
     Attributes:
         symbol (str):
@@ -50,85 +54,183 @@ class Allocation:
     is_buyer: bool
     is_maker: bool
     is_allocator: bool
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "allocationId",
+            "allocationType",
+            "orderId",
+            "orderListId",
+            "price",
+            "qty",
+            "quoteQty",
+            "commission",
+            "commissionAsset",
+            "time",
+            "isBuyer",
+            "isMaker",
+            "isAllocator",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "allocationId",
+            "allocationType",
+            "orderId",
+            "orderListId",
+            "price",
+            "qty",
+            "quoteQty",
+            "commission",
+            "commissionAsset",
+            "time",
+            "isBuyer",
+            "isMaker",
+            "isAllocator",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        allocation_id = self.allocation_id
+        _allocation_id_out: Any = self.allocation_id
+        allocation_id = _allocation_id_out
 
-        allocation_type = self.allocation_type.value
+        _allocation_type_out: Any = self.allocation_type
+        allocation_type: str | Unset = UNSET
+        if not isinstance(_allocation_type_out, Unset):
+            allocation_type = _allocation_type_out.value
 
-        order_id = self.order_id
+        _order_id_out: Any = self.order_id
+        order_id = _order_id_out
 
-        order_list_id = self.order_list_id
+        _order_list_id_out: Any = self.order_list_id
+        order_list_id = _order_list_id_out
 
-        price = decimal_to_wire(self.price, "price")
+        _price_out: Any = self.price
+        price: str | Unset = UNSET
+        if not isinstance(_price_out, Unset):
+            price = decimal_to_wire(_price_out, "price")
 
-        qty = decimal_to_wire(self.qty, "qty")
+        _qty_out: Any = self.qty
+        qty: str | Unset = UNSET
+        if not isinstance(_qty_out, Unset):
+            qty = decimal_to_wire(_qty_out, "qty")
 
-        quote_qty = decimal_to_wire(self.quote_qty, "quoteQty")
+        _quote_qty_out: Any = self.quote_qty
+        quote_qty: str | Unset = UNSET
+        if not isinstance(_quote_qty_out, Unset):
+            quote_qty = decimal_to_wire(_quote_qty_out, "quoteQty")
 
-        commission = decimal_to_wire(self.commission, "commission")
+        _commission_out: Any = self.commission
+        commission: str | Unset = UNSET
+        if not isinstance(_commission_out, Unset):
+            commission = decimal_to_wire(_commission_out, "commission")
 
-        commission_asset = self.commission_asset
+        _commission_asset_out: Any = self.commission_asset
+        commission_asset = _commission_asset_out
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
-        is_buyer = self.is_buyer
+        _is_buyer_out: Any = self.is_buyer
+        is_buyer = _is_buyer_out
 
-        is_maker = self.is_maker
+        _is_maker_out: Any = self.is_maker
+        is_maker = _is_maker_out
 
-        is_allocator = self.is_allocator
+        _is_allocator_out: Any = self.is_allocator
+        is_allocator = _is_allocator_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["allocationId"] = allocation_id
-        field_dict["allocationType"] = allocation_type
-        field_dict["orderId"] = order_id
-        field_dict["orderListId"] = order_list_id
-        field_dict["price"] = price
-        field_dict["qty"] = qty
-        field_dict["quoteQty"] = quote_qty
-        field_dict["commission"] = commission
-        field_dict["commissionAsset"] = commission_asset
-        field_dict["time"] = time
-        field_dict["isBuyer"] = is_buyer
-        field_dict["isMaker"] = is_maker
-        field_dict["isAllocator"] = is_allocator
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(allocation_id, Unset):
+            field_dict["allocationId"] = allocation_id
+        if not isinstance(allocation_type, Unset):
+            field_dict["allocationType"] = allocation_type
+        if not isinstance(order_id, Unset):
+            field_dict["orderId"] = order_id
+        if not isinstance(order_list_id, Unset):
+            field_dict["orderListId"] = order_list_id
+        if not isinstance(price, Unset):
+            field_dict["price"] = price
+        if not isinstance(qty, Unset):
+            field_dict["qty"] = qty
+        if not isinstance(quote_qty, Unset):
+            field_dict["quoteQty"] = quote_qty
+        if not isinstance(commission, Unset):
+            field_dict["commission"] = commission
+        if not isinstance(commission_asset, Unset):
+            field_dict["commissionAsset"] = commission_asset
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
+        if not isinstance(is_buyer, Unset):
+            field_dict["isBuyer"] = is_buyer
+        if not isinstance(is_maker, Unset):
+            field_dict["isMaker"] = is_maker
+        if not isinstance(is_allocator, Unset):
+            field_dict["isAllocator"] = is_allocator
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        allocation_id = d.pop("allocationId")
+        allocation_id = d.pop("allocationId", UNSET)
+        if type(allocation_id) is not int:
+            allocation_id = unexpected(allocation_id, "integer", _path, "allocationId")
 
-        allocation_type = enum_from_wire(AllocationType, d.pop("allocationType"))
+        allocation_type = read_enum(AllocationType, d.pop("allocationType", UNSET), _path, "allocationType")
 
-        order_id = d.pop("orderId")
+        order_id = d.pop("orderId", UNSET)
+        if type(order_id) is not int:
+            order_id = unexpected(order_id, "integer", _path, "orderId")
 
-        order_list_id = d.pop("orderListId")
+        order_list_id = d.pop("orderListId", UNSET)
+        if type(order_list_id) is not int:
+            order_list_id = unexpected(order_list_id, "integer", _path, "orderListId")
 
-        price = decimal_from_wire(d.pop("price"))
+        price = read_decimal(d.pop("price", UNSET), _path, "price")
 
-        qty = decimal_from_wire(d.pop("qty"))
+        qty = read_decimal(d.pop("qty", UNSET), _path, "qty")
 
-        quote_qty = decimal_from_wire(d.pop("quoteQty"))
+        quote_qty = read_decimal(d.pop("quoteQty", UNSET), _path, "quoteQty")
 
-        commission = decimal_from_wire(d.pop("commission"))
+        commission = read_decimal(d.pop("commission", UNSET), _path, "commission")
 
-        commission_asset = d.pop("commissionAsset")
+        commission_asset = d.pop("commissionAsset", UNSET)
+        if type(commission_asset) is not str:
+            commission_asset = unexpected(commission_asset, "string", _path, "commissionAsset")
 
-        time = d.pop("time")
+        time = d.pop("time", UNSET)
+        if type(time) is not int:
+            time = unexpected(time, "integer", _path, "time")
 
-        is_buyer = d.pop("isBuyer")
+        is_buyer = d.pop("isBuyer", UNSET)
+        if type(is_buyer) is not bool:
+            is_buyer = unexpected(is_buyer, "boolean", _path, "isBuyer")
 
-        is_maker = d.pop("isMaker")
+        is_maker = d.pop("isMaker", UNSET)
+        if type(is_maker) is not bool:
+            is_maker = unexpected(is_maker, "boolean", _path, "isMaker")
 
-        is_allocator = d.pop("isAllocator")
+        is_allocator = d.pop("isAllocator", UNSET)
+        if type(is_allocator) is not bool:
+            is_allocator = unexpected(is_allocator, "boolean", _path, "isAllocator")
 
         _model = cls(
             symbol=symbol,
@@ -146,6 +248,8 @@ class Allocation:
             is_maker=is_maker,
             is_allocator=is_allocator,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

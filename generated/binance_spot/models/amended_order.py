@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.expiry_reason import ExpiryReason
 from ..models.order_side import OrderSide
 from ..models.order_status import OrderStatus
@@ -18,7 +19,7 @@ from ..models.peg_price_type import PegPriceType
 from ..models.self_trade_prevention_mode import SelfTradePreventionMode
 from ..models.time_in_force import TimeInForce
 from ..models.working_floor import WorkingFloor
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="AmendedOrder")
 
@@ -26,6 +27,9 @@ T = TypeVar("T", bound="AmendedOrder")
 @_attrs_define
 class AmendedOrder:
     """An order after a keep-priority amendment.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
 
     Attributes:
         symbol (str):
@@ -98,40 +102,136 @@ class AmendedOrder:
     pegged_price: Decimal | Unset = UNSET
     expiry_reason: ExpiryReason | Unset = UNSET
     working_time: int | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "orderId",
+            "orderListId",
+            "origClientOrderId",
+            "clientOrderId",
+            "price",
+            "qty",
+            "executedQty",
+            "preventedQty",
+            "quoteOrderQty",
+            "cumulativeQuoteQty",
+            "status",
+            "timeInForce",
+            "type",
+            "side",
+            "selfTradePreventionMode",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "orderId",
+            "orderListId",
+            "origClientOrderId",
+            "clientOrderId",
+            "price",
+            "qty",
+            "executedQty",
+            "preventedQty",
+            "quoteOrderQty",
+            "cumulativeQuoteQty",
+            "status",
+            "timeInForce",
+            "type",
+            "side",
+            "selfTradePreventionMode",
+            "icebergQty",
+            "preventedMatchId",
+            "preventedQuantity",
+            "stopPrice",
+            "strategyId",
+            "strategyType",
+            "trailingDelta",
+            "trailingTime",
+            "usedSor",
+            "workingFloor",
+            "pegPriceType",
+            "pegOffsetType",
+            "pegOffsetValue",
+            "peggedPrice",
+            "expiryReason",
+            "workingTime",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        order_id = self.order_id
+        _order_id_out: Any = self.order_id
+        order_id = _order_id_out
 
-        order_list_id = self.order_list_id
+        _order_list_id_out: Any = self.order_list_id
+        order_list_id = _order_list_id_out
 
-        orig_client_order_id = self.orig_client_order_id
+        _orig_client_order_id_out: Any = self.orig_client_order_id
+        orig_client_order_id = _orig_client_order_id_out
 
-        client_order_id = self.client_order_id
+        _client_order_id_out: Any = self.client_order_id
+        client_order_id = _client_order_id_out
 
-        price = decimal_to_wire(self.price, "price")
+        _price_out: Any = self.price
+        price: str | Unset = UNSET
+        if not isinstance(_price_out, Unset):
+            price = decimal_to_wire(_price_out, "price")
 
-        qty = decimal_to_wire(self.qty, "qty")
+        _qty_out: Any = self.qty
+        qty: str | Unset = UNSET
+        if not isinstance(_qty_out, Unset):
+            qty = decimal_to_wire(_qty_out, "qty")
 
-        executed_qty = decimal_to_wire(self.executed_qty, "executedQty")
+        _executed_qty_out: Any = self.executed_qty
+        executed_qty: str | Unset = UNSET
+        if not isinstance(_executed_qty_out, Unset):
+            executed_qty = decimal_to_wire(_executed_qty_out, "executedQty")
 
-        prevented_qty = decimal_to_wire(self.prevented_qty, "preventedQty")
+        _prevented_qty_out: Any = self.prevented_qty
+        prevented_qty: str | Unset = UNSET
+        if not isinstance(_prevented_qty_out, Unset):
+            prevented_qty = decimal_to_wire(_prevented_qty_out, "preventedQty")
 
-        quote_order_qty = decimal_to_wire(self.quote_order_qty, "quoteOrderQty")
+        _quote_order_qty_out: Any = self.quote_order_qty
+        quote_order_qty: str | Unset = UNSET
+        if not isinstance(_quote_order_qty_out, Unset):
+            quote_order_qty = decimal_to_wire(_quote_order_qty_out, "quoteOrderQty")
 
-        cumulative_quote_qty = decimal_to_wire(self.cumulative_quote_qty, "cumulativeQuoteQty")
+        _cumulative_quote_qty_out: Any = self.cumulative_quote_qty
+        cumulative_quote_qty: str | Unset = UNSET
+        if not isinstance(_cumulative_quote_qty_out, Unset):
+            cumulative_quote_qty = decimal_to_wire(_cumulative_quote_qty_out, "cumulativeQuoteQty")
 
-        status = self.status.value
+        _status_out: Any = self.status
+        status: str | Unset = UNSET
+        if not isinstance(_status_out, Unset):
+            status = _status_out.value
 
-        time_in_force = self.time_in_force.value
+        _time_in_force_out: Any = self.time_in_force
+        time_in_force: str | Unset = UNSET
+        if not isinstance(_time_in_force_out, Unset):
+            time_in_force = _time_in_force_out.value
 
-        type_ = self.type_.value
+        _type__out: Any = self.type_
+        type_: str | Unset = UNSET
+        if not isinstance(_type__out, Unset):
+            type_ = _type__out.value
 
-        side = self.side.value
+        _side_out: Any = self.side
+        side: str | Unset = UNSET
+        if not isinstance(_side_out, Unset):
+            side = _side_out.value
 
-        self_trade_prevention_mode = self.self_trade_prevention_mode.value
+        _self_trade_prevention_mode_out: Any = self.self_trade_prevention_mode
+        self_trade_prevention_mode: str | Unset = UNSET
+        if not isinstance(_self_trade_prevention_mode_out, Unset):
+            self_trade_prevention_mode = _self_trade_prevention_mode_out.value
 
         iceberg_qty: str | Unset = UNSET
         if not isinstance(self.iceberg_qty, Unset):
@@ -183,22 +283,38 @@ class AmendedOrder:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["orderId"] = order_id
-        field_dict["orderListId"] = order_list_id
-        field_dict["origClientOrderId"] = orig_client_order_id
-        field_dict["clientOrderId"] = client_order_id
-        field_dict["price"] = price
-        field_dict["qty"] = qty
-        field_dict["executedQty"] = executed_qty
-        field_dict["preventedQty"] = prevented_qty
-        field_dict["quoteOrderQty"] = quote_order_qty
-        field_dict["cumulativeQuoteQty"] = cumulative_quote_qty
-        field_dict["status"] = status
-        field_dict["timeInForce"] = time_in_force
-        field_dict["type"] = type_
-        field_dict["side"] = side
-        field_dict["selfTradePreventionMode"] = self_trade_prevention_mode
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(order_id, Unset):
+            field_dict["orderId"] = order_id
+        if not isinstance(order_list_id, Unset):
+            field_dict["orderListId"] = order_list_id
+        if not isinstance(orig_client_order_id, Unset):
+            field_dict["origClientOrderId"] = orig_client_order_id
+        if not isinstance(client_order_id, Unset):
+            field_dict["clientOrderId"] = client_order_id
+        if not isinstance(price, Unset):
+            field_dict["price"] = price
+        if not isinstance(qty, Unset):
+            field_dict["qty"] = qty
+        if not isinstance(executed_qty, Unset):
+            field_dict["executedQty"] = executed_qty
+        if not isinstance(prevented_qty, Unset):
+            field_dict["preventedQty"] = prevented_qty
+        if not isinstance(quote_order_qty, Unset):
+            field_dict["quoteOrderQty"] = quote_order_qty
+        if not isinstance(cumulative_quote_qty, Unset):
+            field_dict["cumulativeQuoteQty"] = cumulative_quote_qty
+        if not isinstance(status, Unset):
+            field_dict["status"] = status
+        if not isinstance(time_in_force, Unset):
+            field_dict["timeInForce"] = time_in_force
+        if not isinstance(type_, Unset):
+            field_dict["type"] = type_
+        if not isinstance(side, Unset):
+            field_dict["side"] = side
+        if not isinstance(self_trade_prevention_mode, Unset):
+            field_dict["selfTradePreventionMode"] = self_trade_prevention_mode
         if iceberg_qty is not UNSET:
             field_dict["icebergQty"] = iceberg_qty
         if prevented_match_id is not UNSET:
@@ -234,111 +350,107 @@ class AmendedOrder:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
-
-        order_id = d.pop("orderId")
-
-        order_list_id = d.pop("orderListId")
-
-        orig_client_order_id = d.pop("origClientOrderId")
-
-        client_order_id = d.pop("clientOrderId")
-
-        price = decimal_from_wire(d.pop("price"))
-
-        qty = decimal_from_wire(d.pop("qty"))
-
-        executed_qty = decimal_from_wire(d.pop("executedQty"))
-
-        prevented_qty = decimal_from_wire(d.pop("preventedQty"))
-
-        quote_order_qty = decimal_from_wire(d.pop("quoteOrderQty"))
-
-        cumulative_quote_qty = decimal_from_wire(d.pop("cumulativeQuoteQty"))
-
-        status = enum_from_wire(OrderStatus, d.pop("status"))
-
-        time_in_force = enum_from_wire(TimeInForce, d.pop("timeInForce"))
-
-        type_ = enum_from_wire(OrderType, d.pop("type"))
-
-        side = enum_from_wire(OrderSide, d.pop("side"))
-
-        self_trade_prevention_mode = enum_from_wire(SelfTradePreventionMode, d.pop("selfTradePreventionMode"))
-
-        _iceberg_qty = d.pop("icebergQty", UNSET)
-        iceberg_qty: Decimal | Unset
-        if isinstance(_iceberg_qty, Unset):
-            iceberg_qty = UNSET
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            iceberg_qty = decimal_from_wire(_iceberg_qty)
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
+
+        order_id = d.pop("orderId", UNSET)
+        if type(order_id) is not int:
+            order_id = unexpected(order_id, "integer", _path, "orderId")
+
+        order_list_id = d.pop("orderListId", UNSET)
+        if type(order_list_id) is not int:
+            order_list_id = unexpected(order_list_id, "integer", _path, "orderListId")
+
+        orig_client_order_id = d.pop("origClientOrderId", UNSET)
+        if type(orig_client_order_id) is not str:
+            orig_client_order_id = unexpected(orig_client_order_id, "string", _path, "origClientOrderId")
+
+        client_order_id = d.pop("clientOrderId", UNSET)
+        if type(client_order_id) is not str:
+            client_order_id = unexpected(client_order_id, "string", _path, "clientOrderId")
+
+        price = read_decimal(d.pop("price", UNSET), _path, "price")
+
+        qty = read_decimal(d.pop("qty", UNSET), _path, "qty")
+
+        executed_qty = read_decimal(d.pop("executedQty", UNSET), _path, "executedQty")
+
+        prevented_qty = read_decimal(d.pop("preventedQty", UNSET), _path, "preventedQty")
+
+        quote_order_qty = read_decimal(d.pop("quoteOrderQty", UNSET), _path, "quoteOrderQty")
+
+        cumulative_quote_qty = read_decimal(d.pop("cumulativeQuoteQty", UNSET), _path, "cumulativeQuoteQty")
+
+        status = read_enum(OrderStatus, d.pop("status", UNSET), _path, "status")
+
+        time_in_force = read_enum(TimeInForce, d.pop("timeInForce", UNSET), _path, "timeInForce")
+
+        type_ = read_enum(OrderType, d.pop("type", UNSET), _path, "type")
+
+        side = read_enum(OrderSide, d.pop("side", UNSET), _path, "side")
+
+        self_trade_prevention_mode = read_enum(
+            SelfTradePreventionMode, d.pop("selfTradePreventionMode", UNSET), _path, "selfTradePreventionMode"
+        )
+
+        iceberg_qty = read_decimal(d.pop("icebergQty", UNSET), _path, "icebergQty", False, False, False)
 
         prevented_match_id = d.pop("preventedMatchId", UNSET)
+        if type(prevented_match_id) is not int and prevented_match_id is not UNSET:
+            prevented_match_id = unexpected(prevented_match_id, "integer", _path, "preventedMatchId")
 
-        _prevented_quantity = d.pop("preventedQuantity", UNSET)
-        prevented_quantity: Decimal | Unset
-        if isinstance(_prevented_quantity, Unset):
-            prevented_quantity = UNSET
-        else:
-            prevented_quantity = decimal_from_wire(_prevented_quantity)
+        prevented_quantity = read_decimal(
+            d.pop("preventedQuantity", UNSET), _path, "preventedQuantity", False, False, False
+        )
 
-        _stop_price = d.pop("stopPrice", UNSET)
-        stop_price: Decimal | Unset
-        if isinstance(_stop_price, Unset):
-            stop_price = UNSET
-        else:
-            stop_price = decimal_from_wire(_stop_price)
+        stop_price = read_decimal(d.pop("stopPrice", UNSET), _path, "stopPrice", False, False, False)
 
         strategy_id = d.pop("strategyId", UNSET)
+        if type(strategy_id) is not int and strategy_id is not UNSET:
+            strategy_id = unexpected(strategy_id, "integer", _path, "strategyId")
 
         strategy_type = d.pop("strategyType", UNSET)
+        if type(strategy_type) is not int and strategy_type is not UNSET:
+            strategy_type = unexpected(strategy_type, "integer", _path, "strategyType")
 
         trailing_delta = d.pop("trailingDelta", UNSET)
+        if type(trailing_delta) is not int and trailing_delta is not UNSET:
+            trailing_delta = unexpected(trailing_delta, "integer", _path, "trailingDelta")
 
         trailing_time = d.pop("trailingTime", UNSET)
+        if type(trailing_time) is not int and trailing_time is not UNSET:
+            trailing_time = unexpected(trailing_time, "integer", _path, "trailingTime")
 
         used_sor = d.pop("usedSor", UNSET)
+        if type(used_sor) is not bool and used_sor is not UNSET:
+            used_sor = unexpected(used_sor, "boolean", _path, "usedSor")
 
-        _working_floor = d.pop("workingFloor", UNSET)
-        working_floor: WorkingFloor | Unset
-        if isinstance(_working_floor, Unset):
-            working_floor = UNSET
-        else:
-            working_floor = enum_from_wire(WorkingFloor, _working_floor)
+        working_floor = read_enum(WorkingFloor, d.pop("workingFloor", UNSET), _path, "workingFloor", False)
 
-        _peg_price_type = d.pop("pegPriceType", UNSET)
-        peg_price_type: PegPriceType | Unset
-        if isinstance(_peg_price_type, Unset):
-            peg_price_type = UNSET
-        else:
-            peg_price_type = enum_from_wire(PegPriceType, _peg_price_type)
+        peg_price_type = read_enum(PegPriceType, d.pop("pegPriceType", UNSET), _path, "pegPriceType", False)
 
-        _peg_offset_type = d.pop("pegOffsetType", UNSET)
-        peg_offset_type: PegOffsetType | Unset
-        if isinstance(_peg_offset_type, Unset):
-            peg_offset_type = UNSET
-        else:
-            peg_offset_type = enum_from_wire(PegOffsetType, _peg_offset_type)
+        peg_offset_type = read_enum(
+            PegOffsetType, d.pop("pegOffsetType", UNSET), _path, "pegOffsetType", False
+        )
 
         peg_offset_value = d.pop("pegOffsetValue", UNSET)
+        if type(peg_offset_value) is not int and peg_offset_value is not UNSET:
+            peg_offset_value = unexpected(peg_offset_value, "integer", _path, "pegOffsetValue")
 
-        _pegged_price = d.pop("peggedPrice", UNSET)
-        pegged_price: Decimal | Unset
-        if isinstance(_pegged_price, Unset):
-            pegged_price = UNSET
-        else:
-            pegged_price = decimal_from_wire(_pegged_price)
+        pegged_price = read_decimal(d.pop("peggedPrice", UNSET), _path, "peggedPrice", False, False, False)
 
-        _expiry_reason = d.pop("expiryReason", UNSET)
-        expiry_reason: ExpiryReason | Unset
-        if isinstance(_expiry_reason, Unset):
-            expiry_reason = UNSET
-        else:
-            expiry_reason = enum_from_wire(ExpiryReason, _expiry_reason)
+        expiry_reason = read_enum(ExpiryReason, d.pop("expiryReason", UNSET), _path, "expiryReason", False)
 
         working_time = d.pop("workingTime", UNSET)
+        if type(working_time) is not int and working_time is not UNSET:
+            working_time = unexpected(working_time, "integer", _path, "workingTime")
 
         _model = cls(
             symbol=symbol,
@@ -374,6 +486,8 @@ class AmendedOrder:
             expiry_reason=expiry_reason,
             working_time=working_time,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.filter_type import FilterType
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="AssetFilter")
 
@@ -21,6 +22,9 @@ class AssetFilter:
     and as notional when it is the quote asset). Every field but `filterType` is optional so that a filter type Binance
     adds later still parses.
 
+        Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+        value as it came (another type), and the departure is recorded (``binance_spot._shape``).
+
         Attributes:
             filter_type (FilterType): The kind of a symbol, exchange or asset filter.
             asset (str | Unset):
@@ -30,10 +34,27 @@ class AssetFilter:
     filter_type: FilterType
     asset: str | Unset = UNSET
     limit: Decimal | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "filterType",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "filterType",
+            "asset",
+            "limit",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        filter_type = self.filter_type.value
+        _filter_type_out: Any = self.filter_type
+        filter_type: str | Unset = UNSET
+        if not isinstance(_filter_type_out, Unset):
+            filter_type = _filter_type_out.value
 
         asset = self.asset
 
@@ -43,7 +64,8 @@ class AssetFilter:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["filterType"] = filter_type
+        if not isinstance(filter_type, Unset):
+            field_dict["filterType"] = filter_type
         if asset is not UNSET:
             field_dict["asset"] = asset
         if limit is not UNSET:
@@ -51,24 +73,27 @@ class AssetFilter:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        filter_type = enum_from_wire(FilterType, d.pop("filterType"))
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        filter_type = read_enum(FilterType, d.pop("filterType", UNSET), _path, "filterType")
 
         asset = d.pop("asset", UNSET)
+        if type(asset) is not str and asset is not UNSET:
+            asset = unexpected(asset, "string", _path, "asset")
 
-        _limit = d.pop("limit", UNSET)
-        limit: Decimal | Unset
-        if isinstance(_limit, Unset):
-            limit = UNSET
-        else:
-            limit = decimal_from_wire(_limit)
+        limit = read_decimal(d.pop("limit", UNSET), _path, "limit", False, False, False)
 
         _model = cls(
             filter_type=filter_type,
             asset=asset,
             limit=limit,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

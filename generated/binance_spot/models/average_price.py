@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="AveragePrice")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="AveragePrice")
 @_attrs_define
 class AveragePrice:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
+
     Attributes:
         mins (int): Minutes the average is taken over.
         price (Decimal):
@@ -26,36 +30,70 @@ class AveragePrice:
     mins: int
     price: Decimal
     close_time: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "mins",
+            "price",
+            "closeTime",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "mins",
+            "price",
+            "closeTime",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        mins = self.mins
+        _mins_out: Any = self.mins
+        mins = _mins_out
 
-        price = decimal_to_wire(self.price, "price")
+        _price_out: Any = self.price
+        price: str | Unset = UNSET
+        if not isinstance(_price_out, Unset):
+            price = decimal_to_wire(_price_out, "price")
 
-        close_time = self.close_time
+        _close_time_out: Any = self.close_time
+        close_time = _close_time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["mins"] = mins
-        field_dict["price"] = price
-        field_dict["closeTime"] = close_time
+        if not isinstance(mins, Unset):
+            field_dict["mins"] = mins
+        if not isinstance(price, Unset):
+            field_dict["price"] = price
+        if not isinstance(close_time, Unset):
+            field_dict["closeTime"] = close_time
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        mins = d.pop("mins")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        mins = d.pop("mins", UNSET)
+        if type(mins) is not int:
+            mins = unexpected(mins, "integer", _path, "mins")
 
-        price = decimal_from_wire(d.pop("price"))
+        price = read_decimal(d.pop("price", UNSET), _path, "price")
 
-        close_time = d.pop("closeTime")
+        close_time = d.pop("closeTime", UNSET)
+        if type(close_time) is not int:
+            close_time = unexpected(close_time, "integer", _path, "closeTime")
 
         _model = cls(
             mins=mins,
             price=price,
             close_time=close_time,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="Balance")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="Balance")
 @_attrs_define
 class Balance:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
+
     Attributes:
         asset (str):
         free (Decimal):
@@ -26,36 +30,70 @@ class Balance:
     asset: str
     free: Decimal
     locked: Decimal
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "asset",
+            "free",
+            "locked",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "asset",
+            "free",
+            "locked",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        asset = self.asset
+        _asset_out: Any = self.asset
+        asset = _asset_out
 
-        free = decimal_to_wire(self.free, "free")
+        _free_out: Any = self.free
+        free: str | Unset = UNSET
+        if not isinstance(_free_out, Unset):
+            free = decimal_to_wire(_free_out, "free")
 
-        locked = decimal_to_wire(self.locked, "locked")
+        _locked_out: Any = self.locked
+        locked: str | Unset = UNSET
+        if not isinstance(_locked_out, Unset):
+            locked = decimal_to_wire(_locked_out, "locked")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["asset"] = asset
-        field_dict["free"] = free
-        field_dict["locked"] = locked
+        if not isinstance(asset, Unset):
+            field_dict["asset"] = asset
+        if not isinstance(free, Unset):
+            field_dict["free"] = free
+        if not isinstance(locked, Unset):
+            field_dict["locked"] = locked
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        asset = d.pop("asset")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        asset = d.pop("asset", UNSET)
+        if type(asset) is not str:
+            asset = unexpected(asset, "string", _path, "asset")
 
-        free = decimal_from_wire(d.pop("free"))
+        free = read_decimal(d.pop("free", UNSET), _path, "free")
 
-        locked = decimal_from_wire(d.pop("locked"))
+        locked = read_decimal(d.pop("locked", UNSET), _path, "locked")
 
         _model = cls(
             asset=asset,
             free=free,
             locked=locked,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

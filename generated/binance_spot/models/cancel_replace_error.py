@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from .._shape import extra_fields, object_from_wire, unexpected
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.cancel_replace_outcome import CancelReplaceOutcome
@@ -20,6 +23,9 @@ class CancelReplaceError:
     """The error answer of a cancel-replace that did not fully succeed: -2021 (HTTP 409, one step succeeded) or -2022 (HTTP
     400, neither did), with the outcome of each step in `data`.
 
+        Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+        value as it came (another type), and the departure is recorded (``binance_spot._shape``).
+
         Attributes:
             code (int):
             msg (str):
@@ -31,38 +37,76 @@ class CancelReplaceError:
     code: int
     msg: str
     data: CancelReplaceOutcome
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "code",
+            "msg",
+            "data",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "code",
+            "msg",
+            "data",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        code = self.code
+        _code_out: Any = self.code
+        code = _code_out
 
-        msg = self.msg
+        _msg_out: Any = self.msg
+        msg = _msg_out
 
-        data = self.data.to_dict()
+        _data_out: Any = self.data
+        data: dict[str, Any] | Unset = UNSET
+        if not isinstance(_data_out, Unset):
+            data = _data_out.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["code"] = code
-        field_dict["msg"] = msg
-        field_dict["data"] = data
+        if not isinstance(code, Unset):
+            field_dict["code"] = code
+        if not isinstance(msg, Unset):
+            field_dict["msg"] = msg
+        if not isinstance(data, Unset):
+            field_dict["data"] = data
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.cancel_replace_outcome import CancelReplaceOutcome  # noqa: PLC0415
 
-        d = dict(src_dict)
-        code = d.pop("code")
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        code = d.pop("code", UNSET)
+        if type(code) is not int:
+            code = unexpected(code, "integer", _path, "code")
 
-        msg = d.pop("msg")
+        msg = d.pop("msg", UNSET)
+        if type(msg) is not str:
+            msg = unexpected(msg, "string", _path, "msg")
 
-        data = CancelReplaceOutcome.from_dict(d.pop("data"))
+        _data = d.pop("data", UNSET)
+        if isinstance(_data, dict):
+            data = CancelReplaceOutcome.from_dict(_data, f"{_path}.data")
+        else:
+            data = unexpected(_data, "object", _path, "data")
 
         _model = cls(
             code=code,
             msg=msg,
             data=data,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, join, object_from_wire, pick, read_enum, unexpected
 from ..models.cancel_replace_status import CancelReplaceStatus
-from ..types import enum_from_wire
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.canceled_order import CanceledOrder
@@ -25,6 +26,9 @@ class CancelReplaceOutcome:
     """What happened to each step of a cancel-replace that did not fully succeed: each response is the canceled or new
     order when its step succeeded, the step's error when it failed, and null for a new order that was not attempted.
 
+        Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+        value as it came (another type), and the departure is recorded (``binance_spot._shape``).
+
         Attributes:
             cancel_result (CancelReplaceStatus): Outcome of one step of a cancel-replace.
             new_order_result (CancelReplaceStatus): Outcome of one step of a cancel-replace.
@@ -36,6 +40,24 @@ class CancelReplaceOutcome:
     new_order_result: CancelReplaceStatus
     cancel_response: CanceledOrder | Error
     new_order_response: Error | NewOrderResult | None
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "cancelResult",
+            "newOrderResult",
+            "cancelResponse",
+            "newOrderResponse",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "cancelResult",
+            "newOrderResult",
+            "cancelResponse",
+            "newOrderResponse",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -43,82 +65,104 @@ class CancelReplaceOutcome:
         from ..models.error import Error  # noqa: PLC0415
         from ..models.new_order_result import NewOrderResult  # noqa: PLC0415
 
-        cancel_result = self.cancel_result.value
+        _cancel_result_out: Any = self.cancel_result
+        cancel_result: str | Unset = UNSET
+        if not isinstance(_cancel_result_out, Unset):
+            cancel_result = _cancel_result_out.value
 
-        new_order_result = self.new_order_result.value
+        _new_order_result_out: Any = self.new_order_result
+        new_order_result: str | Unset = UNSET
+        if not isinstance(_new_order_result_out, Unset):
+            new_order_result = _new_order_result_out.value
 
-        cancel_response: dict[str, Any]
-        if isinstance(self.cancel_response, CanceledOrder):
-            cancel_response = self.cancel_response.to_dict()
+        _cancel_response_out: Any = self.cancel_response
+        cancel_response: dict[str, Any] | Unset
+        if isinstance(_cancel_response_out, Unset):
+            cancel_response = UNSET
+        elif isinstance(_cancel_response_out, CanceledOrder):
+            cancel_response = _cancel_response_out.to_dict()
         else:
-            cancel_response = self.cancel_response.to_dict()
+            cancel_response = _cancel_response_out.to_dict()
 
-        new_order_response: dict[str, Any] | None
-        if isinstance(self.new_order_response, NewOrderResult):
-            new_order_response = self.new_order_response.to_dict()
-        elif isinstance(self.new_order_response, Error):
-            new_order_response = self.new_order_response.to_dict()
+        _new_order_response_out: Any = self.new_order_response
+        new_order_response: dict[str, Any] | None | Unset
+        if isinstance(_new_order_response_out, Unset):
+            new_order_response = UNSET
+        elif isinstance(_new_order_response_out, NewOrderResult):
+            new_order_response = _new_order_response_out.to_dict()
+        elif isinstance(_new_order_response_out, Error):
+            new_order_response = _new_order_response_out.to_dict()
         else:
-            new_order_response = self.new_order_response
+            new_order_response = _new_order_response_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["cancelResult"] = cancel_result
-        field_dict["newOrderResult"] = new_order_result
-        field_dict["cancelResponse"] = cancel_response
-        field_dict["newOrderResponse"] = new_order_response
+        if not isinstance(cancel_result, Unset):
+            field_dict["cancelResult"] = cancel_result
+        if not isinstance(new_order_result, Unset):
+            field_dict["newOrderResult"] = new_order_result
+        if not isinstance(cancel_response, Unset):
+            field_dict["cancelResponse"] = cancel_response
+        if not isinstance(new_order_response, Unset):
+            field_dict["newOrderResponse"] = new_order_response
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.canceled_order import CanceledOrder  # noqa: PLC0415
         from ..models.error import Error  # noqa: PLC0415
         from ..models.new_order_result import NewOrderResult  # noqa: PLC0415
 
-        d = dict(src_dict)
-        cancel_result = enum_from_wire(CancelReplaceStatus, d.pop("cancelResult"))
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        cancel_result = read_enum(CancelReplaceStatus, d.pop("cancelResult", UNSET), _path, "cancelResult")
 
-        new_order_result = enum_from_wire(CancelReplaceStatus, d.pop("newOrderResult"))
+        new_order_result = read_enum(
+            CancelReplaceStatus, d.pop("newOrderResult", UNSET), _path, "newOrderResult"
+        )
 
-        def _parse_cancel_response(data: object) -> CanceledOrder | Error:
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                cancel_response_type_0 = CanceledOrder.from_dict(data)
+        def _parse_cancel_response(data: object, _path: str, _key: str | int | None) -> CanceledOrder | Error:
+            result: CanceledOrder | Error
+            if isinstance(data, dict):
+                model = pick(
+                    data,
+                    (
+                        (CanceledOrder, CanceledOrder.WIRE_REQUIRED, CanceledOrder.WIRE_FIELDS),
+                        (Error, Error.WIRE_REQUIRED, Error.WIRE_FIELDS),
+                    ),
+                )
+                result = model.from_dict(data, join(_path, _key))
+                return result
+            result = unexpected(data, "object", _path, _key)
+            return result
 
-                return cancel_response_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, dict):
-                raise TypeError()
-            cancel_response_type_1 = Error.from_dict(data)
+        cancel_response = _parse_cancel_response(d.pop("cancelResponse", UNSET), _path, "cancelResponse")
 
-            return cancel_response_type_1
-
-        cancel_response = _parse_cancel_response(d.pop("cancelResponse"))
-
-        def _parse_new_order_response(data: object) -> Error | NewOrderResult | None:
+        def _parse_new_order_response(
+            data: object, _path: str, _key: str | int | None
+        ) -> Error | NewOrderResult | None:
+            result: Error | NewOrderResult | None
             if data is None:
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                new_order_response_type_0 = NewOrderResult.from_dict(data)
+            if isinstance(data, dict):
+                model = pick(
+                    data,
+                    (
+                        (NewOrderResult, NewOrderResult.WIRE_REQUIRED, NewOrderResult.WIRE_FIELDS),
+                        (Error, Error.WIRE_REQUIRED, Error.WIRE_FIELDS),
+                    ),
+                )
+                result = model.from_dict(data, join(_path, _key))
+                return result
+            result = unexpected(data, "object or null", _path, _key)
+            return result
 
-                return new_order_response_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                new_order_response_type_1 = Error.from_dict(data)
-
-                return new_order_response_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Error | NewOrderResult | None, data)
-
-        new_order_response = _parse_new_order_response(d.pop("newOrderResponse"))
+        new_order_response = _parse_new_order_response(
+            d.pop("newOrderResponse", UNSET), _path, "newOrderResponse"
+        )
 
         _model = cls(
             cancel_result=cancel_result,
@@ -126,6 +170,8 @@ class CancelReplaceOutcome:
             cancel_response=cancel_response,
             new_order_response=new_order_response,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_enum, unexpected
 from ..models.cancel_replace_status import CancelReplaceStatus
-from ..types import enum_from_wire
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.canceled_order import CanceledOrder
@@ -23,6 +24,9 @@ T = TypeVar("T", bound="CancelReplaceResult")
 class CancelReplaceResult:
     """Both the cancel and the new order succeeded.
 
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
+
     Attributes:
         cancel_result (CancelReplaceStatus): Outcome of one step of a cancel-replace.
         new_order_result (CancelReplaceStatus): Outcome of one step of a cancel-replace.
@@ -35,38 +39,86 @@ class CancelReplaceResult:
     new_order_result: CancelReplaceStatus
     cancel_response: CanceledOrder
     new_order_response: NewOrderResult
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "cancelResult",
+            "newOrderResult",
+            "cancelResponse",
+            "newOrderResponse",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "cancelResult",
+            "newOrderResult",
+            "cancelResponse",
+            "newOrderResponse",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        cancel_result = self.cancel_result.value
+        _cancel_result_out: Any = self.cancel_result
+        cancel_result: str | Unset = UNSET
+        if not isinstance(_cancel_result_out, Unset):
+            cancel_result = _cancel_result_out.value
 
-        new_order_result = self.new_order_result.value
+        _new_order_result_out: Any = self.new_order_result
+        new_order_result: str | Unset = UNSET
+        if not isinstance(_new_order_result_out, Unset):
+            new_order_result = _new_order_result_out.value
 
-        cancel_response = self.cancel_response.to_dict()
+        _cancel_response_out: Any = self.cancel_response
+        cancel_response: dict[str, Any] | Unset = UNSET
+        if not isinstance(_cancel_response_out, Unset):
+            cancel_response = _cancel_response_out.to_dict()
 
-        new_order_response = self.new_order_response.to_dict()
+        _new_order_response_out: Any = self.new_order_response
+        new_order_response: dict[str, Any] | Unset = UNSET
+        if not isinstance(_new_order_response_out, Unset):
+            new_order_response = _new_order_response_out.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["cancelResult"] = cancel_result
-        field_dict["newOrderResult"] = new_order_result
-        field_dict["cancelResponse"] = cancel_response
-        field_dict["newOrderResponse"] = new_order_response
+        if not isinstance(cancel_result, Unset):
+            field_dict["cancelResult"] = cancel_result
+        if not isinstance(new_order_result, Unset):
+            field_dict["newOrderResult"] = new_order_result
+        if not isinstance(cancel_response, Unset):
+            field_dict["cancelResponse"] = cancel_response
+        if not isinstance(new_order_response, Unset):
+            field_dict["newOrderResponse"] = new_order_response
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.canceled_order import CanceledOrder  # noqa: PLC0415
         from ..models.new_order_result import NewOrderResult  # noqa: PLC0415
 
-        d = dict(src_dict)
-        cancel_result = enum_from_wire(CancelReplaceStatus, d.pop("cancelResult"))
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        cancel_result = read_enum(CancelReplaceStatus, d.pop("cancelResult", UNSET), _path, "cancelResult")
 
-        new_order_result = enum_from_wire(CancelReplaceStatus, d.pop("newOrderResult"))
+        new_order_result = read_enum(
+            CancelReplaceStatus, d.pop("newOrderResult", UNSET), _path, "newOrderResult"
+        )
 
-        cancel_response = CanceledOrder.from_dict(d.pop("cancelResponse"))
+        _cancel_response = d.pop("cancelResponse", UNSET)
+        if isinstance(_cancel_response, dict):
+            cancel_response = CanceledOrder.from_dict(_cancel_response, f"{_path}.cancelResponse")
+        else:
+            cancel_response = unexpected(_cancel_response, "object", _path, "cancelResponse")
 
-        new_order_response = NewOrderResult.from_dict(d.pop("newOrderResponse"))
+        _new_order_response = d.pop("newOrderResponse", UNSET)
+        if isinstance(_new_order_response, dict):
+            new_order_response = NewOrderResult.from_dict(_new_order_response, f"{_path}.newOrderResponse")
+        else:
+            new_order_response = unexpected(_new_order_response, "object", _path, "newOrderResponse")
 
         _model = cls(
             cancel_result=cancel_result,
@@ -74,6 +126,8 @@ class CancelReplaceResult:
             cancel_response=cancel_response,
             new_order_response=new_order_response,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="CommissionDiscount")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="CommissionDiscount")
 @_attrs_define
 class CommissionDiscount:
     """The discount on standard commissions paid in BNB.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
 
     Attributes:
         enabled_for_account (bool):
@@ -29,35 +33,73 @@ class CommissionDiscount:
     enabled_for_symbol: bool
     discount_asset: str
     discount: Decimal
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "enabledForAccount",
+            "enabledForSymbol",
+            "discountAsset",
+            "discount",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "enabledForAccount",
+            "enabledForSymbol",
+            "discountAsset",
+            "discount",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        enabled_for_account = self.enabled_for_account
+        _enabled_for_account_out: Any = self.enabled_for_account
+        enabled_for_account = _enabled_for_account_out
 
-        enabled_for_symbol = self.enabled_for_symbol
+        _enabled_for_symbol_out: Any = self.enabled_for_symbol
+        enabled_for_symbol = _enabled_for_symbol_out
 
-        discount_asset = self.discount_asset
+        _discount_asset_out: Any = self.discount_asset
+        discount_asset = _discount_asset_out
 
-        discount = decimal_to_wire(self.discount, "discount")
+        _discount_out: Any = self.discount
+        discount: str | Unset = UNSET
+        if not isinstance(_discount_out, Unset):
+            discount = decimal_to_wire(_discount_out, "discount")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["enabledForAccount"] = enabled_for_account
-        field_dict["enabledForSymbol"] = enabled_for_symbol
-        field_dict["discountAsset"] = discount_asset
-        field_dict["discount"] = discount
+        if not isinstance(enabled_for_account, Unset):
+            field_dict["enabledForAccount"] = enabled_for_account
+        if not isinstance(enabled_for_symbol, Unset):
+            field_dict["enabledForSymbol"] = enabled_for_symbol
+        if not isinstance(discount_asset, Unset):
+            field_dict["discountAsset"] = discount_asset
+        if not isinstance(discount, Unset):
+            field_dict["discount"] = discount
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        enabled_for_account = d.pop("enabledForAccount")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        enabled_for_account = d.pop("enabledForAccount", UNSET)
+        if type(enabled_for_account) is not bool:
+            enabled_for_account = unexpected(enabled_for_account, "boolean", _path, "enabledForAccount")
 
-        enabled_for_symbol = d.pop("enabledForSymbol")
+        enabled_for_symbol = d.pop("enabledForSymbol", UNSET)
+        if type(enabled_for_symbol) is not bool:
+            enabled_for_symbol = unexpected(enabled_for_symbol, "boolean", _path, "enabledForSymbol")
 
-        discount_asset = d.pop("discountAsset")
+        discount_asset = d.pop("discountAsset", UNSET)
+        if type(discount_asset) is not str:
+            discount_asset = unexpected(discount_asset, "string", _path, "discountAsset")
 
-        discount = decimal_from_wire(d.pop("discount"))
+        discount = read_decimal(d.pop("discount", UNSET), _path, "discount")
 
         _model = cls(
             enabled_for_account=enabled_for_account,
@@ -65,6 +107,8 @@ class CommissionDiscount:
             discount_asset=discount_asset,
             discount=discount,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="CommissionRates")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="CommissionRates")
 @_attrs_define
 class CommissionRates:
     """Commission rates as fractions (0.001 is 0.1%).
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
 
     Attributes:
         maker (Decimal):
@@ -29,35 +33,73 @@ class CommissionRates:
     taker: Decimal
     buyer: Decimal
     seller: Decimal
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "maker",
+            "taker",
+            "buyer",
+            "seller",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "maker",
+            "taker",
+            "buyer",
+            "seller",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        maker = decimal_to_wire(self.maker, "maker")
+        _maker_out: Any = self.maker
+        maker: str | Unset = UNSET
+        if not isinstance(_maker_out, Unset):
+            maker = decimal_to_wire(_maker_out, "maker")
 
-        taker = decimal_to_wire(self.taker, "taker")
+        _taker_out: Any = self.taker
+        taker: str | Unset = UNSET
+        if not isinstance(_taker_out, Unset):
+            taker = decimal_to_wire(_taker_out, "taker")
 
-        buyer = decimal_to_wire(self.buyer, "buyer")
+        _buyer_out: Any = self.buyer
+        buyer: str | Unset = UNSET
+        if not isinstance(_buyer_out, Unset):
+            buyer = decimal_to_wire(_buyer_out, "buyer")
 
-        seller = decimal_to_wire(self.seller, "seller")
+        _seller_out: Any = self.seller
+        seller: str | Unset = UNSET
+        if not isinstance(_seller_out, Unset):
+            seller = decimal_to_wire(_seller_out, "seller")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["maker"] = maker
-        field_dict["taker"] = taker
-        field_dict["buyer"] = buyer
-        field_dict["seller"] = seller
+        if not isinstance(maker, Unset):
+            field_dict["maker"] = maker
+        if not isinstance(taker, Unset):
+            field_dict["taker"] = taker
+        if not isinstance(buyer, Unset):
+            field_dict["buyer"] = buyer
+        if not isinstance(seller, Unset):
+            field_dict["seller"] = seller
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        maker = decimal_from_wire(d.pop("maker"))
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        maker = read_decimal(d.pop("maker", UNSET), _path, "maker")
 
-        taker = decimal_from_wire(d.pop("taker"))
+        taker = read_decimal(d.pop("taker", UNSET), _path, "taker")
 
-        buyer = decimal_from_wire(d.pop("buyer"))
+        buyer = read_decimal(d.pop("buyer", UNSET), _path, "buyer")
 
-        seller = decimal_from_wire(d.pop("seller"))
+        seller = read_decimal(d.pop("seller", UNSET), _path, "seller")
 
         _model = cls(
             maker=maker,
@@ -65,6 +107,8 @@ class CommissionRates:
             buyer=buyer,
             seller=seller,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

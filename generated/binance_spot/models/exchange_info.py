@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, join, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -23,6 +24,9 @@ T = TypeVar("T", bound="ExchangeInfo")
 @_attrs_define
 class ExchangeInfo:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
+
     Attributes:
         timezone (str):
         server_time (int):
@@ -38,27 +42,59 @@ class ExchangeInfo:
     exchange_filters: list[SymbolFilter]
     symbols: list[SymbolInfo]
     sors: list[Sor] | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "timezone",
+            "serverTime",
+            "rateLimits",
+            "exchangeFilters",
+            "symbols",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "timezone",
+            "serverTime",
+            "rateLimits",
+            "exchangeFilters",
+            "symbols",
+            "sors",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        timezone = self.timezone
+        _timezone_out: Any = self.timezone
+        timezone = _timezone_out
 
-        server_time = self.server_time
+        _server_time_out: Any = self.server_time
+        server_time = _server_time_out
 
-        rate_limits = []
-        for rate_limits_item_data in self.rate_limits:
-            rate_limits_item = rate_limits_item_data.to_dict()
-            rate_limits.append(rate_limits_item)
+        _rate_limits_out: Any = self.rate_limits
+        rate_limits: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_rate_limits_out, Unset):
+            rate_limits = []
+            for rate_limits_item_data in _rate_limits_out:
+                rate_limits_item = rate_limits_item_data.to_dict()
+                rate_limits.append(rate_limits_item)
 
-        exchange_filters = []
-        for exchange_filters_item_data in self.exchange_filters:
-            exchange_filters_item = exchange_filters_item_data.to_dict()
-            exchange_filters.append(exchange_filters_item)
+        _exchange_filters_out: Any = self.exchange_filters
+        exchange_filters: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_exchange_filters_out, Unset):
+            exchange_filters = []
+            for exchange_filters_item_data in _exchange_filters_out:
+                exchange_filters_item = exchange_filters_item_data.to_dict()
+                exchange_filters.append(exchange_filters_item)
 
-        symbols = []
-        for symbols_item_data in self.symbols:
-            symbols_item = symbols_item_data.to_dict()
-            symbols.append(symbols_item)
+        _symbols_out: Any = self.symbols
+        symbols: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_symbols_out, Unset):
+            symbols = []
+            for symbols_item_data in _symbols_out:
+                symbols_item = symbols_item_data.to_dict()
+                symbols.append(symbols_item)
 
         sors: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.sors, Unset):
@@ -69,56 +105,113 @@ class ExchangeInfo:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["timezone"] = timezone
-        field_dict["serverTime"] = server_time
-        field_dict["rateLimits"] = rate_limits
-        field_dict["exchangeFilters"] = exchange_filters
-        field_dict["symbols"] = symbols
+        if not isinstance(timezone, Unset):
+            field_dict["timezone"] = timezone
+        if not isinstance(server_time, Unset):
+            field_dict["serverTime"] = server_time
+        if not isinstance(rate_limits, Unset):
+            field_dict["rateLimits"] = rate_limits
+        if not isinstance(exchange_filters, Unset):
+            field_dict["exchangeFilters"] = exchange_filters
+        if not isinstance(symbols, Unset):
+            field_dict["symbols"] = symbols
         if sors is not UNSET:
             field_dict["sors"] = sors
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.rate_limit import RateLimit  # noqa: PLC0415
         from ..models.sor import Sor  # noqa: PLC0415
         from ..models.symbol_filter import SymbolFilter  # noqa: PLC0415
         from ..models.symbol_info import SymbolInfo  # noqa: PLC0415
 
-        d = dict(src_dict)
-        timezone = d.pop("timezone")
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        timezone = d.pop("timezone", UNSET)
+        if type(timezone) is not str:
+            timezone = unexpected(timezone, "string", _path, "timezone")
 
-        server_time = d.pop("serverTime")
+        server_time = d.pop("serverTime", UNSET)
+        if type(server_time) is not int:
+            server_time = unexpected(server_time, "integer", _path, "serverTime")
 
-        rate_limits = []
-        _rate_limits = d.pop("rateLimits")
-        for rate_limits_item_data in _rate_limits:
-            rate_limits_item = RateLimit.from_dict(rate_limits_item_data)
+        _rate_limits = d.pop("rateLimits", UNSET)
+        rate_limits: list[RateLimit]
+        if isinstance(_rate_limits, list):
+            rate_limits_path = f"{_path}.rateLimits"
+            rate_limits = []
+            for rate_limits_index, rate_limits_item_data in enumerate(_rate_limits):
+                _rate_limits_item = rate_limits_item_data
+                if isinstance(_rate_limits_item, dict):
+                    rate_limits_item = RateLimit.from_dict(
+                        _rate_limits_item, join(rate_limits_path, rate_limits_index)
+                    )
+                else:
+                    rate_limits_item = unexpected(
+                        _rate_limits_item, "object", rate_limits_path, rate_limits_index
+                    )
 
-            rate_limits.append(rate_limits_item)
+                rate_limits.append(rate_limits_item)
+        else:
+            rate_limits = unexpected(_rate_limits, "array", _path, "rateLimits")
 
-        exchange_filters = []
-        _exchange_filters = d.pop("exchangeFilters")
-        for exchange_filters_item_data in _exchange_filters:
-            exchange_filters_item = SymbolFilter.from_dict(exchange_filters_item_data)
+        _exchange_filters = d.pop("exchangeFilters", UNSET)
+        exchange_filters: list[SymbolFilter]
+        if isinstance(_exchange_filters, list):
+            exchange_filters_path = f"{_path}.exchangeFilters"
+            exchange_filters = []
+            for exchange_filters_index, exchange_filters_item_data in enumerate(_exchange_filters):
+                _exchange_filters_item = exchange_filters_item_data
+                if isinstance(_exchange_filters_item, dict):
+                    exchange_filters_item = SymbolFilter.from_dict(
+                        _exchange_filters_item, join(exchange_filters_path, exchange_filters_index)
+                    )
+                else:
+                    exchange_filters_item = unexpected(
+                        _exchange_filters_item, "object", exchange_filters_path, exchange_filters_index
+                    )
 
-            exchange_filters.append(exchange_filters_item)
+                exchange_filters.append(exchange_filters_item)
+        else:
+            exchange_filters = unexpected(_exchange_filters, "array", _path, "exchangeFilters")
 
-        symbols = []
-        _symbols = d.pop("symbols")
-        for symbols_item_data in _symbols:
-            symbols_item = SymbolInfo.from_dict(symbols_item_data)
+        _symbols = d.pop("symbols", UNSET)
+        symbols: list[SymbolInfo]
+        if isinstance(_symbols, list):
+            symbols_path = f"{_path}.symbols"
+            symbols = []
+            for symbols_index, symbols_item_data in enumerate(_symbols):
+                _symbols_item = symbols_item_data
+                if isinstance(_symbols_item, dict):
+                    symbols_item = SymbolInfo.from_dict(_symbols_item, join(symbols_path, symbols_index))
+                else:
+                    symbols_item = unexpected(_symbols_item, "object", symbols_path, symbols_index)
 
-            symbols.append(symbols_item)
+                symbols.append(symbols_item)
+        else:
+            symbols = unexpected(_symbols, "array", _path, "symbols")
 
         _sors = d.pop("sors", UNSET)
-        sors: list[Sor] | Unset = UNSET
-        if _sors is not UNSET:
+        sors: list[Sor] | Unset
+        if isinstance(_sors, list):
+            sors_path = f"{_path}.sors"
             sors = []
-            for sors_item_data in _sors:
-                sors_item = Sor.from_dict(sors_item_data)
+            for sors_index, sors_item_data in enumerate(_sors):
+                _sors_item = sors_item_data
+                if isinstance(_sors_item, dict):
+                    sors_item = Sor.from_dict(_sors_item, join(sors_path, sors_index))
+                else:
+                    sors_item = unexpected(_sors_item, "object", sors_path, sors_index)
 
                 sors.append(sors_item)
+        elif _sors is UNSET:
+            sors = UNSET
+        else:
+            sors = unexpected(_sors, "array", _path, "sors")
 
         _model = cls(
             timezone=timezone,
@@ -128,6 +221,8 @@ class ExchangeInfo:
             symbols=symbols,
             sors=sors,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum
 from ..models.execution_rule_type import ExecutionRuleType
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="ExecutionRule")
 
@@ -20,6 +21,9 @@ class ExecutionRule:
     """One execution rule. `ruleType` says which fields are present; every field but `ruleType` is optional so that a rule
     type Binance adds later still parses. `PRICE_RANGE` bounds limit prices as multiples of the reference price,
     separately for bids and asks.
+
+        Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+        value as it came (another type), and the departure is recorded (``binance_spot._shape``).
 
         Attributes:
             rule_type (ExecutionRuleType): The kind of an execution rule.
@@ -34,10 +38,29 @@ class ExecutionRule:
     bid_limit_mult_down: Decimal | Unset = UNSET
     ask_limit_mult_up: Decimal | Unset = UNSET
     ask_limit_mult_down: Decimal | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "ruleType",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "ruleType",
+            "bidLimitMultUp",
+            "bidLimitMultDown",
+            "askLimitMultUp",
+            "askLimitMultDown",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        rule_type = self.rule_type.value
+        _rule_type_out: Any = self.rule_type
+        rule_type: str | Unset = UNSET
+        if not isinstance(_rule_type_out, Unset):
+            rule_type = _rule_type_out.value
 
         bid_limit_mult_up: str | Unset = UNSET
         if not isinstance(self.bid_limit_mult_up, Unset):
@@ -57,7 +80,8 @@ class ExecutionRule:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["ruleType"] = rule_type
+        if not isinstance(rule_type, Unset):
+            field_dict["ruleType"] = rule_type
         if bid_limit_mult_up is not UNSET:
             field_dict["bidLimitMultUp"] = bid_limit_mult_up
         if bid_limit_mult_down is not UNSET:
@@ -69,37 +93,29 @@ class ExecutionRule:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        rule_type = enum_from_wire(ExecutionRuleType, d.pop("ruleType"))
-
-        _bid_limit_mult_up = d.pop("bidLimitMultUp", UNSET)
-        bid_limit_mult_up: Decimal | Unset
-        if isinstance(_bid_limit_mult_up, Unset):
-            bid_limit_mult_up = UNSET
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            bid_limit_mult_up = decimal_from_wire(_bid_limit_mult_up)
+            d, _path = object_from_wire(src_dict, _path)
+        rule_type = read_enum(ExecutionRuleType, d.pop("ruleType", UNSET), _path, "ruleType")
 
-        _bid_limit_mult_down = d.pop("bidLimitMultDown", UNSET)
-        bid_limit_mult_down: Decimal | Unset
-        if isinstance(_bid_limit_mult_down, Unset):
-            bid_limit_mult_down = UNSET
-        else:
-            bid_limit_mult_down = decimal_from_wire(_bid_limit_mult_down)
+        bid_limit_mult_up = read_decimal(
+            d.pop("bidLimitMultUp", UNSET), _path, "bidLimitMultUp", False, False, False
+        )
 
-        _ask_limit_mult_up = d.pop("askLimitMultUp", UNSET)
-        ask_limit_mult_up: Decimal | Unset
-        if isinstance(_ask_limit_mult_up, Unset):
-            ask_limit_mult_up = UNSET
-        else:
-            ask_limit_mult_up = decimal_from_wire(_ask_limit_mult_up)
+        bid_limit_mult_down = read_decimal(
+            d.pop("bidLimitMultDown", UNSET), _path, "bidLimitMultDown", False, False, False
+        )
 
-        _ask_limit_mult_down = d.pop("askLimitMultDown", UNSET)
-        ask_limit_mult_down: Decimal | Unset
-        if isinstance(_ask_limit_mult_down, Unset):
-            ask_limit_mult_down = UNSET
-        else:
-            ask_limit_mult_down = decimal_from_wire(_ask_limit_mult_down)
+        ask_limit_mult_up = read_decimal(
+            d.pop("askLimitMultUp", UNSET), _path, "askLimitMultUp", False, False, False
+        )
+
+        ask_limit_mult_down = read_decimal(
+            d.pop("askLimitMultDown", UNSET), _path, "askLimitMultDown", False, False, False
+        )
 
         _model = cls(
             rule_type=rule_type,
@@ -108,6 +124,8 @@ class ExecutionRule:
             ask_limit_mult_up=ask_limit_mult_up,
             ask_limit_mult_down=ask_limit_mult_down,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

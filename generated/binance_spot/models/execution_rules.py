@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from .._shape import extra_fields, join, object_from_wire, unexpected
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.symbol_execution_rules import SymbolExecutionRules
@@ -18,39 +21,77 @@ T = TypeVar("T", bound="ExecutionRules")
 @_attrs_define
 class ExecutionRules:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
+
     Attributes:
         symbol_rules (list[SymbolExecutionRules]):
     """
 
     symbol_rules: list[SymbolExecutionRules]
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbolRules",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbolRules",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol_rules = []
-        for symbol_rules_item_data in self.symbol_rules:
-            symbol_rules_item = symbol_rules_item_data.to_dict()
-            symbol_rules.append(symbol_rules_item)
+        _symbol_rules_out: Any = self.symbol_rules
+        symbol_rules: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_symbol_rules_out, Unset):
+            symbol_rules = []
+            for symbol_rules_item_data in _symbol_rules_out:
+                symbol_rules_item = symbol_rules_item_data.to_dict()
+                symbol_rules.append(symbol_rules_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbolRules"] = symbol_rules
+        if not isinstance(symbol_rules, Unset):
+            field_dict["symbolRules"] = symbol_rules
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.symbol_execution_rules import SymbolExecutionRules  # noqa: PLC0415
 
-        d = dict(src_dict)
-        symbol_rules = []
-        _symbol_rules = d.pop("symbolRules")
-        for symbol_rules_item_data in _symbol_rules:
-            symbol_rules_item = SymbolExecutionRules.from_dict(symbol_rules_item_data)
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        _symbol_rules = d.pop("symbolRules", UNSET)
+        symbol_rules: list[SymbolExecutionRules]
+        if isinstance(_symbol_rules, list):
+            symbol_rules_path = f"{_path}.symbolRules"
+            symbol_rules = []
+            for symbol_rules_index, symbol_rules_item_data in enumerate(_symbol_rules):
+                _symbol_rules_item = symbol_rules_item_data
+                if isinstance(_symbol_rules_item, dict):
+                    symbol_rules_item = SymbolExecutionRules.from_dict(
+                        _symbol_rules_item, join(symbol_rules_path, symbol_rules_index)
+                    )
+                else:
+                    symbol_rules_item = unexpected(
+                        _symbol_rules_item, "object", symbol_rules_path, symbol_rules_index
+                    )
 
-            symbol_rules.append(symbol_rules_item)
+                symbol_rules.append(symbol_rules_item)
+        else:
+            symbol_rules = unexpected(_symbol_rules, "array", _path, "symbolRules")
 
         _model = cls(
             symbol_rules=symbol_rules,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="Fill")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="Fill")
 @_attrs_define
 class Fill:
     """One fill of a new order (answer type `FULL`).
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
 
     Attributes:
         price (Decimal):
@@ -35,18 +39,51 @@ class Fill:
     trade_id: int
     match_type: str | Unset = UNSET
     alloc_id: int | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "price",
+            "qty",
+            "commission",
+            "commissionAsset",
+            "tradeId",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "price",
+            "qty",
+            "commission",
+            "commissionAsset",
+            "tradeId",
+            "matchType",
+            "allocId",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        price = decimal_to_wire(self.price, "price")
+        _price_out: Any = self.price
+        price: str | Unset = UNSET
+        if not isinstance(_price_out, Unset):
+            price = decimal_to_wire(_price_out, "price")
 
-        qty = decimal_to_wire(self.qty, "qty")
+        _qty_out: Any = self.qty
+        qty: str | Unset = UNSET
+        if not isinstance(_qty_out, Unset):
+            qty = decimal_to_wire(_qty_out, "qty")
 
-        commission = decimal_to_wire(self.commission, "commission")
+        _commission_out: Any = self.commission
+        commission: str | Unset = UNSET
+        if not isinstance(_commission_out, Unset):
+            commission = decimal_to_wire(_commission_out, "commission")
 
-        commission_asset = self.commission_asset
+        _commission_asset_out: Any = self.commission_asset
+        commission_asset = _commission_asset_out
 
-        trade_id = self.trade_id
+        _trade_id_out: Any = self.trade_id
+        trade_id = _trade_id_out
 
         match_type = self.match_type
 
@@ -54,11 +91,16 @@ class Fill:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["price"] = price
-        field_dict["qty"] = qty
-        field_dict["commission"] = commission
-        field_dict["commissionAsset"] = commission_asset
-        field_dict["tradeId"] = trade_id
+        if not isinstance(price, Unset):
+            field_dict["price"] = price
+        if not isinstance(qty, Unset):
+            field_dict["qty"] = qty
+        if not isinstance(commission, Unset):
+            field_dict["commission"] = commission
+        if not isinstance(commission_asset, Unset):
+            field_dict["commissionAsset"] = commission_asset
+        if not isinstance(trade_id, Unset):
+            field_dict["tradeId"] = trade_id
         if match_type is not UNSET:
             field_dict["matchType"] = match_type
         if alloc_id is not UNSET:
@@ -66,21 +108,33 @@ class Fill:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        price = decimal_from_wire(d.pop("price"))
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        price = read_decimal(d.pop("price", UNSET), _path, "price")
 
-        qty = decimal_from_wire(d.pop("qty"))
+        qty = read_decimal(d.pop("qty", UNSET), _path, "qty")
 
-        commission = decimal_from_wire(d.pop("commission"))
+        commission = read_decimal(d.pop("commission", UNSET), _path, "commission")
 
-        commission_asset = d.pop("commissionAsset")
+        commission_asset = d.pop("commissionAsset", UNSET)
+        if type(commission_asset) is not str:
+            commission_asset = unexpected(commission_asset, "string", _path, "commissionAsset")
 
-        trade_id = d.pop("tradeId")
+        trade_id = d.pop("tradeId", UNSET)
+        if type(trade_id) is not int:
+            trade_id = unexpected(trade_id, "integer", _path, "tradeId")
 
         match_type = d.pop("matchType", UNSET)
+        if type(match_type) is not str and match_type is not UNSET:
+            match_type = unexpected(match_type, "string", _path, "matchType")
 
         alloc_id = d.pop("allocId", UNSET)
+        if type(alloc_id) is not int and alloc_id is not UNSET:
+            alloc_id = unexpected(alloc_id, "integer", _path, "allocId")
 
         _model = cls(
             price=price,
@@ -91,6 +145,8 @@ class Fill:
             match_type=match_type,
             alloc_id=alloc_id,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

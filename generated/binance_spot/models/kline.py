@@ -2,11 +2,12 @@
 # To change it, edit the spec, the generator or a template, then run `make generate`.
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import note, read_decimal, unexpected
+from ..types import UNSET, decimal_to_wire
 
 T = TypeVar("T", bound="Kline")
 
@@ -16,6 +17,9 @@ class Kline:
 
     On the wire this is a JSON array; its items, in order, are the attributes below. Items that
     Binance appends later are kept in ``extra``.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
 
     Attributes:
         open_time (int):
@@ -78,77 +82,94 @@ class Kline:
 
     @property
     def open_time(self) -> int:
-        open_time = self._items[0]
+        items = self._items
+        open_time = items[0] if len(items) > 0 else UNSET
+        if type(open_time) is not int:
+            open_time = unexpected(open_time, "integer", "Kline", 0)
 
         value: int = open_time
         return value
 
     @property
     def open_price(self) -> Decimal:
-        open_price = decimal_from_wire(self._items[1])
+        items = self._items
+        open_price = read_decimal(items[1] if len(items) > 1 else UNSET, "Kline", 1)
 
         value: Decimal = open_price
         return value
 
     @property
     def high_price(self) -> Decimal:
-        high_price = decimal_from_wire(self._items[2])
+        items = self._items
+        high_price = read_decimal(items[2] if len(items) > 2 else UNSET, "Kline", 2)
 
         value: Decimal = high_price
         return value
 
     @property
     def low_price(self) -> Decimal:
-        low_price = decimal_from_wire(self._items[3])
+        items = self._items
+        low_price = read_decimal(items[3] if len(items) > 3 else UNSET, "Kline", 3)
 
         value: Decimal = low_price
         return value
 
     @property
     def close_price(self) -> Decimal:
-        close_price = decimal_from_wire(self._items[4])
+        items = self._items
+        close_price = read_decimal(items[4] if len(items) > 4 else UNSET, "Kline", 4)
 
         value: Decimal = close_price
         return value
 
     @property
     def volume(self) -> Decimal:
-        volume = decimal_from_wire(self._items[5])
+        items = self._items
+        volume = read_decimal(items[5] if len(items) > 5 else UNSET, "Kline", 5)
 
         value: Decimal = volume
         return value
 
     @property
     def close_time(self) -> int:
-        close_time = self._items[6]
+        items = self._items
+        close_time = items[6] if len(items) > 6 else UNSET
+        if type(close_time) is not int:
+            close_time = unexpected(close_time, "integer", "Kline", 6)
 
         value: int = close_time
         return value
 
     @property
     def quote_volume(self) -> Decimal:
-        quote_volume = decimal_from_wire(self._items[7])
+        items = self._items
+        quote_volume = read_decimal(items[7] if len(items) > 7 else UNSET, "Kline", 7)
 
         value: Decimal = quote_volume
         return value
 
     @property
     def trades(self) -> int:
-        trades = self._items[8]
+        items = self._items
+        trades = items[8] if len(items) > 8 else UNSET
+        if type(trades) is not int:
+            trades = unexpected(trades, "integer", "Kline", 8)
 
         value: int = trades
         return value
 
     @property
     def taker_buy_volume(self) -> Decimal:
-        taker_buy_volume = decimal_from_wire(self._items[9])
+        items = self._items
+        taker_buy_volume = read_decimal(items[9] if len(items) > 9 else UNSET, "Kline", 9)
 
         value: Decimal = taker_buy_volume
         return value
 
     @property
     def taker_buy_quote_volume(self) -> Decimal:
-        taker_buy_quote_volume = decimal_from_wire(self._items[10])
+        items = self._items
+        taker_buy_quote_volume = read_decimal(items[10] if len(items) > 10 else UNSET, "Kline", 10)
 
         value: Decimal = taker_buy_quote_volume
         return value
@@ -204,9 +225,13 @@ class Kline:
 
     @classmethod
     def from_list(cls: type[T], src_list: Sequence[Any]) -> T:
-        """Wrap a wire array; fields are read (and checked) when accessed."""
-        if len(src_list) < 11:
-            raise ValueError(f"Kline expects 11 items, got {len(src_list)}")
+        """Wrap a wire array; fields are read (and checked) when accessed: a missing item reads as ``UNSET``."""
         instance = object.__new__(cls)
-        instance._items = list(src_list)
+        if isinstance(src_list, list | tuple):
+            instance._items = list(src_list)
+        else:
+            note(
+                "Kline", None, "array", "object" if isinstance(src_list, Mapping) else type(src_list).__name__
+            )
+            instance._items = []
         return instance

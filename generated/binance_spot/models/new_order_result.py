@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, join, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.expiry_reason import ExpiryReason
 from ..models.order_side import OrderSide
 from ..models.order_status import OrderStatus
@@ -18,7 +19,7 @@ from ..models.peg_price_type import PegPriceType
 from ..models.self_trade_prevention_mode import SelfTradePreventionMode
 from ..models.time_in_force import TimeInForce
 from ..models.working_floor import WorkingFloor
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 if TYPE_CHECKING:
     from ..models.fill import Fill
@@ -31,6 +32,9 @@ T = TypeVar("T", bound="NewOrderResult")
 class NewOrderResult:
     """An order as placed. `ACK` answers carry only the required fields; `RESULT` adds the order's state; `FULL` adds
     `fills`.
+
+        Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+        value as it came (another type), and the departure is recorded (``binance_spot._shape``).
 
         Attributes:
             symbol (str):
@@ -103,18 +107,70 @@ class NewOrderResult:
     working_time: int | Unset = UNSET
     self_trade_prevention_mode: SelfTradePreventionMode | Unset = UNSET
     fills: list[Fill] | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "orderId",
+            "orderListId",
+            "clientOrderId",
+            "transactTime",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "orderId",
+            "orderListId",
+            "clientOrderId",
+            "transactTime",
+            "icebergQty",
+            "preventedMatchId",
+            "preventedQuantity",
+            "stopPrice",
+            "strategyId",
+            "strategyType",
+            "trailingDelta",
+            "trailingTime",
+            "usedSor",
+            "workingFloor",
+            "pegPriceType",
+            "pegOffsetType",
+            "pegOffsetValue",
+            "peggedPrice",
+            "expiryReason",
+            "price",
+            "origQty",
+            "executedQty",
+            "origQuoteOrderQty",
+            "cummulativeQuoteQty",
+            "status",
+            "timeInForce",
+            "type",
+            "side",
+            "workingTime",
+            "selfTradePreventionMode",
+            "fills",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        order_id = self.order_id
+        _order_id_out: Any = self.order_id
+        order_id = _order_id_out
 
-        order_list_id = self.order_list_id
+        _order_list_id_out: Any = self.order_list_id
+        order_list_id = _order_list_id_out
 
-        client_order_id = self.client_order_id
+        _client_order_id_out: Any = self.client_order_id
+        client_order_id = _client_order_id_out
 
-        transact_time = self.transact_time
+        _transact_time_out: Any = self.transact_time
+        transact_time = _transact_time_out
 
         iceberg_qty: str | Unset = UNSET
         if not isinstance(self.iceberg_qty, Unset):
@@ -213,11 +269,16 @@ class NewOrderResult:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["orderId"] = order_id
-        field_dict["orderListId"] = order_list_id
-        field_dict["clientOrderId"] = client_order_id
-        field_dict["transactTime"] = transact_time
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(order_id, Unset):
+            field_dict["orderId"] = order_id
+        if not isinstance(order_list_id, Unset):
+            field_dict["orderListId"] = order_list_id
+        if not isinstance(client_order_id, Unset):
+            field_dict["clientOrderId"] = client_order_id
+        if not isinstance(transact_time, Unset):
+            field_dict["transactTime"] = transact_time
         if iceberg_qty is not UNSET:
             field_dict["icebergQty"] = iceberg_qty
         if prevented_match_id is not UNSET:
@@ -275,170 +336,133 @@ class NewOrderResult:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.fill import Fill  # noqa: PLC0415
 
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
-
-        order_id = d.pop("orderId")
-
-        order_list_id = d.pop("orderListId")
-
-        client_order_id = d.pop("clientOrderId")
-
-        transact_time = d.pop("transactTime")
-
-        _iceberg_qty = d.pop("icebergQty", UNSET)
-        iceberg_qty: Decimal | Unset
-        if isinstance(_iceberg_qty, Unset):
-            iceberg_qty = UNSET
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            iceberg_qty = decimal_from_wire(_iceberg_qty)
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
+
+        order_id = d.pop("orderId", UNSET)
+        if type(order_id) is not int:
+            order_id = unexpected(order_id, "integer", _path, "orderId")
+
+        order_list_id = d.pop("orderListId", UNSET)
+        if type(order_list_id) is not int:
+            order_list_id = unexpected(order_list_id, "integer", _path, "orderListId")
+
+        client_order_id = d.pop("clientOrderId", UNSET)
+        if type(client_order_id) is not str:
+            client_order_id = unexpected(client_order_id, "string", _path, "clientOrderId")
+
+        transact_time = d.pop("transactTime", UNSET)
+        if type(transact_time) is not int:
+            transact_time = unexpected(transact_time, "integer", _path, "transactTime")
+
+        iceberg_qty = read_decimal(d.pop("icebergQty", UNSET), _path, "icebergQty", False, False, False)
 
         prevented_match_id = d.pop("preventedMatchId", UNSET)
+        if type(prevented_match_id) is not int and prevented_match_id is not UNSET:
+            prevented_match_id = unexpected(prevented_match_id, "integer", _path, "preventedMatchId")
 
-        _prevented_quantity = d.pop("preventedQuantity", UNSET)
-        prevented_quantity: Decimal | Unset
-        if isinstance(_prevented_quantity, Unset):
-            prevented_quantity = UNSET
-        else:
-            prevented_quantity = decimal_from_wire(_prevented_quantity)
+        prevented_quantity = read_decimal(
+            d.pop("preventedQuantity", UNSET), _path, "preventedQuantity", False, False, False
+        )
 
-        _stop_price = d.pop("stopPrice", UNSET)
-        stop_price: Decimal | Unset
-        if isinstance(_stop_price, Unset):
-            stop_price = UNSET
-        else:
-            stop_price = decimal_from_wire(_stop_price)
+        stop_price = read_decimal(d.pop("stopPrice", UNSET), _path, "stopPrice", False, False, False)
 
         strategy_id = d.pop("strategyId", UNSET)
+        if type(strategy_id) is not int and strategy_id is not UNSET:
+            strategy_id = unexpected(strategy_id, "integer", _path, "strategyId")
 
         strategy_type = d.pop("strategyType", UNSET)
+        if type(strategy_type) is not int and strategy_type is not UNSET:
+            strategy_type = unexpected(strategy_type, "integer", _path, "strategyType")
 
         trailing_delta = d.pop("trailingDelta", UNSET)
+        if type(trailing_delta) is not int and trailing_delta is not UNSET:
+            trailing_delta = unexpected(trailing_delta, "integer", _path, "trailingDelta")
 
         trailing_time = d.pop("trailingTime", UNSET)
+        if type(trailing_time) is not int and trailing_time is not UNSET:
+            trailing_time = unexpected(trailing_time, "integer", _path, "trailingTime")
 
         used_sor = d.pop("usedSor", UNSET)
+        if type(used_sor) is not bool and used_sor is not UNSET:
+            used_sor = unexpected(used_sor, "boolean", _path, "usedSor")
 
-        _working_floor = d.pop("workingFloor", UNSET)
-        working_floor: WorkingFloor | Unset
-        if isinstance(_working_floor, Unset):
-            working_floor = UNSET
-        else:
-            working_floor = enum_from_wire(WorkingFloor, _working_floor)
+        working_floor = read_enum(WorkingFloor, d.pop("workingFloor", UNSET), _path, "workingFloor", False)
 
-        _peg_price_type = d.pop("pegPriceType", UNSET)
-        peg_price_type: PegPriceType | Unset
-        if isinstance(_peg_price_type, Unset):
-            peg_price_type = UNSET
-        else:
-            peg_price_type = enum_from_wire(PegPriceType, _peg_price_type)
+        peg_price_type = read_enum(PegPriceType, d.pop("pegPriceType", UNSET), _path, "pegPriceType", False)
 
-        _peg_offset_type = d.pop("pegOffsetType", UNSET)
-        peg_offset_type: PegOffsetType | Unset
-        if isinstance(_peg_offset_type, Unset):
-            peg_offset_type = UNSET
-        else:
-            peg_offset_type = enum_from_wire(PegOffsetType, _peg_offset_type)
+        peg_offset_type = read_enum(
+            PegOffsetType, d.pop("pegOffsetType", UNSET), _path, "pegOffsetType", False
+        )
 
         peg_offset_value = d.pop("pegOffsetValue", UNSET)
+        if type(peg_offset_value) is not int and peg_offset_value is not UNSET:
+            peg_offset_value = unexpected(peg_offset_value, "integer", _path, "pegOffsetValue")
 
-        _pegged_price = d.pop("peggedPrice", UNSET)
-        pegged_price: Decimal | Unset
-        if isinstance(_pegged_price, Unset):
-            pegged_price = UNSET
-        else:
-            pegged_price = decimal_from_wire(_pegged_price)
+        pegged_price = read_decimal(d.pop("peggedPrice", UNSET), _path, "peggedPrice", False, False, False)
 
-        _expiry_reason = d.pop("expiryReason", UNSET)
-        expiry_reason: ExpiryReason | Unset
-        if isinstance(_expiry_reason, Unset):
-            expiry_reason = UNSET
-        else:
-            expiry_reason = enum_from_wire(ExpiryReason, _expiry_reason)
+        expiry_reason = read_enum(ExpiryReason, d.pop("expiryReason", UNSET), _path, "expiryReason", False)
 
-        _price = d.pop("price", UNSET)
-        price: Decimal | Unset
-        if isinstance(_price, Unset):
-            price = UNSET
-        else:
-            price = decimal_from_wire(_price)
+        price = read_decimal(d.pop("price", UNSET), _path, "price", False, False, False)
 
-        _orig_qty = d.pop("origQty", UNSET)
-        orig_qty: Decimal | Unset
-        if isinstance(_orig_qty, Unset):
-            orig_qty = UNSET
-        else:
-            orig_qty = decimal_from_wire(_orig_qty)
+        orig_qty = read_decimal(d.pop("origQty", UNSET), _path, "origQty", False, False, False)
 
-        _executed_qty = d.pop("executedQty", UNSET)
-        executed_qty: Decimal | Unset
-        if isinstance(_executed_qty, Unset):
-            executed_qty = UNSET
-        else:
-            executed_qty = decimal_from_wire(_executed_qty)
+        executed_qty = read_decimal(d.pop("executedQty", UNSET), _path, "executedQty", False, False, False)
 
-        _orig_quote_order_qty = d.pop("origQuoteOrderQty", UNSET)
-        orig_quote_order_qty: Decimal | Unset
-        if isinstance(_orig_quote_order_qty, Unset):
-            orig_quote_order_qty = UNSET
-        else:
-            orig_quote_order_qty = decimal_from_wire(_orig_quote_order_qty)
+        orig_quote_order_qty = read_decimal(
+            d.pop("origQuoteOrderQty", UNSET), _path, "origQuoteOrderQty", False, False, False
+        )
 
-        _cummulative_quote_qty = d.pop("cummulativeQuoteQty", UNSET)
-        cummulative_quote_qty: Decimal | Unset
-        if isinstance(_cummulative_quote_qty, Unset):
-            cummulative_quote_qty = UNSET
-        else:
-            cummulative_quote_qty = decimal_from_wire(_cummulative_quote_qty)
+        cummulative_quote_qty = read_decimal(
+            d.pop("cummulativeQuoteQty", UNSET), _path, "cummulativeQuoteQty", False, False, False
+        )
 
-        _status = d.pop("status", UNSET)
-        status: OrderStatus | Unset
-        if isinstance(_status, Unset):
-            status = UNSET
-        else:
-            status = enum_from_wire(OrderStatus, _status)
+        status = read_enum(OrderStatus, d.pop("status", UNSET), _path, "status", False)
 
-        _time_in_force = d.pop("timeInForce", UNSET)
-        time_in_force: TimeInForce | Unset
-        if isinstance(_time_in_force, Unset):
-            time_in_force = UNSET
-        else:
-            time_in_force = enum_from_wire(TimeInForce, _time_in_force)
+        time_in_force = read_enum(TimeInForce, d.pop("timeInForce", UNSET), _path, "timeInForce", False)
 
-        _type_ = d.pop("type", UNSET)
-        type_: OrderType | Unset
-        if isinstance(_type_, Unset):
-            type_ = UNSET
-        else:
-            type_ = enum_from_wire(OrderType, _type_)
+        type_ = read_enum(OrderType, d.pop("type", UNSET), _path, "type", False)
 
-        _side = d.pop("side", UNSET)
-        side: OrderSide | Unset
-        if isinstance(_side, Unset):
-            side = UNSET
-        else:
-            side = enum_from_wire(OrderSide, _side)
+        side = read_enum(OrderSide, d.pop("side", UNSET), _path, "side", False)
 
         working_time = d.pop("workingTime", UNSET)
+        if type(working_time) is not int and working_time is not UNSET:
+            working_time = unexpected(working_time, "integer", _path, "workingTime")
 
-        _self_trade_prevention_mode = d.pop("selfTradePreventionMode", UNSET)
-        self_trade_prevention_mode: SelfTradePreventionMode | Unset
-        if isinstance(_self_trade_prevention_mode, Unset):
-            self_trade_prevention_mode = UNSET
-        else:
-            self_trade_prevention_mode = enum_from_wire(SelfTradePreventionMode, _self_trade_prevention_mode)
+        self_trade_prevention_mode = read_enum(
+            SelfTradePreventionMode,
+            d.pop("selfTradePreventionMode", UNSET),
+            _path,
+            "selfTradePreventionMode",
+            False,
+        )
 
         _fills = d.pop("fills", UNSET)
-        fills: list[Fill] | Unset = UNSET
-        if _fills is not UNSET:
+        fills: list[Fill] | Unset
+        if isinstance(_fills, list):
+            fills_path = f"{_path}.fills"
             fills = []
-            for fills_item_data in _fills:
-                fills_item = Fill.from_dict(fills_item_data)
+            for fills_index, fills_item_data in enumerate(_fills):
+                _fills_item = fills_item_data
+                if isinstance(_fills_item, dict):
+                    fills_item = Fill.from_dict(_fills_item, join(fills_path, fills_index))
+                else:
+                    fills_item = unexpected(_fills_item, "object", fills_path, fills_index)
 
                 fills.append(fills_item)
+        elif _fills is UNSET:
+            fills = UNSET
+        else:
+            fills = unexpected(_fills, "array", _path, "fills")
 
         _model = cls(
             symbol=symbol,
@@ -474,6 +498,8 @@ class NewOrderResult:
             self_trade_prevention_mode=self_trade_prevention_mode,
             fills=fills,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,6 +22,9 @@ T = TypeVar("T", bound="OrderAmendResult")
 @_attrs_define
 class OrderAmendResult:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
+
     Attributes:
         transact_time (int):
         execution_id (int):
@@ -32,14 +36,36 @@ class OrderAmendResult:
     execution_id: int
     amended_order: AmendedOrder
     list_status: AmendedOrderList | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "transactTime",
+            "executionId",
+            "amendedOrder",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "transactTime",
+            "executionId",
+            "amendedOrder",
+            "listStatus",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        transact_time = self.transact_time
+        _transact_time_out: Any = self.transact_time
+        transact_time = _transact_time_out
 
-        execution_id = self.execution_id
+        _execution_id_out: Any = self.execution_id
+        execution_id = _execution_id_out
 
-        amended_order = self.amended_order.to_dict()
+        _amended_order_out: Any = self.amended_order
+        amended_order: dict[str, Any] | Unset = UNSET
+        if not isinstance(_amended_order_out, Unset):
+            amended_order = _amended_order_out.to_dict()
 
         list_status: dict[str, Any] | Unset = UNSET
         if not isinstance(self.list_status, Unset):
@@ -47,31 +73,48 @@ class OrderAmendResult:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["transactTime"] = transact_time
-        field_dict["executionId"] = execution_id
-        field_dict["amendedOrder"] = amended_order
+        if not isinstance(transact_time, Unset):
+            field_dict["transactTime"] = transact_time
+        if not isinstance(execution_id, Unset):
+            field_dict["executionId"] = execution_id
+        if not isinstance(amended_order, Unset):
+            field_dict["amendedOrder"] = amended_order
         if list_status is not UNSET:
             field_dict["listStatus"] = list_status
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.amended_order import AmendedOrder  # noqa: PLC0415
         from ..models.amended_order_list import AmendedOrderList  # noqa: PLC0415
 
-        d = dict(src_dict)
-        transact_time = d.pop("transactTime")
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        transact_time = d.pop("transactTime", UNSET)
+        if type(transact_time) is not int:
+            transact_time = unexpected(transact_time, "integer", _path, "transactTime")
 
-        execution_id = d.pop("executionId")
+        execution_id = d.pop("executionId", UNSET)
+        if type(execution_id) is not int:
+            execution_id = unexpected(execution_id, "integer", _path, "executionId")
 
-        amended_order = AmendedOrder.from_dict(d.pop("amendedOrder"))
+        _amended_order = d.pop("amendedOrder", UNSET)
+        if isinstance(_amended_order, dict):
+            amended_order = AmendedOrder.from_dict(_amended_order, f"{_path}.amendedOrder")
+        else:
+            amended_order = unexpected(_amended_order, "object", _path, "amendedOrder")
 
         _list_status = d.pop("listStatus", UNSET)
         list_status: AmendedOrderList | Unset
-        if isinstance(_list_status, Unset):
+        if isinstance(_list_status, dict):
+            list_status = AmendedOrderList.from_dict(_list_status, f"{_path}.listStatus")
+        elif _list_status is UNSET:
             list_status = UNSET
         else:
-            list_status = AmendedOrderList.from_dict(_list_status)
+            list_status = unexpected(_list_status, "object", _path, "listStatus")
 
         _model = cls(
             transact_time=transact_time,
@@ -79,6 +122,8 @@ class OrderAmendResult:
             amended_order=amended_order,
             list_status=list_status,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="OrderAmendment")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="OrderAmendment")
 @_attrs_define
 class OrderAmendment:
     """One keep-priority amendment of an order.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
 
     Attributes:
         symbol (str):
@@ -37,55 +41,117 @@ class OrderAmendment:
     orig_qty: Decimal
     new_qty: Decimal
     time: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "orderId",
+            "executionId",
+            "origClientOrderId",
+            "newClientOrderId",
+            "origQty",
+            "newQty",
+            "time",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "orderId",
+            "executionId",
+            "origClientOrderId",
+            "newClientOrderId",
+            "origQty",
+            "newQty",
+            "time",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        order_id = self.order_id
+        _order_id_out: Any = self.order_id
+        order_id = _order_id_out
 
-        execution_id = self.execution_id
+        _execution_id_out: Any = self.execution_id
+        execution_id = _execution_id_out
 
-        orig_client_order_id = self.orig_client_order_id
+        _orig_client_order_id_out: Any = self.orig_client_order_id
+        orig_client_order_id = _orig_client_order_id_out
 
-        new_client_order_id = self.new_client_order_id
+        _new_client_order_id_out: Any = self.new_client_order_id
+        new_client_order_id = _new_client_order_id_out
 
-        orig_qty = decimal_to_wire(self.orig_qty, "origQty")
+        _orig_qty_out: Any = self.orig_qty
+        orig_qty: str | Unset = UNSET
+        if not isinstance(_orig_qty_out, Unset):
+            orig_qty = decimal_to_wire(_orig_qty_out, "origQty")
 
-        new_qty = decimal_to_wire(self.new_qty, "newQty")
+        _new_qty_out: Any = self.new_qty
+        new_qty: str | Unset = UNSET
+        if not isinstance(_new_qty_out, Unset):
+            new_qty = decimal_to_wire(_new_qty_out, "newQty")
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["orderId"] = order_id
-        field_dict["executionId"] = execution_id
-        field_dict["origClientOrderId"] = orig_client_order_id
-        field_dict["newClientOrderId"] = new_client_order_id
-        field_dict["origQty"] = orig_qty
-        field_dict["newQty"] = new_qty
-        field_dict["time"] = time
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(order_id, Unset):
+            field_dict["orderId"] = order_id
+        if not isinstance(execution_id, Unset):
+            field_dict["executionId"] = execution_id
+        if not isinstance(orig_client_order_id, Unset):
+            field_dict["origClientOrderId"] = orig_client_order_id
+        if not isinstance(new_client_order_id, Unset):
+            field_dict["newClientOrderId"] = new_client_order_id
+        if not isinstance(orig_qty, Unset):
+            field_dict["origQty"] = orig_qty
+        if not isinstance(new_qty, Unset):
+            field_dict["newQty"] = new_qty
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        order_id = d.pop("orderId")
+        order_id = d.pop("orderId", UNSET)
+        if type(order_id) is not int:
+            order_id = unexpected(order_id, "integer", _path, "orderId")
 
-        execution_id = d.pop("executionId")
+        execution_id = d.pop("executionId", UNSET)
+        if type(execution_id) is not int:
+            execution_id = unexpected(execution_id, "integer", _path, "executionId")
 
-        orig_client_order_id = d.pop("origClientOrderId")
+        orig_client_order_id = d.pop("origClientOrderId", UNSET)
+        if type(orig_client_order_id) is not str:
+            orig_client_order_id = unexpected(orig_client_order_id, "string", _path, "origClientOrderId")
 
-        new_client_order_id = d.pop("newClientOrderId")
+        new_client_order_id = d.pop("newClientOrderId", UNSET)
+        if type(new_client_order_id) is not str:
+            new_client_order_id = unexpected(new_client_order_id, "string", _path, "newClientOrderId")
 
-        orig_qty = decimal_from_wire(d.pop("origQty"))
+        orig_qty = read_decimal(d.pop("origQty", UNSET), _path, "origQty")
 
-        new_qty = decimal_from_wire(d.pop("newQty"))
+        new_qty = read_decimal(d.pop("newQty", UNSET), _path, "newQty")
 
-        time = d.pop("time")
+        time = d.pop("time", UNSET)
+        if type(time) is not int:
+            time = unexpected(time, "integer", _path, "time")
 
         _model = cls(
             symbol=symbol,
@@ -97,6 +163,8 @@ class OrderAmendment:
             new_qty=new_qty,
             time=time,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="OrderCommissionRates")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="OrderCommissionRates")
 class OrderCommissionRates:
     """Commission rates of one order, as fractions.
 
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
+
     Attributes:
         maker (Decimal):
         taker (Decimal):
@@ -25,30 +29,58 @@ class OrderCommissionRates:
 
     maker: Decimal
     taker: Decimal
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "maker",
+            "taker",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "maker",
+            "taker",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        maker = decimal_to_wire(self.maker, "maker")
+        _maker_out: Any = self.maker
+        maker: str | Unset = UNSET
+        if not isinstance(_maker_out, Unset):
+            maker = decimal_to_wire(_maker_out, "maker")
 
-        taker = decimal_to_wire(self.taker, "taker")
+        _taker_out: Any = self.taker
+        taker: str | Unset = UNSET
+        if not isinstance(_taker_out, Unset):
+            taker = decimal_to_wire(_taker_out, "taker")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["maker"] = maker
-        field_dict["taker"] = taker
+        if not isinstance(maker, Unset):
+            field_dict["maker"] = maker
+        if not isinstance(taker, Unset):
+            field_dict["taker"] = taker
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        maker = decimal_from_wire(d.pop("maker"))
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        maker = read_decimal(d.pop("maker", UNSET), _path, "maker")
 
-        taker = decimal_from_wire(d.pop("taker"))
+        taker = read_decimal(d.pop("taker", UNSET), _path, "taker")
 
         _model = cls(
             maker=maker,
             taker=taker,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

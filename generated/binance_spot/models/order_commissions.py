@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -23,6 +24,9 @@ class OrderCommissions:
     """The commission rates a tested order would pay. Empty unless `computeCommissionRates=true`; smart order routing tests
     have no special rates.
 
+        Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+        value as it came (another type), and the departure is recorded (``binance_spot._shape``).
+
         Attributes:
             standard_commission_for_order (OrderCommissionRates | Unset): Commission rates of one order, as fractions.
             special_commission_for_order (OrderCommissionRates | Unset): Commission rates of one order, as fractions.
@@ -34,6 +38,17 @@ class OrderCommissions:
     special_commission_for_order: OrderCommissionRates | Unset = UNSET
     tax_commission_for_order: OrderCommissionRates | Unset = UNSET
     discount: CommissionDiscount | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset({})
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "standardCommissionForOrder",
+            "specialCommissionForOrder",
+            "taxCommissionForOrder",
+            "discount",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -66,38 +81,62 @@ class OrderCommissions:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.commission_discount import CommissionDiscount  # noqa: PLC0415
         from ..models.order_commission_rates import OrderCommissionRates  # noqa: PLC0415
 
-        d = dict(src_dict)
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
         _standard_commission_for_order = d.pop("standardCommissionForOrder", UNSET)
         standard_commission_for_order: OrderCommissionRates | Unset
-        if isinstance(_standard_commission_for_order, Unset):
+        if isinstance(_standard_commission_for_order, dict):
+            standard_commission_for_order = OrderCommissionRates.from_dict(
+                _standard_commission_for_order, f"{_path}.standardCommissionForOrder"
+            )
+        elif _standard_commission_for_order is UNSET:
             standard_commission_for_order = UNSET
         else:
-            standard_commission_for_order = OrderCommissionRates.from_dict(_standard_commission_for_order)
+            standard_commission_for_order = unexpected(
+                _standard_commission_for_order, "object", _path, "standardCommissionForOrder"
+            )
 
         _special_commission_for_order = d.pop("specialCommissionForOrder", UNSET)
         special_commission_for_order: OrderCommissionRates | Unset
-        if isinstance(_special_commission_for_order, Unset):
+        if isinstance(_special_commission_for_order, dict):
+            special_commission_for_order = OrderCommissionRates.from_dict(
+                _special_commission_for_order, f"{_path}.specialCommissionForOrder"
+            )
+        elif _special_commission_for_order is UNSET:
             special_commission_for_order = UNSET
         else:
-            special_commission_for_order = OrderCommissionRates.from_dict(_special_commission_for_order)
+            special_commission_for_order = unexpected(
+                _special_commission_for_order, "object", _path, "specialCommissionForOrder"
+            )
 
         _tax_commission_for_order = d.pop("taxCommissionForOrder", UNSET)
         tax_commission_for_order: OrderCommissionRates | Unset
-        if isinstance(_tax_commission_for_order, Unset):
+        if isinstance(_tax_commission_for_order, dict):
+            tax_commission_for_order = OrderCommissionRates.from_dict(
+                _tax_commission_for_order, f"{_path}.taxCommissionForOrder"
+            )
+        elif _tax_commission_for_order is UNSET:
             tax_commission_for_order = UNSET
         else:
-            tax_commission_for_order = OrderCommissionRates.from_dict(_tax_commission_for_order)
+            tax_commission_for_order = unexpected(
+                _tax_commission_for_order, "object", _path, "taxCommissionForOrder"
+            )
 
         _discount = d.pop("discount", UNSET)
         discount: CommissionDiscount | Unset
-        if isinstance(_discount, Unset):
+        if isinstance(_discount, dict):
+            discount = CommissionDiscount.from_dict(_discount, f"{_path}.discount")
+        elif _discount is UNSET:
             discount = UNSET
         else:
-            discount = CommissionDiscount.from_dict(_discount)
+            discount = unexpected(_discount, "object", _path, "discount")
 
         _model = cls(
             standard_commission_for_order=standard_commission_for_order,
@@ -105,6 +144,8 @@ class OrderCommissions:
             tax_commission_for_order=tax_commission_for_order,
             discount=discount,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.expiry_reason import ExpiryReason
 from ..models.peg_offset_type import PegOffsetType
 from ..models.peg_price_type import PegPriceType
 from ..models.working_floor import WorkingFloor
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="OrderConditionalFields")
 
@@ -21,6 +22,9 @@ T = TypeVar("T", bound="OrderConditionalFields")
 @_attrs_define
 class OrderConditionalFields:
     """Order fields that Binance sends only when they apply.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
 
     Attributes:
         iceberg_qty (Decimal | Unset):
@@ -55,6 +59,28 @@ class OrderConditionalFields:
     peg_offset_value: int | Unset = UNSET
     pegged_price: Decimal | Unset = UNSET
     expiry_reason: ExpiryReason | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset({})
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "icebergQty",
+            "preventedMatchId",
+            "preventedQuantity",
+            "stopPrice",
+            "strategyId",
+            "strategyType",
+            "trailingDelta",
+            "trailingTime",
+            "usedSor",
+            "workingFloor",
+            "pegPriceType",
+            "pegOffsetType",
+            "pegOffsetValue",
+            "peggedPrice",
+            "expiryReason",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -139,77 +165,59 @@ class OrderConditionalFields:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _iceberg_qty = d.pop("icebergQty", UNSET)
-        iceberg_qty: Decimal | Unset
-        if isinstance(_iceberg_qty, Unset):
-            iceberg_qty = UNSET
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            iceberg_qty = decimal_from_wire(_iceberg_qty)
+            d, _path = object_from_wire(src_dict, _path)
+        iceberg_qty = read_decimal(d.pop("icebergQty", UNSET), _path, "icebergQty", False, False, False)
 
         prevented_match_id = d.pop("preventedMatchId", UNSET)
+        if type(prevented_match_id) is not int and prevented_match_id is not UNSET:
+            prevented_match_id = unexpected(prevented_match_id, "integer", _path, "preventedMatchId")
 
-        _prevented_quantity = d.pop("preventedQuantity", UNSET)
-        prevented_quantity: Decimal | Unset
-        if isinstance(_prevented_quantity, Unset):
-            prevented_quantity = UNSET
-        else:
-            prevented_quantity = decimal_from_wire(_prevented_quantity)
+        prevented_quantity = read_decimal(
+            d.pop("preventedQuantity", UNSET), _path, "preventedQuantity", False, False, False
+        )
 
-        _stop_price = d.pop("stopPrice", UNSET)
-        stop_price: Decimal | Unset
-        if isinstance(_stop_price, Unset):
-            stop_price = UNSET
-        else:
-            stop_price = decimal_from_wire(_stop_price)
+        stop_price = read_decimal(d.pop("stopPrice", UNSET), _path, "stopPrice", False, False, False)
 
         strategy_id = d.pop("strategyId", UNSET)
+        if type(strategy_id) is not int and strategy_id is not UNSET:
+            strategy_id = unexpected(strategy_id, "integer", _path, "strategyId")
 
         strategy_type = d.pop("strategyType", UNSET)
+        if type(strategy_type) is not int and strategy_type is not UNSET:
+            strategy_type = unexpected(strategy_type, "integer", _path, "strategyType")
 
         trailing_delta = d.pop("trailingDelta", UNSET)
+        if type(trailing_delta) is not int and trailing_delta is not UNSET:
+            trailing_delta = unexpected(trailing_delta, "integer", _path, "trailingDelta")
 
         trailing_time = d.pop("trailingTime", UNSET)
+        if type(trailing_time) is not int and trailing_time is not UNSET:
+            trailing_time = unexpected(trailing_time, "integer", _path, "trailingTime")
 
         used_sor = d.pop("usedSor", UNSET)
+        if type(used_sor) is not bool and used_sor is not UNSET:
+            used_sor = unexpected(used_sor, "boolean", _path, "usedSor")
 
-        _working_floor = d.pop("workingFloor", UNSET)
-        working_floor: WorkingFloor | Unset
-        if isinstance(_working_floor, Unset):
-            working_floor = UNSET
-        else:
-            working_floor = enum_from_wire(WorkingFloor, _working_floor)
+        working_floor = read_enum(WorkingFloor, d.pop("workingFloor", UNSET), _path, "workingFloor", False)
 
-        _peg_price_type = d.pop("pegPriceType", UNSET)
-        peg_price_type: PegPriceType | Unset
-        if isinstance(_peg_price_type, Unset):
-            peg_price_type = UNSET
-        else:
-            peg_price_type = enum_from_wire(PegPriceType, _peg_price_type)
+        peg_price_type = read_enum(PegPriceType, d.pop("pegPriceType", UNSET), _path, "pegPriceType", False)
 
-        _peg_offset_type = d.pop("pegOffsetType", UNSET)
-        peg_offset_type: PegOffsetType | Unset
-        if isinstance(_peg_offset_type, Unset):
-            peg_offset_type = UNSET
-        else:
-            peg_offset_type = enum_from_wire(PegOffsetType, _peg_offset_type)
+        peg_offset_type = read_enum(
+            PegOffsetType, d.pop("pegOffsetType", UNSET), _path, "pegOffsetType", False
+        )
 
         peg_offset_value = d.pop("pegOffsetValue", UNSET)
+        if type(peg_offset_value) is not int and peg_offset_value is not UNSET:
+            peg_offset_value = unexpected(peg_offset_value, "integer", _path, "pegOffsetValue")
 
-        _pegged_price = d.pop("peggedPrice", UNSET)
-        pegged_price: Decimal | Unset
-        if isinstance(_pegged_price, Unset):
-            pegged_price = UNSET
-        else:
-            pegged_price = decimal_from_wire(_pegged_price)
+        pegged_price = read_decimal(d.pop("peggedPrice", UNSET), _path, "peggedPrice", False, False, False)
 
-        _expiry_reason = d.pop("expiryReason", UNSET)
-        expiry_reason: ExpiryReason | Unset
-        if isinstance(_expiry_reason, Unset):
-            expiry_reason = UNSET
-        else:
-            expiry_reason = enum_from_wire(ExpiryReason, _expiry_reason)
+        expiry_reason = read_enum(ExpiryReason, d.pop("expiryReason", UNSET), _path, "expiryReason", False)
 
         _model = cls(
             iceberg_qty=iceberg_qty,
@@ -228,6 +236,8 @@ class OrderConditionalFields:
             pegged_price=pegged_price,
             expiry_reason=expiry_reason,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

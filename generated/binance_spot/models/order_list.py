@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, join, object_from_wire, read_enum, unexpected
 from ..models.contingency_type import ContingencyType
 from ..models.list_order_status import ListOrderStatus
 from ..models.list_status_type import ListStatusType
-from ..types import enum_from_wire
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.order_list_order import OrderListOrder
@@ -23,6 +24,9 @@ T = TypeVar("T", bound="OrderList")
 @_attrs_define
 class OrderList:
     """An order list (OCO, OTO and their variants).
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
 
     Attributes:
         order_list_id (int):
@@ -44,65 +48,140 @@ class OrderList:
     transaction_time: int
     symbol: str
     orders: list[OrderListOrder]
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "orderListId",
+            "contingencyType",
+            "listStatusType",
+            "listOrderStatus",
+            "listClientOrderId",
+            "transactionTime",
+            "symbol",
+            "orders",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "orderListId",
+            "contingencyType",
+            "listStatusType",
+            "listOrderStatus",
+            "listClientOrderId",
+            "transactionTime",
+            "symbol",
+            "orders",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        order_list_id = self.order_list_id
+        _order_list_id_out: Any = self.order_list_id
+        order_list_id = _order_list_id_out
 
-        contingency_type = self.contingency_type.value
+        _contingency_type_out: Any = self.contingency_type
+        contingency_type: str | Unset = UNSET
+        if not isinstance(_contingency_type_out, Unset):
+            contingency_type = _contingency_type_out.value
 
-        list_status_type = self.list_status_type.value
+        _list_status_type_out: Any = self.list_status_type
+        list_status_type: str | Unset = UNSET
+        if not isinstance(_list_status_type_out, Unset):
+            list_status_type = _list_status_type_out.value
 
-        list_order_status = self.list_order_status.value
+        _list_order_status_out: Any = self.list_order_status
+        list_order_status: str | Unset = UNSET
+        if not isinstance(_list_order_status_out, Unset):
+            list_order_status = _list_order_status_out.value
 
-        list_client_order_id = self.list_client_order_id
+        _list_client_order_id_out: Any = self.list_client_order_id
+        list_client_order_id = _list_client_order_id_out
 
-        transaction_time = self.transaction_time
+        _transaction_time_out: Any = self.transaction_time
+        transaction_time = _transaction_time_out
 
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        orders = []
-        for orders_item_data in self.orders:
-            orders_item = orders_item_data.to_dict()
-            orders.append(orders_item)
+        _orders_out: Any = self.orders
+        orders: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_orders_out, Unset):
+            orders = []
+            for orders_item_data in _orders_out:
+                orders_item = orders_item_data.to_dict()
+                orders.append(orders_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["orderListId"] = order_list_id
-        field_dict["contingencyType"] = contingency_type
-        field_dict["listStatusType"] = list_status_type
-        field_dict["listOrderStatus"] = list_order_status
-        field_dict["listClientOrderId"] = list_client_order_id
-        field_dict["transactionTime"] = transaction_time
-        field_dict["symbol"] = symbol
-        field_dict["orders"] = orders
+        if not isinstance(order_list_id, Unset):
+            field_dict["orderListId"] = order_list_id
+        if not isinstance(contingency_type, Unset):
+            field_dict["contingencyType"] = contingency_type
+        if not isinstance(list_status_type, Unset):
+            field_dict["listStatusType"] = list_status_type
+        if not isinstance(list_order_status, Unset):
+            field_dict["listOrderStatus"] = list_order_status
+        if not isinstance(list_client_order_id, Unset):
+            field_dict["listClientOrderId"] = list_client_order_id
+        if not isinstance(transaction_time, Unset):
+            field_dict["transactionTime"] = transaction_time
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(orders, Unset):
+            field_dict["orders"] = orders
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.order_list_order import OrderListOrder  # noqa: PLC0415
 
-        d = dict(src_dict)
-        order_list_id = d.pop("orderListId")
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        order_list_id = d.pop("orderListId", UNSET)
+        if type(order_list_id) is not int:
+            order_list_id = unexpected(order_list_id, "integer", _path, "orderListId")
 
-        contingency_type = enum_from_wire(ContingencyType, d.pop("contingencyType"))
+        contingency_type = read_enum(
+            ContingencyType, d.pop("contingencyType", UNSET), _path, "contingencyType"
+        )
 
-        list_status_type = enum_from_wire(ListStatusType, d.pop("listStatusType"))
+        list_status_type = read_enum(ListStatusType, d.pop("listStatusType", UNSET), _path, "listStatusType")
 
-        list_order_status = enum_from_wire(ListOrderStatus, d.pop("listOrderStatus"))
+        list_order_status = read_enum(
+            ListOrderStatus, d.pop("listOrderStatus", UNSET), _path, "listOrderStatus"
+        )
 
-        list_client_order_id = d.pop("listClientOrderId")
+        list_client_order_id = d.pop("listClientOrderId", UNSET)
+        if type(list_client_order_id) is not str:
+            list_client_order_id = unexpected(list_client_order_id, "string", _path, "listClientOrderId")
 
-        transaction_time = d.pop("transactionTime")
+        transaction_time = d.pop("transactionTime", UNSET)
+        if type(transaction_time) is not int:
+            transaction_time = unexpected(transaction_time, "integer", _path, "transactionTime")
 
-        symbol = d.pop("symbol")
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        orders = []
-        _orders = d.pop("orders")
-        for orders_item_data in _orders:
-            orders_item = OrderListOrder.from_dict(orders_item_data)
+        _orders = d.pop("orders", UNSET)
+        orders: list[OrderListOrder]
+        if isinstance(_orders, list):
+            orders_path = f"{_path}.orders"
+            orders = []
+            for orders_index, orders_item_data in enumerate(_orders):
+                _orders_item = orders_item_data
+                if isinstance(_orders_item, dict):
+                    orders_item = OrderListOrder.from_dict(_orders_item, join(orders_path, orders_index))
+                else:
+                    orders_item = unexpected(_orders_item, "object", orders_path, orders_index)
 
-            orders.append(orders_item)
+                orders.append(orders_item)
+        else:
+            orders = unexpected(_orders, "array", _path, "orders")
 
         _model = cls(
             order_list_id=order_list_id,
@@ -114,6 +193,8 @@ class OrderList:
             symbol=symbol,
             orders=orders,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.self_trade_prevention_mode import SelfTradePreventionMode
-from ..types import decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="PreventedMatch")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="PreventedMatch")
 @_attrs_define
 class PreventedMatch:
     """An order that expired because it would have traded against the same account or trade group.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
 
     Attributes:
         symbol (str):
@@ -43,65 +47,145 @@ class PreventedMatch:
     price: Decimal
     maker_prevented_quantity: Decimal
     transact_time: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "preventedMatchId",
+            "takerOrderId",
+            "makerSymbol",
+            "makerOrderId",
+            "tradeGroupId",
+            "selfTradePreventionMode",
+            "price",
+            "makerPreventedQuantity",
+            "transactTime",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "preventedMatchId",
+            "takerOrderId",
+            "makerSymbol",
+            "makerOrderId",
+            "tradeGroupId",
+            "selfTradePreventionMode",
+            "price",
+            "makerPreventedQuantity",
+            "transactTime",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        prevented_match_id = self.prevented_match_id
+        _prevented_match_id_out: Any = self.prevented_match_id
+        prevented_match_id = _prevented_match_id_out
 
-        taker_order_id = self.taker_order_id
+        _taker_order_id_out: Any = self.taker_order_id
+        taker_order_id = _taker_order_id_out
 
-        maker_symbol = self.maker_symbol
+        _maker_symbol_out: Any = self.maker_symbol
+        maker_symbol = _maker_symbol_out
 
-        maker_order_id = self.maker_order_id
+        _maker_order_id_out: Any = self.maker_order_id
+        maker_order_id = _maker_order_id_out
 
-        trade_group_id = self.trade_group_id
+        _trade_group_id_out: Any = self.trade_group_id
+        trade_group_id = _trade_group_id_out
 
-        self_trade_prevention_mode = self.self_trade_prevention_mode.value
+        _self_trade_prevention_mode_out: Any = self.self_trade_prevention_mode
+        self_trade_prevention_mode: str | Unset = UNSET
+        if not isinstance(_self_trade_prevention_mode_out, Unset):
+            self_trade_prevention_mode = _self_trade_prevention_mode_out.value
 
-        price = decimal_to_wire(self.price, "price")
+        _price_out: Any = self.price
+        price: str | Unset = UNSET
+        if not isinstance(_price_out, Unset):
+            price = decimal_to_wire(_price_out, "price")
 
-        maker_prevented_quantity = decimal_to_wire(self.maker_prevented_quantity, "makerPreventedQuantity")
+        _maker_prevented_quantity_out: Any = self.maker_prevented_quantity
+        maker_prevented_quantity: str | Unset = UNSET
+        if not isinstance(_maker_prevented_quantity_out, Unset):
+            maker_prevented_quantity = decimal_to_wire(
+                _maker_prevented_quantity_out, "makerPreventedQuantity"
+            )
 
-        transact_time = self.transact_time
+        _transact_time_out: Any = self.transact_time
+        transact_time = _transact_time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["preventedMatchId"] = prevented_match_id
-        field_dict["takerOrderId"] = taker_order_id
-        field_dict["makerSymbol"] = maker_symbol
-        field_dict["makerOrderId"] = maker_order_id
-        field_dict["tradeGroupId"] = trade_group_id
-        field_dict["selfTradePreventionMode"] = self_trade_prevention_mode
-        field_dict["price"] = price
-        field_dict["makerPreventedQuantity"] = maker_prevented_quantity
-        field_dict["transactTime"] = transact_time
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(prevented_match_id, Unset):
+            field_dict["preventedMatchId"] = prevented_match_id
+        if not isinstance(taker_order_id, Unset):
+            field_dict["takerOrderId"] = taker_order_id
+        if not isinstance(maker_symbol, Unset):
+            field_dict["makerSymbol"] = maker_symbol
+        if not isinstance(maker_order_id, Unset):
+            field_dict["makerOrderId"] = maker_order_id
+        if not isinstance(trade_group_id, Unset):
+            field_dict["tradeGroupId"] = trade_group_id
+        if not isinstance(self_trade_prevention_mode, Unset):
+            field_dict["selfTradePreventionMode"] = self_trade_prevention_mode
+        if not isinstance(price, Unset):
+            field_dict["price"] = price
+        if not isinstance(maker_prevented_quantity, Unset):
+            field_dict["makerPreventedQuantity"] = maker_prevented_quantity
+        if not isinstance(transact_time, Unset):
+            field_dict["transactTime"] = transact_time
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        prevented_match_id = d.pop("preventedMatchId")
+        prevented_match_id = d.pop("preventedMatchId", UNSET)
+        if type(prevented_match_id) is not int:
+            prevented_match_id = unexpected(prevented_match_id, "integer", _path, "preventedMatchId")
 
-        taker_order_id = d.pop("takerOrderId")
+        taker_order_id = d.pop("takerOrderId", UNSET)
+        if type(taker_order_id) is not int:
+            taker_order_id = unexpected(taker_order_id, "integer", _path, "takerOrderId")
 
-        maker_symbol = d.pop("makerSymbol")
+        maker_symbol = d.pop("makerSymbol", UNSET)
+        if type(maker_symbol) is not str:
+            maker_symbol = unexpected(maker_symbol, "string", _path, "makerSymbol")
 
-        maker_order_id = d.pop("makerOrderId")
+        maker_order_id = d.pop("makerOrderId", UNSET)
+        if type(maker_order_id) is not int:
+            maker_order_id = unexpected(maker_order_id, "integer", _path, "makerOrderId")
 
-        trade_group_id = d.pop("tradeGroupId")
+        trade_group_id = d.pop("tradeGroupId", UNSET)
+        if type(trade_group_id) is not int:
+            trade_group_id = unexpected(trade_group_id, "integer", _path, "tradeGroupId")
 
-        self_trade_prevention_mode = enum_from_wire(SelfTradePreventionMode, d.pop("selfTradePreventionMode"))
+        self_trade_prevention_mode = read_enum(
+            SelfTradePreventionMode, d.pop("selfTradePreventionMode", UNSET), _path, "selfTradePreventionMode"
+        )
 
-        price = decimal_from_wire(d.pop("price"))
+        price = read_decimal(d.pop("price", UNSET), _path, "price")
 
-        maker_prevented_quantity = decimal_from_wire(d.pop("makerPreventedQuantity"))
+        maker_prevented_quantity = read_decimal(
+            d.pop("makerPreventedQuantity", UNSET), _path, "makerPreventedQuantity"
+        )
 
-        transact_time = d.pop("transactTime")
+        transact_time = d.pop("transactTime", UNSET)
+        if type(transact_time) is not int:
+            transact_time = unexpected(transact_time, "integer", _path, "transactTime")
 
         _model = cls(
             symbol=symbol,
@@ -115,6 +199,8 @@ class PreventedMatch:
             maker_prevented_quantity=maker_prevented_quantity,
             transact_time=transact_time,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -2,11 +2,12 @@
 # To change it, edit the spec, the generator or a template, then run `make generate`.
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import note, read_decimal
+from ..types import UNSET, decimal_to_wire
 
 T = TypeVar("T", bound="PriceLevel")
 
@@ -16,6 +17,9 @@ class PriceLevel:
 
     On the wire this is a JSON array; its items, in order, are the attributes below. Items that
     Binance appends later are kept in ``extra``.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
 
     Attributes:
         price (Decimal):
@@ -42,14 +46,16 @@ class PriceLevel:
 
     @property
     def price(self) -> Decimal:
-        price = decimal_from_wire(self._items[0])
+        items = self._items
+        price = read_decimal(items[0] if len(items) > 0 else UNSET, "PriceLevel", 0)
 
         value: Decimal = price
         return value
 
     @property
     def quantity(self) -> Decimal:
-        quantity = decimal_from_wire(self._items[1])
+        items = self._items
+        quantity = read_decimal(items[1] if len(items) > 1 else UNSET, "PriceLevel", 1)
 
         value: Decimal = quantity
         return value
@@ -82,9 +88,16 @@ class PriceLevel:
 
     @classmethod
     def from_list(cls: type[T], src_list: Sequence[Any]) -> T:
-        """Wrap a wire array; fields are read (and checked) when accessed."""
-        if len(src_list) < 2:
-            raise ValueError(f"PriceLevel expects 2 items, got {len(src_list)}")
+        """Wrap a wire array; fields are read (and checked) when accessed: a missing item reads as ``UNSET``."""
         instance = object.__new__(cls)
-        instance._items = list(src_list)
+        if isinstance(src_list, list | tuple):
+            instance._items = list(src_list)
+        else:
+            note(
+                "PriceLevel",
+                None,
+                "array",
+                "object" if isinstance(src_list, Mapping) else type(src_list).__name__,
+            )
+            instance._items = []
         return instance

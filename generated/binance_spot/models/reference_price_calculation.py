@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_enum, unexpected
 from ..models.reference_price_calculation_type import ReferencePriceCalculationType
-from ..types import UNSET, Unset, enum_from_wire
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ReferencePriceCalculation")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="ReferencePriceCalculation")
 @_attrs_define
 class ReferencePriceCalculation:
     """`ARITHMETIC_MEAN` comes with `bucketCount` and `bucketWidthMs`; `EXTERNAL` with `externalCalculationId`.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
 
     Attributes:
         symbol (str):
@@ -31,12 +35,33 @@ class ReferencePriceCalculation:
     bucket_count: int | Unset = UNSET
     bucket_width_ms: int | Unset = UNSET
     external_calculation_id: int | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "calculationType",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "calculationType",
+            "bucketCount",
+            "bucketWidthMs",
+            "externalCalculationId",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        calculation_type = self.calculation_type.value
+        _calculation_type_out: Any = self.calculation_type
+        calculation_type: str | Unset = UNSET
+        if not isinstance(_calculation_type_out, Unset):
+            calculation_type = _calculation_type_out.value
 
         bucket_count = self.bucket_count
 
@@ -46,8 +71,10 @@ class ReferencePriceCalculation:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["calculationType"] = calculation_type
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(calculation_type, Unset):
+            field_dict["calculationType"] = calculation_type
         if bucket_count is not UNSET:
             field_dict["bucketCount"] = bucket_count
         if bucket_width_ms is not UNSET:
@@ -57,17 +84,33 @@ class ReferencePriceCalculation:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        calculation_type = enum_from_wire(ReferencePriceCalculationType, d.pop("calculationType"))
+        calculation_type = read_enum(
+            ReferencePriceCalculationType, d.pop("calculationType", UNSET), _path, "calculationType"
+        )
 
         bucket_count = d.pop("bucketCount", UNSET)
+        if type(bucket_count) is not int and bucket_count is not UNSET:
+            bucket_count = unexpected(bucket_count, "integer", _path, "bucketCount")
 
         bucket_width_ms = d.pop("bucketWidthMs", UNSET)
+        if type(bucket_width_ms) is not int and bucket_width_ms is not UNSET:
+            bucket_width_ms = unexpected(bucket_width_ms, "integer", _path, "bucketWidthMs")
 
         external_calculation_id = d.pop("externalCalculationId", UNSET)
+        if type(external_calculation_id) is not int and external_calculation_id is not UNSET:
+            external_calculation_id = unexpected(
+                external_calculation_id, "integer", _path, "externalCalculationId"
+            )
 
         _model = cls(
             symbol=symbol,
@@ -76,6 +119,8 @@ class ReferencePriceCalculation:
             bucket_width_ms=bucket_width_ms,
             external_calculation_id=external_calculation_id,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

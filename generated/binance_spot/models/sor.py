@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from .._shape import extra_fields, object_from_wire, unexpected
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Sor")
 
@@ -15,6 +18,9 @@ T = TypeVar("T", bound="Sor")
 class Sor:
     """The symbols smart order routing can use for a base asset.
 
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
+
     Attributes:
         base_asset (str):
         symbols (list[str]):
@@ -22,30 +28,70 @@ class Sor:
 
     base_asset: str
     symbols: list[str]
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "baseAsset",
+            "symbols",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "baseAsset",
+            "symbols",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        base_asset = self.base_asset
+        _base_asset_out: Any = self.base_asset
+        base_asset = _base_asset_out
 
-        symbols = self.symbols
+        _symbols_out: Any = self.symbols
+        symbols: list[str] | Unset = UNSET
+        if not isinstance(_symbols_out, Unset):
+            symbols = _symbols_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["baseAsset"] = base_asset
-        field_dict["symbols"] = symbols
+        if not isinstance(base_asset, Unset):
+            field_dict["baseAsset"] = base_asset
+        if not isinstance(symbols, Unset):
+            field_dict["symbols"] = symbols
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        base_asset = d.pop("baseAsset")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        base_asset = d.pop("baseAsset", UNSET)
+        if type(base_asset) is not str:
+            base_asset = unexpected(base_asset, "string", _path, "baseAsset")
 
-        symbols = cast(list[str], d.pop("symbols"))
+        _symbols = d.pop("symbols", UNSET)
+        symbols: list[str]
+        if isinstance(_symbols, list):
+            symbols_path = f"{_path}.symbols"
+            symbols = []
+            for symbols_index, symbols_item_data in enumerate(_symbols):
+                symbols_item = symbols_item_data
+                if type(symbols_item) is not str:
+                    symbols_item = unexpected(symbols_item, "string", symbols_path, symbols_index)
+
+                symbols.append(symbols_item)
+        else:
+            symbols = unexpected(_symbols, "array", _path, "symbols")
 
         _model = cls(
             base_asset=base_asset,
             symbols=symbols,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from .._shape import extra_fields, join, object_from_wire, unexpected
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.execution_rule import ExecutionRule
@@ -18,6 +21,9 @@ T = TypeVar("T", bound="SymbolExecutionRules")
 @_attrs_define
 class SymbolExecutionRules:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
+
     Attributes:
         symbol (str):
         rules (list[ExecutionRule]):
@@ -25,40 +31,77 @@ class SymbolExecutionRules:
 
     symbol: str
     rules: list[ExecutionRule]
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "rules",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "rules",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        rules = []
-        for rules_item_data in self.rules:
-            rules_item = rules_item_data.to_dict()
-            rules.append(rules_item)
+        _rules_out: Any = self.rules
+        rules: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_rules_out, Unset):
+            rules = []
+            for rules_item_data in _rules_out:
+                rules_item = rules_item_data.to_dict()
+                rules.append(rules_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["rules"] = rules
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(rules, Unset):
+            field_dict["rules"] = rules
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.execution_rule import ExecutionRule  # noqa: PLC0415
 
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        rules = []
-        _rules = d.pop("rules")
-        for rules_item_data in _rules:
-            rules_item = ExecutionRule.from_dict(rules_item_data)
+        _rules = d.pop("rules", UNSET)
+        rules: list[ExecutionRule]
+        if isinstance(_rules, list):
+            rules_path = f"{_path}.rules"
+            rules = []
+            for rules_index, rules_item_data in enumerate(_rules):
+                _rules_item = rules_item_data
+                if isinstance(_rules_item, dict):
+                    rules_item = ExecutionRule.from_dict(_rules_item, join(rules_path, rules_index))
+                else:
+                    rules_item = unexpected(_rules_item, "object", rules_path, rules_index)
 
-            rules.append(rules_item)
+                rules.append(rules_item)
+        else:
+            rules = unexpected(_rules, "array", _path, "rules")
 
         _model = cls(
             symbol=symbol,
             rules=rules,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

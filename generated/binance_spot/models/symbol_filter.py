@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.filter_type import FilterType
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="SymbolFilter")
 
@@ -19,6 +20,9 @@ T = TypeVar("T", bound="SymbolFilter")
 class SymbolFilter:
     """A symbol or exchange filter. `filterType` says which fields are present; every field but `filterType` is optional so
     that a filter type Binance adds later still parses.
+
+        Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+        value as it came (another type), and the departure is recorded (``binance_spot._shape``).
 
         Attributes:
             filter_type (FilterType): The kind of a symbol, exchange or asset filter.
@@ -83,10 +87,54 @@ class SymbolFilter:
     max_trailing_below_delta: int | Unset = UNSET
     max_num_order_amends: int | Unset = UNSET
     max_num_order_lists: int | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "filterType",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "filterType",
+            "minPrice",
+            "maxPrice",
+            "tickSize",
+            "multiplierUp",
+            "multiplierDown",
+            "bidMultiplierUp",
+            "bidMultiplierDown",
+            "askMultiplierUp",
+            "askMultiplierDown",
+            "avgPriceMins",
+            "minQty",
+            "maxQty",
+            "stepSize",
+            "minNotional",
+            "applyToMarket",
+            "applyMinToMarket",
+            "maxNotional",
+            "applyMaxToMarket",
+            "limit",
+            "maxNumOrders",
+            "maxNumAlgoOrders",
+            "maxNumIcebergOrders",
+            "maxPosition",
+            "minTrailingAboveDelta",
+            "maxTrailingAboveDelta",
+            "minTrailingBelowDelta",
+            "maxTrailingBelowDelta",
+            "maxNumOrderAmends",
+            "maxNumOrderLists",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        filter_type = self.filter_type.value
+        _filter_type_out: Any = self.filter_type
+        filter_type: str | Unset = UNSET
+        if not isinstance(_filter_type_out, Unset):
+            filter_type = _filter_type_out.value
 
         min_price: str | Unset = UNSET
         if not isinstance(self.min_price, Unset):
@@ -178,7 +226,8 @@ class SymbolFilter:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["filterType"] = filter_type
+        if not isinstance(filter_type, Unset):
+            field_dict["filterType"] = filter_type
         if min_price is not UNSET:
             field_dict["minPrice"] = min_price
         if max_price is not UNSET:
@@ -240,142 +289,119 @@ class SymbolFilter:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        filter_type = enum_from_wire(FilterType, d.pop("filterType"))
-
-        _min_price = d.pop("minPrice", UNSET)
-        min_price: Decimal | Unset
-        if isinstance(_min_price, Unset):
-            min_price = UNSET
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            min_price = decimal_from_wire(_min_price)
+            d, _path = object_from_wire(src_dict, _path)
+        filter_type = read_enum(FilterType, d.pop("filterType", UNSET), _path, "filterType")
 
-        _max_price = d.pop("maxPrice", UNSET)
-        max_price: Decimal | Unset
-        if isinstance(_max_price, Unset):
-            max_price = UNSET
-        else:
-            max_price = decimal_from_wire(_max_price)
+        min_price = read_decimal(d.pop("minPrice", UNSET), _path, "minPrice", False, False, False)
 
-        _tick_size = d.pop("tickSize", UNSET)
-        tick_size: Decimal | Unset
-        if isinstance(_tick_size, Unset):
-            tick_size = UNSET
-        else:
-            tick_size = decimal_from_wire(_tick_size)
+        max_price = read_decimal(d.pop("maxPrice", UNSET), _path, "maxPrice", False, False, False)
 
-        _multiplier_up = d.pop("multiplierUp", UNSET)
-        multiplier_up: Decimal | Unset
-        if isinstance(_multiplier_up, Unset):
-            multiplier_up = UNSET
-        else:
-            multiplier_up = decimal_from_wire(_multiplier_up)
+        tick_size = read_decimal(d.pop("tickSize", UNSET), _path, "tickSize", False, False, False)
 
-        _multiplier_down = d.pop("multiplierDown", UNSET)
-        multiplier_down: Decimal | Unset
-        if isinstance(_multiplier_down, Unset):
-            multiplier_down = UNSET
-        else:
-            multiplier_down = decimal_from_wire(_multiplier_down)
+        multiplier_up = read_decimal(d.pop("multiplierUp", UNSET), _path, "multiplierUp", False, False, False)
 
-        _bid_multiplier_up = d.pop("bidMultiplierUp", UNSET)
-        bid_multiplier_up: Decimal | Unset
-        if isinstance(_bid_multiplier_up, Unset):
-            bid_multiplier_up = UNSET
-        else:
-            bid_multiplier_up = decimal_from_wire(_bid_multiplier_up)
+        multiplier_down = read_decimal(
+            d.pop("multiplierDown", UNSET), _path, "multiplierDown", False, False, False
+        )
 
-        _bid_multiplier_down = d.pop("bidMultiplierDown", UNSET)
-        bid_multiplier_down: Decimal | Unset
-        if isinstance(_bid_multiplier_down, Unset):
-            bid_multiplier_down = UNSET
-        else:
-            bid_multiplier_down = decimal_from_wire(_bid_multiplier_down)
+        bid_multiplier_up = read_decimal(
+            d.pop("bidMultiplierUp", UNSET), _path, "bidMultiplierUp", False, False, False
+        )
 
-        _ask_multiplier_up = d.pop("askMultiplierUp", UNSET)
-        ask_multiplier_up: Decimal | Unset
-        if isinstance(_ask_multiplier_up, Unset):
-            ask_multiplier_up = UNSET
-        else:
-            ask_multiplier_up = decimal_from_wire(_ask_multiplier_up)
+        bid_multiplier_down = read_decimal(
+            d.pop("bidMultiplierDown", UNSET), _path, "bidMultiplierDown", False, False, False
+        )
 
-        _ask_multiplier_down = d.pop("askMultiplierDown", UNSET)
-        ask_multiplier_down: Decimal | Unset
-        if isinstance(_ask_multiplier_down, Unset):
-            ask_multiplier_down = UNSET
-        else:
-            ask_multiplier_down = decimal_from_wire(_ask_multiplier_down)
+        ask_multiplier_up = read_decimal(
+            d.pop("askMultiplierUp", UNSET), _path, "askMultiplierUp", False, False, False
+        )
+
+        ask_multiplier_down = read_decimal(
+            d.pop("askMultiplierDown", UNSET), _path, "askMultiplierDown", False, False, False
+        )
 
         avg_price_mins = d.pop("avgPriceMins", UNSET)
+        if type(avg_price_mins) is not int and avg_price_mins is not UNSET:
+            avg_price_mins = unexpected(avg_price_mins, "integer", _path, "avgPriceMins")
 
-        _min_qty = d.pop("minQty", UNSET)
-        min_qty: Decimal | Unset
-        if isinstance(_min_qty, Unset):
-            min_qty = UNSET
-        else:
-            min_qty = decimal_from_wire(_min_qty)
+        min_qty = read_decimal(d.pop("minQty", UNSET), _path, "minQty", False, False, False)
 
-        _max_qty = d.pop("maxQty", UNSET)
-        max_qty: Decimal | Unset
-        if isinstance(_max_qty, Unset):
-            max_qty = UNSET
-        else:
-            max_qty = decimal_from_wire(_max_qty)
+        max_qty = read_decimal(d.pop("maxQty", UNSET), _path, "maxQty", False, False, False)
 
-        _step_size = d.pop("stepSize", UNSET)
-        step_size: Decimal | Unset
-        if isinstance(_step_size, Unset):
-            step_size = UNSET
-        else:
-            step_size = decimal_from_wire(_step_size)
+        step_size = read_decimal(d.pop("stepSize", UNSET), _path, "stepSize", False, False, False)
 
-        _min_notional = d.pop("minNotional", UNSET)
-        min_notional: Decimal | Unset
-        if isinstance(_min_notional, Unset):
-            min_notional = UNSET
-        else:
-            min_notional = decimal_from_wire(_min_notional)
+        min_notional = read_decimal(d.pop("minNotional", UNSET), _path, "minNotional", False, False, False)
 
         apply_to_market = d.pop("applyToMarket", UNSET)
+        if type(apply_to_market) is not bool and apply_to_market is not UNSET:
+            apply_to_market = unexpected(apply_to_market, "boolean", _path, "applyToMarket")
 
         apply_min_to_market = d.pop("applyMinToMarket", UNSET)
+        if type(apply_min_to_market) is not bool and apply_min_to_market is not UNSET:
+            apply_min_to_market = unexpected(apply_min_to_market, "boolean", _path, "applyMinToMarket")
 
-        _max_notional = d.pop("maxNotional", UNSET)
-        max_notional: Decimal | Unset
-        if isinstance(_max_notional, Unset):
-            max_notional = UNSET
-        else:
-            max_notional = decimal_from_wire(_max_notional)
+        max_notional = read_decimal(d.pop("maxNotional", UNSET), _path, "maxNotional", False, False, False)
 
         apply_max_to_market = d.pop("applyMaxToMarket", UNSET)
+        if type(apply_max_to_market) is not bool and apply_max_to_market is not UNSET:
+            apply_max_to_market = unexpected(apply_max_to_market, "boolean", _path, "applyMaxToMarket")
 
         limit = d.pop("limit", UNSET)
+        if type(limit) is not int and limit is not UNSET:
+            limit = unexpected(limit, "integer", _path, "limit")
 
         max_num_orders = d.pop("maxNumOrders", UNSET)
+        if type(max_num_orders) is not int and max_num_orders is not UNSET:
+            max_num_orders = unexpected(max_num_orders, "integer", _path, "maxNumOrders")
 
         max_num_algo_orders = d.pop("maxNumAlgoOrders", UNSET)
+        if type(max_num_algo_orders) is not int and max_num_algo_orders is not UNSET:
+            max_num_algo_orders = unexpected(max_num_algo_orders, "integer", _path, "maxNumAlgoOrders")
 
         max_num_iceberg_orders = d.pop("maxNumIcebergOrders", UNSET)
+        if type(max_num_iceberg_orders) is not int and max_num_iceberg_orders is not UNSET:
+            max_num_iceberg_orders = unexpected(
+                max_num_iceberg_orders, "integer", _path, "maxNumIcebergOrders"
+            )
 
-        _max_position = d.pop("maxPosition", UNSET)
-        max_position: Decimal | Unset
-        if isinstance(_max_position, Unset):
-            max_position = UNSET
-        else:
-            max_position = decimal_from_wire(_max_position)
+        max_position = read_decimal(d.pop("maxPosition", UNSET), _path, "maxPosition", False, False, False)
 
         min_trailing_above_delta = d.pop("minTrailingAboveDelta", UNSET)
+        if type(min_trailing_above_delta) is not int and min_trailing_above_delta is not UNSET:
+            min_trailing_above_delta = unexpected(
+                min_trailing_above_delta, "integer", _path, "minTrailingAboveDelta"
+            )
 
         max_trailing_above_delta = d.pop("maxTrailingAboveDelta", UNSET)
+        if type(max_trailing_above_delta) is not int and max_trailing_above_delta is not UNSET:
+            max_trailing_above_delta = unexpected(
+                max_trailing_above_delta, "integer", _path, "maxTrailingAboveDelta"
+            )
 
         min_trailing_below_delta = d.pop("minTrailingBelowDelta", UNSET)
+        if type(min_trailing_below_delta) is not int and min_trailing_below_delta is not UNSET:
+            min_trailing_below_delta = unexpected(
+                min_trailing_below_delta, "integer", _path, "minTrailingBelowDelta"
+            )
 
         max_trailing_below_delta = d.pop("maxTrailingBelowDelta", UNSET)
+        if type(max_trailing_below_delta) is not int and max_trailing_below_delta is not UNSET:
+            max_trailing_below_delta = unexpected(
+                max_trailing_below_delta, "integer", _path, "maxTrailingBelowDelta"
+            )
 
         max_num_order_amends = d.pop("maxNumOrderAmends", UNSET)
+        if type(max_num_order_amends) is not int and max_num_order_amends is not UNSET:
+            max_num_order_amends = unexpected(max_num_order_amends, "integer", _path, "maxNumOrderAmends")
 
         max_num_order_lists = d.pop("maxNumOrderLists", UNSET)
+        if type(max_num_order_lists) is not int and max_num_order_lists is not UNSET:
+            max_num_order_lists = unexpected(max_num_order_lists, "integer", _path, "maxNumOrderLists")
 
         _model = cls(
             filter_type=filter_type,
@@ -409,6 +435,8 @@ class SymbolFilter:
             max_num_order_amends=max_num_order_amends,
             max_num_order_lists=max_num_order_lists,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

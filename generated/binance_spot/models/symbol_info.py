@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, join, object_from_wire, read_enum, unexpected
 from ..models.order_type import OrderType
 from ..models.permission import Permission
 from ..models.self_trade_prevention_mode import SelfTradePreventionMode
 from ..models.symbol_status import SymbolStatus
-from ..types import enum_from_wire
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.symbol_filter import SymbolFilter
@@ -24,6 +25,9 @@ T = TypeVar("T", bound="SymbolInfo")
 @_attrs_define
 class SymbolInfo:
     """A symbol and its trading rules.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
 
     Attributes:
         symbol (str):
@@ -82,200 +86,442 @@ class SymbolInfo:
     permission_sets: list[list[Permission]]
     default_self_trade_prevention_mode: SelfTradePreventionMode
     allowed_self_trade_prevention_modes: list[SelfTradePreventionMode]
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "status",
+            "baseAsset",
+            "baseAssetPrecision",
+            "quoteAsset",
+            "quotePrecision",
+            "quoteAssetPrecision",
+            "baseCommissionPrecision",
+            "quoteCommissionPrecision",
+            "orderTypes",
+            "icebergAllowed",
+            "ocoAllowed",
+            "otoAllowed",
+            "opoAllowed",
+            "quoteOrderQtyMarketAllowed",
+            "allowTrailingStop",
+            "cancelReplaceAllowed",
+            "amendAllowed",
+            "pegInstructionsAllowed",
+            "isSpotTradingAllowed",
+            "isMarginTradingAllowed",
+            "filters",
+            "permissions",
+            "permissionSets",
+            "defaultSelfTradePreventionMode",
+            "allowedSelfTradePreventionModes",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "status",
+            "baseAsset",
+            "baseAssetPrecision",
+            "quoteAsset",
+            "quotePrecision",
+            "quoteAssetPrecision",
+            "baseCommissionPrecision",
+            "quoteCommissionPrecision",
+            "orderTypes",
+            "icebergAllowed",
+            "ocoAllowed",
+            "otoAllowed",
+            "opoAllowed",
+            "quoteOrderQtyMarketAllowed",
+            "allowTrailingStop",
+            "cancelReplaceAllowed",
+            "amendAllowed",
+            "pegInstructionsAllowed",
+            "isSpotTradingAllowed",
+            "isMarginTradingAllowed",
+            "filters",
+            "permissions",
+            "permissionSets",
+            "defaultSelfTradePreventionMode",
+            "allowedSelfTradePreventionModes",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        status = self.status.value
+        _status_out: Any = self.status
+        status: str | Unset = UNSET
+        if not isinstance(_status_out, Unset):
+            status = _status_out.value
 
-        base_asset = self.base_asset
+        _base_asset_out: Any = self.base_asset
+        base_asset = _base_asset_out
 
-        base_asset_precision = self.base_asset_precision
+        _base_asset_precision_out: Any = self.base_asset_precision
+        base_asset_precision = _base_asset_precision_out
 
-        quote_asset = self.quote_asset
+        _quote_asset_out: Any = self.quote_asset
+        quote_asset = _quote_asset_out
 
-        quote_precision = self.quote_precision
+        _quote_precision_out: Any = self.quote_precision
+        quote_precision = _quote_precision_out
 
-        quote_asset_precision = self.quote_asset_precision
+        _quote_asset_precision_out: Any = self.quote_asset_precision
+        quote_asset_precision = _quote_asset_precision_out
 
-        base_commission_precision = self.base_commission_precision
+        _base_commission_precision_out: Any = self.base_commission_precision
+        base_commission_precision = _base_commission_precision_out
 
-        quote_commission_precision = self.quote_commission_precision
+        _quote_commission_precision_out: Any = self.quote_commission_precision
+        quote_commission_precision = _quote_commission_precision_out
 
-        order_types = []
-        for order_types_item_data in self.order_types:
-            order_types_item = order_types_item_data.value
-            order_types.append(order_types_item)
+        _order_types_out: Any = self.order_types
+        order_types: list[str] | Unset = UNSET
+        if not isinstance(_order_types_out, Unset):
+            order_types = []
+            for order_types_item_data in _order_types_out:
+                order_types_item = order_types_item_data.value
+                order_types.append(order_types_item)
 
-        iceberg_allowed = self.iceberg_allowed
+        _iceberg_allowed_out: Any = self.iceberg_allowed
+        iceberg_allowed = _iceberg_allowed_out
 
-        oco_allowed = self.oco_allowed
+        _oco_allowed_out: Any = self.oco_allowed
+        oco_allowed = _oco_allowed_out
 
-        oto_allowed = self.oto_allowed
+        _oto_allowed_out: Any = self.oto_allowed
+        oto_allowed = _oto_allowed_out
 
-        opo_allowed = self.opo_allowed
+        _opo_allowed_out: Any = self.opo_allowed
+        opo_allowed = _opo_allowed_out
 
-        quote_order_qty_market_allowed = self.quote_order_qty_market_allowed
+        _quote_order_qty_market_allowed_out: Any = self.quote_order_qty_market_allowed
+        quote_order_qty_market_allowed = _quote_order_qty_market_allowed_out
 
-        allow_trailing_stop = self.allow_trailing_stop
+        _allow_trailing_stop_out: Any = self.allow_trailing_stop
+        allow_trailing_stop = _allow_trailing_stop_out
 
-        cancel_replace_allowed = self.cancel_replace_allowed
+        _cancel_replace_allowed_out: Any = self.cancel_replace_allowed
+        cancel_replace_allowed = _cancel_replace_allowed_out
 
-        amend_allowed = self.amend_allowed
+        _amend_allowed_out: Any = self.amend_allowed
+        amend_allowed = _amend_allowed_out
 
-        peg_instructions_allowed = self.peg_instructions_allowed
+        _peg_instructions_allowed_out: Any = self.peg_instructions_allowed
+        peg_instructions_allowed = _peg_instructions_allowed_out
 
-        is_spot_trading_allowed = self.is_spot_trading_allowed
+        _is_spot_trading_allowed_out: Any = self.is_spot_trading_allowed
+        is_spot_trading_allowed = _is_spot_trading_allowed_out
 
-        is_margin_trading_allowed = self.is_margin_trading_allowed
+        _is_margin_trading_allowed_out: Any = self.is_margin_trading_allowed
+        is_margin_trading_allowed = _is_margin_trading_allowed_out
 
-        filters = []
-        for filters_item_data in self.filters:
-            filters_item = filters_item_data.to_dict()
-            filters.append(filters_item)
+        _filters_out: Any = self.filters
+        filters: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_filters_out, Unset):
+            filters = []
+            for filters_item_data in _filters_out:
+                filters_item = filters_item_data.to_dict()
+                filters.append(filters_item)
 
-        permissions = []
-        for permissions_item_data in self.permissions:
-            permissions_item = permissions_item_data.value
-            permissions.append(permissions_item)
+        _permissions_out: Any = self.permissions
+        permissions: list[str] | Unset = UNSET
+        if not isinstance(_permissions_out, Unset):
+            permissions = []
+            for permissions_item_data in _permissions_out:
+                permissions_item = permissions_item_data.value
+                permissions.append(permissions_item)
 
-        permission_sets = []
-        for permission_sets_item_data in self.permission_sets:
-            permission_sets_item = []
-            for permission_sets_item_item_data in permission_sets_item_data:
-                permission_sets_item_item = permission_sets_item_item_data.value
-                permission_sets_item.append(permission_sets_item_item)
+        _permission_sets_out: Any = self.permission_sets
+        permission_sets: list[list[str]] | Unset = UNSET
+        if not isinstance(_permission_sets_out, Unset):
+            permission_sets = []
+            for permission_sets_item_data in _permission_sets_out:
+                permission_sets_item = []
+                for permission_sets_item_item_data in permission_sets_item_data:
+                    permission_sets_item_item = permission_sets_item_item_data.value
+                    permission_sets_item.append(permission_sets_item_item)
 
-            permission_sets.append(permission_sets_item)
+                permission_sets.append(permission_sets_item)
 
-        default_self_trade_prevention_mode = self.default_self_trade_prevention_mode.value
+        _default_self_trade_prevention_mode_out: Any = self.default_self_trade_prevention_mode
+        default_self_trade_prevention_mode: str | Unset = UNSET
+        if not isinstance(_default_self_trade_prevention_mode_out, Unset):
+            default_self_trade_prevention_mode = _default_self_trade_prevention_mode_out.value
 
-        allowed_self_trade_prevention_modes = []
-        for allowed_self_trade_prevention_modes_item_data in self.allowed_self_trade_prevention_modes:
-            allowed_self_trade_prevention_modes_item = allowed_self_trade_prevention_modes_item_data.value
-            allowed_self_trade_prevention_modes.append(allowed_self_trade_prevention_modes_item)
+        _allowed_self_trade_prevention_modes_out: Any = self.allowed_self_trade_prevention_modes
+        allowed_self_trade_prevention_modes: list[str] | Unset = UNSET
+        if not isinstance(_allowed_self_trade_prevention_modes_out, Unset):
+            allowed_self_trade_prevention_modes = []
+            for allowed_self_trade_prevention_modes_item_data in _allowed_self_trade_prevention_modes_out:
+                allowed_self_trade_prevention_modes_item = allowed_self_trade_prevention_modes_item_data.value
+                allowed_self_trade_prevention_modes.append(allowed_self_trade_prevention_modes_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["status"] = status
-        field_dict["baseAsset"] = base_asset
-        field_dict["baseAssetPrecision"] = base_asset_precision
-        field_dict["quoteAsset"] = quote_asset
-        field_dict["quotePrecision"] = quote_precision
-        field_dict["quoteAssetPrecision"] = quote_asset_precision
-        field_dict["baseCommissionPrecision"] = base_commission_precision
-        field_dict["quoteCommissionPrecision"] = quote_commission_precision
-        field_dict["orderTypes"] = order_types
-        field_dict["icebergAllowed"] = iceberg_allowed
-        field_dict["ocoAllowed"] = oco_allowed
-        field_dict["otoAllowed"] = oto_allowed
-        field_dict["opoAllowed"] = opo_allowed
-        field_dict["quoteOrderQtyMarketAllowed"] = quote_order_qty_market_allowed
-        field_dict["allowTrailingStop"] = allow_trailing_stop
-        field_dict["cancelReplaceAllowed"] = cancel_replace_allowed
-        field_dict["amendAllowed"] = amend_allowed
-        field_dict["pegInstructionsAllowed"] = peg_instructions_allowed
-        field_dict["isSpotTradingAllowed"] = is_spot_trading_allowed
-        field_dict["isMarginTradingAllowed"] = is_margin_trading_allowed
-        field_dict["filters"] = filters
-        field_dict["permissions"] = permissions
-        field_dict["permissionSets"] = permission_sets
-        field_dict["defaultSelfTradePreventionMode"] = default_self_trade_prevention_mode
-        field_dict["allowedSelfTradePreventionModes"] = allowed_self_trade_prevention_modes
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(status, Unset):
+            field_dict["status"] = status
+        if not isinstance(base_asset, Unset):
+            field_dict["baseAsset"] = base_asset
+        if not isinstance(base_asset_precision, Unset):
+            field_dict["baseAssetPrecision"] = base_asset_precision
+        if not isinstance(quote_asset, Unset):
+            field_dict["quoteAsset"] = quote_asset
+        if not isinstance(quote_precision, Unset):
+            field_dict["quotePrecision"] = quote_precision
+        if not isinstance(quote_asset_precision, Unset):
+            field_dict["quoteAssetPrecision"] = quote_asset_precision
+        if not isinstance(base_commission_precision, Unset):
+            field_dict["baseCommissionPrecision"] = base_commission_precision
+        if not isinstance(quote_commission_precision, Unset):
+            field_dict["quoteCommissionPrecision"] = quote_commission_precision
+        if not isinstance(order_types, Unset):
+            field_dict["orderTypes"] = order_types
+        if not isinstance(iceberg_allowed, Unset):
+            field_dict["icebergAllowed"] = iceberg_allowed
+        if not isinstance(oco_allowed, Unset):
+            field_dict["ocoAllowed"] = oco_allowed
+        if not isinstance(oto_allowed, Unset):
+            field_dict["otoAllowed"] = oto_allowed
+        if not isinstance(opo_allowed, Unset):
+            field_dict["opoAllowed"] = opo_allowed
+        if not isinstance(quote_order_qty_market_allowed, Unset):
+            field_dict["quoteOrderQtyMarketAllowed"] = quote_order_qty_market_allowed
+        if not isinstance(allow_trailing_stop, Unset):
+            field_dict["allowTrailingStop"] = allow_trailing_stop
+        if not isinstance(cancel_replace_allowed, Unset):
+            field_dict["cancelReplaceAllowed"] = cancel_replace_allowed
+        if not isinstance(amend_allowed, Unset):
+            field_dict["amendAllowed"] = amend_allowed
+        if not isinstance(peg_instructions_allowed, Unset):
+            field_dict["pegInstructionsAllowed"] = peg_instructions_allowed
+        if not isinstance(is_spot_trading_allowed, Unset):
+            field_dict["isSpotTradingAllowed"] = is_spot_trading_allowed
+        if not isinstance(is_margin_trading_allowed, Unset):
+            field_dict["isMarginTradingAllowed"] = is_margin_trading_allowed
+        if not isinstance(filters, Unset):
+            field_dict["filters"] = filters
+        if not isinstance(permissions, Unset):
+            field_dict["permissions"] = permissions
+        if not isinstance(permission_sets, Unset):
+            field_dict["permissionSets"] = permission_sets
+        if not isinstance(default_self_trade_prevention_mode, Unset):
+            field_dict["defaultSelfTradePreventionMode"] = default_self_trade_prevention_mode
+        if not isinstance(allowed_self_trade_prevention_modes, Unset):
+            field_dict["allowedSelfTradePreventionModes"] = allowed_self_trade_prevention_modes
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.symbol_filter import SymbolFilter  # noqa: PLC0415
 
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        status = enum_from_wire(SymbolStatus, d.pop("status"))
+        status = read_enum(SymbolStatus, d.pop("status", UNSET), _path, "status")
 
-        base_asset = d.pop("baseAsset")
+        base_asset = d.pop("baseAsset", UNSET)
+        if type(base_asset) is not str:
+            base_asset = unexpected(base_asset, "string", _path, "baseAsset")
 
-        base_asset_precision = d.pop("baseAssetPrecision")
+        base_asset_precision = d.pop("baseAssetPrecision", UNSET)
+        if type(base_asset_precision) is not int:
+            base_asset_precision = unexpected(base_asset_precision, "integer", _path, "baseAssetPrecision")
 
-        quote_asset = d.pop("quoteAsset")
+        quote_asset = d.pop("quoteAsset", UNSET)
+        if type(quote_asset) is not str:
+            quote_asset = unexpected(quote_asset, "string", _path, "quoteAsset")
 
-        quote_precision = d.pop("quotePrecision")
+        quote_precision = d.pop("quotePrecision", UNSET)
+        if type(quote_precision) is not int:
+            quote_precision = unexpected(quote_precision, "integer", _path, "quotePrecision")
 
-        quote_asset_precision = d.pop("quoteAssetPrecision")
+        quote_asset_precision = d.pop("quoteAssetPrecision", UNSET)
+        if type(quote_asset_precision) is not int:
+            quote_asset_precision = unexpected(quote_asset_precision, "integer", _path, "quoteAssetPrecision")
 
-        base_commission_precision = d.pop("baseCommissionPrecision")
-
-        quote_commission_precision = d.pop("quoteCommissionPrecision")
-
-        order_types = []
-        _order_types = d.pop("orderTypes")
-        for order_types_item_data in _order_types:
-            order_types_item = enum_from_wire(OrderType, order_types_item_data)
-
-            order_types.append(order_types_item)
-
-        iceberg_allowed = d.pop("icebergAllowed")
-
-        oco_allowed = d.pop("ocoAllowed")
-
-        oto_allowed = d.pop("otoAllowed")
-
-        opo_allowed = d.pop("opoAllowed")
-
-        quote_order_qty_market_allowed = d.pop("quoteOrderQtyMarketAllowed")
-
-        allow_trailing_stop = d.pop("allowTrailingStop")
-
-        cancel_replace_allowed = d.pop("cancelReplaceAllowed")
-
-        amend_allowed = d.pop("amendAllowed")
-
-        peg_instructions_allowed = d.pop("pegInstructionsAllowed")
-
-        is_spot_trading_allowed = d.pop("isSpotTradingAllowed")
-
-        is_margin_trading_allowed = d.pop("isMarginTradingAllowed")
-
-        filters = []
-        _filters = d.pop("filters")
-        for filters_item_data in _filters:
-            filters_item = SymbolFilter.from_dict(filters_item_data)
-
-            filters.append(filters_item)
-
-        permissions = []
-        _permissions = d.pop("permissions")
-        for permissions_item_data in _permissions:
-            permissions_item = enum_from_wire(Permission, permissions_item_data)
-
-            permissions.append(permissions_item)
-
-        permission_sets = []
-        _permission_sets = d.pop("permissionSets")
-        for permission_sets_item_data in _permission_sets:
-            permission_sets_item = []
-            _permission_sets_item = permission_sets_item_data
-            for permission_sets_item_item_data in _permission_sets_item:
-                permission_sets_item_item = enum_from_wire(Permission, permission_sets_item_item_data)
-
-                permission_sets_item.append(permission_sets_item_item)
-
-            permission_sets.append(permission_sets_item)
-
-        default_self_trade_prevention_mode = enum_from_wire(
-            SelfTradePreventionMode, d.pop("defaultSelfTradePreventionMode")
-        )
-
-        allowed_self_trade_prevention_modes = []
-        _allowed_self_trade_prevention_modes = d.pop("allowedSelfTradePreventionModes")
-        for allowed_self_trade_prevention_modes_item_data in _allowed_self_trade_prevention_modes:
-            allowed_self_trade_prevention_modes_item = enum_from_wire(
-                SelfTradePreventionMode, allowed_self_trade_prevention_modes_item_data
+        base_commission_precision = d.pop("baseCommissionPrecision", UNSET)
+        if type(base_commission_precision) is not int:
+            base_commission_precision = unexpected(
+                base_commission_precision, "integer", _path, "baseCommissionPrecision"
             )
 
-            allowed_self_trade_prevention_modes.append(allowed_self_trade_prevention_modes_item)
+        quote_commission_precision = d.pop("quoteCommissionPrecision", UNSET)
+        if type(quote_commission_precision) is not int:
+            quote_commission_precision = unexpected(
+                quote_commission_precision, "integer", _path, "quoteCommissionPrecision"
+            )
+
+        _order_types = d.pop("orderTypes", UNSET)
+        order_types: list[OrderType]
+        if isinstance(_order_types, list):
+            order_types_path = f"{_path}.orderTypes"
+            order_types = []
+            for order_types_index, order_types_item_data in enumerate(_order_types):
+                order_types_item = read_enum(
+                    OrderType, order_types_item_data, order_types_path, order_types_index
+                )
+
+                order_types.append(order_types_item)
+        else:
+            order_types = unexpected(_order_types, "array", _path, "orderTypes")
+
+        iceberg_allowed = d.pop("icebergAllowed", UNSET)
+        if type(iceberg_allowed) is not bool:
+            iceberg_allowed = unexpected(iceberg_allowed, "boolean", _path, "icebergAllowed")
+
+        oco_allowed = d.pop("ocoAllowed", UNSET)
+        if type(oco_allowed) is not bool:
+            oco_allowed = unexpected(oco_allowed, "boolean", _path, "ocoAllowed")
+
+        oto_allowed = d.pop("otoAllowed", UNSET)
+        if type(oto_allowed) is not bool:
+            oto_allowed = unexpected(oto_allowed, "boolean", _path, "otoAllowed")
+
+        opo_allowed = d.pop("opoAllowed", UNSET)
+        if type(opo_allowed) is not bool:
+            opo_allowed = unexpected(opo_allowed, "boolean", _path, "opoAllowed")
+
+        quote_order_qty_market_allowed = d.pop("quoteOrderQtyMarketAllowed", UNSET)
+        if type(quote_order_qty_market_allowed) is not bool:
+            quote_order_qty_market_allowed = unexpected(
+                quote_order_qty_market_allowed, "boolean", _path, "quoteOrderQtyMarketAllowed"
+            )
+
+        allow_trailing_stop = d.pop("allowTrailingStop", UNSET)
+        if type(allow_trailing_stop) is not bool:
+            allow_trailing_stop = unexpected(allow_trailing_stop, "boolean", _path, "allowTrailingStop")
+
+        cancel_replace_allowed = d.pop("cancelReplaceAllowed", UNSET)
+        if type(cancel_replace_allowed) is not bool:
+            cancel_replace_allowed = unexpected(
+                cancel_replace_allowed, "boolean", _path, "cancelReplaceAllowed"
+            )
+
+        amend_allowed = d.pop("amendAllowed", UNSET)
+        if type(amend_allowed) is not bool:
+            amend_allowed = unexpected(amend_allowed, "boolean", _path, "amendAllowed")
+
+        peg_instructions_allowed = d.pop("pegInstructionsAllowed", UNSET)
+        if type(peg_instructions_allowed) is not bool:
+            peg_instructions_allowed = unexpected(
+                peg_instructions_allowed, "boolean", _path, "pegInstructionsAllowed"
+            )
+
+        is_spot_trading_allowed = d.pop("isSpotTradingAllowed", UNSET)
+        if type(is_spot_trading_allowed) is not bool:
+            is_spot_trading_allowed = unexpected(
+                is_spot_trading_allowed, "boolean", _path, "isSpotTradingAllowed"
+            )
+
+        is_margin_trading_allowed = d.pop("isMarginTradingAllowed", UNSET)
+        if type(is_margin_trading_allowed) is not bool:
+            is_margin_trading_allowed = unexpected(
+                is_margin_trading_allowed, "boolean", _path, "isMarginTradingAllowed"
+            )
+
+        _filters = d.pop("filters", UNSET)
+        filters: list[SymbolFilter]
+        if isinstance(_filters, list):
+            filters_path = f"{_path}.filters"
+            filters = []
+            for filters_index, filters_item_data in enumerate(_filters):
+                _filters_item = filters_item_data
+                if isinstance(_filters_item, dict):
+                    filters_item = SymbolFilter.from_dict(_filters_item, join(filters_path, filters_index))
+                else:
+                    filters_item = unexpected(_filters_item, "object", filters_path, filters_index)
+
+                filters.append(filters_item)
+        else:
+            filters = unexpected(_filters, "array", _path, "filters")
+
+        _permissions = d.pop("permissions", UNSET)
+        permissions: list[Permission]
+        if isinstance(_permissions, list):
+            permissions_path = f"{_path}.permissions"
+            permissions = []
+            for permissions_index, permissions_item_data in enumerate(_permissions):
+                permissions_item = read_enum(
+                    Permission, permissions_item_data, permissions_path, permissions_index
+                )
+
+                permissions.append(permissions_item)
+        else:
+            permissions = unexpected(_permissions, "array", _path, "permissions")
+
+        _permission_sets = d.pop("permissionSets", UNSET)
+        permission_sets: list[list[Permission]]
+        if isinstance(_permission_sets, list):
+            permission_sets_path = f"{_path}.permissionSets"
+            permission_sets = []
+            for permission_sets_index, permission_sets_item_data in enumerate(_permission_sets):
+                _permission_sets_item = permission_sets_item_data
+                permission_sets_item: list[Permission]
+                if isinstance(_permission_sets_item, list):
+                    permission_sets_item_path = join(permission_sets_path, permission_sets_index)
+                    permission_sets_item = []
+                    for permission_sets_item_index, permission_sets_item_item_data in enumerate(
+                        _permission_sets_item
+                    ):
+                        permission_sets_item_item = read_enum(
+                            Permission,
+                            permission_sets_item_item_data,
+                            permission_sets_item_path,
+                            permission_sets_item_index,
+                        )
+
+                        permission_sets_item.append(permission_sets_item_item)
+                else:
+                    permission_sets_item = unexpected(
+                        _permission_sets_item, "array", permission_sets_path, permission_sets_index
+                    )
+
+                permission_sets.append(permission_sets_item)
+        else:
+            permission_sets = unexpected(_permission_sets, "array", _path, "permissionSets")
+
+        default_self_trade_prevention_mode = read_enum(
+            SelfTradePreventionMode,
+            d.pop("defaultSelfTradePreventionMode", UNSET),
+            _path,
+            "defaultSelfTradePreventionMode",
+        )
+
+        _allowed_self_trade_prevention_modes = d.pop("allowedSelfTradePreventionModes", UNSET)
+        allowed_self_trade_prevention_modes: list[SelfTradePreventionMode]
+        if isinstance(_allowed_self_trade_prevention_modes, list):
+            allowed_self_trade_prevention_modes_path = f"{_path}.allowedSelfTradePreventionModes"
+            allowed_self_trade_prevention_modes = []
+            for (
+                allowed_self_trade_prevention_modes_index,
+                allowed_self_trade_prevention_modes_item_data,
+            ) in enumerate(_allowed_self_trade_prevention_modes):
+                allowed_self_trade_prevention_modes_item = read_enum(
+                    SelfTradePreventionMode,
+                    allowed_self_trade_prevention_modes_item_data,
+                    allowed_self_trade_prevention_modes_path,
+                    allowed_self_trade_prevention_modes_index,
+                )
+
+                allowed_self_trade_prevention_modes.append(allowed_self_trade_prevention_modes_item)
+        else:
+            allowed_self_trade_prevention_modes = unexpected(
+                _allowed_self_trade_prevention_modes, "array", _path, "allowedSelfTradePreventionModes"
+            )
 
         _model = cls(
             symbol=symbol,
@@ -305,6 +551,8 @@ class SymbolInfo:
             default_self_trade_prevention_mode=default_self_trade_prevention_mode,
             allowed_self_trade_prevention_modes=allowed_self_trade_prevention_modes,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

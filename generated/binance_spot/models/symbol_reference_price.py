@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="SymbolReferencePrice")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="SymbolReferencePrice")
 @_attrs_define
 class SymbolReferencePrice:
     """A symbol's reference price at a moment.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
 
     Attributes:
         symbol (str):
@@ -27,53 +31,83 @@ class SymbolReferencePrice:
     symbol: str
     reference_price: Decimal | None
     timestamp: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "referencePrice",
+            "timestamp",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "referencePrice",
+            "timestamp",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        reference_price: None | str
-        if isinstance(self.reference_price, Decimal):
-            reference_price = decimal_to_wire(self.reference_price, "referencePrice_type_0")
+        _reference_price_out: Any = self.reference_price
+        reference_price: None | str | Unset
+        if isinstance(_reference_price_out, Unset):
+            reference_price = UNSET
+        elif isinstance(_reference_price_out, Decimal):
+            reference_price = decimal_to_wire(_reference_price_out, "referencePrice_type_0")
         else:
-            reference_price = self.reference_price
+            reference_price = _reference_price_out
 
-        timestamp = self.timestamp
+        _timestamp_out: Any = self.timestamp
+        timestamp = _timestamp_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["referencePrice"] = reference_price
-        field_dict["timestamp"] = timestamp
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(reference_price, Unset):
+            field_dict["referencePrice"] = reference_price
+        if not isinstance(timestamp, Unset):
+            field_dict["timestamp"] = timestamp
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        def _parse_reference_price(data: object) -> Decimal | None:
+        def _parse_reference_price(data: object, _path: str, _key: str | int | None) -> Decimal | None:
+            result: Decimal | None
             if data is None:
                 return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                reference_price_type_0 = decimal_from_wire(data)
+            reference_price_type_0 = read_decimal(data, _path, _key)
 
-                return reference_price_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Decimal | None, data)
+            result = reference_price_type_0
+            return result
 
-        reference_price = _parse_reference_price(d.pop("referencePrice"))
+        reference_price = _parse_reference_price(d.pop("referencePrice", UNSET), _path, "referencePrice")
 
-        timestamp = d.pop("timestamp")
+        timestamp = d.pop("timestamp", UNSET)
+        if type(timestamp) is not int:
+            timestamp = unexpected(timestamp, "integer", _path, "timestamp")
 
         _model = cls(
             symbol=symbol,
             reference_price=reference_price,
             timestamp=timestamp,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.transfer_status import TransferStatus
 from ..models.transfer_type import TransferType
-from ..types import decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="Transfer")
 
@@ -19,6 +20,9 @@ T = TypeVar("T", bound="Transfer")
 @_attrs_define
 class Transfer:
     """A universal transfer.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
 
     Attributes:
         asset (str):
@@ -37,45 +41,95 @@ class Transfer:
     status: TransferStatus
     tran_id: int
     timestamp: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "asset",
+            "amount",
+            "type",
+            "status",
+            "tranId",
+            "timestamp",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "asset",
+            "amount",
+            "type",
+            "status",
+            "tranId",
+            "timestamp",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        asset = self.asset
+        _asset_out: Any = self.asset
+        asset = _asset_out
 
-        amount = decimal_to_wire(self.amount, "amount")
+        _amount_out: Any = self.amount
+        amount: str | Unset = UNSET
+        if not isinstance(_amount_out, Unset):
+            amount = decimal_to_wire(_amount_out, "amount")
 
-        type_ = self.type_.value
+        _type__out: Any = self.type_
+        type_: str | Unset = UNSET
+        if not isinstance(_type__out, Unset):
+            type_ = _type__out.value
 
-        status = self.status.value
+        _status_out: Any = self.status
+        status: str | Unset = UNSET
+        if not isinstance(_status_out, Unset):
+            status = _status_out.value
 
-        tran_id = self.tran_id
+        _tran_id_out: Any = self.tran_id
+        tran_id = _tran_id_out
 
-        timestamp = self.timestamp
+        _timestamp_out: Any = self.timestamp
+        timestamp = _timestamp_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["asset"] = asset
-        field_dict["amount"] = amount
-        field_dict["type"] = type_
-        field_dict["status"] = status
-        field_dict["tranId"] = tran_id
-        field_dict["timestamp"] = timestamp
+        if not isinstance(asset, Unset):
+            field_dict["asset"] = asset
+        if not isinstance(amount, Unset):
+            field_dict["amount"] = amount
+        if not isinstance(type_, Unset):
+            field_dict["type"] = type_
+        if not isinstance(status, Unset):
+            field_dict["status"] = status
+        if not isinstance(tran_id, Unset):
+            field_dict["tranId"] = tran_id
+        if not isinstance(timestamp, Unset):
+            field_dict["timestamp"] = timestamp
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        asset = d.pop("asset")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        asset = d.pop("asset", UNSET)
+        if type(asset) is not str:
+            asset = unexpected(asset, "string", _path, "asset")
 
-        amount = decimal_from_wire(d.pop("amount"))
+        amount = read_decimal(d.pop("amount", UNSET), _path, "amount")
 
-        type_ = enum_from_wire(TransferType, d.pop("type"))
+        type_ = read_enum(TransferType, d.pop("type", UNSET), _path, "type")
 
-        status = enum_from_wire(TransferStatus, d.pop("status"))
+        status = read_enum(TransferStatus, d.pop("status", UNSET), _path, "status")
 
-        tran_id = d.pop("tranId")
+        tran_id = d.pop("tranId", UNSET)
+        if type(tran_id) is not int:
+            tran_id = unexpected(tran_id, "integer", _path, "tranId")
 
-        timestamp = d.pop("timestamp")
+        timestamp = d.pop("timestamp", UNSET)
+        if type(timestamp) is not int:
+            timestamp = unexpected(timestamp, "integer", _path, "timestamp")
 
         _model = cls(
             asset=asset,
@@ -85,6 +139,8 @@ class Transfer:
             tran_id=tran_id,
             timestamp=timestamp,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

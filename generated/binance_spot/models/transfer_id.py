@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from .._shape import extra_fields, object_from_wire, unexpected
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TransferId")
 
@@ -14,29 +17,54 @@ T = TypeVar("T", bound="TransferId")
 @_attrs_define
 class TransferId:
     """
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
+
     Attributes:
         tran_id (int): The transfer id.
     """
 
     tran_id: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "tranId",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "tranId",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        tran_id = self.tran_id
+        _tran_id_out: Any = self.tran_id
+        tran_id = _tran_id_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["tranId"] = tran_id
+        if not isinstance(tran_id, Unset):
+            field_dict["tranId"] = tran_id
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        tran_id = d.pop("tranId")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        tran_id = d.pop("tranId", UNSET)
+        if type(tran_id) is not int:
+            tran_id = unexpected(tran_id, "integer", _path, "tranId")
 
         _model = cls(
             tran_id=tran_id,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, join, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,6 +22,9 @@ T = TypeVar("T", bound="TransferPage")
 class TransferPage:
     """One page of universal transfers; `rows` is left out when there are none.
 
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_spot._shape``).
+
     Attributes:
         total (int): How many transfers match, over all pages.
         rows (list[Transfer] | Unset):
@@ -28,10 +32,24 @@ class TransferPage:
 
     total: int
     rows: list[Transfer] | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "total",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "total",
+            "rows",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        total = self.total
+        _total_out: Any = self.total
+        total = _total_out
 
         rows: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.rows, Unset):
@@ -42,31 +60,49 @@ class TransferPage:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["total"] = total
+        if not isinstance(total, Unset):
+            field_dict["total"] = total
         if rows is not UNSET:
             field_dict["rows"] = rows
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.transfer import Transfer  # noqa: PLC0415
 
-        d = dict(src_dict)
-        total = d.pop("total")
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        total = d.pop("total", UNSET)
+        if type(total) is not int:
+            total = unexpected(total, "integer", _path, "total")
 
         _rows = d.pop("rows", UNSET)
-        rows: list[Transfer] | Unset = UNSET
-        if _rows is not UNSET:
+        rows: list[Transfer] | Unset
+        if isinstance(_rows, list):
+            rows_path = f"{_path}.rows"
             rows = []
-            for rows_item_data in _rows:
-                rows_item = Transfer.from_dict(rows_item_data)
+            for rows_index, rows_item_data in enumerate(_rows):
+                _rows_item = rows_item_data
+                if isinstance(_rows_item, dict):
+                    rows_item = Transfer.from_dict(_rows_item, join(rows_path, rows_index))
+                else:
+                    rows_item = unexpected(_rows_item, "object", rows_path, rows_index)
 
                 rows.append(rows_item)
+        elif _rows is UNSET:
+            rows = UNSET
+        else:
+            rows = unexpected(_rows, "array", _path, "rows")
 
         _model = cls(
             total=total,
             rows=rows,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="WindowTicker")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="WindowTicker")
 class WindowTicker:
     """Price change statistics over a trading day or a rolling window. The fields that are not required are left out when
     `type=MINI`.
+
+        Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+        value as it came (another type), and the departure is recorded (``binance_spot._shape``).
 
         Attributes:
             symbol (str):
@@ -52,32 +56,93 @@ class WindowTicker:
     price_change: Decimal | Unset = UNSET
     price_change_percent: Decimal | Unset = UNSET
     weighted_avg_price: Decimal | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "openPrice",
+            "highPrice",
+            "lowPrice",
+            "lastPrice",
+            "volume",
+            "quoteVolume",
+            "openTime",
+            "closeTime",
+            "firstId",
+            "lastId",
+            "count",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "openPrice",
+            "highPrice",
+            "lowPrice",
+            "lastPrice",
+            "volume",
+            "quoteVolume",
+            "openTime",
+            "closeTime",
+            "firstId",
+            "lastId",
+            "count",
+            "priceChange",
+            "priceChangePercent",
+            "weightedAvgPrice",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        open_price = decimal_to_wire(self.open_price, "openPrice")
+        _open_price_out: Any = self.open_price
+        open_price: str | Unset = UNSET
+        if not isinstance(_open_price_out, Unset):
+            open_price = decimal_to_wire(_open_price_out, "openPrice")
 
-        high_price = decimal_to_wire(self.high_price, "highPrice")
+        _high_price_out: Any = self.high_price
+        high_price: str | Unset = UNSET
+        if not isinstance(_high_price_out, Unset):
+            high_price = decimal_to_wire(_high_price_out, "highPrice")
 
-        low_price = decimal_to_wire(self.low_price, "lowPrice")
+        _low_price_out: Any = self.low_price
+        low_price: str | Unset = UNSET
+        if not isinstance(_low_price_out, Unset):
+            low_price = decimal_to_wire(_low_price_out, "lowPrice")
 
-        last_price = decimal_to_wire(self.last_price, "lastPrice")
+        _last_price_out: Any = self.last_price
+        last_price: str | Unset = UNSET
+        if not isinstance(_last_price_out, Unset):
+            last_price = decimal_to_wire(_last_price_out, "lastPrice")
 
-        volume = decimal_to_wire(self.volume, "volume")
+        _volume_out: Any = self.volume
+        volume: str | Unset = UNSET
+        if not isinstance(_volume_out, Unset):
+            volume = decimal_to_wire(_volume_out, "volume")
 
-        quote_volume = decimal_to_wire(self.quote_volume, "quoteVolume")
+        _quote_volume_out: Any = self.quote_volume
+        quote_volume: str | Unset = UNSET
+        if not isinstance(_quote_volume_out, Unset):
+            quote_volume = decimal_to_wire(_quote_volume_out, "quoteVolume")
 
-        open_time = self.open_time
+        _open_time_out: Any = self.open_time
+        open_time = _open_time_out
 
-        close_time = self.close_time
+        _close_time_out: Any = self.close_time
+        close_time = _close_time_out
 
-        first_id = self.first_id
+        _first_id_out: Any = self.first_id
+        first_id = _first_id_out
 
-        last_id = self.last_id
+        _last_id_out: Any = self.last_id
+        last_id = _last_id_out
 
-        count = self.count
+        _count_out: Any = self.count
+        count = _count_out
 
         price_change: str | Unset = UNSET
         if not isinstance(self.price_change, Unset):
@@ -93,18 +158,30 @@ class WindowTicker:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["openPrice"] = open_price
-        field_dict["highPrice"] = high_price
-        field_dict["lowPrice"] = low_price
-        field_dict["lastPrice"] = last_price
-        field_dict["volume"] = volume
-        field_dict["quoteVolume"] = quote_volume
-        field_dict["openTime"] = open_time
-        field_dict["closeTime"] = close_time
-        field_dict["firstId"] = first_id
-        field_dict["lastId"] = last_id
-        field_dict["count"] = count
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(open_price, Unset):
+            field_dict["openPrice"] = open_price
+        if not isinstance(high_price, Unset):
+            field_dict["highPrice"] = high_price
+        if not isinstance(low_price, Unset):
+            field_dict["lowPrice"] = low_price
+        if not isinstance(last_price, Unset):
+            field_dict["lastPrice"] = last_price
+        if not isinstance(volume, Unset):
+            field_dict["volume"] = volume
+        if not isinstance(quote_volume, Unset):
+            field_dict["quoteVolume"] = quote_volume
+        if not isinstance(open_time, Unset):
+            field_dict["openTime"] = open_time
+        if not isinstance(close_time, Unset):
+            field_dict["closeTime"] = close_time
+        if not isinstance(first_id, Unset):
+            field_dict["firstId"] = first_id
+        if not isinstance(last_id, Unset):
+            field_dict["lastId"] = last_id
+        if not isinstance(count, Unset):
+            field_dict["count"] = count
         if price_change is not UNSET:
             field_dict["priceChange"] = price_change
         if price_change_percent is not UNSET:
@@ -114,52 +191,57 @@ class WindowTicker:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
-
-        open_price = decimal_from_wire(d.pop("openPrice"))
-
-        high_price = decimal_from_wire(d.pop("highPrice"))
-
-        low_price = decimal_from_wire(d.pop("lowPrice"))
-
-        last_price = decimal_from_wire(d.pop("lastPrice"))
-
-        volume = decimal_from_wire(d.pop("volume"))
-
-        quote_volume = decimal_from_wire(d.pop("quoteVolume"))
-
-        open_time = d.pop("openTime")
-
-        close_time = d.pop("closeTime")
-
-        first_id = d.pop("firstId")
-
-        last_id = d.pop("lastId")
-
-        count = d.pop("count")
-
-        _price_change = d.pop("priceChange", UNSET)
-        price_change: Decimal | Unset
-        if isinstance(_price_change, Unset):
-            price_change = UNSET
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            price_change = decimal_from_wire(_price_change)
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        _price_change_percent = d.pop("priceChangePercent", UNSET)
-        price_change_percent: Decimal | Unset
-        if isinstance(_price_change_percent, Unset):
-            price_change_percent = UNSET
-        else:
-            price_change_percent = decimal_from_wire(_price_change_percent)
+        open_price = read_decimal(d.pop("openPrice", UNSET), _path, "openPrice")
 
-        _weighted_avg_price = d.pop("weightedAvgPrice", UNSET)
-        weighted_avg_price: Decimal | Unset
-        if isinstance(_weighted_avg_price, Unset):
-            weighted_avg_price = UNSET
-        else:
-            weighted_avg_price = decimal_from_wire(_weighted_avg_price)
+        high_price = read_decimal(d.pop("highPrice", UNSET), _path, "highPrice")
+
+        low_price = read_decimal(d.pop("lowPrice", UNSET), _path, "lowPrice")
+
+        last_price = read_decimal(d.pop("lastPrice", UNSET), _path, "lastPrice")
+
+        volume = read_decimal(d.pop("volume", UNSET), _path, "volume")
+
+        quote_volume = read_decimal(d.pop("quoteVolume", UNSET), _path, "quoteVolume")
+
+        open_time = d.pop("openTime", UNSET)
+        if type(open_time) is not int:
+            open_time = unexpected(open_time, "integer", _path, "openTime")
+
+        close_time = d.pop("closeTime", UNSET)
+        if type(close_time) is not int:
+            close_time = unexpected(close_time, "integer", _path, "closeTime")
+
+        first_id = d.pop("firstId", UNSET)
+        if type(first_id) is not int:
+            first_id = unexpected(first_id, "integer", _path, "firstId")
+
+        last_id = d.pop("lastId", UNSET)
+        if type(last_id) is not int:
+            last_id = unexpected(last_id, "integer", _path, "lastId")
+
+        count = d.pop("count", UNSET)
+        if type(count) is not int:
+            count = unexpected(count, "integer", _path, "count")
+
+        price_change = read_decimal(d.pop("priceChange", UNSET), _path, "priceChange", False, False, False)
+
+        price_change_percent = read_decimal(
+            d.pop("priceChangePercent", UNSET), _path, "priceChangePercent", False, False, False
+        )
+
+        weighted_avg_price = read_decimal(
+            d.pop("weightedAvgPrice", UNSET), _path, "weightedAvgPrice", False, False, False
+        )
 
         _model = cls(
             symbol=symbol,
@@ -178,6 +260,8 @@ class WindowTicker:
             price_change_percent=price_change_percent,
             weighted_avg_price=weighted_avg_price,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AccountConfig")
@@ -16,6 +17,9 @@ T = TypeVar("T", bound="AccountConfig")
 @_attrs_define
 class AccountConfig:
     """Account settings.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         fee_tier (int):
@@ -36,56 +40,115 @@ class AccountConfig:
     multi_assets_margin: bool
     trade_group_id: int
     update_time: int | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "feeTier",
+            "canTrade",
+            "canDeposit",
+            "canWithdraw",
+            "dualSidePosition",
+            "multiAssetsMargin",
+            "tradeGroupId",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "feeTier",
+            "canTrade",
+            "canDeposit",
+            "canWithdraw",
+            "dualSidePosition",
+            "multiAssetsMargin",
+            "tradeGroupId",
+            "updateTime",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        fee_tier = self.fee_tier
+        _fee_tier_out: Any = self.fee_tier
+        fee_tier = _fee_tier_out
 
-        can_trade = self.can_trade
+        _can_trade_out: Any = self.can_trade
+        can_trade = _can_trade_out
 
-        can_deposit = self.can_deposit
+        _can_deposit_out: Any = self.can_deposit
+        can_deposit = _can_deposit_out
 
-        can_withdraw = self.can_withdraw
+        _can_withdraw_out: Any = self.can_withdraw
+        can_withdraw = _can_withdraw_out
 
-        dual_side_position = self.dual_side_position
+        _dual_side_position_out: Any = self.dual_side_position
+        dual_side_position = _dual_side_position_out
 
-        multi_assets_margin = self.multi_assets_margin
+        _multi_assets_margin_out: Any = self.multi_assets_margin
+        multi_assets_margin = _multi_assets_margin_out
 
-        trade_group_id = self.trade_group_id
+        _trade_group_id_out: Any = self.trade_group_id
+        trade_group_id = _trade_group_id_out
 
         update_time = self.update_time
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["feeTier"] = fee_tier
-        field_dict["canTrade"] = can_trade
-        field_dict["canDeposit"] = can_deposit
-        field_dict["canWithdraw"] = can_withdraw
-        field_dict["dualSidePosition"] = dual_side_position
-        field_dict["multiAssetsMargin"] = multi_assets_margin
-        field_dict["tradeGroupId"] = trade_group_id
+        if not isinstance(fee_tier, Unset):
+            field_dict["feeTier"] = fee_tier
+        if not isinstance(can_trade, Unset):
+            field_dict["canTrade"] = can_trade
+        if not isinstance(can_deposit, Unset):
+            field_dict["canDeposit"] = can_deposit
+        if not isinstance(can_withdraw, Unset):
+            field_dict["canWithdraw"] = can_withdraw
+        if not isinstance(dual_side_position, Unset):
+            field_dict["dualSidePosition"] = dual_side_position
+        if not isinstance(multi_assets_margin, Unset):
+            field_dict["multiAssetsMargin"] = multi_assets_margin
+        if not isinstance(trade_group_id, Unset):
+            field_dict["tradeGroupId"] = trade_group_id
         if update_time is not UNSET:
             field_dict["updateTime"] = update_time
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        fee_tier = d.pop("feeTier")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        fee_tier = d.pop("feeTier", UNSET)
+        if type(fee_tier) is not int:
+            fee_tier = unexpected(fee_tier, "integer", _path, "feeTier")
 
-        can_trade = d.pop("canTrade")
+        can_trade = d.pop("canTrade", UNSET)
+        if type(can_trade) is not bool:
+            can_trade = unexpected(can_trade, "boolean", _path, "canTrade")
 
-        can_deposit = d.pop("canDeposit")
+        can_deposit = d.pop("canDeposit", UNSET)
+        if type(can_deposit) is not bool:
+            can_deposit = unexpected(can_deposit, "boolean", _path, "canDeposit")
 
-        can_withdraw = d.pop("canWithdraw")
+        can_withdraw = d.pop("canWithdraw", UNSET)
+        if type(can_withdraw) is not bool:
+            can_withdraw = unexpected(can_withdraw, "boolean", _path, "canWithdraw")
 
-        dual_side_position = d.pop("dualSidePosition")
+        dual_side_position = d.pop("dualSidePosition", UNSET)
+        if type(dual_side_position) is not bool:
+            dual_side_position = unexpected(dual_side_position, "boolean", _path, "dualSidePosition")
 
-        multi_assets_margin = d.pop("multiAssetsMargin")
+        multi_assets_margin = d.pop("multiAssetsMargin", UNSET)
+        if type(multi_assets_margin) is not bool:
+            multi_assets_margin = unexpected(multi_assets_margin, "boolean", _path, "multiAssetsMargin")
 
-        trade_group_id = d.pop("tradeGroupId")
+        trade_group_id = d.pop("tradeGroupId", UNSET)
+        if type(trade_group_id) is not int:
+            trade_group_id = unexpected(trade_group_id, "integer", _path, "tradeGroupId")
 
         update_time = d.pop("updateTime", UNSET)
+        if type(update_time) is not int and update_time is not UNSET:
+            update_time = unexpected(update_time, "integer", _path, "updateTime")
 
         _model = cls(
             fee_tier=fee_tier,
@@ -97,6 +160,8 @@ class AccountConfig:
             trade_group_id=trade_group_id,
             update_time=update_time,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

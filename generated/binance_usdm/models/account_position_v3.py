@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.position_side import PositionSide
-from ..types import decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="AccountPositionV3")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="AccountPositionV3")
 @_attrs_define
 class AccountPositionV3:
     """A position in the V3 account answer.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         symbol (str):
@@ -42,65 +46,139 @@ class AccountPositionV3:
     initial_margin: Decimal
     maint_margin: Decimal
     update_time: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "positionSide",
+            "positionAmt",
+            "unrealizedProfit",
+            "isolatedMargin",
+            "notional",
+            "isolatedWallet",
+            "initialMargin",
+            "maintMargin",
+            "updateTime",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "positionSide",
+            "positionAmt",
+            "unrealizedProfit",
+            "isolatedMargin",
+            "notional",
+            "isolatedWallet",
+            "initialMargin",
+            "maintMargin",
+            "updateTime",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        position_side = self.position_side.value
+        _position_side_out: Any = self.position_side
+        position_side: str | Unset = UNSET
+        if not isinstance(_position_side_out, Unset):
+            position_side = _position_side_out.value
 
-        position_amt = decimal_to_wire(self.position_amt, "positionAmt")
+        _position_amt_out: Any = self.position_amt
+        position_amt: str | Unset = UNSET
+        if not isinstance(_position_amt_out, Unset):
+            position_amt = decimal_to_wire(_position_amt_out, "positionAmt")
 
-        unrealized_profit = decimal_to_wire(self.unrealized_profit, "unrealizedProfit")
+        _unrealized_profit_out: Any = self.unrealized_profit
+        unrealized_profit: str | Unset = UNSET
+        if not isinstance(_unrealized_profit_out, Unset):
+            unrealized_profit = decimal_to_wire(_unrealized_profit_out, "unrealizedProfit")
 
-        isolated_margin = decimal_to_wire(self.isolated_margin, "isolatedMargin")
+        _isolated_margin_out: Any = self.isolated_margin
+        isolated_margin: str | Unset = UNSET
+        if not isinstance(_isolated_margin_out, Unset):
+            isolated_margin = decimal_to_wire(_isolated_margin_out, "isolatedMargin")
 
-        notional = decimal_to_wire(self.notional, "notional")
+        _notional_out: Any = self.notional
+        notional: str | Unset = UNSET
+        if not isinstance(_notional_out, Unset):
+            notional = decimal_to_wire(_notional_out, "notional")
 
-        isolated_wallet = decimal_to_wire(self.isolated_wallet, "isolatedWallet")
+        _isolated_wallet_out: Any = self.isolated_wallet
+        isolated_wallet: str | Unset = UNSET
+        if not isinstance(_isolated_wallet_out, Unset):
+            isolated_wallet = decimal_to_wire(_isolated_wallet_out, "isolatedWallet")
 
-        initial_margin = decimal_to_wire(self.initial_margin, "initialMargin")
+        _initial_margin_out: Any = self.initial_margin
+        initial_margin: str | Unset = UNSET
+        if not isinstance(_initial_margin_out, Unset):
+            initial_margin = decimal_to_wire(_initial_margin_out, "initialMargin")
 
-        maint_margin = decimal_to_wire(self.maint_margin, "maintMargin")
+        _maint_margin_out: Any = self.maint_margin
+        maint_margin: str | Unset = UNSET
+        if not isinstance(_maint_margin_out, Unset):
+            maint_margin = decimal_to_wire(_maint_margin_out, "maintMargin")
 
-        update_time = self.update_time
+        _update_time_out: Any = self.update_time
+        update_time = _update_time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["positionSide"] = position_side
-        field_dict["positionAmt"] = position_amt
-        field_dict["unrealizedProfit"] = unrealized_profit
-        field_dict["isolatedMargin"] = isolated_margin
-        field_dict["notional"] = notional
-        field_dict["isolatedWallet"] = isolated_wallet
-        field_dict["initialMargin"] = initial_margin
-        field_dict["maintMargin"] = maint_margin
-        field_dict["updateTime"] = update_time
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(position_side, Unset):
+            field_dict["positionSide"] = position_side
+        if not isinstance(position_amt, Unset):
+            field_dict["positionAmt"] = position_amt
+        if not isinstance(unrealized_profit, Unset):
+            field_dict["unrealizedProfit"] = unrealized_profit
+        if not isinstance(isolated_margin, Unset):
+            field_dict["isolatedMargin"] = isolated_margin
+        if not isinstance(notional, Unset):
+            field_dict["notional"] = notional
+        if not isinstance(isolated_wallet, Unset):
+            field_dict["isolatedWallet"] = isolated_wallet
+        if not isinstance(initial_margin, Unset):
+            field_dict["initialMargin"] = initial_margin
+        if not isinstance(maint_margin, Unset):
+            field_dict["maintMargin"] = maint_margin
+        if not isinstance(update_time, Unset):
+            field_dict["updateTime"] = update_time
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        position_side = enum_from_wire(PositionSide, d.pop("positionSide"))
+        position_side = read_enum(PositionSide, d.pop("positionSide", UNSET), _path, "positionSide")
 
-        position_amt = decimal_from_wire(d.pop("positionAmt"))
+        position_amt = read_decimal(d.pop("positionAmt", UNSET), _path, "positionAmt")
 
-        unrealized_profit = decimal_from_wire(d.pop("unrealizedProfit"))
+        unrealized_profit = read_decimal(d.pop("unrealizedProfit", UNSET), _path, "unrealizedProfit")
 
-        isolated_margin = decimal_from_wire(d.pop("isolatedMargin"))
+        isolated_margin = read_decimal(d.pop("isolatedMargin", UNSET), _path, "isolatedMargin")
 
-        notional = decimal_from_wire(d.pop("notional"))
+        notional = read_decimal(d.pop("notional", UNSET), _path, "notional")
 
-        isolated_wallet = decimal_from_wire(d.pop("isolatedWallet"))
+        isolated_wallet = read_decimal(d.pop("isolatedWallet", UNSET), _path, "isolatedWallet")
 
-        initial_margin = decimal_from_wire(d.pop("initialMargin"))
+        initial_margin = read_decimal(d.pop("initialMargin", UNSET), _path, "initialMargin")
 
-        maint_margin = decimal_from_wire(d.pop("maintMargin"))
+        maint_margin = read_decimal(d.pop("maintMargin", UNSET), _path, "maintMargin")
 
-        update_time = d.pop("updateTime")
+        update_time = d.pop("updateTime", UNSET)
+        if type(update_time) is not int:
+            update_time = unexpected(update_time, "integer", _path, "updateTime")
 
         _model = cls(
             symbol=symbol,
@@ -114,6 +192,8 @@ class AccountPositionV3:
             maint_margin=maint_margin,
             update_time=update_time,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

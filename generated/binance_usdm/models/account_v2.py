@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, join, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 if TYPE_CHECKING:
     from ..models.account_asset import AccountAsset
@@ -22,6 +23,9 @@ T = TypeVar("T", bound="AccountV2")
 @_attrs_define
 class AccountV2:
     """Account figures (V2). Totals are in USDT in single-asset mode and in USD in Multi-Assets mode.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         fee_tier (int):
@@ -68,56 +72,149 @@ class AccountV2:
     fee_burn: bool | Unset = UNSET
     update_time: int | Unset = UNSET
     trade_group_id: int | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "feeTier",
+            "canTrade",
+            "canDeposit",
+            "canWithdraw",
+            "multiAssetsMargin",
+            "totalInitialMargin",
+            "totalMaintMargin",
+            "totalWalletBalance",
+            "totalUnrealizedProfit",
+            "totalMarginBalance",
+            "totalPositionInitialMargin",
+            "totalOpenOrderInitialMargin",
+            "totalCrossWalletBalance",
+            "totalCrossUnPnl",
+            "availableBalance",
+            "maxWithdrawAmount",
+            "assets",
+            "positions",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "feeTier",
+            "canTrade",
+            "canDeposit",
+            "canWithdraw",
+            "multiAssetsMargin",
+            "totalInitialMargin",
+            "totalMaintMargin",
+            "totalWalletBalance",
+            "totalUnrealizedProfit",
+            "totalMarginBalance",
+            "totalPositionInitialMargin",
+            "totalOpenOrderInitialMargin",
+            "totalCrossWalletBalance",
+            "totalCrossUnPnl",
+            "availableBalance",
+            "maxWithdrawAmount",
+            "assets",
+            "positions",
+            "feeBurn",
+            "updateTime",
+            "tradeGroupId",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        fee_tier = self.fee_tier
+        _fee_tier_out: Any = self.fee_tier
+        fee_tier = _fee_tier_out
 
-        can_trade = self.can_trade
+        _can_trade_out: Any = self.can_trade
+        can_trade = _can_trade_out
 
-        can_deposit = self.can_deposit
+        _can_deposit_out: Any = self.can_deposit
+        can_deposit = _can_deposit_out
 
-        can_withdraw = self.can_withdraw
+        _can_withdraw_out: Any = self.can_withdraw
+        can_withdraw = _can_withdraw_out
 
-        multi_assets_margin = self.multi_assets_margin
+        _multi_assets_margin_out: Any = self.multi_assets_margin
+        multi_assets_margin = _multi_assets_margin_out
 
-        total_initial_margin = decimal_to_wire(self.total_initial_margin, "totalInitialMargin")
+        _total_initial_margin_out: Any = self.total_initial_margin
+        total_initial_margin: str | Unset = UNSET
+        if not isinstance(_total_initial_margin_out, Unset):
+            total_initial_margin = decimal_to_wire(_total_initial_margin_out, "totalInitialMargin")
 
-        total_maint_margin = decimal_to_wire(self.total_maint_margin, "totalMaintMargin")
+        _total_maint_margin_out: Any = self.total_maint_margin
+        total_maint_margin: str | Unset = UNSET
+        if not isinstance(_total_maint_margin_out, Unset):
+            total_maint_margin = decimal_to_wire(_total_maint_margin_out, "totalMaintMargin")
 
-        total_wallet_balance = decimal_to_wire(self.total_wallet_balance, "totalWalletBalance")
+        _total_wallet_balance_out: Any = self.total_wallet_balance
+        total_wallet_balance: str | Unset = UNSET
+        if not isinstance(_total_wallet_balance_out, Unset):
+            total_wallet_balance = decimal_to_wire(_total_wallet_balance_out, "totalWalletBalance")
 
-        total_unrealized_profit = decimal_to_wire(self.total_unrealized_profit, "totalUnrealizedProfit")
+        _total_unrealized_profit_out: Any = self.total_unrealized_profit
+        total_unrealized_profit: str | Unset = UNSET
+        if not isinstance(_total_unrealized_profit_out, Unset):
+            total_unrealized_profit = decimal_to_wire(_total_unrealized_profit_out, "totalUnrealizedProfit")
 
-        total_margin_balance = decimal_to_wire(self.total_margin_balance, "totalMarginBalance")
+        _total_margin_balance_out: Any = self.total_margin_balance
+        total_margin_balance: str | Unset = UNSET
+        if not isinstance(_total_margin_balance_out, Unset):
+            total_margin_balance = decimal_to_wire(_total_margin_balance_out, "totalMarginBalance")
 
-        total_position_initial_margin = decimal_to_wire(
-            self.total_position_initial_margin, "totalPositionInitialMargin"
-        )
+        _total_position_initial_margin_out: Any = self.total_position_initial_margin
+        total_position_initial_margin: str | Unset = UNSET
+        if not isinstance(_total_position_initial_margin_out, Unset):
+            total_position_initial_margin = decimal_to_wire(
+                _total_position_initial_margin_out, "totalPositionInitialMargin"
+            )
 
-        total_open_order_initial_margin = decimal_to_wire(
-            self.total_open_order_initial_margin, "totalOpenOrderInitialMargin"
-        )
+        _total_open_order_initial_margin_out: Any = self.total_open_order_initial_margin
+        total_open_order_initial_margin: str | Unset = UNSET
+        if not isinstance(_total_open_order_initial_margin_out, Unset):
+            total_open_order_initial_margin = decimal_to_wire(
+                _total_open_order_initial_margin_out, "totalOpenOrderInitialMargin"
+            )
 
-        total_cross_wallet_balance = decimal_to_wire(
-            self.total_cross_wallet_balance, "totalCrossWalletBalance"
-        )
+        _total_cross_wallet_balance_out: Any = self.total_cross_wallet_balance
+        total_cross_wallet_balance: str | Unset = UNSET
+        if not isinstance(_total_cross_wallet_balance_out, Unset):
+            total_cross_wallet_balance = decimal_to_wire(
+                _total_cross_wallet_balance_out, "totalCrossWalletBalance"
+            )
 
-        total_cross_un_pnl = decimal_to_wire(self.total_cross_un_pnl, "totalCrossUnPnl")
+        _total_cross_un_pnl_out: Any = self.total_cross_un_pnl
+        total_cross_un_pnl: str | Unset = UNSET
+        if not isinstance(_total_cross_un_pnl_out, Unset):
+            total_cross_un_pnl = decimal_to_wire(_total_cross_un_pnl_out, "totalCrossUnPnl")
 
-        available_balance = decimal_to_wire(self.available_balance, "availableBalance")
+        _available_balance_out: Any = self.available_balance
+        available_balance: str | Unset = UNSET
+        if not isinstance(_available_balance_out, Unset):
+            available_balance = decimal_to_wire(_available_balance_out, "availableBalance")
 
-        max_withdraw_amount = decimal_to_wire(self.max_withdraw_amount, "maxWithdrawAmount")
+        _max_withdraw_amount_out: Any = self.max_withdraw_amount
+        max_withdraw_amount: str | Unset = UNSET
+        if not isinstance(_max_withdraw_amount_out, Unset):
+            max_withdraw_amount = decimal_to_wire(_max_withdraw_amount_out, "maxWithdrawAmount")
 
-        assets = []
-        for assets_item_data in self.assets:
-            assets_item = assets_item_data.to_dict()
-            assets.append(assets_item)
+        _assets_out: Any = self.assets
+        assets: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_assets_out, Unset):
+            assets = []
+            for assets_item_data in _assets_out:
+                assets_item = assets_item_data.to_dict()
+                assets.append(assets_item)
 
-        positions = []
-        for positions_item_data in self.positions:
-            positions_item = positions_item_data.to_dict()
-            positions.append(positions_item)
+        _positions_out: Any = self.positions
+        positions: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_positions_out, Unset):
+            positions = []
+            for positions_item_data in _positions_out:
+                positions_item = positions_item_data.to_dict()
+                positions.append(positions_item)
 
         fee_burn = self.fee_burn
 
@@ -127,24 +224,42 @@ class AccountV2:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["feeTier"] = fee_tier
-        field_dict["canTrade"] = can_trade
-        field_dict["canDeposit"] = can_deposit
-        field_dict["canWithdraw"] = can_withdraw
-        field_dict["multiAssetsMargin"] = multi_assets_margin
-        field_dict["totalInitialMargin"] = total_initial_margin
-        field_dict["totalMaintMargin"] = total_maint_margin
-        field_dict["totalWalletBalance"] = total_wallet_balance
-        field_dict["totalUnrealizedProfit"] = total_unrealized_profit
-        field_dict["totalMarginBalance"] = total_margin_balance
-        field_dict["totalPositionInitialMargin"] = total_position_initial_margin
-        field_dict["totalOpenOrderInitialMargin"] = total_open_order_initial_margin
-        field_dict["totalCrossWalletBalance"] = total_cross_wallet_balance
-        field_dict["totalCrossUnPnl"] = total_cross_un_pnl
-        field_dict["availableBalance"] = available_balance
-        field_dict["maxWithdrawAmount"] = max_withdraw_amount
-        field_dict["assets"] = assets
-        field_dict["positions"] = positions
+        if not isinstance(fee_tier, Unset):
+            field_dict["feeTier"] = fee_tier
+        if not isinstance(can_trade, Unset):
+            field_dict["canTrade"] = can_trade
+        if not isinstance(can_deposit, Unset):
+            field_dict["canDeposit"] = can_deposit
+        if not isinstance(can_withdraw, Unset):
+            field_dict["canWithdraw"] = can_withdraw
+        if not isinstance(multi_assets_margin, Unset):
+            field_dict["multiAssetsMargin"] = multi_assets_margin
+        if not isinstance(total_initial_margin, Unset):
+            field_dict["totalInitialMargin"] = total_initial_margin
+        if not isinstance(total_maint_margin, Unset):
+            field_dict["totalMaintMargin"] = total_maint_margin
+        if not isinstance(total_wallet_balance, Unset):
+            field_dict["totalWalletBalance"] = total_wallet_balance
+        if not isinstance(total_unrealized_profit, Unset):
+            field_dict["totalUnrealizedProfit"] = total_unrealized_profit
+        if not isinstance(total_margin_balance, Unset):
+            field_dict["totalMarginBalance"] = total_margin_balance
+        if not isinstance(total_position_initial_margin, Unset):
+            field_dict["totalPositionInitialMargin"] = total_position_initial_margin
+        if not isinstance(total_open_order_initial_margin, Unset):
+            field_dict["totalOpenOrderInitialMargin"] = total_open_order_initial_margin
+        if not isinstance(total_cross_wallet_balance, Unset):
+            field_dict["totalCrossWalletBalance"] = total_cross_wallet_balance
+        if not isinstance(total_cross_un_pnl, Unset):
+            field_dict["totalCrossUnPnl"] = total_cross_un_pnl
+        if not isinstance(available_balance, Unset):
+            field_dict["availableBalance"] = available_balance
+        if not isinstance(max_withdraw_amount, Unset):
+            field_dict["maxWithdrawAmount"] = max_withdraw_amount
+        if not isinstance(assets, Unset):
+            field_dict["assets"] = assets
+        if not isinstance(positions, Unset):
+            field_dict["positions"] = positions
         if fee_burn is not UNSET:
             field_dict["feeBurn"] = fee_burn
         if update_time is not UNSET:
@@ -154,62 +269,110 @@ class AccountV2:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.account_asset import AccountAsset  # noqa: PLC0415
         from ..models.account_position_v2 import AccountPositionV2  # noqa: PLC0415
 
-        d = dict(src_dict)
-        fee_tier = d.pop("feeTier")
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        fee_tier = d.pop("feeTier", UNSET)
+        if type(fee_tier) is not int:
+            fee_tier = unexpected(fee_tier, "integer", _path, "feeTier")
 
-        can_trade = d.pop("canTrade")
+        can_trade = d.pop("canTrade", UNSET)
+        if type(can_trade) is not bool:
+            can_trade = unexpected(can_trade, "boolean", _path, "canTrade")
 
-        can_deposit = d.pop("canDeposit")
+        can_deposit = d.pop("canDeposit", UNSET)
+        if type(can_deposit) is not bool:
+            can_deposit = unexpected(can_deposit, "boolean", _path, "canDeposit")
 
-        can_withdraw = d.pop("canWithdraw")
+        can_withdraw = d.pop("canWithdraw", UNSET)
+        if type(can_withdraw) is not bool:
+            can_withdraw = unexpected(can_withdraw, "boolean", _path, "canWithdraw")
 
-        multi_assets_margin = d.pop("multiAssetsMargin")
+        multi_assets_margin = d.pop("multiAssetsMargin", UNSET)
+        if type(multi_assets_margin) is not bool:
+            multi_assets_margin = unexpected(multi_assets_margin, "boolean", _path, "multiAssetsMargin")
 
-        total_initial_margin = decimal_from_wire(d.pop("totalInitialMargin"))
+        total_initial_margin = read_decimal(d.pop("totalInitialMargin", UNSET), _path, "totalInitialMargin")
 
-        total_maint_margin = decimal_from_wire(d.pop("totalMaintMargin"))
+        total_maint_margin = read_decimal(d.pop("totalMaintMargin", UNSET), _path, "totalMaintMargin")
 
-        total_wallet_balance = decimal_from_wire(d.pop("totalWalletBalance"))
+        total_wallet_balance = read_decimal(d.pop("totalWalletBalance", UNSET), _path, "totalWalletBalance")
 
-        total_unrealized_profit = decimal_from_wire(d.pop("totalUnrealizedProfit"))
+        total_unrealized_profit = read_decimal(
+            d.pop("totalUnrealizedProfit", UNSET), _path, "totalUnrealizedProfit"
+        )
 
-        total_margin_balance = decimal_from_wire(d.pop("totalMarginBalance"))
+        total_margin_balance = read_decimal(d.pop("totalMarginBalance", UNSET), _path, "totalMarginBalance")
 
-        total_position_initial_margin = decimal_from_wire(d.pop("totalPositionInitialMargin"))
+        total_position_initial_margin = read_decimal(
+            d.pop("totalPositionInitialMargin", UNSET), _path, "totalPositionInitialMargin"
+        )
 
-        total_open_order_initial_margin = decimal_from_wire(d.pop("totalOpenOrderInitialMargin"))
+        total_open_order_initial_margin = read_decimal(
+            d.pop("totalOpenOrderInitialMargin", UNSET), _path, "totalOpenOrderInitialMargin"
+        )
 
-        total_cross_wallet_balance = decimal_from_wire(d.pop("totalCrossWalletBalance"))
+        total_cross_wallet_balance = read_decimal(
+            d.pop("totalCrossWalletBalance", UNSET), _path, "totalCrossWalletBalance"
+        )
 
-        total_cross_un_pnl = decimal_from_wire(d.pop("totalCrossUnPnl"))
+        total_cross_un_pnl = read_decimal(d.pop("totalCrossUnPnl", UNSET), _path, "totalCrossUnPnl")
 
-        available_balance = decimal_from_wire(d.pop("availableBalance"))
+        available_balance = read_decimal(d.pop("availableBalance", UNSET), _path, "availableBalance")
 
-        max_withdraw_amount = decimal_from_wire(d.pop("maxWithdrawAmount"))
+        max_withdraw_amount = read_decimal(d.pop("maxWithdrawAmount", UNSET), _path, "maxWithdrawAmount")
 
-        assets = []
-        _assets = d.pop("assets")
-        for assets_item_data in _assets:
-            assets_item = AccountAsset.from_dict(assets_item_data)
+        _assets = d.pop("assets", UNSET)
+        assets: list[AccountAsset]
+        if isinstance(_assets, list):
+            assets_path = f"{_path}.assets"
+            assets = []
+            for assets_index, assets_item_data in enumerate(_assets):
+                _assets_item = assets_item_data
+                if isinstance(_assets_item, dict):
+                    assets_item = AccountAsset.from_dict(_assets_item, join(assets_path, assets_index))
+                else:
+                    assets_item = unexpected(_assets_item, "object", assets_path, assets_index)
 
-            assets.append(assets_item)
+                assets.append(assets_item)
+        else:
+            assets = unexpected(_assets, "array", _path, "assets")
 
-        positions = []
-        _positions = d.pop("positions")
-        for positions_item_data in _positions:
-            positions_item = AccountPositionV2.from_dict(positions_item_data)
+        _positions = d.pop("positions", UNSET)
+        positions: list[AccountPositionV2]
+        if isinstance(_positions, list):
+            positions_path = f"{_path}.positions"
+            positions = []
+            for positions_index, positions_item_data in enumerate(_positions):
+                _positions_item = positions_item_data
+                if isinstance(_positions_item, dict):
+                    positions_item = AccountPositionV2.from_dict(
+                        _positions_item, join(positions_path, positions_index)
+                    )
+                else:
+                    positions_item = unexpected(_positions_item, "object", positions_path, positions_index)
 
-            positions.append(positions_item)
+                positions.append(positions_item)
+        else:
+            positions = unexpected(_positions, "array", _path, "positions")
 
         fee_burn = d.pop("feeBurn", UNSET)
+        if type(fee_burn) is not bool and fee_burn is not UNSET:
+            fee_burn = unexpected(fee_burn, "boolean", _path, "feeBurn")
 
         update_time = d.pop("updateTime", UNSET)
+        if type(update_time) is not int and update_time is not UNSET:
+            update_time = unexpected(update_time, "integer", _path, "updateTime")
 
         trade_group_id = d.pop("tradeGroupId", UNSET)
+        if type(trade_group_id) is not int and trade_group_id is not UNSET:
+            trade_group_id = unexpected(trade_group_id, "integer", _path, "tradeGroupId")
 
         _model = cls(
             fee_tier=fee_tier,
@@ -234,6 +397,8 @@ class AccountV2:
             update_time=update_time,
             trade_group_id=trade_group_id,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

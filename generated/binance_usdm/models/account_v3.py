@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, join, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 if TYPE_CHECKING:
     from ..models.account_asset import AccountAsset
@@ -23,6 +24,9 @@ T = TypeVar("T", bound="AccountV3")
 class AccountV3:
     """Account figures (V3): only symbols with a position or open orders. Totals are in USDT in single-asset mode and in
     USD in Multi-Assets mode.
+
+        Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+        value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
         Attributes:
             total_initial_margin (Decimal):
@@ -53,105 +57,225 @@ class AccountV3:
     max_withdraw_amount: Decimal
     assets: list[AccountAsset]
     positions: list[AccountPositionV3]
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "totalInitialMargin",
+            "totalMaintMargin",
+            "totalWalletBalance",
+            "totalUnrealizedProfit",
+            "totalMarginBalance",
+            "totalPositionInitialMargin",
+            "totalOpenOrderInitialMargin",
+            "totalCrossWalletBalance",
+            "totalCrossUnPnl",
+            "availableBalance",
+            "maxWithdrawAmount",
+            "assets",
+            "positions",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "totalInitialMargin",
+            "totalMaintMargin",
+            "totalWalletBalance",
+            "totalUnrealizedProfit",
+            "totalMarginBalance",
+            "totalPositionInitialMargin",
+            "totalOpenOrderInitialMargin",
+            "totalCrossWalletBalance",
+            "totalCrossUnPnl",
+            "availableBalance",
+            "maxWithdrawAmount",
+            "assets",
+            "positions",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        total_initial_margin = decimal_to_wire(self.total_initial_margin, "totalInitialMargin")
+        _total_initial_margin_out: Any = self.total_initial_margin
+        total_initial_margin: str | Unset = UNSET
+        if not isinstance(_total_initial_margin_out, Unset):
+            total_initial_margin = decimal_to_wire(_total_initial_margin_out, "totalInitialMargin")
 
-        total_maint_margin = decimal_to_wire(self.total_maint_margin, "totalMaintMargin")
+        _total_maint_margin_out: Any = self.total_maint_margin
+        total_maint_margin: str | Unset = UNSET
+        if not isinstance(_total_maint_margin_out, Unset):
+            total_maint_margin = decimal_to_wire(_total_maint_margin_out, "totalMaintMargin")
 
-        total_wallet_balance = decimal_to_wire(self.total_wallet_balance, "totalWalletBalance")
+        _total_wallet_balance_out: Any = self.total_wallet_balance
+        total_wallet_balance: str | Unset = UNSET
+        if not isinstance(_total_wallet_balance_out, Unset):
+            total_wallet_balance = decimal_to_wire(_total_wallet_balance_out, "totalWalletBalance")
 
-        total_unrealized_profit = decimal_to_wire(self.total_unrealized_profit, "totalUnrealizedProfit")
+        _total_unrealized_profit_out: Any = self.total_unrealized_profit
+        total_unrealized_profit: str | Unset = UNSET
+        if not isinstance(_total_unrealized_profit_out, Unset):
+            total_unrealized_profit = decimal_to_wire(_total_unrealized_profit_out, "totalUnrealizedProfit")
 
-        total_margin_balance = decimal_to_wire(self.total_margin_balance, "totalMarginBalance")
+        _total_margin_balance_out: Any = self.total_margin_balance
+        total_margin_balance: str | Unset = UNSET
+        if not isinstance(_total_margin_balance_out, Unset):
+            total_margin_balance = decimal_to_wire(_total_margin_balance_out, "totalMarginBalance")
 
-        total_position_initial_margin = decimal_to_wire(
-            self.total_position_initial_margin, "totalPositionInitialMargin"
-        )
+        _total_position_initial_margin_out: Any = self.total_position_initial_margin
+        total_position_initial_margin: str | Unset = UNSET
+        if not isinstance(_total_position_initial_margin_out, Unset):
+            total_position_initial_margin = decimal_to_wire(
+                _total_position_initial_margin_out, "totalPositionInitialMargin"
+            )
 
-        total_open_order_initial_margin = decimal_to_wire(
-            self.total_open_order_initial_margin, "totalOpenOrderInitialMargin"
-        )
+        _total_open_order_initial_margin_out: Any = self.total_open_order_initial_margin
+        total_open_order_initial_margin: str | Unset = UNSET
+        if not isinstance(_total_open_order_initial_margin_out, Unset):
+            total_open_order_initial_margin = decimal_to_wire(
+                _total_open_order_initial_margin_out, "totalOpenOrderInitialMargin"
+            )
 
-        total_cross_wallet_balance = decimal_to_wire(
-            self.total_cross_wallet_balance, "totalCrossWalletBalance"
-        )
+        _total_cross_wallet_balance_out: Any = self.total_cross_wallet_balance
+        total_cross_wallet_balance: str | Unset = UNSET
+        if not isinstance(_total_cross_wallet_balance_out, Unset):
+            total_cross_wallet_balance = decimal_to_wire(
+                _total_cross_wallet_balance_out, "totalCrossWalletBalance"
+            )
 
-        total_cross_un_pnl = decimal_to_wire(self.total_cross_un_pnl, "totalCrossUnPnl")
+        _total_cross_un_pnl_out: Any = self.total_cross_un_pnl
+        total_cross_un_pnl: str | Unset = UNSET
+        if not isinstance(_total_cross_un_pnl_out, Unset):
+            total_cross_un_pnl = decimal_to_wire(_total_cross_un_pnl_out, "totalCrossUnPnl")
 
-        available_balance = decimal_to_wire(self.available_balance, "availableBalance")
+        _available_balance_out: Any = self.available_balance
+        available_balance: str | Unset = UNSET
+        if not isinstance(_available_balance_out, Unset):
+            available_balance = decimal_to_wire(_available_balance_out, "availableBalance")
 
-        max_withdraw_amount = decimal_to_wire(self.max_withdraw_amount, "maxWithdrawAmount")
+        _max_withdraw_amount_out: Any = self.max_withdraw_amount
+        max_withdraw_amount: str | Unset = UNSET
+        if not isinstance(_max_withdraw_amount_out, Unset):
+            max_withdraw_amount = decimal_to_wire(_max_withdraw_amount_out, "maxWithdrawAmount")
 
-        assets = []
-        for assets_item_data in self.assets:
-            assets_item = assets_item_data.to_dict()
-            assets.append(assets_item)
+        _assets_out: Any = self.assets
+        assets: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_assets_out, Unset):
+            assets = []
+            for assets_item_data in _assets_out:
+                assets_item = assets_item_data.to_dict()
+                assets.append(assets_item)
 
-        positions = []
-        for positions_item_data in self.positions:
-            positions_item = positions_item_data.to_dict()
-            positions.append(positions_item)
+        _positions_out: Any = self.positions
+        positions: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_positions_out, Unset):
+            positions = []
+            for positions_item_data in _positions_out:
+                positions_item = positions_item_data.to_dict()
+                positions.append(positions_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["totalInitialMargin"] = total_initial_margin
-        field_dict["totalMaintMargin"] = total_maint_margin
-        field_dict["totalWalletBalance"] = total_wallet_balance
-        field_dict["totalUnrealizedProfit"] = total_unrealized_profit
-        field_dict["totalMarginBalance"] = total_margin_balance
-        field_dict["totalPositionInitialMargin"] = total_position_initial_margin
-        field_dict["totalOpenOrderInitialMargin"] = total_open_order_initial_margin
-        field_dict["totalCrossWalletBalance"] = total_cross_wallet_balance
-        field_dict["totalCrossUnPnl"] = total_cross_un_pnl
-        field_dict["availableBalance"] = available_balance
-        field_dict["maxWithdrawAmount"] = max_withdraw_amount
-        field_dict["assets"] = assets
-        field_dict["positions"] = positions
+        if not isinstance(total_initial_margin, Unset):
+            field_dict["totalInitialMargin"] = total_initial_margin
+        if not isinstance(total_maint_margin, Unset):
+            field_dict["totalMaintMargin"] = total_maint_margin
+        if not isinstance(total_wallet_balance, Unset):
+            field_dict["totalWalletBalance"] = total_wallet_balance
+        if not isinstance(total_unrealized_profit, Unset):
+            field_dict["totalUnrealizedProfit"] = total_unrealized_profit
+        if not isinstance(total_margin_balance, Unset):
+            field_dict["totalMarginBalance"] = total_margin_balance
+        if not isinstance(total_position_initial_margin, Unset):
+            field_dict["totalPositionInitialMargin"] = total_position_initial_margin
+        if not isinstance(total_open_order_initial_margin, Unset):
+            field_dict["totalOpenOrderInitialMargin"] = total_open_order_initial_margin
+        if not isinstance(total_cross_wallet_balance, Unset):
+            field_dict["totalCrossWalletBalance"] = total_cross_wallet_balance
+        if not isinstance(total_cross_un_pnl, Unset):
+            field_dict["totalCrossUnPnl"] = total_cross_un_pnl
+        if not isinstance(available_balance, Unset):
+            field_dict["availableBalance"] = available_balance
+        if not isinstance(max_withdraw_amount, Unset):
+            field_dict["maxWithdrawAmount"] = max_withdraw_amount
+        if not isinstance(assets, Unset):
+            field_dict["assets"] = assets
+        if not isinstance(positions, Unset):
+            field_dict["positions"] = positions
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.account_asset import AccountAsset  # noqa: PLC0415
         from ..models.account_position_v3 import AccountPositionV3  # noqa: PLC0415
 
-        d = dict(src_dict)
-        total_initial_margin = decimal_from_wire(d.pop("totalInitialMargin"))
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        total_initial_margin = read_decimal(d.pop("totalInitialMargin", UNSET), _path, "totalInitialMargin")
 
-        total_maint_margin = decimal_from_wire(d.pop("totalMaintMargin"))
+        total_maint_margin = read_decimal(d.pop("totalMaintMargin", UNSET), _path, "totalMaintMargin")
 
-        total_wallet_balance = decimal_from_wire(d.pop("totalWalletBalance"))
+        total_wallet_balance = read_decimal(d.pop("totalWalletBalance", UNSET), _path, "totalWalletBalance")
 
-        total_unrealized_profit = decimal_from_wire(d.pop("totalUnrealizedProfit"))
+        total_unrealized_profit = read_decimal(
+            d.pop("totalUnrealizedProfit", UNSET), _path, "totalUnrealizedProfit"
+        )
 
-        total_margin_balance = decimal_from_wire(d.pop("totalMarginBalance"))
+        total_margin_balance = read_decimal(d.pop("totalMarginBalance", UNSET), _path, "totalMarginBalance")
 
-        total_position_initial_margin = decimal_from_wire(d.pop("totalPositionInitialMargin"))
+        total_position_initial_margin = read_decimal(
+            d.pop("totalPositionInitialMargin", UNSET), _path, "totalPositionInitialMargin"
+        )
 
-        total_open_order_initial_margin = decimal_from_wire(d.pop("totalOpenOrderInitialMargin"))
+        total_open_order_initial_margin = read_decimal(
+            d.pop("totalOpenOrderInitialMargin", UNSET), _path, "totalOpenOrderInitialMargin"
+        )
 
-        total_cross_wallet_balance = decimal_from_wire(d.pop("totalCrossWalletBalance"))
+        total_cross_wallet_balance = read_decimal(
+            d.pop("totalCrossWalletBalance", UNSET), _path, "totalCrossWalletBalance"
+        )
 
-        total_cross_un_pnl = decimal_from_wire(d.pop("totalCrossUnPnl"))
+        total_cross_un_pnl = read_decimal(d.pop("totalCrossUnPnl", UNSET), _path, "totalCrossUnPnl")
 
-        available_balance = decimal_from_wire(d.pop("availableBalance"))
+        available_balance = read_decimal(d.pop("availableBalance", UNSET), _path, "availableBalance")
 
-        max_withdraw_amount = decimal_from_wire(d.pop("maxWithdrawAmount"))
+        max_withdraw_amount = read_decimal(d.pop("maxWithdrawAmount", UNSET), _path, "maxWithdrawAmount")
 
-        assets = []
-        _assets = d.pop("assets")
-        for assets_item_data in _assets:
-            assets_item = AccountAsset.from_dict(assets_item_data)
+        _assets = d.pop("assets", UNSET)
+        assets: list[AccountAsset]
+        if isinstance(_assets, list):
+            assets_path = f"{_path}.assets"
+            assets = []
+            for assets_index, assets_item_data in enumerate(_assets):
+                _assets_item = assets_item_data
+                if isinstance(_assets_item, dict):
+                    assets_item = AccountAsset.from_dict(_assets_item, join(assets_path, assets_index))
+                else:
+                    assets_item = unexpected(_assets_item, "object", assets_path, assets_index)
 
-            assets.append(assets_item)
+                assets.append(assets_item)
+        else:
+            assets = unexpected(_assets, "array", _path, "assets")
 
-        positions = []
-        _positions = d.pop("positions")
-        for positions_item_data in _positions:
-            positions_item = AccountPositionV3.from_dict(positions_item_data)
+        _positions = d.pop("positions", UNSET)
+        positions: list[AccountPositionV3]
+        if isinstance(_positions, list):
+            positions_path = f"{_path}.positions"
+            positions = []
+            for positions_index, positions_item_data in enumerate(_positions):
+                _positions_item = positions_item_data
+                if isinstance(_positions_item, dict):
+                    positions_item = AccountPositionV3.from_dict(
+                        _positions_item, join(positions_path, positions_index)
+                    )
+                else:
+                    positions_item = unexpected(_positions_item, "object", positions_path, positions_index)
 
-            positions.append(positions_item)
+                positions.append(positions_item)
+        else:
+            positions = unexpected(_positions, "array", _path, "positions")
 
         _model = cls(
             total_initial_margin=total_initial_margin,
@@ -168,6 +292,8 @@ class AccountV3:
             assets=assets,
             positions=positions,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdlQuantiles")
@@ -16,6 +17,9 @@ T = TypeVar("T", bound="AdlQuantiles")
 @_attrs_define
 class AdlQuantiles:
     """Auto-deleverage queue quantiles by position side.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         long (int | Unset): Quantile of the long position (0 lowest, 4 highest).
@@ -28,6 +32,17 @@ class AdlQuantiles:
     short: int | Unset = UNSET
     both: int | Unset = UNSET
     hedge: int | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset({})
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "LONG",
+            "SHORT",
+            "BOTH",
+            "HEDGE",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -52,15 +67,27 @@ class AdlQuantiles:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
         long = d.pop("LONG", UNSET)
+        if type(long) is not int and long is not UNSET:
+            long = unexpected(long, "integer", _path, "LONG")
 
         short = d.pop("SHORT", UNSET)
+        if type(short) is not int and short is not UNSET:
+            short = unexpected(short, "integer", _path, "SHORT")
 
         both = d.pop("BOTH", UNSET)
+        if type(both) is not int and both is not UNSET:
+            both = unexpected(both, "integer", _path, "BOTH")
 
         hedge = d.pop("HEDGE", UNSET)
+        if type(hedge) is not int and hedge is not UNSET:
+            hedge = unexpected(hedge, "integer", _path, "HEDGE")
 
         _model = cls(
             long=long,
@@ -68,6 +95,8 @@ class AdlQuantiles:
             both=both,
             hedge=hedge,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="AssetIndex")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="AssetIndex")
 @_attrs_define
 class AssetIndex:
     """Index price of a margin asset (Multi-Assets mode and, since the COIN-M integration, settlement assets).
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         symbol (str):
@@ -43,22 +47,67 @@ class AssetIndex:
     auto_exchange_ask_buffer: Decimal | Unset = UNSET
     auto_exchange_bid_rate: Decimal | Unset = UNSET
     auto_exchange_ask_rate: Decimal | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "time",
+            "index",
+            "bidBuffer",
+            "askBuffer",
+            "bidRate",
+            "askRate",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "time",
+            "index",
+            "bidBuffer",
+            "askBuffer",
+            "bidRate",
+            "askRate",
+            "autoExchangeBidBuffer",
+            "autoExchangeAskBuffer",
+            "autoExchangeBidRate",
+            "autoExchangeAskRate",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
-        index = decimal_to_wire(self.index, "index")
+        _index_out: Any = self.index
+        index: str | Unset = UNSET
+        if not isinstance(_index_out, Unset):
+            index = decimal_to_wire(_index_out, "index")
 
-        bid_buffer = decimal_to_wire(self.bid_buffer, "bidBuffer")
+        _bid_buffer_out: Any = self.bid_buffer
+        bid_buffer: str | Unset = UNSET
+        if not isinstance(_bid_buffer_out, Unset):
+            bid_buffer = decimal_to_wire(_bid_buffer_out, "bidBuffer")
 
-        ask_buffer = decimal_to_wire(self.ask_buffer, "askBuffer")
+        _ask_buffer_out: Any = self.ask_buffer
+        ask_buffer: str | Unset = UNSET
+        if not isinstance(_ask_buffer_out, Unset):
+            ask_buffer = decimal_to_wire(_ask_buffer_out, "askBuffer")
 
-        bid_rate = decimal_to_wire(self.bid_rate, "bidRate")
+        _bid_rate_out: Any = self.bid_rate
+        bid_rate: str | Unset = UNSET
+        if not isinstance(_bid_rate_out, Unset):
+            bid_rate = decimal_to_wire(_bid_rate_out, "bidRate")
 
-        ask_rate = decimal_to_wire(self.ask_rate, "askRate")
+        _ask_rate_out: Any = self.ask_rate
+        ask_rate: str | Unset = UNSET
+        if not isinstance(_ask_rate_out, Unset):
+            ask_rate = decimal_to_wire(_ask_rate_out, "askRate")
 
         auto_exchange_bid_buffer: str | Unset = UNSET
         if not isinstance(self.auto_exchange_bid_buffer, Unset):
@@ -78,13 +127,20 @@ class AssetIndex:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["time"] = time
-        field_dict["index"] = index
-        field_dict["bidBuffer"] = bid_buffer
-        field_dict["askBuffer"] = ask_buffer
-        field_dict["bidRate"] = bid_rate
-        field_dict["askRate"] = ask_rate
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
+        if not isinstance(index, Unset):
+            field_dict["index"] = index
+        if not isinstance(bid_buffer, Unset):
+            field_dict["bidBuffer"] = bid_buffer
+        if not isinstance(ask_buffer, Unset):
+            field_dict["askBuffer"] = ask_buffer
+        if not isinstance(bid_rate, Unset):
+            field_dict["bidRate"] = bid_rate
+        if not isinstance(ask_rate, Unset):
+            field_dict["askRate"] = ask_rate
         if auto_exchange_bid_buffer is not UNSET:
             field_dict["autoExchangeBidBuffer"] = auto_exchange_bid_buffer
         if auto_exchange_ask_buffer is not UNSET:
@@ -96,49 +152,45 @@ class AssetIndex:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
-
-        time = d.pop("time")
-
-        index = decimal_from_wire(d.pop("index"))
-
-        bid_buffer = decimal_from_wire(d.pop("bidBuffer"))
-
-        ask_buffer = decimal_from_wire(d.pop("askBuffer"))
-
-        bid_rate = decimal_from_wire(d.pop("bidRate"))
-
-        ask_rate = decimal_from_wire(d.pop("askRate"))
-
-        _auto_exchange_bid_buffer = d.pop("autoExchangeBidBuffer", UNSET)
-        auto_exchange_bid_buffer: Decimal | Unset
-        if isinstance(_auto_exchange_bid_buffer, Unset):
-            auto_exchange_bid_buffer = UNSET
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            auto_exchange_bid_buffer = decimal_from_wire(_auto_exchange_bid_buffer)
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        _auto_exchange_ask_buffer = d.pop("autoExchangeAskBuffer", UNSET)
-        auto_exchange_ask_buffer: Decimal | Unset
-        if isinstance(_auto_exchange_ask_buffer, Unset):
-            auto_exchange_ask_buffer = UNSET
-        else:
-            auto_exchange_ask_buffer = decimal_from_wire(_auto_exchange_ask_buffer)
+        time = d.pop("time", UNSET)
+        if type(time) is not int:
+            time = unexpected(time, "integer", _path, "time")
 
-        _auto_exchange_bid_rate = d.pop("autoExchangeBidRate", UNSET)
-        auto_exchange_bid_rate: Decimal | Unset
-        if isinstance(_auto_exchange_bid_rate, Unset):
-            auto_exchange_bid_rate = UNSET
-        else:
-            auto_exchange_bid_rate = decimal_from_wire(_auto_exchange_bid_rate)
+        index = read_decimal(d.pop("index", UNSET), _path, "index")
 
-        _auto_exchange_ask_rate = d.pop("autoExchangeAskRate", UNSET)
-        auto_exchange_ask_rate: Decimal | Unset
-        if isinstance(_auto_exchange_ask_rate, Unset):
-            auto_exchange_ask_rate = UNSET
-        else:
-            auto_exchange_ask_rate = decimal_from_wire(_auto_exchange_ask_rate)
+        bid_buffer = read_decimal(d.pop("bidBuffer", UNSET), _path, "bidBuffer")
+
+        ask_buffer = read_decimal(d.pop("askBuffer", UNSET), _path, "askBuffer")
+
+        bid_rate = read_decimal(d.pop("bidRate", UNSET), _path, "bidRate")
+
+        ask_rate = read_decimal(d.pop("askRate", UNSET), _path, "askRate")
+
+        auto_exchange_bid_buffer = read_decimal(
+            d.pop("autoExchangeBidBuffer", UNSET), _path, "autoExchangeBidBuffer", False, False, False
+        )
+
+        auto_exchange_ask_buffer = read_decimal(
+            d.pop("autoExchangeAskBuffer", UNSET), _path, "autoExchangeAskBuffer", False, False, False
+        )
+
+        auto_exchange_bid_rate = read_decimal(
+            d.pop("autoExchangeBidRate", UNSET), _path, "autoExchangeBidRate", False, False, False
+        )
+
+        auto_exchange_ask_rate = read_decimal(
+            d.pop("autoExchangeAskRate", UNSET), _path, "autoExchangeAskRate", False, False, False
+        )
 
         _model = cls(
             symbol=symbol,
@@ -153,6 +205,8 @@ class AssetIndex:
             auto_exchange_bid_rate=auto_exchange_bid_rate,
             auto_exchange_ask_rate=auto_exchange_ask_rate,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.contract_type import ContractType
 from ..types import (
     UNSET,
     Unset,
-    decimal_from_wire,
     decimal_or_empty_to_wire,
-    decimal_or_none_from_wire,
     decimal_to_wire,
-    enum_from_wire,
 )
 
 T = TypeVar("T", bound="BasisRecord")
@@ -26,6 +24,9 @@ T = TypeVar("T", bound="BasisRecord")
 @_attrs_define
 class BasisRecord:
     """Basis of a contract in one period.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         pair (str):
@@ -47,22 +48,64 @@ class BasisRecord:
     basis_rate: Decimal
     timestamp: int
     annualized_basis_rate: Decimal | None | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "pair",
+            "contractType",
+            "indexPrice",
+            "futuresPrice",
+            "basis",
+            "basisRate",
+            "timestamp",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "pair",
+            "contractType",
+            "indexPrice",
+            "futuresPrice",
+            "basis",
+            "basisRate",
+            "timestamp",
+            "annualizedBasisRate",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        pair = self.pair
+        _pair_out: Any = self.pair
+        pair = _pair_out
 
-        contract_type = self.contract_type.value
+        _contract_type_out: Any = self.contract_type
+        contract_type: str | Unset = UNSET
+        if not isinstance(_contract_type_out, Unset):
+            contract_type = _contract_type_out.value
 
-        index_price = decimal_to_wire(self.index_price, "indexPrice")
+        _index_price_out: Any = self.index_price
+        index_price: str | Unset = UNSET
+        if not isinstance(_index_price_out, Unset):
+            index_price = decimal_to_wire(_index_price_out, "indexPrice")
 
-        futures_price = decimal_to_wire(self.futures_price, "futuresPrice")
+        _futures_price_out: Any = self.futures_price
+        futures_price: str | Unset = UNSET
+        if not isinstance(_futures_price_out, Unset):
+            futures_price = decimal_to_wire(_futures_price_out, "futuresPrice")
 
-        basis = decimal_to_wire(self.basis, "basis")
+        _basis_out: Any = self.basis
+        basis: str | Unset = UNSET
+        if not isinstance(_basis_out, Unset):
+            basis = decimal_to_wire(_basis_out, "basis")
 
-        basis_rate = decimal_to_wire(self.basis_rate, "basisRate")
+        _basis_rate_out: Any = self.basis_rate
+        basis_rate: str | Unset = UNSET
+        if not isinstance(_basis_rate_out, Unset):
+            basis_rate = decimal_to_wire(_basis_rate_out, "basisRate")
 
-        timestamp = self.timestamp
+        _timestamp_out: Any = self.timestamp
+        timestamp = _timestamp_out
 
         annualized_basis_rate: str | Unset = UNSET
         if not isinstance(self.annualized_basis_rate, Unset):
@@ -72,40 +115,52 @@ class BasisRecord:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["pair"] = pair
-        field_dict["contractType"] = contract_type
-        field_dict["indexPrice"] = index_price
-        field_dict["futuresPrice"] = futures_price
-        field_dict["basis"] = basis
-        field_dict["basisRate"] = basis_rate
-        field_dict["timestamp"] = timestamp
+        if not isinstance(pair, Unset):
+            field_dict["pair"] = pair
+        if not isinstance(contract_type, Unset):
+            field_dict["contractType"] = contract_type
+        if not isinstance(index_price, Unset):
+            field_dict["indexPrice"] = index_price
+        if not isinstance(futures_price, Unset):
+            field_dict["futuresPrice"] = futures_price
+        if not isinstance(basis, Unset):
+            field_dict["basis"] = basis
+        if not isinstance(basis_rate, Unset):
+            field_dict["basisRate"] = basis_rate
+        if not isinstance(timestamp, Unset):
+            field_dict["timestamp"] = timestamp
         if annualized_basis_rate is not UNSET:
             field_dict["annualizedBasisRate"] = annualized_basis_rate
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        pair = d.pop("pair")
-
-        contract_type = enum_from_wire(ContractType, d.pop("contractType"))
-
-        index_price = decimal_from_wire(d.pop("indexPrice"))
-
-        futures_price = decimal_from_wire(d.pop("futuresPrice"))
-
-        basis = decimal_from_wire(d.pop("basis"))
-
-        basis_rate = decimal_from_wire(d.pop("basisRate"))
-
-        timestamp = d.pop("timestamp")
-
-        _annualized_basis_rate = d.pop("annualizedBasisRate", UNSET)
-        annualized_basis_rate: Decimal | None | Unset
-        if isinstance(_annualized_basis_rate, Unset):
-            annualized_basis_rate = UNSET
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            annualized_basis_rate = decimal_or_none_from_wire(_annualized_basis_rate)
+            d, _path = object_from_wire(src_dict, _path)
+        pair = d.pop("pair", UNSET)
+        if type(pair) is not str:
+            pair = unexpected(pair, "string", _path, "pair")
+
+        contract_type = read_enum(ContractType, d.pop("contractType", UNSET), _path, "contractType")
+
+        index_price = read_decimal(d.pop("indexPrice", UNSET), _path, "indexPrice")
+
+        futures_price = read_decimal(d.pop("futuresPrice", UNSET), _path, "futuresPrice")
+
+        basis = read_decimal(d.pop("basis", UNSET), _path, "basis")
+
+        basis_rate = read_decimal(d.pop("basisRate", UNSET), _path, "basisRate")
+
+        timestamp = d.pop("timestamp", UNSET)
+        if type(timestamp) is not int:
+            timestamp = unexpected(timestamp, "integer", _path, "timestamp")
+
+        annualized_basis_rate = read_decimal(
+            d.pop("annualizedBasisRate", UNSET), _path, "annualizedBasisRate", False, True, False
+        )
 
         _model = cls(
             pair=pair,
@@ -117,6 +172,8 @@ class BasisRecord:
             timestamp=timestamp,
             annualized_basis_rate=annualized_basis_rate,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

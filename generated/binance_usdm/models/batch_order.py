@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.boolean_string import BooleanString
 from ..models.new_order_resp_type import NewOrderRespType
 from ..models.new_order_type import NewOrderType
@@ -17,7 +18,7 @@ from ..models.position_side import PositionSide
 from ..models.price_match import PriceMatch
 from ..models.self_trade_prevention_mode import SelfTradePreventionMode
 from ..models.time_in_force import TimeInForce
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="BatchOrder")
 
@@ -25,6 +26,9 @@ T = TypeVar("T", bound="BatchOrder")
 @_attrs_define
 class BatchOrder:
     """One order of `new_batch_orders`; the fields have the meaning and rules of the `new_order` parameters.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         symbol (str):
@@ -61,16 +65,53 @@ class BatchOrder:
     price_match: PriceMatch | Unset = UNSET
     self_trade_prevention_mode: SelfTradePreventionMode | Unset = UNSET
     good_till_date: int | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "side",
+            "type",
+            "quantity",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "side",
+            "type",
+            "quantity",
+            "positionSide",
+            "timeInForce",
+            "reduceOnly",
+            "price",
+            "newClientOrderId",
+            "newOrderRespType",
+            "priceMatch",
+            "selfTradePreventionMode",
+            "goodTillDate",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        side = self.side.value
+        _side_out: Any = self.side
+        side: str | Unset = UNSET
+        if not isinstance(_side_out, Unset):
+            side = _side_out.value
 
-        type_ = self.type_.value
+        _type__out: Any = self.type_
+        type_: str | Unset = UNSET
+        if not isinstance(_type__out, Unset):
+            type_ = _type__out.value
 
-        quantity = decimal_to_wire(self.quantity, "quantity")
+        _quantity_out: Any = self.quantity
+        quantity: str | Unset = UNSET
+        if not isinstance(_quantity_out, Unset):
+            quantity = decimal_to_wire(_quantity_out, "quantity")
 
         position_side: str | Unset = UNSET
         if not isinstance(self.position_side, Unset):
@@ -106,10 +147,14 @@ class BatchOrder:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["side"] = side
-        field_dict["type"] = type_
-        field_dict["quantity"] = quantity
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(side, Unset):
+            field_dict["side"] = side
+        if not isinstance(type_, Unset):
+            field_dict["type"] = type_
+        if not isinstance(quantity, Unset):
+            field_dict["quantity"] = quantity
         if position_side is not UNSET:
             field_dict["positionSide"] = position_side
         if time_in_force is not UNSET:
@@ -131,68 +176,51 @@ class BatchOrder:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
-
-        side = enum_from_wire(OrderSide, d.pop("side"))
-
-        type_ = enum_from_wire(NewOrderType, d.pop("type"))
-
-        quantity = decimal_from_wire(d.pop("quantity"))
-
-        _position_side = d.pop("positionSide", UNSET)
-        position_side: PositionSide | Unset
-        if isinstance(_position_side, Unset):
-            position_side = UNSET
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            position_side = enum_from_wire(PositionSide, _position_side)
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        _time_in_force = d.pop("timeInForce", UNSET)
-        time_in_force: TimeInForce | Unset
-        if isinstance(_time_in_force, Unset):
-            time_in_force = UNSET
-        else:
-            time_in_force = enum_from_wire(TimeInForce, _time_in_force)
+        side = read_enum(OrderSide, d.pop("side", UNSET), _path, "side")
 
-        _reduce_only = d.pop("reduceOnly", UNSET)
-        reduce_only: BooleanString | Unset
-        if isinstance(_reduce_only, Unset):
-            reduce_only = UNSET
-        else:
-            reduce_only = enum_from_wire(BooleanString, _reduce_only)
+        type_ = read_enum(NewOrderType, d.pop("type", UNSET), _path, "type")
 
-        _price = d.pop("price", UNSET)
-        price: Decimal | Unset
-        if isinstance(_price, Unset):
-            price = UNSET
-        else:
-            price = decimal_from_wire(_price)
+        quantity = read_decimal(d.pop("quantity", UNSET), _path, "quantity")
+
+        position_side = read_enum(PositionSide, d.pop("positionSide", UNSET), _path, "positionSide", False)
+
+        time_in_force = read_enum(TimeInForce, d.pop("timeInForce", UNSET), _path, "timeInForce", False)
+
+        reduce_only = read_enum(BooleanString, d.pop("reduceOnly", UNSET), _path, "reduceOnly", False)
+
+        price = read_decimal(d.pop("price", UNSET), _path, "price", False, False, False)
 
         new_client_order_id = d.pop("newClientOrderId", UNSET)
+        if type(new_client_order_id) is not str and new_client_order_id is not UNSET:
+            new_client_order_id = unexpected(new_client_order_id, "string", _path, "newClientOrderId")
 
-        _new_order_resp_type = d.pop("newOrderRespType", UNSET)
-        new_order_resp_type: NewOrderRespType | Unset
-        if isinstance(_new_order_resp_type, Unset):
-            new_order_resp_type = UNSET
-        else:
-            new_order_resp_type = enum_from_wire(NewOrderRespType, _new_order_resp_type)
+        new_order_resp_type = read_enum(
+            NewOrderRespType, d.pop("newOrderRespType", UNSET), _path, "newOrderRespType", False
+        )
 
-        _price_match = d.pop("priceMatch", UNSET)
-        price_match: PriceMatch | Unset
-        if isinstance(_price_match, Unset):
-            price_match = UNSET
-        else:
-            price_match = enum_from_wire(PriceMatch, _price_match)
+        price_match = read_enum(PriceMatch, d.pop("priceMatch", UNSET), _path, "priceMatch", False)
 
-        _self_trade_prevention_mode = d.pop("selfTradePreventionMode", UNSET)
-        self_trade_prevention_mode: SelfTradePreventionMode | Unset
-        if isinstance(_self_trade_prevention_mode, Unset):
-            self_trade_prevention_mode = UNSET
-        else:
-            self_trade_prevention_mode = enum_from_wire(SelfTradePreventionMode, _self_trade_prevention_mode)
+        self_trade_prevention_mode = read_enum(
+            SelfTradePreventionMode,
+            d.pop("selfTradePreventionMode", UNSET),
+            _path,
+            "selfTradePreventionMode",
+            False,
+        )
 
         good_till_date = d.pop("goodTillDate", UNSET)
+        if type(good_till_date) is not int and good_till_date is not UNSET:
+            good_till_date = unexpected(good_till_date, "integer", _path, "goodTillDate")
 
         _model = cls(
             symbol=symbol,
@@ -209,6 +237,8 @@ class BatchOrder:
             self_trade_prevention_mode=self_trade_prevention_mode,
             good_till_date=good_till_date,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.order_side import OrderSide
 from ..models.price_match import PriceMatch
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="BatchOrderModification")
 
@@ -19,6 +20,9 @@ T = TypeVar("T", bound="BatchOrderModification")
 @_attrs_define
 class BatchOrderModification:
     """One change of `modify_batch_orders`; the fields have the meaning and rules of the `modify_order` parameters.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         symbol (str):
@@ -44,16 +48,49 @@ class BatchOrderModification:
     price_match: PriceMatch | Unset = UNSET
     stop_price: Decimal | Unset = UNSET
     modify_id: int | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "side",
+            "quantity",
+            "price",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "side",
+            "quantity",
+            "price",
+            "orderId",
+            "origClientOrderId",
+            "priceMatch",
+            "stopPrice",
+            "modifyId",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        side = self.side.value
+        _side_out: Any = self.side
+        side: str | Unset = UNSET
+        if not isinstance(_side_out, Unset):
+            side = _side_out.value
 
-        quantity = decimal_to_wire(self.quantity, "quantity")
+        _quantity_out: Any = self.quantity
+        quantity: str | Unset = UNSET
+        if not isinstance(_quantity_out, Unset):
+            quantity = decimal_to_wire(_quantity_out, "quantity")
 
-        price = decimal_to_wire(self.price, "price")
+        _price_out: Any = self.price
+        price: str | Unset = UNSET
+        if not isinstance(_price_out, Unset):
+            price = decimal_to_wire(_price_out, "price")
 
         order_id = self.order_id
 
@@ -71,10 +108,14 @@ class BatchOrderModification:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["side"] = side
-        field_dict["quantity"] = quantity
-        field_dict["price"] = price
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(side, Unset):
+            field_dict["side"] = side
+        if not isinstance(quantity, Unset):
+            field_dict["quantity"] = quantity
+        if not isinstance(price, Unset):
+            field_dict["price"] = price
         if order_id is not UNSET:
             field_dict["orderId"] = order_id
         if orig_client_order_id is not UNSET:
@@ -88,35 +129,37 @@ class BatchOrderModification:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        side = enum_from_wire(OrderSide, d.pop("side"))
+        side = read_enum(OrderSide, d.pop("side", UNSET), _path, "side")
 
-        quantity = decimal_from_wire(d.pop("quantity"))
+        quantity = read_decimal(d.pop("quantity", UNSET), _path, "quantity")
 
-        price = decimal_from_wire(d.pop("price"))
+        price = read_decimal(d.pop("price", UNSET), _path, "price")
 
         order_id = d.pop("orderId", UNSET)
+        if type(order_id) is not int and order_id is not UNSET:
+            order_id = unexpected(order_id, "integer", _path, "orderId")
 
         orig_client_order_id = d.pop("origClientOrderId", UNSET)
+        if type(orig_client_order_id) is not str and orig_client_order_id is not UNSET:
+            orig_client_order_id = unexpected(orig_client_order_id, "string", _path, "origClientOrderId")
 
-        _price_match = d.pop("priceMatch", UNSET)
-        price_match: PriceMatch | Unset
-        if isinstance(_price_match, Unset):
-            price_match = UNSET
-        else:
-            price_match = enum_from_wire(PriceMatch, _price_match)
+        price_match = read_enum(PriceMatch, d.pop("priceMatch", UNSET), _path, "priceMatch", False)
 
-        _stop_price = d.pop("stopPrice", UNSET)
-        stop_price: Decimal | Unset
-        if isinstance(_stop_price, Unset):
-            stop_price = UNSET
-        else:
-            stop_price = decimal_from_wire(_stop_price)
+        stop_price = read_decimal(d.pop("stopPrice", UNSET), _path, "stopPrice", False, False, False)
 
         modify_id = d.pop("modifyId", UNSET)
+        if type(modify_id) is not int and modify_id is not UNSET:
+            modify_id = unexpected(modify_id, "integer", _path, "modifyId")
 
         _model = cls(
             symbol=symbol,
@@ -129,6 +172,8 @@ class BatchOrderModification:
             stop_price=stop_price,
             modify_id=modify_id,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

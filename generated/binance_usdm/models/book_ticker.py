@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="BookTicker")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="BookTicker")
 class BookTicker:
     """Best bid and ask of a symbol.
 
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
+
     Attributes:
         symbol (str):
         bid_price (Decimal):
@@ -25,6 +29,7 @@ class BookTicker:
         ask_price (Decimal):
         ask_qty (Decimal):
         time (int | Unset): Transaction time.
+        last_update_id (int | Unset): Order book update id of the quote; sent by Binance but not documented.
     """
 
     symbol: str
@@ -33,46 +38,103 @@ class BookTicker:
     ask_price: Decimal
     ask_qty: Decimal
     time: int | Unset = UNSET
+    last_update_id: int | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "bidPrice",
+            "bidQty",
+            "askPrice",
+            "askQty",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "bidPrice",
+            "bidQty",
+            "askPrice",
+            "askQty",
+            "time",
+            "lastUpdateId",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        bid_price = decimal_to_wire(self.bid_price, "bidPrice")
+        _bid_price_out: Any = self.bid_price
+        bid_price: str | Unset = UNSET
+        if not isinstance(_bid_price_out, Unset):
+            bid_price = decimal_to_wire(_bid_price_out, "bidPrice")
 
-        bid_qty = decimal_to_wire(self.bid_qty, "bidQty")
+        _bid_qty_out: Any = self.bid_qty
+        bid_qty: str | Unset = UNSET
+        if not isinstance(_bid_qty_out, Unset):
+            bid_qty = decimal_to_wire(_bid_qty_out, "bidQty")
 
-        ask_price = decimal_to_wire(self.ask_price, "askPrice")
+        _ask_price_out: Any = self.ask_price
+        ask_price: str | Unset = UNSET
+        if not isinstance(_ask_price_out, Unset):
+            ask_price = decimal_to_wire(_ask_price_out, "askPrice")
 
-        ask_qty = decimal_to_wire(self.ask_qty, "askQty")
+        _ask_qty_out: Any = self.ask_qty
+        ask_qty: str | Unset = UNSET
+        if not isinstance(_ask_qty_out, Unset):
+            ask_qty = decimal_to_wire(_ask_qty_out, "askQty")
 
         time = self.time
 
+        last_update_id = self.last_update_id
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["bidPrice"] = bid_price
-        field_dict["bidQty"] = bid_qty
-        field_dict["askPrice"] = ask_price
-        field_dict["askQty"] = ask_qty
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(bid_price, Unset):
+            field_dict["bidPrice"] = bid_price
+        if not isinstance(bid_qty, Unset):
+            field_dict["bidQty"] = bid_qty
+        if not isinstance(ask_price, Unset):
+            field_dict["askPrice"] = ask_price
+        if not isinstance(ask_qty, Unset):
+            field_dict["askQty"] = ask_qty
         if time is not UNSET:
             field_dict["time"] = time
+        if last_update_id is not UNSET:
+            field_dict["lastUpdateId"] = last_update_id
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        bid_price = decimal_from_wire(d.pop("bidPrice"))
+        bid_price = read_decimal(d.pop("bidPrice", UNSET), _path, "bidPrice")
 
-        bid_qty = decimal_from_wire(d.pop("bidQty"))
+        bid_qty = read_decimal(d.pop("bidQty", UNSET), _path, "bidQty")
 
-        ask_price = decimal_from_wire(d.pop("askPrice"))
+        ask_price = read_decimal(d.pop("askPrice", UNSET), _path, "askPrice")
 
-        ask_qty = decimal_from_wire(d.pop("askQty"))
+        ask_qty = read_decimal(d.pop("askQty", UNSET), _path, "askQty")
 
         time = d.pop("time", UNSET)
+        if type(time) is not int and time is not UNSET:
+            time = unexpected(time, "integer", _path, "time")
+
+        last_update_id = d.pop("lastUpdateId", UNSET)
+        if type(last_update_id) is not int and last_update_id is not UNSET:
+            last_update_id = unexpected(last_update_id, "integer", _path, "lastUpdateId")
 
         _model = cls(
             symbol=symbol,
@@ -81,7 +143,10 @@ class BookTicker:
             ask_price=ask_price,
             ask_qty=ask_qty,
             time=time,
+            last_update_id=last_update_id,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

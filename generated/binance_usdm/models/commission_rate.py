@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="CommissionRate")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="CommissionRate")
 @_attrs_define
 class CommissionRate:
     """Commission rates of a symbol.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         symbol (str):
@@ -29,14 +33,38 @@ class CommissionRate:
     maker_commission_rate: Decimal
     taker_commission_rate: Decimal
     rpi_commission_rate: Decimal | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "makerCommissionRate",
+            "takerCommissionRate",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "makerCommissionRate",
+            "takerCommissionRate",
+            "rpiCommissionRate",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        maker_commission_rate = decimal_to_wire(self.maker_commission_rate, "makerCommissionRate")
+        _maker_commission_rate_out: Any = self.maker_commission_rate
+        maker_commission_rate: str | Unset = UNSET
+        if not isinstance(_maker_commission_rate_out, Unset):
+            maker_commission_rate = decimal_to_wire(_maker_commission_rate_out, "makerCommissionRate")
 
-        taker_commission_rate = decimal_to_wire(self.taker_commission_rate, "takerCommissionRate")
+        _taker_commission_rate_out: Any = self.taker_commission_rate
+        taker_commission_rate: str | Unset = UNSET
+        if not isinstance(_taker_commission_rate_out, Unset):
+            taker_commission_rate = decimal_to_wire(_taker_commission_rate_out, "takerCommissionRate")
 
         rpi_commission_rate: str | Unset = UNSET
         if not isinstance(self.rpi_commission_rate, Unset):
@@ -44,28 +72,38 @@ class CommissionRate:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["makerCommissionRate"] = maker_commission_rate
-        field_dict["takerCommissionRate"] = taker_commission_rate
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(maker_commission_rate, Unset):
+            field_dict["makerCommissionRate"] = maker_commission_rate
+        if not isinstance(taker_commission_rate, Unset):
+            field_dict["takerCommissionRate"] = taker_commission_rate
         if rpi_commission_rate is not UNSET:
             field_dict["rpiCommissionRate"] = rpi_commission_rate
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
-
-        maker_commission_rate = decimal_from_wire(d.pop("makerCommissionRate"))
-
-        taker_commission_rate = decimal_from_wire(d.pop("takerCommissionRate"))
-
-        _rpi_commission_rate = d.pop("rpiCommissionRate", UNSET)
-        rpi_commission_rate: Decimal | Unset
-        if isinstance(_rpi_commission_rate, Unset):
-            rpi_commission_rate = UNSET
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            rpi_commission_rate = decimal_from_wire(_rpi_commission_rate)
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
+
+        maker_commission_rate = read_decimal(
+            d.pop("makerCommissionRate", UNSET), _path, "makerCommissionRate"
+        )
+
+        taker_commission_rate = read_decimal(
+            d.pop("takerCommissionRate", UNSET), _path, "takerCommissionRate"
+        )
+
+        rpi_commission_rate = read_decimal(
+            d.pop("rpiCommissionRate", UNSET), _path, "rpiCommissionRate", False, False, False
+        )
 
         _model = cls(
             symbol=symbol,
@@ -73,6 +111,8 @@ class CommissionRate:
             taker_commission_rate=taker_commission_rate,
             rpi_commission_rate=rpi_commission_rate,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

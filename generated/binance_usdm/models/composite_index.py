@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from .._shape import extra_fields, join, object_from_wire, unexpected
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.index_component import IndexComponent
@@ -19,6 +22,9 @@ T = TypeVar("T", bound="CompositeIndex")
 class CompositeIndex:
     """A composite index and its components.
 
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
+
     Attributes:
         symbol (str):
         time (int):
@@ -30,45 +36,96 @@ class CompositeIndex:
     time: int
     component: str
     base_asset_list: list[IndexComponent]
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "time",
+            "component",
+            "baseAssetList",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "time",
+            "component",
+            "baseAssetList",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
-        component = self.component
+        _component_out: Any = self.component
+        component = _component_out
 
-        base_asset_list = []
-        for base_asset_list_item_data in self.base_asset_list:
-            base_asset_list_item = base_asset_list_item_data.to_dict()
-            base_asset_list.append(base_asset_list_item)
+        _base_asset_list_out: Any = self.base_asset_list
+        base_asset_list: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_base_asset_list_out, Unset):
+            base_asset_list = []
+            for base_asset_list_item_data in _base_asset_list_out:
+                base_asset_list_item = base_asset_list_item_data.to_dict()
+                base_asset_list.append(base_asset_list_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["time"] = time
-        field_dict["component"] = component
-        field_dict["baseAssetList"] = base_asset_list
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
+        if not isinstance(component, Unset):
+            field_dict["component"] = component
+        if not isinstance(base_asset_list, Unset):
+            field_dict["baseAssetList"] = base_asset_list
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.index_component import IndexComponent  # noqa: PLC0415
 
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        time = d.pop("time")
+        time = d.pop("time", UNSET)
+        if type(time) is not int:
+            time = unexpected(time, "integer", _path, "time")
 
-        component = d.pop("component")
+        component = d.pop("component", UNSET)
+        if type(component) is not str:
+            component = unexpected(component, "string", _path, "component")
 
-        base_asset_list = []
-        _base_asset_list = d.pop("baseAssetList")
-        for base_asset_list_item_data in _base_asset_list:
-            base_asset_list_item = IndexComponent.from_dict(base_asset_list_item_data)
+        _base_asset_list = d.pop("baseAssetList", UNSET)
+        base_asset_list: list[IndexComponent]
+        if isinstance(_base_asset_list, list):
+            base_asset_list_path = f"{_path}.baseAssetList"
+            base_asset_list = []
+            for base_asset_list_index, base_asset_list_item_data in enumerate(_base_asset_list):
+                _base_asset_list_item = base_asset_list_item_data
+                if isinstance(_base_asset_list_item, dict):
+                    base_asset_list_item = IndexComponent.from_dict(
+                        _base_asset_list_item, join(base_asset_list_path, base_asset_list_index)
+                    )
+                else:
+                    base_asset_list_item = unexpected(
+                        _base_asset_list_item, "object", base_asset_list_path, base_asset_list_index
+                    )
 
-            base_asset_list.append(base_asset_list_item)
+                base_asset_list.append(base_asset_list_item)
+        else:
+            base_asset_list = unexpected(_base_asset_list, "array", _path, "baseAssetList")
 
         _model = cls(
             symbol=symbol,
@@ -76,6 +133,8 @@ class CompositeIndex:
             component=component,
             base_asset_list=base_asset_list,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_enum, unexpected
 from ..models.convert_order_status import ConvertOrderStatus
-from ..types import enum_from_wire
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ConvertAccept")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="ConvertAccept")
 @_attrs_define
 class ConvertAccept:
     """A convert order created from a quote.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         order_id (str):
@@ -27,36 +31,70 @@ class ConvertAccept:
     order_id: str
     create_time: int
     order_status: ConvertOrderStatus
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "orderId",
+            "createTime",
+            "orderStatus",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "orderId",
+            "createTime",
+            "orderStatus",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        order_id = self.order_id
+        _order_id_out: Any = self.order_id
+        order_id = _order_id_out
 
-        create_time = self.create_time
+        _create_time_out: Any = self.create_time
+        create_time = _create_time_out
 
-        order_status = self.order_status.value
+        _order_status_out: Any = self.order_status
+        order_status: str | Unset = UNSET
+        if not isinstance(_order_status_out, Unset):
+            order_status = _order_status_out.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["orderId"] = order_id
-        field_dict["createTime"] = create_time
-        field_dict["orderStatus"] = order_status
+        if not isinstance(order_id, Unset):
+            field_dict["orderId"] = order_id
+        if not isinstance(create_time, Unset):
+            field_dict["createTime"] = create_time
+        if not isinstance(order_status, Unset):
+            field_dict["orderStatus"] = order_status
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        order_id = d.pop("orderId")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        order_id = d.pop("orderId", UNSET)
+        if type(order_id) is not str:
+            order_id = unexpected(order_id, "string", _path, "orderId")
 
-        create_time = d.pop("createTime")
+        create_time = d.pop("createTime", UNSET)
+        if type(create_time) is not int:
+            create_time = unexpected(create_time, "integer", _path, "createTime")
 
-        order_status = enum_from_wire(ConvertOrderStatus, d.pop("orderStatus"))
+        order_status = read_enum(ConvertOrderStatus, d.pop("orderStatus", UNSET), _path, "orderStatus")
 
         _model = cls(
             order_id=order_id,
             create_time=create_time,
             order_status=order_status,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

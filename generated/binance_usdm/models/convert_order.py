@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.convert_order_status import ConvertOrderStatus
-from ..types import decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="ConvertOrder")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="ConvertOrder")
 @_attrs_define
 class ConvertOrder:
     """A convert order.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         order_id (int):
@@ -40,60 +44,128 @@ class ConvertOrder:
     ratio: Decimal
     inverse_ratio: Decimal
     create_time: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "orderId",
+            "orderStatus",
+            "fromAsset",
+            "fromAmount",
+            "toAsset",
+            "toAmount",
+            "ratio",
+            "inverseRatio",
+            "createTime",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "orderId",
+            "orderStatus",
+            "fromAsset",
+            "fromAmount",
+            "toAsset",
+            "toAmount",
+            "ratio",
+            "inverseRatio",
+            "createTime",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        order_id = self.order_id
+        _order_id_out: Any = self.order_id
+        order_id = _order_id_out
 
-        order_status = self.order_status.value
+        _order_status_out: Any = self.order_status
+        order_status: str | Unset = UNSET
+        if not isinstance(_order_status_out, Unset):
+            order_status = _order_status_out.value
 
-        from_asset = self.from_asset
+        _from_asset_out: Any = self.from_asset
+        from_asset = _from_asset_out
 
-        from_amount = decimal_to_wire(self.from_amount, "fromAmount")
+        _from_amount_out: Any = self.from_amount
+        from_amount: str | Unset = UNSET
+        if not isinstance(_from_amount_out, Unset):
+            from_amount = decimal_to_wire(_from_amount_out, "fromAmount")
 
-        to_asset = self.to_asset
+        _to_asset_out: Any = self.to_asset
+        to_asset = _to_asset_out
 
-        to_amount = decimal_to_wire(self.to_amount, "toAmount")
+        _to_amount_out: Any = self.to_amount
+        to_amount: str | Unset = UNSET
+        if not isinstance(_to_amount_out, Unset):
+            to_amount = decimal_to_wire(_to_amount_out, "toAmount")
 
-        ratio = decimal_to_wire(self.ratio, "ratio")
+        _ratio_out: Any = self.ratio
+        ratio: str | Unset = UNSET
+        if not isinstance(_ratio_out, Unset):
+            ratio = decimal_to_wire(_ratio_out, "ratio")
 
-        inverse_ratio = decimal_to_wire(self.inverse_ratio, "inverseRatio")
+        _inverse_ratio_out: Any = self.inverse_ratio
+        inverse_ratio: str | Unset = UNSET
+        if not isinstance(_inverse_ratio_out, Unset):
+            inverse_ratio = decimal_to_wire(_inverse_ratio_out, "inverseRatio")
 
-        create_time = self.create_time
+        _create_time_out: Any = self.create_time
+        create_time = _create_time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["orderId"] = order_id
-        field_dict["orderStatus"] = order_status
-        field_dict["fromAsset"] = from_asset
-        field_dict["fromAmount"] = from_amount
-        field_dict["toAsset"] = to_asset
-        field_dict["toAmount"] = to_amount
-        field_dict["ratio"] = ratio
-        field_dict["inverseRatio"] = inverse_ratio
-        field_dict["createTime"] = create_time
+        if not isinstance(order_id, Unset):
+            field_dict["orderId"] = order_id
+        if not isinstance(order_status, Unset):
+            field_dict["orderStatus"] = order_status
+        if not isinstance(from_asset, Unset):
+            field_dict["fromAsset"] = from_asset
+        if not isinstance(from_amount, Unset):
+            field_dict["fromAmount"] = from_amount
+        if not isinstance(to_asset, Unset):
+            field_dict["toAsset"] = to_asset
+        if not isinstance(to_amount, Unset):
+            field_dict["toAmount"] = to_amount
+        if not isinstance(ratio, Unset):
+            field_dict["ratio"] = ratio
+        if not isinstance(inverse_ratio, Unset):
+            field_dict["inverseRatio"] = inverse_ratio
+        if not isinstance(create_time, Unset):
+            field_dict["createTime"] = create_time
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        order_id = d.pop("orderId")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        order_id = d.pop("orderId", UNSET)
+        if type(order_id) is not int:
+            order_id = unexpected(order_id, "integer", _path, "orderId")
 
-        order_status = enum_from_wire(ConvertOrderStatus, d.pop("orderStatus"))
+        order_status = read_enum(ConvertOrderStatus, d.pop("orderStatus", UNSET), _path, "orderStatus")
 
-        from_asset = d.pop("fromAsset")
+        from_asset = d.pop("fromAsset", UNSET)
+        if type(from_asset) is not str:
+            from_asset = unexpected(from_asset, "string", _path, "fromAsset")
 
-        from_amount = decimal_from_wire(d.pop("fromAmount"))
+        from_amount = read_decimal(d.pop("fromAmount", UNSET), _path, "fromAmount")
 
-        to_asset = d.pop("toAsset")
+        to_asset = d.pop("toAsset", UNSET)
+        if type(to_asset) is not str:
+            to_asset = unexpected(to_asset, "string", _path, "toAsset")
 
-        to_amount = decimal_from_wire(d.pop("toAmount"))
+        to_amount = read_decimal(d.pop("toAmount", UNSET), _path, "toAmount")
 
-        ratio = decimal_from_wire(d.pop("ratio"))
+        ratio = read_decimal(d.pop("ratio", UNSET), _path, "ratio")
 
-        inverse_ratio = decimal_from_wire(d.pop("inverseRatio"))
+        inverse_ratio = read_decimal(d.pop("inverseRatio", UNSET), _path, "inverseRatio")
 
-        create_time = d.pop("createTime")
+        create_time = d.pop("createTime", UNSET)
+        if type(create_time) is not int:
+            create_time = unexpected(create_time, "integer", _path, "createTime")
 
         _model = cls(
             order_id=order_id,
@@ -106,6 +178,8 @@ class ConvertOrder:
             inverse_ratio=inverse_ratio,
             create_time=create_time,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

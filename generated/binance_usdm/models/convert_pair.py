@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="ConvertPair")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="ConvertPair")
 @_attrs_define
 class ConvertPair:
     """A convertible pair and its amount limits.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         from_asset (str):
@@ -33,45 +37,95 @@ class ConvertPair:
     from_asset_max_amount: Decimal
     to_asset_min_amount: Decimal
     to_asset_max_amount: Decimal
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "fromAsset",
+            "toAsset",
+            "fromAssetMinAmount",
+            "fromAssetMaxAmount",
+            "toAssetMinAmount",
+            "toAssetMaxAmount",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "fromAsset",
+            "toAsset",
+            "fromAssetMinAmount",
+            "fromAssetMaxAmount",
+            "toAssetMinAmount",
+            "toAssetMaxAmount",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from_asset = self.from_asset
+        _from_asset_out: Any = self.from_asset
+        from_asset = _from_asset_out
 
-        to_asset = self.to_asset
+        _to_asset_out: Any = self.to_asset
+        to_asset = _to_asset_out
 
-        from_asset_min_amount = decimal_to_wire(self.from_asset_min_amount, "fromAssetMinAmount")
+        _from_asset_min_amount_out: Any = self.from_asset_min_amount
+        from_asset_min_amount: str | Unset = UNSET
+        if not isinstance(_from_asset_min_amount_out, Unset):
+            from_asset_min_amount = decimal_to_wire(_from_asset_min_amount_out, "fromAssetMinAmount")
 
-        from_asset_max_amount = decimal_to_wire(self.from_asset_max_amount, "fromAssetMaxAmount")
+        _from_asset_max_amount_out: Any = self.from_asset_max_amount
+        from_asset_max_amount: str | Unset = UNSET
+        if not isinstance(_from_asset_max_amount_out, Unset):
+            from_asset_max_amount = decimal_to_wire(_from_asset_max_amount_out, "fromAssetMaxAmount")
 
-        to_asset_min_amount = decimal_to_wire(self.to_asset_min_amount, "toAssetMinAmount")
+        _to_asset_min_amount_out: Any = self.to_asset_min_amount
+        to_asset_min_amount: str | Unset = UNSET
+        if not isinstance(_to_asset_min_amount_out, Unset):
+            to_asset_min_amount = decimal_to_wire(_to_asset_min_amount_out, "toAssetMinAmount")
 
-        to_asset_max_amount = decimal_to_wire(self.to_asset_max_amount, "toAssetMaxAmount")
+        _to_asset_max_amount_out: Any = self.to_asset_max_amount
+        to_asset_max_amount: str | Unset = UNSET
+        if not isinstance(_to_asset_max_amount_out, Unset):
+            to_asset_max_amount = decimal_to_wire(_to_asset_max_amount_out, "toAssetMaxAmount")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["fromAsset"] = from_asset
-        field_dict["toAsset"] = to_asset
-        field_dict["fromAssetMinAmount"] = from_asset_min_amount
-        field_dict["fromAssetMaxAmount"] = from_asset_max_amount
-        field_dict["toAssetMinAmount"] = to_asset_min_amount
-        field_dict["toAssetMaxAmount"] = to_asset_max_amount
+        if not isinstance(from_asset, Unset):
+            field_dict["fromAsset"] = from_asset
+        if not isinstance(to_asset, Unset):
+            field_dict["toAsset"] = to_asset
+        if not isinstance(from_asset_min_amount, Unset):
+            field_dict["fromAssetMinAmount"] = from_asset_min_amount
+        if not isinstance(from_asset_max_amount, Unset):
+            field_dict["fromAssetMaxAmount"] = from_asset_max_amount
+        if not isinstance(to_asset_min_amount, Unset):
+            field_dict["toAssetMinAmount"] = to_asset_min_amount
+        if not isinstance(to_asset_max_amount, Unset):
+            field_dict["toAssetMaxAmount"] = to_asset_max_amount
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        from_asset = d.pop("fromAsset")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        from_asset = d.pop("fromAsset", UNSET)
+        if type(from_asset) is not str:
+            from_asset = unexpected(from_asset, "string", _path, "fromAsset")
 
-        to_asset = d.pop("toAsset")
+        to_asset = d.pop("toAsset", UNSET)
+        if type(to_asset) is not str:
+            to_asset = unexpected(to_asset, "string", _path, "toAsset")
 
-        from_asset_min_amount = decimal_from_wire(d.pop("fromAssetMinAmount"))
+        from_asset_min_amount = read_decimal(d.pop("fromAssetMinAmount", UNSET), _path, "fromAssetMinAmount")
 
-        from_asset_max_amount = decimal_from_wire(d.pop("fromAssetMaxAmount"))
+        from_asset_max_amount = read_decimal(d.pop("fromAssetMaxAmount", UNSET), _path, "fromAssetMaxAmount")
 
-        to_asset_min_amount = decimal_from_wire(d.pop("toAssetMinAmount"))
+        to_asset_min_amount = read_decimal(d.pop("toAssetMinAmount", UNSET), _path, "toAssetMinAmount")
 
-        to_asset_max_amount = decimal_from_wire(d.pop("toAssetMaxAmount"))
+        to_asset_max_amount = read_decimal(d.pop("toAssetMaxAmount", UNSET), _path, "toAssetMaxAmount")
 
         _model = cls(
             from_asset=from_asset,
@@ -81,6 +135,8 @@ class ConvertPair:
             to_asset_min_amount=to_asset_min_amount,
             to_asset_max_amount=to_asset_max_amount,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

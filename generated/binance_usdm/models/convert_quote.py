@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="ConvertQuote")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="ConvertQuote")
 @_attrs_define
 class ConvertQuote:
     """A convert quote.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         ratio (Decimal):
@@ -33,46 +37,93 @@ class ConvertQuote:
     to_amount: Decimal
     from_amount: Decimal
     quote_id: str | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "ratio",
+            "inverseRatio",
+            "validTimestamp",
+            "toAmount",
+            "fromAmount",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "ratio",
+            "inverseRatio",
+            "validTimestamp",
+            "toAmount",
+            "fromAmount",
+            "quoteId",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        ratio = decimal_to_wire(self.ratio, "ratio")
+        _ratio_out: Any = self.ratio
+        ratio: str | Unset = UNSET
+        if not isinstance(_ratio_out, Unset):
+            ratio = decimal_to_wire(_ratio_out, "ratio")
 
-        inverse_ratio = decimal_to_wire(self.inverse_ratio, "inverseRatio")
+        _inverse_ratio_out: Any = self.inverse_ratio
+        inverse_ratio: str | Unset = UNSET
+        if not isinstance(_inverse_ratio_out, Unset):
+            inverse_ratio = decimal_to_wire(_inverse_ratio_out, "inverseRatio")
 
-        valid_timestamp = self.valid_timestamp
+        _valid_timestamp_out: Any = self.valid_timestamp
+        valid_timestamp = _valid_timestamp_out
 
-        to_amount = decimal_to_wire(self.to_amount, "toAmount")
+        _to_amount_out: Any = self.to_amount
+        to_amount: str | Unset = UNSET
+        if not isinstance(_to_amount_out, Unset):
+            to_amount = decimal_to_wire(_to_amount_out, "toAmount")
 
-        from_amount = decimal_to_wire(self.from_amount, "fromAmount")
+        _from_amount_out: Any = self.from_amount
+        from_amount: str | Unset = UNSET
+        if not isinstance(_from_amount_out, Unset):
+            from_amount = decimal_to_wire(_from_amount_out, "fromAmount")
 
         quote_id = self.quote_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["ratio"] = ratio
-        field_dict["inverseRatio"] = inverse_ratio
-        field_dict["validTimestamp"] = valid_timestamp
-        field_dict["toAmount"] = to_amount
-        field_dict["fromAmount"] = from_amount
+        if not isinstance(ratio, Unset):
+            field_dict["ratio"] = ratio
+        if not isinstance(inverse_ratio, Unset):
+            field_dict["inverseRatio"] = inverse_ratio
+        if not isinstance(valid_timestamp, Unset):
+            field_dict["validTimestamp"] = valid_timestamp
+        if not isinstance(to_amount, Unset):
+            field_dict["toAmount"] = to_amount
+        if not isinstance(from_amount, Unset):
+            field_dict["fromAmount"] = from_amount
         if quote_id is not UNSET:
             field_dict["quoteId"] = quote_id
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        ratio = decimal_from_wire(d.pop("ratio"))
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        ratio = read_decimal(d.pop("ratio", UNSET), _path, "ratio")
 
-        inverse_ratio = decimal_from_wire(d.pop("inverseRatio"))
+        inverse_ratio = read_decimal(d.pop("inverseRatio", UNSET), _path, "inverseRatio")
 
-        valid_timestamp = d.pop("validTimestamp")
+        valid_timestamp = d.pop("validTimestamp", UNSET)
+        if type(valid_timestamp) is not int:
+            valid_timestamp = unexpected(valid_timestamp, "integer", _path, "validTimestamp")
 
-        to_amount = decimal_from_wire(d.pop("toAmount"))
+        to_amount = read_decimal(d.pop("toAmount", UNSET), _path, "toAmount")
 
-        from_amount = decimal_from_wire(d.pop("fromAmount"))
+        from_amount = read_decimal(d.pop("fromAmount", UNSET), _path, "fromAmount")
 
         quote_id = d.pop("quoteId", UNSET)
+        if type(quote_id) is not str and quote_id is not UNSET:
+            quote_id = unexpected(quote_id, "string", _path, "quoteId")
 
         _model = cls(
             ratio=ratio,
@@ -82,6 +133,8 @@ class ConvertQuote:
             from_amount=from_amount,
             quote_id=quote_id,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

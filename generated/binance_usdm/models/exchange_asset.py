@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, decimal_from_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ExchangeAsset")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="ExchangeAsset")
 @_attrs_define
 class ExchangeAsset:
     """A margin asset of the exchange.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         asset (str):
@@ -28,12 +32,29 @@ class ExchangeAsset:
     asset: str
     margin_available: bool
     auto_asset_exchange: Decimal | None | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "asset",
+            "marginAvailable",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "asset",
+            "marginAvailable",
+            "autoAssetExchange",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        asset = self.asset
+        _asset_out: Any = self.asset
+        asset = _asset_out
 
-        margin_available = self.margin_available
+        _margin_available_out: Any = self.margin_available
+        margin_available = _margin_available_out
 
         auto_asset_exchange: Decimal | None | Unset
         if isinstance(self.auto_asset_exchange, Unset):
@@ -45,41 +66,53 @@ class ExchangeAsset:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["asset"] = asset
-        field_dict["marginAvailable"] = margin_available
+        if not isinstance(asset, Unset):
+            field_dict["asset"] = asset
+        if not isinstance(margin_available, Unset):
+            field_dict["marginAvailable"] = margin_available
         if auto_asset_exchange is not UNSET:
             field_dict["autoAssetExchange"] = auto_asset_exchange
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        asset = d.pop("asset")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        asset = d.pop("asset", UNSET)
+        if type(asset) is not str:
+            asset = unexpected(asset, "string", _path, "asset")
 
-        margin_available = d.pop("marginAvailable")
+        margin_available = d.pop("marginAvailable", UNSET)
+        if type(margin_available) is not bool:
+            margin_available = unexpected(margin_available, "boolean", _path, "marginAvailable")
 
-        def _parse_auto_asset_exchange(data: object) -> Decimal | None | Unset:
+        def _parse_auto_asset_exchange(
+            data: object, _path: str, _key: str | int | None
+        ) -> Decimal | None | Unset:
+            result: Decimal | None | Unset
             if data is None:
                 return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, Decimal | int):
-                    raise TypeError()
-                auto_asset_exchange_type_0 = decimal_from_wire(data)
+            if data is UNSET:
+                return UNSET
+            auto_asset_exchange_type_0 = read_decimal(data, _path, _key, True, False, True)
 
-                return auto_asset_exchange_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Decimal | None | Unset, data)
+            result = auto_asset_exchange_type_0
+            return result
 
-        auto_asset_exchange = _parse_auto_asset_exchange(d.pop("autoAssetExchange", UNSET))
+        auto_asset_exchange = _parse_auto_asset_exchange(
+            d.pop("autoAssetExchange", UNSET), _path, "autoAssetExchange"
+        )
 
         _model = cls(
             asset=asset,
             margin_available=margin_available,
             auto_asset_exchange=auto_asset_exchange,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from .._shape import extra_fields, object_from_wire, unexpected
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FeeBurnStatus")
 
@@ -15,29 +18,54 @@ T = TypeVar("T", bound="FeeBurnStatus")
 class FeeBurnStatus:
     """BNB fee discount setting.
 
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
+
     Attributes:
         fee_burn (bool): true: BNB fee discount on.
     """
 
     fee_burn: bool
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "feeBurn",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "feeBurn",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        fee_burn = self.fee_burn
+        _fee_burn_out: Any = self.fee_burn
+        fee_burn = _fee_burn_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["feeBurn"] = fee_burn
+        if not isinstance(fee_burn, Unset):
+            field_dict["feeBurn"] = fee_burn
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        fee_burn = d.pop("feeBurn")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        fee_burn = d.pop("feeBurn", UNSET)
+        if type(fee_burn) is not bool:
+            fee_burn = unexpected(fee_burn, "boolean", _path, "feeBurn")
 
         _model = cls(
             fee_burn=fee_burn,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="FundingInfo")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="FundingInfo")
 @_attrs_define
 class FundingInfo:
     """Funding settings of a symbol whose cap, floor or interval was adjusted.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         symbol (str):
@@ -31,43 +35,92 @@ class FundingInfo:
     adjusted_funding_rate_floor: Decimal
     funding_interval_hours: int
     disclaimer: bool | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "adjustedFundingRateCap",
+            "adjustedFundingRateFloor",
+            "fundingIntervalHours",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "adjustedFundingRateCap",
+            "adjustedFundingRateFloor",
+            "fundingIntervalHours",
+            "disclaimer",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        adjusted_funding_rate_cap = decimal_to_wire(self.adjusted_funding_rate_cap, "adjustedFundingRateCap")
+        _adjusted_funding_rate_cap_out: Any = self.adjusted_funding_rate_cap
+        adjusted_funding_rate_cap: str | Unset = UNSET
+        if not isinstance(_adjusted_funding_rate_cap_out, Unset):
+            adjusted_funding_rate_cap = decimal_to_wire(
+                _adjusted_funding_rate_cap_out, "adjustedFundingRateCap"
+            )
 
-        adjusted_funding_rate_floor = decimal_to_wire(
-            self.adjusted_funding_rate_floor, "adjustedFundingRateFloor"
-        )
+        _adjusted_funding_rate_floor_out: Any = self.adjusted_funding_rate_floor
+        adjusted_funding_rate_floor: str | Unset = UNSET
+        if not isinstance(_adjusted_funding_rate_floor_out, Unset):
+            adjusted_funding_rate_floor = decimal_to_wire(
+                _adjusted_funding_rate_floor_out, "adjustedFundingRateFloor"
+            )
 
-        funding_interval_hours = self.funding_interval_hours
+        _funding_interval_hours_out: Any = self.funding_interval_hours
+        funding_interval_hours = _funding_interval_hours_out
 
         disclaimer = self.disclaimer
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["adjustedFundingRateCap"] = adjusted_funding_rate_cap
-        field_dict["adjustedFundingRateFloor"] = adjusted_funding_rate_floor
-        field_dict["fundingIntervalHours"] = funding_interval_hours
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(adjusted_funding_rate_cap, Unset):
+            field_dict["adjustedFundingRateCap"] = adjusted_funding_rate_cap
+        if not isinstance(adjusted_funding_rate_floor, Unset):
+            field_dict["adjustedFundingRateFloor"] = adjusted_funding_rate_floor
+        if not isinstance(funding_interval_hours, Unset):
+            field_dict["fundingIntervalHours"] = funding_interval_hours
         if disclaimer is not UNSET:
             field_dict["disclaimer"] = disclaimer
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        adjusted_funding_rate_cap = decimal_from_wire(d.pop("adjustedFundingRateCap"))
+        adjusted_funding_rate_cap = read_decimal(
+            d.pop("adjustedFundingRateCap", UNSET), _path, "adjustedFundingRateCap"
+        )
 
-        adjusted_funding_rate_floor = decimal_from_wire(d.pop("adjustedFundingRateFloor"))
+        adjusted_funding_rate_floor = read_decimal(
+            d.pop("adjustedFundingRateFloor", UNSET), _path, "adjustedFundingRateFloor"
+        )
 
-        funding_interval_hours = d.pop("fundingIntervalHours")
+        funding_interval_hours = d.pop("fundingIntervalHours", UNSET)
+        if type(funding_interval_hours) is not int:
+            funding_interval_hours = unexpected(
+                funding_interval_hours, "integer", _path, "fundingIntervalHours"
+            )
 
         disclaimer = d.pop("disclaimer", UNSET)
+        if type(disclaimer) is not bool and disclaimer is not UNSET:
+            disclaimer = unexpected(disclaimer, "boolean", _path, "disclaimer")
 
         _model = cls(
             symbol=symbol,
@@ -76,6 +129,8 @@ class FundingInfo:
             funding_interval_hours=funding_interval_hours,
             disclaimer=disclaimer,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

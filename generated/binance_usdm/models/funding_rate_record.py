@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.funding_rate_type import FundingRateType
 from ..types import (
     UNSET,
     Unset,
-    decimal_from_wire,
     decimal_or_empty_to_wire,
-    decimal_or_none_from_wire,
     decimal_to_wire,
-    enum_from_wire,
 )
 
 T = TypeVar("T", bound="FundingRateRecord")
@@ -26,6 +24,9 @@ T = TypeVar("T", bound="FundingRateRecord")
 @_attrs_define
 class FundingRateRecord:
     """A past funding.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         symbol (str):
@@ -41,14 +42,37 @@ class FundingRateRecord:
     funding_time: int
     mark_price: Decimal | None | Unset = UNSET
     rate_type: FundingRateType | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "fundingRate",
+            "fundingTime",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "fundingRate",
+            "fundingTime",
+            "markPrice",
+            "rateType",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        funding_rate = decimal_to_wire(self.funding_rate, "fundingRate")
+        _funding_rate_out: Any = self.funding_rate
+        funding_rate: str | Unset = UNSET
+        if not isinstance(_funding_rate_out, Unset):
+            funding_rate = decimal_to_wire(_funding_rate_out, "fundingRate")
 
-        funding_time = self.funding_time
+        _funding_time_out: Any = self.funding_time
+        funding_time = _funding_time_out
 
         mark_price: str | Unset = UNSET
         if not isinstance(self.mark_price, Unset):
@@ -60,9 +84,12 @@ class FundingRateRecord:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["fundingRate"] = funding_rate
-        field_dict["fundingTime"] = funding_time
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(funding_rate, Unset):
+            field_dict["fundingRate"] = funding_rate
+        if not isinstance(funding_time, Unset):
+            field_dict["fundingTime"] = funding_time
         if mark_price is not UNSET:
             field_dict["markPrice"] = mark_price
         if rate_type is not UNSET:
@@ -70,27 +97,25 @@ class FundingRateRecord:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
-
-        funding_rate = decimal_from_wire(d.pop("fundingRate"))
-
-        funding_time = d.pop("fundingTime")
-
-        _mark_price = d.pop("markPrice", UNSET)
-        mark_price: Decimal | None | Unset
-        if isinstance(_mark_price, Unset):
-            mark_price = UNSET
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            mark_price = decimal_or_none_from_wire(_mark_price)
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        _rate_type = d.pop("rateType", UNSET)
-        rate_type: FundingRateType | Unset
-        if isinstance(_rate_type, Unset):
-            rate_type = UNSET
-        else:
-            rate_type = enum_from_wire(FundingRateType, _rate_type)
+        funding_rate = read_decimal(d.pop("fundingRate", UNSET), _path, "fundingRate")
+
+        funding_time = d.pop("fundingTime", UNSET)
+        if type(funding_time) is not int:
+            funding_time = unexpected(funding_time, "integer", _path, "fundingTime")
+
+        mark_price = read_decimal(d.pop("markPrice", UNSET), _path, "markPrice", False, True, False)
+
+        rate_type = read_enum(FundingRateType, d.pop("rateType", UNSET), _path, "rateType", False)
 
         _model = cls(
             symbol=symbol,
@@ -99,6 +124,8 @@ class FundingRateRecord:
             mark_price=mark_price,
             rate_type=rate_type,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

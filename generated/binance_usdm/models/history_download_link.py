@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_enum, unexpected
 from ..models.download_status import DownloadStatus
-from ..types import UNSET, Unset, enum_from_wire
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="HistoryDownloadLink")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="HistoryDownloadLink")
 @_attrs_define
 class HistoryDownloadLink:
     """State and link of an asynchronous history export.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         download_id (str):
@@ -33,16 +37,42 @@ class HistoryDownloadLink:
     expiration_timestamp: int
     notified: bool | Unset = UNSET
     is_expired: bool | None | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "downloadId",
+            "status",
+            "url",
+            "expirationTimestamp",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "downloadId",
+            "status",
+            "url",
+            "expirationTimestamp",
+            "notified",
+            "isExpired",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        download_id = self.download_id
+        _download_id_out: Any = self.download_id
+        download_id = _download_id_out
 
-        status = self.status.value
+        _status_out: Any = self.status
+        status: str | Unset = UNSET
+        if not isinstance(_status_out, Unset):
+            status = _status_out.value
 
-        url = self.url
+        _url_out: Any = self.url
+        url = _url_out
 
-        expiration_timestamp = self.expiration_timestamp
+        _expiration_timestamp_out: Any = self.expiration_timestamp
+        expiration_timestamp = _expiration_timestamp_out
 
         notified = self.notified
 
@@ -54,10 +84,14 @@ class HistoryDownloadLink:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["downloadId"] = download_id
-        field_dict["status"] = status
-        field_dict["url"] = url
-        field_dict["expirationTimestamp"] = expiration_timestamp
+        if not isinstance(download_id, Unset):
+            field_dict["downloadId"] = download_id
+        if not isinstance(status, Unset):
+            field_dict["status"] = status
+        if not isinstance(url, Unset):
+            field_dict["url"] = url
+        if not isinstance(expiration_timestamp, Unset):
+            field_dict["expirationTimestamp"] = expiration_timestamp
         if notified is not UNSET:
             field_dict["notified"] = notified
         if is_expired is not UNSET:
@@ -65,26 +99,44 @@ class HistoryDownloadLink:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        download_id = d.pop("downloadId")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        download_id = d.pop("downloadId", UNSET)
+        if type(download_id) is not str:
+            download_id = unexpected(download_id, "string", _path, "downloadId")
 
-        status = enum_from_wire(DownloadStatus, d.pop("status"))
+        status = read_enum(DownloadStatus, d.pop("status", UNSET), _path, "status")
 
-        url = d.pop("url")
+        url = d.pop("url", UNSET)
+        if type(url) is not str:
+            url = unexpected(url, "string", _path, "url")
 
-        expiration_timestamp = d.pop("expirationTimestamp")
+        expiration_timestamp = d.pop("expirationTimestamp", UNSET)
+        if type(expiration_timestamp) is not int:
+            expiration_timestamp = unexpected(expiration_timestamp, "integer", _path, "expirationTimestamp")
 
         notified = d.pop("notified", UNSET)
+        if type(notified) is not bool and notified is not UNSET:
+            notified = unexpected(notified, "boolean", _path, "notified")
 
-        def _parse_is_expired(data: object) -> bool | None | Unset:
+        def _parse_is_expired(data: object, _path: str, _key: str | int | None) -> bool | None | Unset:
+            result: bool | None | Unset
             if data is None:
                 return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
+            if data is UNSET:
+                return UNSET
+            is_expired_type_0 = data
+            if type(is_expired_type_0) is not bool:
+                is_expired_type_0 = unexpected(is_expired_type_0, "boolean", _path, _key)
 
-        is_expired = _parse_is_expired(d.pop("isExpired", UNSET))
+            result = is_expired_type_0
+            return result
+
+        is_expired = _parse_is_expired(d.pop("isExpired", UNSET), _path, "isExpired")
 
         _model = cls(
             download_id=download_id,
@@ -94,6 +146,8 @@ class HistoryDownloadLink:
             notified=notified,
             is_expired=is_expired,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="IndexComponent")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="IndexComponent")
 @_attrs_define
 class IndexComponent:
     """One component of a composite index.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         base_asset (str):
@@ -29,35 +33,73 @@ class IndexComponent:
     quote_asset: str
     weight_in_quantity: Decimal
     weight_in_percentage: Decimal
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "baseAsset",
+            "quoteAsset",
+            "weightInQuantity",
+            "weightInPercentage",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "baseAsset",
+            "quoteAsset",
+            "weightInQuantity",
+            "weightInPercentage",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        base_asset = self.base_asset
+        _base_asset_out: Any = self.base_asset
+        base_asset = _base_asset_out
 
-        quote_asset = self.quote_asset
+        _quote_asset_out: Any = self.quote_asset
+        quote_asset = _quote_asset_out
 
-        weight_in_quantity = decimal_to_wire(self.weight_in_quantity, "weightInQuantity")
+        _weight_in_quantity_out: Any = self.weight_in_quantity
+        weight_in_quantity: str | Unset = UNSET
+        if not isinstance(_weight_in_quantity_out, Unset):
+            weight_in_quantity = decimal_to_wire(_weight_in_quantity_out, "weightInQuantity")
 
-        weight_in_percentage = decimal_to_wire(self.weight_in_percentage, "weightInPercentage")
+        _weight_in_percentage_out: Any = self.weight_in_percentage
+        weight_in_percentage: str | Unset = UNSET
+        if not isinstance(_weight_in_percentage_out, Unset):
+            weight_in_percentage = decimal_to_wire(_weight_in_percentage_out, "weightInPercentage")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["baseAsset"] = base_asset
-        field_dict["quoteAsset"] = quote_asset
-        field_dict["weightInQuantity"] = weight_in_quantity
-        field_dict["weightInPercentage"] = weight_in_percentage
+        if not isinstance(base_asset, Unset):
+            field_dict["baseAsset"] = base_asset
+        if not isinstance(quote_asset, Unset):
+            field_dict["quoteAsset"] = quote_asset
+        if not isinstance(weight_in_quantity, Unset):
+            field_dict["weightInQuantity"] = weight_in_quantity
+        if not isinstance(weight_in_percentage, Unset):
+            field_dict["weightInPercentage"] = weight_in_percentage
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        base_asset = d.pop("baseAsset")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        base_asset = d.pop("baseAsset", UNSET)
+        if type(base_asset) is not str:
+            base_asset = unexpected(base_asset, "string", _path, "baseAsset")
 
-        quote_asset = d.pop("quoteAsset")
+        quote_asset = d.pop("quoteAsset", UNSET)
+        if type(quote_asset) is not str:
+            quote_asset = unexpected(quote_asset, "string", _path, "quoteAsset")
 
-        weight_in_quantity = decimal_from_wire(d.pop("weightInQuantity"))
+        weight_in_quantity = read_decimal(d.pop("weightInQuantity", UNSET), _path, "weightInQuantity")
 
-        weight_in_percentage = decimal_from_wire(d.pop("weightInPercentage"))
+        weight_in_percentage = read_decimal(d.pop("weightInPercentage", UNSET), _path, "weightInPercentage")
 
         _model = cls(
             base_asset=base_asset,
@@ -65,6 +107,8 @@ class IndexComponent:
             weight_in_quantity=weight_in_quantity,
             weight_in_percentage=weight_in_percentage,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="IndexConstituent")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="IndexConstituent")
 @_attrs_define
 class IndexConstituent:
     """A source price of an index.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         exchange (str):
@@ -29,12 +33,30 @@ class IndexConstituent:
     symbol: str
     price: Decimal | Unset = UNSET
     weight: Decimal | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "exchange",
+            "symbol",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "exchange",
+            "symbol",
+            "price",
+            "weight",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        exchange = self.exchange
+        _exchange_out: Any = self.exchange
+        exchange = _exchange_out
 
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
         price: str | Unset = UNSET
         if not isinstance(self.price, Unset):
@@ -46,8 +68,10 @@ class IndexConstituent:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["exchange"] = exchange
-        field_dict["symbol"] = symbol
+        if not isinstance(exchange, Unset):
+            field_dict["exchange"] = exchange
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
         if price is not UNSET:
             field_dict["price"] = price
         if weight is not UNSET:
@@ -55,25 +79,23 @@ class IndexConstituent:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        exchange = d.pop("exchange")
-
-        symbol = d.pop("symbol")
-
-        _price = d.pop("price", UNSET)
-        price: Decimal | Unset
-        if isinstance(_price, Unset):
-            price = UNSET
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            price = decimal_from_wire(_price)
+            d, _path = object_from_wire(src_dict, _path)
+        exchange = d.pop("exchange", UNSET)
+        if type(exchange) is not str:
+            exchange = unexpected(exchange, "string", _path, "exchange")
 
-        _weight = d.pop("weight", UNSET)
-        weight: Decimal | Unset
-        if isinstance(_weight, Unset):
-            weight = UNSET
-        else:
-            weight = decimal_from_wire(_weight)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
+
+        price = read_decimal(d.pop("price", UNSET), _path, "price", False, False, False)
+
+        weight = read_decimal(d.pop("weight", UNSET), _path, "weight", False, False, False)
 
         _model = cls(
             exchange=exchange,
@@ -81,6 +103,8 @@ class IndexConstituent:
             price=price,
             weight=weight,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from .._shape import extra_fields, join, object_from_wire, unexpected
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.index_constituent import IndexConstituent
@@ -19,6 +22,9 @@ T = TypeVar("T", bound="IndexConstituents")
 class IndexConstituents:
     """Sources of an index price.
 
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
+
     Attributes:
         symbol (str):
         time (int):
@@ -28,46 +34,93 @@ class IndexConstituents:
     symbol: str
     time: int
     constituents: list[IndexConstituent]
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "time",
+            "constituents",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "time",
+            "constituents",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
-        constituents = []
-        for constituents_item_data in self.constituents:
-            constituents_item = constituents_item_data.to_dict()
-            constituents.append(constituents_item)
+        _constituents_out: Any = self.constituents
+        constituents: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_constituents_out, Unset):
+            constituents = []
+            for constituents_item_data in _constituents_out:
+                constituents_item = constituents_item_data.to_dict()
+                constituents.append(constituents_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["time"] = time
-        field_dict["constituents"] = constituents
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
+        if not isinstance(constituents, Unset):
+            field_dict["constituents"] = constituents
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.index_constituent import IndexConstituent  # noqa: PLC0415
 
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        time = d.pop("time")
+        time = d.pop("time", UNSET)
+        if type(time) is not int:
+            time = unexpected(time, "integer", _path, "time")
 
-        constituents = []
-        _constituents = d.pop("constituents")
-        for constituents_item_data in _constituents:
-            constituents_item = IndexConstituent.from_dict(constituents_item_data)
+        _constituents = d.pop("constituents", UNSET)
+        constituents: list[IndexConstituent]
+        if isinstance(_constituents, list):
+            constituents_path = f"{_path}.constituents"
+            constituents = []
+            for constituents_index, constituents_item_data in enumerate(_constituents):
+                _constituents_item = constituents_item_data
+                if isinstance(_constituents_item, dict):
+                    constituents_item = IndexConstituent.from_dict(
+                        _constituents_item, join(constituents_path, constituents_index)
+                    )
+                else:
+                    constituents_item = unexpected(
+                        _constituents_item, "object", constituents_path, constituents_index
+                    )
 
-            constituents.append(constituents_item)
+                constituents.append(constituents_item)
+        else:
+            constituents = unexpected(_constituents, "array", _path, "constituents")
 
         _model = cls(
             symbol=symbol,
             time=time,
             constituents=constituents,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

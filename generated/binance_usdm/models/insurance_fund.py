@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from .._shape import extra_fields, join, object_from_wire, unexpected
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.insurance_fund_asset import InsuranceFundAsset
@@ -19,6 +22,9 @@ T = TypeVar("T", bound="InsuranceFund")
 class InsuranceFund:
     """Balance snapshot of an insurance fund.
 
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
+
     Attributes:
         symbols (list[str]): Symbols the fund covers.
         assets (list[InsuranceFundAsset]):
@@ -26,40 +32,89 @@ class InsuranceFund:
 
     symbols: list[str]
     assets: list[InsuranceFundAsset]
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbols",
+            "assets",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbols",
+            "assets",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbols = self.symbols
+        _symbols_out: Any = self.symbols
+        symbols: list[str] | Unset = UNSET
+        if not isinstance(_symbols_out, Unset):
+            symbols = _symbols_out
 
-        assets = []
-        for assets_item_data in self.assets:
-            assets_item = assets_item_data.to_dict()
-            assets.append(assets_item)
+        _assets_out: Any = self.assets
+        assets: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_assets_out, Unset):
+            assets = []
+            for assets_item_data in _assets_out:
+                assets_item = assets_item_data.to_dict()
+                assets.append(assets_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbols"] = symbols
-        field_dict["assets"] = assets
+        if not isinstance(symbols, Unset):
+            field_dict["symbols"] = symbols
+        if not isinstance(assets, Unset):
+            field_dict["assets"] = assets
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.insurance_fund_asset import InsuranceFundAsset  # noqa: PLC0415
 
-        d = dict(src_dict)
-        symbols = cast(list[str], d.pop("symbols"))
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        _symbols = d.pop("symbols", UNSET)
+        symbols: list[str]
+        if isinstance(_symbols, list):
+            symbols_path = f"{_path}.symbols"
+            symbols = []
+            for symbols_index, symbols_item_data in enumerate(_symbols):
+                symbols_item = symbols_item_data
+                if type(symbols_item) is not str:
+                    symbols_item = unexpected(symbols_item, "string", symbols_path, symbols_index)
 
-        assets = []
-        _assets = d.pop("assets")
-        for assets_item_data in _assets:
-            assets_item = InsuranceFundAsset.from_dict(assets_item_data)
+                symbols.append(symbols_item)
+        else:
+            symbols = unexpected(_symbols, "array", _path, "symbols")
 
-            assets.append(assets_item)
+        _assets = d.pop("assets", UNSET)
+        assets: list[InsuranceFundAsset]
+        if isinstance(_assets, list):
+            assets_path = f"{_path}.assets"
+            assets = []
+            for assets_index, assets_item_data in enumerate(_assets):
+                _assets_item = assets_item_data
+                if isinstance(_assets_item, dict):
+                    assets_item = InsuranceFundAsset.from_dict(_assets_item, join(assets_path, assets_index))
+                else:
+                    assets_item = unexpected(_assets_item, "object", assets_path, assets_index)
+
+                assets.append(assets_item)
+        else:
+            assets = unexpected(_assets, "array", _path, "assets")
 
         _model = cls(
             symbols=symbols,
             assets=assets,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

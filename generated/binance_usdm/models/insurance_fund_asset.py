@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="InsuranceFundAsset")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="InsuranceFundAsset")
 @_attrs_define
 class InsuranceFundAsset:
     """Balance of one asset of an insurance fund.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         asset (str):
@@ -27,36 +31,70 @@ class InsuranceFundAsset:
     asset: str
     margin_balance: Decimal
     update_time: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "asset",
+            "marginBalance",
+            "updateTime",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "asset",
+            "marginBalance",
+            "updateTime",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        asset = self.asset
+        _asset_out: Any = self.asset
+        asset = _asset_out
 
-        margin_balance = decimal_to_wire(self.margin_balance, "marginBalance")
+        _margin_balance_out: Any = self.margin_balance
+        margin_balance: str | Unset = UNSET
+        if not isinstance(_margin_balance_out, Unset):
+            margin_balance = decimal_to_wire(_margin_balance_out, "marginBalance")
 
-        update_time = self.update_time
+        _update_time_out: Any = self.update_time
+        update_time = _update_time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["asset"] = asset
-        field_dict["marginBalance"] = margin_balance
-        field_dict["updateTime"] = update_time
+        if not isinstance(asset, Unset):
+            field_dict["asset"] = asset
+        if not isinstance(margin_balance, Unset):
+            field_dict["marginBalance"] = margin_balance
+        if not isinstance(update_time, Unset):
+            field_dict["updateTime"] = update_time
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        asset = d.pop("asset")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        asset = d.pop("asset", UNSET)
+        if type(asset) is not str:
+            asset = unexpected(asset, "string", _path, "asset")
 
-        margin_balance = decimal_from_wire(d.pop("marginBalance"))
+        margin_balance = read_decimal(d.pop("marginBalance", UNSET), _path, "marginBalance")
 
-        update_time = d.pop("updateTime")
+        update_time = d.pop("updateTime", UNSET)
+        if type(update_time) is not int:
+            update_time = unexpected(update_time, "integer", _path, "updateTime")
 
         _model = cls(
             asset=asset,
             margin_balance=margin_balance,
             update_time=update_time,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="LeverageBracket")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="LeverageBracket")
 @_attrs_define
 class LeverageBracket:
     """One notional tier.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         bracket (int):
@@ -33,45 +37,99 @@ class LeverageBracket:
     notional_floor: Decimal
     maint_margin_ratio: Decimal
     cum: Decimal
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "bracket",
+            "initialLeverage",
+            "notionalCap",
+            "notionalFloor",
+            "maintMarginRatio",
+            "cum",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "bracket",
+            "initialLeverage",
+            "notionalCap",
+            "notionalFloor",
+            "maintMarginRatio",
+            "cum",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        bracket = self.bracket
+        _bracket_out: Any = self.bracket
+        bracket = _bracket_out
 
-        initial_leverage = self.initial_leverage
+        _initial_leverage_out: Any = self.initial_leverage
+        initial_leverage = _initial_leverage_out
 
-        notional_cap = self.notional_cap
+        _notional_cap_out: Any = self.notional_cap
+        notional_cap: Decimal | Unset = UNSET
+        if not isinstance(_notional_cap_out, Unset):
+            notional_cap = _notional_cap_out
 
-        notional_floor = self.notional_floor
+        _notional_floor_out: Any = self.notional_floor
+        notional_floor: Decimal | Unset = UNSET
+        if not isinstance(_notional_floor_out, Unset):
+            notional_floor = _notional_floor_out
 
-        maint_margin_ratio = self.maint_margin_ratio
+        _maint_margin_ratio_out: Any = self.maint_margin_ratio
+        maint_margin_ratio: Decimal | Unset = UNSET
+        if not isinstance(_maint_margin_ratio_out, Unset):
+            maint_margin_ratio = _maint_margin_ratio_out
 
-        cum = self.cum
+        _cum_out: Any = self.cum
+        cum: Decimal | Unset = UNSET
+        if not isinstance(_cum_out, Unset):
+            cum = _cum_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["bracket"] = bracket
-        field_dict["initialLeverage"] = initial_leverage
-        field_dict["notionalCap"] = notional_cap
-        field_dict["notionalFloor"] = notional_floor
-        field_dict["maintMarginRatio"] = maint_margin_ratio
-        field_dict["cum"] = cum
+        if not isinstance(bracket, Unset):
+            field_dict["bracket"] = bracket
+        if not isinstance(initial_leverage, Unset):
+            field_dict["initialLeverage"] = initial_leverage
+        if not isinstance(notional_cap, Unset):
+            field_dict["notionalCap"] = notional_cap
+        if not isinstance(notional_floor, Unset):
+            field_dict["notionalFloor"] = notional_floor
+        if not isinstance(maint_margin_ratio, Unset):
+            field_dict["maintMarginRatio"] = maint_margin_ratio
+        if not isinstance(cum, Unset):
+            field_dict["cum"] = cum
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        bracket = d.pop("bracket")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        bracket = d.pop("bracket", UNSET)
+        if type(bracket) is not int:
+            bracket = unexpected(bracket, "integer", _path, "bracket")
 
-        initial_leverage = d.pop("initialLeverage")
+        initial_leverage = d.pop("initialLeverage", UNSET)
+        if type(initial_leverage) is not int:
+            initial_leverage = unexpected(initial_leverage, "integer", _path, "initialLeverage")
 
-        notional_cap = decimal_from_wire(d.pop("notionalCap"))
+        notional_cap = read_decimal(d.pop("notionalCap", UNSET), _path, "notionalCap", True, False, True)
 
-        notional_floor = decimal_from_wire(d.pop("notionalFloor"))
+        notional_floor = read_decimal(
+            d.pop("notionalFloor", UNSET), _path, "notionalFloor", True, False, True
+        )
 
-        maint_margin_ratio = decimal_from_wire(d.pop("maintMarginRatio"))
+        maint_margin_ratio = read_decimal(
+            d.pop("maintMarginRatio", UNSET), _path, "maintMarginRatio", True, False, True
+        )
 
-        cum = decimal_from_wire(d.pop("cum"))
+        cum = read_decimal(d.pop("cum", UNSET), _path, "cum", True, False, True)
 
         _model = cls(
             bracket=bracket,
@@ -81,6 +139,8 @@ class LeverageBracket:
             maint_margin_ratio=maint_margin_ratio,
             cum=cum,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="LeverageChange")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="LeverageChange")
 @_attrs_define
 class LeverageChange:
     """New initial leverage of a symbol.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         symbol (str):
@@ -27,36 +31,70 @@ class LeverageChange:
     symbol: str
     leverage: int
     max_notional_value: Decimal
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "leverage",
+            "maxNotionalValue",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "leverage",
+            "maxNotionalValue",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        leverage = self.leverage
+        _leverage_out: Any = self.leverage
+        leverage = _leverage_out
 
-        max_notional_value = decimal_to_wire(self.max_notional_value, "maxNotionalValue")
+        _max_notional_value_out: Any = self.max_notional_value
+        max_notional_value: str | Unset = UNSET
+        if not isinstance(_max_notional_value_out, Unset):
+            max_notional_value = decimal_to_wire(_max_notional_value_out, "maxNotionalValue")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["leverage"] = leverage
-        field_dict["maxNotionalValue"] = max_notional_value
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(leverage, Unset):
+            field_dict["leverage"] = leverage
+        if not isinstance(max_notional_value, Unset):
+            field_dict["maxNotionalValue"] = max_notional_value
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        leverage = d.pop("leverage")
+        leverage = d.pop("leverage", UNSET)
+        if type(leverage) is not int:
+            leverage = unexpected(leverage, "integer", _path, "leverage")
 
-        max_notional_value = decimal_from_wire(d.pop("maxNotionalValue"))
+        max_notional_value = read_decimal(d.pop("maxNotionalValue", UNSET), _path, "maxNotionalValue")
 
         _model = cls(
             symbol=symbol,
             leverage=leverage,
             max_notional_value=max_notional_value,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

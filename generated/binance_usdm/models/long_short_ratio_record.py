@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="LongShortRatioRecord")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="LongShortRatioRecord")
 @_attrs_define
 class LongShortRatioRecord:
     """Long/short ratio in one period.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         symbol (str):
@@ -32,44 +36,100 @@ class LongShortRatioRecord:
     long_account: Decimal
     short_account: Decimal
     timestamp: int | str
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "longShortRatio",
+            "longAccount",
+            "shortAccount",
+            "timestamp",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "longShortRatio",
+            "longAccount",
+            "shortAccount",
+            "timestamp",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        long_short_ratio = decimal_to_wire(self.long_short_ratio, "longShortRatio")
+        _long_short_ratio_out: Any = self.long_short_ratio
+        long_short_ratio: str | Unset = UNSET
+        if not isinstance(_long_short_ratio_out, Unset):
+            long_short_ratio = decimal_to_wire(_long_short_ratio_out, "longShortRatio")
 
-        long_account = decimal_to_wire(self.long_account, "longAccount")
+        _long_account_out: Any = self.long_account
+        long_account: str | Unset = UNSET
+        if not isinstance(_long_account_out, Unset):
+            long_account = decimal_to_wire(_long_account_out, "longAccount")
 
-        short_account = decimal_to_wire(self.short_account, "shortAccount")
+        _short_account_out: Any = self.short_account
+        short_account: str | Unset = UNSET
+        if not isinstance(_short_account_out, Unset):
+            short_account = decimal_to_wire(_short_account_out, "shortAccount")
 
-        timestamp: int | str
-        timestamp = self.timestamp
+        _timestamp_out: Any = self.timestamp
+        timestamp: int | str | Unset
+        if isinstance(_timestamp_out, Unset):
+            timestamp = UNSET
+        else:
+            timestamp = _timestamp_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["longShortRatio"] = long_short_ratio
-        field_dict["longAccount"] = long_account
-        field_dict["shortAccount"] = short_account
-        field_dict["timestamp"] = timestamp
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(long_short_ratio, Unset):
+            field_dict["longShortRatio"] = long_short_ratio
+        if not isinstance(long_account, Unset):
+            field_dict["longAccount"] = long_account
+        if not isinstance(short_account, Unset):
+            field_dict["shortAccount"] = short_account
+        if not isinstance(timestamp, Unset):
+            field_dict["timestamp"] = timestamp
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        long_short_ratio = decimal_from_wire(d.pop("longShortRatio"))
+        long_short_ratio = read_decimal(d.pop("longShortRatio", UNSET), _path, "longShortRatio")
 
-        long_account = decimal_from_wire(d.pop("longAccount"))
+        long_account = read_decimal(d.pop("longAccount", UNSET), _path, "longAccount")
 
-        short_account = decimal_from_wire(d.pop("shortAccount"))
+        short_account = read_decimal(d.pop("shortAccount", UNSET), _path, "shortAccount")
 
-        def _parse_timestamp(data: object) -> int | str:
-            return cast(int | str, data)
+        def _parse_timestamp(data: object, _path: str, _key: str | int | None) -> int | str:
+            result: int | str
+            if type(data) is int:
+                result = data
+                return result
+            componentsschemas_loose_timestamp_type_1 = data
+            if type(componentsschemas_loose_timestamp_type_1) is not str:
+                componentsschemas_loose_timestamp_type_1 = unexpected(
+                    componentsschemas_loose_timestamp_type_1, "string", _path, _key
+                )
 
-        timestamp = _parse_timestamp(d.pop("timestamp"))
+            result = componentsschemas_loose_timestamp_type_1
+            return result
+
+        timestamp = _parse_timestamp(d.pop("timestamp", UNSET), _path, "timestamp")
 
         _model = cls(
             symbol=symbol,
@@ -78,6 +138,8 @@ class LongShortRatioRecord:
             short_account=short_account,
             timestamp=timestamp,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

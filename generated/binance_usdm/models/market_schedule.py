@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, join, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,11 +22,22 @@ T = TypeVar("T", bound="MarketSchedule")
 class MarketSchedule:
     """Sessions of one market; Binance may send `{}` for a market without sessions.
 
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
+
     Attributes:
         sessions (list[TradingSession] | Unset):
     """
 
     sessions: list[TradingSession] | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset({})
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "sessions",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -43,22 +55,39 @@ class MarketSchedule:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.trading_session import TradingSession  # noqa: PLC0415
 
-        d = dict(src_dict)
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
         _sessions = d.pop("sessions", UNSET)
-        sessions: list[TradingSession] | Unset = UNSET
-        if _sessions is not UNSET:
+        sessions: list[TradingSession] | Unset
+        if isinstance(_sessions, list):
+            sessions_path = f"{_path}.sessions"
             sessions = []
-            for sessions_item_data in _sessions:
-                sessions_item = TradingSession.from_dict(sessions_item_data)
+            for sessions_index, sessions_item_data in enumerate(_sessions):
+                _sessions_item = sessions_item_data
+                if isinstance(_sessions_item, dict):
+                    sessions_item = TradingSession.from_dict(
+                        _sessions_item, join(sessions_path, sessions_index)
+                    )
+                else:
+                    sessions_item = unexpected(_sessions_item, "object", sessions_path, sessions_index)
 
                 sessions.append(sessions_item)
+        elif _sessions is UNSET:
+            sessions = UNSET
+        else:
+            sessions = unexpected(_sessions, "array", _path, "sessions")
 
         _model = cls(
             sessions=sessions,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from .._shape import extra_fields, object_from_wire, unexpected
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="MultiAssetsMode")
 
@@ -15,29 +18,54 @@ T = TypeVar("T", bound="MultiAssetsMode")
 class MultiAssetsMode:
     """Multi-Assets mode setting.
 
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
+
     Attributes:
         multi_assets_margin (bool): true: Multi-Assets mode; false: single-asset mode.
     """
 
     multi_assets_margin: bool
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "multiAssetsMargin",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "multiAssetsMargin",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        multi_assets_margin = self.multi_assets_margin
+        _multi_assets_margin_out: Any = self.multi_assets_margin
+        multi_assets_margin = _multi_assets_margin_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["multiAssetsMargin"] = multi_assets_margin
+        if not isinstance(multi_assets_margin, Unset):
+            field_dict["multiAssetsMargin"] = multi_assets_margin
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        multi_assets_margin = d.pop("multiAssetsMargin")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        multi_assets_margin = d.pop("multiAssetsMargin", UNSET)
+        if type(multi_assets_margin) is not bool:
+            multi_assets_margin = unexpected(multi_assets_margin, "boolean", _path, "multiAssetsMargin")
 
         _model = cls(
             multi_assets_margin=multi_assets_margin,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="OpenInterestStatistic")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="OpenInterestStatistic")
 @_attrs_define
 class OpenInterestStatistic:
     """Open interest in one period.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         symbol (str):
@@ -32,17 +36,47 @@ class OpenInterestStatistic:
     sum_open_interest_value: Decimal
     timestamp: int | str
     cmc_circulating_supply: Decimal | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "sumOpenInterest",
+            "sumOpenInterestValue",
+            "timestamp",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "sumOpenInterest",
+            "sumOpenInterestValue",
+            "timestamp",
+            "CMCCirculatingSupply",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        sum_open_interest = decimal_to_wire(self.sum_open_interest, "sumOpenInterest")
+        _sum_open_interest_out: Any = self.sum_open_interest
+        sum_open_interest: str | Unset = UNSET
+        if not isinstance(_sum_open_interest_out, Unset):
+            sum_open_interest = decimal_to_wire(_sum_open_interest_out, "sumOpenInterest")
 
-        sum_open_interest_value = decimal_to_wire(self.sum_open_interest_value, "sumOpenInterestValue")
+        _sum_open_interest_value_out: Any = self.sum_open_interest_value
+        sum_open_interest_value: str | Unset = UNSET
+        if not isinstance(_sum_open_interest_value_out, Unset):
+            sum_open_interest_value = decimal_to_wire(_sum_open_interest_value_out, "sumOpenInterestValue")
 
-        timestamp: int | str
-        timestamp = self.timestamp
+        _timestamp_out: Any = self.timestamp
+        timestamp: int | str | Unset
+        if isinstance(_timestamp_out, Unset):
+            timestamp = UNSET
+        else:
+            timestamp = _timestamp_out
 
         cmc_circulating_supply: str | Unset = UNSET
         if not isinstance(self.cmc_circulating_supply, Unset):
@@ -50,34 +84,54 @@ class OpenInterestStatistic:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["sumOpenInterest"] = sum_open_interest
-        field_dict["sumOpenInterestValue"] = sum_open_interest_value
-        field_dict["timestamp"] = timestamp
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(sum_open_interest, Unset):
+            field_dict["sumOpenInterest"] = sum_open_interest
+        if not isinstance(sum_open_interest_value, Unset):
+            field_dict["sumOpenInterestValue"] = sum_open_interest_value
+        if not isinstance(timestamp, Unset):
+            field_dict["timestamp"] = timestamp
         if cmc_circulating_supply is not UNSET:
             field_dict["CMCCirculatingSupply"] = cmc_circulating_supply
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
-
-        sum_open_interest = decimal_from_wire(d.pop("sumOpenInterest"))
-
-        sum_open_interest_value = decimal_from_wire(d.pop("sumOpenInterestValue"))
-
-        def _parse_timestamp(data: object) -> int | str:
-            return cast(int | str, data)
-
-        timestamp = _parse_timestamp(d.pop("timestamp"))
-
-        _cmc_circulating_supply = d.pop("CMCCirculatingSupply", UNSET)
-        cmc_circulating_supply: Decimal | Unset
-        if isinstance(_cmc_circulating_supply, Unset):
-            cmc_circulating_supply = UNSET
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            cmc_circulating_supply = decimal_from_wire(_cmc_circulating_supply)
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
+
+        sum_open_interest = read_decimal(d.pop("sumOpenInterest", UNSET), _path, "sumOpenInterest")
+
+        sum_open_interest_value = read_decimal(
+            d.pop("sumOpenInterestValue", UNSET), _path, "sumOpenInterestValue"
+        )
+
+        def _parse_timestamp(data: object, _path: str, _key: str | int | None) -> int | str:
+            result: int | str
+            if type(data) is int:
+                result = data
+                return result
+            componentsschemas_loose_timestamp_type_1 = data
+            if type(componentsschemas_loose_timestamp_type_1) is not str:
+                componentsschemas_loose_timestamp_type_1 = unexpected(
+                    componentsschemas_loose_timestamp_type_1, "string", _path, _key
+                )
+
+            result = componentsschemas_loose_timestamp_type_1
+            return result
+
+        timestamp = _parse_timestamp(d.pop("timestamp", UNSET), _path, "timestamp")
+
+        cmc_circulating_supply = read_decimal(
+            d.pop("CMCCirculatingSupply", UNSET), _path, "CMCCirculatingSupply", False, False, False
+        )
 
         _model = cls(
             symbol=symbol,
@@ -86,6 +140,8 @@ class OpenInterestStatistic:
             timestamp=timestamp,
             cmc_circulating_supply=cmc_circulating_supply,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,6 +21,9 @@ T = TypeVar("T", bound="OrderAmendment")
 @_attrs_define
 class OrderAmendment:
     """One modification of an order.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         amendment_id (int):
@@ -38,53 +42,110 @@ class OrderAmendment:
     time: int
     amendment: OrderAmendmentDetail
     pair: str | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "amendmentId",
+            "symbol",
+            "orderId",
+            "clientOrderId",
+            "time",
+            "amendment",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "amendmentId",
+            "symbol",
+            "orderId",
+            "clientOrderId",
+            "time",
+            "amendment",
+            "pair",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        amendment_id = self.amendment_id
+        _amendment_id_out: Any = self.amendment_id
+        amendment_id = _amendment_id_out
 
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        order_id = self.order_id
+        _order_id_out: Any = self.order_id
+        order_id = _order_id_out
 
-        client_order_id = self.client_order_id
+        _client_order_id_out: Any = self.client_order_id
+        client_order_id = _client_order_id_out
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
-        amendment = self.amendment.to_dict()
+        _amendment_out: Any = self.amendment
+        amendment: dict[str, Any] | Unset = UNSET
+        if not isinstance(_amendment_out, Unset):
+            amendment = _amendment_out.to_dict()
 
         pair = self.pair
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["amendmentId"] = amendment_id
-        field_dict["symbol"] = symbol
-        field_dict["orderId"] = order_id
-        field_dict["clientOrderId"] = client_order_id
-        field_dict["time"] = time
-        field_dict["amendment"] = amendment
+        if not isinstance(amendment_id, Unset):
+            field_dict["amendmentId"] = amendment_id
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(order_id, Unset):
+            field_dict["orderId"] = order_id
+        if not isinstance(client_order_id, Unset):
+            field_dict["clientOrderId"] = client_order_id
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
+        if not isinstance(amendment, Unset):
+            field_dict["amendment"] = amendment
         if pair is not UNSET:
             field_dict["pair"] = pair
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.order_amendment_detail import OrderAmendmentDetail  # noqa: PLC0415
 
-        d = dict(src_dict)
-        amendment_id = d.pop("amendmentId")
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        amendment_id = d.pop("amendmentId", UNSET)
+        if type(amendment_id) is not int:
+            amendment_id = unexpected(amendment_id, "integer", _path, "amendmentId")
 
-        symbol = d.pop("symbol")
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        order_id = d.pop("orderId")
+        order_id = d.pop("orderId", UNSET)
+        if type(order_id) is not int:
+            order_id = unexpected(order_id, "integer", _path, "orderId")
 
-        client_order_id = d.pop("clientOrderId")
+        client_order_id = d.pop("clientOrderId", UNSET)
+        if type(client_order_id) is not str:
+            client_order_id = unexpected(client_order_id, "string", _path, "clientOrderId")
 
-        time = d.pop("time")
+        time = d.pop("time", UNSET)
+        if type(time) is not int:
+            time = unexpected(time, "integer", _path, "time")
 
-        amendment = OrderAmendmentDetail.from_dict(d.pop("amendment"))
+        _amendment = d.pop("amendment", UNSET)
+        if isinstance(_amendment, dict):
+            amendment = OrderAmendmentDetail.from_dict(_amendment, f"{_path}.amendment")
+        else:
+            amendment = unexpected(_amendment, "object", _path, "amendment")
 
         pair = d.pop("pair", UNSET)
+        if type(pair) is not str and pair is not UNSET:
+            pair = unexpected(pair, "string", _path, "pair")
 
         _model = cls(
             amendment_id=amendment_id,
@@ -95,6 +156,8 @@ class OrderAmendment:
             amendment=amendment,
             pair=pair,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="OrderAmendmentChange")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="OrderAmendmentChange")
 class OrderAmendmentChange:
     """A value before and after a change.
 
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
+
     Attributes:
         before (Decimal):
         after (Decimal):
@@ -25,30 +29,58 @@ class OrderAmendmentChange:
 
     before: Decimal
     after: Decimal
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "before",
+            "after",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "before",
+            "after",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        before = decimal_to_wire(self.before, "before")
+        _before_out: Any = self.before
+        before: str | Unset = UNSET
+        if not isinstance(_before_out, Unset):
+            before = decimal_to_wire(_before_out, "before")
 
-        after = decimal_to_wire(self.after, "after")
+        _after_out: Any = self.after
+        after: str | Unset = UNSET
+        if not isinstance(_after_out, Unset):
+            after = decimal_to_wire(_after_out, "after")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["before"] = before
-        field_dict["after"] = after
+        if not isinstance(before, Unset):
+            field_dict["before"] = before
+        if not isinstance(after, Unset):
+            field_dict["after"] = after
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        before = decimal_from_wire(d.pop("before"))
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        before = read_decimal(d.pop("before", UNSET), _path, "before")
 
-        after = decimal_from_wire(d.pop("after"))
+        after = read_decimal(d.pop("after", UNSET), _path, "after")
 
         _model = cls(
             before=before,
             after=after,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,6 +22,9 @@ T = TypeVar("T", bound="OrderAmendmentDetail")
 class OrderAmendmentDetail:
     """What a modification changed.
 
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
+
     Attributes:
         price (OrderAmendmentChange): A value before and after a change.
         orig_qty (OrderAmendmentChange): A value before and after a change.
@@ -32,38 +36,81 @@ class OrderAmendmentDetail:
     orig_qty: OrderAmendmentChange
     count: int
     modify_id: int | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "price",
+            "origQty",
+            "count",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "price",
+            "origQty",
+            "count",
+            "modifyId",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        price = self.price.to_dict()
+        _price_out: Any = self.price
+        price: dict[str, Any] | Unset = UNSET
+        if not isinstance(_price_out, Unset):
+            price = _price_out.to_dict()
 
-        orig_qty = self.orig_qty.to_dict()
+        _orig_qty_out: Any = self.orig_qty
+        orig_qty: dict[str, Any] | Unset = UNSET
+        if not isinstance(_orig_qty_out, Unset):
+            orig_qty = _orig_qty_out.to_dict()
 
-        count = self.count
+        _count_out: Any = self.count
+        count = _count_out
 
         modify_id = self.modify_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["price"] = price
-        field_dict["origQty"] = orig_qty
-        field_dict["count"] = count
+        if not isinstance(price, Unset):
+            field_dict["price"] = price
+        if not isinstance(orig_qty, Unset):
+            field_dict["origQty"] = orig_qty
+        if not isinstance(count, Unset):
+            field_dict["count"] = count
         if modify_id is not UNSET:
             field_dict["modifyId"] = modify_id
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.order_amendment_change import OrderAmendmentChange  # noqa: PLC0415
 
-        d = dict(src_dict)
-        price = OrderAmendmentChange.from_dict(d.pop("price"))
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        _price = d.pop("price", UNSET)
+        if isinstance(_price, dict):
+            price = OrderAmendmentChange.from_dict(_price, f"{_path}.price")
+        else:
+            price = unexpected(_price, "object", _path, "price")
 
-        orig_qty = OrderAmendmentChange.from_dict(d.pop("origQty"))
+        _orig_qty = d.pop("origQty", UNSET)
+        if isinstance(_orig_qty, dict):
+            orig_qty = OrderAmendmentChange.from_dict(_orig_qty, f"{_path}.origQty")
+        else:
+            orig_qty = unexpected(_orig_qty, "object", _path, "origQty")
 
-        count = d.pop("count")
+        count = d.pop("count", UNSET)
+        if type(count) is not int:
+            count = unexpected(count, "integer", _path, "count")
 
         modify_id = d.pop("modifyId", UNSET)
+        if type(modify_id) is not int and modify_id is not UNSET:
+            modify_id = unexpected(modify_id, "integer", _path, "modifyId")
 
         _model = cls(
             price=price,
@@ -71,6 +118,8 @@ class OrderAmendmentDetail:
             count=count,
             modify_id=modify_id,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

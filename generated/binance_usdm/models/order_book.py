@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import TupleList
+from .._shape import extra_fields, object_from_wire, unexpected
+from ..types import UNSET, TupleList, Unset
 
 if TYPE_CHECKING:
     from ..models.price_level import PriceLevel
@@ -20,6 +21,9 @@ T = TypeVar("T", bound="OrderBook")
 @_attrs_define
 class OrderBook:
     """Order book snapshot.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         last_update_id (int):
@@ -34,42 +38,96 @@ class OrderBook:
     transaction_time: int
     bids: TupleList[PriceLevel]
     asks: TupleList[PriceLevel]
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "lastUpdateId",
+            "E",
+            "T",
+            "bids",
+            "asks",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "lastUpdateId",
+            "E",
+            "T",
+            "bids",
+            "asks",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        last_update_id = self.last_update_id
+        _last_update_id_out: Any = self.last_update_id
+        last_update_id = _last_update_id_out
 
-        event_time = self.event_time
+        _event_time_out: Any = self.event_time
+        event_time = _event_time_out
 
-        transaction_time = self.transaction_time
+        _transaction_time_out: Any = self.transaction_time
+        transaction_time = _transaction_time_out
 
-        bids = self.bids.to_list()
+        _bids_out: Any = self.bids
+        bids: list[list[Any]] | Unset = UNSET
+        if not isinstance(_bids_out, Unset):
+            bids = _bids_out.to_list()
 
-        asks = self.asks.to_list()
+        _asks_out: Any = self.asks
+        asks: list[list[Any]] | Unset = UNSET
+        if not isinstance(_asks_out, Unset):
+            asks = _asks_out.to_list()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["lastUpdateId"] = last_update_id
-        field_dict["E"] = event_time
-        field_dict["T"] = transaction_time
-        field_dict["bids"] = bids
-        field_dict["asks"] = asks
+        if not isinstance(last_update_id, Unset):
+            field_dict["lastUpdateId"] = last_update_id
+        if not isinstance(event_time, Unset):
+            field_dict["E"] = event_time
+        if not isinstance(transaction_time, Unset):
+            field_dict["T"] = transaction_time
+        if not isinstance(bids, Unset):
+            field_dict["bids"] = bids
+        if not isinstance(asks, Unset):
+            field_dict["asks"] = asks
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.price_level import PriceLevel  # noqa: PLC0415
 
-        d = dict(src_dict)
-        last_update_id = d.pop("lastUpdateId")
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        last_update_id = d.pop("lastUpdateId", UNSET)
+        if type(last_update_id) is not int:
+            last_update_id = unexpected(last_update_id, "integer", _path, "lastUpdateId")
 
-        event_time = d.pop("E")
+        event_time = d.pop("E", UNSET)
+        if type(event_time) is not int:
+            event_time = unexpected(event_time, "integer", _path, "E")
 
-        transaction_time = d.pop("T")
+        transaction_time = d.pop("T", UNSET)
+        if type(transaction_time) is not int:
+            transaction_time = unexpected(transaction_time, "integer", _path, "T")
 
-        bids = TupleList(PriceLevel.from_list, d.pop("bids"))
+        _bids = d.pop("bids", UNSET)
+        bids: TupleList[PriceLevel]
+        if isinstance(_bids, list):
+            bids = TupleList(PriceLevel.from_list, _bids)
+        else:
+            bids = unexpected(_bids, "array", _path, "bids")
 
-        asks = TupleList(PriceLevel.from_list, d.pop("asks"))
+        _asks = d.pop("asks", UNSET)
+        asks: TupleList[PriceLevel]
+        if isinstance(_asks, list):
+            asks = TupleList(PriceLevel.from_list, _asks)
+        else:
+            asks = unexpected(_asks, "array", _path, "asks")
 
         _model = cls(
             last_update_id=last_update_id,
@@ -78,6 +136,8 @@ class OrderBook:
             bids=bids,
             asks=asks,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

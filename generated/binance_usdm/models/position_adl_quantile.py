@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from .._shape import extra_fields, object_from_wire, unexpected
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.adl_quantiles import AdlQuantiles
@@ -19,6 +22,9 @@ T = TypeVar("T", bound="PositionAdlQuantile")
 class PositionAdlQuantile:
     """Auto-deleverage quantiles of a symbol.
 
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
+
     Attributes:
         symbol (str):
         adl_quantile (AdlQuantiles): Auto-deleverage queue quantiles by position side.
@@ -26,32 +32,64 @@ class PositionAdlQuantile:
 
     symbol: str
     adl_quantile: AdlQuantiles
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "adlQuantile",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "adlQuantile",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        adl_quantile = self.adl_quantile.to_dict()
+        _adl_quantile_out: Any = self.adl_quantile
+        adl_quantile: dict[str, Any] | Unset = UNSET
+        if not isinstance(_adl_quantile_out, Unset):
+            adl_quantile = _adl_quantile_out.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["adlQuantile"] = adl_quantile
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(adl_quantile, Unset):
+            field_dict["adlQuantile"] = adl_quantile
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.adl_quantiles import AdlQuantiles  # noqa: PLC0415
 
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        adl_quantile = AdlQuantiles.from_dict(d.pop("adlQuantile"))
+        _adl_quantile = d.pop("adlQuantile", UNSET)
+        if isinstance(_adl_quantile, dict):
+            adl_quantile = AdlQuantiles.from_dict(_adl_quantile, f"{_path}.adlQuantile")
+        else:
+            adl_quantile = unexpected(_adl_quantile, "object", _path, "adlQuantile")
 
         _model = cls(
             symbol=symbol,
             adl_quantile=adl_quantile,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

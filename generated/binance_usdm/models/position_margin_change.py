@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PositionMarginChange")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="PositionMarginChange")
 @_attrs_define
 class PositionMarginChange:
     """Result of an isolated margin change.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         amount (Decimal):
@@ -29,35 +33,73 @@ class PositionMarginChange:
     code: int
     msg: str
     type_: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "amount",
+            "code",
+            "msg",
+            "type",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "amount",
+            "code",
+            "msg",
+            "type",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        amount = self.amount
+        _amount_out: Any = self.amount
+        amount: Decimal | Unset = UNSET
+        if not isinstance(_amount_out, Unset):
+            amount = _amount_out
 
-        code = self.code
+        _code_out: Any = self.code
+        code = _code_out
 
-        msg = self.msg
+        _msg_out: Any = self.msg
+        msg = _msg_out
 
-        type_ = self.type_
+        _type__out: Any = self.type_
+        type_ = _type__out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["amount"] = amount
-        field_dict["code"] = code
-        field_dict["msg"] = msg
-        field_dict["type"] = type_
+        if not isinstance(amount, Unset):
+            field_dict["amount"] = amount
+        if not isinstance(code, Unset):
+            field_dict["code"] = code
+        if not isinstance(msg, Unset):
+            field_dict["msg"] = msg
+        if not isinstance(type_, Unset):
+            field_dict["type"] = type_
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        amount = decimal_from_wire(d.pop("amount"))
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        amount = read_decimal(d.pop("amount", UNSET), _path, "amount", True, False, True)
 
-        code = d.pop("code")
+        code = d.pop("code", UNSET)
+        if type(code) is not int:
+            code = unexpected(code, "integer", _path, "code")
 
-        msg = d.pop("msg")
+        msg = d.pop("msg", UNSET)
+        if type(msg) is not str:
+            msg = unexpected(msg, "string", _path, "msg")
 
-        type_ = d.pop("type")
+        type_ = d.pop("type", UNSET)
+        if type(type_) is not int:
+            type_ = unexpected(type_, "integer", _path, "type")
 
         _model = cls(
             amount=amount,
@@ -65,6 +107,8 @@ class PositionMarginChange:
             msg=msg,
             type_=type_,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.position_side import PositionSide
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="PositionMarginHistoryEntry")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="PositionMarginHistoryEntry")
 @_attrs_define
 class PositionMarginHistoryEntry:
     """A past isolated margin change.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         symbol (str):
@@ -36,51 +40,104 @@ class PositionMarginHistoryEntry:
     time: int
     position_side: PositionSide
     delta_type: str | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "type",
+            "amount",
+            "asset",
+            "time",
+            "positionSide",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "type",
+            "amount",
+            "asset",
+            "time",
+            "positionSide",
+            "deltaType",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        type_ = self.type_
+        _type__out: Any = self.type_
+        type_ = _type__out
 
-        amount = decimal_to_wire(self.amount, "amount")
+        _amount_out: Any = self.amount
+        amount: str | Unset = UNSET
+        if not isinstance(_amount_out, Unset):
+            amount = decimal_to_wire(_amount_out, "amount")
 
-        asset = self.asset
+        _asset_out: Any = self.asset
+        asset = _asset_out
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
-        position_side = self.position_side.value
+        _position_side_out: Any = self.position_side
+        position_side: str | Unset = UNSET
+        if not isinstance(_position_side_out, Unset):
+            position_side = _position_side_out.value
 
         delta_type = self.delta_type
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["type"] = type_
-        field_dict["amount"] = amount
-        field_dict["asset"] = asset
-        field_dict["time"] = time
-        field_dict["positionSide"] = position_side
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(type_, Unset):
+            field_dict["type"] = type_
+        if not isinstance(amount, Unset):
+            field_dict["amount"] = amount
+        if not isinstance(asset, Unset):
+            field_dict["asset"] = asset
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
+        if not isinstance(position_side, Unset):
+            field_dict["positionSide"] = position_side
         if delta_type is not UNSET:
             field_dict["deltaType"] = delta_type
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        type_ = d.pop("type")
+        type_ = d.pop("type", UNSET)
+        if type(type_) is not int:
+            type_ = unexpected(type_, "integer", _path, "type")
 
-        amount = decimal_from_wire(d.pop("amount"))
+        amount = read_decimal(d.pop("amount", UNSET), _path, "amount")
 
-        asset = d.pop("asset")
+        asset = d.pop("asset", UNSET)
+        if type(asset) is not str:
+            asset = unexpected(asset, "string", _path, "asset")
 
-        time = d.pop("time")
+        time = d.pop("time", UNSET)
+        if type(time) is not int:
+            time = unexpected(time, "integer", _path, "time")
 
-        position_side = enum_from_wire(PositionSide, d.pop("positionSide"))
+        position_side = read_enum(PositionSide, d.pop("positionSide", UNSET), _path, "positionSide")
 
         delta_type = d.pop("deltaType", UNSET)
+        if type(delta_type) is not str and delta_type is not UNSET:
+            delta_type = unexpected(delta_type, "string", _path, "deltaType")
 
         _model = cls(
             symbol=symbol,
@@ -91,6 +148,8 @@ class PositionMarginHistoryEntry:
             position_side=position_side,
             delta_type=delta_type,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

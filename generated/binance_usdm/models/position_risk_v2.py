@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.boolean_string import BooleanString
 from ..models.position_margin_type import PositionMarginType
 from ..models.position_side import PositionSide
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="PositionRiskV2")
 
@@ -20,6 +21,9 @@ T = TypeVar("T", bound="PositionRiskV2")
 @_attrs_define
 class PositionRiskV2:
     """A position with its settings (V2).
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         symbol (str):
@@ -56,38 +60,118 @@ class PositionRiskV2:
     isolated_wallet: Decimal
     update_time: int
     break_even_price: Decimal | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "positionSide",
+            "positionAmt",
+            "entryPrice",
+            "markPrice",
+            "unRealizedProfit",
+            "liquidationPrice",
+            "leverage",
+            "maxNotionalValue",
+            "marginType",
+            "isolatedMargin",
+            "isAutoAddMargin",
+            "notional",
+            "isolatedWallet",
+            "updateTime",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "positionSide",
+            "positionAmt",
+            "entryPrice",
+            "markPrice",
+            "unRealizedProfit",
+            "liquidationPrice",
+            "leverage",
+            "maxNotionalValue",
+            "marginType",
+            "isolatedMargin",
+            "isAutoAddMargin",
+            "notional",
+            "isolatedWallet",
+            "updateTime",
+            "breakEvenPrice",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        position_side = self.position_side.value
+        _position_side_out: Any = self.position_side
+        position_side: str | Unset = UNSET
+        if not isinstance(_position_side_out, Unset):
+            position_side = _position_side_out.value
 
-        position_amt = decimal_to_wire(self.position_amt, "positionAmt")
+        _position_amt_out: Any = self.position_amt
+        position_amt: str | Unset = UNSET
+        if not isinstance(_position_amt_out, Unset):
+            position_amt = decimal_to_wire(_position_amt_out, "positionAmt")
 
-        entry_price = decimal_to_wire(self.entry_price, "entryPrice")
+        _entry_price_out: Any = self.entry_price
+        entry_price: str | Unset = UNSET
+        if not isinstance(_entry_price_out, Unset):
+            entry_price = decimal_to_wire(_entry_price_out, "entryPrice")
 
-        mark_price = decimal_to_wire(self.mark_price, "markPrice")
+        _mark_price_out: Any = self.mark_price
+        mark_price: str | Unset = UNSET
+        if not isinstance(_mark_price_out, Unset):
+            mark_price = decimal_to_wire(_mark_price_out, "markPrice")
 
-        un_realized_profit = decimal_to_wire(self.un_realized_profit, "unRealizedProfit")
+        _un_realized_profit_out: Any = self.un_realized_profit
+        un_realized_profit: str | Unset = UNSET
+        if not isinstance(_un_realized_profit_out, Unset):
+            un_realized_profit = decimal_to_wire(_un_realized_profit_out, "unRealizedProfit")
 
-        liquidation_price = decimal_to_wire(self.liquidation_price, "liquidationPrice")
+        _liquidation_price_out: Any = self.liquidation_price
+        liquidation_price: str | Unset = UNSET
+        if not isinstance(_liquidation_price_out, Unset):
+            liquidation_price = decimal_to_wire(_liquidation_price_out, "liquidationPrice")
 
-        leverage = self.leverage
+        _leverage_out: Any = self.leverage
+        leverage = _leverage_out
 
-        max_notional_value = decimal_to_wire(self.max_notional_value, "maxNotionalValue")
+        _max_notional_value_out: Any = self.max_notional_value
+        max_notional_value: str | Unset = UNSET
+        if not isinstance(_max_notional_value_out, Unset):
+            max_notional_value = decimal_to_wire(_max_notional_value_out, "maxNotionalValue")
 
-        margin_type = self.margin_type.value
+        _margin_type_out: Any = self.margin_type
+        margin_type: str | Unset = UNSET
+        if not isinstance(_margin_type_out, Unset):
+            margin_type = _margin_type_out.value
 
-        isolated_margin = decimal_to_wire(self.isolated_margin, "isolatedMargin")
+        _isolated_margin_out: Any = self.isolated_margin
+        isolated_margin: str | Unset = UNSET
+        if not isinstance(_isolated_margin_out, Unset):
+            isolated_margin = decimal_to_wire(_isolated_margin_out, "isolatedMargin")
 
-        is_auto_add_margin = self.is_auto_add_margin.value
+        _is_auto_add_margin_out: Any = self.is_auto_add_margin
+        is_auto_add_margin: str | Unset = UNSET
+        if not isinstance(_is_auto_add_margin_out, Unset):
+            is_auto_add_margin = _is_auto_add_margin_out.value
 
-        notional = decimal_to_wire(self.notional, "notional")
+        _notional_out: Any = self.notional
+        notional: str | Unset = UNSET
+        if not isinstance(_notional_out, Unset):
+            notional = decimal_to_wire(_notional_out, "notional")
 
-        isolated_wallet = decimal_to_wire(self.isolated_wallet, "isolatedWallet")
+        _isolated_wallet_out: Any = self.isolated_wallet
+        isolated_wallet: str | Unset = UNSET
+        if not isinstance(_isolated_wallet_out, Unset):
+            isolated_wallet = decimal_to_wire(_isolated_wallet_out, "isolatedWallet")
 
-        update_time = self.update_time
+        _update_time_out: Any = self.update_time
+        update_time = _update_time_out
 
         break_even_price: str | Unset = UNSET
         if not isinstance(self.break_even_price, Unset):
@@ -95,64 +179,88 @@ class PositionRiskV2:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["positionSide"] = position_side
-        field_dict["positionAmt"] = position_amt
-        field_dict["entryPrice"] = entry_price
-        field_dict["markPrice"] = mark_price
-        field_dict["unRealizedProfit"] = un_realized_profit
-        field_dict["liquidationPrice"] = liquidation_price
-        field_dict["leverage"] = leverage
-        field_dict["maxNotionalValue"] = max_notional_value
-        field_dict["marginType"] = margin_type
-        field_dict["isolatedMargin"] = isolated_margin
-        field_dict["isAutoAddMargin"] = is_auto_add_margin
-        field_dict["notional"] = notional
-        field_dict["isolatedWallet"] = isolated_wallet
-        field_dict["updateTime"] = update_time
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(position_side, Unset):
+            field_dict["positionSide"] = position_side
+        if not isinstance(position_amt, Unset):
+            field_dict["positionAmt"] = position_amt
+        if not isinstance(entry_price, Unset):
+            field_dict["entryPrice"] = entry_price
+        if not isinstance(mark_price, Unset):
+            field_dict["markPrice"] = mark_price
+        if not isinstance(un_realized_profit, Unset):
+            field_dict["unRealizedProfit"] = un_realized_profit
+        if not isinstance(liquidation_price, Unset):
+            field_dict["liquidationPrice"] = liquidation_price
+        if not isinstance(leverage, Unset):
+            field_dict["leverage"] = leverage
+        if not isinstance(max_notional_value, Unset):
+            field_dict["maxNotionalValue"] = max_notional_value
+        if not isinstance(margin_type, Unset):
+            field_dict["marginType"] = margin_type
+        if not isinstance(isolated_margin, Unset):
+            field_dict["isolatedMargin"] = isolated_margin
+        if not isinstance(is_auto_add_margin, Unset):
+            field_dict["isAutoAddMargin"] = is_auto_add_margin
+        if not isinstance(notional, Unset):
+            field_dict["notional"] = notional
+        if not isinstance(isolated_wallet, Unset):
+            field_dict["isolatedWallet"] = isolated_wallet
+        if not isinstance(update_time, Unset):
+            field_dict["updateTime"] = update_time
         if break_even_price is not UNSET:
             field_dict["breakEvenPrice"] = break_even_price
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
-
-        position_side = enum_from_wire(PositionSide, d.pop("positionSide"))
-
-        position_amt = decimal_from_wire(d.pop("positionAmt"))
-
-        entry_price = decimal_from_wire(d.pop("entryPrice"))
-
-        mark_price = decimal_from_wire(d.pop("markPrice"))
-
-        un_realized_profit = decimal_from_wire(d.pop("unRealizedProfit"))
-
-        liquidation_price = decimal_from_wire(d.pop("liquidationPrice"))
-
-        leverage = d.pop("leverage")
-
-        max_notional_value = decimal_from_wire(d.pop("maxNotionalValue"))
-
-        margin_type = enum_from_wire(PositionMarginType, d.pop("marginType"))
-
-        isolated_margin = decimal_from_wire(d.pop("isolatedMargin"))
-
-        is_auto_add_margin = enum_from_wire(BooleanString, d.pop("isAutoAddMargin"))
-
-        notional = decimal_from_wire(d.pop("notional"))
-
-        isolated_wallet = decimal_from_wire(d.pop("isolatedWallet"))
-
-        update_time = d.pop("updateTime")
-
-        _break_even_price = d.pop("breakEvenPrice", UNSET)
-        break_even_price: Decimal | Unset
-        if isinstance(_break_even_price, Unset):
-            break_even_price = UNSET
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            break_even_price = decimal_from_wire(_break_even_price)
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
+
+        position_side = read_enum(PositionSide, d.pop("positionSide", UNSET), _path, "positionSide")
+
+        position_amt = read_decimal(d.pop("positionAmt", UNSET), _path, "positionAmt")
+
+        entry_price = read_decimal(d.pop("entryPrice", UNSET), _path, "entryPrice")
+
+        mark_price = read_decimal(d.pop("markPrice", UNSET), _path, "markPrice")
+
+        un_realized_profit = read_decimal(d.pop("unRealizedProfit", UNSET), _path, "unRealizedProfit")
+
+        liquidation_price = read_decimal(d.pop("liquidationPrice", UNSET), _path, "liquidationPrice")
+
+        leverage = d.pop("leverage", UNSET)
+        if type(leverage) is not str:
+            leverage = unexpected(leverage, "string", _path, "leverage")
+
+        max_notional_value = read_decimal(d.pop("maxNotionalValue", UNSET), _path, "maxNotionalValue")
+
+        margin_type = read_enum(PositionMarginType, d.pop("marginType", UNSET), _path, "marginType")
+
+        isolated_margin = read_decimal(d.pop("isolatedMargin", UNSET), _path, "isolatedMargin")
+
+        is_auto_add_margin = read_enum(
+            BooleanString, d.pop("isAutoAddMargin", UNSET), _path, "isAutoAddMargin"
+        )
+
+        notional = read_decimal(d.pop("notional", UNSET), _path, "notional")
+
+        isolated_wallet = read_decimal(d.pop("isolatedWallet", UNSET), _path, "isolatedWallet")
+
+        update_time = d.pop("updateTime", UNSET)
+        if type(update_time) is not int:
+            update_time = unexpected(update_time, "integer", _path, "updateTime")
+
+        break_even_price = read_decimal(
+            d.pop("breakEvenPrice", UNSET), _path, "breakEvenPrice", False, False, False
+        )
 
         _model = cls(
             symbol=symbol,
@@ -172,6 +280,8 @@ class PositionRiskV2:
             update_time=update_time,
             break_even_price=break_even_price,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.position_side import PositionSide
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="PositionRiskV3")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="PositionRiskV3")
 @_attrs_define
 class PositionRiskV3:
     """A position (V3).
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         symbol (str):
@@ -62,42 +66,134 @@ class PositionRiskV3:
     break_even_price: Decimal | Unset = UNSET
     bid_notional: Decimal | Unset = UNSET
     ask_notional: Decimal | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "positionSide",
+            "positionAmt",
+            "entryPrice",
+            "markPrice",
+            "unRealizedProfit",
+            "liquidationPrice",
+            "isolatedMargin",
+            "notional",
+            "marginAsset",
+            "isolatedWallet",
+            "initialMargin",
+            "maintMargin",
+            "positionInitialMargin",
+            "openOrderInitialMargin",
+            "adl",
+            "updateTime",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "positionSide",
+            "positionAmt",
+            "entryPrice",
+            "markPrice",
+            "unRealizedProfit",
+            "liquidationPrice",
+            "isolatedMargin",
+            "notional",
+            "marginAsset",
+            "isolatedWallet",
+            "initialMargin",
+            "maintMargin",
+            "positionInitialMargin",
+            "openOrderInitialMargin",
+            "adl",
+            "updateTime",
+            "breakEvenPrice",
+            "bidNotional",
+            "askNotional",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        position_side = self.position_side.value
+        _position_side_out: Any = self.position_side
+        position_side: str | Unset = UNSET
+        if not isinstance(_position_side_out, Unset):
+            position_side = _position_side_out.value
 
-        position_amt = decimal_to_wire(self.position_amt, "positionAmt")
+        _position_amt_out: Any = self.position_amt
+        position_amt: str | Unset = UNSET
+        if not isinstance(_position_amt_out, Unset):
+            position_amt = decimal_to_wire(_position_amt_out, "positionAmt")
 
-        entry_price = decimal_to_wire(self.entry_price, "entryPrice")
+        _entry_price_out: Any = self.entry_price
+        entry_price: str | Unset = UNSET
+        if not isinstance(_entry_price_out, Unset):
+            entry_price = decimal_to_wire(_entry_price_out, "entryPrice")
 
-        mark_price = decimal_to_wire(self.mark_price, "markPrice")
+        _mark_price_out: Any = self.mark_price
+        mark_price: str | Unset = UNSET
+        if not isinstance(_mark_price_out, Unset):
+            mark_price = decimal_to_wire(_mark_price_out, "markPrice")
 
-        un_realized_profit = decimal_to_wire(self.un_realized_profit, "unRealizedProfit")
+        _un_realized_profit_out: Any = self.un_realized_profit
+        un_realized_profit: str | Unset = UNSET
+        if not isinstance(_un_realized_profit_out, Unset):
+            un_realized_profit = decimal_to_wire(_un_realized_profit_out, "unRealizedProfit")
 
-        liquidation_price = decimal_to_wire(self.liquidation_price, "liquidationPrice")
+        _liquidation_price_out: Any = self.liquidation_price
+        liquidation_price: str | Unset = UNSET
+        if not isinstance(_liquidation_price_out, Unset):
+            liquidation_price = decimal_to_wire(_liquidation_price_out, "liquidationPrice")
 
-        isolated_margin = decimal_to_wire(self.isolated_margin, "isolatedMargin")
+        _isolated_margin_out: Any = self.isolated_margin
+        isolated_margin: str | Unset = UNSET
+        if not isinstance(_isolated_margin_out, Unset):
+            isolated_margin = decimal_to_wire(_isolated_margin_out, "isolatedMargin")
 
-        notional = decimal_to_wire(self.notional, "notional")
+        _notional_out: Any = self.notional
+        notional: str | Unset = UNSET
+        if not isinstance(_notional_out, Unset):
+            notional = decimal_to_wire(_notional_out, "notional")
 
-        margin_asset = self.margin_asset
+        _margin_asset_out: Any = self.margin_asset
+        margin_asset = _margin_asset_out
 
-        isolated_wallet = decimal_to_wire(self.isolated_wallet, "isolatedWallet")
+        _isolated_wallet_out: Any = self.isolated_wallet
+        isolated_wallet: str | Unset = UNSET
+        if not isinstance(_isolated_wallet_out, Unset):
+            isolated_wallet = decimal_to_wire(_isolated_wallet_out, "isolatedWallet")
 
-        initial_margin = decimal_to_wire(self.initial_margin, "initialMargin")
+        _initial_margin_out: Any = self.initial_margin
+        initial_margin: str | Unset = UNSET
+        if not isinstance(_initial_margin_out, Unset):
+            initial_margin = decimal_to_wire(_initial_margin_out, "initialMargin")
 
-        maint_margin = decimal_to_wire(self.maint_margin, "maintMargin")
+        _maint_margin_out: Any = self.maint_margin
+        maint_margin: str | Unset = UNSET
+        if not isinstance(_maint_margin_out, Unset):
+            maint_margin = decimal_to_wire(_maint_margin_out, "maintMargin")
 
-        position_initial_margin = decimal_to_wire(self.position_initial_margin, "positionInitialMargin")
+        _position_initial_margin_out: Any = self.position_initial_margin
+        position_initial_margin: str | Unset = UNSET
+        if not isinstance(_position_initial_margin_out, Unset):
+            position_initial_margin = decimal_to_wire(_position_initial_margin_out, "positionInitialMargin")
 
-        open_order_initial_margin = decimal_to_wire(self.open_order_initial_margin, "openOrderInitialMargin")
+        _open_order_initial_margin_out: Any = self.open_order_initial_margin
+        open_order_initial_margin: str | Unset = UNSET
+        if not isinstance(_open_order_initial_margin_out, Unset):
+            open_order_initial_margin = decimal_to_wire(
+                _open_order_initial_margin_out, "openOrderInitialMargin"
+            )
 
-        adl = self.adl
+        _adl_out: Any = self.adl
+        adl = _adl_out
 
-        update_time = self.update_time
+        _update_time_out: Any = self.update_time
+        update_time = _update_time_out
 
         break_even_price: str | Unset = UNSET
         if not isinstance(self.break_even_price, Unset):
@@ -113,23 +209,40 @@ class PositionRiskV3:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["positionSide"] = position_side
-        field_dict["positionAmt"] = position_amt
-        field_dict["entryPrice"] = entry_price
-        field_dict["markPrice"] = mark_price
-        field_dict["unRealizedProfit"] = un_realized_profit
-        field_dict["liquidationPrice"] = liquidation_price
-        field_dict["isolatedMargin"] = isolated_margin
-        field_dict["notional"] = notional
-        field_dict["marginAsset"] = margin_asset
-        field_dict["isolatedWallet"] = isolated_wallet
-        field_dict["initialMargin"] = initial_margin
-        field_dict["maintMargin"] = maint_margin
-        field_dict["positionInitialMargin"] = position_initial_margin
-        field_dict["openOrderInitialMargin"] = open_order_initial_margin
-        field_dict["adl"] = adl
-        field_dict["updateTime"] = update_time
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(position_side, Unset):
+            field_dict["positionSide"] = position_side
+        if not isinstance(position_amt, Unset):
+            field_dict["positionAmt"] = position_amt
+        if not isinstance(entry_price, Unset):
+            field_dict["entryPrice"] = entry_price
+        if not isinstance(mark_price, Unset):
+            field_dict["markPrice"] = mark_price
+        if not isinstance(un_realized_profit, Unset):
+            field_dict["unRealizedProfit"] = un_realized_profit
+        if not isinstance(liquidation_price, Unset):
+            field_dict["liquidationPrice"] = liquidation_price
+        if not isinstance(isolated_margin, Unset):
+            field_dict["isolatedMargin"] = isolated_margin
+        if not isinstance(notional, Unset):
+            field_dict["notional"] = notional
+        if not isinstance(margin_asset, Unset):
+            field_dict["marginAsset"] = margin_asset
+        if not isinstance(isolated_wallet, Unset):
+            field_dict["isolatedWallet"] = isolated_wallet
+        if not isinstance(initial_margin, Unset):
+            field_dict["initialMargin"] = initial_margin
+        if not isinstance(maint_margin, Unset):
+            field_dict["maintMargin"] = maint_margin
+        if not isinstance(position_initial_margin, Unset):
+            field_dict["positionInitialMargin"] = position_initial_margin
+        if not isinstance(open_order_initial_margin, Unset):
+            field_dict["openOrderInitialMargin"] = open_order_initial_margin
+        if not isinstance(adl, Unset):
+            field_dict["adl"] = adl
+        if not isinstance(update_time, Unset):
+            field_dict["updateTime"] = update_time
         if break_even_price is not UNSET:
             field_dict["breakEvenPrice"] = break_even_price
         if bid_notional is not UNSET:
@@ -139,62 +252,65 @@ class PositionRiskV3:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
-
-        position_side = enum_from_wire(PositionSide, d.pop("positionSide"))
-
-        position_amt = decimal_from_wire(d.pop("positionAmt"))
-
-        entry_price = decimal_from_wire(d.pop("entryPrice"))
-
-        mark_price = decimal_from_wire(d.pop("markPrice"))
-
-        un_realized_profit = decimal_from_wire(d.pop("unRealizedProfit"))
-
-        liquidation_price = decimal_from_wire(d.pop("liquidationPrice"))
-
-        isolated_margin = decimal_from_wire(d.pop("isolatedMargin"))
-
-        notional = decimal_from_wire(d.pop("notional"))
-
-        margin_asset = d.pop("marginAsset")
-
-        isolated_wallet = decimal_from_wire(d.pop("isolatedWallet"))
-
-        initial_margin = decimal_from_wire(d.pop("initialMargin"))
-
-        maint_margin = decimal_from_wire(d.pop("maintMargin"))
-
-        position_initial_margin = decimal_from_wire(d.pop("positionInitialMargin"))
-
-        open_order_initial_margin = decimal_from_wire(d.pop("openOrderInitialMargin"))
-
-        adl = d.pop("adl")
-
-        update_time = d.pop("updateTime")
-
-        _break_even_price = d.pop("breakEvenPrice", UNSET)
-        break_even_price: Decimal | Unset
-        if isinstance(_break_even_price, Unset):
-            break_even_price = UNSET
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            break_even_price = decimal_from_wire(_break_even_price)
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        _bid_notional = d.pop("bidNotional", UNSET)
-        bid_notional: Decimal | Unset
-        if isinstance(_bid_notional, Unset):
-            bid_notional = UNSET
-        else:
-            bid_notional = decimal_from_wire(_bid_notional)
+        position_side = read_enum(PositionSide, d.pop("positionSide", UNSET), _path, "positionSide")
 
-        _ask_notional = d.pop("askNotional", UNSET)
-        ask_notional: Decimal | Unset
-        if isinstance(_ask_notional, Unset):
-            ask_notional = UNSET
-        else:
-            ask_notional = decimal_from_wire(_ask_notional)
+        position_amt = read_decimal(d.pop("positionAmt", UNSET), _path, "positionAmt")
+
+        entry_price = read_decimal(d.pop("entryPrice", UNSET), _path, "entryPrice")
+
+        mark_price = read_decimal(d.pop("markPrice", UNSET), _path, "markPrice")
+
+        un_realized_profit = read_decimal(d.pop("unRealizedProfit", UNSET), _path, "unRealizedProfit")
+
+        liquidation_price = read_decimal(d.pop("liquidationPrice", UNSET), _path, "liquidationPrice")
+
+        isolated_margin = read_decimal(d.pop("isolatedMargin", UNSET), _path, "isolatedMargin")
+
+        notional = read_decimal(d.pop("notional", UNSET), _path, "notional")
+
+        margin_asset = d.pop("marginAsset", UNSET)
+        if type(margin_asset) is not str:
+            margin_asset = unexpected(margin_asset, "string", _path, "marginAsset")
+
+        isolated_wallet = read_decimal(d.pop("isolatedWallet", UNSET), _path, "isolatedWallet")
+
+        initial_margin = read_decimal(d.pop("initialMargin", UNSET), _path, "initialMargin")
+
+        maint_margin = read_decimal(d.pop("maintMargin", UNSET), _path, "maintMargin")
+
+        position_initial_margin = read_decimal(
+            d.pop("positionInitialMargin", UNSET), _path, "positionInitialMargin"
+        )
+
+        open_order_initial_margin = read_decimal(
+            d.pop("openOrderInitialMargin", UNSET), _path, "openOrderInitialMargin"
+        )
+
+        adl = d.pop("adl", UNSET)
+        if type(adl) is not int:
+            adl = unexpected(adl, "integer", _path, "adl")
+
+        update_time = d.pop("updateTime", UNSET)
+        if type(update_time) is not int:
+            update_time = unexpected(update_time, "integer", _path, "updateTime")
+
+        break_even_price = read_decimal(
+            d.pop("breakEvenPrice", UNSET), _path, "breakEvenPrice", False, False, False
+        )
+
+        bid_notional = read_decimal(d.pop("bidNotional", UNSET), _path, "bidNotional", False, False, False)
+
+        ask_notional = read_decimal(d.pop("askNotional", UNSET), _path, "askNotional", False, False, False)
 
         _model = cls(
             symbol=symbol,
@@ -218,6 +334,8 @@ class PositionRiskV3:
             bid_notional=bid_notional,
             ask_notional=ask_notional,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="QuarterlySettlement")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="QuarterlySettlement")
 class QuarterlySettlement:
     """Settlement price of a delivered quarterly contract.
 
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
+
     Attributes:
         delivery_time (int):
         delivery_price (Decimal):
@@ -25,30 +29,60 @@ class QuarterlySettlement:
 
     delivery_time: int
     delivery_price: Decimal
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "deliveryTime",
+            "deliveryPrice",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "deliveryTime",
+            "deliveryPrice",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        delivery_time = self.delivery_time
+        _delivery_time_out: Any = self.delivery_time
+        delivery_time = _delivery_time_out
 
-        delivery_price = self.delivery_price
+        _delivery_price_out: Any = self.delivery_price
+        delivery_price: Decimal | Unset = UNSET
+        if not isinstance(_delivery_price_out, Unset):
+            delivery_price = _delivery_price_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["deliveryTime"] = delivery_time
-        field_dict["deliveryPrice"] = delivery_price
+        if not isinstance(delivery_time, Unset):
+            field_dict["deliveryTime"] = delivery_time
+        if not isinstance(delivery_price, Unset):
+            field_dict["deliveryPrice"] = delivery_price
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        delivery_time = d.pop("deliveryTime")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        delivery_time = d.pop("deliveryTime", UNSET)
+        if type(delivery_time) is not int:
+            delivery_time = unexpected(delivery_time, "integer", _path, "deliveryTime")
 
-        delivery_price = decimal_from_wire(d.pop("deliveryPrice"))
+        delivery_price = read_decimal(
+            d.pop("deliveryPrice", UNSET), _path, "deliveryPrice", True, False, True
+        )
 
         _model = cls(
             delivery_time=delivery_time,
             delivery_price=delivery_price,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_enum, unexpected
 from ..models.rate_limit_interval import RateLimitInterval
 from ..models.rate_limit_type import RateLimitType
-from ..types import enum_from_wire
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RateLimit")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="RateLimit")
 @_attrs_define
 class RateLimit:
     """A rate limit: at most `limit` per `intervalNum` `interval`s.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         rate_limit_type (RateLimitType): Kind of rate limit.
@@ -30,35 +34,73 @@ class RateLimit:
     interval: RateLimitInterval
     interval_num: int
     limit: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "rateLimitType",
+            "interval",
+            "intervalNum",
+            "limit",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "rateLimitType",
+            "interval",
+            "intervalNum",
+            "limit",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        rate_limit_type = self.rate_limit_type.value
+        _rate_limit_type_out: Any = self.rate_limit_type
+        rate_limit_type: str | Unset = UNSET
+        if not isinstance(_rate_limit_type_out, Unset):
+            rate_limit_type = _rate_limit_type_out.value
 
-        interval = self.interval.value
+        _interval_out: Any = self.interval
+        interval: str | Unset = UNSET
+        if not isinstance(_interval_out, Unset):
+            interval = _interval_out.value
 
-        interval_num = self.interval_num
+        _interval_num_out: Any = self.interval_num
+        interval_num = _interval_num_out
 
-        limit = self.limit
+        _limit_out: Any = self.limit
+        limit = _limit_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["rateLimitType"] = rate_limit_type
-        field_dict["interval"] = interval
-        field_dict["intervalNum"] = interval_num
-        field_dict["limit"] = limit
+        if not isinstance(rate_limit_type, Unset):
+            field_dict["rateLimitType"] = rate_limit_type
+        if not isinstance(interval, Unset):
+            field_dict["interval"] = interval
+        if not isinstance(interval_num, Unset):
+            field_dict["intervalNum"] = interval_num
+        if not isinstance(limit, Unset):
+            field_dict["limit"] = limit
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        rate_limit_type = enum_from_wire(RateLimitType, d.pop("rateLimitType"))
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        rate_limit_type = read_enum(RateLimitType, d.pop("rateLimitType", UNSET), _path, "rateLimitType")
 
-        interval = enum_from_wire(RateLimitInterval, d.pop("interval"))
+        interval = read_enum(RateLimitInterval, d.pop("interval", UNSET), _path, "interval")
 
-        interval_num = d.pop("intervalNum")
+        interval_num = d.pop("intervalNum", UNSET)
+        if type(interval_num) is not int:
+            interval_num = unexpected(interval_num, "integer", _path, "intervalNum")
 
-        limit = d.pop("limit")
+        limit = d.pop("limit", UNSET)
+        if type(limit) is not int:
+            limit = unexpected(limit, "integer", _path, "limit")
 
         _model = cls(
             rate_limit_type=rate_limit_type,
@@ -66,6 +108,8 @@ class RateLimit:
             interval_num=interval_num,
             limit=limit,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from .._shape import extra_fields, object_from_wire, unexpected
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ReferralNewUser")
 
@@ -14,6 +17,9 @@ T = TypeVar("T", bound="ReferralNewUser")
 @_attrs_define
 class ReferralNewUser:
     """Rebate eligibility of a client.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         broker_id (str):
@@ -24,36 +30,70 @@ class ReferralNewUser:
     broker_id: str
     rebate_working: bool
     if_new_user: bool
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "brokerId",
+            "rebateWorking",
+            "ifNewUser",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "brokerId",
+            "rebateWorking",
+            "ifNewUser",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        broker_id = self.broker_id
+        _broker_id_out: Any = self.broker_id
+        broker_id = _broker_id_out
 
-        rebate_working = self.rebate_working
+        _rebate_working_out: Any = self.rebate_working
+        rebate_working = _rebate_working_out
 
-        if_new_user = self.if_new_user
+        _if_new_user_out: Any = self.if_new_user
+        if_new_user = _if_new_user_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["brokerId"] = broker_id
-        field_dict["rebateWorking"] = rebate_working
-        field_dict["ifNewUser"] = if_new_user
+        if not isinstance(broker_id, Unset):
+            field_dict["brokerId"] = broker_id
+        if not isinstance(rebate_working, Unset):
+            field_dict["rebateWorking"] = rebate_working
+        if not isinstance(if_new_user, Unset):
+            field_dict["ifNewUser"] = if_new_user
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        broker_id = d.pop("brokerId")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        broker_id = d.pop("brokerId", UNSET)
+        if type(broker_id) is not str:
+            broker_id = unexpected(broker_id, "string", _path, "brokerId")
 
-        rebate_working = d.pop("rebateWorking")
+        rebate_working = d.pop("rebateWorking", UNSET)
+        if type(rebate_working) is not bool:
+            rebate_working = unexpected(rebate_working, "boolean", _path, "rebateWorking")
 
-        if_new_user = d.pop("ifNewUser")
+        if_new_user = d.pop("ifNewUser", UNSET)
+        if type(if_new_user) is not bool:
+            if_new_user = unexpected(if_new_user, "boolean", _path, "ifNewUser")
 
         _model = cls(
             broker_id=broker_id,
             rebate_working=rebate_working,
             if_new_user=if_new_user,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

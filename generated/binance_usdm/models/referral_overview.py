@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="ReferralOverview")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="ReferralOverview")
 @_attrs_define
 class ReferralOverview:
     """Rebate totals of a partner.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         broker_id (str):
@@ -37,59 +41,125 @@ class ReferralOverview:
     total_trade_vol: Decimal
     total_rebate_vol: Decimal
     time: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "brokerId",
+            "newTraderRebateCommission",
+            "oldTraderRebateCommission",
+            "totalTradeUser",
+            "unit",
+            "totalTradeVol",
+            "totalRebateVol",
+            "time",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "brokerId",
+            "newTraderRebateCommission",
+            "oldTraderRebateCommission",
+            "totalTradeUser",
+            "unit",
+            "totalTradeVol",
+            "totalRebateVol",
+            "time",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        broker_id = self.broker_id
+        _broker_id_out: Any = self.broker_id
+        broker_id = _broker_id_out
 
-        new_trader_rebate_commission = decimal_to_wire(
-            self.new_trader_rebate_commission, "newTraderRebateCommission"
-        )
+        _new_trader_rebate_commission_out: Any = self.new_trader_rebate_commission
+        new_trader_rebate_commission: str | Unset = UNSET
+        if not isinstance(_new_trader_rebate_commission_out, Unset):
+            new_trader_rebate_commission = decimal_to_wire(
+                _new_trader_rebate_commission_out, "newTraderRebateCommission"
+            )
 
-        old_trader_rebate_commission = decimal_to_wire(
-            self.old_trader_rebate_commission, "oldTraderRebateCommission"
-        )
+        _old_trader_rebate_commission_out: Any = self.old_trader_rebate_commission
+        old_trader_rebate_commission: str | Unset = UNSET
+        if not isinstance(_old_trader_rebate_commission_out, Unset):
+            old_trader_rebate_commission = decimal_to_wire(
+                _old_trader_rebate_commission_out, "oldTraderRebateCommission"
+            )
 
-        total_trade_user = self.total_trade_user
+        _total_trade_user_out: Any = self.total_trade_user
+        total_trade_user = _total_trade_user_out
 
-        unit = self.unit
+        _unit_out: Any = self.unit
+        unit = _unit_out
 
-        total_trade_vol = decimal_to_wire(self.total_trade_vol, "totalTradeVol")
+        _total_trade_vol_out: Any = self.total_trade_vol
+        total_trade_vol: str | Unset = UNSET
+        if not isinstance(_total_trade_vol_out, Unset):
+            total_trade_vol = decimal_to_wire(_total_trade_vol_out, "totalTradeVol")
 
-        total_rebate_vol = decimal_to_wire(self.total_rebate_vol, "totalRebateVol")
+        _total_rebate_vol_out: Any = self.total_rebate_vol
+        total_rebate_vol: str | Unset = UNSET
+        if not isinstance(_total_rebate_vol_out, Unset):
+            total_rebate_vol = decimal_to_wire(_total_rebate_vol_out, "totalRebateVol")
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["brokerId"] = broker_id
-        field_dict["newTraderRebateCommission"] = new_trader_rebate_commission
-        field_dict["oldTraderRebateCommission"] = old_trader_rebate_commission
-        field_dict["totalTradeUser"] = total_trade_user
-        field_dict["unit"] = unit
-        field_dict["totalTradeVol"] = total_trade_vol
-        field_dict["totalRebateVol"] = total_rebate_vol
-        field_dict["time"] = time
+        if not isinstance(broker_id, Unset):
+            field_dict["brokerId"] = broker_id
+        if not isinstance(new_trader_rebate_commission, Unset):
+            field_dict["newTraderRebateCommission"] = new_trader_rebate_commission
+        if not isinstance(old_trader_rebate_commission, Unset):
+            field_dict["oldTraderRebateCommission"] = old_trader_rebate_commission
+        if not isinstance(total_trade_user, Unset):
+            field_dict["totalTradeUser"] = total_trade_user
+        if not isinstance(unit, Unset):
+            field_dict["unit"] = unit
+        if not isinstance(total_trade_vol, Unset):
+            field_dict["totalTradeVol"] = total_trade_vol
+        if not isinstance(total_rebate_vol, Unset):
+            field_dict["totalRebateVol"] = total_rebate_vol
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        broker_id = d.pop("brokerId")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        broker_id = d.pop("brokerId", UNSET)
+        if type(broker_id) is not str:
+            broker_id = unexpected(broker_id, "string", _path, "brokerId")
 
-        new_trader_rebate_commission = decimal_from_wire(d.pop("newTraderRebateCommission"))
+        new_trader_rebate_commission = read_decimal(
+            d.pop("newTraderRebateCommission", UNSET), _path, "newTraderRebateCommission"
+        )
 
-        old_trader_rebate_commission = decimal_from_wire(d.pop("oldTraderRebateCommission"))
+        old_trader_rebate_commission = read_decimal(
+            d.pop("oldTraderRebateCommission", UNSET), _path, "oldTraderRebateCommission"
+        )
 
-        total_trade_user = d.pop("totalTradeUser")
+        total_trade_user = d.pop("totalTradeUser", UNSET)
+        if type(total_trade_user) is not int:
+            total_trade_user = unexpected(total_trade_user, "integer", _path, "totalTradeUser")
 
-        unit = d.pop("unit")
+        unit = d.pop("unit", UNSET)
+        if type(unit) is not str:
+            unit = unexpected(unit, "string", _path, "unit")
 
-        total_trade_vol = decimal_from_wire(d.pop("totalTradeVol"))
+        total_trade_vol = read_decimal(d.pop("totalTradeVol", UNSET), _path, "totalTradeVol")
 
-        total_rebate_vol = decimal_from_wire(d.pop("totalRebateVol"))
+        total_rebate_vol = read_decimal(d.pop("totalRebateVol", UNSET), _path, "totalRebateVol")
 
-        time = d.pop("time")
+        time = d.pop("time", UNSET)
+        if type(time) is not int:
+            time = unexpected(time, "integer", _path, "time")
 
         _model = cls(
             broker_id=broker_id,
@@ -101,6 +171,8 @@ class ReferralOverview:
             total_rebate_vol=total_rebate_vol,
             time=time,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="ReferralRebateVolume")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="ReferralRebateVolume")
 @_attrs_define
 class ReferralRebateVolume:
     """Rebates of one day.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         unit (str):
@@ -27,36 +31,70 @@ class ReferralRebateVolume:
     unit: str
     rebate_vol: Decimal
     time: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "unit",
+            "rebateVol",
+            "time",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "unit",
+            "rebateVol",
+            "time",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        unit = self.unit
+        _unit_out: Any = self.unit
+        unit = _unit_out
 
-        rebate_vol = decimal_to_wire(self.rebate_vol, "rebateVol")
+        _rebate_vol_out: Any = self.rebate_vol
+        rebate_vol: str | Unset = UNSET
+        if not isinstance(_rebate_vol_out, Unset):
+            rebate_vol = decimal_to_wire(_rebate_vol_out, "rebateVol")
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["unit"] = unit
-        field_dict["rebateVol"] = rebate_vol
-        field_dict["time"] = time
+        if not isinstance(unit, Unset):
+            field_dict["unit"] = unit
+        if not isinstance(rebate_vol, Unset):
+            field_dict["rebateVol"] = rebate_vol
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        unit = d.pop("unit")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        unit = d.pop("unit", UNSET)
+        if type(unit) is not str:
+            unit = unexpected(unit, "string", _path, "unit")
 
-        rebate_vol = decimal_from_wire(d.pop("rebateVol"))
+        rebate_vol = read_decimal(d.pop("rebateVol", UNSET), _path, "rebateVol")
 
-        time = d.pop("time")
+        time = d.pop("time", UNSET)
+        if type(time) is not int:
+            time = unexpected(time, "integer", _path, "time")
 
         _model = cls(
             unit=unit,
             rebate_vol=rebate_vol,
             time=time,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from .._shape import extra_fields, object_from_wire, unexpected
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ReferralTraderNumber")
 
@@ -14,6 +17,9 @@ T = TypeVar("T", bound="ReferralTraderNumber")
 @_attrs_define
 class ReferralTraderNumber:
     """Number of trading clients of one day.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         new_trader (str): Number of new traders, as a string.
@@ -24,36 +30,70 @@ class ReferralTraderNumber:
     new_trader: str
     old_trader: str
     time: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "newTrader",
+            "oldTrader",
+            "time",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "newTrader",
+            "oldTrader",
+            "time",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        new_trader = self.new_trader
+        _new_trader_out: Any = self.new_trader
+        new_trader = _new_trader_out
 
-        old_trader = self.old_trader
+        _old_trader_out: Any = self.old_trader
+        old_trader = _old_trader_out
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["newTrader"] = new_trader
-        field_dict["oldTrader"] = old_trader
-        field_dict["time"] = time
+        if not isinstance(new_trader, Unset):
+            field_dict["newTrader"] = new_trader
+        if not isinstance(old_trader, Unset):
+            field_dict["oldTrader"] = old_trader
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        new_trader = d.pop("newTrader")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        new_trader = d.pop("newTrader", UNSET)
+        if type(new_trader) is not str:
+            new_trader = unexpected(new_trader, "string", _path, "newTrader")
 
-        old_trader = d.pop("oldTrader")
+        old_trader = d.pop("oldTrader", UNSET)
+        if type(old_trader) is not str:
+            old_trader = unexpected(old_trader, "string", _path, "oldTrader")
 
-        time = d.pop("time")
+        time = d.pop("time", UNSET)
+        if type(time) is not int:
+            time = unexpected(time, "integer", _path, "time")
 
         _model = cls(
             new_trader=new_trader,
             old_trader=old_trader,
             time=time,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from .._shape import extra_fields, object_from_wire, unexpected
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ReferralUserCustomization")
 
@@ -15,6 +18,9 @@ T = TypeVar("T", bound="ReferralUserCustomization")
 class ReferralUserCustomization:
     """The id a client gave itself for a partner.
 
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
+
     Attributes:
         broker_id (str):
         customer_id (str):
@@ -22,30 +28,58 @@ class ReferralUserCustomization:
 
     broker_id: str
     customer_id: str
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "brokerId",
+            "customerId",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "brokerId",
+            "customerId",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        broker_id = self.broker_id
+        _broker_id_out: Any = self.broker_id
+        broker_id = _broker_id_out
 
-        customer_id = self.customer_id
+        _customer_id_out: Any = self.customer_id
+        customer_id = _customer_id_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["brokerId"] = broker_id
-        field_dict["customerId"] = customer_id
+        if not isinstance(broker_id, Unset):
+            field_dict["brokerId"] = broker_id
+        if not isinstance(customer_id, Unset):
+            field_dict["customerId"] = customer_id
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        broker_id = d.pop("brokerId")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        broker_id = d.pop("brokerId", UNSET)
+        if type(broker_id) is not str:
+            broker_id = unexpected(broker_id, "string", _path, "brokerId")
 
-        customer_id = d.pop("customerId")
+        customer_id = d.pop("customerId", UNSET)
+        if type(customer_id) is not str:
+            customer_id = unexpected(customer_id, "string", _path, "customerId")
 
         _model = cls(
             broker_id=broker_id,
             customer_id=customer_id,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

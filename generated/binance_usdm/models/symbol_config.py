@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.margin_type import MarginType
-from ..types import decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="SymbolConfig")
 
@@ -18,6 +19,9 @@ T = TypeVar("T", bound="SymbolConfig")
 @_attrs_define
 class SymbolConfig:
     """Settings of one symbol.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         symbol (str):
@@ -32,40 +36,84 @@ class SymbolConfig:
     is_auto_add_margin: bool
     leverage: int
     max_notional_value: Decimal
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "marginType",
+            "isAutoAddMargin",
+            "leverage",
+            "maxNotionalValue",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "marginType",
+            "isAutoAddMargin",
+            "leverage",
+            "maxNotionalValue",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        margin_type = self.margin_type.value
+        _margin_type_out: Any = self.margin_type
+        margin_type: str | Unset = UNSET
+        if not isinstance(_margin_type_out, Unset):
+            margin_type = _margin_type_out.value
 
-        is_auto_add_margin = self.is_auto_add_margin
+        _is_auto_add_margin_out: Any = self.is_auto_add_margin
+        is_auto_add_margin = _is_auto_add_margin_out
 
-        leverage = self.leverage
+        _leverage_out: Any = self.leverage
+        leverage = _leverage_out
 
-        max_notional_value = decimal_to_wire(self.max_notional_value, "maxNotionalValue")
+        _max_notional_value_out: Any = self.max_notional_value
+        max_notional_value: str | Unset = UNSET
+        if not isinstance(_max_notional_value_out, Unset):
+            max_notional_value = decimal_to_wire(_max_notional_value_out, "maxNotionalValue")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["marginType"] = margin_type
-        field_dict["isAutoAddMargin"] = is_auto_add_margin
-        field_dict["leverage"] = leverage
-        field_dict["maxNotionalValue"] = max_notional_value
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(margin_type, Unset):
+            field_dict["marginType"] = margin_type
+        if not isinstance(is_auto_add_margin, Unset):
+            field_dict["isAutoAddMargin"] = is_auto_add_margin
+        if not isinstance(leverage, Unset):
+            field_dict["leverage"] = leverage
+        if not isinstance(max_notional_value, Unset):
+            field_dict["maxNotionalValue"] = max_notional_value
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
 
-        margin_type = enum_from_wire(MarginType, d.pop("marginType"))
+        margin_type = read_enum(MarginType, d.pop("marginType", UNSET), _path, "marginType")
 
-        is_auto_add_margin = d.pop("isAutoAddMargin")
+        is_auto_add_margin = d.pop("isAutoAddMargin", UNSET)
+        if type(is_auto_add_margin) is not bool:
+            is_auto_add_margin = unexpected(is_auto_add_margin, "boolean", _path, "isAutoAddMargin")
 
-        leverage = d.pop("leverage")
+        leverage = d.pop("leverage", UNSET)
+        if type(leverage) is not int:
+            leverage = unexpected(leverage, "integer", _path, "leverage")
 
-        max_notional_value = decimal_from_wire(d.pop("maxNotionalValue"))
+        max_notional_value = read_decimal(d.pop("maxNotionalValue", UNSET), _path, "maxNotionalValue")
 
         _model = cls(
             symbol=symbol,
@@ -74,6 +122,8 @@ class SymbolConfig:
             leverage=leverage,
             max_notional_value=max_notional_value,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.filter_type import FilterType
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire, enum_from_wire
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="SymbolFilter")
 
@@ -21,6 +22,9 @@ class SymbolFilter:
     that a filter type Binance adds later still parses: PRICE_FILTER (minPrice, maxPrice, tickSize), LOT_SIZE and
     MARKET_LOT_SIZE (minQty, maxQty, stepSize), MAX_NUM_ORDERS and MAX_NUM_ALGO_ORDERS (limit), MIN_NOTIONAL (notional),
     PERCENT_PRICE (multiplierUp, multiplierDown, multiplierDecimal).
+
+        Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+        value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
         Attributes:
             filter_type (FilterType): Kind of symbol filter. MAX_NUM_ALGO_ORDERS was removed from exchangeInfo on 2025-12-29
@@ -51,10 +55,36 @@ class SymbolFilter:
     multiplier_up: Decimal | Unset = UNSET
     multiplier_down: Decimal | Unset = UNSET
     multiplier_decimal: int | str | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "filterType",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "filterType",
+            "minPrice",
+            "maxPrice",
+            "tickSize",
+            "minQty",
+            "maxQty",
+            "stepSize",
+            "limit",
+            "notional",
+            "multiplierUp",
+            "multiplierDown",
+            "multiplierDecimal",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        filter_type = self.filter_type.value
+        _filter_type_out: Any = self.filter_type
+        filter_type: str | Unset = UNSET
+        if not isinstance(_filter_type_out, Unset):
+            filter_type = _filter_type_out.value
 
         min_price: str | Unset = UNSET
         if not isinstance(self.min_price, Unset):
@@ -102,7 +132,8 @@ class SymbolFilter:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["filterType"] = filter_type
+        if not isinstance(filter_type, Unset):
+            field_dict["filterType"] = filter_type
         if min_price is not UNSET:
             field_dict["minPrice"] = min_price
         if max_price is not UNSET:
@@ -128,81 +159,55 @@ class SymbolFilter:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        filter_type = enum_from_wire(FilterType, d.pop("filterType"))
-
-        _min_price = d.pop("minPrice", UNSET)
-        min_price: Decimal | Unset
-        if isinstance(_min_price, Unset):
-            min_price = UNSET
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            min_price = decimal_from_wire(_min_price)
+            d, _path = object_from_wire(src_dict, _path)
+        filter_type = read_enum(FilterType, d.pop("filterType", UNSET), _path, "filterType")
 
-        _max_price = d.pop("maxPrice", UNSET)
-        max_price: Decimal | Unset
-        if isinstance(_max_price, Unset):
-            max_price = UNSET
-        else:
-            max_price = decimal_from_wire(_max_price)
+        min_price = read_decimal(d.pop("minPrice", UNSET), _path, "minPrice", False, False, False)
 
-        _tick_size = d.pop("tickSize", UNSET)
-        tick_size: Decimal | Unset
-        if isinstance(_tick_size, Unset):
-            tick_size = UNSET
-        else:
-            tick_size = decimal_from_wire(_tick_size)
+        max_price = read_decimal(d.pop("maxPrice", UNSET), _path, "maxPrice", False, False, False)
 
-        _min_qty = d.pop("minQty", UNSET)
-        min_qty: Decimal | Unset
-        if isinstance(_min_qty, Unset):
-            min_qty = UNSET
-        else:
-            min_qty = decimal_from_wire(_min_qty)
+        tick_size = read_decimal(d.pop("tickSize", UNSET), _path, "tickSize", False, False, False)
 
-        _max_qty = d.pop("maxQty", UNSET)
-        max_qty: Decimal | Unset
-        if isinstance(_max_qty, Unset):
-            max_qty = UNSET
-        else:
-            max_qty = decimal_from_wire(_max_qty)
+        min_qty = read_decimal(d.pop("minQty", UNSET), _path, "minQty", False, False, False)
 
-        _step_size = d.pop("stepSize", UNSET)
-        step_size: Decimal | Unset
-        if isinstance(_step_size, Unset):
-            step_size = UNSET
-        else:
-            step_size = decimal_from_wire(_step_size)
+        max_qty = read_decimal(d.pop("maxQty", UNSET), _path, "maxQty", False, False, False)
+
+        step_size = read_decimal(d.pop("stepSize", UNSET), _path, "stepSize", False, False, False)
 
         limit = d.pop("limit", UNSET)
+        if type(limit) is not int and limit is not UNSET:
+            limit = unexpected(limit, "integer", _path, "limit")
 
-        _notional = d.pop("notional", UNSET)
-        notional: Decimal | Unset
-        if isinstance(_notional, Unset):
-            notional = UNSET
-        else:
-            notional = decimal_from_wire(_notional)
+        notional = read_decimal(d.pop("notional", UNSET), _path, "notional", False, False, False)
 
-        _multiplier_up = d.pop("multiplierUp", UNSET)
-        multiplier_up: Decimal | Unset
-        if isinstance(_multiplier_up, Unset):
-            multiplier_up = UNSET
-        else:
-            multiplier_up = decimal_from_wire(_multiplier_up)
+        multiplier_up = read_decimal(d.pop("multiplierUp", UNSET), _path, "multiplierUp", False, False, False)
 
-        _multiplier_down = d.pop("multiplierDown", UNSET)
-        multiplier_down: Decimal | Unset
-        if isinstance(_multiplier_down, Unset):
-            multiplier_down = UNSET
-        else:
-            multiplier_down = decimal_from_wire(_multiplier_down)
+        multiplier_down = read_decimal(
+            d.pop("multiplierDown", UNSET), _path, "multiplierDown", False, False, False
+        )
 
-        def _parse_multiplier_decimal(data: object) -> int | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(int | str | Unset, data)
+        def _parse_multiplier_decimal(data: object, _path: str, _key: str | int | None) -> int | str | Unset:
+            result: int | str | Unset
+            if data is UNSET:
+                return UNSET
+            if type(data) is str:
+                result = data
+                return result
+            multiplier_decimal_type_1 = data
+            if type(multiplier_decimal_type_1) is not int:
+                multiplier_decimal_type_1 = unexpected(multiplier_decimal_type_1, "integer", _path, _key)
 
-        multiplier_decimal = _parse_multiplier_decimal(d.pop("multiplierDecimal", UNSET))
+            result = multiplier_decimal_type_1
+            return result
+
+        multiplier_decimal = _parse_multiplier_decimal(
+            d.pop("multiplierDecimal", UNSET), _path, "multiplierDecimal"
+        )
 
         _model = cls(
             filter_type=filter_type,
@@ -218,6 +223,8 @@ class SymbolFilter:
             multiplier_down=multiplier_down,
             multiplier_decimal=multiplier_decimal,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

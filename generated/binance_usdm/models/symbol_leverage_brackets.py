@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, decimal_from_wire
+from .._shape import extra_fields, join, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.leverage_bracket import LeverageBracket
@@ -22,6 +23,9 @@ T = TypeVar("T", bound="SymbolLeverageBrackets")
 class SymbolLeverageBrackets:
     """Notional and leverage tiers of a symbol.
 
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
+
     Attributes:
         symbol (str):
         brackets (list[LeverageBracket]):
@@ -31,15 +35,34 @@ class SymbolLeverageBrackets:
     symbol: str
     brackets: list[LeverageBracket]
     notional_coef: Decimal | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "brackets",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "symbol",
+            "brackets",
+            "notionalCoef",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        symbol = self.symbol
+        _symbol_out: Any = self.symbol
+        symbol = _symbol_out
 
-        brackets = []
-        for brackets_item_data in self.brackets:
-            brackets_item = brackets_item_data.to_dict()
-            brackets.append(brackets_item)
+        _brackets_out: Any = self.brackets
+        brackets: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(_brackets_out, Unset):
+            brackets = []
+            for brackets_item_data in _brackets_out:
+                brackets_item = brackets_item_data.to_dict()
+                brackets.append(brackets_item)
 
         notional_coef: Decimal | Unset = UNSET
         if not isinstance(self.notional_coef, Unset):
@@ -47,38 +70,54 @@ class SymbolLeverageBrackets:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["symbol"] = symbol
-        field_dict["brackets"] = brackets
+        if not isinstance(symbol, Unset):
+            field_dict["symbol"] = symbol
+        if not isinstance(brackets, Unset):
+            field_dict["brackets"] = brackets
         if notional_coef is not UNSET:
             field_dict["notionalCoef"] = notional_coef
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.leverage_bracket import LeverageBracket  # noqa: PLC0415
 
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
-
-        brackets = []
-        _brackets = d.pop("brackets")
-        for brackets_item_data in _brackets:
-            brackets_item = LeverageBracket.from_dict(brackets_item_data)
-
-            brackets.append(brackets_item)
-
-        _notional_coef = d.pop("notionalCoef", UNSET)
-        notional_coef: Decimal | Unset
-        if isinstance(_notional_coef, Unset):
-            notional_coef = UNSET
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
         else:
-            notional_coef = decimal_from_wire(_notional_coef)
+            d, _path = object_from_wire(src_dict, _path)
+        symbol = d.pop("symbol", UNSET)
+        if type(symbol) is not str:
+            symbol = unexpected(symbol, "string", _path, "symbol")
+
+        _brackets = d.pop("brackets", UNSET)
+        brackets: list[LeverageBracket]
+        if isinstance(_brackets, list):
+            brackets_path = f"{_path}.brackets"
+            brackets = []
+            for brackets_index, brackets_item_data in enumerate(_brackets):
+                _brackets_item = brackets_item_data
+                if isinstance(_brackets_item, dict):
+                    brackets_item = LeverageBracket.from_dict(
+                        _brackets_item, join(brackets_path, brackets_index)
+                    )
+                else:
+                    brackets_item = unexpected(_brackets_item, "object", brackets_path, brackets_index)
+
+                brackets.append(brackets_item)
+        else:
+            brackets = unexpected(_brackets, "array", _path, "brackets")
+
+        notional_coef = read_decimal(d.pop("notionalCoef", UNSET), _path, "notionalCoef", False, False, True)
 
         _model = cls(
             symbol=symbol,
             brackets=brackets,
             notional_coef=notional_coef,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="TakerBuySellVolume")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="TakerBuySellVolume")
 @_attrs_define
 class TakerBuySellVolume:
     """Taker buy and sell volume in one period.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         buy_sell_ratio (Decimal):
@@ -30,39 +34,89 @@ class TakerBuySellVolume:
     buy_vol: Decimal
     sell_vol: Decimal
     timestamp: int | str
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "buySellRatio",
+            "buyVol",
+            "sellVol",
+            "timestamp",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "buySellRatio",
+            "buyVol",
+            "sellVol",
+            "timestamp",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        buy_sell_ratio = decimal_to_wire(self.buy_sell_ratio, "buySellRatio")
+        _buy_sell_ratio_out: Any = self.buy_sell_ratio
+        buy_sell_ratio: str | Unset = UNSET
+        if not isinstance(_buy_sell_ratio_out, Unset):
+            buy_sell_ratio = decimal_to_wire(_buy_sell_ratio_out, "buySellRatio")
 
-        buy_vol = decimal_to_wire(self.buy_vol, "buyVol")
+        _buy_vol_out: Any = self.buy_vol
+        buy_vol: str | Unset = UNSET
+        if not isinstance(_buy_vol_out, Unset):
+            buy_vol = decimal_to_wire(_buy_vol_out, "buyVol")
 
-        sell_vol = decimal_to_wire(self.sell_vol, "sellVol")
+        _sell_vol_out: Any = self.sell_vol
+        sell_vol: str | Unset = UNSET
+        if not isinstance(_sell_vol_out, Unset):
+            sell_vol = decimal_to_wire(_sell_vol_out, "sellVol")
 
-        timestamp: int | str
-        timestamp = self.timestamp
+        _timestamp_out: Any = self.timestamp
+        timestamp: int | str | Unset
+        if isinstance(_timestamp_out, Unset):
+            timestamp = UNSET
+        else:
+            timestamp = _timestamp_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["buySellRatio"] = buy_sell_ratio
-        field_dict["buyVol"] = buy_vol
-        field_dict["sellVol"] = sell_vol
-        field_dict["timestamp"] = timestamp
+        if not isinstance(buy_sell_ratio, Unset):
+            field_dict["buySellRatio"] = buy_sell_ratio
+        if not isinstance(buy_vol, Unset):
+            field_dict["buyVol"] = buy_vol
+        if not isinstance(sell_vol, Unset):
+            field_dict["sellVol"] = sell_vol
+        if not isinstance(timestamp, Unset):
+            field_dict["timestamp"] = timestamp
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        buy_sell_ratio = decimal_from_wire(d.pop("buySellRatio"))
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        buy_sell_ratio = read_decimal(d.pop("buySellRatio", UNSET), _path, "buySellRatio")
 
-        buy_vol = decimal_from_wire(d.pop("buyVol"))
+        buy_vol = read_decimal(d.pop("buyVol", UNSET), _path, "buyVol")
 
-        sell_vol = decimal_from_wire(d.pop("sellVol"))
+        sell_vol = read_decimal(d.pop("sellVol", UNSET), _path, "sellVol")
 
-        def _parse_timestamp(data: object) -> int | str:
-            return cast(int | str, data)
+        def _parse_timestamp(data: object, _path: str, _key: str | int | None) -> int | str:
+            result: int | str
+            if type(data) is int:
+                result = data
+                return result
+            componentsschemas_loose_timestamp_type_1 = data
+            if type(componentsschemas_loose_timestamp_type_1) is not str:
+                componentsschemas_loose_timestamp_type_1 = unexpected(
+                    componentsschemas_loose_timestamp_type_1, "string", _path, _key
+                )
 
-        timestamp = _parse_timestamp(d.pop("timestamp"))
+            result = componentsschemas_loose_timestamp_type_1
+            return result
+
+        timestamp = _parse_timestamp(d.pop("timestamp", UNSET), _path, "timestamp")
 
         _model = cls(
             buy_sell_ratio=buy_sell_ratio,
@@ -70,6 +124,8 @@ class TakerBuySellVolume:
             sell_vol=sell_vol,
             timestamp=timestamp,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="Trade")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="Trade")
 @_attrs_define
 class Trade:
     """A market trade.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         id (int):
@@ -35,51 +39,104 @@ class Trade:
     time: int
     is_buyer_maker: bool
     is_rpi_trade: bool | Unset = UNSET
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "id",
+            "price",
+            "qty",
+            "quoteQty",
+            "time",
+            "isBuyerMaker",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "id",
+            "price",
+            "qty",
+            "quoteQty",
+            "time",
+            "isBuyerMaker",
+            "isRPITrade",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
+        _id_out: Any = self.id
+        id = _id_out
 
-        price = decimal_to_wire(self.price, "price")
+        _price_out: Any = self.price
+        price: str | Unset = UNSET
+        if not isinstance(_price_out, Unset):
+            price = decimal_to_wire(_price_out, "price")
 
-        qty = decimal_to_wire(self.qty, "qty")
+        _qty_out: Any = self.qty
+        qty: str | Unset = UNSET
+        if not isinstance(_qty_out, Unset):
+            qty = decimal_to_wire(_qty_out, "qty")
 
-        quote_qty = decimal_to_wire(self.quote_qty, "quoteQty")
+        _quote_qty_out: Any = self.quote_qty
+        quote_qty: str | Unset = UNSET
+        if not isinstance(_quote_qty_out, Unset):
+            quote_qty = decimal_to_wire(_quote_qty_out, "quoteQty")
 
-        time = self.time
+        _time_out: Any = self.time
+        time = _time_out
 
-        is_buyer_maker = self.is_buyer_maker
+        _is_buyer_maker_out: Any = self.is_buyer_maker
+        is_buyer_maker = _is_buyer_maker_out
 
         is_rpi_trade = self.is_rpi_trade
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["id"] = id
-        field_dict["price"] = price
-        field_dict["qty"] = qty
-        field_dict["quoteQty"] = quote_qty
-        field_dict["time"] = time
-        field_dict["isBuyerMaker"] = is_buyer_maker
+        if not isinstance(id, Unset):
+            field_dict["id"] = id
+        if not isinstance(price, Unset):
+            field_dict["price"] = price
+        if not isinstance(qty, Unset):
+            field_dict["qty"] = qty
+        if not isinstance(quote_qty, Unset):
+            field_dict["quoteQty"] = quote_qty
+        if not isinstance(time, Unset):
+            field_dict["time"] = time
+        if not isinstance(is_buyer_maker, Unset):
+            field_dict["isBuyerMaker"] = is_buyer_maker
         if is_rpi_trade is not UNSET:
             field_dict["isRPITrade"] = is_rpi_trade
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        id = d.pop("id", UNSET)
+        if type(id) is not int:
+            id = unexpected(id, "integer", _path, "id")
 
-        price = decimal_from_wire(d.pop("price"))
+        price = read_decimal(d.pop("price", UNSET), _path, "price")
 
-        qty = decimal_from_wire(d.pop("qty"))
+        qty = read_decimal(d.pop("qty", UNSET), _path, "qty")
 
-        quote_qty = decimal_from_wire(d.pop("quoteQty"))
+        quote_qty = read_decimal(d.pop("quoteQty", UNSET), _path, "quoteQty")
 
-        time = d.pop("time")
+        time = d.pop("time", UNSET)
+        if type(time) is not int:
+            time = unexpected(time, "integer", _path, "time")
 
-        is_buyer_maker = d.pop("isBuyerMaker")
+        is_buyer_maker = d.pop("isBuyerMaker", UNSET)
+        if type(is_buyer_maker) is not bool:
+            is_buyer_maker = unexpected(is_buyer_maker, "boolean", _path, "isBuyerMaker")
 
         is_rpi_trade = d.pop("isRPITrade", UNSET)
+        if type(is_rpi_trade) is not bool and is_rpi_trade is not UNSET:
+            is_rpi_trade = unexpected(is_rpi_trade, "boolean", _path, "isRPITrade")
 
         _model = cls(
             id=id,
@@ -90,6 +147,8 @@ class Trade:
             is_buyer_maker=is_buyer_maker,
             is_rpi_trade=is_rpi_trade,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

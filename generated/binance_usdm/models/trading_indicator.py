@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import decimal_from_wire
+from .._shape import extra_fields, object_from_wire, read_decimal, unexpected
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TradingIndicator")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="TradingIndicator")
 @_attrs_define
 class TradingIndicator:
     """One quantitative rule indicator.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         is_locked (bool):
@@ -32,40 +36,84 @@ class TradingIndicator:
     indicator: str
     value: Decimal
     trigger_value: Decimal
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "isLocked",
+            "plannedRecoverTime",
+            "indicator",
+            "value",
+            "triggerValue",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "isLocked",
+            "plannedRecoverTime",
+            "indicator",
+            "value",
+            "triggerValue",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        is_locked = self.is_locked
+        _is_locked_out: Any = self.is_locked
+        is_locked = _is_locked_out
 
-        planned_recover_time = self.planned_recover_time
+        _planned_recover_time_out: Any = self.planned_recover_time
+        planned_recover_time = _planned_recover_time_out
 
-        indicator = self.indicator
+        _indicator_out: Any = self.indicator
+        indicator = _indicator_out
 
-        value = self.value
+        _value_out: Any = self.value
+        value: Decimal | Unset = UNSET
+        if not isinstance(_value_out, Unset):
+            value = _value_out
 
-        trigger_value = self.trigger_value
+        _trigger_value_out: Any = self.trigger_value
+        trigger_value: Decimal | Unset = UNSET
+        if not isinstance(_trigger_value_out, Unset):
+            trigger_value = _trigger_value_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["isLocked"] = is_locked
-        field_dict["plannedRecoverTime"] = planned_recover_time
-        field_dict["indicator"] = indicator
-        field_dict["value"] = value
-        field_dict["triggerValue"] = trigger_value
+        if not isinstance(is_locked, Unset):
+            field_dict["isLocked"] = is_locked
+        if not isinstance(planned_recover_time, Unset):
+            field_dict["plannedRecoverTime"] = planned_recover_time
+        if not isinstance(indicator, Unset):
+            field_dict["indicator"] = indicator
+        if not isinstance(value, Unset):
+            field_dict["value"] = value
+        if not isinstance(trigger_value, Unset):
+            field_dict["triggerValue"] = trigger_value
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        is_locked = d.pop("isLocked")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        is_locked = d.pop("isLocked", UNSET)
+        if type(is_locked) is not bool:
+            is_locked = unexpected(is_locked, "boolean", _path, "isLocked")
 
-        planned_recover_time = d.pop("plannedRecoverTime")
+        planned_recover_time = d.pop("plannedRecoverTime", UNSET)
+        if type(planned_recover_time) is not int:
+            planned_recover_time = unexpected(planned_recover_time, "integer", _path, "plannedRecoverTime")
 
-        indicator = d.pop("indicator")
+        indicator = d.pop("indicator", UNSET)
+        if type(indicator) is not str:
+            indicator = unexpected(indicator, "string", _path, "indicator")
 
-        value = decimal_from_wire(d.pop("value"))
+        value = read_decimal(d.pop("value", UNSET), _path, "value", True, False, True)
 
-        trigger_value = decimal_from_wire(d.pop("triggerValue"))
+        trigger_value = read_decimal(d.pop("triggerValue", UNSET), _path, "triggerValue", True, False, True)
 
         _model = cls(
             is_locked=is_locked,
@@ -74,6 +122,8 @@ class TradingIndicator:
             value=value,
             trigger_value=trigger_value,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

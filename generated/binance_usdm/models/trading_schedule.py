@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from .._shape import extra_fields, object_from_wire, unexpected
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.trading_schedule_market_schedules import TradingScheduleMarketSchedules
@@ -19,6 +22,9 @@ T = TypeVar("T", bound="TradingSchedule")
 class TradingSchedule:
     """Sessions of the markets underlying TradFi perpetuals.
 
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
+
     Attributes:
         update_time (int):
         market_schedules (TradingScheduleMarketSchedules): Schedules by market (EQUITY, COMMODITY, KR_EQUITY, HK_EQUITY,
@@ -27,32 +33,66 @@ class TradingSchedule:
 
     update_time: int
     market_schedules: TradingScheduleMarketSchedules
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "updateTime",
+            "marketSchedules",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "updateTime",
+            "marketSchedules",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        update_time = self.update_time
+        _update_time_out: Any = self.update_time
+        update_time = _update_time_out
 
-        market_schedules = self.market_schedules.to_dict()
+        _market_schedules_out: Any = self.market_schedules
+        market_schedules: dict[str, Any] | Unset = UNSET
+        if not isinstance(_market_schedules_out, Unset):
+            market_schedules = _market_schedules_out.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["updateTime"] = update_time
-        field_dict["marketSchedules"] = market_schedules
+        if not isinstance(update_time, Unset):
+            field_dict["updateTime"] = update_time
+        if not isinstance(market_schedules, Unset):
+            field_dict["marketSchedules"] = market_schedules
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.trading_schedule_market_schedules import TradingScheduleMarketSchedules  # noqa: PLC0415
 
-        d = dict(src_dict)
-        update_time = d.pop("updateTime")
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        update_time = d.pop("updateTime", UNSET)
+        if type(update_time) is not int:
+            update_time = unexpected(update_time, "integer", _path, "updateTime")
 
-        market_schedules = TradingScheduleMarketSchedules.from_dict(d.pop("marketSchedules"))
+        _market_schedules = d.pop("marketSchedules", UNSET)
+        if isinstance(_market_schedules, dict):
+            market_schedules = TradingScheduleMarketSchedules.from_dict(
+                _market_schedules, f"{_path}.marketSchedules"
+            )
+        else:
+            market_schedules = unexpected(_market_schedules, "object", _path, "marketSchedules")
 
         _model = cls(
             update_time=update_time,
             market_schedules=market_schedules,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

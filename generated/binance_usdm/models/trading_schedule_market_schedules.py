@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from .._shape import join, object_from_wire, unexpected
 
 if TYPE_CHECKING:
     from ..models.market_schedule import MarketSchedule
@@ -17,8 +19,17 @@ T = TypeVar("T", bound="TradingScheduleMarketSchedules")
 
 @_attrs_define
 class TradingScheduleMarketSchedules:
-    """Schedules by market (EQUITY, COMMODITY, KR_EQUITY, HK_EQUITY, CN_EQUITY, FX, ...)."""
+    """Schedules by market (EQUITY, COMMODITY, KR_EQUITY, HK_EQUITY, CN_EQUITY, FX, ...).
 
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
+
+    """
+
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset({})
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset({})
+    """Every field the spec names."""
     additional_properties: dict[str, MarketSchedule] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -28,14 +39,22 @@ class TradingScheduleMarketSchedules:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.market_schedule import MarketSchedule  # noqa: PLC0415
 
-        d = dict(src_dict)
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
         _model = cls()
         additional_properties = {}
         for prop_name, prop_dict in d.items():
-            additional_property = MarketSchedule.from_dict(prop_dict)
+            _additional_property = prop_dict
+            if isinstance(_additional_property, dict):
+                additional_property = MarketSchedule.from_dict(_additional_property, join(_path, prop_name))
+            else:
+                additional_property = unexpected(_additional_property, "object", _path, prop_name)
 
             additional_properties[prop_name] = additional_property
         _model.additional_properties = additional_properties

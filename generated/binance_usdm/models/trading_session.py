@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._shape import extra_fields, object_from_wire, read_enum, unexpected
 from ..models.trading_session_type import TradingSessionType
-from ..types import enum_from_wire
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TradingSession")
 
@@ -17,6 +18,9 @@ T = TypeVar("T", bound="TradingSession")
 @_attrs_define
 class TradingSession:
     """One session of a market.
+
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
 
     Attributes:
         start_time (int):
@@ -27,36 +31,70 @@ class TradingSession:
     start_time: int
     end_time: int
     type_: TradingSessionType
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "startTime",
+            "endTime",
+            "type",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "startTime",
+            "endTime",
+            "type",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        start_time = self.start_time
+        _start_time_out: Any = self.start_time
+        start_time = _start_time_out
 
-        end_time = self.end_time
+        _end_time_out: Any = self.end_time
+        end_time = _end_time_out
 
-        type_ = self.type_.value
+        _type__out: Any = self.type_
+        type_: str | Unset = UNSET
+        if not isinstance(_type__out, Unset):
+            type_ = _type__out.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["startTime"] = start_time
-        field_dict["endTime"] = end_time
-        field_dict["type"] = type_
+        if not isinstance(start_time, Unset):
+            field_dict["startTime"] = start_time
+        if not isinstance(end_time, Unset):
+            field_dict["endTime"] = end_time
+        if not isinstance(type_, Unset):
+            field_dict["type"] = type_
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        start_time = d.pop("startTime")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        start_time = d.pop("startTime", UNSET)
+        if type(start_time) is not int:
+            start_time = unexpected(start_time, "integer", _path, "startTime")
 
-        end_time = d.pop("endTime")
+        end_time = d.pop("endTime", UNSET)
+        if type(end_time) is not int:
+            end_time = unexpected(end_time, "integer", _path, "endTime")
 
-        type_ = enum_from_wire(TradingSessionType, d.pop("type"))
+        type_ = read_enum(TradingSessionType, d.pop("type", UNSET), _path, "type")
 
         _model = cls(
             start_time=start_time,
             end_time=end_time,
             type_=type_,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from .._shape import extra_fields, object_from_wire, unexpected
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.trading_status_indicators import TradingStatusIndicators
@@ -19,6 +22,9 @@ T = TypeVar("T", bound="TradingStatus")
 class TradingStatus:
     """Futures trading quantitative rules indicators.
 
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
+
     Attributes:
         indicators (TradingStatusIndicators): Indicators by symbol, or under ACCOUNT for account violations.
         update_time (int):
@@ -26,32 +32,64 @@ class TradingStatus:
 
     indicators: TradingStatusIndicators
     update_time: int
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "indicators",
+            "updateTime",
+        }
+    )
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "indicators",
+            "updateTime",
+        }
+    )
+    """Every field the spec names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        indicators = self.indicators.to_dict()
+        _indicators_out: Any = self.indicators
+        indicators: dict[str, Any] | Unset = UNSET
+        if not isinstance(_indicators_out, Unset):
+            indicators = _indicators_out.to_dict()
 
-        update_time = self.update_time
+        _update_time_out: Any = self.update_time
+        update_time = _update_time_out
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["indicators"] = indicators
-        field_dict["updateTime"] = update_time
+        if not isinstance(indicators, Unset):
+            field_dict["indicators"] = indicators
+        if not isinstance(update_time, Unset):
+            field_dict["updateTime"] = update_time
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.trading_status_indicators import TradingStatusIndicators  # noqa: PLC0415
 
-        d = dict(src_dict)
-        indicators = TradingStatusIndicators.from_dict(d.pop("indicators"))
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
+        _indicators = d.pop("indicators", UNSET)
+        if isinstance(_indicators, dict):
+            indicators = TradingStatusIndicators.from_dict(_indicators, f"{_path}.indicators")
+        else:
+            indicators = unexpected(_indicators, "object", _path, "indicators")
 
-        update_time = d.pop("updateTime")
+        update_time = d.pop("updateTime", UNSET)
+        if type(update_time) is not int:
+            update_time = unexpected(update_time, "integer", _path, "updateTime")
 
         _model = cls(
             indicators=indicators,
             update_time=update_time,
         )
+        if d:
+            extra_fields(d, _path)
         _model.additional_properties = d
         return _model
 

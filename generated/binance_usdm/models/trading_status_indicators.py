@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from .._shape import join, object_from_wire, unexpected
 
 if TYPE_CHECKING:
     from ..models.trading_indicator import TradingIndicator
@@ -17,8 +19,17 @@ T = TypeVar("T", bound="TradingStatusIndicators")
 
 @_attrs_define
 class TradingStatusIndicators:
-    """Indicators by symbol, or under ACCOUNT for account violations."""
+    """Indicators by symbol, or under ACCOUNT for account violations.
 
+    Answers are read tolerantly: where one departs from the spec, a field holds ``UNSET`` (missing) or the
+    value as it came (another type), and the departure is recorded (``binance_usdm._shape``).
+
+    """
+
+    WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset({})
+    """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
+    WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset({})
+    """Every field the spec names."""
     additional_properties: dict[str, list[TradingIndicator]] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -32,19 +43,42 @@ class TradingStatusIndicators:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any], _path: str = "$") -> T:
+        """Read an answer tolerantly: see ``_shape``. ``_path`` is where it sits in the whole answer."""
         from ..models.trading_indicator import TradingIndicator  # noqa: PLC0415
 
-        d = dict(src_dict)
+        if isinstance(src_dict, dict):
+            d = dict(src_dict)
+        else:
+            d, _path = object_from_wire(src_dict, _path)
         _model = cls()
         additional_properties = {}
         for prop_name, prop_dict in d.items():
-            additional_property = []
             _additional_property = prop_dict
-            for additional_property_item_data in _additional_property:
-                additional_property_item = TradingIndicator.from_dict(additional_property_item_data)
+            additional_property: list[TradingIndicator]
+            if isinstance(_additional_property, list):
+                additional_property_path = join(_path, prop_name)
+                additional_property = []
+                for additional_property_index, additional_property_item_data in enumerate(
+                    _additional_property
+                ):
+                    _additional_property_item = additional_property_item_data
+                    if isinstance(_additional_property_item, dict):
+                        additional_property_item = TradingIndicator.from_dict(
+                            _additional_property_item,
+                            join(additional_property_path, additional_property_index),
+                        )
+                    else:
+                        additional_property_item = unexpected(
+                            _additional_property_item,
+                            "object",
+                            additional_property_path,
+                            additional_property_index,
+                        )
 
-                additional_property.append(additional_property_item)
+                    additional_property.append(additional_property_item)
+            else:
+                additional_property = unexpected(_additional_property, "array", _path, prop_name)
 
             additional_properties[prop_name] = additional_property
         _model.additional_properties = additional_properties

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from ... import errors
+from ..._shape import collecting, unexpected
 from ...client import Client
 from ...models.error import Error
 from ...models.order import Order
@@ -53,20 +54,33 @@ def request_kwargs(
 
 
 def parse_success(response: httpx.Response) -> Order:
-    """Parse a successful (2XX) response body."""
-    response_200 = Order.from_dict(loads_json(response.content))
+    """Parse a successful (2XX) response body, tolerantly: departures from the spec are recorded into the
+    ``_shape.collecting()`` block around the call (logged at once without one), never raised."""
+    _response_200 = loads_json(response.content)
+    if isinstance(_response_200, dict):
+        response_200 = Order.from_dict(_response_200, "$")
+    else:
+        response_200 = unexpected(_response_200, "object", "$", None)
 
     return response_200
 
 
 def _parse_response(*, client: Client, response: httpx.Response) -> Error | Order | None:
     if response.status_code == 200:
-        response_200 = Order.from_dict(loads_json(response.content))
+        _response_200 = loads_json(response.content)
+        if isinstance(_response_200, dict):
+            response_200 = Order.from_dict(_response_200, "$")
+        else:
+            response_200 = unexpected(_response_200, "object", "$", None)
 
         return response_200
 
     if 400 <= response.status_code <= 499:
-        response_4xx = Error.from_dict(loads_json(response.content))
+        _response_4xx = loads_json(response.content)
+        if isinstance(_response_4xx, dict):
+            response_4xx = Error.from_dict(_response_4xx, "$")
+        else:
+            response_4xx = unexpected(_response_4xx, "object", "$", None)
 
         return response_4xx
 
@@ -76,11 +90,15 @@ def _parse_response(*, client: Client, response: httpx.Response) -> Error | Orde
 
 
 def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | Order]:
+    with collecting() as surprises:
+        parsed = _parse_response(client=client, response=response)
+    if surprises:
+        client.drift(OPERATION, surprises, response)
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=parsed,
     )
 
 

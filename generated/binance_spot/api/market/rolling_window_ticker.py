@@ -8,6 +8,7 @@ from typing import Any, Literal
 import httpx
 
 from ... import errors
+from ..._shape import collecting, join, unexpected
 from ...client import Client
 from ...models.error import Error
 from ...models.ticker_type import TickerType
@@ -64,29 +65,42 @@ def request_kwargs(
 
 
 def parse_success(response: httpx.Response) -> list[WindowTicker] | WindowTicker:
-    """Parse a successful (2XX) response body."""
+    """Parse a successful (2XX) response body, tolerantly: departures from the spec are recorded into the
+    ``_shape.collecting()`` block around the call (logged at once without one), never raised."""
 
-    def _parse_response_200(data: object) -> list[WindowTicker] | WindowTicker:
-        try:
-            if not isinstance(data, dict):
-                raise TypeError()
-            response_200_type_0 = WindowTicker.from_dict(data)
-
-            return response_200_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
-        if not isinstance(data, list):
-            raise TypeError()
-        response_200_type_1 = []
+    def _parse_response_200(
+        data: object, _path: str, _key: str | int | None
+    ) -> list[WindowTicker] | WindowTicker:
+        result: list[WindowTicker] | WindowTicker
+        if isinstance(data, dict):
+            return WindowTicker.from_dict(data, join(_path, _key))
         _response_200_type_1 = data
-        for response_200_type_1_item_data in _response_200_type_1:
-            response_200_type_1_item = WindowTicker.from_dict(response_200_type_1_item_data)
+        response_200_type_1: list[WindowTicker]
+        if isinstance(_response_200_type_1, list):
+            response_200_type_1_path = join(_path, _key)
+            response_200_type_1 = []
+            for response_200_type_1_index, response_200_type_1_item_data in enumerate(_response_200_type_1):
+                _response_200_type_1_item = response_200_type_1_item_data
+                if isinstance(_response_200_type_1_item, dict):
+                    response_200_type_1_item = WindowTicker.from_dict(
+                        _response_200_type_1_item, join(response_200_type_1_path, response_200_type_1_index)
+                    )
+                else:
+                    response_200_type_1_item = unexpected(
+                        _response_200_type_1_item,
+                        "object",
+                        response_200_type_1_path,
+                        response_200_type_1_index,
+                    )
 
-            response_200_type_1.append(response_200_type_1_item)
+                response_200_type_1.append(response_200_type_1_item)
+        else:
+            response_200_type_1 = unexpected(_response_200_type_1, "array", _path, _key)
 
-        return response_200_type_1
+        result = response_200_type_1
+        return result
 
-    response_200 = _parse_response_200(loads_json(response.content))
+    response_200 = _parse_response_200(loads_json(response.content), "$", None)
 
     return response_200
 
@@ -96,32 +110,51 @@ def _parse_response(
 ) -> Error | list[WindowTicker] | WindowTicker | None:
     if response.status_code == 200:
 
-        def _parse_response_200(data: object) -> list[WindowTicker] | WindowTicker:
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                response_200_type_0 = WindowTicker.from_dict(data)
-
-                return response_200_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, list):
-                raise TypeError()
-            response_200_type_1 = []
+        def _parse_response_200(
+            data: object, _path: str, _key: str | int | None
+        ) -> list[WindowTicker] | WindowTicker:
+            result: list[WindowTicker] | WindowTicker
+            if isinstance(data, dict):
+                return WindowTicker.from_dict(data, join(_path, _key))
             _response_200_type_1 = data
-            for response_200_type_1_item_data in _response_200_type_1:
-                response_200_type_1_item = WindowTicker.from_dict(response_200_type_1_item_data)
+            response_200_type_1: list[WindowTicker]
+            if isinstance(_response_200_type_1, list):
+                response_200_type_1_path = join(_path, _key)
+                response_200_type_1 = []
+                for response_200_type_1_index, response_200_type_1_item_data in enumerate(
+                    _response_200_type_1
+                ):
+                    _response_200_type_1_item = response_200_type_1_item_data
+                    if isinstance(_response_200_type_1_item, dict):
+                        response_200_type_1_item = WindowTicker.from_dict(
+                            _response_200_type_1_item,
+                            join(response_200_type_1_path, response_200_type_1_index),
+                        )
+                    else:
+                        response_200_type_1_item = unexpected(
+                            _response_200_type_1_item,
+                            "object",
+                            response_200_type_1_path,
+                            response_200_type_1_index,
+                        )
 
-                response_200_type_1.append(response_200_type_1_item)
+                    response_200_type_1.append(response_200_type_1_item)
+            else:
+                response_200_type_1 = unexpected(_response_200_type_1, "array", _path, _key)
 
-            return response_200_type_1
+            result = response_200_type_1
+            return result
 
-        response_200 = _parse_response_200(loads_json(response.content))
+        response_200 = _parse_response_200(loads_json(response.content), "$", None)
 
         return response_200
 
     if 400 <= response.status_code <= 499:
-        response_4xx = Error.from_dict(loads_json(response.content))
+        _response_4xx = loads_json(response.content)
+        if isinstance(_response_4xx, dict):
+            response_4xx = Error.from_dict(_response_4xx, "$")
+        else:
+            response_4xx = unexpected(_response_4xx, "object", "$", None)
 
         return response_4xx
 
@@ -133,11 +166,15 @@ def _parse_response(
 def _build_response(
     *, client: Client, response: httpx.Response
 ) -> Response[Error | list[WindowTicker] | WindowTicker]:
+    with collecting() as surprises:
+        parsed = _parse_response(client=client, response=response)
+    if surprises:
+        client.drift(OPERATION, surprises, response)
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=parsed,
     )
 
 

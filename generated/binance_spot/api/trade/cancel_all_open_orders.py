@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from ... import errors
+from ..._shape import collecting, join, pick, unexpected
 from ...client import Client
 from ...models.canceled_order import CanceledOrder
 from ...models.canceled_order_list import CanceledOrderList
@@ -46,29 +47,43 @@ def request_kwargs(
 
 
 def parse_success(response: httpx.Response) -> list[CanceledOrder | CanceledOrderList]:
-    """Parse a successful (2XX) response body."""
-    response_200 = []
+    """Parse a successful (2XX) response body, tolerantly: departures from the spec are recorded into the
+    ``_shape.collecting()`` block around the call (logged at once without one), never raised."""
     _response_200 = loads_json(response.content)
-    for response_200_item_data in _response_200:
+    response_200: list[CanceledOrder | CanceledOrderList]
+    if isinstance(_response_200, list):
+        response_200_path = "$"
+        response_200 = []
+        for response_200_index, response_200_item_data in enumerate(_response_200):
 
-        def _parse_response_200_item(data: object) -> CanceledOrder | CanceledOrderList:
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                response_200_item_type_0 = CanceledOrder.from_dict(data)
+            def _parse_response_200_item(
+                data: object, _path: str, _key: str | int | None
+            ) -> CanceledOrder | CanceledOrderList:
+                result: CanceledOrder | CanceledOrderList
+                if isinstance(data, dict):
+                    model = pick(
+                        data,
+                        (
+                            (CanceledOrder, CanceledOrder.WIRE_REQUIRED, CanceledOrder.WIRE_FIELDS),
+                            (
+                                CanceledOrderList,
+                                CanceledOrderList.WIRE_REQUIRED,
+                                CanceledOrderList.WIRE_FIELDS,
+                            ),
+                        ),
+                    )
+                    result = model.from_dict(data, join(_path, _key))
+                    return result
+                result = unexpected(data, "object", _path, _key)
+                return result
 
-                return response_200_item_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, dict):
-                raise TypeError()
-            response_200_item_type_1 = CanceledOrderList.from_dict(data)
+            response_200_item = _parse_response_200_item(
+                response_200_item_data, response_200_path, response_200_index
+            )
 
-            return response_200_item_type_1
-
-        response_200_item = _parse_response_200_item(response_200_item_data)
-
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = unexpected(_response_200, "array", "$", None)
 
     return response_200
 
@@ -77,33 +92,50 @@ def _parse_response(
     *, client: Client, response: httpx.Response
 ) -> Error | list[CanceledOrder | CanceledOrderList] | None:
     if response.status_code == 200:
-        response_200 = []
         _response_200 = loads_json(response.content)
-        for response_200_item_data in _response_200:
+        response_200: list[CanceledOrder | CanceledOrderList]
+        if isinstance(_response_200, list):
+            response_200_path = "$"
+            response_200 = []
+            for response_200_index, response_200_item_data in enumerate(_response_200):
 
-            def _parse_response_200_item(data: object) -> CanceledOrder | CanceledOrderList:
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    response_200_item_type_0 = CanceledOrder.from_dict(data)
+                def _parse_response_200_item(
+                    data: object, _path: str, _key: str | int | None
+                ) -> CanceledOrder | CanceledOrderList:
+                    result: CanceledOrder | CanceledOrderList
+                    if isinstance(data, dict):
+                        model = pick(
+                            data,
+                            (
+                                (CanceledOrder, CanceledOrder.WIRE_REQUIRED, CanceledOrder.WIRE_FIELDS),
+                                (
+                                    CanceledOrderList,
+                                    CanceledOrderList.WIRE_REQUIRED,
+                                    CanceledOrderList.WIRE_FIELDS,
+                                ),
+                            ),
+                        )
+                        result = model.from_dict(data, join(_path, _key))
+                        return result
+                    result = unexpected(data, "object", _path, _key)
+                    return result
 
-                    return response_200_item_type_0
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                if not isinstance(data, dict):
-                    raise TypeError()
-                response_200_item_type_1 = CanceledOrderList.from_dict(data)
+                response_200_item = _parse_response_200_item(
+                    response_200_item_data, response_200_path, response_200_index
+                )
 
-                return response_200_item_type_1
-
-            response_200_item = _parse_response_200_item(response_200_item_data)
-
-            response_200.append(response_200_item)
+                response_200.append(response_200_item)
+        else:
+            response_200 = unexpected(_response_200, "array", "$", None)
 
         return response_200
 
     if 400 <= response.status_code <= 499:
-        response_4xx = Error.from_dict(loads_json(response.content))
+        _response_4xx = loads_json(response.content)
+        if isinstance(_response_4xx, dict):
+            response_4xx = Error.from_dict(_response_4xx, "$")
+        else:
+            response_4xx = unexpected(_response_4xx, "object", "$", None)
 
         return response_4xx
 
@@ -115,11 +147,15 @@ def _parse_response(
 def _build_response(
     *, client: Client, response: httpx.Response
 ) -> Response[Error | list[CanceledOrder | CanceledOrderList]]:
+    with collecting() as surprises:
+        parsed = _parse_response(client=client, response=response)
+    if surprises:
+        client.drift(OPERATION, surprises, response)
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=parsed,
     )
 
 

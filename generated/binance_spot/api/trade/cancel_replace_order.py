@@ -8,8 +8,10 @@ from typing import Any, Literal
 import httpx
 
 from ... import errors
+from ..._shape import collecting, unexpected
 from ...client import Client
 from ...models.cancel_replace_error import CancelReplaceError
+from ...models.cancel_replace_failure import CancelReplaceFailure
 from ...models.cancel_replace_mode import CancelReplaceMode
 from ...models.cancel_replace_result import CancelReplaceResult
 from ...models.cancel_restrictions import CancelRestrictions
@@ -182,27 +184,53 @@ def request_kwargs(
 
 
 def parse_success(response: httpx.Response) -> CancelReplaceResult:
-    """Parse a successful (2XX) response body."""
-    response_200 = CancelReplaceResult.from_dict(loads_json(response.content))
+    """Parse a successful (2XX) response body, tolerantly: departures from the spec are recorded into the
+    ``_shape.collecting()`` block around the call (logged at once without one), never raised."""
+    _response_200 = loads_json(response.content)
+    if isinstance(_response_200, dict):
+        response_200 = CancelReplaceResult.from_dict(_response_200, "$")
+    else:
+        response_200 = unexpected(_response_200, "object", "$", None)
 
     return response_200
 
 
 def _parse_response(
     *, client: Client, response: httpx.Response
-) -> CancelReplaceError | CancelReplaceResult | Error | None:
+) -> CancelReplaceError | CancelReplaceFailure | CancelReplaceResult | Error | None:
     if response.status_code == 200:
-        response_200 = CancelReplaceResult.from_dict(loads_json(response.content))
+        _response_200 = loads_json(response.content)
+        if isinstance(_response_200, dict):
+            response_200 = CancelReplaceResult.from_dict(_response_200, "$")
+        else:
+            response_200 = unexpected(_response_200, "object", "$", None)
 
         return response_200
 
+    if response.status_code == 400:
+        _response_400 = loads_json(response.content)
+        if isinstance(_response_400, dict):
+            response_400 = CancelReplaceFailure.from_dict(_response_400, "$")
+        else:
+            response_400 = unexpected(_response_400, "object", "$", None)
+
+        return response_400
+
     if response.status_code == 409:
-        response_409 = CancelReplaceError.from_dict(loads_json(response.content))
+        _response_409 = loads_json(response.content)
+        if isinstance(_response_409, dict):
+            response_409 = CancelReplaceError.from_dict(_response_409, "$")
+        else:
+            response_409 = unexpected(_response_409, "object", "$", None)
 
         return response_409
 
     if 400 <= response.status_code <= 499:
-        response_4xx = Error.from_dict(loads_json(response.content))
+        _response_4xx = loads_json(response.content)
+        if isinstance(_response_4xx, dict):
+            response_4xx = Error.from_dict(_response_4xx, "$")
+        else:
+            response_4xx = unexpected(_response_4xx, "object", "$", None)
 
         return response_4xx
 
@@ -213,12 +241,16 @@ def _parse_response(
 
 def _build_response(
     *, client: Client, response: httpx.Response
-) -> Response[CancelReplaceError | CancelReplaceResult | Error]:
+) -> Response[CancelReplaceError | CancelReplaceFailure | CancelReplaceResult | Error]:
+    with collecting() as surprises:
+        parsed = _parse_response(client=client, response=response)
+    if surprises:
+        client.drift(OPERATION, surprises, response)
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=parsed,
     )
 
 
@@ -256,7 +288,7 @@ def sync_detailed(
     peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
     peg_offset_value: int | Unset = UNSET,
     peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
-) -> Response[CancelReplaceError | CancelReplaceResult | Error]:
+) -> Response[CancelReplaceError | CancelReplaceFailure | CancelReplaceResult | Error]:
     """Cancel an order and place a new one on the same symbol.
 
     Name the order to cancel with `cancelOrderId` or `cancelOrigClientOrderId` (at least one; with both,
@@ -312,7 +344,7 @@ def sync_detailed(
         peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset is counted.
 
     Returns:
-        Response[CancelReplaceError | CancelReplaceResult | Error]
+        Response[CancelReplaceError | CancelReplaceFailure | CancelReplaceResult | Error]
     """
 
     kwargs = request_kwargs(
@@ -379,7 +411,7 @@ def sync(
     peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
     peg_offset_value: int | Unset = UNSET,
     peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
-) -> CancelReplaceError | CancelReplaceResult | Error | None:
+) -> CancelReplaceError | CancelReplaceFailure | CancelReplaceResult | Error | None:
     """Cancel an order and place a new one on the same symbol.
 
     Name the order to cancel with `cancelOrderId` or `cancelOrigClientOrderId` (at least one; with both,
@@ -435,7 +467,7 @@ def sync(
         peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset is counted.
 
     Returns:
-        CancelReplaceError | CancelReplaceResult | Error
+        CancelReplaceError | CancelReplaceFailure | CancelReplaceResult | Error
     """
 
     return sync_detailed(
@@ -501,7 +533,7 @@ async def asyncio_detailed(
     peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
     peg_offset_value: int | Unset = UNSET,
     peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
-) -> Response[CancelReplaceError | CancelReplaceResult | Error]:
+) -> Response[CancelReplaceError | CancelReplaceFailure | CancelReplaceResult | Error]:
     """Cancel an order and place a new one on the same symbol.
 
     Name the order to cancel with `cancelOrderId` or `cancelOrigClientOrderId` (at least one; with both,
@@ -557,7 +589,7 @@ async def asyncio_detailed(
         peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset is counted.
 
     Returns:
-        Response[CancelReplaceError | CancelReplaceResult | Error]
+        Response[CancelReplaceError | CancelReplaceFailure | CancelReplaceResult | Error]
     """
 
     kwargs = request_kwargs(
@@ -624,7 +656,7 @@ async def asyncio(
     peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
     peg_offset_value: int | Unset = UNSET,
     peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
-) -> CancelReplaceError | CancelReplaceResult | Error | None:
+) -> CancelReplaceError | CancelReplaceFailure | CancelReplaceResult | Error | None:
     """Cancel an order and place a new one on the same symbol.
 
     Name the order to cancel with `cancelOrderId` or `cancelOrigClientOrderId` (at least one; with both,
@@ -680,7 +712,7 @@ async def asyncio(
         peg_offset_type (PegOffsetType | Literal["PRICE_LEVEL"]): How a peg offset is counted.
 
     Returns:
-        CancelReplaceError | CancelReplaceResult | Error
+        CancelReplaceError | CancelReplaceFailure | CancelReplaceResult | Error
     """
 
     return (

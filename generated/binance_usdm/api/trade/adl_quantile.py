@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from ... import errors
+from ..._shape import collecting, join, unexpected
 from ...client import Client
 from ...models.error import Error
 from ...models.position_adl_quantile import PositionAdlQuantile
@@ -48,30 +49,61 @@ def request_kwargs(
 
 
 def parse_success(response: httpx.Response) -> list[PositionAdlQuantile]:
-    """Parse a successful (2XX) response body."""
-    response_200 = []
+    """Parse a successful (2XX) response body, tolerantly: departures from the spec are recorded into the
+    ``_shape.collecting()`` block around the call (logged at once without one), never raised."""
     _response_200 = loads_json(response.content)
-    for response_200_item_data in _response_200:
-        response_200_item = PositionAdlQuantile.from_dict(response_200_item_data)
+    response_200: list[PositionAdlQuantile]
+    if isinstance(_response_200, list):
+        response_200_path = "$"
+        response_200 = []
+        for response_200_index, response_200_item_data in enumerate(_response_200):
+            _response_200_item = response_200_item_data
+            if isinstance(_response_200_item, dict):
+                response_200_item = PositionAdlQuantile.from_dict(
+                    _response_200_item, join(response_200_path, response_200_index)
+                )
+            else:
+                response_200_item = unexpected(
+                    _response_200_item, "object", response_200_path, response_200_index
+                )
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = unexpected(_response_200, "array", "$", None)
 
     return response_200
 
 
 def _parse_response(*, client: Client, response: httpx.Response) -> Error | list[PositionAdlQuantile] | None:
     if response.status_code == 200:
-        response_200 = []
         _response_200 = loads_json(response.content)
-        for response_200_item_data in _response_200:
-            response_200_item = PositionAdlQuantile.from_dict(response_200_item_data)
+        response_200: list[PositionAdlQuantile]
+        if isinstance(_response_200, list):
+            response_200_path = "$"
+            response_200 = []
+            for response_200_index, response_200_item_data in enumerate(_response_200):
+                _response_200_item = response_200_item_data
+                if isinstance(_response_200_item, dict):
+                    response_200_item = PositionAdlQuantile.from_dict(
+                        _response_200_item, join(response_200_path, response_200_index)
+                    )
+                else:
+                    response_200_item = unexpected(
+                        _response_200_item, "object", response_200_path, response_200_index
+                    )
 
-            response_200.append(response_200_item)
+                response_200.append(response_200_item)
+        else:
+            response_200 = unexpected(_response_200, "array", "$", None)
 
         return response_200
 
     if 400 <= response.status_code <= 499:
-        response_4xx = Error.from_dict(loads_json(response.content))
+        _response_4xx = loads_json(response.content)
+        if isinstance(_response_4xx, dict):
+            response_4xx = Error.from_dict(_response_4xx, "$")
+        else:
+            response_4xx = unexpected(_response_4xx, "object", "$", None)
 
         return response_4xx
 
@@ -83,11 +115,15 @@ def _parse_response(*, client: Client, response: httpx.Response) -> Error | list
 def _build_response(
     *, client: Client, response: httpx.Response
 ) -> Response[Error | list[PositionAdlQuantile]]:
+    with collecting() as surprises:
+        parsed = _parse_response(client=client, response=response)
+    if surprises:
+        client.drift(OPERATION, surprises, response)
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=parsed,
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from ... import errors
+from ..._shape import collecting, join, pick, unexpected
 from ...client import Client
 from ...models.batch_order import BatchOrder
 from ...models.error import Error
@@ -59,62 +60,83 @@ def request_kwargs(
 
 
 def parse_success(response: httpx.Response) -> list[Error | Order]:
-    """Parse a successful (2XX) response body."""
-    response_200 = []
+    """Parse a successful (2XX) response body, tolerantly: departures from the spec are recorded into the
+    ``_shape.collecting()`` block around the call (logged at once without one), never raised."""
     _response_200 = loads_json(response.content)
-    for response_200_item_data in _response_200:
+    response_200: list[Error | Order]
+    if isinstance(_response_200, list):
+        response_200_path = "$"
+        response_200 = []
+        for response_200_index, response_200_item_data in enumerate(_response_200):
 
-        def _parse_response_200_item(data: object) -> Error | Order:
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_order_or_error_type_0 = Order.from_dict(data)
+            def _parse_response_200_item(data: object, _path: str, _key: str | int | None) -> Error | Order:
+                result: Error | Order
+                if isinstance(data, dict):
+                    model = pick(
+                        data,
+                        (
+                            (Order, Order.WIRE_REQUIRED, Order.WIRE_FIELDS),
+                            (Error, Error.WIRE_REQUIRED, Error.WIRE_FIELDS),
+                        ),
+                    )
+                    result = model.from_dict(data, join(_path, _key))
+                    return result
+                result = unexpected(data, "object", _path, _key)
+                return result
 
-                return componentsschemas_order_or_error_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, dict):
-                raise TypeError()
-            componentsschemas_order_or_error_type_1 = Error.from_dict(data)
+            response_200_item = _parse_response_200_item(
+                response_200_item_data, response_200_path, response_200_index
+            )
 
-            return componentsschemas_order_or_error_type_1
-
-        response_200_item = _parse_response_200_item(response_200_item_data)
-
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = unexpected(_response_200, "array", "$", None)
 
     return response_200
 
 
 def _parse_response(*, client: Client, response: httpx.Response) -> Error | list[Error | Order] | None:
     if response.status_code == 200:
-        response_200 = []
         _response_200 = loads_json(response.content)
-        for response_200_item_data in _response_200:
+        response_200: list[Error | Order]
+        if isinstance(_response_200, list):
+            response_200_path = "$"
+            response_200 = []
+            for response_200_index, response_200_item_data in enumerate(_response_200):
 
-            def _parse_response_200_item(data: object) -> Error | Order:
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_order_or_error_type_0 = Order.from_dict(data)
+                def _parse_response_200_item(
+                    data: object, _path: str, _key: str | int | None
+                ) -> Error | Order:
+                    result: Error | Order
+                    if isinstance(data, dict):
+                        model = pick(
+                            data,
+                            (
+                                (Order, Order.WIRE_REQUIRED, Order.WIRE_FIELDS),
+                                (Error, Error.WIRE_REQUIRED, Error.WIRE_FIELDS),
+                            ),
+                        )
+                        result = model.from_dict(data, join(_path, _key))
+                        return result
+                    result = unexpected(data, "object", _path, _key)
+                    return result
 
-                    return componentsschemas_order_or_error_type_0
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_order_or_error_type_1 = Error.from_dict(data)
+                response_200_item = _parse_response_200_item(
+                    response_200_item_data, response_200_path, response_200_index
+                )
 
-                return componentsschemas_order_or_error_type_1
-
-            response_200_item = _parse_response_200_item(response_200_item_data)
-
-            response_200.append(response_200_item)
+                response_200.append(response_200_item)
+        else:
+            response_200 = unexpected(_response_200, "array", "$", None)
 
         return response_200
 
     if 400 <= response.status_code <= 499:
-        response_4xx = Error.from_dict(loads_json(response.content))
+        _response_4xx = loads_json(response.content)
+        if isinstance(_response_4xx, dict):
+            response_4xx = Error.from_dict(_response_4xx, "$")
+        else:
+            response_4xx = unexpected(_response_4xx, "object", "$", None)
 
         return response_4xx
 
@@ -124,11 +146,15 @@ def _parse_response(*, client: Client, response: httpx.Response) -> Error | list
 
 
 def _build_response(*, client: Client, response: httpx.Response) -> Response[Error | list[Error | Order]]:
+    with collecting() as surprises:
+        parsed = _parse_response(client=client, response=response)
+    if surprises:
+        client.drift(OPERATION, surprises, response)
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=parsed,
     )
 
 
