@@ -3,7 +3,7 @@
 """How this package was generated: the inputs that give these exact bytes."""
 
 SPEC = "specs/usdm.yaml"
-SPEC_SHA256 = "abc88e9d0b472a01e8aa1ba708edbf952af713143c75b5aec925e51aabfa2918"
+SPEC_SHA256 = "724b0a9ab1eea3f68b6700f4855e6de8e51e39bc07b0621f32beebe1ae59aa5a"
 GENERATOR_SHA256 = "dcf2a0d53195c84fe5183a4c26ed40db501af13f242e3aff4932ed10e0635ecd"
 OPENAPI_PYTHON_CLIENT = "0.29.1"
 RUFF = "0.17.6"

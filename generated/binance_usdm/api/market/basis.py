@@ -38,7 +38,7 @@ def request_kwargs(
     pair: str,
     contract_type: BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
-    limit: int,
+    limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -47,7 +47,8 @@ def request_kwargs(
     params["pair"] = pair
     params["contractType"] = enum_to_wire(BasisContractType, contract_type, "contractType")
     params["period"] = enum_to_wire(StatisticsPeriod, period, "period")
-    params["limit"] = limit
+    if not isinstance(limit, Unset):
+        params["limit"] = limit
     if not isinstance(start_time, Unset):
         params["startTime"] = start_time
     if not isinstance(end_time, Unset):
@@ -109,14 +110,14 @@ def sync_detailed(
     pair: str,
     contract_type: BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
-    limit: int,
+    limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
 ) -> Response[Error | list[BasisRecord]]:
     """Basis of a contract.
 
     Only the last 30 days are available. Without startTime and endTime the most recent periods are
-    returned. limit is mandatory here (30 is the documented default; max 500).
+    returned. Up to limit periods (default 30, at most 500).
 
     ``GET /futures/data/basis`` - security ``NONE``
     Weight: IP weight 0
@@ -155,14 +156,14 @@ def sync(
     pair: str,
     contract_type: BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
-    limit: int,
+    limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
 ) -> Error | list[BasisRecord] | None:
     """Basis of a contract.
 
     Only the last 30 days are available. Without startTime and endTime the most recent periods are
-    returned. limit is mandatory here (30 is the documented default; max 500).
+    returned. Up to limit periods (default 30, at most 500).
 
     ``GET /futures/data/basis`` - security ``NONE``
     Weight: IP weight 0
@@ -200,14 +201,14 @@ async def asyncio_detailed(
     pair: str,
     contract_type: BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
-    limit: int,
+    limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
 ) -> Response[Error | list[BasisRecord]]:
     """Basis of a contract.
 
     Only the last 30 days are available. Without startTime and endTime the most recent periods are
-    returned. limit is mandatory here (30 is the documented default; max 500).
+    returned. Up to limit periods (default 30, at most 500).
 
     ``GET /futures/data/basis`` - security ``NONE``
     Weight: IP weight 0
@@ -246,14 +247,14 @@ async def asyncio(
     pair: str,
     contract_type: BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
-    limit: int,
+    limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
 ) -> Error | list[BasisRecord] | None:
     """Basis of a contract.
 
     Only the last 30 days are available. Without startTime and endTime the most recent periods are
-    returned. limit is mandatory here (30 is the documented default; max 500).
+    returned. Up to limit periods (default 30, at most 500).
 
     ``GET /futures/data/basis`` - security ``NONE``
     Weight: IP weight 0
