@@ -51,6 +51,8 @@ class SymbolFilter:
             max_trailing_below_delta (int | Unset):
             max_num_order_amends (int | Unset):
             max_num_order_lists (int | Unset):
+            end_time (int | Unset): T_PLUS_SELL: when the filter's restriction ends (ms), as binance-sdk-spot 13.3.0 reads
+                it; filters.md does not describe this filter yet.
     """
 
     filter_type: FilterType
@@ -83,6 +85,7 @@ class SymbolFilter:
     max_trailing_below_delta: int | Unset = UNSET
     max_num_order_amends: int | Unset = UNSET
     max_num_order_lists: int | Unset = UNSET
+    end_time: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -176,6 +179,8 @@ class SymbolFilter:
 
         max_num_order_lists = self.max_num_order_lists
 
+        end_time = self.end_time
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict["filterType"] = filter_type
@@ -237,6 +242,8 @@ class SymbolFilter:
             field_dict["maxNumOrderAmends"] = max_num_order_amends
         if max_num_order_lists is not UNSET:
             field_dict["maxNumOrderLists"] = max_num_order_lists
+        if end_time is not UNSET:
+            field_dict["endTime"] = end_time
         return field_dict
 
     @classmethod
@@ -377,6 +384,8 @@ class SymbolFilter:
 
         max_num_order_lists = d.pop("maxNumOrderLists", UNSET)
 
+        end_time = d.pop("endTime", UNSET)
+
         _model = cls(
             filter_type=filter_type,
             min_price=min_price,
@@ -408,6 +417,7 @@ class SymbolFilter:
             max_trailing_below_delta=max_trailing_below_delta,
             max_num_order_amends=max_num_order_amends,
             max_num_order_lists=max_num_order_lists,
+            end_time=end_time,
         )
         _model.additional_properties = d
         return _model
