@@ -3,7 +3,7 @@
 """How this package was generated: the inputs that give these exact bytes."""
 
 SPEC = "specs/spot.yaml"
-SPEC_SHA256 = "6e7aa4a3a87bf03e2be8c3a5d37663ea63c01b4b2e95d7b4f56fc23c9417a366"
+SPEC_SHA256 = "db1c2a7a7eefdfc235dabcc1b36657b30c04aed4bfbd1a96e0408051f54c3dfb"
 GENERATOR_SHA256 = "dcf2a0d53195c84fe5183a4c26ed40db501af13f242e3aff4932ed10e0635ecd"
 OPENAPI_PYTHON_CLIENT = "0.29.1"
 RUFF = "0.17.6"

@@ -51,8 +51,8 @@ class SymbolFilter:
             max_trailing_below_delta (int | Unset):
             max_num_order_amends (int | Unset):
             max_num_order_lists (int | Unset):
-            end_time (int | Unset): T_PLUS_SELL: when the filter's restriction ends (ms), as binance-sdk-spot 13.3.0 reads
-                it; filters.md does not describe this filter yet.
+            end_time (int | Unset): T_PLUS_SELL: a time in milliseconds, as binance-sdk-spot 13.3.0 reads it; filters.md
+                does not describe this filter yet.
     """
 
     filter_type: FilterType
