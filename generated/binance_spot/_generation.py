@@ -3,7 +3,7 @@
 """How this package was generated: the inputs that give these exact bytes."""
 
 SPEC = "specs/spot.yaml"
-SPEC_SHA256 = "23c46fb9640605909b5124a9cf53cfcf4f5a90c4125d9d404832afbebb1c25fc"
+SPEC_SHA256 = "34e8f6d196a9aeca370a3e2c7bc5009c38fbebc682d4ab220f0196a12a222c4c"
 GENERATOR_SHA256 = "4601ddeb19e111a7b71689e15c88027633f8156c02c5742521d5ec4c7b6c66e5"
 OPENAPI_PYTHON_CLIENT = "0.29.1"
 RUFF = "0.17.6"

@@ -3,7 +3,7 @@
 """How this package was generated: the inputs that give these exact bytes."""
 
 SPEC = "specs/usdm.yaml"
-SPEC_SHA256 = "acb626117ad1f67f8f4c3f199a83b4fca907eace3beca6608b856377efcf24c9"
+SPEC_SHA256 = "a12242bc63ea2d907bb0f9a6a3f4cabca590380ec4d9062e4063842720e6d30b"
 GENERATOR_SHA256 = "4601ddeb19e111a7b71689e15c88027633f8156c02c5742521d5ec4c7b6c66e5"
 OPENAPI_PYTHON_CLIENT = "0.29.1"
 RUFF = "0.17.6"

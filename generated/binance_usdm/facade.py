@@ -1262,14 +1262,14 @@ class UsdMFacade:
         pair: str,
         contract_type: BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
         period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
-        limit: int,
+        limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
     ) -> list[BasisRecord]:
         """Basis of a contract.
 
         Only the last 30 days are available. Without startTime and endTime the most recent periods are
-        returned. limit is mandatory here (30 is the documented default; max 500).
+        returned. Up to limit periods (default 30, at most 500).
 
         ``GET /futures/data/basis`` - security ``NONE``
         Weight: IP weight 0
@@ -5242,14 +5242,14 @@ class AsyncUsdMFacade:
         pair: str,
         contract_type: BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
         period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
-        limit: int,
+        limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
     ) -> list[BasisRecord]:
         """Basis of a contract.
 
         Only the last 30 days are available. Without startTime and endTime the most recent periods are
-        returned. limit is mandatory here (30 is the documented default; max 500).
+        returned. Up to limit periods (default 30, at most 500).
 
         ``GET /futures/data/basis`` - security ``NONE``
         Weight: IP weight 0

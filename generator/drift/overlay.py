@@ -34,6 +34,8 @@ MODULE = "binance_openapi.ws._urls"
 FILE = Path(__file__).resolve().parents[2] / "overlay" / "binance_openapi" / "ws" / "_urls.py"
 PRODUCT_KEYS = ("spot", "usdm", "coinm")
 _DEFAULT_ROUTED = "usdm"
+USER_DATA_TEMPLATE = "<listenKey>"
+"""The SDKs' name for a user data stream (a listenKey)."""
 _ROUTE = re.compile(r"^/?([a-z][a-z0-9-]*)/?$")
 _EXAMPLES = {
     "symbol": "btcusdt",
@@ -182,7 +184,34 @@ def example_stream(template: str) -> str:
 def ask_routes(
     functions: list[Callable[..., Any]], product: str, templates: Sequence[str]
 ) -> tuple[dict[str, str] | None, list[str]]:
-    """The route each function gives an example of each template; notes for what could not be asked."""
+    """The route each function gives an example of each template; notes for what could not be asked.
+
+    A user data stream (``<listenKey>``) is not a market stream: when the overlay has a route function
+    for user data (its name says ``user``), that one is asked, with the product, for those templates;
+    the others are asked of the market stream functions.
+    """
+    user = [f for f in functions if "user" in getattr(f, "__name__", "").lower()]
+    market = [f for f in functions if f not in user]
+    user_templates = [t for t in templates if USER_DATA_TEMPLATE in t] if user else []
+    answers, notes = _ask_streams(market, product, [t for t in templates if t not in user_templates])
+    if answers is None or not user_templates:
+        return answers, notes
+    for function in user:
+        try:
+            answer = function(product)
+        except Exception as exc:
+            notes.append(f"{function.__name__}() could not be asked ({type(exc).__name__}: {exc})")
+            continue
+        route = "" if answer is None else route_of_url(str(answer))
+        answers.update(dict.fromkeys(user_templates, route))
+        notes.append(f"user data routes asked of {function.__name__}()")
+        break
+    return answers, notes
+
+
+def _ask_streams(
+    functions: list[Callable[..., Any]], product: str, templates: Sequence[str]
+) -> tuple[dict[str, str] | None, list[str]]:
     notes: list[str] = []
     for function in functions:
         try:

@@ -8,7 +8,10 @@ import pytest
 import yaml
 
 from generator.drift.allowed import AllowedError, judge, load_allowed, parse_allowed
-from generator.drift.compare import Difference
+from generator.drift.compare import SERVERS, WEBSOCKET, Difference
+from generator.products import PRODUCTS
+from generator.specs import load
+from generator.surface import spec_surface
 from tests.conftest import SPECS
 
 REQUIRED = Difference("usdm", "GET /fapi/v1/allOrders", "parameter-required", "symbol", "d", True)
@@ -81,3 +84,16 @@ def test_the_projects_file_reads() -> None:
     assert entries, "specs/drift-allowed.yaml lists the differences kept on purpose"
     assert all(e.reason for e in entries)
     assert isinstance(yaml.safe_load(path.read_text(encoding="utf-8")), dict)
+
+
+def test_the_projects_entries_name_operations_of_the_specs_once() -> None:
+    entries = load_allowed(SPECS / "drift-allowed.yaml")
+    operations = {p.key: set(spec_surface(load(p.spec_path))) | {WEBSOCKET, SERVERS} for p in PRODUCTS}
+    unknown = [
+        e.address
+        for e in entries
+        if e.kind != "operation-only-in-sdk" and e.operation not in operations[e.product]
+    ]
+    assert not unknown, f"entries naming no operation of their spec: {unknown}"
+    addresses = [e.address for e in entries]
+    assert len(addresses) == len(set(addresses)), "an entry is listed twice"

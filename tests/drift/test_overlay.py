@@ -115,3 +115,28 @@ def test_route_functions_are_asked_with_example_streams() -> None:
     answers, notes = ask_routes(tables.route_functions, "usdm", ["<symbol>@aggTrade", "<symbol>@depth"])
     assert answers == {"<symbol>@aggTrade": "market", "<symbol>@depth": "public"}
     assert any("broken_route() could not be asked" in n for n in notes)
+
+
+def test_user_data_streams_are_asked_of_the_user_data_route_function() -> None:
+    def route_of(product: str, stream: str) -> str:
+        return "public" if "depth" in stream else "market"
+
+    def user_data_route(product: str) -> str | None:
+        return {"usdm": "private"}.get(product)
+
+    tables = read_module(module(**URLS, route_of=route_of, user_data_route=user_data_route))
+    templates = ["<symbol>@depth", "<listenKey>"]
+    answers, notes = ask_routes(tables.route_functions, "usdm", templates)
+    assert answers == {"<symbol>@depth": "public", "<listenKey>": "private"}
+    assert "user data routes asked of user_data_route()" in notes
+    answers, _ = ask_routes(tables.route_functions, "coinm", templates)
+    assert answers == {"<symbol>@depth": "public", "<listenKey>": ""}
+
+
+def test_without_a_user_data_function_the_stream_function_answers_for_listen_keys() -> None:
+    def route_of(product: str, stream: str) -> str:
+        return "market"
+
+    tables = read_module(module(**URLS, route_of=route_of))
+    answers, _ = ask_routes(tables.route_functions, "usdm", ["<listenKey>"])
+    assert answers == {"<listenKey>": "market"}

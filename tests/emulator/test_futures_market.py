@@ -125,6 +125,13 @@ def test_statistics_are_deterministic() -> None:
     assert len(basis) == 2 and all(b["contractType"] == "CURRENT_QUARTER" for b in basis)
 
 
+def test_basis_without_limit_answers_the_default_30_periods() -> None:
+    f = Futures("usdm")
+    basis = f.call("basis", None, pair="BTCUSDT", contractType="PERPETUAL", period="5m")
+    assert len(basis) == 30
+    assert basis == sorted(basis, key=lambda b: b["timestamp"])
+
+
 def test_24hr_ticker_agrees_with_the_trades_and_the_1m_klines() -> None:
     f = Futures("usdm")
     f.price("60000")

@@ -55,6 +55,8 @@ class SymbolFilter:
             max_trailing_below_delta (int | Unset):
             max_num_order_amends (int | Unset):
             max_num_order_lists (int | Unset):
+            end_time (int | Unset): T_PLUS_SELL: a time in milliseconds, as binance-sdk-spot 13.3.0 reads it; filters.md
+                does not describe this filter yet.
     """
 
     filter_type: FilterType
@@ -87,6 +89,7 @@ class SymbolFilter:
     max_trailing_below_delta: int | Unset = UNSET
     max_num_order_amends: int | Unset = UNSET
     max_num_order_lists: int | Unset = UNSET
+    end_time: int | Unset = UNSET
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
         {
             "filterType",
@@ -125,6 +128,7 @@ class SymbolFilter:
             "maxTrailingBelowDelta",
             "maxNumOrderAmends",
             "maxNumOrderLists",
+            "endTime",
         }
     )
     """Every field the spec names."""
@@ -224,6 +228,8 @@ class SymbolFilter:
 
         max_num_order_lists = self.max_num_order_lists
 
+        end_time = self.end_time
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         if not isinstance(filter_type, Unset):
@@ -286,6 +292,8 @@ class SymbolFilter:
             field_dict["maxNumOrderAmends"] = max_num_order_amends
         if max_num_order_lists is not UNSET:
             field_dict["maxNumOrderLists"] = max_num_order_lists
+        if end_time is not UNSET:
+            field_dict["endTime"] = end_time
         return field_dict
 
     @classmethod
@@ -403,6 +411,10 @@ class SymbolFilter:
         if type(max_num_order_lists) is not int and max_num_order_lists is not UNSET:
             max_num_order_lists = unexpected(max_num_order_lists, "integer", _path, "maxNumOrderLists")
 
+        end_time = d.pop("endTime", UNSET)
+        if type(end_time) is not int and end_time is not UNSET:
+            end_time = unexpected(end_time, "integer", _path, "endTime")
+
         _model = cls(
             filter_type=filter_type,
             min_price=min_price,
@@ -434,6 +446,7 @@ class SymbolFilter:
             max_trailing_below_delta=max_trailing_below_delta,
             max_num_order_amends=max_num_order_amends,
             max_num_order_lists=max_num_order_lists,
+            end_time=end_time,
         )
         if d:
             extra_fields(d, _path)

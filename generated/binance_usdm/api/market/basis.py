@@ -39,7 +39,7 @@ def request_kwargs(
     pair: str,
     contract_type: BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
-    limit: int,
+    limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -48,7 +48,8 @@ def request_kwargs(
     params["pair"] = pair
     params["contractType"] = enum_to_wire(BasisContractType, contract_type, "contractType")
     params["period"] = enum_to_wire(StatisticsPeriod, period, "period")
-    params["limit"] = limit
+    if not isinstance(limit, Unset):
+        params["limit"] = limit
     if not isinstance(start_time, Unset):
         params["startTime"] = start_time
     if not isinstance(end_time, Unset):
@@ -145,14 +146,14 @@ def sync_detailed(
     pair: str,
     contract_type: BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
-    limit: int,
+    limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
 ) -> Response[Error | list[BasisRecord]]:
     """Basis of a contract.
 
     Only the last 30 days are available. Without startTime and endTime the most recent periods are
-    returned. limit is mandatory here (30 is the documented default; max 500).
+    returned. Up to limit periods (default 30, at most 500).
 
     ``GET /futures/data/basis`` - security ``NONE``
     Weight: IP weight 0
@@ -191,14 +192,14 @@ def sync(
     pair: str,
     contract_type: BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
-    limit: int,
+    limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
 ) -> Error | list[BasisRecord] | None:
     """Basis of a contract.
 
     Only the last 30 days are available. Without startTime and endTime the most recent periods are
-    returned. limit is mandatory here (30 is the documented default; max 500).
+    returned. Up to limit periods (default 30, at most 500).
 
     ``GET /futures/data/basis`` - security ``NONE``
     Weight: IP weight 0
@@ -236,14 +237,14 @@ async def asyncio_detailed(
     pair: str,
     contract_type: BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
-    limit: int,
+    limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
 ) -> Response[Error | list[BasisRecord]]:
     """Basis of a contract.
 
     Only the last 30 days are available. Without startTime and endTime the most recent periods are
-    returned. limit is mandatory here (30 is the documented default; max 500).
+    returned. Up to limit periods (default 30, at most 500).
 
     ``GET /futures/data/basis`` - security ``NONE``
     Weight: IP weight 0
@@ -282,14 +283,14 @@ async def asyncio(
     pair: str,
     contract_type: BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
     period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
-    limit: int,
+    limit: int | Unset = UNSET,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
 ) -> Error | list[BasisRecord] | None:
     """Basis of a contract.
 
     Only the last 30 days are available. Without startTime and endTime the most recent periods are
-    returned. limit is mandatory here (30 is the documented default; max 500).
+    returned. Up to limit periods (default 30, at most 500).
 
     ``GET /futures/data/basis`` - security ``NONE``
     Weight: IP weight 0
