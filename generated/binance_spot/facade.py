@@ -5,74 +5,21 @@
 ``SpotFacade`` and ``AsyncSpotFacade`` only build requests and parse
 responses; how a request is sent (signing, clock, rate limits, errors, retries) is supplied by the
 class that inherits them, ``binance_openapi.Spot`` / ``binance_openapi.AsyncSpot``.
-Endpoint modules are imported on first call, so importing a facade loads no model.
+Endpoint modules are imported on first call, so importing a facade loads no model: annotations name
+models through the lazy ``models`` package (``models.Order``), which ``typing.get_type_hints`` resolves
+by loading just the models it needs. An operation that answers one object when ``symbol`` is given and a
+list otherwise (a ``oneOf`` of the two in the spec) has ``@overload``s saying so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 import httpx
 
-from .types import UNSET, DecimalLike, Operation, Unset
-
-if TYPE_CHECKING:
-    from .models.account import Account
-    from .models.account_commission import AccountCommission
-    from .models.account_filters import AccountFilters
-    from .models.account_trade import AccountTrade
-    from .models.aggregate_trade import AggregateTrade
-    from .models.allocation import Allocation
-    from .models.average_price import AveragePrice
-    from .models.block_trade import BlockTrade
-    from .models.book_ticker import BookTicker
-    from .models.cancel_replace_mode import CancelReplaceMode
-    from .models.cancel_replace_result import CancelReplaceResult
-    from .models.cancel_restrictions import CancelRestrictions
-    from .models.canceled_order import CanceledOrder
-    from .models.canceled_order_list import CanceledOrderList
-    from .models.empty import Empty
-    from .models.exchange_info import ExchangeInfo
-    from .models.execution_rules import ExecutionRules
-    from .models.kline import Kline
-    from .models.kline_interval import KlineInterval
-    from .models.new_order_list import NewOrderList
-    from .models.new_order_result import NewOrderResult
-    from .models.oco_leg_order_type import OcoLegOrderType
-    from .models.order import Order
-    from .models.order_amend_result import OrderAmendResult
-    from .models.order_amendment import OrderAmendment
-    from .models.order_book import OrderBook
-    from .models.order_commissions import OrderCommissions
-    from .models.order_list import OrderList
-    from .models.order_rate_limit_exceeded_mode import OrderRateLimitExceededMode
-    from .models.order_response_type import OrderResponseType
-    from .models.order_side import OrderSide
-    from .models.order_type import OrderType
-    from .models.peg_offset_type import PegOffsetType
-    from .models.peg_price_type import PegPriceType
-    from .models.permission import Permission
-    from .models.prevented_match import PreventedMatch
-    from .models.price_ticker import PriceTicker
-    from .models.reference_price_calculation import ReferencePriceCalculation
-    from .models.self_trade_prevention_mode import SelfTradePreventionMode
-    from .models.server_time import ServerTime
-    from .models.sor_order_type import SorOrderType
-    from .models.symbol_reference_price import SymbolReferencePrice
-    from .models.ticker_24_hr import Ticker24Hr
-    from .models.ticker_type import TickerType
-    from .models.time_in_force import TimeInForce
-    from .models.trade import Trade
-    from .models.trading_status import TradingStatus
-    from .models.transfer_id import TransferId
-    from .models.transfer_page import TransferPage
-    from .models.transfer_type import TransferType
-    from .models.unfilled_order_count import UnfilledOrderCount
-    from .models.window_ticker import WindowTicker
-    from .models.working_order_type import WorkingOrderType
-    from .types import TupleList
-
+from . import models
+from .types import UNSET, DecimalLike, Operation, TupleList, Unset
 
 T = TypeVar("T")
 
@@ -144,7 +91,7 @@ class SpotFacade:
 
     def ping(
         self,
-    ) -> Empty:
+    ) -> models.Empty:
         """Check that the REST API can be reached.
 
         Answers an empty object; useful as a connectivity probe.
@@ -168,7 +115,7 @@ class SpotFacade:
 
     def server_time(
         self,
-    ) -> ServerTime:
+    ) -> models.ServerTime:
         """Read the server's clock.
 
         Gives the current server time, which signed requests must be close to.
@@ -195,10 +142,10 @@ class SpotFacade:
         *,
         symbol: str | Unset = UNSET,
         symbols: list[str] | Unset = UNSET,
-        permissions: list[Permission] | Unset = UNSET,
+        permissions: list[models.Permission] | Unset = UNSET,
         show_permission_sets: bool | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> ExchangeInfo:
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.ExchangeInfo:
         """Trading rules, rate limits and symbol information.
 
         Every parameter is optional. Without one, the answer lists every symbol that has the `SPOT`,
@@ -244,8 +191,8 @@ class SpotFacade:
         *,
         symbol: str | Unset = UNSET,
         symbols: list[str] | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> ExecutionRules:
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.ExecutionRules:
         """Execution rules of symbols.
 
         The execution rules (such as the allowed price range) of one symbol (`symbol`), of several
@@ -284,8 +231,8 @@ class SpotFacade:
         *,
         symbol: str,
         limit: int | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> OrderBook:
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.OrderBook:
         """Order book.
 
         The best bids and asks of a symbol, up to `limit` levels per side (default 100, at most 5000). The
@@ -324,7 +271,7 @@ class SpotFacade:
         *,
         symbol: str,
         limit: int | Unset = UNSET,
-    ) -> list[Trade]:
+    ) -> list[models.Trade]:
         """Recent trades.
 
         The latest trades of a symbol, newest last. Up to `limit` trades (default 500, at most 1000).
@@ -359,7 +306,7 @@ class SpotFacade:
         symbol: str,
         limit: int | Unset = UNSET,
         from_id: int | Unset = UNSET,
-    ) -> list[Trade]:
+    ) -> list[models.Trade]:
         """Older trades.
 
         Trades of a symbol from trade id `fromId` on; without it, the most recent trades. Up to `limit`
@@ -397,7 +344,7 @@ class SpotFacade:
         symbol: str,
         from_id: int,
         limit: int | Unset = UNSET,
-    ) -> list[BlockTrade]:
+    ) -> list[models.BlockTrade]:
         """Block trades.
 
         Block trades of a symbol from block trade id `fromId` on. Up to `limit` trades (default 500, at most
@@ -437,7 +384,7 @@ class SpotFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[AggregateTrade]:
+    ) -> list[models.AggregateTrade]:
         """Aggregate trades.
 
         Trades grouped by taker order and price: the fills of one taker order at one price form one
@@ -479,7 +426,7 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        interval: KlineInterval
+        interval: models.KlineInterval
         | Literal[
             "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
@@ -487,7 +434,7 @@ class SpotFacade:
         end_time: int | Unset = UNSET,
         time_zone: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> TupleList[Kline]:
+    ) -> TupleList[models.Kline]:
         """Klines (candlesticks).
 
         Candlesticks of a symbol, identified by their open time. Without `startTime` and `endTime` the most
@@ -531,7 +478,7 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        interval: KlineInterval
+        interval: models.KlineInterval
         | Literal[
             "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
@@ -539,7 +486,7 @@ class SpotFacade:
         end_time: int | Unset = UNSET,
         time_zone: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> TupleList[Kline]:
+    ) -> TupleList[models.Kline]:
         """Klines adjusted for charts.
 
         Same parameters and answer as `klines`, with values adjusted for drawing candlestick charts. Without
@@ -583,7 +530,7 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-    ) -> AveragePrice:
+    ) -> models.AveragePrice:
         """Current average price of a symbol.
 
         The average price of a symbol over the last `mins` minutes, with the time of the last trade
@@ -611,14 +558,34 @@ class SpotFacade:
             operation.parse_success,
         )
 
+    @overload
+    def ticker_24hr(
+        self,
+        *,
+        symbol: str,
+        symbols: list[str] | Unset = UNSET,
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.Ticker24Hr: ...
+
+    @overload
+    def ticker_24hr(
+        self,
+        *,
+        symbol: Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.Ticker24Hr]: ...
+
     def ticker_24hr(
         self,
         *,
         symbol: str | Unset = UNSET,
         symbols: list[str] | Unset = UNSET,
-        type: TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> list[Ticker24Hr] | Ticker24Hr:
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.Ticker24Hr] | models.Ticker24Hr:
         """24-hour rolling price change statistics.
 
         With `symbol` the answer is one ticker; with `symbols`, or with neither (every symbol, which is
@@ -656,15 +623,37 @@ class SpotFacade:
             operation.parse_success,
         )
 
+    @overload
+    def trading_day_ticker(
+        self,
+        *,
+        symbol: str,
+        symbols: list[str] | Unset = UNSET,
+        time_zone: str | Unset = UNSET,
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.WindowTicker: ...
+
+    @overload
+    def trading_day_ticker(
+        self,
+        *,
+        symbol: Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        time_zone: str | Unset = UNSET,
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.WindowTicker]: ...
+
     def trading_day_ticker(
         self,
         *,
         symbol: str | Unset = UNSET,
         symbols: list[str] | Unset = UNSET,
         time_zone: str | Unset = UNSET,
-        type: TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> list[WindowTicker] | WindowTicker:
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.WindowTicker] | models.WindowTicker:
         """Price change statistics of the current trading day.
 
         Send exactly one of `symbol` (the answer is one ticker) and `symbols` (at most 100; the answer is a
@@ -703,13 +692,31 @@ class SpotFacade:
             operation.parse_success,
         )
 
+    @overload
+    def price_ticker(
+        self,
+        *,
+        symbol: str,
+        symbols: list[str] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.PriceTicker: ...
+
+    @overload
+    def price_ticker(
+        self,
+        *,
+        symbol: Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.PriceTicker]: ...
+
     def price_ticker(
         self,
         *,
         symbol: str | Unset = UNSET,
         symbols: list[str] | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> list[PriceTicker] | PriceTicker:
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.PriceTicker] | models.PriceTicker:
         """Latest price of one or more symbols.
 
         With `symbol` the answer is one price; with `symbols`, or with neither (every symbol), it is a list.
@@ -743,13 +750,31 @@ class SpotFacade:
             operation.parse_success,
         )
 
+    @overload
+    def book_ticker(
+        self,
+        *,
+        symbol: str,
+        symbols: list[str] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.BookTicker: ...
+
+    @overload
+    def book_ticker(
+        self,
+        *,
+        symbol: Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.BookTicker]: ...
+
     def book_ticker(
         self,
         *,
         symbol: str | Unset = UNSET,
         symbols: list[str] | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> BookTicker | list[BookTicker]:
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.BookTicker | list[models.BookTicker]:
         """Best bid and ask of one or more symbols.
 
         With `symbol` the answer is one ticker; with `symbols`, or with neither (every symbol), it is a
@@ -783,15 +808,37 @@ class SpotFacade:
             operation.parse_success,
         )
 
+    @overload
+    def rolling_window_ticker(
+        self,
+        *,
+        symbol: str,
+        symbols: list[str] | Unset = UNSET,
+        window_size: str | Unset = UNSET,
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.WindowTicker: ...
+
+    @overload
+    def rolling_window_ticker(
+        self,
+        *,
+        symbol: Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        window_size: str | Unset = UNSET,
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.WindowTicker]: ...
+
     def rolling_window_ticker(
         self,
         *,
         symbol: str | Unset = UNSET,
         symbols: list[str] | Unset = UNSET,
         window_size: str | Unset = UNSET,
-        type: TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> list[WindowTicker] | WindowTicker:
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.WindowTicker] | models.WindowTicker:
         """Price change statistics over a rolling window.
 
         Unlike `ticker_24hr`, the window size is chosen with `windowSize` (default `1d`): `1m` to `59m`,
@@ -837,7 +884,7 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-    ) -> SymbolReferencePrice:
+    ) -> models.SymbolReferencePrice:
         """Reference price of a symbol.
 
         `referencePrice` is null when no reference price is set at the moment; a symbol that never had one
@@ -869,8 +916,8 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> ReferencePriceCalculation:
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.ReferencePriceCalculation:
         """How a symbol's reference price is calculated.
 
         Either an arithmetic mean computed by the matching engine (with its bucket count and width) or an
@@ -907,7 +954,7 @@ class SpotFacade:
         symbol: str,
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
-    ) -> Order:
+    ) -> models.Order:
         """Status of one order.
 
         Name the order with `orderId` or `origClientOrderId` (at least one; with both, the order found by
@@ -944,7 +991,7 @@ class SpotFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[Order]:
+    ) -> list[models.Order]:
         """Open orders of one symbol or of all symbols.
 
         Without `symbol` every open order of the account is returned, at a much higher weight.
@@ -976,7 +1023,7 @@ class SpotFacade:
         *,
         order_list_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
-    ) -> OrderList:
+    ) -> models.OrderList:
         """One order list.
 
         Name the list with `orderListId` or `origClientOrderId` (its `listClientOrderId`); at least one must
@@ -1010,7 +1057,7 @@ class SpotFacade:
         self,
         *,
         omit_zero_balances: bool | Unset = UNSET,
-    ) -> Account:
+    ) -> models.Account:
         """Account information and balances.
 
         Commission rates, permissions and balances of the account. `omitZeroBalances=true` lists only non-
@@ -1046,7 +1093,7 @@ class SpotFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Order]:
+    ) -> list[models.Order]:
         """Orders of a symbol, whatever their status.
 
         With `orderId`, orders with that id or a later one; otherwise the most recent orders. `startTime`
@@ -1091,7 +1138,7 @@ class SpotFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[OrderList]:
+    ) -> list[models.OrderList]:
         """Order lists of the account, whatever their status.
 
         With `fromId`, order lists from that id on (then `startTime` and `endTime` cannot be sent);
@@ -1128,7 +1175,7 @@ class SpotFacade:
 
     def open_order_lists(
         self,
-    ) -> list[OrderList]:
+    ) -> list[models.OrderList]:
         """Open order lists of the account.
 
         ``GET /api/v3/openOrderList`` - security ``USER_DATA`` (signed)
@@ -1157,7 +1204,7 @@ class SpotFacade:
         end_time: int | Unset = UNSET,
         from_id: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[AccountTrade]:
+    ) -> list[models.AccountTrade]:
         """The account's trades on a symbol.
 
         With `fromId`, trades with that id or a later one; otherwise the most recent trades. `startTime` and
@@ -1199,7 +1246,7 @@ class SpotFacade:
 
     def unfilled_order_count(
         self,
-    ) -> list[UnfilledOrderCount]:
+    ) -> list[models.UnfilledOrderCount]:
         """The account's unfilled order count in every interval.
 
         For each interval of the `ORDERS` rate limits: the limit and the account's current unfilled order
@@ -1230,7 +1277,7 @@ class SpotFacade:
         order_id: int | Unset = UNSET,
         from_prevented_match_id: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[PreventedMatch]:
+    ) -> list[models.PreventedMatch]:
         """Orders that expired because of self-trade prevention.
 
         Besides `symbol`, send either `preventedMatchId`, or `orderId` (optionally with
@@ -1276,7 +1323,7 @@ class SpotFacade:
         from_allocation_id: int | Unset = UNSET,
         limit: int | Unset = UNSET,
         order_id: int | Unset = UNSET,
-    ) -> list[Allocation]:
+    ) -> list[models.Allocation]:
         """Allocations from smart order routing orders.
 
         Allowed combinations besides `symbol`: nothing (oldest first), `startTime`, `endTime`, both (at most
@@ -1319,7 +1366,7 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-    ) -> AccountCommission:
+    ) -> models.AccountCommission:
         """The account's commission rates on a symbol.
 
         The account's standard, special and tax commission rates on a symbol, as fractions, and the discount
@@ -1354,7 +1401,7 @@ class SpotFacade:
         order_id: int,
         from_execution_id: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[OrderAmendment]:
+    ) -> list[models.OrderAmendment]:
         """Every amendment of one order.
 
         From execution id `fromExecutionId` on when sent. Up to `limit` amendments (default 500, at most
@@ -1392,7 +1439,7 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-    ) -> AccountFilters:
+    ) -> models.AccountFilters:
         """The filters that apply to the account on a symbol.
 
         The exchange, symbol and asset filters; the only place that shows the account's `MAX_ASSET` filters.
@@ -1423,8 +1470,8 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: OrderType
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.OrderType
         | Literal[
             "LIMIT",
             "MARKET",
@@ -1434,7 +1481,7 @@ class SpotFacade:
             "TAKE_PROFIT_LIMIT",
             "LIMIT_MAKER",
         ],
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         quote_order_qty: DecimalLike | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
@@ -1444,14 +1491,14 @@ class SpotFacade:
         stop_price: DecimalLike | Unset = UNSET,
         trailing_delta: int | Unset = UNSET,
         iceberg_qty: DecimalLike | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
-        peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
         peg_offset_value: int | Unset = UNSET,
-        peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
-    ) -> NewOrderResult:
+        peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+    ) -> models.NewOrderResult:
         """Place an order.
 
         Besides `symbol`, `side` and `type`, the order type decides what else is mandatory: `LIMIT` needs
@@ -1536,10 +1583,10 @@ class SpotFacade:
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
         new_client_order_id: str | Unset = UNSET,
-        cancel_restrictions: CancelRestrictions
+        cancel_restrictions: models.CancelRestrictions
         | Literal["ONLY_NEW", "ONLY_PARTIALLY_FILLED"]
         | Unset = UNSET,
-    ) -> CanceledOrder:
+    ) -> models.CanceledOrder:
         """Cancel an open order.
 
         Name the order with `orderId` or `origClientOrderId` (at least one; with both, the order found by
@@ -1582,8 +1629,8 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: OrderType
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.OrderType
         | Literal[
             "LIMIT",
             "MARKET",
@@ -1593,7 +1640,7 @@ class SpotFacade:
             "TAKE_PROFIT_LIMIT",
             "LIMIT_MAKER",
         ],
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         quote_order_qty: DecimalLike | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
@@ -1603,15 +1650,15 @@ class SpotFacade:
         stop_price: DecimalLike | Unset = UNSET,
         trailing_delta: int | Unset = UNSET,
         iceberg_qty: DecimalLike | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
-        peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
         peg_offset_value: int | Unset = UNSET,
-        peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         compute_commission_rates: bool | Unset = UNSET,
-    ) -> OrderCommissions:
+    ) -> models.OrderCommissions:
         """Validate an order without placing it.
 
         Takes every parameter of `new_order` and checks the order and the signature, but does not send the
@@ -1686,7 +1733,7 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-    ) -> list[CanceledOrder | CanceledOrderList]:
+    ) -> list[models.CanceledOrder | models.CanceledOrderList]:
         """Cancel every open order on a symbol.
 
         Cancels all open orders of the symbol, including the orders of order lists. The answer holds one
@@ -1718,8 +1765,8 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: OrderType
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.OrderType
         | Literal[
             "LIMIT",
             "MARKET",
@@ -1729,8 +1776,8 @@ class SpotFacade:
             "TAKE_PROFIT_LIMIT",
             "LIMIT_MAKER",
         ],
-        cancel_replace_mode: CancelReplaceMode | Literal["STOP_ON_FAILURE", "ALLOW_FAILURE"],
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        cancel_replace_mode: models.CancelReplaceMode | Literal["STOP_ON_FAILURE", "ALLOW_FAILURE"],
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         quote_order_qty: DecimalLike | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
@@ -1743,20 +1790,20 @@ class SpotFacade:
         stop_price: DecimalLike | Unset = UNSET,
         trailing_delta: int | Unset = UNSET,
         iceberg_qty: DecimalLike | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
-        cancel_restrictions: CancelRestrictions
+        cancel_restrictions: models.CancelRestrictions
         | Literal["ONLY_NEW", "ONLY_PARTIALLY_FILLED"]
         | Unset = UNSET,
-        order_rate_limit_exceeded_mode: OrderRateLimitExceededMode
+        order_rate_limit_exceeded_mode: models.OrderRateLimitExceededMode
         | Literal["DO_NOTHING", "CANCEL_ONLY"]
         | Unset = UNSET,
-        peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
         peg_offset_value: int | Unset = UNSET,
-        peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
-    ) -> CancelReplaceResult:
+        peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+    ) -> models.CancelReplaceResult:
         """Cancel an order and place a new one on the same symbol.
 
         Name the order to cancel with `cancelOrderId` or `cancelOrigClientOrderId` (at least one; with both,
@@ -1856,7 +1903,7 @@ class SpotFacade:
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
         new_client_order_id: str | Unset = UNSET,
-    ) -> OrderAmendResult:
+    ) -> models.OrderAmendResult:
         """Reduce the quantity of an open order, keeping its place in the queue.
 
         Name the order with `orderId` or `origClientOrderId` (at least one). `newQty` must be above zero and
@@ -1899,7 +1946,7 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
+        side: models.OrderSide | Literal["BUY", "SELL"],
         quantity: DecimalLike,
         price: DecimalLike,
         stop_price: DecimalLike,
@@ -1914,12 +1961,12 @@ class SpotFacade:
         stop_strategy_type: int | Unset = UNSET,
         stop_limit_price: DecimalLike | Unset = UNSET,
         stop_iceberg_qty: DecimalLike | Unset = UNSET,
-        stop_limit_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        stop_limit_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
-    ) -> NewOrderList:
+    ) -> models.NewOrderList:
         """Place an OCO pair (deprecated; use new_order_list_oco).
 
         The older way of placing a one-cancels-the-other pair: a `LIMIT_MAKER` leg at `price` and a stop leg
@@ -1994,11 +2041,11 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
+        side: models.OrderSide | Literal["BUY", "SELL"],
         quantity: DecimalLike,
-        above_type: OcoLegOrderType
+        above_type: models.OcoLegOrderType
         | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
-        below_type: OcoLegOrderType
+        below_type: models.OcoLegOrderType
         | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
         list_client_order_id: str | Unset = UNSET,
         above_client_order_id: str | Unset = UNSET,
@@ -2006,28 +2053,28 @@ class SpotFacade:
         above_price: DecimalLike | Unset = UNSET,
         above_stop_price: DecimalLike | Unset = UNSET,
         above_trailing_delta: int | Unset = UNSET,
-        above_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        above_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         above_strategy_id: int | Unset = UNSET,
         above_strategy_type: int | Unset = UNSET,
-        above_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        above_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        above_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        above_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         above_peg_offset_value: int | Unset = UNSET,
         below_client_order_id: str | Unset = UNSET,
         below_iceberg_qty: DecimalLike | Unset = UNSET,
         below_price: DecimalLike | Unset = UNSET,
         below_stop_price: DecimalLike | Unset = UNSET,
         below_trailing_delta: int | Unset = UNSET,
-        below_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        below_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         below_strategy_id: int | Unset = UNSET,
         below_strategy_type: int | Unset = UNSET,
-        below_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        below_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        below_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        below_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         below_peg_offset_value: int | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
-    ) -> NewOrderList:
+    ) -> models.NewOrderList:
         """Place a one-cancels-the-other (OCO) pair.
 
         Two orders, the above order and the below order, where the execution of one cancels the other. One
@@ -2133,11 +2180,11 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        working_type: WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
-        working_side: OrderSide | Literal["BUY", "SELL"],
+        working_type: models.WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
+        working_side: models.OrderSide | Literal["BUY", "SELL"],
         working_price: DecimalLike,
         working_quantity: DecimalLike,
-        pending_type: OrderType
+        pending_type: models.OrderType
         | Literal[
             "LIMIT",
             "MARKET",
@@ -2147,33 +2194,33 @@ class SpotFacade:
             "TAKE_PROFIT_LIMIT",
             "LIMIT_MAKER",
         ],
-        pending_side: OrderSide | Literal["BUY", "SELL"],
+        pending_side: models.OrderSide | Literal["BUY", "SELL"],
         pending_quantity: DecimalLike,
         list_client_order_id: str | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
         working_client_order_id: str | Unset = UNSET,
         working_iceberg_qty: DecimalLike | Unset = UNSET,
-        working_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        working_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         working_strategy_id: int | Unset = UNSET,
         working_strategy_type: int | Unset = UNSET,
-        working_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        working_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        working_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        working_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         working_peg_offset_value: int | Unset = UNSET,
         pending_client_order_id: str | Unset = UNSET,
         pending_price: DecimalLike | Unset = UNSET,
         pending_stop_price: DecimalLike | Unset = UNSET,
         pending_trailing_delta: int | Unset = UNSET,
         pending_iceberg_qty: DecimalLike | Unset = UNSET,
-        pending_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         pending_strategy_id: int | Unset = UNSET,
         pending_strategy_type: int | Unset = UNSET,
-        pending_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        pending_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        pending_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         pending_peg_offset_value: int | Unset = UNSET,
-    ) -> NewOrderList:
+    ) -> models.NewOrderList:
         """Place a one-triggers-the-other (OTO) pair.
 
         A working order (`LIMIT` or `LIMIT_MAKER`) goes on the book first; the pending order (any type
@@ -2279,52 +2326,56 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        working_type: WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
-        working_side: OrderSide | Literal["BUY", "SELL"],
+        working_type: models.WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
+        working_side: models.OrderSide | Literal["BUY", "SELL"],
         working_price: DecimalLike,
         working_quantity: DecimalLike,
-        pending_side: OrderSide | Literal["BUY", "SELL"],
+        pending_side: models.OrderSide | Literal["BUY", "SELL"],
         pending_quantity: DecimalLike,
-        pending_above_type: OcoLegOrderType
+        pending_above_type: models.OcoLegOrderType
         | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
-        pending_below_type: OcoLegOrderType
+        pending_below_type: models.OcoLegOrderType
         | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
         list_client_order_id: str | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
         working_client_order_id: str | Unset = UNSET,
         working_iceberg_qty: DecimalLike | Unset = UNSET,
-        working_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        working_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         working_strategy_id: int | Unset = UNSET,
         working_strategy_type: int | Unset = UNSET,
-        working_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        working_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        working_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        working_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         working_peg_offset_value: int | Unset = UNSET,
         pending_above_client_order_id: str | Unset = UNSET,
         pending_above_price: DecimalLike | Unset = UNSET,
         pending_above_stop_price: DecimalLike | Unset = UNSET,
         pending_above_trailing_delta: int | Unset = UNSET,
         pending_above_iceberg_qty: DecimalLike | Unset = UNSET,
-        pending_above_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_above_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         pending_above_strategy_id: int | Unset = UNSET,
         pending_above_strategy_type: int | Unset = UNSET,
-        pending_above_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        pending_above_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_above_peg_price_type: models.PegPriceType
+        | Literal["PRIMARY_PEG", "MARKET_PEG"]
+        | Unset = UNSET,
+        pending_above_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         pending_above_peg_offset_value: int | Unset = UNSET,
         pending_below_client_order_id: str | Unset = UNSET,
         pending_below_price: DecimalLike | Unset = UNSET,
         pending_below_stop_price: DecimalLike | Unset = UNSET,
         pending_below_trailing_delta: int | Unset = UNSET,
         pending_below_iceberg_qty: DecimalLike | Unset = UNSET,
-        pending_below_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_below_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         pending_below_strategy_id: int | Unset = UNSET,
         pending_below_strategy_type: int | Unset = UNSET,
-        pending_below_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        pending_below_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_below_peg_price_type: models.PegPriceType
+        | Literal["PRIMARY_PEG", "MARKET_PEG"]
+        | Unset = UNSET,
+        pending_below_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         pending_below_peg_offset_value: int | Unset = UNSET,
-    ) -> NewOrderList:
+    ) -> models.NewOrderList:
         """Place a one-triggers-one-cancels-the-other (OTOCO) list.
 
         A working order (`LIMIT` or `LIMIT_MAKER`, as in an OTO) and two pending orders, pending above and
@@ -2459,11 +2510,11 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        working_type: WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
-        working_side: OrderSide | Literal["BUY", "SELL"],
+        working_type: models.WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
+        working_side: models.OrderSide | Literal["BUY", "SELL"],
         working_price: DecimalLike,
         working_quantity: DecimalLike,
-        pending_type: OrderType
+        pending_type: models.OrderType
         | Literal[
             "LIMIT",
             "MARKET",
@@ -2473,32 +2524,32 @@ class SpotFacade:
             "TAKE_PROFIT_LIMIT",
             "LIMIT_MAKER",
         ],
-        pending_side: OrderSide | Literal["BUY", "SELL"],
+        pending_side: models.OrderSide | Literal["BUY", "SELL"],
         list_client_order_id: str | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
         working_client_order_id: str | Unset = UNSET,
         working_iceberg_qty: DecimalLike | Unset = UNSET,
-        working_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        working_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         working_strategy_id: int | Unset = UNSET,
         working_strategy_type: int | Unset = UNSET,
-        working_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        working_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        working_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        working_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         working_peg_offset_value: int | Unset = UNSET,
         pending_client_order_id: str | Unset = UNSET,
         pending_price: DecimalLike | Unset = UNSET,
         pending_stop_price: DecimalLike | Unset = UNSET,
         pending_trailing_delta: int | Unset = UNSET,
         pending_iceberg_qty: DecimalLike | Unset = UNSET,
-        pending_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         pending_strategy_id: int | Unset = UNSET,
         pending_strategy_type: int | Unset = UNSET,
-        pending_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        pending_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        pending_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         pending_peg_offset_value: int | Unset = UNSET,
-    ) -> NewOrderList:
+    ) -> models.NewOrderList:
         """Place a one-pays-the-other (OPO) pair.
 
         Like an OTO (a `LIMIT` or `LIMIT_MAKER` working order and a pending order placed once the working
@@ -2599,51 +2650,55 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        working_type: WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
-        working_side: OrderSide | Literal["BUY", "SELL"],
+        working_type: models.WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
+        working_side: models.OrderSide | Literal["BUY", "SELL"],
         working_price: DecimalLike,
         working_quantity: DecimalLike,
-        pending_side: OrderSide | Literal["BUY", "SELL"],
-        pending_above_type: OcoLegOrderType
+        pending_side: models.OrderSide | Literal["BUY", "SELL"],
+        pending_above_type: models.OcoLegOrderType
         | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
-        pending_below_type: OcoLegOrderType
+        pending_below_type: models.OcoLegOrderType
         | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
         list_client_order_id: str | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
         working_client_order_id: str | Unset = UNSET,
         working_iceberg_qty: DecimalLike | Unset = UNSET,
-        working_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        working_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         working_strategy_id: int | Unset = UNSET,
         working_strategy_type: int | Unset = UNSET,
-        working_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        working_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        working_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        working_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         working_peg_offset_value: int | Unset = UNSET,
         pending_above_client_order_id: str | Unset = UNSET,
         pending_above_price: DecimalLike | Unset = UNSET,
         pending_above_stop_price: DecimalLike | Unset = UNSET,
         pending_above_trailing_delta: int | Unset = UNSET,
         pending_above_iceberg_qty: DecimalLike | Unset = UNSET,
-        pending_above_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_above_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         pending_above_strategy_id: int | Unset = UNSET,
         pending_above_strategy_type: int | Unset = UNSET,
-        pending_above_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        pending_above_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_above_peg_price_type: models.PegPriceType
+        | Literal["PRIMARY_PEG", "MARKET_PEG"]
+        | Unset = UNSET,
+        pending_above_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         pending_above_peg_offset_value: int | Unset = UNSET,
         pending_below_client_order_id: str | Unset = UNSET,
         pending_below_price: DecimalLike | Unset = UNSET,
         pending_below_stop_price: DecimalLike | Unset = UNSET,
         pending_below_trailing_delta: int | Unset = UNSET,
         pending_below_iceberg_qty: DecimalLike | Unset = UNSET,
-        pending_below_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_below_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         pending_below_strategy_id: int | Unset = UNSET,
         pending_below_strategy_type: int | Unset = UNSET,
-        pending_below_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        pending_below_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_below_peg_price_type: models.PegPriceType
+        | Literal["PRIMARY_PEG", "MARKET_PEG"]
+        | Unset = UNSET,
+        pending_below_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         pending_below_peg_offset_value: int | Unset = UNSET,
-    ) -> NewOrderList:
+    ) -> models.NewOrderList:
         """Place a one-pays-the-other OCO (OPOCO) list.
 
         Like an OTOCO (a working order and a pending OCO pair placed once it fills), but the pending orders
@@ -2777,7 +2832,7 @@ class SpotFacade:
         order_list_id: int | Unset = UNSET,
         list_client_order_id: str | Unset = UNSET,
         new_client_order_id: str | Unset = UNSET,
-    ) -> CanceledOrderList:
+    ) -> models.CanceledOrderList:
         """Cancel a whole order list.
 
         Name the list with `orderListId` or `listClientOrderId` (at least one; with both, they must match
@@ -2815,20 +2870,20 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: SorOrderType | Literal["LIMIT", "MARKET"],
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.SorOrderType | Literal["LIMIT", "MARKET"],
         quantity: DecimalLike,
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
         new_client_order_id: str | Unset = UNSET,
         strategy_id: int | Unset = UNSET,
         strategy_type: int | Unset = UNSET,
         iceberg_qty: DecimalLike | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
-    ) -> NewOrderResult:
+    ) -> models.NewOrderResult:
         """Place an order through smart order routing (SOR).
 
         Only `LIMIT` and `MARKET` orders, by `quantity` (not `quoteOrderQty`); a `LIMIT` order needs
@@ -2888,21 +2943,21 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: SorOrderType | Literal["LIMIT", "MARKET"],
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.SorOrderType | Literal["LIMIT", "MARKET"],
         quantity: DecimalLike,
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
         new_client_order_id: str | Unset = UNSET,
         strategy_id: int | Unset = UNSET,
         strategy_type: int | Unset = UNSET,
         iceberg_qty: DecimalLike | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
         compute_commission_rates: bool | Unset = UNSET,
-    ) -> OrderCommissions:
+    ) -> models.OrderCommissions:
         """Validate a smart order routing order without placing it.
 
         Takes every parameter of `new_sor_order` and checks the order and the signature without sending it
@@ -2962,7 +3017,7 @@ class SpotFacade:
     def transfer_history(
         self,
         *,
-        type: TransferType
+        type: models.TransferType
         | Literal[
             "MAIN_UMFUTURE",
             "MAIN_CMFUTURE",
@@ -3002,7 +3057,7 @@ class SpotFacade:
         size: int | Unset = UNSET,
         from_symbol: str | Unset = UNSET,
         to_symbol: str | Unset = UNSET,
-    ) -> TransferPage:
+    ) -> models.TransferPage:
         """Past universal transfers of one type.
 
         Transfers of the given `type`, newest first, a page at a time (`current` is the page number, default
@@ -3057,7 +3112,7 @@ class SpotFacade:
     def universal_transfer(
         self,
         *,
-        type: TransferType
+        type: models.TransferType
         | Literal[
             "MAIN_UMFUTURE",
             "MAIN_CMFUTURE",
@@ -3095,7 +3150,7 @@ class SpotFacade:
         amount: DecimalLike,
         from_symbol: str | Unset = UNSET,
         to_symbol: str | Unset = UNSET,
-    ) -> TransferId:
+    ) -> models.TransferId:
         """Move an asset between two wallets of the account.
 
         `type` names the source and destination wallets (`MAIN` is the spot wallet; `UMFUTURE` and
@@ -3160,7 +3215,7 @@ class AsyncSpotFacade:
 
     async def ping(
         self,
-    ) -> Empty:
+    ) -> models.Empty:
         """Check that the REST API can be reached.
 
         Answers an empty object; useful as a connectivity probe.
@@ -3184,7 +3239,7 @@ class AsyncSpotFacade:
 
     async def server_time(
         self,
-    ) -> ServerTime:
+    ) -> models.ServerTime:
         """Read the server's clock.
 
         Gives the current server time, which signed requests must be close to.
@@ -3211,10 +3266,10 @@ class AsyncSpotFacade:
         *,
         symbol: str | Unset = UNSET,
         symbols: list[str] | Unset = UNSET,
-        permissions: list[Permission] | Unset = UNSET,
+        permissions: list[models.Permission] | Unset = UNSET,
         show_permission_sets: bool | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> ExchangeInfo:
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.ExchangeInfo:
         """Trading rules, rate limits and symbol information.
 
         Every parameter is optional. Without one, the answer lists every symbol that has the `SPOT`,
@@ -3260,8 +3315,8 @@ class AsyncSpotFacade:
         *,
         symbol: str | Unset = UNSET,
         symbols: list[str] | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> ExecutionRules:
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.ExecutionRules:
         """Execution rules of symbols.
 
         The execution rules (such as the allowed price range) of one symbol (`symbol`), of several
@@ -3300,8 +3355,8 @@ class AsyncSpotFacade:
         *,
         symbol: str,
         limit: int | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> OrderBook:
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.OrderBook:
         """Order book.
 
         The best bids and asks of a symbol, up to `limit` levels per side (default 100, at most 5000). The
@@ -3340,7 +3395,7 @@ class AsyncSpotFacade:
         *,
         symbol: str,
         limit: int | Unset = UNSET,
-    ) -> list[Trade]:
+    ) -> list[models.Trade]:
         """Recent trades.
 
         The latest trades of a symbol, newest last. Up to `limit` trades (default 500, at most 1000).
@@ -3375,7 +3430,7 @@ class AsyncSpotFacade:
         symbol: str,
         limit: int | Unset = UNSET,
         from_id: int | Unset = UNSET,
-    ) -> list[Trade]:
+    ) -> list[models.Trade]:
         """Older trades.
 
         Trades of a symbol from trade id `fromId` on; without it, the most recent trades. Up to `limit`
@@ -3413,7 +3468,7 @@ class AsyncSpotFacade:
         symbol: str,
         from_id: int,
         limit: int | Unset = UNSET,
-    ) -> list[BlockTrade]:
+    ) -> list[models.BlockTrade]:
         """Block trades.
 
         Block trades of a symbol from block trade id `fromId` on. Up to `limit` trades (default 500, at most
@@ -3453,7 +3508,7 @@ class AsyncSpotFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[AggregateTrade]:
+    ) -> list[models.AggregateTrade]:
         """Aggregate trades.
 
         Trades grouped by taker order and price: the fills of one taker order at one price form one
@@ -3495,7 +3550,7 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        interval: KlineInterval
+        interval: models.KlineInterval
         | Literal[
             "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
@@ -3503,7 +3558,7 @@ class AsyncSpotFacade:
         end_time: int | Unset = UNSET,
         time_zone: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> TupleList[Kline]:
+    ) -> TupleList[models.Kline]:
         """Klines (candlesticks).
 
         Candlesticks of a symbol, identified by their open time. Without `startTime` and `endTime` the most
@@ -3547,7 +3602,7 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        interval: KlineInterval
+        interval: models.KlineInterval
         | Literal[
             "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
@@ -3555,7 +3610,7 @@ class AsyncSpotFacade:
         end_time: int | Unset = UNSET,
         time_zone: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> TupleList[Kline]:
+    ) -> TupleList[models.Kline]:
         """Klines adjusted for charts.
 
         Same parameters and answer as `klines`, with values adjusted for drawing candlestick charts. Without
@@ -3599,7 +3654,7 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-    ) -> AveragePrice:
+    ) -> models.AveragePrice:
         """Current average price of a symbol.
 
         The average price of a symbol over the last `mins` minutes, with the time of the last trade
@@ -3627,14 +3682,34 @@ class AsyncSpotFacade:
             operation.parse_success,
         )
 
+    @overload
+    async def ticker_24hr(
+        self,
+        *,
+        symbol: str,
+        symbols: list[str] | Unset = UNSET,
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.Ticker24Hr: ...
+
+    @overload
+    async def ticker_24hr(
+        self,
+        *,
+        symbol: Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.Ticker24Hr]: ...
+
     async def ticker_24hr(
         self,
         *,
         symbol: str | Unset = UNSET,
         symbols: list[str] | Unset = UNSET,
-        type: TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> list[Ticker24Hr] | Ticker24Hr:
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.Ticker24Hr] | models.Ticker24Hr:
         """24-hour rolling price change statistics.
 
         With `symbol` the answer is one ticker; with `symbols`, or with neither (every symbol, which is
@@ -3672,15 +3747,37 @@ class AsyncSpotFacade:
             operation.parse_success,
         )
 
+    @overload
+    async def trading_day_ticker(
+        self,
+        *,
+        symbol: str,
+        symbols: list[str] | Unset = UNSET,
+        time_zone: str | Unset = UNSET,
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.WindowTicker: ...
+
+    @overload
+    async def trading_day_ticker(
+        self,
+        *,
+        symbol: Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        time_zone: str | Unset = UNSET,
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.WindowTicker]: ...
+
     async def trading_day_ticker(
         self,
         *,
         symbol: str | Unset = UNSET,
         symbols: list[str] | Unset = UNSET,
         time_zone: str | Unset = UNSET,
-        type: TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> list[WindowTicker] | WindowTicker:
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.WindowTicker] | models.WindowTicker:
         """Price change statistics of the current trading day.
 
         Send exactly one of `symbol` (the answer is one ticker) and `symbols` (at most 100; the answer is a
@@ -3719,13 +3816,31 @@ class AsyncSpotFacade:
             operation.parse_success,
         )
 
+    @overload
+    async def price_ticker(
+        self,
+        *,
+        symbol: str,
+        symbols: list[str] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.PriceTicker: ...
+
+    @overload
+    async def price_ticker(
+        self,
+        *,
+        symbol: Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.PriceTicker]: ...
+
     async def price_ticker(
         self,
         *,
         symbol: str | Unset = UNSET,
         symbols: list[str] | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> list[PriceTicker] | PriceTicker:
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.PriceTicker] | models.PriceTicker:
         """Latest price of one or more symbols.
 
         With `symbol` the answer is one price; with `symbols`, or with neither (every symbol), it is a list.
@@ -3759,13 +3874,31 @@ class AsyncSpotFacade:
             operation.parse_success,
         )
 
+    @overload
+    async def book_ticker(
+        self,
+        *,
+        symbol: str,
+        symbols: list[str] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.BookTicker: ...
+
+    @overload
+    async def book_ticker(
+        self,
+        *,
+        symbol: Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.BookTicker]: ...
+
     async def book_ticker(
         self,
         *,
         symbol: str | Unset = UNSET,
         symbols: list[str] | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> BookTicker | list[BookTicker]:
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.BookTicker | list[models.BookTicker]:
         """Best bid and ask of one or more symbols.
 
         With `symbol` the answer is one ticker; with `symbols`, or with neither (every symbol), it is a
@@ -3799,15 +3932,37 @@ class AsyncSpotFacade:
             operation.parse_success,
         )
 
+    @overload
+    async def rolling_window_ticker(
+        self,
+        *,
+        symbol: str,
+        symbols: list[str] | Unset = UNSET,
+        window_size: str | Unset = UNSET,
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.WindowTicker: ...
+
+    @overload
+    async def rolling_window_ticker(
+        self,
+        *,
+        symbol: Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        window_size: str | Unset = UNSET,
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.WindowTicker]: ...
+
     async def rolling_window_ticker(
         self,
         *,
         symbol: str | Unset = UNSET,
         symbols: list[str] | Unset = UNSET,
         window_size: str | Unset = UNSET,
-        type: TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> list[WindowTicker] | WindowTicker:
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.WindowTicker] | models.WindowTicker:
         """Price change statistics over a rolling window.
 
         Unlike `ticker_24hr`, the window size is chosen with `windowSize` (default `1d`): `1m` to `59m`,
@@ -3853,7 +4008,7 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-    ) -> SymbolReferencePrice:
+    ) -> models.SymbolReferencePrice:
         """Reference price of a symbol.
 
         `referencePrice` is null when no reference price is set at the moment; a symbol that never had one
@@ -3885,8 +4040,8 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> ReferencePriceCalculation:
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.ReferencePriceCalculation:
         """How a symbol's reference price is calculated.
 
         Either an arithmetic mean computed by the matching engine (with its bucket count and width) or an
@@ -3923,7 +4078,7 @@ class AsyncSpotFacade:
         symbol: str,
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
-    ) -> Order:
+    ) -> models.Order:
         """Status of one order.
 
         Name the order with `orderId` or `origClientOrderId` (at least one; with both, the order found by
@@ -3960,7 +4115,7 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[Order]:
+    ) -> list[models.Order]:
         """Open orders of one symbol or of all symbols.
 
         Without `symbol` every open order of the account is returned, at a much higher weight.
@@ -3992,7 +4147,7 @@ class AsyncSpotFacade:
         *,
         order_list_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
-    ) -> OrderList:
+    ) -> models.OrderList:
         """One order list.
 
         Name the list with `orderListId` or `origClientOrderId` (its `listClientOrderId`); at least one must
@@ -4026,7 +4181,7 @@ class AsyncSpotFacade:
         self,
         *,
         omit_zero_balances: bool | Unset = UNSET,
-    ) -> Account:
+    ) -> models.Account:
         """Account information and balances.
 
         Commission rates, permissions and balances of the account. `omitZeroBalances=true` lists only non-
@@ -4062,7 +4217,7 @@ class AsyncSpotFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Order]:
+    ) -> list[models.Order]:
         """Orders of a symbol, whatever their status.
 
         With `orderId`, orders with that id or a later one; otherwise the most recent orders. `startTime`
@@ -4107,7 +4262,7 @@ class AsyncSpotFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[OrderList]:
+    ) -> list[models.OrderList]:
         """Order lists of the account, whatever their status.
 
         With `fromId`, order lists from that id on (then `startTime` and `endTime` cannot be sent);
@@ -4144,7 +4299,7 @@ class AsyncSpotFacade:
 
     async def open_order_lists(
         self,
-    ) -> list[OrderList]:
+    ) -> list[models.OrderList]:
         """Open order lists of the account.
 
         ``GET /api/v3/openOrderList`` - security ``USER_DATA`` (signed)
@@ -4173,7 +4328,7 @@ class AsyncSpotFacade:
         end_time: int | Unset = UNSET,
         from_id: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[AccountTrade]:
+    ) -> list[models.AccountTrade]:
         """The account's trades on a symbol.
 
         With `fromId`, trades with that id or a later one; otherwise the most recent trades. `startTime` and
@@ -4215,7 +4370,7 @@ class AsyncSpotFacade:
 
     async def unfilled_order_count(
         self,
-    ) -> list[UnfilledOrderCount]:
+    ) -> list[models.UnfilledOrderCount]:
         """The account's unfilled order count in every interval.
 
         For each interval of the `ORDERS` rate limits: the limit and the account's current unfilled order
@@ -4246,7 +4401,7 @@ class AsyncSpotFacade:
         order_id: int | Unset = UNSET,
         from_prevented_match_id: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[PreventedMatch]:
+    ) -> list[models.PreventedMatch]:
         """Orders that expired because of self-trade prevention.
 
         Besides `symbol`, send either `preventedMatchId`, or `orderId` (optionally with
@@ -4292,7 +4447,7 @@ class AsyncSpotFacade:
         from_allocation_id: int | Unset = UNSET,
         limit: int | Unset = UNSET,
         order_id: int | Unset = UNSET,
-    ) -> list[Allocation]:
+    ) -> list[models.Allocation]:
         """Allocations from smart order routing orders.
 
         Allowed combinations besides `symbol`: nothing (oldest first), `startTime`, `endTime`, both (at most
@@ -4335,7 +4490,7 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-    ) -> AccountCommission:
+    ) -> models.AccountCommission:
         """The account's commission rates on a symbol.
 
         The account's standard, special and tax commission rates on a symbol, as fractions, and the discount
@@ -4370,7 +4525,7 @@ class AsyncSpotFacade:
         order_id: int,
         from_execution_id: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[OrderAmendment]:
+    ) -> list[models.OrderAmendment]:
         """Every amendment of one order.
 
         From execution id `fromExecutionId` on when sent. Up to `limit` amendments (default 500, at most
@@ -4408,7 +4563,7 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-    ) -> AccountFilters:
+    ) -> models.AccountFilters:
         """The filters that apply to the account on a symbol.
 
         The exchange, symbol and asset filters; the only place that shows the account's `MAX_ASSET` filters.
@@ -4439,8 +4594,8 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: OrderType
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.OrderType
         | Literal[
             "LIMIT",
             "MARKET",
@@ -4450,7 +4605,7 @@ class AsyncSpotFacade:
             "TAKE_PROFIT_LIMIT",
             "LIMIT_MAKER",
         ],
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         quote_order_qty: DecimalLike | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
@@ -4460,14 +4615,14 @@ class AsyncSpotFacade:
         stop_price: DecimalLike | Unset = UNSET,
         trailing_delta: int | Unset = UNSET,
         iceberg_qty: DecimalLike | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
-        peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
         peg_offset_value: int | Unset = UNSET,
-        peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
-    ) -> NewOrderResult:
+        peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+    ) -> models.NewOrderResult:
         """Place an order.
 
         Besides `symbol`, `side` and `type`, the order type decides what else is mandatory: `LIMIT` needs
@@ -4552,10 +4707,10 @@ class AsyncSpotFacade:
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
         new_client_order_id: str | Unset = UNSET,
-        cancel_restrictions: CancelRestrictions
+        cancel_restrictions: models.CancelRestrictions
         | Literal["ONLY_NEW", "ONLY_PARTIALLY_FILLED"]
         | Unset = UNSET,
-    ) -> CanceledOrder:
+    ) -> models.CanceledOrder:
         """Cancel an open order.
 
         Name the order with `orderId` or `origClientOrderId` (at least one; with both, the order found by
@@ -4598,8 +4753,8 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: OrderType
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.OrderType
         | Literal[
             "LIMIT",
             "MARKET",
@@ -4609,7 +4764,7 @@ class AsyncSpotFacade:
             "TAKE_PROFIT_LIMIT",
             "LIMIT_MAKER",
         ],
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         quote_order_qty: DecimalLike | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
@@ -4619,15 +4774,15 @@ class AsyncSpotFacade:
         stop_price: DecimalLike | Unset = UNSET,
         trailing_delta: int | Unset = UNSET,
         iceberg_qty: DecimalLike | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
-        peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
         peg_offset_value: int | Unset = UNSET,
-        peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         compute_commission_rates: bool | Unset = UNSET,
-    ) -> OrderCommissions:
+    ) -> models.OrderCommissions:
         """Validate an order without placing it.
 
         Takes every parameter of `new_order` and checks the order and the signature, but does not send the
@@ -4702,7 +4857,7 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-    ) -> list[CanceledOrder | CanceledOrderList]:
+    ) -> list[models.CanceledOrder | models.CanceledOrderList]:
         """Cancel every open order on a symbol.
 
         Cancels all open orders of the symbol, including the orders of order lists. The answer holds one
@@ -4734,8 +4889,8 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: OrderType
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.OrderType
         | Literal[
             "LIMIT",
             "MARKET",
@@ -4745,8 +4900,8 @@ class AsyncSpotFacade:
             "TAKE_PROFIT_LIMIT",
             "LIMIT_MAKER",
         ],
-        cancel_replace_mode: CancelReplaceMode | Literal["STOP_ON_FAILURE", "ALLOW_FAILURE"],
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        cancel_replace_mode: models.CancelReplaceMode | Literal["STOP_ON_FAILURE", "ALLOW_FAILURE"],
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         quote_order_qty: DecimalLike | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
@@ -4759,20 +4914,20 @@ class AsyncSpotFacade:
         stop_price: DecimalLike | Unset = UNSET,
         trailing_delta: int | Unset = UNSET,
         iceberg_qty: DecimalLike | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
-        cancel_restrictions: CancelRestrictions
+        cancel_restrictions: models.CancelRestrictions
         | Literal["ONLY_NEW", "ONLY_PARTIALLY_FILLED"]
         | Unset = UNSET,
-        order_rate_limit_exceeded_mode: OrderRateLimitExceededMode
+        order_rate_limit_exceeded_mode: models.OrderRateLimitExceededMode
         | Literal["DO_NOTHING", "CANCEL_ONLY"]
         | Unset = UNSET,
-        peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
         peg_offset_value: int | Unset = UNSET,
-        peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
-    ) -> CancelReplaceResult:
+        peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+    ) -> models.CancelReplaceResult:
         """Cancel an order and place a new one on the same symbol.
 
         Name the order to cancel with `cancelOrderId` or `cancelOrigClientOrderId` (at least one; with both,
@@ -4872,7 +5027,7 @@ class AsyncSpotFacade:
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
         new_client_order_id: str | Unset = UNSET,
-    ) -> OrderAmendResult:
+    ) -> models.OrderAmendResult:
         """Reduce the quantity of an open order, keeping its place in the queue.
 
         Name the order with `orderId` or `origClientOrderId` (at least one). `newQty` must be above zero and
@@ -4915,7 +5070,7 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
+        side: models.OrderSide | Literal["BUY", "SELL"],
         quantity: DecimalLike,
         price: DecimalLike,
         stop_price: DecimalLike,
@@ -4930,12 +5085,12 @@ class AsyncSpotFacade:
         stop_strategy_type: int | Unset = UNSET,
         stop_limit_price: DecimalLike | Unset = UNSET,
         stop_iceberg_qty: DecimalLike | Unset = UNSET,
-        stop_limit_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        stop_limit_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
-    ) -> NewOrderList:
+    ) -> models.NewOrderList:
         """Place an OCO pair (deprecated; use new_order_list_oco).
 
         The older way of placing a one-cancels-the-other pair: a `LIMIT_MAKER` leg at `price` and a stop leg
@@ -5010,11 +5165,11 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
+        side: models.OrderSide | Literal["BUY", "SELL"],
         quantity: DecimalLike,
-        above_type: OcoLegOrderType
+        above_type: models.OcoLegOrderType
         | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
-        below_type: OcoLegOrderType
+        below_type: models.OcoLegOrderType
         | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
         list_client_order_id: str | Unset = UNSET,
         above_client_order_id: str | Unset = UNSET,
@@ -5022,28 +5177,28 @@ class AsyncSpotFacade:
         above_price: DecimalLike | Unset = UNSET,
         above_stop_price: DecimalLike | Unset = UNSET,
         above_trailing_delta: int | Unset = UNSET,
-        above_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        above_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         above_strategy_id: int | Unset = UNSET,
         above_strategy_type: int | Unset = UNSET,
-        above_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        above_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        above_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        above_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         above_peg_offset_value: int | Unset = UNSET,
         below_client_order_id: str | Unset = UNSET,
         below_iceberg_qty: DecimalLike | Unset = UNSET,
         below_price: DecimalLike | Unset = UNSET,
         below_stop_price: DecimalLike | Unset = UNSET,
         below_trailing_delta: int | Unset = UNSET,
-        below_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        below_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         below_strategy_id: int | Unset = UNSET,
         below_strategy_type: int | Unset = UNSET,
-        below_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        below_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        below_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        below_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         below_peg_offset_value: int | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
-    ) -> NewOrderList:
+    ) -> models.NewOrderList:
         """Place a one-cancels-the-other (OCO) pair.
 
         Two orders, the above order and the below order, where the execution of one cancels the other. One
@@ -5149,11 +5304,11 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        working_type: WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
-        working_side: OrderSide | Literal["BUY", "SELL"],
+        working_type: models.WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
+        working_side: models.OrderSide | Literal["BUY", "SELL"],
         working_price: DecimalLike,
         working_quantity: DecimalLike,
-        pending_type: OrderType
+        pending_type: models.OrderType
         | Literal[
             "LIMIT",
             "MARKET",
@@ -5163,33 +5318,33 @@ class AsyncSpotFacade:
             "TAKE_PROFIT_LIMIT",
             "LIMIT_MAKER",
         ],
-        pending_side: OrderSide | Literal["BUY", "SELL"],
+        pending_side: models.OrderSide | Literal["BUY", "SELL"],
         pending_quantity: DecimalLike,
         list_client_order_id: str | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
         working_client_order_id: str | Unset = UNSET,
         working_iceberg_qty: DecimalLike | Unset = UNSET,
-        working_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        working_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         working_strategy_id: int | Unset = UNSET,
         working_strategy_type: int | Unset = UNSET,
-        working_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        working_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        working_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        working_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         working_peg_offset_value: int | Unset = UNSET,
         pending_client_order_id: str | Unset = UNSET,
         pending_price: DecimalLike | Unset = UNSET,
         pending_stop_price: DecimalLike | Unset = UNSET,
         pending_trailing_delta: int | Unset = UNSET,
         pending_iceberg_qty: DecimalLike | Unset = UNSET,
-        pending_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         pending_strategy_id: int | Unset = UNSET,
         pending_strategy_type: int | Unset = UNSET,
-        pending_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        pending_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        pending_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         pending_peg_offset_value: int | Unset = UNSET,
-    ) -> NewOrderList:
+    ) -> models.NewOrderList:
         """Place a one-triggers-the-other (OTO) pair.
 
         A working order (`LIMIT` or `LIMIT_MAKER`) goes on the book first; the pending order (any type
@@ -5295,52 +5450,56 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        working_type: WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
-        working_side: OrderSide | Literal["BUY", "SELL"],
+        working_type: models.WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
+        working_side: models.OrderSide | Literal["BUY", "SELL"],
         working_price: DecimalLike,
         working_quantity: DecimalLike,
-        pending_side: OrderSide | Literal["BUY", "SELL"],
+        pending_side: models.OrderSide | Literal["BUY", "SELL"],
         pending_quantity: DecimalLike,
-        pending_above_type: OcoLegOrderType
+        pending_above_type: models.OcoLegOrderType
         | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
-        pending_below_type: OcoLegOrderType
+        pending_below_type: models.OcoLegOrderType
         | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
         list_client_order_id: str | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
         working_client_order_id: str | Unset = UNSET,
         working_iceberg_qty: DecimalLike | Unset = UNSET,
-        working_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        working_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         working_strategy_id: int | Unset = UNSET,
         working_strategy_type: int | Unset = UNSET,
-        working_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        working_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        working_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        working_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         working_peg_offset_value: int | Unset = UNSET,
         pending_above_client_order_id: str | Unset = UNSET,
         pending_above_price: DecimalLike | Unset = UNSET,
         pending_above_stop_price: DecimalLike | Unset = UNSET,
         pending_above_trailing_delta: int | Unset = UNSET,
         pending_above_iceberg_qty: DecimalLike | Unset = UNSET,
-        pending_above_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_above_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         pending_above_strategy_id: int | Unset = UNSET,
         pending_above_strategy_type: int | Unset = UNSET,
-        pending_above_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        pending_above_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_above_peg_price_type: models.PegPriceType
+        | Literal["PRIMARY_PEG", "MARKET_PEG"]
+        | Unset = UNSET,
+        pending_above_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         pending_above_peg_offset_value: int | Unset = UNSET,
         pending_below_client_order_id: str | Unset = UNSET,
         pending_below_price: DecimalLike | Unset = UNSET,
         pending_below_stop_price: DecimalLike | Unset = UNSET,
         pending_below_trailing_delta: int | Unset = UNSET,
         pending_below_iceberg_qty: DecimalLike | Unset = UNSET,
-        pending_below_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_below_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         pending_below_strategy_id: int | Unset = UNSET,
         pending_below_strategy_type: int | Unset = UNSET,
-        pending_below_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        pending_below_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_below_peg_price_type: models.PegPriceType
+        | Literal["PRIMARY_PEG", "MARKET_PEG"]
+        | Unset = UNSET,
+        pending_below_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         pending_below_peg_offset_value: int | Unset = UNSET,
-    ) -> NewOrderList:
+    ) -> models.NewOrderList:
         """Place a one-triggers-one-cancels-the-other (OTOCO) list.
 
         A working order (`LIMIT` or `LIMIT_MAKER`, as in an OTO) and two pending orders, pending above and
@@ -5475,11 +5634,11 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        working_type: WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
-        working_side: OrderSide | Literal["BUY", "SELL"],
+        working_type: models.WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
+        working_side: models.OrderSide | Literal["BUY", "SELL"],
         working_price: DecimalLike,
         working_quantity: DecimalLike,
-        pending_type: OrderType
+        pending_type: models.OrderType
         | Literal[
             "LIMIT",
             "MARKET",
@@ -5489,32 +5648,32 @@ class AsyncSpotFacade:
             "TAKE_PROFIT_LIMIT",
             "LIMIT_MAKER",
         ],
-        pending_side: OrderSide | Literal["BUY", "SELL"],
+        pending_side: models.OrderSide | Literal["BUY", "SELL"],
         list_client_order_id: str | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
         working_client_order_id: str | Unset = UNSET,
         working_iceberg_qty: DecimalLike | Unset = UNSET,
-        working_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        working_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         working_strategy_id: int | Unset = UNSET,
         working_strategy_type: int | Unset = UNSET,
-        working_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        working_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        working_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        working_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         working_peg_offset_value: int | Unset = UNSET,
         pending_client_order_id: str | Unset = UNSET,
         pending_price: DecimalLike | Unset = UNSET,
         pending_stop_price: DecimalLike | Unset = UNSET,
         pending_trailing_delta: int | Unset = UNSET,
         pending_iceberg_qty: DecimalLike | Unset = UNSET,
-        pending_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         pending_strategy_id: int | Unset = UNSET,
         pending_strategy_type: int | Unset = UNSET,
-        pending_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        pending_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        pending_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         pending_peg_offset_value: int | Unset = UNSET,
-    ) -> NewOrderList:
+    ) -> models.NewOrderList:
         """Place a one-pays-the-other (OPO) pair.
 
         Like an OTO (a `LIMIT` or `LIMIT_MAKER` working order and a pending order placed once the working
@@ -5615,51 +5774,55 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        working_type: WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
-        working_side: OrderSide | Literal["BUY", "SELL"],
+        working_type: models.WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
+        working_side: models.OrderSide | Literal["BUY", "SELL"],
         working_price: DecimalLike,
         working_quantity: DecimalLike,
-        pending_side: OrderSide | Literal["BUY", "SELL"],
-        pending_above_type: OcoLegOrderType
+        pending_side: models.OrderSide | Literal["BUY", "SELL"],
+        pending_above_type: models.OcoLegOrderType
         | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
-        pending_below_type: OcoLegOrderType
+        pending_below_type: models.OcoLegOrderType
         | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
         list_client_order_id: str | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
         working_client_order_id: str | Unset = UNSET,
         working_iceberg_qty: DecimalLike | Unset = UNSET,
-        working_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        working_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         working_strategy_id: int | Unset = UNSET,
         working_strategy_type: int | Unset = UNSET,
-        working_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        working_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        working_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        working_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         working_peg_offset_value: int | Unset = UNSET,
         pending_above_client_order_id: str | Unset = UNSET,
         pending_above_price: DecimalLike | Unset = UNSET,
         pending_above_stop_price: DecimalLike | Unset = UNSET,
         pending_above_trailing_delta: int | Unset = UNSET,
         pending_above_iceberg_qty: DecimalLike | Unset = UNSET,
-        pending_above_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_above_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         pending_above_strategy_id: int | Unset = UNSET,
         pending_above_strategy_type: int | Unset = UNSET,
-        pending_above_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        pending_above_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_above_peg_price_type: models.PegPriceType
+        | Literal["PRIMARY_PEG", "MARKET_PEG"]
+        | Unset = UNSET,
+        pending_above_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         pending_above_peg_offset_value: int | Unset = UNSET,
         pending_below_client_order_id: str | Unset = UNSET,
         pending_below_price: DecimalLike | Unset = UNSET,
         pending_below_stop_price: DecimalLike | Unset = UNSET,
         pending_below_trailing_delta: int | Unset = UNSET,
         pending_below_iceberg_qty: DecimalLike | Unset = UNSET,
-        pending_below_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_below_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         pending_below_strategy_id: int | Unset = UNSET,
         pending_below_strategy_type: int | Unset = UNSET,
-        pending_below_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        pending_below_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_below_peg_price_type: models.PegPriceType
+        | Literal["PRIMARY_PEG", "MARKET_PEG"]
+        | Unset = UNSET,
+        pending_below_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         pending_below_peg_offset_value: int | Unset = UNSET,
-    ) -> NewOrderList:
+    ) -> models.NewOrderList:
         """Place a one-pays-the-other OCO (OPOCO) list.
 
         Like an OTOCO (a working order and a pending OCO pair placed once it fills), but the pending orders
@@ -5793,7 +5956,7 @@ class AsyncSpotFacade:
         order_list_id: int | Unset = UNSET,
         list_client_order_id: str | Unset = UNSET,
         new_client_order_id: str | Unset = UNSET,
-    ) -> CanceledOrderList:
+    ) -> models.CanceledOrderList:
         """Cancel a whole order list.
 
         Name the list with `orderListId` or `listClientOrderId` (at least one; with both, they must match
@@ -5831,20 +5994,20 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: SorOrderType | Literal["LIMIT", "MARKET"],
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.SorOrderType | Literal["LIMIT", "MARKET"],
         quantity: DecimalLike,
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
         new_client_order_id: str | Unset = UNSET,
         strategy_id: int | Unset = UNSET,
         strategy_type: int | Unset = UNSET,
         iceberg_qty: DecimalLike | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
-    ) -> NewOrderResult:
+    ) -> models.NewOrderResult:
         """Place an order through smart order routing (SOR).
 
         Only `LIMIT` and `MARKET` orders, by `quantity` (not `quoteOrderQty`); a `LIMIT` order needs
@@ -5904,21 +6067,21 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: SorOrderType | Literal["LIMIT", "MARKET"],
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.SorOrderType | Literal["LIMIT", "MARKET"],
         quantity: DecimalLike,
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
         new_client_order_id: str | Unset = UNSET,
         strategy_id: int | Unset = UNSET,
         strategy_type: int | Unset = UNSET,
         iceberg_qty: DecimalLike | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
         compute_commission_rates: bool | Unset = UNSET,
-    ) -> OrderCommissions:
+    ) -> models.OrderCommissions:
         """Validate a smart order routing order without placing it.
 
         Takes every parameter of `new_sor_order` and checks the order and the signature without sending it
@@ -5978,7 +6141,7 @@ class AsyncSpotFacade:
     async def transfer_history(
         self,
         *,
-        type: TransferType
+        type: models.TransferType
         | Literal[
             "MAIN_UMFUTURE",
             "MAIN_CMFUTURE",
@@ -6018,7 +6181,7 @@ class AsyncSpotFacade:
         size: int | Unset = UNSET,
         from_symbol: str | Unset = UNSET,
         to_symbol: str | Unset = UNSET,
-    ) -> TransferPage:
+    ) -> models.TransferPage:
         """Past universal transfers of one type.
 
         Transfers of the given `type`, newest first, a page at a time (`current` is the page number, default
@@ -6073,7 +6236,7 @@ class AsyncSpotFacade:
     async def universal_transfer(
         self,
         *,
-        type: TransferType
+        type: models.TransferType
         | Literal[
             "MAIN_UMFUTURE",
             "MAIN_CMFUTURE",
@@ -6111,7 +6274,7 @@ class AsyncSpotFacade:
         amount: DecimalLike,
         from_symbol: str | Unset = UNSET,
         to_symbol: str | Unset = UNSET,
-    ) -> TransferId:
+    ) -> models.TransferId:
         """Move an asset between two wallets of the account.
 
         `type` names the source and destination wallets (`MAIN` is the spot wallet; `UMFUTURE` and

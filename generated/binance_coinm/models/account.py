@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
+
 if TYPE_CHECKING:
-    from ..models.account_asset import AccountAsset
-    from ..models.account_position import AccountPosition
+    pass
 
 
 T = TypeVar("T", bound="Account")
@@ -29,8 +30,8 @@ class Account:
         update_time (int):
     """
 
-    assets: list[AccountAsset]
-    positions: list[AccountPosition]
+    assets: list[_models.AccountAsset]
+    positions: list[_models.AccountPosition]
     can_deposit: bool
     can_trade: bool
     can_withdraw: bool

@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
+
 if TYPE_CHECKING:
-    from ..models.index_constituent import IndexConstituent
+    pass
 
 
 T = TypeVar("T", bound="IndexConstituents")
@@ -26,7 +28,7 @@ class IndexConstituents:
 
     symbol: str
     time: int
-    constituents: list[IndexConstituent]
+    constituents: list[_models.IndexConstituent]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
+
 if TYPE_CHECKING:
-    from ..models.order_amendment_detail import OrderAmendmentDetail
+    pass
 
 
 T = TypeVar("T", bound="OrderAmendment")
@@ -34,7 +36,7 @@ class OrderAmendment:
     order_id: int
     client_order_id: str
     time: int
-    amendment: OrderAmendmentDetail
+    amendment: _models.OrderAmendmentDetail
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from ..models.contract_status import ContractStatus
 from ..models.contract_type import ContractType
 from ..models.order_type import OrderType
@@ -16,7 +17,7 @@ from ..models.time_in_force import TimeInForce
 from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire, enum_from_wire
 
 if TYPE_CHECKING:
-    from ..models.symbol_filter import SymbolFilter
+    pass
 
 
 T = TypeVar("T", bound="SymbolInfo")
@@ -63,7 +64,7 @@ class SymbolInfo:
     quote_asset: str
     base_asset: str
     margin_asset: str
-    filters: list[SymbolFilter]
+    filters: list[_models.SymbolFilter]
     delivery_date: int | Unset = UNSET
     onboard_date: int | Unset = UNSET
     price_precision: int | Unset = UNSET

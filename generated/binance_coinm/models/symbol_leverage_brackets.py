@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from ..types import UNSET, Unset, decimal_from_wire
 
 if TYPE_CHECKING:
-    from ..models.leverage_bracket import LeverageBracket
+    pass
 
 
 T = TypeVar("T", bound="SymbolLeverageBrackets")
@@ -28,7 +29,7 @@ class SymbolLeverageBrackets:
     """
 
     symbol: str
-    brackets: list[LeverageBracket]
+    brackets: list[_models.LeverageBracket]
     notional_coef: Decimal | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from ..models.permission import Permission
 from ..types import enum_from_wire
 
 if TYPE_CHECKING:
-    from ..models.balance import Balance
-    from ..models.commission_rates import CommissionRates
+    pass
 
 
 T = TypeVar("T", bound="Account")
@@ -45,7 +45,7 @@ class Account:
     taker_commission: int
     buyer_commission: int
     seller_commission: int
-    commission_rates: CommissionRates
+    commission_rates: _models.CommissionRates
     can_trade: bool
     can_withdraw: bool
     can_deposit: bool
@@ -54,7 +54,7 @@ class Account:
     prevent_sor: bool
     update_time: int
     account_type: str
-    balances: list[Balance]
+    balances: list[_models.Balance]
     permissions: list[Permission]
     uid: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
+
 if TYPE_CHECKING:
-    from ..models.commission_discount import CommissionDiscount
-    from ..models.commission_rates import CommissionRates
+    pass
 
 
 T = TypeVar("T", bound="AccountCommission")
@@ -28,10 +29,10 @@ class AccountCommission:
     """
 
     symbol: str
-    standard_commission: CommissionRates
-    special_commission: CommissionRates
-    tax_commission: CommissionRates
-    discount: CommissionDiscount
+    standard_commission: _models.CommissionRates
+    special_commission: _models.CommissionRates
+    tax_commission: _models.CommissionRates
+    discount: _models.CommissionDiscount
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

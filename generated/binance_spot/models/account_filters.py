@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
+
 if TYPE_CHECKING:
-    from ..models.asset_filter import AssetFilter
-    from ..models.symbol_filter import SymbolFilter
+    pass
 
 
 T = TypeVar("T", bound="AccountFilters")
@@ -25,9 +26,9 @@ class AccountFilters:
         asset_filters (list[AssetFilter]):
     """
 
-    exchange_filters: list[SymbolFilter]
-    symbol_filters: list[SymbolFilter]
-    asset_filters: list[AssetFilter]
+    exchange_filters: list[_models.SymbolFilter]
+    symbol_filters: list[_models.SymbolFilter]
+    asset_filters: list[_models.AssetFilter]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
+
 if TYPE_CHECKING:
-    from ..models.cancel_replace_outcome import CancelReplaceOutcome
+    pass
 
 
 T = TypeVar("T", bound="CancelReplaceError")
@@ -30,7 +32,7 @@ class CancelReplaceError:
 
     code: int
     msg: str
-    data: CancelReplaceOutcome
+    data: _models.CancelReplaceOutcome
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -8,13 +8,12 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from ..models.cancel_replace_status import CancelReplaceStatus
 from ..types import enum_from_wire
 
 if TYPE_CHECKING:
-    from ..models.canceled_order import CanceledOrder
-    from ..models.error import Error
-    from ..models.new_order_result import NewOrderResult
+    pass
 
 
 T = TypeVar("T", bound="CancelReplaceOutcome")
@@ -34,8 +33,8 @@ class CancelReplaceOutcome:
 
     cancel_result: CancelReplaceStatus
     new_order_result: CancelReplaceStatus
-    cancel_response: CanceledOrder | Error
-    new_order_response: Error | NewOrderResult | None
+    cancel_response: _models.CanceledOrder | _models.Error
+    new_order_response: _models.Error | _models.NewOrderResult | None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -80,7 +79,7 @@ class CancelReplaceOutcome:
 
         new_order_result = enum_from_wire(CancelReplaceStatus, d.pop("newOrderResult"))
 
-        def _parse_cancel_response(data: object) -> CanceledOrder | Error:
+        def _parse_cancel_response(data: object) -> _models.CanceledOrder | _models.Error:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
@@ -97,7 +96,7 @@ class CancelReplaceOutcome:
 
         cancel_response = _parse_cancel_response(d.pop("cancelResponse"))
 
-        def _parse_new_order_response(data: object) -> Error | NewOrderResult | None:
+        def _parse_new_order_response(data: object) -> _models.Error | _models.NewOrderResult | None:
             if data is None:
                 return data
             try:

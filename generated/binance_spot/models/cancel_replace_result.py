@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from ..models.cancel_replace_status import CancelReplaceStatus
 from ..types import enum_from_wire
 
 if TYPE_CHECKING:
-    from ..models.canceled_order import CanceledOrder
-    from ..models.new_order_result import NewOrderResult
+    pass
 
 
 T = TypeVar("T", bound="CancelReplaceResult")
@@ -33,8 +33,8 @@ class CancelReplaceResult:
 
     cancel_result: CancelReplaceStatus
     new_order_result: CancelReplaceStatus
-    cancel_response: CanceledOrder
-    new_order_response: NewOrderResult
+    cancel_response: _models.CanceledOrder
+    new_order_response: _models.NewOrderResult
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

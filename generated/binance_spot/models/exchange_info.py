@@ -8,13 +8,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rate_limit import RateLimit
-    from ..models.sor import Sor
-    from ..models.symbol_filter import SymbolFilter
-    from ..models.symbol_info import SymbolInfo
+    pass
 
 
 T = TypeVar("T", bound="ExchangeInfo")
@@ -34,10 +32,10 @@ class ExchangeInfo:
 
     timezone: str
     server_time: int
-    rate_limits: list[RateLimit]
-    exchange_filters: list[SymbolFilter]
-    symbols: list[SymbolInfo]
-    sors: list[Sor] | Unset = UNSET
+    rate_limits: list[_models.RateLimit]
+    exchange_filters: list[_models.SymbolFilter]
+    symbols: list[_models.SymbolInfo]
+    sors: list[_models.Sor] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -112,7 +110,7 @@ class ExchangeInfo:
             symbols.append(symbols_item)
 
         _sors = d.pop("sors", UNSET)
-        sors: list[Sor] | Unset = UNSET
+        sors: list[_models.Sor] | Unset = UNSET
         if _sors is not UNSET:
             sors = []
             for sors_item_data in _sors:

@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
+
 if TYPE_CHECKING:
-    from ..models.symbol_execution_rules import SymbolExecutionRules
+    pass
 
 
 T = TypeVar("T", bound="ExecutionRules")
@@ -22,7 +24,7 @@ class ExecutionRules:
         symbol_rules (list[SymbolExecutionRules]):
     """
 
-    symbol_rules: list[SymbolExecutionRules]
+    symbol_rules: list[_models.SymbolExecutionRules]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from ..models.contingency_type import ContingencyType
 from ..models.list_order_status import ListOrderStatus
 from ..models.list_status_type import ListStatusType
 from ..types import enum_from_wire
 
 if TYPE_CHECKING:
-    from ..models.new_order_result import NewOrderResult
-    from ..models.order_list_order import OrderListOrder
+    pass
 
 
 T = TypeVar("T", bound="NewOrderList")
@@ -45,8 +45,8 @@ class NewOrderList:
     list_client_order_id: str
     transaction_time: int
     symbol: str
-    orders: list[OrderListOrder]
-    order_reports: list[NewOrderResult]
+    orders: list[_models.OrderListOrder]
+    order_reports: list[_models.NewOrderResult]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

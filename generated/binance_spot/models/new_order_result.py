@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from ..models.expiry_reason import ExpiryReason
 from ..models.order_side import OrderSide
 from ..models.order_status import OrderStatus
@@ -21,7 +22,7 @@ from ..models.working_floor import WorkingFloor
 from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire, enum_from_wire
 
 if TYPE_CHECKING:
-    from ..models.fill import Fill
+    pass
 
 
 T = TypeVar("T", bound="NewOrderResult")
@@ -102,7 +103,7 @@ class NewOrderResult:
     side: OrderSide | Unset = UNSET
     working_time: int | Unset = UNSET
     self_trade_prevention_mode: SelfTradePreventionMode | Unset = UNSET
-    fills: list[Fill] | Unset = UNSET
+    fills: list[_models.Fill] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -432,7 +433,7 @@ class NewOrderResult:
             self_trade_prevention_mode = enum_from_wire(SelfTradePreventionMode, _self_trade_prevention_mode)
 
         _fills = d.pop("fills", UNSET)
-        fills: list[Fill] | Unset = UNSET
+        fills: list[_models.Fill] | Unset = UNSET
         if _fills is not UNSET:
             fills = []
             for fills_item_data in _fills:

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.amended_order import AmendedOrder
-    from ..models.amended_order_list import AmendedOrderList
+    pass
 
 
 T = TypeVar("T", bound="OrderAmendResult")
@@ -30,8 +30,8 @@ class OrderAmendResult:
 
     transact_time: int
     execution_id: int
-    amended_order: AmendedOrder
-    list_status: AmendedOrderList | Unset = UNSET
+    amended_order: _models.AmendedOrder
+    list_status: _models.AmendedOrderList | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -67,7 +67,7 @@ class OrderAmendResult:
         amended_order = AmendedOrder.from_dict(d.pop("amendedOrder"))
 
         _list_status = d.pop("listStatus", UNSET)
-        list_status: AmendedOrderList | Unset
+        list_status: _models.AmendedOrderList | Unset
         if isinstance(_list_status, Unset):
             list_status = UNSET
         else:

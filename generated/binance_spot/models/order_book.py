@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from ..types import TupleList
 
 if TYPE_CHECKING:
-    from ..models.price_level import PriceLevel
+    pass
 
 
 T = TypeVar("T", bound="OrderBook")
@@ -27,8 +28,8 @@ class OrderBook:
     """
 
     last_update_id: int
-    bids: TupleList[PriceLevel]
-    asks: TupleList[PriceLevel]
+    bids: TupleList[_models.PriceLevel]
+    asks: TupleList[_models.PriceLevel]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.commission_discount import CommissionDiscount
-    from ..models.order_commission_rates import OrderCommissionRates
+    pass
 
 
 T = TypeVar("T", bound="OrderCommissions")
@@ -30,10 +30,10 @@ class OrderCommissions:
             discount (CommissionDiscount | Unset): The discount on standard commissions paid in BNB.
     """
 
-    standard_commission_for_order: OrderCommissionRates | Unset = UNSET
-    special_commission_for_order: OrderCommissionRates | Unset = UNSET
-    tax_commission_for_order: OrderCommissionRates | Unset = UNSET
-    discount: CommissionDiscount | Unset = UNSET
+    standard_commission_for_order: _models.OrderCommissionRates | Unset = UNSET
+    special_commission_for_order: _models.OrderCommissionRates | Unset = UNSET
+    tax_commission_for_order: _models.OrderCommissionRates | Unset = UNSET
+    discount: _models.CommissionDiscount | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -72,28 +72,28 @@ class OrderCommissions:
 
         d = dict(src_dict)
         _standard_commission_for_order = d.pop("standardCommissionForOrder", UNSET)
-        standard_commission_for_order: OrderCommissionRates | Unset
+        standard_commission_for_order: _models.OrderCommissionRates | Unset
         if isinstance(_standard_commission_for_order, Unset):
             standard_commission_for_order = UNSET
         else:
             standard_commission_for_order = OrderCommissionRates.from_dict(_standard_commission_for_order)
 
         _special_commission_for_order = d.pop("specialCommissionForOrder", UNSET)
-        special_commission_for_order: OrderCommissionRates | Unset
+        special_commission_for_order: _models.OrderCommissionRates | Unset
         if isinstance(_special_commission_for_order, Unset):
             special_commission_for_order = UNSET
         else:
             special_commission_for_order = OrderCommissionRates.from_dict(_special_commission_for_order)
 
         _tax_commission_for_order = d.pop("taxCommissionForOrder", UNSET)
-        tax_commission_for_order: OrderCommissionRates | Unset
+        tax_commission_for_order: _models.OrderCommissionRates | Unset
         if isinstance(_tax_commission_for_order, Unset):
             tax_commission_for_order = UNSET
         else:
             tax_commission_for_order = OrderCommissionRates.from_dict(_tax_commission_for_order)
 
         _discount = d.pop("discount", UNSET)
-        discount: CommissionDiscount | Unset
+        discount: _models.CommissionDiscount | Unset
         if isinstance(_discount, Unset):
             discount = UNSET
         else:

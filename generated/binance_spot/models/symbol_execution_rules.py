@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
+
 if TYPE_CHECKING:
-    from ..models.execution_rule import ExecutionRule
+    pass
 
 
 T = TypeVar("T", bound="SymbolExecutionRules")
@@ -24,7 +26,7 @@ class SymbolExecutionRules:
     """
 
     symbol: str
-    rules: list[ExecutionRule]
+    rules: list[_models.ExecutionRule]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

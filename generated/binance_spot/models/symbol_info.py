@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from ..models.order_type import OrderType
 from ..models.permission import Permission
 from ..models.self_trade_prevention_mode import SelfTradePreventionMode
@@ -15,7 +16,7 @@ from ..models.symbol_status import SymbolStatus
 from ..types import enum_from_wire
 
 if TYPE_CHECKING:
-    from ..models.symbol_filter import SymbolFilter
+    pass
 
 
 T = TypeVar("T", bound="SymbolInfo")
@@ -77,7 +78,7 @@ class SymbolInfo:
     peg_instructions_allowed: bool
     is_spot_trading_allowed: bool
     is_margin_trading_allowed: bool
-    filters: list[SymbolFilter]
+    filters: list[_models.SymbolFilter]
     permissions: list[Permission]
     permission_sets: list[list[Permission]]
     default_self_trade_prevention_mode: SelfTradePreventionMode

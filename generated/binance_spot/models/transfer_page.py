@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.transfer import Transfer
+    pass
 
 
 T = TypeVar("T", bound="TransferPage")
@@ -27,7 +28,7 @@ class TransferPage:
     """
 
     total: int
-    rows: list[Transfer] | Unset = UNSET
+    rows: list[_models.Transfer] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,7 +56,7 @@ class TransferPage:
         total = d.pop("total")
 
         _rows = d.pop("rows", UNSET)
-        rows: list[Transfer] | Unset = UNSET
+        rows: list[_models.Transfer] | Unset = UNSET
         if _rows is not UNSET:
             rows = []
             for rows_item_data in _rows:

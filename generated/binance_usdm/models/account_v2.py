@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from ..types import UNSET, Unset, decimal_from_wire, decimal_to_wire
 
 if TYPE_CHECKING:
-    from ..models.account_asset import AccountAsset
-    from ..models.account_position_v2 import AccountPositionV2
+    pass
 
 
 T = TypeVar("T", bound="AccountV2")
@@ -63,8 +63,8 @@ class AccountV2:
     total_cross_un_pnl: Decimal
     available_balance: Decimal
     max_withdraw_amount: Decimal
-    assets: list[AccountAsset]
-    positions: list[AccountPositionV2]
+    assets: list[_models.AccountAsset]
+    positions: list[_models.AccountPositionV2]
     fee_burn: bool | Unset = UNSET
     update_time: int | Unset = UNSET
     trade_group_id: int | Unset = UNSET

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from ..types import decimal_from_wire, decimal_to_wire
 
 if TYPE_CHECKING:
-    from ..models.account_asset import AccountAsset
-    from ..models.account_position_v3 import AccountPositionV3
+    pass
 
 
 T = TypeVar("T", bound="AccountV3")
@@ -51,8 +51,8 @@ class AccountV3:
     total_cross_un_pnl: Decimal
     available_balance: Decimal
     max_withdraw_amount: Decimal
-    assets: list[AccountAsset]
-    positions: list[AccountPositionV3]
+    assets: list[_models.AccountAsset]
+    positions: list[_models.AccountPositionV3]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

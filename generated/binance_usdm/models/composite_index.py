@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
+
 if TYPE_CHECKING:
-    from ..models.index_component import IndexComponent
+    pass
 
 
 T = TypeVar("T", bound="CompositeIndex")
@@ -29,7 +31,7 @@ class CompositeIndex:
     symbol: str
     time: int
     component: str
-    base_asset_list: list[IndexComponent]
+    base_asset_list: list[_models.IndexComponent]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
+
 if TYPE_CHECKING:
-    from ..models.exchange_asset import ExchangeAsset
-    from ..models.rate_limit import RateLimit
-    from ..models.symbol_filter import SymbolFilter
-    from ..models.symbol_info import SymbolInfo
+    pass
 
 
 T = TypeVar("T", bound="ExchangeInfo")
@@ -33,10 +32,10 @@ class ExchangeInfo:
 
     timezone: str
     server_time: int
-    rate_limits: list[RateLimit]
-    exchange_filters: list[SymbolFilter]
-    assets: list[ExchangeAsset]
-    symbols: list[SymbolInfo]
+    rate_limits: list[_models.RateLimit]
+    exchange_filters: list[_models.SymbolFilter]
+    assets: list[_models.ExchangeAsset]
+    symbols: list[_models.SymbolInfo]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

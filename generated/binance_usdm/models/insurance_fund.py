@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
+
 if TYPE_CHECKING:
-    from ..models.insurance_fund_asset import InsuranceFundAsset
+    pass
 
 
 T = TypeVar("T", bound="InsuranceFund")
@@ -25,7 +27,7 @@ class InsuranceFund:
     """
 
     symbols: list[str]
-    assets: list[InsuranceFundAsset]
+    assets: list[_models.InsuranceFundAsset]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

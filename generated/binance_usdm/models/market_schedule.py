@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.trading_session import TradingSession
+    pass
 
 
 T = TypeVar("T", bound="MarketSchedule")
@@ -25,7 +26,7 @@ class MarketSchedule:
         sessions (list[TradingSession] | Unset):
     """
 
-    sessions: list[TradingSession] | Unset = UNSET
+    sessions: list[_models.TradingSession] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -48,7 +49,7 @@ class MarketSchedule:
 
         d = dict(src_dict)
         _sessions = d.pop("sessions", UNSET)
-        sessions: list[TradingSession] | Unset = UNSET
+        sessions: list[_models.TradingSession] | Unset = UNSET
         if _sessions is not UNSET:
             sessions = []
             for sessions_item_data in _sessions:

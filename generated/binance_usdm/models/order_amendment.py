@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.order_amendment_detail import OrderAmendmentDetail
+    pass
 
 
 T = TypeVar("T", bound="OrderAmendment")
@@ -36,7 +37,7 @@ class OrderAmendment:
     order_id: int
     client_order_id: str
     time: int
-    amendment: OrderAmendmentDetail
+    amendment: _models.OrderAmendmentDetail
     pair: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.order_amendment_change import OrderAmendmentChange
+    pass
 
 
 T = TypeVar("T", bound="OrderAmendmentDetail")
@@ -28,8 +29,8 @@ class OrderAmendmentDetail:
         modify_id (int | Unset): The modifyId sent with this modification, when one was sent.
     """
 
-    price: OrderAmendmentChange
-    orig_qty: OrderAmendmentChange
+    price: _models.OrderAmendmentChange
+    orig_qty: _models.OrderAmendmentChange
     count: int
     modify_id: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
+
 if TYPE_CHECKING:
-    from ..models.adl_quantiles import AdlQuantiles
+    pass
 
 
 T = TypeVar("T", bound="PositionAdlQuantile")
@@ -25,7 +27,7 @@ class PositionAdlQuantile:
     """
 
     symbol: str
-    adl_quantile: AdlQuantiles
+    adl_quantile: _models.AdlQuantiles
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
+
 if TYPE_CHECKING:
-    from ..models.trading_schedule_market_schedules import TradingScheduleMarketSchedules
+    pass
 
 
 T = TypeVar("T", bound="TradingSchedule")
@@ -26,7 +28,7 @@ class TradingSchedule:
     """
 
     update_time: int
-    market_schedules: TradingScheduleMarketSchedules
+    market_schedules: _models.TradingScheduleMarketSchedules
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
+
 if TYPE_CHECKING:
-    from ..models.market_schedule import MarketSchedule
+    pass
 
 
 T = TypeVar("T", bound="TradingScheduleMarketSchedules")
@@ -19,7 +21,7 @@ T = TypeVar("T", bound="TradingScheduleMarketSchedules")
 class TradingScheduleMarketSchedules:
     """Schedules by market (EQUITY, COMMODITY, KR_EQUITY, HK_EQUITY, CN_EQUITY, FX, ...)."""
 
-    additional_properties: dict[str, MarketSchedule] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, _models.MarketSchedule] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
@@ -45,10 +47,10 @@ class TradingScheduleMarketSchedules:
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
 
-    def __getitem__(self, key: str) -> MarketSchedule:
+    def __getitem__(self, key: str) -> _models.MarketSchedule:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: MarketSchedule) -> None:
+    def __setitem__(self, key: str, value: _models.MarketSchedule) -> None:
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:

@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
+
 if TYPE_CHECKING:
-    from ..models.trading_status_indicators import TradingStatusIndicators
+    pass
 
 
 T = TypeVar("T", bound="TradingStatus")
@@ -24,7 +26,7 @@ class TradingStatus:
         update_time (int):
     """
 
-    indicators: TradingStatusIndicators
+    indicators: _models.TradingStatusIndicators
     update_time: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

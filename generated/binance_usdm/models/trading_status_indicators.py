@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
+
 if TYPE_CHECKING:
-    from ..models.trading_indicator import TradingIndicator
+    pass
 
 
 T = TypeVar("T", bound="TradingStatusIndicators")
@@ -19,7 +21,7 @@ T = TypeVar("T", bound="TradingStatusIndicators")
 class TradingStatusIndicators:
     """Indicators by symbol, or under ACCOUNT for account violations."""
 
-    additional_properties: dict[str, list[TradingIndicator]] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, list[_models.TradingIndicator]] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
@@ -54,10 +56,10 @@ class TradingStatusIndicators:
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
 
-    def __getitem__(self, key: str) -> list[TradingIndicator]:
+    def __getitem__(self, key: str) -> list[_models.TradingIndicator]:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: list[TradingIndicator]) -> None:
+    def __setitem__(self, key: str, value: list[_models.TradingIndicator]) -> None:
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:

@@ -32,7 +32,7 @@ import logging
 import random
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -175,7 +175,7 @@ class ResilientStream:
     _seen: _Seen = field(default_factory=_Seen)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _active: dict[int, ClientConnection] = field(default_factory=dict)
-    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _generation: int = 0
     _closed: bool = False
     _supervisor: asyncio.Task[None] | None = None
