@@ -294,7 +294,7 @@ class AsyncOrderBookKeeper:
                 raise
             waited = time.monotonic() - started
             raise StreamTimeoutError(
-                f"order book {self.symbol} not synced after {waited:.0f} s: {self.describe()}"
+                f"order book {self.symbol} not synced after {waited:.1f} s: {self.describe()}"
             ) from None
 
     def describe(self) -> str:
