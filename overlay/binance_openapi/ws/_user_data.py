@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -525,15 +526,7 @@ class SpotUserData(UserDataStream):
     @property
     def status(self) -> StreamStatus:
         """The WS API connection's health (connected, reconnects) and the last event's arrival."""
-        return StreamStatus(
-            connected=self.api.connected,
-            connected_since=None,
-            last_message_at=self._last_message_at,
-            reconnects=self.api.stats.reconnects,
-            failed_attempts=0,
-            backoff=0.0,
-            last_error=None,
-        )
+        return dataclasses.replace(self.api.status, last_message_at=self._last_message_at)
 
     async def _open(self) -> None:
         self.api.add_event_listener(self._push_raw)
