@@ -23,13 +23,14 @@ from typing import Any
 import pytest
 
 from binance_emulator import Emulator
-from binance_openapi import AsyncUsdM, StreamConnectError, StreamTimeoutError, TransportError
+from binance_openapi import AsyncSpot, AsyncUsdM, StreamConnectError, StreamTimeoutError, TransportError
 from binance_openapi.ws import (
     AsyncOrderBookKeeper,
     FuturesUserData,
     MarketStream,
     OrderBookKeeper,
     PriceLevel,
+    SpotUserData,
     StreamStatus,
     SyncMarketStream,
 )
@@ -185,6 +186,27 @@ async def test_user_data_raises_within_the_bound(
             assert key not in caught.value.url
         finally:
             await stream.aclose()
+
+
+@pytest.mark.parametrize("where", ["closed port", "unresolvable name"])
+async def test_spot_user_data_raises_within_the_bound(
+    where: str, closed_port: int, no_dns: list[str], venue: tuple[Emulator, str]
+) -> None:
+    """Spot user data subscribes through the WS API: a host that cannot be reached fails ``start``."""
+    emulator, url = venue
+    host = f"127.0.0.1:{closed_port}" if where == "closed port" else f"{UNRESOLVABLE}:9443"
+    user = new_user(emulator, f"unreachable-spot-{where}")
+    async with AsyncSpot(key=user.hmac, base_url=url, clock=emulated_clock(emulator)) as client:
+        stream = SpotUserData(client, url=f"ws://{host}/ws-api/v3", start_timeout=BOUND + SLACK)
+        started = time.monotonic()
+        try:
+            with pytest.raises(StreamConnectError) as caught:
+                await stream.start()
+        finally:
+            await stream.aclose()
+    assert time.monotonic() - started < BOUND + SLACK
+    assert_names(caught.value, host)
+    assert not stream.status.connected
 
 
 # -- waits that time out ---------------------------------------------------------------------------------

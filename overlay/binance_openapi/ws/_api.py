@@ -432,7 +432,7 @@ class WsApi:
             except BinanceError as exc:
                 failures += 1
                 delay = random.uniform(0, min(self.backoff_max, self.backoff_initial * 2**failures))  # noqa: S311
-                log.info("WS API reconnect failed (%s); retrying in %.2f s", type(exc).__name__, delay)
+                log.warning("WS API reconnect to %s failed (%s); retrying in %.2f s", self.url, exc, delay)
                 await asyncio.sleep(delay)
                 continue
             failures = 0

@@ -49,14 +49,14 @@ import msgspec
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import InvalidStatus, WebSocketException
 
-from binance_openapi._errors import BinanceError, StreamTimeoutError
+from binance_openapi._errors import BinanceError, StreamConnectError, StreamTimeoutError, TransportError
 from binance_streams import coinm_user, spot_user, usdm_user
 
 from ._api import WsApi, is_ed25519
 from ._dedupe import DeliveryLedger, order_change
 from ._listen_key import ListenKeyKeeper, Scheduler
 from ._reconcile import Reconciler
-from ._stream import CONNECT_TIMEOUT, DAY, Connect, ResilientStream, StreamStatus, default_connect
+from ._stream import CONNECT_TIMEOUT, DAY, Connect, ResilientStream, StreamStatus, default_connect, public_url
 from ._urls import local_urls, stream_url, user_data_route, with_route, ws_api_url
 from ._user_events import Reconciled, UndecodedEvent, UserDataGap
 
@@ -531,9 +531,16 @@ class SpotUserData(UserDataStream):
     async def _open(self) -> None:
         self.api.add_event_listener(self._push_raw)
         self.api.add_reconnect_hook(self._reconnected)
-        if is_ed25519(self.api.key) and not self.api.logged_on:
-            await self.api.logon()
-        await self.api.subscribe_user_data()
+        started = time.monotonic()
+        try:
+            if is_ed25519(self.api.key) and not self.api.logged_on:
+                await self.api.logon()
+            await self.api.subscribe_user_data()
+        except TransportError as exc:
+            if self.api.stats.connects:
+                raise
+            waited = time.monotonic() - started
+            raise StreamConnectError(public_url(self.api.url), 1, exc.__cause__ or exc, waited) from exc
         self._push_gap("start")
 
     async def _shutdown(self) -> None:
