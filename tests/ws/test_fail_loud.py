@@ -234,6 +234,10 @@ def test_blocking_wait_synced_timeout_says_what_it_saw(venue: tuple[Emulator, st
         assert isinstance(caught.value, StreamTimeoutError)
         assert "no depth event received" in str(caught.value)
         assert book.status.connected
+        with pytest.raises(
+            StreamTimeoutError, match=r"order book BTCUSDT: no change within 0.3 s: state WAITING"
+        ):
+            next(book.changes(timeout=0.3))
 
 
 # -- a stream that was up and drops ---------------------------------------------------------------------

@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator, Coroutine, Iterator
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+from binance_openapi._errors import StreamTimeoutError
 from binance_openapi._networks import Network, Product
 
 from ._book import BookState, PriceLevel
@@ -179,12 +180,20 @@ class OrderBookKeeper:
         self._call(self._async.wait_synced(timeout))
 
     def changes(self, timeout: float | None = None) -> Iterator[BookChange]:
-        """``BookChange`` notifications, as ``AsyncOrderBookKeeper.changes``; ``TimeoutError`` when none
-        comes within ``timeout`` seconds. Ends when the keeper is closed."""
+        """``BookChange`` notifications, as ``AsyncOrderBookKeeper.changes``; ``StreamTimeoutError`` (a
+        ``TimeoutError``) saying what the keeper saw when none comes within ``timeout`` seconds. Ends when
+        the keeper is closed."""
         changes = self._async.changes()
         try:
             while True:
-                change = self._call(_next(changes), timeout)
+                try:
+                    change = self._call(_next(changes), timeout)
+                except TimeoutError as exc:
+                    if isinstance(exc, StreamTimeoutError):
+                        raise
+                    raise StreamTimeoutError(
+                        f"order book {self.symbol}: no change within {timeout} s: {self.describe()}"
+                    ) from None
                 if change is _END:
                     return
                 assert isinstance(change, BookChange)
