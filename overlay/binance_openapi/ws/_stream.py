@@ -345,8 +345,13 @@ class ResilientStream:
                     continue
                 self._connected_since = time.time()
                 if self.stats.connects > 1:
-                    log.warning(
-                        "%s: reconnected to %s after %d failed attempts", self.label, self._host(), failures
+                    level = logging.WARNING if failures else logging.INFO
+                    log.log(
+                        level,
+                        "%s: reconnected to %s (%d failed attempts)",
+                        self.label,
+                        self._host(),
+                        failures,
                     )
                     if self.on_reconnect is not None:
                         await self.on_reconnect()
