@@ -163,8 +163,7 @@ def futures_session(base: str, keys: dict[str, Any]) -> None:
                 f"mark {position.mark_price}, unrealized PnL {position.un_realized_profit}, "
                 f"liquidation {position.liquidation_price}"
             )
-        premium = usdm.premium_index(symbol=SYMBOL)
-        rate = premium.last_funding_rate if not isinstance(premium, list) else premium[0].last_funding_rate
+        rate = usdm.premium_index(symbol=SYMBOL).last_funding_rate  # one object for a symbol
         say(f"funding rate {rate}; advancing the exchange clock by 8 hours")
         httpx.post(f"{base}/emulator/time", json={"advance_ms": 8 * 3600 * 1000}, timeout=120)
         for record in usdm.income_history(symbol=SYMBOL, income_type="FUNDING_FEE"):

@@ -5,86 +5,21 @@
 ``CoinMFacade`` and ``AsyncCoinMFacade`` only build requests and parse
 responses; how a request is sent (signing, clock, rate limits, errors, retries) is supplied by the
 class that inherits them, ``binance_openapi.CoinM`` / ``binance_openapi.AsyncCoinM``.
-Endpoint modules are imported on first call, so importing a facade loads no model.
+Endpoint modules are imported on first call, so importing a facade loads no model: annotations name
+models through the lazy ``models`` package (``models.Order``), which ``typing.get_type_hints`` resolves
+by loading just the models it needs. An operation that answers one object when ``symbol`` is given and a
+list otherwise (a ``oneOf`` of the two in the spec) has ``@overload``s saying so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import httpx
 
-from .types import UNSET, DecimalLike, Operation, Unset
-
-if TYPE_CHECKING:
-    from .models.account import Account
-    from .models.account_trade import AccountTrade
-    from .models.aggregate_trade import AggregateTrade
-    from .models.algo_order import AlgoOrder
-    from .models.algo_order_cancel import AlgoOrderCancel
-    from .models.algo_order_type import AlgoOrderType
-    from .models.algo_type import AlgoType
-    from .models.auto_close_type import AutoCloseType
-    from .models.basis_record import BasisRecord
-    from .models.batch_order import BatchOrder
-    from .models.batch_order_modification import BatchOrderModification
-    from .models.book_ticker import BookTicker
-    from .models.code_message import CodeMessage
-    from .models.commission_rate import CommissionRate
-    from .models.continuous_contract_type import ContinuousContractType
-    from .models.countdown import Countdown
-    from .models.current_open_interest import CurrentOpenInterest
-    from .models.empty import Empty
-    from .models.error import Error
-    from .models.exchange_info import ExchangeInfo
-    from .models.funding_info import FundingInfo
-    from .models.funding_rate_record import FundingRateRecord
-    from .models.futures_balance import FuturesBalance
-    from .models.history_download_id import HistoryDownloadId
-    from .models.history_download_link import HistoryDownloadLink
-    from .models.income_record import IncomeRecord
-    from .models.income_type import IncomeType
-    from .models.index_constituents import IndexConstituents
-    from .models.kline import Kline
-    from .models.kline_interval import KlineInterval
-    from .models.leverage_change import LeverageChange
-    from .models.long_short_position_ratio import LongShortPositionRatio
-    from .models.long_short_ratio_record import LongShortRatioRecord
-    from .models.margin_type import MarginType
-    from .models.new_order_resp_type import NewOrderRespType
-    from .models.open_interest_statistic import OpenInterestStatistic
-    from .models.order import Order
-    from .models.order_amendment import OrderAmendment
-    from .models.order_book import OrderBook
-    from .models.order_result import OrderResult
-    from .models.order_side import OrderSide
-    from .models.order_type import OrderType
-    from .models.pair_leverage_brackets import PairLeverageBrackets
-    from .models.portfolio_margin_account import PortfolioMarginAccount
-    from .models.position_adl_quantile import PositionAdlQuantile
-    from .models.position_margin_change import PositionMarginChange
-    from .models.position_margin_history_entry import PositionMarginHistoryEntry
-    from .models.position_mode import PositionMode
-    from .models.position_risk import PositionRisk
-    from .models.position_side import PositionSide
-    from .models.premium_index import PremiumIndex
-    from .models.price_kline import PriceKline
-    from .models.price_match_request import PriceMatchRequest
-    from .models.price_ticker import PriceTicker
-    from .models.self_trade_prevention_mode import SelfTradePreventionMode
-    from .models.server_time import ServerTime
-    from .models.statistics_contract_type import StatisticsContractType
-    from .models.statistics_period import StatisticsPeriod
-    from .models.symbol_leverage_brackets import SymbolLeverageBrackets
-    from .models.taker_buy_sell_volume import TakerBuySellVolume
-    from .models.ticker_24_hr import Ticker24Hr
-    from .models.time_in_force import TimeInForce
-    from .models.trade import Trade
-    from .models.user_data_stream_key import UserDataStreamKey
-    from .models.working_type import WorkingType
-    from .types import TupleList
-
+from . import models
+from .types import UNSET, DecimalLike, Operation, TupleList, Unset
 
 T = TypeVar("T")
 
@@ -177,7 +112,7 @@ class CoinMFacade:
 
     def ping(
         self,
-    ) -> Empty:
+    ) -> models.Empty:
         """Check that the REST API is reachable.
 
         Answers an empty object; useful as a cheap liveness probe.
@@ -201,7 +136,7 @@ class CoinMFacade:
 
     def server_time(
         self,
-    ) -> ServerTime:
+    ) -> models.ServerTime:
         """Current server time.
 
         The server clock in milliseconds since the epoch; signed requests must carry a timestamp close to
@@ -226,7 +161,7 @@ class CoinMFacade:
 
     def exchange_info(
         self,
-    ) -> ExchangeInfo:
+    ) -> models.ExchangeInfo:
         """Trading rules, rate limits and the list of contracts.
 
         Every contract with its trading rules (filters), precisions, contract size in USD, margin asset and
@@ -255,7 +190,7 @@ class CoinMFacade:
         *,
         symbol: str,
         limit: Literal[5, 10, 20, 50, 100, 500, 1000] | Unset = UNSET,
-    ) -> OrderBook:
+    ) -> models.OrderBook:
         """Order book of a contract.
 
         Bids and asks of one contract, best first, with quantities in contracts.
@@ -290,7 +225,7 @@ class CoinMFacade:
         *,
         symbol: str,
         limit: int | Unset = UNSET,
-    ) -> list[Trade]:
+    ) -> list[models.Trade]:
         """Most recent market trades of a contract.
 
         Only trades matched in the order book; insurance-fund and auto-deleveraging trades are left out.
@@ -325,7 +260,7 @@ class CoinMFacade:
         symbol: str,
         limit: int | Unset = UNSET,
         from_id: int | Unset = UNSET,
-    ) -> list[Trade]:
+    ) -> list[models.Trade]:
         """Older market trades of a contract.
 
         Market trades from `fromId` on (by default the most recent ones). Only order-book trades are
@@ -365,7 +300,7 @@ class CoinMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[AggregateTrade]:
+    ) -> list[models.AggregateTrade]:
         """Compressed (aggregate) trades of a contract.
 
         Market trades filled within 100 ms at the same price on the same taker side are merged into one
@@ -409,7 +344,7 @@ class CoinMFacade:
         *,
         symbol: str | Unset = UNSET,
         pair: str | Unset = UNSET,
-    ) -> list[PremiumIndex]:
+    ) -> list[models.PremiumIndex]:
         """Mark price, index price and funding of contracts.
 
         One entry per contract, filtered by `symbol` or `pair` (all contracts when neither is sent); the
@@ -448,7 +383,7 @@ class CoinMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[FundingRateRecord]:
+    ) -> list[models.FundingRateRecord]:
         """Funding rate history of a perpetual contract.
 
         Past funding rates of a perpetual contract, oldest first, with the mark price used for each
@@ -484,7 +419,7 @@ class CoinMFacade:
 
     def funding_info(
         self,
-    ) -> list[FundingInfo]:
+    ) -> list[models.FundingInfo]:
         """Funding settings of contracts with adjusted funding.
 
         Funding rate cap, floor and interval of the perpetual contracts whose settings Binance adjusted;
@@ -511,14 +446,14 @@ class CoinMFacade:
         self,
         *,
         symbol: str,
-        interval: KlineInterval
+        interval: models.KlineInterval
         | Literal[
             "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> TupleList[Kline]:
+    ) -> TupleList[models.Kline]:
         """Candlesticks of a contract.
 
         Bars identified by their open time. `startTime` and `endTime` may be at most 200 days apart, and
@@ -562,15 +497,16 @@ class CoinMFacade:
         self,
         *,
         pair: str,
-        contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
-        interval: KlineInterval
+        contract_type: models.ContinuousContractType
+        | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+        interval: models.KlineInterval
         | Literal[
             "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> TupleList[Kline]:
+    ) -> TupleList[models.Kline]:
         """Candlesticks of a pair's perpetual or current/next quarterly contract.
 
         Bars of whichever contract currently has the given `contractType` on the pair, so that the series
@@ -616,14 +552,14 @@ class CoinMFacade:
         self,
         *,
         pair: str,
-        interval: KlineInterval
+        interval: models.KlineInterval
         | Literal[
             "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> TupleList[PriceKline]:
+    ) -> TupleList[models.PriceKline]:
         """Candlesticks of a pair's index price.
 
         Bars of the index price of a pair; no volume is reported. Time range rules as for `klines`: at most
@@ -665,14 +601,14 @@ class CoinMFacade:
         self,
         *,
         symbol: str,
-        interval: KlineInterval
+        interval: models.KlineInterval
         | Literal[
             "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> TupleList[PriceKline]:
+    ) -> TupleList[models.PriceKline]:
         """Candlesticks of a contract's mark price.
 
         Bars of the mark price of a contract; no volume is reported. Time range rules as for `klines`: at
@@ -714,14 +650,14 @@ class CoinMFacade:
         self,
         *,
         symbol: str,
-        interval: KlineInterval
+        interval: models.KlineInterval
         | Literal[
             "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> TupleList[PriceKline]:
+    ) -> TupleList[models.PriceKline]:
         """Candlesticks of a contract's premium index.
 
         Bars of the premium index of a contract; without a time range the most recent bars are returned.
@@ -763,7 +699,7 @@ class CoinMFacade:
         *,
         symbol: str | Unset = UNSET,
         pair: str | Unset = UNSET,
-    ) -> list[Ticker24Hr]:
+    ) -> list[models.Ticker24Hr]:
         """24-hour rolling price change statistics.
 
         Statistics over the last 24 hours (a rolling window, not the UTC day). Send `symbol` for one
@@ -800,7 +736,7 @@ class CoinMFacade:
         *,
         symbol: str | Unset = UNSET,
         pair: str | Unset = UNSET,
-    ) -> list[PriceTicker]:
+    ) -> list[models.PriceTicker]:
         """Latest price of contracts.
 
         Send `symbol` for one contract, `pair` for every contract of a pair, or neither for all contracts;
@@ -835,7 +771,7 @@ class CoinMFacade:
         *,
         symbol: str | Unset = UNSET,
         pair: str | Unset = UNSET,
-    ) -> list[BookTicker]:
+    ) -> list[models.BookTicker]:
         """Best bid and ask of contracts.
 
         Best price and quantity (in contracts) on each side of the book. Send `symbol` for one contract,
@@ -870,7 +806,7 @@ class CoinMFacade:
         self,
         *,
         symbol: str,
-    ) -> CurrentOpenInterest:
+    ) -> models.CurrentOpenInterest:
         """Current open interest of a contract.
 
         Open interest in contracts.
@@ -901,14 +837,14 @@ class CoinMFacade:
         self,
         *,
         pair: str,
-        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
-        contract_type: ContinuousContractType
+        period: models.StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        contract_type: models.ContinuousContractType
         | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
         | Unset = UNSET,
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[OpenInterestStatistic]:
+    ) -> list[models.OpenInterestStatistic]:
         """Open interest history of a pair.
 
         Open interest of a pair's contracts per period, in contracts and in the base coin. Without a time
@@ -952,14 +888,14 @@ class CoinMFacade:
         self,
         *,
         pair: str,
-        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
-        contract_type: ContinuousContractType
+        period: models.StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        contract_type: models.ContinuousContractType
         | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
         | Unset = UNSET,
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[LongShortRatioRecord]:
+    ) -> list[models.LongShortRatioRecord]:
         """Long/short ratio of the top traders' accounts.
 
         Among the 20% of users with the largest margin balance, the share of accounts that are net long
@@ -1004,14 +940,14 @@ class CoinMFacade:
         self,
         *,
         pair: str,
-        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
-        contract_type: ContinuousContractType
+        period: models.StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        contract_type: models.ContinuousContractType
         | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
         | Unset = UNSET,
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[LongShortPositionRatio]:
+    ) -> list[models.LongShortPositionRatio]:
         """Long/short ratio of the top traders' positions.
 
         Among the 20% of users with the largest margin balance, the share of long and short positions in
@@ -1056,14 +992,14 @@ class CoinMFacade:
         self,
         *,
         pair: str,
-        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
-        contract_type: ContinuousContractType
+        period: models.StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        contract_type: models.ContinuousContractType
         | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
         | Unset = UNSET,
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[LongShortRatioRecord]:
+    ) -> list[models.LongShortRatioRecord]:
         """Long/short ratio of all accounts.
 
         Share of all accounts with a net long and a net short position on the pair, and their ratio, per
@@ -1107,13 +1043,13 @@ class CoinMFacade:
         self,
         *,
         pair: str,
-        contract_type: StatisticsContractType
+        contract_type: models.StatisticsContractType
         | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
-        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        period: models.StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[TakerBuySellVolume]:
+    ) -> list[models.TakerBuySellVolume]:
         """Taker buy and sell volume of a pair.
 
         Volume of buy and of sell orders filled as taker per period, in contracts and in the base coin.
@@ -1157,12 +1093,13 @@ class CoinMFacade:
         self,
         *,
         pair: str,
-        contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
-        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        contract_type: models.ContinuousContractType
+        | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+        period: models.StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[BasisRecord]:
+    ) -> list[models.BasisRecord]:
         """Basis between futures and index price.
 
         Difference between the futures price of a pair's perpetual or quarterly contract and the index
@@ -1207,7 +1144,7 @@ class CoinMFacade:
         self,
         *,
         symbol: str,
-    ) -> IndexConstituents:
+    ) -> models.IndexConstituents:
         """Exchanges and markets behind an index price.
 
         The spot markets whose prices make up the index of a pair.
@@ -1240,7 +1177,7 @@ class CoinMFacade:
         symbol: str,
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
-    ) -> Order:
+    ) -> models.Order:
         """Status of an order.
 
         One order, named by `orderId` or `origClientOrderId` (one of them is mandatory; `orderId` wins when
@@ -1277,18 +1214,18 @@ class CoinMFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
+        side: models.OrderSide | Literal["BUY", "SELL"],
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
-        price_match: PriceMatchRequest
+        price_match: models.PriceMatchRequest
         | Literal[
             "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
         ]
         | Unset = UNSET,
         modify_id: int | Unset = UNSET,
-    ) -> OrderResult:
+    ) -> models.OrderResult:
         """Change the price or quantity of a limit order.
 
         Only `LIMIT` orders can be modified; a modified order goes to the back of the queue at its price.
@@ -1344,8 +1281,8 @@ class CoinMFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: OrderType
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.OrderType
         | Literal[
             "LIMIT",
             "MARKET",
@@ -1355,8 +1292,8 @@ class CoinMFacade:
             "TAKE_PROFIT_MARKET",
             "TRAILING_STOP_MARKET",
         ],
-        position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD"] | Unset = UNSET,
+        position_side: models.PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         reduce_only: bool | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
@@ -1365,19 +1302,19 @@ class CoinMFacade:
         close_position: bool | Unset = UNSET,
         activation_price: DecimalLike | Unset = UNSET,
         callback_rate: DecimalLike | Unset = UNSET,
-        working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
+        working_type: models.WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
         price_protect: bool | Unset = UNSET,
-        new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-        price_match: PriceMatchRequest
+        new_order_resp_type: models.NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
+        price_match: models.PriceMatchRequest
         | Literal[
             "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
         ]
         | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
         | Unset = UNSET,
         good_till_date: int | Unset = UNSET,
-    ) -> OrderResult:
+    ) -> models.OrderResult:
         """Place an order.
 
         Places one `LIMIT` or `MARKET` order. `quantity` counts contracts. `LIMIT` needs `timeInForce`,
@@ -1475,7 +1412,7 @@ class CoinMFacade:
         symbol: str,
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
-    ) -> OrderResult:
+    ) -> models.OrderResult:
         """Cancel an order.
 
         Cancels one active order, named by `orderId` or `origClientOrderId` (one of them is mandatory). The
@@ -1510,8 +1447,8 @@ class CoinMFacade:
     def modify_batch_orders(
         self,
         *,
-        batch_orders: list[BatchOrderModification],
-    ) -> list[Error | OrderResult]:
+        batch_orders: list[models.BatchOrderModification],
+    ) -> list[models.Error | models.OrderResult]:
         """Modify up to 5 limit orders at once.
 
         Each item follows the rules of `modify_order`. The changes are processed concurrently, so their
@@ -1544,8 +1481,8 @@ class CoinMFacade:
     def new_batch_orders(
         self,
         *,
-        batch_orders: list[BatchOrder],
-    ) -> list[Error | OrderResult]:
+        batch_orders: list[models.BatchOrder],
+    ) -> list[models.Error | models.OrderResult]:
         """Place up to 5 orders at once.
 
         Each item follows the rules of `new_order` (as JSON strings: `"quantity": "1"`): a conditional type
@@ -1583,7 +1520,7 @@ class CoinMFacade:
         symbol: str,
         order_id_list: list[int] | Unset = UNSET,
         orig_client_order_id_list: list[str] | Unset = UNSET,
-    ) -> list[Error | OrderResult]:
+    ) -> list[models.Error | models.OrderResult]:
         """Cancel up to 10 orders of a contract at once.
 
         Send `orderIdList` or `origClientOrderIdList` (at least one). The answer lists one result per
@@ -1624,7 +1561,7 @@ class CoinMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[OrderAmendment]:
+    ) -> list[models.OrderAmendment]:
         """Modification history of an order.
 
         The changes made to one order, named by `orderId` or `origClientOrderId` (`orderId` wins when both
@@ -1666,7 +1603,7 @@ class CoinMFacade:
         self,
         *,
         symbol: str,
-    ) -> CodeMessage:
+    ) -> models.CodeMessage:
         """Cancel every open order of a contract.
 
         Cancels every open order of the contract. The answer only acknowledges the request (`code` 200 and a
@@ -1699,7 +1636,7 @@ class CoinMFacade:
         *,
         symbol: str,
         countdown_time: int,
-    ) -> Countdown:
+    ) -> models.Countdown:
         """Cancel every open order of a contract when a countdown runs out.
 
         A dead man's switch: call it repeatedly as a heartbeat, each call replacing the running countdown.
@@ -1740,7 +1677,7 @@ class CoinMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Order]:
+    ) -> list[models.Order]:
         """Orders of a contract or pair, open or not.
 
         Send `symbol` or `pair` (one is mandatory); `pair` cannot be combined with `orderId`. With `orderId`
@@ -1786,7 +1723,7 @@ class CoinMFacade:
         *,
         symbol: str | Unset = UNSET,
         pair: str | Unset = UNSET,
-    ) -> list[Order]:
+    ) -> list[models.Order]:
         """Open orders.
 
         Open orders of one contract (`symbol`), of every contract of a pair (`pair`), or of all contracts.
@@ -1821,7 +1758,7 @@ class CoinMFacade:
         symbol: str,
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
-    ) -> Order:
+    ) -> models.Order:
         """One open order.
 
         An open order named by `orderId` or `origClientOrderId` (one is mandatory). A filled or canceled
@@ -1857,11 +1794,11 @@ class CoinMFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-        auto_close_type: AutoCloseType | Literal["LIQUIDATION", "ADL"] | Unset = UNSET,
+        auto_close_type: models.AutoCloseType | Literal["LIQUIDATION", "ADL"] | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Order]:
+    ) -> list[models.Order]:
         """The account's liquidation and auto-deleveraging orders.
 
         Orders Binance placed to liquidate (`LIQUIDATION`) or auto-deleverage (`ADL`) the account's
@@ -1910,7 +1847,7 @@ class CoinMFacade:
         end_time: int | Unset = UNSET,
         from_id: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[AccountTrade]:
+    ) -> list[models.AccountTrade]:
         """The account's trades.
 
         Trades of one contract (`symbol`) or of every contract of a pair (`pair`): exactly one of them must
@@ -1958,7 +1895,7 @@ class CoinMFacade:
         *,
         algo_id: int | Unset = UNSET,
         client_algo_id: str | Unset = UNSET,
-    ) -> AlgoOrder:
+    ) -> models.AlgoOrder:
         """Look up a conditional (algo) order.
 
         One algo order, named by `algoId` or `clientAlgoId`. Orders canceled or expired without fills are
@@ -1991,18 +1928,18 @@ class CoinMFacade:
     def new_algo_order(
         self,
         *,
-        algo_type: AlgoType | Literal["CONDITIONAL"],
+        algo_type: models.AlgoType | Literal["CONDITIONAL"],
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: AlgoOrderType
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.AlgoOrderType
         | Literal["STOP_MARKET", "TAKE_PROFIT_MARKET", "STOP", "TAKE_PROFIT", "TRAILING_STOP_MARKET"],
-        position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD"] | Unset = UNSET,
+        position_side: models.PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
         trigger_price: DecimalLike | Unset = UNSET,
-        working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
-        price_match: PriceMatchRequest
+        working_type: models.WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
+        price_match: models.PriceMatchRequest
         | Literal[
             "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
         ]
@@ -2013,12 +1950,12 @@ class CoinMFacade:
         activate_price: DecimalLike | Unset = UNSET,
         callback_rate: DecimalLike | Unset = UNSET,
         client_algo_id: str | Unset = UNSET,
-        new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
         | Unset = UNSET,
         good_till_date: int | Unset = UNSET,
-    ) -> AlgoOrder:
+    ) -> models.AlgoOrder:
         """Place a conditional (algo) order.
 
         Since the 2026-06-30 integration with the USDⓈ-M engine, COIN-M conditional orders (take profit,
@@ -2116,7 +2053,7 @@ class CoinMFacade:
         *,
         algo_id: int | Unset = UNSET,
         client_algo_id: str | Unset = UNSET,
-    ) -> AlgoOrderCancel:
+    ) -> models.AlgoOrderCancel:
         """Cancel a conditional (algo) order.
 
         Cancels one waiting algo order, named by `algoId` or `clientAlgoId`.
@@ -2149,7 +2086,7 @@ class CoinMFacade:
         self,
         *,
         symbol: str,
-    ) -> CodeMessage:
+    ) -> models.CodeMessage:
         """Cancel all open algo orders of a contract.
 
         Cancels every waiting conditional (algo) order of the contract. The answer only acknowledges the
@@ -2180,10 +2117,10 @@ class CoinMFacade:
     def open_algo_orders(
         self,
         *,
-        algo_type: AlgoType | Literal["CONDITIONAL"] | Unset = UNSET,
+        algo_type: models.AlgoType | Literal["CONDITIONAL"] | Unset = UNSET,
         symbol: str | Unset = UNSET,
         algo_id: int | Unset = UNSET,
-    ) -> list[AlgoOrder]:
+    ) -> list[models.AlgoOrder]:
         """Open conditional (algo) orders.
 
         Of one contract, or of all contracts when `symbol` is omitted (much heavier).
@@ -2224,7 +2161,7 @@ class CoinMFacade:
         end_time: int | Unset = UNSET,
         page: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[AlgoOrder]:
+    ) -> list[models.AlgoOrder]:
         """Conditional (algo) orders of a contract, open or not.
 
         With `algoId`, orders from that id on; otherwise the most recent. The time range must be shorter
@@ -2268,7 +2205,7 @@ class CoinMFacade:
         *,
         margin_asset: str | Unset = UNSET,
         pair: str | Unset = UNSET,
-    ) -> list[PositionRisk]:
+    ) -> list[models.PositionRisk]:
         """Positions with their risk figures.
 
         Positions filtered by `marginAsset` or `pair`; without either, the positions of every contract in
@@ -2303,7 +2240,7 @@ class CoinMFacade:
         self,
         *,
         dual_side_position: bool,
-    ) -> CodeMessage:
+    ) -> models.CodeMessage:
         """Switch between Hedge Mode and One-way Mode.
 
         Sets the position mode of every contract. Since the 2026-06-30 integration the setting is shared
@@ -2336,8 +2273,8 @@ class CoinMFacade:
         self,
         *,
         symbol: str,
-        margin_type: MarginType | Literal["ISOLATED", "CROSSED"],
-    ) -> CodeMessage:
+        margin_type: models.MarginType | Literal["ISOLATED", "CROSSED"],
+    ) -> models.CodeMessage:
         """Switch a contract between isolated and cross margin.
 
         In Hedge Mode the `LONG` and `SHORT` positions of a contract share the margin type; with isolated
@@ -2372,7 +2309,7 @@ class CoinMFacade:
         *,
         symbol: str,
         leverage: int,
-    ) -> LeverageChange:
+    ) -> models.LeverageChange:
         """Change the initial leverage of a contract.
 
         In Hedge Mode the `LONG` and `SHORT` positions of a contract use the same leverage and share one
@@ -2406,7 +2343,7 @@ class CoinMFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[PositionAdlQuantile]:
+    ) -> list[models.PositionAdlQuantile]:
         """Auto-deleveraging queue estimate of positions.
 
         For each contract with a position, a value from 0 to 4 per position side: the higher, the more
@@ -2442,8 +2379,8 @@ class CoinMFacade:
         symbol: str,
         amount: DecimalLike,
         type: Literal[1, 2],
-        position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
-    ) -> PositionMarginChange:
+        position_side: models.PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
+    ) -> models.PositionMarginChange:
         """Add margin to or remove margin from an isolated position.
 
         Only for isolated positions. In Hedge Mode name the side with `positionSide`.
@@ -2485,7 +2422,7 @@ class CoinMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[PositionMarginHistoryEntry]:
+    ) -> list[models.PositionMarginHistoryEntry]:
         """History of margin added to or removed from isolated positions.
 
         Isolated margin added to (`type` 1) or removed from (`type` 2) the positions of one contract; both
@@ -2523,7 +2460,7 @@ class CoinMFacade:
 
     def position_mode(
         self,
-    ) -> PositionMode:
+    ) -> models.PositionMode:
         """Current position mode.
 
         Whether the account is in Hedge Mode (true) or One-way Mode (false). Since the 2026-06-30
@@ -2548,7 +2485,7 @@ class CoinMFacade:
 
     def balance(
         self,
-    ) -> list[FuturesBalance]:
+    ) -> list[models.FuturesBalance]:
         """Balances of the futures wallet.
 
         One entry per margin coin.
@@ -2572,7 +2509,7 @@ class CoinMFacade:
 
     def account(
         self,
-    ) -> Account:
+    ) -> models.Account:
         """Account summary with assets and positions.
 
         Margin figures per coin and every position. One-way Mode shows `BOTH` positions only, Hedge Mode
@@ -2599,7 +2536,7 @@ class CoinMFacade:
         self,
         *,
         symbol: str,
-    ) -> CommissionRate:
+    ) -> models.CommissionRate:
         """The account's maker and taker fee rates for a contract.
 
         Maker and taker commission rates of the account on one contract, as fractions (0.00015 is 0.015%).
@@ -2630,7 +2567,7 @@ class CoinMFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[SymbolLeverageBrackets]:
+    ) -> list[models.SymbolLeverageBrackets]:
         """Notional brackets of contracts.
 
         For each contract (or the one `symbol` given), the position brackets with their maximum leverage
@@ -2663,7 +2600,7 @@ class CoinMFacade:
         self,
         *,
         pair: str | Unset = UNSET,
-    ) -> list[PairLeverageBrackets]:
+    ) -> list[models.PairLeverageBrackets]:
         """Default notional brackets of pairs (superseded by `leverage_bracket_v2`).
 
         The default brackets of a pair. Binance advises against this version: when the contracts of a pair
@@ -2695,7 +2632,7 @@ class CoinMFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-        income_type: IncomeType
+        income_type: models.IncomeType
         | Literal[
             "TRANSFER",
             "WELCOME_BONUS",
@@ -2710,7 +2647,7 @@ class CoinMFacade:
         end_time: int | Unset = UNSET,
         page: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[IncomeRecord]:
+    ) -> list[models.IncomeRecord]:
         """History of transfers, funding, realized profit, fees and other income.
 
         All income kinds unless `incomeType` is sent. `tranId` is unique per income type. `startTime` and
@@ -2755,7 +2692,7 @@ class CoinMFacade:
         *,
         start_time: int,
         end_time: int,
-    ) -> HistoryDownloadId:
+    ) -> models.HistoryDownloadId:
         """Request a download of the income history.
 
         Starts preparing a file of the income history between `startTime` and `endTime` (at most one year
@@ -2792,7 +2729,7 @@ class CoinMFacade:
         self,
         *,
         download_id: str,
-    ) -> HistoryDownloadLink:
+    ) -> models.HistoryDownloadLink:
         """Link to a prepared income history file.
 
         While the file is being prepared `status` is `processing` and `url` is empty. A link expires after
@@ -2825,7 +2762,7 @@ class CoinMFacade:
         *,
         start_time: int,
         end_time: int,
-    ) -> HistoryDownloadId:
+    ) -> models.HistoryDownloadId:
         """Request a download of the order history.
 
         Starts preparing a file of the order history between `startTime` and `endTime` (at most one year
@@ -2860,7 +2797,7 @@ class CoinMFacade:
         self,
         *,
         download_id: str,
-    ) -> HistoryDownloadLink:
+    ) -> models.HistoryDownloadLink:
         """Link to a prepared order history file.
 
         While the file is being prepared `status` is `processing` and `url` is empty. A link expires after
@@ -2893,7 +2830,7 @@ class CoinMFacade:
         *,
         start_time: int,
         end_time: int,
-    ) -> HistoryDownloadId:
+    ) -> models.HistoryDownloadId:
         """Request a download of the trade history.
 
         Starts preparing a file of the trade history between `startTime` and `endTime` (at most one year
@@ -2928,7 +2865,7 @@ class CoinMFacade:
         self,
         *,
         download_id: str,
-    ) -> HistoryDownloadLink:
+    ) -> models.HistoryDownloadLink:
         """Link to a prepared trade history file.
 
         While the file is being prepared `status` is `processing` and `url` is empty. A link expires after
@@ -2958,7 +2895,7 @@ class CoinMFacade:
 
     def keepalive_user_data_stream(
         self,
-    ) -> Empty:
+    ) -> models.Empty:
         """Keep the user data stream alive.
 
         Extends the validity of the account's listenKey by 60 minutes; send it every 60 minutes at most.
@@ -2982,7 +2919,7 @@ class CoinMFacade:
 
     def start_user_data_stream(
         self,
-    ) -> UserDataStreamKey:
+    ) -> models.UserDataStreamKey:
         """Create (or extend) the user data stream key.
 
         Returns the listenKey to connect to `wss://dstream.binance.com/ws/<listenKey>`. The key expires 60
@@ -3008,7 +2945,7 @@ class CoinMFacade:
 
     def close_user_data_stream(
         self,
-    ) -> Empty:
+    ) -> models.Empty:
         """Close the user data stream.
 
         Invalidates the account's listenKey and closes its stream.
@@ -3034,7 +2971,7 @@ class CoinMFacade:
         self,
         *,
         asset: str,
-    ) -> PortfolioMarginAccount:
+    ) -> models.PortfolioMarginAccount:
         """Transferable amount of an asset in a Classic Portfolio Margin account.
 
         For Classic Portfolio Margin accounts: how much of `asset` can be transferred out to the spot
@@ -3078,7 +3015,7 @@ class AsyncCoinMFacade:
 
     async def ping(
         self,
-    ) -> Empty:
+    ) -> models.Empty:
         """Check that the REST API is reachable.
 
         Answers an empty object; useful as a cheap liveness probe.
@@ -3102,7 +3039,7 @@ class AsyncCoinMFacade:
 
     async def server_time(
         self,
-    ) -> ServerTime:
+    ) -> models.ServerTime:
         """Current server time.
 
         The server clock in milliseconds since the epoch; signed requests must carry a timestamp close to
@@ -3127,7 +3064,7 @@ class AsyncCoinMFacade:
 
     async def exchange_info(
         self,
-    ) -> ExchangeInfo:
+    ) -> models.ExchangeInfo:
         """Trading rules, rate limits and the list of contracts.
 
         Every contract with its trading rules (filters), precisions, contract size in USD, margin asset and
@@ -3156,7 +3093,7 @@ class AsyncCoinMFacade:
         *,
         symbol: str,
         limit: Literal[5, 10, 20, 50, 100, 500, 1000] | Unset = UNSET,
-    ) -> OrderBook:
+    ) -> models.OrderBook:
         """Order book of a contract.
 
         Bids and asks of one contract, best first, with quantities in contracts.
@@ -3191,7 +3128,7 @@ class AsyncCoinMFacade:
         *,
         symbol: str,
         limit: int | Unset = UNSET,
-    ) -> list[Trade]:
+    ) -> list[models.Trade]:
         """Most recent market trades of a contract.
 
         Only trades matched in the order book; insurance-fund and auto-deleveraging trades are left out.
@@ -3226,7 +3163,7 @@ class AsyncCoinMFacade:
         symbol: str,
         limit: int | Unset = UNSET,
         from_id: int | Unset = UNSET,
-    ) -> list[Trade]:
+    ) -> list[models.Trade]:
         """Older market trades of a contract.
 
         Market trades from `fromId` on (by default the most recent ones). Only order-book trades are
@@ -3266,7 +3203,7 @@ class AsyncCoinMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[AggregateTrade]:
+    ) -> list[models.AggregateTrade]:
         """Compressed (aggregate) trades of a contract.
 
         Market trades filled within 100 ms at the same price on the same taker side are merged into one
@@ -3310,7 +3247,7 @@ class AsyncCoinMFacade:
         *,
         symbol: str | Unset = UNSET,
         pair: str | Unset = UNSET,
-    ) -> list[PremiumIndex]:
+    ) -> list[models.PremiumIndex]:
         """Mark price, index price and funding of contracts.
 
         One entry per contract, filtered by `symbol` or `pair` (all contracts when neither is sent); the
@@ -3349,7 +3286,7 @@ class AsyncCoinMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[FundingRateRecord]:
+    ) -> list[models.FundingRateRecord]:
         """Funding rate history of a perpetual contract.
 
         Past funding rates of a perpetual contract, oldest first, with the mark price used for each
@@ -3385,7 +3322,7 @@ class AsyncCoinMFacade:
 
     async def funding_info(
         self,
-    ) -> list[FundingInfo]:
+    ) -> list[models.FundingInfo]:
         """Funding settings of contracts with adjusted funding.
 
         Funding rate cap, floor and interval of the perpetual contracts whose settings Binance adjusted;
@@ -3412,14 +3349,14 @@ class AsyncCoinMFacade:
         self,
         *,
         symbol: str,
-        interval: KlineInterval
+        interval: models.KlineInterval
         | Literal[
             "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> TupleList[Kline]:
+    ) -> TupleList[models.Kline]:
         """Candlesticks of a contract.
 
         Bars identified by their open time. `startTime` and `endTime` may be at most 200 days apart, and
@@ -3463,15 +3400,16 @@ class AsyncCoinMFacade:
         self,
         *,
         pair: str,
-        contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
-        interval: KlineInterval
+        contract_type: models.ContinuousContractType
+        | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+        interval: models.KlineInterval
         | Literal[
             "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> TupleList[Kline]:
+    ) -> TupleList[models.Kline]:
         """Candlesticks of a pair's perpetual or current/next quarterly contract.
 
         Bars of whichever contract currently has the given `contractType` on the pair, so that the series
@@ -3517,14 +3455,14 @@ class AsyncCoinMFacade:
         self,
         *,
         pair: str,
-        interval: KlineInterval
+        interval: models.KlineInterval
         | Literal[
             "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> TupleList[PriceKline]:
+    ) -> TupleList[models.PriceKline]:
         """Candlesticks of a pair's index price.
 
         Bars of the index price of a pair; no volume is reported. Time range rules as for `klines`: at most
@@ -3566,14 +3504,14 @@ class AsyncCoinMFacade:
         self,
         *,
         symbol: str,
-        interval: KlineInterval
+        interval: models.KlineInterval
         | Literal[
             "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> TupleList[PriceKline]:
+    ) -> TupleList[models.PriceKline]:
         """Candlesticks of a contract's mark price.
 
         Bars of the mark price of a contract; no volume is reported. Time range rules as for `klines`: at
@@ -3615,14 +3553,14 @@ class AsyncCoinMFacade:
         self,
         *,
         symbol: str,
-        interval: KlineInterval
+        interval: models.KlineInterval
         | Literal[
             "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> TupleList[PriceKline]:
+    ) -> TupleList[models.PriceKline]:
         """Candlesticks of a contract's premium index.
 
         Bars of the premium index of a contract; without a time range the most recent bars are returned.
@@ -3664,7 +3602,7 @@ class AsyncCoinMFacade:
         *,
         symbol: str | Unset = UNSET,
         pair: str | Unset = UNSET,
-    ) -> list[Ticker24Hr]:
+    ) -> list[models.Ticker24Hr]:
         """24-hour rolling price change statistics.
 
         Statistics over the last 24 hours (a rolling window, not the UTC day). Send `symbol` for one
@@ -3701,7 +3639,7 @@ class AsyncCoinMFacade:
         *,
         symbol: str | Unset = UNSET,
         pair: str | Unset = UNSET,
-    ) -> list[PriceTicker]:
+    ) -> list[models.PriceTicker]:
         """Latest price of contracts.
 
         Send `symbol` for one contract, `pair` for every contract of a pair, or neither for all contracts;
@@ -3736,7 +3674,7 @@ class AsyncCoinMFacade:
         *,
         symbol: str | Unset = UNSET,
         pair: str | Unset = UNSET,
-    ) -> list[BookTicker]:
+    ) -> list[models.BookTicker]:
         """Best bid and ask of contracts.
 
         Best price and quantity (in contracts) on each side of the book. Send `symbol` for one contract,
@@ -3771,7 +3709,7 @@ class AsyncCoinMFacade:
         self,
         *,
         symbol: str,
-    ) -> CurrentOpenInterest:
+    ) -> models.CurrentOpenInterest:
         """Current open interest of a contract.
 
         Open interest in contracts.
@@ -3802,14 +3740,14 @@ class AsyncCoinMFacade:
         self,
         *,
         pair: str,
-        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
-        contract_type: ContinuousContractType
+        period: models.StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        contract_type: models.ContinuousContractType
         | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
         | Unset = UNSET,
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[OpenInterestStatistic]:
+    ) -> list[models.OpenInterestStatistic]:
         """Open interest history of a pair.
 
         Open interest of a pair's contracts per period, in contracts and in the base coin. Without a time
@@ -3853,14 +3791,14 @@ class AsyncCoinMFacade:
         self,
         *,
         pair: str,
-        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
-        contract_type: ContinuousContractType
+        period: models.StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        contract_type: models.ContinuousContractType
         | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
         | Unset = UNSET,
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[LongShortRatioRecord]:
+    ) -> list[models.LongShortRatioRecord]:
         """Long/short ratio of the top traders' accounts.
 
         Among the 20% of users with the largest margin balance, the share of accounts that are net long
@@ -3905,14 +3843,14 @@ class AsyncCoinMFacade:
         self,
         *,
         pair: str,
-        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
-        contract_type: ContinuousContractType
+        period: models.StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        contract_type: models.ContinuousContractType
         | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
         | Unset = UNSET,
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[LongShortPositionRatio]:
+    ) -> list[models.LongShortPositionRatio]:
         """Long/short ratio of the top traders' positions.
 
         Among the 20% of users with the largest margin balance, the share of long and short positions in
@@ -3957,14 +3895,14 @@ class AsyncCoinMFacade:
         self,
         *,
         pair: str,
-        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
-        contract_type: ContinuousContractType
+        period: models.StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        contract_type: models.ContinuousContractType
         | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"]
         | Unset = UNSET,
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[LongShortRatioRecord]:
+    ) -> list[models.LongShortRatioRecord]:
         """Long/short ratio of all accounts.
 
         Share of all accounts with a net long and a net short position on the pair, and their ratio, per
@@ -4008,13 +3946,13 @@ class AsyncCoinMFacade:
         self,
         *,
         pair: str,
-        contract_type: StatisticsContractType
+        contract_type: models.StatisticsContractType
         | Literal["ALL", "CURRENT_QUARTER", "NEXT_QUARTER", "PERPETUAL"],
-        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        period: models.StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[TakerBuySellVolume]:
+    ) -> list[models.TakerBuySellVolume]:
         """Taker buy and sell volume of a pair.
 
         Volume of buy and of sell orders filled as taker per period, in contracts and in the base coin.
@@ -4058,12 +3996,13 @@ class AsyncCoinMFacade:
         self,
         *,
         pair: str,
-        contract_type: ContinuousContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
-        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        contract_type: models.ContinuousContractType
+        | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+        period: models.StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[BasisRecord]:
+    ) -> list[models.BasisRecord]:
         """Basis between futures and index price.
 
         Difference between the futures price of a pair's perpetual or quarterly contract and the index
@@ -4108,7 +4047,7 @@ class AsyncCoinMFacade:
         self,
         *,
         symbol: str,
-    ) -> IndexConstituents:
+    ) -> models.IndexConstituents:
         """Exchanges and markets behind an index price.
 
         The spot markets whose prices make up the index of a pair.
@@ -4141,7 +4080,7 @@ class AsyncCoinMFacade:
         symbol: str,
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
-    ) -> Order:
+    ) -> models.Order:
         """Status of an order.
 
         One order, named by `orderId` or `origClientOrderId` (one of them is mandatory; `orderId` wins when
@@ -4178,18 +4117,18 @@ class AsyncCoinMFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
+        side: models.OrderSide | Literal["BUY", "SELL"],
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
-        price_match: PriceMatchRequest
+        price_match: models.PriceMatchRequest
         | Literal[
             "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
         ]
         | Unset = UNSET,
         modify_id: int | Unset = UNSET,
-    ) -> OrderResult:
+    ) -> models.OrderResult:
         """Change the price or quantity of a limit order.
 
         Only `LIMIT` orders can be modified; a modified order goes to the back of the queue at its price.
@@ -4245,8 +4184,8 @@ class AsyncCoinMFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: OrderType
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.OrderType
         | Literal[
             "LIMIT",
             "MARKET",
@@ -4256,8 +4195,8 @@ class AsyncCoinMFacade:
             "TAKE_PROFIT_MARKET",
             "TRAILING_STOP_MARKET",
         ],
-        position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD"] | Unset = UNSET,
+        position_side: models.PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         reduce_only: bool | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
@@ -4266,19 +4205,19 @@ class AsyncCoinMFacade:
         close_position: bool | Unset = UNSET,
         activation_price: DecimalLike | Unset = UNSET,
         callback_rate: DecimalLike | Unset = UNSET,
-        working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
+        working_type: models.WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
         price_protect: bool | Unset = UNSET,
-        new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-        price_match: PriceMatchRequest
+        new_order_resp_type: models.NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
+        price_match: models.PriceMatchRequest
         | Literal[
             "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
         ]
         | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
         | Unset = UNSET,
         good_till_date: int | Unset = UNSET,
-    ) -> OrderResult:
+    ) -> models.OrderResult:
         """Place an order.
 
         Places one `LIMIT` or `MARKET` order. `quantity` counts contracts. `LIMIT` needs `timeInForce`,
@@ -4376,7 +4315,7 @@ class AsyncCoinMFacade:
         symbol: str,
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
-    ) -> OrderResult:
+    ) -> models.OrderResult:
         """Cancel an order.
 
         Cancels one active order, named by `orderId` or `origClientOrderId` (one of them is mandatory). The
@@ -4411,8 +4350,8 @@ class AsyncCoinMFacade:
     async def modify_batch_orders(
         self,
         *,
-        batch_orders: list[BatchOrderModification],
-    ) -> list[Error | OrderResult]:
+        batch_orders: list[models.BatchOrderModification],
+    ) -> list[models.Error | models.OrderResult]:
         """Modify up to 5 limit orders at once.
 
         Each item follows the rules of `modify_order`. The changes are processed concurrently, so their
@@ -4445,8 +4384,8 @@ class AsyncCoinMFacade:
     async def new_batch_orders(
         self,
         *,
-        batch_orders: list[BatchOrder],
-    ) -> list[Error | OrderResult]:
+        batch_orders: list[models.BatchOrder],
+    ) -> list[models.Error | models.OrderResult]:
         """Place up to 5 orders at once.
 
         Each item follows the rules of `new_order` (as JSON strings: `"quantity": "1"`): a conditional type
@@ -4484,7 +4423,7 @@ class AsyncCoinMFacade:
         symbol: str,
         order_id_list: list[int] | Unset = UNSET,
         orig_client_order_id_list: list[str] | Unset = UNSET,
-    ) -> list[Error | OrderResult]:
+    ) -> list[models.Error | models.OrderResult]:
         """Cancel up to 10 orders of a contract at once.
 
         Send `orderIdList` or `origClientOrderIdList` (at least one). The answer lists one result per
@@ -4525,7 +4464,7 @@ class AsyncCoinMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[OrderAmendment]:
+    ) -> list[models.OrderAmendment]:
         """Modification history of an order.
 
         The changes made to one order, named by `orderId` or `origClientOrderId` (`orderId` wins when both
@@ -4567,7 +4506,7 @@ class AsyncCoinMFacade:
         self,
         *,
         symbol: str,
-    ) -> CodeMessage:
+    ) -> models.CodeMessage:
         """Cancel every open order of a contract.
 
         Cancels every open order of the contract. The answer only acknowledges the request (`code` 200 and a
@@ -4600,7 +4539,7 @@ class AsyncCoinMFacade:
         *,
         symbol: str,
         countdown_time: int,
-    ) -> Countdown:
+    ) -> models.Countdown:
         """Cancel every open order of a contract when a countdown runs out.
 
         A dead man's switch: call it repeatedly as a heartbeat, each call replacing the running countdown.
@@ -4641,7 +4580,7 @@ class AsyncCoinMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Order]:
+    ) -> list[models.Order]:
         """Orders of a contract or pair, open or not.
 
         Send `symbol` or `pair` (one is mandatory); `pair` cannot be combined with `orderId`. With `orderId`
@@ -4687,7 +4626,7 @@ class AsyncCoinMFacade:
         *,
         symbol: str | Unset = UNSET,
         pair: str | Unset = UNSET,
-    ) -> list[Order]:
+    ) -> list[models.Order]:
         """Open orders.
 
         Open orders of one contract (`symbol`), of every contract of a pair (`pair`), or of all contracts.
@@ -4722,7 +4661,7 @@ class AsyncCoinMFacade:
         symbol: str,
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
-    ) -> Order:
+    ) -> models.Order:
         """One open order.
 
         An open order named by `orderId` or `origClientOrderId` (one is mandatory). A filled or canceled
@@ -4758,11 +4697,11 @@ class AsyncCoinMFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-        auto_close_type: AutoCloseType | Literal["LIQUIDATION", "ADL"] | Unset = UNSET,
+        auto_close_type: models.AutoCloseType | Literal["LIQUIDATION", "ADL"] | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Order]:
+    ) -> list[models.Order]:
         """The account's liquidation and auto-deleveraging orders.
 
         Orders Binance placed to liquidate (`LIQUIDATION`) or auto-deleverage (`ADL`) the account's
@@ -4811,7 +4750,7 @@ class AsyncCoinMFacade:
         end_time: int | Unset = UNSET,
         from_id: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[AccountTrade]:
+    ) -> list[models.AccountTrade]:
         """The account's trades.
 
         Trades of one contract (`symbol`) or of every contract of a pair (`pair`): exactly one of them must
@@ -4859,7 +4798,7 @@ class AsyncCoinMFacade:
         *,
         algo_id: int | Unset = UNSET,
         client_algo_id: str | Unset = UNSET,
-    ) -> AlgoOrder:
+    ) -> models.AlgoOrder:
         """Look up a conditional (algo) order.
 
         One algo order, named by `algoId` or `clientAlgoId`. Orders canceled or expired without fills are
@@ -4892,18 +4831,18 @@ class AsyncCoinMFacade:
     async def new_algo_order(
         self,
         *,
-        algo_type: AlgoType | Literal["CONDITIONAL"],
+        algo_type: models.AlgoType | Literal["CONDITIONAL"],
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: AlgoOrderType
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.AlgoOrderType
         | Literal["STOP_MARKET", "TAKE_PROFIT_MARKET", "STOP", "TAKE_PROFIT", "TRAILING_STOP_MARKET"],
-        position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD"] | Unset = UNSET,
+        position_side: models.PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
         trigger_price: DecimalLike | Unset = UNSET,
-        working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
-        price_match: PriceMatchRequest
+        working_type: models.WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
+        price_match: models.PriceMatchRequest
         | Literal[
             "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
         ]
@@ -4914,12 +4853,12 @@ class AsyncCoinMFacade:
         activate_price: DecimalLike | Unset = UNSET,
         callback_rate: DecimalLike | Unset = UNSET,
         client_algo_id: str | Unset = UNSET,
-        new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
         | Unset = UNSET,
         good_till_date: int | Unset = UNSET,
-    ) -> AlgoOrder:
+    ) -> models.AlgoOrder:
         """Place a conditional (algo) order.
 
         Since the 2026-06-30 integration with the USDⓈ-M engine, COIN-M conditional orders (take profit,
@@ -5017,7 +4956,7 @@ class AsyncCoinMFacade:
         *,
         algo_id: int | Unset = UNSET,
         client_algo_id: str | Unset = UNSET,
-    ) -> AlgoOrderCancel:
+    ) -> models.AlgoOrderCancel:
         """Cancel a conditional (algo) order.
 
         Cancels one waiting algo order, named by `algoId` or `clientAlgoId`.
@@ -5050,7 +4989,7 @@ class AsyncCoinMFacade:
         self,
         *,
         symbol: str,
-    ) -> CodeMessage:
+    ) -> models.CodeMessage:
         """Cancel all open algo orders of a contract.
 
         Cancels every waiting conditional (algo) order of the contract. The answer only acknowledges the
@@ -5081,10 +5020,10 @@ class AsyncCoinMFacade:
     async def open_algo_orders(
         self,
         *,
-        algo_type: AlgoType | Literal["CONDITIONAL"] | Unset = UNSET,
+        algo_type: models.AlgoType | Literal["CONDITIONAL"] | Unset = UNSET,
         symbol: str | Unset = UNSET,
         algo_id: int | Unset = UNSET,
-    ) -> list[AlgoOrder]:
+    ) -> list[models.AlgoOrder]:
         """Open conditional (algo) orders.
 
         Of one contract, or of all contracts when `symbol` is omitted (much heavier).
@@ -5125,7 +5064,7 @@ class AsyncCoinMFacade:
         end_time: int | Unset = UNSET,
         page: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[AlgoOrder]:
+    ) -> list[models.AlgoOrder]:
         """Conditional (algo) orders of a contract, open or not.
 
         With `algoId`, orders from that id on; otherwise the most recent. The time range must be shorter
@@ -5169,7 +5108,7 @@ class AsyncCoinMFacade:
         *,
         margin_asset: str | Unset = UNSET,
         pair: str | Unset = UNSET,
-    ) -> list[PositionRisk]:
+    ) -> list[models.PositionRisk]:
         """Positions with their risk figures.
 
         Positions filtered by `marginAsset` or `pair`; without either, the positions of every contract in
@@ -5204,7 +5143,7 @@ class AsyncCoinMFacade:
         self,
         *,
         dual_side_position: bool,
-    ) -> CodeMessage:
+    ) -> models.CodeMessage:
         """Switch between Hedge Mode and One-way Mode.
 
         Sets the position mode of every contract. Since the 2026-06-30 integration the setting is shared
@@ -5237,8 +5176,8 @@ class AsyncCoinMFacade:
         self,
         *,
         symbol: str,
-        margin_type: MarginType | Literal["ISOLATED", "CROSSED"],
-    ) -> CodeMessage:
+        margin_type: models.MarginType | Literal["ISOLATED", "CROSSED"],
+    ) -> models.CodeMessage:
         """Switch a contract between isolated and cross margin.
 
         In Hedge Mode the `LONG` and `SHORT` positions of a contract share the margin type; with isolated
@@ -5273,7 +5212,7 @@ class AsyncCoinMFacade:
         *,
         symbol: str,
         leverage: int,
-    ) -> LeverageChange:
+    ) -> models.LeverageChange:
         """Change the initial leverage of a contract.
 
         In Hedge Mode the `LONG` and `SHORT` positions of a contract use the same leverage and share one
@@ -5307,7 +5246,7 @@ class AsyncCoinMFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[PositionAdlQuantile]:
+    ) -> list[models.PositionAdlQuantile]:
         """Auto-deleveraging queue estimate of positions.
 
         For each contract with a position, a value from 0 to 4 per position side: the higher, the more
@@ -5343,8 +5282,8 @@ class AsyncCoinMFacade:
         symbol: str,
         amount: DecimalLike,
         type: Literal[1, 2],
-        position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
-    ) -> PositionMarginChange:
+        position_side: models.PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
+    ) -> models.PositionMarginChange:
         """Add margin to or remove margin from an isolated position.
 
         Only for isolated positions. In Hedge Mode name the side with `positionSide`.
@@ -5386,7 +5325,7 @@ class AsyncCoinMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[PositionMarginHistoryEntry]:
+    ) -> list[models.PositionMarginHistoryEntry]:
         """History of margin added to or removed from isolated positions.
 
         Isolated margin added to (`type` 1) or removed from (`type` 2) the positions of one contract; both
@@ -5424,7 +5363,7 @@ class AsyncCoinMFacade:
 
     async def position_mode(
         self,
-    ) -> PositionMode:
+    ) -> models.PositionMode:
         """Current position mode.
 
         Whether the account is in Hedge Mode (true) or One-way Mode (false). Since the 2026-06-30
@@ -5449,7 +5388,7 @@ class AsyncCoinMFacade:
 
     async def balance(
         self,
-    ) -> list[FuturesBalance]:
+    ) -> list[models.FuturesBalance]:
         """Balances of the futures wallet.
 
         One entry per margin coin.
@@ -5473,7 +5412,7 @@ class AsyncCoinMFacade:
 
     async def account(
         self,
-    ) -> Account:
+    ) -> models.Account:
         """Account summary with assets and positions.
 
         Margin figures per coin and every position. One-way Mode shows `BOTH` positions only, Hedge Mode
@@ -5500,7 +5439,7 @@ class AsyncCoinMFacade:
         self,
         *,
         symbol: str,
-    ) -> CommissionRate:
+    ) -> models.CommissionRate:
         """The account's maker and taker fee rates for a contract.
 
         Maker and taker commission rates of the account on one contract, as fractions (0.00015 is 0.015%).
@@ -5531,7 +5470,7 @@ class AsyncCoinMFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[SymbolLeverageBrackets]:
+    ) -> list[models.SymbolLeverageBrackets]:
         """Notional brackets of contracts.
 
         For each contract (or the one `symbol` given), the position brackets with their maximum leverage
@@ -5564,7 +5503,7 @@ class AsyncCoinMFacade:
         self,
         *,
         pair: str | Unset = UNSET,
-    ) -> list[PairLeverageBrackets]:
+    ) -> list[models.PairLeverageBrackets]:
         """Default notional brackets of pairs (superseded by `leverage_bracket_v2`).
 
         The default brackets of a pair. Binance advises against this version: when the contracts of a pair
@@ -5596,7 +5535,7 @@ class AsyncCoinMFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-        income_type: IncomeType
+        income_type: models.IncomeType
         | Literal[
             "TRANSFER",
             "WELCOME_BONUS",
@@ -5611,7 +5550,7 @@ class AsyncCoinMFacade:
         end_time: int | Unset = UNSET,
         page: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[IncomeRecord]:
+    ) -> list[models.IncomeRecord]:
         """History of transfers, funding, realized profit, fees and other income.
 
         All income kinds unless `incomeType` is sent. `tranId` is unique per income type. `startTime` and
@@ -5656,7 +5595,7 @@ class AsyncCoinMFacade:
         *,
         start_time: int,
         end_time: int,
-    ) -> HistoryDownloadId:
+    ) -> models.HistoryDownloadId:
         """Request a download of the income history.
 
         Starts preparing a file of the income history between `startTime` and `endTime` (at most one year
@@ -5693,7 +5632,7 @@ class AsyncCoinMFacade:
         self,
         *,
         download_id: str,
-    ) -> HistoryDownloadLink:
+    ) -> models.HistoryDownloadLink:
         """Link to a prepared income history file.
 
         While the file is being prepared `status` is `processing` and `url` is empty. A link expires after
@@ -5726,7 +5665,7 @@ class AsyncCoinMFacade:
         *,
         start_time: int,
         end_time: int,
-    ) -> HistoryDownloadId:
+    ) -> models.HistoryDownloadId:
         """Request a download of the order history.
 
         Starts preparing a file of the order history between `startTime` and `endTime` (at most one year
@@ -5761,7 +5700,7 @@ class AsyncCoinMFacade:
         self,
         *,
         download_id: str,
-    ) -> HistoryDownloadLink:
+    ) -> models.HistoryDownloadLink:
         """Link to a prepared order history file.
 
         While the file is being prepared `status` is `processing` and `url` is empty. A link expires after
@@ -5794,7 +5733,7 @@ class AsyncCoinMFacade:
         *,
         start_time: int,
         end_time: int,
-    ) -> HistoryDownloadId:
+    ) -> models.HistoryDownloadId:
         """Request a download of the trade history.
 
         Starts preparing a file of the trade history between `startTime` and `endTime` (at most one year
@@ -5829,7 +5768,7 @@ class AsyncCoinMFacade:
         self,
         *,
         download_id: str,
-    ) -> HistoryDownloadLink:
+    ) -> models.HistoryDownloadLink:
         """Link to a prepared trade history file.
 
         While the file is being prepared `status` is `processing` and `url` is empty. A link expires after
@@ -5859,7 +5798,7 @@ class AsyncCoinMFacade:
 
     async def keepalive_user_data_stream(
         self,
-    ) -> Empty:
+    ) -> models.Empty:
         """Keep the user data stream alive.
 
         Extends the validity of the account's listenKey by 60 minutes; send it every 60 minutes at most.
@@ -5883,7 +5822,7 @@ class AsyncCoinMFacade:
 
     async def start_user_data_stream(
         self,
-    ) -> UserDataStreamKey:
+    ) -> models.UserDataStreamKey:
         """Create (or extend) the user data stream key.
 
         Returns the listenKey to connect to `wss://dstream.binance.com/ws/<listenKey>`. The key expires 60
@@ -5909,7 +5848,7 @@ class AsyncCoinMFacade:
 
     async def close_user_data_stream(
         self,
-    ) -> Empty:
+    ) -> models.Empty:
         """Close the user data stream.
 
         Invalidates the account's listenKey and closes its stream.
@@ -5935,7 +5874,7 @@ class AsyncCoinMFacade:
         self,
         *,
         asset: str,
-    ) -> PortfolioMarginAccount:
+    ) -> models.PortfolioMarginAccount:
         """Transferable amount of an asset in a Classic Portfolio Margin account.
 
         For Classic Portfolio Margin accounts: how much of `asset` can be transferred out to the spot

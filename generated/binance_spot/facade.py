@@ -5,74 +5,21 @@
 ``SpotFacade`` and ``AsyncSpotFacade`` only build requests and parse
 responses; how a request is sent (signing, clock, rate limits, errors, retries) is supplied by the
 class that inherits them, ``binance_openapi.Spot`` / ``binance_openapi.AsyncSpot``.
-Endpoint modules are imported on first call, so importing a facade loads no model.
+Endpoint modules are imported on first call, so importing a facade loads no model: annotations name
+models through the lazy ``models`` package (``models.Order``), which ``typing.get_type_hints`` resolves
+by loading just the models it needs. An operation that answers one object when ``symbol`` is given and a
+list otherwise (a ``oneOf`` of the two in the spec) has ``@overload``s saying so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 import httpx
 
-from .types import UNSET, DecimalLike, Operation, Unset
-
-if TYPE_CHECKING:
-    from .models.account import Account
-    from .models.account_commission import AccountCommission
-    from .models.account_filters import AccountFilters
-    from .models.account_trade import AccountTrade
-    from .models.aggregate_trade import AggregateTrade
-    from .models.allocation import Allocation
-    from .models.average_price import AveragePrice
-    from .models.block_trade import BlockTrade
-    from .models.book_ticker import BookTicker
-    from .models.cancel_replace_mode import CancelReplaceMode
-    from .models.cancel_replace_result import CancelReplaceResult
-    from .models.cancel_restrictions import CancelRestrictions
-    from .models.canceled_order import CanceledOrder
-    from .models.canceled_order_list import CanceledOrderList
-    from .models.empty import Empty
-    from .models.exchange_info import ExchangeInfo
-    from .models.execution_rules import ExecutionRules
-    from .models.kline import Kline
-    from .models.kline_interval import KlineInterval
-    from .models.new_order_list import NewOrderList
-    from .models.new_order_result import NewOrderResult
-    from .models.oco_leg_order_type import OcoLegOrderType
-    from .models.order import Order
-    from .models.order_amend_result import OrderAmendResult
-    from .models.order_amendment import OrderAmendment
-    from .models.order_book import OrderBook
-    from .models.order_commissions import OrderCommissions
-    from .models.order_list import OrderList
-    from .models.order_rate_limit_exceeded_mode import OrderRateLimitExceededMode
-    from .models.order_response_type import OrderResponseType
-    from .models.order_side import OrderSide
-    from .models.order_type import OrderType
-    from .models.peg_offset_type import PegOffsetType
-    from .models.peg_price_type import PegPriceType
-    from .models.permission import Permission
-    from .models.prevented_match import PreventedMatch
-    from .models.price_ticker import PriceTicker
-    from .models.reference_price_calculation import ReferencePriceCalculation
-    from .models.self_trade_prevention_mode import SelfTradePreventionMode
-    from .models.server_time import ServerTime
-    from .models.sor_order_type import SorOrderType
-    from .models.symbol_reference_price import SymbolReferencePrice
-    from .models.ticker_24_hr import Ticker24Hr
-    from .models.ticker_type import TickerType
-    from .models.time_in_force import TimeInForce
-    from .models.trade import Trade
-    from .models.trading_status import TradingStatus
-    from .models.transfer_id import TransferId
-    from .models.transfer_page import TransferPage
-    from .models.transfer_type import TransferType
-    from .models.unfilled_order_count import UnfilledOrderCount
-    from .models.window_ticker import WindowTicker
-    from .models.working_order_type import WorkingOrderType
-    from .types import TupleList
-
+from . import models
+from .types import UNSET, DecimalLike, Operation, TupleList, Unset
 
 T = TypeVar("T")
 
@@ -144,7 +91,7 @@ class SpotFacade:
 
     def ping(
         self,
-    ) -> Empty:
+    ) -> models.Empty:
         """Check that the REST API can be reached.
 
         Answers an empty object; useful as a connectivity probe.
@@ -168,7 +115,7 @@ class SpotFacade:
 
     def server_time(
         self,
-    ) -> ServerTime:
+    ) -> models.ServerTime:
         """Read the server's clock.
 
         Gives the current server time, which signed requests must be close to.
@@ -195,10 +142,10 @@ class SpotFacade:
         *,
         symbol: str | Unset = UNSET,
         symbols: list[str] | Unset = UNSET,
-        permissions: list[Permission] | Unset = UNSET,
+        permissions: list[models.Permission] | Unset = UNSET,
         show_permission_sets: bool | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> ExchangeInfo:
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.ExchangeInfo:
         """Trading rules, rate limits and symbol information.
 
         Every parameter is optional. Without one, the answer lists every symbol that has the `SPOT`,
@@ -244,8 +191,8 @@ class SpotFacade:
         *,
         symbol: str | Unset = UNSET,
         symbols: list[str] | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> ExecutionRules:
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.ExecutionRules:
         """Execution rules of symbols.
 
         The execution rules (such as the allowed price range) of one symbol (`symbol`), of several
@@ -284,8 +231,8 @@ class SpotFacade:
         *,
         symbol: str,
         limit: int | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> OrderBook:
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.OrderBook:
         """Order book.
 
         The best bids and asks of a symbol, up to `limit` levels per side (default 100, at most 5000). The
@@ -324,7 +271,7 @@ class SpotFacade:
         *,
         symbol: str,
         limit: int | Unset = UNSET,
-    ) -> list[Trade]:
+    ) -> list[models.Trade]:
         """Recent trades.
 
         The latest trades of a symbol, newest last. Up to `limit` trades (default 500, at most 1000).
@@ -359,7 +306,7 @@ class SpotFacade:
         symbol: str,
         limit: int | Unset = UNSET,
         from_id: int | Unset = UNSET,
-    ) -> list[Trade]:
+    ) -> list[models.Trade]:
         """Older trades.
 
         Trades of a symbol from trade id `fromId` on; without it, the most recent trades. Up to `limit`
@@ -397,7 +344,7 @@ class SpotFacade:
         symbol: str,
         from_id: int,
         limit: int | Unset = UNSET,
-    ) -> list[BlockTrade]:
+    ) -> list[models.BlockTrade]:
         """Block trades.
 
         Block trades of a symbol from block trade id `fromId` on. Up to `limit` trades (default 500, at most
@@ -437,7 +384,7 @@ class SpotFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[AggregateTrade]:
+    ) -> list[models.AggregateTrade]:
         """Aggregate trades.
 
         Trades grouped by taker order and price: the fills of one taker order at one price form one
@@ -479,7 +426,7 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        interval: KlineInterval
+        interval: models.KlineInterval
         | Literal[
             "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
@@ -487,7 +434,7 @@ class SpotFacade:
         end_time: int | Unset = UNSET,
         time_zone: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> TupleList[Kline]:
+    ) -> TupleList[models.Kline]:
         """Klines (candlesticks).
 
         Candlesticks of a symbol, identified by their open time. Without `startTime` and `endTime` the most
@@ -531,7 +478,7 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        interval: KlineInterval
+        interval: models.KlineInterval
         | Literal[
             "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
@@ -539,7 +486,7 @@ class SpotFacade:
         end_time: int | Unset = UNSET,
         time_zone: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> TupleList[Kline]:
+    ) -> TupleList[models.Kline]:
         """Klines adjusted for charts.
 
         Same parameters and answer as `klines`, with values adjusted for drawing candlestick charts. Without
@@ -583,7 +530,7 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-    ) -> AveragePrice:
+    ) -> models.AveragePrice:
         """Current average price of a symbol.
 
         The average price of a symbol over the last `mins` minutes, with the time of the last trade
@@ -611,14 +558,34 @@ class SpotFacade:
             operation.parse_success,
         )
 
+    @overload
+    def ticker_24hr(
+        self,
+        *,
+        symbol: str,
+        symbols: list[str] | Unset = UNSET,
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.Ticker24Hr: ...
+
+    @overload
+    def ticker_24hr(
+        self,
+        *,
+        symbol: Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.Ticker24Hr]: ...
+
     def ticker_24hr(
         self,
         *,
         symbol: str | Unset = UNSET,
         symbols: list[str] | Unset = UNSET,
-        type: TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> list[Ticker24Hr] | Ticker24Hr:
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.Ticker24Hr] | models.Ticker24Hr:
         """24-hour rolling price change statistics.
 
         With `symbol` the answer is one ticker; with `symbols`, or with neither (every symbol, which is
@@ -656,15 +623,37 @@ class SpotFacade:
             operation.parse_success,
         )
 
+    @overload
+    def trading_day_ticker(
+        self,
+        *,
+        symbol: str,
+        symbols: list[str] | Unset = UNSET,
+        time_zone: str | Unset = UNSET,
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.WindowTicker: ...
+
+    @overload
+    def trading_day_ticker(
+        self,
+        *,
+        symbol: Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        time_zone: str | Unset = UNSET,
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.WindowTicker]: ...
+
     def trading_day_ticker(
         self,
         *,
         symbol: str | Unset = UNSET,
         symbols: list[str] | Unset = UNSET,
         time_zone: str | Unset = UNSET,
-        type: TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> list[WindowTicker] | WindowTicker:
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.WindowTicker] | models.WindowTicker:
         """Price change statistics of the current trading day.
 
         Send exactly one of `symbol` (the answer is one ticker) and `symbols` (at most 100; the answer is a
@@ -703,13 +692,31 @@ class SpotFacade:
             operation.parse_success,
         )
 
+    @overload
+    def price_ticker(
+        self,
+        *,
+        symbol: str,
+        symbols: list[str] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.PriceTicker: ...
+
+    @overload
+    def price_ticker(
+        self,
+        *,
+        symbol: Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.PriceTicker]: ...
+
     def price_ticker(
         self,
         *,
         symbol: str | Unset = UNSET,
         symbols: list[str] | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> list[PriceTicker] | PriceTicker:
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.PriceTicker] | models.PriceTicker:
         """Latest price of one or more symbols.
 
         With `symbol` the answer is one price; with `symbols`, or with neither (every symbol), it is a list.
@@ -743,13 +750,31 @@ class SpotFacade:
             operation.parse_success,
         )
 
+    @overload
+    def book_ticker(
+        self,
+        *,
+        symbol: str,
+        symbols: list[str] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.BookTicker: ...
+
+    @overload
+    def book_ticker(
+        self,
+        *,
+        symbol: Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.BookTicker]: ...
+
     def book_ticker(
         self,
         *,
         symbol: str | Unset = UNSET,
         symbols: list[str] | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> BookTicker | list[BookTicker]:
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.BookTicker | list[models.BookTicker]:
         """Best bid and ask of one or more symbols.
 
         With `symbol` the answer is one ticker; with `symbols`, or with neither (every symbol), it is a
@@ -783,15 +808,37 @@ class SpotFacade:
             operation.parse_success,
         )
 
+    @overload
+    def rolling_window_ticker(
+        self,
+        *,
+        symbol: str,
+        symbols: list[str] | Unset = UNSET,
+        window_size: str | Unset = UNSET,
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.WindowTicker: ...
+
+    @overload
+    def rolling_window_ticker(
+        self,
+        *,
+        symbol: Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        window_size: str | Unset = UNSET,
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.WindowTicker]: ...
+
     def rolling_window_ticker(
         self,
         *,
         symbol: str | Unset = UNSET,
         symbols: list[str] | Unset = UNSET,
         window_size: str | Unset = UNSET,
-        type: TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> list[WindowTicker] | WindowTicker:
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.WindowTicker] | models.WindowTicker:
         """Price change statistics over a rolling window.
 
         Unlike `ticker_24hr`, the window size is chosen with `windowSize` (default `1d`): `1m` to `59m`,
@@ -837,7 +884,7 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-    ) -> SymbolReferencePrice:
+    ) -> models.SymbolReferencePrice:
         """Reference price of a symbol.
 
         `referencePrice` is null when no reference price is set at the moment; a symbol that never had one
@@ -869,8 +916,8 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> ReferencePriceCalculation:
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.ReferencePriceCalculation:
         """How a symbol's reference price is calculated.
 
         Either an arithmetic mean computed by the matching engine (with its bucket count and width) or an
@@ -907,7 +954,7 @@ class SpotFacade:
         symbol: str,
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
-    ) -> Order:
+    ) -> models.Order:
         """Status of one order.
 
         Name the order with `orderId` or `origClientOrderId` (at least one; with both, the order found by
@@ -944,7 +991,7 @@ class SpotFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[Order]:
+    ) -> list[models.Order]:
         """Open orders of one symbol or of all symbols.
 
         Without `symbol` every open order of the account is returned, at a much higher weight.
@@ -976,7 +1023,7 @@ class SpotFacade:
         *,
         order_list_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
-    ) -> OrderList:
+    ) -> models.OrderList:
         """One order list.
 
         Name the list with `orderListId` or `origClientOrderId` (its `listClientOrderId`); at least one must
@@ -1010,7 +1057,7 @@ class SpotFacade:
         self,
         *,
         omit_zero_balances: bool | Unset = UNSET,
-    ) -> Account:
+    ) -> models.Account:
         """Account information and balances.
 
         Commission rates, permissions and balances of the account. `omitZeroBalances=true` lists only non-
@@ -1046,7 +1093,7 @@ class SpotFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Order]:
+    ) -> list[models.Order]:
         """Orders of a symbol, whatever their status.
 
         With `orderId`, orders with that id or a later one; otherwise the most recent orders. `startTime`
@@ -1091,7 +1138,7 @@ class SpotFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[OrderList]:
+    ) -> list[models.OrderList]:
         """Order lists of the account, whatever their status.
 
         With `fromId`, order lists from that id on (then `startTime` and `endTime` cannot be sent);
@@ -1128,7 +1175,7 @@ class SpotFacade:
 
     def open_order_lists(
         self,
-    ) -> list[OrderList]:
+    ) -> list[models.OrderList]:
         """Open order lists of the account.
 
         ``GET /api/v3/openOrderList`` - security ``USER_DATA`` (signed)
@@ -1157,7 +1204,7 @@ class SpotFacade:
         end_time: int | Unset = UNSET,
         from_id: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[AccountTrade]:
+    ) -> list[models.AccountTrade]:
         """The account's trades on a symbol.
 
         With `fromId`, trades with that id or a later one; otherwise the most recent trades. `startTime` and
@@ -1199,7 +1246,7 @@ class SpotFacade:
 
     def unfilled_order_count(
         self,
-    ) -> list[UnfilledOrderCount]:
+    ) -> list[models.UnfilledOrderCount]:
         """The account's unfilled order count in every interval.
 
         For each interval of the `ORDERS` rate limits: the limit and the account's current unfilled order
@@ -1230,7 +1277,7 @@ class SpotFacade:
         order_id: int | Unset = UNSET,
         from_prevented_match_id: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[PreventedMatch]:
+    ) -> list[models.PreventedMatch]:
         """Orders that expired because of self-trade prevention.
 
         Besides `symbol`, send either `preventedMatchId`, or `orderId` (optionally with
@@ -1276,7 +1323,7 @@ class SpotFacade:
         from_allocation_id: int | Unset = UNSET,
         limit: int | Unset = UNSET,
         order_id: int | Unset = UNSET,
-    ) -> list[Allocation]:
+    ) -> list[models.Allocation]:
         """Allocations from smart order routing orders.
 
         Allowed combinations besides `symbol`: nothing (oldest first), `startTime`, `endTime`, both (at most
@@ -1319,7 +1366,7 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-    ) -> AccountCommission:
+    ) -> models.AccountCommission:
         """The account's commission rates on a symbol.
 
         The account's standard, special and tax commission rates on a symbol, as fractions, and the discount
@@ -1354,7 +1401,7 @@ class SpotFacade:
         order_id: int,
         from_execution_id: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[OrderAmendment]:
+    ) -> list[models.OrderAmendment]:
         """Every amendment of one order.
 
         From execution id `fromExecutionId` on when sent. Up to `limit` amendments (default 500, at most
@@ -1392,7 +1439,7 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-    ) -> AccountFilters:
+    ) -> models.AccountFilters:
         """The filters that apply to the account on a symbol.
 
         The exchange, symbol and asset filters; the only place that shows the account's `MAX_ASSET` filters.
@@ -1423,8 +1470,8 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: OrderType
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.OrderType
         | Literal[
             "LIMIT",
             "MARKET",
@@ -1434,7 +1481,7 @@ class SpotFacade:
             "TAKE_PROFIT_LIMIT",
             "LIMIT_MAKER",
         ],
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         quote_order_qty: DecimalLike | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
@@ -1444,14 +1491,14 @@ class SpotFacade:
         stop_price: DecimalLike | Unset = UNSET,
         trailing_delta: int | Unset = UNSET,
         iceberg_qty: DecimalLike | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
-        peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
         peg_offset_value: int | Unset = UNSET,
-        peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
-    ) -> NewOrderResult:
+        peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+    ) -> models.NewOrderResult:
         """Place an order.
 
         Besides `symbol`, `side` and `type`, the order type decides what else is mandatory: `LIMIT` needs
@@ -1536,10 +1583,10 @@ class SpotFacade:
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
         new_client_order_id: str | Unset = UNSET,
-        cancel_restrictions: CancelRestrictions
+        cancel_restrictions: models.CancelRestrictions
         | Literal["ONLY_NEW", "ONLY_PARTIALLY_FILLED"]
         | Unset = UNSET,
-    ) -> CanceledOrder:
+    ) -> models.CanceledOrder:
         """Cancel an open order.
 
         Name the order with `orderId` or `origClientOrderId` (at least one; with both, the order found by
@@ -1582,8 +1629,8 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: OrderType
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.OrderType
         | Literal[
             "LIMIT",
             "MARKET",
@@ -1593,7 +1640,7 @@ class SpotFacade:
             "TAKE_PROFIT_LIMIT",
             "LIMIT_MAKER",
         ],
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         quote_order_qty: DecimalLike | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
@@ -1603,15 +1650,15 @@ class SpotFacade:
         stop_price: DecimalLike | Unset = UNSET,
         trailing_delta: int | Unset = UNSET,
         iceberg_qty: DecimalLike | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
-        peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
         peg_offset_value: int | Unset = UNSET,
-        peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         compute_commission_rates: bool | Unset = UNSET,
-    ) -> OrderCommissions:
+    ) -> models.OrderCommissions:
         """Validate an order without placing it.
 
         Takes every parameter of `new_order` and checks the order and the signature, but does not send the
@@ -1686,7 +1733,7 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-    ) -> list[CanceledOrder | CanceledOrderList]:
+    ) -> list[models.CanceledOrder | models.CanceledOrderList]:
         """Cancel every open order on a symbol.
 
         Cancels all open orders of the symbol, including the orders of order lists. The answer holds one
@@ -1718,8 +1765,8 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: OrderType
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.OrderType
         | Literal[
             "LIMIT",
             "MARKET",
@@ -1729,8 +1776,8 @@ class SpotFacade:
             "TAKE_PROFIT_LIMIT",
             "LIMIT_MAKER",
         ],
-        cancel_replace_mode: CancelReplaceMode | Literal["STOP_ON_FAILURE", "ALLOW_FAILURE"],
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        cancel_replace_mode: models.CancelReplaceMode | Literal["STOP_ON_FAILURE", "ALLOW_FAILURE"],
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         quote_order_qty: DecimalLike | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
@@ -1743,20 +1790,20 @@ class SpotFacade:
         stop_price: DecimalLike | Unset = UNSET,
         trailing_delta: int | Unset = UNSET,
         iceberg_qty: DecimalLike | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
-        cancel_restrictions: CancelRestrictions
+        cancel_restrictions: models.CancelRestrictions
         | Literal["ONLY_NEW", "ONLY_PARTIALLY_FILLED"]
         | Unset = UNSET,
-        order_rate_limit_exceeded_mode: OrderRateLimitExceededMode
+        order_rate_limit_exceeded_mode: models.OrderRateLimitExceededMode
         | Literal["DO_NOTHING", "CANCEL_ONLY"]
         | Unset = UNSET,
-        peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
         peg_offset_value: int | Unset = UNSET,
-        peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
-    ) -> CancelReplaceResult:
+        peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+    ) -> models.CancelReplaceResult:
         """Cancel an order and place a new one on the same symbol.
 
         Name the order to cancel with `cancelOrderId` or `cancelOrigClientOrderId` (at least one; with both,
@@ -1856,7 +1903,7 @@ class SpotFacade:
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
         new_client_order_id: str | Unset = UNSET,
-    ) -> OrderAmendResult:
+    ) -> models.OrderAmendResult:
         """Reduce the quantity of an open order, keeping its place in the queue.
 
         Name the order with `orderId` or `origClientOrderId` (at least one). `newQty` must be above zero and
@@ -1901,7 +1948,7 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
+        side: models.OrderSide | Literal["BUY", "SELL"],
         quantity: DecimalLike,
         price: DecimalLike,
         stop_price: DecimalLike,
@@ -1916,12 +1963,12 @@ class SpotFacade:
         stop_strategy_type: int | Unset = UNSET,
         stop_limit_price: DecimalLike | Unset = UNSET,
         stop_iceberg_qty: DecimalLike | Unset = UNSET,
-        stop_limit_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        stop_limit_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
-    ) -> NewOrderList:
+    ) -> models.NewOrderList:
         """Place an OCO pair (deprecated; use new_order_list_oco).
 
         The older way of placing a one-cancels-the-other pair: a `LIMIT_MAKER` leg at `price` and a stop leg
@@ -1996,11 +2043,11 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
+        side: models.OrderSide | Literal["BUY", "SELL"],
         quantity: DecimalLike,
-        above_type: OcoLegOrderType
+        above_type: models.OcoLegOrderType
         | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
-        below_type: OcoLegOrderType
+        below_type: models.OcoLegOrderType
         | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
         list_client_order_id: str | Unset = UNSET,
         above_client_order_id: str | Unset = UNSET,
@@ -2008,28 +2055,28 @@ class SpotFacade:
         above_price: DecimalLike | Unset = UNSET,
         above_stop_price: DecimalLike | Unset = UNSET,
         above_trailing_delta: int | Unset = UNSET,
-        above_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        above_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         above_strategy_id: int | Unset = UNSET,
         above_strategy_type: int | Unset = UNSET,
-        above_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        above_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        above_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        above_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         above_peg_offset_value: int | Unset = UNSET,
         below_client_order_id: str | Unset = UNSET,
         below_iceberg_qty: DecimalLike | Unset = UNSET,
         below_price: DecimalLike | Unset = UNSET,
         below_stop_price: DecimalLike | Unset = UNSET,
         below_trailing_delta: int | Unset = UNSET,
-        below_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        below_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         below_strategy_id: int | Unset = UNSET,
         below_strategy_type: int | Unset = UNSET,
-        below_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        below_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        below_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        below_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         below_peg_offset_value: int | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
-    ) -> NewOrderList:
+    ) -> models.NewOrderList:
         """Place a one-cancels-the-other (OCO) pair.
 
         Two orders, the above order and the below order, where the execution of one cancels the other. One
@@ -2135,11 +2182,11 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        working_type: WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
-        working_side: OrderSide | Literal["BUY", "SELL"],
+        working_type: models.WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
+        working_side: models.OrderSide | Literal["BUY", "SELL"],
         working_price: DecimalLike,
         working_quantity: DecimalLike,
-        pending_type: OrderType
+        pending_type: models.OrderType
         | Literal[
             "LIMIT",
             "MARKET",
@@ -2149,33 +2196,33 @@ class SpotFacade:
             "TAKE_PROFIT_LIMIT",
             "LIMIT_MAKER",
         ],
-        pending_side: OrderSide | Literal["BUY", "SELL"],
+        pending_side: models.OrderSide | Literal["BUY", "SELL"],
         pending_quantity: DecimalLike,
         list_client_order_id: str | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
         working_client_order_id: str | Unset = UNSET,
         working_iceberg_qty: DecimalLike | Unset = UNSET,
-        working_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        working_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         working_strategy_id: int | Unset = UNSET,
         working_strategy_type: int | Unset = UNSET,
-        working_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        working_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        working_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        working_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         working_peg_offset_value: int | Unset = UNSET,
         pending_client_order_id: str | Unset = UNSET,
         pending_price: DecimalLike | Unset = UNSET,
         pending_stop_price: DecimalLike | Unset = UNSET,
         pending_trailing_delta: int | Unset = UNSET,
         pending_iceberg_qty: DecimalLike | Unset = UNSET,
-        pending_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         pending_strategy_id: int | Unset = UNSET,
         pending_strategy_type: int | Unset = UNSET,
-        pending_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        pending_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        pending_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         pending_peg_offset_value: int | Unset = UNSET,
-    ) -> NewOrderList:
+    ) -> models.NewOrderList:
         """Place a one-triggers-the-other (OTO) pair.
 
         A working order (`LIMIT` or `LIMIT_MAKER`) goes on the book first; the pending order (any type
@@ -2281,52 +2328,56 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        working_type: WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
-        working_side: OrderSide | Literal["BUY", "SELL"],
+        working_type: models.WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
+        working_side: models.OrderSide | Literal["BUY", "SELL"],
         working_price: DecimalLike,
         working_quantity: DecimalLike,
-        pending_side: OrderSide | Literal["BUY", "SELL"],
+        pending_side: models.OrderSide | Literal["BUY", "SELL"],
         pending_quantity: DecimalLike,
-        pending_above_type: OcoLegOrderType
+        pending_above_type: models.OcoLegOrderType
         | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
-        pending_below_type: OcoLegOrderType
+        pending_below_type: models.OcoLegOrderType
         | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
         list_client_order_id: str | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
         working_client_order_id: str | Unset = UNSET,
         working_iceberg_qty: DecimalLike | Unset = UNSET,
-        working_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        working_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         working_strategy_id: int | Unset = UNSET,
         working_strategy_type: int | Unset = UNSET,
-        working_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        working_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        working_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        working_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         working_peg_offset_value: int | Unset = UNSET,
         pending_above_client_order_id: str | Unset = UNSET,
         pending_above_price: DecimalLike | Unset = UNSET,
         pending_above_stop_price: DecimalLike | Unset = UNSET,
         pending_above_trailing_delta: int | Unset = UNSET,
         pending_above_iceberg_qty: DecimalLike | Unset = UNSET,
-        pending_above_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_above_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         pending_above_strategy_id: int | Unset = UNSET,
         pending_above_strategy_type: int | Unset = UNSET,
-        pending_above_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        pending_above_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_above_peg_price_type: models.PegPriceType
+        | Literal["PRIMARY_PEG", "MARKET_PEG"]
+        | Unset = UNSET,
+        pending_above_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         pending_above_peg_offset_value: int | Unset = UNSET,
         pending_below_client_order_id: str | Unset = UNSET,
         pending_below_price: DecimalLike | Unset = UNSET,
         pending_below_stop_price: DecimalLike | Unset = UNSET,
         pending_below_trailing_delta: int | Unset = UNSET,
         pending_below_iceberg_qty: DecimalLike | Unset = UNSET,
-        pending_below_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_below_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         pending_below_strategy_id: int | Unset = UNSET,
         pending_below_strategy_type: int | Unset = UNSET,
-        pending_below_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        pending_below_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_below_peg_price_type: models.PegPriceType
+        | Literal["PRIMARY_PEG", "MARKET_PEG"]
+        | Unset = UNSET,
+        pending_below_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         pending_below_peg_offset_value: int | Unset = UNSET,
-    ) -> NewOrderList:
+    ) -> models.NewOrderList:
         """Place a one-triggers-one-cancels-the-other (OTOCO) list.
 
         A working order (`LIMIT` or `LIMIT_MAKER`, as in an OTO) and two pending orders, pending above and
@@ -2461,11 +2512,11 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        working_type: WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
-        working_side: OrderSide | Literal["BUY", "SELL"],
+        working_type: models.WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
+        working_side: models.OrderSide | Literal["BUY", "SELL"],
         working_price: DecimalLike,
         working_quantity: DecimalLike,
-        pending_type: OrderType
+        pending_type: models.OrderType
         | Literal[
             "LIMIT",
             "MARKET",
@@ -2475,32 +2526,32 @@ class SpotFacade:
             "TAKE_PROFIT_LIMIT",
             "LIMIT_MAKER",
         ],
-        pending_side: OrderSide | Literal["BUY", "SELL"],
+        pending_side: models.OrderSide | Literal["BUY", "SELL"],
         list_client_order_id: str | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
         working_client_order_id: str | Unset = UNSET,
         working_iceberg_qty: DecimalLike | Unset = UNSET,
-        working_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        working_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         working_strategy_id: int | Unset = UNSET,
         working_strategy_type: int | Unset = UNSET,
-        working_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        working_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        working_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        working_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         working_peg_offset_value: int | Unset = UNSET,
         pending_client_order_id: str | Unset = UNSET,
         pending_price: DecimalLike | Unset = UNSET,
         pending_stop_price: DecimalLike | Unset = UNSET,
         pending_trailing_delta: int | Unset = UNSET,
         pending_iceberg_qty: DecimalLike | Unset = UNSET,
-        pending_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         pending_strategy_id: int | Unset = UNSET,
         pending_strategy_type: int | Unset = UNSET,
-        pending_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        pending_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        pending_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         pending_peg_offset_value: int | Unset = UNSET,
-    ) -> NewOrderList:
+    ) -> models.NewOrderList:
         """Place a one-pays-the-other (OPO) pair.
 
         Like an OTO (a `LIMIT` or `LIMIT_MAKER` working order and a pending order placed once the working
@@ -2601,51 +2652,55 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        working_type: WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
-        working_side: OrderSide | Literal["BUY", "SELL"],
+        working_type: models.WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
+        working_side: models.OrderSide | Literal["BUY", "SELL"],
         working_price: DecimalLike,
         working_quantity: DecimalLike,
-        pending_side: OrderSide | Literal["BUY", "SELL"],
-        pending_above_type: OcoLegOrderType
+        pending_side: models.OrderSide | Literal["BUY", "SELL"],
+        pending_above_type: models.OcoLegOrderType
         | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
-        pending_below_type: OcoLegOrderType
+        pending_below_type: models.OcoLegOrderType
         | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
         list_client_order_id: str | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
         working_client_order_id: str | Unset = UNSET,
         working_iceberg_qty: DecimalLike | Unset = UNSET,
-        working_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        working_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         working_strategy_id: int | Unset = UNSET,
         working_strategy_type: int | Unset = UNSET,
-        working_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        working_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        working_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        working_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         working_peg_offset_value: int | Unset = UNSET,
         pending_above_client_order_id: str | Unset = UNSET,
         pending_above_price: DecimalLike | Unset = UNSET,
         pending_above_stop_price: DecimalLike | Unset = UNSET,
         pending_above_trailing_delta: int | Unset = UNSET,
         pending_above_iceberg_qty: DecimalLike | Unset = UNSET,
-        pending_above_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_above_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         pending_above_strategy_id: int | Unset = UNSET,
         pending_above_strategy_type: int | Unset = UNSET,
-        pending_above_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        pending_above_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_above_peg_price_type: models.PegPriceType
+        | Literal["PRIMARY_PEG", "MARKET_PEG"]
+        | Unset = UNSET,
+        pending_above_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         pending_above_peg_offset_value: int | Unset = UNSET,
         pending_below_client_order_id: str | Unset = UNSET,
         pending_below_price: DecimalLike | Unset = UNSET,
         pending_below_stop_price: DecimalLike | Unset = UNSET,
         pending_below_trailing_delta: int | Unset = UNSET,
         pending_below_iceberg_qty: DecimalLike | Unset = UNSET,
-        pending_below_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_below_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         pending_below_strategy_id: int | Unset = UNSET,
         pending_below_strategy_type: int | Unset = UNSET,
-        pending_below_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        pending_below_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_below_peg_price_type: models.PegPriceType
+        | Literal["PRIMARY_PEG", "MARKET_PEG"]
+        | Unset = UNSET,
+        pending_below_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         pending_below_peg_offset_value: int | Unset = UNSET,
-    ) -> NewOrderList:
+    ) -> models.NewOrderList:
         """Place a one-pays-the-other OCO (OPOCO) list.
 
         Like an OTOCO (a working order and a pending OCO pair placed once it fills), but the pending orders
@@ -2779,7 +2834,7 @@ class SpotFacade:
         order_list_id: int | Unset = UNSET,
         list_client_order_id: str | Unset = UNSET,
         new_client_order_id: str | Unset = UNSET,
-    ) -> CanceledOrderList:
+    ) -> models.CanceledOrderList:
         """Cancel a whole order list.
 
         Name the list with `orderListId` or `listClientOrderId` (at least one; with both, they must match
@@ -2817,20 +2872,20 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: SorOrderType | Literal["LIMIT", "MARKET"],
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.SorOrderType | Literal["LIMIT", "MARKET"],
         quantity: DecimalLike,
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
         new_client_order_id: str | Unset = UNSET,
         strategy_id: int | Unset = UNSET,
         strategy_type: int | Unset = UNSET,
         iceberg_qty: DecimalLike | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
-    ) -> NewOrderResult:
+    ) -> models.NewOrderResult:
         """Place an order through smart order routing (SOR).
 
         Only `LIMIT` and `MARKET` orders, by `quantity` (not `quoteOrderQty`); a `LIMIT` order needs
@@ -2890,21 +2945,21 @@ class SpotFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: SorOrderType | Literal["LIMIT", "MARKET"],
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.SorOrderType | Literal["LIMIT", "MARKET"],
         quantity: DecimalLike,
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
         new_client_order_id: str | Unset = UNSET,
         strategy_id: int | Unset = UNSET,
         strategy_type: int | Unset = UNSET,
         iceberg_qty: DecimalLike | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
         compute_commission_rates: bool | Unset = UNSET,
-    ) -> OrderCommissions:
+    ) -> models.OrderCommissions:
         """Validate a smart order routing order without placing it.
 
         Takes every parameter of `new_sor_order` and checks the order and the signature without sending it
@@ -2964,7 +3019,7 @@ class SpotFacade:
     def transfer_history(
         self,
         *,
-        type: TransferType
+        type: models.TransferType
         | Literal[
             "MAIN_UMFUTURE",
             "MAIN_CMFUTURE",
@@ -3004,7 +3059,7 @@ class SpotFacade:
         size: int | Unset = UNSET,
         from_symbol: str | Unset = UNSET,
         to_symbol: str | Unset = UNSET,
-    ) -> TransferPage:
+    ) -> models.TransferPage:
         """Past universal transfers of one type.
 
         Transfers of the given `type`, newest first, a page at a time (`current` is the page number, default
@@ -3059,7 +3114,7 @@ class SpotFacade:
     def universal_transfer(
         self,
         *,
-        type: TransferType
+        type: models.TransferType
         | Literal[
             "MAIN_UMFUTURE",
             "MAIN_CMFUTURE",
@@ -3097,7 +3152,7 @@ class SpotFacade:
         amount: DecimalLike,
         from_symbol: str | Unset = UNSET,
         to_symbol: str | Unset = UNSET,
-    ) -> TransferId:
+    ) -> models.TransferId:
         """Move an asset between two wallets of the account.
 
         `type` names the source and destination wallets (`MAIN` is the spot wallet; `UMFUTURE` and
@@ -3162,7 +3217,7 @@ class AsyncSpotFacade:
 
     async def ping(
         self,
-    ) -> Empty:
+    ) -> models.Empty:
         """Check that the REST API can be reached.
 
         Answers an empty object; useful as a connectivity probe.
@@ -3186,7 +3241,7 @@ class AsyncSpotFacade:
 
     async def server_time(
         self,
-    ) -> ServerTime:
+    ) -> models.ServerTime:
         """Read the server's clock.
 
         Gives the current server time, which signed requests must be close to.
@@ -3213,10 +3268,10 @@ class AsyncSpotFacade:
         *,
         symbol: str | Unset = UNSET,
         symbols: list[str] | Unset = UNSET,
-        permissions: list[Permission] | Unset = UNSET,
+        permissions: list[models.Permission] | Unset = UNSET,
         show_permission_sets: bool | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> ExchangeInfo:
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.ExchangeInfo:
         """Trading rules, rate limits and symbol information.
 
         Every parameter is optional. Without one, the answer lists every symbol that has the `SPOT`,
@@ -3262,8 +3317,8 @@ class AsyncSpotFacade:
         *,
         symbol: str | Unset = UNSET,
         symbols: list[str] | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> ExecutionRules:
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.ExecutionRules:
         """Execution rules of symbols.
 
         The execution rules (such as the allowed price range) of one symbol (`symbol`), of several
@@ -3302,8 +3357,8 @@ class AsyncSpotFacade:
         *,
         symbol: str,
         limit: int | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> OrderBook:
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.OrderBook:
         """Order book.
 
         The best bids and asks of a symbol, up to `limit` levels per side (default 100, at most 5000). The
@@ -3342,7 +3397,7 @@ class AsyncSpotFacade:
         *,
         symbol: str,
         limit: int | Unset = UNSET,
-    ) -> list[Trade]:
+    ) -> list[models.Trade]:
         """Recent trades.
 
         The latest trades of a symbol, newest last. Up to `limit` trades (default 500, at most 1000).
@@ -3377,7 +3432,7 @@ class AsyncSpotFacade:
         symbol: str,
         limit: int | Unset = UNSET,
         from_id: int | Unset = UNSET,
-    ) -> list[Trade]:
+    ) -> list[models.Trade]:
         """Older trades.
 
         Trades of a symbol from trade id `fromId` on; without it, the most recent trades. Up to `limit`
@@ -3415,7 +3470,7 @@ class AsyncSpotFacade:
         symbol: str,
         from_id: int,
         limit: int | Unset = UNSET,
-    ) -> list[BlockTrade]:
+    ) -> list[models.BlockTrade]:
         """Block trades.
 
         Block trades of a symbol from block trade id `fromId` on. Up to `limit` trades (default 500, at most
@@ -3455,7 +3510,7 @@ class AsyncSpotFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[AggregateTrade]:
+    ) -> list[models.AggregateTrade]:
         """Aggregate trades.
 
         Trades grouped by taker order and price: the fills of one taker order at one price form one
@@ -3497,7 +3552,7 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        interval: KlineInterval
+        interval: models.KlineInterval
         | Literal[
             "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
@@ -3505,7 +3560,7 @@ class AsyncSpotFacade:
         end_time: int | Unset = UNSET,
         time_zone: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> TupleList[Kline]:
+    ) -> TupleList[models.Kline]:
         """Klines (candlesticks).
 
         Candlesticks of a symbol, identified by their open time. Without `startTime` and `endTime` the most
@@ -3549,7 +3604,7 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        interval: KlineInterval
+        interval: models.KlineInterval
         | Literal[
             "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
@@ -3557,7 +3612,7 @@ class AsyncSpotFacade:
         end_time: int | Unset = UNSET,
         time_zone: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> TupleList[Kline]:
+    ) -> TupleList[models.Kline]:
         """Klines adjusted for charts.
 
         Same parameters and answer as `klines`, with values adjusted for drawing candlestick charts. Without
@@ -3601,7 +3656,7 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-    ) -> AveragePrice:
+    ) -> models.AveragePrice:
         """Current average price of a symbol.
 
         The average price of a symbol over the last `mins` minutes, with the time of the last trade
@@ -3629,14 +3684,34 @@ class AsyncSpotFacade:
             operation.parse_success,
         )
 
+    @overload
+    async def ticker_24hr(
+        self,
+        *,
+        symbol: str,
+        symbols: list[str] | Unset = UNSET,
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.Ticker24Hr: ...
+
+    @overload
+    async def ticker_24hr(
+        self,
+        *,
+        symbol: Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.Ticker24Hr]: ...
+
     async def ticker_24hr(
         self,
         *,
         symbol: str | Unset = UNSET,
         symbols: list[str] | Unset = UNSET,
-        type: TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> list[Ticker24Hr] | Ticker24Hr:
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.Ticker24Hr] | models.Ticker24Hr:
         """24-hour rolling price change statistics.
 
         With `symbol` the answer is one ticker; with `symbols`, or with neither (every symbol, which is
@@ -3674,15 +3749,37 @@ class AsyncSpotFacade:
             operation.parse_success,
         )
 
+    @overload
+    async def trading_day_ticker(
+        self,
+        *,
+        symbol: str,
+        symbols: list[str] | Unset = UNSET,
+        time_zone: str | Unset = UNSET,
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.WindowTicker: ...
+
+    @overload
+    async def trading_day_ticker(
+        self,
+        *,
+        symbol: Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        time_zone: str | Unset = UNSET,
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.WindowTicker]: ...
+
     async def trading_day_ticker(
         self,
         *,
         symbol: str | Unset = UNSET,
         symbols: list[str] | Unset = UNSET,
         time_zone: str | Unset = UNSET,
-        type: TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> list[WindowTicker] | WindowTicker:
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.WindowTicker] | models.WindowTicker:
         """Price change statistics of the current trading day.
 
         Send exactly one of `symbol` (the answer is one ticker) and `symbols` (at most 100; the answer is a
@@ -3721,13 +3818,31 @@ class AsyncSpotFacade:
             operation.parse_success,
         )
 
+    @overload
+    async def price_ticker(
+        self,
+        *,
+        symbol: str,
+        symbols: list[str] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.PriceTicker: ...
+
+    @overload
+    async def price_ticker(
+        self,
+        *,
+        symbol: Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.PriceTicker]: ...
+
     async def price_ticker(
         self,
         *,
         symbol: str | Unset = UNSET,
         symbols: list[str] | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> list[PriceTicker] | PriceTicker:
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.PriceTicker] | models.PriceTicker:
         """Latest price of one or more symbols.
 
         With `symbol` the answer is one price; with `symbols`, or with neither (every symbol), it is a list.
@@ -3761,13 +3876,31 @@ class AsyncSpotFacade:
             operation.parse_success,
         )
 
+    @overload
+    async def book_ticker(
+        self,
+        *,
+        symbol: str,
+        symbols: list[str] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.BookTicker: ...
+
+    @overload
+    async def book_ticker(
+        self,
+        *,
+        symbol: Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.BookTicker]: ...
+
     async def book_ticker(
         self,
         *,
         symbol: str | Unset = UNSET,
         symbols: list[str] | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> BookTicker | list[BookTicker]:
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.BookTicker | list[models.BookTicker]:
         """Best bid and ask of one or more symbols.
 
         With `symbol` the answer is one ticker; with `symbols`, or with neither (every symbol), it is a
@@ -3801,15 +3934,37 @@ class AsyncSpotFacade:
             operation.parse_success,
         )
 
+    @overload
+    async def rolling_window_ticker(
+        self,
+        *,
+        symbol: str,
+        symbols: list[str] | Unset = UNSET,
+        window_size: str | Unset = UNSET,
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.WindowTicker: ...
+
+    @overload
+    async def rolling_window_ticker(
+        self,
+        *,
+        symbol: Unset = UNSET,
+        symbols: list[str] | Unset = UNSET,
+        window_size: str | Unset = UNSET,
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.WindowTicker]: ...
+
     async def rolling_window_ticker(
         self,
         *,
         symbol: str | Unset = UNSET,
         symbols: list[str] | Unset = UNSET,
         window_size: str | Unset = UNSET,
-        type: TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> list[WindowTicker] | WindowTicker:
+        type: models.TickerType | Literal["FULL", "MINI"] | Unset = UNSET,
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> list[models.WindowTicker] | models.WindowTicker:
         """Price change statistics over a rolling window.
 
         Unlike `ticker_24hr`, the window size is chosen with `windowSize` (default `1d`): `1m` to `59m`,
@@ -3855,7 +4010,7 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-    ) -> SymbolReferencePrice:
+    ) -> models.SymbolReferencePrice:
         """Reference price of a symbol.
 
         `referencePrice` is null when no reference price is set at the moment; a symbol that never had one
@@ -3887,8 +4042,8 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        symbol_status: TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
-    ) -> ReferencePriceCalculation:
+        symbol_status: models.TradingStatus | Literal["TRADING", "HALT", "BREAK"] | Unset = UNSET,
+    ) -> models.ReferencePriceCalculation:
         """How a symbol's reference price is calculated.
 
         Either an arithmetic mean computed by the matching engine (with its bucket count and width) or an
@@ -3925,7 +4080,7 @@ class AsyncSpotFacade:
         symbol: str,
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
-    ) -> Order:
+    ) -> models.Order:
         """Status of one order.
 
         Name the order with `orderId` or `origClientOrderId` (at least one; with both, the order found by
@@ -3962,7 +4117,7 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[Order]:
+    ) -> list[models.Order]:
         """Open orders of one symbol or of all symbols.
 
         Without `symbol` every open order of the account is returned, at a much higher weight.
@@ -3994,7 +4149,7 @@ class AsyncSpotFacade:
         *,
         order_list_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
-    ) -> OrderList:
+    ) -> models.OrderList:
         """One order list.
 
         Name the list with `orderListId` or `origClientOrderId` (its `listClientOrderId`); at least one must
@@ -4028,7 +4183,7 @@ class AsyncSpotFacade:
         self,
         *,
         omit_zero_balances: bool | Unset = UNSET,
-    ) -> Account:
+    ) -> models.Account:
         """Account information and balances.
 
         Commission rates, permissions and balances of the account. `omitZeroBalances=true` lists only non-
@@ -4064,7 +4219,7 @@ class AsyncSpotFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Order]:
+    ) -> list[models.Order]:
         """Orders of a symbol, whatever their status.
 
         With `orderId`, orders with that id or a later one; otherwise the most recent orders. `startTime`
@@ -4109,7 +4264,7 @@ class AsyncSpotFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[OrderList]:
+    ) -> list[models.OrderList]:
         """Order lists of the account, whatever their status.
 
         With `fromId`, order lists from that id on (then `startTime` and `endTime` cannot be sent);
@@ -4146,7 +4301,7 @@ class AsyncSpotFacade:
 
     async def open_order_lists(
         self,
-    ) -> list[OrderList]:
+    ) -> list[models.OrderList]:
         """Open order lists of the account.
 
         ``GET /api/v3/openOrderList`` - security ``USER_DATA`` (signed)
@@ -4175,7 +4330,7 @@ class AsyncSpotFacade:
         end_time: int | Unset = UNSET,
         from_id: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[AccountTrade]:
+    ) -> list[models.AccountTrade]:
         """The account's trades on a symbol.
 
         With `fromId`, trades with that id or a later one; otherwise the most recent trades. `startTime` and
@@ -4217,7 +4372,7 @@ class AsyncSpotFacade:
 
     async def unfilled_order_count(
         self,
-    ) -> list[UnfilledOrderCount]:
+    ) -> list[models.UnfilledOrderCount]:
         """The account's unfilled order count in every interval.
 
         For each interval of the `ORDERS` rate limits: the limit and the account's current unfilled order
@@ -4248,7 +4403,7 @@ class AsyncSpotFacade:
         order_id: int | Unset = UNSET,
         from_prevented_match_id: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[PreventedMatch]:
+    ) -> list[models.PreventedMatch]:
         """Orders that expired because of self-trade prevention.
 
         Besides `symbol`, send either `preventedMatchId`, or `orderId` (optionally with
@@ -4294,7 +4449,7 @@ class AsyncSpotFacade:
         from_allocation_id: int | Unset = UNSET,
         limit: int | Unset = UNSET,
         order_id: int | Unset = UNSET,
-    ) -> list[Allocation]:
+    ) -> list[models.Allocation]:
         """Allocations from smart order routing orders.
 
         Allowed combinations besides `symbol`: nothing (oldest first), `startTime`, `endTime`, both (at most
@@ -4337,7 +4492,7 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-    ) -> AccountCommission:
+    ) -> models.AccountCommission:
         """The account's commission rates on a symbol.
 
         The account's standard, special and tax commission rates on a symbol, as fractions, and the discount
@@ -4372,7 +4527,7 @@ class AsyncSpotFacade:
         order_id: int,
         from_execution_id: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[OrderAmendment]:
+    ) -> list[models.OrderAmendment]:
         """Every amendment of one order.
 
         From execution id `fromExecutionId` on when sent. Up to `limit` amendments (default 500, at most
@@ -4410,7 +4565,7 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-    ) -> AccountFilters:
+    ) -> models.AccountFilters:
         """The filters that apply to the account on a symbol.
 
         The exchange, symbol and asset filters; the only place that shows the account's `MAX_ASSET` filters.
@@ -4441,8 +4596,8 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: OrderType
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.OrderType
         | Literal[
             "LIMIT",
             "MARKET",
@@ -4452,7 +4607,7 @@ class AsyncSpotFacade:
             "TAKE_PROFIT_LIMIT",
             "LIMIT_MAKER",
         ],
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         quote_order_qty: DecimalLike | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
@@ -4462,14 +4617,14 @@ class AsyncSpotFacade:
         stop_price: DecimalLike | Unset = UNSET,
         trailing_delta: int | Unset = UNSET,
         iceberg_qty: DecimalLike | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
-        peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
         peg_offset_value: int | Unset = UNSET,
-        peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
-    ) -> NewOrderResult:
+        peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+    ) -> models.NewOrderResult:
         """Place an order.
 
         Besides `symbol`, `side` and `type`, the order type decides what else is mandatory: `LIMIT` needs
@@ -4554,10 +4709,10 @@ class AsyncSpotFacade:
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
         new_client_order_id: str | Unset = UNSET,
-        cancel_restrictions: CancelRestrictions
+        cancel_restrictions: models.CancelRestrictions
         | Literal["ONLY_NEW", "ONLY_PARTIALLY_FILLED"]
         | Unset = UNSET,
-    ) -> CanceledOrder:
+    ) -> models.CanceledOrder:
         """Cancel an open order.
 
         Name the order with `orderId` or `origClientOrderId` (at least one; with both, the order found by
@@ -4600,8 +4755,8 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: OrderType
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.OrderType
         | Literal[
             "LIMIT",
             "MARKET",
@@ -4611,7 +4766,7 @@ class AsyncSpotFacade:
             "TAKE_PROFIT_LIMIT",
             "LIMIT_MAKER",
         ],
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         quote_order_qty: DecimalLike | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
@@ -4621,15 +4776,15 @@ class AsyncSpotFacade:
         stop_price: DecimalLike | Unset = UNSET,
         trailing_delta: int | Unset = UNSET,
         iceberg_qty: DecimalLike | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
-        peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
         peg_offset_value: int | Unset = UNSET,
-        peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         compute_commission_rates: bool | Unset = UNSET,
-    ) -> OrderCommissions:
+    ) -> models.OrderCommissions:
         """Validate an order without placing it.
 
         Takes every parameter of `new_order` and checks the order and the signature, but does not send the
@@ -4704,7 +4859,7 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-    ) -> list[CanceledOrder | CanceledOrderList]:
+    ) -> list[models.CanceledOrder | models.CanceledOrderList]:
         """Cancel every open order on a symbol.
 
         Cancels all open orders of the symbol, including the orders of order lists. The answer holds one
@@ -4736,8 +4891,8 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: OrderType
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.OrderType
         | Literal[
             "LIMIT",
             "MARKET",
@@ -4747,8 +4902,8 @@ class AsyncSpotFacade:
             "TAKE_PROFIT_LIMIT",
             "LIMIT_MAKER",
         ],
-        cancel_replace_mode: CancelReplaceMode | Literal["STOP_ON_FAILURE", "ALLOW_FAILURE"],
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        cancel_replace_mode: models.CancelReplaceMode | Literal["STOP_ON_FAILURE", "ALLOW_FAILURE"],
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         quote_order_qty: DecimalLike | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
@@ -4761,20 +4916,20 @@ class AsyncSpotFacade:
         stop_price: DecimalLike | Unset = UNSET,
         trailing_delta: int | Unset = UNSET,
         iceberg_qty: DecimalLike | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
-        cancel_restrictions: CancelRestrictions
+        cancel_restrictions: models.CancelRestrictions
         | Literal["ONLY_NEW", "ONLY_PARTIALLY_FILLED"]
         | Unset = UNSET,
-        order_rate_limit_exceeded_mode: OrderRateLimitExceededMode
+        order_rate_limit_exceeded_mode: models.OrderRateLimitExceededMode
         | Literal["DO_NOTHING", "CANCEL_ONLY"]
         | Unset = UNSET,
-        peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
         peg_offset_value: int | Unset = UNSET,
-        peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
-    ) -> CancelReplaceResult:
+        peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+    ) -> models.CancelReplaceResult:
         """Cancel an order and place a new one on the same symbol.
 
         Name the order to cancel with `cancelOrderId` or `cancelOrigClientOrderId` (at least one; with both,
@@ -4874,7 +5029,7 @@ class AsyncSpotFacade:
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
         new_client_order_id: str | Unset = UNSET,
-    ) -> OrderAmendResult:
+    ) -> models.OrderAmendResult:
         """Reduce the quantity of an open order, keeping its place in the queue.
 
         Name the order with `orderId` or `origClientOrderId` (at least one). `newQty` must be above zero and
@@ -4919,7 +5074,7 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
+        side: models.OrderSide | Literal["BUY", "SELL"],
         quantity: DecimalLike,
         price: DecimalLike,
         stop_price: DecimalLike,
@@ -4934,12 +5089,12 @@ class AsyncSpotFacade:
         stop_strategy_type: int | Unset = UNSET,
         stop_limit_price: DecimalLike | Unset = UNSET,
         stop_iceberg_qty: DecimalLike | Unset = UNSET,
-        stop_limit_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        stop_limit_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
-    ) -> NewOrderList:
+    ) -> models.NewOrderList:
         """Place an OCO pair (deprecated; use new_order_list_oco).
 
         The older way of placing a one-cancels-the-other pair: a `LIMIT_MAKER` leg at `price` and a stop leg
@@ -5014,11 +5169,11 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
+        side: models.OrderSide | Literal["BUY", "SELL"],
         quantity: DecimalLike,
-        above_type: OcoLegOrderType
+        above_type: models.OcoLegOrderType
         | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
-        below_type: OcoLegOrderType
+        below_type: models.OcoLegOrderType
         | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
         list_client_order_id: str | Unset = UNSET,
         above_client_order_id: str | Unset = UNSET,
@@ -5026,28 +5181,28 @@ class AsyncSpotFacade:
         above_price: DecimalLike | Unset = UNSET,
         above_stop_price: DecimalLike | Unset = UNSET,
         above_trailing_delta: int | Unset = UNSET,
-        above_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        above_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         above_strategy_id: int | Unset = UNSET,
         above_strategy_type: int | Unset = UNSET,
-        above_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        above_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        above_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        above_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         above_peg_offset_value: int | Unset = UNSET,
         below_client_order_id: str | Unset = UNSET,
         below_iceberg_qty: DecimalLike | Unset = UNSET,
         below_price: DecimalLike | Unset = UNSET,
         below_stop_price: DecimalLike | Unset = UNSET,
         below_trailing_delta: int | Unset = UNSET,
-        below_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        below_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         below_strategy_id: int | Unset = UNSET,
         below_strategy_type: int | Unset = UNSET,
-        below_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        below_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        below_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        below_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         below_peg_offset_value: int | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
-    ) -> NewOrderList:
+    ) -> models.NewOrderList:
         """Place a one-cancels-the-other (OCO) pair.
 
         Two orders, the above order and the below order, where the execution of one cancels the other. One
@@ -5153,11 +5308,11 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        working_type: WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
-        working_side: OrderSide | Literal["BUY", "SELL"],
+        working_type: models.WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
+        working_side: models.OrderSide | Literal["BUY", "SELL"],
         working_price: DecimalLike,
         working_quantity: DecimalLike,
-        pending_type: OrderType
+        pending_type: models.OrderType
         | Literal[
             "LIMIT",
             "MARKET",
@@ -5167,33 +5322,33 @@ class AsyncSpotFacade:
             "TAKE_PROFIT_LIMIT",
             "LIMIT_MAKER",
         ],
-        pending_side: OrderSide | Literal["BUY", "SELL"],
+        pending_side: models.OrderSide | Literal["BUY", "SELL"],
         pending_quantity: DecimalLike,
         list_client_order_id: str | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
         working_client_order_id: str | Unset = UNSET,
         working_iceberg_qty: DecimalLike | Unset = UNSET,
-        working_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        working_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         working_strategy_id: int | Unset = UNSET,
         working_strategy_type: int | Unset = UNSET,
-        working_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        working_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        working_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        working_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         working_peg_offset_value: int | Unset = UNSET,
         pending_client_order_id: str | Unset = UNSET,
         pending_price: DecimalLike | Unset = UNSET,
         pending_stop_price: DecimalLike | Unset = UNSET,
         pending_trailing_delta: int | Unset = UNSET,
         pending_iceberg_qty: DecimalLike | Unset = UNSET,
-        pending_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         pending_strategy_id: int | Unset = UNSET,
         pending_strategy_type: int | Unset = UNSET,
-        pending_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        pending_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        pending_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         pending_peg_offset_value: int | Unset = UNSET,
-    ) -> NewOrderList:
+    ) -> models.NewOrderList:
         """Place a one-triggers-the-other (OTO) pair.
 
         A working order (`LIMIT` or `LIMIT_MAKER`) goes on the book first; the pending order (any type
@@ -5299,52 +5454,56 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        working_type: WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
-        working_side: OrderSide | Literal["BUY", "SELL"],
+        working_type: models.WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
+        working_side: models.OrderSide | Literal["BUY", "SELL"],
         working_price: DecimalLike,
         working_quantity: DecimalLike,
-        pending_side: OrderSide | Literal["BUY", "SELL"],
+        pending_side: models.OrderSide | Literal["BUY", "SELL"],
         pending_quantity: DecimalLike,
-        pending_above_type: OcoLegOrderType
+        pending_above_type: models.OcoLegOrderType
         | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
-        pending_below_type: OcoLegOrderType
+        pending_below_type: models.OcoLegOrderType
         | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
         list_client_order_id: str | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
         working_client_order_id: str | Unset = UNSET,
         working_iceberg_qty: DecimalLike | Unset = UNSET,
-        working_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        working_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         working_strategy_id: int | Unset = UNSET,
         working_strategy_type: int | Unset = UNSET,
-        working_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        working_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        working_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        working_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         working_peg_offset_value: int | Unset = UNSET,
         pending_above_client_order_id: str | Unset = UNSET,
         pending_above_price: DecimalLike | Unset = UNSET,
         pending_above_stop_price: DecimalLike | Unset = UNSET,
         pending_above_trailing_delta: int | Unset = UNSET,
         pending_above_iceberg_qty: DecimalLike | Unset = UNSET,
-        pending_above_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_above_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         pending_above_strategy_id: int | Unset = UNSET,
         pending_above_strategy_type: int | Unset = UNSET,
-        pending_above_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        pending_above_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_above_peg_price_type: models.PegPriceType
+        | Literal["PRIMARY_PEG", "MARKET_PEG"]
+        | Unset = UNSET,
+        pending_above_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         pending_above_peg_offset_value: int | Unset = UNSET,
         pending_below_client_order_id: str | Unset = UNSET,
         pending_below_price: DecimalLike | Unset = UNSET,
         pending_below_stop_price: DecimalLike | Unset = UNSET,
         pending_below_trailing_delta: int | Unset = UNSET,
         pending_below_iceberg_qty: DecimalLike | Unset = UNSET,
-        pending_below_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_below_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         pending_below_strategy_id: int | Unset = UNSET,
         pending_below_strategy_type: int | Unset = UNSET,
-        pending_below_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        pending_below_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_below_peg_price_type: models.PegPriceType
+        | Literal["PRIMARY_PEG", "MARKET_PEG"]
+        | Unset = UNSET,
+        pending_below_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         pending_below_peg_offset_value: int | Unset = UNSET,
-    ) -> NewOrderList:
+    ) -> models.NewOrderList:
         """Place a one-triggers-one-cancels-the-other (OTOCO) list.
 
         A working order (`LIMIT` or `LIMIT_MAKER`, as in an OTO) and two pending orders, pending above and
@@ -5479,11 +5638,11 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        working_type: WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
-        working_side: OrderSide | Literal["BUY", "SELL"],
+        working_type: models.WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
+        working_side: models.OrderSide | Literal["BUY", "SELL"],
         working_price: DecimalLike,
         working_quantity: DecimalLike,
-        pending_type: OrderType
+        pending_type: models.OrderType
         | Literal[
             "LIMIT",
             "MARKET",
@@ -5493,32 +5652,32 @@ class AsyncSpotFacade:
             "TAKE_PROFIT_LIMIT",
             "LIMIT_MAKER",
         ],
-        pending_side: OrderSide | Literal["BUY", "SELL"],
+        pending_side: models.OrderSide | Literal["BUY", "SELL"],
         list_client_order_id: str | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
         working_client_order_id: str | Unset = UNSET,
         working_iceberg_qty: DecimalLike | Unset = UNSET,
-        working_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        working_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         working_strategy_id: int | Unset = UNSET,
         working_strategy_type: int | Unset = UNSET,
-        working_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        working_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        working_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        working_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         working_peg_offset_value: int | Unset = UNSET,
         pending_client_order_id: str | Unset = UNSET,
         pending_price: DecimalLike | Unset = UNSET,
         pending_stop_price: DecimalLike | Unset = UNSET,
         pending_trailing_delta: int | Unset = UNSET,
         pending_iceberg_qty: DecimalLike | Unset = UNSET,
-        pending_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         pending_strategy_id: int | Unset = UNSET,
         pending_strategy_type: int | Unset = UNSET,
-        pending_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        pending_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        pending_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         pending_peg_offset_value: int | Unset = UNSET,
-    ) -> NewOrderList:
+    ) -> models.NewOrderList:
         """Place a one-pays-the-other (OPO) pair.
 
         Like an OTO (a `LIMIT` or `LIMIT_MAKER` working order and a pending order placed once the working
@@ -5619,51 +5778,55 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        working_type: WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
-        working_side: OrderSide | Literal["BUY", "SELL"],
+        working_type: models.WorkingOrderType | Literal["LIMIT", "LIMIT_MAKER"],
+        working_side: models.OrderSide | Literal["BUY", "SELL"],
         working_price: DecimalLike,
         working_quantity: DecimalLike,
-        pending_side: OrderSide | Literal["BUY", "SELL"],
-        pending_above_type: OcoLegOrderType
+        pending_side: models.OrderSide | Literal["BUY", "SELL"],
+        pending_above_type: models.OcoLegOrderType
         | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
-        pending_below_type: OcoLegOrderType
+        pending_below_type: models.OcoLegOrderType
         | Literal["STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
         list_client_order_id: str | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
         working_client_order_id: str | Unset = UNSET,
         working_iceberg_qty: DecimalLike | Unset = UNSET,
-        working_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        working_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         working_strategy_id: int | Unset = UNSET,
         working_strategy_type: int | Unset = UNSET,
-        working_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        working_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        working_peg_price_type: models.PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
+        working_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         working_peg_offset_value: int | Unset = UNSET,
         pending_above_client_order_id: str | Unset = UNSET,
         pending_above_price: DecimalLike | Unset = UNSET,
         pending_above_stop_price: DecimalLike | Unset = UNSET,
         pending_above_trailing_delta: int | Unset = UNSET,
         pending_above_iceberg_qty: DecimalLike | Unset = UNSET,
-        pending_above_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_above_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         pending_above_strategy_id: int | Unset = UNSET,
         pending_above_strategy_type: int | Unset = UNSET,
-        pending_above_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        pending_above_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_above_peg_price_type: models.PegPriceType
+        | Literal["PRIMARY_PEG", "MARKET_PEG"]
+        | Unset = UNSET,
+        pending_above_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         pending_above_peg_offset_value: int | Unset = UNSET,
         pending_below_client_order_id: str | Unset = UNSET,
         pending_below_price: DecimalLike | Unset = UNSET,
         pending_below_stop_price: DecimalLike | Unset = UNSET,
         pending_below_trailing_delta: int | Unset = UNSET,
         pending_below_iceberg_qty: DecimalLike | Unset = UNSET,
-        pending_below_time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        pending_below_time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         pending_below_strategy_id: int | Unset = UNSET,
         pending_below_strategy_type: int | Unset = UNSET,
-        pending_below_peg_price_type: PegPriceType | Literal["PRIMARY_PEG", "MARKET_PEG"] | Unset = UNSET,
-        pending_below_peg_offset_type: PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
+        pending_below_peg_price_type: models.PegPriceType
+        | Literal["PRIMARY_PEG", "MARKET_PEG"]
+        | Unset = UNSET,
+        pending_below_peg_offset_type: models.PegOffsetType | Literal["PRICE_LEVEL"] | Unset = UNSET,
         pending_below_peg_offset_value: int | Unset = UNSET,
-    ) -> NewOrderList:
+    ) -> models.NewOrderList:
         """Place a one-pays-the-other OCO (OPOCO) list.
 
         Like an OTOCO (a working order and a pending OCO pair placed once it fills), but the pending orders
@@ -5797,7 +5960,7 @@ class AsyncSpotFacade:
         order_list_id: int | Unset = UNSET,
         list_client_order_id: str | Unset = UNSET,
         new_client_order_id: str | Unset = UNSET,
-    ) -> CanceledOrderList:
+    ) -> models.CanceledOrderList:
         """Cancel a whole order list.
 
         Name the list with `orderListId` or `listClientOrderId` (at least one; with both, they must match
@@ -5835,20 +5998,20 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: SorOrderType | Literal["LIMIT", "MARKET"],
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.SorOrderType | Literal["LIMIT", "MARKET"],
         quantity: DecimalLike,
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
         new_client_order_id: str | Unset = UNSET,
         strategy_id: int | Unset = UNSET,
         strategy_type: int | Unset = UNSET,
         iceberg_qty: DecimalLike | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
-    ) -> NewOrderResult:
+    ) -> models.NewOrderResult:
         """Place an order through smart order routing (SOR).
 
         Only `LIMIT` and `MARKET` orders, by `quantity` (not `quoteOrderQty`); a `LIMIT` order needs
@@ -5908,21 +6071,21 @@ class AsyncSpotFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: SorOrderType | Literal["LIMIT", "MARKET"],
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.SorOrderType | Literal["LIMIT", "MARKET"],
         quantity: DecimalLike,
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK"] | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
         new_client_order_id: str | Unset = UNSET,
         strategy_id: int | Unset = UNSET,
         strategy_type: int | Unset = UNSET,
         iceberg_qty: DecimalLike | Unset = UNSET,
-        new_order_resp_type: OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.OrderResponseType | Literal["ACK", "RESULT", "FULL"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
         | Unset = UNSET,
         compute_commission_rates: bool | Unset = UNSET,
-    ) -> OrderCommissions:
+    ) -> models.OrderCommissions:
         """Validate a smart order routing order without placing it.
 
         Takes every parameter of `new_sor_order` and checks the order and the signature without sending it
@@ -5982,7 +6145,7 @@ class AsyncSpotFacade:
     async def transfer_history(
         self,
         *,
-        type: TransferType
+        type: models.TransferType
         | Literal[
             "MAIN_UMFUTURE",
             "MAIN_CMFUTURE",
@@ -6022,7 +6185,7 @@ class AsyncSpotFacade:
         size: int | Unset = UNSET,
         from_symbol: str | Unset = UNSET,
         to_symbol: str | Unset = UNSET,
-    ) -> TransferPage:
+    ) -> models.TransferPage:
         """Past universal transfers of one type.
 
         Transfers of the given `type`, newest first, a page at a time (`current` is the page number, default
@@ -6077,7 +6240,7 @@ class AsyncSpotFacade:
     async def universal_transfer(
         self,
         *,
-        type: TransferType
+        type: models.TransferType
         | Literal[
             "MAIN_UMFUTURE",
             "MAIN_CMFUTURE",
@@ -6115,7 +6278,7 @@ class AsyncSpotFacade:
         amount: DecimalLike,
         from_symbol: str | Unset = UNSET,
         to_symbol: str | Unset = UNSET,
-    ) -> TransferId:
+    ) -> models.TransferId:
         """Move an asset between two wallets of the account.
 
         `type` names the source and destination wallets (`MAIN` is the spot wallet; `UMFUTURE` and

@@ -5,111 +5,21 @@
 ``UsdMFacade`` and ``AsyncUsdMFacade`` only build requests and parse
 responses; how a request is sent (signing, clock, rate limits, errors, retries) is supplied by the
 class that inherits them, ``binance_openapi.UsdM`` / ``binance_openapi.AsyncUsdM``.
-Endpoint modules are imported on first call, so importing a facade loads no model.
+Endpoint modules are imported on first call, so importing a facade loads no model: annotations name
+models through the lazy ``models`` package (``models.Order``), which ``typing.get_type_hints`` resolves
+by loading just the models it needs. An operation that answers one object when ``symbol`` is given and a
+list otherwise (a ``oneOf`` of the two in the spec) has ``@overload``s saying so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 import httpx
 
-from .types import UNSET, DecimalLike, Operation, Unset
-
-if TYPE_CHECKING:
-    from .models.account_config import AccountConfig
-    from .models.account_trade import AccountTrade
-    from .models.account_v2 import AccountV2
-    from .models.account_v3 import AccountV3
-    from .models.aggregate_trade import AggregateTrade
-    from .models.algo_order import AlgoOrder
-    from .models.algo_order_cancel import AlgoOrderCancel
-    from .models.algo_order_type import AlgoOrderType
-    from .models.algo_type import AlgoType
-    from .models.asset_index import AssetIndex
-    from .models.auto_close_type import AutoCloseType
-    from .models.basis_contract_type import BasisContractType
-    from .models.basis_record import BasisRecord
-    from .models.batch_order import BatchOrder
-    from .models.batch_order_modification import BatchOrderModification
-    from .models.book_ticker import BookTicker
-    from .models.code_message import CodeMessage
-    from .models.commission_rate import CommissionRate
-    from .models.composite_index import CompositeIndex
-    from .models.continuous_contract_type import ContinuousContractType
-    from .models.continuous_kline_interval import ContinuousKlineInterval
-    from .models.convert_accept import ConvertAccept
-    from .models.convert_order import ConvertOrder
-    from .models.convert_pair import ConvertPair
-    from .models.convert_quote import ConvertQuote
-    from .models.convert_valid_time import ConvertValidTime
-    from .models.countdown import Countdown
-    from .models.current_open_interest import CurrentOpenInterest
-    from .models.empty import Empty
-    from .models.error import Error
-    from .models.exchange_info import ExchangeInfo
-    from .models.fee_burn_status import FeeBurnStatus
-    from .models.funding_info import FundingInfo
-    from .models.funding_rate_record import FundingRateRecord
-    from .models.futures_balance import FuturesBalance
-    from .models.history_download_id import HistoryDownloadId
-    from .models.history_download_link import HistoryDownloadLink
-    from .models.income_record import IncomeRecord
-    from .models.income_type import IncomeType
-    from .models.index_constituents import IndexConstituents
-    from .models.insurance_fund import InsuranceFund
-    from .models.kline import Kline
-    from .models.kline_interval import KlineInterval
-    from .models.leverage_change import LeverageChange
-    from .models.long_short_ratio_record import LongShortRatioRecord
-    from .models.margin_type import MarginType
-    from .models.multi_assets_mode import MultiAssetsMode
-    from .models.new_order_resp_type import NewOrderRespType
-    from .models.new_order_type import NewOrderType
-    from .models.open_interest_statistic import OpenInterestStatistic
-    from .models.order import Order
-    from .models.order_amendment import OrderAmendment
-    from .models.order_book import OrderBook
-    from .models.order_side import OrderSide
-    from .models.order_type import OrderType
-    from .models.portfolio_margin_account import PortfolioMarginAccount
-    from .models.position_adl_quantile import PositionAdlQuantile
-    from .models.position_margin_change import PositionMarginChange
-    from .models.position_margin_history_entry import PositionMarginHistoryEntry
-    from .models.position_mode import PositionMode
-    from .models.position_risk_v2 import PositionRiskV2
-    from .models.position_risk_v3 import PositionRiskV3
-    from .models.position_side import PositionSide
-    from .models.premium_index import PremiumIndex
-    from .models.price_match import PriceMatch
-    from .models.price_ticker import PriceTicker
-    from .models.quarterly_settlement import QuarterlySettlement
-    from .models.rate_limit import RateLimit
-    from .models.referral_customer_email import ReferralCustomerEmail
-    from .models.referral_new_user import ReferralNewUser
-    from .models.referral_overview import ReferralOverview
-    from .models.referral_rebate_volume import ReferralRebateVolume
-    from .models.referral_trade_volume import ReferralTradeVolume
-    from .models.referral_trader_number import ReferralTraderNumber
-    from .models.referral_trader_summary import ReferralTraderSummary
-    from .models.referral_user_customization import ReferralUserCustomization
-    from .models.self_trade_prevention_mode import SelfTradePreventionMode
-    from .models.server_time import ServerTime
-    from .models.statistics_period import StatisticsPeriod
-    from .models.symbol_adl_risk import SymbolAdlRisk
-    from .models.symbol_config import SymbolConfig
-    from .models.symbol_leverage_brackets import SymbolLeverageBrackets
-    from .models.taker_buy_sell_volume import TakerBuySellVolume
-    from .models.ticker_24_hr import Ticker24Hr
-    from .models.time_in_force import TimeInForce
-    from .models.trade import Trade
-    from .models.trading_schedule import TradingSchedule
-    from .models.trading_status import TradingStatus
-    from .models.user_data_stream_key import UserDataStreamKey
-    from .models.working_type import WorkingType
-    from .types import TupleList
-
+from . import models
+from .types import UNSET, DecimalLike, Operation, TupleList, Unset
 
 T = TypeVar("T")
 
@@ -236,7 +146,7 @@ class UsdMFacade:
 
     def ping(
         self,
-    ) -> Empty:
+    ) -> models.Empty:
         """Test connectivity to the REST API.
 
         ``GET /fapi/v1/ping`` - security ``NONE``
@@ -258,7 +168,7 @@ class UsdMFacade:
 
     def server_time(
         self,
-    ) -> ServerTime:
+    ) -> models.ServerTime:
         """Current server time.
 
         Also a connectivity test. Use this clock, not exchange_info's serverTime, to align request
@@ -283,7 +193,7 @@ class UsdMFacade:
 
     def exchange_info(
         self,
-    ) -> ExchangeInfo:
+    ) -> models.ExchangeInfo:
         """Trading rules and symbol information.
 
         Rate limits, margin assets and, for every contract, its status, precisions and filters. deliveryDate
@@ -311,7 +221,7 @@ class UsdMFacade:
         *,
         symbol: str,
         limit: Literal[5, 10, 20, 50, 100, 500, 1000] | Unset = UNSET,
-    ) -> OrderBook:
+    ) -> models.OrderBook:
         """Order book.
 
         Retail price improvement (RPI) orders are left out; rpi_order_book includes them. Default limit 500.
@@ -346,7 +256,7 @@ class UsdMFacade:
         *,
         symbol: str,
         limit: Literal[1000] | Unset = UNSET,
-    ) -> OrderBook:
+    ) -> models.OrderBook:
         """Order book including RPI orders.
 
         Retail price improvement orders are aggregated into the levels; crossed levels are hidden. The only
@@ -381,7 +291,7 @@ class UsdMFacade:
         *,
         symbol: str,
         limit: int | Unset = UNSET,
-    ) -> list[Trade]:
+    ) -> list[models.Trade]:
         """Recent market trades.
 
         Only trades of the order book: insurance fund and auto-deleverage trades are not included.
@@ -416,7 +326,7 @@ class UsdMFacade:
         symbol: str,
         limit: int | Unset = UNSET,
         from_id: int | Unset = UNSET,
-    ) -> list[Trade]:
+    ) -> list[models.Trade]:
         """Older market trades.
 
         Order book trades only, from the last month. Needs the API key. Default limit 100.
@@ -455,7 +365,7 @@ class UsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[AggregateTrade]:
+    ) -> list[models.AggregateTrade]:
         """Aggregate market trades.
 
         Trades of the same taker order at the same price within 100 ms are merged; RPI orders are merged
@@ -497,14 +407,14 @@ class UsdMFacade:
         self,
         *,
         symbol: str,
-        interval: KlineInterval
+        interval: models.KlineInterval
         | Literal[
             "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> TupleList[Kline]:
+    ) -> TupleList[models.Kline]:
         """Klines of a symbol.
 
         Klines are identified by their open time. Without startTime and endTime the most recent klines are
@@ -546,16 +456,16 @@ class UsdMFacade:
         self,
         *,
         pair: str,
-        contract_type: ContinuousContractType
+        contract_type: models.ContinuousContractType
         | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER", "TRADIFI_PERPETUAL"],
-        interval: ContinuousKlineInterval
+        interval: models.ContinuousKlineInterval
         | Literal[
             "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> TupleList[Kline]:
+    ) -> TupleList[models.Kline]:
         """Klines of a continuous contract.
 
         Klines of whichever contract of the given kind is current, identified by open time. Without
@@ -602,14 +512,14 @@ class UsdMFacade:
         self,
         *,
         pair: str,
-        interval: KlineInterval
+        interval: models.KlineInterval
         | Literal[
             "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> TupleList[Kline]:
+    ) -> TupleList[models.Kline]:
         """Index price klines of a pair.
 
         Only the price fields carry information. Without startTime and endTime the most recent klines are
@@ -651,14 +561,14 @@ class UsdMFacade:
         self,
         *,
         symbol: str,
-        interval: KlineInterval
+        interval: models.KlineInterval
         | Literal[
             "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> TupleList[Kline]:
+    ) -> TupleList[models.Kline]:
         """Mark price klines of a symbol.
 
         Only the price fields carry information. Without startTime and endTime the most recent klines are
@@ -700,14 +610,14 @@ class UsdMFacade:
         self,
         *,
         symbol: str,
-        interval: KlineInterval
+        interval: models.KlineInterval
         | Literal[
             "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> TupleList[Kline]:
+    ) -> TupleList[models.Kline]:
         """Premium index klines of a symbol.
 
         Only the price fields carry information. Without startTime and endTime the most recent klines are
@@ -745,11 +655,25 @@ class UsdMFacade:
             operation.parse_success,
         )
 
+    @overload
+    def premium_index(
+        self,
+        *,
+        symbol: str,
+    ) -> models.PremiumIndex: ...
+
+    @overload
+    def premium_index(
+        self,
+        *,
+        symbol: Unset = UNSET,
+    ) -> list[models.PremiumIndex]: ...
+
     def premium_index(
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[PremiumIndex] | PremiumIndex:
+    ) -> list[models.PremiumIndex] | models.PremiumIndex:
         """Mark price and funding rate.
 
         One object for the given symbol, or an array for all symbols when symbol is omitted.
@@ -783,7 +707,7 @@ class UsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[FundingRateRecord]:
+    ) -> list[models.FundingRateRecord]:
         """Funding rate history.
 
         Without startTime and endTime the 200 most recent records are returned; with a range holding more
@@ -821,7 +745,7 @@ class UsdMFacade:
 
     def funding_info(
         self,
-    ) -> list[FundingInfo]:
+    ) -> list[models.FundingInfo]:
         """Funding settings of adjusted symbols.
 
         Only symbols whose funding rate cap, floor or interval was adjusted are listed.
@@ -844,11 +768,25 @@ class UsdMFacade:
             operation.parse_success,
         )
 
+    @overload
+    def ticker_24hr(
+        self,
+        *,
+        symbol: str,
+    ) -> models.Ticker24Hr: ...
+
+    @overload
+    def ticker_24hr(
+        self,
+        *,
+        symbol: Unset = UNSET,
+    ) -> list[models.Ticker24Hr]: ...
+
     def ticker_24hr(
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[Ticker24Hr] | Ticker24Hr:
+    ) -> list[models.Ticker24Hr] | models.Ticker24Hr:
         """24-hour price change statistics.
 
         One object for the given symbol, or an array for all symbols when symbol is omitted (much heavier).
@@ -875,11 +813,25 @@ class UsdMFacade:
             operation.parse_success,
         )
 
+    @overload
+    def price_ticker(
+        self,
+        *,
+        symbol: str,
+    ) -> models.PriceTicker: ...
+
+    @overload
+    def price_ticker(
+        self,
+        *,
+        symbol: Unset = UNSET,
+    ) -> list[models.PriceTicker]: ...
+
     def price_ticker(
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[PriceTicker] | PriceTicker:
+    ) -> list[models.PriceTicker] | models.PriceTicker:
         """Latest price (deprecated in favour of price_ticker_v2).
 
         One object for the given symbol, or an array for all symbols when symbol is omitted.
@@ -906,11 +858,25 @@ class UsdMFacade:
             operation.parse_success,
         )
 
+    @overload
+    def price_ticker_v2(
+        self,
+        *,
+        symbol: str,
+    ) -> models.PriceTicker: ...
+
+    @overload
+    def price_ticker_v2(
+        self,
+        *,
+        symbol: Unset = UNSET,
+    ) -> list[models.PriceTicker]: ...
+
     def price_ticker_v2(
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[PriceTicker] | PriceTicker:
+    ) -> list[models.PriceTicker] | models.PriceTicker:
         """Latest price.
 
         One object for the given symbol, or an array for all symbols when symbol is omitted. The X-MBX-USED-
@@ -938,11 +904,25 @@ class UsdMFacade:
             operation.parse_success,
         )
 
+    @overload
+    def book_ticker(
+        self,
+        *,
+        symbol: str,
+    ) -> models.BookTicker: ...
+
+    @overload
+    def book_ticker(
+        self,
+        *,
+        symbol: Unset = UNSET,
+    ) -> list[models.BookTicker]: ...
+
     def book_ticker(
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> BookTicker | list[BookTicker]:
+    ) -> models.BookTicker | list[models.BookTicker]:
         """Best bid and ask.
 
         One object for the given symbol, or an array for all symbols when symbol is omitted. RPI orders are
@@ -974,7 +954,7 @@ class UsdMFacade:
         self,
         *,
         pair: str,
-    ) -> list[QuarterlySettlement]:
+    ) -> list[models.QuarterlySettlement]:
         """Settlement prices of quarterly contracts.
 
         Past delivery prices of the quarterly contracts of a pair.
@@ -1005,7 +985,7 @@ class UsdMFacade:
         self,
         *,
         symbol: str,
-    ) -> CurrentOpenInterest:
+    ) -> models.CurrentOpenInterest:
         """Current open interest of a symbol.
 
         ``GET /fapi/v1/openInterest`` - security ``NONE``
@@ -1034,11 +1014,11 @@ class UsdMFacade:
         self,
         *,
         symbol: str,
-        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        period: models.StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[OpenInterestStatistic]:
+    ) -> list[models.OpenInterestStatistic]:
         """Open interest statistics.
 
         Only the last month is available. Without startTime and endTime the most recent periods are
@@ -1079,11 +1059,11 @@ class UsdMFacade:
         self,
         *,
         symbol: str,
-        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        period: models.StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[LongShortRatioRecord]:
+    ) -> list[models.LongShortRatioRecord]:
         """Long/short position ratio of top traders.
 
         Share of net long and net short positions among the positions of the 20% of users with the largest
@@ -1125,11 +1105,11 @@ class UsdMFacade:
         self,
         *,
         symbol: str,
-        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        period: models.StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[LongShortRatioRecord]:
+    ) -> list[models.LongShortRatioRecord]:
         """Long/short account ratio of top traders.
 
         Share of accounts with a net long and with a net short position among the 20% of users with the
@@ -1172,11 +1152,11 @@ class UsdMFacade:
         self,
         *,
         symbol: str,
-        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        period: models.StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[LongShortRatioRecord]:
+    ) -> list[models.LongShortRatioRecord]:
         """Long/short account ratio of all traders.
 
         Only the last 30 days are available. Default limit 30, max 500.
@@ -1216,11 +1196,11 @@ class UsdMFacade:
         self,
         *,
         symbol: str,
-        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        period: models.StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[TakerBuySellVolume]:
+    ) -> list[models.TakerBuySellVolume]:
         """Taker buy and sell volume.
 
         Only the last 30 days are available. Default limit 30, max 500.
@@ -1260,12 +1240,12 @@ class UsdMFacade:
         self,
         *,
         pair: str,
-        contract_type: BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
-        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        contract_type: models.BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+        period: models.StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[BasisRecord]:
+    ) -> list[models.BasisRecord]:
         """Basis of a contract.
 
         Only the last 30 days are available. Without startTime and endTime the most recent periods are
@@ -1309,7 +1289,7 @@ class UsdMFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[CompositeIndex]:
+    ) -> list[models.CompositeIndex]:
         """Composite index symbols and their components.
 
         Only composite index symbols are listed.
@@ -1336,11 +1316,25 @@ class UsdMFacade:
             operation.parse_success,
         )
 
+    @overload
+    def asset_index(
+        self,
+        *,
+        symbol: str,
+    ) -> models.AssetIndex: ...
+
+    @overload
+    def asset_index(
+        self,
+        *,
+        symbol: Unset = UNSET,
+    ) -> list[models.AssetIndex]: ...
+
     def asset_index(
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> AssetIndex | list[AssetIndex]:
+    ) -> models.AssetIndex | list[models.AssetIndex]:
         """Asset index prices.
 
         Index prices of the margin assets of Multi-Assets mode (and, since the 2026-06-30 COIN-M
@@ -1373,7 +1367,7 @@ class UsdMFacade:
         self,
         *,
         symbol: str,
-    ) -> IndexConstituents:
+    ) -> models.IndexConstituents:
         """Constituents of an index price.
 
         Prices of TradFi perpetual constituents are hidden and shown as -1.
@@ -1400,11 +1394,25 @@ class UsdMFacade:
             operation.parse_success,
         )
 
+    @overload
+    def insurance_fund_balance(
+        self,
+        *,
+        symbol: str,
+    ) -> models.InsuranceFund: ...
+
+    @overload
+    def insurance_fund_balance(
+        self,
+        *,
+        symbol: Unset = UNSET,
+    ) -> list[models.InsuranceFund]: ...
+
     def insurance_fund_balance(
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> InsuranceFund | list[InsuranceFund]:
+    ) -> models.InsuranceFund | list[models.InsuranceFund]:
         """Insurance fund balance snapshot.
 
         One fund (the one covering the given symbol), or an array of all funds when symbol is omitted.
@@ -1431,11 +1439,25 @@ class UsdMFacade:
             operation.parse_success,
         )
 
+    @overload
+    def adl_risk(
+        self,
+        *,
+        symbol: str,
+    ) -> models.SymbolAdlRisk: ...
+
+    @overload
+    def adl_risk(
+        self,
+        *,
+        symbol: Unset = UNSET,
+    ) -> list[models.SymbolAdlRisk]: ...
+
     def adl_risk(
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[SymbolAdlRisk] | SymbolAdlRisk:
+    ) -> list[models.SymbolAdlRisk] | models.SymbolAdlRisk:
         """Auto-deleverage risk rating.
 
         Rating (low, medium, high) of the likelihood of auto-deleveraging during liquidations, updated every
@@ -1465,7 +1487,7 @@ class UsdMFacade:
 
     def trading_schedule(
         self,
-    ) -> TradingSchedule:
+    ) -> models.TradingSchedule:
         """Trading sessions of TradFi underlying markets.
 
         Sessions of the markets underlying TradFi perpetuals (U.S., Korean, Hong Kong and China equities,
@@ -1494,7 +1516,7 @@ class UsdMFacade:
         symbol: str,
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
-    ) -> Order:
+    ) -> models.Order:
         """Look up an order.
 
         Identify the order by orderId or origClientOrderId. Orders that are CANCELED or EXPIRED without any
@@ -1530,12 +1552,12 @@ class UsdMFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
+        side: models.OrderSide | Literal["BUY", "SELL"],
         quantity: DecimalLike,
         price: DecimalLike,
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
-        price_match: PriceMatch
+        price_match: models.PriceMatch
         | Literal[
             "NONE",
             "OPPONENT",
@@ -1550,7 +1572,7 @@ class UsdMFacade:
         | Unset = UNSET,
         modify_id: int | Unset = UNSET,
         reduce_only: bool | Unset = UNSET,
-    ) -> Order:
+    ) -> models.Order:
         """Modify a LIMIT order.
 
         Changes price and quantity of an open LIMIT order (both are mandatory); the order loses its queue
@@ -1608,16 +1630,16 @@ class UsdMFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: NewOrderType | Literal["LIMIT", "MARKET"],
-        position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"] | Unset = UNSET,
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.NewOrderType | Literal["LIMIT", "MARKET"],
+        position_side: models.PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         reduce_only: bool | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
         new_client_order_id: str | Unset = UNSET,
-        new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-        price_match: PriceMatch
+        new_order_resp_type: models.NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
+        price_match: models.PriceMatch
         | Literal[
             "NONE",
             "OPPONENT",
@@ -1630,11 +1652,11 @@ class UsdMFacade:
             "QUEUE_20",
         ]
         | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
         | Unset = UNSET,
         good_till_date: int | Unset = UNSET,
-    ) -> Order:
+    ) -> models.Order:
         """Place an order.
 
         Places a LIMIT or MARKET order. Since 2025-12-09 (first announced for 2025-12-02) conditional orders
@@ -1710,7 +1732,7 @@ class UsdMFacade:
         symbol: str,
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
-    ) -> Order:
+    ) -> models.Order:
         """Cancel an order.
 
         Identify the order by orderId or origClientOrderId.
@@ -1744,8 +1766,8 @@ class UsdMFacade:
     def modify_batch_orders(
         self,
         *,
-        batch_orders: list[BatchOrderModification],
-    ) -> list[Error | Order]:
+        batch_orders: list[models.BatchOrderModification],
+    ) -> list[models.Error | models.Order]:
         """Modify up to 5 orders.
 
         Each item follows the rules of modify_order. The changes are processed concurrently; the answer
@@ -1776,8 +1798,8 @@ class UsdMFacade:
     def new_batch_orders(
         self,
         *,
-        batch_orders: list[BatchOrder],
-    ) -> list[Error | Order]:
+        batch_orders: list[models.BatchOrder],
+    ) -> list[models.Error | models.Order]:
         """Place up to 5 orders.
 
         Each item follows the rules of new_order (LIMIT or MARKET only; conditional orders go through
@@ -1812,7 +1834,7 @@ class UsdMFacade:
         symbol: str,
         order_id_list: list[int] | Unset = UNSET,
         orig_client_order_id_list: list[str] | Unset = UNSET,
-    ) -> list[Error | Order]:
+    ) -> list[models.Error | models.Order]:
         """Cancel up to 10 orders of a symbol.
 
         Send orderIdList or origClientOrderIdList. The answer lists, in request order, each canceled order
@@ -1853,7 +1875,7 @@ class UsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[OrderAmendment]:
+    ) -> list[models.OrderAmendment]:
         """Modification history of an order.
 
         Identify the order by orderId or origClientOrderId (orderId wins). Only the last three months are
@@ -1895,7 +1917,7 @@ class UsdMFacade:
         self,
         *,
         symbol: str,
-    ) -> CodeMessage:
+    ) -> models.CodeMessage:
         """Cancel all open orders of a symbol.
 
         Cancels every open order of the symbol. The answer only acknowledges the request (`code` 200 and a
@@ -1928,7 +1950,7 @@ class UsdMFacade:
         *,
         symbol: str,
         countdown_time: int,
-    ) -> Countdown:
+    ) -> models.Countdown:
         """Cancel all open orders of a symbol after a countdown.
 
         A dead man's switch: each call replaces the running countdown, and when a countdown runs out every
@@ -1967,7 +1989,7 @@ class UsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Order]:
+    ) -> list[models.Order]:
         """Orders of a symbol, or of all symbols: open, canceled or filled.
 
         Without symbol, the orders of every symbol (since 2026-08-25). With orderId, orders from that id on;
@@ -2008,7 +2030,7 @@ class UsdMFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[Order]:
+    ) -> list[models.Order]:
         """Open orders.
 
         Open orders of one symbol, or of all symbols when symbol is omitted (much heavier).
@@ -2041,7 +2063,7 @@ class UsdMFacade:
         symbol: str,
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
-    ) -> Order:
+    ) -> models.Order:
         """Look up an open order.
 
         Identify the order by orderId or origClientOrderId. A filled or canceled order gives the error
@@ -2077,11 +2099,11 @@ class UsdMFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-        auto_close_type: AutoCloseType | Literal["LIQUIDATION", "ADL"] | Unset = UNSET,
+        auto_close_type: models.AutoCloseType | Literal["LIQUIDATION", "ADL"] | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Order]:
+    ) -> list[models.Order]:
         """Liquidation and auto-deleverage orders of the account.
 
         Both kinds unless autoCloseType is sent. Without startTime, the 7 days before endTime. Default limit
@@ -2127,7 +2149,7 @@ class UsdMFacade:
         end_time: int | Unset = UNSET,
         from_id: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[AccountTrade]:
+    ) -> list[models.AccountTrade]:
         """Trades of the account on a symbol.
 
         Without startTime and endTime, the last 7 days; a range may not exceed 7 days; fromId cannot be
@@ -2170,8 +2192,8 @@ class UsdMFacade:
         self,
         *,
         symbol: str,
-        margin_type: MarginType | Literal["ISOLATED", "CROSSED"],
-    ) -> CodeMessage:
+        margin_type: models.MarginType | Literal["ISOLATED", "CROSSED"],
+    ) -> models.CodeMessage:
         """Switch a symbol between isolated and crossed margin.
 
         Switches the margin of one symbol between `ISOLATED` and `CROSSED`; the answer acknowledges the
@@ -2205,7 +2227,7 @@ class UsdMFacade:
         self,
         *,
         dual_side_position: bool,
-    ) -> CodeMessage:
+    ) -> models.CodeMessage:
         """Switch between Hedge Mode and One-way Mode.
 
         Applies to every symbol. Since the COIN-M integration the setting is shared with COIN-M futures; it
@@ -2238,7 +2260,7 @@ class UsdMFacade:
         *,
         symbol: str,
         leverage: int,
-    ) -> LeverageChange:
+    ) -> models.LeverageChange:
         """Change the initial leverage of a symbol.
 
         Sets the initial leverage of one symbol (1 to 125). The answer gives the largest notional value
@@ -2272,7 +2294,7 @@ class UsdMFacade:
         self,
         *,
         multi_assets_margin: bool,
-    ) -> CodeMessage:
+    ) -> models.CodeMessage:
         """Switch Multi-Assets mode on or off.
 
         Applies to every symbol.
@@ -2305,8 +2327,8 @@ class UsdMFacade:
         symbol: str,
         amount: DecimalLike,
         type: Literal[1, 2],
-        position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
-    ) -> PositionMarginChange:
+        position_side: models.PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
+    ) -> models.PositionMarginChange:
         """Add or remove isolated margin.
 
         Only for isolated positions.
@@ -2345,7 +2367,7 @@ class UsdMFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[PositionRiskV2]:
+    ) -> list[models.PositionRiskV2]:
         """Positions with their settings (V2).
 
         Prefer the ACCOUNT_UPDATE user data event for timely figures.
@@ -2376,7 +2398,7 @@ class UsdMFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[PositionRiskV3]:
+    ) -> list[models.PositionRiskV3]:
         """Positions (V3).
 
         Only symbols with a position or open orders. Settings moved to symbol_config. Prefer the
@@ -2408,7 +2430,7 @@ class UsdMFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[PositionAdlQuantile]:
+    ) -> list[models.PositionAdlQuantile]:
         """Auto-deleverage queue estimation of positions.
 
         Quantiles 0 to 4 (low to high likelihood), updated every 30 s. For crossed positions in Hedge Mode
@@ -2444,7 +2466,7 @@ class UsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[PositionMarginHistoryEntry]:
+    ) -> list[models.PositionMarginHistoryEntry]:
         """Isolated margin change history.
 
         Only the last 30 days, and a range may not exceed 30 days. endTime defaults to now. Default limit
@@ -2484,8 +2506,8 @@ class UsdMFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: OrderType
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.OrderType
         | Literal[
             "LIMIT",
             "MARKET",
@@ -2495,8 +2517,8 @@ class UsdMFacade:
             "TAKE_PROFIT_MARKET",
             "TRAILING_STOP_MARKET",
         ],
-        position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"] | Unset = UNSET,
+        position_side: models.PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         reduce_only: bool | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
@@ -2505,10 +2527,10 @@ class UsdMFacade:
         close_position: bool | Unset = UNSET,
         activation_price: DecimalLike | Unset = UNSET,
         callback_rate: DecimalLike | Unset = UNSET,
-        working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
+        working_type: models.WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
         price_protect: bool | Unset = UNSET,
-        new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-        price_match: PriceMatch
+        new_order_resp_type: models.NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
+        price_match: models.PriceMatch
         | Literal[
             "NONE",
             "OPPONENT",
@@ -2521,11 +2543,11 @@ class UsdMFacade:
             "QUEUE_20",
         ]
         | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
         | Unset = UNSET,
         good_till_date: int | Unset = UNSET,
-    ) -> Order:
+    ) -> models.Order:
         """Validate an order without placing it.
 
         Checks the parameters of an order; nothing reaches the matching engine. The documentation still
@@ -2616,7 +2638,7 @@ class UsdMFacade:
         *,
         algo_id: int | Unset = UNSET,
         client_algo_id: str | Unset = UNSET,
-    ) -> AlgoOrder:
+    ) -> models.AlgoOrder:
         """Look up a conditional (algo) order.
 
         Identify it by algoId or clientAlgoId. Orders CANCELED or EXPIRED without fills are not found after
@@ -2649,18 +2671,18 @@ class UsdMFacade:
     def new_algo_order(
         self,
         *,
-        algo_type: AlgoType | Literal["CONDITIONAL"],
+        algo_type: models.AlgoType | Literal["CONDITIONAL"],
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: AlgoOrderType
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.AlgoOrderType
         | Literal["STOP_MARKET", "TAKE_PROFIT_MARKET", "STOP", "TAKE_PROFIT", "TRAILING_STOP_MARKET"],
-        position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"] | Unset = UNSET,
+        position_side: models.PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
         trigger_price: DecimalLike | Unset = UNSET,
-        working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
-        price_match: PriceMatch
+        working_type: models.WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
+        price_match: models.PriceMatch
         | Literal[
             "NONE",
             "OPPONENT",
@@ -2679,12 +2701,12 @@ class UsdMFacade:
         activate_price: DecimalLike | Unset = UNSET,
         callback_rate: DecimalLike | Unset = UNSET,
         client_algo_id: str | Unset = UNSET,
-        new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
         | Unset = UNSET,
         good_till_date: int | Unset = UNSET,
-    ) -> AlgoOrder:
+    ) -> models.AlgoOrder:
         """Place a conditional (algo) order.
 
         Conditional orders (take profit, stop loss, trailing stop) live in the Algo Service until their
@@ -2782,7 +2804,7 @@ class UsdMFacade:
         *,
         algo_id: int | Unset = UNSET,
         client_algo_id: str | Unset = UNSET,
-    ) -> AlgoOrderCancel:
+    ) -> models.AlgoOrderCancel:
         """Cancel a conditional (algo) order.
 
         Identify it by algoId or clientAlgoId.
@@ -2815,7 +2837,7 @@ class UsdMFacade:
         self,
         *,
         symbol: str,
-    ) -> CodeMessage:
+    ) -> models.CodeMessage:
         """Cancel all open algo orders of a symbol.
 
         Cancels every open conditional (algo) order of the symbol. The answer only acknowledges the request
@@ -2846,10 +2868,10 @@ class UsdMFacade:
     def open_algo_orders(
         self,
         *,
-        algo_type: AlgoType | Literal["CONDITIONAL"] | Unset = UNSET,
+        algo_type: models.AlgoType | Literal["CONDITIONAL"] | Unset = UNSET,
         symbol: str | Unset = UNSET,
         algo_id: int | Unset = UNSET,
-    ) -> list[AlgoOrder]:
+    ) -> list[models.AlgoOrder]:
         """Open conditional (algo) orders.
 
         Of one symbol, or of all symbols when symbol is omitted (much heavier).
@@ -2888,7 +2910,7 @@ class UsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[AlgoOrder]:
+    ) -> list[models.AlgoOrder]:
         """Conditional (algo) orders of a symbol, open or not.
 
         With algoId, orders from that id on; otherwise the most recent. The time range must be shorter than
@@ -2927,7 +2949,7 @@ class UsdMFacade:
 
     def sign_tradfi_perps_contract(
         self,
-    ) -> CodeMessage:
+    ) -> models.CodeMessage:
         """Sign the TradFi perpetuals agreement.
 
         Accepts the agreement that trading TradFi perpetuals requires.
@@ -2951,7 +2973,7 @@ class UsdMFacade:
 
     def position_mode(
         self,
-    ) -> PositionMode:
+    ) -> models.PositionMode:
         """Whether Hedge Mode is on.
 
         The setting applies to every symbol.
@@ -2975,7 +2997,7 @@ class UsdMFacade:
 
     def multi_assets_mode(
         self,
-    ) -> MultiAssetsMode:
+    ) -> models.MultiAssetsMode:
         """Whether Multi-Assets mode is on.
 
         The setting applies to every symbol.
@@ -2999,7 +3021,7 @@ class UsdMFacade:
 
     def balance_v3(
         self,
-    ) -> list[FuturesBalance]:
+    ) -> list[models.FuturesBalance]:
         """Balances of the futures account (V3).
 
         ``GET /fapi/v3/balance`` - security ``USER_DATA`` (signed)
@@ -3021,7 +3043,7 @@ class UsdMFacade:
 
     def balance_v2(
         self,
-    ) -> list[FuturesBalance]:
+    ) -> list[models.FuturesBalance]:
         """Balances of the futures account (V2).
 
         Superseded by balance_v3.
@@ -3045,7 +3067,7 @@ class UsdMFacade:
 
     def account_v3(
         self,
-    ) -> AccountV3:
+    ) -> models.AccountV3:
         """Account figures (V3).
 
         Only assets and the symbols with a position or open orders; settings moved to account_config and
@@ -3070,7 +3092,7 @@ class UsdMFacade:
 
     def account_v2(
         self,
-    ) -> AccountV2:
+    ) -> models.AccountV2:
         """Account figures (V2).
 
         Every symbol is listed, with its settings. Totals are in USDT in single-asset mode and in USD in
@@ -3097,7 +3119,7 @@ class UsdMFacade:
         self,
         *,
         symbol: str,
-    ) -> CommissionRate:
+    ) -> models.CommissionRate:
         """Commission rates of a symbol.
 
         Maker and taker commission rates of the account on one symbol, as fractions (0.0002 is 0.02%).
@@ -3126,7 +3148,7 @@ class UsdMFacade:
 
     def account_config(
         self,
-    ) -> AccountConfig:
+    ) -> models.AccountConfig:
         """Account settings.
 
         ``GET /fapi/v1/accountConfig`` - security ``USER_DATA`` (signed)
@@ -3150,7 +3172,7 @@ class UsdMFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[SymbolConfig]:
+    ) -> list[models.SymbolConfig]:
         """Settings of symbols.
 
         Of one symbol, or of all symbols when symbol is omitted.
@@ -3179,7 +3201,7 @@ class UsdMFacade:
 
     def order_rate_limits(
         self,
-    ) -> list[RateLimit]:
+    ) -> list[models.RateLimit]:
         """Order rate limits of the account.
 
         ``GET /fapi/v1/rateLimit/order`` - security ``USER_DATA`` (signed)
@@ -3199,11 +3221,25 @@ class UsdMFacade:
             operation.parse_success,
         )
 
+    @overload
+    def leverage_bracket(
+        self,
+        *,
+        symbol: str,
+    ) -> models.SymbolLeverageBrackets: ...
+
+    @overload
+    def leverage_bracket(
+        self,
+        *,
+        symbol: Unset = UNSET,
+    ) -> list[models.SymbolLeverageBrackets]: ...
+
     def leverage_bracket(
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[SymbolLeverageBrackets] | SymbolLeverageBrackets:
+    ) -> list[models.SymbolLeverageBrackets] | models.SymbolLeverageBrackets:
         """Notional and leverage tiers.
 
         One object for the given symbol, or an array for all symbols when symbol is omitted.
@@ -3234,7 +3270,7 @@ class UsdMFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-        income_type: IncomeType
+        income_type: models.IncomeType
         | Literal[
             "TRANSFER",
             "WELCOME_BONUS",
@@ -3264,7 +3300,7 @@ class UsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[IncomeRecord]:
+    ) -> list[models.IncomeRecord]:
         """Income history.
 
         All income types unless incomeType is sent. Without startTime and endTime, the last 7 days; only the
@@ -3311,7 +3347,7 @@ class UsdMFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> TradingStatus:
+    ) -> models.TradingStatus:
         """Futures trading quantitative rules indicators.
 
         Indicators of the trading rules (unfilled ratio, expiration ratio, cancellation ratio, dust ratio)
@@ -3344,7 +3380,7 @@ class UsdMFacade:
         *,
         start_time: int,
         end_time: int,
-    ) -> HistoryDownloadId:
+    ) -> models.HistoryDownloadId:
         """Start an export of the transaction history.
 
         Returns an id to poll with income_download_link. At most 100 requests per month, shared with the web
@@ -3378,7 +3414,7 @@ class UsdMFacade:
         self,
         *,
         download_id: str,
-    ) -> HistoryDownloadLink:
+    ) -> models.HistoryDownloadLink:
         """Link of an export of the transaction history.
 
         While the export is processing, url is empty and expirationTimestamp is -1. Links expire after 24
@@ -3411,7 +3447,7 @@ class UsdMFacade:
         *,
         start_time: int,
         end_time: int,
-    ) -> HistoryDownloadId:
+    ) -> models.HistoryDownloadId:
         """Start an export of the order history.
 
         Returns an id to poll with order_download_link. At most 10 requests per month, shared with the web
@@ -3445,7 +3481,7 @@ class UsdMFacade:
         self,
         *,
         download_id: str,
-    ) -> HistoryDownloadLink:
+    ) -> models.HistoryDownloadLink:
         """Link of an export of the order history.
 
         While the export is processing, url is empty and expirationTimestamp is -1. Links expire after 24
@@ -3478,7 +3514,7 @@ class UsdMFacade:
         *,
         start_time: int,
         end_time: int,
-    ) -> HistoryDownloadId:
+    ) -> models.HistoryDownloadId:
         """Start an export of the trade history.
 
         Returns an id to poll with trade_download_link. At most 5 requests per month, shared with the web
@@ -3512,7 +3548,7 @@ class UsdMFacade:
         self,
         *,
         download_id: str,
-    ) -> HistoryDownloadLink:
+    ) -> models.HistoryDownloadLink:
         """Link of an export of the trade history.
 
         While the export is processing, url is empty and expirationTimestamp is -1. Links expire after 24
@@ -3542,7 +3578,7 @@ class UsdMFacade:
 
     def fee_burn(
         self,
-    ) -> FeeBurnStatus:
+    ) -> models.FeeBurnStatus:
         """Whether the BNB fee discount is on.
 
         ``GET /fapi/v1/feeBurn`` - security ``USER_DATA`` (signed)
@@ -3566,7 +3602,7 @@ class UsdMFacade:
         self,
         *,
         fee_burn: bool,
-    ) -> CodeMessage:
+    ) -> models.CodeMessage:
         """Turn the BNB fee discount on or off.
 
         Applies to every symbol.
@@ -3595,7 +3631,7 @@ class UsdMFacade:
 
     def keepalive_user_data_stream(
         self,
-    ) -> UserDataStreamKey:
+    ) -> models.UserDataStreamKey:
         """Extend the user data stream by 60 minutes.
 
         Send about every 60 minutes. Error -1125 means the key no longer exists: open a new stream.
@@ -3619,7 +3655,7 @@ class UsdMFacade:
 
     def start_user_data_stream(
         self,
-    ) -> UserDataStreamKey:
+    ) -> models.UserDataStreamKey:
         """Open a user data stream.
 
         Returns the key to connect to. The stream closes after 60 minutes without a keepalive; when the
@@ -3644,7 +3680,7 @@ class UsdMFacade:
 
     def close_user_data_stream(
         self,
-    ) -> Empty:
+    ) -> models.Empty:
         """Close the user data stream.
 
         ``DELETE /fapi/v1/listenKey`` - security ``USER_STREAM``
@@ -3669,7 +3705,7 @@ class UsdMFacade:
         *,
         from_asset: str | Unset = UNSET,
         to_asset: str | Unset = UNSET,
-    ) -> list[ConvertPair]:
+    ) -> list[models.ConvertPair]:
         """Convertible pairs and their limits.
 
         Send fromAsset, toAsset or both; without either only part of the pairs is returned. BNFCR can be
@@ -3706,8 +3742,8 @@ class UsdMFacade:
         to_asset: str,
         from_amount: DecimalLike | Unset = UNSET,
         to_amount: DecimalLike | Unset = UNSET,
-        valid_time: ConvertValidTime | Literal["10s"] | Unset = UNSET,
-    ) -> ConvertQuote:
+        valid_time: models.ConvertValidTime | Literal["10s"] | Unset = UNSET,
+    ) -> models.ConvertQuote:
         """Request a convert quote.
 
         Send fromAmount (amount debited) or toAmount (amount credited). quoteId is returned only when the
@@ -3749,7 +3785,7 @@ class UsdMFacade:
         self,
         *,
         quote_id: str,
-    ) -> ConvertAccept:
+    ) -> models.ConvertAccept:
         """Accept a convert quote.
 
         Turns a quote of convert_quote into a convert order, named by its `quoteId`; the quote must still be
@@ -3782,7 +3818,7 @@ class UsdMFacade:
         *,
         order_id: str | Unset = UNSET,
         quote_id: str | Unset = UNSET,
-    ) -> ConvertOrder:
+    ) -> models.ConvertOrder:
         """State of a convert order.
 
         Identify it by orderId or quoteId.
@@ -3815,7 +3851,7 @@ class UsdMFacade:
         self,
         *,
         asset: str,
-    ) -> PortfolioMarginAccount:
+    ) -> models.PortfolioMarginAccount:
         """Classic Portfolio Margin figures of an asset.
 
         maxWithdrawAmount is what can be transferred to the spot wallet.
@@ -3847,7 +3883,7 @@ class UsdMFacade:
         *,
         broker_id: str,
         type: Literal[1, 2] | Unset = UNSET,
-    ) -> ReferralNewUser:
+    ) -> models.ReferralNewUser:
         """Whether a client earns Link and Trade rebates.
 
         Rebates apply when both rebateWorking and ifNewUser are true. Portfolio Margin users are served by
@@ -3884,7 +3920,7 @@ class UsdMFacade:
         email: str | Unset = UNSET,
         page: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[ReferralCustomerEmail]:
+    ) -> list[models.ReferralCustomerEmail]:
         """Clients' emails and ids (partner side).
 
         Filter by customerId or by email, not both. Default page 1; default limit 100, max 1000.
@@ -3922,7 +3958,7 @@ class UsdMFacade:
         *,
         customer_id: str,
         email: str,
-    ) -> ReferralCustomerEmail:
+    ) -> models.ReferralCustomerEmail:
         """Give a client an id (partner side).
 
         customerId must be unique.
@@ -3955,7 +3991,7 @@ class UsdMFacade:
         self,
         *,
         broker_id: str,
-    ) -> ReferralUserCustomization:
+    ) -> models.ReferralUserCustomization:
         """The id one gave oneself for a partner (client side).
 
         Portfolio Margin users are served by the /papi equivalent.
@@ -3987,7 +4023,7 @@ class UsdMFacade:
         *,
         customer_id: str,
         broker_id: str,
-    ) -> ReferralUserCustomization:
+    ) -> models.ReferralUserCustomization:
         """Give oneself an id for a partner (client side).
 
         customerId must be unique. Portfolio Margin users are served by the /papi equivalent.
@@ -4020,7 +4056,7 @@ class UsdMFacade:
         self,
         *,
         type: Literal[1, 2] | Unset = UNSET,
-    ) -> ReferralOverview:
+    ) -> models.ReferralOverview:
         """Rebate totals of the partner.
 
         ``GET /fapi/v1/apiReferral/overview`` - security ``USER_DATA`` (signed)
@@ -4052,7 +4088,7 @@ class UsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[ReferralTradeVolume]:
+    ) -> list[models.ReferralTradeVolume]:
         """Daily trade volume of the partner's clients.
 
         ``GET /fapi/v1/apiReferral/tradeVol`` - security ``USER_DATA`` (signed)
@@ -4090,7 +4126,7 @@ class UsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[ReferralRebateVolume]:
+    ) -> list[models.ReferralRebateVolume]:
         """Daily rebates of the partner.
 
         ``GET /fapi/v1/apiReferral/rebateVol`` - security ``USER_DATA`` (signed)
@@ -4129,7 +4165,7 @@ class UsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[ReferralTraderSummary]:
+    ) -> list[models.ReferralTraderSummary]:
         """Daily volume and rebate per client.
 
         ``GET /fapi/v1/apiReferral/traderSummary`` - security ``USER_DATA`` (signed)
@@ -4169,7 +4205,7 @@ class UsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[ReferralTraderNumber]:
+    ) -> list[models.ReferralTraderNumber]:
         """Daily number of trading clients.
 
         ``GET /fapi/v1/apiReferral/traderNum`` - security ``USER_DATA`` (signed)
@@ -4216,7 +4252,7 @@ class AsyncUsdMFacade:
 
     async def ping(
         self,
-    ) -> Empty:
+    ) -> models.Empty:
         """Test connectivity to the REST API.
 
         ``GET /fapi/v1/ping`` - security ``NONE``
@@ -4238,7 +4274,7 @@ class AsyncUsdMFacade:
 
     async def server_time(
         self,
-    ) -> ServerTime:
+    ) -> models.ServerTime:
         """Current server time.
 
         Also a connectivity test. Use this clock, not exchange_info's serverTime, to align request
@@ -4263,7 +4299,7 @@ class AsyncUsdMFacade:
 
     async def exchange_info(
         self,
-    ) -> ExchangeInfo:
+    ) -> models.ExchangeInfo:
         """Trading rules and symbol information.
 
         Rate limits, margin assets and, for every contract, its status, precisions and filters. deliveryDate
@@ -4291,7 +4327,7 @@ class AsyncUsdMFacade:
         *,
         symbol: str,
         limit: Literal[5, 10, 20, 50, 100, 500, 1000] | Unset = UNSET,
-    ) -> OrderBook:
+    ) -> models.OrderBook:
         """Order book.
 
         Retail price improvement (RPI) orders are left out; rpi_order_book includes them. Default limit 500.
@@ -4326,7 +4362,7 @@ class AsyncUsdMFacade:
         *,
         symbol: str,
         limit: Literal[1000] | Unset = UNSET,
-    ) -> OrderBook:
+    ) -> models.OrderBook:
         """Order book including RPI orders.
 
         Retail price improvement orders are aggregated into the levels; crossed levels are hidden. The only
@@ -4361,7 +4397,7 @@ class AsyncUsdMFacade:
         *,
         symbol: str,
         limit: int | Unset = UNSET,
-    ) -> list[Trade]:
+    ) -> list[models.Trade]:
         """Recent market trades.
 
         Only trades of the order book: insurance fund and auto-deleverage trades are not included.
@@ -4396,7 +4432,7 @@ class AsyncUsdMFacade:
         symbol: str,
         limit: int | Unset = UNSET,
         from_id: int | Unset = UNSET,
-    ) -> list[Trade]:
+    ) -> list[models.Trade]:
         """Older market trades.
 
         Order book trades only, from the last month. Needs the API key. Default limit 100.
@@ -4435,7 +4471,7 @@ class AsyncUsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[AggregateTrade]:
+    ) -> list[models.AggregateTrade]:
         """Aggregate market trades.
 
         Trades of the same taker order at the same price within 100 ms are merged; RPI orders are merged
@@ -4477,14 +4513,14 @@ class AsyncUsdMFacade:
         self,
         *,
         symbol: str,
-        interval: KlineInterval
+        interval: models.KlineInterval
         | Literal[
             "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> TupleList[Kline]:
+    ) -> TupleList[models.Kline]:
         """Klines of a symbol.
 
         Klines are identified by their open time. Without startTime and endTime the most recent klines are
@@ -4526,16 +4562,16 @@ class AsyncUsdMFacade:
         self,
         *,
         pair: str,
-        contract_type: ContinuousContractType
+        contract_type: models.ContinuousContractType
         | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER", "TRADIFI_PERPETUAL"],
-        interval: ContinuousKlineInterval
+        interval: models.ContinuousKlineInterval
         | Literal[
             "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> TupleList[Kline]:
+    ) -> TupleList[models.Kline]:
         """Klines of a continuous contract.
 
         Klines of whichever contract of the given kind is current, identified by open time. Without
@@ -4582,14 +4618,14 @@ class AsyncUsdMFacade:
         self,
         *,
         pair: str,
-        interval: KlineInterval
+        interval: models.KlineInterval
         | Literal[
             "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> TupleList[Kline]:
+    ) -> TupleList[models.Kline]:
         """Index price klines of a pair.
 
         Only the price fields carry information. Without startTime and endTime the most recent klines are
@@ -4631,14 +4667,14 @@ class AsyncUsdMFacade:
         self,
         *,
         symbol: str,
-        interval: KlineInterval
+        interval: models.KlineInterval
         | Literal[
             "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> TupleList[Kline]:
+    ) -> TupleList[models.Kline]:
         """Mark price klines of a symbol.
 
         Only the price fields carry information. Without startTime and endTime the most recent klines are
@@ -4680,14 +4716,14 @@ class AsyncUsdMFacade:
         self,
         *,
         symbol: str,
-        interval: KlineInterval
+        interval: models.KlineInterval
         | Literal[
             "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"
         ],
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> TupleList[Kline]:
+    ) -> TupleList[models.Kline]:
         """Premium index klines of a symbol.
 
         Only the price fields carry information. Without startTime and endTime the most recent klines are
@@ -4725,11 +4761,25 @@ class AsyncUsdMFacade:
             operation.parse_success,
         )
 
+    @overload
+    async def premium_index(
+        self,
+        *,
+        symbol: str,
+    ) -> models.PremiumIndex: ...
+
+    @overload
+    async def premium_index(
+        self,
+        *,
+        symbol: Unset = UNSET,
+    ) -> list[models.PremiumIndex]: ...
+
     async def premium_index(
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[PremiumIndex] | PremiumIndex:
+    ) -> list[models.PremiumIndex] | models.PremiumIndex:
         """Mark price and funding rate.
 
         One object for the given symbol, or an array for all symbols when symbol is omitted.
@@ -4763,7 +4813,7 @@ class AsyncUsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[FundingRateRecord]:
+    ) -> list[models.FundingRateRecord]:
         """Funding rate history.
 
         Without startTime and endTime the 200 most recent records are returned; with a range holding more
@@ -4801,7 +4851,7 @@ class AsyncUsdMFacade:
 
     async def funding_info(
         self,
-    ) -> list[FundingInfo]:
+    ) -> list[models.FundingInfo]:
         """Funding settings of adjusted symbols.
 
         Only symbols whose funding rate cap, floor or interval was adjusted are listed.
@@ -4824,11 +4874,25 @@ class AsyncUsdMFacade:
             operation.parse_success,
         )
 
+    @overload
+    async def ticker_24hr(
+        self,
+        *,
+        symbol: str,
+    ) -> models.Ticker24Hr: ...
+
+    @overload
+    async def ticker_24hr(
+        self,
+        *,
+        symbol: Unset = UNSET,
+    ) -> list[models.Ticker24Hr]: ...
+
     async def ticker_24hr(
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[Ticker24Hr] | Ticker24Hr:
+    ) -> list[models.Ticker24Hr] | models.Ticker24Hr:
         """24-hour price change statistics.
 
         One object for the given symbol, or an array for all symbols when symbol is omitted (much heavier).
@@ -4855,11 +4919,25 @@ class AsyncUsdMFacade:
             operation.parse_success,
         )
 
+    @overload
+    async def price_ticker(
+        self,
+        *,
+        symbol: str,
+    ) -> models.PriceTicker: ...
+
+    @overload
+    async def price_ticker(
+        self,
+        *,
+        symbol: Unset = UNSET,
+    ) -> list[models.PriceTicker]: ...
+
     async def price_ticker(
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[PriceTicker] | PriceTicker:
+    ) -> list[models.PriceTicker] | models.PriceTicker:
         """Latest price (deprecated in favour of price_ticker_v2).
 
         One object for the given symbol, or an array for all symbols when symbol is omitted.
@@ -4886,11 +4964,25 @@ class AsyncUsdMFacade:
             operation.parse_success,
         )
 
+    @overload
+    async def price_ticker_v2(
+        self,
+        *,
+        symbol: str,
+    ) -> models.PriceTicker: ...
+
+    @overload
+    async def price_ticker_v2(
+        self,
+        *,
+        symbol: Unset = UNSET,
+    ) -> list[models.PriceTicker]: ...
+
     async def price_ticker_v2(
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[PriceTicker] | PriceTicker:
+    ) -> list[models.PriceTicker] | models.PriceTicker:
         """Latest price.
 
         One object for the given symbol, or an array for all symbols when symbol is omitted. The X-MBX-USED-
@@ -4918,11 +5010,25 @@ class AsyncUsdMFacade:
             operation.parse_success,
         )
 
+    @overload
+    async def book_ticker(
+        self,
+        *,
+        symbol: str,
+    ) -> models.BookTicker: ...
+
+    @overload
+    async def book_ticker(
+        self,
+        *,
+        symbol: Unset = UNSET,
+    ) -> list[models.BookTicker]: ...
+
     async def book_ticker(
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> BookTicker | list[BookTicker]:
+    ) -> models.BookTicker | list[models.BookTicker]:
         """Best bid and ask.
 
         One object for the given symbol, or an array for all symbols when symbol is omitted. RPI orders are
@@ -4954,7 +5060,7 @@ class AsyncUsdMFacade:
         self,
         *,
         pair: str,
-    ) -> list[QuarterlySettlement]:
+    ) -> list[models.QuarterlySettlement]:
         """Settlement prices of quarterly contracts.
 
         Past delivery prices of the quarterly contracts of a pair.
@@ -4985,7 +5091,7 @@ class AsyncUsdMFacade:
         self,
         *,
         symbol: str,
-    ) -> CurrentOpenInterest:
+    ) -> models.CurrentOpenInterest:
         """Current open interest of a symbol.
 
         ``GET /fapi/v1/openInterest`` - security ``NONE``
@@ -5014,11 +5120,11 @@ class AsyncUsdMFacade:
         self,
         *,
         symbol: str,
-        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        period: models.StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[OpenInterestStatistic]:
+    ) -> list[models.OpenInterestStatistic]:
         """Open interest statistics.
 
         Only the last month is available. Without startTime and endTime the most recent periods are
@@ -5059,11 +5165,11 @@ class AsyncUsdMFacade:
         self,
         *,
         symbol: str,
-        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        period: models.StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[LongShortRatioRecord]:
+    ) -> list[models.LongShortRatioRecord]:
         """Long/short position ratio of top traders.
 
         Share of net long and net short positions among the positions of the 20% of users with the largest
@@ -5105,11 +5211,11 @@ class AsyncUsdMFacade:
         self,
         *,
         symbol: str,
-        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        period: models.StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[LongShortRatioRecord]:
+    ) -> list[models.LongShortRatioRecord]:
         """Long/short account ratio of top traders.
 
         Share of accounts with a net long and with a net short position among the 20% of users with the
@@ -5152,11 +5258,11 @@ class AsyncUsdMFacade:
         self,
         *,
         symbol: str,
-        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        period: models.StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[LongShortRatioRecord]:
+    ) -> list[models.LongShortRatioRecord]:
         """Long/short account ratio of all traders.
 
         Only the last 30 days are available. Default limit 30, max 500.
@@ -5196,11 +5302,11 @@ class AsyncUsdMFacade:
         self,
         *,
         symbol: str,
-        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        period: models.StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[TakerBuySellVolume]:
+    ) -> list[models.TakerBuySellVolume]:
         """Taker buy and sell volume.
 
         Only the last 30 days are available. Default limit 30, max 500.
@@ -5240,12 +5346,12 @@ class AsyncUsdMFacade:
         self,
         *,
         pair: str,
-        contract_type: BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
-        period: StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
+        contract_type: models.BasisContractType | Literal["PERPETUAL", "CURRENT_QUARTER", "NEXT_QUARTER"],
+        period: models.StatisticsPeriod | Literal["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"],
         limit: int | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
-    ) -> list[BasisRecord]:
+    ) -> list[models.BasisRecord]:
         """Basis of a contract.
 
         Only the last 30 days are available. Without startTime and endTime the most recent periods are
@@ -5289,7 +5395,7 @@ class AsyncUsdMFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[CompositeIndex]:
+    ) -> list[models.CompositeIndex]:
         """Composite index symbols and their components.
 
         Only composite index symbols are listed.
@@ -5316,11 +5422,25 @@ class AsyncUsdMFacade:
             operation.parse_success,
         )
 
+    @overload
+    async def asset_index(
+        self,
+        *,
+        symbol: str,
+    ) -> models.AssetIndex: ...
+
+    @overload
+    async def asset_index(
+        self,
+        *,
+        symbol: Unset = UNSET,
+    ) -> list[models.AssetIndex]: ...
+
     async def asset_index(
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> AssetIndex | list[AssetIndex]:
+    ) -> models.AssetIndex | list[models.AssetIndex]:
         """Asset index prices.
 
         Index prices of the margin assets of Multi-Assets mode (and, since the 2026-06-30 COIN-M
@@ -5353,7 +5473,7 @@ class AsyncUsdMFacade:
         self,
         *,
         symbol: str,
-    ) -> IndexConstituents:
+    ) -> models.IndexConstituents:
         """Constituents of an index price.
 
         Prices of TradFi perpetual constituents are hidden and shown as -1.
@@ -5380,11 +5500,25 @@ class AsyncUsdMFacade:
             operation.parse_success,
         )
 
+    @overload
+    async def insurance_fund_balance(
+        self,
+        *,
+        symbol: str,
+    ) -> models.InsuranceFund: ...
+
+    @overload
+    async def insurance_fund_balance(
+        self,
+        *,
+        symbol: Unset = UNSET,
+    ) -> list[models.InsuranceFund]: ...
+
     async def insurance_fund_balance(
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> InsuranceFund | list[InsuranceFund]:
+    ) -> models.InsuranceFund | list[models.InsuranceFund]:
         """Insurance fund balance snapshot.
 
         One fund (the one covering the given symbol), or an array of all funds when symbol is omitted.
@@ -5411,11 +5545,25 @@ class AsyncUsdMFacade:
             operation.parse_success,
         )
 
+    @overload
+    async def adl_risk(
+        self,
+        *,
+        symbol: str,
+    ) -> models.SymbolAdlRisk: ...
+
+    @overload
+    async def adl_risk(
+        self,
+        *,
+        symbol: Unset = UNSET,
+    ) -> list[models.SymbolAdlRisk]: ...
+
     async def adl_risk(
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[SymbolAdlRisk] | SymbolAdlRisk:
+    ) -> list[models.SymbolAdlRisk] | models.SymbolAdlRisk:
         """Auto-deleverage risk rating.
 
         Rating (low, medium, high) of the likelihood of auto-deleveraging during liquidations, updated every
@@ -5445,7 +5593,7 @@ class AsyncUsdMFacade:
 
     async def trading_schedule(
         self,
-    ) -> TradingSchedule:
+    ) -> models.TradingSchedule:
         """Trading sessions of TradFi underlying markets.
 
         Sessions of the markets underlying TradFi perpetuals (U.S., Korean, Hong Kong and China equities,
@@ -5474,7 +5622,7 @@ class AsyncUsdMFacade:
         symbol: str,
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
-    ) -> Order:
+    ) -> models.Order:
         """Look up an order.
 
         Identify the order by orderId or origClientOrderId. Orders that are CANCELED or EXPIRED without any
@@ -5510,12 +5658,12 @@ class AsyncUsdMFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
+        side: models.OrderSide | Literal["BUY", "SELL"],
         quantity: DecimalLike,
         price: DecimalLike,
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
-        price_match: PriceMatch
+        price_match: models.PriceMatch
         | Literal[
             "NONE",
             "OPPONENT",
@@ -5530,7 +5678,7 @@ class AsyncUsdMFacade:
         | Unset = UNSET,
         modify_id: int | Unset = UNSET,
         reduce_only: bool | Unset = UNSET,
-    ) -> Order:
+    ) -> models.Order:
         """Modify a LIMIT order.
 
         Changes price and quantity of an open LIMIT order (both are mandatory); the order loses its queue
@@ -5588,16 +5736,16 @@ class AsyncUsdMFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: NewOrderType | Literal["LIMIT", "MARKET"],
-        position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"] | Unset = UNSET,
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.NewOrderType | Literal["LIMIT", "MARKET"],
+        position_side: models.PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         reduce_only: bool | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
         new_client_order_id: str | Unset = UNSET,
-        new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-        price_match: PriceMatch
+        new_order_resp_type: models.NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
+        price_match: models.PriceMatch
         | Literal[
             "NONE",
             "OPPONENT",
@@ -5610,11 +5758,11 @@ class AsyncUsdMFacade:
             "QUEUE_20",
         ]
         | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
         | Unset = UNSET,
         good_till_date: int | Unset = UNSET,
-    ) -> Order:
+    ) -> models.Order:
         """Place an order.
 
         Places a LIMIT or MARKET order. Since 2025-12-09 (first announced for 2025-12-02) conditional orders
@@ -5690,7 +5838,7 @@ class AsyncUsdMFacade:
         symbol: str,
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
-    ) -> Order:
+    ) -> models.Order:
         """Cancel an order.
 
         Identify the order by orderId or origClientOrderId.
@@ -5724,8 +5872,8 @@ class AsyncUsdMFacade:
     async def modify_batch_orders(
         self,
         *,
-        batch_orders: list[BatchOrderModification],
-    ) -> list[Error | Order]:
+        batch_orders: list[models.BatchOrderModification],
+    ) -> list[models.Error | models.Order]:
         """Modify up to 5 orders.
 
         Each item follows the rules of modify_order. The changes are processed concurrently; the answer
@@ -5756,8 +5904,8 @@ class AsyncUsdMFacade:
     async def new_batch_orders(
         self,
         *,
-        batch_orders: list[BatchOrder],
-    ) -> list[Error | Order]:
+        batch_orders: list[models.BatchOrder],
+    ) -> list[models.Error | models.Order]:
         """Place up to 5 orders.
 
         Each item follows the rules of new_order (LIMIT or MARKET only; conditional orders go through
@@ -5792,7 +5940,7 @@ class AsyncUsdMFacade:
         symbol: str,
         order_id_list: list[int] | Unset = UNSET,
         orig_client_order_id_list: list[str] | Unset = UNSET,
-    ) -> list[Error | Order]:
+    ) -> list[models.Error | models.Order]:
         """Cancel up to 10 orders of a symbol.
 
         Send orderIdList or origClientOrderIdList. The answer lists, in request order, each canceled order
@@ -5833,7 +5981,7 @@ class AsyncUsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[OrderAmendment]:
+    ) -> list[models.OrderAmendment]:
         """Modification history of an order.
 
         Identify the order by orderId or origClientOrderId (orderId wins). Only the last three months are
@@ -5875,7 +6023,7 @@ class AsyncUsdMFacade:
         self,
         *,
         symbol: str,
-    ) -> CodeMessage:
+    ) -> models.CodeMessage:
         """Cancel all open orders of a symbol.
 
         Cancels every open order of the symbol. The answer only acknowledges the request (`code` 200 and a
@@ -5908,7 +6056,7 @@ class AsyncUsdMFacade:
         *,
         symbol: str,
         countdown_time: int,
-    ) -> Countdown:
+    ) -> models.Countdown:
         """Cancel all open orders of a symbol after a countdown.
 
         A dead man's switch: each call replaces the running countdown, and when a countdown runs out every
@@ -5947,7 +6095,7 @@ class AsyncUsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Order]:
+    ) -> list[models.Order]:
         """Orders of a symbol, or of all symbols: open, canceled or filled.
 
         Without symbol, the orders of every symbol (since 2026-08-25). With orderId, orders from that id on;
@@ -5988,7 +6136,7 @@ class AsyncUsdMFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[Order]:
+    ) -> list[models.Order]:
         """Open orders.
 
         Open orders of one symbol, or of all symbols when symbol is omitted (much heavier).
@@ -6021,7 +6169,7 @@ class AsyncUsdMFacade:
         symbol: str,
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
-    ) -> Order:
+    ) -> models.Order:
         """Look up an open order.
 
         Identify the order by orderId or origClientOrderId. A filled or canceled order gives the error
@@ -6057,11 +6205,11 @@ class AsyncUsdMFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-        auto_close_type: AutoCloseType | Literal["LIQUIDATION", "ADL"] | Unset = UNSET,
+        auto_close_type: models.AutoCloseType | Literal["LIQUIDATION", "ADL"] | Unset = UNSET,
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[Order]:
+    ) -> list[models.Order]:
         """Liquidation and auto-deleverage orders of the account.
 
         Both kinds unless autoCloseType is sent. Without startTime, the 7 days before endTime. Default limit
@@ -6107,7 +6255,7 @@ class AsyncUsdMFacade:
         end_time: int | Unset = UNSET,
         from_id: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[AccountTrade]:
+    ) -> list[models.AccountTrade]:
         """Trades of the account on a symbol.
 
         Without startTime and endTime, the last 7 days; a range may not exceed 7 days; fromId cannot be
@@ -6150,8 +6298,8 @@ class AsyncUsdMFacade:
         self,
         *,
         symbol: str,
-        margin_type: MarginType | Literal["ISOLATED", "CROSSED"],
-    ) -> CodeMessage:
+        margin_type: models.MarginType | Literal["ISOLATED", "CROSSED"],
+    ) -> models.CodeMessage:
         """Switch a symbol between isolated and crossed margin.
 
         Switches the margin of one symbol between `ISOLATED` and `CROSSED`; the answer acknowledges the
@@ -6185,7 +6333,7 @@ class AsyncUsdMFacade:
         self,
         *,
         dual_side_position: bool,
-    ) -> CodeMessage:
+    ) -> models.CodeMessage:
         """Switch between Hedge Mode and One-way Mode.
 
         Applies to every symbol. Since the COIN-M integration the setting is shared with COIN-M futures; it
@@ -6218,7 +6366,7 @@ class AsyncUsdMFacade:
         *,
         symbol: str,
         leverage: int,
-    ) -> LeverageChange:
+    ) -> models.LeverageChange:
         """Change the initial leverage of a symbol.
 
         Sets the initial leverage of one symbol (1 to 125). The answer gives the largest notional value
@@ -6252,7 +6400,7 @@ class AsyncUsdMFacade:
         self,
         *,
         multi_assets_margin: bool,
-    ) -> CodeMessage:
+    ) -> models.CodeMessage:
         """Switch Multi-Assets mode on or off.
 
         Applies to every symbol.
@@ -6285,8 +6433,8 @@ class AsyncUsdMFacade:
         symbol: str,
         amount: DecimalLike,
         type: Literal[1, 2],
-        position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
-    ) -> PositionMarginChange:
+        position_side: models.PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
+    ) -> models.PositionMarginChange:
         """Add or remove isolated margin.
 
         Only for isolated positions.
@@ -6325,7 +6473,7 @@ class AsyncUsdMFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[PositionRiskV2]:
+    ) -> list[models.PositionRiskV2]:
         """Positions with their settings (V2).
 
         Prefer the ACCOUNT_UPDATE user data event for timely figures.
@@ -6356,7 +6504,7 @@ class AsyncUsdMFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[PositionRiskV3]:
+    ) -> list[models.PositionRiskV3]:
         """Positions (V3).
 
         Only symbols with a position or open orders. Settings moved to symbol_config. Prefer the
@@ -6388,7 +6536,7 @@ class AsyncUsdMFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[PositionAdlQuantile]:
+    ) -> list[models.PositionAdlQuantile]:
         """Auto-deleverage queue estimation of positions.
 
         Quantiles 0 to 4 (low to high likelihood), updated every 30 s. For crossed positions in Hedge Mode
@@ -6424,7 +6572,7 @@ class AsyncUsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[PositionMarginHistoryEntry]:
+    ) -> list[models.PositionMarginHistoryEntry]:
         """Isolated margin change history.
 
         Only the last 30 days, and a range may not exceed 30 days. endTime defaults to now. Default limit
@@ -6464,8 +6612,8 @@ class AsyncUsdMFacade:
         self,
         *,
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: OrderType
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.OrderType
         | Literal[
             "LIMIT",
             "MARKET",
@@ -6475,8 +6623,8 @@ class AsyncUsdMFacade:
             "TAKE_PROFIT_MARKET",
             "TRAILING_STOP_MARKET",
         ],
-        position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"] | Unset = UNSET,
+        position_side: models.PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         reduce_only: bool | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
@@ -6485,10 +6633,10 @@ class AsyncUsdMFacade:
         close_position: bool | Unset = UNSET,
         activation_price: DecimalLike | Unset = UNSET,
         callback_rate: DecimalLike | Unset = UNSET,
-        working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
+        working_type: models.WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
         price_protect: bool | Unset = UNSET,
-        new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-        price_match: PriceMatch
+        new_order_resp_type: models.NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
+        price_match: models.PriceMatch
         | Literal[
             "NONE",
             "OPPONENT",
@@ -6501,11 +6649,11 @@ class AsyncUsdMFacade:
             "QUEUE_20",
         ]
         | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
         | Unset = UNSET,
         good_till_date: int | Unset = UNSET,
-    ) -> Order:
+    ) -> models.Order:
         """Validate an order without placing it.
 
         Checks the parameters of an order; nothing reaches the matching engine. The documentation still
@@ -6596,7 +6744,7 @@ class AsyncUsdMFacade:
         *,
         algo_id: int | Unset = UNSET,
         client_algo_id: str | Unset = UNSET,
-    ) -> AlgoOrder:
+    ) -> models.AlgoOrder:
         """Look up a conditional (algo) order.
 
         Identify it by algoId or clientAlgoId. Orders CANCELED or EXPIRED without fills are not found after
@@ -6629,18 +6777,18 @@ class AsyncUsdMFacade:
     async def new_algo_order(
         self,
         *,
-        algo_type: AlgoType | Literal["CONDITIONAL"],
+        algo_type: models.AlgoType | Literal["CONDITIONAL"],
         symbol: str,
-        side: OrderSide | Literal["BUY", "SELL"],
-        type: AlgoOrderType
+        side: models.OrderSide | Literal["BUY", "SELL"],
+        type: models.AlgoOrderType
         | Literal["STOP_MARKET", "TAKE_PROFIT_MARKET", "STOP", "TAKE_PROFIT", "TRAILING_STOP_MARKET"],
-        position_side: PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
-        time_in_force: TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"] | Unset = UNSET,
+        position_side: models.PositionSide | Literal["BOTH", "LONG", "SHORT"] | Unset = UNSET,
+        time_in_force: models.TimeInForce | Literal["GTC", "IOC", "FOK", "GTX", "GTD", "RPI"] | Unset = UNSET,
         quantity: DecimalLike | Unset = UNSET,
         price: DecimalLike | Unset = UNSET,
         trigger_price: DecimalLike | Unset = UNSET,
-        working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
-        price_match: PriceMatch
+        working_type: models.WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
+        price_match: models.PriceMatch
         | Literal[
             "NONE",
             "OPPONENT",
@@ -6659,12 +6807,12 @@ class AsyncUsdMFacade:
         activate_price: DecimalLike | Unset = UNSET,
         callback_rate: DecimalLike | Unset = UNSET,
         client_algo_id: str | Unset = UNSET,
-        new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-        self_trade_prevention_mode: SelfTradePreventionMode
+        new_order_resp_type: models.NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
+        self_trade_prevention_mode: models.SelfTradePreventionMode
         | Literal["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
         | Unset = UNSET,
         good_till_date: int | Unset = UNSET,
-    ) -> AlgoOrder:
+    ) -> models.AlgoOrder:
         """Place a conditional (algo) order.
 
         Conditional orders (take profit, stop loss, trailing stop) live in the Algo Service until their
@@ -6762,7 +6910,7 @@ class AsyncUsdMFacade:
         *,
         algo_id: int | Unset = UNSET,
         client_algo_id: str | Unset = UNSET,
-    ) -> AlgoOrderCancel:
+    ) -> models.AlgoOrderCancel:
         """Cancel a conditional (algo) order.
 
         Identify it by algoId or clientAlgoId.
@@ -6795,7 +6943,7 @@ class AsyncUsdMFacade:
         self,
         *,
         symbol: str,
-    ) -> CodeMessage:
+    ) -> models.CodeMessage:
         """Cancel all open algo orders of a symbol.
 
         Cancels every open conditional (algo) order of the symbol. The answer only acknowledges the request
@@ -6826,10 +6974,10 @@ class AsyncUsdMFacade:
     async def open_algo_orders(
         self,
         *,
-        algo_type: AlgoType | Literal["CONDITIONAL"] | Unset = UNSET,
+        algo_type: models.AlgoType | Literal["CONDITIONAL"] | Unset = UNSET,
         symbol: str | Unset = UNSET,
         algo_id: int | Unset = UNSET,
-    ) -> list[AlgoOrder]:
+    ) -> list[models.AlgoOrder]:
         """Open conditional (algo) orders.
 
         Of one symbol, or of all symbols when symbol is omitted (much heavier).
@@ -6868,7 +7016,7 @@ class AsyncUsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[AlgoOrder]:
+    ) -> list[models.AlgoOrder]:
         """Conditional (algo) orders of a symbol, open or not.
 
         With algoId, orders from that id on; otherwise the most recent. The time range must be shorter than
@@ -6907,7 +7055,7 @@ class AsyncUsdMFacade:
 
     async def sign_tradfi_perps_contract(
         self,
-    ) -> CodeMessage:
+    ) -> models.CodeMessage:
         """Sign the TradFi perpetuals agreement.
 
         Accepts the agreement that trading TradFi perpetuals requires.
@@ -6931,7 +7079,7 @@ class AsyncUsdMFacade:
 
     async def position_mode(
         self,
-    ) -> PositionMode:
+    ) -> models.PositionMode:
         """Whether Hedge Mode is on.
 
         The setting applies to every symbol.
@@ -6955,7 +7103,7 @@ class AsyncUsdMFacade:
 
     async def multi_assets_mode(
         self,
-    ) -> MultiAssetsMode:
+    ) -> models.MultiAssetsMode:
         """Whether Multi-Assets mode is on.
 
         The setting applies to every symbol.
@@ -6979,7 +7127,7 @@ class AsyncUsdMFacade:
 
     async def balance_v3(
         self,
-    ) -> list[FuturesBalance]:
+    ) -> list[models.FuturesBalance]:
         """Balances of the futures account (V3).
 
         ``GET /fapi/v3/balance`` - security ``USER_DATA`` (signed)
@@ -7001,7 +7149,7 @@ class AsyncUsdMFacade:
 
     async def balance_v2(
         self,
-    ) -> list[FuturesBalance]:
+    ) -> list[models.FuturesBalance]:
         """Balances of the futures account (V2).
 
         Superseded by balance_v3.
@@ -7025,7 +7173,7 @@ class AsyncUsdMFacade:
 
     async def account_v3(
         self,
-    ) -> AccountV3:
+    ) -> models.AccountV3:
         """Account figures (V3).
 
         Only assets and the symbols with a position or open orders; settings moved to account_config and
@@ -7050,7 +7198,7 @@ class AsyncUsdMFacade:
 
     async def account_v2(
         self,
-    ) -> AccountV2:
+    ) -> models.AccountV2:
         """Account figures (V2).
 
         Every symbol is listed, with its settings. Totals are in USDT in single-asset mode and in USD in
@@ -7077,7 +7225,7 @@ class AsyncUsdMFacade:
         self,
         *,
         symbol: str,
-    ) -> CommissionRate:
+    ) -> models.CommissionRate:
         """Commission rates of a symbol.
 
         Maker and taker commission rates of the account on one symbol, as fractions (0.0002 is 0.02%).
@@ -7106,7 +7254,7 @@ class AsyncUsdMFacade:
 
     async def account_config(
         self,
-    ) -> AccountConfig:
+    ) -> models.AccountConfig:
         """Account settings.
 
         ``GET /fapi/v1/accountConfig`` - security ``USER_DATA`` (signed)
@@ -7130,7 +7278,7 @@ class AsyncUsdMFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[SymbolConfig]:
+    ) -> list[models.SymbolConfig]:
         """Settings of symbols.
 
         Of one symbol, or of all symbols when symbol is omitted.
@@ -7159,7 +7307,7 @@ class AsyncUsdMFacade:
 
     async def order_rate_limits(
         self,
-    ) -> list[RateLimit]:
+    ) -> list[models.RateLimit]:
         """Order rate limits of the account.
 
         ``GET /fapi/v1/rateLimit/order`` - security ``USER_DATA`` (signed)
@@ -7179,11 +7327,25 @@ class AsyncUsdMFacade:
             operation.parse_success,
         )
 
+    @overload
+    async def leverage_bracket(
+        self,
+        *,
+        symbol: str,
+    ) -> models.SymbolLeverageBrackets: ...
+
+    @overload
+    async def leverage_bracket(
+        self,
+        *,
+        symbol: Unset = UNSET,
+    ) -> list[models.SymbolLeverageBrackets]: ...
+
     async def leverage_bracket(
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> list[SymbolLeverageBrackets] | SymbolLeverageBrackets:
+    ) -> list[models.SymbolLeverageBrackets] | models.SymbolLeverageBrackets:
         """Notional and leverage tiers.
 
         One object for the given symbol, or an array for all symbols when symbol is omitted.
@@ -7214,7 +7376,7 @@ class AsyncUsdMFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-        income_type: IncomeType
+        income_type: models.IncomeType
         | Literal[
             "TRANSFER",
             "WELCOME_BONUS",
@@ -7244,7 +7406,7 @@ class AsyncUsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[IncomeRecord]:
+    ) -> list[models.IncomeRecord]:
         """Income history.
 
         All income types unless incomeType is sent. Without startTime and endTime, the last 7 days; only the
@@ -7291,7 +7453,7 @@ class AsyncUsdMFacade:
         self,
         *,
         symbol: str | Unset = UNSET,
-    ) -> TradingStatus:
+    ) -> models.TradingStatus:
         """Futures trading quantitative rules indicators.
 
         Indicators of the trading rules (unfilled ratio, expiration ratio, cancellation ratio, dust ratio)
@@ -7324,7 +7486,7 @@ class AsyncUsdMFacade:
         *,
         start_time: int,
         end_time: int,
-    ) -> HistoryDownloadId:
+    ) -> models.HistoryDownloadId:
         """Start an export of the transaction history.
 
         Returns an id to poll with income_download_link. At most 100 requests per month, shared with the web
@@ -7358,7 +7520,7 @@ class AsyncUsdMFacade:
         self,
         *,
         download_id: str,
-    ) -> HistoryDownloadLink:
+    ) -> models.HistoryDownloadLink:
         """Link of an export of the transaction history.
 
         While the export is processing, url is empty and expirationTimestamp is -1. Links expire after 24
@@ -7391,7 +7553,7 @@ class AsyncUsdMFacade:
         *,
         start_time: int,
         end_time: int,
-    ) -> HistoryDownloadId:
+    ) -> models.HistoryDownloadId:
         """Start an export of the order history.
 
         Returns an id to poll with order_download_link. At most 10 requests per month, shared with the web
@@ -7425,7 +7587,7 @@ class AsyncUsdMFacade:
         self,
         *,
         download_id: str,
-    ) -> HistoryDownloadLink:
+    ) -> models.HistoryDownloadLink:
         """Link of an export of the order history.
 
         While the export is processing, url is empty and expirationTimestamp is -1. Links expire after 24
@@ -7458,7 +7620,7 @@ class AsyncUsdMFacade:
         *,
         start_time: int,
         end_time: int,
-    ) -> HistoryDownloadId:
+    ) -> models.HistoryDownloadId:
         """Start an export of the trade history.
 
         Returns an id to poll with trade_download_link. At most 5 requests per month, shared with the web
@@ -7492,7 +7654,7 @@ class AsyncUsdMFacade:
         self,
         *,
         download_id: str,
-    ) -> HistoryDownloadLink:
+    ) -> models.HistoryDownloadLink:
         """Link of an export of the trade history.
 
         While the export is processing, url is empty and expirationTimestamp is -1. Links expire after 24
@@ -7522,7 +7684,7 @@ class AsyncUsdMFacade:
 
     async def fee_burn(
         self,
-    ) -> FeeBurnStatus:
+    ) -> models.FeeBurnStatus:
         """Whether the BNB fee discount is on.
 
         ``GET /fapi/v1/feeBurn`` - security ``USER_DATA`` (signed)
@@ -7546,7 +7708,7 @@ class AsyncUsdMFacade:
         self,
         *,
         fee_burn: bool,
-    ) -> CodeMessage:
+    ) -> models.CodeMessage:
         """Turn the BNB fee discount on or off.
 
         Applies to every symbol.
@@ -7575,7 +7737,7 @@ class AsyncUsdMFacade:
 
     async def keepalive_user_data_stream(
         self,
-    ) -> UserDataStreamKey:
+    ) -> models.UserDataStreamKey:
         """Extend the user data stream by 60 minutes.
 
         Send about every 60 minutes. Error -1125 means the key no longer exists: open a new stream.
@@ -7599,7 +7761,7 @@ class AsyncUsdMFacade:
 
     async def start_user_data_stream(
         self,
-    ) -> UserDataStreamKey:
+    ) -> models.UserDataStreamKey:
         """Open a user data stream.
 
         Returns the key to connect to. The stream closes after 60 minutes without a keepalive; when the
@@ -7624,7 +7786,7 @@ class AsyncUsdMFacade:
 
     async def close_user_data_stream(
         self,
-    ) -> Empty:
+    ) -> models.Empty:
         """Close the user data stream.
 
         ``DELETE /fapi/v1/listenKey`` - security ``USER_STREAM``
@@ -7649,7 +7811,7 @@ class AsyncUsdMFacade:
         *,
         from_asset: str | Unset = UNSET,
         to_asset: str | Unset = UNSET,
-    ) -> list[ConvertPair]:
+    ) -> list[models.ConvertPair]:
         """Convertible pairs and their limits.
 
         Send fromAsset, toAsset or both; without either only part of the pairs is returned. BNFCR can be
@@ -7686,8 +7848,8 @@ class AsyncUsdMFacade:
         to_asset: str,
         from_amount: DecimalLike | Unset = UNSET,
         to_amount: DecimalLike | Unset = UNSET,
-        valid_time: ConvertValidTime | Literal["10s"] | Unset = UNSET,
-    ) -> ConvertQuote:
+        valid_time: models.ConvertValidTime | Literal["10s"] | Unset = UNSET,
+    ) -> models.ConvertQuote:
         """Request a convert quote.
 
         Send fromAmount (amount debited) or toAmount (amount credited). quoteId is returned only when the
@@ -7729,7 +7891,7 @@ class AsyncUsdMFacade:
         self,
         *,
         quote_id: str,
-    ) -> ConvertAccept:
+    ) -> models.ConvertAccept:
         """Accept a convert quote.
 
         Turns a quote of convert_quote into a convert order, named by its `quoteId`; the quote must still be
@@ -7762,7 +7924,7 @@ class AsyncUsdMFacade:
         *,
         order_id: str | Unset = UNSET,
         quote_id: str | Unset = UNSET,
-    ) -> ConvertOrder:
+    ) -> models.ConvertOrder:
         """State of a convert order.
 
         Identify it by orderId or quoteId.
@@ -7795,7 +7957,7 @@ class AsyncUsdMFacade:
         self,
         *,
         asset: str,
-    ) -> PortfolioMarginAccount:
+    ) -> models.PortfolioMarginAccount:
         """Classic Portfolio Margin figures of an asset.
 
         maxWithdrawAmount is what can be transferred to the spot wallet.
@@ -7827,7 +7989,7 @@ class AsyncUsdMFacade:
         *,
         broker_id: str,
         type: Literal[1, 2] | Unset = UNSET,
-    ) -> ReferralNewUser:
+    ) -> models.ReferralNewUser:
         """Whether a client earns Link and Trade rebates.
 
         Rebates apply when both rebateWorking and ifNewUser are true. Portfolio Margin users are served by
@@ -7864,7 +8026,7 @@ class AsyncUsdMFacade:
         email: str | Unset = UNSET,
         page: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[ReferralCustomerEmail]:
+    ) -> list[models.ReferralCustomerEmail]:
         """Clients' emails and ids (partner side).
 
         Filter by customerId or by email, not both. Default page 1; default limit 100, max 1000.
@@ -7902,7 +8064,7 @@ class AsyncUsdMFacade:
         *,
         customer_id: str,
         email: str,
-    ) -> ReferralCustomerEmail:
+    ) -> models.ReferralCustomerEmail:
         """Give a client an id (partner side).
 
         customerId must be unique.
@@ -7935,7 +8097,7 @@ class AsyncUsdMFacade:
         self,
         *,
         broker_id: str,
-    ) -> ReferralUserCustomization:
+    ) -> models.ReferralUserCustomization:
         """The id one gave oneself for a partner (client side).
 
         Portfolio Margin users are served by the /papi equivalent.
@@ -7967,7 +8129,7 @@ class AsyncUsdMFacade:
         *,
         customer_id: str,
         broker_id: str,
-    ) -> ReferralUserCustomization:
+    ) -> models.ReferralUserCustomization:
         """Give oneself an id for a partner (client side).
 
         customerId must be unique. Portfolio Margin users are served by the /papi equivalent.
@@ -8000,7 +8162,7 @@ class AsyncUsdMFacade:
         self,
         *,
         type: Literal[1, 2] | Unset = UNSET,
-    ) -> ReferralOverview:
+    ) -> models.ReferralOverview:
         """Rebate totals of the partner.
 
         ``GET /fapi/v1/apiReferral/overview`` - security ``USER_DATA`` (signed)
@@ -8032,7 +8194,7 @@ class AsyncUsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[ReferralTradeVolume]:
+    ) -> list[models.ReferralTradeVolume]:
         """Daily trade volume of the partner's clients.
 
         ``GET /fapi/v1/apiReferral/tradeVol`` - security ``USER_DATA`` (signed)
@@ -8070,7 +8232,7 @@ class AsyncUsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[ReferralRebateVolume]:
+    ) -> list[models.ReferralRebateVolume]:
         """Daily rebates of the partner.
 
         ``GET /fapi/v1/apiReferral/rebateVol`` - security ``USER_DATA`` (signed)
@@ -8109,7 +8271,7 @@ class AsyncUsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[ReferralTraderSummary]:
+    ) -> list[models.ReferralTraderSummary]:
         """Daily volume and rebate per client.
 
         ``GET /fapi/v1/apiReferral/traderSummary`` - security ``USER_DATA`` (signed)
@@ -8149,7 +8311,7 @@ class AsyncUsdMFacade:
         start_time: int | Unset = UNSET,
         end_time: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> list[ReferralTraderNumber]:
+    ) -> list[models.ReferralTraderNumber]:
         """Daily number of trading clients.
 
         ``GET /fapi/v1/apiReferral/traderNum`` - security ``USER_DATA`` (signed)

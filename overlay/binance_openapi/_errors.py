@@ -251,6 +251,28 @@ class ResponseShapeError(BinanceError):
         super().__init__(message)
 
 
+class StreamConnectError(TransportError, ConnectionError):
+    """A websocket stream could not make its first connection within its ``connect_timeout``.
+
+    ``url`` is where it tried (without a listenKey), ``attempts`` how many times, ``last_cause`` the last
+    failure. Once a stream has been up, losing it is retried for ever instead.
+    """
+
+    def __init__(self, url: str, attempts: int, last_cause: BaseException | None, waited: float) -> None:
+        self.url = url
+        self.attempts = attempts
+        self.last_cause = last_cause
+        cause = f"{type(last_cause).__name__}: {last_cause}" if last_cause is not None else "no answer"
+        super().__init__(
+            f"cannot connect to {url}: {attempts} attempt{'s' if attempts != 1 else ''} in {waited:.1f} s, "
+            f"last: {cause}"
+        )
+
+
+class StreamTimeoutError(BinanceError, TimeoutError):
+    """A wait on a stream (``wait_synced``...) timed out; the message says what was awaited and seen."""
+
+
 _BY_CODE: dict[int, type[APIError]] = {
     -1000: ServerError,
     -1001: ServerError,
@@ -371,6 +393,8 @@ __all__ = [
     "ServerError",
     "SignatureError",
     "StatusUnknownError",
+    "StreamConnectError",
+    "StreamTimeoutError",
     "TimestampError",
     "TransportError",
     "UnknownOrderError",

@@ -66,7 +66,7 @@ def _kind(annotation: str) -> tuple[str, bool, str | None]:
     if tokens == {"str"}:
         return STR, nullable, None
     if len(tokens) == 1:
-        match = re.fullmatch(r"list\[([A-Z]\w*)\]", next(iter(tokens)))
+        match = re.fullmatch(r"list\[(?:models\.)?([A-Z]\w*)\]", next(iter(tokens)))
         if match is not None:
             return MODELS, nullable, match.group(1)
     return OTHER, nullable, None

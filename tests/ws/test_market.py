@@ -8,6 +8,7 @@ import asyncio
 import itertools
 import threading
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -118,6 +119,27 @@ async def test_arrays_and_live_subscriptions(served: tuple[Emulator, str]) -> No
         later = await with_ticks(emulator, take(stream, 20))
     # After the UNSUBSCRIBE answer, nothing of the dropped stream (a few may have been in flight).
     assert later[-1].stream == "ethusdt@bookTicker"
+
+
+@pytest.mark.parametrize(
+    ("product", "name", "kind", "money"),
+    [
+        ("usdm", "!markPrice@arr@1s", usdm_market.MarkPriceUpdate, "mark_price"),
+        ("usdm", "!ticker@arr", usdm_market.Ticker, "last_price"),
+        ("coinm", "!markPrice@arr", coinm_market.MarkPriceUpdate, "mark_price"),
+        ("spot", "!miniTicker@arr", spot_market.MiniTicker, "close_price"),
+    ],
+)
+async def test_array_streams_are_lists_of_typed_events(
+    served: tuple[Emulator, str], product: str, name: str, kind: type[Any], money: str
+) -> None:
+    emulator, url = served
+    async with MarketStream(product, [name], base_url=url) as stream:
+        message = await with_ticks(emulator, until(stream, lambda m: m.stream == name))
+    assert isinstance(message.event, list)
+    assert message.event
+    assert all(type(item) is kind for item in message.event)
+    assert all(isinstance(getattr(item, money), Decimal) for item in message.event)
 
 
 async def test_a_silent_stall_is_detected_and_healed(served: tuple[Emulator, str]) -> None:

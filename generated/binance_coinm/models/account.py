@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, join, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.account_asset import AccountAsset
-    from ..models.account_position import AccountPosition
+    pass
 
 
 T = TypeVar("T", bound="Account")
@@ -35,8 +35,8 @@ class Account:
         update_time (int):
     """
 
-    assets: list[AccountAsset]
-    positions: list[AccountPosition]
+    assets: list[_models.AccountAsset]
+    positions: list[_models.AccountPosition]
     can_deposit: bool
     can_trade: bool
     can_withdraw: bool
@@ -129,7 +129,7 @@ class Account:
         else:
             d, _path = object_from_wire(src_dict, _path)
         _assets = d.pop("assets", UNSET)
-        assets: list[AccountAsset]
+        assets: list[_models.AccountAsset]
         if isinstance(_assets, list):
             assets_path = f"{_path}.assets"
             assets = []
@@ -145,7 +145,7 @@ class Account:
             assets = unexpected(_assets, "array", _path, "assets")
 
         _positions = d.pop("positions", UNSET)
-        positions: list[AccountPosition]
+        positions: list[_models.AccountPosition]
         if isinstance(_positions, list):
             positions_path = f"{_path}.positions"
             positions = []

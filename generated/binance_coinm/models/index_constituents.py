@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, join, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.index_constituent import IndexConstituent
+    pass
 
 
 T = TypeVar("T", bound="IndexConstituents")
@@ -32,7 +33,7 @@ class IndexConstituents:
 
     symbol: str
     time: int
-    constituents: list[IndexConstituent]
+    constituents: list[_models.IndexConstituent]
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
         {
             "symbol",
@@ -94,7 +95,7 @@ class IndexConstituents:
             time = unexpected(time, "integer", _path, "time")
 
         _constituents = d.pop("constituents", UNSET)
-        constituents: list[IndexConstituent]
+        constituents: list[_models.IndexConstituent]
         if isinstance(_constituents, list):
             constituents_path = f"{_path}.constituents"
             constituents = []

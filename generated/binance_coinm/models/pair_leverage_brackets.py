@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, join, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.leverage_bracket import LeverageBracket
+    pass
 
 
 T = TypeVar("T", bound="PairLeverageBrackets")
@@ -30,7 +31,7 @@ class PairLeverageBrackets:
     """
 
     pair: str
-    brackets: list[LeverageBracket]
+    brackets: list[_models.LeverageBracket]
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
         {
             "pair",
@@ -81,7 +82,7 @@ class PairLeverageBrackets:
             pair = unexpected(pair, "string", _path, "pair")
 
         _brackets = d.pop("brackets", UNSET)
-        brackets: list[LeverageBracket]
+        brackets: list[_models.LeverageBracket]
         if isinstance(_brackets, list):
             brackets_path = f"{_path}.brackets"
             brackets = []

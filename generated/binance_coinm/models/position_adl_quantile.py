@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.adl_quantiles import AdlQuantiles
+    pass
 
 
 T = TypeVar("T", bound="PositionAdlQuantile")
@@ -30,7 +31,7 @@ class PositionAdlQuantile:
     """
 
     symbol: str
-    adl_quantile: AdlQuantiles
+    adl_quantile: _models.AdlQuantiles
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
         {
             "symbol",

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, join, object_from_wire, read_enum, unexpected
 from ..models.permission import Permission
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.balance import Balance
-    from ..models.commission_rates import CommissionRates
+    pass
 
 
 T = TypeVar("T", bound="Account")
@@ -49,7 +49,7 @@ class Account:
     taker_commission: int
     buyer_commission: int
     seller_commission: int
-    commission_rates: CommissionRates
+    commission_rates: _models.CommissionRates
     can_trade: bool
     can_withdraw: bool
     can_deposit: bool
@@ -58,7 +58,7 @@ class Account:
     prevent_sor: bool
     update_time: int
     account_type: str
-    balances: list[Balance]
+    balances: list[_models.Balance]
     permissions: list[Permission]
     uid: int
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
@@ -269,7 +269,7 @@ class Account:
             account_type = unexpected(account_type, "string", _path, "accountType")
 
         _balances = d.pop("balances", UNSET)
-        balances: list[Balance]
+        balances: list[_models.Balance]
         if isinstance(_balances, list):
             balances_path = f"{_path}.balances"
             balances = []

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.commission_discount import CommissionDiscount
-    from ..models.commission_rates import CommissionRates
+    pass
 
 
 T = TypeVar("T", bound="AccountCommission")
@@ -34,10 +34,10 @@ class AccountCommission:
     """
 
     symbol: str
-    standard_commission: CommissionRates
-    special_commission: CommissionRates
-    tax_commission: CommissionRates
-    discount: CommissionDiscount
+    standard_commission: _models.CommissionRates
+    special_commission: _models.CommissionRates
+    tax_commission: _models.CommissionRates
+    discount: _models.CommissionDiscount
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
         {
             "symbol",

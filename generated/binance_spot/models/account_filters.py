@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, join, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.asset_filter import AssetFilter
-    from ..models.symbol_filter import SymbolFilter
+    pass
 
 
 T = TypeVar("T", bound="AccountFilters")
@@ -31,9 +31,9 @@ class AccountFilters:
         asset_filters (list[AssetFilter]):
     """
 
-    exchange_filters: list[SymbolFilter]
-    symbol_filters: list[SymbolFilter]
-    asset_filters: list[AssetFilter]
+    exchange_filters: list[_models.SymbolFilter]
+    symbol_filters: list[_models.SymbolFilter]
+    asset_filters: list[_models.AssetFilter]
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
         {
             "exchangeFilters",
@@ -98,7 +98,7 @@ class AccountFilters:
         else:
             d, _path = object_from_wire(src_dict, _path)
         _exchange_filters = d.pop("exchangeFilters", UNSET)
-        exchange_filters: list[SymbolFilter]
+        exchange_filters: list[_models.SymbolFilter]
         if isinstance(_exchange_filters, list):
             exchange_filters_path = f"{_path}.exchangeFilters"
             exchange_filters = []
@@ -118,7 +118,7 @@ class AccountFilters:
             exchange_filters = unexpected(_exchange_filters, "array", _path, "exchangeFilters")
 
         _symbol_filters = d.pop("symbolFilters", UNSET)
-        symbol_filters: list[SymbolFilter]
+        symbol_filters: list[_models.SymbolFilter]
         if isinstance(_symbol_filters, list):
             symbol_filters_path = f"{_path}.symbolFilters"
             symbol_filters = []
@@ -138,7 +138,7 @@ class AccountFilters:
             symbol_filters = unexpected(_symbol_filters, "array", _path, "symbolFilters")
 
         _asset_filters = d.pop("assetFilters", UNSET)
-        asset_filters: list[AssetFilter]
+        asset_filters: list[_models.AssetFilter]
         if isinstance(_asset_filters, list):
             asset_filters_path = f"{_path}.assetFilters"
             asset_filters = []

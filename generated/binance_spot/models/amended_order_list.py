@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, join, object_from_wire, read_enum, unexpected
 from ..models.contingency_type import ContingencyType
 from ..models.list_order_status import ListOrderStatus
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.order_list_order import OrderListOrder
+    pass
 
 
 T = TypeVar("T", bound="AmendedOrderList")
@@ -41,7 +42,7 @@ class AmendedOrderList:
     list_order_status: ListOrderStatus
     list_client_order_id: str
     symbol: str
-    orders: list[OrderListOrder]
+    orders: list[_models.OrderListOrder]
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
         {
             "orderListId",
@@ -140,7 +141,7 @@ class AmendedOrderList:
             symbol = unexpected(symbol, "string", _path, "symbol")
 
         _orders = d.pop("orders", UNSET)
-        orders: list[OrderListOrder]
+        orders: list[_models.OrderListOrder]
         if isinstance(_orders, list):
             orders_path = f"{_path}.orders"
             orders = []

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.cancel_replace_outcome import CancelReplaceOutcome
+    pass
 
 
 T = TypeVar("T", bound="CancelReplaceError")
@@ -36,7 +37,7 @@ class CancelReplaceError:
 
     code: int
     msg: str
-    data: CancelReplaceOutcome
+    data: _models.CancelReplaceOutcome
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
         {
             "code",

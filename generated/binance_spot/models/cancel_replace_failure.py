@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.cancel_replace_outcome import CancelReplaceOutcome
+    pass
 
 
 T = TypeVar("T", bound="CancelReplaceFailure")
@@ -36,7 +37,7 @@ class CancelReplaceFailure:
 
     code: int
     msg: str
-    data: CancelReplaceOutcome | Unset = UNSET
+    data: _models.CancelReplaceOutcome | Unset = UNSET
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
         {
             "code",
@@ -93,7 +94,7 @@ class CancelReplaceFailure:
             msg = unexpected(msg, "string", _path, "msg")
 
         _data = d.pop("data", UNSET)
-        data: CancelReplaceOutcome | Unset
+        data: _models.CancelReplaceOutcome | Unset
         if isinstance(_data, dict):
             data = CancelReplaceOutcome.from_dict(_data, f"{_path}.data")
         elif _data is UNSET:

@@ -8,14 +8,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, join, object_from_wire, pick, read_enum, unexpected
 from ..models.cancel_replace_status import CancelReplaceStatus
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.canceled_order import CanceledOrder
-    from ..models.error import Error
-    from ..models.new_order_result import NewOrderResult
+    pass
 
 
 T = TypeVar("T", bound="CancelReplaceOutcome")
@@ -38,8 +37,8 @@ class CancelReplaceOutcome:
 
     cancel_result: CancelReplaceStatus
     new_order_result: CancelReplaceStatus
-    cancel_response: CanceledOrder | Error
-    new_order_response: Error | NewOrderResult | None
+    cancel_response: _models.CanceledOrder | _models.Error
+    new_order_response: _models.Error | _models.NewOrderResult | None
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
         {
             "cancelResult",
@@ -124,8 +123,10 @@ class CancelReplaceOutcome:
             CancelReplaceStatus, d.pop("newOrderResult", UNSET), _path, "newOrderResult"
         )
 
-        def _parse_cancel_response(data: object, _path: str, _key: str | int | None) -> CanceledOrder | Error:
-            result: CanceledOrder | Error
+        def _parse_cancel_response(
+            data: object, _path: str, _key: str | int | None
+        ) -> _models.CanceledOrder | _models.Error:
+            result: _models.CanceledOrder | _models.Error
             if isinstance(data, dict):
                 model = pick(
                     data,
@@ -143,8 +144,8 @@ class CancelReplaceOutcome:
 
         def _parse_new_order_response(
             data: object, _path: str, _key: str | int | None
-        ) -> Error | NewOrderResult | None:
-            result: Error | NewOrderResult | None
+        ) -> _models.Error | _models.NewOrderResult | None:
+            result: _models.Error | _models.NewOrderResult | None
             if data is None:
                 return data
             if isinstance(data, dict):

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, object_from_wire, read_enum, unexpected
 from ..models.cancel_replace_status import CancelReplaceStatus
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.canceled_order import CanceledOrder
-    from ..models.new_order_result import NewOrderResult
+    pass
 
 
 T = TypeVar("T", bound="CancelReplaceResult")
@@ -37,8 +37,8 @@ class CancelReplaceResult:
 
     cancel_result: CancelReplaceStatus
     new_order_result: CancelReplaceStatus
-    cancel_response: CanceledOrder
-    new_order_response: NewOrderResult
+    cancel_response: _models.CanceledOrder
+    new_order_response: _models.NewOrderResult
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
         {
             "cancelResult",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, join, object_from_wire, read_enum, unexpected
 from ..models.contingency_type import ContingencyType
 from ..models.list_order_status import ListOrderStatus
@@ -15,8 +16,7 @@ from ..models.list_status_type import ListStatusType
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.canceled_order import CanceledOrder
-    from ..models.order_list_order import OrderListOrder
+    pass
 
 
 T = TypeVar("T", bound="CanceledOrderList")
@@ -49,8 +49,8 @@ class CanceledOrderList:
     list_client_order_id: str
     transaction_time: int
     symbol: str
-    orders: list[OrderListOrder]
-    order_reports: list[CanceledOrder]
+    orders: list[_models.OrderListOrder]
+    order_reports: list[_models.CanceledOrder]
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
         {
             "orderListId",
@@ -184,7 +184,7 @@ class CanceledOrderList:
             symbol = unexpected(symbol, "string", _path, "symbol")
 
         _orders = d.pop("orders", UNSET)
-        orders: list[OrderListOrder]
+        orders: list[_models.OrderListOrder]
         if isinstance(_orders, list):
             orders_path = f"{_path}.orders"
             orders = []
@@ -200,7 +200,7 @@ class CanceledOrderList:
             orders = unexpected(_orders, "array", _path, "orders")
 
         _order_reports = d.pop("orderReports", UNSET)
-        order_reports: list[CanceledOrder]
+        order_reports: list[_models.CanceledOrder]
         if isinstance(_order_reports, list):
             order_reports_path = f"{_path}.orderReports"
             order_reports = []

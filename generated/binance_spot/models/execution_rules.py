@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, join, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.symbol_execution_rules import SymbolExecutionRules
+    pass
 
 
 T = TypeVar("T", bound="ExecutionRules")
@@ -28,7 +29,7 @@ class ExecutionRules:
         symbol_rules (list[SymbolExecutionRules]):
     """
 
-    symbol_rules: list[SymbolExecutionRules]
+    symbol_rules: list[_models.SymbolExecutionRules]
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
         {
             "symbolRules",
@@ -68,7 +69,7 @@ class ExecutionRules:
         else:
             d, _path = object_from_wire(src_dict, _path)
         _symbol_rules = d.pop("symbolRules", UNSET)
-        symbol_rules: list[SymbolExecutionRules]
+        symbol_rules: list[_models.SymbolExecutionRules]
         if isinstance(_symbol_rules, list):
             symbol_rules_path = f"{_path}.symbolRules"
             symbol_rules = []

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, join, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.expiry_reason import ExpiryReason
 from ..models.order_side import OrderSide
@@ -22,7 +23,7 @@ from ..models.working_floor import WorkingFloor
 from ..types import UNSET, Unset, decimal_to_wire
 
 if TYPE_CHECKING:
-    from ..models.fill import Fill
+    pass
 
 
 T = TypeVar("T", bound="NewOrderResult")
@@ -106,7 +107,7 @@ class NewOrderResult:
     side: OrderSide | Unset = UNSET
     working_time: int | Unset = UNSET
     self_trade_prevention_mode: SelfTradePreventionMode | Unset = UNSET
-    fills: list[Fill] | Unset = UNSET
+    fills: list[_models.Fill] | Unset = UNSET
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
         {
             "symbol",
@@ -447,7 +448,7 @@ class NewOrderResult:
         )
 
         _fills = d.pop("fills", UNSET)
-        fills: list[Fill] | Unset
+        fills: list[_models.Fill] | Unset
         if isinstance(_fills, list):
             fills_path = f"{_path}.fills"
             fills = []

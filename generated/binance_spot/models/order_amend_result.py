@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.amended_order import AmendedOrder
-    from ..models.amended_order_list import AmendedOrderList
+    pass
 
 
 T = TypeVar("T", bound="OrderAmendResult")
@@ -34,8 +34,8 @@ class OrderAmendResult:
 
     transact_time: int
     execution_id: int
-    amended_order: AmendedOrder
-    list_status: AmendedOrderList | Unset = UNSET
+    amended_order: _models.AmendedOrder
+    list_status: _models.AmendedOrderList | Unset = UNSET
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
         {
             "transactTime",
@@ -108,7 +108,7 @@ class OrderAmendResult:
             amended_order = unexpected(_amended_order, "object", _path, "amendedOrder")
 
         _list_status = d.pop("listStatus", UNSET)
-        list_status: AmendedOrderList | Unset
+        list_status: _models.AmendedOrderList | Unset
         if isinstance(_list_status, dict):
             list_status = AmendedOrderList.from_dict(_list_status, f"{_path}.listStatus")
         elif _list_status is UNSET:

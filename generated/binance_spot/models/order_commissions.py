@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.commission_discount import CommissionDiscount
-    from ..models.order_commission_rates import OrderCommissionRates
+    pass
 
 
 T = TypeVar("T", bound="OrderCommissions")
@@ -34,10 +34,10 @@ class OrderCommissions:
             discount (CommissionDiscount | Unset): The discount on standard commissions paid in BNB.
     """
 
-    standard_commission_for_order: OrderCommissionRates | Unset = UNSET
-    special_commission_for_order: OrderCommissionRates | Unset = UNSET
-    tax_commission_for_order: OrderCommissionRates | Unset = UNSET
-    discount: CommissionDiscount | Unset = UNSET
+    standard_commission_for_order: _models.OrderCommissionRates | Unset = UNSET
+    special_commission_for_order: _models.OrderCommissionRates | Unset = UNSET
+    tax_commission_for_order: _models.OrderCommissionRates | Unset = UNSET
+    discount: _models.CommissionDiscount | Unset = UNSET
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset({})
     """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
     WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
@@ -91,7 +91,7 @@ class OrderCommissions:
         else:
             d, _path = object_from_wire(src_dict, _path)
         _standard_commission_for_order = d.pop("standardCommissionForOrder", UNSET)
-        standard_commission_for_order: OrderCommissionRates | Unset
+        standard_commission_for_order: _models.OrderCommissionRates | Unset
         if isinstance(_standard_commission_for_order, dict):
             standard_commission_for_order = OrderCommissionRates.from_dict(
                 _standard_commission_for_order, f"{_path}.standardCommissionForOrder"
@@ -104,7 +104,7 @@ class OrderCommissions:
             )
 
         _special_commission_for_order = d.pop("specialCommissionForOrder", UNSET)
-        special_commission_for_order: OrderCommissionRates | Unset
+        special_commission_for_order: _models.OrderCommissionRates | Unset
         if isinstance(_special_commission_for_order, dict):
             special_commission_for_order = OrderCommissionRates.from_dict(
                 _special_commission_for_order, f"{_path}.specialCommissionForOrder"
@@ -117,7 +117,7 @@ class OrderCommissions:
             )
 
         _tax_commission_for_order = d.pop("taxCommissionForOrder", UNSET)
-        tax_commission_for_order: OrderCommissionRates | Unset
+        tax_commission_for_order: _models.OrderCommissionRates | Unset
         if isinstance(_tax_commission_for_order, dict):
             tax_commission_for_order = OrderCommissionRates.from_dict(
                 _tax_commission_for_order, f"{_path}.taxCommissionForOrder"
@@ -130,7 +130,7 @@ class OrderCommissions:
             )
 
         _discount = d.pop("discount", UNSET)
-        discount: CommissionDiscount | Unset
+        discount: _models.CommissionDiscount | Unset
         if isinstance(_discount, dict):
             discount = CommissionDiscount.from_dict(_discount, f"{_path}.discount")
         elif _discount is UNSET:

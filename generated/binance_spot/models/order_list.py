@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, join, object_from_wire, read_enum, unexpected
 from ..models.contingency_type import ContingencyType
 from ..models.list_order_status import ListOrderStatus
@@ -15,7 +16,7 @@ from ..models.list_status_type import ListStatusType
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.order_list_order import OrderListOrder
+    pass
 
 
 T = TypeVar("T", bound="OrderList")
@@ -47,7 +48,7 @@ class OrderList:
     list_client_order_id: str
     transaction_time: int
     symbol: str
-    orders: list[OrderListOrder]
+    orders: list[_models.OrderListOrder]
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
         {
             "orderListId",
@@ -168,7 +169,7 @@ class OrderList:
             symbol = unexpected(symbol, "string", _path, "symbol")
 
         _orders = d.pop("orders", UNSET)
-        orders: list[OrderListOrder]
+        orders: list[_models.OrderListOrder]
         if isinstance(_orders, list):
             orders_path = f"{_path}.orders"
             orders = []

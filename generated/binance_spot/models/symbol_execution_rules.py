@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, join, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.execution_rule import ExecutionRule
+    pass
 
 
 T = TypeVar("T", bound="SymbolExecutionRules")
@@ -30,7 +31,7 @@ class SymbolExecutionRules:
     """
 
     symbol: str
-    rules: list[ExecutionRule]
+    rules: list[_models.ExecutionRule]
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
         {
             "symbol",
@@ -81,7 +82,7 @@ class SymbolExecutionRules:
             symbol = unexpected(symbol, "string", _path, "symbol")
 
         _rules = d.pop("rules", UNSET)
-        rules: list[ExecutionRule]
+        rules: list[_models.ExecutionRule]
         if isinstance(_rules, list):
             rules_path = f"{_path}.rules"
             rules = []

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, join, object_from_wire, read_enum, unexpected
 from ..models.order_type import OrderType
 from ..models.permission import Permission
@@ -16,7 +17,7 @@ from ..models.symbol_status import SymbolStatus
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.symbol_filter import SymbolFilter
+    pass
 
 
 T = TypeVar("T", bound="SymbolInfo")
@@ -81,7 +82,7 @@ class SymbolInfo:
     peg_instructions_allowed: bool
     is_spot_trading_allowed: bool
     is_margin_trading_allowed: bool
-    filters: list[SymbolFilter]
+    filters: list[_models.SymbolFilter]
     permissions: list[Permission]
     permission_sets: list[list[Permission]]
     default_self_trade_prevention_mode: SelfTradePreventionMode
@@ -434,7 +435,7 @@ class SymbolInfo:
             )
 
         _filters = d.pop("filters", UNSET)
-        filters: list[SymbolFilter]
+        filters: list[_models.SymbolFilter]
         if isinstance(_filters, list):
             filters_path = f"{_path}.filters"
             filters = []

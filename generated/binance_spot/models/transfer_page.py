@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, join, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.transfer import Transfer
+    pass
 
 
 T = TypeVar("T", bound="TransferPage")
@@ -31,7 +32,7 @@ class TransferPage:
     """
 
     total: int
-    rows: list[Transfer] | Unset = UNSET
+    rows: list[_models.Transfer] | Unset = UNSET
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
         {
             "total",
@@ -80,7 +81,7 @@ class TransferPage:
             total = unexpected(total, "integer", _path, "total")
 
         _rows = d.pop("rows", UNSET)
-        rows: list[Transfer] | Unset
+        rows: list[_models.Transfer] | Unset
         if isinstance(_rows, list):
             rows_path = f"{_path}.rows"
             rows = []

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, join, object_from_wire, read_decimal, unexpected
 from ..types import UNSET, Unset, decimal_to_wire
 
 if TYPE_CHECKING:
-    from ..models.account_asset import AccountAsset
-    from ..models.account_position_v2 import AccountPositionV2
+    pass
 
 
 T = TypeVar("T", bound="AccountV2")
@@ -67,8 +67,8 @@ class AccountV2:
     total_cross_un_pnl: Decimal
     available_balance: Decimal
     max_withdraw_amount: Decimal
-    assets: list[AccountAsset]
-    positions: list[AccountPositionV2]
+    assets: list[_models.AccountAsset]
+    positions: list[_models.AccountPositionV2]
     fee_burn: bool | Unset = UNSET
     update_time: int | Unset = UNSET
     trade_group_id: int | Unset = UNSET
@@ -329,7 +329,7 @@ class AccountV2:
         max_withdraw_amount = read_decimal(d.pop("maxWithdrawAmount", UNSET), _path, "maxWithdrawAmount")
 
         _assets = d.pop("assets", UNSET)
-        assets: list[AccountAsset]
+        assets: list[_models.AccountAsset]
         if isinstance(_assets, list):
             assets_path = f"{_path}.assets"
             assets = []
@@ -345,7 +345,7 @@ class AccountV2:
             assets = unexpected(_assets, "array", _path, "assets")
 
         _positions = d.pop("positions", UNSET)
-        positions: list[AccountPositionV2]
+        positions: list[_models.AccountPositionV2]
         if isinstance(_positions, list):
             positions_path = f"{_path}.positions"
             positions = []

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, join, object_from_wire, read_decimal, unexpected
 from ..types import UNSET, Unset, decimal_to_wire
 
 if TYPE_CHECKING:
-    from ..models.account_asset import AccountAsset
-    from ..models.account_position_v3 import AccountPositionV3
+    pass
 
 
 T = TypeVar("T", bound="AccountV3")
@@ -55,8 +55,8 @@ class AccountV3:
     total_cross_un_pnl: Decimal
     available_balance: Decimal
     max_withdraw_amount: Decimal
-    assets: list[AccountAsset]
-    positions: list[AccountPositionV3]
+    assets: list[_models.AccountAsset]
+    positions: list[_models.AccountPositionV3]
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
         {
             "totalInitialMargin",
@@ -244,7 +244,7 @@ class AccountV3:
         max_withdraw_amount = read_decimal(d.pop("maxWithdrawAmount", UNSET), _path, "maxWithdrawAmount")
 
         _assets = d.pop("assets", UNSET)
-        assets: list[AccountAsset]
+        assets: list[_models.AccountAsset]
         if isinstance(_assets, list):
             assets_path = f"{_path}.assets"
             assets = []
@@ -260,7 +260,7 @@ class AccountV3:
             assets = unexpected(_assets, "array", _path, "assets")
 
         _positions = d.pop("positions", UNSET)
-        positions: list[AccountPositionV3]
+        positions: list[_models.AccountPositionV3]
         if isinstance(_positions, list):
             positions_path = f"{_path}.positions"
             positions = []

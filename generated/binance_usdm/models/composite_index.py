@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, join, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.index_component import IndexComponent
+    pass
 
 
 T = TypeVar("T", bound="CompositeIndex")
@@ -35,7 +36,7 @@ class CompositeIndex:
     symbol: str
     time: int
     component: str
-    base_asset_list: list[IndexComponent]
+    base_asset_list: list[_models.IndexComponent]
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
         {
             "symbol",
@@ -108,7 +109,7 @@ class CompositeIndex:
             component = unexpected(component, "string", _path, "component")
 
         _base_asset_list = d.pop("baseAssetList", UNSET)
-        base_asset_list: list[IndexComponent]
+        base_asset_list: list[_models.IndexComponent]
         if isinstance(_base_asset_list, list):
             base_asset_list_path = f"{_path}.baseAssetList"
             base_asset_list = []

@@ -8,14 +8,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, join, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.exchange_asset import ExchangeAsset
-    from ..models.rate_limit import RateLimit
-    from ..models.symbol_filter import SymbolFilter
-    from ..models.symbol_info import SymbolInfo
+    pass
 
 
 T = TypeVar("T", bound="ExchangeInfo")
@@ -40,10 +38,10 @@ class ExchangeInfo:
 
     timezone: str
     server_time: int
-    rate_limits: list[RateLimit]
-    exchange_filters: list[SymbolFilter]
-    assets: list[ExchangeAsset]
-    symbols: list[SymbolInfo]
+    rate_limits: list[_models.RateLimit]
+    exchange_filters: list[_models.SymbolFilter]
+    assets: list[_models.ExchangeAsset]
+    symbols: list[_models.SymbolInfo]
     futures_type: str | Unset = UNSET
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
         {
@@ -150,7 +148,7 @@ class ExchangeInfo:
             server_time = unexpected(server_time, "integer", _path, "serverTime")
 
         _rate_limits = d.pop("rateLimits", UNSET)
-        rate_limits: list[RateLimit]
+        rate_limits: list[_models.RateLimit]
         if isinstance(_rate_limits, list):
             rate_limits_path = f"{_path}.rateLimits"
             rate_limits = []
@@ -170,7 +168,7 @@ class ExchangeInfo:
             rate_limits = unexpected(_rate_limits, "array", _path, "rateLimits")
 
         _exchange_filters = d.pop("exchangeFilters", UNSET)
-        exchange_filters: list[SymbolFilter]
+        exchange_filters: list[_models.SymbolFilter]
         if isinstance(_exchange_filters, list):
             exchange_filters_path = f"{_path}.exchangeFilters"
             exchange_filters = []
@@ -190,7 +188,7 @@ class ExchangeInfo:
             exchange_filters = unexpected(_exchange_filters, "array", _path, "exchangeFilters")
 
         _assets = d.pop("assets", UNSET)
-        assets: list[ExchangeAsset]
+        assets: list[_models.ExchangeAsset]
         if isinstance(_assets, list):
             assets_path = f"{_path}.assets"
             assets = []
@@ -206,7 +204,7 @@ class ExchangeInfo:
             assets = unexpected(_assets, "array", _path, "assets")
 
         _symbols = d.pop("symbols", UNSET)
-        symbols: list[SymbolInfo]
+        symbols: list[_models.SymbolInfo]
         if isinstance(_symbols, list):
             symbols_path = f"{_path}.symbols"
             symbols = []

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, join, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.insurance_fund_asset import InsuranceFundAsset
+    pass
 
 
 T = TypeVar("T", bound="InsuranceFund")
@@ -31,7 +32,7 @@ class InsuranceFund:
     """
 
     symbols: list[str]
-    assets: list[InsuranceFundAsset]
+    assets: list[_models.InsuranceFundAsset]
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
         {
             "symbols",
@@ -94,7 +95,7 @@ class InsuranceFund:
             symbols = unexpected(_symbols, "array", _path, "symbols")
 
         _assets = d.pop("assets", UNSET)
-        assets: list[InsuranceFundAsset]
+        assets: list[_models.InsuranceFundAsset]
         if isinstance(_assets, list):
             assets_path = f"{_path}.assets"
             assets = []

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, join, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.trading_session import TradingSession
+    pass
 
 
 T = TypeVar("T", bound="MarketSchedule")
@@ -29,7 +30,7 @@ class MarketSchedule:
         sessions (list[TradingSession] | Unset):
     """
 
-    sessions: list[TradingSession] | Unset = UNSET
+    sessions: list[_models.TradingSession] | Unset = UNSET
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset({})
     """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
     WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset(
@@ -64,7 +65,7 @@ class MarketSchedule:
         else:
             d, _path = object_from_wire(src_dict, _path)
         _sessions = d.pop("sessions", UNSET)
-        sessions: list[TradingSession] | Unset
+        sessions: list[_models.TradingSession] | Unset
         if isinstance(_sessions, list):
             sessions_path = f"{_path}.sessions"
             sessions = []

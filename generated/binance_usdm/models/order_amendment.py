@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.order_amendment_detail import OrderAmendmentDetail
+    pass
 
 
 T = TypeVar("T", bound="OrderAmendment")
@@ -40,7 +41,7 @@ class OrderAmendment:
     order_id: int
     client_order_id: str
     time: int
-    amendment: OrderAmendmentDetail
+    amendment: _models.OrderAmendmentDetail
     pair: str | Unset = UNSET
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
         {

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.order_amendment_change import OrderAmendmentChange
+    pass
 
 
 T = TypeVar("T", bound="OrderAmendmentDetail")
@@ -32,8 +33,8 @@ class OrderAmendmentDetail:
         modify_id (int | Unset): The modifyId sent with this modification, when one was sent.
     """
 
-    price: OrderAmendmentChange
-    orig_qty: OrderAmendmentChange
+    price: _models.OrderAmendmentChange
+    orig_qty: _models.OrderAmendmentChange
     count: int
     modify_id: int | Unset = UNSET
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(

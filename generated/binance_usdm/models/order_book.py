@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, object_from_wire, unexpected
 from ..types import UNSET, TupleList, Unset
 
 if TYPE_CHECKING:
-    from ..models.price_level import PriceLevel
+    pass
 
 
 T = TypeVar("T", bound="OrderBook")
@@ -36,8 +37,8 @@ class OrderBook:
     last_update_id: int
     event_time: int
     transaction_time: int
-    bids: TupleList[PriceLevel]
-    asks: TupleList[PriceLevel]
+    bids: TupleList[_models.PriceLevel]
+    asks: TupleList[_models.PriceLevel]
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
         {
             "lastUpdateId",
@@ -116,14 +117,14 @@ class OrderBook:
             transaction_time = unexpected(transaction_time, "integer", _path, "T")
 
         _bids = d.pop("bids", UNSET)
-        bids: TupleList[PriceLevel]
+        bids: TupleList[_models.PriceLevel]
         if isinstance(_bids, list):
             bids = TupleList(PriceLevel.from_list, _bids)
         else:
             bids = unexpected(_bids, "array", _path, "bids")
 
         _asks = d.pop("asks", UNSET)
-        asks: TupleList[PriceLevel]
+        asks: TupleList[_models.PriceLevel]
         if isinstance(_asks, list):
             asks = TupleList(PriceLevel.from_list, _asks)
         else:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, join, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.contract_status import ContractStatus
 from ..models.contract_type import ContractType
@@ -17,7 +18,7 @@ from ..models.time_in_force import TimeInForce
 from ..types import UNSET, Unset, decimal_to_wire
 
 if TYPE_CHECKING:
-    from ..models.symbol_filter import SymbolFilter
+    pass
 
 
 T = TypeVar("T", bound="SymbolInfo")
@@ -67,7 +68,7 @@ class SymbolInfo:
     base_asset: str
     quote_asset: str
     margin_asset: str
-    filters: list[SymbolFilter]
+    filters: list[_models.SymbolFilter]
     delivery_date: int | Unset = UNSET
     onboard_date: int | Unset = UNSET
     maint_margin_percent: Decimal | Unset = UNSET
@@ -316,7 +317,7 @@ class SymbolInfo:
             margin_asset = unexpected(margin_asset, "string", _path, "marginAsset")
 
         _filters = d.pop("filters", UNSET)
-        filters: list[SymbolFilter]
+        filters: list[_models.SymbolFilter]
         if isinstance(_filters, list):
             filters_path = f"{_path}.filters"
             filters = []

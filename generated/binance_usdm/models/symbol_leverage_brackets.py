@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, join, object_from_wire, read_decimal, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.leverage_bracket import LeverageBracket
+    pass
 
 
 T = TypeVar("T", bound="SymbolLeverageBrackets")
@@ -33,7 +34,7 @@ class SymbolLeverageBrackets:
     """
 
     symbol: str
-    brackets: list[LeverageBracket]
+    brackets: list[_models.LeverageBracket]
     notional_coef: Decimal | Unset = UNSET
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
         {
@@ -92,7 +93,7 @@ class SymbolLeverageBrackets:
             symbol = unexpected(symbol, "string", _path, "symbol")
 
         _brackets = d.pop("brackets", UNSET)
-        brackets: list[LeverageBracket]
+        brackets: list[_models.LeverageBracket]
         if isinstance(_brackets, list):
             brackets_path = f"{_path}.brackets"
             brackets = []

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.trading_schedule_market_schedules import TradingScheduleMarketSchedules
+    pass
 
 
 T = TypeVar("T", bound="TradingSchedule")
@@ -32,7 +33,7 @@ class TradingSchedule:
     """
 
     update_time: int
-    market_schedules: TradingScheduleMarketSchedules
+    market_schedules: _models.TradingScheduleMarketSchedules
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
         {
             "updateTime",

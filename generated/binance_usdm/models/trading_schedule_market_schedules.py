@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import join, object_from_wire, unexpected
 
 if TYPE_CHECKING:
-    from ..models.market_schedule import MarketSchedule
+    pass
 
 
 T = TypeVar("T", bound="TradingScheduleMarketSchedules")
@@ -30,7 +31,7 @@ class TradingScheduleMarketSchedules:
     """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
     WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset({})
     """Every field the spec names."""
-    additional_properties: dict[str, MarketSchedule] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, _models.MarketSchedule] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
@@ -64,10 +65,10 @@ class TradingScheduleMarketSchedules:
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
 
-    def __getitem__(self, key: str) -> MarketSchedule:
+    def __getitem__(self, key: str) -> _models.MarketSchedule:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: MarketSchedule) -> None:
+    def __setitem__(self, key: str, value: _models.MarketSchedule) -> None:
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:

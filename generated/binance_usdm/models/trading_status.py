@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import extra_fields, object_from_wire, unexpected
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.trading_status_indicators import TradingStatusIndicators
+    pass
 
 
 T = TypeVar("T", bound="TradingStatus")
@@ -30,7 +31,7 @@ class TradingStatus:
         update_time (int):
     """
 
-    indicators: TradingStatusIndicators
+    indicators: _models.TradingStatusIndicators
     update_time: int
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
         {

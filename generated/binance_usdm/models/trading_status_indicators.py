@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import models as _models
 from .._shape import join, object_from_wire, unexpected
 
 if TYPE_CHECKING:
-    from ..models.trading_indicator import TradingIndicator
+    pass
 
 
 T = TypeVar("T", bound="TradingStatusIndicators")
@@ -30,7 +31,7 @@ class TradingStatusIndicators:
     """The fields the spec requires (an answer may still lack one: it then reads as ``UNSET``)."""
     WIRE_FIELDS: ClassVar[frozenset[str]] = frozenset({})
     """Every field the spec names."""
-    additional_properties: dict[str, list[TradingIndicator]] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, list[_models.TradingIndicator]] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
@@ -55,7 +56,7 @@ class TradingStatusIndicators:
         additional_properties = {}
         for prop_name, prop_dict in d.items():
             _additional_property = prop_dict
-            additional_property: list[TradingIndicator]
+            additional_property: list[_models.TradingIndicator]
             if isinstance(_additional_property, list):
                 additional_property_path = join(_path, prop_name)
                 additional_property = []
@@ -88,10 +89,10 @@ class TradingStatusIndicators:
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
 
-    def __getitem__(self, key: str) -> list[TradingIndicator]:
+    def __getitem__(self, key: str) -> list[_models.TradingIndicator]:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: list[TradingIndicator]) -> None:
+    def __setitem__(self, key: str, value: list[_models.TradingIndicator]) -> None:
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:

@@ -1,5 +1,11 @@
 """Websockets: market streams, user data, the WebSocket API, and local order books kept in sync.
 
+Every stream object has ``status`` (a ``StreamStatus``: connected since, last message, reconnects,
+backoff). A first connection that cannot be made within ``connect_timeout`` seconds (20 by default)
+raises ``binance_openapi.StreamConnectError``; once up, a lost connection is retried for ever, each failed
+attempt logged at WARNING. Waits that time out raise ``StreamTimeoutError`` (a ``TimeoutError``) saying
+what they waited for and what they saw.
+
 * ``MarketStream`` / ``SyncMarketStream`` - combined market streams of one product as typed events
   (``binance_streams``), with live ``subscribe``/``unsubscribe``; built on ``ResilientStream``, which
   reconnects with backoff and jitter, heals a silent connection, and rolls over make-before-break before
@@ -17,12 +23,20 @@
 
 from ._api import RateLimitUsage, WsApi, WsApiStats
 from ._blocking import BlockingUserData, StreamClosedError
-from ._book import BookState, Level, LocalOrderBook
+from ._book import BookState, Level, LocalOrderBook, PriceLevel
 from ._keeper import AsyncOrderBookKeeper, BookChange, KeeperClosedError, KeeperStats
 from ._keeper_thread import OrderBookKeeper
 from ._listen_key import ListenKeyKeeper, ListenKeyStats
-from ._market import MarketStream, StreamMessage, SyncMarketStream
-from ._stream import ResilientStream, StreamStats
+from ._market import (
+    CoinmMarketPayload,
+    MarketStream,
+    MarketStreamOptions,
+    SpotMarketPayload,
+    StreamMessage,
+    SyncMarketStream,
+    UsdmMarketPayload,
+)
+from ._stream import ResilientStream, StreamStats, StreamStatus
 from ._user_data import FuturesUserData, SpotUserData, UserDataStats, UserDataStream
 from ._user_events import (
     FuturesBalanceSnapshot,
@@ -40,6 +54,7 @@ __all__ = [
     "BlockingUserData",
     "BookChange",
     "BookState",
+    "CoinmMarketPayload",
     "FuturesBalanceSnapshot",
     "FuturesUserData",
     "KeeperClosedError",
@@ -49,20 +64,25 @@ __all__ = [
     "ListenKeyStats",
     "LocalOrderBook",
     "MarketStream",
+    "MarketStreamOptions",
     "OrderBookKeeper",
     "OrderSnapshot",
     "PositionSnapshot",
+    "PriceLevel",
     "RateLimitUsage",
     "Reconciled",
     "ReconciliationEvent",
     "ResilientStream",
     "SpotBalanceSnapshot",
+    "SpotMarketPayload",
     "SpotUserData",
     "StreamClosedError",
     "StreamMessage",
     "StreamStats",
+    "StreamStatus",
     "SyncMarketStream",
     "UndecodedEvent",
+    "UsdmMarketPayload",
     "UserDataGap",
     "UserDataStats",
     "UserDataStream",

@@ -63,7 +63,7 @@ from binance_openapi._errors import (
 from binance_openapi._keys import Ed25519Key, Key
 from binance_openapi._limits import limits_from_exchange_info
 
-from ._stream import Connect, default_connect
+from ._stream import Connect, StreamStatus, default_connect
 from ._urls import ws_api_url
 
 log = logging.getLogger("binance_openapi.ws")
@@ -288,6 +288,12 @@ class WsApi:
         """Whether the current connection is authenticated with ``session.logon``."""
         return self._logged_on is not None and self._logged_on is self._conn and self._conn.alive
 
+    @property
+    def status(self) -> StreamStatus:
+        """The connection's health: connected or not, and the reconnects so far (the times of the
+        connection and of its last message are not recorded here: ``None``)."""
+        return StreamStatus(self.connected, None, None, self.stats.reconnects, 0, 0.0, None)
+
     async def connect(self) -> None:
         """Open the connection now (requests open it when needed)."""
         await self._ensure()
@@ -439,7 +445,7 @@ class WsApi:
             except BinanceError as exc:
                 failures += 1
                 delay = random.uniform(0, min(self.backoff_max, self.backoff_initial * 2**failures))  # noqa: S311
-                log.info("WS API reconnect failed (%s); retrying in %.2f s", type(exc).__name__, delay)
+                log.warning("WS API reconnect to %s failed (%s); retrying in %.2f s", self.url, exc, delay)
                 await asyncio.sleep(delay)
                 continue
             failures = 0

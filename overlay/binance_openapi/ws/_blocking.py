@@ -28,6 +28,9 @@ from concurrent.futures import Future
 from types import TracebackType
 from typing import Any
 
+from binance_openapi._errors import StreamTimeoutError
+
+from ._stream import StreamStatus
 from ._thread import LoopThread
 from ._user_data import UserDataStream
 
@@ -76,14 +79,26 @@ class BlockingUserData:
         self._thread = self._loop.thread
         try:
             stream = self._loop.call(self._open(), self.start_timeout)
+        except StreamTimeoutError:
+            self.close()
+            raise
         except TimeoutError:
             self.close()
-            raise TimeoutError(f"the user data stream did not start within {self.start_timeout} s") from None
+            raise StreamTimeoutError(
+                f"the user data stream did not start within {self.start_timeout} s"
+            ) from None
         except BaseException:
             self.close()
             raise
         self._pump = asyncio.run_coroutine_threadsafe(self._drain(stream), self._loop.loop)
         return self
+
+    @property
+    def status(self) -> StreamStatus:
+        """The stream's health (``UserDataStream.status``); not connected before ``start``."""
+        if self.stream is None:
+            return StreamStatus.merge([])
+        return self.stream.status
 
     def get(self, timeout: float | None = None) -> Any:
         """The next event; ``queue.Empty`` after ``timeout`` seconds, ``StreamClosedError`` at the end."""

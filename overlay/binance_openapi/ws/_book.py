@@ -39,11 +39,31 @@ from bisect import bisect_left, insort
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from msgspec.structs import astuple
 
-Level = tuple[Decimal, Decimal]
+
+class PriceLevel(NamedTuple):
+    """One level of a book side: ``price`` and ``quantity``, both ``Decimal``.
+
+    The same attributes as the REST answers' ``PriceLevel`` (``client.order_book(...).bids[0].price``),
+    and still a ``(price, quantity)`` tuple: ``price, quantity = book.best_bid()`` works.
+    """
+
+    price: Decimal
+    quantity: Decimal
+
+    @classmethod
+    def of(cls, level: Any) -> PriceLevel:
+        """A level from anything with ``price``/``quantity`` (REST, stream Structs) or a pair."""
+        if hasattr(level, "price"):
+            return cls(Decimal(level.price), Decimal(level.quantity))
+        return cls(Decimal(level[0]), Decimal(level[1]))
+
+
+Level = PriceLevel
+"""The former name of ``PriceLevel``."""
 MAX_BUFFER = 20_000
 """Events kept while waiting for a snapshot; beyond that the oldest go (the snapshot then has to be newer)."""
 _LEVEL_FIELDS = ("price", "quantity")
@@ -74,14 +94,7 @@ class BookState(Enum):
 
 def _pairs(raw: Iterable[Any]) -> list[Level]:
     """Levels as ``(price, quantity)`` Decimals, from objects with ``price``/``quantity`` or pairs."""
-    out = []
-    for level in raw:
-        if hasattr(level, "price"):
-            price, quantity = level.price, level.quantity
-        else:
-            price, quantity = level[0], level[1]
-        out.append((Decimal(price), Decimal(quantity)))
-    return out
+    return [PriceLevel.of(level) for level in raw]
 
 
 def _update(prices: list[Decimal], quantities: dict[Decimal, Decimal], levels: Sequence[Any]) -> None:
@@ -175,18 +188,18 @@ class LocalOrderBook:
 
     def best_bid(self) -> Level | None:
         prices = self._bid_prices
-        return (prices[-1], self._bids[prices[-1]]) if prices else None
+        return PriceLevel(prices[-1], self._bids[prices[-1]]) if prices else None
 
     def best_ask(self) -> Level | None:
         prices = self._ask_prices
-        return (prices[0], self._asks[prices[0]]) if prices else None
+        return PriceLevel(prices[0], self._asks[prices[0]]) if prices else None
 
     def depth(self, levels: int | None = 10) -> tuple[list[Level], list[Level]]:
         """Up to ``levels`` levels per side (``None``: all), best first."""
         bids, asks = self._bids, self._asks
         bid_prices = self._bid_prices[::-1] if levels is None else self._bid_prices[: -levels - 1 : -1]
         ask_prices = self._ask_prices if levels is None else self._ask_prices[:levels]
-        return [(p, bids[p]) for p in bid_prices], [(p, asks[p]) for p in ask_prices]
+        return [PriceLevel(p, bids[p]) for p in bid_prices], [PriceLevel(p, asks[p]) for p in ask_prices]
 
     def as_dict(self) -> dict[str, dict[Decimal, Decimal]]:
         return {"bids": dict(self._bids), "asks": dict(self._asks)}
@@ -283,4 +296,4 @@ class LocalOrderBook:
         return True
 
 
-__all__ = ["MAX_BUFFER", "BookState", "DepthEvent", "Level", "LocalOrderBook"]
+__all__ = ["MAX_BUFFER", "BookState", "DepthEvent", "Level", "LocalOrderBook", "PriceLevel"]

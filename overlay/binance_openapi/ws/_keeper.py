@@ -24,6 +24,11 @@ One keeper follows one symbol of one product:
   next event's update ids (spot ``U`` above the book's id + 1, futures ``pu`` not the last ``u``), and
   that starts a resync; a quiet book that missed nothing stays in sync.
 
+A stream whose first connection cannot be made within ``connect_timeout`` seconds stops the keeper with
+``StreamConnectError`` (raised by ``wait_synced`` and ``changes``); ``wait_synced(timeout)`` raises
+``StreamTimeoutError`` (a ``TimeoutError``) saying what it saw: events received, the last snapshot, the
+stream's state. ``status`` is the stream's ``StreamStatus``.
+
 Reads (``best_bid``, ``depth``...) are safe from any thread. While the keeper is not ``SYNCED`` they show
 the last book it had, which may be stale: check ``state`` (or ``synced``). Errors that retrying cannot fix
 (an unknown symbol: ``BadRequestError``) stop the keeper and are raised by ``wait_synced`` and
@@ -44,15 +49,21 @@ from typing import Any, NamedTuple, Self
 
 import msgspec
 
-from binance_openapi._errors import IPBannedError, RateLimitError, ServerError, TransportError
+from binance_openapi._errors import (
+    IPBannedError,
+    RateLimitError,
+    ServerError,
+    StreamTimeoutError,
+    TransportError,
+)
 from binance_openapi._networks import Network, Product
 from binance_openapi._policy import ThrottledError
 from binance_openapi._products import AsyncCoinM, AsyncSpot, AsyncUsdM
 
-from ._book import BookState, Level, LocalOrderBook
+from ._book import BookState, LocalOrderBook, PriceLevel
 from ._depth_feed import DepthFeed, depth_feed
 from ._pacing import SnapshotPacer
-from ._stream import DAY, ResilientStream
+from ._stream import CONNECT_TIMEOUT, DAY, ResilientStream, StreamStatus
 from ._urls import local_urls, route_of, stream_url, with_route
 
 log = logging.getLogger("binance_openapi.ws")
@@ -129,6 +140,8 @@ class AsyncOrderBookKeeper:
     * **first_event_wait** - seconds to wait for the stream's first event before the first snapshot.
     * **silence_timeout** - seconds without a message before the stream is reconnected (``None``: never;
       Binance sends a diff event only when the book changed).
+    * **connect_timeout** - seconds the stream's first connection may take, retries included, before the
+      keeper stops with ``StreamConnectError`` (``None``: retry for ever).
     """
 
     def __init__(
@@ -147,6 +160,7 @@ class AsyncOrderBookKeeper:
         first_event_wait: float = 2.0,
         silence_timeout: float | None = 60.0,
         rollover_after: float = DAY - 600,
+        connect_timeout: float | None = CONNECT_TIMEOUT,
     ) -> None:
         feed: DepthFeed = depth_feed(product)
         if client is not None and client.product != product:
@@ -175,6 +189,8 @@ class AsyncOrderBookKeeper:
             key=_event_key,
             silence_timeout=silence_timeout,
             rollover_after=rollover_after,
+            connect_timeout=connect_timeout,
+            label=f"order book {self.symbol} stream",
         )
         self._lock = threading.Lock()
         self._tasks: list[asyncio.Task[None]] = []
@@ -188,6 +204,8 @@ class AsyncOrderBookKeeper:
         self._snapshots = 0
         self._snapshot_errors = 0
         self._snapshot_weight = 0
+        self._events_received = 0
+        self._last_snapshot = "none yet"
 
     def __repr__(self) -> str:
         return f"AsyncOrderBookKeeper({self.product!r}, {self.symbol!r}, state={self.state.name})"
@@ -212,17 +230,22 @@ class AsyncOrderBookKeeper:
         """The error that stopped the keeper, if one did."""
         return self._error
 
-    def best_bid(self) -> Level | None:
+    @property
+    def status(self) -> StreamStatus:
+        """The depth stream's health: connected since, last message, reconnects, current backoff."""
+        return self._stream.status
+
+    def best_bid(self) -> PriceLevel | None:
         """``(price, quantity)`` of the highest bid, or ``None`` for an empty side."""
         with self._lock:
             return self._book.best_bid()
 
-    def best_ask(self) -> Level | None:
+    def best_ask(self) -> PriceLevel | None:
         """``(price, quantity)`` of the lowest ask, or ``None`` for an empty side."""
         with self._lock:
             return self._book.best_ask()
 
-    def depth(self, levels: int | None = 10) -> tuple[list[Level], list[Level]]:
+    def depth(self, levels: int | None = 10) -> tuple[list[PriceLevel], list[PriceLevel]]:
         """``(bids, asks)``: up to ``levels`` ``(price, quantity)`` per side (``None``: all), best first."""
         with self._lock:
             return self._book.depth(levels)
@@ -250,17 +273,51 @@ class AsyncOrderBookKeeper:
     # -- waiting ----------------------------------------------------------------------------------
 
     async def wait_synced(self, timeout: float | None = None) -> None:
-        """Return once the book is in sync (at once if it is); ``TimeoutError`` after ``timeout`` seconds.
+        """Return once the book is in sync (at once if it is).
 
-        Raises the error that stopped the keeper, or ``KeeperClosedError`` if it is closed.
+        After ``timeout`` seconds raises ``StreamTimeoutError`` (a ``TimeoutError``) saying what was seen:
+        ``order book BTCUSDT not synced after 10 s: no depth event received; last snapshot: ...``. Raises
+        the error that stopped the keeper (``StreamConnectError`` when the stream never connected), or
+        ``KeeperClosedError`` if it is closed.
         """
-        async with asyncio.timeout(timeout):
-            seen = self._version
-            while True:
-                self._raise_if_done()
-                if self._book.state is BookState.SYNCED:
-                    return
-                seen = await self._next_version(seen)
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(timeout):
+                seen = self._version
+                while True:
+                    self._raise_if_done()
+                    if self._book.state is BookState.SYNCED:
+                        return
+                    seen = await self._next_version(seen)
+        except TimeoutError as exc:
+            if isinstance(exc, StreamTimeoutError):
+                raise
+            waited = time.monotonic() - started
+            raise StreamTimeoutError(
+                f"order book {self.symbol} not synced after {waited:.1f} s: {self.describe()}"
+            ) from None
+
+    def describe(self) -> str:
+        """What the keeper has seen so far, in words (for errors and logs)."""
+        with self._lock:
+            events = self._events_received
+            state = self._book.state
+            update_id = self._book.update_id
+        status = self._stream.status
+        parts = [
+            f"state {state.name}",
+            f"{events} depth events received" if events else "no depth event received",
+            f"last snapshot: {self._last_snapshot}",
+        ]
+        if status.connected:
+            parts.append("stream connected")
+        else:
+            failed = f", {status.failed_attempts} failed attempts" if status.failed_attempts else ""
+            last = f", last: {status.last_error}" if status.last_error else ""
+            parts.append(f"stream not connected ({self.url.split('/ws/')[0]}{failed}{last})")
+        if update_id:
+            parts.append(f"book update id {update_id}")
+        return "; ".join(parts)
 
     async def changes(self) -> AsyncIterator[BookChange]:
         """A ``BookChange`` after every change of the book: applied events, snapshots, lost sync.
@@ -355,6 +412,7 @@ class AsyncOrderBookKeeper:
                 event = decode(raw)
             except msgspec.MsgspecError:
                 continue
+            self._events_received += 1
             with lock:
                 before = book.update_id
                 in_sequence = book.on_event(event)
@@ -388,6 +446,9 @@ class AsyncOrderBookKeeper:
                 snapshot = await self._client.order_book(symbol=self.symbol, limit=self.limit)
             except RETRIED as error:
                 self._snapshot_errors += 1
+                self._last_snapshot = (
+                    f"failed ({type(error).__name__}: {error}), {self._snapshot_errors} failures"
+                )
                 pacer.failed()
                 self._hold_for(error)
                 log.warning("order book %s: snapshot failed (%s); retrying", self.symbol, error)
@@ -395,6 +456,10 @@ class AsyncOrderBookKeeper:
             with self._lock:
                 accepted = book.on_snapshot(snapshot.last_update_id, snapshot.bids, snapshot.asks)
                 synced = book.state is BookState.SYNCED
+            verdict = "applied" if accepted and synced else "not applied (older than the buffered events)"
+            self._last_snapshot = (
+                f"lastUpdateId {snapshot.last_update_id} at {time.strftime('%H:%M:%S')} {verdict}"
+            )
             if accepted and synced:
                 pacer.succeeded()
             else:

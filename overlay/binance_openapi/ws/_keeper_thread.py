@@ -21,10 +21,12 @@ from collections.abc import AsyncIterator, Coroutine, Iterator
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+from binance_openapi._errors import StreamTimeoutError
 from binance_openapi._networks import Network, Product
 
-from ._book import BookState, Level
+from ._book import BookState, PriceLevel
 from ._keeper import AsyncOrderBookKeeper, BookChange, KeeperClosedError, KeeperStats
+from ._stream import CONNECT_TIMEOUT, StreamStatus
 from ._thread import LoopThread
 
 T = TypeVar("T")
@@ -48,6 +50,7 @@ class OrderBookKeeper:
         backoff_max: float = 30.0,
         first_event_wait: float = 2.0,
         silence_timeout: float | None = 60.0,
+        connect_timeout: float | None = CONNECT_TIMEOUT,
     ) -> None:
         self.product = product
         self.symbol = symbol.upper()
@@ -61,6 +64,7 @@ class OrderBookKeeper:
             "backoff_max": backoff_max,
             "first_event_wait": first_event_wait,
             "silence_timeout": silence_timeout,
+            "connect_timeout": connect_timeout,
         }
         self._thread: LoopThread | None = None
         self._keeper: AsyncOrderBookKeeper | None = None
@@ -152,28 +156,44 @@ class OrderBookKeeper:
     def stats(self) -> KeeperStats:
         return self._async.stats
 
-    def best_bid(self) -> Level | None:
+    @property
+    def status(self) -> StreamStatus:
+        return self._async.status
+
+    def describe(self) -> str:
+        return self._async.describe()
+
+    def best_bid(self) -> PriceLevel | None:
         return self._async.best_bid()
 
-    def best_ask(self) -> Level | None:
+    def best_ask(self) -> PriceLevel | None:
         return self._async.best_ask()
 
-    def depth(self, levels: int | None = 10) -> tuple[list[Level], list[Level]]:
+    def depth(self, levels: int | None = 10) -> tuple[list[PriceLevel], list[PriceLevel]]:
         return self._async.depth(levels)
 
     # -- waiting ----------------------------------------------------------------------------------
 
     def wait_synced(self, timeout: float | None = None) -> None:
-        """Block until the book is in sync; ``TimeoutError`` after ``timeout`` seconds."""
+        """Block until the book is in sync; ``StreamTimeoutError`` (a ``TimeoutError``) after ``timeout``
+        seconds, saying what was seen; ``StreamConnectError`` when the stream never connected."""
         self._call(self._async.wait_synced(timeout))
 
     def changes(self, timeout: float | None = None) -> Iterator[BookChange]:
-        """``BookChange`` notifications, as ``AsyncOrderBookKeeper.changes``; ``TimeoutError`` when none
-        comes within ``timeout`` seconds. Ends when the keeper is closed."""
+        """``BookChange`` notifications, as ``AsyncOrderBookKeeper.changes``; ``StreamTimeoutError`` (a
+        ``TimeoutError``) saying what the keeper saw when none comes within ``timeout`` seconds. Ends when
+        the keeper is closed."""
         changes = self._async.changes()
         try:
             while True:
-                change = self._call(_next(changes), timeout)
+                try:
+                    change = self._call(_next(changes), timeout)
+                except TimeoutError as exc:
+                    if isinstance(exc, StreamTimeoutError):
+                        raise
+                    raise StreamTimeoutError(
+                        f"order book {self.symbol}: no change within {timeout} s: {self.describe()}"
+                    ) from None
                 if change is _END:
                     return
                 assert isinstance(change, BookChange)

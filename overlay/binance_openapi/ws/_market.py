@@ -16,9 +16,19 @@ that has delivered nothing within ``silence_timeout`` is named in a warning with
 on (a stream asked for on another route is accepted and never sent: this is how that shows).
 
 Events are the ``binance_streams`` Structs of the product: the tagged union for every payload that carries
-``e``, a list of them for ``!...@arr`` streams, and by stream name for the two
-spot payloads without a tag (``@bookTicker``, ``@depth<levels>``). A payload the Structs do not know
-(a stream Binance added after this release) arrives as ``msgspec.Raw`` instead of failing the stream.
+``e``, a list of them for ``!...@arr`` streams, and by stream name for the payloads without a fixed tag
+(spot ``@bookTicker`` and ``@depth<levels>``, USDⓈ-M ``tradingSession``). A payload the Structs do not
+know (a stream Binance added after this release) arrives as ``msgspec.Raw`` instead of failing the
+stream. ``MarketStream("usdm", ...)`` is a ``MarketStream[UsdmMarketPayload]``: ``message.event`` has
+that type, so a ``match`` on the event classes narrows it::
+
+    match message.event:
+        case usdm_market.MarkPriceUpdate(mark_price=price): ...
+        case [*events]: ...                         # !markPrice@arr: list[UsdmMarketEvent]
+
+A first connection that cannot be made within ``connect_timeout`` seconds raises ``StreamConnectError``
+from the iterator; once up, a lost connection is retried for ever (each failed attempt logged at
+WARNING). ``status`` says whether it is connected, since when, the last message and the reconnects.
 
 Reconnects, resubscription, the silence watchdog and the make-before-break 24-hour rollover are
 ``ResilientStream``'s; a message both connections deliver during a rollover is delivered once.
@@ -33,14 +43,22 @@ import re
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, NamedTuple, Self
+from typing import Any, Generic, Literal, NamedTuple, Self, TypeAlias, TypedDict, TypeVar, Unpack, overload
 from urllib.parse import quote
 
 import msgspec
 
 from binance_streams import coinm_market, spot_market, usdm_market
 
-from ._stream import DAY, Connect, ResilientStream, StreamStats, default_connect
+from ._stream import (
+    CONNECT_TIMEOUT,
+    DAY,
+    Connect,
+    ResilientStream,
+    StreamStats,
+    StreamStatus,
+    default_connect,
+)
 from ._thread import LoopThread
 from ._urls import local_urls, route_of, routed, stream_url, with_route
 
@@ -51,17 +69,54 @@ _UNIONS: dict[str, Any] = {
     "coinm": coinm_market.CoinmMarketEvent,
 }
 # Spot payloads without an `e` tag, told apart by their stream name.
-_UNTAGGED: tuple[tuple[re.Pattern[str], Any], ...] = (
-    (re.compile(r"@bookTicker$"), spot_market.BookTicker),
-    (re.compile(r"@depth(5|10|20)(@\d+ms)?$"), spot_market.PartialDepth),
+_UNTAGGED: dict[str, tuple[tuple[re.Pattern[str], Any], ...]] = {
+    "spot": (
+        (re.compile(r"@bookTicker$"), spot_market.BookTicker),
+        (re.compile(r"@depth(5|10|20)(@\d+ms)?$"), spot_market.PartialDepth),
+    ),
+    "usdm": ((re.compile(r"^tradingSession(@\d+m?s)?$"), usdm_market.TradingSession),),
+    "coinm": (),
+}
+
+
+SpotMarketPayload: TypeAlias = (
+    spot_market.SpotMarketEvent
+    | list[spot_market.SpotMarketEvent]
+    | spot_market.BookTicker
+    | spot_market.PartialDepth
+    | msgspec.Raw
 )
+"""What a spot market stream delivers: a tagged event, a list of them (``!...@arr``), the untagged
+``@bookTicker`` and partial depth payloads, or ``msgspec.Raw`` for a payload this release does not know."""
+UsdmMarketPayload: TypeAlias = (
+    usdm_market.UsdmMarketEvent | list[usdm_market.UsdmMarketEvent] | usdm_market.TradingSession | msgspec.Raw
+)
+"""What a USDⓈ-M market stream delivers (``tradingSession`` events have a variable ``e``)."""
+CoinmMarketPayload: TypeAlias = (
+    coinm_market.CoinmMarketEvent | list[coinm_market.CoinmMarketEvent] | msgspec.Raw
+)
+"""What a COIN-M market stream delivers."""
+
+E = TypeVar("E")
 
 
-class StreamMessage(NamedTuple):
-    """One event and the stream it came from."""
+class StreamMessage(NamedTuple, Generic[E]):
+    """One event and the stream it came from (``E``: the product's ``*MarketPayload``)."""
 
     stream: str
-    event: Any
+    event: E
+
+
+class MarketStreamOptions(TypedDict, total=False):
+    """The keyword arguments of ``MarketStream`` after the product and the streams."""
+
+    network: str
+    base_url: str | None
+    silence_timeout: float | None
+    rollover_after: float
+    connect: Connect
+    routes: Mapping[str, str] | None
+    connect_timeout: float | None
 
 
 class _Combined(msgspec.Struct, frozen=True):
@@ -89,11 +144,11 @@ class _Decoders:
     @classmethod
     def of(cls, product: str) -> _Decoders:
         union = _UNIONS[product]
-        untagged = tuple((pattern, msgspec.json.Decoder(kind)) for pattern, kind in _UNTAGGED)
+        untagged = tuple((pattern, msgspec.json.Decoder(kind)) for pattern, kind in _UNTAGGED[product])
         return cls(
             msgspec.json.Decoder(union),
             msgspec.json.Decoder(list[union]),  # type: ignore[valid-type]
-            untagged if product == "spot" else (),
+            untagged,
         )
 
     def decode(self, stream: str, data: msgspec.Raw) -> Any:
@@ -108,7 +163,7 @@ class _Decoders:
             return data
 
 
-class MarketStream:
+class MarketStream(Generic[E]):
     """Typed market events of one product over one resilient combined-stream connection.
 
     **Parameters:**
@@ -124,8 +179,38 @@ class MarketStream:
     * **routes** - the route of streams that this release routes otherwise or not at all (a stream Binance
       added or moved since): ``{"btcusdt@newStream": "public"}``. Every other stream goes to the route of
       ``binance_streams.routes``.
+    * **connect_timeout** - seconds the first connection may take, retries included, before iterating
+      raises ``StreamConnectError`` (``None``: retry for ever).
     """
 
+    @overload
+    def __init__(
+        self: MarketStream[SpotMarketPayload],
+        product: Literal["spot"],
+        streams: list[str] | tuple[str, ...] = (),
+        **options: Unpack[MarketStreamOptions],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: MarketStream[UsdmMarketPayload],
+        product: Literal["usdm"],
+        streams: list[str] | tuple[str, ...] = (),
+        **options: Unpack[MarketStreamOptions],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: MarketStream[CoinmMarketPayload],
+        product: Literal["coinm"],
+        streams: list[str] | tuple[str, ...] = (),
+        **options: Unpack[MarketStreamOptions],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: MarketStream[Any],
+        product: str,
+        streams: list[str] | tuple[str, ...] = (),
+        **options: Unpack[MarketStreamOptions],
+    ) -> None: ...
     def __init__(
         self,
         product: str,
@@ -137,6 +222,7 @@ class MarketStream:
         rollover_after: float = DAY - 600,
         connect: Connect = default_connect,
         routes: Mapping[str, str] | None = None,
+        connect_timeout: float | None = CONNECT_TIMEOUT,
     ) -> None:
         if product not in _UNIONS:
             raise ValueError(f"product must be spot, usdm or coinm, not {product!r}")
@@ -147,6 +233,7 @@ class MarketStream:
         self._rollover_after = rollover_after
         self._connect = connect
         self._overrides = dict(routes or {})
+        self._connect_timeout = connect_timeout
         self._queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue()
         self._routes: dict[str | None, ResilientStream] = {}
         self._waiting: dict[str, asyncio.TimerHandle] = {}
@@ -186,6 +273,11 @@ class MarketStream:
                 setattr(total, item.name, getattr(total, item.name) + getattr(stream.stats, item.name))
         return total
 
+    @property
+    def status(self) -> StreamStatus:
+        """Connected (every route), since when, the last message, reconnects and the current backoff."""
+        return StreamStatus.merge([stream.status for stream in self._routes.values()])
+
     def _route_stream(self, route: str | None) -> ResilientStream:
         """The resilient connection of one route (made on first use)."""
         stream = self._routes.get(route)
@@ -199,6 +291,7 @@ class MarketStream:
                 queue=self._queue,
                 on_message=self._arrived,
                 label=f"stream {with_route(self.base, route)}",
+                connect_timeout=self._connect_timeout,
             )
             self._routes[route] = stream
         return stream
@@ -263,13 +356,19 @@ class MarketStream:
     ) -> None:
         await self.close()
 
-    def __aiter__(self) -> AsyncIterator[StreamMessage]:
+    def __aiter__(self) -> AsyncIterator[StreamMessage[E]]:
         return self._messages()
 
-    async def _messages(self) -> AsyncIterator[StreamMessage]:
+    async def _messages(self) -> AsyncIterator[StreamMessage[E]]:
         await self.start()
         while not self._closed:
-            _, raw = await self._queue.get()
+            generation, raw = await self._queue.get()
+            if generation < 0:  # a route's first connection failed: the stream cannot work
+                self._queue.put_nowait((generation, raw))
+                for stream in self._routes.values():
+                    if stream.error is not None:
+                        raise stream.error
+                continue
             message = self.decode(raw)
             if message is not None:
                 yield message
@@ -329,7 +428,7 @@ class MarketStream:
                 expected,
             )
 
-    def decode(self, raw: str | bytes) -> StreamMessage | None:
+    def decode(self, raw: str | bytes) -> StreamMessage[E] | None:
         """A combined-stream message as a typed event; ``None`` for control answers."""
         try:
             combined = _COMBINED.decode(raw)
@@ -341,7 +440,7 @@ class MarketStream:
         return StreamMessage(combined.stream, self._decoders.decode(combined.stream, combined.data))
 
 
-class SyncMarketStream:
+class SyncMarketStream(Generic[E]):
     """``MarketStream`` for synchronous code: iterating blocks; the connection runs in a background thread.
 
     ::
@@ -351,11 +450,42 @@ class SyncMarketStream:
                 print(message.event.price)
 
     Takes the same arguments as ``MarketStream``. ``close`` (or leaving the ``with`` block) stops the
-    connection and the thread.
+    connection and the thread. A first connection that cannot be made raises ``StreamConnectError``
+    from the iterator after ``connect_timeout`` seconds.
     """
 
-    def __init__(self, product: str, streams: list[str] | tuple[str, ...] = (), **options: Any) -> None:
-        self._stream = MarketStream(product, streams, **options)
+    @overload
+    def __init__(
+        self: SyncMarketStream[SpotMarketPayload],
+        product: Literal["spot"],
+        streams: list[str] | tuple[str, ...] = (),
+        **options: Unpack[MarketStreamOptions],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: SyncMarketStream[UsdmMarketPayload],
+        product: Literal["usdm"],
+        streams: list[str] | tuple[str, ...] = (),
+        **options: Unpack[MarketStreamOptions],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: SyncMarketStream[CoinmMarketPayload],
+        product: Literal["coinm"],
+        streams: list[str] | tuple[str, ...] = (),
+        **options: Unpack[MarketStreamOptions],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: SyncMarketStream[Any],
+        product: str,
+        streams: list[str] | tuple[str, ...] = (),
+        **options: Unpack[MarketStreamOptions],
+    ) -> None: ...
+    def __init__(
+        self, product: str, streams: list[str] | tuple[str, ...] = (), **options: Unpack[MarketStreamOptions]
+    ) -> None:
+        self._stream: MarketStream[E] = MarketStream(product, streams, **options)
         self._thread = LoopThread(name=f"binance-{product}-stream")
         self._thread.call(self._stream.start())
 
@@ -367,7 +497,11 @@ class SyncMarketStream:
     def stats(self) -> StreamStats:
         return self._stream.stats
 
-    def __iter__(self) -> Iterator[StreamMessage]:
+    @property
+    def status(self) -> StreamStatus:
+        return self._stream.status
+
+    def __iter__(self) -> Iterator[StreamMessage[E]]:
         return self._thread.iterate(self._stream.__aiter__())
 
     def subscribe(self, *streams: str) -> None:
@@ -398,4 +532,12 @@ def _same_text(raw: str) -> str:
     return raw
 
 
-__all__ = ["MarketStream", "StreamMessage", "SyncMarketStream"]
+__all__ = [
+    "CoinmMarketPayload",
+    "MarketStream",
+    "MarketStreamOptions",
+    "SpotMarketPayload",
+    "StreamMessage",
+    "SyncMarketStream",
+    "UsdmMarketPayload",
+]

@@ -2,8 +2,12 @@
 
 ``ResilientStream`` owns the connection(s) of one logical stream and hands out messages in order:
 
-* **reconnect** with exponential backoff and full jitter after any close or error, then resubscribe
-  to everything subscribed so far (live ``SUBSCRIBE``/``UNSUBSCRIBE`` are remembered);
+* **fail loud first**: a first connection that cannot be made within ``connect_timeout`` seconds (a
+  typo in the host, no network, a firewall) ends the stream with ``StreamConnectError`` (the URL, the
+  attempts, the last cause), raised to whoever reads it; every failed attempt is logged at WARNING;
+* **reconnect** with exponential backoff and full jitter after any close or error once the stream has
+  been up (for ever, each failed attempt logged at WARNING with the host), then resubscribe to
+  everything subscribed so far (live ``SUBSCRIBE``/``UNSUBSCRIBE`` are remembered);
 * **ping/pong**: Binance pings, the websockets library answers with the same payload; the client also
   pings so that a dead TCP connection is noticed;
 * **silence watchdog**: a stream that delivers nothing for ``silence_timeout`` seconds is reconnected
@@ -14,6 +18,8 @@
   message is lost and none is delivered twice.
 
 Messages are raw text; ``decode``/``key`` belong to the caller (typed events, order book, user data).
+``status`` (a ``StreamStatus``) says whether the stream is connected, since when, when the last message
+came, how many reconnects it took and the backoff it is waiting now.
 """
 
 from __future__ import annotations
@@ -26,17 +32,23 @@ import logging
 import random
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
+
+from binance_openapi._errors import StreamConnectError
 
 log = logging.getLogger("binance_openapi.ws")
 Key = Callable[[Any], Any]
 Connect = Callable[[str], Awaitable[ClientConnection]]
 DAY = 24 * 3600.0
+CONNECT_TIMEOUT = 20.0
+"""Seconds a stream's first connection may take, retries included, before ``StreamConnectError``."""
+_END = -1  # the generation of the queue item that says the stream ended with an error
 
 
 def default_connect(url: str) -> Awaitable[ClientConnection]:
@@ -54,6 +66,56 @@ class StreamStats:
     rollovers: int = 0
     stalls: int = 0
     duplicates_dropped: int = 0
+
+
+@dataclass(frozen=True)
+class StreamStatus:
+    """The health of a stream now.
+
+    * **connected** - whether a connection is open; **connected_since** - since when (``time.time()``
+      seconds), ``None`` while disconnected;
+    * **last_message_at** - when the last message arrived (``time.time()`` seconds), ``None`` if none yet;
+    * **reconnects** - connections lost and replaced so far; **failed_attempts** - connection attempts
+      that failed in a row (0 once connected); **backoff** - the seconds the stream waits before its next
+      attempt (0 when it is not waiting); **last_error** - the last connection failure, as text.
+    """
+
+    connected: bool
+    connected_since: float | None
+    last_message_at: float | None
+    reconnects: int
+    failed_attempts: int
+    backoff: float
+    last_error: str | None
+
+    @classmethod
+    def merge(cls, parts: list[StreamStatus]) -> StreamStatus:
+        """One status for several connections (the routes of one stream): connected if all are."""
+        if not parts:
+            return cls(False, None, None, 0, 0, 0.0, None)
+        since = [p.connected_since for p in parts if p.connected_since is not None]
+        seen = [p.last_message_at for p in parts if p.last_message_at is not None]
+        errors = [p.last_error for p in parts if p.last_error is not None]
+        connected = all(p.connected for p in parts)
+        return cls(
+            connected=connected,
+            connected_since=min(since) if connected and since else None,
+            last_message_at=max(seen) if seen else None,
+            reconnects=sum(p.reconnects for p in parts),
+            failed_attempts=max(p.failed_attempts for p in parts),
+            backoff=max(p.backoff for p in parts),
+            last_error=errors[-1] if errors else None,
+        )
+
+
+def public_url(url: str) -> str:
+    """``url`` fit for logs and errors: no query string, and no listenKey in a ``/ws/<key>`` path."""
+    parts = urlsplit(url)
+    path = parts.path
+    head, sep, tail = path.rpartition("/ws/")
+    if sep and tail and "@" not in tail and "/" not in tail:
+        path = f"{head}/ws/<listenKey>"
+    return f"{parts.scheme}://{parts.netloc}{path}"
 
 
 class _Seen:
@@ -91,6 +153,9 @@ class ResilientStream:
     * **queue** - where messages go, in order (several streams may share one, and one reader merge them).
     * **on_message** - called with each message as it arrives, before deduplication.
     * **label** - what log lines call the stream (its route, for instance).
+    * **connect_timeout** - seconds the first connection may take, retries included, before the stream
+      ends with ``StreamConnectError`` (``None``: retry for ever). Once up, a lost connection is retried
+      for ever.
     """
 
     url: Callable[[], str]
@@ -110,7 +175,7 @@ class ResilientStream:
     _seen: _Seen = field(default_factory=_Seen)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _active: dict[int, ClientConnection] = field(default_factory=dict)
-    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _generation: int = 0
     _closed: bool = False
     _supervisor: asyncio.Task[None] | None = None
@@ -118,6 +183,13 @@ class ResilientStream:
     _first: asyncio.Event = field(default_factory=asyncio.Event)
     _overlap: asyncio.Event = field(default_factory=asyncio.Event)
     overlap_timeout: float = 10.0
+    connect_timeout: float | None = CONNECT_TIMEOUT
+    error: BaseException | None = None
+    _connected_since: float | None = None
+    _last_message_at: float | None = None
+    _failed_attempts: int = 0
+    _backoff: float = 0.0
+    _last_error: str | None = None
 
     # -- public -----------------------------------------------------------------------------------
 
@@ -145,13 +217,29 @@ class ResilientStream:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
+    @property
+    def status(self) -> StreamStatus:
+        """Connected or not, since when, the last message, reconnects and the current backoff."""
+        return StreamStatus(
+            connected=self._connected_since is not None,
+            connected_since=self._connected_since,
+            last_message_at=self._last_message_at,
+            reconnects=self.stats.reconnects,
+            failed_attempts=self._failed_attempts,
+            backoff=self._backoff,
+            last_error=self._last_error,
+        )
+
     def __aiter__(self) -> AsyncIterator[str]:
         return self._messages()
 
     async def _messages(self) -> AsyncIterator[str]:
         await self.start()
         while not self._closed:
-            _, message = await self.queue.get()
+            generation, message = await self.queue.get()
+            if generation == _END:
+                self.queue.put_nowait((generation, message))  # every reader learns it
+                raise self.error or StreamConnectError(message, 0, None, 0.0)
             yield message
 
     async def subscribe(self, *streams: str) -> None:
@@ -212,8 +300,10 @@ class ResilientStream:
                 await connection.close()
                 return
             except (WebSocketException, OSError) as exc:
-                log.info("stream connection closed: %s", exc)
+                if not self._closed:
+                    log.warning("%s: connection to %s lost (%s); reconnecting", self.label, self._host(), exc)
                 return
+            self._last_message_at = time.time()
             text = raw if isinstance(raw, str) else raw.decode()
             if '"serverShutdown"' in text:
                 log.info("serverShutdown announced: rolling over")
@@ -227,29 +317,87 @@ class ResilientStream:
         """Keep one live connection; replace it on failure (with backoff) or rollover (make-before-break)."""
         current: tuple[ClientConnection, asyncio.Task[None], int] | None = None
         failures = 0
+        began = time.monotonic()
         while not self._closed:
             if current is None:
                 try:
-                    current = await self._start_connection()
+                    current = await self._attempt(began)
                 except (OSError, WebSocketException, TimeoutError) as exc:
                     failures += 1
+                    self._failed_attempts = failures
+                    self._last_error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                    if self._first_connection_failed(began, failures, exc):
+                        return
                     delay = random.uniform(0, min(self.backoff_max, self.backoff_initial * 2**failures))  # noqa: S311
-                    log.info("stream connect failed (%s); retrying in %.2f s", exc, delay)
+                    if self.stats.connects == 0 and self.connect_timeout is not None:
+                        delay = min(delay, max(0.0, began + self.connect_timeout - time.monotonic()))
+                    log.warning(
+                        "%s: cannot connect to %s (attempt %d: %s); retrying in %.2f s",
+                        self.label,
+                        self._host(),
+                        failures,
+                        self._last_error,
+                        delay,
+                    )
+                    self._backoff = delay
                     await asyncio.sleep(delay)
+                    self._backoff = 0.0
                     continue
-                if self.stats.connects > 1 and self.on_reconnect is not None:
-                    await self.on_reconnect()
+                self._connected_since = time.time()
+                if self.stats.connects > 1:
+                    level = logging.WARNING if failures else logging.INFO
+                    log.log(
+                        level,
+                        "%s: reconnected to %s (%d failed attempts)",
+                        self.label,
+                        self._host(),
+                        failures,
+                    )
+                    if self.on_reconnect is not None:
+                        await self.on_reconnect()
                 failures = 0
+                self._failed_attempts = 0
             _, reader, generation = current
             if await self._wait_for_end_or_rollover(reader, time.monotonic()) == "rollover":
                 current = await self._roll_over(current)
                 continue
             self._active.pop(generation, None)
             self._tasks.discard(reader)
+            self._connected_since = None
             current = None
             if not self._closed:
                 self.stats.reconnects += 1
                 await asyncio.sleep(random.uniform(0, self.backoff_initial))  # noqa: S311
+
+    async def _attempt(self, began: float) -> tuple[ClientConnection, asyncio.Task[None], int]:
+        """One connection attempt; the first connection's attempts together last ``connect_timeout``."""
+        if self.stats.connects > 0 or self.connect_timeout is None:
+            return await self._start_connection()
+        remaining = began + self.connect_timeout - time.monotonic()
+        async with asyncio.timeout(max(remaining, 0.001)):
+            return await self._start_connection()
+
+    def _first_connection_failed(self, began: float, attempts: int, exc: BaseException) -> bool:
+        """End the stream with ``StreamConnectError`` when the first connection's time is up."""
+        if self.stats.connects > 0 or self.connect_timeout is None:
+            return False
+        waited = time.monotonic() - began
+        if waited < self.connect_timeout:
+            return False
+        url = self._public_url()
+        self.error = StreamConnectError(url, attempts, exc, waited)
+        log.error("%s: %s", self.label, self.error)
+        self.queue.put_nowait((_END, url))
+        return True
+
+    def _public_url(self) -> str:
+        try:
+            return public_url(self.url())
+        except Exception:  # the URL cannot be built (no listenKey yet...)
+            return self.label
+
+    def _host(self) -> str:
+        return urlsplit(self._public_url()).netloc or self.label
 
     async def _start_connection(self) -> tuple[ClientConnection, asyncio.Task[None], int]:
         connection = await self._open()
@@ -306,4 +454,13 @@ class ResilientStream:
         return new
 
 
-__all__ = ["DAY", "Connect", "ResilientStream", "StreamStats", "default_connect"]
+__all__ = [
+    "CONNECT_TIMEOUT",
+    "DAY",
+    "Connect",
+    "ResilientStream",
+    "StreamStats",
+    "StreamStatus",
+    "default_connect",
+    "public_url",
+]

@@ -35,10 +35,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
 import random
+import time
 from collections.abc import AsyncIterator, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -47,14 +49,14 @@ import msgspec
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import InvalidStatus, WebSocketException
 
-from binance_openapi._errors import BinanceError
+from binance_openapi._errors import BinanceError, StreamConnectError, StreamTimeoutError, TransportError
 from binance_streams import coinm_user, spot_user, usdm_user
 
 from ._api import WsApi, is_ed25519
 from ._dedupe import DeliveryLedger, order_change
 from ._listen_key import ListenKeyKeeper, Scheduler
 from ._reconcile import Reconciler
-from ._stream import DAY, Connect, ResilientStream, default_connect
+from ._stream import CONNECT_TIMEOUT, DAY, Connect, ResilientStream, StreamStatus, default_connect, public_url
 from ._urls import local_urls, stream_url, user_data_route, with_route, ws_api_url
 from ._user_events import Reconciled, UndecodedEvent, UserDataGap
 
@@ -123,6 +125,8 @@ class UserDataStream:
         self._since_ms: int | None = None
         self._started = False
         self._closed = False
+        self._failure: BaseException | None = None
+        self._last_message_at: float | None = None
 
     # -- public -----------------------------------------------------------------------------------
 
@@ -144,7 +148,17 @@ class UserDataStream:
             self._pump_task.result()  # raises what stopped it
         if not self._ready.is_set():
             await self.aclose()
-            raise TimeoutError(f"the user data stream did not start within {self.start_timeout} s")
+            status = self.status
+            seen = "connected" if status.connected else f"not connected (last: {status.last_error or 'none'})"
+            raise StreamTimeoutError(
+                f"the {self.product} user data stream did not start within {self.start_timeout} s: "
+                f"the first reconciliation was not delivered; connection {seen}"
+            )
+
+    @property
+    def status(self) -> StreamStatus:
+        """The connection's health: connected since, last message, reconnects, current backoff."""
+        raise NotImplementedError
 
     async def aclose(self) -> None:
         """Stop listening; the iterator ends after the events already delivered."""
@@ -174,6 +188,9 @@ class UserDataStream:
             if item is _END:
                 self._out.put_nowait(_END)  # every iterator ends
                 return
+            if isinstance(item, BaseException):
+                self._out.put_nowait(item)
+                raise item
             yield item
 
     async def get(self) -> Any:
@@ -182,6 +199,9 @@ class UserDataStream:
         if item is _END:
             self._out.put_nowait(_END)
             raise StopAsyncIteration
+        if isinstance(item, BaseException):
+            self._out.put_nowait(item)
+            raise item
         return item
 
     # -- for subclasses ---------------------------------------------------------------------------
@@ -201,7 +221,13 @@ class UserDataStream:
         return False
 
     def _push_raw(self, text: str) -> None:
+        self._last_message_at = time.time()
         self._inbox.put_nowait(("raw", text))
+
+    def _push_failure(self, error: BaseException) -> None:
+        """The stream cannot work (its first connection failed): stop, and raise ``error`` to readers."""
+        self._failure = error
+        self._inbox.put_nowait(("error", ""))
 
     def _push_gap(self, reason: str) -> None:
         """Ask for a reconciliation (one is enough for every gap until it starts)."""
@@ -215,6 +241,9 @@ class UserDataStream:
     async def _pump(self) -> None:
         while True:
             kind, payload = await self._inbox.get()
+            if kind == "error" and self._failure is not None:
+                self._out.put_nowait(self._failure)
+                raise self._failure
             if kind == "gap":
                 self._gap_pending = False
                 await self._resync(payload)
@@ -307,6 +336,8 @@ class FuturesUserData(UserDataStream):
     * **lookback_ms** - how far before the last event the orders of a gap are looked for.
     * **close_listen_key** - close the key at Binance on ``aclose`` (it is the account's only key: other
       streams of the account would end too).
+    * **connect_timeout** - seconds the first connection may take, retries included, before ``start``
+      (or the iterator) raises ``StreamConnectError``; once up, a lost connection is retried for ever.
     """
 
     def __init__(
@@ -323,6 +354,7 @@ class FuturesUserData(UserDataStream):
         rollover_after: float = DAY - 600,
         close_listen_key: bool = False,
         start_timeout: float = 30.0,
+        connect_timeout: float | None = CONNECT_TIMEOUT,
     ) -> None:
         if client.product not in ("usdm", "coinm"):
             raise ValueError("FuturesUserData takes an AsyncUsdM or AsyncCoinM client")
@@ -341,6 +373,8 @@ class FuturesUserData(UserDataStream):
             rollover_after=rollover_after,
             connect=self._connect,
             on_reconnect=self._reconnected,
+            connect_timeout=connect_timeout,
+            label=f"{self.product} user data stream",
         )
         self._ws_connect = connect or default_connect
         self._decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(
@@ -366,9 +400,16 @@ class FuturesUserData(UserDataStream):
         await self.stream.start()
         self._forward = asyncio.get_running_loop().create_task(self._forward_messages())
 
+    @property
+    def status(self) -> StreamStatus:
+        return self.stream.status
+
     async def _forward_messages(self) -> None:
-        async for text in self.stream:
-            self._push_raw(text)
+        try:
+            async for text in self.stream:
+                self._push_raw(text)
+        except BinanceError as exc:  # StreamConnectError: the first connection could not be made
+            self._push_failure(exc)
 
     async def _shutdown(self) -> None:
         if self._forward is not None:
@@ -482,12 +523,24 @@ class SpotUserData(UserDataStream):
     def __repr__(self) -> str:
         return f"SpotUserData(api={self.api!r})"
 
+    @property
+    def status(self) -> StreamStatus:
+        """The WS API connection's health (connected, reconnects) and the last event's arrival."""
+        return dataclasses.replace(self.api.status, last_message_at=self._last_message_at)
+
     async def _open(self) -> None:
         self.api.add_event_listener(self._push_raw)
         self.api.add_reconnect_hook(self._reconnected)
-        if is_ed25519(self.api.key) and not self.api.logged_on:
-            await self.api.logon()
-        await self.api.subscribe_user_data()
+        started = time.monotonic()
+        try:
+            if is_ed25519(self.api.key) and not self.api.logged_on:
+                await self.api.logon()
+            await self.api.subscribe_user_data()
+        except TransportError as exc:
+            if self.api.stats.connects:
+                raise
+            waited = time.monotonic() - started
+            raise StreamConnectError(public_url(self.api.url), 1, exc.__cause__ or exc, waited) from exc
         self._push_gap("start")
 
     async def _shutdown(self) -> None:
