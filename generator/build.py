@@ -100,7 +100,7 @@ def build(product: Product, work_dir: Path) -> Generated:
     facade = project.env.get_template("facade.py.jinja").render(endpoints=endpoints)
     (package_dir / "facade.py").write_text(facade, encoding="utf-8")
     (package_dir / "py.typed").write_text("", encoding="utf-8")
-    (package_dir / "_generation.py").write_text(_stamp(product), encoding="utf-8")
+    (package_dir / "_generation.py").write_text(stamp(product), encoding="utf-8")
     _ruff(package_dir)
     files = _add_headers(package_dir, product)
     return Generated(
@@ -175,7 +175,8 @@ def _facade_imports(endpoints: Iterable[Any]) -> list[str]:
     return sorted(lines)
 
 
-def _stamp(product: Product) -> str:
+def stamp(product: Product) -> str:
+    """The text of ``_generation.py``: the spec's and the generator's hashes and the tool versions."""
     versions = tool_versions()
     return (
         '"""How this package was generated: the inputs that give these exact bytes."""\n\n'
