@@ -355,3 +355,16 @@ def test_plain_never_writes_an_exponent_or_a_negative_zero(value: Decimal | int 
 def test_recv_window_errors_echo_the_number_in_plain_digits() -> None:
     with pytest.raises(b.ConfigurationError, match=r"^recv_window=100000 must be more than 0"):
         b.UsdM(recv_window=Decimal("1E+5"))
+
+
+@pytest.mark.usefixtures("no_dns")
+def test_a_generated_function_through_client_raw_names_the_host_and_url() -> None:
+    from binance_usdm.api.market import price_ticker
+
+    with b.UsdM(base_url="https://fapi.binance.invalid") as client, pytest.raises(b.TransportError) as failed:
+        price_ticker.sync(client=client.raw, symbol="BTCUSDT")
+    assert str(failed.value).startswith(
+        "GET /fapi/v1/ticker/price: could not reach fapi.binance.invalid "
+        "(https://fapi.binance.invalid/fapi/v1/ticker/price): ConnectError: "
+    )
+    assert failed.value.called == ""
