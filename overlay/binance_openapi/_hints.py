@@ -169,6 +169,8 @@ def _parameter_hint(
         return f"Give {keywords}{to_call}: this request needs it, with a value of the documented form."
     if code == -1106:
         return f"Leave out {keywords}: it does not apply to this request."
+    if all(names[name] == name for name in quoted):
+        return ""  # the keyword is the wire name: nothing to add
     return f"In Python that is {keywords}{in_call}."
 
 

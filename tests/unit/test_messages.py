@@ -293,6 +293,16 @@ def test_parameter_errors_name_the_python_keyword_next_to_the_wire_name() -> Non
     )
 
 
+def test_other_parameter_codes_name_the_keyword_only_when_it_differs() -> None:
+    bad = Binance(400, -1100, "Illegal characters found in parameter 'newClientOrderId'; legal range is 'x'.")
+    assert refused(lambda: usdm(bad).new_order(**ORDER)).endswith(
+        "legal range is 'x'. In Python that is new_client_order_id= (newClientOrderId on the wire) "
+        "of UsdM.new_order."
+    )
+    same = Binance(400, -1100, "Illegal characters found in parameter 'symbol'; legal range is 'x'.")
+    assert refused(lambda: usdm(same).new_order(**ORDER)).endswith("legal range is 'x'.")
+
+
 def test_an_error_without_a_hint_still_names_the_call() -> None:
     fake = Binance(400, -2019, "Margin is insufficient.")
     text = refused(lambda: usdm(fake).new_order(**ORDER), b.OrderRejectedError)
