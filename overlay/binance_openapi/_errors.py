@@ -191,7 +191,7 @@ class APIError(BinanceError):
         self.called = called
         """The method the caller used (``UsdM.new_order``), once the client has named it."""
         self.params = dict(params or {})
-        """The parameters that were sent (never ``signature``), for the hints."""
+        """The parameters that were sent (never ``signature`` or a ``listenKey``), for the hints."""
         super().__init__(self._describe())
 
     def with_context(self, *, called: str = "", hint: str | None = None) -> Self:

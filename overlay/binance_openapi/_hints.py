@@ -23,7 +23,7 @@ import httpx
 
 from ._operation import OperationLike
 
-UNSIGNED = ("signature",)
+NOT_KEPT = frozenset(("signature", "listenKey"))  # a listenKey is a credential of its stream
 ADDED = frozenset(("timestamp", "recvWindow", "signature"))
 QUOTED = re.compile(r"'([A-Za-z][A-Za-z0-9_]*)'")
 DNS_FAILURES = (
@@ -37,12 +37,12 @@ DNS_FAILURES = (
 
 
 def sent_params(response: httpx.Response) -> dict[str, str]:
-    """The query parameters of the request behind ``response``, without the signature."""
+    """The query parameters of the request behind ``response``, without the signature or a listenKey."""
     try:
         request = response.request
     except RuntimeError:  # a response built by hand, never sent
         return {}
-    return {k: v for k, v in request.url.params.items() if k not in UNSIGNED}
+    return {k: v for k, v in request.url.params.items() if k not in NOT_KEPT}
 
 
 def api_hint(

@@ -47,6 +47,7 @@ def test_code_maps_to_class(status: int, code: int, msg: str, cls: type[b.APIErr
     text = f"POST /api/v3/order: HTTP {status}, code {code}: {msg}"
     assert str(error) == (f"{text} {error.hint}" if error.hint else text)
     assert bool(error.hint) is (code in (-1021, -1022, -2015))
+    assert error.params == {"symbol": "X"}  # what was sent, for the hints; never the signature
 
 
 def test_418_carries_the_ban_end_and_429_the_retry_after() -> None:
