@@ -13,7 +13,8 @@ $(INSTALLED): pyproject.toml
 
 setup: $(INSTALLED)  ## make .venv from nothing, with every pinned tool
 
-demo: generate  ## the main job: generate the clients, start the emulator, run a real session, stop it
+demo: setup  ## the main job: generate the clients (when stale), start the emulator, run a real session
+	$(BIN)/python -m generator --if-stale
 	$(BIN)/python examples/session.py
 
 emulator: setup  ## run the local exchange on 127.0.0.1:8650 until interrupted (keys in .emulator/)

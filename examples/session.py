@@ -5,6 +5,8 @@ the test keys it writes, and drives it through the clients, printing what happen
 rules, spot orders placed, queried, cancelled and filled, a transfer from the spot wallet to the USDⓈ-M
 wallet, a futures position and its funding payment, COIN-M, and the migration guides' hedge (a spot buy
 and a futures short placed concurrently through the async clients). Then it stops the emulator.
+
+Times are printed as ISO 8601 in UTC and amounts as plain digits (``0.00001``, never ``1E-5``).
 """
 
 from __future__ import annotations
@@ -20,13 +22,24 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from binance_openapi import AsyncSpot, AsyncUsdM, CoinM, Ed25519Key, HmacKey, RsaKey, Spot, UsdM
+from binance_openapi import (
+    AsyncSpot,
+    AsyncUsdM,
+    BinanceError,
+    CoinM,
+    Ed25519Key,
+    HmacKey,
+    RsaKey,
+    Spot,
+    UsdM,
+)
 
 SYMBOL = "BTCUSDT"
 
@@ -37,6 +50,24 @@ def say(text: str) -> None:
 
 def step(title: str) -> None:
     say(f"\n== {title}")
+
+
+def amount(value: object) -> str:
+    """A Decimal in plain digits without trailing zeros (``0.01000000`` -> ``0.01``, never ``1E-7``)."""
+    if not isinstance(value, Decimal | int):
+        return str(value)
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def when(epoch_ms: object) -> str:
+    """Epoch milliseconds as ISO 8601 in UTC (``2026-12-07T11:20:00.123Z``)."""
+    if not isinstance(epoch_ms, int):
+        return str(epoch_ms)
+    moment = datetime.fromtimestamp(epoch_ms / 1000, tz=UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def free_port() -> int:
@@ -95,7 +126,9 @@ def load_keys(keys_dir: Path) -> dict[str, Any]:
 
 def balances(spot: Spot, *assets: str) -> str:
     found = {b.asset: b for b in spot.account().balances if b.asset in assets}
-    return ", ".join(f"{a} free {found[a].free:f} locked {found[a].locked:f}" for a in assets if a in found)
+    return ", ".join(
+        f"{a} free {amount(found[a].free)} locked {amount(found[a].locked)}" for a in assets if a in found
+    )
 
 
 def spot_session(base: str, keys: dict[str, Any]) -> None:
@@ -103,14 +136,14 @@ def spot_session(base: str, keys: dict[str, Any]) -> None:
         step("Clock and exchange rules (spot, HMAC key)")
         server = spot.server_time().server_time
         spot.account()  # the first signed call measures the clock
-        say(f"server time {server}; measured offset to this machine {spot.clock.offset_ms:.1f} ms")
+        say(f"server time {when(server)}; measured offset to this machine {spot.clock.offset_ms:.1f} ms")
         rules = spot.symbol_rules(SYMBOL)
         assert rules.price_filter is not None
         assert rules.lot_size is not None
-        say(f"{SYMBOL}: tick {rules.price_filter.tick_size}, step {rules.lot_size.step_size}")
+        say(f"{SYMBOL}: tick {amount(rules.price_filter.tick_size)}, step {amount(rules.lot_size.step_size)}")
         book = spot.order_book(symbol=SYMBOL, limit=5)
         best_bid, best_ask = book.bids[0].price, book.asks[0].price
-        say(f"order book: best bid {best_bid}, best ask {best_ask}")
+        say(f"order book: best bid {amount(best_bid)}, best ask {amount(best_ask)}")
 
         step("A limit order below the market: placed, queried, cancelled")
         price = rules.round_price(best_bid * Decimal("0.95"))
@@ -123,21 +156,41 @@ def spot_session(base: str, keys: dict[str, Any]) -> None:
             price=price,
         )
         say(
-            f"placed {order.client_order_id}: {order.side} {order.orig_qty} @ {order.price} -> {order.status}"
+            f"placed {order.client_order_id}: {order.side} {amount(order.orig_qty)} @ {amount(order.price)} "
+            f"-> {order.status}"
         )
         say(f"balances: {balances(spot, 'USDT', 'BTC')}")
         queried = spot.query_order(symbol=SYMBOL, orig_client_order_id=order.client_order_id)
-        say(f"queried: status {queried.status}, executed {queried.executed_qty:f}")
+        say(f"queried: status {queried.status}, executed {amount(queried.executed_qty)}")
         cancelled = spot.cancel_order(symbol=SYMBOL, orig_client_order_id=order.client_order_id)
         say(f"cancelled: status {cancelled.status}; balances: {balances(spot, 'USDT', 'BTC')}")
 
         step("A market order that fills")
         filled = spot.new_order(symbol=SYMBOL, side="BUY", type="MARKET", quantity=Decimal("0.02"))
         fills = filled.fills if isinstance(filled.fills, list) else []
-        say(f"{filled.status}: executed {filled.executed_qty} BTC for {filled.cummulative_quote_qty} USDT")
+        say(
+            f"{filled.status}: executed {amount(filled.executed_qty)} BTC "
+            f"for {amount(filled.cummulative_quote_qty)} USDT"
+        )
         for fill in fills:
-            say(f"  fill {fill.qty} @ {fill.price}, commission {fill.commission} {fill.commission_asset}")
+            say(
+                f"  fill {amount(fill.qty)} @ {amount(fill.price)}, "
+                f"commission {amount(fill.commission)} {fill.commission_asset}"
+            )
         say(f"balances: {balances(spot, 'USDT', 'BTC')}")
+
+        step("Two mistakes and what the client says about them")
+        mistakes: list[dict[str, Any]] = [
+            {"symbol": "btcusdt", "price": price},  # Binance refuses it: -1121
+            {"symbol": SYMBOL, "price": price + Decimal("0.005")},  # refused before sending: tick size
+        ]
+        for mistake in mistakes:
+            try:
+                spot.new_order(
+                    side="BUY", type="LIMIT", time_in_force="GTC", quantity=Decimal("0.01"), **mistake
+                )
+            except BinanceError as error:
+                say(f"{type(error).__name__}: {error}")
 
         step("Transfer 5000 USDT from the spot wallet to the USDⓈ-M wallet")
         transfer = spot.universal_transfer(type="MAIN_UMFUTURE", asset="USDT", amount=Decimal("5000"))
@@ -150,24 +203,28 @@ def futures_session(base: str, keys: dict[str, Any]) -> None:
     with UsdM(key=keys["ed25519"], base_url=base) as usdm:
         step("USDⓈ-M futures (Ed25519 key): leverage, margin type, a position")
         leverage = usdm.change_leverage(symbol=SYMBOL, leverage=5)
-        say(f"leverage {leverage.leverage}x, max notional {leverage.max_notional_value}")
+        say(f"leverage {leverage.leverage}x, max notional {amount(leverage.max_notional_value)}")
         usdm.change_margin_type(symbol=SYMBOL, margin_type="ISOLATED")
         say("margin type ISOLATED")
         order = usdm.new_order(
             symbol=SYMBOL, side="BUY", type="MARKET", quantity=Decimal("0.010"), new_order_resp_type="RESULT"
         )
-        say(f"market buy: {order.status}, executed {order.executed_qty} @ avg {order.avg_price}")
+        say(
+            f"market buy: {order.status}, executed {amount(order.executed_qty)} "
+            f"@ avg {amount(order.avg_price)}"
+        )
         for position in usdm.position_risk_v3(symbol=SYMBOL):
             say(
-                f"position {position.position_amt} {position.symbol}: entry {position.entry_price}, "
-                f"mark {position.mark_price}, unrealized PnL {position.un_realized_profit}, "
-                f"liquidation {position.liquidation_price}"
+                f"position {amount(position.position_amt)} {position.symbol}: "
+                f"entry {amount(position.entry_price)}, mark {amount(position.mark_price)}, "
+                f"unrealized PnL {amount(position.un_realized_profit)} USDT, "
+                f"liquidation {amount(position.liquidation_price)}"
             )
         rate = usdm.premium_index(symbol=SYMBOL).last_funding_rate  # one object for a symbol
-        say(f"funding rate {rate}; advancing the exchange clock by 8 hours")
+        say(f"funding rate {amount(rate)}; advancing the exchange clock by 8 hours")
         httpx.post(f"{base}/emulator/time", json={"advance_ms": 8 * 3600 * 1000}, timeout=120)
         for record in usdm.income_history(symbol=SYMBOL, income_type="FUNDING_FEE"):
-            say(f"funding payment: {record.income} {record.asset} at {record.time}")
+            say(f"funding payment: {amount(record.income)} {record.asset} at {when(record.time)}")
         closed = usdm.new_order(
             symbol=SYMBOL,
             side="SELL",
@@ -176,7 +233,7 @@ def futures_session(base: str, keys: dict[str, Any]) -> None:
             reduce_only=True,
             new_order_resp_type="RESULT",
         )
-        say(f"closed the position: {closed.status} @ avg {closed.avg_price}")
+        say(f"closed the position: {closed.status} @ avg {amount(closed.avg_price)}")
 
     with CoinM(key=keys["rsa"], base_url=f"{base}/coinm") as coinm:
         step("COIN-M futures (RSA key): an inverse contract")
@@ -188,7 +245,10 @@ def futures_session(base: str, keys: dict[str, Any]) -> None:
             new_order_resp_type="RESULT",
         )
         filled = coinm.query_order(symbol="BTCUSD_PERP", order_id=contract.order_id)  # avgPrice: queries only
-        say(f"bought 1 contract BTCUSD_PERP (100 USD of BTC): {contract.status} @ avg {filled.avg_price}")
+        say(
+            f"bought 1 contract BTCUSD_PERP (100 USD of BTC): {contract.status} "
+            f"@ avg {amount(filled.avg_price)}"
+        )
         mark = coinm.premium_index(symbol="BTCUSD_PERP")[0].mark_price
         stop = coinm.new_algo_order(
             algo_type="CONDITIONAL",
@@ -200,14 +260,18 @@ def futures_session(base: str, keys: dict[str, Any]) -> None:
             working_type="MARK_PRICE",
             reduce_only=True,
         )
-        say(f"stop loss in the Algo Service: algo {stop.algo_id}, {stop.algo_status} at {stop.trigger_price}")
+        say(
+            f"stop loss in the Algo Service: algo {stop.algo_id}, {stop.algo_status} "
+            f"at {amount(stop.trigger_price)}"
+        )
         canceled = coinm.cancel_algo_order(algo_id=stop.algo_id)
         say(f"stop loss canceled: {canceled.msg}")
         for inverse in coinm.position_risk(pair="BTCUSD"):
             if inverse.position_amt:
                 say(
-                    f"position {inverse.position_amt} contracts: entry {inverse.entry_price}, "
-                    f"unrealized PnL {inverse.un_realized_profit:f} BTC"
+                    f"position {amount(inverse.position_amt)} contracts: "
+                    f"entry {amount(inverse.entry_price)}, "
+                    f"unrealized PnL {amount(inverse.un_realized_profit)} BTC"
                 )
 
 
@@ -224,10 +288,30 @@ async def hedge(base: str, keys: dict[str, Any]) -> None:
                 symbol=SYMBOL, side="SELL", type="MARKET", quantity=quantity, new_order_resp_type="RESULT"
             ),
         )
-        say(f"spot: bought {bought.executed_qty} BTC ({bought.status})")
-        say(f"futures: sold {shorted.executed_qty} BTC ({shorted.status})")
-        if isinstance(bought.executed_qty, Decimal) and isinstance(shorted.executed_qty, Decimal):
-            say(f"net BTC exposure: {bought.executed_qty - shorted.executed_qty:f}")
+        fills = bought.fills if isinstance(bought.fills, list) else []
+        spot_fee = {fill.commission_asset: Decimal(0) for fill in fills}
+        for fill in fills:
+            spot_fee[fill.commission_asset] += fill.commission
+        trades = await usdm.user_trades(symbol=SYMBOL, order_id=shorted.order_id)
+        futures_fee = {trade.commission_asset: Decimal(0) for trade in trades}
+        for trade in trades:
+            futures_fee[trade.commission_asset] += trade.commission
+        bought_qty = bought.executed_qty if isinstance(bought.executed_qty, Decimal) else Decimal(0)
+        sold_qty = shorted.executed_qty if isinstance(shorted.executed_qty, Decimal) else Decimal(0)
+        received = bought_qty - spot_fee.get("BTC", Decimal(0))  # a BTC commission comes out of the buy
+
+        def fees(paid: dict[str, Decimal]) -> str:
+            return ", ".join(f"{amount(v)} {k}" for k, v in sorted(paid.items())) or "none"
+
+        say(
+            f"spot: bought {amount(bought_qty)} BTC ({bought.status}), commission {fees(spot_fee)}: "
+            f"{amount(received)} BTC received"
+        )
+        say(f"futures: sold {amount(sold_qty)} BTC ({shorted.status}), commission {fees(futures_fee)}")
+        say(
+            f"net BTC exposure after commissions: {amount(received)} - {amount(sold_qty)} = "
+            f"{amount(received - sold_qty)} BTC"
+        )
 
 
 def main() -> int:

@@ -1,10 +1,16 @@
 """``python -m generator``: lint the specs, generate the clients, check that generated/ is current, or
-say what changed in the generated API since a git revision (``--diff REV``)."""
+say what changed in the generated API since a git revision (``--diff REV``).
+
+``--if-stale`` generates only the packages whose stamp (``_generation.py``: the hashes of the specs and
+of the generator, and the tool versions) does not match the inputs now: what ``make demo`` runs, so
+that a second demo does not regenerate. It trusts the stamps; ``--check`` compares every byte.
+"""
 
 from __future__ import annotations
 
 import argparse
 import filecmp
+import re
 import shutil
 import sys
 import tempfile
@@ -12,13 +18,15 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .build import Generated, GenerationError, build, relative
+from .build import Generated, GenerationError, build, relative, stamp
 from .diff import RevisionError, diff_specs, render, spec_at
 from .lint import lint_all
 from .products import GENERATED_DIR, PRODUCTS, ROOT, Product, product
 from .specs import SpecError, load
 from .streams import KEY as STREAMS
+from .streams import PACKAGE as STREAMS_PACKAGE
 from .streams import StreamsGenerated, build_streams, lint_streams
+from .streams import stamp as streams_stamp
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,6 +35,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--lint", action="store_true", help="only lint the specs")
     mode.add_argument("--check", action="store_true", help="regenerate into a temporary folder and compare")
+    mode.add_argument(
+        "--if-stale",
+        action="store_true",
+        help="generate only the packages whose stamp does not match the specs and generator now",
+    )
     mode.add_argument(
         "--diff",
         metavar="REV",
@@ -47,6 +60,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.check:
             return _check(chosen, args.output, streams=streams)
+        if args.if_stale:
+            chosen = [p for p in chosen if not _stamped(stamp(p), args.output / p.package)]
+            streams = streams and not _stamped(streams_stamp(), args.output / STREAMS_PACKAGE)
+            if not chosen and not streams:
+                where = relative(args.output)
+                print(f"{where}/ is up to date: every stamp matches the specs and the generator")
+                return 0
         return _generate(chosen, args.output, streams=streams)
     except GenerationError as exc:
         print(exc, file=sys.stderr)
@@ -116,6 +136,17 @@ def _report_streams(events: StreamsGenerated, output: Path) -> None:
         f"{events.structs} structs ({events.events} tagged events), {events.files} files in "
         f"{events.seconds:.2f} s"
     )
+
+
+STAMP_LINE = re.compile(r'^([A-Z][A-Z0-9_]*) = "([^"]*)"$', re.MULTILINE)
+
+
+def _stamped(expected: str, package_dir: Path) -> bool:
+    """Whether ``package_dir`` has a stamp with the same hashes and versions as ``expected``."""
+    path = package_dir / "_generation.py"
+    if not path.is_file():
+        return False
+    return dict(STAMP_LINE.findall(path.read_text(encoding="utf-8"))) == dict(STAMP_LINE.findall(expected))
 
 
 def _check(chosen: list[Product], output: Path, *, streams: bool = False) -> int:

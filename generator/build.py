@@ -113,7 +113,7 @@ def build(product: Product, work_dir: Path) -> Generated:
     (package_dir / "_shape.py").write_text(shape, encoding="utf-8")
     _qualify_model_annotations(package_dir / "models")
     (package_dir / "py.typed").write_text("", encoding="utf-8")
-    (package_dir / "_generation.py").write_text(_stamp(product), encoding="utf-8")
+    (package_dir / "_generation.py").write_text(stamp(product), encoding="utf-8")
     _ruff(package_dir)
     files = _add_headers(package_dir, product)
     return Generated(
@@ -281,7 +281,8 @@ def _overload_arguments(arguments: str, name: str, given: bool) -> str:
     return changed
 
 
-def _stamp(product: Product) -> str:
+def stamp(product: Product) -> str:
+    """The text of ``_generation.py``: the spec's and the generator's hashes and the tool versions."""
     versions = tool_versions()
     return (
         '"""How this package was generated: the inputs that give these exact bytes."""\n\n'

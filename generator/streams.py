@@ -395,7 +395,7 @@ def build_streams(work_dir: Path, streams_dir: Path = STREAMS_DIR) -> StreamsGen
     (package_dir / "_decimals.py").write_text(DECIMALS, encoding="utf-8")
     documents = {path: _load(path) for path in schema_files(streams_dir)}
     (package_dir / "routes.py").write_text(render_routes(documents), encoding="utf-8")
-    (package_dir / "_generation.py").write_text(_stamp(streams_dir), encoding="utf-8")
+    (package_dir / "_generation.py").write_text(stamp(streams_dir), encoding="utf-8")
     (package_dir / "py.typed").write_text("", encoding="utf-8")
     _ruff(package_dir)
     files = _add_headers(package_dir, streams_dir, modules)
@@ -785,7 +785,19 @@ def _spec_inputs(streams_dir: Path) -> list[Path]:
     return [*schema_files(streams_dir), streams_dir / NAMES_FILE]
 
 
-def _stamp(streams_dir: Path) -> str:
+def compiler_sha256() -> str:
+    """Hash of the websocket-event compiler itself (left out of ``generator_sha256``)."""
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for name in ("streams.py", "stream_routes.py"):
+        digest.update(name.encode())
+        digest.update(b"\0")
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()
+
+
+def stamp(streams_dir: Path = STREAMS_DIR) -> str:
+    """The text of ``_generation.py``: the schemas', the generator's and the compiler's hashes, the tools."""
     digest = hashlib.sha256()
     for path in _spec_inputs(streams_dir):
         digest.update(path.name.encode())
@@ -797,6 +809,7 @@ def _stamp(streams_dir: Path) -> str:
         f"SPECS = ({specs},)\n"
         f'SPECS_SHA256 = "{digest.hexdigest()}"\n'
         f'GENERATOR_SHA256 = "{generator_sha256()}"\n'
+        f'COMPILER_SHA256 = "{compiler_sha256()}"\n'
         f'DATAMODEL_CODE_GENERATOR = "{version("datamodel-code-generator")}"\n'
         f'RUFF = "{version("ruff")}"\n'
     )

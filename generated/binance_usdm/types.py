@@ -11,7 +11,7 @@ from enum import StrEnum
 from http import HTTPStatus
 from typing import IO, Any, Generic, Literal, TypeVar, overload
 
-from attrs import define
+from attrs import define, field
 
 
 class Unset:
@@ -105,6 +105,8 @@ class Operation:
     weight: Mapping[str, Any]
     docs: str
     extensions: Mapping[str, Any]
+    python_names: Mapping[str, str] = field(factory=dict)
+    """Each wire parameter name and the keyword a caller passes it as (``timeInForce``: ``time_in_force``)."""
 
     @property
     def signed(self) -> bool:

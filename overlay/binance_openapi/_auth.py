@@ -30,6 +30,7 @@ from urllib.parse import quote
 import httpx
 
 from ._clock import Sample, ServerClock
+from ._decimal import plain
 from ._errors import ConfigurationError, MissingKeyError
 from ._keys import Key
 from ._operation import OperationLike, operation_of
@@ -54,11 +55,13 @@ def check_recv_window(value: int | Decimal | str | None, *, decimals: bool) -> s
     except InvalidOperation:
         raise ConfigurationError(f"recv_window={value!r} is not a number of milliseconds") from None
     if not number.is_finite() or number <= 0 or number > MAX_RECV_WINDOW:
-        raise ConfigurationError(f"recv_window={value} must be more than 0 and at most 60000 milliseconds")
+        raise ConfigurationError(
+            f"recv_window={plain(value)} must be more than 0 and at most 60000 milliseconds"
+        )
     places = -number.normalize().as_tuple().exponent  # type: ignore[operator]
     if places > (3 if decimals else 0):
         allowed = "at most three decimals (microseconds)" if decimals else "whole milliseconds"
-        raise ConfigurationError(f"recv_window={value}: this product takes {allowed}")
+        raise ConfigurationError(f"recv_window={plain(value)}: this product takes {allowed}")
     return format(number.normalize(), "f")
 
 

@@ -23,7 +23,9 @@ from ._async_transport import AsyncHttpTransport
 from ._auth import RECV_WINDOW_EXTENSION, BinanceAuth, check_recv_window
 from ._clock import ServerClock
 from ._drift import drifted, parse_answer, strict_default
+from ._errors import APIError, TransportError
 from ._filters import ExchangeRules, SymbolRules, iter_orders, order_fields
+from ._hints import api_hint
 from ._http import AsyncBinanceHttpClient, BinanceHttpClient
 from ._keys import Key
 from ._limits import Limits
@@ -177,6 +179,46 @@ class _Core:
             if rules is not None:  # an unlisted symbol is Binance's to reject
                 rules.check_order(**order_fields(order))
 
+    # -- errors that say what to change --------------------------------------------------------------
+
+    def _explain(self, error: BaseException, method: str, operation: OperationLike) -> None:
+        """Add what the caller needs to an error of their call ``method``: which method it was,
+        for a transport error the request that failed and why the client sent it, for an answer from
+        Binance the likely cause and fix (with the symbols and key this client holds)."""
+        called = f"{type(self).__name__}.{method}"
+        if isinstance(error, TransportError):
+            error.with_context(called=called, purpose=self._purpose(error, operation.path))
+        elif isinstance(error, APIError):
+            error.with_context(
+                called=called,
+                hint=api_hint(
+                    error.code,
+                    error.message,
+                    status=error.status,
+                    operation=operation,
+                    params=error.params,
+                    called=called,
+                    symbols=tuple(self._rules.symbols) if self._rules is not None else (),
+                    key_kind=type(self.auth.key).__name__ if self.auth.key is not None else "",
+                    where=f"{self.network}, {self.base_url}" if self.network else self.base_url,
+                ),
+            )
+
+    def _purpose(self, error: TransportError, path: str) -> str:
+        """Why the client sent the request that failed, when it is not the call itself."""
+        cause = error.__cause__
+        try:
+            failed = cause.request.url.path if isinstance(cause, httpx.TransportError) else path
+        except RuntimeError:
+            return ""
+        if failed == path:
+            return ""
+        if failed == self._operation("exchange_info").path:
+            return "fetched to check the order's filters"
+        if failed == self.auth.time_path:
+            return "fetched to measure the server clock before signing"
+        return "sent by the client for this call"
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, key={self.auth.key!r})"
 
@@ -263,12 +305,20 @@ class SyncClient(_Core):
         request: dict[str, Any],
         parse: Callable[[httpx.Response], T],
     ) -> T:
-        return self._parse(operation, self.http.request(**self._prepare(request, operation)), parse)
+        try:
+            return self._parse(operation, self.http.request(**self._prepare(request, operation)), parse)
+        except (APIError, TransportError) as error:
+            self._explain(error, operation.id, operation)
+            raise
 
     def exchange_rules(self, *, refresh: bool = False) -> ExchangeRules:
         """The exchange's symbol rules and rate limits, fetched once (again with ``refresh=True``)."""
         if self._rules is None or refresh:
-            self._store_rules(self.http.send(self._exchange_info_request()))
+            try:
+                self._store_rules(self.http.send(self._exchange_info_request()))
+            except (APIError, TransportError) as error:
+                self._explain(error, "exchange_rules", self._operation("exchange_info"))
+                raise
         assert self._rules is not None
         return self._rules
 
@@ -348,12 +398,20 @@ class AsyncClient(_Core):
         request: dict[str, Any],
         parse: Callable[[httpx.Response], T],
     ) -> T:
-        return self._parse(operation, await self.http.request(**self._prepare(request, operation)), parse)
+        try:
+            return self._parse(operation, await self.http.request(**self._prepare(request, operation)), parse)
+        except (APIError, TransportError) as error:
+            self._explain(error, operation.id, operation)
+            raise
 
     async def exchange_rules(self, *, refresh: bool = False) -> ExchangeRules:
         """The exchange's symbol rules and rate limits, fetched once (again with ``refresh=True``)."""
         if self._rules is None or refresh:
-            self._store_rules(await self.http.send(self._exchange_info_request()))
+            try:
+                self._store_rules(await self.http.send(self._exchange_info_request()))
+            except (APIError, TransportError) as error:
+                self._explain(error, "exchange_rules", self._operation("exchange_info"))
+                raise
         assert self._rules is not None
         return self._rules
 

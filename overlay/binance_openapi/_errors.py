@@ -29,17 +29,24 @@
     └── ResponseShapeError           strict mode: a successful answer departs from the spec (operation,
                                      JSON path, expected type, raw body; an order's ids)
 
-Every error names the request by method and path only: no query string, no signature, no key.
+Every error names the request by method and path only: no query string, no signature, no key. The
+clients add what a person needs to act on it: ``called`` (the method the caller used, ``UsdM.new_order``),
+for a transport error the host, the URL and, when the failing request was one the client made on the
+caller's behalf, what it was for (``purpose``); for an answer from Binance the likely cause and the fix
+(``hint``, from ``_hints.py``). Numbers in messages are plain digits (``_decimal.plain``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from decimal import Decimal
+from typing import Any, Self
 
 import httpx
 
+from ._decimal import plain
+from ._hints import api_hint, failure_hint, sent_params
 from ._operation import OperationLike
 
 # Headers worth keeping on an error: rate-limit state and timing. Never the API key.
@@ -80,16 +87,75 @@ class FilterError(LocalValidationError):
         self.field = field
         self.value = value
         self.bound = bound
-        super().__init__(f"{symbol} {filter_type}: {field}={value} {bound}")
+        shown = plain(value) if isinstance(value, Decimal | int | str) else value
+        super().__init__(f"{symbol} {filter_type}: {field}={shown} {bound}")
 
 
 class TransportError(BinanceError):
-    """No answer from Binance (connection refused or dropped, DNS, TLS...)."""
+    """No answer from Binance (connection refused or dropped, DNS, TLS...).
 
-    def __init__(self, message: str, *, method: str = "", path: str = "") -> None:
+    ``reason`` is what the network layer said; once the client has named the call (``with_context``),
+    ``called`` is the method the caller used (``UsdM.new_order``), ``url`` the address that failed (no
+    query string), ``host`` its host (and port), and ``purpose`` why the client sent that request when it
+    is not the call itself (``"fetched to check the order's filters"``).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str = "",
+        path: str = "",
+        url: str = "",
+        called: str = "",
+        purpose: str = "",
+    ) -> None:
+        self.reason = message
         self.method = method
         self.path = path
-        super().__init__(f"{method} {path}: {message}" if method else message)
+        self.url = url
+        self.called = called
+        self.purpose = purpose
+        super().__init__(self._describe())
+
+    @property
+    def host(self) -> str:
+        """The host (with the port when it is not the scheme's) that could not be reached."""
+        return httpx.URL(self.url).netloc.decode("ascii") if self.url else ""
+
+    def with_context(self, *, called: str = "", url: str = "", purpose: str = "") -> Self:
+        """Name the call the caller made and the request that failed; rewrite the message. Returns self.
+
+        ``url`` defaults to the URL of the httpx request that failed (``__cause__``), without its query.
+        """
+        self.called = self.called or called
+        self.purpose = self.purpose or purpose
+        cause = self.__cause__
+        if not (url or self.url) and isinstance(cause, httpx.TransportError):
+            try:
+                url = str(cause.request.url.copy_with(query=None, fragment=None))
+            except RuntimeError:  # an httpx error raised without its request
+                url = ""
+        self.url = self.url or url
+        self.args = (self._describe(),)
+        return self
+
+    def _describe(self) -> str:
+        if not self.url:
+            return f"{self.method} {self.path}: {self.reason}" if self.method else self.reason
+        where = f"{self.url}, {self.purpose}" if self.purpose else self.url
+        lead = f"{self.called}: " if self.called else (f"{self.method} {self.path}: " if self.method else "")
+        text = f"{lead}{self._verb()} {self.host} ({where}): {self.reason}"
+        hint = failure_hint(self.__cause__ or self.reason, self.host)
+        return f"{text}; {hint}" if hint else text
+
+    def _verb(self) -> str:
+        cause = self.__cause__
+        if isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout) or cause is None:
+            return "could not reach"
+        if isinstance(cause, httpx.TimeoutException):
+            return "no answer in time from"
+        return "lost the connection to"
 
 
 class RequestTimeoutError(TransportError):
@@ -112,6 +178,9 @@ class APIError(BinanceError):
         method: str,
         path: str,
         headers: Mapping[str, str] | None = None,
+        hint: str = "",
+        called: str = "",
+        params: Mapping[str, str] | None = None,
     ) -> None:
         self.status = status
         self.code = code
@@ -119,8 +188,30 @@ class APIError(BinanceError):
         self.method = method
         self.path = path
         self.headers = {k.lower(): v for k, v in (headers or {}).items() if KEPT_HEADERS.match(k)}
-        text = f"{method} {path}: HTTP {status}"
-        super().__init__(f"{text}, code {code}: {message}" if code is not None else f"{text}: {message}")
+        self.hint = hint
+        """The likely cause and what to change, for the common codes (empty when there is nothing to add)."""
+        self.called = called
+        """The method the caller used (``UsdM.new_order``), once the client has named it."""
+        self.params = dict(params or {})
+        """The parameters that were sent (never ``signature`` or a ``listenKey``), for the hints."""
+        super().__init__(self._describe())
+
+    def with_context(self, *, called: str = "", hint: str | None = None) -> Self:
+        """Name the call the caller made and replace the hint (``None`` keeps it). Returns self."""
+        self.called = self.called or called
+        if hint is not None:
+            self.hint = hint
+        self.args = (self._describe(),)
+        return self
+
+    def _describe(self) -> str:
+        lead = f"{self.called}: " if self.called else ""
+        text = f"{lead}{self.method} {self.path}: HTTP {self.status}"
+        code = f", code {self.code}" if self.code is not None else ""
+        text = f"{text}{code}: {self.message}"
+        if not self.hint:
+            return text
+        return f"{text}{'' if text.endswith(('.', '!', '?')) else '.'} {self.hint}"
 
 
 class BadRequestError(APIError):
@@ -358,6 +449,7 @@ def error_from_response(response: httpx.Response, operation: OperationLike | Non
     method = operation.method if operation is not None else response.request.method
     path = operation.path if operation is not None else response.request.url.path
     cls = error_class(response.status_code, code, message)
+    params = sent_params(response)
     kwargs: dict[str, Any] = {
         "status": response.status_code,
         "code": code,
@@ -365,6 +457,8 @@ def error_from_response(response: httpx.Response, operation: OperationLike | Non
         "method": method,
         "path": path,
         "headers": response.headers,
+        "params": params,
+        "hint": api_hint(code, message, status=response.status_code, operation=operation, params=params),
     }
     if cls is IPBannedError:
         match = BANNED_UNTIL.search(message)

@@ -9,12 +9,14 @@ value and the bound it breaks. All arithmetic is ``Decimal``; floats are refused
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any, Literal
 
+from ._decimal import plain
 from ._errors import FilterError
 
 Rounding = Literal["down", "up", "nearest"]
@@ -293,9 +295,9 @@ class SymbolRules:
         if rule is None:
             return
         if rule.min_price and value < rule.min_price:
-            raise self._fail("PRICE_FILTER", name, value, f"is below minPrice {rule.min_price}")
+            raise self._fail("PRICE_FILTER", name, value, f"is below minPrice {plain(rule.min_price)}")
         if rule.max_price and value > rule.max_price:
-            raise self._fail("PRICE_FILTER", name, value, f"is above maxPrice {rule.max_price}")
+            raise self._fail("PRICE_FILTER", name, value, f"is above maxPrice {plain(rule.max_price)}")
         if rule.tick_size and value % rule.tick_size:
             down, up = (
                 round_to_step(value, rule.tick_size, "down"),
@@ -305,7 +307,8 @@ class SymbolRules:
                 "PRICE_FILTER",
                 name,
                 value,
-                f"is not a multiple of tickSize {rule.tick_size} (nearest: {down} or {up})",
+                f"is not a multiple of tickSize {plain(rule.tick_size)} "
+                f"(nearest: {plain(down)} or {plain(up)})",
             )
 
     def _check_lot(self, rule: LotSize | None, kind: str, qty: Decimal) -> None:
@@ -314,16 +317,17 @@ class SymbolRules:
         if qty <= 0:
             raise self._fail(kind, "quantity", qty, "must be positive")
         if rule.min_qty and qty < rule.min_qty:
-            raise self._fail(kind, "quantity", qty, f"is below minQty {rule.min_qty}")
+            raise self._fail(kind, "quantity", qty, f"is below minQty {plain(rule.min_qty)}")
         if rule.max_qty and qty > rule.max_qty:
-            raise self._fail(kind, "quantity", qty, f"is above maxQty {rule.max_qty}")
+            raise self._fail(kind, "quantity", qty, f"is above maxQty {plain(rule.max_qty)}")
         if rule.step_size and qty % rule.step_size:
             down, up = round_to_step(qty, rule.step_size, "down"), round_to_step(qty, rule.step_size, "up")
             raise self._fail(
                 kind,
                 "quantity",
                 qty,
-                f"is not a multiple of stepSize {rule.step_size} (nearest: {down} or {up})",
+                f"is not a multiple of stepSize {plain(rule.step_size)} "
+                f"(nearest: {plain(down)} or {plain(up)})",
             )
 
     def _check_percent(self, side: str | None, price: Decimal, reference: Decimal) -> None:
@@ -335,11 +339,17 @@ class SymbolRules:
         kind = "PERCENT_PRICE_BY_SIDE" if "PERCENT_PRICE_BY_SIDE" in self.filters else "PERCENT_PRICE"
         if up and price > reference * up:
             raise self._fail(
-                kind, "price", price, f"is above {reference * up} ({up} x reference {reference})"
+                kind,
+                "price",
+                price,
+                f"is above {plain(reference * up)} ({plain(up)} x reference {plain(reference)})",
             )
         if down and price < reference * down:
             raise self._fail(
-                kind, "price", price, f"is below {reference * down} ({down} x reference {reference})"
+                kind,
+                "price",
+                price,
+                f"is below {plain(reference * down)} ({plain(down)} x reference {plain(reference)})",
             )
 
     def _check_notional(self, notional: Decimal, market: bool) -> None:
@@ -349,11 +359,17 @@ class SymbolRules:
         kind = "NOTIONAL" if "NOTIONAL" in self.filters else "MIN_NOTIONAL"
         if rule.min_notional and (not market or rule.apply_min_to_market) and notional < rule.min_notional:
             raise self._fail(
-                kind, "notional", notional, f"(price x quantity) is below minNotional {rule.min_notional}"
+                kind,
+                "notional",
+                notional,
+                f"(price x quantity) is below minNotional {plain(rule.min_notional)}",
             )
         if rule.max_notional and (not market or rule.apply_max_to_market) and notional > rule.max_notional:
             raise self._fail(
-                kind, "notional", notional, f"(price x quantity) is above maxNotional {rule.max_notional}"
+                kind,
+                "notional",
+                notional,
+                f"(price x quantity) is above maxNotional {plain(rule.max_notional)}",
             )
 
 
@@ -373,7 +389,9 @@ class ExchangeRules:
         try:
             return self.symbols[symbol]
         except KeyError:
-            raise KeyError(f"{symbol!r} is not listed in exchangeInfo") from None
+            close = difflib.get_close_matches(symbol.upper(), list(self.symbols), n=3)
+            guess = f": did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            raise KeyError(f"{symbol!r} is not listed in exchangeInfo{guess}") from None
 
 
 def order_fields(params: Mapping[str, Any]) -> dict[str, Any]:

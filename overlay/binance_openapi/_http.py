@@ -16,6 +16,7 @@ import httpx
 from httpx._client import USE_CLIENT_DEFAULT, UseClientDefault
 from httpx._types import AuthTypes
 
+from ._errors import TransportError
 from ._policy import Flow, Policy, Send, Sleep, call_flow
 
 
@@ -58,6 +59,9 @@ class BinanceHttpClient(httpx.Client):
             except StopIteration as done:
                 response: httpx.Response = done.value
                 return response
+            except TransportError as error:
+                error.with_context()  # name the host and URL that failed
+                raise
             if isinstance(action, Sleep):
                 (self.policy.sleep or time.sleep)(action.seconds)
                 result = None
@@ -93,6 +97,9 @@ class AsyncBinanceHttpClient(httpx.AsyncClient):
             except StopIteration as done:
                 response: httpx.Response = done.value
                 return response
+            except TransportError as error:
+                error.with_context()  # name the host and URL that failed
+                raise
             if isinstance(action, Sleep):
                 if self.policy.sleep is not None:
                     self.policy.sleep(action.seconds)

@@ -270,8 +270,11 @@ def test_transport_errors_after_retries_are_the_overlays() -> None:
         raise httpx.ConnectError("connection refused", request=request)
 
     fake.extra["/api/v3/time"] = down
-    with pytest.raises(b.TransportError, match="GET /api/v3/time: ConnectError: connection refused"):
+    with pytest.raises(b.TransportError, match=r"^Spot.server_time: could not reach spot-") as failed:
         client(fake, retries=2).server_time()
+    assert failed.value.reason == "ConnectError: connection refused"
+    assert failed.value.url.endswith(".test/api/v3/time")
+    assert (failed.value.method, failed.value.path, failed.value.purpose) == ("GET", "/api/v3/time", "")
     assert len(fake.gets("/api/v3/time")) == 3
 
 

@@ -44,7 +44,10 @@ def test_code_maps_to_class(status: int, code: int, msg: str, cls: type[b.APIErr
     assert (error.status, error.code, error.message) == (status, code, msg)
     assert "signature" not in str(error)
     assert "abcdef123" not in str(error)
-    assert str(error) == f"POST /api/v3/order: HTTP {status}, code {code}: {msg}"
+    text = f"POST /api/v3/order: HTTP {status}, code {code}: {msg}"
+    assert str(error) == (f"{text} {error.hint}" if error.hint else text)
+    assert bool(error.hint) is (code in (-1021, -1022, -2015))
+    assert error.params == {"symbol": "X"}  # what was sent, for the hints; never the signature
 
 
 def test_418_carries_the_ban_end_and_429_the_retry_after() -> None:

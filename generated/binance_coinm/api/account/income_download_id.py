@@ -29,6 +29,10 @@ OPERATION = Operation(
     },
     docs="https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Get-Download-Id-For-Futures-Transaction-History",
     extensions={},
+    python_names={
+        "startTime": "start_time",
+        "endTime": "end_time",
+    },
 )
 
 

@@ -30,6 +30,14 @@ OPERATION = Operation(
     weight={"ip": 20},
     docs="https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Get-Income-History",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+        "incomeType": "income_type",
+        "startTime": "start_time",
+        "endTime": "end_time",
+        "page": "page",
+        "limit": "limit",
+    },
 )
 
 

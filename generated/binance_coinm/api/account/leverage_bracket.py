@@ -28,6 +28,9 @@ OPERATION = Operation(
     weight={"ip": 1},
     docs="https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Notional-Bracket-for-Pair",
     extensions={},
+    python_names={
+        "pair": "pair",
+    },
 )
 
 

@@ -31,6 +31,9 @@ OPERATION = Operation(
     },
     docs="https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Notional-Bracket-for-Symbol",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+    },
 )
 
 

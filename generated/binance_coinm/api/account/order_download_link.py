@@ -26,6 +26,9 @@ OPERATION = Operation(
     weight={"ip": 5},
     docs="https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Get-Futures-Order-History-Download-Link-by-Id",
     extensions={},
+    python_names={
+        "downloadId": "download_id",
+    },
 )
 
 

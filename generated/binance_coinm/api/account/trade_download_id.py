@@ -26,6 +26,10 @@ OPERATION = Operation(
     weight={"ip": 1000, "note": "Older copies of the page gave weight 5."},
     docs="https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Get-Download-Id-For-Futures-Trade-History",
     extensions={},
+    python_names={
+        "startTime": "start_time",
+        "endTime": "end_time",
+    },
 )
 
 

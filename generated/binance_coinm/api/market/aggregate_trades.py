@@ -28,6 +28,13 @@ OPERATION = Operation(
     weight={"ip": 20},
     docs="https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Compressed-Aggregate-Trades-List",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+        "fromId": "from_id",
+        "startTime": "start_time",
+        "endTime": "end_time",
+        "limit": "limit",
+    },
 )
 
 

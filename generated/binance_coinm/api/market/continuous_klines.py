@@ -42,6 +42,14 @@ OPERATION = Operation(
     },
     docs="https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Continuous-Contract-Kline-Candlestick-Data",
     extensions={},
+    python_names={
+        "pair": "pair",
+        "contractType": "contract_type",
+        "interval": "interval",
+        "startTime": "start_time",
+        "endTime": "end_time",
+        "limit": "limit",
+    },
 )
 
 

@@ -26,6 +26,9 @@ OPERATION = Operation(
     weight={"ip": 1},
     docs="https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Index-Constituents",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+    },
 )
 
 

@@ -39,6 +39,10 @@ OPERATION = Operation(
     },
     docs="https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Order-Book",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+        "limit": "limit",
+    },
 )
 
 

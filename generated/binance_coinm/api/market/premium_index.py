@@ -28,6 +28,10 @@ OPERATION = Operation(
     weight={"ip": 10},
     docs="https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Index-Price-and-Mark-Price",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+        "pair": "pair",
+    },
 )
 
 

@@ -28,6 +28,10 @@ OPERATION = Operation(
     weight={"ip": {"cases": [{"param": "symbol", "present": True, "weight": 1}], "otherwise": 2}},
     docs="https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Symbol-Price-Ticker",
     extensions={"x-binance-requires": [{"exclusive": ["symbol", "pair"]}]},
+    python_names={
+        "symbol": "symbol",
+        "pair": "pair",
+    },
 )
 
 

@@ -28,6 +28,10 @@ OPERATION = Operation(
     weight={"ip": 5},
     docs="https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Recent-Trades-List",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+        "limit": "limit",
+    },
 )
 
 

@@ -31,6 +31,14 @@ OPERATION = Operation(
     weight={"ip": 1},
     docs="https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Taker-Buy-Sell-Volume",
     extensions={},
+    python_names={
+        "pair": "pair",
+        "contractType": "contract_type",
+        "period": "period",
+        "limit": "limit",
+        "startTime": "start_time",
+        "endTime": "end_time",
+    },
 )
 
 

@@ -31,6 +31,14 @@ OPERATION = Operation(
     weight={"ip": 1, "note": "Also limited to 1000 requests per 5 minutes per IP."},
     docs="https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Top-Trader-Long-Short-Ratio",
     extensions={},
+    python_names={
+        "pair": "pair",
+        "contractType": "contract_type",
+        "period": "period",
+        "limit": "limit",
+        "startTime": "start_time",
+        "endTime": "end_time",
+    },
 )
 
 

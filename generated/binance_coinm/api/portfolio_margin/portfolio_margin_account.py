@@ -26,6 +26,9 @@ OPERATION = Operation(
     weight={"ip": 5},
     docs="https://developers.binance.com/docs/derivatives/coin-margined-futures/portfolio-margin-endpoints",
     extensions={},
+    python_names={
+        "asset": "asset",
+    },
 )
 
 

@@ -28,6 +28,9 @@ OPERATION = Operation(
     weight={"ip": 5},
     docs="https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Position-ADL-Quantile-Estimation",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+    },
 )
 
 

@@ -28,6 +28,14 @@ OPERATION = Operation(
     weight={"ip": 5},
     docs="https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Query-All-Algo-Orders",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+        "algoId": "algo_id",
+        "startTime": "start_time",
+        "endTime": "end_time",
+        "page": "page",
+        "limit": "limit",
+    },
 )
 
 

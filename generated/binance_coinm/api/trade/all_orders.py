@@ -31,6 +31,14 @@ OPERATION = Operation(
     },
     docs="https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/All-Orders",
     extensions={"x-binance-requires": [{"anyOf": ["symbol", "pair"]}, {"exclusive": ["pair", "orderId"]}]},
+    python_names={
+        "symbol": "symbol",
+        "pair": "pair",
+        "orderId": "order_id",
+        "startTime": "start_time",
+        "endTime": "end_time",
+        "limit": "limit",
+    },
 )
 
 

@@ -29,6 +29,11 @@ OPERATION = Operation(
     weight={"ip": 1},
     docs="https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Cancel-Multiple-Orders",
     extensions={"x-binance-requires": [{"anyOf": ["orderIdList", "origClientOrderIdList"]}]},
+    python_names={
+        "symbol": "symbol",
+        "orderIdList": "order_id_list",
+        "origClientOrderIdList": "orig_client_order_id_list",
+    },
 )
 
 

@@ -26,6 +26,9 @@ OPERATION = Operation(
     weight={"ip": 1},
     docs="https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Change-Position-Mode",
     extensions={},
+    python_names={
+        "dualSidePosition": "dual_side_position",
+    },
 )
 
 

@@ -26,6 +26,10 @@ OPERATION = Operation(
     weight={"ip": 10},
     docs="https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Auto-Cancel-All-Open-Orders",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+        "countdownTime": "countdown_time",
+    },
 )
 
 

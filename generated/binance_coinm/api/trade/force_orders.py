@@ -33,6 +33,13 @@ OPERATION = Operation(
     },
     docs="https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Users-Force-Orders",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+        "autoCloseType": "auto_close_type",
+        "startTime": "start_time",
+        "endTime": "end_time",
+        "limit": "limit",
+    },
 )
 
 

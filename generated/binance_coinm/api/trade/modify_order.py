@@ -39,6 +39,16 @@ OPERATION = Operation(
             {"exclusive": ["price", "priceMatch"]},
         ]
     },
+    python_names={
+        "orderId": "order_id",
+        "origClientOrderId": "orig_client_order_id",
+        "symbol": "symbol",
+        "side": "side",
+        "quantity": "quantity",
+        "price": "price",
+        "priceMatch": "price_match",
+        "modifyId": "modify_id",
+    },
 )
 
 

@@ -73,6 +73,28 @@ OPERATION = Operation(
             "lookupParams": ["algoId", "clientAlgoId"],
         },
     },
+    python_names={
+        "algoType": "algo_type",
+        "symbol": "symbol",
+        "side": "side",
+        "positionSide": "position_side",
+        "type": "type",
+        "timeInForce": "time_in_force",
+        "quantity": "quantity",
+        "price": "price",
+        "triggerPrice": "trigger_price",
+        "workingType": "working_type",
+        "priceMatch": "price_match",
+        "closePosition": "close_position",
+        "priceProtect": "price_protect",
+        "reduceOnly": "reduce_only",
+        "activatePrice": "activate_price",
+        "callbackRate": "callback_rate",
+        "clientAlgoId": "client_algo_id",
+        "newOrderRespType": "new_order_resp_type",
+        "selfTradePreventionMode": "self_trade_prevention_mode",
+        "goodTillDate": "good_till_date",
+    },
 )
 
 

@@ -43,6 +43,9 @@ OPERATION = Operation(
             "lookupParams": ["orderId", "origClientOrderId", "symbol"],
         }
     },
+    python_names={
+        "batchOrders": "batch_orders",
+    },
 )
 
 

@@ -69,6 +69,27 @@ OPERATION = Operation(
             {"exclusive": ["price", "priceMatch"]},
         ],
     },
+    python_names={
+        "symbol": "symbol",
+        "side": "side",
+        "positionSide": "position_side",
+        "type": "type",
+        "timeInForce": "time_in_force",
+        "quantity": "quantity",
+        "reduceOnly": "reduce_only",
+        "price": "price",
+        "newClientOrderId": "new_client_order_id",
+        "stopPrice": "stop_price",
+        "closePosition": "close_position",
+        "activationPrice": "activation_price",
+        "callbackRate": "callback_rate",
+        "workingType": "working_type",
+        "priceProtect": "price_protect",
+        "newOrderRespType": "new_order_resp_type",
+        "priceMatch": "price_match",
+        "selfTradePreventionMode": "self_trade_prevention_mode",
+        "goodTillDate": "good_till_date",
+    },
 )
 
 

@@ -30,6 +30,11 @@ OPERATION = Operation(
     weight={"ip": {"cases": [{"param": "symbol", "present": True, "weight": 1}], "otherwise": 40}},
     docs="https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Current-All-Algo-Open-Orders",
     extensions={},
+    python_names={
+        "algoType": "algo_type",
+        "symbol": "symbol",
+        "algoId": "algo_id",
+    },
 )
 
 

@@ -28,6 +28,14 @@ OPERATION = Operation(
     weight={"ip": 1},
     docs="https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Get-Order-Modify-History",
     extensions={"x-binance-requires": [{"anyOf": ["orderId", "origClientOrderId"]}]},
+    python_names={
+        "symbol": "symbol",
+        "orderId": "order_id",
+        "origClientOrderId": "orig_client_order_id",
+        "startTime": "start_time",
+        "endTime": "end_time",
+        "limit": "limit",
+    },
 )
 
 

@@ -28,6 +28,10 @@ OPERATION = Operation(
     weight={"ip": 1},
     docs="https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Position-Information",
     extensions={},
+    python_names={
+        "marginAsset": "margin_asset",
+        "pair": "pair",
+    },
 )
 
 

@@ -28,6 +28,10 @@ OPERATION = Operation(
     weight={"ip": 1},
     docs="https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Query-Algo-Order",
     extensions={"x-binance-requires": [{"anyOf": ["algoId", "clientAlgoId"]}]},
+    python_names={
+        "algoId": "algo_id",
+        "clientAlgoId": "client_algo_id",
+    },
 )
 
 

@@ -39,6 +39,15 @@ OPERATION = Operation(
             {"exclusive": ["fromId", "endTime"]},
         ]
     },
+    python_names={
+        "symbol": "symbol",
+        "pair": "pair",
+        "orderId": "order_id",
+        "startTime": "start_time",
+        "endTime": "end_time",
+        "fromId": "from_id",
+        "limit": "limit",
+    },
 )
 
 

@@ -28,6 +28,9 @@ OPERATION = Operation(
     weight={"ip": 20},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#account-information-user_data",
     extensions={},
+    python_names={
+        "omitZeroBalances": "omit_zero_balances",
+    },
 )
 
 

@@ -30,6 +30,12 @@ OPERATION = Operation(
     extensions={
         "x-binance-requires": [{"exclusive": ["fromId", "startTime"]}, {"exclusive": ["fromId", "endTime"]}]
     },
+    python_names={
+        "fromId": "from_id",
+        "startTime": "start_time",
+        "endTime": "end_time",
+        "limit": "limit",
+    },
 )
 
 

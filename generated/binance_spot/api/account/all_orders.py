@@ -28,6 +28,13 @@ OPERATION = Operation(
     weight={"ip": 20},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#all-orders-user_data",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+        "orderId": "order_id",
+        "startTime": "start_time",
+        "endTime": "end_time",
+        "limit": "limit",
+    },
 )
 
 

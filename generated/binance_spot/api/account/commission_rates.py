@@ -26,6 +26,9 @@ OPERATION = Operation(
     weight={"ip": 20},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#query-commission-rates-user_data",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+    },
 )
 
 

@@ -35,6 +35,14 @@ OPERATION = Operation(
             {"exclusive": ["orderId", "endTime"]},
         ]
     },
+    python_names={
+        "symbol": "symbol",
+        "startTime": "start_time",
+        "endTime": "end_time",
+        "fromAllocationId": "from_allocation_id",
+        "limit": "limit",
+        "orderId": "order_id",
+    },
 )
 
 

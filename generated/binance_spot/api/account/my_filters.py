@@ -26,6 +26,9 @@ OPERATION = Operation(
     weight={"ip": 40},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#query-relevant-filters-user_data",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+    },
 )
 
 

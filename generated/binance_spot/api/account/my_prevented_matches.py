@@ -31,6 +31,13 @@ OPERATION = Operation(
     },
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#query-prevented-matches-user_data",
     extensions={"x-binance-requires": [{"oneOf": ["preventedMatchId", "orderId"]}]},
+    python_names={
+        "symbol": "symbol",
+        "preventedMatchId": "prevented_match_id",
+        "orderId": "order_id",
+        "fromPreventedMatchId": "from_prevented_match_id",
+        "limit": "limit",
+    },
 )
 
 

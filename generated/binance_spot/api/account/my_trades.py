@@ -35,6 +35,14 @@ OPERATION = Operation(
             {"exclusive": ["fromId", "endTime"]},
         ]
     },
+    python_names={
+        "symbol": "symbol",
+        "orderId": "order_id",
+        "startTime": "start_time",
+        "endTime": "end_time",
+        "fromId": "from_id",
+        "limit": "limit",
+    },
 )
 
 

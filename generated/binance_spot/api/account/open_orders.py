@@ -28,6 +28,9 @@ OPERATION = Operation(
     weight={"ip": {"cases": [{"param": "symbol", "present": True, "weight": 6}], "otherwise": 80}},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#current-open-orders-user_data",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+    },
 )
 
 

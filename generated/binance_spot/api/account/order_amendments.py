@@ -28,6 +28,12 @@ OPERATION = Operation(
     weight={"ip": 4},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#query-order-amendments-user_data",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+        "orderId": "order_id",
+        "fromExecutionId": "from_execution_id",
+        "limit": "limit",
+    },
 )
 
 

@@ -28,6 +28,11 @@ OPERATION = Operation(
     weight={"ip": 4},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#query-order-user_data",
     extensions={"x-binance-requires": [{"anyOf": ["orderId", "origClientOrderId"]}]},
+    python_names={
+        "symbol": "symbol",
+        "orderId": "order_id",
+        "origClientOrderId": "orig_client_order_id",
+    },
 )
 
 

@@ -28,6 +28,10 @@ OPERATION = Operation(
     weight={"ip": 4},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#query-order-list-user_data",
     extensions={"x-binance-requires": [{"anyOf": ["orderListId", "origClientOrderId"]}]},
+    python_names={
+        "orderListId": "order_list_id",
+        "origClientOrderId": "orig_client_order_id",
+    },
 )
 
 

@@ -37,6 +37,13 @@ OPERATION = Operation(
             {"exclusive": ["symbol", "symbols", "symbolStatus"]},
         ]
     },
+    python_names={
+        "symbol": "symbol",
+        "symbols": "symbols",
+        "permissions": "permissions",
+        "showPermissionSets": "show_permission_sets",
+        "symbolStatus": "symbol_status",
+    },
 )
 
 

@@ -39,6 +39,11 @@ OPERATION = Operation(
     },
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/general-endpoints#query-execution-rules",
     extensions={"x-binance-requires": [{"exclusive": ["symbol", "symbols", "symbolStatus"]}]},
+    python_names={
+        "symbol": "symbol",
+        "symbols": "symbols",
+        "symbolStatus": "symbol_status",
+    },
 )
 
 

@@ -28,6 +28,13 @@ OPERATION = Operation(
     weight={"ip": 4},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#compressedaggregate-trades-list",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+        "fromId": "from_id",
+        "startTime": "start_time",
+        "endTime": "end_time",
+        "limit": "limit",
+    },
 )
 
 

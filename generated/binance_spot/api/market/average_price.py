@@ -26,6 +26,9 @@ OPERATION = Operation(
     weight={"ip": 2},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#current-average-price",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+    },
 )
 
 

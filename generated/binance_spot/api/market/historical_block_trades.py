@@ -28,6 +28,11 @@ OPERATION = Operation(
     weight={"ip": 25},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#historical-block-trades",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+        "fromId": "from_id",
+        "limit": "limit",
+    },
 )
 
 

@@ -28,6 +28,11 @@ OPERATION = Operation(
     weight={"ip": 25},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#old-trade-lookup",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+        "limit": "limit",
+        "fromId": "from_id",
+    },
 )
 
 

@@ -31,6 +31,14 @@ OPERATION = Operation(
     weight={"ip": 2},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#klinecandlestick-data",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+        "interval": "interval",
+        "startTime": "start_time",
+        "endTime": "end_time",
+        "timeZone": "time_zone",
+        "limit": "limit",
+    },
 )
 
 

@@ -40,6 +40,11 @@ OPERATION = Operation(
     },
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#order-book",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+        "limit": "limit",
+        "symbolStatus": "symbol_status",
+    },
 )
 
 

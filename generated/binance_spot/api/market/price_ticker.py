@@ -31,6 +31,11 @@ OPERATION = Operation(
     weight={"ip": {"cases": [{"param": "symbol", "present": True, "weight": 2}], "otherwise": 4}},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#symbol-price-ticker",
     extensions={"x-binance-requires": [{"exclusive": ["symbol", "symbols"]}]},
+    python_names={
+        "symbol": "symbol",
+        "symbols": "symbols",
+        "symbolStatus": "symbol_status",
+    },
 )
 
 

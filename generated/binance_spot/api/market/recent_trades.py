@@ -28,6 +28,10 @@ OPERATION = Operation(
     weight={"ip": 25},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#recent-trades-list",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+        "limit": "limit",
+    },
 )
 
 

@@ -30,6 +30,10 @@ OPERATION = Operation(
     weight={"ip": 2},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#query-reference-price-calculation",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+        "symbolStatus": "symbol_status",
+    },
 )
 
 

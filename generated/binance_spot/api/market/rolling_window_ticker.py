@@ -32,6 +32,13 @@ OPERATION = Operation(
     weight={"ip": {"cases": [{"param": "symbols", "perItem": 4, "cap": 200}], "otherwise": 4}},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#rolling-window-price-change-statistics",
     extensions={"x-binance-requires": [{"oneOf": ["symbol", "symbols"]}]},
+    python_names={
+        "symbol": "symbol",
+        "symbols": "symbols",
+        "windowSize": "window_size",
+        "type": "type",
+        "symbolStatus": "symbol_status",
+    },
 )
 
 

@@ -41,6 +41,12 @@ OPERATION = Operation(
     },
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints#24hr-ticker-price-change-statistics",
     extensions={"x-binance-requires": [{"exclusive": ["symbol", "symbols"]}]},
+    python_names={
+        "symbol": "symbol",
+        "symbols": "symbols",
+        "type": "type",
+        "symbolStatus": "symbol_status",
+    },
 )
 
 

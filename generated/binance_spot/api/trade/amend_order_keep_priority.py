@@ -34,6 +34,13 @@ OPERATION = Operation(
     },
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#order-amend-keep-priority-trade",
     extensions={"x-binance-requires": [{"anyOf": ["orderId", "origClientOrderId"]}]},
+    python_names={
+        "symbol": "symbol",
+        "orderId": "order_id",
+        "origClientOrderId": "orig_client_order_id",
+        "newClientOrderId": "new_client_order_id",
+        "newQty": "new_qty",
+    },
 )
 
 

@@ -27,6 +27,9 @@ OPERATION = Operation(
     weight={"ip": 1, "success": 0},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-all-open-orders-on-a-symbol-trade",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+    },
 )
 
 

@@ -30,6 +30,13 @@ OPERATION = Operation(
     weight={"ip": 1, "success": 0},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-order-trade",
     extensions={"x-binance-requires": [{"anyOf": ["orderId", "origClientOrderId"]}]},
+    python_names={
+        "symbol": "symbol",
+        "orderId": "order_id",
+        "origClientOrderId": "orig_client_order_id",
+        "newClientOrderId": "new_client_order_id",
+        "cancelRestrictions": "cancel_restrictions",
+    },
 )
 
 

@@ -28,6 +28,12 @@ OPERATION = Operation(
     weight={"ip": 1, "success": 0},
     docs="https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints#cancel-order-list-trade",
     extensions={"x-binance-requires": [{"anyOf": ["orderListId", "listClientOrderId"]}]},
+    python_names={
+        "symbol": "symbol",
+        "orderListId": "order_list_id",
+        "listClientOrderId": "list_client_order_id",
+        "newClientOrderId": "new_client_order_id",
+    },
 )
 
 

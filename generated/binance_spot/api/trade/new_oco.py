@@ -47,6 +47,27 @@ OPERATION = Operation(
             "lookupParams": ["orderListId", "origClientOrderId"],
         },
     },
+    python_names={
+        "symbol": "symbol",
+        "listClientOrderId": "list_client_order_id",
+        "side": "side",
+        "quantity": "quantity",
+        "limitClientOrderId": "limit_client_order_id",
+        "price": "price",
+        "limitStrategyId": "limit_strategy_id",
+        "limitStrategyType": "limit_strategy_type",
+        "limitIcebergQty": "limit_iceberg_qty",
+        "trailingDelta": "trailing_delta",
+        "stopClientOrderId": "stop_client_order_id",
+        "stopPrice": "stop_price",
+        "stopStrategyId": "stop_strategy_id",
+        "stopStrategyType": "stop_strategy_type",
+        "stopLimitPrice": "stop_limit_price",
+        "stopIcebergQty": "stop_iceberg_qty",
+        "stopLimitTimeInForce": "stop_limit_time_in_force",
+        "newOrderRespType": "new_order_resp_type",
+        "selfTradePreventionMode": "self_trade_prevention_mode",
+    },
 )
 
 

@@ -79,6 +79,26 @@ OPERATION = Operation(
             "lookupParams": ["orderId", "origClientOrderId", "symbol"],
         },
     },
+    python_names={
+        "symbol": "symbol",
+        "side": "side",
+        "type": "type",
+        "timeInForce": "time_in_force",
+        "quantity": "quantity",
+        "quoteOrderQty": "quote_order_qty",
+        "price": "price",
+        "newClientOrderId": "new_client_order_id",
+        "strategyId": "strategy_id",
+        "strategyType": "strategy_type",
+        "stopPrice": "stop_price",
+        "trailingDelta": "trailing_delta",
+        "icebergQty": "iceberg_qty",
+        "newOrderRespType": "new_order_resp_type",
+        "selfTradePreventionMode": "self_trade_prevention_mode",
+        "pegPriceType": "peg_price_type",
+        "pegOffsetValue": "peg_offset_value",
+        "pegOffsetType": "peg_offset_type",
+    },
 )
 
 

@@ -51,6 +51,20 @@ OPERATION = Operation(
             "lookupParams": ["orderId", "origClientOrderId", "symbol"],
         },
     },
+    python_names={
+        "symbol": "symbol",
+        "side": "side",
+        "type": "type",
+        "timeInForce": "time_in_force",
+        "quantity": "quantity",
+        "price": "price",
+        "newClientOrderId": "new_client_order_id",
+        "strategyId": "strategy_id",
+        "strategyType": "strategy_type",
+        "icebergQty": "iceberg_qty",
+        "newOrderRespType": "new_order_resp_type",
+        "selfTradePreventionMode": "self_trade_prevention_mode",
+    },
 )
 
 

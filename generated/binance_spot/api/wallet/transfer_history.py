@@ -41,6 +41,15 @@ OPERATION = Operation(
             },
         ]
     },
+    python_names={
+        "type": "type",
+        "startTime": "start_time",
+        "endTime": "end_time",
+        "current": "current",
+        "size": "size",
+        "fromSymbol": "from_symbol",
+        "toSymbol": "to_symbol",
+    },
 )
 
 

@@ -43,6 +43,13 @@ OPERATION = Operation(
             },
         ]
     },
+    python_names={
+        "type": "type",
+        "asset": "asset",
+        "amount": "amount",
+        "fromSymbol": "from_symbol",
+        "toSymbol": "to_symbol",
+    },
 )
 
 

@@ -26,6 +26,9 @@ OPERATION = Operation(
     weight={"ip": 1},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Toggle-BNB-Burn-On-Futures-Trade",
     extensions={},
+    python_names={
+        "feeBurn": "fee_burn",
+    },
 )
 
 

@@ -26,6 +26,9 @@ OPERATION = Operation(
     weight={"ip": 20},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/User-Commission-Rate",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+    },
 )
 
 

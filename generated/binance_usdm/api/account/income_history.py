@@ -30,6 +30,13 @@ OPERATION = Operation(
     weight={"ip": 30},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Get-Income-History",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+        "incomeType": "income_type",
+        "startTime": "start_time",
+        "endTime": "end_time",
+        "limit": "limit",
+    },
 )
 
 

@@ -28,6 +28,9 @@ OPERATION = Operation(
     weight={"ip": 1},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Notional-and-Leverage-Brackets",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+    },
 )
 
 

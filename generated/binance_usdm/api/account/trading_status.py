@@ -28,6 +28,9 @@ OPERATION = Operation(
     weight={"ip": {"cases": [{"param": "symbol", "present": True, "weight": 1}], "otherwise": 10}},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Futures-Trading-Quantitative-Rules-Indicators",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+    },
 )
 
 

@@ -28,6 +28,12 @@ OPERATION = Operation(
     weight={"ip": 100},
     docs="https://developers.binance.com/docs/binance_link/link-and-trade/futures/Get-Client-Email-Customized-Id-For-Partner",
     extensions={"x-binance-requires": [{"exclusive": ["customerId", "email"]}]},
+    python_names={
+        "customerId": "customer_id",
+        "email": "email",
+        "page": "page",
+        "limit": "limit",
+    },
 )
 
 

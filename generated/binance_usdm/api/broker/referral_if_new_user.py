@@ -29,6 +29,10 @@ OPERATION = Operation(
     weight={"ip": 100},
     docs="https://developers.binance.com/docs/binance_link/link-and-trade/futures/Query-Client-If-The-New-User",
     extensions={},
+    python_names={
+        "brokerId": "broker_id",
+        "type": "type",
+    },
 )
 
 

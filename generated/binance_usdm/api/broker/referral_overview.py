@@ -29,6 +29,9 @@ OPERATION = Operation(
     weight={"ip": 100},
     docs="https://developers.binance.com/docs/binance_link/link-and-trade/futures/Get-Rebate-Data-Overview",
     extensions={},
+    python_names={
+        "type": "type",
+    },
 )
 
 

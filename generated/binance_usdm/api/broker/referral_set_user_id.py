@@ -26,6 +26,10 @@ OPERATION = Operation(
     weight={"ip": 100},
     docs="https://developers.binance.com/docs/binance_link/link-and-trade/futures/Customize-Id-For-Client-For-Client",
     extensions={},
+    python_names={
+        "customerId": "customer_id",
+        "brokerId": "broker_id",
+    },
 )
 
 

@@ -29,6 +29,13 @@ OPERATION = Operation(
     weight={"ip": 100},
     docs="https://developers.binance.com/docs/binance_link/link-and-trade/futures/Get-Trader-Detail",
     extensions={},
+    python_names={
+        "customerId": "customer_id",
+        "type": "type",
+        "startTime": "start_time",
+        "endTime": "end_time",
+        "limit": "limit",
+    },
 )
 
 

@@ -26,6 +26,9 @@ OPERATION = Operation(
     weight={"ip": 100},
     docs="https://developers.binance.com/docs/binance_link/link-and-trade/futures/Get-User-Customize-Id",
     extensions={},
+    python_names={
+        "brokerId": "broker_id",
+    },
 )
 
 

@@ -26,6 +26,9 @@ OPERATION = Operation(
     weight={"ip": 200},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/convert/Accept-Quote",
     extensions={},
+    python_names={
+        "quoteId": "quote_id",
+    },
 )
 
 

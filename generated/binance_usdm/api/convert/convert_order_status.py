@@ -28,6 +28,10 @@ OPERATION = Operation(
     weight={"ip": 50},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/convert/Order-Status",
     extensions={"x-binance-requires": [{"anyOf": ["orderId", "quoteId"]}]},
+    python_names={
+        "orderId": "order_id",
+        "quoteId": "quote_id",
+    },
 )
 
 

@@ -28,6 +28,10 @@ OPERATION = Operation(
     weight={"ip": 20},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/convert",
     extensions={},
+    python_names={
+        "fromAsset": "from_asset",
+        "toAsset": "to_asset",
+    },
 )
 
 

@@ -32,6 +32,13 @@ OPERATION = Operation(
     weight={"ip": 50, "note": "Also limited to 360 requests per hour and 500 per day."},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/convert/Send-quote-request",
     extensions={"x-binance-requires": [{"oneOf": ["fromAmount", "toAmount"]}]},
+    python_names={
+        "fromAsset": "from_asset",
+        "toAsset": "to_asset",
+        "fromAmount": "from_amount",
+        "toAmount": "to_amount",
+        "validTime": "valid_time",
+    },
 )
 
 

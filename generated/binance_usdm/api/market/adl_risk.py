@@ -28,6 +28,9 @@ OPERATION = Operation(
     weight={"ip": 1},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/ADL-Risk",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+    },
 )
 
 

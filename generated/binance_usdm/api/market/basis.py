@@ -31,6 +31,14 @@ OPERATION = Operation(
     weight={"ip": 0},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Basis",
     extensions={},
+    python_names={
+        "pair": "pair",
+        "contractType": "contract_type",
+        "period": "period",
+        "limit": "limit",
+        "startTime": "start_time",
+        "endTime": "end_time",
+    },
 )
 
 

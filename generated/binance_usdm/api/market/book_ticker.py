@@ -28,6 +28,9 @@ OPERATION = Operation(
     weight={"ip": {"cases": [{"param": "symbol", "present": True, "weight": 2}], "otherwise": 5}},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Symbol-Order-Book-Ticker",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+    },
 )
 
 

@@ -26,6 +26,9 @@ OPERATION = Operation(
     weight={"ip": 0},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Delivery-Price",
     extensions={},
+    python_names={
+        "pair": "pair",
+    },
 )
 
 

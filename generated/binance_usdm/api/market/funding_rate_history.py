@@ -31,6 +31,12 @@ OPERATION = Operation(
     },
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Get-Funding-Rate-History",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+        "startTime": "start_time",
+        "endTime": "end_time",
+        "limit": "limit",
+    },
 )
 
 

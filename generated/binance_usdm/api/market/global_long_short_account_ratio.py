@@ -30,6 +30,13 @@ OPERATION = Operation(
     weight={"ip": 0, "note": "Also limited to 1000 requests per 5 minutes per IP."},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Long-Short-Ratio",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+        "period": "period",
+        "limit": "limit",
+        "startTime": "start_time",
+        "endTime": "end_time",
+    },
 )
 
 

@@ -28,6 +28,11 @@ OPERATION = Operation(
     weight={"ip": 200},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Old-Trades-Lookup",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+        "limit": "limit",
+        "fromId": "from_id",
+    },
 )
 
 

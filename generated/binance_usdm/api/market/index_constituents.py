@@ -26,6 +26,9 @@ OPERATION = Operation(
     weight={"ip": 2},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Index-Constituents",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+    },
 )
 
 

@@ -41,6 +41,13 @@ OPERATION = Operation(
     },
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Index-Price-Kline-Candlestick-Data",
     extensions={},
+    python_names={
+        "pair": "pair",
+        "interval": "interval",
+        "startTime": "start_time",
+        "endTime": "end_time",
+        "limit": "limit",
+    },
 )
 
 

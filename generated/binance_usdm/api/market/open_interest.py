@@ -26,6 +26,9 @@ OPERATION = Operation(
     weight={"ip": 1},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Open-Interest",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+    },
 )
 
 

@@ -28,6 +28,9 @@ OPERATION = Operation(
     weight={"ip": {"cases": [{"param": "symbol", "present": True, "weight": 1}], "otherwise": 10}},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Mark-Price",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+    },
 )
 
 

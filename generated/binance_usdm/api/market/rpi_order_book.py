@@ -29,6 +29,10 @@ OPERATION = Operation(
     weight={"ip": 20},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Order-Book-RPI",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+        "limit": "limit",
+    },
 )
 
 

@@ -33,6 +33,13 @@ OPERATION = Operation(
     },
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Top-Long-Short-Account-Ratio",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+        "period": "period",
+        "limit": "limit",
+        "startTime": "start_time",
+        "endTime": "end_time",
+    },
 )
 
 

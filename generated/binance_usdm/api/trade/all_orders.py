@@ -28,6 +28,13 @@ OPERATION = Operation(
     weight={"ip": 5},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/All-Orders",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+        "orderId": "order_id",
+        "startTime": "start_time",
+        "endTime": "end_time",
+        "limit": "limit",
+    },
 )
 
 

@@ -28,6 +28,11 @@ OPERATION = Operation(
     weight={"ip": 1},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Cancel-Order",
     extensions={"x-binance-requires": [{"anyOf": ["orderId", "origClientOrderId"]}]},
+    python_names={
+        "symbol": "symbol",
+        "orderId": "order_id",
+        "origClientOrderId": "orig_client_order_id",
+    },
 )
 
 

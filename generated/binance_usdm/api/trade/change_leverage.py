@@ -26,6 +26,10 @@ OPERATION = Operation(
     weight={"ip": 1},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Change-Initial-Leverage",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+        "leverage": "leverage",
+    },
 )
 
 

@@ -28,6 +28,10 @@ OPERATION = Operation(
     weight={"ip": 1},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Change-Margin-Type",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+        "marginType": "margin_type",
+    },
 )
 
 

@@ -26,6 +26,9 @@ OPERATION = Operation(
     weight={"ip": 1},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Change-Multi-Assets-Mode",
     extensions={},
+    python_names={
+        "multiAssetsMargin": "multi_assets_margin",
+    },
 )
 
 

@@ -33,6 +33,12 @@ OPERATION = Operation(
     weight={"ip": 1},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Modify-Isolated-Position-Margin",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+        "positionSide": "position_side",
+        "amount": "amount",
+        "type": "type",
+    },
 )
 
 

@@ -30,6 +30,13 @@ OPERATION = Operation(
     weight={"ip": {"cases": [{"param": "symbol", "present": True, "weight": 20}], "otherwise": 50}},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Users-Force-Orders",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+        "autoCloseType": "auto_close_type",
+        "startTime": "start_time",
+        "endTime": "end_time",
+        "limit": "limit",
+    },
 )
 
 

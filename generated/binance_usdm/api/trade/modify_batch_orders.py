@@ -28,6 +28,9 @@ OPERATION = Operation(
     weight={"ip": 5, "orders": {"10s": 5, "1m": 1}},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Modify-Multiple-Orders",
     extensions={},
+    python_names={
+        "batchOrders": "batch_orders",
+    },
 )
 
 

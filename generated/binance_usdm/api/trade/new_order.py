@@ -57,6 +57,21 @@ OPERATION = Operation(
             "lookupParams": ["orderId", "origClientOrderId", "symbol"],
         },
     },
+    python_names={
+        "symbol": "symbol",
+        "side": "side",
+        "positionSide": "position_side",
+        "type": "type",
+        "timeInForce": "time_in_force",
+        "quantity": "quantity",
+        "reduceOnly": "reduce_only",
+        "price": "price",
+        "newClientOrderId": "new_client_order_id",
+        "newOrderRespType": "new_order_resp_type",
+        "priceMatch": "price_match",
+        "selfTradePreventionMode": "self_trade_prevention_mode",
+        "goodTillDate": "good_till_date",
+    },
 )
 
 

@@ -28,6 +28,9 @@ OPERATION = Operation(
     weight={"ip": {"cases": [{"param": "symbol", "present": True, "weight": 1}], "otherwise": 40}},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Current-All-Open-Orders",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+    },
 )
 
 

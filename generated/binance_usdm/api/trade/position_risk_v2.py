@@ -28,6 +28,9 @@ OPERATION = Operation(
     weight={"ip": 5},
     docs="https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Position-Information-V2",
     extensions={},
+    python_names={
+        "symbol": "symbol",
+    },
 )
 
 

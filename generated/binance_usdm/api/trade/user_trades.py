@@ -30,6 +30,14 @@ OPERATION = Operation(
     extensions={
         "x-binance-requires": [{"exclusive": ["fromId", "startTime"]}, {"exclusive": ["fromId", "endTime"]}]
     },
+    python_names={
+        "symbol": "symbol",
+        "orderId": "order_id",
+        "startTime": "start_time",
+        "endTime": "end_time",
+        "fromId": "from_id",
+        "limit": "limit",
+    },
 )
 
 
