@@ -61,6 +61,9 @@ class Emulator:
     * **limits** - rate limits (``RateLimits(weight_per_minute={"spot": 50, ...})`` for quick 429 tests).
     * **faults** - faults active from the start (``{"latency_ms": 100}``).
     * **balances** - starting balances of the test user, per product.
+
+    ``simulating = False`` pauses the background simulation (the market stands still; time goes on);
+    ``reset()`` starts the exchanges over.
     """
 
     def __init__(
@@ -86,19 +89,31 @@ class Emulator:
         self.faults = Faults()
         self.tick_interval = tick_interval
         self.lock = threading.RLock()
-        self.exchanges: dict[str, Any] = self._exchanges(seed)
-        self._handlers: dict[str, dict[str, Handler]] = {
-            product: exchange.handlers() for product, exchange in self.exchanges.items()
-        }
-        users = {key.user for key in self.keys.keys.values()}
-        for product, exchange in self.exchanges.items():
-            for user in sorted(users):
-                exchange.open_account(user, dict((balances or DEFAULT_BALANCES).get(product, {})))
+        self._balances = balances or DEFAULT_BALANCES
+        self.simulating = True
+        self.exchanges: dict[str, Any] = {}
+        self._handlers: dict[str, dict[str, Handler]] = {}
+        self._build()
         self.app = EmulatorApp(self)
         self.ws = WebSockets(self)
         self._ticker: asyncio.Task[None] | None = None
         if faults:
             self.set_faults(faults)
+
+    def _build(self) -> None:
+        self.exchanges = self._exchanges(self.seed)
+        self._handlers = {product: exchange.handlers() for product, exchange in self.exchanges.items()}
+        users = {key.user for key in self.keys.keys.values()}
+        for product, exchange in self.exchanges.items():
+            for user in sorted(users):
+                exchange.open_account(user, dict(self._balances.get(product, {})))
+
+    def reset(self) -> None:
+        """Start over: books, orders, positions and balances as a new emulator with the same seed has them
+        at the current time. Keys, clock, limits, faults and open connections stay."""
+        with self.lock:
+            self.wallets = Wallets()
+            self._build()
 
     def _exchanges(self, seed: int) -> dict[str, Any]:
         # Imported here: building the exchanges is the heavy part, and tests of the protocol alone skip it.
@@ -160,6 +175,8 @@ class Emulator:
         async def run() -> None:
             while True:
                 await asyncio.sleep(self.tick_interval)
+                if not self.simulating:
+                    continue
                 try:
                     self.tick()
                 except Exception:

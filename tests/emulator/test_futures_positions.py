@@ -123,7 +123,11 @@ def test_unrealized_pnl_of_a_short_inverse_position() -> None:
     f.price("40000")
     # -25 * 100 * (1/50000 - 1/40000) = 0.0125 BTC of profit
     assert f.position()["unRealizedProfit"] == "0.01250000"
-    assert f.position()["notionalValue"] == "-0.06250000"  # -25 * 100 / 40000
+    # positionRisk carries no notional on COIN-M (docs, SDK); the account's positions do
+    assert "notionalValue" not in f.position()
+    account = f.call("account", "alice")
+    row = next(p for p in account["positions"] if p["symbol"] == f.symbol and p["positionSide"] == "BOTH")
+    assert row["notionalValue"] == "-0.06250000"  # -25 * 100 / 40000
 
 
 def test_liquidation_price_of_a_cross_position() -> None:
