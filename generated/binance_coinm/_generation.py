@@ -3,7 +3,7 @@
 """How this package was generated: the inputs that give these exact bytes."""
 
 SPEC = "specs/coinm.yaml"
-SPEC_SHA256 = "5325565edb05931321ccdb631e7202a17405eb8d19ebd572040344b5f1045ede"
+SPEC_SHA256 = "2f9c453e72dd31d6303de8048758c999ee18e43611c21191412eab706e7e5be0"
 GENERATOR_SHA256 = "c34e0670dc9e3d01e880f35e7e54045dce09b017df92019918d666c1bb29c7be"
 OPENAPI_PYTHON_CLIENT = "0.29.1"
 RUFF = "0.17.6"

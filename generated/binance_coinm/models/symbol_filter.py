@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -31,8 +31,7 @@ class SymbolFilter:
             limit (int | Unset): Most open orders (MAX_NUM_ORDERS).
             multiplier_up (Decimal | Unset):
             multiplier_down (Decimal | Unset):
-            multiplier_decimal (int | str | Unset): Decimals of the multipliers; a number in the official example, a string
-                in Binance's SDKs.
+            multiplier_decimal (str | Unset): Decimals of the multipliers (PERCENT_PRICE).
     """
 
     filter_type: FilterType
@@ -45,7 +44,7 @@ class SymbolFilter:
     limit: int | Unset = UNSET
     multiplier_up: Decimal | Unset = UNSET
     multiplier_down: Decimal | Unset = UNSET
-    multiplier_decimal: int | str | Unset = UNSET
+    multiplier_decimal: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -85,11 +84,7 @@ class SymbolFilter:
         if not isinstance(self.multiplier_down, Unset):
             multiplier_down = decimal_to_wire(self.multiplier_down, "multiplierDown")
 
-        multiplier_decimal: int | str | Unset
-        if isinstance(self.multiplier_decimal, Unset):
-            multiplier_decimal = UNSET
-        else:
-            multiplier_decimal = self.multiplier_decimal
+        multiplier_decimal = self.multiplier_decimal
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -179,12 +174,7 @@ class SymbolFilter:
         else:
             multiplier_down = decimal_from_wire(_multiplier_down)
 
-        def _parse_multiplier_decimal(data: object) -> int | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(int | str | Unset, data)
-
-        multiplier_decimal = _parse_multiplier_decimal(d.pop("multiplierDecimal", UNSET))
+        multiplier_decimal = d.pop("multiplierDecimal", UNSET)
 
         _model = cls(
             filter_type=filter_type,
