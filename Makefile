@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+COMPAT := .compat/.installed
 
 .PHONY: setup demo emulator generate check-generated lint typecheck unit test contract contract-testnet bench bench-clients drift clean
 
@@ -11,7 +12,12 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(INSTALLED)
 
-setup: $(INSTALLED)  ## make .venv from nothing, with every pinned tool
+# the third-party clients of tests/compat, each in .compat/<client> (they overwrite one another's packages)
+$(COMPAT): $(INSTALLED) tests/compat/install.py $(wildcard tests/compat/requirements/*.txt)
+	$(BIN)/python tests/compat/install.py
+	touch $(COMPAT)
+
+setup: $(INSTALLED) $(COMPAT)  ## make .venv from nothing, with every pinned tool and the compatibility suite's clients
 
 demo: generate  ## the main job: generate the clients, start the emulator, run a real session, stop it
 	$(BIN)/python examples/session.py
@@ -58,4 +64,4 @@ drift: setup  ## the specs against Binance's official SDKs from PyPI (downloads;
 	$(BIN)/python -m generator.drift $(foreach p,$(PIN),--pin $(p))
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .compat .mypy_cache .ruff_cache .pytest_cache
