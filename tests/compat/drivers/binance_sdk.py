@@ -9,6 +9,7 @@ Answers are read with ``.data()``, as the SDKs' examples do: the pydantic models
 from __future__ import annotations
 
 import asyncio
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -33,6 +34,23 @@ from binance_sdk_spot.spot import Spot
 from binance_sdk_spot.websocket_api import models as spot_ws
 
 session = Session("binance-sdk")
+
+
+class ModelMismatches(logging.Handler):
+    """The SDKs' warnings that an answer did not fit their models (they then parse it leniently)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.found: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "did not match the declared types" in message or "Failed to parse the" in message:
+            self.found.append(message)
+
+
+MISMATCHES = ModelMismatches()
+logging.getLogger().addHandler(MISMATCHES)
 WS_API = {"spot": "/ws-api/v3", "usdm": "/ws-fapi/v1", "coinm": "/ws-dapi/v1"}
 WS_STREAMS = {"spot": "", "usdm": "/usdm", "coinm": "/coinm"}
 
@@ -291,6 +309,8 @@ def main() -> None:
         session.run_async(product, "market_stream", lambda: market_stream(rest))  # noqa: B023
         session.run_async(product, "user_event", lambda: user_event(rest, price))  # noqa: B023
         session.run_async(product, "ws_api_order", lambda: ws_api_order(rest, price))  # noqa: B023
+        mismatches, MISMATCHES.found[:] = list(MISMATCHES.found), []
+        session.run(product, "answers_match_models", lambda: check(not mismatches, " | ".join(mismatches)))  # noqa: B023
 
 
 if __name__ == "__main__":
