@@ -4,7 +4,8 @@ python-binance, binance-connector, binance-futures-connector, Binance's official
 ccxt (with ccxt.pro) are installed at pinned versions into ``.compat/<client>`` by ``make setup``
 (``tests/compat/install.py``). One emulator is served on a free loopback port for the module; each
 client has a user of its own and runs its driver (``drivers/<client>.py``) in one subprocess with its
-own ``PYTHONPATH``. A driver prints one JSON line per step; every step must pass, or be listed below as
+own ``PYTHONPATH`` and without the project's site-packages (``python -S``: the client's pinned packages
+and the standard library only). A driver prints one JSON line per step; every step must pass, or be listed below as
 the client's own limitation, or as waiting for the websocket routes (``/public``, ``/market``,
 ``/private``, ``/ws/<id>``) that are being added to the emulator on another branch: those may pass
 already, and must once the routes are in.
@@ -20,7 +21,6 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +132,7 @@ def run_driver(client: Client, url: str, key: tuple[str, str]) -> Run:
         PYTHONDONTWRITEBYTECODE="1",
         NO_PROXY="127.0.0.1,localhost",
     )
-    command = [sys.executable, str(DRIVERS / f"{client.driver}.py"), f"--url={url}"]
+    command = [sys.executable, "-S", str(DRIVERS / f"{client.driver}.py"), f"--url={url}"]
     command.append(f"--products={','.join(client.products)}")
     started = time.perf_counter()
     try:
@@ -216,5 +216,4 @@ def test_the_listed_limitations_are_steps_that_exist(runs: dict[str, Run]) -> No
 
 def test_the_suite_is_quick(runs: dict[str, Run]) -> None:
     slowest = max(runs.values(), key=lambda run: run.seconds)
-    assert slowest.seconds < SECONDS, f"{slowest.client.name} took {slowest.seconds:.0f} s"
-    assert Decimal(sum(run.seconds for run in runs.values())) > 0
+    assert slowest.seconds < SECONDS / 2, f"{slowest.client.name} took {slowest.seconds:.0f} s"
