@@ -24,6 +24,7 @@ ROOT = HERE.parent.parent
 REQUIREMENTS = HERE / "requirements"
 TARGET = ROOT / ".compat"
 STAMP = ".requirements"
+UP_TO_DATE = "up to date"
 
 
 def clients() -> list[str]:
@@ -47,7 +48,7 @@ def _environment() -> dict[str, str]:
 def install(client: str, force: bool = False) -> str:
     """Install one client unless its stamp says it is there; return what was done."""
     if not force and is_installed(client):
-        return f"{client}: up to date"
+        return f"{client}: {UP_TO_DATE}"
     requirements = REQUIREMENTS / f"{client}.txt"
     staging = TARGET / f".{client}.partial"
     shutil.rmtree(staging, ignore_errors=True)
@@ -77,13 +78,15 @@ def install(client: str, force: bool = False) -> str:
     (staging / STAMP).write_text(requirements.read_text())
     shutil.rmtree(home(client), ignore_errors=True)
     staging.rename(home(client))
-    return f"{client}: installed {' '.join(requirements.read_text().split())}"
+    pins = [line for line in requirements.read_text().splitlines() if line and not line.startswith("#")]
+    return f"{client}: installed {' '.join(pins)}"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("clients", nargs="*", help="default: every client")
     parser.add_argument("--force", action="store_true", help="reinstall even when up to date")
+    parser.add_argument("--quiet", action="store_true", help="say nothing of clients already installed")
     args = parser.parse_args(argv)
     names = args.clients or clients()
     unknown = sorted(set(names) - set(clients()))
@@ -92,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     TARGET.mkdir(exist_ok=True)
     with ThreadPoolExecutor(max_workers=3) as pool:
         for line in pool.map(lambda name: install(name, args.force), names):
-            print(line, flush=True)
+            if not (args.quiet and line.endswith(UP_TO_DATE)):
+                print(line, flush=True)
     return 0
 
 
