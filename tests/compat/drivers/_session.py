@@ -143,8 +143,8 @@ class Api:
     """What a driver adapts of its client, answers normalised: the session below checks them.
 
     Order ids may be any type the client uses; prices and quantities are ``Decimal``; statuses are
-    Binance's (``NEW``, ``FILLED``, ``CANCELED``). A method a client lacks raises ``NotImplementedError``
-    and its step is not reported.
+    Binance's (``NEW``, ``FILLED``, ``CANCELED``). A method a driver does not override is a call the
+    client lacks: its step is not reported.
     """
 
     def server_time(self) -> int:
@@ -221,17 +221,10 @@ def rest_session(s: Session, product: str, api: Api) -> dict[str, Any]:
     found: dict[str, Any] = {}
     futures = product != "spot"
 
-    def step(name: str, body: Callable[[], Any]) -> Any:
-        try:
-            return s.run(product, name, body)
-        except NotImplementedError:  # raised before the step ran: the client has no such call
-            return None
-
-    def supported(method: str) -> bool:
-        return getattr(type(api), method) is not getattr(Api, method)
-
     def run(name: str, method: str, body: Callable[[], Any]) -> Any:
-        return step(name, body) if supported(method) else None
+        """One step, reported only when the driver adapts the client call it needs."""
+        supported = getattr(type(api), method) is not getattr(Api, method)
+        return s.run(product, name, body) if supported else None
 
     run("time", "server_time", lambda: check(api.server_time() > 1_500_000_000_000, "serverTime"))
     run("exchange_info", "symbols", lambda: check(CONTRACT[product] in api.symbols(), "symbol listed"))
