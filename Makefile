@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: setup demo emulator generate check-generated lint typecheck unit test wheel-test contract contract-testnet bench bench-clients drift clean
+.PHONY: setup compat-clients demo emulator generate check-generated lint typecheck unit test wheel-test contract contract-testnet bench bench-clients drift clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,6 +12,9 @@ $(INSTALLED): pyproject.toml
 	touch $(INSTALLED)
 
 setup: $(INSTALLED)  ## make .venv from nothing, with every pinned tool
+
+compat-clients: setup  ## the third-party clients of tests/compat, each in .compat/<client> (a few ms when there)
+	@$(BIN)/python tests/compat/install.py --quiet
 
 demo: setup  ## the main job: generate the clients (when stale), start the emulator, run a real session
 	$(BIN)/python -m generator --if-stale
@@ -34,7 +37,7 @@ lint: setup  ## ruff on everything handwritten, the spec linter on the specs
 typecheck: setup  ## mypy --strict on the overlay, the generator and all generated code
 	$(BIN)/mypy
 
-unit: setup  ## the pytest suite only
+unit: setup compat-clients  ## the pytest suite only
 	$(BIN)/pytest
 
 test: lint typecheck check-generated unit  ## everything CI checks (CI also runs wheel-test)
@@ -63,4 +66,4 @@ drift: setup  ## the specs against Binance's official SDKs from PyPI (downloads;
 	$(BIN)/python -m generator.drift $(foreach p,$(PIN),--pin $(p))
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .compat .mypy_cache .ruff_cache .pytest_cache

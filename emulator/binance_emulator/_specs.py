@@ -71,6 +71,15 @@ class Param:
         return Draft202012Validator(self.schema)
 
 
+# Parameters Binance accepts and ignores although its pages list none: python-binance and
+# binance-futures-connector send the key they keep alive or close to the futures listenKey endpoints.
+TOLERATED: Mapping[tuple[str, str], tuple[str, ...]] = {
+    (product, operation): ("listenKey",)
+    for product in ("usdm", "coinm")
+    for operation in ("keepalive_user_data_stream", "close_user_data_stream")
+}
+
+
 @dataclass(frozen=True)
 class OpSpec:
     """What the emulator needs of one operation."""
@@ -104,12 +113,31 @@ class OpSpec:
         return max(0, charged - int(success)) if success is not None else 0
 
 
-def _params(spec: Mapping[str, Any], operation: Mapping[str, Any]) -> dict[str, Param]:
-    params = {}
+def _any_case_booleans(schema: Any) -> Any:
+    """A JSON parameter's schema reading ``"true"``/``"false"`` strings in any case, as Binance does.
+
+    Binance's official futures SDKs send ``"reduceOnly": "FALSE"`` and ``"priceProtect": "FALSE"`` in
+    ``batchOrders`` items whatever their documented case; Binance reads both, as it does single orders'.
+    """
+    if isinstance(schema, Mapping):
+        if {str(value).lower() for value in schema.get("enum") or ()} == {"true", "false"}:
+            relaxed = {key: value for key, value in schema.items() if key not in ("enum", "x-enum-varnames")}
+            return {**relaxed, "pattern": "^(?i:true|false)$"}
+        return {key: _any_case_booleans(value) for key, value in schema.items()}
+    if isinstance(schema, list):
+        return [_any_case_booleans(value) for value in schema]
+    return schema
+
+
+def _params(product: str, spec: Mapping[str, Any], operation: Mapping[str, Any]) -> dict[str, Param]:
+    params = {
+        name: Param(name, {"type": "string"}, False, False)
+        for name in TOLERATED.get((product, operation["operationId"]), ())
+    }
     for raw in operation.get("parameters") or []:
         parameter = resolve(spec, raw)
         if "content" in parameter:
-            schema = resolve_all(spec, parameter["content"]["application/json"]["schema"])
+            schema = _any_case_booleans(resolve_all(spec, parameter["content"]["application/json"]["schema"]))
             is_json = True
         else:
             schema = resolve_all(spec, parameter.get("schema") or {})
@@ -136,7 +164,7 @@ def index(product: str) -> dict[tuple[str, str], OpSpec]:
                 path=path,
                 security=operation["x-binance-security"],
                 weight=operation["x-binance-weight"],
-                params=_params(spec, operation),
+                params=_params(product, spec, operation),
                 requires=tuple(operation.get("x-binance-requires") or ()),
                 example=json.loads(json.dumps(media.get("example"))),
                 idempotency=operation.get("x-binance-idempotency") or {},
@@ -173,4 +201,15 @@ def product_of(path: str) -> str | None:
     return None
 
 
-__all__ = ["PRODUCTS", "OpSpec", "Param", "by_id", "index", "load", "methods_at", "product_of", "resolve"]
+__all__ = [
+    "PRODUCTS",
+    "TOLERATED",
+    "OpSpec",
+    "Param",
+    "by_id",
+    "index",
+    "load",
+    "methods_at",
+    "product_of",
+    "resolve",
+]

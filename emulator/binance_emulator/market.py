@@ -236,8 +236,35 @@ class Tape:
                     taker_buy_quote_volume=quantize(volume / 2 * vwap, Decimal("0.00000001")),
                 )
             )
+        if bars:
+            bars[-1] = self._seed_trades(bars[-1], rng)
         self.history = bars
         return bars[-1].close if bars else inst.price
+
+    def _seed_trades(self, bar: Bar, rng: random.Random) -> Bar:
+        """The trades of the last history minute (ids from 1), and that bar rebuilt from them.
+
+        A client asking for recent trades right after the start gets the trades the klines count,
+        and the ids of live trades follow them.
+        """
+        inst = self.instrument
+        count = max(bar.trades, 2)
+        size = quantize(bar.volume / count, inst.step) or inst.step
+        times = sorted(rng.randrange(bar.open_time, bar.close_time + 1) for _ in range(count))
+        spread = bar.high - bar.low
+        for index, time in enumerate(times):
+            if index == count - 1:
+                price = bar.close
+            elif index == 0:
+                price = bar.open
+            else:
+                price = quantize(bar.low + spread * Decimal(str(rng.random())), inst.tick) or bar.low
+            trade = Trade(index + 1, price, size, time, rng.random() < 0.5, 0)
+            self.trades.append(trade)
+            self.aggregates.append(
+                AggTrade(index + 1, price, size, index + 1, index + 1, time, trade.buyer_maker)
+            )
+        return LiveBar.of(bar.open_time, self.trades).bar(MINUTE)
 
     def record(
         self, price: Decimal, quantity: Decimal, time: int, buyer_maker: bool, taker_order: int
@@ -375,6 +402,7 @@ class Venue(Protocol):
 
 
 MAKER = "market-maker"
+GRID_GAP = Decimal("0.0002")  # the deep book's gap between levels, a share of the price
 TAKER = "noise-trader"
 
 
@@ -390,12 +418,23 @@ class Simulation:
     level_gap_ticks: int = 1
     last_tick_ms: int = 0
     quotes: list[int] = field(default_factory=list)
+    # Beyond the ladder, resting orders on a fixed price grid (a gap of about 2 basis points) down to
+    # ``depth`` levels a side in all: a book as deep as Binance's. Only the grid levels the mid's moves
+    # uncover or cover change, and the ``refresh`` nearest a side are placed again on every tick (a
+    # taker may have filled them).
+    depth: int = 250
+    refresh: int = 3
+    deep: dict[tuple[str, Decimal], int] = field(default_factory=dict)
+    grid: Decimal = ZERO
     rng: random.Random = field(init=False)
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
         if self.mid == 0:
             self.mid = self.instrument.price
+        if self.grid == 0:
+            tick = self.instrument.tick
+            self.grid = max(quantize(self.mid * GRID_GAP, tick), tick * (self.levels + 1))
 
     def _step_mid(self, elapsed_ms: int) -> None:
         inst = self.instrument
@@ -408,9 +447,32 @@ class Simulation:
         lots = self.rng.randint(5, 40)
         return quantize(max(inst.min_qty, inst.step) * lots, inst.step)
 
+    def _grid_levels(self) -> dict[tuple[str, Decimal], None]:
+        """The grid prices the deep book should rest at now, nearest the mid first on each side."""
+        inst, grid = self.instrument, self.grid
+        reach = inst.tick * (self.spread_ticks + self.level_gap_ticks * self.levels)
+        count = max(self.depth - self.levels, 0)
+        wanted: dict[tuple[str, Decimal], None] = {}
+        top = ((self.mid - reach) / grid).to_integral_value(ROUND_DOWN) * grid
+        for level in range(count):
+            price = top - grid * level
+            if price <= 0:
+                break
+            wanted["BUY", price] = None
+        bottom = -((-(self.mid + reach) / grid).to_integral_value(ROUND_DOWN)) * grid
+        for level in range(count):
+            wanted["SELL", bottom + grid * level] = None
+        return wanted
+
     def requote(self, venue: Venue) -> None:
-        """Replace the market maker's ladder around the current mid."""
+        """Replace the market maker's ladder around the current mid, and move its deep book along."""
         inst = self.instrument
+        wanted = self._grid_levels()
+        nearest = {
+            key for side in ("BUY", "SELL") for key in [k for k in wanted if k[0] == side][: self.refresh]
+        }
+        for key in [key for key in self.deep if key not in wanted or key in nearest]:
+            venue.system_cancel(inst.symbol, MAKER, self.deep.pop(key))
         for order_id in self.quotes:
             venue.system_cancel(inst.symbol, MAKER, order_id)
         self.quotes = []
@@ -423,6 +485,11 @@ class Simulation:
                 placed = venue.system_limit(inst.symbol, MAKER, side, price, self._size())
                 if placed is not None:
                     self.quotes.append(placed)
+        for key in wanted:
+            if key not in self.deep:
+                placed = venue.system_limit(inst.symbol, MAKER, key[0], key[1], self._size() * 4)
+                if placed is not None:
+                    self.deep[key] = placed
 
     def tick(self, venue: Venue, now_ms: int, *, trade_probability: float = 0.3) -> None:
         """Advance to ``now_ms``: move the mid, requote, and maybe take some liquidity."""

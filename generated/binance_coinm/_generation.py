@@ -3,7 +3,7 @@
 """How this package was generated: the inputs that give these exact bytes."""
 
 SPEC = "specs/coinm.yaml"
-SPEC_SHA256 = "a2f548e79bc9d13f2cc1a5128fd288e21f851a035c608a7dfa56dca69e994624"
+SPEC_SHA256 = "3a50dabb2ae2b82853970728d0bd7bd872c209b952468863824065109c5bc36a"
 GENERATOR_SHA256 = "67e91ede4e6ac216da0949f2b66b449154dd6a8eb891345c7d730ab87853556c"
 OPENAPI_PYTHON_CLIENT = "0.29.1"
 RUFF = "0.17.6"

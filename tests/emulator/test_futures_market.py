@@ -72,10 +72,12 @@ def test_book_trades_and_klines_follow_the_trading() -> None:
         ("60010", "0.100", False),
         ("60020", "0.050", False),
     ]
-    aggregate = f.call("aggregate_trades", None, symbol="BTCUSDT", limit=5)
+    aggregate = f.call("aggregate_trades", None, symbol="BTCUSDT", limit=2)
+    first = aggregate[0]["f"]  # after the trades of the seeded last minute
+    assert first == trades[0]["id"] > 1
     assert [(a["p"], a["q"], a["f"], a["l"]) for a in aggregate] == [
-        ("60010", "0.100", 1, 1),
-        ("60020", "0.050", 2, 2),
+        ("60010", "0.100", first, first),
+        ("60020", "0.050", first + 1, first + 1),
     ]
     ticker = f.call("book_ticker", None, symbol="BTCUSDT")
     assert (ticker["bidPrice"], ticker["askPrice"], ticker["askQty"]) == ("59990", "60020", "0.150")
@@ -145,7 +147,8 @@ def test_24hr_ticker_agrees_with_the_trades_and_the_1m_klines() -> None:
         "klines", None, symbol="BTCUSDT", interval="1m", startTime=now - day, endTime=now, limit=1500
     )
     assert (ticker["lastPrice"], ticker["lastQty"]) == ("60020", "0.050")
-    assert (ticker["firstId"], ticker["lastId"]) == (1, 2)
+    last = f.call("recent_trades", None, symbol="BTCUSDT", limit=1)[0]["id"]
+    assert (ticker["firstId"], ticker["lastId"]) == (1, last)  # from the seeded last minute's trades
     assert (ticker["openTime"], ticker["closeTime"]) == (now - day, now)
     assert ticker["count"] == sum(bar[8] for bar in bars)
     assert D(ticker["openPrice"]) == D(bars[0][1])

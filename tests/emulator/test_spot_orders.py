@@ -18,6 +18,7 @@ def spot() -> Spot:
 
 
 def test_limit_order_new_partially_filled_filled(spot: Spot) -> None:
+    seeded = len(spot.exchange.tapes["BTCUSDT"].trades)  # the trades of the seeded last minute
     placed = spot.order(side="BUY", quantity="0.01", price="97000")
     assert placed["status"] == "NEW"
     assert placed["fills"] == []
@@ -31,7 +32,7 @@ def test_limit_order_new_partially_filled_filled(spot: Spot) -> None:
             "qty": "0.00400000",
             "commission": "0.38800000",
             "commissionAsset": "USDT",
-            "tradeId": 1,
+            "tradeId": seeded + 1,
         }
     ]
     order = spot.call("query_order", symbol="BTCUSDT", orderId=placed["orderId"])

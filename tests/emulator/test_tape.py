@@ -38,6 +38,8 @@ def naive(tape: Tape, interval: str, start: int | None, end: int | None, limit: 
     length = INTERVALS_MS[interval]
     buckets: dict[int, list[Bar]] = {}
     live = trade_bars(tape, min(length, MINUTE))
+    if length >= MINUTE and tape.history:  # the last history minute is made of the first trades
+        live = [bar for bar in live if bar.open_time > tape.history[-1].open_time]
     for bar in (tape.history if length >= MINUTE else []) + live:
         buckets.setdefault(bar.open_time - bar.open_time % length, []).append(bar)
     out = [Tape._merge(time, length, group) for time, group in sorted(buckets.items())]
@@ -82,6 +84,14 @@ def test_windowed_bars_equal_merging_everything(
     tape: Tape, interval: str, start: int | None, end: int | None, limit: int
 ) -> None:
     assert tape.bars(interval, start, end, limit) == naive(tape, interval, start, end, limit)
+
+
+def test_the_last_history_minute_is_its_trades(tape: Tape) -> None:
+    last = tape.history[-1]
+    seeded = [trade for trade in tape.trades if trade.time <= last.close_time]
+    assert [trade.id for trade in seeded] == list(range(1, len(seeded) + 1))
+    assert trade_bars(tape, MINUTE)[0] == last
+    assert tape.trades[len(seeded)].id == len(seeded) + 1  # live trades follow
 
 
 def test_a_trade_recorded_under_a_clock_set_back_lands_in_its_own_minute() -> None:

@@ -47,6 +47,7 @@ class Delivery:
         for order_id in list(book.orders):
             book.remove(order_id)
         state.sims[symbol].quotes = []
+        state.sims[symbol].deep = {}
         self.engine.flush(now)
 
 

@@ -49,7 +49,7 @@ def filters(state: FuturesState, rule: SymbolRules) -> list[dict[str, Any]]:
         "filterType": "PERCENT_PRICE",
         "multiplierUp": text(rule.multiplier_up),
         "multiplierDown": text(rule.multiplier_down),
-        "multiplierDecimal": 4 if state.inverse else "4",
+        "multiplierDecimal": "4",
     }
     if state.inverse:
         rows.append(percent)
@@ -96,7 +96,7 @@ def symbol_info(state: FuturesState, rule: SymbolRules) -> dict[str, Any]:
     )
     if state.inverse:
         body["equalQtyPrecision"] = 4
-        body["OrderType"] = list(rule.order_types)
+        body["orderTypes"] = list(rule.order_types)
         body["timeInForce"] = ["GTC", "IOC", "FOK", "GTX"]
     else:
         body["settlePlan"] = 0

@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("binance_emulator.ws")
 INTERVALS = {"S": "SECOND", "M": "MINUTE", "H": "HOUR", "D": "DAY"}
+# Parameters of the WebSocket API itself, signed like the others but not the operation's own.
+SESSION_PARAMS = frozenset(("apiKey", "returnRateLimits"))
 
 
 def _wire(value: Any) -> str:
@@ -134,8 +136,8 @@ class ApiSession:
         if not isinstance(params, dict):
             return self._error(request_id, mandatory("params"), {}, True)
         show = self.return_rate_limits
-        if "returnRateLimits" in params:
-            show = _wire(params.pop("returnRateLimits")).lower() != "false"
+        if "returnRateLimits" in params:  # a parameter like any other: signed with the rest
+            show = _wire(params["returnRateLimits"]).lower() != "false"
         values = {name: _wire(value) for name, value in params.items() if value is not None}
         faults = self.emulator.faults
         if faults.latency_ms:
@@ -185,7 +187,7 @@ class ApiSession:
         weight = request_weight(op.weight, values)
         headers.update(limits.charge_ip(op.product, self.ip, weight, now))
         key = self._authenticate(op, values, now)
-        params = read(op, [(name, value) for name, value in values.items() if name != "apiKey"])
+        params = read(op, [(name, value) for name, value in values.items() if name not in SESSION_PARAMS])
         account = key.user if key else None
         ordering = op.places_orders
         if ordering and account is not None:

@@ -35,8 +35,7 @@ class SymbolFilter:
             limit (int | Unset): Most open orders (MAX_NUM_ORDERS).
             multiplier_up (Decimal | Unset):
             multiplier_down (Decimal | Unset):
-            multiplier_decimal (int | str | Unset): Decimals of the multipliers; a number in the official example, a string
-                in Binance's SDKs.
+            multiplier_decimal (str | Unset): Decimals of the multipliers (PERCENT_PRICE).
     """
 
     filter_type: FilterType
@@ -49,7 +48,7 @@ class SymbolFilter:
     limit: int | Unset = UNSET
     multiplier_up: Decimal | Unset = UNSET
     multiplier_down: Decimal | Unset = UNSET
-    multiplier_decimal: int | str | Unset = UNSET
+    multiplier_decimal: str | Unset = UNSET
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
         {
             "filterType",
@@ -114,11 +113,7 @@ class SymbolFilter:
         if not isinstance(self.multiplier_down, Unset):
             multiplier_down = decimal_to_wire(self.multiplier_down, "multiplierDown")
 
-        multiplier_decimal: int | str | Unset
-        if isinstance(self.multiplier_decimal, Unset):
-            multiplier_decimal = UNSET
-        else:
-            multiplier_decimal = self.multiplier_decimal
+        multiplier_decimal = self.multiplier_decimal
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -177,23 +172,9 @@ class SymbolFilter:
             d.pop("multiplierDown", UNSET), _path, "multiplierDown", False, False, False
         )
 
-        def _parse_multiplier_decimal(data: object, _path: str, _key: str | int | None) -> int | str | Unset:
-            result: int | str | Unset
-            if data is UNSET:
-                return UNSET
-            if type(data) is int:
-                result = data
-                return result
-            multiplier_decimal_type_1 = data
-            if type(multiplier_decimal_type_1) is not str:
-                multiplier_decimal_type_1 = unexpected(multiplier_decimal_type_1, "string", _path, _key)
-
-            result = multiplier_decimal_type_1
-            return result
-
-        multiplier_decimal = _parse_multiplier_decimal(
-            d.pop("multiplierDecimal", UNSET), _path, "multiplierDecimal"
-        )
+        multiplier_decimal = d.pop("multiplierDecimal", UNSET)
+        if type(multiplier_decimal) is not str and multiplier_decimal is not UNSET:
+            multiplier_decimal = unexpected(multiplier_decimal, "string", _path, "multiplierDecimal")
 
         _model = cls(
             filter_type=filter_type,

@@ -55,8 +55,7 @@ class SymbolInfo:
         underlying_sub_type (list[str] | Unset):
         liquidation_fee (Decimal | Unset):
         market_take_bound (Decimal | Unset):
-        order_type (list[OrderType] | Unset): Order types the contract accepts (spelled so in the official example).
-        order_types (list[OrderType] | Unset): Order types the contract accepts (spelling of Binance's own SDKs).
+        order_types (list[OrderType] | Unset): Order types the contract accepts.
         time_in_force (list[TimeInForce] | Unset):
     """
 
@@ -83,7 +82,6 @@ class SymbolInfo:
     underlying_sub_type: list[str] | Unset = UNSET
     liquidation_fee: Decimal | Unset = UNSET
     market_take_bound: Decimal | Unset = UNSET
-    order_type: list[OrderType] | Unset = UNSET
     order_types: list[OrderType] | Unset = UNSET
     time_in_force: list[TimeInForce] | Unset = UNSET
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
@@ -125,7 +123,6 @@ class SymbolInfo:
             "underlyingSubType",
             "liquidationFee",
             "marketTakeBound",
-            "OrderType",
             "orderTypes",
             "timeInForce",
         }
@@ -210,13 +207,6 @@ class SymbolInfo:
         if not isinstance(self.market_take_bound, Unset):
             market_take_bound = decimal_to_wire(self.market_take_bound, "marketTakeBound")
 
-        order_type: list[str] | Unset = UNSET
-        if not isinstance(self.order_type, Unset):
-            order_type = []
-            for order_type_item_data in self.order_type:
-                order_type_item = order_type_item_data.value
-                order_type.append(order_type_item)
-
         order_types: list[str] | Unset = UNSET
         if not isinstance(self.order_types, Unset):
             order_types = []
@@ -279,8 +269,6 @@ class SymbolInfo:
             field_dict["liquidationFee"] = liquidation_fee
         if market_take_bound is not UNSET:
             field_dict["marketTakeBound"] = market_take_bound
-        if order_type is not UNSET:
-            field_dict["OrderType"] = order_type
         if order_types is not UNSET:
             field_dict["orderTypes"] = order_types
         if time_in_force is not UNSET:
@@ -413,22 +401,6 @@ class SymbolInfo:
             d.pop("marketTakeBound", UNSET), _path, "marketTakeBound", False, False, False
         )
 
-        _order_type = d.pop("OrderType", UNSET)
-        order_type: list[OrderType] | Unset
-        if isinstance(_order_type, list):
-            order_type_path = f"{_path}.OrderType"
-            order_type = []
-            for order_type_index, order_type_item_data in enumerate(_order_type):
-                order_type_item = read_enum(
-                    OrderType, order_type_item_data, order_type_path, order_type_index
-                )
-
-                order_type.append(order_type_item)
-        elif _order_type is UNSET:
-            order_type = UNSET
-        else:
-            order_type = unexpected(_order_type, "array", _path, "OrderType")
-
         _order_types = d.pop("orderTypes", UNSET)
         order_types: list[OrderType] | Unset
         if isinstance(_order_types, list):
@@ -485,7 +457,6 @@ class SymbolInfo:
             underlying_sub_type=underlying_sub_type,
             liquidation_fee=liquidation_fee,
             market_take_bound=market_take_bound,
-            order_type=order_type,
             order_types=order_types,
             time_in_force=time_in_force,
         )
