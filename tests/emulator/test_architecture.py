@@ -8,8 +8,9 @@
 
 The graph is read from the sources with ``ast``: every ``import`` and ``from ... import`` wherever it is
 (module level, inside functions, under ``TYPE_CHECKING``), relative or absolute, and
-``importlib.import_module`` of a constant name. A module's own packages are left out of its edges: Python
-imports them before the module, whatever the module says.
+``importlib.import_module`` of a constant name. A module's own packages are left out of its edges (Python
+imports them before the module, whatever the module says) unless it imports a name defined in one
+(``from binance_emulator import Emulator`` depends on the package's ``__init__``).
 """
 
 from __future__ import annotations
@@ -76,8 +77,7 @@ def imports_of(module: str, source: str) -> set[str]:
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             base = _absolute(module, node.level, node.module)
-            names.add(base)
-            names.update(f"{base}.{alias.name}" for alias in node.names)  # kept if they are modules
+            names.update(f"{base}.{alias.name}" for alias in node.names)  # a module, or a name in one
         elif isinstance(node, ast.Call):
             target = _import_module_target(module, node)
             if target:
@@ -92,16 +92,17 @@ def _ancestors(module: str) -> set[str]:
 
 def internal_edges(module: str, imported: Iterable[str], known: Iterable[str]) -> set[str]:
     """The package's modules among ``imported`` (a name inside a module counts as that module), without
-    ``module`` itself and its own packages."""
+    ``module`` itself, and without its own packages unless it imports a name defined in one."""
     modules = set(known)
+    own = _ancestors(module)
     edges: set[str] = set()
     for name in imported:
         found = name
         while found not in modules and "." in found:
             found = found.rsplit(".", 1)[0]
-        if found in modules:
+        if found in modules and found != module and not (found == name and found in own):
             edges.add(found)
-    return edges - {module} - _ancestors(module)
+    return edges
 
 
 def graph() -> dict[str, set[str]]:
@@ -188,6 +189,9 @@ def test_the_reader_sees_every_kind_of_import() -> None:
     }
     own = imports_of("binance_emulator.ws.api", "from . import payloads\nimport binance_emulator\n")
     assert internal_edges("binance_emulator.ws.api", own, MODULES) == {"binance_emulator.ws.payloads"}
+    # A name defined in an own package is an edge to it.
+    named = imports_of("binance_emulator.spot.flow", "from binance_emulator import Emulator\n")
+    assert internal_edges("binance_emulator.spot.flow", named, MODULES) == {"binance_emulator"}
 
 
 def test_the_cycle_finder_finds_a_cycle_and_only_a_cycle() -> None:
@@ -281,3 +285,11 @@ def test_importing_the_exchange_loads_no_server() -> None:
     assert {"binance_emulator._app", "binance_emulator._admin", "starlette"} <= set(
         json.loads(completed.stdout)
     )
+
+
+def test_the_package_gives_the_emulator_on_first_use() -> None:
+    from binance_emulator.emulator import Emulator
+
+    assert binance_emulator.Emulator is Emulator
+    assert "Emulator" in dir(binance_emulator)
+    assert not hasattr(binance_emulator, "Missing")
