@@ -20,7 +20,7 @@ from ._errors import ExchangeError, malformed, not_valid, unread, unsupported
 from ._json import JsonRefusedError, decode
 
 if TYPE_CHECKING:
-    from .emulator import Emulator
+    from .venue import Venue
 
 INTEGER = re.compile(r"-?[0-9]{1,20}")
 MAX_FAULT = 2**31 - 1
@@ -56,7 +56,7 @@ def _only(body: Mapping[str, Any], names: frozenset[str] | set[str]) -> None:
         raise unread(len(set(body) & names), len(body))
 
 
-def admin_call(emulator: Emulator, method: str, path: str, raw: bytes) -> Any:
+def admin_call(emulator: Venue, method: str, path: str, raw: bytes) -> Any:
     """The answer to one admin call; raises ``ExchangeError`` for a call or a body it does not take."""
 
     def set_faults(body: dict[str, Any]) -> dict[str, int]:

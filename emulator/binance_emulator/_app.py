@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -44,7 +45,7 @@ from ._specs import PRODUCTS, OpSpec, index, methods_at, product_of
 from ._weights import order_count, request_weight
 
 if TYPE_CHECKING:
-    from .emulator import Emulator
+    from .venue import Venue
 
 log = logging.getLogger("binance_emulator")
 LOOPBACK = ("127.0.0.1", "::1", "localhost", "testclient")
@@ -72,10 +73,21 @@ def error_response(error: ExchangeError, headers: dict[str, str] | None = None) 
 
 
 class EmulatorApp:
-    """The ASGI application of one ``Emulator``."""
+    """The ASGI application of one ``Venue``: its REST and admin paths; websocket scopes go to
+    ``websocket``, and the server's startup and shutdown call ``on_startup`` and ``on_shutdown``."""
 
-    def __init__(self, emulator: Emulator) -> None:
+    def __init__(
+        self,
+        emulator: Venue,
+        *,
+        websocket: Callable[[Scope, Receive, Send], Awaitable[None]] | None = None,
+        on_startup: Callable[[], None] | None = None,
+        on_shutdown: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.emulator = emulator
+        self.websocket = websocket
+        self.on_startup = on_startup
+        self.on_shutdown = on_shutdown
         self.drop_mode = "raise"  # "truncate" when served by uvicorn: the client sees a cut connection
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -83,7 +95,8 @@ class EmulatorApp:
             await self._lifespan(receive, send)
             return
         if scope["type"] == "websocket":
-            await self.emulator.ws.handle(scope, receive, send)
+            if self.websocket is not None:
+                await self.websocket(scope, receive, send)
             return
         if scope["type"] != "http":
             return
@@ -110,10 +123,12 @@ class EmulatorApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                self.emulator.start_ticking()
+                if self.on_startup is not None:
+                    self.on_startup()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                await self.emulator.stop_ticking()
+                if self.on_shutdown is not None:
+                    await self.on_shutdown()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

@@ -1,4 +1,5 @@
-"""The emulator as an object: its exchanges, keys, clock, limits and faults, and ways to run it.
+"""The emulator as an object: a ``Venue`` (the exchange) with its REST and websocket servers, and ways
+to run it.
 
 Usage::
 
@@ -17,40 +18,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
-import importlib
 import logging
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
 
 import uvicorn
 
 from ._app import EmulatorApp
-from ._call import Call
-from ._clock import EmulatedClock
-from ._events import EventBus
-from ._faults import Faults
-from ._keys import ApiKey, KeyRing
+from ._keys import KeyRing
 from ._limits import RateLimits
-from ._specs import PRODUCTS, OpSpec
-from .wallets import Wallets
+from .venue import DEFAULT_BALANCES, Venue
 from .ws import WebSockets
 
 log = logging.getLogger("binance_emulator")
-Handler = Callable[[Call], Any]
-DEFAULT_BALANCES: dict[str, dict[str, Decimal]] = {
-    "spot": {"USDT": Decimal("100000"), "BTC": Decimal("2"), "ETH": Decimal("20"), "BNB": Decimal("100")},
-    "usdm": {"USDT": Decimal("100000"), "BNB": Decimal("10")},
-    "coinm": {"BTC": Decimal("5"), "ETH": Decimal("50")},
-}
 
 
-class Emulator:
-    """A Binance-compatible exchange for the three products, in one process.
+class Emulator(Venue):
+    """A Binance-compatible exchange for the three products, in one process, with its servers.
 
     **Parameters:**
 
@@ -79,92 +66,26 @@ class Emulator:
         balances: dict[str, dict[str, Decimal]] | None = None,
         keys: KeyRing | None = None,
     ) -> None:
-        self.seed = seed
-        self.clock = EmulatedClock(speed=speed, start_ms=start_ms, frozen=frozen)
-        self.keys = keys or KeyRing.generate(seed)
-        self.wallets = Wallets()
-        # One event bus per product: the same user and the same symbol exist in several products.
-        self.buses: dict[str, EventBus] = {product: EventBus() for product in PRODUCTS}
-        self.limits = limits or RateLimits()
-        self.faults = Faults()
-        self.tick_interval = tick_interval
-        self.lock = threading.RLock()
-        self._balances = balances or DEFAULT_BALANCES
-        self.simulating = True
-        self.exchanges: dict[str, Any] = {}
-        self._handlers: dict[str, dict[str, Handler]] = {}
-        self._build()
-        self.app = EmulatorApp(self)
+        super().__init__(
+            seed=seed,
+            speed=speed,
+            frozen=frozen,
+            start_ms=start_ms,
+            tick_interval=tick_interval,
+            limits=limits,
+            balances=balances,
+            keys=keys,
+        )
         self.ws = WebSockets(self)
+        self.subscribe(self.ws)
+        self.app = EmulatorApp(
+            self, websocket=self.ws.handle, on_startup=self.start_ticking, on_shutdown=self.stop_ticking
+        )
         self._ticker: asyncio.Task[None] | None = None
-        if faults:
+        if faults:  # once the websockets listen: they carry out the websocket faults
             self.set_faults(faults)
 
-    def _build(self) -> None:
-        self.exchanges = self._exchanges(self.seed)
-        self._handlers = {product: exchange.handlers() for product, exchange in self.exchanges.items()}
-        users = {key.user for key in self.keys.keys.values()}
-        for product, exchange in self.exchanges.items():
-            for user in sorted(users):
-                exchange.open_account(user, dict(self._balances.get(product, {})))
-
-    def reset(self) -> None:
-        """Start over: books, orders, positions and balances as a new emulator with the same seed has them
-        at the current time. Keys, clock, limits, faults and open connections stay."""
-        with self.lock:
-            self.wallets = Wallets()
-            self._build()
-
-    def _exchanges(self, seed: int) -> dict[str, Any]:
-        # Imported here: building the exchanges is the heavy part, and tests of the protocol alone skip it.
-        spot_exchange = importlib.import_module(".spot", __package__).SpotExchange
-        futures_exchange = importlib.import_module(".futures", __package__).FuturesExchange
-
-        common = {"clock": self.clock, "wallets": self.wallets}
-        return {
-            "spot": spot_exchange(seed=seed, events=self.buses["spot"], **common),
-            "usdm": futures_exchange(product="usdm", seed=seed, events=self.buses["usdm"], **common),
-            "coinm": futures_exchange(product="coinm", seed=seed, events=self.buses["coinm"], **common),
-        }
-
-    # -- calls ------------------------------------------------------------------------------------
-
-    def handler(self, op: OpSpec) -> Handler | None:
-        return self._handlers.get(op.product, {}).get(op.operation_id)
-
-    def dispatch(self, op: OpSpec, call: Call) -> Any:
-        """Run an operation's handler under the exchange lock (then publish the books' changes)."""
-        handler = self.handler(op)
-        with self.lock:
-            if handler is None:
-                log.warning("no handler for %s %s: answering the spec's example", op.product, op.operation_id)
-                return copy.deepcopy(op.example)
-            try:
-                return self.limits.report(op.product, op.operation_id, handler(call))
-            finally:
-                self.ws.after_change()
-
-    # -- time -------------------------------------------------------------------------------------
-
-    def tick(self) -> int:
-        """One simulation step of every exchange at the current emulated time."""
-        with self.lock:
-            now = self.clock.now_ms()
-            for exchange in self.exchanges.values():
-                exchange.tick(now)
-            self.ws.after_change()
-            return now
-
-    def advance(self, ms: int, *, step_ms: int | None = None) -> int:
-        """Move emulated time forward by ``ms``, ticking every ``step_ms`` on the way (by default at most
-        600 steps, at least a second each: funding, triggers and expiries happen on the way)."""
-        step_ms = step_ms or max(1000, ms // 600)
-        remaining = ms
-        while remaining > 0:
-            self.clock.advance(min(step_ms, remaining))
-            remaining -= step_ms
-            self.tick()
-        return self.clock.now_ms()
+    # -- running ------------------------------------------------------------------------------------
 
     def start_ticking(self) -> None:
         """Start the simulation loop (unless frozen) and the websocket timer on the running loop."""
@@ -191,32 +112,6 @@ class Emulator:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._ticker
             self._ticker = None
-
-    # -- faults and keys --------------------------------------------------------------------------
-
-    def set_faults(self, values: dict[str, int]) -> None:
-        """Change faults at run time (``{"drop_after": 1}``); ``skew_ms`` moves the exchange clock;
-        the websocket actions (``ws_drop``, ``ws_stall_ms``, ``ws_rollover``) act on the open connections."""
-        self.faults.update(values)
-        self.clock.skew_ms = self.faults.skew_ms
-        self.ws.apply_faults()
-
-    def key(self, kind: str = "HMAC", *, can_trade: bool = True) -> ApiKey:
-        return self.keys.of_kind(kind, can_trade=can_trade)  # type: ignore[arg-type]
-
-    def describe_keys(self) -> dict[str, Any]:
-        out = []
-        for key in self.keys.keys.values():
-            entry: dict[str, Any] = {
-                "api_key": key.api_key,
-                "kind": key.kind,
-                "user": key.user,
-                "can_trade": key.can_trade,
-            }
-            if key.kind == "HMAC":
-                entry["secret"] = key.secret.decode()
-            out.append(entry)
-        return {"keys": out}
 
     # -- serving ----------------------------------------------------------------------------------
 

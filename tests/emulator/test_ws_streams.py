@@ -399,7 +399,7 @@ def rest(emu: Emulator, product: str, operation: str, params: dict[str, Any], no
     ("product", "symbol"), [("spot", "BTCUSDT"), ("usdm", "ETHUSDT"), ("coinm", "BTCUSD_PERP")]
 )
 def test_statistics_match_the_rest_answers(served: tuple[Emulator, str], product: str, symbol: str) -> None:
-    from binance_emulator.ws.stats import kline_row
+    from binance_emulator.bars import kline_row
 
     emu, url = served
     tick(emu, 5)

@@ -14,8 +14,8 @@ from typing import Any
 
 from binance_emulator._call import Call
 from binance_emulator._errors import ExchangeError
+from binance_emulator.bars import MinuteBars, futures_ticker
 from binance_emulator.market import INTERVALS_MS, prices
-from binance_emulator.ws.stats import MinuteBars, futures_ticker
 
 from ._num import number, short8, text, text8
 from .api_common import in_window, limit, one_or_all, symbols_of

@@ -43,7 +43,7 @@ from .hub import to_json
 from .methods import OWN_METHOD_WEIGHT, operation_of, own_method
 
 if TYPE_CHECKING:
-    from binance_emulator.emulator import Emulator
+    from binance_emulator.venue import Venue
 
     from .user_data import UserStreams
 
@@ -82,7 +82,7 @@ class ApiSession:
 
     def __init__(
         self,
-        emulator: Emulator,
+        emulator: Venue,
         users: UserStreams,
         connection: Connection,
         *,

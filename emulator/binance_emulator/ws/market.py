@@ -13,7 +13,7 @@ Three sources, all read under the emulator's lock:
   bus while somebody listens to them (so that nothing is built for nobody).
 * **a timer** (``periodic``) for statistics streams at their documented update speeds: klines, tickers,
   average price, mark prices, and the all-market arrays, computed as the REST endpoints compute them
-  (``stats.py`` keeps each tape's minutes so that this stays cheap).
+  (``bars.py`` keeps each tape's minutes so that this stays cheap).
 """
 
 from __future__ import annotations
@@ -28,15 +28,15 @@ from typing import TYPE_CHECKING, Any
 from binance_emulator._call import Call
 from binance_emulator._errors import ExchangeError
 from binance_emulator._specs import by_id
+from binance_emulator.bars import MinuteBars, futures_ticker, kline_row
 from binance_emulator.market import INTERVALS_MS, Tape
 
 from . import payloads
 from .hub import Hub
 from .names import Stream
-from .stats import MinuteBars, futures_ticker, kline_row
 
 if TYPE_CHECKING:
-    from binance_emulator.emulator import Emulator
+    from binance_emulator.venue import Venue
 
 log = logging.getLogger("binance_emulator.ws")
 Key = tuple[str, str]
@@ -47,7 +47,7 @@ Cache = dict[tuple[str, str, str], Any]
 class MarketPublisher:
     """Builds market stream payloads and hands them to the hub."""
 
-    def __init__(self, emulator: Emulator, hub: Hub) -> None:
+    def __init__(self, emulator: Venue, hub: Hub) -> None:
         self.emulator = emulator
         self.hub = hub
         self._last_final: dict[Key, int] = {}

@@ -38,7 +38,7 @@ from .streams import Where, placeholder, serve_streams
 from .user_data import UserStreams
 
 if TYPE_CHECKING:
-    from binance_emulator.emulator import Emulator
+    from binance_emulator.venue import Venue
 
 log = logging.getLogger("binance_emulator.ws")
 PRODUCTS = ("spot", "usdm", "coinm")
@@ -49,9 +49,10 @@ TIMER_S = 0.05
 
 
 class WebSockets:
-    """Everything websocket of one ``Emulator``: ``handle`` serves a websocket ASGI scope."""
+    """Everything websocket of one ``Venue`` (subscribed to it as an ``Observer``): ``handle`` serves a
+    websocket ASGI scope."""
 
-    def __init__(self, emulator: Emulator) -> None:
+    def __init__(self, emulator: Venue) -> None:
         self.emulator = emulator
         self.hub = Hub(emulator.lock)
         self.publisher = MarketPublisher(emulator, self.hub)

@@ -19,22 +19,30 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from starlette.websockets import WebSocket
 
 from .connection import Connection
-from .hub import to_json
+from .hub import Hub, to_json
 from .names import Stream, looks_like_listen_key, parse
 from .routes import routes
-from .user_data import FUTURES
+from .user_data import FUTURES, UserStreams
 
 if TYPE_CHECKING:
-    from .server import WebSockets
+    from .market import MarketPublisher
 
 log = logging.getLogger("binance_emulator.ws")
 MAX_STREAMS = 1024
 METHODS = ("SUBSCRIBE", "UNSUBSCRIBE", "LIST_SUBSCRIPTIONS", "SET_PROPERTY", "GET_PROPERTY")
+
+
+class StreamServer(Protocol):
+    """What a stream connection uses of the websocket server (``WebSockets``) that opened it."""
+
+    hub: Hub
+    users: UserStreams
+    publisher: MarketPublisher
 
 
 @dataclass(frozen=True)
@@ -66,7 +74,7 @@ class StreamSession:
 
     def __init__(
         self,
-        server: WebSockets,
+        server: StreamServer,
         connection: Connection,
         route: str | None = None,
         events: dict[str, frozenset[str]] | None = None,
@@ -203,7 +211,7 @@ def placeholder(name: str) -> bool:
 
 
 async def serve_streams(
-    server: WebSockets, websocket: WebSocket, where: Where, names: list[str], *, combined: bool
+    server: StreamServer, websocket: WebSocket, where: Where, names: list[str], *, combined: bool
 ) -> None:
     """Accept a stream connection (refused before the handshake when a name is wrong) and serve it.
 
@@ -238,4 +246,4 @@ async def serve_streams(
         session.close()
 
 
-__all__ = ["StreamSession", "Where", "key_products", "placeholder", "serve_streams"]
+__all__ = ["StreamServer", "StreamSession", "Where", "key_products", "placeholder", "serve_streams"]

@@ -19,7 +19,7 @@ from .connection import Connection
 from .hub import to_json
 
 if TYPE_CHECKING:
-    from binance_emulator.emulator import Emulator
+    from binance_emulator.venue import Venue
 
 FUTURES = ("usdm", "coinm")
 
@@ -27,7 +27,7 @@ FUTURES = ("usdm", "coinm")
 class UserStreams:
     """The listenKey streams of every open connection."""
 
-    def __init__(self, emulator: Emulator) -> None:
+    def __init__(self, emulator: Venue) -> None:
         self.emulator = emulator
         self._keys: dict[Connection, dict[str, tuple[str, Callable[[], None]]]] = {}
 
