@@ -350,7 +350,6 @@ class StreamConnectError(TransportError, ConnectionError):
     """
 
     def __init__(self, url: str, attempts: int, last_cause: BaseException | None, waited: float) -> None:
-        self.url = url
         self.attempts = attempts
         self.last_cause = last_cause
         cause = f"{type(last_cause).__name__}: {last_cause}" if last_cause is not None else "no answer"
@@ -358,6 +357,7 @@ class StreamConnectError(TransportError, ConnectionError):
             f"cannot connect to {url}: {attempts} attempt{'s' if attempts != 1 else ''} in {waited:.1f} s, "
             f"last: {cause}"
         )
+        self.url = url  # after TransportError's own fields: the message names it already
 
 
 class StreamTimeoutError(BinanceError, TimeoutError):

@@ -52,6 +52,7 @@ async def test_reference_price_stream_says_what_rest_says(served: tuple[Emulator
             rest["timestamp"],
         )
         assert event.reference_price is not None  # a trade in the last 10 s gives a reference price
+        emu.exchanges["spot"].set_symbol_status("BTCUSDT", "HALT")  # the simulated market stops trading
         emu.advance(11_000)  # no trade in the last 10 s: null
         frames = await until(ws, lambda frame: frame["r"] is None, timeout=3.0)
         assert decode(frames[-1], spot_market.ReferencePrice).valid_time == emu.clock.now_ms()
