@@ -212,10 +212,14 @@ class Repair:
         if self.resting_only and "type" in query:
             query["type"] = "LIMIT"
             query.setdefault("timeInForce", "GTC")
-            for name in ("stopPrice", "trailingDelta", "activationPrice", "callbackRate", "priceMatch"):
+            for name in (
+                "stopPrice", "trailingDelta", "activationPrice", "callbackRate", "priceMatch",
+                "closePosition", "quoteOrderQty", "workingType", "priceProtect",
+            ):  # fmt: skip
                 query.pop(name, None)
-            if "price" not in query and "price" in params:
-                query["price"] = "0"
+            for name in ("price", "quantity"):  # a LIMIT order has both (a stop may have had neither)
+                if name not in query and name in params:
+                    query[name] = "0"
         for name in list(query):
             if name not in params:
                 continue
