@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,17 +121,24 @@ def run_product(
         "--workers", "1", *extra,
     ]  # fmt: skip
     print(f"\n=== {product}: {' '.join(command[1:])}", flush=True)
-    process = subprocess.Popen(  # noqa: S603
+    outcome = Outcome(product)
+    with subprocess.Popen(  # noqa: S603
         command,
         cwd=ROOT,
         env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-    )
-    assert process.stdout is not None
-    outcome = Outcome(product)
-    for line in process.stdout:
+    ) as process:
+        assert process.stdout is not None
+        _read_output(product, process.stdout, outcome)
+        outcome.failed = process.wait() != 0
+    return outcome
+
+
+def _read_output(product: str, lines: Iterable[str], outcome: Outcome) -> None:
+    """Echo schemathesis' output and pick the counts and the hooks' totals out of it."""
+    for line in lines:
         sys.stdout.write(line)
         if match := re.search(r"Tested:\s+(\d+)", line):
             outcome.operations = int(match.group(1))
@@ -141,8 +148,6 @@ def run_product(
             outcome.budget = line.split(" ", 2)[2].strip()
         if match := re.match(rf"contract-orders {product} requested=(\d+)", line):
             outcome.orders = int(match.group(1))
-    outcome.failed = process.wait() != 0
-    return outcome
 
 
 def report(outcomes: Sequence[Outcome], started: float, where: str) -> int:

@@ -158,7 +158,7 @@ def before_call(context: HookContext, case: AnyCase, kwargs: dict[str, Any]) -> 
     operation = _operation(case)
     if target.client_prefix is not None:
         positive = case.meta is None or case.meta.generation.mode.is_positive
-        problem = unsafe_order(operation, case.query, positive=positive)
+        problem = unsafe_order(operation, case.query, positive=positive, market=target.market.prices)
         if problem:
             raise RuntimeError(f"{operation.get('operationId')} not sent: {problem}")
     if target.budget is not None:

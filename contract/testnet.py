@@ -18,6 +18,7 @@ import importlib
 import os
 import secrets
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 import requests
@@ -40,6 +41,8 @@ HEAVY_READS = frozenset({"income_download_id", "order_download_id", "trade_downl
 ORDER_OPERATIONS = frozenset({"new_order", "test_new_order", "cancel_order", "modify_order"})
 # Order types that rest on the book: the only ones the profile lets through.
 RESTING_TYPES = frozenset({"LIMIT", "LIMIT_MAKER"})
+# How far from the last price an order must rest: buys below 90% of it, sells above 110%.
+AWAY = (Decimal("0.9"), Decimal("1.1"))
 CLIENT_ID = "newClientOrderId"
 
 
@@ -65,8 +68,12 @@ def places_orders(operation: Mapping[str, Any]) -> bool:
     return bool(weight.get("orders")) or operation.get("operationId") in ("new_order", "modify_order")
 
 
-def unsafe_order(operation: Mapping[str, Any], query: Any, *, positive: bool) -> str | None:
-    """Why an order request must not reach a real exchange, or ``None`` when it may."""
+def unsafe_order(
+    operation: Mapping[str, Any], query: Any, *, positive: bool, market: Mapping[str, Decimal]
+) -> str | None:
+    """Why an order request must not reach a real exchange, or ``None`` when it may.
+
+    ``market`` holds the last prices: a buy must be priced at least 10% below, a sell 10% above."""
     if not places_orders(operation):
         return None
     if not positive:
@@ -76,6 +83,21 @@ def unsafe_order(operation: Mapping[str, Any], query: Any, *, positive: bool) ->
     order_type = str(query.get("type", "LIMIT"))
     if order_type not in RESTING_TYPES:
         return f"order type {order_type!r}: only resting LIMIT orders are placed"
+    for name in ("priceMatch", "pegPriceType"):
+        if query.get(name) not in (None, "NONE"):
+            return f"{name} could price an order at the market"
+    symbol, side, price = str(query.get("symbol")), str(query.get("side")), query.get("price")
+    if price is None and operation.get("operationId") == "modify_order":
+        return None  # an amendment of the quantity only: the order keeps its resting price
+    last = market.get(symbol)
+    if last is None or side not in ("BUY", "SELL") or price is None:
+        return f"an order needs a listed symbol, a side and a price ({symbol}, {side}, {price})"
+    try:
+        limit = Decimal(str(price))
+    except ArithmeticError:
+        return f"price {price!r} is not a number"
+    if (side == "BUY" and limit > last * AWAY[0]) or (side == "SELL" and limit < last * AWAY[1]):
+        return f"a {side} at {limit} could trade: the last price of {symbol} is {last}"
     return None
 
 
