@@ -15,14 +15,17 @@ from typing import Any
 
 import pytest
 import requests
+import yaml
 
 from binance_emulator import Emulator
 from binance_emulator._limits import RateLimits
 from contract.__main__ import main
 from contract.budget import Budget
-from contract.products import EMULATOR_PREFIX, PRODUCTS
+from contract.market import Market
+from contract.products import EMULATOR_PREFIX, PRODUCTS, SPECS
+from contract.repair import Repair
 from contract.signing import Signer, measure_clock, operation_at, operations
-from contract.testnet import KEY_PREFIX, ORDER_OPERATIONS, read_only, unsafe_order
+from contract.testnet import KEY_PREFIX, ORDER_OPERATIONS, cancel_run_orders, read_only, unsafe_order
 from tests.conftest import hmac_key
 
 OPEN_STATUSES = {"NEW", "PARTIALLY_FILLED", "PENDING_NEW"}
@@ -298,3 +301,32 @@ def test_only_positive_resting_limit_orders_away_from_the_market_are_sent(
     found = unsafe_order(NEW_ORDER, query, positive=positive, market=PRICES)
     assert (found is None) if problem is None else (found is not None and problem in found)
     assert unsafe_order({"operationId": "account"}, query, positive=False, market=PRICES) is None
+
+
+def test_the_final_sweep_cancels_the_runs_orders_and_no_other() -> None:
+    """What the runner does after each product, also after a failed run: only the prefix is touched."""
+    raw = yaml.safe_load(SPECS["spot"].read_text(encoding="utf-8"))
+    new_order = raw["paths"]["/api/v3/order"]["post"]
+    emulator = Emulator(seed=5, frozen=True)
+    with emulator.serve() as base, requests.Session() as session:
+        signer = Signer("spot", hmac_key(emulator), measure_clock(session, base, "spot", samples=1))
+        repair = Repair(Market.fetch(session, base, "spot"), resting_only=True)
+        placed = []
+        for client_id in ("ctfeedbeef-1", "ctfeedbeef-2", "mine-1"):
+            query: dict[str, Any] = {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "price": "0"}
+            repair(raw, new_order, query)
+            query["newClientOrderId"] = client_id
+            answer = session.post(base + "/api/v3/order", params=query, auth=signer, timeout=10)
+            assert answer.status_code == 200, answer.text
+            placed.append(answer.json())
+        symbol = placed[2]["symbol"]  # repair picked a listed symbol
+        found = cancel_run_orders(session, base, signer, "ctfeedbeef-")
+        assert sorted(order["clientOrderId"] for order in found) == ["ctfeedbeef-1", "ctfeedbeef-2"]
+        still = session.get(base + "/api/v3/openOrders", params={"symbol": symbol}, auth=signer, timeout=10)
+        assert [order["clientOrderId"] for order in still.json()] == ["mine-1"]
+        session.delete(
+            base + "/api/v3/order",
+            params={"symbol": symbol, "orderId": placed[2]["orderId"]},
+            auth=signer,
+            timeout=10,
+        )
