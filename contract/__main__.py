@@ -317,7 +317,7 @@ def testnet(args: argparse.Namespace, products: Sequence[str], explicit: bool, e
     if lacking and (explicit or not ready):
         print(
             f"contract testnet: no testnet key for {', '.join(p for p in products if missing[p])}: "
-            f"set {', '.join(lacking)}",
+            f"set {', '.join(lacking)} (`make contract` runs the suite against the local emulator)",
             file=sys.stderr,
         )
         return 2
