@@ -255,9 +255,10 @@ def run_testnet(
     bases: Mapping[str, str],
     profile: Profile,
     extra: Sequence[str],
+    skipped: Sequence[Outcome] = (),
 ) -> int:
     started = time.monotonic()
-    outcomes = []
+    outcomes = list(skipped)
     with tempfile.TemporaryDirectory(prefix="binance-contract-") as directory:
         config = testnet_config(Path(directory))
         for product in products:
@@ -277,7 +278,7 @@ def run_testnet(
                     print(f"  {product}: the final cancel failed: {exc}", flush=True)
                     outcome.failed = True
             outcomes.append(outcome)
-    where = ", ".join(sorted({bases[p] for p in products}))
+    where = ", ".join(sorted({bases[p] for p in products})) or "no product"
     mode = "with orders" if profile.orders else "read-only"
     return report(outcomes, started, f"testnet profile, {mode}: {where}")
 
@@ -321,9 +322,11 @@ def testnet(args: argparse.Namespace, products: Sequence[str], explicit: bool, e
             file=sys.stderr,
         )
         return 2
-    for product in products:
-        if missing[product]:
-            print(f"  {product}: skipped, set {', '.join(missing[product])}", flush=True)
+    skipped = [
+        Outcome(product, skipped=f"set {', '.join(names)}") for product, names in missing.items() if names
+    ]
+    for outcome in skipped:
+        print(f"  {outcome.product}: {outcome.skipped}", flush=True)
     # A testnet gets a few cases per operation, paced, and no coverage phase (thousands of requests).
     if args.max_examples is None:
         extra = ["--max-examples", "5", *extra]
@@ -334,7 +337,7 @@ def testnet(args: argparse.Namespace, products: Sequence[str], explicit: bool, e
         requests_per_minute=args.requests_per_minute,
         prefix=run_prefix(),
     )
-    return run_testnet(ready, bases, profile, extra)
+    return run_testnet(ready, bases, profile, extra, skipped)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -369,7 +372,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unknown product(s) {', '.join(unknown)}: choose from {', '.join(PRODUCTS)}")
     if args.max_examples is not None:
         extra = ["--max-examples", str(args.max_examples), *extra]
+    if args.weight_per_minute < 1 or args.requests_per_minute < 1:
+        parser.error("--weight-per-minute and --requests-per-minute must be at least 1")
     if args.target == "emulator":
+        if args.base_url or args.orders:
+            parser.error("--base-url and --orders are options of the testnet profile")
         return run_emulator(products, extra)
     return testnet(args, products, explicit, extra)
 

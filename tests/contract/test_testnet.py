@@ -215,7 +215,8 @@ def test_products_without_keys_are_skipped_when_others_have_them(
     status = main(["testnet", "--base-url", f"spot={closed}", "--base-url", f"usdm={closed}"])
     out = capsys.readouterr().out
     assert status == 1  # spot was asked for and could not be reached
-    assert "usdm: skipped, set BINANCE_TESTNET_FUTURES_API_KEY" in out
+    assert "usdm: set BINANCE_TESTNET_FUTURES_API_KEY" in out
+    assert "usdm   skipped: set BINANCE_TESTNET_FUTURES_API_KEY" in out
     assert f"spot   FAILED: {closed} cannot be reached" in out
     assert "spot-secret" not in out
 
@@ -224,6 +225,10 @@ def test_base_urls_must_name_a_product_and_a_url(capsys: pytest.CaptureFixture[s
     assert main(["testnet", "--base-url", "margin=http://127.0.0.1:1"]) == 2
     assert "expected PRODUCT=URL" in capsys.readouterr().err
     assert main(["testnet", "--base-url", "spot=127.0.0.1:1"]) == 2
+    with pytest.raises(SystemExit):
+        main(["emulator", "--base-url", "spot=http://127.0.0.1:1"])
+    with pytest.raises(SystemExit):
+        main(["testnet", "--weight-per-minute", "0"])
 
 
 def _reads() -> set[tuple[str, str]]:
