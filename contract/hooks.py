@@ -14,7 +14,12 @@ contract`` sets them):
 * ``BINANCE_CONTRACT_NETWORK`` - ``emulator`` (default) or ``testnet``;
 * ``BINANCE_CONTRACT_API_KEY`` with ``BINANCE_CONTRACT_API_SECRET`` (HMAC) or
   ``BINANCE_CONTRACT_PRIVATE_KEY_PATH`` (an Ed25519 or RSA PEM file);
-* ``BINANCE_CONTRACT_ORDERS`` - ``1`` when order placement was asked for.
+* ``BINANCE_CONTRACT_ORDERS`` - ``1`` when order placement was asked for;
+* ``BINANCE_CONTRACT_CLIENT_PREFIX`` - the testnet profile: the run's client order id prefix (every order
+  placed carries it; only those are cancelled), and ``before_call`` refuses any order request that is not
+  a positive, resting ``LIMIT`` one (``contract.testnet``);
+* ``BINANCE_CONTRACT_WEIGHT_PER_MINUTE`` and ``BINANCE_CONTRACT_REQUESTS_PER_MINUTE`` - a ``Budget``
+  every request is charged to before it is sent (``contract.budget``); the totals are printed at exit.
 """
 
 from __future__ import annotations
@@ -30,11 +35,14 @@ from schemathesis import AuthContext, Case, CheckContext, HookContext, Response
 
 from binance_openapi import Ed25519Key, HmacKey, Key, KeyLoadError, RsaKey
 
+from .budget import Budget
 from .checks import parameter_rejection
 from .products import product_of
+from .repair import parameters
 from .roundtrip import round_trip
 from .signing import Signer
 from .target import Target
+from .testnet import CLIENT_ID, places_orders, unsafe_order
 
 AnyCase = Case[Any]
 TARGETS: dict[str, Target] = {}
@@ -46,6 +54,9 @@ ENV_API_KEY = "BINANCE_CONTRACT_API_KEY"
 ENV_SECRET = "BINANCE_CONTRACT_API_SECRET"  # noqa: S105 (a variable name)
 ENV_PRIVATE_KEY_PATH = "BINANCE_CONTRACT_PRIVATE_KEY_PATH"
 ENV_ORDERS = "BINANCE_CONTRACT_ORDERS"
+ENV_CLIENT_PREFIX = "BINANCE_CONTRACT_CLIENT_PREFIX"
+ENV_WEIGHT_PER_MINUTE = "BINANCE_CONTRACT_WEIGHT_PER_MINUTE"
+ENV_REQUESTS_PER_MINUTE = "BINANCE_CONTRACT_REQUESTS_PER_MINUTE"
 
 
 def install(target: Target) -> None:
@@ -59,20 +70,34 @@ def uninstall(product: str) -> None:
         target.close()
 
 
-def key_from_env() -> Key | None:
+def key_from_env(environ: Mapping[str, str] | None = None) -> Key | None:
     """The API key the CLI run signs with, from ``BINANCE_CONTRACT_*``; ``None`` when none is set."""
-    api_key = os.environ.get(ENV_API_KEY)
+    env = os.environ if environ is None else environ
+    api_key = env.get(ENV_API_KEY)
     if not api_key:
         return None
-    if os.environ.get(ENV_SECRET):
-        return HmacKey(api_key, os.environ[ENV_SECRET])
-    path = os.environ.get(ENV_PRIVATE_KEY_PATH)
+    if env.get(ENV_SECRET):
+        return HmacKey(api_key, env[ENV_SECRET])
+    path = env.get(ENV_PRIVATE_KEY_PATH)
     if not path:
         raise KeyLoadError(f"{ENV_API_KEY} is set: set {ENV_SECRET} or {ENV_PRIVATE_KEY_PATH} too")
     try:
         return Ed25519Key.from_file(api_key, path)
     except KeyLoadError:
         return RsaKey.from_file(api_key, path)
+
+
+def budget_from_env() -> Budget | None:
+    """The run's request budget from ``BINANCE_CONTRACT_*_PER_MINUTE``; ``None`` when neither is set."""
+    weight, count = os.environ.get(ENV_WEIGHT_PER_MINUTE), os.environ.get(ENV_REQUESTS_PER_MINUTE)
+    if not weight and not count:
+        return None
+    budget = Budget()
+    if weight:
+        budget.weight_per_minute = int(weight)
+    if count:
+        budget.requests_per_minute = int(count)
+    return budget
 
 
 def target_of(case: AnyCase) -> Target:
@@ -85,6 +110,8 @@ def target_of(case: AnyCase) -> Target:
             key=key_from_env(),
             network=os.environ.get(ENV_NETWORK, "emulator"),
             orders=os.environ.get(ENV_ORDERS) == "1",
+            budget=budget_from_env(),
+            client_prefix=os.environ.get(ENV_CLIENT_PREFIX) or None,
         )
         install(target)
     return target
@@ -116,8 +143,26 @@ def map_case(context: HookContext, case: AnyCase) -> AnyCase:  # noqa: ARG001
     if meta is None or not meta.generation.mode.is_positive or not isinstance(case.query, dict):
         return case
     target = target_of(case)
-    target.repair(case.operation.schema.raw_schema, _operation(case), case.query)
+    raw_schema, operation = case.operation.schema.raw_schema, _operation(case)
+    target.repair(raw_schema, operation, case.query)
+    ours = target.client_prefix is not None and places_orders(operation)
+    if ours and CLIENT_ID in parameters(raw_schema, operation):
+        case.query[CLIENT_ID] = target.next_client_id()
     return case
+
+
+@schemathesis.hook
+def before_call(context: HookContext, case: AnyCase, kwargs: dict[str, Any]) -> None:  # noqa: ARG001
+    """Against a real exchange: charge the budget, and never send an order that is not a safe one."""
+    target = target_of(case)
+    operation = _operation(case)
+    if target.client_prefix is not None:
+        positive = case.meta is None or case.meta.generation.mode.is_positive
+        problem = unsafe_order(operation, case.query, positive=positive, market=target.market.prices)
+        if problem:
+            raise RuntimeError(f"{operation.get('operationId')} not sent: {problem}")
+    if target.budget is not None:
+        target.budget.charge_operation(operation.get("x-binance-weight"), case.query)
 
 
 @schemathesis.hook
@@ -168,13 +213,20 @@ def summary() -> str:
 @atexit.register
 def _close_all() -> None:
     for product in list(TARGETS):
+        target = TARGETS[product]
         uninstall(product)
+        if target.budget is not None:
+            print(target.budget.line(product), flush=True)
+        if target.client_prefix is not None and target.orders:
+            print(f"contract-orders {product} requested={target.placed}", flush=True)
 
 
 __all__ = [
     "CASES",
     "OPERATIONS",
     "TARGETS",
+    "before_call",
+    "budget_from_env",
     "client_round_trip",
     "install",
     "key_from_env",

@@ -30,6 +30,8 @@ AMOUNTS = ("amount", "fromAmount", "toAmount")
 DAY_MS = 24 * 60 * 60 * 1000
 # Order types that rest on the book without trading: the only ones sent to a real testnet.
 RESTING = {"LIMIT", "LIMIT_MAKER"}
+# Parameters that let the exchange price an order from the book (spot pegged orders, futures priceMatch).
+PRICED_BY_THE_BOOK = ("priceMatch", "pegPriceType", "pegOffsetType", "pegOffsetValue")
 
 
 def _is_price(name: str) -> bool:
@@ -209,13 +211,20 @@ class Repair:
         symbol = query.get("symbol")
         if symbol not in self.market.info:
             return
+        if self.resting_only:  # an order priced by the book (pegged, matched) could trade
+            for name in PRICED_BY_THE_BOOK:
+                query.pop(name, None)
         if self.resting_only and "type" in query:
             query["type"] = "LIMIT"
             query.setdefault("timeInForce", "GTC")
-            for name in ("stopPrice", "trailingDelta", "activationPrice", "callbackRate", "priceMatch"):
+            for name in (
+                "stopPrice", "trailingDelta", "activationPrice", "callbackRate", "priceMatch",
+                "closePosition", "quoteOrderQty", "workingType", "priceProtect",
+            ):  # fmt: skip
                 query.pop(name, None)
-            if "price" not in query and "price" in params:
-                query["price"] = "0"
+            for name in ("price", "quantity"):  # a LIMIT order has both (a stop may have had neither)
+                if name not in query and name in params:
+                    query[name] = "0"
         for name in list(query):
             if name not in params:
                 continue

@@ -12,7 +12,7 @@ import importlib
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import requests
 import requests.auth
@@ -21,6 +21,7 @@ from binance_openapi import Key, ServerClock, signed_query
 from binance_openapi._auth import API_KEY_HEADER
 from binance_openapi._clock import Sample
 from binance_openapi._operation import OperationLike
+from binance_openapi._weights import request_weight
 
 from .products import PACKAGES, TIME_PATHS
 
@@ -47,6 +48,15 @@ def operation_at(product: str, method: str, path: str) -> OperationLike | None:
         if op_method == method and path.endswith(op_path):
             return operation
     return None
+
+
+def weight_of(product: str, request: requests.PreparedRequest) -> int:
+    """The request weight of a prepared request, by its operation's ``x-binance-weight`` (1 if unknown)."""
+    parts = urlsplit(request.url or "")
+    operation = operation_at(product, request.method or "GET", parts.path)
+    if operation is None or not operation.weight:
+        return 1
+    return request_weight(operation.weight, dict(parse_qsl(parts.query, keep_blank_values=True)))
 
 
 class Signer(requests.auth.AuthBase):
@@ -100,4 +110,4 @@ def measure_clock(session: requests.Session, base_url: str, product: str, sample
     return clock
 
 
-__all__ = ["Signer", "measure_clock", "operation_at", "operations"]
+__all__ = ["Signer", "measure_clock", "operation_at", "operations", "weight_of"]

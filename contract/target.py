@@ -19,10 +19,12 @@ import requests
 
 from binance_openapi import Key
 
+from .budget import Budget, BudgetAdapter
 from .market import Market
 from .products import PACKAGES
 from .repair import Repair
-from .signing import Signer, measure_clock
+from .signing import Signer, measure_clock, weight_of
+from .testnet import cancel_run_orders
 
 # The operations that cancel every open order of a symbol, per product (algo orders are separate).
 CANCEL_ALL = {
@@ -52,7 +54,10 @@ class Target:
     repair: Repair
     network: str
     orders: bool
+    budget: Budget | None = None
+    client_prefix: str | None = None
     touched: set[str] = field(default_factory=set)
+    placed: int = 0
 
     @classmethod
     def connect(
@@ -64,9 +69,19 @@ class Target:
         network: str,
         orders: bool,
         session: requests.Session | None = None,
+        budget: Budget | None = None,
+        client_prefix: str | None = None,
     ) -> Target:
-        """Measure the exchange's clock and read its market; raises ``LookupError`` when it cannot."""
+        """Measure the exchange's clock and read its market; raises ``LookupError`` when it cannot.
+
+        With a ``budget``, every call of the target's own session is charged to it first; with a
+        ``client_prefix`` (the testnet profile) only the orders whose client id carries it are cancelled.
+        """
         session = session or requests.Session()
+        if budget is not None:
+            adapter = BudgetAdapter(budget, lambda request: weight_of(product, request))
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
         base_url = base_url.rstrip("/")
         try:
             clock = measure_clock(session, base_url, product)
@@ -82,7 +97,14 @@ class Target:
             repair=Repair(market, resting_only=network != "emulator"),
             network=network,
             orders=orders,
+            budget=budget,
+            client_prefix=client_prefix,
         )
+
+    def next_client_id(self) -> str:
+        """A client order id of this run (the testnet profile)."""
+        self.placed += 1
+        return f"{self.client_prefix}{self.placed}"
 
     # -- cancel-after -------------------------------------------------------------------------------
 
@@ -98,7 +120,15 @@ class Target:
         return bool(symbols)
 
     def cancel_open_orders(self) -> None:
-        """Cancel every open order on the symbols the suite placed orders on."""
+        """Cancel every open order on the symbols the suite placed orders on (with a client prefix:
+        only the orders of this run)."""
+        if self.client_prefix is not None:
+            if self.touched:
+                cancel_run_orders(
+                    self.session, self.base_url, self.signer, self.client_prefix, sorted(self.touched)
+                )
+            self.touched.clear()
+            return
         api = importlib.import_module(f"{PACKAGES[self.product]}.api")
         for symbol in sorted(self.touched):
             for operation_id in CANCEL_ALL[self.product]:
