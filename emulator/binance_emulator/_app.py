@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 import httpx
-import msgspec
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -39,7 +38,7 @@ from ._admin import admin_call
 from ._auth import authenticate
 from ._call import Call
 from ._errors import ExchangeError, unknown_error, unsupported
-from ._faults import DroppedConnectionError, apply_late
+from ._faults import DroppedConnectionError
 from ._params import read
 from ._specs import PRODUCTS, OpSpec, index, methods_at, product_of
 from ._weights import order_count, request_weight
@@ -212,16 +211,7 @@ class EmulatorApp:
         if ordering and faults.take("drop_before"):
             raise DroppedConnectionError
         try:
-            if apply_ms:
-                result = await apply_late(
-                    apply_ms,
-                    lambda now: emulator.dispatch(op, msgspec.structs.replace(call, now=now)),
-                    emulator.clock.now_ms,
-                    values,
-                    spot=op.product == "spot",
-                )
-            else:
-                result = emulator.dispatch(op, call)
+            result = await emulator.dispatch_after(apply_ms, op, call, values)
             status, data = result if isinstance(result, tuple) else (200, result)
             status, content = int(status), dumps(data)
         except (ExchangeError, DroppedConnectionError):

@@ -13,14 +13,16 @@ import copy
 import importlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Protocol
+
+import msgspec
 
 from ._call import Call
 from ._clock import EmulatedClock
 from ._events import EventBus
-from ._faults import Faults
+from ._faults import Faults, apply_late
 from ._keys import ApiKey, KeyRing
 from ._limits import RateLimits
 from ._specs import PRODUCTS, OpSpec
@@ -136,6 +138,20 @@ class Venue:
                 return self.limits.report(op.product, op.operation_id, handler(call))
             finally:
                 self._changed()
+
+    async def dispatch_after(self, delay_ms: int, op: OpSpec, call: Call, values: Mapping[str, str]) -> Any:
+        """``dispatch`` after ``delay_ms`` (the ``delay_apply_ms`` fault: the order waits in a queue, is
+        applied even if its client has gone, and is refused if its recvWindow passed meanwhile); at once
+        when ``delay_ms`` is 0."""
+        if not delay_ms:
+            return self.dispatch(op, call)
+        return await apply_late(
+            delay_ms,
+            lambda now: self.dispatch(op, msgspec.structs.replace(call, now=now)),
+            self.clock.now_ms,
+            values,
+            spot=op.product == "spot",
+        )
 
     # -- time -------------------------------------------------------------------------------------
 

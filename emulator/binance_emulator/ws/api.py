@@ -26,12 +26,10 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-import msgspec
-
 from binance_emulator._auth import _recv_window, authenticate, check_timestamp
 from binance_emulator._call import Call
 from binance_emulator._errors import ExchangeError, malformed, mandatory
-from binance_emulator._faults import DroppedConnectionError, apply_late
+from binance_emulator._faults import DroppedConnectionError
 from binance_emulator._json import JsonRefusedError, decode
 from binance_emulator._keys import ApiKey
 from binance_emulator._params import read
@@ -196,16 +194,7 @@ class ApiSession:
         if ordering and faults.take("drop_before"):
             raise DroppedConnectionError
         call = Call(op.operation_id, params, account, now)
-        if apply_ms:
-            result = await apply_late(
-                apply_ms,
-                lambda at: emulator.dispatch(op, msgspec.structs.replace(call, now=at)),
-                emulator.clock.now_ms,
-                values,
-                spot=op.product == "spot",
-            )
-        else:
-            result = emulator.dispatch(op, call)
+        result = await emulator.dispatch_after(apply_ms, op, call, values)
         if answer_ms:
             await asyncio.sleep(answer_ms / 1000)
         if ordering and faults.take("drop_after"):
