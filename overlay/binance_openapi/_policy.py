@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import msgspec
 
 from ._auth import DEFAULT_RECV_WINDOW_MS, SIGNED_EXTENSION, has_param
 from ._clock import ServerClock
@@ -254,9 +255,10 @@ def _send_with_retries(
         result = yield from _sent(sending, policy, reservation)
         if isinstance(result, httpx.Response):
             if result.is_success:
-                if idempotency and not _is_json(result.content):
+                unreadable = _json_error(result.content) if idempotency else None
+                if idempotency and unreadable is not None:
                     result = yield from _unreadable_order(
-                        sending, unsigned, operation, policy, idempotency, result
+                        sending, unsigned, operation, policy, idempotency, result, unreadable
                     )
                 return result
             error = _api_error(result, operation, policy, reservation)
@@ -303,12 +305,14 @@ def _send_with_retries(
         raise cause
 
 
-def _is_json(content: bytes) -> bool:
+def _json_error(content: bytes) -> msgspec.DecodeError | None:
+    """Why an order's answer cannot be read at all, or ``None`` (msgspec: a third of ``json.loads``'s cost,
+    paid on every order answer)."""
     try:
-        json.loads(content)
-    except ValueError:
-        return False
-    return True
+        msgspec.json.decode(content)
+    except msgspec.DecodeError as exc:
+        return exc
+    return None
 
 
 def _unreadable_order(
@@ -318,12 +322,10 @@ def _unreadable_order(
     policy: Policy,
     idempotency: Mapping[str, Any],
     response: httpx.Response,
+    unreadable: msgspec.DecodeError,
 ) -> Generator[Action, Any, httpx.Response]:
     """The order went through but its answer is not JSON: look it up, never send it again."""
-    try:
-        json.loads(response.content)
-    except ValueError as exc:
-        error = shape_error(operation, response, [NotJson(exc)])
+    error = shape_error(operation, response, [NotJson(unreadable)])
     error.order_ids = sent_ids(request, operation)
     drift_log.warning("%s", error)
     if policy.strict:
