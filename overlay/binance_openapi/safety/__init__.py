@@ -1,0 +1,7 @@
+"""Safety rails for trading bots: a kill switch, a dead man's switch, a risk guard and margin figures.
+
+Binance gives the building blocks (``countdownCancelAll``, cancel-all, reduce-only orders, leverage
+brackets, the mark price); this package makes each rail one call, sync and async.
+"""
+
+__all__: list[str] = []
