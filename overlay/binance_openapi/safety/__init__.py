@@ -4,4 +4,30 @@ Binance gives the building blocks (``countdownCancelAll``, cancel-all, reduce-on
 brackets, the mark price); this package makes each rail one call, sync and async.
 """
 
-__all__: list[str] = []
+from ._margin import (
+    ContractSpec,
+    HeldPosition,
+    LeverageBracket,
+    LeverageBrackets,
+    Liquidation,
+    MarginAccount,
+    MarginPreview,
+    funding_cost,
+    liquidation_price,
+    preview_order,
+)
+from ._margin_preview import margin_preview
+
+__all__: list[str] = [
+    "ContractSpec",
+    "HeldPosition",
+    "LeverageBracket",
+    "LeverageBrackets",
+    "Liquidation",
+    "MarginAccount",
+    "MarginPreview",
+    "funding_cost",
+    "liquidation_price",
+    "margin_preview",
+    "preview_order",
+]
