@@ -13,8 +13,11 @@ Per margin asset (USDT on USDⓈ-M; each coin on COIN-M):
   margin``; max withdraw amount: the same without unrealized profit.
 
 The liquidation price of a position is the mark price at which its margin (the isolated wallet, or
-the cross wallet with the other cross positions' PnL and maintenance held constant) equals its
-maintenance margin.
+the cross wallet with the other symbols' cross PnL and maintenance held constant) equals its
+maintenance margin; under cross margin both Hedge Mode sides of a symbol move with the price and share
+one liquidation price, and each position's maintenance margin takes the bracket of its notional at
+that price (Binance, "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts" and "... of
+COIN-M Futures Contracts").
 """
 
 from __future__ import annotations
@@ -244,33 +247,78 @@ class Margin:
         return summary
 
     def liquidation_price(self, summary: AssetMargin, risk: PositionRisk) -> Decimal:
-        """Mark price at which the position's margin balance meets its maintenance margin (0: none)."""
-        position = risk.position
-        quantity = position.amount
-        if not quantity:
+        """Mark price of ``risk``'s symbol at which its margin meets its maintenance margin (0: none).
+
+        Isolated: the position alone against its isolated wallet. Cross: every cross position of the
+        symbol (both sides in Hedge Mode, which share the price) against the cross wallet, with the other
+        symbols' unrealized PnL and maintenance margin held where they are. Each position's maintenance
+        margin uses the bracket of its notional at that price (Binance: recompute with the bracket at the
+        liquidation price when it differs from the current one).
+        """
+        if not risk.position.amount:
             return ZERO
         if risk.isolated:
-            wallet = position.isolated_wallet
+            legs = [risk]
+            wallet = risk.position.isolated_wallet
         else:
+            legs = [r for r in summary.risks if not r.isolated and r.position.symbol == risk.position.symbol]
             wallet = (
                 summary.cross_wallet
-                + (summary.cross_unrealized - risk.unrealized)
-                - (summary.cross_maintenance - risk.maintenance)
+                + summary.cross_unrealized
+                - sum((r.unrealized for r in legs), ZERO)
+                - summary.cross_maintenance
+                + sum((r.maintenance for r in legs), ZERO)
             )
-        ratio, cum = risk.bracket.maint_margin_ratio, risk.bracket.cum
-        contract = risk.rule.contract
-        if contract.inverse:
-            size = contract.size
-            denominator = wallet + cum + quantity * size / position.entry
-            if denominator <= 0:
-                return ZERO
-            price = (abs(quantity) * size * ratio + quantity * size) / denominator
-        else:
-            denominator = abs(quantity) * ratio - quantity
-            if denominator == 0:
-                return ZERO
-            price = (wallet + cum - quantity * position.entry) / denominator
-        return price if price > 0 else ZERO
+        return _liquidation(legs, wallet, risk.mark)
+
+
+def _solve_with(legs: list[PositionRisk], tiers: tuple[Bracket, ...], wallet: Decimal) -> Decimal:
+    """The price where ``wallet`` plus the legs' PnL meets their maintenance margin with these tiers."""
+    contract = legs[0].rule.contract
+    total = wallet + sum((tier.cum for tier in tiers), ZERO)
+    if contract.inverse:
+        size = contract.size
+        top = sum(
+            (abs(r.position.amount) * size * t.maint_margin_ratio for r, t in zip(legs, tiers, strict=True)),
+            ZERO,
+        )
+        top += sum((r.position.amount * size for r in legs), ZERO)
+        bottom = total + sum((r.position.amount * size / r.position.entry for r in legs), ZERO)
+    else:
+        top = total - sum((r.position.amount * r.position.entry for r in legs), ZERO)
+        bottom = sum(
+            (
+                abs(r.position.amount) * t.maint_margin_ratio - r.position.amount
+                for r, t in zip(legs, tiers, strict=True)
+            ),
+            ZERO,
+        )
+    if not bottom:
+        return ZERO
+    price = top / bottom
+    return price if price > 0 else ZERO
+
+
+def _liquidation(legs: list[PositionRisk], wallet: Decimal, mark: Decimal) -> Decimal:
+    """Try every combination of the legs' brackets; keep the prices where each leg's notional falls in the
+    bracket assumed for it, and answer the one nearest the mark (0: none)."""
+    current = tuple(risk.bracket for risk in legs)
+    choices: list[tuple[Bracket, ...]] = [()]
+    for risk in legs:
+        choices = [(*chosen, tier) for chosen in choices for tier in risk.rule.brackets.tiers]
+    if len(legs) == 1:  # one position: a single solution, most often in the bracket it is in now
+        choices.sort(key=lambda tiers: tiers != current)
+    found: list[Decimal] = []
+    for tiers in choices:
+        price = _solve_with(legs, tiers, wallet)
+        if price and all(
+            r.rule.brackets.for_notional(r.rule.contract.notional(r.position.amount, price)) == tier
+            for r, tier in zip(legs, tiers, strict=True)
+        ):
+            found.append(price)
+            if len(legs) == 1:
+                break
+    return min(found, key=lambda price: abs(price - mark)) if found else ZERO
 
 
 def _beyond(quantity: Decimal, value: Decimal, covered: Decimal) -> Decimal:
