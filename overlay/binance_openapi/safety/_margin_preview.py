@@ -70,6 +70,11 @@ def _tick(symbol_info: Any) -> Decimal:
     return ZERO
 
 
+def _perpetual(symbol_info: Any) -> bool:
+    """Whether the contract pays funding (``PERPETUAL``, ``TRADIFI_PERPETUAL``...), unlike delivery ones."""
+    return "PERPETUAL" in str(_value(symbol_info.contract_type))
+
+
 def _symbol_info(info: Any, symbol: str) -> Any:
     for item in info.symbols:
         if item.symbol == symbol:
@@ -98,9 +103,12 @@ def _usdm_plan(
         inverse=False,
         tick_size=_tick(info),
         margin_asset=info.margin_asset,
-        perpetual=_value(info.contract_type) == "PERPETUAL",
+        perpetual=_perpetual(info),
     )
-    brackets = LeverageBrackets.from_api((yield _Call("leverage_bracket", {"symbol": symbol})))
+    answer = yield _Call("leverage_bracket", {"symbol": symbol})
+    if isinstance(answer, list):  # some answers list the one symbol asked for
+        answer = next(row for row in answer if row.symbol == symbol)
+    brackets = LeverageBrackets.from_api(answer)
     premium = yield _Call("premium_index", {"symbol": symbol})
     config = yield _Call("account_config", {})
     settings = {row.symbol: row for row in (yield _Call("symbol_config", {}))}
@@ -167,7 +175,7 @@ def _coinm_plan(
         size=Decimal(info.contract_size),
         tick_size=_tick(info),
         margin_asset=info.margin_asset,
-        perpetual=_value(info.contract_type) == "PERPETUAL",
+        perpetual=_perpetual(info),
     )
     answer = yield _Call("leverage_bracket_v2", {"symbol": symbol})
     brackets = LeverageBrackets.from_api(next(row for row in answer if row.symbol == symbol))
