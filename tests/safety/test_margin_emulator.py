@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import pytest
 
-from binance_openapi import AsyncUsdM, CoinM, UsdM
+from binance_openapi import AsyncCoinM, AsyncUsdM, CoinM, Spot, UsdM
 from binance_openapi.safety import MarginPreview, margin_preview
 from tests.e2e.conftest import Venue, serve_venue
 
@@ -250,6 +250,23 @@ def test_coinm_hedge_cross(venue: Venue, coinm_maker: CoinM) -> None:
         preview = margin_preview(trader.client, symbol=PERP, side="BUY", quantity="100", position_side="LONG")
         trader.trade(PERP, "BUY", "100", "50000", "LONG")
         check(trader, preview, "coinm hedge cross")
+
+
+def test_coinm_async_matches_sync_and_other_clients_are_refused(venue: Venue) -> None:
+    key = venue.user("margin-coinm-async", coinm={"BTC": "2"})
+
+    async def preview_async() -> MarginPreview:
+        async with venue.client(AsyncCoinM, key) as client:
+            return await margin_preview(client, symbol=PERP, side="SELL", quantity="30", funding_periods=2)
+
+    with venue.client(CoinM, key) as client:
+        assert asyncio.run(preview_async()) == margin_preview(
+            client, symbol=PERP, side="SELL", quantity="30", funding_periods=2
+        )
+        with pytest.raises(TypeError, match="float"):
+            margin_preview(client, symbol=PERP, side="SELL", quantity=30.0)  # type: ignore[call-overload]
+    with venue.client(Spot) as spot, pytest.raises(TypeError, match="futures client"):
+        margin_preview(spot, symbol="BTCUSDT", side="BUY", quantity="1")
 
 
 def test_zz_worst_difference_in_ticks() -> None:
