@@ -541,7 +541,7 @@ def preview_order(
         position_side=position_side,
         margin_asset=contract.margin_asset,
         position_amount=amount,
-        entry_price=entry,
+        entry_price=q8(entry) if entry else ZERO,
         notional=q8(notional),
         initial_margin=q8(notional / leverage),
         order_initial_margin=q8(order_initial),
