@@ -22,6 +22,7 @@ ROUTES: Final = {"usdm": ("public", "market", "private")}
 PATTERNS: Final[dict[str, tuple[tuple[str, str], ...]]] = {
     "usdm": (
         ("<symbol>@aggTrade", "market"),
+        ("<symbol>@trade", "public"),
         ("<symbol>@markPrice", "market"),
         ("<symbol>@markPrice@1s", "market"),
         ("!markPrice@arr", "market"),
@@ -60,6 +61,7 @@ USER_DATA: Final[dict[str, str]] = {"usdm": "private"}
 _COMPILED: Final[dict[str, tuple[tuple[re.Pattern[str], str], ...]]] = {
     "usdm": (
         (re.compile("^[^@/]+@aggTrade(?:@[0-9]+m?s)?$"), "market"),
+        (re.compile("^[^@/]+@trade(?:@[0-9]+m?s)?$"), "public"),
         (re.compile("^[^@/]+@markPrice(?:@[0-9]+m?s)?$"), "market"),
         (re.compile("^[^@/]+@markPrice@1s(?:@[0-9]+m?s)?$"), "market"),
         (re.compile("^!markPrice@arr(?:@[0-9]+m?s)?$"), "market"),

@@ -91,6 +91,50 @@ class AggTrade(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="
     """
 
 
+@decimal_fields("price", "quantity")
+class Trade(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="trade"):
+    """
+    One trade between a buyer and a seller (not aggregated). Binance serves this stream on the futures hosts without documenting it: it is listed here so that clients that subscribe to it (ccxt.pro's default `watchTrades`) and the emulator agree on it. The payload is the one Binance sends: spot's `trade` without `M`, with the trade type `X`.
+
+    Streams (route `/public`): `<symbol>@trade`.
+    """
+
+    event_type: ClassVar[str] = "trade"
+    """`e`: Event type (the tag of this struct)."""
+    event_time: int = field(name="E")
+    """
+    `E`: Event time.
+    """
+    trade_time: int = field(name="T")
+    """
+    `T`: Trade time.
+    """
+    symbol: str = field(name="s")
+    """
+    `s`: Symbol.
+    """
+    trade_id: int = field(name="t")
+    """
+    `t`: Trade ID.
+    """
+    price: DecimalText = field(name="p")
+    """
+    `p`: Price.
+    """
+    quantity: DecimalText = field(name="q")
+    """
+    `q`: Quantity.
+    """
+    trade_type: str = field(name="X")
+    """
+    `X`: Trade type: `MARKET` for a trade between two orders of the book (the only value seen; undocumented, so read it as open text).
+    """
+    is_buyer_maker: bool = field(name="m")
+    """
+    `m`: Is the buyer the market maker?
+    """
+
+
 @decimal_fields("mark_price", "mark_price_moving_average", "index_price", "estimated_settle_price")
 class MarkPriceUpdate(Struct, frozen=True, kw_only=True, gc=False, tag_field="e", tag="markPriceUpdate"):
     """
@@ -957,6 +1001,7 @@ class TradingSession(Struct, frozen=True, kw_only=True, gc=False):
 
 UsdmMarketEvent: TypeAlias = (
     AggTrade
+    | Trade
     | MarkPriceUpdate
     | Kline
     | ContinuousKline

@@ -3,7 +3,7 @@
 """How this package was generated: the inputs that give these exact bytes."""
 
 SPEC = "specs/usdm.yaml"
-SPEC_SHA256 = "a12242bc63ea2d907bb0f9a6a3f4cabca590380ec4d9062e4063842720e6d30b"
+SPEC_SHA256 = "8b80fa5e83f5b2d5b5aa6d3a39f0e382bdd02b991fb776b6b425feb478a060cd"
 GENERATOR_SHA256 = "67e91ede4e6ac216da0949f2b66b449154dd6a8eb891345c7d730ab87853556c"
 OPENAPI_PYTHON_CLIENT = "0.29.1"
 RUFF = "0.17.6"

@@ -1557,17 +1557,9 @@ class UsdMFacade:
         price: DecimalLike,
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
-        price_match: models.PriceMatch
+        price_match: models.PriceMatchRequest
         | Literal[
-            "NONE",
-            "OPPONENT",
-            "OPPONENT_5",
-            "OPPONENT_10",
-            "OPPONENT_20",
-            "QUEUE",
-            "QUEUE_5",
-            "QUEUE_10",
-            "QUEUE_20",
+            "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
         ]
         | Unset = UNSET,
         modify_id: int | Unset = UNSET,
@@ -1596,11 +1588,10 @@ class UsdMFacade:
                 each side of the point.
             price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
                 each side of the point.
-            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-                `NONE`: no matching.
+            price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+                request can name: those of PriceMatch without NONE, which no request takes (leave
+                priceMatch out instead); answers still send NONE.
             modify_id (int):
             reduce_only (bool):
 
@@ -1639,17 +1630,9 @@ class UsdMFacade:
         price: DecimalLike | Unset = UNSET,
         new_client_order_id: str | Unset = UNSET,
         new_order_resp_type: models.NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-        price_match: models.PriceMatch
+        price_match: models.PriceMatchRequest
         | Literal[
-            "NONE",
-            "OPPONENT",
-            "OPPONENT_5",
-            "OPPONENT_10",
-            "OPPONENT_20",
-            "QUEUE",
-            "QUEUE_5",
-            "QUEUE_10",
-            "QUEUE_20",
+            "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
         ]
         | Unset = UNSET,
         self_trade_prevention_mode: models.SelfTradePreventionMode
@@ -1690,11 +1673,10 @@ class UsdMFacade:
             new_client_order_id (str):
             new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
                 to an order placement is.
-            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-                `NONE`: no matching.
+            price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+                request can name: those of PriceMatch without NONE, which no request takes (leave
+                priceMatch out instead); answers still send NONE.
             self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
                 "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
                 order of the same account.
@@ -2530,17 +2512,9 @@ class UsdMFacade:
         working_type: models.WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
         price_protect: bool | Unset = UNSET,
         new_order_resp_type: models.NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-        price_match: models.PriceMatch
+        price_match: models.PriceMatchRequest
         | Literal[
-            "NONE",
-            "OPPONENT",
-            "OPPONENT_5",
-            "OPPONENT_10",
-            "OPPONENT_20",
-            "QUEUE",
-            "QUEUE_5",
-            "QUEUE_10",
-            "QUEUE_20",
+            "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
         ]
         | Unset = UNSET,
         self_trade_prevention_mode: models.SelfTradePreventionMode
@@ -2591,11 +2565,10 @@ class UsdMFacade:
             price_protect (bool):
             new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
                 to an order placement is.
-            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-                `NONE`: no matching.
+            price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+                request can name: those of PriceMatch without NONE, which no request takes (leave
+                priceMatch out instead); answers still send NONE.
             self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
                 "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
                 order of the same account.
@@ -2682,17 +2655,9 @@ class UsdMFacade:
         price: DecimalLike | Unset = UNSET,
         trigger_price: DecimalLike | Unset = UNSET,
         working_type: models.WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
-        price_match: models.PriceMatch
+        price_match: models.PriceMatchRequest
         | Literal[
-            "NONE",
-            "OPPONENT",
-            "OPPONENT_5",
-            "OPPONENT_10",
-            "OPPONENT_20",
-            "QUEUE",
-            "QUEUE_5",
-            "QUEUE_10",
-            "QUEUE_20",
+            "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
         ]
         | Unset = UNSET,
         close_position: bool | Unset = UNSET,
@@ -2746,11 +2711,10 @@ class UsdMFacade:
                 digits on each side of the point.
             working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
                 triggers a conditional order.
-            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-                `NONE`: no matching.
+            price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+                request can name: those of PriceMatch without NONE, which no request takes (leave
+                priceMatch out instead); answers still send NONE.
             close_position (bool):
             price_protect (bool):
             reduce_only (bool):
@@ -5663,17 +5627,9 @@ class AsyncUsdMFacade:
         price: DecimalLike,
         order_id: int | Unset = UNSET,
         orig_client_order_id: str | Unset = UNSET,
-        price_match: models.PriceMatch
+        price_match: models.PriceMatchRequest
         | Literal[
-            "NONE",
-            "OPPONENT",
-            "OPPONENT_5",
-            "OPPONENT_10",
-            "OPPONENT_20",
-            "QUEUE",
-            "QUEUE_5",
-            "QUEUE_10",
-            "QUEUE_20",
+            "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
         ]
         | Unset = UNSET,
         modify_id: int | Unset = UNSET,
@@ -5702,11 +5658,10 @@ class AsyncUsdMFacade:
                 each side of the point.
             price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
                 each side of the point.
-            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-                `NONE`: no matching.
+            price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+                request can name: those of PriceMatch without NONE, which no request takes (leave
+                priceMatch out instead); answers still send NONE.
             modify_id (int):
             reduce_only (bool):
 
@@ -5745,17 +5700,9 @@ class AsyncUsdMFacade:
         price: DecimalLike | Unset = UNSET,
         new_client_order_id: str | Unset = UNSET,
         new_order_resp_type: models.NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-        price_match: models.PriceMatch
+        price_match: models.PriceMatchRequest
         | Literal[
-            "NONE",
-            "OPPONENT",
-            "OPPONENT_5",
-            "OPPONENT_10",
-            "OPPONENT_20",
-            "QUEUE",
-            "QUEUE_5",
-            "QUEUE_10",
-            "QUEUE_20",
+            "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
         ]
         | Unset = UNSET,
         self_trade_prevention_mode: models.SelfTradePreventionMode
@@ -5796,11 +5743,10 @@ class AsyncUsdMFacade:
             new_client_order_id (str):
             new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
                 to an order placement is.
-            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-                `NONE`: no matching.
+            price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+                request can name: those of PriceMatch without NONE, which no request takes (leave
+                priceMatch out instead); answers still send NONE.
             self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
                 "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
                 order of the same account.
@@ -6636,17 +6582,9 @@ class AsyncUsdMFacade:
         working_type: models.WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
         price_protect: bool | Unset = UNSET,
         new_order_resp_type: models.NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-        price_match: models.PriceMatch
+        price_match: models.PriceMatchRequest
         | Literal[
-            "NONE",
-            "OPPONENT",
-            "OPPONENT_5",
-            "OPPONENT_10",
-            "OPPONENT_20",
-            "QUEUE",
-            "QUEUE_5",
-            "QUEUE_10",
-            "QUEUE_20",
+            "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
         ]
         | Unset = UNSET,
         self_trade_prevention_mode: models.SelfTradePreventionMode
@@ -6697,11 +6635,10 @@ class AsyncUsdMFacade:
             price_protect (bool):
             new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
                 to an order placement is.
-            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-                `NONE`: no matching.
+            price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+                request can name: those of PriceMatch without NONE, which no request takes (leave
+                priceMatch out instead); answers still send NONE.
             self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
                 "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
                 order of the same account.
@@ -6788,17 +6725,9 @@ class AsyncUsdMFacade:
         price: DecimalLike | Unset = UNSET,
         trigger_price: DecimalLike | Unset = UNSET,
         working_type: models.WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
-        price_match: models.PriceMatch
+        price_match: models.PriceMatchRequest
         | Literal[
-            "NONE",
-            "OPPONENT",
-            "OPPONENT_5",
-            "OPPONENT_10",
-            "OPPONENT_20",
-            "QUEUE",
-            "QUEUE_5",
-            "QUEUE_10",
-            "QUEUE_20",
+            "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
         ]
         | Unset = UNSET,
         close_position: bool | Unset = UNSET,
@@ -6852,11 +6781,10 @@ class AsyncUsdMFacade:
                 digits on each side of the point.
             working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
                 triggers a conditional order.
-            price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-                `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-                `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-                `NONE`: no matching.
+            price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+                "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+                request can name: those of PriceMatch without NONE, which no request takes (leave
+                priceMatch out instead); answers still send NONE.
             close_position (bool):
             price_protect (bool):
             reduce_only (bool):

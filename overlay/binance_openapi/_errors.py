@@ -6,7 +6,7 @@
     ├── ConfigurationError           a client argument is wrong (ValueError)
     │   ├── KeyLoadError             a key cannot be loaded (file, PEM, passphrase, environment)
     │   └── MissingKeyError          a signed or keyed call on a client without a key
-    ├── LocalValidationError         refused before sending (ValueError)
+    ├── LocalValidationError         refused before sending (ValueError); a key given a wrong type
     │   └── FilterError              an exchange filter would reject the order: filter, value, bound
     ├── TransportError               no answer: connection refused or dropped, DNS, TLS
     │   └── RequestTimeoutError      no answer in time
@@ -71,7 +71,8 @@ class MissingKeyError(ConfigurationError):
 
 
 class LocalValidationError(BinanceError, ValueError):
-    """A request was refused before it was sent; nothing reached Binance."""
+    """A request was refused before it was sent (nothing reached Binance), or a key was given an argument
+    of the wrong type (``HmacKey(api_key, 64)``); the message says what to pass."""
 
 
 class FilterError(LocalValidationError):

@@ -6,11 +6,15 @@ Binance signs a request with the secret of the API key it carries:
 * ``RsaKey``: RSASSA-PKCS1-v1_5 with SHA-256, base64;
 * ``Ed25519Key``: Ed25519, base64 (the only type the WebSocket API's ``session.logon`` accepts).
 
-Keys load from strings, bytes, PEM files (with a passphrase) or environment variables. A key object
-never shows its secret: not in ``repr``, not in ``str``, not in exceptions, and it refuses to be pickled.
-Secrets (HMAC secret, PEM text, passphrase) are wrapped in ``Secret`` as soon as they enter, so that no
-frame of a key-loading error holds them bare for an error reporter that captures locals; a failed
-parse is reported without chaining the library error whose frames held them.
+Keys load from strings, bytes, PEM files (with a passphrase) or environment variables. An argument of
+the wrong type (a secret that is no text, PEM text where a key object goes) is refused with
+``LocalValidationError`` saying what to pass, as the clients refuse wrong arguments; ``KeyLoadError`` is
+for what was given in the right form but cannot be loaded (empty, unreadable file, bad PEM or
+passphrase, a key of the other algorithm, a missing variable). A key object never shows its secret: not
+in ``repr``, not in ``str``, not in exceptions, and it refuses to be pickled. Secrets (HMAC secret, PEM
+text, passphrase) are wrapped in ``Secret`` as soon as they enter, so that no frame of a key-loading
+error holds them bare for an error reporter that captures locals; a failed parse is reported without
+chaining the library error whose frames held them.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
-from ._errors import KeyLoadError
+from ._errors import KeyLoadError, LocalValidationError
 from ._secret import Secret, is_secret_text
 
 ENV_API_KEY = "BINANCE_API_KEY"
@@ -66,7 +70,12 @@ class _SecretKey:
     _kind = "Key"
 
     def __init__(self, api_key: str) -> None:
-        if not api_key or not isinstance(api_key, str):
+        if not isinstance(api_key, str):
+            raise LocalValidationError(
+                f"{self._kind}(api_key=...) must be the API key as a str (the text Binance showed with the "
+                f"key), not {type(api_key).__name__}: {self._kind}(api_key, ...)"
+            )
+        if not api_key:
             raise KeyLoadError(f"{self._kind} needs a non-empty api_key string")
         self._api_key = api_key
 
@@ -107,7 +116,7 @@ class HmacKey(_SecretKey):
         if not is_secret_text(secret):
             kind = type(secret).__name__
             secret = Secret(b"")  # from here on no frame holds what was given
-            raise KeyLoadError(
+            raise LocalValidationError(
                 f"HmacKey(secret=...) must be the API secret as a str or bytes (the text Binance showed "
                 f"when the key was made), not {kind}: HmacKey(api_key, '...')"
             )
@@ -147,17 +156,37 @@ def _load_private_key(pem: Secret, password: Secret | None, kind: str) -> object
 
 def _secret_argument(value: object, name: str, kind: str) -> Secret:
     if not is_secret_text(value):
-        raise KeyLoadError(f"{kind}: {name} must be a str or bytes, not {type(value).__name__}")
+        given = type(value).__name__
+        value = None  # from here on no frame holds what was given
+        raise LocalValidationError(f"{kind}: {name} must be a str or bytes, not {given}")
     return Secret(value)  # type: ignore[arg-type]
 
 
 class _PemKey(_SecretKey):
-    """A key signed with a private key loaded from PEM."""
+    """A key signed with a private key loaded from PEM; ``_algorithm`` is the private key class it takes,
+    ``_described`` how the messages name it."""
 
-    __slots__ = ()
+    __slots__ = ("_private",)
+    _algorithm: type
+    _described = ""
 
     def __init__(self, api_key: str, private_key: object) -> None:
-        raise NotImplementedError  # RsaKey and Ed25519Key check the key type
+        _SecretKey.__init__(self, api_key)
+        if not isinstance(private_key, self._algorithm):
+            kind = self._kind
+            raise LocalValidationError(
+                f"{kind}(private_key=...) must be {self._described} object of the cryptography package, "
+                f"not {type(private_key).__name__}: load PEM text with {kind}.from_pem(api_key, pem), a "
+                f"file with {kind}.from_file(api_key, path)"
+            )
+        self._private = private_key
+
+    @classmethod
+    def _loaded(cls, api_key: str, private_key: object) -> Self:
+        """The key of a private key read from PEM: one of the other algorithm is a loading failure."""
+        if not isinstance(private_key, cls._algorithm):
+            raise KeyLoadError(f"{cls._kind} needs {cls._described}, got {type(private_key).__name__}")
+        return cls(api_key, private_key)
 
     @classmethod
     def from_pem(
@@ -166,13 +195,17 @@ class _PemKey(_SecretKey):
         """Load the private key from PEM text or bytes (encrypted keys need ``password``)."""
         pem = _secret_argument(pem, "pem", cls._kind)
         password = None if password is None else _secret_argument(password, "password", cls._kind)
-        return cls(api_key, _load_private_key(pem, password, cls._kind))
+        return cls._loaded(api_key, _load_private_key(pem, password, cls._kind))
 
     @classmethod
     def from_file(
         cls, api_key: str, path: str | os.PathLike[str], password: str | bytes | Secret | None = None
     ) -> Self:
         """Load the private key from a PEM file."""
+        if not isinstance(path, str | os.PathLike):
+            raise LocalValidationError(
+                f"{cls._kind}.from_file(path=...) must be a str or os.PathLike, not {type(path).__name__}"
+            )
         password = None if password is None else _secret_argument(password, "password", cls._kind)
         try:
             pem = Secret(Path(path).read_bytes())
@@ -211,14 +244,11 @@ class RsaKey(_PemKey):
     * **private_key** - a ``cryptography`` RSA private key (use ``from_pem``/``from_file``/``from_env``).
     """
 
-    __slots__ = ("_private",)
+    __slots__ = ()
     _kind = "RsaKey"
-
-    def __init__(self, api_key: str, private_key: object) -> None:
-        _SecretKey.__init__(self, api_key)
-        if not isinstance(private_key, rsa.RSAPrivateKey):
-            raise KeyLoadError(f"RsaKey needs an RSA private key, got {type(private_key).__name__}")
-        self._private = private_key
+    _algorithm = rsa.RSAPrivateKey
+    _described = "an RSA private key"
+    _private: rsa.RSAPrivateKey
 
     def sign(self, payload: bytes) -> str:
         signature = self._private.sign(payload, padding.PKCS1v15(), hashes.SHA256())
@@ -238,14 +268,11 @@ class Ed25519Key(_PemKey):
     * **private_key** - a ``cryptography`` Ed25519 private key (use ``from_pem``/``from_file``/``from_env``).
     """
 
-    __slots__ = ("_private",)
+    __slots__ = ()
     _kind = "Ed25519Key"
-
-    def __init__(self, api_key: str, private_key: object) -> None:
-        _SecretKey.__init__(self, api_key)
-        if not isinstance(private_key, ed25519.Ed25519PrivateKey):
-            raise KeyLoadError(f"Ed25519Key needs an Ed25519 private key, got {type(private_key).__name__}")
-        self._private = private_key
+    _algorithm = ed25519.Ed25519PrivateKey
+    _described = "an Ed25519 private key"
+    _private: ed25519.Ed25519PrivateKey
 
     def sign(self, payload: bytes) -> str:
         return base64.b64encode(self._private.sign(payload)).decode("ascii")

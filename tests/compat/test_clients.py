@@ -72,21 +72,7 @@ SYMPTOMS: dict[tuple[str, str, str], str] = {
 # Steps that fail for a reason not settled yet, each with what is known. Each may fail only with its
 # symptom (any other failure is a failure); the suite reports them as "open", not as passed.
 OPEN_GAP = re.compile(r"no answer within 20 s")
-OPEN: dict[tuple[str, str, str], str] = {
-    ("ccxt", "spot", "market_stream"): (
-        "ccxt.pro 4.5.90 tells spot trade events from futures ones by the connection's host "
-        "(stream.binance.com): pointed at another host it files spot trades under a contract market, so "
-        "watch_trades never resolves"
-    ),
-    ("ccxt", "usdm", "market_stream"): (
-        "ccxt.pro 4.5.90 watches trades through btcusdt@trade, a USDⓈ-M stream Binance serves but does not "
-        "document, asked on /public/ws; the emulator does not serve it (unknown stream)"
-    ),
-    ("ccxt", "coinm", "market_stream"): (
-        "ccxt.pro 4.5.90 watches trades through btcusd_perp@trade, a COIN-M stream Binance serves but does "
-        "not document; the emulator does not serve it (unknown stream)"
-    ),
-}
+OPEN: dict[tuple[str, str, str], str] = {}
 # steps every session has, per product (a driver that stops early misses some)
 CORE = (
     "time",

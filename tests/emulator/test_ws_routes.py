@@ -1,7 +1,8 @@
 """USDⓈ-M stream routes as Binance serves them since 2026-04-23: ``/public`` (book data), ``/market``
 (every other market stream), ``/private`` (user data); a stream asked for on another route is accepted
 and never sent; the unrouted ``/ws`` and ``/stream`` carry only ``/public`` streams. And ``/ws/<anything>``
-that names no stream is an empty connection on every product (ccxt opens ``/ws/0``, then subscribes).
+that names no stream is an empty connection on every product (ccxt opens ``/ws/0``, then subscribes),
+and so is ``/stream/<anything>`` (ccxt.pro opens ``/stream/0`` when its spot URL is ``/stream``).
 """
 
 from __future__ import annotations
@@ -107,6 +108,7 @@ async def test_combined_streams_of_each_route(served: tuple[Emulator, str]) -> N
     "path",
     [
         "/usdm/public/ws/btcusdt@markPrice@1s",  # a /market stream on /public
+        "/usdm/market/ws/btcusdt@trade",  # a /public stream (served, undocumented) on /market
         "/usdm/market/ws/btcusdt@depth@100ms",  # a /public stream on /market
         "/usdm/private/ws/btcusdt@kline_1m",
         "/usdm/ws/btcusdt@markPrice@1s",  # the unrouted path only carries /public streams
@@ -223,6 +225,7 @@ async def test_live_subscribe_of_a_listen_key_on_the_private_route(served: tuple
     ("path", "stream", "kind"),
     [
         ("/ws/0", "btcusdt@depth", spot_market.DepthUpdate),
+        ("/stream/0", "btcusdt@depth", spot_market.DepthUpdate),  # ccxt.pro pointed at /stream
         ("/usdm/public/ws/1", "btcusdt@depth", usdm_market.DepthUpdate),
         ("/usdm/market/ws/2", "btcusdt@markPrice@1s", usdm_market.MarkPriceUpdate),
         ("/coinm/ws/0", "btcusd_perp@depth", coinm_market.DepthUpdate),
@@ -237,5 +240,7 @@ async def test_a_path_that_names_no_stream_is_an_empty_connection(
         assert await control(ws, "SUBSCRIBE", [stream], rid=4) == {"result": None, "id": 4}
         frames = await frames_after_ticks(emu, ws)
     assert frames
+    combined = path.startswith("/stream")
     for frame in frames:
-        decode(frame, kind)
+        assert not combined or frame["stream"] == stream
+        decode(frame["data"] if combined else frame, kind)

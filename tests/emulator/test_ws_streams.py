@@ -105,10 +105,40 @@ async def test_product_prefixes_and_refused_names(served: tuple[Emulator, str]) 
         wrapper = await recv(coinm)
         assert decode(wrapper["data"], coinm_market.DepthUpdate).pair == "BTCUSD"
         assert decode(await recv(spot), spot_market.DepthUpdate).symbol == "ETHBTC"
-    for path in ("/ws/nosuchpair@trade", "/ws/btcusdt@nonsense", "/usdm/ws/btcusdt@trade", "/elsewhere"):
+    for path in (
+        "/ws/nosuchpair@trade",
+        "/ws/btcusdt@nonsense",
+        "/usdm/ws/btcusdt@avgPrice",
+        "/elsewhere",
+        "/stream/btcusdt@depth",
+    ):
         with pytest.raises(InvalidStatus):
             async with connect(ws_url(url) + path):
                 pass
+
+
+@pytest.mark.parametrize(
+    ("product", "path", "kind"),
+    [
+        ("usdm", "/usdm/public/ws/btcusdt@trade", usdm_market.Trade),  # served, undocumented, on /public
+        ("coinm", "/coinm/ws/btcusd_perp@trade", coinm_market.Trade),
+    ],
+)
+async def test_futures_trade_stream_sends_every_fill(
+    served: tuple[Emulator, str], product: str, path: str, kind: type[Any]
+) -> None:
+    emu, url = served
+    _, symbol, quantity = MARKET_ORDERS[product]
+    async with connect(ws_url(url) + path) as ws:
+        market_buy(emu, url, product)
+        fills = [decode(raw, kind) for raw in await drain(ws)]
+    assert fills, "a market order trades"
+    assert {(fill.symbol, fill.trade_type, fill.is_buyer_maker) for fill in fills} == {
+        (symbol, "MARKET", False)
+    }
+    assert sum(fill.quantity for fill in fills) == Decimal(quantity)
+    ids = [fill.trade_id for fill in fills]
+    assert ids == sorted(set(ids))
 
 
 # -- live control messages ------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
-from binance_openapi import Ed25519Key, HmacKey, KeyLoadError, RsaKey
+from binance_openapi import Ed25519Key, HmacKey, KeyLoadError, LocalValidationError, RsaKey
 
 PAYLOAD = b"symbol=BTCUSDT&side=SELL&type=LIMIT&timeInForce=GTC&quantity=1&price=0.2&timestamp=1668481559918"
 # A fixed Ed25519 key (RFC 8032 test 1 secret): Ed25519 signatures are deterministic, so this is a vector.
@@ -95,3 +95,45 @@ def test_private_keys_never_show(make: str) -> None:
     for shown in (repr(key), str(key)):
         assert body[:20] not in shown
         assert "ABCDEFGHIJKLMNOP" not in shown
+
+
+# -- arguments of the wrong type: LocalValidationError saying what to pass, not KeyLoadError ------
+
+
+def refused(call: object) -> str:
+    with pytest.raises(LocalValidationError) as caught:
+        call()  # type: ignore[operator]
+    assert not isinstance(caught.value, KeyLoadError)
+    return str(caught.value)
+
+
+def test_an_hmac_secret_or_api_key_of_the_wrong_type_says_what_to_pass() -> None:
+    shown = refused(lambda: HmacKey("api", 64))  # type: ignore[arg-type]
+    assert "HmacKey(secret=...) must be the API secret as a str or bytes" in shown and "not int" in shown
+    assert "not NoneType" in refused(lambda: HmacKey("api", None))  # type: ignore[arg-type]
+    shown = refused(lambda: HmacKey(12345, "secret"))  # type: ignore[arg-type]
+    assert "HmacKey(api_key=...) must be the API key as a str" in shown and "not int" in shown
+    with pytest.raises(KeyLoadError, match="non-empty"):  # the right type, but empty: cannot be loaded
+        HmacKey("api", "")
+    with pytest.raises(KeyLoadError, match="non-empty api_key"):
+        HmacKey("", "secret")
+
+
+@pytest.mark.parametrize("kind", [RsaKey, Ed25519Key])
+def test_a_private_key_argument_of_the_wrong_type_points_to_the_loaders(
+    kind: type[RsaKey | Ed25519Key],
+) -> None:
+    text = pem(ed25519.Ed25519PrivateKey.generate()).decode()
+    shown = refused(lambda: kind("api", text))  # PEM text where the key object goes
+    assert f"{kind.__name__}(private_key=...) must be an" in shown and "not str" in shown
+    assert f"{kind.__name__}.from_pem(api_key, pem)" in shown and text.splitlines()[1][:16] not in shown
+    other = (
+        ed25519.Ed25519PrivateKey.generate()
+        if kind is RsaKey
+        else rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    )
+    assert "private_key=..." in refused(lambda: kind("api", other))
+    assert "not int" in refused(lambda: kind.from_pem("api", 42))  # type: ignore[arg-type]
+    assert "password must be a str or bytes" in refused(lambda: kind.from_pem("api", text, password=7))  # type: ignore[arg-type]
+    assert "from_file(path=...) must be a str or os.PathLike" in refused(lambda: kind.from_file("api", 3))  # type: ignore[arg-type]
+    assert "not bytes" in refused(lambda: kind(b"api", other))  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 import binance_openapi
-from binance_openapi import Ed25519Key, HmacKey, KeyLoadError, RsaKey, UsdM
+from binance_openapi import Ed25519Key, HmacKey, KeyLoadError, LocalValidationError, RsaKey, UsdM
 from binance_openapi._secret import Secret
 
 SECRET = "s3cr3t-s3cr3t-s3cr3t-s3cr3t"
@@ -120,8 +120,9 @@ def test_a_half_built_key_has_a_safe_repr_and_hmac_secrets_must_be_text() -> Non
     shown = every_local(error)  # used to raise AttributeError from the key's repr
     assert "HmacKey(api_key='<not set>', secret=<hidden>)" in shown
     assert SECRET not in shown
-    error = provoke(lambda: HmacKey(API_KEY, 64))  # type: ignore[arg-type]
-    assert "must be the API secret as a str or bytes" in str(error) and "not int" in str(error)
+    with pytest.raises(LocalValidationError) as caught:  # a wrong type, not a loading failure
+        HmacKey(API_KEY, 64)  # type: ignore[arg-type]
+    assert "must be the API secret as a str or bytes" in str(caught.value) and "not int" in str(caught.value)
     error = provoke(lambda: HmacKey(API_KEY, ""))
     assert SECRET not in every_local(error)
 

@@ -219,8 +219,6 @@ class MarketPublisher:
     def on_market(self, product: str, symbol: str, event: dict[str, Any]) -> None:
         """A market event of the exchange (``trade``, ``aggTrade``, ``forceOrder``...)."""
         kind = event.get("e")
-        if kind == "trade" and product != "spot":
-            return  # futures have no public trade stream
         if kind == "forceOrder" and product == "coinm" and "ps" not in event.get("o", {}):
             event = {**event, "o": {"s": symbol, "ps": self.pair(product, symbol), **event["o"]}}
         hub = self.hub

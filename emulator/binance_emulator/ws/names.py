@@ -5,13 +5,14 @@ symbols, ``BTCUSDT@aggTrade`` is read as the same symbol). A name that this emul
 whose symbol is not listed, is refused with a reason (``ValueError``): the live ``SUBSCRIBE`` answers
 it as an error, a connection URL naming it is refused.
 
-* every product: ``<symbol>@aggTrade``, ``<symbol>@depth[@<speed>]`` (diff), ``<symbol>@depth<5|10|20>
-  [@<speed>]`` (partial), ``<symbol>@bookTicker``, ``<symbol>@kline_<interval>``, ``<symbol>@miniTicker``,
-  ``<symbol>@ticker``, ``!miniTicker@arr``;
-* spot: ``<symbol>@trade``, ``<symbol>@ticker_<1h|4h|1d>``, ``<symbol>@avgPrice``,
+* every product: ``<symbol>@aggTrade``, ``<symbol>@trade``, ``<symbol>@depth[@<speed>]`` (diff),
+  ``<symbol>@depth<5|10|20>[@<speed>]`` (partial), ``<symbol>@bookTicker``, ``<symbol>@kline_<interval>``,
+  ``<symbol>@miniTicker``, ``<symbol>@ticker``, ``!miniTicker@arr``;
+* spot: ``<symbol>@ticker_<1h|4h|1d>``, ``<symbol>@avgPrice``,
   ``<symbol>@referencePrice``, ``<symbol>@blockTrade`` (accepted; the emulated market has no block trades);
 * futures: ``<symbol>@markPrice[@1s]``, ``!markPrice@arr[@1s]``, ``<symbol>@forceOrder``,
-  ``!forceOrder@arr``, ``!ticker@arr``, ``!bookTicker``.
+  ``!forceOrder@arr``, ``!ticker@arr``, ``!bookTicker``. Binance serves ``<symbol>@trade`` on the futures
+  hosts too, without documenting it (USDⓈ-M on the ``/public`` route; ccxt.pro watches trades with it).
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ def parse(product: str, name: str, symbols: Collection[str]) -> Stream:
     channel, _, speed = rest.partition("@")
     if channel in ("aggTrade", "bookTicker") and not speed:
         return Stream(product, name, channel, symbol)
-    if channel == "trade" and not futures and not speed:
+    if channel == "trade" and not speed:
         return Stream(product, name, "trade", symbol)
     if channel == "forceOrder" and futures and not speed:
         return Stream(product, name, "forceOrder", symbol)

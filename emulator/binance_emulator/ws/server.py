@@ -3,7 +3,9 @@
 Paths (each may also be prefixed with ``/spot``, ``/usdm`` or ``/coinm``, which names the product):
 
 * spot streams: ``/ws/<stream>[/<stream>...]``, ``/ws`` (then ``SUBSCRIBE``), ``/stream?streams=a/b``;
-  ``/ws/<anything>`` that is no stream name (ccxt opens ``/ws/0``, then subscribes) is ``/ws``;
+  ``/ws/<anything>`` that is no stream name (ccxt opens ``/ws/0``, then subscribes) is ``/ws``, and
+  ``/stream/<anything>`` likewise ``/stream`` (ccxt.pro opens ``/stream/0`` when its spot URL is a
+  ``/stream`` URL: it tells spot connections by ``/stream`` in the URL, see ``tests/compat``);
 * USDⓈ-M streams, on the route that sends them (``routes.py``): ``/usdm/public/ws/<stream>``,
   ``/usdm/market/stream?streams=...``; a stream of another route is accepted and never sent, and
   ``/usdm/ws``, ``/usdm/stream`` (no route) get only the ``public`` streams, as on Binance since the
@@ -146,7 +148,7 @@ class WebSockets:
             names += query.get("listenKey", []) if route is not None else []
             where = Where(prefix, route, _events(query))
             await serve_streams(self, websocket, where, names, combined=False)
-        elif path == "/stream":
+        elif path == "/stream" or _placeholders(path, "/stream/"):
             names = [name for value in query.get("streams", []) for name in value.split("/") if name]
             names += query.get("listenKey", []) if route is not None else []
             where = Where(prefix, route, _events(query))
@@ -168,6 +170,11 @@ class WebSockets:
             with self.emulator.lock:
                 session.close()
             self.hub.close(connection)
+
+
+def _placeholders(path: str, head: str) -> bool:
+    """``path`` is ``head`` followed by names that name no stream (``/stream/0``)."""
+    return path.startswith(head) and all(placeholder(name) for name in path[len(head) :].split("/"))
 
 
 def _first(path: str) -> str:

@@ -101,6 +101,7 @@ if TYPE_CHECKING:
     from .premium_index import PremiumIndex
     from .price_level import PriceLevel
     from .price_match import PriceMatch
+    from .price_match_request import PriceMatchRequest
     from .price_ticker import PriceTicker
     from .quarterly_settlement import QuarterlySettlement
     from .rate_limit import RateLimit
@@ -226,6 +227,7 @@ _MODULES: dict[str, str] = {
     "PremiumIndex": ".premium_index",
     "PriceLevel": ".price_level",
     "PriceMatch": ".price_match",
+    "PriceMatchRequest": ".price_match_request",
     "PriceTicker": ".price_ticker",
     "QuarterlySettlement": ".quarterly_settlement",
     "RateLimit": ".rate_limit",
@@ -366,6 +368,7 @@ __all__ = [
     "PremiumIndex",
     "PriceLevel",
     "PriceMatch",
+    "PriceMatchRequest",
     "PriceTicker",
     "QuarterlySettlement",
     "RateLimit",

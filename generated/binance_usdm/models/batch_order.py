@@ -15,7 +15,7 @@ from ..models.new_order_resp_type import NewOrderRespType
 from ..models.new_order_type import NewOrderType
 from ..models.order_side import OrderSide
 from ..models.position_side import PositionSide
-from ..models.price_match import PriceMatch
+from ..models.price_match_request import PriceMatchRequest
 from ..models.self_trade_prevention_mode import SelfTradePreventionMode
 from ..models.time_in_force import TimeInForce
 from ..types import UNSET, Unset, decimal_to_wire
@@ -44,9 +44,8 @@ class BatchOrder:
             point.
         new_client_order_id (str | Unset):
         new_order_resp_type (NewOrderRespType | Unset): How detailed the answer to an order placement is.
-        price_match (PriceMatch | Unset): `OPPONENT`, `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the
-            other side of the book; `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Unset): The price matching modes a request can name: those of PriceMatch
+            without NONE, which no request takes (leave priceMatch out instead); answers still send NONE.
         self_trade_prevention_mode (SelfTradePreventionMode | Unset): Which order expires when an order would match
             another order of the same account.
         good_till_date (int | Unset): Cancel time of a GTD order (see new_order).
@@ -62,7 +61,7 @@ class BatchOrder:
     price: Decimal | Unset = UNSET
     new_client_order_id: str | Unset = UNSET
     new_order_resp_type: NewOrderRespType | Unset = UNSET
-    price_match: PriceMatch | Unset = UNSET
+    price_match: PriceMatchRequest | Unset = UNSET
     self_trade_prevention_mode: SelfTradePreventionMode | Unset = UNSET
     good_till_date: int | Unset = UNSET
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
@@ -208,7 +207,7 @@ class BatchOrder:
             NewOrderRespType, d.pop("newOrderRespType", UNSET), _path, "newOrderRespType", False
         )
 
-        price_match = read_enum(PriceMatch, d.pop("priceMatch", UNSET), _path, "priceMatch", False)
+        price_match = read_enum(PriceMatchRequest, d.pop("priceMatch", UNSET), _path, "priceMatch", False)
 
         self_trade_prevention_mode = read_enum(
             SelfTradePreventionMode,

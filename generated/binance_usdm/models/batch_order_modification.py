@@ -11,7 +11,7 @@ from attrs import field as _attrs_field
 
 from .._shape import extra_fields, object_from_wire, read_decimal, read_enum, unexpected
 from ..models.order_side import OrderSide
-from ..models.price_match import PriceMatch
+from ..models.price_match_request import PriceMatchRequest
 from ..types import UNSET, Unset, decimal_to_wire
 
 T = TypeVar("T", bound="BatchOrderModification")
@@ -31,9 +31,8 @@ class BatchOrderModification:
         price (Decimal): What Binance reads in a parameter - no sign, at most 20 digits on each side of the point.
         order_id (int | Unset):
         orig_client_order_id (str | Unset):
-        price_match (PriceMatch | Unset): `OPPONENT`, `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the
-            other side of the book; `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Unset): The price matching modes a request can name: those of PriceMatch
+            without NONE, which no request takes (leave priceMatch out instead); answers still send NONE.
         stop_price (Decimal | Unset): What Binance reads in a parameter - no sign, at most 20 digits on each side of the
             point.
         modify_id (int | Unset): The caller's id for this modification, returned as sent (not checked for uniqueness).
@@ -45,7 +44,7 @@ class BatchOrderModification:
     price: Decimal
     order_id: int | Unset = UNSET
     orig_client_order_id: str | Unset = UNSET
-    price_match: PriceMatch | Unset = UNSET
+    price_match: PriceMatchRequest | Unset = UNSET
     stop_price: Decimal | Unset = UNSET
     modify_id: int | Unset = UNSET
     WIRE_REQUIRED: ClassVar[frozenset[str]] = frozenset(
@@ -153,7 +152,7 @@ class BatchOrderModification:
         if type(orig_client_order_id) is not str and orig_client_order_id is not UNSET:
             orig_client_order_id = unexpected(orig_client_order_id, "string", _path, "origClientOrderId")
 
-        price_match = read_enum(PriceMatch, d.pop("priceMatch", UNSET), _path, "priceMatch", False)
+        price_match = read_enum(PriceMatchRequest, d.pop("priceMatch", UNSET), _path, "priceMatch", False)
 
         stop_price = read_decimal(d.pop("stopPrice", UNSET), _path, "stopPrice", False, False, False)
 

@@ -5,6 +5,15 @@ Pointed at the emulator by ``urls["api"]`` only: every URL keeps its path, the h
 emulator (websockets: spot on the root, USDⓈ-M under ``/usdm``, COIN-M under ``/coinm``). Markets are
 loaded once (``fetchMarkets`` types spot, linear, inverse) and handed to ccxt.pro; currency fetching
 (a ``/sapi`` call) and time-difference adjustment are off.
+
+One URL changes more than its host: ccxt.pro 4.5.90 tells a spot stream connection from a futures one
+by ``/stream`` in the connection's URL (``is_spot_url``, ``ccxt/pro/binance.py`` lines 228-229: true of
+``wss://stream.binance.com:9443/ws``, ``stream.testnet.binance.vision`` and ``demo-stream.binance.com``
+by their host names alone). On any other host a spot trade of ``BTCUSDT`` is filed under the
+``BTC/USDT:USDT`` swap (``handle_trade``, lines 1513-1533) and ``watch_trades`` never resolves. So the
+spot stream URL is the spot host's ``/stream`` endpoint (Binance's combined streams, which take live
+``SUBSCRIBE`` too), as a user pointing ccxt.pro at a test server has to set it: ``urls["api"]["ws"]
+["spot"]`` = ``ws://<host>/stream``; ccxt.pro then opens ``/stream/0`` and subscribes.
 """
 
 from __future__ import annotations
@@ -50,6 +59,9 @@ def moved(urls: Any, base: str, ws_base: str) -> Any:
 
 def configure(exchange: Any) -> Any:
     exchange.urls["api"] = moved(exchange.urls["api"], session.url, session.ws_url)
+    streams = exchange.urls["api"].get("ws")
+    if streams:  # ccxt.pro: a "/stream" URL, by which it knows spot (see above)
+        streams["spot"] = streams["margin"] = session.ws_url + "/stream"
     return exchange
 
 

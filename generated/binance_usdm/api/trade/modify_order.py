@@ -13,7 +13,7 @@ from ...client import Client
 from ...models.error import Error
 from ...models.order import Order
 from ...models.order_side import OrderSide
-from ...models.price_match import PriceMatch
+from ...models.price_match_request import PriceMatchRequest
 from ...types import (
     UNSET,
     DecimalLike,
@@ -60,17 +60,9 @@ def request_kwargs(
     price: DecimalLike,
     order_id: int | Unset = UNSET,
     orig_client_order_id: str | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     modify_id: int | Unset = UNSET,
@@ -87,7 +79,7 @@ def request_kwargs(
     params["quantity"] = decimal_to_wire(quantity, "quantity")
     params["price"] = decimal_to_wire(price, "price")
     if not isinstance(price_match, Unset):
-        params["priceMatch"] = enum_to_wire(PriceMatch, price_match, "priceMatch")
+        params["priceMatch"] = enum_to_wire(PriceMatchRequest, price_match, "priceMatch")
     if not isinstance(modify_id, Unset):
         params["modifyId"] = modify_id
     if not isinstance(reduce_only, Unset):
@@ -159,17 +151,9 @@ def sync_detailed(
     price: DecimalLike,
     order_id: int | Unset = UNSET,
     orig_client_order_id: str | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     modify_id: int | Unset = UNSET,
@@ -198,11 +182,10 @@ def sync_detailed(
             each side of the point.
         price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
             each side of the point.
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name: those of PriceMatch without NONE, which no request takes (leave
+            priceMatch out instead); answers still send NONE.
         modify_id (int):
         reduce_only (bool):
 
@@ -234,17 +217,9 @@ def sync(
     price: DecimalLike,
     order_id: int | Unset = UNSET,
     orig_client_order_id: str | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     modify_id: int | Unset = UNSET,
@@ -273,11 +248,10 @@ def sync(
             each side of the point.
         price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
             each side of the point.
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name: those of PriceMatch without NONE, which no request takes (leave
+            priceMatch out instead); answers still send NONE.
         modify_id (int):
         reduce_only (bool):
 
@@ -308,17 +282,9 @@ async def asyncio_detailed(
     price: DecimalLike,
     order_id: int | Unset = UNSET,
     orig_client_order_id: str | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     modify_id: int | Unset = UNSET,
@@ -347,11 +313,10 @@ async def asyncio_detailed(
             each side of the point.
         price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
             each side of the point.
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name: those of PriceMatch without NONE, which no request takes (leave
+            priceMatch out instead); answers still send NONE.
         modify_id (int):
         reduce_only (bool):
 
@@ -383,17 +348,9 @@ async def asyncio(
     price: DecimalLike,
     order_id: int | Unset = UNSET,
     orig_client_order_id: str | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     modify_id: int | Unset = UNSET,
@@ -422,11 +379,10 @@ async def asyncio(
             each side of the point.
         price (DecimalLike): What Binance reads in a parameter - no sign, at most 20 digits on
             each side of the point.
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name: those of PriceMatch without NONE, which no request takes (leave
+            priceMatch out instead); answers still send NONE.
         modify_id (int):
         reduce_only (bool):
 

@@ -17,7 +17,7 @@ from ...models.error import Error
 from ...models.new_order_resp_type import NewOrderRespType
 from ...models.order_side import OrderSide
 from ...models.position_side import PositionSide
-from ...models.price_match import PriceMatch
+from ...models.price_match_request import PriceMatchRequest
 from ...models.self_trade_prevention_mode import SelfTradePreventionMode
 from ...models.time_in_force import TimeInForce
 from ...models.working_type import WorkingType
@@ -108,17 +108,9 @@ def request_kwargs(
     price: DecimalLike | Unset = UNSET,
     trigger_price: DecimalLike | Unset = UNSET,
     working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     close_position: bool | Unset = UNSET,
@@ -152,7 +144,7 @@ def request_kwargs(
     if not isinstance(working_type, Unset):
         params["workingType"] = enum_to_wire(WorkingType, working_type, "workingType")
     if not isinstance(price_match, Unset):
-        params["priceMatch"] = enum_to_wire(PriceMatch, price_match, "priceMatch")
+        params["priceMatch"] = enum_to_wire(PriceMatchRequest, price_match, "priceMatch")
     if not isinstance(close_position, Unset):
         params["closePosition"] = close_position
     if not isinstance(price_protect, Unset):
@@ -245,17 +237,9 @@ def sync_detailed(
     price: DecimalLike | Unset = UNSET,
     trigger_price: DecimalLike | Unset = UNSET,
     working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     close_position: bool | Unset = UNSET,
@@ -309,11 +293,10 @@ def sync_detailed(
             digits on each side of the point.
         working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
             triggers a conditional order.
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name: those of PriceMatch without NONE, which no request takes (leave
+            priceMatch out instead); answers still send NONE.
         close_position (bool):
         price_protect (bool):
         reduce_only (bool):
@@ -373,17 +356,9 @@ def sync(
     price: DecimalLike | Unset = UNSET,
     trigger_price: DecimalLike | Unset = UNSET,
     working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     close_position: bool | Unset = UNSET,
@@ -437,11 +412,10 @@ def sync(
             digits on each side of the point.
         working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
             triggers a conditional order.
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name: those of PriceMatch without NONE, which no request takes (leave
+            priceMatch out instead); answers still send NONE.
         close_position (bool):
         price_protect (bool):
         reduce_only (bool):
@@ -500,17 +474,9 @@ async def asyncio_detailed(
     price: DecimalLike | Unset = UNSET,
     trigger_price: DecimalLike | Unset = UNSET,
     working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     close_position: bool | Unset = UNSET,
@@ -564,11 +530,10 @@ async def asyncio_detailed(
             digits on each side of the point.
         working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
             triggers a conditional order.
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name: those of PriceMatch without NONE, which no request takes (leave
+            priceMatch out instead); answers still send NONE.
         close_position (bool):
         price_protect (bool):
         reduce_only (bool):
@@ -628,17 +593,9 @@ async def asyncio(
     price: DecimalLike | Unset = UNSET,
     trigger_price: DecimalLike | Unset = UNSET,
     working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     close_position: bool | Unset = UNSET,
@@ -692,11 +649,10 @@ async def asyncio(
             digits on each side of the point.
         working_type (WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"]): The price that
             triggers a conditional order.
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name: those of PriceMatch without NONE, which no request takes (leave
+            priceMatch out instead); answers still send NONE.
         close_position (bool):
         price_protect (bool):
         reduce_only (bool):

@@ -16,7 +16,7 @@ from ...models.new_order_type import NewOrderType
 from ...models.order import Order
 from ...models.order_side import OrderSide
 from ...models.position_side import PositionSide
-from ...models.price_match import PriceMatch
+from ...models.price_match_request import PriceMatchRequest
 from ...models.self_trade_prevention_mode import SelfTradePreventionMode
 from ...models.time_in_force import TimeInForce
 from ...types import (
@@ -42,7 +42,6 @@ OPERATION = Operation(
             {"when": {"type": "LIMIT"}, "require": ["timeInForce", "quantity"]},
             {"when": {"type": "MARKET"}, "require": ["quantity"]},
             {"when": {"type": "LIMIT"}, "anyOf": ["price", "priceMatch"]},
-            {"when": {"type": "LIMIT", "priceMatch": "NONE"}, "require": ["price"]},
             {"when": {"timeInForce": "GTD"}, "require": ["goodTillDate"]},
             {"exclusive": ["price", "priceMatch"]},
         ],
@@ -87,17 +86,9 @@ def request_kwargs(
     price: DecimalLike | Unset = UNSET,
     new_client_order_id: str | Unset = UNSET,
     new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     self_trade_prevention_mode: SelfTradePreventionMode
@@ -125,7 +116,7 @@ def request_kwargs(
     if not isinstance(new_order_resp_type, Unset):
         params["newOrderRespType"] = enum_to_wire(NewOrderRespType, new_order_resp_type, "newOrderRespType")
     if not isinstance(price_match, Unset):
-        params["priceMatch"] = enum_to_wire(PriceMatch, price_match, "priceMatch")
+        params["priceMatch"] = enum_to_wire(PriceMatchRequest, price_match, "priceMatch")
     if not isinstance(self_trade_prevention_mode, Unset):
         params["selfTradePreventionMode"] = enum_to_wire(
             SelfTradePreventionMode, self_trade_prevention_mode, "selfTradePreventionMode"
@@ -203,17 +194,9 @@ def sync_detailed(
     price: DecimalLike | Unset = UNSET,
     new_client_order_id: str | Unset = UNSET,
     new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     self_trade_prevention_mode: SelfTradePreventionMode
@@ -254,11 +237,10 @@ def sync_detailed(
         new_client_order_id (str):
         new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
             to an order placement is.
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name: those of PriceMatch without NONE, which no request takes (leave
+            priceMatch out instead); answers still send NONE.
         self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
             "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
             order of the same account.
@@ -300,17 +282,9 @@ def sync(
     price: DecimalLike | Unset = UNSET,
     new_client_order_id: str | Unset = UNSET,
     new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     self_trade_prevention_mode: SelfTradePreventionMode
@@ -351,11 +325,10 @@ def sync(
         new_client_order_id (str):
         new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
             to an order placement is.
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name: those of PriceMatch without NONE, which no request takes (leave
+            priceMatch out instead); answers still send NONE.
         self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
             "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
             order of the same account.
@@ -396,17 +369,9 @@ async def asyncio_detailed(
     price: DecimalLike | Unset = UNSET,
     new_client_order_id: str | Unset = UNSET,
     new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     self_trade_prevention_mode: SelfTradePreventionMode
@@ -447,11 +412,10 @@ async def asyncio_detailed(
         new_client_order_id (str):
         new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
             to an order placement is.
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name: those of PriceMatch without NONE, which no request takes (leave
+            priceMatch out instead); answers still send NONE.
         self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
             "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
             order of the same account.
@@ -493,17 +457,9 @@ async def asyncio(
     price: DecimalLike | Unset = UNSET,
     new_client_order_id: str | Unset = UNSET,
     new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     self_trade_prevention_mode: SelfTradePreventionMode
@@ -544,11 +500,10 @@ async def asyncio(
         new_client_order_id (str):
         new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
             to an order placement is.
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name: those of PriceMatch without NONE, which no request takes (leave
+            priceMatch out instead); answers still send NONE.
         self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
             "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
             order of the same account.

@@ -16,7 +16,7 @@ from ...models.order import Order
 from ...models.order_side import OrderSide
 from ...models.order_type import OrderType
 from ...models.position_side import PositionSide
-from ...models.price_match import PriceMatch
+from ...models.price_match_request import PriceMatchRequest
 from ...models.self_trade_prevention_mode import SelfTradePreventionMode
 from ...models.time_in_force import TimeInForce
 from ...models.working_type import WorkingType
@@ -109,17 +109,9 @@ def request_kwargs(
     working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
     price_protect: bool | Unset = UNSET,
     new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     self_trade_prevention_mode: SelfTradePreventionMode
@@ -159,7 +151,7 @@ def request_kwargs(
     if not isinstance(new_order_resp_type, Unset):
         params["newOrderRespType"] = enum_to_wire(NewOrderRespType, new_order_resp_type, "newOrderRespType")
     if not isinstance(price_match, Unset):
-        params["priceMatch"] = enum_to_wire(PriceMatch, price_match, "priceMatch")
+        params["priceMatch"] = enum_to_wire(PriceMatchRequest, price_match, "priceMatch")
     if not isinstance(self_trade_prevention_mode, Unset):
         params["selfTradePreventionMode"] = enum_to_wire(
             SelfTradePreventionMode, self_trade_prevention_mode, "selfTradePreventionMode"
@@ -246,17 +238,9 @@ def sync_detailed(
     working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
     price_protect: bool | Unset = UNSET,
     new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     self_trade_prevention_mode: SelfTradePreventionMode
@@ -307,11 +291,10 @@ def sync_detailed(
         price_protect (bool):
         new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
             to an order placement is.
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name: those of PriceMatch without NONE, which no request takes (leave
+            priceMatch out instead); answers still send NONE.
         self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
             "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
             order of the same account.
@@ -368,17 +351,9 @@ def sync(
     working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
     price_protect: bool | Unset = UNSET,
     new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     self_trade_prevention_mode: SelfTradePreventionMode
@@ -429,11 +404,10 @@ def sync(
         price_protect (bool):
         new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
             to an order placement is.
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name: those of PriceMatch without NONE, which no request takes (leave
+            priceMatch out instead); answers still send NONE.
         self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
             "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
             order of the same account.
@@ -489,17 +463,9 @@ async def asyncio_detailed(
     working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
     price_protect: bool | Unset = UNSET,
     new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     self_trade_prevention_mode: SelfTradePreventionMode
@@ -550,11 +516,10 @@ async def asyncio_detailed(
         price_protect (bool):
         new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
             to an order placement is.
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name: those of PriceMatch without NONE, which no request takes (leave
+            priceMatch out instead); answers still send NONE.
         self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
             "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
             order of the same account.
@@ -611,17 +576,9 @@ async def asyncio(
     working_type: WorkingType | Literal["MARK_PRICE", "CONTRACT_PRICE"] | Unset = UNSET,
     price_protect: bool | Unset = UNSET,
     new_order_resp_type: NewOrderRespType | Literal["ACK", "RESULT"] | Unset = UNSET,
-    price_match: PriceMatch
+    price_match: PriceMatchRequest
     | Literal[
-        "NONE",
-        "OPPONENT",
-        "OPPONENT_5",
-        "OPPONENT_10",
-        "OPPONENT_20",
-        "QUEUE",
-        "QUEUE_5",
-        "QUEUE_10",
-        "QUEUE_20",
+        "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"
     ]
     | Unset = UNSET,
     self_trade_prevention_mode: SelfTradePreventionMode
@@ -672,11 +629,10 @@ async def asyncio(
         price_protect (bool):
         new_order_resp_type (NewOrderRespType | Literal["ACK", "RESULT"]): How detailed the answer
             to an order placement is.
-        price_match (PriceMatch | Literal["NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10",
-            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): `OPPONENT`,
-            `OPPONENT_5/10/20`: best, 5th, 10th or 20th best price of the other side of the book;
-            `QUEUE`, `QUEUE_5/10/20`: best, 5th, 10th or 20th best price of the order's own side;
-            `NONE`: no matching.
+        price_match (PriceMatchRequest | Literal["OPPONENT", "OPPONENT_5", "OPPONENT_10",
+            "OPPONENT_20", "QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"]): The price matching modes a
+            request can name: those of PriceMatch without NONE, which no request takes (leave
+            priceMatch out instead); answers still send NONE.
         self_trade_prevention_mode (SelfTradePreventionMode | Literal["NONE", "EXPIRE_TAKER",
             "EXPIRE_MAKER", "EXPIRE_BOTH"]): Which order expires when an order would match another
             order of the same account.
