@@ -4,4 +4,9 @@ Binance gives the building blocks (``countdownCancelAll``, cancel-all, reduce-on
 brackets, the mark price); this package makes each rail one call, sync and async.
 """
 
-__all__: list[str] = []
+from ._risk import RiskGuard
+from ._risk_breaker import CircuitBreaker
+from ._risk_rules import RiskRules
+from ._risk_state import CacheTimes
+
+__all__: list[str] = ["CacheTimes", "CircuitBreaker", "RiskGuard", "RiskRules"]
