@@ -23,9 +23,23 @@ from ._errors import BinanceError
 from ._operation import OperationLike
 from ._policy import Action
 
+S = TypeVar("S", bound="WsOrders")
+W = TypeVar("W", bound="WsOrders")
+P = ParamSpec("P")
+T = TypeVar("T")
+
 
 class RiskHook(Protocol):
-    """What the clients call on the risk guard they were given."""
+    """What the clients call on the risk guard they were given (and what a caller reaches through
+    ``client.risk``)."""
+
+    def reset(self) -> None:
+        """Re-open the circuit breaker."""
+        ...
+
+    def attach(self, api: W) -> W:
+        """Check every order the WS API client ``api`` places; returns ``api``."""
+        ...
 
     def check_request(self, request: httpx.Request, operation: OperationLike) -> Generator[Action, Any, None]:
         """Raise ``RiskLimitError`` when the REST request breaks a rule (a policy flow step)."""
@@ -40,19 +54,17 @@ class RiskHook(Protocol):
         ...
 
 
+class WsOrders(Protocol):
+    """A WS API client (``WsApi``) as the guard sees it."""
+
+    product: str
+    risk: RiskHook | None
+
+
 class RiskConfig(Protocol):
     """Rules a client accepts as ``risk=``: they make the client's guard."""
 
     def guard_for(self, client: Any) -> RiskHook: ...
-
-
-class Guarded(Protocol):
-    risk: RiskHook | None
-
-
-S = TypeVar("S", bound=Guarded)
-P = ParamSpec("P")
-T = TypeVar("T")
 
 
 def guarded(
@@ -78,4 +90,4 @@ def guarded(
     return checked
 
 
-__all__ = ["RiskConfig", "RiskHook", "guarded"]
+__all__ = ["RiskConfig", "RiskHook", "WsOrders", "guarded"]

@@ -89,7 +89,7 @@ def test_circuit_breaker_trips_after_rejections_and_reset_reopens(venue: Venue, 
         bid(maker, "0.01")
         market(client, "SELL", "0.01", reduce_only=True)  # closing orders still pass
 
-        client.risk.reset()  # type: ignore[attr-defined]
+        client.risk.reset()
         limit(client, "BUY", "0.01", "59000")
         assert orders_seen(venue, "usdm", client) == seen + 3
         client.cancel_all_open_orders(symbol=SYMBOL)

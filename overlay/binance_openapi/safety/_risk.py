@@ -34,6 +34,7 @@ import httpx
 from binance_openapi._client import AsyncClient, SyncClient
 from binance_openapi._decimal import plain
 from binance_openapi._errors import ConfigurationError, LocalValidationError, RiskLimitError
+from binance_openapi._guard import WsOrders
 from binance_openapi._operation import EXTENSION, OperationLike
 from binance_openapi._policy import Action, fetch
 from binance_openapi._urls import encode_query
@@ -69,12 +70,10 @@ from ._risk_state import (
 )
 
 if TYPE_CHECKING:
-    from binance_openapi.ws import WsApi
-
     from ._risk_rules import RiskRules
 
 Check = Generator[Need, Any, None]
-A = TypeVar("A", bound="WsApi")
+W = TypeVar("W", bound=WsOrders)
 PERCENT = Decimal("0.01")
 # refusals that rest on figures read from the account or the market (checked again on fresh ones)
 STATEFUL = frozenset(
@@ -128,7 +127,7 @@ class RiskGuard:
         """Forget every cached figure: the next order reads them afresh."""
         self.cache.forget()
 
-    def attach(self, api: A) -> A:
+    def attach(self, api: W) -> W:
         """Check every order ``api`` (a ``WsApi`` of this guard's product) places; returns ``api``."""
         if api.product != self.product:
             raise ConfigurationError(
