@@ -13,7 +13,7 @@ from binance_openapi import OrderRejectedError, RiskLimitError, UnknownOrderErro
 from binance_openapi.safety import CacheTimes, RiskRules
 from tests.e2e.conftest import Venue, serve_venue
 
-from .risk_support import guarded, orders_seen, refused
+from .risk_support import guarded, orders_seen, refused, rules
 from .test_risk_usdm import SYMBOL, bid, limit, market, open_long
 
 FUNDS = {"USDT": "10000"}
@@ -65,6 +65,13 @@ def test_daily_loss_cap_engages_after_a_realised_loss(venue: Venue, maker: UsdM)
         bid(maker, "0.01", "59000")
         market(client, "SELL", "0.01", reduce_only=True)  # reducing: passes the cap
         assert orders_seen(venue, "usdm", client) == seen + 2
+
+        # a new client whose first call is an order: the day is the exchange's (its clock reads 2025)
+        with venue.client(UsdM, plain.auth.key, risk=rules(daily_loss_cap=50)) as fresh:
+            assert fresh.clock.offset_ms is None
+            with pytest.raises(RiskLimitError) as excinfo:
+                limit(fresh, "BUY", "0.01", "58800")
+            refused(excinfo, "daily_loss_cap", "50", "106.54")  # and the 0.01 round trip's commissions
 
 
 def test_circuit_breaker_trips_after_rejections_and_reset_reopens(venue: Venue, maker: UsdM) -> None:

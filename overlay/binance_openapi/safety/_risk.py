@@ -439,7 +439,13 @@ class RiskGuard:
         return order.quantity * price if price is not None else None
 
     def _losses(self, symbol: str, reading: Reading) -> Generator[Need, Any, dict[str, Decimal]]:
-        since = midnight_utc(self._client().clock.now_ms())
+        clock = self._client().clock
+        if clock.offset_ms is None:  # the day is the exchange's: ask its time before the first signing
+            answer = yield from self.cache.read(Need("clock", "server_time"), reading)
+            now_ms = int(answer["serverTime"])
+        else:
+            now_ms = clock.now_ms()
+        since = midnight_utc(now_ms)
         if self.product != "spot":
             return (yield from income_losses(since, self.cache, reading))
         totals: dict[str, Decimal] = {}

@@ -83,7 +83,7 @@ class StateCache:
         """Orders let through since the open orders were read."""
 
     def ttl(self, kind: str) -> float:
-        value: float = getattr(self.times, kind)
+        value: float = getattr(self.times, kind, 0.0)
         return value
 
     def read(self, need: Need, reading: Reading) -> Generator[Need, Any, Any]:
