@@ -379,6 +379,8 @@ class RiskGuard:
                 amounts[key] = amounts.get(key, Decimal(0)) + quantity
         key = (order.symbol, order.position_side)
         unit = units.get(order.symbol, Decimal(0))
+        if not unit and self.product == "usdm":  # no position row for the symbol: its mark price
+            unit = (yield from self._reference_price(order.symbol, reading)) or Decimal(0)
         before = abs(amounts.get(key, Decimal(0))) * unit
         after = abs(amounts.get(key, Decimal(0)) + order.signed_quantity) * unit
         if after <= before:
