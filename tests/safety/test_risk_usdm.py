@@ -253,3 +253,63 @@ def test_hedge_mode_orders_that_reduce_their_side_pass(venue: Venue, maker: UsdM
         market(client, "SELL", "0.03", position_side="LONG")  # closes the long side
         rows = plain.position_risk_v2(symbol=SYMBOL)
         assert [row.position_amt for row in rows if row.position_side == "LONG"] == [0]
+
+
+def test_algo_orders_and_modifications(venue: Venue, maker: UsdM) -> None:
+    client, plain = guarded(venue, UsdM, "risk-algo", FUNDS, max_order_notional=1000, price_band_pct=2)
+    with client, plain:
+        with pytest.raises(RiskLimitError) as excinfo:  # valued at its trigger price
+            client.new_algo_order(
+                algo_type="CONDITIONAL",
+                symbol=SYMBOL,
+                side="BUY",
+                type="STOP_MARKET",
+                quantity=D("0.02"),
+                trigger_price=D("61000"),
+            )
+        refused(excinfo, "max_order_notional", "1000", "1220")
+        with pytest.raises(RiskLimitError) as excinfo:  # a stop-limit's limit price is banded
+            client.new_algo_order(
+                algo_type="CONDITIONAL",
+                symbol=SYMBOL,
+                side="BUY",
+                type="STOP",
+                quantity=D("0.01"),
+                price=D("63000"),
+                trigger_price=D("61000"),
+                time_in_force="GTC",
+            )
+        assert excinfo.value.rule == "price_band_pct"
+        assert orders_seen(venue, "usdm", client) == 0
+
+        open_long(maker, plain, "0.03")
+        client.new_algo_order(  # closing the whole position: passes the notional rule
+            algo_type="CONDITIONAL",
+            symbol=SYMBOL,
+            side="SELL",
+            type="STOP_MARKET",
+            trigger_price=D("55000"),
+            close_position=True,
+        )
+        placed = limit(client, "BUY", "0.01", "59000")
+        with pytest.raises(RiskLimitError) as excinfo:  # a modification is checked as an order
+            client.modify_order(
+                symbol=SYMBOL,
+                side="BUY",
+                quantity=D("0.02"),
+                price=D("59000"),
+                order_id=placed.order_id,  # type: ignore[attr-defined]
+            )
+        refused(excinfo, "max_order_notional", "1000", "1180")
+        client.modify_order(
+            symbol=SYMBOL,
+            side="BUY",
+            quantity=D("0.015"),
+            price=D("59000"),
+            order_id=placed.order_id,  # type: ignore[attr-defined]
+        )
+        assert orders_seen(venue, "usdm", client) == 3
+        client.cancel_all_open_orders(symbol=SYMBOL)
+        client.cancel_all_algo_orders(symbol=SYMBOL)
+        bid(maker, "0.03")
+        market(plain, "SELL", "0.03", reduce_only=True)
