@@ -23,8 +23,9 @@ from ._async_transport import AsyncHttpTransport
 from ._auth import RECV_WINDOW_EXTENSION, BinanceAuth, check_recv_window
 from ._clock import ServerClock
 from ._drift import drifted, parse_answer, strict_default
-from ._errors import APIError, TransportError
+from ._errors import APIError, BinanceError, TransportError
 from ._filters import ExchangeRules, SymbolRules, iter_orders, order_fields
+from ._guard import RiskConfig, RiskHook
 from ._hints import api_hint
 from ._http import AsyncBinanceHttpClient, BinanceHttpClient
 from ._keys import Key
@@ -67,6 +68,7 @@ class _Core:
         retries: int,
         validate_orders: bool,
         strict: bool | None,
+        risk: RiskConfig | None,
     ) -> None:
         self.strict = strict_default(strict)
         self._shape = importlib.import_module(f"{self.package}._shape")
@@ -87,13 +89,16 @@ class _Core:
         self._rules: ExchangeRules | None = None
         self._recv_window: str | None = None
         _logging.install()
+        self._check_filters = validate_orders
         self.policy = Policy(
             limits=self.limits,
             clock=self.clock,
             retries=retries,
-            validate=self._validate if validate_orders else None,
+            validate=self._validate,
             strict=self.strict,
+            failed=self._failed,
         )
+        self.risk: RiskHook | None = risk.guard_for(self) if risk is not None else None
 
     @classmethod
     def _api(cls) -> ModuleType:
@@ -159,9 +164,22 @@ class _Core:
         return rules
 
     def _validate(self, request: httpx.Request, operation: OperationLike) -> Generator[Action, Any, None]:
-        """Check an order against its symbol's exchange filters before it is sent."""
+        """Check an order against its symbol's exchange filters, then the client's risk rules, before it
+        is sent."""
         if operation.method not in ("POST", "PUT"):
             return
+        if self._check_filters:
+            yield from self._check_order_filters(request, operation)
+        if self.risk is not None:
+            yield from self.risk.check_request(request, operation)
+
+    def _failed(self, operation: OperationLike, error: BinanceError) -> None:
+        if self.risk is not None:
+            self.risk.failed(operation.id, error)
+
+    def _check_order_filters(
+        self, request: httpx.Request, operation: OperationLike
+    ) -> Generator[Action, Any, None]:
         idempotency = operation.extensions.get("x-binance-idempotency") or {}
         orders = [
             order
@@ -239,6 +257,8 @@ class SyncClient(_Core):
     * **retries** - how many times a GET is retried after a transport error or a 5XX, and an order is
       sent again after Binance positively says it does not exist.
     * **validate_orders** - check orders against the exchange filters before sending (default on).
+    * **risk** - risk rules (``binance_openapi.safety.RiskRules``) checked before every order is sent;
+      the guard they make is ``client.risk`` (``reset()`` re-opens its circuit breaker).
     * **strict** - raise ``ResponseShapeError`` when an answer departs from the spec, instead of parsing
       it tolerantly (a missing field reads as ``UNSET``, another type keeps its raw value) and logging
       the departure once to ``binance_openapi.drift``. Default: on when the environment variable
@@ -264,6 +284,7 @@ class SyncClient(_Core):
         retries: int = 3,
         validate_orders: bool = True,
         strict: bool | None = None,
+        risk: RiskConfig | None = None,
         clock: ServerClock | None = None,
         transport: httpx.BaseTransport | None = None,
         proxy: str | None = None,
@@ -280,6 +301,7 @@ class SyncClient(_Core):
             retries=retries,
             validate_orders=validate_orders,
             strict=strict,
+            risk=risk,
         )
         extra = dict(httpx_args or {})
         if transport is None and proxy is None and "mounts" not in extra:
@@ -357,6 +379,7 @@ class AsyncClient(_Core):
         retries: int = 3,
         validate_orders: bool = True,
         strict: bool | None = None,
+        risk: RiskConfig | None = None,
         clock: ServerClock | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         proxy: str | None = None,
@@ -373,6 +396,7 @@ class AsyncClient(_Core):
             retries=retries,
             validate_orders=validate_orders,
             strict=strict,
+            risk=risk,
         )
         extra = dict(httpx_args or {})
         if transport is None and proxy is None and "mounts" not in extra:

@@ -7,7 +7,8 @@
     │   ├── KeyLoadError             a key cannot be loaded (file, PEM, passphrase, environment)
     │   └── MissingKeyError          a signed or keyed call on a client without a key
     ├── LocalValidationError         refused before sending (ValueError); a key given a wrong type
-    │   └── FilterError              an exchange filter would reject the order: filter, value, bound
+    │   ├── FilterError              an exchange filter would reject the order: filter, value, bound
+    │   └── RiskLimitError           one of the client's risk rules refuses the order: rule, limit, value
     ├── TransportError               no answer: connection refused or dropped, DNS, TLS
     │   └── RequestTimeoutError      no answer in time
     ├── APIError                     Binance answered an error: status, code, message, method, path
@@ -90,6 +91,30 @@ class FilterError(LocalValidationError):
         self.bound = bound
         shown = plain(value) if isinstance(value, Decimal | int | str) else value
         super().__init__(f"{symbol} {filter_type}: {field}={shown} {bound}")
+
+
+class RiskLimitError(LocalValidationError):
+    """An order, or a leverage or margin type change, breaks one of the client's risk rules
+    (``binance_openapi.safety.RiskRules``); nothing was sent.
+
+    ``rule`` names the rule (``max_order_notional``...), ``limit`` is its setting and ``value`` what the
+    request would have made of it (both in plain digits in the message), ``symbol`` the symbol.
+    """
+
+    def __init__(
+        self, rule: str, *, limit: object, value: object, symbol: str = "", subject: str = ""
+    ) -> None:
+        self.rule = rule
+        self.limit = limit
+        self.value = value
+        self.symbol = symbol
+        on = f" on {symbol}" if symbol else ""
+        shown_value = plain(value) if isinstance(value, Decimal | int) else str(value)
+        shown_limit = plain(limit) if isinstance(limit, Decimal | int) else str(limit)
+        super().__init__(
+            f"risk rule {rule} refused the request{on}: {subject or 'the value'} is {shown_value}, "
+            f"the limit is {shown_limit}"
+        )
 
 
 class TransportError(BinanceError):
@@ -485,6 +510,7 @@ __all__ = [
     "RateLimitError",
     "RequestTimeoutError",
     "ResponseShapeError",
+    "RiskLimitError",
     "ServerError",
     "SignatureError",
     "StatusUnknownError",

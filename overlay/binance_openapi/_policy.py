@@ -52,6 +52,7 @@ from ._drift import LOGGER as DRIFT_LOGGER
 from ._drift import RECONCILED, NotJson, sent_ids, shape_error
 from ._errors import (
     APIError,
+    BinanceError,
     IPBannedError,
     LocalValidationError,
     OrderStatusUnknownError,
@@ -131,6 +132,8 @@ class Policy:
     """Replaces ``time.sleep`` / ``asyncio.sleep`` (tests run on a fake clock)."""
     strict: bool = False
     """Raise ``ResponseShapeError`` for an order answer that is not JSON instead of looking it up."""
+    failed: Callable[[OperationLike, BinanceError], None] | None = None
+    """Told about every call that failed after validation (the risk guard's circuit breaker)."""
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,12 @@ def call_flow(request: httpx.Request, policy: Policy) -> Flow:
         request = with_client_ids(request, idempotency, policy)
     if policy.validate is not None:
         yield from policy.validate(request, operation)
-    response = yield from _send_with_retries(request, operation, policy, idempotency)
+    try:
+        response = yield from _send_with_retries(request, operation, policy, idempotency)
+    except BinanceError as error:
+        if policy.failed is not None:
+            policy.failed(operation, error)
+        raise
     return response
 
 

@@ -17,8 +17,14 @@ from ._margin import (
     preview_order,
 )
 from ._margin_preview import margin_preview
+from ._risk import RiskGuard
+from ._risk_breaker import CircuitBreaker
+from ._risk_rules import RiskRules
+from ._risk_state import CacheTimes
 
 __all__: list[str] = [
+    "CacheTimes",
+    "CircuitBreaker",
     "ContractSpec",
     "HeldPosition",
     "LeverageBracket",
@@ -26,6 +32,8 @@ __all__: list[str] = [
     "Liquidation",
     "MarginAccount",
     "MarginPreview",
+    "RiskGuard",
+    "RiskRules",
     "funding_cost",
     "liquidation_price",
     "margin_preview",

@@ -60,6 +60,7 @@ from binance_openapi._errors import (
     UnknownOrderError,
     error_class,
 )
+from binance_openapi._guard import RiskHook, guarded
 from binance_openapi._keys import Ed25519Key, Key
 from binance_openapi._limits import limits_from_exchange_info
 
@@ -227,6 +228,7 @@ class WsApi:
 
     absence_margin_ms: int = 500
     lookup_backoff_max: float = 1.0
+    risk: RiskHook | None = None  # the risk guard checking every order (``RiskGuard.attach``)
 
     def __init__(
         self,
@@ -589,6 +591,7 @@ class WsApi:
             return await self._place(method, params, security)
         return await self._call(method, params, security)
 
+    @guarded
     async def _place(self, method: str, params: dict[str, Any], security: Security) -> Any:
         spec = ORDER_METHODS[method]
         client_id = str(params.setdefault(spec.id_param, "x-" + uuid.uuid4().hex[:30]))
