@@ -4,4 +4,10 @@ Binance gives the building blocks (``countdownCancelAll``, cancel-all, reduce-on
 brackets, the mark price); this package makes each rail one call, sync and async.
 """
 
-__all__: list[str] = []
+from ._heartbeat import DeadMansSwitch, DeadMansSwitchStatus, SymbolStatus
+
+__all__: list[str] = [
+    "DeadMansSwitch",
+    "DeadMansSwitchStatus",
+    "SymbolStatus",
+]
