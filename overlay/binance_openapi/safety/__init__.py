@@ -5,9 +5,15 @@ brackets, the mark price); this package makes each rail one call, sync and async
 """
 
 from ._heartbeat import DeadMansSwitch, DeadMansSwitchStatus, SymbolStatus
+from ._watchdog import FireReport, Watchdog, WatchdogStatus
+from ._watchdog_heartbeat import WatchdogHeartbeat
 
 __all__: list[str] = [
     "DeadMansSwitch",
     "DeadMansSwitchStatus",
+    "FireReport",
     "SymbolStatus",
+    "Watchdog",
+    "WatchdogHeartbeat",
+    "WatchdogStatus",
 ]
