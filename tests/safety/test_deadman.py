@@ -168,6 +168,19 @@ def test_the_plan_retries_within_the_time_left_and_raises_each_alarm_once() -> N
 # -- against the emulator ------------------------------------------------------------------------------
 
 
+def test_a_symbol_that_cannot_be_armed_fails_the_start_and_disarms_the_others(venue: Venue) -> None:
+    with client_of(venue, "usdm", trader(venue, "usdm")) as client:
+        ids = place(client, "usdm")
+        switch = DeadMansSwitch(client, symbols=["BTCUSDT", "NOSUCHUSDT"], countdown=1_000)
+        with pytest.raises(RuntimeError, match="could not arm NOSUCHUSDT at start: InvalidParameterError"):
+            switch.start()
+        assert not switch.status.running
+        assert switch.status.symbols["BTCUSDT"].armed_at is None
+        venue.advance(2_000)  # BTCUSDT was disarmed again
+        assert open_ids(client, "usdm") == ids
+        client.cancel_all_open_orders(symbol="BTCUSDT")
+
+
 @pytest.mark.parametrize("product", ["usdm", "coinm"])
 def test_orders_are_cancelled_when_the_heartbeats_stop(venue: Venue, product: str) -> None:
     with client_of(venue, product, trader(venue, product)) as client:

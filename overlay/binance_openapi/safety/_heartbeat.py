@@ -259,7 +259,8 @@ class DeadMansSwitch:
       that a failed re-arm can be retried; default a third of it. Keep the client's ``timeout`` shorter.
     * **on_failure** - called with the ``DeadMansSwitchStatus`` when a symbol's countdown is about to run
       out because re-arming failed, and when it has run out (from the heartbeat thread, or awaited in the
-      task when it returns an awaitable). Its errors are logged, never raised.
+      task when it returns an awaitable; keep it short, re-arming waits for it). Its errors are logged,
+      never raised.
     """
 
     def __init__(
@@ -391,10 +392,12 @@ class DeadMansSwitch:
         with self._lock:
             return self._plan.due(time.monotonic())
 
-    def _arm_failed_at_start(self, error: BaseException, symbol: str) -> None:
-        raise RuntimeError(
-            f"dead man's switch could not arm {symbol} at start: {describe_error(error)}"
-        ) from None
+    def _start_failed(self, symbol: str, error: Exception, undone: list[str]) -> RuntimeError:
+        text = f"dead man's switch could not arm {symbol} at start: {describe_error(error)}"
+        if undone:
+            text += f" (could not disarm {', '.join(undone)}: their countdowns run)"
+        self._plan = _Plan.of(self.symbols, self.countdown_ms, self.rearm_ms)
+        return RuntimeError(text)
 
     def _left_armed(self) -> None:
         status = self.status
@@ -427,11 +430,18 @@ class DeadMansSwitch:
     def start(self) -> Self:
         """Arm every symbol now (raising ``RuntimeError`` if one fails) and start the re-arming thread."""
         self._need(is_async=False)
-        for symbol in self.symbols:
+        for index, symbol in enumerate(self.symbols):
             try:
                 self._sent(symbol, self._arm(symbol, self.countdown_ms))
             except Exception as error:
-                self._arm_failed_at_start(error, symbol)
+                undone = []
+                for armed in self.symbols[:index]:  # those armed already are disarmed again
+                    try:
+                        self._arm(armed, 0)
+                    except Exception as failure:
+                        self._disarm_failed(armed, failure)
+                        undone.append(armed)
+                raise self._start_failed(symbol, error, undone) from error
         self._stop.clear()
         self._running = True
         self._thread = threading.Thread(target=self._run, name="dead-mans-switch", daemon=True)
@@ -506,11 +516,18 @@ class DeadMansSwitch:
     async def astart(self) -> Self:
         """Arm every symbol now (raising ``RuntimeError`` if one fails) and start the re-arming task."""
         self._need(is_async=True)
-        for symbol in self.symbols:
+        for index, symbol in enumerate(self.symbols):
             try:
                 self._sent(symbol, await self._aarm(symbol, self.countdown_ms))
             except Exception as error:
-                self._arm_failed_at_start(error, symbol)
+                undone = []
+                for armed in self.symbols[:index]:  # those armed already are disarmed again
+                    try:
+                        await self._aarm(armed, 0)
+                    except Exception as failure:
+                        self._disarm_failed(armed, failure)
+                        undone.append(armed)
+                raise self._start_failed(symbol, error, undone) from error
         self._astop = asyncio.Event()
         self._running = True
         self._task = asyncio.create_task(self._arun(self._astop), name="dead-mans-switch")
