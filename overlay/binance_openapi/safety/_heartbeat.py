@@ -378,8 +378,8 @@ class DeadMansSwitch:
             )
         if expired:
             log.error(
-                "dead man's switch countdown ran out for %s: Binance has cancelled their open orders "
-                "(still retrying to re-arm)",
+                "dead man's switch countdown ran out for %s: Binance cancels (or has cancelled) their open "
+                "orders (still retrying to re-arm)",
                 ", ".join(expired),
             )
         return bool(found) and self.on_failure is not None

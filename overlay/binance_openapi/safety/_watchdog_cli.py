@@ -84,6 +84,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would drown the decisions
     prefix = args.key_env or (
         TESTNET_PREFIX if args.network == "testnet" and not os.environ.get("BINANCE_API_KEY") else "BINANCE"
     )
