@@ -9,7 +9,9 @@ import importlib
 import sys
 
 # command name -> (module with a ``main(argv) -> int``, one-line summary)
-COMMANDS: dict[str, tuple[str, str]] = {}
+COMMANDS: dict[str, tuple[str, str]] = {
+    "watchdog": ("binance_openapi.safety._watchdog_cli", "cancel spot orders when a bot's heartbeats stop"),
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -208,6 +208,35 @@ def test_cancel_all_and_countdown(usdm: Futures) -> None:
     assert usdm.call("open_orders") == []
 
 
+@pytest.mark.parametrize("product", ["usdm", "coinm"])
+def test_countdown_is_replaced_stopped_and_fires_even_between_steps(product: str) -> None:
+    f = Futures(product)
+    f.price("60000")
+    quantity = "0.01" if product == "usdm" else "1"
+
+    def one_order() -> None:
+        f.order(side="BUY", quantity=quantity, price="59000")
+
+    one_order()
+    f.call("countdown_cancel_all", symbol=f.symbol, countdownTime=5000)
+    f.tick(4000)
+    f.call("countdown_cancel_all", symbol=f.symbol, countdownTime=5000)  # a new call resets the countdown
+    f.tick(4000)
+    assert len(f.call("open_orders", symbol=f.symbol)) == 1
+    assert f.call("countdown_cancel_all", symbol=f.symbol, countdownTime=0) == {
+        "symbol": f.symbol, "countdownTime": "0",
+    }  # fmt: skip
+    f.tick(10_000)  # 0 stopped the countdown
+    assert len(f.call("open_orders", symbol=f.symbol)) == 1
+    f.call("countdown_cancel_all", symbol=f.symbol, countdownTime=2000)
+    f.clock.advance(3000)  # the countdown ran out, and no simulation step ran since
+    f.call("countdown_cancel_all", symbol=f.symbol, countdownTime=2000)  # a late heartbeat
+    assert f.call("open_orders", symbol=f.symbol) == []
+    one_order()  # the late call armed a new countdown
+    f.tick(2500)
+    assert f.call("open_orders", symbol=f.symbol) == []
+
+
 def test_good_till_date_expires(usdm: Futures) -> None:
     assert usdm.error("new_order", symbol="BTCUSDT", side="BUY", type="LIMIT", timeInForce="GTD", quantity="0.01",
                       price="59000", goodTillDate=usdm.now + 1000).code == -5040  # fmt: skip

@@ -214,9 +214,12 @@ class Trading:
         symbol = call.require("symbol")
         self.state.rule(symbol)
         countdown = int(call.require("countdownTime"))
-        if countdown <= 0:
-            account.countdowns.pop(symbol, None)
-        else:
+        deadline = account.countdowns.pop(symbol, None)
+        if deadline is not None and deadline <= call.now:
+            # Binance checks countdowns about every 10 ms: one that ran out before this call has already
+            # cancelled the orders, whether or not a simulation step came in between here.
+            self.engine.cancel_all(account, symbol, call.now)
+        if countdown > 0:
             account.countdowns[symbol] = call.now + countdown
         return {"symbol": symbol, "countdownTime": str(max(countdown, 0))}
 

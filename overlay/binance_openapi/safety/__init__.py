@@ -4,6 +4,7 @@ Binance gives the building blocks (``countdownCancelAll``, cancel-all, reduce-on
 brackets, the mark price); this package makes each rail one call, sync and async.
 """
 
+from ._heartbeat import DeadMansSwitch, DeadMansSwitchStatus, SymbolStatus
 from ._margin import (
     ContractSpec,
     HeldPosition,
@@ -21,11 +22,16 @@ from ._risk import RiskGuard
 from ._risk_breaker import CircuitBreaker
 from ._risk_rules import RiskRules
 from ._risk_state import CacheTimes
+from ._watchdog import FireReport, Watchdog, WatchdogStatus
+from ._watchdog_heartbeat import WatchdogHeartbeat
 
 __all__: list[str] = [
     "CacheTimes",
     "CircuitBreaker",
     "ContractSpec",
+    "DeadMansSwitch",
+    "DeadMansSwitchStatus",
+    "FireReport",
     "HeldPosition",
     "LeverageBracket",
     "LeverageBrackets",
@@ -34,6 +40,10 @@ __all__: list[str] = [
     "MarginPreview",
     "RiskGuard",
     "RiskRules",
+    "SymbolStatus",
+    "Watchdog",
+    "WatchdogHeartbeat",
+    "WatchdogStatus",
     "funding_cost",
     "liquidation_price",
     "margin_preview",
