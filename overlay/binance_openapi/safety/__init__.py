@@ -4,4 +4,14 @@ Binance gives the building blocks (``countdownCancelAll``, cancel-all, reduce-on
 brackets, the mark price); this package makes each rail one call, sync and async.
 """
 
-__all__: list[str] = []
+from ._kill import async_kill_switch, kill_switch
+from ._kill_report import CancelledOrder, ClosedPosition, KillReport, Leftover
+
+__all__: list[str] = [
+    "CancelledOrder",
+    "ClosedPosition",
+    "KillReport",
+    "Leftover",
+    "async_kill_switch",
+    "kill_switch",
+]
