@@ -9,7 +9,9 @@ import importlib
 import sys
 
 # command name -> (module with a ``main(argv) -> int``, one-line summary)
-COMMANDS: dict[str, tuple[str, str]] = {}
+COMMANDS: dict[str, tuple[str, str]] = {
+    "kill": ("binance_openapi.safety._kill_cli", "cancel every order, close every position (kill switch)"),
+}
 
 
 def main(argv: list[str] | None = None) -> int:

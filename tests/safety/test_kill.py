@@ -4,6 +4,8 @@ own records (compared with the emulator's account state, not with the client's v
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -11,13 +13,14 @@ from decimal import Decimal as D
 
 import pytest
 
-from binance_openapi import CoinM, UsdM
-from binance_openapi.safety import KillReport, kill_switch
+from binance_openapi import AsyncCoinM, AsyncSpot, AsyncUsdM, CoinM, Spot, UsdM
+from binance_openapi.safety import KillReport, async_kill_switch, kill_switch
 from tests.e2e.conftest import Venue, serve_venue
 from tests.safety.kill_support import (
     COINM,
     PRICE,
     USDM,
+    Trader,
     ladder,
     open_everything,
     random_faults,
@@ -146,3 +149,89 @@ def test_a_position_above_the_market_maximum_is_closed_in_several_orders(venue: 
         with venue.emulator.lock:
             state.rules[USDM] = before
         t.close()
+
+
+def test_two_kill_switches_at_once_do_not_over_close(venue: Venue) -> None:
+    """One-way Mode, where an over-close would flip the position: both run from the same start."""
+    first, second = trader(venue, "kill-twice"), None
+    try:
+        open_everything(first, hedge=False)
+        second = trader(venue, "kill-twice-other")  # a second set of clients of the same account
+        for name in ("spot", "usdm", "coinm"):
+            setattr(second, name, venue.client(type(getattr(first, name)), getattr(first, name).auth.key))
+        start = threading.Barrier(2)
+        reports: list[KillReport] = []
+
+        def run(t: Trader) -> None:
+            start.wait(timeout=10)
+            reports.append(kill_switch(t.usdm, t.coinm, t.spot, deadline=20))
+
+        threads = [threading.Thread(target=run, args=(t,)) for t in (first, second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert len(reports) == 2 and all(report.flat for report in reports), [str(r) for r in reports]
+        for product, size in (("usdm", D("0.5")), ("coinm", D("50"))):
+            found = records(venue, product, first.user)
+            assert found.positions == {}  # not flipped: nothing over-closed
+            assert sum((executed for _, executed, _ in found.kill_orders.values()), D(0)) == size
+            closed = [c for report in reports for c in report.closed if c.product == product]
+            assert sum((c.quantity for c in closed), D(0)) == size
+            assert sorted(i for c in closed for i in c.order_ids) == sorted(found.kill_orders)
+            cancelled = {c.order_id for r in reports for c in r.cancelled if c.product == product}
+            assert cancelled == found.canceled_orders | found.canceled_algos
+    finally:
+        first.close()
+        if second is not None:
+            second.close()
+
+
+def test_async_kill_switches_at_once_in_hedge_mode(venue: Venue) -> None:
+    t = trader(venue, "kill-async")
+    try:
+        open_everything(t, hedge=True)
+        key = t.usdm.auth.key
+
+        async def both() -> list[KillReport]:
+            clients = [
+                (venue.client(AsyncUsdM, key), venue.client(AsyncCoinM, key), venue.client(AsyncSpot, key))
+                for _ in range(2)
+            ]
+            try:
+                return list(await asyncio.gather(*(async_kill_switch(*c, deadline=20) for c in clients)))
+            finally:
+                for group in clients:
+                    for client in group:
+                        await client.aclose()
+
+        reports = asyncio.run(both())
+        assert all(report.flat for report in reports), [str(r) for r in reports]
+        for product in ("usdm", "coinm"):
+            found = records(venue, product, t.user)
+            assert (found.open_orders, found.open_algos, found.positions) == (0, 0, {})
+            closed = [c for report in reports for c in report.closed if c.product == product]
+            by_side: dict[str, D] = {}
+            for c in closed:
+                by_side[c.position_side] = by_side.get(c.position_side, D(0)) + c.quantity
+            unit = D("0.1") if product == "usdm" else D("10")
+            assert by_side == {"LONG": unit * 5, "SHORT": unit * 3}
+    finally:
+        t.close()
+
+
+def test_spot_sells_the_named_assets_and_reports_the_dust(venue: Venue) -> None:
+    key = venue.user("kill-dust", spot={"USDT": "10", "BTC": "0.1000005", "ETH": "0.00001"})
+    with venue.client(Spot, key) as spot:
+        rules = spot.symbol_rules(USDM)
+        assert rules.lot_size is not None and rules.lot_size.step_size > D("0.0000005")
+        report = kill_switch(spot, spot_sell=["BTC", "ETH"], deadline=20)
+        assert report.flat, str(report)  # dust cannot be sold: it is reported, and it is not "open"
+        [sold] = report.closed
+        assert (sold.symbol, sold.side, sold.quantity) == (USDM, "LONG", D("0.1"))
+        dust = {(item.symbol, item.quantity, item.reason) for item in report.left}
+        assert dust == {(USDM, D("0.0000005"), "dust"), ("ETHUSDT", D("0.00001"), "dust")}
+        balances = {b.asset: b.free for b in spot.account().balances}
+        assert balances["BTC"] == D("0.0000005") and balances["ETH"] == D("0.00001")
+        assert balances["USDT"] > D("10") + sold.quantity * sold.average_price * D("0.99")
+        assert "dust" in str(report)
