@@ -352,17 +352,17 @@ def kill(base: str, keys: dict[str, Any]) -> None:
             quantity=Decimal("0.01"),
             price=spot.symbol_rules(SYMBOL).round_price(bid * Decimal("0.9")),
         )
-        held = [p for p in usdm.position_risk_v3() if p.position_amt]
-        held += [p for p in coinm.position_risk() if p.position_amt]
+        held = [(p.symbol, p.position_amt) for p in usdm.position_risk_v3() if p.position_amt]
+        held += [(p.symbol, p.position_amt) for p in coinm.position_risk() if p.position_amt]
         say(
             f"before: {len(usdm.open_orders())} USDⓈ-M order(s), {len(usdm.open_algo_orders())} algo "
             f"order(s), {len(spot.open_orders())} spot order(s), "
-            + ", ".join(f"{p.symbol} {amount(p.position_amt)}" for p in held)
+            + ", ".join(f"{symbol} {amount(size)}" for symbol, size in held)
         )
         report = kill_switch(spot, usdm, coinm, spot_sell=["BTC"], deadline=30)
         say(str(report))
-        left = [p for p in usdm.position_risk_v3() if p.position_amt]
-        left += [p for p in coinm.position_risk() if p.position_amt]
+        left = [p.symbol for p in usdm.position_risk_v3() if p.position_amt]
+        left += [p.symbol for p in coinm.position_risk() if p.position_amt]
         say(
             f"after: {len(usdm.open_orders()) + len(coinm.open_orders()) + len(spot.open_orders())} open "
             f"order(s), {len(usdm.open_algo_orders()) + len(coinm.open_algo_orders())} algo order(s), "
