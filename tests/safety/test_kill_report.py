@@ -3,13 +3,14 @@ UTC times), and what the kill switch refuses before it sends anything."""
 
 from __future__ import annotations
 
+import time
 import typing
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
 
-from binance_openapi import AsyncUsdM, CoinM, Spot, UsdM
+from binance_openapi import AsyncUsdM, CoinM, ConfigurationError, HmacKey, Spot, UsdM
 from binance_openapi._filters import SymbolRules
 from binance_openapi.safety import (
     CancelledOrder,
@@ -99,8 +100,27 @@ def test_wrong_arguments_are_refused_before_anything_is_sent() -> None:
             kill_switch(spot, spot_sell="BTC")
         with pytest.raises(ValueError, match="deadline"):
             kill_switch(spot, deadline=0)
+        with pytest.raises(ConfigurationError, match="no API key"):
+            kill_switch(usdm)
         with pytest.raises(TypeError, match="Spot, UsdM or CoinM"):
             kill_switch(CoinM, usdm)  # type: ignore[arg-type]
     finally:
         spot.close()
         usdm.close()
+
+
+def test_an_unreachable_exchange_ends_at_the_deadline_and_says_why() -> None:
+    key = HmacKey("not-a-key", "not-a-secret")
+    with UsdM(key=key, base_url="http://127.0.0.1:9", retries=0) as usdm:  # nothing listens on port 9
+        started = time.monotonic()
+        report = kill_switch(usdm, deadline=0.5)
+        took = time.monotonic() - started
+    assert not report.flat and report.rounds > 1 and 0.5 <= took < 5
+    never_read = {(item.what, item.reason) for item in report.left}
+    assert never_read == {
+        ("algo (never read)", "error"),
+        ("order (never read)", "error"),
+        ("positions (never read)", "error"),
+    }
+    assert all("TransportError" in item.detail for item in report.left)
+    assert report.errors and str(report).startswith("kill switch: NOT FLAT")

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from binance_openapi._client import AsyncClient, SyncClient
-from binance_openapi._errors import BinanceError
+from binance_openapi._errors import BinanceError, ConfigurationError
 
 from ._kill_flow import Flow, Invoke, KillPlan, Pause
 from ._kill_report import KillReport
@@ -105,6 +105,9 @@ def _plan(
     if deadline <= 0:
         raise ValueError(f"deadline must be a positive number of seconds, not {deadline!r}")
     assets = [asset.strip().upper() for asset in spot_sell if asset.strip()]
+    for product in chosen:
+        if by_product[product].auth.key is None:
+            raise ConfigurationError(f"the {product} client has no API key: the kill switch needs one")
     return KillPlan(chosen, assets, quote.strip().upper(), float(deadline), clock=time.monotonic)
 
 

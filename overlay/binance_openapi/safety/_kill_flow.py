@@ -143,10 +143,12 @@ class KillPlan:
     open_now: dict[tuple[str, str], list[Leftover]] = field(default_factory=dict)
     open_ids: dict[tuple[str, str], set[int]] = field(default_factory=dict)
     rules: dict[str, ExchangeRules] = field(default_factory=dict)
+    unread: dict[tuple[str, str], str] = field(default_factory=dict)  # never read yet: the last error
 
     def run(self) -> Flow:
         started_at = datetime.now(UTC)
         self._deadline = self.clock() + self.deadline_s
+        self._read_once: set[tuple[str, str]] = set()
         rounds, flat, pause = 0, False, FIRST_PAUSE_S
         while rounds < MAX_ROUNDS:
             rounds += 1
@@ -173,6 +175,18 @@ class KillPlan:
 
     def _remaining(self) -> float:
         return self._deadline - self.clock()
+
+    def _read(self, product: str, what: str, method: str, **kwargs: Any) -> Generator[Step, Any, Any]:
+        """A reading of the exchange (open orders, positions, balances): as ``_call``, and remembered
+        as never read, with its error, until one succeeds."""
+        found = yield from self._call(product, method, **kwargs)
+        if isinstance(found, Failure):
+            if (product, what) not in self._read_once:
+                self.unread[(product, what)] = _describe(found.error)
+        else:
+            self.unread.pop((product, what), None)
+            self._read_once.add((product, what))
+        return found
 
     def _call(self, product: str, method: str, **kwargs: Any) -> Generator[Step, Any, Any]:
         """The result of one client call, or a ``Failure`` (noted; after a 429, a pause first)."""
@@ -206,16 +220,15 @@ class KillPlan:
             )
             left.append(Leftover(product, order.symbol, kind, _open_quantity(order), "deadline"))
         self.open_now[(product, kind)] = left
-        self.open_ids[(product, kind)] = {key[2] for key in self.seen if key[:2] == (product, kind)} & {
-            order.algo_id if kind == "algo" else order.order_id for order in orders
-        }
+        ids = {order.algo_id if kind == "algo" else order.order_id for order in orders}
+        self.open_ids[(product, kind)] = ids
 
     def _cancel_open(
         self, product: str, kind: OrderKind, state: _Round
     ) -> Generator[Step, Any, tuple[bool, list[str]]]:
         """Read the open orders (or algo orders) of every symbol; returns (read, symbols with some)."""
         method = "open_algo_orders" if kind == "algo" else "open_orders"
-        orders = yield from self._call(product, method)
+        orders = yield from self._read(product, kind, method)
         if isinstance(orders, Failure):
             state.busy()
             return False, []
@@ -234,7 +247,7 @@ class KillPlan:
         for symbol in order_symbols:
             done = yield from self._call(product, "cancel_all_open_orders", symbol=symbol)
             state.progress |= not isinstance(done, Failure)
-        positions = yield from self._call(product, POSITIONS[product])
+        positions = yield from self._read(product, "positions", POSITIONS[product])
         if isinstance(positions, Failure):
             state.busy()
             return
@@ -339,7 +352,7 @@ class KillPlan:
                     )
 
     def _spot_sell(self, state: _Round) -> Generator[Step, Any, None]:
-        account = yield from self._call("spot", "account", omit_zero_balances=True)
+        account = yield from self._read("spot", "balances", "account", omit_zero_balances=True)
         if isinstance(account, Failure):
             state.busy()
             return
@@ -455,6 +468,8 @@ class KillPlan:
     def _report(self, started_at: datetime, rounds: int, flat: bool) -> KillReport:
         left: list[Leftover] = list(self.dust.values())
         if not flat:
+            for (product, what), error in self.unread.items():
+                left.append(Leftover(product, "", f"{what} (never read)", ZERO, "error", error))
             for items in self.open_now.values():
                 for item in items:
                     key = (item.product, item.symbol, _position_side_of(item.what))
