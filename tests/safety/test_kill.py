@@ -81,6 +81,7 @@ def test_the_kill_switch_flattens_all_three_products(venue: Venue, hedge: bool) 
         started = time.monotonic()
         report = kill_switch(t.spot, t.usdm, t.coinm, deadline=20)
         took = time.monotonic() - started
+        print(f"kill switch without faults: {took:.3f} s, {report.rounds} rounds")
         assert report.flat, str(report)
         check_against_exchange(venue, report, t.user)
         assert t.spot.open_orders() == []
