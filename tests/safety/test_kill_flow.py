@@ -171,3 +171,14 @@ def test_a_429_pauses_for_its_retry_after_then_goes_on() -> None:
     [closed] = report.closed
     assert (closed.quantity, len(closed.order_ids)) == (D("250"), 3)
     assert [a.executed_qty for a in account.orders.values()] == [D("120"), D("120"), D("10")]
+
+
+def test_a_position_below_the_minimum_quantity_is_dust_and_ends_the_run() -> None:
+    def never(account: FakeUsdM, order: dict[str, Any]) -> Answer:
+        raise AssertionError("no order can close less than the minimum quantity")
+
+    report, _ = run(FakeUsdM(D("0.0005"), never), deadline=100)
+    assert not report.flat and report.rounds == 1
+    assert [(item.what, item.quantity, item.reason) for item in report.left] == [
+        ("position BOTH", D("0.0005"), "dust")
+    ]

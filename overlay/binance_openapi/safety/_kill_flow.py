@@ -41,6 +41,7 @@ from typing import Any, Literal
 from binance_openapi._errors import (
     APIError,
     BinanceError,
+    LocalValidationError,
     OrderStatusUnknownError,
     RateLimitError,
     TransportError,
@@ -267,9 +268,12 @@ class KillPlan:
         key = (product, symbol, position_side)
         if key in self.refused:
             return  # refused too often: reported left with its error
-        state.waiting = True
         rules = yield from self._symbol_rules(product, symbol)
         if rules is None:
+            if product in self.rules:
+                self.refused[key] = f"{symbol} is not listed in exchangeInfo"
+            else:
+                state.waiting = True  # the rules could not be read: try again
             return
         quantity = _market_quantity(rules, abs(amount))
         if quantity is None:
@@ -277,6 +281,7 @@ class KillPlan:
                 product, symbol, _position_what(position), abs(amount), "dust", "below the minimum quantity"
             )
             return
+        state.waiting = True
         hedge = position_side in ("LONG", "SHORT")
         client_id = _client_id()
         order: dict[str, Any] = {
@@ -467,11 +472,14 @@ class KillPlan:
 
     def _report(self, started_at: datetime, rounds: int, flat: bool) -> KillReport:
         left: list[Leftover] = list(self.dust.values())
+        dust = {(item.product, item.symbol, item.what) for item in left}
         if not flat:
             for (product, what), error in self.unread.items():
                 left.append(Leftover(product, "", f"{what} (never read)", ZERO, "error", error))
             for items in self.open_now.values():
                 for item in items:
+                    if (item.product, item.symbol, item.what) in dust:
+                        continue
                     key = (item.product, item.symbol, _position_side_of(item.what))
                     refused = self.refused.get(key)
                     left.append(
@@ -545,7 +553,10 @@ def _position_side_of(what: str) -> str:
 
 
 def _is_rejection(error: BinanceError) -> bool:
-    """A refusal that will repeat (a 4XX other than rate limits), not a fault worth retrying."""
+    """A refusal that will repeat (a 4XX other than rate limits, or the client's own filter check), not
+    a fault worth retrying."""
+    if isinstance(error, LocalValidationError):
+        return True
     return isinstance(error, APIError) and 400 <= error.status < 500 and not isinstance(error, RateLimitError)
 
 
