@@ -4,7 +4,9 @@ It starts the emulator in its own process (``python -m binance_emulator``) on a 
 the test keys it writes, and drives it through the clients, printing what happens: the clock, exchange
 rules, spot orders placed, queried, cancelled and filled, a transfer from the spot wallet to the USDⓈ-M
 wallet, a futures position and its funding payment, COIN-M, and the migration guides' hedge (a spot buy
-and a futures short placed concurrently through the async clients). Then it stops the emulator.
+and a futures short placed concurrently through the async clients). It ends with the kill switch: every
+open order (plain, conditional, spot) cancelled and every position closed, with its report. Then it
+stops the emulator.
 
 Times are printed as ISO 8601 in UTC and amounts as plain digits (``0.00001``, never ``1E-5``).
 """
@@ -40,6 +42,7 @@ from binance_openapi import (
     Spot,
     UsdM,
 )
+from binance_openapi.safety import kill_switch
 
 SYMBOL = "BTCUSDT"
 
@@ -314,6 +317,59 @@ async def hedge(base: str, keys: dict[str, Any]) -> None:
         )
 
 
+def kill(base: str, keys: dict[str, Any]) -> None:
+    step("The kill switch: cancel every order, close every position, sell the BTC back to USDT")
+    with (
+        Spot(key=keys["hmac"], base_url=base) as spot,
+        UsdM(key=keys["ed25519"], base_url=base) as usdm,
+        CoinM(key=keys["rsa"], base_url=f"{base}/coinm") as coinm,
+    ):
+        mark = usdm.premium_index(symbol=SYMBOL).mark_price
+        usdm.new_order(
+            symbol=SYMBOL,
+            side="BUY",
+            type="LIMIT",
+            time_in_force="GTC",
+            quantity=Decimal("0.010"),
+            price=usdm.symbol_rules(SYMBOL).round_price(mark * Decimal("0.97")),
+        )
+        usdm.new_algo_order(
+            algo_type="CONDITIONAL",
+            symbol=SYMBOL,
+            side="BUY",
+            type="STOP_MARKET",
+            quantity=Decimal("0.010"),
+            trigger_price=usdm.symbol_rules(SYMBOL).round_price(mark * Decimal("1.1")),
+            working_type="MARK_PRICE",
+            reduce_only=True,
+        )
+        bid = spot.order_book(symbol=SYMBOL, limit=5).bids[0].price
+        spot.new_order(
+            symbol=SYMBOL,
+            side="BUY",
+            type="LIMIT",
+            time_in_force="GTC",
+            quantity=Decimal("0.01"),
+            price=spot.symbol_rules(SYMBOL).round_price(bid * Decimal("0.9")),
+        )
+        held = [(p.symbol, p.position_amt) for p in usdm.position_risk_v3() if p.position_amt]
+        held += [(p.symbol, p.position_amt) for p in coinm.position_risk() if p.position_amt]
+        say(
+            f"before: {len(usdm.open_orders())} USDⓈ-M order(s), {len(usdm.open_algo_orders())} algo "
+            f"order(s), {len(spot.open_orders())} spot order(s), "
+            + ", ".join(f"{symbol} {amount(size)}" for symbol, size in held)
+        )
+        report = kill_switch(spot, usdm, coinm, spot_sell=["BTC"], deadline=30)
+        say(str(report))
+        left = [p.symbol for p in usdm.position_risk_v3() if p.position_amt]
+        left += [p.symbol for p in coinm.position_risk() if p.position_amt]
+        say(
+            f"after: {len(usdm.open_orders()) + len(coinm.open_orders()) + len(spot.open_orders())} open "
+            f"order(s), {len(usdm.open_algo_orders()) + len(coinm.open_algo_orders())} algo order(s), "
+            f"{len(left)} position(s); balances: {balances(spot, 'USDT', 'BTC')}"
+        )
+
+
 def main() -> int:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="binance-emulator-") as folder:
@@ -323,6 +379,7 @@ def main() -> int:
             spot_session(base, keys)
             futures_session(base, keys)
             asyncio.run(hedge(base, keys))
+            kill(base, keys)
     say(f"\nsession done in {time.monotonic() - started:.1f} s")
     return 0
 

@@ -10,6 +10,7 @@ import sys
 
 # command name -> (module with a ``main(argv) -> int``, one-line summary)
 COMMANDS: dict[str, tuple[str, str]] = {
+    "kill": ("binance_openapi.safety._kill_cli", "cancel every order, close every position (kill switch)"),
     "watchdog": ("binance_openapi.safety._watchdog_cli", "cancel spot orders when a bot's heartbeats stop"),
 }
 

@@ -5,6 +5,8 @@ brackets, the mark price); this package makes each rail one call, sync and async
 """
 
 from ._heartbeat import DeadMansSwitch, DeadMansSwitchStatus, SymbolStatus
+from ._kill import async_kill_switch, kill_switch
+from ._kill_report import CancelledOrder, ClosedPosition, KillReport, Leftover
 from ._margin import (
     ContractSpec,
     HeldPosition,
@@ -27,12 +29,16 @@ from ._watchdog_heartbeat import WatchdogHeartbeat
 
 __all__: list[str] = [
     "CacheTimes",
+    "CancelledOrder",
     "CircuitBreaker",
+    "ClosedPosition",
     "ContractSpec",
     "DeadMansSwitch",
     "DeadMansSwitchStatus",
     "FireReport",
     "HeldPosition",
+    "KillReport",
+    "Leftover",
     "LeverageBracket",
     "LeverageBrackets",
     "Liquidation",
@@ -44,7 +50,9 @@ __all__: list[str] = [
     "Watchdog",
     "WatchdogHeartbeat",
     "WatchdogStatus",
+    "async_kill_switch",
     "funding_cost",
+    "kill_switch",
     "liquidation_price",
     "margin_preview",
     "preview_order",
