@@ -23,14 +23,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from binance_openapi._errors import BinanceError, KeyLoadError
-from binance_openapi._keys import Ed25519Key, HmacKey, Key, RsaKey
 from binance_openapi._networks import REST_URLS
 from binance_openapi._products import CoinM, Spot, UsdM
 
+from ._env_keys import key_from_env, key_prefixes
 from ._kill import PRODUCTS, kill_switch
 
 CLIENTS: dict[str, type[Spot | UsdM | CoinM]] = {"spot": Spot, "usdm": UsdM, "coinm": CoinM}
@@ -68,8 +68,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     try:
         products, urls, sell = _choices(args)
-        keys = {product: load_key(product, args.network, os.environ) for product in products}
-    except UsageError as error:
+        keys = {
+            product: key_from_env(key_prefixes(product, args.network), os.environ, what=product)
+            for product in products
+        }
+    except (UsageError, KeyLoadError) as error:
         print(f"kill: {error}", file=sys.stderr)
         return 2
     where = ", ".join(f"{product} at {urls[product]}" for product in products)
@@ -120,37 +123,6 @@ def _choices(args: argparse.Namespace) -> tuple[list[str], dict[str, str], list[
     return products, urls, sell
 
 
-def key_prefixes(product: str, network: str | None) -> list[str]:
-    """The environment variable prefixes tried for a product's key, in order."""
-    account = "SPOT" if product == "spot" else "FUTURES"
-    prefixes = [f"BINANCE_{network.upper()}_{account}"] if network else []
-    return [*prefixes, "BINANCE"]
-
-
-def load_key(product: str, network: str | None, environ: Mapping[str, str]) -> Key:
-    """The product's key from the first prefix whose ``_API_KEY`` is set (see the module docstring)."""
-    for prefix in key_prefixes(product, network):
-        api_key = environ.get(f"{prefix}_API_KEY")
-        if not api_key:
-            continue
-        secret = environ.get(f"{prefix}_API_SECRET")
-        if secret:
-            return HmacKey(api_key, secret)
-        path = environ.get(f"{prefix}_PRIVATE_KEY_PATH")
-        if not path:
-            raise UsageError(f"{prefix}_API_KEY is set: set {prefix}_API_SECRET or {prefix}_PRIVATE_KEY_PATH")
-        password = environ.get(f"{prefix}_PRIVATE_KEY_PASSWORD") or None
-        try:
-            return Ed25519Key.from_file(api_key, path, password)
-        except KeyLoadError:
-            try:
-                return RsaKey.from_file(api_key, path, password)
-            except KeyLoadError as error:
-                raise UsageError(f"{prefix}_PRIVATE_KEY_PATH: {error}") from None
-    names = " or ".join(f"{prefix}_API_KEY" for prefix in key_prefixes(product, network))
-    raise UsageError(f"no key for {product}: set {names} (with its secret or private key path)")
-
-
 def _confirmed(plan: str) -> bool:
     print(f"This will {plan}.", file=sys.stderr)
     print(f"Type {' or '.join(CONFIRMATIONS)} to go on: ", end="", file=sys.stderr, flush=True)
@@ -161,4 +133,4 @@ def _confirmed(plan: str) -> bool:
     return answer.strip() in CONFIRMATIONS
 
 
-__all__ = ["key_prefixes", "load_key", "main", "parser"]
+__all__ = ["main", "parser"]

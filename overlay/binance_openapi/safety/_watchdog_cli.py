@@ -5,8 +5,8 @@
 
 The API key comes from ``<PREFIX>_API_KEY`` with ``<PREFIX>_API_SECRET`` (HMAC), or with
 ``<PREFIX>_PRIVATE_KEY`` / ``<PREFIX>_PRIVATE_KEY_PATH`` (Ed25519 or RSA PEM;
-``<PREFIX>_PRIVATE_KEY_PASSWORD`` if encrypted); the prefix is ``BINANCE`` (``--key-env`` changes it;
-on the testnet the contract suite's ``BINANCE_TESTNET_SPOT`` is used when ``BINANCE_API_KEY`` is unset).
+``<PREFIX>_PRIVATE_KEY_PASSWORD`` if encrypted), as for the kill command (``_env_keys``): the prefix is
+``BINANCE_<NETWORK>_SPOT`` then ``BINANCE`` (``--key-env`` names one prefix instead).
 The heartbeat token comes from ``BINANCE_WATCHDOG_TOKEN`` (``--token-env``).
 SIGINT and SIGTERM stop it cleanly (exit status 0).
 """
@@ -21,39 +21,11 @@ import sys
 import threading
 from types import FrameType
 
-from binance_openapi._errors import KeyLoadError
-from binance_openapi._keys import Ed25519Key, HmacKey, Key, RsaKey
 from binance_openapi._products import Spot
-from binance_openapi._secret import Secret
 
 from ._beacon import DEFAULT_PORT, ENV_TOKEN
+from ._env_keys import key_from_env, key_prefixes
 from ._watchdog import Watchdog
-
-TESTNET_PREFIX = "BINANCE_TESTNET_SPOT"
-
-
-def key_from_env(prefix: str) -> Key:
-    """The API key named by ``<prefix>_*`` environment variables (secrets stay wrapped)."""
-    api_key = os.environ.get(f"{prefix}_API_KEY")
-    if not api_key:
-        raise KeyLoadError(f"set {prefix}_API_KEY (and {prefix}_API_SECRET or {prefix}_PRIVATE_KEY_PATH)")
-    if os.environ.get(f"{prefix}_API_SECRET"):
-        return HmacKey(api_key, Secret(os.environ[f"{prefix}_API_SECRET"]))
-    password = Secret.of(os.environ.get(f"{prefix}_PRIVATE_KEY_PASSWORD") or None)
-    if os.environ.get(f"{prefix}_PRIVATE_KEY"):
-        pem = Secret(os.environ[f"{prefix}_PRIVATE_KEY"])
-    elif os.environ.get(f"{prefix}_PRIVATE_KEY_PATH"):
-        try:
-            with open(os.environ[f"{prefix}_PRIVATE_KEY_PATH"], "rb") as file:
-                pem = Secret(file.read())
-        except OSError as error:
-            raise KeyLoadError(f"cannot read {prefix}_PRIVATE_KEY_PATH: {error.strerror}") from None
-    else:
-        raise KeyLoadError(f"set {prefix}_API_SECRET, {prefix}_PRIVATE_KEY or {prefix}_PRIVATE_KEY_PATH")
-    try:
-        return Ed25519Key.from_pem(api_key, pem, password)
-    except KeyLoadError:
-        return RsaKey.from_pem(api_key, pem, password)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -85,12 +57,10 @@ def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would drown the decisions
-    prefix = args.key_env or (
-        TESTNET_PREFIX if args.network == "testnet" and not os.environ.get("BINANCE_API_KEY") else "BINANCE"
-    )
+    prefixes = [args.key_env] if args.key_env else key_prefixes("spot", args.network)
     symbols = [s for item in args.symbols for s in item.split(",") if s]
     try:
-        key = key_from_env(prefix)
+        key = key_from_env(prefixes, os.environ, what="spot")
         client = Spot(key=key, network=args.network or "mainnet", base_url=args.base_url)
         watchdog = Watchdog(
             client,
@@ -118,4 +88,4 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-__all__ = ["key_from_env", "main", "parser"]
+__all__ = ["main", "parser"]
