@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal as D
 from typing import Any
@@ -21,6 +20,8 @@ from binance_openapi import AsyncCoinM, AsyncUsdM, CoinM, HmacKey, Spot, UsdM
 from binance_openapi.safety import DeadMansSwitch, DeadMansSwitchStatus
 from binance_openapi.safety._heartbeat import _Plan
 from tests.e2e.conftest import Venue, emulated_clock, fresh_ledgers, serve_venue
+
+from .waiting import eventually
 
 SYMBOLS = {"usdm": "BTCUSDT", "coinm": "BTCUSD_PERP"}
 QUANTITY = {"usdm": D("0.01"), "coinm": D("1")}
@@ -45,15 +46,6 @@ def venue() -> Iterator[Venue]:
 def _no_faults_left(venue: Venue) -> Iterator[None]:
     yield
     venue.emulator.set_faults({"server_errors": 0})
-
-
-def eventually(condition: Callable[[], bool], seconds: float = 3.0) -> None:
-    """Wait (bounded) until ``condition()`` holds."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {seconds} s")
-        time.sleep(0.01)
 
 
 _users = iter(range(10_000))

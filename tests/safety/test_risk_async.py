@@ -4,7 +4,6 @@ the same check as REST orders (the guard of a sync or an async client, attached 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal as D
 from typing import Any
 
@@ -20,7 +19,7 @@ from binance_openapi import (
 )
 from binance_openapi.safety import CacheTimes, RiskGuard, RiskRules
 from binance_openapi.ws import WsApi
-from tests.e2e.conftest import Venue, serve_venue
+from tests.e2e.conftest import Venue
 
 from .risk_support import guarded, orders_seen, refused, rules
 from .test_risk_usdm import SYMBOL, bid, limit, open_long
@@ -28,25 +27,7 @@ from .test_risk_usdm import SYMBOL, bid, limit, open_long
 FUNDS = {"USDT": "10000"}
 
 
-@pytest.fixture(scope="module")
-def venue() -> Iterator[Venue]:
-    with serve_venue() as venue:
-        venue.set_price("usdm", SYMBOL, "60000")
-        venue.set_price("coinm", "BTCUSD_PERP", "60000")
-        yield venue
-
-
-@pytest.fixture(scope="module")
-def maker(venue: Venue) -> Iterator[UsdM]:
-    with venue.client(UsdM, venue.user("async-maker", usdm={"USDT": "10000000"})) as client:
-        yield client
-
-
-@pytest.fixture(autouse=True)
-def _clean_book(venue: Venue, maker: UsdM) -> Iterator[None]:
-    venue.set_price("usdm", SYMBOL, "60000")
-    yield
-    maker.cancel_all_open_orders(symbol=SYMBOL)
+pytestmark = pytest.mark.usefixtures("clean_book")
 
 
 def ws_api(venue: Venue, product: str, client: Any) -> WsApi:

@@ -4,14 +4,13 @@ daily loss cap (a losing position opened and closed, then only reducing orders p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal as D
 
 import pytest
 
 from binance_openapi import OrderRejectedError, RiskLimitError, UnknownOrderError, UsdM
 from binance_openapi.safety import CacheTimes, RiskRules
-from tests.e2e.conftest import Venue, serve_venue
+from tests.e2e.conftest import Venue
 
 from .risk_support import guarded, orders_seen, refused, rules
 from .test_risk_usdm import SYMBOL, bid, limit, market, open_long
@@ -19,24 +18,7 @@ from .test_risk_usdm import SYMBOL, bid, limit, market, open_long
 FUNDS = {"USDT": "10000"}
 
 
-@pytest.fixture(scope="module")
-def venue() -> Iterator[Venue]:
-    with serve_venue() as venue:
-        venue.set_price("usdm", SYMBOL, "60000")
-        yield venue
-
-
-@pytest.fixture(scope="module")
-def maker(venue: Venue) -> Iterator[UsdM]:
-    with venue.client(UsdM, venue.user("state-maker", usdm={"USDT": "10000000"})) as client:
-        yield client
-
-
-@pytest.fixture(autouse=True)
-def _clean_book(venue: Venue, maker: UsdM) -> Iterator[None]:
-    venue.set_price("usdm", SYMBOL, "60000")
-    yield
-    maker.cancel_all_open_orders(symbol=SYMBOL)
+pytestmark = pytest.mark.usefixtures("clean_book")
 
 
 def test_daily_loss_cap_engages_after_a_realised_loss(venue: Venue, maker: UsdM) -> None:

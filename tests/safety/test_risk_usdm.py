@@ -8,14 +8,13 @@ Each test has a user of its own; an unguarded client on the same account sets po
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal as D
 
 import pytest
 
 from binance_openapi import RiskLimitError, UsdM
 from binance_usdm.models import BatchOrder, NewOrderType, OrderSide, TimeInForce
-from tests.e2e.conftest import Venue, serve_venue
+from tests.e2e.conftest import Venue
 
 from .risk_support import guarded, orders_seen, refused
 
@@ -23,24 +22,7 @@ SYMBOL = "BTCUSDT"
 FUNDS = {"USDT": "10000"}
 
 
-@pytest.fixture(scope="module")
-def venue() -> Iterator[Venue]:
-    with serve_venue() as venue:
-        venue.set_price("usdm", SYMBOL, "60000")
-        yield venue
-
-
-@pytest.fixture(scope="module")
-def maker(venue: Venue) -> Iterator[UsdM]:
-    with venue.client(UsdM, venue.user("risk-maker", usdm={"USDT": "10000000"})) as client:
-        yield client
-
-
-@pytest.fixture(autouse=True)
-def _clean_book(venue: Venue, maker: UsdM) -> Iterator[None]:
-    venue.set_price("usdm", SYMBOL, "60000")
-    yield
-    maker.cancel_all_open_orders(symbol=SYMBOL)
+pytestmark = pytest.mark.usefixtures("clean_book")
 
 
 def limit(client: UsdM, side: str, quantity: str, price: str, **extra: object) -> object:

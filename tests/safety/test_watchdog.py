@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal as D
 from typing import Any
 
@@ -28,6 +28,8 @@ from binance_openapi.safety._beacon import FRESH_NS, Verifier, encode, load_toke
 from binance_openapi.safety._watchdog_cli import main as cli_main
 from tests.conftest import ROOT
 from tests.e2e.conftest import Venue, fresh_ledgers, serve_venue
+
+from .waiting import eventually
 
 SYMBOL = "BTCUSDT"
 TOKEN = "watchdog-test-token-5f1c9a7e3b"
@@ -47,14 +49,6 @@ def venue() -> Iterator[Venue]:
 def _no_faults_left(venue: Venue) -> Iterator[None]:
     yield
     venue.emulator.set_faults({"server_errors": 0})
-
-
-def eventually(condition: Callable[[], bool], seconds: float = 3.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {seconds} s")
-        time.sleep(0.01)
 
 
 _users = iter(range(10_000))
