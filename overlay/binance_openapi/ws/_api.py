@@ -57,7 +57,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import ModuleType
-from typing import Any, Literal, TypedDict, TypeVar, Unpack, overload
+from typing import Any, Literal, Self, TypedDict, TypeVar, Unpack, overload
 from urllib.parse import urlsplit
 
 import httpx
@@ -322,61 +322,12 @@ class WsApiOptions(TypedDict, total=False):
     connect: Connect | None
 
 
-class WsApi:
-    """A WebSocket API connection that stays usable across drops.
-
-    Usage::
-
-        async with WsApi("usdm", key=key, network="testnet") as api:   # or base_url="http://127.0.0.1:8650"
-            order = await api.place_order(symbol="BTCUSDT", side="BUY", type="LIMIT", time_in_force="GTC",
-                                          quantity=Decimal("0.010"), price=Decimal("60000.1"))
-            order.price                              # Decimal('60000.1'), a binance_usdm model
-            await api.cancel_order(symbol="BTCUSDT", order_id=order.order_id)
-            await api.request("ticker.price", {"symbol": "BTCUSDT"})   # any method, the raw result
-            api.usage("ORDERS", "10s")               # RateLimitUsage(count=1, limit=..., ...)
-
-    ``WsApi("spot" | "usdm" | "coinm", ...)`` makes a ``SpotWsApi``, ``UsdMWsApi`` or ``CoinMWsApi``:
-    the typed methods of that product's catalogue (``binance_<product>.ws_facade``).
-
-    **Parameters:**
-
-    * **product** - ``"spot"``, ``"usdm"`` or ``"coinm"``.
-    * **key** - the API key for signed and keyed methods.
-    * **network** - ``"mainnet"``, ``"testnet"`` or ``"demo"``; ignored when ``base_url`` or ``url`` is
-      given.
-    * **base_url** - a server's base address: the local emulator (``http://127.0.0.1:8650`` or
-      ``ws://...``), or a Binance REST host (its network's WebSocket API).
-    * **url** - the WebSocket API's own ``ws(s)://`` address (instead of ``base_url``).
-    * **clock** - the ``ServerClock`` timestamps come from (share the REST client's); measured over this
-      connection when it needs it.
-    * **rules** - ``ExchangeRules`` to check orders with (default: ``exchangeInfo``, fetched once over
-      this connection before the first order); **validate_orders** - ``False`` skips the filter check.
-    * **strict** - raise ``ResponseShapeError`` when a typed method's answer departs from the spec (as the
-      REST clients; default from ``BINANCE_OPENAPI_STRICT``).
-    * **timeout** - seconds to wait for an answer.
-    * **recv_window** - milliseconds a signed request stays valid.
-    * **lookups** - attempts to find an order whose answer was lost, with backoff from ``lookup_backoff``.
-    * **connect** - opens the websocket (tests and proxies).
-
-    ``absence_margin_ms`` and ``lookup_backoff_max`` (attributes) tune how long "not found" is not yet
-    proof that an order is absent, and how far apart those lookups are.
-    """
+class _WsApiBase:
+    """What ``WsApi`` does, for every product (``WsApi`` adds the choice of the typed class)."""
 
     absence_margin_ms: int = 500
     lookup_backoff_max: float = 1.0
     _product: str | None = None
-
-    @overload
-    def __new__(cls, product: Literal["spot"], **options: Unpack[WsApiOptions]) -> SpotWsApi: ...
-    @overload
-    def __new__(cls, product: Literal["usdm"], **options: Unpack[WsApiOptions]) -> UsdMWsApi: ...
-    @overload
-    def __new__(cls, product: Literal["coinm"], **options: Unpack[WsApiOptions]) -> CoinMWsApi: ...
-    @overload
-    def __new__(cls, product: str, **options: Unpack[WsApiOptions]) -> WsApi: ...
-    def __new__(cls, product: str, **options: Any) -> WsApi:  # noqa: ARG004 (__init__ reads them)
-        target = _CLASSES.get(product, cls) if cls is WsApi else cls
-        return super().__new__(target)
 
     def __init__(
         self,
@@ -499,7 +450,7 @@ class WsApi:
         if conn is not None:
             await self._close_connection(conn)
 
-    async def __aenter__(self) -> WsApi:
+    async def __aenter__(self) -> Self:
         await self.connect()
         return self
 
@@ -1057,6 +1008,59 @@ class WsApi:
             }
             for item in self.rate_limits
         )
+
+
+class WsApi(_WsApiBase):
+    """A WebSocket API connection that stays usable across drops.
+
+    Usage::
+
+        async with WsApi("usdm", key=key, network="testnet") as api:   # or base_url="http://127.0.0.1:8650"
+            order = await api.place_order(symbol="BTCUSDT", side="BUY", type="LIMIT", time_in_force="GTC",
+                                          quantity=Decimal("0.010"), price=Decimal("60000.1"))
+            order.price                              # Decimal('60000.1'), a binance_usdm model
+            await api.cancel_order(symbol="BTCUSDT", order_id=order.order_id)
+            await api.request("ticker.price", {"symbol": "BTCUSDT"})   # any method, the raw result
+            api.usage("ORDERS", "10s")               # RateLimitUsage(count=1, limit=..., ...)
+
+    ``WsApi("spot" | "usdm" | "coinm", ...)`` makes a ``SpotWsApi``, ``UsdMWsApi`` or ``CoinMWsApi``:
+    the typed methods of that product's catalogue (``binance_<product>.ws_facade``).
+
+    **Parameters:**
+
+    * **product** - ``"spot"``, ``"usdm"`` or ``"coinm"``.
+    * **key** - the API key for signed and keyed methods.
+    * **network** - ``"mainnet"``, ``"testnet"`` or ``"demo"``; ignored when ``base_url`` or ``url`` is
+      given.
+    * **base_url** - a server's base address: the local emulator (``http://127.0.0.1:8650`` or
+      ``ws://...``), or a Binance REST host (its network's WebSocket API).
+    * **url** - the WebSocket API's own ``ws(s)://`` address (instead of ``base_url``).
+    * **clock** - the ``ServerClock`` timestamps come from (share the REST client's); measured over this
+      connection when it needs it.
+    * **rules** - ``ExchangeRules`` to check orders with (default: ``exchangeInfo``, fetched once over
+      this connection before the first order); **validate_orders** - ``False`` skips the filter check.
+    * **strict** - raise ``ResponseShapeError`` when a typed method's answer departs from the spec (as the
+      REST clients; default from ``BINANCE_OPENAPI_STRICT``).
+    * **timeout** - seconds to wait for an answer.
+    * **recv_window** - milliseconds a signed request stays valid.
+    * **lookups** - attempts to find an order whose answer was lost, with backoff from ``lookup_backoff``.
+    * **connect** - opens the websocket (tests and proxies).
+
+    ``absence_margin_ms`` and ``lookup_backoff_max`` (attributes) tune how long "not found" is not yet
+    proof that an order is absent, and how far apart those lookups are.
+    """
+
+    @overload
+    def __new__(cls, product: Literal["spot"], **options: Unpack[WsApiOptions]) -> SpotWsApi: ...
+    @overload
+    def __new__(cls, product: Literal["usdm"], **options: Unpack[WsApiOptions]) -> UsdMWsApi: ...
+    @overload
+    def __new__(cls, product: Literal["coinm"], **options: Unpack[WsApiOptions]) -> CoinMWsApi: ...
+    @overload
+    def __new__(cls, product: str, **options: Unpack[WsApiOptions]) -> WsApi: ...
+    def __new__(cls, product: str, **options: Any) -> WsApi:  # noqa: ARG004 (__init__ reads them)
+        target = _CLASSES.get(product, cls) if cls is WsApi else cls
+        return object.__new__(target)
 
 
 class SpotWsApi(WsApi, SpotWsApiFacade):
