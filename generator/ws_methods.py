@@ -18,9 +18,10 @@ from .products import SPECS_DIR
 from .specs import load, operations
 
 CATALOGUE = SPECS_DIR / "streams" / "ws-api-methods.json"
-SECURITY_TYPES = ("NONE", "MARKET_DATA", "USER_STREAM", "TRADE", "USER_DATA")
+SECURITY_TYPES = ("NONE", "MARKET_DATA", "USER_STREAM", "TRADE", "USER_DATA", "SIGNED")
+"""The REST types, and ``SIGNED``: a signed method that needs no permission (``session.logon``)."""
 KEYS = frozenset(("security", "operationId", "python", "signed", "description", "note"))
-SIGNED_SECURITY = frozenset(("TRADE", "USER_DATA"))
+SIGNED_SECURITY = frozenset(("TRADE", "USER_DATA", "SIGNED"))
 
 
 @dataclass(frozen=True)

@@ -140,7 +140,7 @@ METHODS: dict[str, WsMethod] = {
         "position_risk",
     ),
     "session.logon": WsMethod(
-        "USER_DATA",
+        "SIGNED",
         True,
         None,
         None,

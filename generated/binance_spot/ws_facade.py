@@ -326,7 +326,7 @@ METHODS: dict[str, WsMethod] = {
         "my_filters",
     ),
     "session.logon": WsMethod(
-        "USER_DATA",
+        "SIGNED",
         True,
         None,
         None,

@@ -170,7 +170,7 @@ METHODS: dict[str, WsMethod] = {
         "cancel_algo_order",
     ),
     "session.logon": WsMethod(
-        "USER_DATA",
+        "SIGNED",
         True,
         None,
         None,

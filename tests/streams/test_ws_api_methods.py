@@ -26,7 +26,7 @@ def test_the_linter_finds_a_missing_operation_and_a_twice_given_name(tmp_path: P
     usdm = document["products"]["usdm"]["methods"]
     usdm["order.place"]["operationId"] = "place_an_order"
     usdm["order.status"]["python"] = "cancel_order"
-    usdm["depth"]["security"] = "SIGNED"
+    usdm["depth"]["security"] = "PUBLIC"
     broken = tmp_path / "ws-api-methods.json"
     broken.write_text(json.dumps(document), encoding="utf-8")
     findings = "\n".join(lint_catalogue(path=broken))
