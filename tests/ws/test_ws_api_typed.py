@@ -16,7 +16,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection
 
 from binance_emulator import Emulator
-from binance_openapi import ConfigurationError, FilterError, MissingKeyError
+from binance_openapi import ConfigurationError, FilterError, LocalValidationError, MissingKeyError
 from binance_openapi.ws import CoinMWsApi, SpotWsApi, UsdMWsApi, WsApi
 from binance_openapi.ws._api import resolve_url
 from binance_openapi.ws._stream import default_connect
@@ -259,3 +259,17 @@ async def test_concurrent_timestamp_rejections_measure_the_clock_once(venue: tup
         assert after is not None and abs(after - before - 90_000) < 5_000
         assert frames.methods().count("time") - measured == api.clock.samples  # one measurement
         assert pending(api) == 0
+
+
+async def test_typed_arguments_are_checked_as_rest_checks_them(venue: tuple[Emulator, str]) -> None:
+    _emulator, url = venue
+    frames = Frames()
+    async with WsApi("usdm", base_url=url, connect=frames) as api:
+        with pytest.raises(LocalValidationError, match="order_id"):
+            await api.query_order(symbol="BTCUSDT", order_id=1.5)  # type: ignore[arg-type]
+        with pytest.raises(LocalValidationError, match="price"):
+            await api.place_order(
+                symbol="BTCUSDT", side="BUY", type="LIMIT", time_in_force="GTC",
+                quantity=Decimal("0.002"), price=50000.5,  # type: ignore[arg-type]
+            )  # fmt: skip
+    assert frames.sent == []

@@ -88,6 +88,7 @@ from binance_openapi._limits import limits_from_exchange_info
 from binance_openapi._networks import REST_URLS
 from binance_openapi._operation import OperationLike
 from binance_openapi._order_check import ORDER_HTTP_METHODS, check_orders, orders_to_check
+from binance_openapi._validation import install as install_checks
 from binance_spot.ws_facade import SpotWsApiFacade
 from binance_streams import ws_api as ws_api_envelopes
 from binance_usdm.ws_facade import UsdMWsApiFacade
@@ -1082,6 +1083,8 @@ class CoinMWsApi(WsApi, CoinMWsApiFacade):
 
 
 _CLASSES: dict[str, type[WsApi]] = {"spot": SpotWsApi, "usdm": UsdMWsApi, "coinm": CoinMWsApi}
+for _product_name, _class in _CLASSES.items():  # the REST facades' argument checks, on the same methods
+    install_checks(_class, FACADE_MODULES[_product_name])
 
 
 def is_ed25519(key: Key | None) -> bool:
