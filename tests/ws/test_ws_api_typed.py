@@ -273,3 +273,28 @@ async def test_typed_arguments_are_checked_as_rest_checks_them(venue: tuple[Emul
                 quantity=Decimal("0.002"), price=50000.5,  # type: ignore[arg-type]
             )  # fmt: skip
     assert frames.sent == []
+
+
+@pytest.mark.parametrize("product", ["spot", "usdm", "coinm"])
+async def test_a_typed_order_whose_answer_is_lost_is_found_and_parsed(
+    venue: tuple[Emulator, str], product: str
+) -> None:
+    emulator, url = venue
+    user = new_user(emulator, f"typed-lost-{product}")
+    async with WsApi(product, key=user.hmac, base_url=url, lookup_backoff=0.01) as api:
+        price = await below_market(api, product)
+        emulator.set_faults({"status_unknown": 1})
+        placed = await api.place_order(
+            symbol=SYMBOLS[product],
+            side="BUY",
+            type="LIMIT",
+            time_in_force="GTC",
+            quantity=QUANTITIES[product],
+            price=price,
+            new_client_order_id=f"typed-lost-{product}",
+        )
+        assert placed.client_order_id == f"typed-lost-{product}"
+        assert isinstance(placed.order_id, int) and placed.price == price
+        assert api.stats.lookups >= 1 and api.stats.resends == 0
+        await api.cancel_order(symbol=SYMBOLS[product], order_id=placed.order_id)
+    assert recorded(emulator, product, user) == [f"typed-lost-{product}"]

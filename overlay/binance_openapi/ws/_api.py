@@ -88,6 +88,7 @@ from binance_openapi._limits import limits_from_exchange_info
 from binance_openapi._networks import REST_URLS
 from binance_openapi._operation import OperationLike
 from binance_openapi._order_check import ORDER_HTTP_METHODS, check_orders, orders_to_check
+from binance_openapi._policy import _as_placed as as_placed
 from binance_openapi._validation import install as install_checks
 from binance_spot.ws_facade import SpotWsApiFacade
 from binance_streams import ws_api as ws_api_envelopes
@@ -817,7 +818,12 @@ class _WsApiBase:
     def _parse(self, operation: OperationLike, answer: _Answer, parse: Callable[[httpx.Response], T]) -> T:
         frame = msgspec.json.decode(answer.text, type=ws_api_envelopes.WsApiResponse)
         body = bytes(frame.result) if isinstance(frame.result, msgspec.Raw) else b"null"
-        extensions = {RECONCILED: True} if answer.reconciled else {}
+        extensions: dict[str, Any] = {}
+        if answer.reconciled:  # a looked-up order standing in for a lost placement answer, as over REST
+            found = json.loads(body)
+            if isinstance(found, dict):
+                body = json.dumps(as_placed(found, operation)).encode()
+            extensions[RECONCILED] = True
         response = httpx.Response(200, content=body, extensions=extensions)
         return parse_answer(self._shape, operation, response, parse, strict=self.strict)
 
