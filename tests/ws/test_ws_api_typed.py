@@ -23,7 +23,7 @@ from binance_openapi.ws._stream import default_connect
 from binance_spot import models as spot_models
 from binance_usdm import models as usdm_models
 
-from .test_user_data_support import User, new_user, served_emulator
+from .test_user_data_support import User, new_user, served_emulator, until
 from .test_ws_api import SYMBOLS, recorded
 
 QUANTITIES = {"spot": Decimal("0.001"), "usdm": Decimal("0.002"), "coinm": Decimal("1")}
@@ -225,7 +225,7 @@ async def test_security_is_the_catalogues_and_only_unknown_methods_take_one(
 
 
 async def test_status_records_the_connection_and_the_last_message(venue: tuple[Emulator, str]) -> None:
-    _emulator, url = venue
+    emulator, url = venue
     api = WsApi("coinm", base_url=url)
     assert api.status.connected is False and api.status.connected_since is None
     async with api:
@@ -235,6 +235,14 @@ async def test_status_records_the_connection_and_the_last_message(venue: tuple[E
         assert status.connected_since is not None and status.last_message_at is not None
         assert status.last_message_at >= status.connected_since
         assert status.reconnects == 0 and status.failed_attempts == 0
+        await api.start()
+        first_since = status.connected_since
+        emulator.set_faults({"ws_drop": 1})
+        await until(lambda: api.status.reconnects == 1 and api.status.connected, what="the reconnect")
+        again = api.status
+        assert again.connected_since is not None and again.connected_since > first_since
+        await api.request("ping")
+        assert api.status.last_message_at is not None and api.status.last_message_at >= again.connected_since
     assert api.status.connected is False
 
 
