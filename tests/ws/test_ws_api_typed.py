@@ -18,8 +18,8 @@ from websockets.asyncio.client import ClientConnection
 from binance_emulator import Emulator
 from binance_openapi import ConfigurationError, FilterError, LocalValidationError, MissingKeyError
 from binance_openapi.ws import CoinMWsApi, SpotWsApi, UsdMWsApi, WsApi
-from binance_openapi.ws._api import resolve_url
 from binance_openapi.ws._stream import default_connect
+from binance_openapi.ws._urls import resolve_ws_api_url as resolve_url
 from binance_spot import models as spot_models
 from binance_usdm import models as usdm_models
 

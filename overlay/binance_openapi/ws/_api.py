@@ -58,7 +58,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from types import ModuleType
 from typing import Any, Literal, Self, TypedDict, TypeVar, Unpack, overload
-from urllib.parse import urlsplit
 
 import httpx
 import msgspec
@@ -85,7 +84,6 @@ from binance_openapi._errors import (
 from binance_openapi._filters import ExchangeRules
 from binance_openapi._keys import Ed25519Key, Key
 from binance_openapi._limits import limits_from_exchange_info
-from binance_openapi._networks import REST_URLS
 from binance_openapi._operation import OperationLike
 from binance_openapi._order_check import ORDER_HTTP_METHODS, check_orders, orders_to_check
 from binance_openapi._policy import _as_placed as as_placed
@@ -95,12 +93,11 @@ from binance_streams import ws_api as ws_api_envelopes
 from binance_usdm.ws_facade import UsdMWsApiFacade
 
 from ._stream import Connect, StreamStatus, default_connect
-from ._urls import WS_API_PATHS, WS_API_URLS, local_urls
+from ._urls import resolve_ws_api_url
 
 log = logging.getLogger("binance_openapi.ws")
 Security = str  # NONE, USER_STREAM, MARKET_DATA, USER_DATA, TRADE, SIGNED
 T = TypeVar("T")
-PRODUCTS = ("spot", "usdm", "coinm")
 FACADE_MODULES = {"spot": "binance_spot", "usdm": "binance_usdm", "coinm": "binance_coinm"}
 Listener = Callable[[str], None]
 Hook = Callable[[], Awaitable[None]]
@@ -247,60 +244,6 @@ class _Connection:
 
 
 DEFAULT_RECV_WINDOW_MS = 5000
-_NETWORKS = ("mainnet", "testnet", "demo")
-
-
-def resolve_url(
-    product: str, *, network: str = "mainnet", base_url: str | None = None, url: str | None = None
-) -> str:
-    """The WebSocket API URL for these arguments, as ``UsdM(...)`` and ``MarketStream(...)`` take them.
-
-    ``url`` is the WebSocket API's own address; ``base_url`` a server's base address (the local
-    emulator's ``http://127.0.0.1:8650``, its ``ws://`` form, or a Binance REST host, which stands for
-    its network); otherwise ``network``. Raises ``ConfigurationError`` saying what to pass instead.
-    """
-    if product not in PRODUCTS:
-        raise ConfigurationError(f"product must be one of {', '.join(PRODUCTS)}, not {product!r}")
-    if network not in _NETWORKS:
-        raise ConfigurationError(
-            f"network must be one of {', '.join(_NETWORKS)}, not {network!r}; for another server pass "
-            "base_url= (its base address, e.g. http://127.0.0.1:8650 for the local emulator) or url="
-        )
-    if url is not None and base_url is not None:
-        raise ConfigurationError(
-            "pass url= (the WebSocket API's own address, e.g. "
-            f"{WS_API_URLS[product]['mainnet']}) or base_url= (a server's base address, e.g. "
-            "http://127.0.0.1:8650 for the local emulator), not both"
-        )
-    if url is not None:
-        if urlsplit(url).scheme not in ("ws", "wss"):
-            raise ConfigurationError(
-                f"url= is the WebSocket API's ws:// or wss:// address, not {url!r}; "
-                "for a server's http(s):// base address pass base_url="
-            )
-        return url
-    if base_url is None:
-        return WS_API_URLS[product][network]
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https", "ws", "wss") or not parts.netloc:
-        raise ConfigurationError(
-            "base_url must be an http(s):// or ws(s):// address such as http://127.0.0.1:8650, "
-            f"not {base_url!r}"
-        )
-    for known, rest in REST_URLS[product].items():  # type: ignore[index]  # product is checked above
-        if base_url.rstrip("/") == rest:
-            return WS_API_URLS[product][known]
-    path = parts.path.rstrip("/")
-    for other, api_path in WS_API_PATHS.items():
-        if path.endswith(api_path):
-            if other != product:
-                raise ConfigurationError(
-                    f"base_url {base_url!r} is the {other} WebSocket API, not {product}'s: pass the "
-                    f"server's base address (without {api_path})"
-                )
-            scheme = {"http": "ws", "https": "wss"}.get(parts.scheme, parts.scheme)
-            return parts._replace(scheme=scheme).geturl().rstrip("/")
-    return local_urls(base_url, product)[1]
 
 
 class WsApiOptions(TypedDict, total=False):
@@ -352,7 +295,7 @@ class _WsApiBase:
         rollover_overlap: float = 1.0,
         connect: Connect | None = None,
     ) -> None:
-        self.url = resolve_url(product, network=network, base_url=base_url, url=url)
+        self.url = resolve_ws_api_url(product, network=network, base_url=base_url, url=url)
         if self._product is not None and product != self._product:
             raise ConfigurationError(
                 f"{type(self).__name__} is the {self._product} WebSocket API, not {product}'s"
@@ -1108,6 +1051,5 @@ __all__ = [
     "WsApi",
     "WsApiOptions",
     "WsApiStats",
-    "resolve_url",
     "signature_payload",
 ]
