@@ -27,6 +27,7 @@ from .streams import KEY as STREAMS
 from .streams import PACKAGE as STREAMS_PACKAGE
 from .streams import StreamsGenerated, build_streams, lint_streams
 from .streams import stamp as streams_stamp
+from .ws_methods import lint_catalogue
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -77,6 +78,7 @@ def _lint(chosen: list[Product], *, streams: bool = False) -> int:
     findings = [str(f) for f in lint_all([(p.spec_path, f"specs/{p.spec_name}") for p in chosen])]
     if streams:
         findings += lint_streams()
+    findings += lint_catalogue()
     for finding in findings:
         print(finding, file=sys.stderr)
     what = f"{len(chosen)} spec(s)" + (" and specs/streams/" if streams else "")

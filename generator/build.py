@@ -27,6 +27,9 @@ from .prepare import OperationMeta, prepare
 from .products import ROOT, Product
 from .specs import load, sha256
 from .version import project_version
+from .ws_methods import CATALOGUE, catalogued, lint_catalogue
+from .ws_methods import methods as ws_methods
+from .ws_methods import path_of as ws_path_of
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MODEL_IMPORT = re.compile(r"^from \.\.\.models\.\w+ import (.+)$")
@@ -109,6 +112,8 @@ def build(product: Product, work_dir: Path) -> Generated:
     facade = project.env.get_template("facade.py.jinja").render(endpoints=endpoints)
     facade = _models_qualified(facade, _model_names(endpoints))
     (package_dir / "facade.py").write_text(facade, encoding="utf-8")
+    if catalogued(product.key):
+        _write_ws_facade(product, spec, project, endpoints, package_dir)
     shape = project.env.get_template("shape.py.jinja").render()
     (package_dir / "_shape.py").write_text(shape, encoding="utf-8")
     _qualify_model_annotations(package_dir / "models")
@@ -124,6 +129,22 @@ def build(product: Product, work_dir: Path) -> Generated:
         files=files,
         seconds=time.perf_counter() - started,
     )
+
+
+def _write_ws_facade(
+    product: Product, spec: Mapping[str, Any], project: Any, endpoints: list[Any], package_dir: Path
+) -> None:
+    """``ws_facade.py``: the product's WebSocket API methods (``specs/streams/ws-api-methods.json``)."""
+    findings = lint_catalogue({product.key: spec})
+    if findings:
+        raise GenerationError("\n".join(findings))
+    by_name = {str(endpoint.name): endpoint for endpoint in endpoints}
+    methods = [(m, by_name.get(m.operation_id) if m.operation_id else None) for m in ws_methods(product.key)]
+    used = [endpoint for _method, endpoint in methods if endpoint is not None]
+    source = project.env.get_template("ws_facade.py.jinja").render(
+        methods=methods, endpoints=used, ws_path=ws_path_of(product.key)
+    )
+    (package_dir / "ws_facade.py").write_text(_models_qualified(source, _model_names(used)), encoding="utf-8")
 
 
 def _project(product: Product, source: Path, package_dir: Path, metas: Mapping[str, OperationMeta]) -> Any:
@@ -289,6 +310,8 @@ def stamp(product: Product) -> str:
         f'SPEC = "{relative(product.spec_path)}"\n'
         f'SPEC_SHA256 = "{sha256(product.spec_path)}"\n'
         f'GENERATOR_SHA256 = "{generator_sha256()}"\n'
+        f'WS_API_METHODS = "{relative(CATALOGUE)}"\n'
+        f'WS_API_METHODS_SHA256 = "{sha256(CATALOGUE)}"\n'
         f'OPENAPI_PYTHON_CLIENT = "{versions["openapi-python-client"]}"\n'
         f'RUFF = "{versions["ruff"]}"\n'
     )

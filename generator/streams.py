@@ -43,6 +43,7 @@ from .version import project_version
 
 STREAMS_DIR = SPECS_DIR / "streams"
 NAMES_FILE = "names.json"
+METHODS_FILE = "ws-api-methods.json"  # the WebSocket API method catalogue (ws_methods.py), not a schema
 PACKAGE = "binance_streams"
 KEY = "streams"
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -105,8 +106,9 @@ class _Module:
 
 
 def schema_files(streams_dir: Path = STREAMS_DIR) -> list[Path]:
-    """The schema files, in a stable order (``names.json`` is the naming table, not a schema)."""
-    return sorted(p for p in streams_dir.glob("*.json") if p.name != NAMES_FILE)
+    """The schema files, in a stable order (``names.json`` is the naming table and
+    ``ws-api-methods.json`` the WebSocket API method catalogue, not schemas)."""
+    return sorted(p for p in streams_dir.glob("*.json") if p.name not in (NAMES_FILE, METHODS_FILE))
 
 
 def module_name(path: Path) -> str:

@@ -24,7 +24,7 @@ from ._auth import RECV_WINDOW_EXTENSION, BinanceAuth, check_recv_window
 from ._clock import ServerClock
 from ._drift import drifted, parse_answer, strict_default
 from ._errors import APIError, BinanceError, TransportError
-from ._filters import ExchangeRules, SymbolRules, iter_orders, order_fields
+from ._filters import ExchangeRules, SymbolRules
 from ._guard import RiskConfig, RiskHook
 from ._hints import api_hint
 from ._http import AsyncBinanceHttpClient, BinanceHttpClient
@@ -33,6 +33,7 @@ from ._limits import Limits
 from ._limits import Policy as LimitPolicy
 from ._networks import Network, Product, rest_url
 from ._operation import EXTENSION, OperationLike
+from ._order_check import ORDER_HTTP_METHODS, check_orders, orders_to_check
 from ._policy import Action, Policy, fetch
 from ._transport import HttpClientTransport
 from ._urls import encode_query
@@ -41,7 +42,6 @@ from ._validation import install as install_checks
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
-ORDER_FIELDS = frozenset(("price", "quantity", "stopPrice", "quoteOrderQty"))
 
 
 class _Core:
@@ -164,9 +164,9 @@ class _Core:
         return rules
 
     def _validate(self, request: httpx.Request, operation: OperationLike) -> Generator[Action, Any, None]:
-        """Check an order against its symbol's exchange filters, then the client's risk rules, before it
-        is sent."""
-        if operation.method not in ("POST", "PUT"):
+        """Check an order against its symbol's exchange filters (``check_orders``, the check the WebSocket
+        API's orders pass too), then the client's risk rules, before it is sent."""
+        if operation.method not in ORDER_HTTP_METHODS:
             return
         if self._check_filters:
             yield from self._check_order_filters(request, operation)
@@ -181,21 +181,14 @@ class _Core:
         self, request: httpx.Request, operation: OperationLike
     ) -> Generator[Action, Any, None]:
         idempotency = operation.extensions.get("x-binance-idempotency") or {}
-        orders = [
-            order
-            for order in iter_orders(dict(request.url.params), idempotency.get("batchParam"))
-            if "symbol" in order and ORDER_FIELDS & set(order)
-        ]
+        orders = orders_to_check(dict(request.url.params), idempotency.get("batchParam"))
         if not orders:
             return
         if self._rules is None:
             response = yield from fetch(self._exchange_info_request(), self.policy)
             self._store_rules(response)
         assert self._rules is not None
-        for order in orders:
-            rules = self._rules.symbols.get(str(order["symbol"]))
-            if rules is not None:  # an unlisted symbol is Binance's to reject
-                rules.check_order(**order_fields(order))
+        check_orders(self._rules, orders)
 
     # -- errors that say what to change --------------------------------------------------------------
 

@@ -7,8 +7,9 @@ hooks, so that imports point one way:
   flow (sync and async alike: the state it needs is fetched with ``_policy.fetch`` through the same
   client), and the flow tells ``guard.failed(operation.id, error)`` about every call that failed.
 * WebSocket API: ``WsApi._place`` (the one method every WS API order goes through) is wrapped by
-  ``guarded``: ``await guard.check_ws(method, params)`` before, ``guard.failed(method, error)`` when the
-  order failed.
+  ``guarded``: ``await guard.check_ws(method, params, operation_id)`` before (``operation_id``: the REST
+  operation the method mirrors in the WebSocket API catalogue, so that a modification is checked as over
+  REST), ``guard.failed(method, error)`` when the order failed.
 """
 
 from __future__ import annotations
@@ -45,8 +46,9 @@ class RiskHook(Protocol):
         """Raise ``RiskLimitError`` when the REST request breaks a rule (a policy flow step)."""
         ...
 
-    async def check_ws(self, method: str, params: Mapping[str, Any]) -> None:
-        """Raise ``RiskLimitError`` when the WS API order breaks a rule."""
+    async def check_ws(self, method: str, params: Mapping[str, Any], operation_id: str | None = None) -> None:
+        """Raise ``RiskLimitError`` when the WS API order (of the REST operation ``operation_id``, when the
+        method mirrors one) breaks a rule."""
         ...
 
     def failed(self, name: str, error: BaseException) -> None:
@@ -59,6 +61,10 @@ class WsOrders(Protocol):
 
     product: str
     risk: RiskHook | None
+
+    def method_info(self, method: str) -> Any:
+        """The catalogue entry of ``method`` (with its ``operation_id``), or ``None``."""
+        ...
 
 
 class RiskConfig(Protocol):
@@ -80,7 +86,8 @@ def guarded(
         guard = self.risk
         if guard is None:
             return await place(self, method, params, *args, **kwargs)
-        await guard.check_ws(method, params)
+        entry = self.method_info(method)
+        await guard.check_ws(method, params, getattr(entry, "operation_id", None))
         try:
             return await place(self, method, params, *args, **kwargs)
         except BinanceError as error:

@@ -48,34 +48,72 @@ async def test_ws_api_orders_pass_the_same_check(venue: Venue, maker: UsdM) -> N
     with client, plain:
         async with client.risk.attach(ws_api(venue, "usdm", client)) as api:
             with pytest.raises(RiskLimitError) as excinfo:
-                await api.request("order.place", order("BUY", "0.02", "59000"), security="TRADE")
+                await api.request("order.place", order("BUY", "0.02", "59000"))
             refused(excinfo, "max_order_notional", "1000", "1180")
             with pytest.raises(RiskLimitError) as excinfo:
-                await api.request("order.place", order("BUY", "0.02"), security="TRADE")
+                await api.request("order.place", order("BUY", "0.02"))
             refused(excinfo, "max_order_notional", "1000", "1200")
             assert orders_seen(venue, "usdm", client) == 0
 
-            placed = await api.request("order.place", order("BUY", "0.01", "59000"), security="TRADE")
+            placed = await api.request("order.place", order("BUY", "0.01", "59000"))
             assert placed["status"] == "NEW"
             open_long(maker, plain, "0.03")
             bid(maker, "0.03")
-            closed = await api.request(
-                "order.place", order("SELL", "0.03", reduceOnly=True), security="TRADE"
-            )
+            closed = await api.request("order.place", order("SELL", "0.03", reduceOnly=True))
             assert closed["status"] in ("NEW", "FILLED")  # the ACK of a market order may come first
             assert orders_seen(venue, "usdm", client) == 3
 
             for _ in range(2):  # rejections over the WS API count for the breaker
                 with pytest.raises(OrderRejectedError):  # reduce-only without a position
-                    await api.request(
-                        "order.place", order("SELL", "0.01", "61000", reduceOnly=True), security="TRADE"
-                    )
+                    await api.request("order.place", order("SELL", "0.01", "61000", reduceOnly=True))
             with pytest.raises(RiskLimitError) as excinfo:
                 limit(client, "BUY", "0.01", "59000")  # REST and WS API share the breaker
             assert excinfo.value.rule == "circuit_breaker"
             client.risk.reset()
-            await api.request("order.place", order("BUY", "0.01", "58000"), security="TRADE")
+            await api.request("order.place", order("BUY", "0.01", "58000"))
             assert orders_seen(venue, "usdm", client) == 4  # rejected orders are not recorded
+        client.cancel_all_open_orders(symbol=SYMBOL)
+
+
+async def test_ws_api_typed_orders_and_modifications_pass_the_same_check(venue: Venue) -> None:
+    key = venue.user("ws-typed", usdm={"USDT": "10000"})
+    with venue.client(UsdM, key, risk=rules(price_band_pct=2, max_order_notional=1000)) as client:
+        assert isinstance(client.risk, RiskGuard)
+        async with client.risk.attach(ws_api(venue, "usdm", client)) as api:
+            with pytest.raises(RiskLimitError) as excinfo:
+                await api.place_order(
+                    symbol=SYMBOL,
+                    side="BUY",
+                    type="LIMIT",
+                    time_in_force="GTC",
+                    quantity=D("0.01"),
+                    price=D("62000"),
+                )
+            refused(excinfo, "price_band_pct", "2", "3.33")
+            placed = await api.place_order(
+                symbol=SYMBOL,
+                side="BUY",
+                type="LIMIT",
+                time_in_force="GTC",
+                quantity=D("0.01"),
+                price=D("59000"),
+            )
+            assert placed.price == D("59000")
+            with pytest.raises(RiskLimitError) as excinfo:  # order.modify is checked as REST's modify_order
+                await api.modify_order(
+                    symbol=SYMBOL, side="BUY", quantity=D("0.01"), price=D("50000"), order_id=placed.order_id
+                )
+            refused(excinfo, "price_band_pct", "2", "16.67")
+            with pytest.raises(RiskLimitError) as excinfo:
+                await api.modify_order(
+                    symbol=SYMBOL, side="BUY", quantity=D("0.02"), price=D("59000"), order_id=placed.order_id
+                )
+            refused(excinfo, "max_order_notional", "1000", "1180")
+            moved = await api.modify_order(
+                symbol=SYMBOL, side="BUY", quantity=D("0.01"), price=D("59500"), order_id=placed.order_id
+            )
+            assert moved.price == D("59500")
+            assert orders_seen(venue, "usdm", client) == 1
         client.cancel_all_open_orders(symbol=SYMBOL)
 
 
@@ -85,11 +123,11 @@ async def test_ws_api_with_the_guard_of_an_async_client(venue: Venue) -> None:
         assert isinstance(client.risk, RiskGuard)
         async with client.risk.attach(ws_api(venue, "usdm", client)) as api:
             with pytest.raises(RiskLimitError) as excinfo:
-                await api.request("order.place", order("BUY", "0.01", "62000"), security="TRADE")
+                await api.request("order.place", order("BUY", "0.01", "62000"))
             refused(excinfo, "price_band_pct", "2", "3.33")
-            await api.request("order.place", order("BUY", "0.01", "59000"), security="TRADE")
+            await api.request("order.place", order("BUY", "0.01", "59000"))
             with pytest.raises(RiskLimitError) as excinfo:
-                await api.request("order.place", order("BUY", "0.01", "59500"), security="TRADE")
+                await api.request("order.place", order("BUY", "0.01", "59500"))
             refused(excinfo, "max_open_orders", "1", "2")
             assert orders_seen(venue, "usdm", client) == 1
         await client.cancel_all_open_orders(symbol=SYMBOL)

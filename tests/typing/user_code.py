@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Protocol
 
-from binance_openapi import AsyncUsdM, Spot, StreamConnectError, StreamTimeoutError, UsdM
+from binance_openapi import AsyncUsdM, HmacKey, Spot, StreamConnectError, StreamTimeoutError, UsdM
 from binance_openapi.ws import (
     AsyncOrderBookKeeper,
     MarketStream,
@@ -16,6 +16,7 @@ from binance_openapi.ws import (
     PriceLevel,
     StreamStatus,
     SyncMarketStream,
+    WsApi,
 )
 from binance_streams import spot_market, usdm_market
 
@@ -122,3 +123,22 @@ def blocking_mid() -> Decimal | None:
             return None
         price, _quantity = bid  # still a pair
         return (price + ask.price) / 2
+
+
+async def ws_api_order(key: HmacKey) -> Decimal:
+    """The WebSocket API's typed methods: the REST keywords and models, no casts."""
+    async with WsApi("usdm", key=key, base_url="http://127.0.0.1:8650") as api:
+        ticker = await api.price_ticker(symbol="BTCUSDT")
+        order = await api.place_order(
+            symbol="BTCUSDT", side="BUY", type="LIMIT", time_in_force="GTC",
+            quantity=Decimal("0.002"), price=ticker.price,
+        )  # fmt: skip
+        moved = await api.modify_order(
+            symbol="BTCUSDT",
+            order_id=order.order_id,
+            side="BUY",
+            quantity=Decimal("0.002"),
+            price=order.price,
+        )
+        cancelled = await api.cancel_order(symbol="BTCUSDT", order_id=moved.order_id)
+        return cancelled.price

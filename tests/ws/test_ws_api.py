@@ -62,7 +62,7 @@ def recorded(emulator: Emulator, product: str, user: User) -> list[str]:
 
 async def orders_with(api: WsApi, product: str, client_id: str) -> list[dict[str, Any]]:
     """The account's open orders on the symbol that carry ``client_id``."""
-    opened = await api.request("openOrders.status", {"symbol": SYMBOLS[product]}, security="USER_DATA")
+    opened = await api.request("openOrders.status", {"symbol": SYMBOLS[product]})
     return [order for order in opened if order["clientOrderId"] == client_id]
 
 
@@ -77,7 +77,7 @@ async def test_an_order_whose_answer_is_lost_is_found_not_placed_again(
     async with ws_api(url, product, user) as api:
         order = await resting_order(api, product, client_id)
         emulator.set_faults({fault: 1})
-        placed = await api.request("order.place", order, security="TRADE")
+        placed = await api.request("order.place", order)
         assert emulator.faults.drop_after == emulator.faults.status_unknown == 0  # the fault did fire
         assert (placed["clientOrderId"], placed["status"]) == (client_id, "NEW")
         assert (api.stats.lookups, api.stats.resends) == (1, 0)
@@ -96,7 +96,7 @@ async def test_an_order_dropped_before_it_was_applied_is_sent_once_more_with_its
         order = await resting_order(api, "spot", "dropped-before-1")
         emulator.set_faults({"drop_before": 1})
         started = api.clock.now_ms()
-        placed = await api.request("order.place", order, security="TRADE")
+        placed = await api.request("order.place", order)
         assert placed["clientOrderId"] == "dropped-before-1"
         assert api.stats.resends == 1
         # sent again only once the first could no longer be accepted: recvWindow + margin later
@@ -119,7 +119,7 @@ async def test_a_late_market_order_is_found_when_it_lands_not_sent_twice(
         emulator.set_faults({"delay_apply_ms": 600, "delayed_orders": 1})
         params = {"symbol": SYMBOLS[product], "side": "BUY", "type": "MARKET", "quantity": quantity}
         params["newClientOrderId"] = f"late-{product}"
-        placed = await api.request("order.place", params, security="TRADE")
+        placed = await api.request("order.place", params)
         assert placed["clientOrderId"] == f"late-{product}"
         assert api.stats.resends == 0
         assert api.stats.lookups >= 2  # "not found" at first: not yet proof
@@ -135,7 +135,7 @@ async def test_an_order_held_past_its_recv_window_is_refused_by_the_engine_and_s
         api.absence_margin_ms = 50
         order = await resting_order(api, "usdm", "too-late-1")
         emulator.set_faults({"delay_apply_ms": 900, "delayed_orders": 1})
-        placed = await api.request("order.place", order, security="TRADE")
+        placed = await api.request("order.place", order)
         assert (placed["clientOrderId"], api.stats.resends) == ("too-late-1", 1)
         await asyncio.sleep(0.9)  # the held one reaches the engine, past its recvWindow
         assert recorded(emulator, "usdm", user) == ["too-late-1"]
@@ -148,7 +148,7 @@ async def test_an_order_without_a_client_id_gets_one_and_is_still_found(venue: t
         order = await resting_order(api, "usdm", "unused")
         del order["newClientOrderId"]
         emulator.set_faults({"drop_after": 1})
-        placed = await api.request("order.place", order, security="TRADE")
+        placed = await api.request("order.place", order)
         assert placed["clientOrderId"].startswith("x-")
         assert len(await orders_with(api, "usdm", placed["clientOrderId"])) == 1
 
@@ -170,7 +170,7 @@ async def test_an_order_that_cannot_be_found_or_ruled_out_names_its_id(venue: tu
         # The answer is lost with the connection, and no lookup can reach the exchange any more.
         emulator.set_faults({"drop_after": 1})
         with pytest.raises(OrderStatusUnknownError) as caught:
-            await api.request("order.place", order, security="TRADE")
+            await api.request("order.place", order)
         assert caught.value.client_order_id == "unknowable-1"
         assert "unknowable-1" in str(caught.value)
         assert (api.stats.lookups, api.stats.resends) == (2, 0)
@@ -190,7 +190,7 @@ async def test_a_dropped_connection_comes_back_logged_on(venue: tuple[Emulator, 
         await until(lambda: api.logged_on, what="the new connection to log on")
         status = await api.request("session.status")
         assert status["apiKey"] == user.ed25519.api_key
-        account = await api.request("account.status", {"omitZeroBalances": "true"}, security="USER_DATA")
+        account = await api.request("account.status", {"omitZeroBalances": "true"})
         assert {balance["asset"] for balance in account["balances"]} >= {"BTC", "USDT"}
 
 
@@ -199,9 +199,7 @@ async def test_errors_are_raised_with_binance_codes_and_limits_are_read(venue: t
     user = new_user(emulator, "errors")
     async with ws_api(url, "usdm", user) as api:
         with pytest.raises(UnknownOrderError) as unknown:
-            await api.request(
-                "order.status", {"symbol": "BTCUSDT", "origClientOrderId": "never"}, security="USER_DATA"
-            )
+            await api.request("order.status", {"symbol": "BTCUSDT", "origClientOrderId": "never"})
         assert unknown.value.code == -2013
         assert unknown.value.path == "order.status"
         with pytest.raises(InvalidParameterError) as invalid:
@@ -217,12 +215,12 @@ async def test_a_timestamp_rejection_measures_the_clock_again(venue: tuple[Emula
     emulator, url = venue
     user = new_user(emulator, "skew")
     async with ws_api(url, "spot", user) as api:
-        await api.request("account.status", security="USER_DATA")  # the clock is measured once
+        await api.request("account.status")  # the clock is measured once
         before = api.clock.offset_ms
         assert before is not None
         emulator.set_faults({"skew_ms": 90_000})  # the exchange's clock jumps ahead
         try:
-            account = await api.request("account.status", security="USER_DATA")
+            account = await api.request("account.status")
         finally:
             emulator.set_faults({"skew_ms": 0})
         assert account["canTrade"] is True
@@ -236,5 +234,5 @@ async def test_a_float_price_is_refused_before_anything_is_sent(venue: tuple[Emu
     async with ws_api(url, "spot", user) as api:
         order = await resting_order(api, "spot", "float-1")
         with pytest.raises(TypeError, match=r"price must be a Decimal.*write Decimal\('0\.1'\)"):
-            await api.request("order.place", {**order, "price": 0.1}, security="TRADE")
+            await api.request("order.place", {**order, "price": 0.1})
         assert await orders_with(api, "spot", "float-1") == []

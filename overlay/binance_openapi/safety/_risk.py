@@ -157,11 +157,15 @@ class RiskGuard:
         finally:
             check.close()
 
-    async def check_ws(self, method: str, params: Mapping[str, Any]) -> None:
-        """The step of ``WsApi._place``: raise ``RiskLimitError`` before the order is sent."""
-        if method not in WS_ORDER_METHODS:
+    async def check_ws(self, method: str, params: Mapping[str, Any], operation_id: str | None = None) -> None:
+        """The step of ``WsApi._place``: raise ``RiskLimitError`` before the order is sent. A method that
+        mirrors a REST operation (``operation_id``, from the WebSocket API catalogue) is checked as that
+        operation is over REST (a modification as a modification); another placement as a new order."""
+        check = self._check_of(operation_id, params) if operation_id is not None else None
+        if check is None and method in WS_ORDER_METHODS:
+            check = self._check_orders(orders_of(params, self.product == "spot"))
+        if check is None:
             return
-        check = self._check_orders(orders_of(params, self.product == "spot"))
         answer: Any = None
         try:
             while True:

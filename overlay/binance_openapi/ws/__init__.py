@@ -17,11 +17,14 @@ what they waited for and what they saw.
 * ``FuturesUserData`` / ``SpotUserData`` (``BlockingUserData`` for threads) - user data events exactly
   once across reconnects and listenKey expiry, with REST reconciliation surfaced as events
   (``UserDataGap``, ``OrderSnapshot``..., ``Reconciled``).
-* ``WsApi`` - the WebSocket API: signed requests, ``session.logon``, errors raised as the REST clients
-  raise them, and orders never placed twice when an answer is lost.
+* ``WsApi`` - the WebSocket API (``SpotWsApi``, ``UsdMWsApi``, ``CoinMWsApi`` per product): typed methods
+  with the REST facades' keywords and models (``place_order``, ``cancel_order``, ``query_order``...), each
+  method's security from the catalogue, orders checked against the exchange filters before they leave,
+  ``session.logon``, errors raised as the REST clients raise them, and orders never placed twice when an
+  answer is lost.
 """
 
-from ._api import RateLimitUsage, WsApi, WsApiStats
+from ._api import CoinMWsApi, RateLimitUsage, SpotWsApi, UsdMWsApi, WsApi, WsApiOptions, WsApiStats
 from ._blocking import BlockingUserData, StreamClosedError
 from ._book import BookState, Level, LocalOrderBook, PriceLevel
 from ._keeper import AsyncOrderBookKeeper, BookChange, KeeperClosedError, KeeperStats
@@ -54,6 +57,7 @@ __all__ = [
     "BlockingUserData",
     "BookChange",
     "BookState",
+    "CoinMWsApi",
     "CoinmMarketPayload",
     "FuturesBalanceSnapshot",
     "FuturesUserData",
@@ -76,16 +80,19 @@ __all__ = [
     "SpotBalanceSnapshot",
     "SpotMarketPayload",
     "SpotUserData",
+    "SpotWsApi",
     "StreamClosedError",
     "StreamMessage",
     "StreamStats",
     "StreamStatus",
     "SyncMarketStream",
     "UndecodedEvent",
+    "UsdMWsApi",
     "UsdmMarketPayload",
     "UserDataGap",
     "UserDataStats",
     "UserDataStream",
     "WsApi",
+    "WsApiOptions",
     "WsApiStats",
 ]

@@ -7,9 +7,21 @@ A request is ``{"id", "method", "params"}``; the answer carries the same ``id`` 
 ``k=v&k=v`` in UTF-8 without percent-encoding, with the same key objects as REST (HMAC, RSA, Ed25519).
 ``session.logon`` (Ed25519 keys) authenticates the connection instead.
 
+* **Methods**: each product's methods are catalogued in ``specs/streams/ws-api-methods.json`` with their
+  security type and the REST operation they mirror. The typed methods (``place_order``, ``cancel_order``,
+  ``modify_order``, ``query_order``, ``open_orders``, ``account``, ``order_book``, ``price_ticker``...)
+  take the REST facade's keyword arguments and answer the REST models (``Decimal`` money, the REST
+  enums, the same tolerant parsing and ``strict`` mode); ``request(method, params)`` sends any method and
+  answers the raw ``result``. The security of a catalogued method is the catalogue's: a signed method
+  without a key raises ``MissingKeyError`` before anything is sent.
+* **Orders are checked locally** before they leave: floats refused, and the exchange filters of their
+  symbol (``check_orders``, the REST clients' check), from ``exchangeInfo`` fetched once over this
+  connection or the ``rules`` given.
 * **Errors** are raised as the REST clients raise them (``-1021`` → ``TimestampError``, 429 →
-  ``RateLimitError`` with ``retry_after``...). A ``-1021`` measures the clock again and the request is
-  sent once more (Binance rejected it, nothing happened).
+  ``RateLimitError`` with ``retry_after``...). A ``-1021`` measures the clock again (once for
+  all the requests that failed with the same measurement, ``ServerClock.generation``) and the request is
+  sent once more, signed with a measurement taken after the failure (Binance rejected it, nothing
+  happened).
 * **Rate limits**: every answer's ``rateLimits`` is kept as ``rate_limits`` (``RateLimitUsage``: count,
   limit, remaining per window); ``usage("ORDERS", "10s")`` picks one.
 * **Orders are never sent twice**: every order gets a client order id, and when its answer is lost
@@ -33,23 +45,32 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import importlib
 import itertools
 import json
 import logging
 import random
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from types import ModuleType
+from typing import Any, Literal, Self, TypedDict, TypeVar, Unpack, overload
 
+import httpx
+import msgspec
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import WebSocketException
 
+from binance_coinm.ws_facade import CoinMWsApiFacade
 from binance_openapi._clock import Sample, ServerClock
+from binance_openapi._drift import RECONCILED, parse_answer, strict_default
 from binance_openapi._errors import (
     APIError,
     BinanceError,
+    ConfigurationError,
     IPBannedError,
     MissingKeyError,
     OrderStatusUnknownError,
@@ -60,15 +81,25 @@ from binance_openapi._errors import (
     UnknownOrderError,
     error_class,
 )
+from binance_openapi._filters import ExchangeRules
 from binance_openapi._guard import RiskHook, guarded
 from binance_openapi._keys import Ed25519Key, Key
 from binance_openapi._limits import limits_from_exchange_info
+from binance_openapi._operation import OperationLike
+from binance_openapi._order_check import ORDER_HTTP_METHODS, check_orders, orders_to_check
+from binance_openapi._policy import _as_placed as as_placed
+from binance_openapi._validation import install as install_checks
+from binance_spot.ws_facade import SpotWsApiFacade
+from binance_streams import ws_api as ws_api_envelopes
+from binance_usdm.ws_facade import UsdMWsApiFacade
 
 from ._stream import Connect, StreamStatus, default_connect
-from ._urls import ws_api_url
+from ._urls import resolve_ws_api_url
 
 log = logging.getLogger("binance_openapi.ws")
 Security = str  # NONE, USER_STREAM, MARKET_DATA, USER_DATA, TRADE, SIGNED
+T = TypeVar("T")
+FACADE_MODULES = {"spot": "binance_spot", "usdm": "binance_usdm", "coinm": "binance_coinm"}
 Listener = Callable[[str], None]
 Hook = Callable[[], Awaitable[None]]
 
@@ -177,12 +208,28 @@ class WsApiStats:
     resends: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """One answer frame: parsed, as text (its ``result`` is parsed again by the typed methods), the clock
+    generation its request was signed with, and whether it is a lookup's answer standing in for a lost
+    placement answer."""
+
+    message: dict[str, Any]
+    text: str
+    generation: int = 0
+    reconciled: bool = False
+
+    @property
+    def result(self) -> Any:
+        return self.message.get("result")
+
+
 @dataclass(eq=False)
 class _Connection:
     """One websocket, its reader and the requests waiting for an answer on it."""
 
     ws: ClientConnection
-    pending: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
+    pending: dict[str, asyncio.Future[tuple[dict[str, Any], str]]] = field(default_factory=dict)
     closed: asyncio.Event = field(default_factory=asyncio.Event)
     reader: asyncio.Task[None] | None = None
 
@@ -200,35 +247,34 @@ class _Connection:
 DEFAULT_RECV_WINDOW_MS = 5000
 
 
-class WsApi:
-    """A WebSocket API connection that stays usable across drops.
+class WsApiOptions(TypedDict, total=False):
+    """The keyword arguments of ``WsApi`` after the product."""
 
-    Usage::
+    key: Key | None
+    network: str
+    base_url: str | None
+    url: str | None
+    clock: ServerClock | None
+    rules: ExchangeRules | None
+    validate_orders: bool
+    strict: bool | None
+    timeout: float
+    recv_window: int | None
+    lookups: int
+    lookup_backoff: float
+    backoff_initial: float
+    backoff_max: float
+    rollover_overlap: float
+    connect: Connect | None
 
-        async with WsApi("spot", key=key, network="testnet") as api:
-            await api.logon()                       # Ed25519 keys: authenticate the session
-            order = await api.request("order.place", {...}, security="TRADE")
-            api.usage("ORDERS", "10s")              # RateLimitUsage(count=1, limit=100, ...)
 
-    **Parameters:**
-
-    * **product** - ``"spot"``, ``"usdm"`` or ``"coinm"``.
-    * **key** - the API key for signed and keyed methods.
-    * **network** / **url** - where to connect (``url`` overrides).
-    * **clock** - the ``ServerClock`` timestamps come from (share the REST client's); measured over this
-      connection when it needs it.
-    * **timeout** - seconds to wait for an answer.
-    * **recv_window** - milliseconds a signed request stays valid.
-    * **lookups** - attempts to find an order whose answer was lost, with backoff from ``lookup_backoff``.
-    * **connect** - opens the websocket (tests and proxies).
-
-    ``absence_margin_ms`` and ``lookup_backoff_max`` (attributes) tune how long "not found" is not yet
-    proof that an order is absent, and how far apart those lookups are.
-    """
+class _WsApiBase:
+    """What ``WsApi`` does, for every product (``WsApi`` adds the choice of the typed class)."""
 
     absence_margin_ms: int = 500
     lookup_backoff_max: float = 1.0
     risk: RiskHook | None = None  # the risk guard checking every order (``RiskGuard.attach``)
+    _product: str | None = None
 
     def __init__(
         self,
@@ -236,8 +282,12 @@ class WsApi:
         *,
         key: Key | None = None,
         network: str = "mainnet",
+        base_url: str | None = None,
         url: str | None = None,
         clock: ServerClock | None = None,
+        rules: ExchangeRules | None = None,
+        validate_orders: bool = True,
+        strict: bool | None = None,
         timeout: float = 10.0,
         recv_window: int | None = None,
         lookups: int = 5,
@@ -247,10 +297,16 @@ class WsApi:
         rollover_overlap: float = 1.0,
         connect: Connect | None = None,
     ) -> None:
+        self.url = resolve_ws_api_url(product, network=network, base_url=base_url, url=url)
+        if self._product is not None and product != self._product:
+            raise ConfigurationError(
+                f"{type(self).__name__} is the {self._product} WebSocket API, not {product}'s"
+            )
         self.product = product
         self.key = key
-        self.url = url or ws_api_url(product, network)
         self.clock = clock or ServerClock()
+        self.validate_orders = validate_orders
+        self.strict = strict_default(strict)
         self.timeout = timeout
         self.recv_window = recv_window
         self.lookups = lookups
@@ -262,9 +318,16 @@ class WsApi:
         self.rate_limits: tuple[RateLimitUsage, ...] = ()
         self.events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.subscription_id: int | None = None
+        package = FACADE_MODULES[product]
+        self._catalogue: ModuleType = importlib.import_module(f"{package}.ws_facade")
+        self._api: ModuleType = importlib.import_module(f"{package}.api")
+        self._shape: ModuleType = importlib.import_module(f"{package}._shape")
+        self._rules = rules
         self._connect = connect or default_connect
         self._conn: _Connection | None = None
         self._lock = asyncio.Lock()
+        self._clock_lock = asyncio.Lock()
+        self._rules_lock = asyncio.Lock()
         self._ids = itertools.count(1)
         self._listeners: list[Listener] = []
         self._hooks: list[Hook] = []
@@ -275,9 +338,14 @@ class WsApi:
         self._supervisor: asyncio.Task[None] | None = None
         self._rollover = asyncio.Event()
         self._background: set[asyncio.Task[None]] = set()
+        self._connected_since: float | None = None
+        self._last_message_at: float | None = None
+        self._failed_attempts = 0
+        self._backoff = 0.0
+        self._last_error: str | None = None
 
     def __repr__(self) -> str:
-        return f"WsApi(product={self.product!r}, url={self.url!r}, key={self.key!r})"
+        return f"{type(self).__name__}(product={self.product!r}, url={self.url!r}, key={self.key!r})"
 
     # -- connection -------------------------------------------------------------------------------
 
@@ -292,9 +360,18 @@ class WsApi:
 
     @property
     def status(self) -> StreamStatus:
-        """The connection's health: connected or not, and the reconnects so far (the times of the
-        connection and of its last message are not recorded here: ``None``)."""
-        return StreamStatus(self.connected, None, None, self.stats.reconnects, 0, 0.0, None)
+        """The connection's health: connected since when (``time.time()`` seconds), the last frame's
+        arrival, reconnects, failed attempts in a row, the supervisor's current backoff and last error."""
+        connected = self.connected
+        return StreamStatus(
+            connected=connected,
+            connected_since=self._connected_since if connected else None,
+            last_message_at=self._last_message_at,
+            reconnects=self.stats.reconnects,
+            failed_attempts=self._failed_attempts,
+            backoff=self._backoff,
+            last_error=self._last_error,
+        )
 
     async def connect(self) -> None:
         """Open the connection now (requests open it when needed)."""
@@ -320,7 +397,7 @@ class WsApi:
         if conn is not None:
             await self._close_connection(conn)
 
-    async def __aenter__(self) -> WsApi:
+    async def __aenter__(self) -> Self:
         await self.connect()
         return self
 
@@ -362,6 +439,7 @@ class WsApi:
                 self._conn = None
                 await self._close_connection(conn)
                 raise
+            self._connected_since = time.time()
         if replacing:
             self.stats.reconnects += 1
             for hook in list(self._hooks):
@@ -375,7 +453,8 @@ class WsApi:
         try:
             ws = await self._connect(self.url)
         except (OSError, WebSocketException, TimeoutError) as exc:
-            message = f"cannot connect: {type(exc).__name__}"
+            message = f"cannot connect to {self.url}: {type(exc).__name__}"
+            self._last_error = f"{type(exc).__name__}: {exc}"
             raise TransportError(message, method="WS", path="connect") from exc
         conn = _Connection(ws)
         conn.reader = asyncio.get_running_loop().create_task(self._read(conn))
@@ -411,6 +490,7 @@ class WsApi:
             conn.fail_pending(TransportError("WS API connection closed", method="WS", path="connection"))
 
     def _on_message(self, conn: _Connection, text: str) -> None:
+        self._last_message_at = time.time()
         try:
             message = json.loads(text, parse_float=Decimal)
         except ValueError:
@@ -422,7 +502,7 @@ class WsApi:
         if request_id is not None:
             future = conn.pending.pop(str(request_id), None)
             if future is not None and not future.done():
-                future.set_result(message)
+                future.set_result((message, text))
             return
         event = message.get("event")
         if isinstance(event, dict) and event.get("e") == "serverShutdown":
@@ -447,10 +527,12 @@ class WsApi:
             except BinanceError as exc:
                 failures += 1
                 delay = random.uniform(0, min(self.backoff_max, self.backoff_initial * 2**failures))  # noqa: S311
+                self._failed_attempts, self._backoff, self._last_error = failures, delay, str(exc)
                 log.warning("WS API reconnect to %s failed (%s); retrying in %.2f s", self.url, exc, delay)
                 await asyncio.sleep(delay)
+                self._backoff = 0.0
                 continue
-            failures = 0
+            failures = self._failed_attempts = 0
             rollover = asyncio.get_running_loop().create_task(self._rollover.wait())
             closed = asyncio.get_running_loop().create_task(conn.closed.wait())
             try:
@@ -492,76 +574,143 @@ class WsApi:
 
     # -- requests ---------------------------------------------------------------------------------
 
-    def _signed(self, conn: _Connection, params: dict[str, Any], security: Security) -> dict[str, Any]:
+    def method_info(self, method: str) -> Any:
+        """The catalogue's entry for ``method`` (``binance_<product>.ws_facade.WsMethod``: security,
+        signed, REST operation), or ``None`` for a method this release does not know."""
+        if self.product == "spot" and method.startswith("v3/"):
+            method = method[3:]
+        return self._catalogue.METHODS.get(method)
+
+    def _security(self, method: str, given: Security | None) -> Security:
+        """How ``method`` is sent: the catalogue's security (``SIGNED`` for a signed method of another
+        type); for a method it does not know, ``given`` (``NONE`` by default)."""
+        entry = self.method_info(method)
+        if entry is None:
+            return given or "NONE"
+        if given is not None:
+            raise ConfigurationError(
+                f"WS API {method} is a {entry.security} method (specs/streams/ws-api-methods.json): leave "
+                "security= out; it is only for methods the catalogue does not know"
+            )
+        security: str = entry.security
+        if entry.signed and security not in SIGNED_SECURITY:
+            return "SIGNED"
+        return security
+
+    def _require_key(self, method: str, security: Security) -> None:
+        """Raise ``MissingKeyError`` for a keyed method without a key: before anything is sent."""
+        if security != "NONE" and self.key is None:
+            raise MissingKeyError(
+                f"WS API {method} is a {security} method: give the client a key, e.g. "
+                f"WsApi({self.product!r}, key=HmacKey(api_key, secret), ...)"
+            )
+
+    def _signed(
+        self, conn: _Connection, params: dict[str, Any], security: Security, since: float | None = None
+    ) -> tuple[dict[str, Any], int]:
+        """The parameters as sent, and the clock generation their timestamp comes from. ``since``: use a
+        measurement made after that local time when there is one (the retry of a ``-1021``)."""
         if security == "NONE":
-            return params
+            return params, self.clock.generation
         if self.key is None:
             raise MissingKeyError(f"WS API {security} methods need a key: WsApi(..., key=...)")
+        stamp = self.clock.fresh_stamp(since) if since is not None else None
+        now, generation = stamp if stamp is not None else self.clock.stamp()
         if self._logged_on is conn and security in ("TRADE", "USER_DATA"):
-            return {**params, "timestamp": self.clock.now_ms()}
+            return {**params, "timestamp": now}, generation
         params = {**params, "apiKey": self.key.api_key}
         if security in SIGNED_SECURITY:
-            params["timestamp"] = self.clock.now_ms()
+            params["timestamp"] = now
             if self.recv_window is not None:
                 params["recvWindow"] = self.recv_window
             params["signature"] = self.key.sign(signature_payload(params))
-        return params
+        return params, generation
 
     async def _exchange(
-        self, conn: _Connection, method: str, params: dict[str, Any], security: Security
-    ) -> dict[str, Any]:
-        """Send one request on ``conn`` and wait for its answer."""
+        self,
+        conn: _Connection,
+        method: str,
+        params: dict[str, Any],
+        security: Security,
+        since: float | None = None,
+    ) -> _Answer:
+        """Send one request on ``conn`` and wait for its answer. Nothing is queued before the request is
+        signed, and nothing stays pending after it, whatever happens."""
         if security in SIGNED_SECURITY and self.clock.needs_sync():
             await self._sync_clock(conn)
+        signed, generation = self._signed(conn, params, security, since)
         request_id = str(next(self._ids))
-        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        message = json.dumps({"id": request_id, "method": method, "params": signed}, default=_wire)
+        future: asyncio.Future[tuple[dict[str, Any], str]] = asyncio.get_running_loop().create_future()
         conn.pending[request_id] = future
-        message = {"id": request_id, "method": method, "params": self._signed(conn, params, security)}
         try:
-            await conn.ws.send(json.dumps(message, default=_wire))
-            return await asyncio.wait_for(future, timeout=self.timeout)
+            await conn.ws.send(message)
+            answer, text = await asyncio.wait_for(future, timeout=self.timeout)
         except TimeoutError:
             raise RequestTimeoutError(f"no answer in {self.timeout} s", method="WS", path=method) from None
         except (WebSocketException, OSError) as exc:
             raise TransportError(type(exc).__name__, method="WS", path=method) from exc
         finally:
             conn.pending.pop(request_id, None)
+            if not future.done():
+                future.cancel()
+            elif not future.cancelled():
+                future.exception()  # retrieved: never "Future exception was never retrieved"
+        return _Answer(answer, text, generation)
 
-    async def _sync_clock(self, conn: _Connection) -> None:
-        """Measure the clock offset with ``time`` round trips on this connection."""
-        for _ in range(self.clock.samples):
-            sent = self.clock.local()
-            answer = await self._exchange(conn, "time", {}, "NONE")
-            received = self.clock.local()
-            result = self._result("time", answer)
-            if self.clock.add_sample(Sample(sent, int(result["serverTime"]), received)):
+    async def _sync_clock(self, conn: _Connection, since: float | None = None) -> None:
+        """Measure the clock offset with ``time`` round trips on this connection: once for every request
+        that needs it (``since``: unless a measurement newer than that local time exists)."""
+        async with self._clock_lock:
+            if since is None and not self.clock.needs_sync():
                 return
+            if since is not None and self.clock.fresh_since(since):
+                return
+            samples = []
+            for _ in range(self.clock.samples):
+                sent = self.clock.local()
+                answer = await self._exchange(conn, "time", {}, "NONE")
+                received = self.clock.local()
+                samples.append(Sample(sent, int(self._result("time", answer)["serverTime"]), received))
+            self.clock.measure(samples)
 
-    async def _call(self, method: str, params: dict[str, Any], security: Security) -> Any:
-        """One request with its result; a ``-1021`` measures the clock again and sends it once more."""
+    async def _call(self, method: str, params: dict[str, Any], security: Security) -> _Answer:
+        """One request and its checked answer. A ``-1021`` invalidates the measurement the request was
+        signed with, the clock is measured again (once for all the requests that failed with it) and the
+        request is sent once more with a measurement taken after the failure."""
         conn = await self._ensure()
+        answer = await self._exchange(conn, method, params, security)
         try:
-            return self._result(method, await self._exchange(conn, method, params, security))
+            return self._checked(method, answer)
         except TimestampError:
             if security not in SIGNED_SECURITY:
                 raise
+            failed_at = self.clock.local()
             log.info("WS API %s: -1021, measuring the clock again", method)
-            self.clock.invalidate()
+            self.clock.invalidate(answer.generation)
             conn = await self._ensure()
-            return self._result(method, await self._exchange(conn, method, params, security))
+            await self._sync_clock(conn, since=failed_at)
+            return self._checked(
+                method, await self._exchange(conn, method, params, security, since=failed_at)
+            )
 
-    def _result(self, method: str, answer: dict[str, Any]) -> Any:
-        limits = answer.get("rateLimits")
+    def _result(self, method: str, answer: _Answer) -> Any:
+        return self._checked(method, answer).result
+
+    def _checked(self, method: str, answer: _Answer) -> _Answer:
+        """The answer if it succeeded; raise the REST clients' error for Binance's code otherwise."""
+        message = answer.message
+        limits = message.get("rateLimits")
         if isinstance(limits, list):
             self.rate_limits = tuple(RateLimitUsage.parse(item) for item in limits if isinstance(item, dict))
-        status = int(answer.get("status", 400))
-        if status == 200 or ("result" in answer and "error" not in answer):
-            return answer.get("result")
-        error = answer.get("error") or {}
+        status = int(message.get("status", 400))
+        if status == 200 or ("result" in message and "error" not in message):
+            return answer
+        error = message.get("error") or {}
         code = error.get("code")
         code = code if isinstance(code, int) and not isinstance(code, bool) else None
-        message = str(error.get("msg", "error"))
-        cls = error_class(status, code, message)
+        text = str(error.get("msg", "error"))
+        cls = error_class(status, code, text)
         headers: dict[str, str] = {}
         kwargs: dict[str, Any] = {}
         data = error.get("data")
@@ -571,29 +720,98 @@ class WsApi:
             headers["Retry-After"] = str(max(0, -(-(retry_at - now) // 1000)))
             if cls is IPBannedError:
                 kwargs["banned_until"] = retry_at
-        raise cls(
-            status=status, code=code, message=message, method="WS", path=method, headers=headers, **kwargs
-        )
+        raise cls(status=status, code=code, message=text, method="WS", path=method, headers=headers, **kwargs)
 
     async def request(
-        self, method: str, params: dict[str, Any] | None = None, *, security: Security = "NONE"
+        self, method: str, params: Mapping[str, Any] | None = None, *, security: Security | None = None
     ) -> Any:
-        """Send one request and return its ``result``; raises the REST clients' errors (``TypeError`` for
-        a float anywhere in ``params``: money is ``Decimal``, ``int`` or ``str``).
+        """Send one method with its wire parameters and return its ``result`` as Binance sent it (JSON
+        numbers with a fraction as ``Decimal``); raises the REST clients' errors (``TypeError`` for a
+        float anywhere in ``params``: money is ``Decimal``, ``int`` or ``str``).
 
-        Order placements (``order.place``...) get a client order id and are looked up, never sent twice,
-        when the answer is lost.
+        A catalogued method is sent with the catalogue's security (``security=`` is only for methods it
+        does not know); its orders pass the local checks (``_place``) and placements are looked up,
+        never sent twice, when the answer is lost. The typed methods (``place_order``...) answer models.
         """
         params = dict(params or {})
         for name, value in params.items():
             _refuse_floats(name, value)
-        if method in ORDER_METHODS:
-            return await self._place(method, params, security)
-        return await self._call(method, params, security)
+        security = self._security(method, security)
+        self._require_key(method, security)
+        if self._is_order(method, self._operation_of(method), params):
+            return (await self._place(method, params, security)).result
+        return (await self._call(method, params, security)).result
+
+    async def _ws_call(
+        self,
+        method: str,
+        operation: OperationLike,
+        request: dict[str, Any],
+        parse: Callable[[httpx.Response], T],
+    ) -> T:
+        """A typed method: the operation's wire parameters sent as ``method``, its ``result`` parsed with
+        the operation's parser as the REST clients parse it (tolerant, or strict)."""
+        params = dict(request.get("params") or {})
+        security = self._security(method, None)
+        self._require_key(method, security)
+        if self._is_order(method, operation, params):
+            answer = await self._place(method, params, security)
+        else:
+            answer = await self._call(method, params, security)
+        return self._parse(operation, answer, parse)
+
+    def _parse(self, operation: OperationLike, answer: _Answer, parse: Callable[[httpx.Response], T]) -> T:
+        frame = msgspec.json.decode(answer.text, type=ws_api_envelopes.WsApiResponse)
+        body = bytes(frame.result) if isinstance(frame.result, msgspec.Raw) else b"null"
+        extensions: dict[str, Any] = {}
+        if answer.reconciled:  # a looked-up order standing in for a lost placement answer, as over REST
+            found = json.loads(body)
+            if isinstance(found, dict):
+                body = json.dumps(as_placed(found, operation)).encode()
+            extensions[RECONCILED] = True
+        response = httpx.Response(200, content=body, extensions=extensions)
+        return parse_answer(self._shape, operation, response, parse, strict=self.strict)
+
+    def _operation_of(self, method: str) -> OperationLike | None:
+        entry = self.method_info(method)
+        if entry is None or entry.operation_id is None:
+            return None
+        found: OperationLike = self._api.operation(entry.operation_id)
+        return found
+
+    def _is_order(self, method: str, operation: OperationLike | None, params: Mapping[str, Any]) -> bool:
+        """Whether the request carries orders: a placement, or a method of an operation that sends orders
+        (POST/PUT) with a symbol and a price or an amount (a modification, a cancel-replace...)."""
+        if self._bare(method) in ORDER_METHODS:
+            return True
+        return (
+            operation is not None and operation.method in ORDER_HTTP_METHODS and bool(orders_to_check(params))
+        )
+
+    def _bare(self, method: str) -> str:
+        return method[3:] if self.product == "spot" and method.startswith("v3/") else method
+
+    async def exchange_rules(self, *, refresh: bool = False) -> ExchangeRules:
+        """The exchange's symbol rules, fetched once over this connection (``exchangeInfo``; again with
+        ``refresh=True``), or the ``rules`` the client was given."""
+        async with self._rules_lock:
+            if self._rules is None or refresh:
+                answer = await self._call("exchangeInfo", {}, "NONE")
+                self._rules = ExchangeRules.from_exchange_info(answer.result)
+        return self._rules
 
     @guarded
-    async def _place(self, method: str, params: dict[str, Any], security: Security) -> Any:
-        spec = ORDER_METHODS[method]
+    async def _place(self, method: str, params: dict[str, Any], security: Security) -> _Answer:
+        """The one path every order of the WebSocket API takes (placements, modifications, cancel-replace,
+        typed or not): the local checks first (``check_orders``: the exchange filters, as the REST
+        clients check them), then the request. A placement gets a client order id and, when its answer
+        is lost, is looked up by it, never sent twice."""
+        orders = orders_to_check(params) if self.validate_orders else []
+        if orders:
+            check_orders(await self.exchange_rules(), orders)
+        spec = ORDER_METHODS.get(self._bare(method))
+        if spec is None:
+            return await self._call(method, params, security)
         client_id = str(params.setdefault(spec.id_param, "x-" + uuid.uuid4().hex[:30]))
         lookup = {spec.lookup_param: client_id}
         if spec.lookup_by_symbol and "symbol" in params:
@@ -631,7 +849,7 @@ class WsApi:
 
     async def _lookup(
         self, method: str, params: dict[str, Any], client_id: str, cause: BinanceError, deadline: int
-    ) -> Any | None:
+    ) -> _Answer | None:
         """The order if it exists, ``None`` if Binance positively does not have it (not found by a lookup
         made after ``deadline``, Binance's time); raises when it cannot tell."""
         failures = rounds = 0
@@ -647,7 +865,8 @@ class WsApi:
             self.stats.lookups += 1
             asked_at = self.clock.now_ms() if self.clock.offset_ms is not None else None
             try:
-                return await self._call(method, dict(params), "USER_DATA")
+                answer = await self._call(method, dict(params), "USER_DATA")
+                return dataclasses.replace(answer, reconciled=True)
             except UnknownOrderError:
                 if asked_at is not None and asked_at >= deadline:
                     return None
@@ -685,7 +904,7 @@ class WsApi:
     async def logout(self) -> Any:
         """End the session's authentication (``session.logout``); no logon after reconnects any more."""
         self._want_logon = False
-        result = await self._call("session.logout", {}, "NONE")
+        result = (await self._call("session.logout", {}, "NONE")).result
         self._logged_on = None
         return result
 
@@ -744,9 +963,96 @@ class WsApi:
         )
 
 
+class WsApi(_WsApiBase):
+    """A WebSocket API connection that stays usable across drops.
+
+    Usage::
+
+        async with WsApi("usdm", key=key, network="testnet") as api:   # or base_url="http://127.0.0.1:8650"
+            order = await api.place_order(symbol="BTCUSDT", side="BUY", type="LIMIT", time_in_force="GTC",
+                                          quantity=Decimal("0.010"), price=Decimal("60000.1"))
+            order.price                              # Decimal('60000.1'), a binance_usdm model
+            await api.cancel_order(symbol="BTCUSDT", order_id=order.order_id)
+            await api.request("ticker.price", {"symbol": "BTCUSDT"})   # any method, the raw result
+            api.usage("ORDERS", "10s")               # RateLimitUsage(count=1, limit=..., ...)
+
+    ``WsApi("spot" | "usdm" | "coinm", ...)`` makes a ``SpotWsApi``, ``UsdMWsApi`` or ``CoinMWsApi``:
+    the typed methods of that product's catalogue (``binance_<product>.ws_facade``).
+
+    **Parameters:**
+
+    * **product** - ``"spot"``, ``"usdm"`` or ``"coinm"``.
+    * **key** - the API key for signed and keyed methods.
+    * **network** - ``"mainnet"``, ``"testnet"`` or ``"demo"``; ignored when ``base_url`` or ``url`` is
+      given.
+    * **base_url** - a server's base address: the local emulator (``http://127.0.0.1:8650`` or
+      ``ws://...``), or a Binance REST host (its network's WebSocket API).
+    * **url** - the WebSocket API's own ``ws(s)://`` address (instead of ``base_url``).
+    * **clock** - the ``ServerClock`` timestamps come from (share the REST client's); measured over this
+      connection when it needs it.
+    * **rules** - ``ExchangeRules`` to check orders with (default: ``exchangeInfo``, fetched once over
+      this connection before the first order); **validate_orders** - ``False`` skips the filter check.
+    * **strict** - raise ``ResponseShapeError`` when a typed method's answer departs from the spec (as the
+      REST clients; default from ``BINANCE_OPENAPI_STRICT``).
+    * **timeout** - seconds to wait for an answer.
+    * **recv_window** - milliseconds a signed request stays valid.
+    * **lookups** - attempts to find an order whose answer was lost, with backoff from ``lookup_backoff``.
+    * **connect** - opens the websocket (tests and proxies).
+
+    ``absence_margin_ms`` and ``lookup_backoff_max`` (attributes) tune how long "not found" is not yet
+    proof that an order is absent, and how far apart those lookups are.
+    """
+
+    @overload
+    def __new__(cls, product: Literal["spot"], **options: Unpack[WsApiOptions]) -> SpotWsApi: ...
+    @overload
+    def __new__(cls, product: Literal["usdm"], **options: Unpack[WsApiOptions]) -> UsdMWsApi: ...
+    @overload
+    def __new__(cls, product: Literal["coinm"], **options: Unpack[WsApiOptions]) -> CoinMWsApi: ...
+    @overload
+    def __new__(cls, product: str, **options: Unpack[WsApiOptions]) -> WsApi: ...
+    def __new__(cls, product: str, **options: Any) -> WsApi:  # noqa: ARG004 (__init__ reads them)
+        target = _CLASSES.get(product, cls) if cls is WsApi else cls
+        return object.__new__(target)
+
+
+class SpotWsApi(WsApi, SpotWsApiFacade):
+    """The spot WebSocket API (``/ws-api/v3``) with a typed method for each catalogued method."""
+
+    _product = "spot"
+
+
+class UsdMWsApi(WsApi, UsdMWsApiFacade):
+    """The USDⓈ-M WebSocket API (``/ws-fapi/v1``) with a typed method for each catalogued method."""
+
+    _product = "usdm"
+
+
+class CoinMWsApi(WsApi, CoinMWsApiFacade):
+    """The COIN-M WebSocket API (``/ws-dapi/v1``) with a typed method for each catalogued method."""
+
+    _product = "coinm"
+
+
+_CLASSES: dict[str, type[WsApi]] = {"spot": SpotWsApi, "usdm": UsdMWsApi, "coinm": CoinMWsApi}
+for _product_name, _class in _CLASSES.items():  # the REST facades' argument checks, on the same methods
+    install_checks(_class, FACADE_MODULES[_product_name])
+
+
 def is_ed25519(key: Key | None) -> bool:
     """Whether ``key`` can authenticate a WS API session (``session.logon``)."""
     return isinstance(key, Ed25519Key)
 
 
-__all__ = ["ORDER_METHODS", "OrderMethod", "RateLimitUsage", "WsApi", "WsApiStats", "signature_payload"]
+__all__ = [
+    "ORDER_METHODS",
+    "CoinMWsApi",
+    "OrderMethod",
+    "RateLimitUsage",
+    "SpotWsApi",
+    "UsdMWsApi",
+    "WsApi",
+    "WsApiOptions",
+    "WsApiStats",
+    "signature_payload",
+]

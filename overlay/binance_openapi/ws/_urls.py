@@ -9,6 +9,10 @@ stream specs). Spot and COIN-M have one path.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from binance_openapi._errors import ConfigurationError
+from binance_openapi._networks import REST_URLS
 from binance_streams import routes as _routes
 
 STREAM_URLS: dict[str, dict[str, str]] = {
@@ -108,11 +112,68 @@ def local_urls(base_http_url: str, product: str) -> tuple[str, str]:
     return root + prefix, root + WS_API_PATHS[product]
 
 
+_NETWORKS = ("mainnet", "testnet", "demo")
+
+
+def resolve_ws_api_url(
+    product: str, *, network: str = "mainnet", base_url: str | None = None, url: str | None = None
+) -> str:
+    """The WebSocket API URL for these arguments, as ``UsdM(...)`` and ``MarketStream(...)`` take them.
+
+    ``url`` is the WebSocket API's own address; ``base_url`` a server's base address (the local
+    emulator's ``http://127.0.0.1:8650``, its ``ws://`` form, or a Binance REST host, which stands for
+    its network); otherwise ``network``. Raises ``ConfigurationError`` saying what to pass instead.
+    """
+    if product not in WS_API_URLS:
+        raise ConfigurationError(f"product must be one of {', '.join(WS_API_URLS)}, not {product!r}")
+    if network not in _NETWORKS:
+        raise ConfigurationError(
+            f"network must be one of {', '.join(_NETWORKS)}, not {network!r}; for another server pass "
+            "base_url= (its base address, e.g. http://127.0.0.1:8650 for the local emulator) or url="
+        )
+    if url is not None and base_url is not None:
+        raise ConfigurationError(
+            "pass url= (the WebSocket API's own address, e.g. "
+            f"{WS_API_URLS[product]['mainnet']}) or base_url= (a server's base address, e.g. "
+            "http://127.0.0.1:8650 for the local emulator), not both"
+        )
+    if url is not None:
+        if urlsplit(url).scheme not in ("ws", "wss"):
+            raise ConfigurationError(
+                f"url= is the WebSocket API's ws:// or wss:// address, not {url!r}; "
+                "for a server's http(s):// base address pass base_url="
+            )
+        return url
+    if base_url is None:
+        return WS_API_URLS[product][network]
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https", "ws", "wss") or not parts.netloc:
+        raise ConfigurationError(
+            "base_url must be an http(s):// or ws(s):// address such as http://127.0.0.1:8650, "
+            f"not {base_url!r}"
+        )
+    for known, rest in REST_URLS[product].items():  # type: ignore[index]  # product is checked above
+        if base_url.rstrip("/") == rest:
+            return WS_API_URLS[product][known]
+    path = parts.path.rstrip("/")
+    for other, api_path in WS_API_PATHS.items():
+        if path.endswith(api_path):
+            if other != product:
+                raise ConfigurationError(
+                    f"base_url {base_url!r} is the {other} WebSocket API, not {product}'s: pass the "
+                    f"server's base address (without {api_path})"
+                )
+            scheme = {"http": "ws", "https": "wss"}.get(parts.scheme, parts.scheme)
+            return parts._replace(scheme=scheme).geturl().rstrip("/")
+    return local_urls(base_url, product)[1]
+
+
 __all__ = [
     "ROUTES",
     "STREAM_URLS",
     "WS_API_URLS",
     "local_urls",
+    "resolve_ws_api_url",
     "route_of",
     "routed",
     "stream_url",
