@@ -6,12 +6,15 @@ from a directory outside the checkout::
     python -I wheel_session.py BASE_URL KEYS_FILE CHECKOUT
 
 It checks that every package comes from the virtual environment (none from the checkout), then places,
-queries and cancels a limit order on spot and on USDⓈ-M with the emulator's test HMAC key.
+queries and cancels a limit order on spot and on USDⓈ-M with the emulator's test HMAC key, and ends with
+the kill switch (``binance_openapi.safety``) flattening a USDⓈ-M position and an open order, and
+``python -m binance_openapi --help`` listing the terminal commands.
 """
 
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from decimal import Decimal
 from importlib import resources
@@ -25,6 +28,7 @@ import binance_spot
 import binance_streams
 import binance_usdm
 from binance_openapi import HmacKey, Spot, UsdM
+from binance_openapi.safety import kill_switch
 
 SYMBOL = "BTCUSDT"
 PACKAGES: tuple[ModuleType, ...] = (
@@ -104,12 +108,39 @@ def usdm_session(base: str, key: HmacKey) -> None:
         print(f"usdm: order {order.order_id} BUY 0.010 {SYMBOL} @ {price} placed, queried, cancelled")
 
 
+def kill_session(base: str, key: HmacKey) -> None:
+    with UsdM(key=key, base_url=base) as usdm:
+        usdm.new_order(symbol=SYMBOL, side="BUY", type="MARKET", quantity=Decimal("0.010"))
+        bid = usdm.order_book(symbol=SYMBOL, limit=5).bids[0].price
+        price = usdm.symbol_rules(SYMBOL).round_price(bid * Decimal("0.9"))
+        usdm.new_order(
+            symbol=SYMBOL,
+            side="BUY",
+            type="LIMIT",
+            time_in_force="GTC",
+            quantity=Decimal("0.010"),
+            price=price,
+        )
+        report = kill_switch(usdm, deadline=30)
+        assert report.flat, str(report)
+        assert not usdm.open_orders(symbol=SYMBOL)
+        left = [p for p in usdm.position_risk_v3(symbol=SYMBOL) if p.position_amt != 0]
+        assert not left, left
+        print(f"kill switch: flat after {len(report.cancelled)} cancel(s), {len(report.closed)} close(s)")
+    commands = subprocess.run(
+        [sys.executable, "-I", "-m", "binance_openapi", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "kill" in commands, commands
+    assert "watchdog" in commands, commands
+
+
 def main() -> None:
     base, keys_file, checkout = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]).resolve()
     check_installed(checkout)
     key = test_key(keys_file)
     spot_session(base, key)
     usdm_session(base, key)
+    kill_session(base, key)
 
 
 if __name__ == "__main__":
