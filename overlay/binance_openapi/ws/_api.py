@@ -227,14 +227,15 @@ class WsApiStats:
 @dataclass(frozen=True, slots=True)
 class _Answer:
     """One answer frame: parsed, as text (its ``result`` is parsed again by the typed methods), the clock
-    generation its request was signed with, and whether it is a lookup's answer standing in for a lost
-    placement answer."""
+    generation its request was signed with, whether it is a lookup's answer standing in for a lost
+    placement answer, the parameters sent (no signature or API key: for the hints) and when it came."""
 
     message: dict[str, Any]
     text: str
     generation: int = 0
     reconciled: bool = False
     sent: Mapping[str, str] = field(default_factory=dict)
+    arrived: float = 0.0  # the local time (ServerClock.local) the answer came in
 
     @property
     def result(self) -> Any:
@@ -246,7 +247,7 @@ class _Connection:
     """One websocket, its reader and the requests waiting for an answer on it."""
 
     ws: ClientConnection
-    pending: dict[str, asyncio.Future[tuple[dict[str, Any], str]]] = field(default_factory=dict)
+    pending: dict[str, asyncio.Future[tuple[dict[str, Any], str, float]]] = field(default_factory=dict)
     closed: asyncio.Event = field(default_factory=asyncio.Event)
     reader: asyncio.Task[None] | None = None
 
@@ -528,7 +529,7 @@ class _WsApiBase:
         if request_id is not None:
             future = conn.pending.pop(str(request_id), None)
             if future is not None and not future.done():
-                future.set_result((message, text))
+                future.set_result((message, text, self.clock.local()))
             return
         event = message.get("event")
         if isinstance(event, dict) and event.get("e") == "serverShutdown":
@@ -667,11 +668,11 @@ class _WsApiBase:
         signed, generation = self._signed(conn, params, security, since)
         request_id = str(next(self._ids))
         message = json.dumps({"id": request_id, "method": method, "params": signed}, default=_wire)
-        future: asyncio.Future[tuple[dict[str, Any], str]] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[tuple[dict[str, Any], str, float]] = asyncio.get_running_loop().create_future()
         conn.pending[request_id] = future
         try:
             await conn.ws.send(message)
-            answer, text = await asyncio.wait_for(future, timeout=self.timeout)
+            answer, text, arrived = await asyncio.wait_for(future, timeout=self.timeout)
         except TimeoutError:
             raise RequestTimeoutError(f"no answer in {self.timeout} s", method="WS", path=method) from None
         except (WebSocketException, OSError) as exc:
@@ -683,7 +684,7 @@ class _WsApiBase:
             elif not future.cancelled():
                 future.exception()  # retrieved: never "Future exception was never retrieved"
         sent = {name: _wire(value) for name, value in signed.items() if name not in NOT_SENT}
-        return _Answer(answer, text, generation, sent=sent)
+        return _Answer(answer, text, generation, sent=sent, arrived=arrived)
 
     async def _sync_clock(self, conn: _Connection, since: float | None = None) -> None:
         """Measure the clock offset with ``time`` round trips on this connection, or over REST when the
@@ -746,7 +747,7 @@ class _WsApiBase:
         except TimestampError:
             if security not in SIGNED_SECURITY:
                 raise
-            failed_at = self.clock.local()
+            failed_at = answer.arrived  # when the failure was known: a measurement sent later answers it
             log.info("WS API %s: -1021, measuring the clock again", method)
             self.clock.invalidate(answer.generation)
             conn = await self._ensure()
