@@ -13,7 +13,14 @@ from decimal import Decimal
 import pytest
 
 from binance_emulator import Emulator
-from binance_openapi import AsyncCoinM, AsyncUsdM, ConfigurationError, FilterError, ServerClock
+from binance_openapi import (
+    AsyncCoinM,
+    AsyncUsdM,
+    ConfigurationError,
+    FilterError,
+    ServerClock,
+    TransportError,
+)
 from binance_openapi.ws import WsApi
 from binance_openapi.ws._urls import resolve_rest_url
 
@@ -162,3 +169,23 @@ async def test_with_only_url_a_rest_clients_clock_and_rules_do(
             await api.cancel_order(symbol=SYMBOLS[product], order_id=placed.order_id)
             assert api._rest is None  # nothing asked over REST by the WebSocket API client
         assert clock.generation == 1
+
+
+async def test_a_rest_server_that_cannot_be_reached_is_named_with_why_it_was_asked(
+    venue: tuple[Emulator, str],
+) -> None:
+    emulator, url = venue
+    user = new_user(emulator, "fut-unreachable")
+    async with WsApi("usdm", key=user.hmac, base_url=url, rest_base_url="http://127.0.0.1:1") as api:
+        with pytest.raises(TransportError) as clock:
+            await api.request("account.balance")
+        with pytest.raises(TransportError) as rules:
+            await api.place_order(
+                symbol="BTCUSDT", side="BUY", type="LIMIT", time_in_force="GTC",
+                quantity=Decimal("0.002"), price=Decimal("50000"),
+            )  # fmt: skip
+        assert pending(api) == 0
+    assert str(clock.value).startswith("UsdMWsApi.request('account.balance'): could not reach 127.0.0.1:1 (")
+    assert "/fapi/v1/time, fetched over REST to measure the server clock before signing)" in str(clock.value)
+    assert str(rules.value).startswith("UsdMWsApi.place_order: could not reach 127.0.0.1:1 (")
+    assert "/fapi/v1/exchangeInfo, fetched over REST to check the order's filters)" in str(rules.value)

@@ -735,6 +735,17 @@ class _WsApiBase:
                 request = flow.send(await rest.http.send(request))
         except StopIteration:
             pass
+        except TransportError as error:
+            error.with_context(purpose="fetched over REST to measure the server clock before signing")
+            raise
+
+    @staticmethod
+    def _for_the_caller(error: APIError | TransportError, purpose: str) -> None:
+        """An error of a REST request made for a WebSocket API call: the WebSocket API client names the
+        caller's method (``_explain``), not the REST client's; a transport error says why it was sent."""
+        error.called = ""
+        if isinstance(error, TransportError):
+            error.with_context(purpose=purpose)
 
     async def _call(self, method: str, params: dict[str, Any], security: Security) -> _Answer:
         """One request and its checked answer. A ``-1021`` invalidates the measurement the request was
@@ -905,7 +916,11 @@ class _WsApiBase:
                         "the exchange's filters to check orders",
                         ", or rules= (a REST client's exchange_rules()), or validate_orders=False",
                     )
-                    self._rules = await rest.exchange_rules(refresh=refresh)
+                    try:
+                        self._rules = await rest.exchange_rules(refresh=refresh)
+                    except (APIError, TransportError) as error:
+                        self._for_the_caller(error, "fetched over REST to check the order's filters")
+                        raise
                 else:
                     answer = await self._call("exchangeInfo", {}, "NONE")
                     self._rules = ExchangeRules.from_exchange_info(answer.result)
