@@ -37,42 +37,6 @@ PATH = "/ws-dapi/v1"
 """Where the WebSocket API is served on its host."""
 
 METHODS: dict[str, WsMethod] = {
-    "ping": WsMethod(
-        "NONE",
-        False,
-        "ping",
-        "ping",
-    ),
-    "time": WsMethod(
-        "NONE",
-        False,
-        "server_time",
-        "server_time",
-    ),
-    "exchangeInfo": WsMethod(
-        "NONE",
-        False,
-        "exchange_info",
-        "exchange_info",
-    ),
-    "depth": WsMethod(
-        "NONE",
-        False,
-        "order_book",
-        "order_book",
-    ),
-    "ticker.price": WsMethod(
-        "NONE",
-        False,
-        "price_ticker",
-        "price_ticker",
-    ),
-    "ticker.book": WsMethod(
-        "NONE",
-        False,
-        "book_ticker",
-        "book_ticker",
-    ),
     "order.place": WsMethod(
         "TRADE",
         True,
@@ -96,12 +60,6 @@ METHODS: dict[str, WsMethod] = {
         True,
         "query_order",
         "query_order",
-    ),
-    "openOrders.status": WsMethod(
-        "USER_DATA",
-        True,
-        "open_orders",
-        "open_orders",
     ),
     "userDataStream.start": WsMethod(
         "USER_STREAM",
@@ -178,162 +136,6 @@ class CoinMWsApiFacade:
         parse: Callable[[httpx.Response], T],
     ) -> T:
         raise NotImplementedError("the WebSocket API client supplies how requests are sent")
-
-    async def ping(
-        self,
-    ) -> models.Empty:
-        """Check that the REST API is reachable.
-
-        WebSocket API ``ping`` - security ``NONE``.
-        Parameters and answer of ``ping`` (``GET /dapi/v1/ping``).
-
-        Not in the WebSocket API modules of Binance's official SDK (usds-futures 18.1.0, coin-futures
-        14.1.0); Binance's futures change logs say the WebSocket API and REST are functionally equivalent.
-        The local emulator serves it, and the client uses time for the clock and exchangeInfo for the
-        filters.
-
-        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api
-        """
-        from .api.market import ping as operation
-
-        return await self._ws_call(
-            "ping",
-            operation.OPERATION,
-            operation.request_kwargs(),
-            operation.parse_success,
-        )
-
-    async def server_time(
-        self,
-    ) -> models.ServerTime:
-        """Current server time.
-
-        WebSocket API ``time`` - security ``NONE``.
-        Parameters and answer of ``server_time`` (``GET /dapi/v1/time``).
-
-        Not in the WebSocket API modules of Binance's official SDK (usds-futures 18.1.0, coin-futures
-        14.1.0); Binance's futures change logs say the WebSocket API and REST are functionally equivalent.
-        The local emulator serves it, and the client uses time for the clock and exchangeInfo for the
-        filters.
-
-        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Check-Server-time
-        """
-        from .api.market import server_time as operation
-
-        return await self._ws_call(
-            "time",
-            operation.OPERATION,
-            operation.request_kwargs(),
-            operation.parse_success,
-        )
-
-    async def exchange_info(
-        self,
-    ) -> models.ExchangeInfo:
-        """Trading rules, rate limits and the list of contracts.
-
-        WebSocket API ``exchangeInfo`` - security ``NONE``.
-        Parameters and answer of ``exchange_info`` (``GET /dapi/v1/exchangeInfo``).
-
-        Not in the WebSocket API modules of Binance's official SDK (usds-futures 18.1.0, coin-futures
-        14.1.0); Binance's futures change logs say the WebSocket API and REST are functionally equivalent.
-        The local emulator serves it, and the client uses time for the clock and exchangeInfo for the
-        filters.
-
-        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Exchange-Information
-        """
-        from .api.market import exchange_info as operation
-
-        return await self._ws_call(
-            "exchangeInfo",
-            operation.OPERATION,
-            operation.request_kwargs(),
-            operation.parse_success,
-        )
-
-    async def order_book(
-        self,
-        *,
-        symbol: str,
-        limit: Literal[5, 10, 20, 50, 100, 500, 1000] | Unset = UNSET,
-    ) -> models.OrderBook:
-        """Order book of a contract.
-
-        WebSocket API ``depth`` - security ``NONE``.
-        Parameters and answer of ``order_book`` (``GET /dapi/v1/depth``).
-
-        Not in the WebSocket API module of Binance's official coin-futures SDK 14.1.0 (USDⓈ-M has it); the
-        local emulator serves it.
-
-        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Order-Book
-        """
-        from .api.market import order_book as operation
-
-        return await self._ws_call(
-            "depth",
-            operation.OPERATION,
-            operation.request_kwargs(
-                symbol=symbol,
-                limit=limit,
-            ),
-            operation.parse_success,
-        )
-
-    async def price_ticker(
-        self,
-        *,
-        symbol: str | Unset = UNSET,
-        pair: str | Unset = UNSET,
-    ) -> list[models.PriceTicker]:
-        """Latest price of contracts.
-
-        WebSocket API ``ticker.price`` - security ``NONE``.
-        Parameters and answer of ``price_ticker`` (``GET /dapi/v1/ticker/price``).
-
-        Not in the WebSocket API module of Binance's official coin-futures SDK 14.1.0 (USDⓈ-M has it); the
-        local emulator serves it.
-
-        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Symbol-Price-Ticker
-        """
-        from .api.market import price_ticker as operation
-
-        return await self._ws_call(
-            "ticker.price",
-            operation.OPERATION,
-            operation.request_kwargs(
-                symbol=symbol,
-                pair=pair,
-            ),
-            operation.parse_success,
-        )
-
-    async def book_ticker(
-        self,
-        *,
-        symbol: str | Unset = UNSET,
-        pair: str | Unset = UNSET,
-    ) -> list[models.BookTicker]:
-        """Best bid and ask of contracts.
-
-        WebSocket API ``ticker.book`` - security ``NONE``.
-        Parameters and answer of ``book_ticker`` (``GET /dapi/v1/ticker/bookTicker``).
-
-        Not in the WebSocket API module of Binance's official coin-futures SDK 14.1.0 (USDⓈ-M has it); the
-        local emulator serves it.
-
-        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/rest-api/Symbol-Order-Book-Ticker
-        """
-        from .api.market import book_ticker as operation
-
-        return await self._ws_call(
-            "ticker.book",
-            operation.OPERATION,
-            operation.request_kwargs(
-                symbol=symbol,
-                pair=pair,
-            ),
-            operation.parse_success,
-        )
 
     async def place_order(
         self,
@@ -500,36 +302,6 @@ class CoinMWsApiFacade:
                 symbol=symbol,
                 order_id=order_id,
                 orig_client_order_id=orig_client_order_id,
-            ),
-            operation.parse_success,
-        )
-
-    async def open_orders(
-        self,
-        *,
-        symbol: str | Unset = UNSET,
-        pair: str | Unset = UNSET,
-    ) -> list[models.Order]:
-        """Open orders.
-
-        WebSocket API ``openOrders.status`` - security ``USER_DATA`` (signed).
-        Parameters and answer of ``open_orders`` (``GET /dapi/v1/openOrders``).
-
-        Not in the WebSocket API modules of Binance's official SDK (usds-futures 18.1.0, coin-futures
-        14.1.0); Binance's futures change logs say the WebSocket API and REST are functionally equivalent.
-        The local emulator serves it, and the client uses time for the clock and exchangeInfo for the
-        filters.
-
-        Docs: https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Current-All-Open-Orders
-        """
-        from .api.trade import open_orders as operation
-
-        return await self._ws_call(
-            "openOrders.status",
-            operation.OPERATION,
-            operation.request_kwargs(
-                symbol=symbol,
-                pair=pair,
             ),
             operation.parse_success,
         )

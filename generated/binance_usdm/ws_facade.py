@@ -37,24 +37,6 @@ PATH = "/ws-fapi/v1"
 """Where the WebSocket API is served on its host."""
 
 METHODS: dict[str, WsMethod] = {
-    "ping": WsMethod(
-        "NONE",
-        False,
-        "ping",
-        "ping",
-    ),
-    "time": WsMethod(
-        "NONE",
-        False,
-        "server_time",
-        "server_time",
-    ),
-    "exchangeInfo": WsMethod(
-        "NONE",
-        False,
-        "exchange_info",
-        "exchange_info",
-    ),
     "depth": WsMethod(
         "NONE",
         False,
@@ -96,12 +78,6 @@ METHODS: dict[str, WsMethod] = {
         True,
         "query_order",
         "query_order",
-    ),
-    "openOrders.status": WsMethod(
-        "USER_DATA",
-        True,
-        "open_orders",
-        "open_orders",
     ),
     "userDataStream.start": WsMethod(
         "USER_STREAM",
@@ -208,78 +184,6 @@ class UsdMWsApiFacade:
         parse: Callable[[httpx.Response], T],
     ) -> T:
         raise NotImplementedError("the WebSocket API client supplies how requests are sent")
-
-    async def ping(
-        self,
-    ) -> models.Empty:
-        """Test connectivity to the REST API.
-
-        WebSocket API ``ping`` - security ``NONE``.
-        Parameters and answer of ``ping`` (``GET /fapi/v1/ping``).
-
-        Not in the WebSocket API modules of Binance's official SDK (usds-futures 18.1.0, coin-futures
-        14.1.0); Binance's futures change logs say the WebSocket API and REST are functionally equivalent.
-        The local emulator serves it, and the client uses time for the clock and exchangeInfo for the
-        filters.
-
-        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Test-Connectivity
-        """
-        from .api.market import ping as operation
-
-        return await self._ws_call(
-            "ping",
-            operation.OPERATION,
-            operation.request_kwargs(),
-            operation.parse_success,
-        )
-
-    async def server_time(
-        self,
-    ) -> models.ServerTime:
-        """Current server time.
-
-        WebSocket API ``time`` - security ``NONE``.
-        Parameters and answer of ``server_time`` (``GET /fapi/v1/time``).
-
-        Not in the WebSocket API modules of Binance's official SDK (usds-futures 18.1.0, coin-futures
-        14.1.0); Binance's futures change logs say the WebSocket API and REST are functionally equivalent.
-        The local emulator serves it, and the client uses time for the clock and exchangeInfo for the
-        filters.
-
-        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Check-Server-Time
-        """
-        from .api.market import server_time as operation
-
-        return await self._ws_call(
-            "time",
-            operation.OPERATION,
-            operation.request_kwargs(),
-            operation.parse_success,
-        )
-
-    async def exchange_info(
-        self,
-    ) -> models.ExchangeInfo:
-        """Trading rules and symbol information.
-
-        WebSocket API ``exchangeInfo`` - security ``NONE``.
-        Parameters and answer of ``exchange_info`` (``GET /fapi/v1/exchangeInfo``).
-
-        Not in the WebSocket API modules of Binance's official SDK (usds-futures 18.1.0, coin-futures
-        14.1.0); Binance's futures change logs say the WebSocket API and REST are functionally equivalent.
-        The local emulator serves it, and the client uses time for the clock and exchangeInfo for the
-        filters.
-
-        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Exchange-Information
-        """
-        from .api.market import exchange_info as operation
-
-        return await self._ws_call(
-            "exchangeInfo",
-            operation.OPERATION,
-            operation.request_kwargs(),
-            operation.parse_success,
-        )
 
     async def order_book(
         self,
@@ -526,34 +430,6 @@ class UsdMWsApiFacade:
                 symbol=symbol,
                 order_id=order_id,
                 orig_client_order_id=orig_client_order_id,
-            ),
-            operation.parse_success,
-        )
-
-    async def open_orders(
-        self,
-        *,
-        symbol: str | Unset = UNSET,
-    ) -> list[models.Order]:
-        """Open orders.
-
-        WebSocket API ``openOrders.status`` - security ``USER_DATA`` (signed).
-        Parameters and answer of ``open_orders`` (``GET /fapi/v1/openOrders``).
-
-        Not in the WebSocket API modules of Binance's official SDK (usds-futures 18.1.0, coin-futures
-        14.1.0); Binance's futures change logs say the WebSocket API and REST are functionally equivalent.
-        The local emulator serves it, and the client uses time for the clock and exchangeInfo for the
-        filters.
-
-        Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Current-All-Open-Orders
-        """
-        from .api.trade import open_orders as operation
-
-        return await self._ws_call(
-            "openOrders.status",
-            operation.OPERATION,
-            operation.request_kwargs(
-                symbol=symbol,
             ),
             operation.parse_success,
         )

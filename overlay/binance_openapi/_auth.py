@@ -140,14 +140,19 @@ class BinanceAuth(httpx.Auth):
         return self.key
 
     def _measure(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, bool]:
-        """Yield server-time round trips and make a measurement of them; False when none could be made
-        (no time path, banned, or the server did not answer with its time)."""
+        return (yield from self.measure_flow(request.url))
+
+    def measure_flow(self, url: httpx.URL) -> Generator[httpx.Request, httpx.Response, bool]:
+        """Yield server-time round trips to ``url``'s server (``time_path``) and make a measurement of
+        them; False when none could be made (no time path, banned, or the server did not answer with its
+        time). The one clock measurement of the project: the signing flow and the futures WebSocket API
+        clients (whose WebSocket API has no ``time``) both run it."""
         if self.time_path is None or self.is_banned():
             return False
         samples = []
         for _ in range(self.clock.samples):
             sent = self.clock.local()
-            response = yield httpx.Request("GET", request.url.copy_with(path=self.time_path, query=None))
+            response = yield httpx.Request("GET", url.copy_with(path=self.time_path, query=None))
             received = self.clock.local()
             server = _server_time(response)
             if server is None:

@@ -55,6 +55,31 @@ def test_every_method_maps_to_an_operation_of_the_spec() -> None:
         assert {operation for operation in methods.values() if operation not in operations} == set()
 
 
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [
+        ("/ws-fapi/v1", "time"),
+        ("/ws-fapi/v1", "exchangeInfo"),
+        ("/ws-fapi/v1", "openOrders.status"),
+        ("/ws-dapi/v1", "ping"),
+        ("/ws-dapi/v1", "depth"),
+        ("/ws-dapi/v1", "ticker.price"),
+        ("/ws-dapi/v1", "no.such.method"),
+    ],
+)
+async def test_a_method_the_product_does_not_serve_is_refused_as_unknown(
+    served: tuple[Emulator, str], path: str, method: str
+) -> None:
+    """Binance's futures WebSocket APIs serve no ``time``, ``exchangeInfo``, ``openOrders.status`` (COIN-M
+    no market data either): they are answered as any unknown method, the emulator's -1020."""
+    _emu, url = served
+    async with connect(ws_url(url) + path) as ws:
+        refused = await request(ws, method, {"symbol": "BTCUSDT"}, rid="u1")
+        assert refused["status"] == 400
+        assert refused["error"] == {"code": -1020, "msg": "This operation is not supported."}
+        assert "result" not in refused
+
+
 # -- spot -----------------------------------------------------------------------------------------
 
 

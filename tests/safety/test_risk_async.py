@@ -32,7 +32,8 @@ pytestmark = pytest.mark.usefixtures("clean_book")
 
 def ws_api(venue: Venue, product: str, client: Any) -> WsApi:
     path = {"spot": "/ws-api/v3", "usdm": "/ws-fapi/v1", "coinm": "/ws-dapi/v1"}[product]
-    return WsApi(product, key=client.auth.key, url=venue.url.replace("http://", "ws://") + path)
+    url = venue.url.replace("http://", "ws://") + path  # the REST address: the futures clock and filters
+    return WsApi(product, key=client.auth.key, url=url, rest_base_url=venue.url, clock=client.clock)
 
 
 def order(side: str, quantity: str, price: str | None = None, **extra: Any) -> dict[str, Any]:

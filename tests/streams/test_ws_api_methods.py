@@ -66,4 +66,21 @@ def test_the_generated_table_is_the_catalogue(product: str) -> None:
 def test_futures_order_methods_have_the_rest_names(product: str) -> None:
     generated = importlib.import_module(f"binance_{product}.ws_facade")
     names = {entry.python_name for entry in generated.METHODS.values()}
-    assert {"place_order", "modify_order", "cancel_order", "query_order", "open_orders"} <= names
+    assert {"place_order", "modify_order", "cancel_order", "query_order"} <= names
+
+
+# What Binance's futures WebSocket APIs do not serve (the official SDKs' WebSocket API modules and the
+# USDⓈ-M / COIN-M "Websocket API" pages list none of them; see specs/CHANGELOG.md): neither the catalogue
+# nor the emulator has them. Spot serves every one.
+NOT_SERVED = {
+    "usdm": {"ping", "time", "exchangeInfo", "openOrders.status"},
+    "coinm": {"ping", "time", "exchangeInfo", "openOrders.status", "depth", "ticker.price", "ticker.book"},
+}
+
+
+@pytest.mark.parametrize("product", ["usdm", "coinm"])
+def test_futures_list_only_the_methods_binance_serves(product: str) -> None:
+    catalogued = {method.name for method in methods(product)}
+    assert catalogued & NOT_SERVED[product] == set()
+    assert set(emulator_methods.OPERATIONS[product]) & NOT_SERVED[product] == set()
+    assert NOT_SERVED[product] <= {method.name for method in methods("spot")}

@@ -1,6 +1,10 @@
 """The overlay's WS API client against the emulator on loopback: orders whose answer is lost are found,
 not placed twice; a connection that dropped comes back logged on; errors are raised as the REST
-clients raise them; a ``-1021`` measures the clock again; rate limits are read from every answer."""
+clients raise them; a ``-1021`` measures the clock again; rate limits are read from every answer.
+
+The futures WebSocket APIs serve no ``time``, ``exchangeInfo``, ``openOrders.status`` (nor, COIN-M,
+``depth``): the clients given only ``url=`` get the REST address too, and the tests read the book and
+the open orders over REST where the WebSocket API has no method for them."""
 
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ from websockets.asyncio.client import ClientConnection
 
 from binance_emulator import Emulator
 from binance_openapi import (
+    AsyncCoinM,
+    AsyncUsdM,
     InvalidParameterError,
     OrderStatusUnknownError,
     UnknownOrderError,
@@ -25,6 +31,7 @@ from .test_user_data_support import User, new_user, served_emulator, until
 
 PATHS = {"spot": "/ws-api/v3", "usdm": "/ws-fapi/v1", "coinm": "/ws-dapi/v1"}
 SYMBOLS = {"spot": "BTCUSDT", "usdm": "BTCUSDT", "coinm": "BTCUSD_PERP"}
+FUTURES_REST = {"usdm": AsyncUsdM, "coinm": AsyncCoinM}
 
 
 @pytest.fixture(scope="module")
@@ -35,15 +42,25 @@ def venue() -> Iterator[tuple[Emulator, str]]:
 
 def ws_api(url: str, product: str, user: User, **options: Any) -> WsApi:
     options.setdefault("key", user.hmac)
+    options.setdefault("rest_base_url", url)  # the futures clock and filters come over REST
     base = url.replace("http://", "ws://")
     return WsApi(product, url=base + PATHS[product], lookup_backoff=0.01, **options)
+
+
+async def best_bid(api: WsApi, product: str) -> Decimal:
+    """The best bid of the product's symbol: over the WebSocket API when it serves ``depth``, else REST."""
+    symbol = SYMBOLS[product]
+    if api.method_info("depth") is not None:
+        book = await api.request("depth", {"symbol": symbol, "limit": 5})
+        return Decimal(str(book["bids"][0][0]))
+    async with FUTURES_REST[product](base_url=api.rest_base_url) as rest:
+        return (await rest.order_book(symbol=symbol, limit=5)).bids[0].price
 
 
 async def resting_order(api: WsApi, product: str, client_id: str) -> dict[str, Any]:
     """A limit buy far below the market that rests: price 20% under the best bid, on the tick."""
     symbol = SYMBOLS[product]
-    book = await api.request("depth", {"symbol": symbol, "limit": 5})
-    price = (Decimal(book["bids"][0][0]) * Decimal("0.8")).quantize(Decimal("0.1"))
+    price = (await best_bid(api, product) * Decimal("0.8")).quantize(Decimal("0.1"))
     quantity = {"spot": "0.001", "usdm": "0.002", "coinm": "1"}[product]
     params = {"symbol": symbol, "side": "BUY", "type": "LIMIT", "timeInForce": "GTC"}
     return {**params, "quantity": quantity, "price": price, "newClientOrderId": client_id}
@@ -60,10 +77,15 @@ def recorded(emulator: Emulator, product: str, user: User) -> list[str]:
         return [order.client_order_id for order in orders]
 
 
-async def orders_with(api: WsApi, product: str, client_id: str) -> list[dict[str, Any]]:
-    """The account's open orders on the symbol that carry ``client_id``."""
-    opened = await api.request("openOrders.status", {"symbol": SYMBOLS[product]})
-    return [order for order in opened if order["clientOrderId"] == client_id]
+async def orders_with(api: WsApi, product: str, client_id: str) -> list[str]:
+    """The client order ids of the account's open orders on the symbol that carry ``client_id`` (over
+    REST for futures: their WebSocket APIs have no ``openOrders.status``)."""
+    if product == "spot":
+        opened = await api.request("openOrders.status", {"symbol": SYMBOLS[product]})
+        return [order["clientOrderId"] for order in opened if order["clientOrderId"] == client_id]
+    async with FUTURES_REST[product](key=api.key, base_url=api.rest_base_url) as rest:
+        orders = await rest.open_orders(symbol=SYMBOLS[product])
+        return [order.client_order_id for order in orders if order.client_order_id == client_id]
 
 
 @pytest.mark.parametrize("product", ["spot", "usdm", "coinm"])
@@ -114,7 +136,7 @@ async def test_a_late_market_order_is_found_when_it_lands_not_sent_twice(
     user = new_user(emulator, f"late-{product}")
     async with ws_api(url, product, user, recv_window=2000, timeout=0.2) as api:
         api.absence_margin_ms = 50
-        await api.request("time")
+        await api.request("account.status")  # the clock is measured before the test starts
         quantity = {"spot": "0.001", "usdm": "0.002"}[product]
         emulator.set_faults({"delay_apply_ms": 600, "delayed_orders": 1})
         params = {"symbol": SYMBOLS[product], "side": "BUY", "type": "MARKET", "quantity": quantity}

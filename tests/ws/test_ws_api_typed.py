@@ -24,7 +24,7 @@ from binance_spot import models as spot_models
 from binance_usdm import models as usdm_models
 
 from .test_user_data_support import User, new_user, served_emulator, until
-from .test_ws_api import SYMBOLS, recorded
+from .test_ws_api import SYMBOLS, best_bid, orders_with, recorded
 
 QUANTITIES = {"spot": Decimal("0.001"), "usdm": Decimal("0.002"), "coinm": Decimal("1")}
 
@@ -58,8 +58,7 @@ class Frames:
 
 async def below_market(api: WsApi, product: str) -> Decimal:
     """A price 20 % under the best bid, on the tick: a buy there rests."""
-    book = await api.request("depth", {"symbol": SYMBOLS[product], "limit": 5})
-    return (Decimal(str(book["bids"][0][0])) * Decimal("0.8")).quantize(Decimal("0.1"))
+    return (await best_bid(api, product) * Decimal("0.8")).quantize(Decimal("0.1"))
 
 
 def pending(api: WsApi) -> int:
@@ -129,8 +128,12 @@ async def test_typed_orders_are_placed_queried_modified_and_cancelled(
 
         queried = await api.query_order(symbol=symbol, orig_client_order_id=f"typed-{product}")
         assert queried.order_id == order_id and queried.price == price
-        opened = await api.open_orders(symbol=symbol)
-        assert [order.order_id for order in opened] == [order_id]
+        if isinstance(api, SpotWsApi):
+            opened = await api.open_orders(symbol=symbol)
+            assert [order.order_id for order in opened] == [order_id]
+        else:  # no openOrders.status on the futures WebSocket APIs: REST has it
+            assert not hasattr(api, "open_orders")
+            assert await orders_with(api, product, f"typed-{product}") == [f"typed-{product}"]
 
         if product != "spot":
             assert isinstance(api, UsdMWsApi | CoinMWsApi)
@@ -185,8 +188,14 @@ async def test_an_order_breaking_a_filter_is_refused_before_it_is_sent(
                 | {"quantity": QUANTITIES[product], "price": price + Decimal("0.0001")},
             )
         assert pending(api) == 0
+        rest_rules = api._rest._rules if api._rest is not None else None
+        assert rest_rules is None or await api.exchange_rules() is rest_rules
     assert "order.place" not in frames.methods()
-    assert frames.methods().count("exchangeInfo") == 1  # the rules are fetched once
+    if product == "spot":
+        assert frames.methods().count("exchangeInfo") == 1  # the rules are fetched once
+    else:  # the USDⓈ-M WebSocket API has no exchangeInfo: the REST client's rules, fetched once
+        assert "exchangeInfo" not in frames.methods()
+        assert rest_rules is not None
     assert recorded(emulator, product, user) == []
 
 
@@ -203,7 +212,7 @@ async def test_a_signed_method_without_a_key_sends_nothing_and_leaves_nothing_pe
                 quantity=QUANTITIES[product], price=Decimal("1000"),
             )  # fmt: skip
         with pytest.raises(MissingKeyError, match="USER_DATA"):
-            await api.request("openOrders.status", {"symbol": SYMBOLS[product]})
+            await api.request("order.status", {"symbol": SYMBOLS[product], "orderId": 1})
         assert pending(api) == 0
     assert frames.sent == []
 
@@ -229,7 +238,7 @@ async def test_status_records_the_connection_and_the_last_message(venue: tuple[E
     api = WsApi("coinm", base_url=url)
     assert api.status.connected is False and api.status.connected_since is None
     async with api:
-        await api.request("ping")
+        await api.request("session.status")
         status = api.status
         assert status.connected
         assert status.connected_since is not None and status.last_message_at is not None
@@ -241,7 +250,7 @@ async def test_status_records_the_connection_and_the_last_message(venue: tuple[E
         await until(lambda: api.status.reconnects == 1 and api.status.connected, what="the reconnect")
         again = api.status
         assert again.connected_since is not None and again.connected_since > first_since
-        await api.request("ping")
+        await api.request("session.status")
         assert api.status.last_message_at is not None and api.status.last_message_at >= again.connected_since
     assert api.status.connected is False
 

@@ -14,6 +14,9 @@ or ``{"id", "status": 4xx/5xx, "error": {"code", "msg"}, "rateLimits"}`` with Bi
   may not. An explicit ``apiKey`` and ``signature`` still take precedence.
 * ``rateLimits`` reports the request weight and order counts after the request, unless
   ``returnRateLimits`` is false (in the URL for the whole connection, or in a request's ``params``).
+* A method the product does not serve (``methods.py``: futures ``time``, ``exchangeInfo``...) is
+  answered 400, ``-1020`` "This operation is not supported.": no source gives Binance's answer to an
+  unknown method, so this stays the emulator's own choice.
 * Spot user data: ``userDataStream.subscribe`` (logged on), ``userDataStream.subscribe.signature``,
   ``userDataStream.unsubscribe``, ``session.subscriptions``; events arrive on this connection as
   ``{"subscriptionId": n, "event": {...}}``.

@@ -8,6 +8,11 @@ connection's own and live in ``api.py``.
 USDⓈ-M names two generations of account methods: ``account.status`` / ``account.balance`` /
 ``account.position`` answer like ``/fapi/v2/...``, their ``v2/`` names like ``/fapi/v3/...`` (the shapes of
 the official WebSocket API pages). Spot method names may carry an explicit ``v3/`` prefix.
+
+The futures WebSocket APIs serve fewer methods than REST: no ``ping``, ``time``, ``exchangeInfo`` or
+``openOrders.status``, and COIN-M no market data at all (Binance's USDⓈ-M and COIN-M WebSocket API
+pages, and the official SDKs' WebSocket API modules). A method a product does not serve is answered
+as every unknown method is (``api.py``).
 """
 
 from __future__ import annotations
@@ -64,17 +69,10 @@ SPOT = {
 }
 
 _FUTURES_COMMON = {
-    "ping": "ping",
-    "time": "server_time",
-    "exchangeInfo": "exchange_info",
-    "depth": "order_book",
-    "ticker.price": "price_ticker",
-    "ticker.book": "book_ticker",
     "order.place": "new_order",
     "order.modify": "modify_order",
     "order.cancel": "cancel_order",
     "order.status": "query_order",
-    "openOrders.status": "open_orders",
     "userDataStream.start": "start_user_data_stream",
     "userDataStream.ping": "keepalive_user_data_stream",
     "userDataStream.stop": "close_user_data_stream",
@@ -82,6 +80,9 @@ _FUTURES_COMMON = {
 
 USDM = {
     **_FUTURES_COMMON,
+    "depth": "order_book",
+    "ticker.price": "price_ticker",
+    "ticker.book": "book_ticker",
     "account.status": "account_v2",
     "v2/account.status": "account_v3",
     "account.balance": "balance_v2",

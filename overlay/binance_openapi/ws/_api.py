@@ -14,14 +14,19 @@ A request is ``{"id", "method", "params"}``; the answer carries the same ``id`` 
   enums, the same tolerant parsing and ``strict`` mode); ``request(method, params)`` sends any method and
   answers the raw ``result``. The security of a catalogued method is the catalogue's: a signed method
   without a key raises ``MissingKeyError`` before anything is sent.
+* **What the futures WebSocket APIs do not serve** (``time``, ``exchangeInfo``: Binance's USDⓈ-M and
+  COIN-M WebSocket APIs have neither) is asked over REST, of the same server (``rest_base_url``, derived
+  from ``network``/``base_url``): the clock with the REST clients' own measurement, the rules with their
+  ``exchange_rules()``. Spot asks its WebSocket API.
 * **Orders are checked locally** before they leave: floats refused, and the exchange filters of their
-  symbol (``check_orders``, the REST clients' check), from ``exchangeInfo`` fetched once over this
-  connection or the ``rules`` given.
+  symbol (``check_orders``, the REST clients' check), from ``exchangeInfo`` fetched once or the
+  ``rules`` given.
 * **Errors** are raised as the REST clients raise them (``-1021`` → ``TimestampError``, 429 →
-  ``RateLimitError`` with ``retry_after``...). A ``-1021`` measures the clock again (once for
-  all the requests that failed with the same measurement, ``ServerClock.generation``) and the request is
-  sent once more, signed with a measurement taken after the failure (Binance rejected it, nothing
-  happened).
+  ``RateLimitError`` with ``retry_after``...), naming the method called (``UsdMWsApi.place_order``,
+  ``SpotWsApi.request('order.place')``) with the REST clients' hint of cause and fix (``api_hint``).
+  A ``-1021`` measures the clock again (once for all the requests that failed with the same
+  measurement, ``ServerClock.generation``) and the request is sent once more, signed with a measurement
+  taken after the failure (Binance rejected it, nothing happened).
 * **Rate limits**: every answer's ``rateLimits`` is kept as ``rate_limits`` (``RateLimitUsage``: count,
   limit, remaining per window); ``usage("ORDERS", "10s")`` picks one.
 * **Orders are never sent twice**: every order gets a client order id, and when its answer is lost
@@ -83,23 +88,34 @@ from binance_openapi._errors import (
 )
 from binance_openapi._filters import ExchangeRules
 from binance_openapi._guard import RiskHook, guarded
+from binance_openapi._hints import api_hint
 from binance_openapi._keys import Ed25519Key, Key
 from binance_openapi._limits import limits_from_exchange_info
+from binance_openapi._networks import REST_URLS
 from binance_openapi._operation import OperationLike
 from binance_openapi._order_check import ORDER_HTTP_METHODS, check_orders, orders_to_check
 from binance_openapi._policy import _as_placed as as_placed
+from binance_openapi._products import AsyncCoinM, AsyncSpot, AsyncUsdM
 from binance_openapi._validation import install as install_checks
 from binance_spot.ws_facade import SpotWsApiFacade
 from binance_streams import ws_api as ws_api_envelopes
 from binance_usdm.ws_facade import UsdMWsApiFacade
 
 from ._stream import Connect, StreamStatus, default_connect
-from ._urls import resolve_ws_api_url
+from ._urls import resolve_rest_url, resolve_ws_api_url
 
 log = logging.getLogger("binance_openapi.ws")
 Security = str  # NONE, USER_STREAM, MARKET_DATA, USER_DATA, TRADE, SIGNED
 T = TypeVar("T")
 FACADE_MODULES = {"spot": "binance_spot", "usdm": "binance_usdm", "coinm": "binance_coinm"}
+REST_CLIENTS: dict[str, type[AsyncSpot | AsyncUsdM | AsyncCoinM]] = {
+    "spot": AsyncSpot,
+    "usdm": AsyncUsdM,
+    "coinm": AsyncCoinM,
+}
+PRODUCT_NAMES = {"spot": "spot", "usdm": "USDⓈ-M", "coinm": "COIN-M"}
+MAINNET_REST: dict[str, str] = {product: urls["mainnet"] for product, urls in REST_URLS.items()}
+NOT_SENT = frozenset(("signature", "apiKey"))
 Listener = Callable[[str], None]
 Hook = Callable[[], Awaitable[None]]
 
@@ -211,13 +227,15 @@ class WsApiStats:
 @dataclass(frozen=True, slots=True)
 class _Answer:
     """One answer frame: parsed, as text (its ``result`` is parsed again by the typed methods), the clock
-    generation its request was signed with, and whether it is a lookup's answer standing in for a lost
-    placement answer."""
+    generation its request was signed with, whether it is a lookup's answer standing in for a lost
+    placement answer, the parameters sent (no signature or API key: for the hints) and when it came."""
 
     message: dict[str, Any]
     text: str
     generation: int = 0
     reconciled: bool = False
+    sent: Mapping[str, str] = field(default_factory=dict)
+    arrived: float = 0.0  # the local time (ServerClock.local) the answer came in
 
     @property
     def result(self) -> Any:
@@ -229,7 +247,7 @@ class _Connection:
     """One websocket, its reader and the requests waiting for an answer on it."""
 
     ws: ClientConnection
-    pending: dict[str, asyncio.Future[tuple[dict[str, Any], str]]] = field(default_factory=dict)
+    pending: dict[str, asyncio.Future[tuple[dict[str, Any], str, float]]] = field(default_factory=dict)
     closed: asyncio.Event = field(default_factory=asyncio.Event)
     reader: asyncio.Task[None] | None = None
 
@@ -254,6 +272,7 @@ class WsApiOptions(TypedDict, total=False):
     network: str
     base_url: str | None
     url: str | None
+    rest_base_url: str | None
     clock: ServerClock | None
     rules: ExchangeRules | None
     validate_orders: bool
@@ -284,6 +303,7 @@ class _WsApiBase:
         network: str = "mainnet",
         base_url: str | None = None,
         url: str | None = None,
+        rest_base_url: str | None = None,
         clock: ServerClock | None = None,
         rules: ExchangeRules | None = None,
         validate_orders: bool = True,
@@ -303,6 +323,9 @@ class _WsApiBase:
                 f"{type(self).__name__} is the {self._product} WebSocket API, not {product}'s"
             )
         self.product = product
+        self.rest_base_url = resolve_rest_url(
+            product, network=network, base_url=base_url, url=url, rest_base_url=rest_base_url
+        )
         self.key = key
         self.clock = clock or ServerClock()
         self.validate_orders = validate_orders
@@ -323,6 +346,7 @@ class _WsApiBase:
         self._api: ModuleType = importlib.import_module(f"{package}.api")
         self._shape: ModuleType = importlib.import_module(f"{package}._shape")
         self._rules = rules
+        self._rest: AsyncSpot | AsyncUsdM | AsyncCoinM | None = None
         self._connect = connect or default_connect
         self._conn: _Connection | None = None
         self._lock = asyncio.Lock()
@@ -396,6 +420,9 @@ class _WsApiBase:
         conn, self._conn = self._conn, None
         if conn is not None:
             await self._close_connection(conn)
+        rest, self._rest = self._rest, None
+        if rest is not None:
+            await rest.aclose()
 
     async def __aenter__(self) -> Self:
         await self.connect()
@@ -502,7 +529,7 @@ class _WsApiBase:
         if request_id is not None:
             future = conn.pending.pop(str(request_id), None)
             if future is not None and not future.done():
-                future.set_result((message, text))
+                future.set_result((message, text, self.clock.local()))
             return
         event = message.get("event")
         if isinstance(event, dict) and event.get("e") == "serverShutdown":
@@ -641,11 +668,11 @@ class _WsApiBase:
         signed, generation = self._signed(conn, params, security, since)
         request_id = str(next(self._ids))
         message = json.dumps({"id": request_id, "method": method, "params": signed}, default=_wire)
-        future: asyncio.Future[tuple[dict[str, Any], str]] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[tuple[dict[str, Any], str, float]] = asyncio.get_running_loop().create_future()
         conn.pending[request_id] = future
         try:
             await conn.ws.send(message)
-            answer, text = await asyncio.wait_for(future, timeout=self.timeout)
+            answer, text, arrived = await asyncio.wait_for(future, timeout=self.timeout)
         except TimeoutError:
             raise RequestTimeoutError(f"no answer in {self.timeout} s", method="WS", path=method) from None
         except (WebSocketException, OSError) as exc:
@@ -656,15 +683,20 @@ class _WsApiBase:
                 future.cancel()
             elif not future.cancelled():
                 future.exception()  # retrieved: never "Future exception was never retrieved"
-        return _Answer(answer, text, generation)
+        sent = {name: _wire(value) for name, value in signed.items() if name not in NOT_SENT}
+        return _Answer(answer, text, generation, sent=sent, arrived=arrived)
 
     async def _sync_clock(self, conn: _Connection, since: float | None = None) -> None:
-        """Measure the clock offset with ``time`` round trips on this connection: once for every request
-        that needs it (``since``: unless a measurement newer than that local time exists)."""
+        """Measure the clock offset with ``time`` round trips on this connection, or over REST when the
+        product's WebSocket API has no ``time`` (futures): once for every request that needs it
+        (``since``: unless a measurement newer than that local time exists)."""
         async with self._clock_lock:
             if since is None and not self.clock.needs_sync():
                 return
             if since is not None and self.clock.fresh_since(since):
+                return
+            if self.method_info("time") is None:
+                await self._measure_over_rest()
                 return
             samples = []
             for _ in range(self.clock.samples):
@@ -673,6 +705,47 @@ class _WsApiBase:
                 received = self.clock.local()
                 samples.append(Sample(sent, int(self._result("time", answer)["serverTime"]), received))
             self.clock.measure(samples)
+
+    def _rest_client(self, needed_for: str, fix: str) -> AsyncSpot | AsyncUsdM | AsyncCoinM:
+        """The REST client of the same server (the clock and the rules of futures), made once."""
+        if self._rest is None:
+            if self.rest_base_url is None:
+                raise ConfigurationError(
+                    f"{type(self).__name__} needs {needed_for}, which the {PRODUCT_NAMES[self.product]} "
+                    f"WebSocket API does not serve, and was given only url=: pass rest_base_url= (the REST "
+                    f"address of the same server, e.g. {MAINNET_REST[self.product]} "
+                    f"or http://127.0.0.1:8650 for the local emulator){fix}"
+                )
+            self._rest = REST_CLIENTS[self.product](
+                base_url=self.rest_base_url, clock=self.clock, strict=self.strict, timeout=self.timeout
+            )
+        return self._rest
+
+    async def _measure_over_rest(self) -> None:
+        """Measure the clock with the REST clients' own measurement (``BinanceAuth.measure_flow``: the
+        product's ``GET .../time``, the fastest of a few round trips) on the same server."""
+        rest = self._rest_client(
+            "Binance's clock to sign requests",
+            ", or clock= a measured ServerClock (a REST client's client.clock, after its first signed call)",
+        )
+        flow = rest.auth.measure_flow(httpx.URL(rest.base_url))
+        try:
+            request = next(flow)
+            while True:
+                request = flow.send(await rest.http.send(request))
+        except StopIteration:
+            pass
+        except TransportError as error:
+            error.with_context(purpose="fetched over REST to measure the server clock before signing")
+            raise
+
+    @staticmethod
+    def _for_the_caller(error: APIError | TransportError, purpose: str) -> None:
+        """An error of a REST request made for a WebSocket API call: the WebSocket API client names the
+        caller's method (``_explain``), not the REST client's; a transport error says why it was sent."""
+        error.called = ""
+        if isinstance(error, TransportError):
+            error.with_context(purpose=purpose)
 
     async def _call(self, method: str, params: dict[str, Any], security: Security) -> _Answer:
         """One request and its checked answer. A ``-1021`` invalidates the measurement the request was
@@ -685,7 +758,7 @@ class _WsApiBase:
         except TimestampError:
             if security not in SIGNED_SECURITY:
                 raise
-            failed_at = self.clock.local()
+            failed_at = answer.arrived  # when the failure was known: a measurement sent later answers it
             log.info("WS API %s: -1021, measuring the clock again", method)
             self.clock.invalidate(answer.generation)
             conn = await self._ensure()
@@ -720,7 +793,16 @@ class _WsApiBase:
             headers["Retry-After"] = str(max(0, -(-(retry_at - now) // 1000)))
             if cls is IPBannedError:
                 kwargs["banned_until"] = retry_at
-        raise cls(status=status, code=code, message=text, method="WS", path=method, headers=headers, **kwargs)
+        raise cls(
+            status=status,
+            code=code,
+            message=text,
+            method="WS",
+            path=method,
+            headers=headers,
+            params=answer.sent,
+            **kwargs,
+        )
 
     async def request(
         self, method: str, params: Mapping[str, Any] | None = None, *, security: Security | None = None
@@ -738,9 +820,35 @@ class _WsApiBase:
             _refuse_floats(name, value)
         security = self._security(method, security)
         self._require_key(method, security)
-        if self._is_order(method, self._operation_of(method), params):
-            return (await self._place(method, params, security)).result
-        return (await self._call(method, params, security)).result
+        try:
+            if self._is_order(method, self._operation_of(method), params):
+                return (await self._place(method, params, security)).result
+            return (await self._call(method, params, security)).result
+        except (APIError, TransportError) as error:
+            self._explain(error, f"{type(self).__name__}.request({method!r})", method)
+            raise
+
+    def _explain(self, error: APIError | TransportError, called: str, method: str) -> None:
+        """Name the caller's method in an error and, for Binance's answer, add the likely cause and the
+        fix (``api_hint``, the REST clients' hints: the operation's Python keywords, the symbols of the
+        rules this client holds, the kind of key, where it sends)."""
+        if isinstance(error, TransportError):
+            error.with_context(called=called)
+            return
+        error.with_context(
+            called=called,
+            hint=api_hint(
+                error.code,
+                error.message,
+                status=error.status,
+                operation=self._operation_of(method),
+                params=error.params,
+                called=called,
+                symbols=tuple(self._rules.symbols) if self._rules is not None else (),
+                key_kind=type(self.key).__name__ if self.key is not None else "",
+                where=self.url,
+            ),
+        )
 
     async def _ws_call(
         self,
@@ -754,10 +862,16 @@ class _WsApiBase:
         params = dict(request.get("params") or {})
         security = self._security(method, None)
         self._require_key(method, security)
-        if self._is_order(method, operation, params):
-            answer = await self._place(method, params, security)
-        else:
-            answer = await self._call(method, params, security)
+        try:
+            if self._is_order(method, operation, params):
+                answer = await self._place(method, params, security)
+            else:
+                answer = await self._call(method, params, security)
+        except (APIError, TransportError) as error:
+            entry = self.method_info(method)
+            name = entry.python_name if entry is not None else method
+            self._explain(error, f"{type(self).__name__}.{name}", method)
+            raise
         return self._parse(operation, answer, parse)
 
     def _parse(self, operation: OperationLike, answer: _Answer, parse: Callable[[httpx.Response], T]) -> T:
@@ -792,12 +906,24 @@ class _WsApiBase:
         return method[3:] if self.product == "spot" and method.startswith("v3/") else method
 
     async def exchange_rules(self, *, refresh: bool = False) -> ExchangeRules:
-        """The exchange's symbol rules, fetched once over this connection (``exchangeInfo``; again with
-        ``refresh=True``), or the ``rules`` the client was given."""
+        """The exchange's symbol rules, fetched once (again with ``refresh=True``) over this connection
+        (spot ``exchangeInfo``) or over REST from the same server (futures, whose WebSocket APIs have no
+        ``exchangeInfo``), or the ``rules`` the client was given."""
         async with self._rules_lock:
             if self._rules is None or refresh:
-                answer = await self._call("exchangeInfo", {}, "NONE")
-                self._rules = ExchangeRules.from_exchange_info(answer.result)
+                if self.method_info("exchangeInfo") is None:  # futures: over REST, as the REST clients
+                    rest = self._rest_client(
+                        "the exchange's filters to check orders",
+                        ", or rules= (a REST client's exchange_rules()), or validate_orders=False",
+                    )
+                    try:
+                        self._rules = await rest.exchange_rules(refresh=refresh)
+                    except (APIError, TransportError) as error:
+                        self._for_the_caller(error, "fetched over REST to check the order's filters")
+                        raise
+                else:
+                    answer = await self._call("exchangeInfo", {}, "NONE")
+                    self._rules = ExchangeRules.from_exchange_info(answer.result)
         return self._rules
 
     @guarded
@@ -988,10 +1114,15 @@ class WsApi(_WsApiBase):
     * **base_url** - a server's base address: the local emulator (``http://127.0.0.1:8650`` or
       ``ws://...``), or a Binance REST host (its network's WebSocket API).
     * **url** - the WebSocket API's own ``ws(s)://`` address (instead of ``base_url``).
-    * **clock** - the ``ServerClock`` timestamps come from (share the REST client's); measured over this
-      connection when it needs it.
-    * **rules** - ``ExchangeRules`` to check orders with (default: ``exchangeInfo``, fetched once over
-      this connection before the first order); **validate_orders** - ``False`` skips the filter check.
+    * **rest_base_url** - the REST address of the same server, for what the futures WebSocket APIs do
+      not serve (``time``, ``exchangeInfo``); derived from ``network`` or ``base_url``, needed with
+      ``url`` unless ``clock`` and ``rules`` are given.
+    * **clock** - the ``ServerClock`` timestamps come from (share the REST client's); measured when it
+      needs it, over this connection (spot ``time``) or over REST (futures ``GET /fapi/v1/time``,
+      ``GET /dapi/v1/time``, the REST clients' measurement).
+    * **rules** - ``ExchangeRules`` to check orders with (default: ``exchangeInfo``, fetched once before
+      the first order, over this connection for spot, over REST for futures); **validate_orders** -
+      ``False`` skips the filter check.
     * **strict** - raise ``ResponseShapeError`` when a typed method's answer departs from the spec (as the
       REST clients; default from ``BINANCE_OPENAPI_STRICT``).
     * **timeout** - seconds to wait for an answer.

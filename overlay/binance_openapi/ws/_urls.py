@@ -168,11 +168,44 @@ def resolve_ws_api_url(
     return local_urls(base_url, product)[1]
 
 
+def resolve_rest_url(
+    product: str,
+    *,
+    network: str = "mainnet",
+    base_url: str | None = None,
+    url: str | None = None,
+    rest_base_url: str | None = None,
+) -> str | None:
+    """The REST base address of the server a WebSocket API client was pointed at, for what its WebSocket
+    API does not serve (the futures clock and exchange rules): ``rest_base_url`` when given; the
+    network's REST host (for ``network``, or a ``base_url`` that is a Binance REST or WebSocket API
+    host); the ``http(s)://`` form of a local server's ``base_url``; ``None`` with only ``url``."""
+    if rest_base_url is not None:
+        if urlsplit(rest_base_url).scheme not in ("http", "https"):
+            raise ConfigurationError(
+                f"rest_base_url= is a REST server's http(s):// address, not {rest_base_url!r}"
+            )
+        return rest_base_url.rstrip("/")
+    if url is not None:
+        return None
+    if base_url is None:
+        return str(REST_URLS[product][network])  # type: ignore[index]  # checked by resolve_ws_api_url
+    parts = urlsplit(base_url)
+    for known, ws in WS_API_URLS[product].items():
+        if parts.netloc and parts.netloc in (urlsplit(ws).netloc, urlsplit(ws).hostname):
+            return str(REST_URLS[product][known])  # type: ignore[index]
+    path = parts.path.rstrip("/").removesuffix(WS_API_PATHS[product])
+    path = path.removesuffix("/coinm").removesuffix("/usdm").removesuffix("/spot")
+    scheme = {"ws": "http", "wss": "https"}.get(parts.scheme, parts.scheme)
+    return parts._replace(scheme=scheme, path=path, query="", fragment="").geturl().rstrip("/")
+
+
 __all__ = [
     "ROUTES",
     "STREAM_URLS",
     "WS_API_URLS",
     "local_urls",
+    "resolve_rest_url",
     "resolve_ws_api_url",
     "route_of",
     "routed",
