@@ -26,7 +26,6 @@ from ._drift import drifted, parse_answer, strict_default
 from ._errors import APIError, BinanceError, TransportError
 from ._filters import ExchangeRules, SymbolRules
 from ._guard import RiskConfig, RiskHook
-from ._hints import api_hint
 from ._http import AsyncBinanceHttpClient, BinanceHttpClient
 from ._keys import Key
 from ._limits import Limits
@@ -200,19 +199,12 @@ class _Core:
         if isinstance(error, TransportError):
             error.with_context(called=called, purpose=self._purpose(error, operation.path))
         elif isinstance(error, APIError):
-            error.with_context(
+            error.explained(
                 called=called,
-                hint=api_hint(
-                    error.code,
-                    error.message,
-                    status=error.status,
-                    operation=operation,
-                    params=error.params,
-                    called=called,
-                    symbols=tuple(self._rules.symbols) if self._rules is not None else (),
-                    key_kind=type(self.auth.key).__name__ if self.auth.key is not None else "",
-                    where=f"{self.network}, {self.base_url}" if self.network else self.base_url,
-                ),
+                operation=operation,
+                symbols=tuple(self._rules.symbols) if self._rules is not None else (),
+                key_kind=type(self.auth.key).__name__ if self.auth.key is not None else "",
+                where=f"{self.network}, {self.base_url}" if self.network else self.base_url,
             )
 
     def _purpose(self, error: TransportError, path: str) -> str:

@@ -230,6 +230,32 @@ class APIError(BinanceError):
         self.args = (self._describe(),)
         return self
 
+    def explained(
+        self,
+        *,
+        called: str,
+        operation: OperationLike | None,
+        symbols: Sequence[str] = (),
+        key_kind: str = "",
+        where: str = "",
+    ) -> Self:
+        """Name the call the caller made (``UsdM.new_order``) and add the likely cause and fix for this
+        answer (``api_hint``) with what the client knows: the operation (its Python keywords), the
+        exchange's symbols, the kind of key, where it sends. REST and the WebSocket API alike. Returns self.
+        """
+        hint = api_hint(
+            self.code,
+            self.message,
+            status=self.status,
+            operation=operation,
+            params=self.params,
+            called=called,
+            symbols=symbols,
+            key_kind=key_kind,
+            where=where,
+        )
+        return self.with_context(called=called, hint=hint)
+
     def _describe(self) -> str:
         lead = f"{self.called}: " if self.called else ""
         text = f"{lead}{self.method} {self.path}: HTTP {self.status}"

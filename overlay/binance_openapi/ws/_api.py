@@ -88,7 +88,6 @@ from binance_openapi._errors import (
 )
 from binance_openapi._filters import ExchangeRules
 from binance_openapi._guard import RiskHook, guarded
-from binance_openapi._hints import api_hint
 from binance_openapi._keys import Ed25519Key, Key
 from binance_openapi._limits import limits_from_exchange_info
 from binance_openapi._networks import REST_URLS
@@ -835,19 +834,12 @@ class _WsApiBase:
         if isinstance(error, TransportError):
             error.with_context(called=called)
             return
-        error.with_context(
+        error.explained(
             called=called,
-            hint=api_hint(
-                error.code,
-                error.message,
-                status=error.status,
-                operation=self._operation_of(method),
-                params=error.params,
-                called=called,
-                symbols=tuple(self._rules.symbols) if self._rules is not None else (),
-                key_kind=type(self.key).__name__ if self.key is not None else "",
-                where=self.url,
-            ),
+            operation=self._operation_of(method),
+            symbols=tuple(self._rules.symbols) if self._rules is not None else (),
+            key_kind=type(self.key).__name__ if self.key is not None else "",
+            where=self.url,
         )
 
     async def _ws_call(
