@@ -26,6 +26,7 @@ from ._faults import Faults, apply_late
 from ._keys import ApiKey, KeyRing
 from ._limits import RateLimits
 from ._specs import PRODUCTS, OpSpec
+from .position_modes import PositionModes
 from .wallets import Wallets
 
 log = logging.getLogger("binance_emulator")
@@ -71,6 +72,7 @@ class Venue:
         self.clock = EmulatedClock(speed=speed, start_ms=start_ms, frozen=frozen)
         self.keys = keys or KeyRing.generate(seed)
         self.wallets = Wallets()
+        self.position_modes = PositionModes()  # one per user for USDⓈ-M and COIN-M
         # One event bus per product: the same user and the same symbol exist in several products.
         self.buses: dict[str, EventBus] = {product: EventBus() for product in PRODUCTS}
         self.limits = limits or RateLimits()
@@ -99,6 +101,7 @@ class Venue:
         the current time. Keys, clock, limits, faults and observers stay."""
         with self.lock:
             self.wallets = Wallets()
+            self.position_modes = PositionModes()
             self._build()
 
     def _exchanges(self, seed: int) -> dict[str, Any]:
@@ -107,10 +110,11 @@ class Venue:
         futures_exchange = importlib.import_module(".futures", __package__).FuturesExchange
 
         common = {"clock": self.clock, "wallets": self.wallets}
+        futures = {**common, "position_modes": self.position_modes}
         return {
             "spot": spot_exchange(seed=seed, events=self.buses["spot"], **common),
-            "usdm": futures_exchange(product="usdm", seed=seed, events=self.buses["usdm"], **common),
-            "coinm": futures_exchange(product="coinm", seed=seed, events=self.buses["coinm"], **common),
+            "usdm": futures_exchange(product="usdm", seed=seed, events=self.buses["usdm"], **futures),
+            "coinm": futures_exchange(product="coinm", seed=seed, events=self.buses["coinm"], **futures),
         }
 
     def subscribe(self, observer: Observer) -> None:

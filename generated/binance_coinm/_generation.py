@@ -3,7 +3,7 @@
 """How this package was generated: the inputs that give these exact bytes."""
 
 SPEC = "specs/coinm.yaml"
-SPEC_SHA256 = "3a50dabb2ae2b82853970728d0bd7bd872c209b952468863824065109c5bc36a"
+SPEC_SHA256 = "758f6da1c473ba0d138415f0dc1d50f66230f17f056d88b8b00089acacc201da"
 GENERATOR_SHA256 = "b1edef40486c0d913caf2970d84dff8e44120ab41bda51b59549fed9119346b0"
 WS_API_METHODS = "specs/streams/ws-api-methods.json"
 WS_API_METHODS_SHA256 = "bbcfded3effec3574964b8719f8cabde35958e7b44b5cf7294d96589df3b3bbb"

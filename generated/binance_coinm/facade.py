@@ -2243,9 +2243,12 @@ class CoinMFacade:
     ) -> models.CodeMessage:
         """Switch between Hedge Mode and One-way Mode.
 
-        Sets the position mode of every contract. Since the 2026-06-30 integration the setting is shared
-        with USDⓈ-M futures: changing it here changes it there too, and the change is refused while either
-        product has an open order (-4067) or an open position (-4068).
+        Sets the position mode of every contract. Since the COIN-M / USDⓈ-M architecture integration
+        (2026-06-30) the setting is shared with USDⓈ-M futures: a call here flips both products at once,
+        and it is refused while either product has an open order (-4067) or an open position (-4068).
+        Asking for the mode already in place is -4059. COIN-M's mode must stay the same as USDⓈ-M's
+        ("The operation is rejected because the CM dual-side is not allowed to be different from UM
+        dual-side."); as a call here moves both, it never leaves them different.
 
         ``POST /dapi/v1/positionSide/dual`` - security ``TRADE`` (signed)
         Weight: IP weight 1
@@ -2464,7 +2467,7 @@ class CoinMFacade:
         """Current position mode.
 
         Whether the account is in Hedge Mode (true) or One-way Mode (false). Since the 2026-06-30
-        integration the mode is shared with USDⓈ-M futures.
+        integration the mode is shared with USDⓈ-M futures: it is always the same as there.
 
         ``GET /dapi/v1/positionSide/dual`` - security ``USER_DATA`` (signed)
         Weight: IP weight 30
@@ -5146,9 +5149,12 @@ class AsyncCoinMFacade:
     ) -> models.CodeMessage:
         """Switch between Hedge Mode and One-way Mode.
 
-        Sets the position mode of every contract. Since the 2026-06-30 integration the setting is shared
-        with USDⓈ-M futures: changing it here changes it there too, and the change is refused while either
-        product has an open order (-4067) or an open position (-4068).
+        Sets the position mode of every contract. Since the COIN-M / USDⓈ-M architecture integration
+        (2026-06-30) the setting is shared with USDⓈ-M futures: a call here flips both products at once,
+        and it is refused while either product has an open order (-4067) or an open position (-4068).
+        Asking for the mode already in place is -4059. COIN-M's mode must stay the same as USDⓈ-M's
+        ("The operation is rejected because the CM dual-side is not allowed to be different from UM
+        dual-side."); as a call here moves both, it never leaves them different.
 
         ``POST /dapi/v1/positionSide/dual`` - security ``TRADE`` (signed)
         Weight: IP weight 1
@@ -5367,7 +5373,7 @@ class AsyncCoinMFacade:
         """Current position mode.
 
         Whether the account is in Hedge Mode (true) or One-way Mode (false). Since the 2026-06-30
-        integration the mode is shared with USDⓈ-M futures.
+        integration the mode is shared with USDⓈ-M futures: it is always the same as there.
 
         ``GET /dapi/v1/positionSide/dual`` - security ``USER_DATA`` (signed)
         Weight: IP weight 30

@@ -3,7 +3,7 @@
 """How this package was generated: the inputs that give these exact bytes."""
 
 SPEC = "specs/usdm.yaml"
-SPEC_SHA256 = "8b80fa5e83f5b2d5b5aa6d3a39f0e382bdd02b991fb776b6b425feb478a060cd"
+SPEC_SHA256 = "cd640a4c64b4c70f5721a44e098fd1ff75838a3bed5500619305e14031537304"
 GENERATOR_SHA256 = "b1edef40486c0d913caf2970d84dff8e44120ab41bda51b59549fed9119346b0"
 WS_API_METHODS = "specs/streams/ws-api-methods.json"
 WS_API_METHODS_SHA256 = "bbcfded3effec3574964b8719f8cabde35958e7b44b5cf7294d96589df3b3bbb"

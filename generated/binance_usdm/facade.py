@@ -2212,8 +2212,10 @@ class UsdMFacade:
     ) -> models.CodeMessage:
         """Switch between Hedge Mode and One-way Mode.
 
-        Applies to every symbol. Since the COIN-M integration the setting is shared with COIN-M futures; it
-        is rejected while either side has an open order (-4067) or position (-4068).
+        Sets the position mode of every symbol. Since the COIN-M / USDⓈ-M architecture integration
+        (2026-06-30) USDⓈ-M and COIN-M share one setting: a call here flips both products at once, and it
+        is refused while either product has an open order (-4067) or an open position (-4068). Asking
+        for the mode already in place is -4059.
 
         ``POST /fapi/v1/positionSide/dual`` - security ``TRADE`` (signed)
         Weight: IP weight 1
@@ -2940,7 +2942,8 @@ class UsdMFacade:
     ) -> models.PositionMode:
         """Whether Hedge Mode is on.
 
-        The setting applies to every symbol.
+        The setting applies to every symbol and, since the 2026-06-30 integration, is the same for COIN-M
+        futures.
 
         ``GET /fapi/v1/positionSide/dual`` - security ``USER_DATA`` (signed)
         Weight: IP weight 30
@@ -6282,8 +6285,10 @@ class AsyncUsdMFacade:
     ) -> models.CodeMessage:
         """Switch between Hedge Mode and One-way Mode.
 
-        Applies to every symbol. Since the COIN-M integration the setting is shared with COIN-M futures; it
-        is rejected while either side has an open order (-4067) or position (-4068).
+        Sets the position mode of every symbol. Since the COIN-M / USDⓈ-M architecture integration
+        (2026-06-30) USDⓈ-M and COIN-M share one setting: a call here flips both products at once, and it
+        is refused while either product has an open order (-4067) or an open position (-4068). Asking
+        for the mode already in place is -4059.
 
         ``POST /fapi/v1/positionSide/dual`` - security ``TRADE`` (signed)
         Weight: IP weight 1
@@ -7010,7 +7015,8 @@ class AsyncUsdMFacade:
     ) -> models.PositionMode:
         """Whether Hedge Mode is on.
 
-        The setting applies to every symbol.
+        The setting applies to every symbol and, since the 2026-06-30 integration, is the same for COIN-M
+        futures.
 
         ``GET /fapi/v1/positionSide/dual`` - security ``USER_DATA`` (signed)
         Weight: IP weight 30

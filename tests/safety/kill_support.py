@@ -80,9 +80,13 @@ def open_everything(t: Trader, *, hedge: bool) -> dict[str, Any]:
     """Positions, resting orders and algo orders on both futures products, and spot orders (a limit
     order and an OCO list); returns what was opened, by product."""
     opened: dict[str, Any] = {}
+    if hedge:
+        # One position mode for both futures products since the 2026-06-30 integration: set once, here
+        # through USDⓈ-M, it holds on COIN-M too (asking COIN-M again would be -4059).
+        t.usdm.change_position_mode(dual_side_position=True)
+        assert t.coinm.position_mode().dual_side_position is True
     for client, symbol, unit in ((t.usdm, USDM, D("0.1")), (t.coinm, COINM, D("10"))):
         if hedge:
-            client.change_position_mode(dual_side_position=True)
             long_side: dict[str, Any] = {"position_side": "LONG"}
             short_side: dict[str, Any] = {"position_side": "SHORT"}
             close_long: dict[str, Any] = {"position_side": "LONG"}

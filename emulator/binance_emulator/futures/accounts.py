@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from binance_emulator.position_modes import PositionMode
+
 from .models import AlgoOrder, Amendment, Exposure, FuturesOrder, Income, MarginChange, UserTrade
 from .positions import Position
 
@@ -31,7 +33,7 @@ class Account:
 
     user: str
     system: bool = False
-    dual_side: bool = False
+    mode: PositionMode = field(default_factory=PositionMode)  # shared with the user's other futures account
     multi_assets: bool = False
     fee_burn: bool = False
     maker_rate: Decimal = Decimal("0.0002")
@@ -57,6 +59,11 @@ class Account:
     margin_call: set[tuple[str, str]] = field(default_factory=set)
     tradfi_signed: bool = False
     update_time: int = 0
+
+    @property
+    def dual_side(self) -> bool:
+        """Hedge Mode: one mode per user for USDⓈ-M and COIN-M alike (see ``PositionModes``)."""
+        return self.mode.dual_side
 
     def setting(self, symbol: str) -> SymbolSetting:
         found = self.settings.get(symbol)

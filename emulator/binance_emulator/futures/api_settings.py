@@ -3,7 +3,8 @@ Multi-Assets mode, isolated position margin, fee burn; and the settings lists (a
 configuration, commission rates, leverage brackets, order rate limits).
 
 The margin type cannot change while the symbol has open orders (-4047) or a position (-4048); the
-position mode cannot change with open orders (-4067) or positions (-4068); leverage is 1 to the
+position mode, one for both futures products since the 2026-06-30 integration, cannot change with open
+orders (-4067) or positions (-4068) in either product (``position_modes``); leverage is 1 to the
 first bracket's maximum (-4028) and may not leave the position above the notional cap of the new
 leverage (-2027). Isolated margin can be added from the available balance (-4050) and removed down
 to the position's initial margin (-4051).
@@ -101,15 +102,12 @@ class Settings:
         return code_message()
 
     def change_position_mode(self, call: Call) -> dict[str, Any]:
+        """One mode for USDⓈ-M and COIN-M: the change flips both, and open orders or positions in either
+        product refuse it (``PositionModes`` has the rules, and why COIN-M's "CM dual-side is not
+        allowed to be different from UM dual-side" refusal cannot happen)."""
         account = self.state.account(call.account)
         wanted = bool(call.require("dualSidePosition"))
-        if account.dual_side == wanted:
-            raise ExchangeError(-4059, "No need to change position side.")
-        if account.open_orders or account.open_algo:
-            raise ExchangeError(-4067, "Position side cannot be changed if there exists open orders.")
-        if any(True for _ in account.held()):
-            raise ExchangeError(-4068, "Position side cannot be changed if there exists position.")
-        account.dual_side = wanted
+        self.state.position_modes.change(account.user, wanted)
         return code_message()
 
     def change_leverage(self, call: Call) -> dict[str, Any]:

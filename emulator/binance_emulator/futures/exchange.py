@@ -18,6 +18,7 @@ from binance_emulator._clock import EmulatedClock
 from binance_emulator._events import EventBus
 from binance_emulator.engine import OrderBook
 from binance_emulator.market import Instrument, Simulation, Tape, asset_seed, quantize
+from binance_emulator.position_modes import Activity, PositionModes
 from binance_emulator.wallets import Wallets
 
 from .algo import AlgoService
@@ -57,12 +58,19 @@ class FuturesExchange:
         instruments: list[Instrument] | None = None,
         simulate: bool = True,
         history_minutes: int = HISTORY_MINUTES,
+        position_modes: PositionModes | None = None,
     ) -> None:
         now = clock.now_ms()
         listed = instruments if instruments is not None else default_instruments(product, now)
         rules = {instrument.symbol: rules_for(instrument) for instrument in listed}
         state = self.state = FuturesState(
-            product=product, clock=clock, wallets=wallets, events=events, seed=seed, rules=rules
+            product=product,
+            clock=clock,
+            wallets=wallets,
+            events=events,
+            seed=seed,
+            rules=rules,
+            position_modes=position_modes,
         )
         state.now = now
         self.simulate = simulate
@@ -98,6 +106,7 @@ class FuturesExchange:
         self.listen_keys = self.core.listen_keys
         self._handlers = self._build_handlers()
         wallets.guard(product, self.withdrawable)
+        state.position_modes.watch(product, self.activity)
         for symbol in rules:
             state.pricing.sample(symbol, now)
         if simulate:
@@ -139,6 +148,16 @@ class FuturesExchange:
         if user not in self.state.accounts:
             return self.state.balance(user, asset)
         return self.core.margin.asset(self.state.accounts[user], asset).max_withdraw
+
+    def activity(self, user: str) -> Activity:
+        """What blocks a change of the user's position mode here: open orders (plain or algo), positions."""
+        account = self.state.accounts.get(user)
+        if account is None:
+            return Activity(open_orders=False, positions=False)
+        return Activity(
+            open_orders=bool(account.open_orders or account.open_algo),
+            positions=any(True for _ in account.held()),
+        )
 
     def listen_key_owner(self, key: str) -> str | None:
         """Whose active listenKey ``key`` is (for the websocket layer)."""

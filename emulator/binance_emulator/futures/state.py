@@ -17,6 +17,7 @@ from binance_emulator._errors import ExchangeError
 from binance_emulator._events import EventBus
 from binance_emulator.engine import OrderBook
 from binance_emulator.market import MAKER, TAKER, Simulation, Tape
+from binance_emulator.position_modes import PositionModes
 from binance_emulator.wallets import TRANSFER_TYPES, Wallet, Wallets
 
 from ._num import ZERO
@@ -41,8 +42,11 @@ class FuturesState:
         events: EventBus,
         seed: int,
         rules: dict[str, SymbolRules],
+        position_modes: PositionModes | None = None,
     ) -> None:
         self.product: Product = product
+        # the users' position modes, shared with the other futures product when the venue passes them
+        self.position_modes = position_modes if position_modes is not None else PositionModes()
         self.inverse = product == "coinm"  # COIN-M's inverse contracts (read on every fill and answer)
         self.clock = clock
         self.wallets = wallets
@@ -95,7 +99,9 @@ class FuturesState:
             raise ExchangeError(-2015, "Invalid API-key, IP, or permissions for action.", 401)
         found = self.accounts.get(user)
         if found is None:
-            found = self.accounts[user] = Account(user, system=user in SYSTEM_ACCOUNTS)
+            found = self.accounts[user] = Account(
+                user, system=user in SYSTEM_ACCOUNTS, mode=self.position_modes.of(user)
+            )
         return found
 
     def wallet(self, user: str) -> Wallet:

@@ -95,7 +95,7 @@ def sync_detailed(
     """Current position mode.
 
     Whether the account is in Hedge Mode (true) or One-way Mode (false). Since the 2026-06-30
-    integration the mode is shared with USDⓈ-M futures.
+    integration the mode is shared with USDⓈ-M futures: it is always the same as there.
 
     ``GET /dapi/v1/positionSide/dual`` - security ``USER_DATA`` (signed)
     Weight: IP weight 30
@@ -118,7 +118,7 @@ def sync(
     """Current position mode.
 
     Whether the account is in Hedge Mode (true) or One-way Mode (false). Since the 2026-06-30
-    integration the mode is shared with USDⓈ-M futures.
+    integration the mode is shared with USDⓈ-M futures: it is always the same as there.
 
     ``GET /dapi/v1/positionSide/dual`` - security ``USER_DATA`` (signed)
     Weight: IP weight 30
@@ -141,7 +141,7 @@ async def asyncio_detailed(
     """Current position mode.
 
     Whether the account is in Hedge Mode (true) or One-way Mode (false). Since the 2026-06-30
-    integration the mode is shared with USDⓈ-M futures.
+    integration the mode is shared with USDⓈ-M futures: it is always the same as there.
 
     ``GET /dapi/v1/positionSide/dual`` - security ``USER_DATA`` (signed)
     Weight: IP weight 30
@@ -164,7 +164,7 @@ async def asyncio(
     """Current position mode.
 
     Whether the account is in Hedge Mode (true) or One-way Mode (false). Since the 2026-06-30
-    integration the mode is shared with USDⓈ-M futures.
+    integration the mode is shared with USDⓈ-M futures: it is always the same as there.
 
     ``GET /dapi/v1/positionSide/dual`` - security ``USER_DATA`` (signed)
     Weight: IP weight 30

@@ -104,9 +104,12 @@ def sync_detailed(
 ) -> Response[CodeMessage | Error]:
     """Switch between Hedge Mode and One-way Mode.
 
-    Sets the position mode of every contract. Since the 2026-06-30 integration the setting is shared
-    with USDⓈ-M futures: changing it here changes it there too, and the change is refused while either
-    product has an open order (-4067) or an open position (-4068).
+    Sets the position mode of every contract. Since the COIN-M / USDⓈ-M architecture integration
+    (2026-06-30) the setting is shared with USDⓈ-M futures: a call here flips both products at once,
+    and it is refused while either product has an open order (-4067) or an open position (-4068).
+    Asking for the mode already in place is -4059. COIN-M's mode must stay the same as USDⓈ-M's
+    ("The operation is rejected because the CM dual-side is not allowed to be different from UM
+    dual-side."); as a call here moves both, it never leaves them different.
 
     ``POST /dapi/v1/positionSide/dual`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -134,9 +137,12 @@ def sync(
 ) -> CodeMessage | Error | None:
     """Switch between Hedge Mode and One-way Mode.
 
-    Sets the position mode of every contract. Since the 2026-06-30 integration the setting is shared
-    with USDⓈ-M futures: changing it here changes it there too, and the change is refused while either
-    product has an open order (-4067) or an open position (-4068).
+    Sets the position mode of every contract. Since the COIN-M / USDⓈ-M architecture integration
+    (2026-06-30) the setting is shared with USDⓈ-M futures: a call here flips both products at once,
+    and it is refused while either product has an open order (-4067) or an open position (-4068).
+    Asking for the mode already in place is -4059. COIN-M's mode must stay the same as USDⓈ-M's
+    ("The operation is rejected because the CM dual-side is not allowed to be different from UM
+    dual-side."); as a call here moves both, it never leaves them different.
 
     ``POST /dapi/v1/positionSide/dual`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -163,9 +169,12 @@ async def asyncio_detailed(
 ) -> Response[CodeMessage | Error]:
     """Switch between Hedge Mode and One-way Mode.
 
-    Sets the position mode of every contract. Since the 2026-06-30 integration the setting is shared
-    with USDⓈ-M futures: changing it here changes it there too, and the change is refused while either
-    product has an open order (-4067) or an open position (-4068).
+    Sets the position mode of every contract. Since the COIN-M / USDⓈ-M architecture integration
+    (2026-06-30) the setting is shared with USDⓈ-M futures: a call here flips both products at once,
+    and it is refused while either product has an open order (-4067) or an open position (-4068).
+    Asking for the mode already in place is -4059. COIN-M's mode must stay the same as USDⓈ-M's
+    ("The operation is rejected because the CM dual-side is not allowed to be different from UM
+    dual-side."); as a call here moves both, it never leaves them different.
 
     ``POST /dapi/v1/positionSide/dual`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -193,9 +202,12 @@ async def asyncio(
 ) -> CodeMessage | Error | None:
     """Switch between Hedge Mode and One-way Mode.
 
-    Sets the position mode of every contract. Since the 2026-06-30 integration the setting is shared
-    with USDⓈ-M futures: changing it here changes it there too, and the change is refused while either
-    product has an open order (-4067) or an open position (-4068).
+    Sets the position mode of every contract. Since the COIN-M / USDⓈ-M architecture integration
+    (2026-06-30) the setting is shared with USDⓈ-M futures: a call here flips both products at once,
+    and it is refused while either product has an open order (-4067) or an open position (-4068).
+    Asking for the mode already in place is -4059. COIN-M's mode must stay the same as USDⓈ-M's
+    ("The operation is rejected because the CM dual-side is not allowed to be different from UM
+    dual-side."); as a call here moves both, it never leaves them different.
 
     ``POST /dapi/v1/positionSide/dual`` - security ``TRADE`` (signed)
     Weight: IP weight 1

@@ -94,7 +94,8 @@ def sync_detailed(
 ) -> Response[Error | PositionMode]:
     """Whether Hedge Mode is on.
 
-    The setting applies to every symbol.
+    The setting applies to every symbol and, since the 2026-06-30 integration, is the same for COIN-M
+    futures.
 
     ``GET /fapi/v1/positionSide/dual`` - security ``USER_DATA`` (signed)
     Weight: IP weight 30
@@ -116,7 +117,8 @@ def sync(
 ) -> Error | PositionMode | None:
     """Whether Hedge Mode is on.
 
-    The setting applies to every symbol.
+    The setting applies to every symbol and, since the 2026-06-30 integration, is the same for COIN-M
+    futures.
 
     ``GET /fapi/v1/positionSide/dual`` - security ``USER_DATA`` (signed)
     Weight: IP weight 30
@@ -138,7 +140,8 @@ async def asyncio_detailed(
 ) -> Response[Error | PositionMode]:
     """Whether Hedge Mode is on.
 
-    The setting applies to every symbol.
+    The setting applies to every symbol and, since the 2026-06-30 integration, is the same for COIN-M
+    futures.
 
     ``GET /fapi/v1/positionSide/dual`` - security ``USER_DATA`` (signed)
     Weight: IP weight 30
@@ -160,7 +163,8 @@ async def asyncio(
 ) -> Error | PositionMode | None:
     """Whether Hedge Mode is on.
 
-    The setting applies to every symbol.
+    The setting applies to every symbol and, since the 2026-06-30 integration, is the same for COIN-M
+    futures.
 
     ``GET /fapi/v1/positionSide/dual`` - security ``USER_DATA`` (signed)
     Weight: IP weight 30

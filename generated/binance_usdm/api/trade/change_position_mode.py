@@ -104,8 +104,10 @@ def sync_detailed(
 ) -> Response[CodeMessage | Error]:
     """Switch between Hedge Mode and One-way Mode.
 
-    Applies to every symbol. Since the COIN-M integration the setting is shared with COIN-M futures; it
-    is rejected while either side has an open order (-4067) or position (-4068).
+    Sets the position mode of every symbol. Since the COIN-M / USDⓈ-M architecture integration
+    (2026-06-30) USDⓈ-M and COIN-M share one setting: a call here flips both products at once, and it
+    is refused while either product has an open order (-4067) or an open position (-4068). Asking
+    for the mode already in place is -4059.
 
     ``POST /fapi/v1/positionSide/dual`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -133,8 +135,10 @@ def sync(
 ) -> CodeMessage | Error | None:
     """Switch between Hedge Mode and One-way Mode.
 
-    Applies to every symbol. Since the COIN-M integration the setting is shared with COIN-M futures; it
-    is rejected while either side has an open order (-4067) or position (-4068).
+    Sets the position mode of every symbol. Since the COIN-M / USDⓈ-M architecture integration
+    (2026-06-30) USDⓈ-M and COIN-M share one setting: a call here flips both products at once, and it
+    is refused while either product has an open order (-4067) or an open position (-4068). Asking
+    for the mode already in place is -4059.
 
     ``POST /fapi/v1/positionSide/dual`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -161,8 +165,10 @@ async def asyncio_detailed(
 ) -> Response[CodeMessage | Error]:
     """Switch between Hedge Mode and One-way Mode.
 
-    Applies to every symbol. Since the COIN-M integration the setting is shared with COIN-M futures; it
-    is rejected while either side has an open order (-4067) or position (-4068).
+    Sets the position mode of every symbol. Since the COIN-M / USDⓈ-M architecture integration
+    (2026-06-30) USDⓈ-M and COIN-M share one setting: a call here flips both products at once, and it
+    is refused while either product has an open order (-4067) or an open position (-4068). Asking
+    for the mode already in place is -4059.
 
     ``POST /fapi/v1/positionSide/dual`` - security ``TRADE`` (signed)
     Weight: IP weight 1
@@ -190,8 +196,10 @@ async def asyncio(
 ) -> CodeMessage | Error | None:
     """Switch between Hedge Mode and One-way Mode.
 
-    Applies to every symbol. Since the COIN-M integration the setting is shared with COIN-M futures; it
-    is rejected while either side has an open order (-4067) or position (-4068).
+    Sets the position mode of every symbol. Since the COIN-M / USDⓈ-M architecture integration
+    (2026-06-30) USDⓈ-M and COIN-M share one setting: a call here flips both products at once, and it
+    is refused while either product has an open order (-4067) or an open position (-4068). Asking
+    for the mode already in place is -4059.
 
     ``POST /fapi/v1/positionSide/dual`` - security ``TRADE`` (signed)
     Weight: IP weight 1
