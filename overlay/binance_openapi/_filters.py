@@ -408,11 +408,13 @@ def order_fields(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def iter_orders(params: Mapping[str, Any], batch_param: str | None) -> Iterable[Mapping[str, Any]]:
-    """The order parameters of a request: itself, or each item of its batch."""
+    """The order parameters of a request: itself, or each item of its batch (the batch as its JSON text on
+    the wire, numbers read as ``Decimal``, or already a list)."""
     if not batch_param:
         return [params]
-    items = json.loads(str(params.get(batch_param, "[]")))
-    return [item for item in items if isinstance(item, Mapping)]
+    raw = params.get(batch_param)
+    items = json.loads(raw, parse_float=Decimal) if isinstance(raw, str | bytes) else raw
+    return [item for item in items or () if isinstance(item, Mapping)]
 
 
 __all__ = [

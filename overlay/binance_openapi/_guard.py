@@ -7,9 +7,10 @@ hooks, so that imports point one way:
   flow (sync and async alike: the state it needs is fetched with ``_policy.fetch`` through the same
   client), and the flow tells ``guard.failed(operation.id, error)`` about every call that failed.
 * WebSocket API: ``WsApi._place`` (the one method every WS API order goes through) is wrapped by
-  ``guarded``: ``await guard.check_ws(method, params, operation_id)`` before (``operation_id``: the REST
+  ``guarded``: ``await guard.check_ws(operation_id, params)`` before (``operation_id``: the REST
   operation the method mirrors in the WebSocket API catalogue, so that a modification is checked as over
-  REST), ``guard.failed(method, error)`` when the order failed.
+  REST), ``guard.failed(operation_id, error)`` when the order failed (the method's name when it mirrors
+  no operation).
 """
 
 from __future__ import annotations
@@ -46,13 +47,13 @@ class RiskHook(Protocol):
         """Raise ``RiskLimitError`` when the REST request breaks a rule (a policy flow step)."""
         ...
 
-    async def check_ws(self, method: str, params: Mapping[str, Any], operation_id: str | None = None) -> None:
-        """Raise ``RiskLimitError`` when the WS API order (of the REST operation ``operation_id``, when the
-        method mirrors one) breaks a rule."""
+    async def check_ws(self, operation_id: str | None, params: Mapping[str, Any]) -> None:
+        """Raise ``RiskLimitError`` when the WS API order breaks a rule; ``operation_id`` is the REST
+        operation its method mirrors (``None``: a method that places no order the guard knows)."""
         ...
 
     def failed(self, name: str, error: BaseException) -> None:
-        """The call ``name`` (an operation id or a WS API method) failed with ``error``."""
+        """The call ``name`` (an operation id, also for the WS API method that mirrors it) failed."""
         ...
 
 
@@ -86,12 +87,12 @@ def guarded(
         guard = self.risk
         if guard is None:
             return await place(self, method, params, *args, **kwargs)
-        entry = self.method_info(method)
-        await guard.check_ws(method, params, getattr(entry, "operation_id", None))
+        operation_id = getattr(self.method_info(method), "operation_id", None)
+        await guard.check_ws(operation_id, params)
         try:
             return await place(self, method, params, *args, **kwargs)
         except BinanceError as error:
-            guard.failed(method, error)
+            guard.failed(operation_id or method, error)
             raise
 
     return checked

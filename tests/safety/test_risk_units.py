@@ -129,7 +129,7 @@ def test_only_failed_orders_count() -> None:
     rejected = OrderRejectedError(
         status=400, code=-2019, message="Margin is insufficient.", method="WS", path="x"
     )
-    guard.failed("order.place", rejected)
+    guard.failed("new_order", rejected)  # the WS API's order.place reports its operation
     assert guard.breaker.tripped
 
 
@@ -137,4 +137,4 @@ def test_a_guard_without_a_client_cannot_read_state() -> None:
     guard = RiskGuard(RiskRules(price_band_pct=1), None)
     order = {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "quantity": "1", "price": "1"}
     with pytest.raises(ConfigurationError, match="no client"):
-        asyncio.run(guard.check_ws("order.place", order))
+        asyncio.run(guard.check_ws("new_order", order))

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from binance_openapi import ExchangeRules, FilterError, round_to_step
+from binance_openapi._filters import iter_orders
 
 SPOT_INFO = {
     "rateLimits": [
@@ -169,3 +170,13 @@ def test_percent_price_by_side() -> None:
 
 def test_a_valid_order_passes() -> None:
     spot().symbol("BTCUSDT").check_order(side="BUY", order_type="LIMIT", quantity="0.01", price="65000.12")
+
+
+def test_batch_items_are_read_with_decimal_numbers() -> None:
+    wire = {"batchOrders": '[{"symbol":"BTCUSDT","price":0.1,"quantity":"2"},"junk"]'}
+    (item,) = iter_orders(wire, "batchOrders")
+    assert item["price"] == Decimal("0.1")
+    assert isinstance(item["price"], Decimal)
+    given = {"batchOrders": [{"symbol": "BTCUSDT", "price": Decimal("1")}]}
+    assert list(iter_orders(given, "batchOrders")) == given["batchOrders"]
+    assert list(iter_orders({"symbol": "BTCUSDT"}, None)) == [{"symbol": "BTCUSDT"}]

@@ -44,7 +44,6 @@ from ._risk_orders import (
     MODIFY_OPERATIONS,
     ORDER_OPERATIONS,
     SETTING_OPERATIONS,
-    WS_ORDER_METHODS,
     Order,
     Setting,
     number,
@@ -157,13 +156,11 @@ class RiskGuard:
         finally:
             check.close()
 
-    async def check_ws(self, method: str, params: Mapping[str, Any], operation_id: str | None = None) -> None:
-        """The step of ``WsApi._place``: raise ``RiskLimitError`` before the order is sent. A method that
-        mirrors a REST operation (``operation_id``, from the WebSocket API catalogue) is checked as that
-        operation is over REST (a modification as a modification); another placement as a new order."""
+    async def check_ws(self, operation_id: str | None, params: Mapping[str, Any]) -> None:
+        """The step of ``WsApi._place``: raise ``RiskLimitError`` before the order is sent. A WS API
+        method is checked as the REST operation it mirrors (``operation_id``, from the WebSocket API
+        catalogue, where every order method has one): a modification as a modification."""
         check = self._check_of(operation_id, params) if operation_id is not None else None
-        if check is None and method in WS_ORDER_METHODS:
-            check = self._check_orders(orders_of(params, self.product == "spot"))
         if check is None:
             return
         answer: Any = None
@@ -187,7 +184,7 @@ class RiskGuard:
         """An order (operation id or WS API method ``name``) was rejected or failed: count it."""
         if self.breaker is None or isinstance(error, LocalValidationError):
             return
-        if name in ORDER_OPERATIONS or name in MODIFY_OPERATIONS or name in WS_ORDER_METHODS:
+        if name in ORDER_OPERATIONS or name in MODIFY_OPERATIONS:
             self.breaker.record()
 
     # -- reading through the client ---------------------------------------------------------------------

@@ -3,11 +3,12 @@ and account setting changes, from REST wire parameters or WS API parameters alik
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from binance_openapi._filters import iter_orders
 
 # REST operations (the same ids in every product) and the batch parameter of each
 ORDER_OPERATIONS: dict[str, str | None] = {
@@ -25,20 +26,6 @@ ORDER_OPERATIONS: dict[str, str | None] = {
 }
 MODIFY_OPERATIONS: dict[str, str | None] = {"modify_order": None, "modify_batch_orders": "batchOrders"}
 SETTING_OPERATIONS = frozenset(("change_leverage", "change_margin_type"))
-# WS API methods that place orders (every one goes through ``WsApi._place``)
-WS_ORDER_METHODS = frozenset(
-    (
-        "order.place",
-        "sor.order.place",
-        "algoOrder.place",
-        "orderList.place",
-        "orderList.place.oco",
-        "orderList.place.oto",
-        "orderList.place.otoco",
-        "orderList.place.opo",
-        "orderList.place.opoco",
-    )
-)
 # spot order-list legs: the prefix of each leg's parameters
 LEGS = ("", "working", "pending", "above", "below", "pendingAbove", "pendingBelow")
 
@@ -142,9 +129,7 @@ def orders_of(
 ) -> list[Order]:
     """Every order of a request: itself, each batch item, or each leg of a spot order list."""
     if batch:
-        raw = params.get(batch)
-        items = json.loads(raw, parse_float=Decimal) if isinstance(raw, str) else raw
-        found = [order_of(item, spot, new=new) for item in items or () if isinstance(item, Mapping)]
+        found = [order_of(item, spot, new=new) for item in iter_orders(params, batch)]
         return [order for order in found if order is not None]
     if spot and any(key.startswith(("working", "pending", "above", "below")) for key in params):
         legs = [order_of(params, spot, prefix=prefix, new=new) for prefix in LEGS if prefix]
@@ -166,7 +151,6 @@ __all__ = [
     "MODIFY_OPERATIONS",
     "ORDER_OPERATIONS",
     "SETTING_OPERATIONS",
-    "WS_ORDER_METHODS",
     "Order",
     "Setting",
     "number",
