@@ -97,7 +97,6 @@ from binance_openapi._policy import _as_placed as as_placed
 from binance_openapi._products import AsyncCoinM, AsyncSpot, AsyncUsdM
 from binance_openapi._validation import install as install_checks
 from binance_spot.ws_facade import SpotWsApiFacade
-from binance_streams import ws_api as ws_api_envelopes
 from binance_usdm.ws_facade import UsdMWsApiFacade
 
 from ._stream import Connect, StreamStatus, default_connect
@@ -223,14 +222,25 @@ class WsApiStats:
     resends: int = 0
 
 
+class _Frame(msgspec.Struct):
+    """The envelope of an answer frame, decoded once as it arrives; ``result`` stays raw JSON (empty when
+    the frame has none). Pushed events (no ``id``) are parsed whole instead."""
+
+    id: Any = None  # loose types: a retyped field must not make the answer unreadable
+    status: Any = 400
+    result: msgspec.Raw = msgspec.Raw(b"")
+    error: Any = None
+    rateLimits: Any = None  # noqa: N815 (Binance's name)
+
+
 @dataclass(frozen=True, slots=True)
 class _Answer:
-    """One answer frame: parsed, as text (its ``result`` is parsed again by the typed methods), the clock
-    generation its request was signed with, whether it is a lookup's answer standing in for a lost
-    placement answer, the parameters sent (no signature or API key: for the hints) and when it came."""
+    """One answer frame: its envelope (``result`` still raw JSON: the typed methods decode it once with
+    the operation's parser, ``result`` here decodes it for the untyped ones), the clock generation its
+    request was signed with, whether it is a lookup's answer standing in for a lost placement answer, the
+    parameters sent (no signature or API key: for the hints) and when it came."""
 
-    message: dict[str, Any]
-    text: str
+    frame: _Frame
     generation: int = 0
     reconciled: bool = False
     sent: Mapping[str, str] = field(default_factory=dict)
@@ -238,7 +248,13 @@ class _Answer:
 
     @property
     def result(self) -> Any:
-        return self.message.get("result")
+        raw = self.frame.result
+        return json.loads(bytes(raw), parse_float=Decimal) if raw else None
+
+    @property
+    def body(self) -> bytes:
+        """The raw JSON of ``result`` (``null`` when the frame has none)."""
+        return bytes(self.frame.result) or b"null"
 
 
 @dataclass(eq=False)
@@ -246,7 +262,7 @@ class _Connection:
     """One websocket, its reader and the requests waiting for an answer on it."""
 
     ws: ClientConnection
-    pending: dict[str, asyncio.Future[tuple[dict[str, Any], str, float]]] = field(default_factory=dict)
+    pending: dict[str, asyncio.Future[tuple[_Frame, float]]] = field(default_factory=dict)
     closed: asyncio.Event = field(default_factory=asyncio.Event)
     reader: asyncio.Task[None] | None = None
 
@@ -518,18 +534,18 @@ class _WsApiBase:
     def _on_message(self, conn: _Connection, text: str) -> None:
         self._last_message_at = time.time()
         try:
-            message = json.loads(text, parse_float=Decimal)
-        except ValueError:
+            frame = msgspec.json.decode(text, type=_Frame)
+        except msgspec.ValidationError:
+            return  # JSON, but no object: nothing Binance sends
+        except msgspec.DecodeError:
             log.warning("WS API: a frame that is not JSON was ignored")
             return
-        if not isinstance(message, dict):
-            return
-        request_id = message.get("id")
-        if request_id is not None:
-            future = conn.pending.pop(str(request_id), None)
+        if frame.id is not None:
+            future = conn.pending.pop(str(frame.id), None)
             if future is not None and not future.done():
-                future.set_result((message, text, self.clock.local()))
+                future.set_result((frame, self.clock.local()))
             return
+        message = json.loads(text, parse_float=Decimal)  # a pushed event (or an error without an id)
         event = message.get("event")
         if isinstance(event, dict) and event.get("e") == "serverShutdown":
             log.info("WS API: serverShutdown announced")
@@ -667,11 +683,11 @@ class _WsApiBase:
         signed, generation = self._signed(conn, params, security, since)
         request_id = str(next(self._ids))
         message = json.dumps({"id": request_id, "method": method, "params": signed}, default=_wire)
-        future: asyncio.Future[tuple[dict[str, Any], str, float]] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[tuple[_Frame, float]] = asyncio.get_running_loop().create_future()
         conn.pending[request_id] = future
         try:
             await conn.ws.send(message)
-            answer, text, arrived = await asyncio.wait_for(future, timeout=self.timeout)
+            frame, arrived = await asyncio.wait_for(future, timeout=self.timeout)
         except TimeoutError:
             raise RequestTimeoutError(f"no answer in {self.timeout} s", method="WS", path=method) from None
         except (WebSocketException, OSError) as exc:
@@ -683,7 +699,7 @@ class _WsApiBase:
             elif not future.cancelled():
                 future.exception()  # retrieved: never "Future exception was never retrieved"
         sent = {name: _wire(value) for name, value in signed.items() if name not in NOT_SENT}
-        return _Answer(answer, text, generation, sent=sent, arrived=arrived)
+        return _Answer(frame, generation, sent=sent, arrived=arrived)
 
     async def _sync_clock(self, conn: _Connection, since: float | None = None) -> None:
         """Measure the clock offset with ``time`` round trips on this connection, or over REST when the
@@ -771,14 +787,18 @@ class _WsApiBase:
 
     def _checked(self, method: str, answer: _Answer) -> _Answer:
         """The answer if it succeeded; raise the REST clients' error for Binance's code otherwise."""
-        message = answer.message
-        limits = message.get("rateLimits")
-        if isinstance(limits, list):
-            self.rate_limits = tuple(RateLimitUsage.parse(item) for item in limits if isinstance(item, dict))
-        status = int(message.get("status", 400))
-        if status == 200 or ("result" in message and "error" not in message):
+        frame = answer.frame
+        if isinstance(frame.rateLimits, list):
+            self.rate_limits = tuple(
+                RateLimitUsage.parse(item) for item in frame.rateLimits if isinstance(item, dict)
+            )
+        try:
+            status = int(frame.status)
+        except (TypeError, ValueError):
+            status = 400
+        if status == 200 or (frame.result and frame.error is None):
             return answer
-        error = message.get("error") or {}
+        error = frame.error if isinstance(frame.error, dict) else {}
         code = error.get("code")
         code = code if isinstance(code, int) and not isinstance(code, bool) else None
         text = str(error.get("msg", "error"))
@@ -867,8 +887,7 @@ class _WsApiBase:
         return self._parse(operation, answer, parse)
 
     def _parse(self, operation: OperationLike, answer: _Answer, parse: Callable[[httpx.Response], T]) -> T:
-        frame = msgspec.json.decode(answer.text, type=ws_api_envelopes.WsApiResponse)
-        body = bytes(frame.result) if isinstance(frame.result, msgspec.Raw) else b"null"
+        body = answer.body
         extensions: dict[str, Any] = {}
         if answer.reconciled:  # a looked-up order standing in for a lost placement answer, as over REST
             found = json.loads(body)
